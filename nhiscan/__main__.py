@@ -1,0 +1,3 @@
+from nhiscan.cli import main
+
+main()

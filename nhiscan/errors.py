@@ -1,0 +1,29 @@
+"""The one exception tree. Every message says what is wrong, where, and what to do.
+
+Only ``cli.py`` catches these; it maps them to exit code 2 (bad usage or input).
+"""
+
+from __future__ import annotations
+
+
+class NhiError(Exception):
+    """Base of every error nhiscan raises on purpose."""
+
+
+class ConfigError(NhiError):
+    """A bad nhiscan.toml, option value or setting."""
+
+
+class PolicyFileError(NhiError):
+    """A bad agent policy file (file:line and what is wrong)."""
+
+
+class ConnectorError(NhiError):
+    """A connector cannot start at all (missing SDK, unreadable export, no credentials).
+
+    A single refused or failing API call is *not* an error: it is a CollectionGap record.
+    """
+
+
+class SnapshotError(NhiError):
+    """A snapshot file that cannot be read: bad JSON, unknown schema version, bad record."""

@@ -1,0 +1,59 @@
+"""The JSON report. Its contract (later issues extend it, never break it):
+
+top level ``schema_version``, ``tool`` (name, version, catalog_date), ``scanned_at``,
+``identities``, ``credentials``, ``findings``, ``gaps``; plus ``sources``, ``accounts`` and
+``summary``. Timestamps are ISO 8601 UTC.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from nhiscan.scanner.codec import encode, iso
+from nhiscan.scanner.pipeline import Report
+
+REPORT_SCHEMA_VERSION = 1
+
+
+def report_document(report: Report) -> dict[str, Any]:
+    identities = list(report.estate.identities.values())
+    return {
+        "schema_version": REPORT_SCHEMA_VERSION,
+        "tool": encode(report.tool),
+        "scanned_at": iso(report.scanned_at),
+        "collected_at": iso(report.snapshot.collected_at),
+        "sources": list(report.snapshot.sources),
+        "summary": summary(report),
+        "accounts": encode(report.snapshot.accounts),
+        "identities": [encode(i) for i in identities],
+        "credentials": [encode(c) for c in report.snapshot.credentials],
+        "findings": [encode(f) for f in report.findings],
+        "gaps": [encode(g) for g in report.gaps],
+    }
+
+
+def summary(report: Report) -> dict[str, Any]:
+    identities = report.estate.identities.values()
+    humans = Counter(
+        "unknown" if i.is_human is None else ("human" if i.is_human else "machine")
+        for i in identities
+    )
+    return {
+        "identities": len(report.estate.identities),
+        "credentials": len(report.snapshot.credentials),
+        "findings": len(report.findings),
+        "gaps": len(report.gaps),
+        "findings_by_severity": dict(Counter(f.severity.value for f in report.findings)),
+        "identities_by_kind": dict(Counter(f"{i.provider}:{i.kind}" for i in identities)),
+        "humans": dict(humans),
+    }
+
+
+class JsonReporter:
+    def render(self, report: Report) -> bytes:
+        return (json.dumps(report_document(report), indent=2) + "\n").encode()
+
+
+REPORTER = JsonReporter()

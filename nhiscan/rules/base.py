@@ -1,0 +1,72 @@
+"""The rule seam: ``meta`` and ``evaluate(estate, ctx) -> Iterator[Finding]``.
+
+Rules are pure: the estate, a clock and settings in, findings out. A finding's fingerprint is
+stable across runs (rule, subject and a rule-chosen key; never line numbers or timestamps).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from nhiscan.config import Settings
+from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.model import Finding, Provider, Severity
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleMeta:
+    id: str  # NHI###
+    name: str  # kebab-case
+    severity: Severity
+    summary: str
+    remediation: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleContext:
+    now: datetime
+    settings: Settings
+
+
+class Rule(Protocol):
+    meta: RuleMeta
+
+    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]: ...
+
+
+def fingerprint(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def make_finding(
+    meta: RuleMeta,
+    *,
+    subject: str,
+    provider: Provider,
+    title: str,
+    evidence: Mapping[str, Any],
+    key: Sequence[str] = (),
+    severity: Severity | None = None,
+    path: Sequence[Mapping[str, Any]] = (),
+) -> Finding:
+    """A finding of ``meta``'s rule; ``key`` tells apart several findings on one subject."""
+    return Finding(
+        rule_id=meta.id,
+        rule_name=meta.name,
+        severity=severity or meta.severity,
+        title=title,
+        subject=subject,
+        provider=provider,
+        evidence=dict(evidence),
+        fingerprint=fingerprint(meta.id, subject, *key),
+        remediation=meta.remediation,
+        path=tuple(path),
+    )
+
+
+def days_between(earlier: datetime, later: datetime) -> int:
+    return (later - earlier).days

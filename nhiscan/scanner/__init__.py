@@ -1,0 +1,1 @@
+"""Pure analysis: records, snapshot, evaluation, rules' inputs. No network, no cloud SDKs."""

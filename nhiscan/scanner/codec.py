@@ -1,0 +1,118 @@
+"""Records to and from JSON-ready values, exactly: ``decode(cls, encode(r)) == r``.
+
+Datetimes become ISO 8601 UTC strings ("2024-01-02T03:04:05Z"), enums their values, tuples
+lists. Each record class gets a decoder compiled once from its type hints.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from enum import Enum
+from functools import cache
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
+
+Decoder = Callable[[Any], Any]
+
+
+def iso(value: datetime) -> str:
+    """ISO 8601 in UTC with a Z, seconds precision kept as given."""
+    text = value.astimezone(UTC).isoformat()
+    return text.replace("+00:00", "Z")
+
+
+def parse_time(value: str) -> datetime:
+    """Parse ISO 8601; a value without a zone is taken as UTC."""
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def encode(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, tuple | list):
+        return [encode(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: encode(v) for k, v in value.items()}
+    return value
+
+
+def decode(cls: type[T], data: Any) -> T:
+    """Build ``cls`` from ``data``; raises TypeError/ValueError/KeyError on bad input."""
+    result: T = _decoder_for(cast(Any, cls))(data)
+    return result
+
+
+@cache
+def _decoder_for(tp: Any) -> Decoder:
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        return _record_decoder(tp)
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (types.UnionType, typing.Union):
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) != 1:
+            raise TypeError(f"unsupported union {tp}")
+        sub = _decoder_for(inner[0])
+        return lambda v: None if v is None else sub(v)
+    if origin is tuple:
+        sub = _decoder_for(args[0])
+        return lambda v: tuple(sub(x) for x in _expect(v, list))
+    if origin in (Mapping, dict) or tp in (Mapping, dict):
+        return lambda v: dict(_expect(v, dict))
+    if tp is datetime:
+        return lambda v: parse_time(_expect(v, str))
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return tp
+    if tp in (str, int, float, bool):
+        return lambda v: _expect(v, tp)
+    if tp is Any:
+        return lambda v: v
+    raise TypeError(f"no decoder for {tp!r}")
+
+
+def _record_decoder(cls: type[Any]) -> Decoder:
+    hints = typing.get_type_hints(cls)
+    fields = [
+        (f.name, _decoder_for(hints[f.name]), _is_required(f)) for f in dataclasses.fields(cls)
+    ]
+
+    def build(data: Any) -> Any:
+        data = _expect(data, dict)
+        kwargs = {}
+        for name, sub, required in fields:
+            if name in data:
+                kwargs[name] = sub(data[name])
+            elif required:
+                raise KeyError(f"{cls.__name__}.{name} is missing")
+        unknown = set(data) - {name for name, _, _ in fields}
+        if unknown:
+            raise KeyError(f"{cls.__name__} has unknown fields: {', '.join(sorted(unknown))}")
+        return cls(**kwargs)
+
+    return build
+
+
+def _is_required(f: dataclasses.Field[Any]) -> bool:
+    return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+
+
+def _expect(value: Any, tp: type[Any]) -> Any:
+    if tp is int and isinstance(value, bool):
+        raise TypeError(f"expected int, got {value!r}")
+    if tp is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, tp):
+        raise TypeError(f"expected {tp.__name__}, got {type(value).__name__}: {value!r:.60}")
+    return value

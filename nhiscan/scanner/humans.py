@@ -1,0 +1,251 @@
+"""Tell people from machines. Evidence, in order: an explicit tag, a login a person uses
+(console password, MFA, federation through SSO/SAML), then names and credential shape.
+
+Returns ``None`` with a reason when the evidence is missing, never a guess dressed as a fact.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from nhiscan.scanner.model import (
+    Credential,
+    CredentialKind,
+    CredentialStatus,
+    Identity,
+    IdentityKind,
+)
+
+# Tag keys that state what kind of principal this is, compared case-insensitively.
+KIND_TAG_KEYS = frozenset(
+    {
+        "human",
+        "is_human",
+        "is-human",
+        "nhi",
+        "identity-type",
+        "identity_type",
+        "principal-type",
+        "principal_type",
+        "account-type",
+        "account_type",
+        "user-type",
+        "user_type",
+        "type",
+    }
+)
+HUMAN_TAG_VALUES = frozenset({"human", "person", "people", "employee", "user", "true:human"})
+MACHINE_TAG_VALUES = frozenset(
+    {
+        "service",
+        "machine",
+        "bot",
+        "nhi",
+        "automation",
+        "workload",
+        "system",
+        "application",
+        "app",
+        "agent",
+        "ai-agent",
+        "service-account",
+        "non-human",
+    }
+)
+BOOLEAN_TAGS = {"human": True, "is_human": True, "is-human": True, "nhi": False}
+
+# Name tokens that mark automation; a token must stand alone between separators.
+MACHINE_NAME_TOKENS = frozenset(
+    {
+        "svc",
+        "service",
+        "srv",
+        "bot",
+        "robot",
+        "agent",
+        "ai",
+        "llm",
+        "ci",
+        "cd",
+        "cicd",
+        "deploy",
+        "deployer",
+        "deployment",
+        "pipeline",
+        "terraform",
+        "tf",
+        "automation",
+        "auto",
+        "app",
+        "api",
+        "integration",
+        "sync",
+        "etl",
+        "backup",
+        "monitor",
+        "monitoring",
+        "jenkins",
+        "github",
+        "gitlab",
+        "actions",
+        "circleci",
+        "lambda",
+        "job",
+        "jobs",
+        "worker",
+        "runner",
+        "system",
+        "sa",
+        "scanner",
+        "exporter",
+        "datadog",
+        "splunk",
+        "newrelic",
+        "batch",
+        "cron",
+        "ingest",
+        "uploader",
+        "reader",
+        "writer",
+        "readonly",
+        "access",
+        "programmatic",
+        "machine",
+        "daemon",
+        "s3",
+        "sqs",
+        "sns",
+        "ses",
+        "smtp",
+        "build",
+        "release",
+        "test",
+        "tests",
+        "staging",
+        "prod",
+        "production",
+        "dev",
+        "ops",
+        "devops",
+        "k8s",
+        "eks",
+        "ecs",
+        "airflow",
+        "dbt",
+        "snowflake",
+    }
+)
+_TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+_FIRST_LAST = re.compile(r"^[a-z]{2,}[._][a-z]{2,}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    is_human: bool | None
+    reason: str
+
+
+def classify(
+    identity: Identity,
+    credentials: Sequence[Credential] = (),
+    trust_document: Mapping[str, Any] | None = None,
+) -> Verdict:
+    tagged = _from_tags(identity.tags)
+    if tagged is not None:
+        return tagged
+    if identity.kind is IdentityKind.IAM_ROLE:
+        return _role(identity, trust_document)
+    if identity.kind is IdentityKind.IAM_USER:
+        return _user(identity, credentials)
+    return Verdict(False, f"{identity.kind.value} is a workload identity")
+
+
+def _from_tags(tags: Mapping[str, str]) -> Verdict | None:
+    for key, value in tags.items():
+        k, v = key.lower(), value.strip().lower()
+        if k not in KIND_TAG_KEYS:
+            continue
+        if k in BOOLEAN_TAGS and v in ("true", "yes", "1", "false", "no", "0"):
+            truthy = v in ("true", "yes", "1")
+            return Verdict(truthy == BOOLEAN_TAGS[k], f"tag {key}={value}")
+        if v in HUMAN_TAG_VALUES:
+            return Verdict(True, f"tag {key}={value}")
+        if v in MACHINE_TAG_VALUES:
+            return Verdict(False, f"tag {key}={value}")
+    return None
+
+
+def _role(identity: Identity, trust: Mapping[str, Any] | None) -> Verdict:
+    if identity.service_linked:
+        return Verdict(False, "service-linked role used by an AWS service")
+    if (identity.path or "").startswith(
+        "/aws-reserved/sso.amazonaws.com/"
+    ) or identity.name.startswith("AWSReservedSSO_"):
+        return Verdict(True, "IAM Identity Center (SSO) role assumed by people")
+    if trust is not None and _trusts_saml(trust):
+        return Verdict(True, "trusts a SAML identity provider: assumed by people signing in")
+    return Verdict(False, "IAM role assumed by workloads or other principals")
+
+
+def _trusts_saml(document: Mapping[str, Any]) -> bool:
+    statements = document.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    for statement in statements:
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        actions = statement.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        if any(str(a).lower() == "sts:assumerolewithsaml" for a in actions):
+            return True
+    return False
+
+
+def _user(identity: Identity, credentials: Sequence[Credential]) -> Verdict:
+    human_signs = []
+    if identity.console_access:
+        human_signs.append("console password")
+    if identity.mfa_devices:
+        human_signs.append("MFA device")
+    if identity.password_last_used is not None:
+        human_signs.append("signed in to the console")
+    name_kind = name_signal(identity.name)
+    if human_signs:
+        return Verdict(True, "has " + ", ".join(human_signs))
+    if name_kind is True:
+        return Verdict(True, "name looks like a person's")
+    if name_kind is False:
+        return Verdict(False, "name looks like a service")
+    keys = [
+        c
+        for c in credentials
+        if c.kind is CredentialKind.ACCESS_KEY and c.status is CredentialStatus.ACTIVE
+    ]
+    if identity.console_access is False and keys:
+        return Verdict(False, "access keys and no console password")
+    if identity.console_access is None:
+        return Verdict(None, "console password and MFA not collected; name gives no sign")
+    return Verdict(None, "no console password, no MFA, name gives no sign")
+
+
+def name_signal(name: str) -> bool | None:
+    """True: a person's name or email; False: an automation name; None: no sign."""
+    if _EMAIL.match(name):
+        local = name.split("@", 1)[0].lower()
+        return not (_tokens(local) & MACHINE_NAME_TOKENS)
+    tokens = _tokens(name)
+    if tokens & MACHINE_NAME_TOKENS:
+        return False
+    if _FIRST_LAST.match(name.lower()):
+        return True
+    return None
+
+
+def _tokens(name: str) -> set[str]:
+    spaced = _CAMEL.sub("-", name)
+    return {t for t in _TOKEN_SPLIT.split(spaced.lower()) if t}

@@ -1,0 +1,237 @@
+"""The records every connector yields and every analysis reads.
+
+Frozen, keyword-only dataclasses. ``None`` means unknown, never "N/A" or "". Datetimes are
+timezone-aware UTC. Provider-specific facts that several providers share a meaning for are
+fields; nothing is hidden in free-form dictionaries except raw policy documents, which are kept
+exactly as the provider returned them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+RECORD = dict(frozen=True, slots=True, kw_only=True)
+
+
+class Provider(StrEnum):
+    AWS = "aws"
+    AZURE = "azure"
+    GCP = "gcp"
+    GIT = "git"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse: info=0 ... critical=4."""
+        return _SEVERITY_RANK[self]
+
+    def at_least(self, other: Severity) -> bool:
+        return self.rank >= other.rank
+
+
+_SEVERITY_RANK = {
+    Severity.INFO: 0,
+    Severity.LOW: 1,
+    Severity.MEDIUM: 2,
+    Severity.HIGH: 3,
+    Severity.CRITICAL: 4,
+}
+
+
+class IdentityKind(StrEnum):
+    IAM_USER = "iam-user"
+    IAM_ROLE = "iam-role"
+    SERVICE_ACCOUNT = "service-account"
+    SERVICE_PRINCIPAL = "service-principal"
+    MANAGED_IDENTITY = "managed-identity"
+
+
+class CredentialKind(StrEnum):
+    ACCESS_KEY = "access-key"
+    PASSWORD = "password"  # an AWS login profile: a console password
+    SA_KEY = "sa-key"
+    CLIENT_SECRET = "client-secret"
+    CERTIFICATE = "certificate"
+
+
+class CredentialStatus(StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    EXPIRED = "expired"
+
+
+class PolicyKind(StrEnum):
+    AWS_MANAGED = "aws-managed"
+    CUSTOMER_MANAGED = "customer-managed"
+    INLINE = "inline"
+    TRUST = "trust"  # a role's assume-role policy
+    RESOURCE = "resource"  # a bucket, key or secret policy
+    SCP = "scp"
+
+
+class ResourceKind(StrEnum):
+    S3_BUCKET = "s3-bucket"
+    KMS_KEY = "kms-key"
+    SECRET = "secret"
+    LAMBDA_FUNCTION = "lambda-function"
+    EC2_INSTANCE = "ec2-instance"
+    INSTANCE_PROFILE = "instance-profile"
+
+
+@dataclass(**RECORD)
+class Account:
+    """An AWS account, Azure subscription or GCP project that was (or should have been) scanned."""
+
+    provider: Provider
+    id: str
+    name: str | None = None
+    org_id: str | None = None
+    # Organization path from the root down to the direct parent: ("r-ab12", "ou-ab12-xyz").
+    parents: tuple[str, ...] = ()
+    is_management: bool | None = None
+
+
+@dataclass(**RECORD)
+class Identity:
+    provider: Provider
+    id: str  # stable id: ARN, object id, service-account email
+    name: str
+    kind: IdentityKind
+    account: str
+    native_id: str | None = None  # AIDA…/AROA… unique id, object id
+    path: str | None = None
+    description: str | None = None
+    created: datetime | None = None
+    last_used: datetime | None = None
+    last_used_region: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    owner: str | None = None  # a native owner when the provider has one (not from tags)
+    # True: a person; False: a machine; None: cannot tell. Filled by connectors when the
+    # provider says so, otherwise by the analysis (scanner/humans.py) with its reason.
+    is_human: bool | None = None
+    human_reason: str | None = None
+    # Policy ids attached to this identity (managed ARNs and inline policy ids).
+    policies: tuple[str, ...] = ()
+    member_of: tuple[str, ...] = ()  # group ids
+    permissions_boundary: str | None = None  # policy id
+    trust_policy: str | None = None  # policy id of a role's assume-role policy
+    console_access: bool | None = None  # has a console password (None: not collected)
+    password_last_used: datetime | None = None
+    mfa_devices: int | None = None
+    max_session_seconds: int | None = None
+    service_linked: bool | None = None
+    instance_profiles: tuple[str, ...] = ()
+
+
+@dataclass(**RECORD)
+class Group:
+    provider: Provider
+    id: str
+    name: str
+    account: str
+    path: str | None = None
+    created: datetime | None = None
+    policies: tuple[str, ...] = ()
+
+
+@dataclass(**RECORD)
+class Credential:
+    provider: Provider
+    id: str  # the key id, never the secret
+    identity: str  # the identity's stable id
+    kind: CredentialKind
+    account: str
+    status: CredentialStatus | None = None
+    created: datetime | None = None
+    last_used: datetime | None = None
+    last_used_service: str | None = None
+    last_used_region: str | None = None
+    expires: datetime | None = None
+    # A hash usable to join with secrets found in code (see scanner/fingerprint.py).
+    fingerprint: str | None = None
+
+
+@dataclass(**RECORD)
+class Policy:
+    provider: Provider
+    id: str  # managed policy ARN, or "<owner id>#inline/<name>", "<role arn>#trust", ...
+    name: str
+    kind: PolicyKind
+    account: str | None
+    document: Mapping[str, Any]  # exactly as the provider returned it, decoded from JSON
+    version: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+    # Where it is attached when the attachment is not recorded on the other side
+    # (SCP targets: root, OU and account ids; resource policies: the resource id).
+    attached_to: tuple[str, ...] = ()
+
+
+@dataclass(**RECORD)
+class Resource:
+    provider: Provider
+    id: str  # ARN
+    name: str
+    kind: ResourceKind
+    account: str
+    region: str | None = None
+    policy: str | None = None  # id of its resource policy, when it has one
+    # Compute that runs as an identity: the role ARN (Lambda) or instance profile ARN (EC2).
+    runs_as: str | None = None
+    state: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class GapReason(StrEnum):
+    ACCESS_DENIED = "access-denied"
+    THROTTLED = "throttled"
+    REGION_DISABLED = "region-disabled"
+    NOT_IN_EXPORT = "not-in-export"  # an offline export lacks this part
+    FAILED = "failed"
+
+
+@dataclass(**RECORD)
+class CollectionGap:
+    """Something nhiscan could not examine. Never to be read as "nothing there"."""
+
+    provider: Provider
+    scope: str  # "123456789012", "123456789012/eu-west-1", a repository, ...
+    operation: str  # the API call or step: "iam:ListAccessKeys"
+    reason: GapReason
+    detail: str  # what the provider said, for a person
+    subject: str | None = None  # the item it concerned, when it was one item
+
+
+@dataclass(**RECORD)
+class ToolInfo:
+    name: str
+    version: str
+    catalog_date: str | None = None
+
+
+@dataclass(**RECORD)
+class Finding:
+    rule_id: str
+    rule_name: str
+    severity: Severity
+    title: str
+    subject: str  # the identity's stable id (an ARN for AWS)
+    provider: Provider
+    evidence: Mapping[str, Any]
+    fingerprint: str  # stable across runs: no line numbers, no timestamps
+    remediation: str | None = None
+    path: tuple[Mapping[str, Any], ...] = ()
+
+
+Record = Account | Identity | Group | Credential | Policy | Resource | CollectionGap

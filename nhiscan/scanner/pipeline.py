@@ -1,0 +1,68 @@
+"""collect → snapshot → analyze. The only place the stages are wired together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from nhiscan import __version__
+from nhiscan.config import Settings
+from nhiscan.connectors.base import CollectContext, Connector
+from nhiscan.rules.base import Rule, RuleContext
+from nhiscan.scanner.estate import Estate, build_estate
+from nhiscan.scanner.model import CollectionGap, Finding, Severity, ToolInfo
+from nhiscan.scanner.snapshot import Snapshot, build_snapshot
+
+TOOL = ToolInfo(name="nhiscan", version=__version__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    tool: ToolInfo
+    scanned_at: datetime
+    snapshot: Snapshot
+    estate: Estate
+    findings: tuple[Finding, ...]
+
+    @property
+    def gaps(self) -> tuple[CollectionGap, ...]:
+        return self.snapshot.gaps
+
+    def findings_at_least(self, severity: Severity) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity.at_least(severity))
+
+
+def collect(connectors: Iterable[Connector], ctx: CollectContext) -> Snapshot:
+    connectors = list(connectors)
+    sources = [s for c in connectors for s in c.sources]
+    records = (record for connector in connectors for record in connector.collect(ctx))
+    return build_snapshot(records, tool=TOOL, collected_at=ctx.now, sources=sources)
+
+
+def analyze(
+    snapshot: Snapshot, *, settings: Settings, now: datetime, rules: Sequence[Rule] | None = None
+) -> Report:
+    if rules is None:
+        from nhiscan.rules import ALL_RULES
+
+        rules = ALL_RULES
+    estate = build_estate(snapshot)
+    ctx = RuleContext(now=now, settings=settings)
+    findings = [f for rule in rules for f in rule.evaluate(estate, ctx)]
+    findings.sort(key=lambda f: (-f.severity.rank, f.rule_id, f.subject, f.fingerprint))
+    return Report(
+        tool=TOOL, scanned_at=now, snapshot=snapshot, estate=estate, findings=tuple(findings)
+    )
+
+
+def exit_code(report: Report, *, fail_on: Severity | None, strict: bool) -> int:
+    """0 clean, 1 findings at or above ``fail_on``, 3 incomplete collection under ``strict``.
+
+    Findings take precedence over gaps: a finding is certain, a gap is an unknown.
+    """
+    if fail_on is not None and report.findings_at_least(fail_on):
+        return 1
+    if strict and report.gaps:
+        return 3
+    return 0

@@ -1,0 +1,128 @@
+"""The inventory snapshot: everything connectors collected, as versioned JSON.
+
+After a snapshot is written, nothing needs the network: ``nhiscan analyze`` reads it alone.
+Older schema versions are upgraded step by step through ``UPGRADES``; an unknown (newer)
+version is a clear error rather than a guess.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from nhiscan.errors import SnapshotError
+from nhiscan.scanner.codec import decode, encode
+from nhiscan.scanner.model import (
+    Account,
+    CollectionGap,
+    Credential,
+    Group,
+    Identity,
+    Policy,
+    Record,
+    Resource,
+    ToolInfo,
+)
+
+SCHEMA_VERSION = 1
+
+# version N -> function turning a version-N document into a version-N+1 document.
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Snapshot:
+    tool: ToolInfo
+    collected_at: datetime
+    sources: tuple[str, ...] = ()  # what was asked for: "aws:profile/default", "aws-gaad:x.json"
+    accounts: tuple[Account, ...] = ()
+    identities: tuple[Identity, ...] = ()
+    groups: tuple[Group, ...] = ()
+    credentials: tuple[Credential, ...] = ()
+    policies: tuple[Policy, ...] = ()
+    resources: tuple[Resource, ...] = ()
+    gaps: tuple[CollectionGap, ...] = ()
+    schema_version: int = SCHEMA_VERSION
+
+
+_FIELD_FOR: dict[type[Any], str] = {
+    Account: "accounts",
+    Identity: "identities",
+    Group: "groups",
+    Credential: "credentials",
+    Policy: "policies",
+    Resource: "resources",
+    CollectionGap: "gaps",
+}
+
+
+def build_snapshot(
+    records: Iterable[Record], *, tool: ToolInfo, collected_at: datetime, sources: Iterable[str]
+) -> Snapshot:
+    """Gather connector records into a snapshot, dropping exact duplicates, keeping order."""
+    buckets: dict[str, dict[str, Record]] = {name: {} for name in _FIELD_FOR.values()}
+    for record in records:
+        name = _FIELD_FOR.get(type(record))
+        if name is None:
+            raise TypeError(f"not a snapshot record: {record!r:.80}")
+        # Records hold dicts (tags, documents) so they are not hashable: key them by JSON.
+        buckets[name].setdefault(json.dumps(encode(record), sort_keys=True), record)
+    values = {name: tuple(items.values()) for name, items in buckets.items()}
+    return Snapshot(tool=tool, collected_at=collected_at, sources=tuple(sources), **values)  # type: ignore[arg-type]
+
+
+def to_json(snapshot: Snapshot) -> str:
+    return json.dumps(encode(snapshot), indent=1, sort_keys=False) + "\n"
+
+
+def from_json(text: str, *, source: str = "<snapshot>") -> Snapshot:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SnapshotError(
+            f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from exc
+    if not isinstance(data, dict) or "schema_version" not in data:
+        raise SnapshotError(f"{source}: not an nhiscan snapshot (no schema_version at the top)")
+    data = upgrade(data, source=source)
+    try:
+        return decode(Snapshot, data)
+    except (TypeError, ValueError, KeyError) as exc:
+        raise SnapshotError(f"{source}: malformed snapshot: {exc}") from exc
+
+
+def upgrade(data: dict[str, Any], *, source: str) -> dict[str, Any]:
+    version = data.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise SnapshotError(f"{source}: schema_version must be an integer, got {version!r}")
+    if version > SCHEMA_VERSION or (version < SCHEMA_VERSION and version not in UPGRADES):
+        raise SnapshotError(
+            f"{source}: snapshot schema version {version} is not supported by this nhiscan "
+            f"(it reads versions 1 to {SCHEMA_VERSION}); upgrade nhiscan or collect again"
+        )
+    while version < SCHEMA_VERSION:
+        data = UPGRADES[version](data)
+        version += 1
+        data["schema_version"] = version
+    return data
+
+
+def save(snapshot: Snapshot, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(to_json(snapshot), encoding="utf-8")
+    tmp.replace(path)
+
+
+def load(path: Path) -> Snapshot:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SnapshotError(f"{path}: cannot read snapshot: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise SnapshotError(f"{path}: not a UTF-8 text file") from exc
+    return from_json(text, source=str(path))
