@@ -1,0 +1,220 @@
+"""Thin click commands: parse, build options, call the pipeline, render.
+
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or input, 3 incomplete
+collection under --strict. ``NhiError`` is caught here and only here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from nhiscan import __version__
+from nhiscan.commands import (
+    Gate,
+    SourceOptions,
+    render_rules,
+    run_analyze,
+    run_collect,
+    run_inventory,
+    run_scan,
+)
+from nhiscan.config import Settings, load_settings, parse_severity
+from nhiscan.errors import NhiError
+from nhiscan.scanner.model import Severity
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SEVERITIES = [s.value for s in Severity] + ["never"]
+
+
+class _Cli(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NhiError as exc:
+            click.echo(f"nhiscan: error: {exc}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="nhiscan")
+def cli() -> None:
+    """Inventory non-human identities, what they can reach, and what is stale or unowned."""
+
+
+def main() -> None:
+    cli(prog_name="nhiscan")
+
+
+# --- shared options ------------------------------------------------------------------------
+
+
+def source_options(func: F) -> F:
+    options = [
+        click.option("--demo", is_flag=True, help="Scan the built-in demo estate (no account)."),
+        click.option("--aws-profile", "aws_profiles", multiple=True, help="AWS profile (repeat)."),
+        click.option("--aws-region", "aws_regions", multiple=True, help="AWS region (repeat)."),
+        click.option("--aws-assume-role", metavar="ARN", help="Assume this role first."),
+        click.option(
+            "--aws-org-role", metavar="NAME", help="Assume NAME in every Organization account."
+        ),
+        click.option(
+            "--aws-gaad",
+            multiple=True,
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Read an `aws iam get-account-authorization-details` export (repeat).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def common_options(func: F) -> F:
+    options = [
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Settings file (default: ./nhiscan.toml when present).",
+        ),
+        click.option(
+            "--as-of",
+            type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"]),
+            help="Judge ages as of this UTC time instead of now.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def output_options(func: F) -> F:
+    options = [
+        click.option(
+            "-o", "--output", help="A file, a directory (gets report.json, report.html) or -."
+        ),
+        click.option(
+            "--format",
+            "formats",
+            multiple=True,
+            type=click.Choice(["json", "html"]),
+            help="Output format (repeat). Default: by file suffix, or json and html.",
+        ),
+        click.option(
+            "--fail-on",
+            type=click.Choice(SEVERITIES, case_sensitive=False),
+            help="Exit 1 when a finding is at or above this severity.",
+        ),
+        click.option("--strict", is_flag=True, default=None, help="Exit 3 on collection gaps."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+@cli.command()
+@source_options
+@common_options
+@click.option("-o", "--output", type=click.Path(path_type=Path), default="nhiscan-snapshot.json")
+@click.option("--strict", is_flag=True, default=None, help="Exit 3 on collection gaps.")
+@click.pass_context
+def collect(ctx: click.Context, /, output: Path, strict: bool | None, **kw: Any) -> None:
+    """Collect an inventory snapshot (the only step that talks to clouds)."""
+    settings = load_settings(kw.pop("config_path"))
+    kw.pop("as_of")
+    ctx.exit(run_collect(_sources(kw), settings, output=output, strict=strict))
+
+
+@cli.command()
+@click.argument("snapshot", type=click.Path(path_type=Path, dir_okay=False))
+@common_options
+@output_options
+@click.pass_context
+def analyze(ctx: click.Context, /, snapshot: Path, **kw: Any) -> None:
+    """Analyse a snapshot offline and write reports."""
+    settings, gate = _settings_and_gate(kw)
+    ctx.exit(run_analyze(snapshot, settings, gate))
+
+
+@cli.command()
+@source_options
+@common_options
+@output_options
+@click.pass_context
+def scan(ctx: click.Context, /, **kw: Any) -> None:
+    """Collect and analyse in one go, and write reports (and the snapshot beside them)."""
+    settings, gate = _settings_and_gate(kw)
+    ctx.exit(run_scan(_sources(kw), settings, gate))
+
+
+@cli.command()
+@click.argument("snapshot", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@source_options
+@common_options
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file.")
+def inventory(snapshot: Path | None, fmt: str, output: Path | None, **kw: Any) -> None:
+    """List identities and credentials (from a snapshot, or collected now)."""
+    settings = load_settings(kw.pop("config_path"))
+    as_of = _as_of(kw.pop("as_of"))
+    run_inventory(snapshot, _sources(kw), settings, fmt=fmt, output=output, now=as_of)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def rules(fmt: str) -> None:
+    """List the rules: ids, severities, summaries."""
+    click.echo(render_rules(fmt), nl=False)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _sources(kw: dict[str, Any]) -> SourceOptions:
+    return SourceOptions(
+        demo=kw.pop("demo"),
+        aws_profiles=kw.pop("aws_profiles"),
+        aws_regions=kw.pop("aws_regions"),
+        aws_assume_role=kw.pop("aws_assume_role"),
+        aws_org_role=kw.pop("aws_org_role"),
+        aws_gaad=kw.pop("aws_gaad"),
+    )
+
+
+def _settings_and_gate(kw: dict[str, Any]) -> tuple[Settings, Gate]:
+    settings = load_settings(kw.pop("config_path"))
+    fail_on_text = kw.pop("fail_on")
+    if fail_on_text is None:
+        fail_on = settings.fail_on
+    elif fail_on_text.lower() == "never":
+        fail_on = None
+    else:
+        fail_on = parse_severity(fail_on_text, where="--fail-on")
+    strict = kw.pop("strict")
+    gate = Gate(
+        output=kw.pop("output"),
+        formats=kw.pop("formats"),
+        fail_on=fail_on,
+        strict=settings.strict if strict is None else strict,
+        now=_as_of(kw.pop("as_of")),
+    )
+    return settings, gate
+
+
+def _as_of(value: datetime | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

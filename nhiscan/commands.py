@@ -1,0 +1,213 @@
+"""What the commands do, between parsing (cli.py) and the pipeline: pick connectors, run the
+stages, write outputs, choose the exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from nhiscan.config import Settings
+from nhiscan.connectors import connector_class
+from nhiscan.connectors.base import CollectContext, Connector
+from nhiscan.errors import ConfigError
+from nhiscan.progress import StderrProgress
+from nhiscan.reports.base import Format, reporter
+from nhiscan.scanner import pipeline, snapshot
+from nhiscan.scanner.model import Severity
+from nhiscan.scanner.pipeline import Report
+
+DEFAULT_REPORT_DIR = "nhiscan-report"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceOptions:
+    demo: bool = False
+    aws_profiles: tuple[str, ...] = ()
+    aws_regions: tuple[str, ...] = ()
+    aws_assume_role: str | None = None
+    aws_org_role: str | None = None
+    aws_gaad: tuple[Path, ...] = ()
+
+    @property
+    def live_aws_asked(self) -> bool:
+        return bool(
+            self.aws_profiles or self.aws_regions or self.aws_assume_role or self.aws_org_role
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Gate:
+    output: str | None
+    formats: tuple[str, ...]
+    fail_on: Severity | None
+    strict: bool
+    now: datetime
+
+
+def build_connectors(src: SourceOptions, settings: Settings) -> list[Connector]:
+    """Which connectors a command line asks for. No source at all means live AWS."""
+    aws = settings.aws
+    regions = src.aws_regions or aws.regions
+    if src.demo:
+        if src.live_aws_asked or src.aws_gaad:
+            raise ConfigError("--demo scans the built-in estate: drop the --aws-* options")
+        return [connector_class("demo")(regions=regions)]
+    connectors: list[Connector] = []
+    if src.aws_gaad:
+        connectors.append(connector_class("aws-gaad")(src.aws_gaad))
+    if src.live_aws_asked or not connectors:
+        from nhiscan.connectors.aws.live import AwsConfig
+
+        config = AwsConfig(
+            profiles=src.aws_profiles or aws.profiles,
+            regions=regions,
+            assume_role=src.aws_assume_role or aws.assume_role,
+            org_role=src.aws_org_role or aws.org_role,
+            max_workers=aws.max_workers,
+        )
+        connectors.append(connector_class("aws")(config))
+    return connectors
+
+
+def collect_snapshot(src: SourceOptions, settings: Settings) -> snapshot.Snapshot:
+    progress = StderrProgress()
+    try:
+        ctx = CollectContext(now=datetime.now(UTC), progress=progress)
+        return pipeline.collect(build_connectors(src, settings), ctx)
+    finally:
+        progress.close()
+
+
+def run_collect(
+    src: SourceOptions, settings: Settings, *, output: Path, strict: bool | None
+) -> int:
+    snap = collect_snapshot(src, settings)
+    snapshot.save(snap, output)
+    click.echo(f"wrote {output}", err=True)
+    _echo_gaps(len(snap.gaps))
+    strict = settings.strict if strict is None else strict
+    return 3 if strict and snap.gaps else 0
+
+
+def run_analyze(path: Path, settings: Settings, gate: Gate) -> int:
+    snap = snapshot.load(path)
+    return _report(snap, settings, gate, snapshot_copy=False)
+
+
+def run_scan(src: SourceOptions, settings: Settings, gate: Gate) -> int:
+    snap = collect_snapshot(src, settings)
+    return _report(snap, settings, gate, snapshot_copy=True)
+
+
+def _report(snap: snapshot.Snapshot, settings: Settings, gate: Gate, *, snapshot_copy: bool) -> int:
+    targets = resolve_outputs(gate.output, gate.formats)
+    report = pipeline.analyze(snap, settings=settings, now=gate.now)
+    for fmt, target in targets:
+        data = reporter(fmt).render(report)
+        if target is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        click.echo(f"wrote {target}", err=True)
+    directory = _directory_of(targets)
+    if snapshot_copy and directory is not None:
+        snapshot.save(snap, directory / "snapshot.json")
+        click.echo(f"wrote {directory / 'snapshot.json'}", err=True)
+    click.echo(summary_line(report), err=True)
+    return pipeline.exit_code(report, fail_on=gate.fail_on, strict=gate.strict)
+
+
+def resolve_outputs(
+    output: str | None, formats: tuple[str, ...]
+) -> list[tuple[Format, Path | None]]:
+    """-o as a directory (report.<fmt> for each format), a single file, or - for stdout."""
+    chosen = [Format(f) for f in dict.fromkeys(formats)]
+    if output == "-":
+        if len(chosen) > 1:
+            raise ConfigError("-o - writes one format to standard output: give one --format")
+        return [(chosen[0] if chosen else Format.JSON, None)]
+    path = Path(output or DEFAULT_REPORT_DIR)
+    as_dir = output is None or output.endswith(("/", "\\")) or path.is_dir() or path.suffix == ""
+    if as_dir:
+        return [(fmt, path / fmt.filename) for fmt in chosen or [Format.JSON, Format.HTML]]
+    suffix_format = {f".{f.value}": f for f in Format}.get(path.suffix.lower())
+    if not chosen:
+        if suffix_format is None:
+            raise ConfigError(
+                f"-o {output}: cannot tell the format from the suffix; add --format, or give "
+                "a directory to get every format"
+            )
+        chosen = [suffix_format]
+    if len(chosen) > 1:
+        raise ConfigError(f"-o {output} is one file: give a directory for several formats")
+    return [(chosen[0], path)]
+
+
+def _directory_of(targets: list[tuple[Format, Path | None]]) -> Path | None:
+    paths = [t for _, t in targets if t is not None]
+    if paths and all(p.name == fmt.filename for fmt, p in targets if p is not None):
+        return paths[0].parent
+    return None
+
+
+def summary_line(report: Report) -> str:
+    counts = {s: 0 for s in Severity}
+    for finding in report.findings:
+        counts[finding.severity] += 1
+    by_sev = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
+    gaps = len(report.gaps)
+    text = (
+        f"{len(report.estate.identities)} identities, {len(report.snapshot.credentials)} "
+        f"credentials, {len(report.findings)} findings" + (f" ({by_sev})" if by_sev else "")
+    )
+    if gaps:
+        text += f"; {gaps} collection gaps: results are incomplete (see the report)"
+    return text
+
+
+def _echo_gaps(count: int) -> None:
+    if count:
+        click.echo(f"{count} collection gaps: some parts could not be examined", err=True)
+
+
+def run_inventory(
+    path: Path | None,
+    src: SourceOptions,
+    settings: Settings,
+    *,
+    fmt: str,
+    output: Path | None,
+    now: datetime,
+) -> None:
+    from nhiscan.reports.inventory import render_inventory
+    from nhiscan.scanner.estate import build_estate
+
+    snap = snapshot.load(path) if path is not None else collect_snapshot(src, settings)
+    text = render_inventory(build_estate(snap), fmt=fmt, now=now)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
+def render_rules(fmt: str) -> str:
+    from nhiscan.rules import ALL_RULES
+
+    metas = [rule.meta for rule in ALL_RULES]
+    if fmt == "json":
+        rows = [
+            {"id": m.id, "name": m.name, "severity": m.severity.value, "summary": m.summary}
+            for m in metas
+        ]
+        return json.dumps(rows, indent=2) + "\n"
+    lines = [f"{m.id}  {m.severity.value:<8}  {m.name:<40}  {m.summary}" for m in metas]
+    return "\n".join(lines) + "\n"
