@@ -5,5 +5,23 @@ and a meta-test checks every listed rule has a fixture that triggers it and one 
 from __future__ import annotations
 
 from nhiscan.rules.base import Rule
+from nhiscan.rules.keys import (
+    AccessKeyTooOld,
+    AccessKeyUnused,
+    ConsoleAndAccessKeys,
+    MultipleActiveKeys,
+)
+from nhiscan.rules.ownership import NhiWithoutOwner
+from nhiscan.rules.roles import RoleUnused
+from nhiscan.rules.trust import CrossAccountTrustWithoutExternalId, PublicTrust
 
-ALL_RULES: tuple[Rule, ...] = ()
+ALL_RULES: tuple[Rule, ...] = (
+    AccessKeyTooOld(),
+    AccessKeyUnused(),
+    MultipleActiveKeys(),
+    ConsoleAndAccessKeys(),
+    CrossAccountTrustWithoutExternalId(),
+    PublicTrust(),
+    NhiWithoutOwner(),
+    RoleUnused(),
+)

@@ -1,0 +1,231 @@
+"""Access-key lifecycle: keys too old, keys unused, too many keys, keys next to a console login.
+
+Only active access keys count: an inactive key cannot sign requests. Ages and idle times are
+whole days (``ctx.now`` minus the date, rounded down) and a threshold is crossed when the whole
+days are *more than* it, so a key exactly ``key_max_age_days`` old is not yet a finding. A key
+whose creation date is unknown has no age and is not judged on age.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
+from nhiscan.config import LifecycleSettings
+from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
+from nhiscan.rules.common import (
+    active_keys,
+    credentials_by_identity,
+    days_since,
+    describe,
+    has_gap,
+    when,
+)
+from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.model import (
+    Credential,
+    CredentialKind,
+    CredentialStatus,
+    Finding,
+    Identity,
+    IdentityKind,
+    Severity,
+)
+
+# The API call that reports a key's last use; a gap in it means "last used" is unknown.
+KEY_LAST_USED_OPERATIONS = frozenset({"iam:GetAccessKeyLastUsed", "iam:GenerateCredentialReport"})
+
+
+class AccessKeyTooOld:
+    meta = RuleMeta(
+        id="NHI001",
+        name="access-key-too-old",
+        severity=Severity.MEDIUM,
+        summary="An active access key is older than the rotation limit (key_max_age_days).",
+        remediation=(
+            "Rotate the key: create a new key, deploy it where the old one is used, confirm "
+            "the old key's last use stops, then deactivate and delete it. Better, replace the "
+            "long-lived key with a role the workload assumes (instance profile, IRSA, OIDC)."
+        ),
+    )
+
+    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
+        limit = ctx.settings.lifecycle.key_max_age_days
+        for identity_id, credentials in credentials_by_identity(estate):
+            who = describe(estate.identities.get(identity_id), identity_id)
+            for key in active_keys(credentials):
+                if key.created is None:
+                    continue
+                age = days_since(key.created, ctx.now)
+                if age <= limit:
+                    continue
+                yield make_finding(
+                    self.meta,
+                    subject=identity_id,
+                    provider=key.provider,
+                    title=f"Access key {key.id} of {who} is {age} days old (limit {limit}).",
+                    evidence={
+                        "key_id": key.id,
+                        "identity": identity_id,
+                        "created": when(key.created),
+                        "age_days": age,
+                        "max_age_days": limit,
+                    },
+                    key=(key.id,),
+                )
+
+
+class AccessKeyUnused:
+    meta = RuleMeta(
+        id="NHI002",
+        name="access-key-unused",
+        severity=Severity.MEDIUM,
+        summary=(
+            "An active access key has not been used for key_unused_days, or has never been "
+            "used since it was created more than key_never_used_grace_days ago."
+        ),
+        remediation=(
+            "Deactivate the key; delete it after a waiting period if nothing breaks. A key "
+            "nobody uses is only a key somebody could steal."
+        ),
+    )
+
+    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
+        lifecycle = ctx.settings.lifecycle
+        for identity_id, credentials in credentials_by_identity(estate):
+            who = describe(estate.identities.get(identity_id), identity_id)
+            for key in active_keys(credentials):
+                idle = _idleness(key, ctx.now, lifecycle)
+                if idle is None or (idle[0] == "never-used" and _last_use_unknown(estate, key)):
+                    continue
+                case, days, limit = idle
+                yield make_finding(
+                    self.meta,
+                    subject=identity_id,
+                    provider=key.provider,
+                    title=_unused_title(key.id, who, case, days),
+                    evidence={
+                        "key_id": key.id,
+                        "identity": identity_id,
+                        "case": case,
+                        "created": when(key.created),
+                        "last_used": when(key.last_used),
+                        "days": days,
+                        "threshold_days": limit,
+                    },
+                    key=(key.id,),
+                )
+
+
+def _idleness(
+    key: Credential, now: datetime, lifecycle: LifecycleSettings
+) -> tuple[str, int, int] | None:
+    """("unused", days since last use, limit) or ("never-used", age, grace), or None."""
+    if key.last_used is not None:
+        idle = days_since(key.last_used, now)
+        limit = lifecycle.key_unused_days
+        return ("unused", idle, limit) if idle > limit else None
+    if key.created is None:
+        return None
+    age = days_since(key.created, now)
+    grace = lifecycle.key_never_used_grace_days
+    return ("never-used", age, grace) if age > grace else None
+
+
+def _last_use_unknown(estate: Estate, key: Credential) -> bool:
+    """A missing last-used date is "never used" only when collecting it did not fail."""
+    return has_gap(estate, key.id) or has_gap(estate, key.identity, KEY_LAST_USED_OPERATIONS)
+
+
+def _unused_title(key_id: str, who: str, case: str, days: int) -> str:
+    if case == "never-used":
+        return f"Access key {key_id} of {who} was never used in the {days} days since its creation."
+    return f"Access key {key_id} of {who} has not been used for {days} days."
+
+
+class MultipleActiveKeys:
+    meta = RuleMeta(
+        id="NHI003",
+        name="multiple-active-keys",
+        severity=Severity.LOW,
+        summary="An identity has two or more active access keys.",
+        remediation=(
+            "Keep one active key per identity. Two are normal only for the hours of a "
+            "rotation: find which key is still used (its last-used date), deactivate the other."
+        ),
+    )
+
+    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
+        for identity_id, credentials in credentials_by_identity(estate):
+            keys = active_keys(credentials)
+            if len(keys) < 2:
+                continue
+            who = describe(estate.identities.get(identity_id), identity_id)
+            yield make_finding(
+                self.meta,
+                subject=identity_id,
+                provider=keys[0].provider,
+                title=f"{_capital(who)} has {len(keys)} active access keys.",
+                evidence={
+                    "identity": identity_id,
+                    "key_ids": [k.id for k in keys],
+                    "last_used": {k.id: when(k.last_used) for k in keys},
+                },
+            )
+
+
+class ConsoleAndAccessKeys:
+    meta = RuleMeta(
+        id="NHI004",
+        name="console-and-access-keys",
+        severity=Severity.MEDIUM,
+        summary=(
+            "A user has both a console password and an active access key: a person's account "
+            "used by automation, or a machine with a person's login."
+        ),
+        remediation=(
+            "Split the uses: a person signs in through SSO (or keeps the password with MFA "
+            "and no keys); automation gets its own identity, preferably a role, and the "
+            "other credential is removed from this user."
+        ),
+    )
+
+    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
+        for identity in sorted(estate.identities.values(), key=lambda i: i.id):
+            if identity.kind is not IdentityKind.IAM_USER:
+                continue
+            credentials = estate.credentials(identity.id)
+            login = _console_login(identity, credentials)
+            keys = active_keys(credentials)
+            if login is None or not keys:
+                continue
+            yield make_finding(
+                self.meta,
+                subject=identity.id,
+                provider=identity.provider,
+                title=f"User {identity.name} has a console password and active access keys.",
+                evidence={
+                    "identity": identity.id,
+                    "console_evidence": login,
+                    "password_last_used": when(identity.password_last_used),
+                    "key_ids": [k.id for k in keys],
+                    "is_human": identity.is_human,
+                },
+            )
+
+
+def _console_login(identity: Identity, credentials: Sequence[Credential]) -> str | None:
+    """What shows the user has a console password, or None."""
+    if identity.console_access:
+        return "console_access"
+    for credential in credentials:
+        if credential.kind is CredentialKind.PASSWORD and credential.status not in (
+            CredentialStatus.INACTIVE,
+            CredentialStatus.EXPIRED,
+        ):
+            return "password credential"
+    return None
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

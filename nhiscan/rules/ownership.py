@@ -1,0 +1,70 @@
+"""Every non-human identity needs a person or team who answers for it.
+
+An owner is the provider's native owner (``Identity.owner``) or a tag whose key is one of
+``owner_tag_keys`` (compared without regard to case) with a non-blank value. People are their
+own owners and are skipped; identities nhiscan cannot classify (``is_human`` None) are held to
+the machine standard, since an unowned unknown is the worst case. Service-linked roles are
+skipped: AWS creates, owns and deletes them with the service that uses them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
+from nhiscan.rules.common import describe
+from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.model import Finding, Identity, Severity
+
+
+class NhiWithoutOwner:
+    meta = RuleMeta(
+        id="NHI007",
+        name="nhi-without-owner",
+        severity=Severity.LOW,
+        summary=(
+            "A non-human identity (or one that cannot be told apart from a person) has no "
+            "owner: no native owner and no owner tag (owner_tag_keys). Service-linked roles "
+            "are skipped: AWS owns them."
+        ),
+        remediation=(
+            "Tag the identity with its owning team or person (for example owner=team-payments) "
+            "so someone answers for rotating, reviewing and retiring it; if nobody claims it, "
+            "find its last use and plan its removal."
+        ),
+    )
+
+    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
+        tag_keys = ctx.settings.lifecycle.owner_tag_keys
+        for identity in sorted(estate.identities.values(), key=lambda i: i.id):
+            if identity.is_human or identity.service_linked or has_owner(identity, tag_keys):
+                continue
+            who = describe(identity, identity.id)
+            yield make_finding(
+                self.meta,
+                subject=identity.id,
+                provider=identity.provider,
+                title=f"No owner is recorded for {who}.",
+                evidence={
+                    "identity": identity.id,
+                    "is_human": identity.is_human,
+                    "human_reason": identity.human_reason,
+                    "owner_tag_keys": list(tag_keys),
+                    "tag_keys": sorted(identity.tags),
+                },
+            )
+
+
+def has_owner(identity: Identity, tag_keys: Iterable[str]) -> bool:
+    if identity.owner is not None and identity.owner.strip():
+        return True
+    return owner_tag(identity.tags, tag_keys) is not None
+
+
+def owner_tag(tags: Mapping[str, str], tag_keys: Iterable[str]) -> str | None:
+    """The first non-blank value of a tag whose key is one of ``tag_keys`` (any case)."""
+    wanted = {k.lower() for k in tag_keys}
+    for key, value in tags.items():
+        if key.lower() in wanted and value.strip():
+            return value
+    return None
