@@ -1,0 +1,468 @@
+"""The HTML report: complete, escaped, self-contained, honest about gaps, deterministic."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+
+from nhiscan.config import Settings
+from nhiscan.reports.base import Format, reporter
+from nhiscan.reports.html import REPORTER, HtmlReporter, age_days, evidence_tree
+from nhiscan.scanner.model import (
+    Account,
+    CollectionGap,
+    Credential,
+    CredentialKind,
+    CredentialStatus,
+    Finding,
+    GapReason,
+    Identity,
+    IdentityKind,
+    Provider,
+    Severity,
+    ToolInfo,
+)
+from nhiscan.scanner.pipeline import Report, analyze
+from nhiscan.scanner.snapshot import Snapshot
+
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+ACCOUNT = "123456789012"
+XSS_SCRIPT = "<script>alert(1)</script>"
+XSS_IMG = '"><img src=x onerror=alert(1)>'
+XSS = XSS_SCRIPT + XSS_IMG
+
+
+def arn(kind: str, name: str) -> str:
+    return f"arn:aws:iam::{ACCOUNT}:{kind}/{name}"
+
+
+def identity(name: str, **kw: Any) -> Identity:
+    kind = kw.pop("kind", IdentityKind.IAM_USER)
+    ident = arn("role" if kind is IdentityKind.IAM_ROLE else "user", name)
+    return Identity(
+        provider=Provider.AWS, id=kw.pop("id", ident), name=name, kind=kind, account=ACCOUNT, **kw
+    )
+
+
+def credential(owner: Identity, key_id: str, **kw: Any) -> Credential:
+    return Credential(
+        provider=Provider.AWS,
+        id=key_id,
+        identity=owner.id,
+        kind=kw.pop("kind", CredentialKind.ACCESS_KEY),
+        account=ACCOUNT,
+        **kw,
+    )
+
+
+def gap(operation: str, **kw: Any) -> CollectionGap:
+    return CollectionGap(
+        provider=Provider.AWS,
+        scope=kw.pop("scope", ACCOUNT),
+        operation=operation,
+        reason=kw.pop("reason", GapReason.ACCESS_DENIED),
+        detail=kw.pop("detail", "User is not authorized to perform this action"),
+        **kw,
+    )
+
+
+def finding(subject: str, severity: Severity, rule_id: str, **kw: Any) -> Finding:
+    return Finding(
+        rule_id=rule_id,
+        rule_name=kw.pop("rule_name", "some-rule"),
+        severity=severity,
+        title=kw.pop("title", f"{rule_id} on {subject}"),
+        subject=subject,
+        provider=Provider.AWS,
+        evidence=kw.pop("evidence", {}),
+        fingerprint=kw.pop("fingerprint", f"{rule_id}-{subject}"),
+        remediation=kw.pop("remediation", "Rotate the key."),
+        **kw,
+    )
+
+
+def make_report(
+    *,
+    identities: tuple[Identity, ...] = (),
+    credentials: tuple[Credential, ...] = (),
+    gaps: tuple[CollectionGap, ...] = (),
+    findings: tuple[Finding, ...] = (),
+    accounts: tuple[Account, ...] = (),
+    sources: tuple[str, ...] = ("aws:profile/default",),
+    tool: ToolInfo | None = None,
+) -> Report:
+    snapshot = Snapshot(
+        tool=ToolInfo(name="nhiscan", version="0.1.0"),
+        collected_at=NOW - timedelta(minutes=5),
+        sources=sources,
+        accounts=accounts,
+        identities=identities,
+        credentials=credentials,
+        gaps=gaps,
+    )
+    report = analyze(snapshot, settings=Settings(), now=NOW, rules=())
+    report = replace(report, findings=findings)
+    return report if tool is None else replace(report, tool=tool)
+
+
+def render(report: Report) -> str:
+    return REPORTER.render(report).decode("utf-8")
+
+
+@pytest.fixture
+def estate() -> Report:
+    deployer = identity(
+        "ci-deployer",
+        created=NOW - timedelta(days=400),
+        last_used=NOW - timedelta(days=3),
+        tags={"Owner": "platform-team", "env": "prod"},
+        description="Deploys the shop from CI",
+    )
+    alice = identity("alice", is_human=True, human_reason="console password and MFA")
+    role = identity(
+        "lambda-exec", kind=IdentityKind.IAM_ROLE, owner="payments", created=NOW - timedelta(10)
+    )
+    key = credential(
+        deployer,
+        "AKIAEXAMPLEDEPLOYER1",
+        status=CredentialStatus.ACTIVE,
+        created=NOW - timedelta(days=200),
+        last_used=NOW - timedelta(days=3),
+        last_used_service="s3",
+    )
+    old_key = credential(deployer, "AKIAEXAMPLEDEPLOYER2", status=CredentialStatus.INACTIVE)
+    findings = (
+        finding(deployer.id, Severity.LOW, "NHI002", title="Key never rotated"),
+        finding(
+            deployer.id,
+            Severity.CRITICAL,
+            "NHI001",
+            title="Can become administrator",
+            evidence={
+                "key_id": "AKIAEXAMPLEDEPLOYER1",
+                "age_days": 200,
+                "actions": ["iam:PassRole", "lambda:CreateFunction"],
+                "policy": {"id": "arn:aws:iam::aws:policy/PowerUserAccess", "inline": False},
+            },
+            path=({"from": deployer.id, "via": "iam:PassRole"}, {"to": role.id}),
+        ),
+        finding(role.id, Severity.MEDIUM, "NHI003", title="Unused role"),
+    )
+    return make_report(
+        identities=(deployer, alice, role),
+        credentials=(key, old_key),
+        gaps=(
+            gap("iam:ListAccessKeys", subject=arn("user", "bob")),
+            gap("s3:GetBucketPolicy", scope=f"{ACCOUNT}/eu-west-1", reason=GapReason.THROTTLED),
+        ),
+        findings=findings,
+        accounts=(Account(provider=Provider.AWS, id=ACCOUNT, name="shop-prod"),),
+        tool=ToolInfo(name="nhiscan", version="0.1.0", catalog_date="2025-05-30"),
+    )
+
+
+class Balance(HTMLParser):
+    """Tracks open elements; records mismatched or unclosed ones."""
+
+    VOID = frozenset(
+        {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.seen: list[str] = []
+        self.attrs: list[tuple[str, str, str | None]] = []
+        self.scripts: list[str] = []
+        self.styles: list[str] = []
+        self._raw: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.seen.append(tag)
+        self.attrs.extend((tag, name, value) for name, value in attrs)
+        if tag in ("script", "style"):
+            self._raw = tag
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.seen.append(tag)
+        self.attrs.extend((tag, name, value) for name, value in attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else None}>")
+            if tag in self.stack:
+                while self.stack.pop() != tag:
+                    pass
+            return
+        self.stack.pop()
+        self._raw = None
+
+    def handle_data(self, data: str) -> None:
+        if self._raw == "script":
+            self.scripts.append(data)
+        elif self._raw == "style":
+            self.styles.append(data)
+
+
+def parse(html: str) -> Balance:
+    parser = Balance()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+# --- content ---------------------------------------------------------------------------------
+
+
+def test_registry_returns_the_html_reporter() -> None:
+    assert reporter(Format.HTML) is REPORTER
+
+
+def test_report_contains_every_identity_credential_finding_and_gap(estate: Report) -> None:
+    html = render(estate)
+    for ident in estate.estate.identities.values():
+        assert ident.name in html
+        assert ident.id in html
+    for cred in estate.snapshot.credentials:
+        assert cred.id in html
+    for f in estate.findings:
+        assert f.rule_id in html
+        assert f.title in html
+    for g in estate.gaps:
+        assert g.operation in html
+    assert "aws:profile/default" in html
+    assert "catalogue of 2025-05-30" in html
+    assert "nhiscan 0.1.0" in html
+    assert "shop-prod" in html
+
+
+def test_findings_are_sorted_worst_first(estate: Report) -> None:
+    html = render(estate)
+    table = html[html.index('id="findings"') : html.index('id="identities"')]
+    positions = [table.index(f">{rule}<") for rule in ("NHI001", "NHI003", "NHI002")]
+    assert positions == sorted(positions)
+
+
+def test_identity_row_facts(estate: Report) -> None:
+    html = render(estate)
+    assert "from tag Owner" in html  # owner read from the Owner tag, and says so
+    assert "platform-team" in html
+    assert "payments" in html  # native owner
+    assert "console password and MFA" in html
+    assert ">400<" in html  # deployer age in days, measured from scanned_at
+    assert 'datetime="2025-06-01T12:00:00Z"' in html
+
+
+def test_credential_row_facts(estate: Report) -> None:
+    html = render(estate)
+    creds = html[html.index('id="credentials"') : html.index('id="gaps"')]
+    assert ">200<" in creds  # age in days
+    assert ">s3<" in creds
+    assert "inactive" in creds
+    assert "ci-deployer" in creds  # the identity by name, not only its ARN
+
+
+def test_nested_evidence_is_a_readable_key_value_list(estate: Report) -> None:
+    html = render(estate)
+    assert "<dt>actions</dt>" in html
+    assert '<li><span class="v">iam:PassRole</span></li>' in html
+    assert '<dt>inline</dt><dd><span class="v">no</span></dd>' in html
+    assert "<dt>via</dt>" in html  # the attack path
+
+
+def test_evidence_tree_handles_deep_and_odd_values() -> None:
+    deep: Any = "bottom"
+    for _ in range(20):
+        deep = {"d": deep}
+    node = evidence_tree({"deep": deep, "s": {"b", "a"}, "none": None, "when": NOW, "e": []})
+    assert node.kind == "map"
+    keys = [k for k, _ in node.entries]
+    assert keys == ["deep", "s", "none", "when", "e"]
+    values = dict(node.entries)
+    assert [i.text for i in values["s"].items] == ["a", "b"]
+    assert values["none"].text == "unknown"
+    assert values["when"].text == "2025-06-01T12:00:00Z"
+    assert values["e"].text == "(none)"
+    html = render(
+        make_report(findings=(finding("x", Severity.HIGH, "NHI009", evidence={"deep": deep}),))
+    )
+    assert "bottom" in html
+
+
+def test_age_days_is_never_negative() -> None:
+    assert age_days(None, NOW) is None
+    assert age_days(NOW + timedelta(seconds=5), NOW) == 0
+    assert age_days(NOW - timedelta(days=3, hours=23), NOW) == 3
+
+
+def test_owner_tag_keys_are_configurable() -> None:
+    ident = identity("svc", tags={"Team-Owner": "data"})
+    report = make_report(identities=(ident,))
+    assert "from tag Team-Owner" not in render(report)
+    custom = HtmlReporter(owner_tag_keys=("team-owner",)).render(report).decode()
+    assert "from tag Team-Owner" in custom
+
+
+# --- escaping --------------------------------------------------------------------------------
+
+
+def test_attacker_controlled_strings_are_escaped() -> None:
+    evil = identity(
+        "evil" + XSS,
+        id=arn("user", "evil"),
+        description="desc" + XSS,
+        tags={"tag" + XSS: "value" + XSS},
+    )
+    report = make_report(
+        identities=(evil,),
+        credentials=(credential(evil, "AKIA" + XSS, last_used_service="svc" + XSS),),
+        gaps=(gap("iam:GetUser", detail="detail" + XSS, subject="subj" + XSS),),
+        findings=(
+            finding(
+                evil.id,
+                Severity.HIGH,
+                "NHI001",
+                title="title" + XSS,
+                evidence={"key" + XSS: {"nested": ["value" + XSS]}},
+                remediation="fix" + XSS,
+            ),
+        ),
+        sources=("aws:profile/" + XSS,),
+        accounts=(Account(provider=Provider.AWS, id=ACCOUNT, name="acct" + XSS),),
+    )
+    html = render(report)
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert "onerror=alert(1)>" not in html
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"
+    for planted in ("evil", "desc", "tag", "value", "detail", "title", "fix", "key", "acct"):
+        assert planted + escaped in html, planted
+    # The only <script> is our own, and the only <img> is none.
+    parsed = parse(html)
+    assert parsed.seen.count("script") == 1
+    assert "img" not in parsed.seen
+    assert not any(name.startswith("on") for _, name, _ in parsed.attrs)
+
+
+# --- self-contained --------------------------------------------------------------------------
+
+
+def test_no_remote_resources(estate: Report) -> None:
+    html = render(estate)
+    assert "http://" not in html
+    assert "https://" not in html
+    assert "//" not in "".join(v or "" for _, _, v in parse(html).attrs if v and "//" in v)
+    parsed = parse(html)
+    for tag, name, value in parsed.attrs:
+        if name in ("src", "href", "action", "srcset", "poster", "data"):
+            assert value is not None
+            assert value.startswith("#") or value.startswith("data:"), (tag, name, value)
+    assert not any(tag == "link" and value == "stylesheet" for tag, _, value in parsed.attrs)
+    assert "@import" not in "".join(parsed.styles)
+    assert "url(" not in "".join(parsed.styles)
+    assert not any(tag == "script" and name == "src" for tag, name, _ in parsed.attrs)
+
+
+def test_content_security_policy_allows_only_our_inline_style_and_script(estate: Report) -> None:
+    html = render(estate)
+    parsed = parse(html)
+    metas = [v for tag, name, v in parsed.attrs if tag == "meta" and name == "content" and v]
+    csp = next(v for v in metas if "default-src" in v)
+    assert "default-src 'none'" in csp
+
+    def sha(text: str) -> str:
+        return "sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+
+    assert parsed.scripts and parsed.styles
+    assert f"script-src '{sha(''.join(parsed.scripts))}'" in csp
+    assert f"style-src '{sha(''.join(parsed.styles))}'" in csp
+    assert "unsafe-inline" not in csp
+    assert " style=" not in html  # inline style attributes would be blocked
+
+
+# --- gaps and empty states -------------------------------------------------------------------
+
+
+def test_gaps_warning_when_gaps(estate: Report) -> None:
+    html = render(estate)
+    summary = html[html.index('id="summary"') : html.index('id="findings"')]
+    assert "Results are incomplete" in summary
+    assert 'href="#gaps"' in summary
+    assert "2 collection gaps" in summary
+    assert "No collection gaps" not in html
+
+
+def test_no_gaps_warning_without_gaps(estate: Report) -> None:
+    html = render(replace(estate, snapshot=replace(estate.snapshot, gaps=())))
+    assert "Results are incomplete" not in html
+    assert "No collection gaps: every call succeeded" in html
+    assert "Collection complete" in html
+
+
+def test_empty_report_says_so_plainly() -> None:
+    html = render(make_report())
+    assert "No findings." in html
+    assert "No collection gaps: every call succeeded." in html
+    assert "No identities were collected." in html
+    assert "No credentials were collected." in html
+    assert "<table data-filterable" not in html
+    assert not parse(html).errors
+
+
+def test_no_findings_with_gaps_does_not_read_as_clean() -> None:
+    html = render(make_report(gaps=(gap("iam:ListUsers"),)))
+    findings = html[html.index('id="findings"') : html.index('id="identities"')]
+    assert "No findings in the parts nhiscan could examine" in findings
+    assert 'href="#gaps"' in findings
+    assert "No identities were collected, and collection was incomplete" in html
+
+
+# --- structure and determinism ---------------------------------------------------------------
+
+
+def test_output_is_well_formed(estate: Report) -> None:
+    html = render(estate)
+    assert html.startswith("<!DOCTYPE html>")
+    parsed = parse(html)
+    assert parsed.errors == []
+    assert parsed.stack == []
+    for tag in ("html", "head", "body", "header", "main", "footer"):
+        assert parsed.seen.count(tag) == 1, tag
+    assert parsed.seen.count("section") == 5
+    ids = [v for _, name, v in parsed.attrs if name == "id"]
+    assert len(ids) == len(set(ids))
+    for section in ("summary", "findings", "identities", "credentials", "gaps"):
+        assert section in ids
+
+
+def test_filter_controls_are_hidden_without_javascript(estate: Report) -> None:
+    html = render(estate)
+    controls = re.findall(r"<div class=\"controls\"[^>]*>", html)
+    assert len(controls) == 4
+    assert all(" hidden" in c for c in controls)
+
+
+def test_rendering_is_deterministic(estate: Report) -> None:
+    assert REPORTER.render(estate) == REPORTER.render(estate)
+    assert HtmlReporter().render(estate) == REPORTER.render(estate)
+
+
+def test_rendering_does_not_depend_on_input_order(estate: Report) -> None:
+    shuffled = replace(
+        estate,
+        findings=tuple(reversed(estate.findings)),
+        snapshot=replace(estate.snapshot, gaps=tuple(reversed(estate.snapshot.gaps))),
+    )
+    assert REPORTER.render(shuffled) == REPORTER.render(estate)
