@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
+import shutil
+import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -466,3 +469,129 @@ def test_rendering_does_not_depend_on_input_order(estate: Report) -> None:
         snapshot=replace(estate.snapshot, gaps=tuple(reversed(estate.snapshot.gaps))),
     )
     assert REPORTER.render(shuffled) == REPORTER.render(estate)
+
+
+# --- the script, run in node against a stand-in DOM built from the rendered page ------------
+
+HARNESS = r"""
+const spec = JSON.parse(require("fs").readFileSync(0, "utf8"));
+function element() {
+  const listeners = {};
+  return {
+    value: "", hidden: true, textContent: "",
+    addEventListener(type, fn) { (listeners[type] = listeners[type] || []).push(fn); },
+    fire(type) { (listeners[type] || []).forEach((fn) => fn({ type })); },
+  };
+}
+const sections = spec.sections.map((s) => {
+  const text = s.text ? element() : null;
+  const rank = s.rank ? element() : null;
+  const count = element();
+  const controls = s.controls ? Object.assign(element(), {
+    querySelector(sel) {
+      return { "[data-filter-text]": text, "[data-filter-rank]": rank,
+               "[data-filter-count]": count }[sel] || null;
+    },
+  }) : null;
+  const rows = s.rows.map((r) => ({
+    textContent: r.text, hidden: false,
+    getAttribute(name) { return name === "data-rank" ? r.rank : null; },
+  }));
+  const table = s.rows.length ? { tBodies: [{ rows }] } : null;
+  return {
+    id: s.id, controls, text, rank, count, rows,
+    querySelector(sel) {
+      return { "[data-filter-controls]": controls, "table[data-filterable]": table }[sel] || null;
+    },
+  };
+});
+const document = {
+  querySelectorAll(sel) { return sel === "[data-filter-section]" ? sections : []; },
+};
+new Function("document", spec.script)(document);
+const snap = (s) => ({
+  id: s.id,
+  controls_hidden: s.controls ? s.controls.hidden : null,
+  count: s.count.textContent,
+  shown: s.rows.map((r) => !r.hidden),
+});
+const out = { initial: sections.map(snap) };
+const findings = sections.find((s) => s.id === "findings");
+findings.text.value = "  Unused   ROLE ";
+findings.text.fire("input");
+out.text = snap(findings);
+findings.text.value = "";
+findings.text.fire("input");
+findings.rank.value = "3";
+findings.rank.fire("change");
+out.rank = snap(findings);
+console.log(JSON.stringify(out));
+"""
+
+
+class FilterSections(HTMLParser):
+    """What report.js sees: filterable sections, their controls, and their body rows."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sections: list[dict[str, Any]] = []
+        self._section: dict[str, Any] | None = None
+        self._row: dict[str, Any] | None = None
+        self._in_tbody = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "section":
+            self._section = None
+            if "data-filter-section" in a:
+                self._section = {"id": a["id"], "controls": False, "text": False, "rank": False}
+                self._section["rows"] = []
+                self.sections.append(self._section)
+        if self._section is None:
+            return
+        for attr, key in (("data-filter-controls", "controls"), ("data-filter-text", "text")):
+            self._section[key] = self._section[key] or attr in a
+        self._section["rank"] = self._section["rank"] or "data-filter-rank" in a
+        if tag == "tbody":
+            self._in_tbody = True
+        elif tag == "tr" and self._in_tbody:
+            self._row = {"text": "", "rank": a.get("data-rank")}
+            self._section["rows"].append(self._row)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "tbody":
+            self._in_tbody = False
+        elif tag == "tr":
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        if self._row is not None:
+            self._row["text"] += data
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the report's script")
+def test_script_reveals_controls_and_filters_rows(estate: Report) -> None:
+    html = render(estate)
+    sections = FilterSections()
+    sections.feed(html)
+    spec = {"script": "".join(parse(html).scripts), "sections": sections.sections}
+    done = subprocess.run(
+        ["node", "-e", HARNESS],
+        input=json.dumps(spec),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    by_id = {s["id"]: s for s in out["initial"]}
+    assert set(by_id) == {"findings", "identities", "credentials", "gaps"}
+    for section in by_id.values():
+        assert section["controls_hidden"] is False
+        assert section["count"] == f"Showing all {len(section['shown'])}"
+        assert all(section["shown"])
+    # Findings are worst first: NHI001 (critical), NHI003 (medium, "Unused role"), NHI002 (low).
+    assert out["text"]["shown"] == [False, True, False]
+    assert out["text"]["count"] == "Showing 1 of 3"
+    assert out["rank"]["shown"] == [True, False, False]
