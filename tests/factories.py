@@ -1,0 +1,291 @@
+"""Record factories for tests: every field has a sensible default, any can be overridden.
+
+Everything is relative to one fixed clock, ``NOW``: ``days_ago(30)`` is a date 30 days before
+it, and ``context()`` hands rules the same ``NOW``. Ids follow the AWS connector's conventions
+(ARNs for identities, ``<role arn>#trust`` for trust policies, ``<resource arn>#policy`` for
+resource policies, AKIA… ids for access keys), so records built here join up in an estate as
+collected ones do::
+
+    deploy = role("deploy")
+    e = estate(deploy, trust_policy(deploy, assume_role_statement({"AWS": "111122223333"})))
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from nhiscan.config import LifecycleSettings, Settings
+from nhiscan.rules.base import RuleContext
+from nhiscan.scanner.estate import Estate, build_estate
+from nhiscan.scanner.model import (
+    Account,
+    CollectionGap,
+    Credential,
+    CredentialKind,
+    CredentialStatus,
+    GapReason,
+    Group,
+    Identity,
+    IdentityKind,
+    Policy,
+    PolicyKind,
+    Provider,
+    Record,
+    Resource,
+    ResourceKind,
+    ToolInfo,
+)
+from nhiscan.scanner.snapshot import Snapshot, build_snapshot
+
+NOW = datetime(2025, 6, 1, 12, 0, 0, tzinfo=UTC)
+ACCOUNT = "123456789012"
+OTHER_ACCOUNT = "111122223333"
+TOOL = ToolInfo(name="nhiscan", version="0.0.0-test")
+POLICY_VERSION = "2012-10-17"
+
+_key_numbers = itertools.count(1)
+
+
+def days_ago(days: float, *, now: datetime = NOW) -> datetime:
+    """A moment ``days`` before ``now`` (fractions allowed: ``days_ago(90.5)``)."""
+    return now - timedelta(days=days)
+
+
+def arn(account: str, resource: str, *, service: str = "iam", region: str = "") -> str:
+    """``arn:aws:<service>:<region>:<account>:<resource>``."""
+    return f"arn:aws:{service}:{region}:{account}:{resource}"
+
+
+# --- identities ------------------------------------------------------------------------------
+
+
+def identity(**overrides: Any) -> Identity:
+    """Any identity; by default an AWS IAM user "app" in ``ACCOUNT`` created 30 days ago."""
+    fields: dict[str, Any] = {
+        "provider": Provider.AWS,
+        "id": arn(ACCOUNT, "user/app"),
+        "name": "app",
+        "kind": IdentityKind.IAM_USER,
+        "account": ACCOUNT,
+        "created": days_ago(30),
+    }
+    fields.update(overrides)
+    return Identity(**fields)
+
+
+def user(name: str = "svc-app", *, account: str = ACCOUNT, **overrides: Any) -> Identity:
+    """An IAM user; its id is ``arn:aws:iam::<account>:user/<name>``."""
+    fields: dict[str, Any] = {
+        "id": arn(account, f"user/{name}"),
+        "name": name,
+        "kind": IdentityKind.IAM_USER,
+        "account": account,
+    }
+    return identity(**{**fields, **overrides})
+
+
+def role(name: str = "app-role", *, account: str = ACCOUNT, **overrides: Any) -> Identity:
+    """An IAM role whose ``trust_policy`` points at ``<arn>#trust`` (see ``trust_policy``).
+
+    Defaults to used yesterday, so it is not stale unless ``last_used`` is overridden.
+    """
+    role_arn = arn(account, f"role/{name}")
+    fields: dict[str, Any] = {
+        "id": role_arn,
+        "name": name,
+        "kind": IdentityKind.IAM_ROLE,
+        "account": account,
+        "trust_policy": f"{role_arn}#trust",
+        "last_used": days_ago(1),
+        "service_linked": False,
+    }
+    return identity(**{**fields, **overrides})
+
+
+def service_linked_role(service: str = "elasticloadbalancing", **overrides: Any) -> Identity:
+    """A service-linked role as AWS creates it, under /aws-service-role/<service>.amazonaws.com/."""
+    name = overrides.pop("name", f"AWSServiceRoleFor{service.title().replace('-', '')}")
+    account = overrides.pop("account", ACCOUNT)
+    path = f"/aws-service-role/{service}.amazonaws.com/"
+    fields: dict[str, Any] = {
+        "id": arn(account, f"role{path}{name}"),
+        "path": path,
+        "service_linked": True,
+    }
+    return role(name, account=account, **{**fields, **overrides})
+
+
+def group(name: str = "developers", *, account: str = ACCOUNT, **overrides: Any) -> Group:
+    fields: dict[str, Any] = {
+        "provider": Provider.AWS,
+        "id": arn(account, f"group/{name}"),
+        "name": name,
+        "account": account,
+    }
+    return Group(**{**fields, **overrides})
+
+
+def account(account_id: str = ACCOUNT, **overrides: Any) -> Account:
+    return Account(**{"provider": Provider.AWS, "id": account_id, **overrides})
+
+
+# --- credentials -----------------------------------------------------------------------------
+
+
+def _owner_id(owner: Identity | str) -> str:
+    return owner if isinstance(owner, str) else owner.id
+
+
+def _owner_account(owner: Identity | str) -> str:
+    return ACCOUNT if isinstance(owner, str) else owner.account
+
+
+def access_key(owner: Identity | str | None = None, **overrides: Any) -> Credential:
+    """An active access key of ``owner`` (an identity or its id; default: ``identity()``),
+    created 10 days ago and used yesterday. Ids are AKIA… and unique unless given."""
+    owner = identity() if owner is None else owner
+    fields: dict[str, Any] = {
+        "provider": Provider.AWS,
+        "id": f"AKIA{next(_key_numbers):016d}",
+        "identity": _owner_id(owner),
+        "kind": CredentialKind.ACCESS_KEY,
+        "account": _owner_account(owner),
+        "status": CredentialStatus.ACTIVE,
+        "created": days_ago(10),
+        "last_used": days_ago(1),
+    }
+    return Credential(**{**fields, **overrides})
+
+
+def password(owner: Identity | str | None = None, **overrides: Any) -> Credential:
+    """A console password (login profile) of ``owner``: id ``<user arn>#password``."""
+    owner = identity() if owner is None else owner
+    fields: dict[str, Any] = {
+        "provider": Provider.AWS,
+        "id": f"{_owner_id(owner)}#password",
+        "identity": _owner_id(owner),
+        "kind": CredentialKind.PASSWORD,
+        "account": _owner_account(owner),
+        "status": CredentialStatus.ACTIVE,
+        "created": days_ago(30),
+        "last_used": days_ago(2),
+    }
+    return Credential(**{**fields, **overrides})
+
+
+# --- policies and resources ------------------------------------------------------------------
+
+
+def document(*statements: Mapping[str, Any]) -> dict[str, Any]:
+    """A policy document holding ``statements`` as a list."""
+    return {"Version": POLICY_VERSION, "Statement": [dict(s) for s in statements]}
+
+
+def assume_role_statement(
+    principal: Any, *, condition: Mapping[str, Any] | None = None, **extra: Any
+) -> dict[str, Any]:
+    """An Allow sts:AssumeRole statement for ``principal`` ("*", {"AWS": ...}, ...)."""
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": principal,
+        "Action": "sts:AssumeRole",
+    }
+    if condition is not None:
+        statement["Condition"] = dict(condition)
+    return {**statement, **extra}
+
+
+def policy(**overrides: Any) -> Policy:
+    """Any policy; by default a customer-managed policy allowing s3:GetObject on everything."""
+    fields: dict[str, Any] = {
+        "provider": Provider.AWS,
+        "id": arn(ACCOUNT, "policy/app-policy"),
+        "name": "app-policy",
+        "kind": PolicyKind.CUSTOMER_MANAGED,
+        "account": ACCOUNT,
+        "document": document({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}),
+    }
+    return Policy(**{**fields, **overrides})
+
+
+def trust_policy(owner: Identity, doc: Mapping[str, Any] | None = None, **overrides: Any) -> Policy:
+    """``owner``'s trust policy (id ``<role arn>#trust``); default: trusts EC2 only."""
+    doc = doc or document(assume_role_statement({"Service": "ec2.amazonaws.com"}))
+    fields: dict[str, Any] = {
+        "id": owner.trust_policy or f"{owner.id}#trust",
+        "name": f"{owner.name}-trust",
+        "kind": PolicyKind.TRUST,
+        "account": owner.account,
+        "document": doc,
+    }
+    return policy(**{**fields, **overrides})
+
+
+def resource(name: str = "app-bucket", **overrides: Any) -> Resource:
+    """A resource; by default an S3 bucket whose ``policy`` is ``<arn>#policy``."""
+    resource_arn = overrides.get("id", f"arn:aws:s3:::{name}")
+    fields: dict[str, Any] = {
+        "provider": Provider.AWS,
+        "id": resource_arn,
+        "name": name,
+        "kind": ResourceKind.S3_BUCKET,
+        "account": ACCOUNT,
+        "region": "eu-west-1",
+        "policy": f"{resource_arn}#policy",
+    }
+    return Resource(**{**fields, **overrides})
+
+
+def resource_policy(owner: Resource, doc: Mapping[str, Any], **overrides: Any) -> Policy:
+    """``owner``'s resource policy (id ``<resource arn>#policy``)."""
+    fields: dict[str, Any] = {
+        "id": owner.policy or f"{owner.id}#policy",
+        "name": f"{owner.name}-policy",
+        "kind": PolicyKind.RESOURCE,
+        "account": owner.account,
+        "document": doc,
+        "attached_to": (owner.id,),
+    }
+    return policy(**{**fields, **overrides})
+
+
+def gap(**overrides: Any) -> CollectionGap:
+    """A collection gap; by default iam:ListAccessKeys refused in ``ACCOUNT``."""
+    fields: dict[str, Any] = {
+        "provider": Provider.AWS,
+        "scope": ACCOUNT,
+        "operation": "iam:ListAccessKeys",
+        "reason": GapReason.ACCESS_DENIED,
+        "detail": "User is not authorized to perform iam:ListAccessKeys",
+    }
+    return CollectionGap(**{**fields, **overrides})
+
+
+# --- snapshots, estates, rule contexts -------------------------------------------------------
+
+
+def snapshot(*records: Record, collected_at: datetime = NOW) -> Snapshot:
+    """A snapshot of ``records`` (any order, exact duplicates dropped), collected at NOW."""
+    return build_snapshot(records, tool=TOOL, collected_at=collected_at, sources=("test",))
+
+
+def estate(*records: Record) -> Estate:
+    """The indexed estate rules read, with ``is_human`` filled in by the classifier."""
+    return build_estate(snapshot(*records))
+
+
+def settings(**lifecycle: Any) -> Settings:
+    """Default settings with the given ``LifecycleSettings`` fields changed."""
+    return Settings(lifecycle=replace(LifecycleSettings(), **lifecycle))
+
+
+def context(now: datetime = NOW, settings: Settings | None = None, **lifecycle: Any) -> RuleContext:
+    """A rule context at ``now``; ``lifecycle`` fields override the default thresholds."""
+    base = settings or Settings()
+    if lifecycle:
+        base = replace(base, lifecycle=replace(base.lifecycle, **lifecycle))
+    return RuleContext(now=now, settings=base)

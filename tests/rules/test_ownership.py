@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from nhiscan.rules.ownership import NhiWithoutOwner, owner_tag
+from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.model import Finding, IdentityKind, Severity
+from tests.factories import context, estate, identity, role, service_linked_role, user
+
+
+def run(e: Estate, **lifecycle: object) -> list[Finding]:
+    return list(NhiWithoutOwner().evaluate(e, context(**lifecycle)))
+
+
+def test_machine_without_owner_is_flagged() -> None:
+    bot = user("svc-deploy", console_access=False, tags={"team": ""})
+    [finding] = run(estate(bot))
+    assert finding.rule_id == "NHI007"
+    assert finding.subject == bot.id
+    assert finding.severity is Severity.LOW
+    assert finding.evidence["is_human"] is False
+    assert finding.evidence["owner_tag_keys"] == ["owner"]
+    assert finding.evidence["tag_keys"] == ["team"]
+    assert "svc-deploy" in finding.title
+
+
+def test_unclassified_identity_without_owner_is_flagged() -> None:
+    unknown = user("jdoe")  # no console data, a name with no sign: is_human None
+    [finding] = run(estate(unknown))
+    assert finding.evidence["is_human"] is None
+
+
+def test_owner_tag_any_case_clears_it() -> None:
+    assert run(estate(role("app", tags={"OWNER": "team-payments"}))) == []
+
+
+def test_blank_owner_tag_does_not_count() -> None:
+    assert len(run(estate(role("app", tags={"owner": "  "})))) == 1
+
+
+def test_native_owner_clears_it() -> None:
+    sp = identity(kind=IdentityKind.SERVICE_PRINCIPAL, id="sp-1", name="sp", owner="alice@x")
+    assert run(estate(sp)) == []
+
+
+def test_owner_tag_keys_come_from_settings() -> None:
+    tagged = role("app", tags={"CostCenter-Owner": "team-data"})
+    assert len(run(estate(tagged))) == 1
+    assert run(estate(tagged), owner_tag_keys=("owner", "costcenter-owner")) == []
+
+
+def test_people_and_service_linked_roles_are_skipped() -> None:
+    person = user("jane.doe", console_access=True)
+    sso = role("AWSReservedSSO_Admin_abc123")
+    assert run(estate(person, sso, service_linked_role())) == []
+
+
+def test_owner_tag_helper() -> None:
+    assert owner_tag({"Owner": "a", "owner": "b"}, ("owner",)) == "a"
+    assert owner_tag({"Owner": ""}, ("owner",)) is None

@@ -1,0 +1,174 @@
+"""Meta-tests over ALL_RULES: every rule has a triggering and a clean fixture, well-formed
+metadata, and fingerprints that depend on the input only, never on the clock."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+
+from nhiscan.rules import ALL_RULES
+from nhiscan.rules.base import Rule
+from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.model import CredentialStatus
+from tests.factories import (
+    OTHER_ACCOUNT,
+    access_key,
+    assume_role_statement,
+    context,
+    days_ago,
+    document,
+    estate,
+    password,
+    resource,
+    resource_policy,
+    role,
+    trust_policy,
+    user,
+)
+
+Builder = Callable[[], Estate]
+OWNED = {"owner": "team-platform"}
+
+
+def _old_key() -> Estate:
+    bot = user("svc-ci", tags=OWNED)
+    return estate(bot, access_key(bot, id="AKIAOLD", created=days_ago(200)))
+
+
+def _fresh_key() -> Estate:
+    bot = user("svc-ci", tags=OWNED)
+    return estate(bot, access_key(bot, created=days_ago(90), last_used=days_ago(45)))
+
+
+def _idle_key() -> Estate:
+    bot = user("svc-ci", tags=OWNED)
+    return estate(bot, access_key(bot, id="AKIAIDLE", created=days_ago(30), last_used=None))
+
+
+def _two_keys() -> Estate:
+    bot = user("svc-ci", tags=OWNED)
+    return estate(bot, access_key(bot, id="AKIA1"), access_key(bot, id="AKIA2"))
+
+
+def _rotated_keys() -> Estate:
+    bot = user("svc-ci", tags=OWNED)
+    old = access_key(bot, status=CredentialStatus.INACTIVE, created=days_ago(400))
+    return estate(bot, access_key(bot), old)
+
+
+def _console_and_key() -> Estate:
+    jane = user("jane.doe", console_access=True)
+    return estate(jane, password(jane), access_key(jane))
+
+
+def _console_only() -> Estate:
+    jane = user("jane.doe", console_access=True)
+    return estate(jane, password(jane))
+
+
+def _trusting(principal: object, condition: dict[str, object] | None = None) -> Estate:
+    target = role("partner", tags=OWNED)
+    doc = document(assume_role_statement(principal, condition=condition))
+    return estate(target, trust_policy(target, doc))
+
+
+def _public_bucket() -> Estate:
+    bucket = resource("assets")
+    doc = document({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"})
+    return estate(bucket, resource_policy(bucket, doc))
+
+
+def _unowned_machine() -> Estate:
+    return estate(role("etl"))
+
+
+def _owned_machine() -> Estate:
+    return estate(role("etl", tags={"Owner": "team-data"}))
+
+
+def _stale_role() -> Estate:
+    return estate(role("etl", tags=OWNED, created=days_ago(400), last_used=days_ago(100)))
+
+
+def _busy_role() -> Estate:
+    return estate(role("etl", tags=OWNED, created=days_ago(400), last_used=days_ago(2)))
+
+
+# rule id -> (an estate that triggers it, an estate that does not)
+FIXTURES: dict[str, tuple[Builder, Builder]] = {
+    "NHI001": (_old_key, _fresh_key),
+    "NHI002": (_idle_key, _fresh_key),
+    "NHI003": (_two_keys, _rotated_keys),
+    "NHI004": (_console_and_key, _console_only),
+    "NHI005": (
+        lambda: _trusting({"AWS": OTHER_ACCOUNT}),
+        lambda: _trusting({"AWS": OTHER_ACCOUNT}, {"StringEquals": {"sts:ExternalId": "x"}}),
+    ),
+    "NHI006": (
+        _public_bucket,
+        lambda: _trusting("*", {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}),
+    ),
+    "NHI007": (_unowned_machine, _owned_machine),
+    "NHI008": (_stale_role, _busy_role),
+}
+
+RULES = {rule.meta.id: rule for rule in ALL_RULES}
+
+
+def test_every_rule_has_fixtures() -> None:
+    assert set(FIXTURES) == set(RULES)
+
+
+def test_rule_ids_are_unique_and_in_order() -> None:
+    ids = [rule.meta.id for rule in ALL_RULES]
+    assert len(ids) == len(set(ids))
+    assert ids == sorted(ids)
+    assert len({rule.meta.name for rule in ALL_RULES}) == len(ALL_RULES)
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.meta.id)
+def test_rule_meta_is_well_formed(rule: Rule) -> None:
+    assert re.fullmatch(r"NHI\d{3}", rule.meta.id)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.meta.name)
+    assert rule.meta.summary.strip()
+    assert rule.meta.remediation.strip()
+
+
+@pytest.mark.parametrize("rule_id", sorted(FIXTURES))
+def test_triggering_fixture_triggers(rule_id: str) -> None:
+    rule = RULES[rule_id]
+    findings = list(rule.evaluate(FIXTURES[rule_id][0](), context()))
+    assert findings
+    for finding in findings:
+        assert finding.rule_id == rule_id
+        assert finding.rule_name == rule.meta.name
+        assert finding.title.strip() and finding.title.endswith(".")
+        assert finding.remediation == rule.meta.remediation
+        assert finding.subject
+
+
+@pytest.mark.parametrize("rule_id", sorted(FIXTURES))
+def test_clean_fixture_does_not_trigger(rule_id: str) -> None:
+    assert list(RULES[rule_id].evaluate(FIXTURES[rule_id][1](), context())) == []
+
+
+@pytest.mark.parametrize("rule_id", sorted(FIXTURES))
+def test_fingerprint_is_stable_and_independent_of_the_clock(rule_id: str) -> None:
+    rule = RULES[rule_id]
+    first = [f.fingerprint for f in rule.evaluate(FIXTURES[rule_id][0](), context())]
+    again = [f.fingerprint for f in rule.evaluate(FIXTURES[rule_id][0](), context())]
+    later = context(now=days_ago(-30))
+    shifted = [f.fingerprint for f in rule.evaluate(FIXTURES[rule_id][0](), later)]
+    assert first == again == shifted
+    assert all(re.fullmatch(r"[0-9a-f]{32}", fp) for fp in first)
+
+
+def test_fingerprints_differ_between_rules_on_one_subject() -> None:
+    bot = user("svc-ci", tags=OWNED)
+    key = access_key(bot, id="AKIAX", created=days_ago(200), last_used=days_ago(100))
+    e = estate(bot, key)
+    fingerprints = [f.fingerprint for rule in ALL_RULES for f in rule.evaluate(e, context())]
+    assert len(fingerprints) == 2  # too old and unused
+    assert len(set(fingerprints)) == 2
