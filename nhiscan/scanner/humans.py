@@ -139,7 +139,8 @@ MACHINE_NAME_TOKENS = frozenset(
     }
 )
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+# Word starts inside camel case: "ReportingAgent" and also after an acronym: "CIBot", "ETLJob".
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 _FIRST_LAST = re.compile(r"^[a-z]{2,}[._][a-z]{2,}$")
 
