@@ -59,14 +59,21 @@ def days_since(moment: datetime, now: datetime) -> int:
     return days_between(moment, now)
 
 
-def has_gap(estate: Estate, subject: str, operations: Collection[str] = ()) -> bool:
+def has_gap(
+    estate: Estate, subject: str, operations: Collection[str] = (), *, account: str | None = None
+) -> bool:
     """Whether collection recorded a gap about ``subject`` (in one of ``operations``, or in
     any when none are given): what we know of it is incomplete, so an absent value such as a
-    last-used date must not be read as "never"."""
-    return any(
-        gap.subject == subject and (not operations or gap.operation in operations)
-        for gap in estate.snapshot.gaps
-    )
+    last-used date must not be read as "never". With ``account``, a gap that names no subject
+    but covers that account (scope "<account>" or "<account>/<region>") counts too."""
+    for gap in estate.snapshot.gaps:
+        if operations and gap.operation not in operations:
+            continue
+        if gap.subject == subject:
+            return True
+        if account is not None and gap.subject is None and gap.scope.split("/")[0] == account:
+            return True
+    return False
 
 
 def when(moment: datetime | None) -> str | None:

@@ -3,9 +3,9 @@
 AWS records a role's last use (RoleLastUsed, kept for 400 days), read here as
 ``Identity.last_used``. When it is None the role may never have been used, so a role is
 flagged as never used only once it was created more than ``role_unused_days`` ago, and not
-when collecting its last use failed (a gap naming the role). Days are whole days and a
-threshold is crossed when they are *more than* it. Service-linked roles are skipped: they
-live and die with the AWS service that made them.
+when collecting its last use failed (a gap naming the role, or one covering its account).
+Days are whole days and a threshold is crossed when they are *more than* it. Service-linked
+roles are skipped: they live and die with the AWS service that made them.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class RoleUnused:
             if idle is None:
                 continue
             case, days = idle
-            if case == "never-used" and has_gap(estate, role.id, ROLE_LAST_USED_OPERATIONS):
+            if case == "never-used" and _last_use_unknown(estate, role):
                 continue
             yield make_finding(
                 self.meta,
@@ -74,6 +74,12 @@ def _idleness(role: Identity, now: datetime, limit: int) -> tuple[str, int] | No
         return None
     age = days_since(role.created, now)
     return ("never-used", age) if age > limit else None
+
+
+def _last_use_unknown(estate: Estate, role: Identity) -> bool:
+    """Whether the call reporting the role's last use failed, for it or its whole account
+    (without GAAD, roles come from iam:ListRoles, which has no RoleLastUsed)."""
+    return has_gap(estate, role.id, ROLE_LAST_USED_OPERATIONS, account=role.account)
 
 
 def _title(name: str, case: str, days: int) -> str:

@@ -61,3 +61,14 @@ def test_never_used_is_not_claimed_when_last_use_was_not_collected() -> None:
     refused = gap(operation="iam:GetRole", subject=never.id)
     assert run(estate(never, refused)) == []
     assert len(run(estate(never, gap(operation="iam:ListRoleTags", subject=never.id)))) == 1
+
+
+def test_account_wide_gap_in_authorization_details_means_last_use_unknown() -> None:
+    never = role("forgotten", created=days_ago(200), last_used=None)
+    gaad = gap(operation="iam:GetAccountAuthorizationDetails", scope=never.account)
+    assert run(estate(never, gaad)) == []
+    elsewhere = gap(operation="iam:GetAccountAuthorizationDetails", scope="999999999999")
+    assert len(run(estate(never, elsewhere))) == 1
+    # A role that was seen in use is still judged: the gap only hides "never used".
+    stale = role("stale", created=days_ago(500), last_used=days_ago(200))
+    assert len(run(estate(stale, gaad))) == 1
