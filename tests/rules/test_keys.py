@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from nhiscan.config import LifecycleSettings, Settings
 from nhiscan.rules.base import Rule, RuleContext
 from nhiscan.rules.keys import (
     AccessKeyTooOld,
@@ -229,3 +230,13 @@ def test_rules_use_the_context_clock() -> None:
     e = estate(alice, access_key(alice, created=NOW))
     later = context(now=days_ago(-100))
     assert len(run(AccessKeyTooOld(), e, later)) == 1
+
+
+def test_thresholds_from_a_settings_object() -> None:
+    alice = user()
+    e = estate(alice, access_key(alice, created=days_ago(20), last_used=days_ago(15)))
+    strict = Settings(lifecycle=LifecycleSettings(key_max_age_days=14, key_unused_days=14))
+    ctx = context(settings=strict)
+    assert [f.rule_id for f in run(AccessKeyTooOld(), e, ctx)] == ["NHI001"]
+    assert [f.rule_id for f in run(AccessKeyUnused(), e, ctx)] == ["NHI002"]
+    assert run(AccessKeyTooOld(), e) == run(AccessKeyUnused(), e) == []

@@ -8,11 +8,14 @@ from collections.abc import Callable
 
 import pytest
 
+from nhiscan.config import Settings
 from nhiscan.rules import ALL_RULES
 from nhiscan.rules.base import Rule
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.model import CredentialStatus
+from nhiscan.scanner.model import CredentialStatus, Record
+from nhiscan.scanner.pipeline import analyze
 from tests.factories import (
+    NOW,
     OTHER_ACCOUNT,
     access_key,
     assume_role_statement,
@@ -24,6 +27,7 @@ from tests.factories import (
     resource,
     resource_policy,
     role,
+    snapshot,
     trust_policy,
     user,
 )
@@ -81,7 +85,7 @@ def _public_bucket() -> Estate:
 
 
 def _unowned_machine() -> Estate:
-    return estate(role("etl"))
+    return estate(role("orphan"))
 
 
 def _owned_machine() -> Estate:
@@ -172,3 +176,17 @@ def test_fingerprints_differ_between_rules_on_one_subject() -> None:
     fingerprints = [f.fingerprint for rule in ALL_RULES for f in rule.evaluate(e, context())]
     assert len(fingerprints) == 2  # too old and unused
     assert len(set(fingerprints)) == 2
+
+
+def test_pipeline_runs_every_rule_over_a_snapshot() -> None:
+    # The triggering fixtures use distinct subjects, so together they trigger every rule.
+    records = [r for build, _ in FIXTURES.values() for r in _records(build())]
+    report = analyze(snapshot(*records), settings=Settings(), now=NOW)
+    assert {f.rule_id for f in report.findings} == set(RULES)
+    ranks = [f.severity.rank for f in report.findings]
+    assert ranks == sorted(ranks, reverse=True)
+
+
+def _records(e: Estate) -> list[Record]:
+    s = e.snapshot
+    return [*s.identities, *s.credentials, *s.policies, *s.resources, *s.gaps]
