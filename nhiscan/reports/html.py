@@ -26,7 +26,6 @@ from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from nhiscan.config import LifecycleSettings
 from nhiscan.reports.json import summary
 from nhiscan.rules.base import days_between
 from nhiscan.scanner.codec import encode, iso
@@ -38,6 +37,7 @@ from nhiscan.scanner.model import (
     Identity,
     Severity,
 )
+from nhiscan.scanner.owners import owner_of
 from nhiscan.scanner.pipeline import Report
 
 SEVERITIES = tuple(sorted(Severity, key=lambda s: s.rank, reverse=True))
@@ -104,9 +104,6 @@ class SummaryView:
 
 
 class HtmlReporter:
-    def __init__(self, *, owner_tag_keys: Iterable[str] = LifecycleSettings().owner_tag_keys):
-        self.owner_tag_keys = tuple(k.lower() for k in owner_tag_keys)
-
     def render(self, report: Report) -> bytes:
         env = environment()
         html = env.get_template("report.html").render(
@@ -114,7 +111,7 @@ class HtmlReporter:
             csp=content_security_policy(),
             summary=summary_view(report),
             findings=finding_rows(report),
-            identities=identity_rows(report, self.owner_tag_keys),
+            identities=identity_rows(report),
             credentials=credential_rows(report),
             gaps=sorted_gaps(report.gaps),
             severities=[(s.value, s.rank) for s in SEVERITIES],
@@ -193,7 +190,8 @@ def finding_rows(report: Report) -> list[FindingRow]:
     ]
 
 
-def identity_rows(report: Report, owner_tag_keys: tuple[str, ...]) -> list[IdentityRow]:
+def identity_rows(report: Report) -> list[IdentityRow]:
+    tag_keys = report.settings.lifecycle.owner_tag_keys
     names = {a.id: a.name for a in report.snapshot.accounts}
     identities = sorted(
         report.estate.identities.values(),
@@ -201,15 +199,15 @@ def identity_rows(report: Report, owner_tag_keys: tuple[str, ...]) -> list[Ident
     )
     rows = []
     for identity in identities:
-        owner, owner_tag = _owner(identity, owner_tag_keys)
+        owner = owner_of(identity, tag_keys)
         rows.append(
             IdentityRow(
                 identity=identity,
                 account_name=names.get(identity.account),
                 tags=tuple(sorted(identity.tags.items())),
                 human=_human_label(identity.is_human),
-                owner=owner,
-                owner_tag=owner_tag,
+                owner=owner.name if owner else None,
+                owner_tag=owner.tag_key if owner else None,
                 age_days=age_days(identity.created, report.scanned_at),
                 credentials=len(report.estate.credentials(identity.id)),
             )
@@ -287,18 +285,6 @@ def _subject(report: Report, identity_id: str) -> Subject:
 
 def _human_label(is_human: bool | None) -> str:
     return "unknown" if is_human is None else ("human" if is_human else "machine")
-
-
-def _owner(identity: Identity, owner_tag_keys: tuple[str, ...]) -> tuple[str | None, str | None]:
-    """The native owner, else the first owner tag (in ``owner_tag_keys`` order) with a value."""
-    if identity.owner:
-        return identity.owner, None
-    by_key = {k.lower(): (k, v) for k, v in sorted(identity.tags.items())}
-    for wanted in owner_tag_keys:
-        found = by_key.get(wanted)
-        if found is not None and found[1].strip():
-            return found[1], found[0]
-    return None, None
 
 
 REPORTER = HtmlReporter()

@@ -9,12 +9,13 @@ skipped: AWS creates, owns and deletes them with the service that uses them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
 from nhiscan.rules.common import describe
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.model import Finding, Identity, Severity
+from nhiscan.scanner.model import Finding, Severity
+from nhiscan.scanner.owners import owner_of
 
 
 class NhiWithoutOwner:
@@ -37,7 +38,11 @@ class NhiWithoutOwner:
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
         tag_keys = ctx.settings.lifecycle.owner_tag_keys
         for identity in sorted(estate.identities.values(), key=lambda i: i.id):
-            if identity.is_human or identity.service_linked or has_owner(identity, tag_keys):
+            if (
+                identity.is_human
+                or identity.service_linked
+                or owner_of(identity, tag_keys) is not None
+            ):
                 continue
             who = describe(identity, identity.id)
             yield make_finding(
@@ -53,18 +58,3 @@ class NhiWithoutOwner:
                     "tag_keys": sorted(identity.tags),
                 },
             )
-
-
-def has_owner(identity: Identity, tag_keys: Iterable[str]) -> bool:
-    if identity.owner is not None and identity.owner.strip():
-        return True
-    return owner_tag(identity.tags, tag_keys) is not None
-
-
-def owner_tag(tags: Mapping[str, str], tag_keys: Iterable[str]) -> str | None:
-    """The first non-blank value of a tag whose key is one of ``tag_keys`` (any case)."""
-    wanted = {k.lower() for k in tag_keys}
-    for key, value in tags.items():
-        if key.lower() in wanted and value.strip():
-            return value
-    return None

@@ -24,6 +24,7 @@ class Report:
     snapshot: Snapshot
     estate: Estate
     findings: tuple[Finding, ...]
+    settings: Settings
 
     @property
     def gaps(self) -> tuple[CollectionGap, ...]:
@@ -52,7 +53,12 @@ def analyze(
     findings = [f for rule in rules for f in rule.evaluate(estate, ctx)]
     findings.sort(key=lambda f: (-f.severity.rank, f.rule_id, f.subject, f.fingerprint))
     return Report(
-        tool=TOOL, scanned_at=now, snapshot=snapshot, estate=estate, findings=tuple(findings)
+        tool=TOOL,
+        scanned_at=now,
+        snapshot=snapshot,
+        estate=estate,
+        findings=tuple(findings),
+        settings=settings,
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from nhiscan.config import Settings
+from nhiscan.config import LifecycleSettings, Settings
 from nhiscan.reports.base import Format, reporter
 from nhiscan.reports.html import REPORTER, HtmlReporter, age_days, evidence_tree
 from nhiscan.scanner.model import (
@@ -314,7 +314,8 @@ def test_owner_tag_keys_are_configurable() -> None:
     ident = identity("svc", tags={"Team-Owner": "data"})
     report = make_report(identities=(ident,))
     assert "from tag Team-Owner" not in render(report)
-    custom = HtmlReporter(owner_tag_keys=("team-owner",)).render(report).decode()
+    custom_settings = Settings(lifecycle=LifecycleSettings(owner_tag_keys=("team-owner",)))
+    custom = render(replace(report, settings=custom_settings))
     assert "from tag Team-Owner" in custom
 
 

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from nhiscan.rules.ownership import NhiWithoutOwner, owner_tag
+from nhiscan.rules.ownership import NhiWithoutOwner
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import Finding, IdentityKind, Severity
+from nhiscan.scanner.owners import Owner, owner_of
 from tests.factories import context, estate, identity, role, service_linked_role, user
 
 
@@ -53,6 +54,8 @@ def test_people_and_service_linked_roles_are_skipped() -> None:
     assert run(estate(person, sso, service_linked_role())) == []
 
 
-def test_owner_tag_helper() -> None:
-    assert owner_tag({"Owner": "a", "owner": "b"}, ("owner",)) == "a"
-    assert owner_tag({"Owner": ""}, ("owner",)) is None
+def test_owner_helper() -> None:
+    assert owner_of(user(tags={"Owner": "a", "owner": "b"}), ("owner",)) == Owner("a", "Owner")
+    assert owner_of(user(tags={"Owner": " "}), ("owner",)) is None
+    assert owner_of(user(owner="native", tags={"owner": "b"}), ("owner",)) == Owner("native", None)
+    assert owner_of(user(tags={"team": "t", "owner": "o"}), ("team", "owner")) == Owner("t", "team")
