@@ -210,9 +210,9 @@ def _settings_and_gate(kw: dict[str, Any]) -> tuple[Settings, Gate]:
     return settings, gate
 
 
-def _as_of(value: datetime | None) -> datetime:
+def _as_of(value: datetime | None) -> datetime | None:
     if value is None:
-        return datetime.now(UTC)
+        return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 

@@ -47,7 +47,7 @@ class Gate:
     formats: tuple[str, ...]
     fail_on: Severity | None
     strict: bool
-    now: datetime
+    now: datetime | None  # judge ages as of this time; None: when the analysis runs
 
 
 def build_connectors(src: SourceOptions, settings: Settings) -> list[Connector]:
@@ -107,7 +107,8 @@ def run_scan(src: SourceOptions, settings: Settings, gate: Gate) -> int:
 
 def _report(snap: snapshot.Snapshot, settings: Settings, gate: Gate, *, snapshot_copy: bool) -> int:
     targets = resolve_outputs(gate.output, gate.formats)
-    report = pipeline.analyze(snap, settings=settings, now=gate.now)
+    now = gate.now or datetime.now(UTC)
+    report = pipeline.analyze(snap, settings=settings, now=now)
     for fmt, target in targets:
         data = reporter(fmt).render(report)
         if target is None:
@@ -185,13 +186,13 @@ def run_inventory(
     *,
     fmt: str,
     output: Path | None,
-    now: datetime,
+    now: datetime | None,
 ) -> None:
     from nhiscan.reports.inventory import render_inventory
     from nhiscan.scanner.estate import build_estate
 
     snap = snapshot.load(path) if path is not None else collect_snapshot(src, settings)
-    text = render_inventory(build_estate(snap), fmt=fmt, now=now)
+    text = render_inventory(build_estate(snap), fmt=fmt, now=now or datetime.now(UTC))
     if output is None:
         click.echo(text, nl=False)
     else:

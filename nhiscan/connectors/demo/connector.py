@@ -15,7 +15,6 @@ from nhiscan.connectors.base import CollectContext
 from nhiscan.connectors.demo.estate import DEMO_REGION, build_demo_estate
 from nhiscan.scanner.model import Record
 
-DEMO_CREDENTIALS = {"aws_access_key_id": "demo", "aws_secret_access_key": "demo"}
 
 
 class DemoConnector:
@@ -36,7 +35,10 @@ class DemoConnector:
 
 
 def demo_session() -> boto3.session.Session:
-    return boto3.session.Session(region_name=DEMO_REGION, **DEMO_CREDENTIALS)
+    # Fixed dummy credentials: moto accepts any, and nothing can reach a real account.
+    return boto3.session.Session(
+        aws_access_key_id="demo", aws_secret_access_key="demo", region_name=DEMO_REGION
+    )
 
 
 @contextmanager

@@ -203,7 +203,7 @@ def _compute(session: boto3.session.Session, endpoint: str, iam: Any) -> None:
     iam.add_role_to_instance_profile(
         InstanceProfileName="loan-review-agent", RoleName="loan-review-agent"
     )
-    ec2 = session.client("ec2", endpoint_url=endpoint)
+    ec2: Any = session.client("ec2", endpoint_url=endpoint)
     image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
     ec2.run_instances(
         ImageId=image,
@@ -246,10 +246,10 @@ def _age(now: datetime) -> None:
     """Give the estate a history. moto has no API for it, so set its in-process records."""
     from moto.iam.models import AccessKeyLastUsed, iam_backends
 
-    backend = iam_backends[DEMO_ACCOUNT]["aws"]
+    backend: Any = iam_backends[DEMO_ACCOUNT]["aws"]
     naive_now = now.replace(tzinfo=None)  # moto keeps naive UTC datetimes
     for name, spec in USERS.items():
-        user = backend.users[name]
+        user: Any = backend.users[name]
         user.create_date = naive_now - timedelta(days=400)
         for key, (age, used) in zip(user.access_keys, spec["keys"], strict=True):
             key.create_date = naive_now - timedelta(days=age)
@@ -260,6 +260,7 @@ def _age(now: datetime) -> None:
         if spec.get("console"):
             user.password_last_used = naive_now - timedelta(days=2)
     ages = {"legacy-batch-role": (500, None), "vendor-integration": (300, 20)}
+    role: Any
     for role in backend.roles.values():
         created, used = ages.get(role.name, (200, 1))
         role.create_date = naive_now - timedelta(days=created)
