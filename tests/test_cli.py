@@ -1,0 +1,179 @@
+"""The commands end to end, as a user runs them: the demo estate on moto, snapshots, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from nhiscan.cli import cli
+from nhiscan.rules import ALL_RULES
+
+AS_OF = "2026-06-01"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One demo scan shared by the module (it starts moto and builds the estate)."""
+    out = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
+            mp.delenv(name, raising=False)
+        mp.setenv("AWS_CONFIG_FILE", str(out / "none"))
+        mp.setenv("AWS_SHARED_CREDENTIALS_FILE", str(out / "none"))
+        result = invoke("scan", "--demo", "-o", str(out / "report"))
+    assert result.exit_code == 0, result.output
+    yield out / "report"
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_demo_scan_writes_reports_and_snapshot(demo: Path) -> None:
+    assert {p.name for p in demo.iterdir()} == {"report.json", "report.html", "snapshot.json"}
+    report = json.loads((demo / "report.json").read_text())
+    for key in ("schema_version", "tool", "scanned_at", "identities", "credentials", "findings",
+                "gaps"):  # fmt: skip
+        assert key in report
+    assert report["tool"]["name"] == "nhiscan"
+    names = {i["name"] for i in report["identities"]}
+    assert {"loan-review-agent", "ci-deploy-bot", "jane.doe"} <= names
+    html = (demo / "report.html").read_text()
+    assert "loan-review-agent" in html
+
+
+def test_demo_shows_each_lifecycle_case(demo: Path) -> None:
+    report = json.loads((demo / "report.json").read_text())
+    by_rule: dict[str, set[str]] = {}
+    for finding in report["findings"]:
+        by_rule.setdefault(finding["rule_id"], set()).add(finding["subject"].rsplit("/", 1)[-1])
+        assert finding["fingerprint"] and finding["severity"] in {
+            "critical", "high", "medium", "low", "info"}  # fmt: skip
+    assert "svc-reporting-agent" in by_rule["NHI001"]  # old key
+    assert {"ci-deploy-bot", "etl-sync-agent"} <= by_rule["NHI002"]  # never used, unused
+    assert by_rule["NHI003"] == {"ci-deploy-bot"}  # two active keys
+    assert "jane.doe" in by_rule["NHI004"]  # a person's login with keys
+    assert by_rule["NHI005"] == {"vendor-integration"}  # no external id; partner-audit has one
+    assert "arn:aws:s3:::marketing-site" in by_rule["NHI006"]  # public bucket
+    assert "legacy-batch-role" in by_rule["NHI007"] and "legacy-batch-role" in by_rule["NHI008"]
+
+
+def test_demo_tells_people_from_machines(demo: Path) -> None:
+    report = json.loads((demo / "report.json").read_text())
+    human = {i["name"]: i["is_human"] for i in report["identities"]}
+    assert human["jane.doe"] is True
+    assert human["svc-reporting-agent"] is False
+    assert human["loan-review-agent"] is False
+
+
+def test_analyze_is_offline_and_reproducible(demo: Path, tmp_path: Path) -> None:
+    snapshot = str(demo / "snapshot.json")
+    first = invoke("analyze", snapshot, "--as-of", AS_OF, "-o", str(tmp_path / "a.json"))
+    second = invoke("analyze", snapshot, "--as-of", AS_OF, "-o", str(tmp_path / "b.json"))
+    assert first.exit_code == second.exit_code == 0
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+
+
+def test_fail_on_gates_the_exit_code(demo: Path, tmp_path: Path) -> None:
+    snapshot = str(demo / "snapshot.json")
+    out = str(tmp_path / "r.json")
+    assert invoke("analyze", snapshot, "-o", out, "--fail-on", "high").exit_code == 1
+    assert invoke("analyze", snapshot, "-o", out, "--fail-on", "critical").exit_code == 0
+    assert invoke("analyze", snapshot, "-o", out, "--fail-on", "never").exit_code == 0
+    config = tmp_path / "nhiscan.toml"
+    config.write_text('fail_on = "medium"\n')
+    assert invoke("analyze", snapshot, "-o", out, "--config", str(config)).exit_code == 1
+
+
+def test_strict_turns_gaps_into_exit_3(demo: Path, tmp_path: Path) -> None:
+    data = json.loads((demo / "snapshot.json").read_text())
+    data["gaps"].append({
+        "provider": "aws", "scope": "123456789012", "operation": "iam:ListAccessKeys",
+        "reason": "access-denied", "detail": "AccessDenied", "subject": None,
+    })  # fmt: skip
+    path = tmp_path / "gappy.json"
+    path.write_text(json.dumps(data))
+    out = str(tmp_path / "r.json")
+    assert invoke("analyze", str(path), "-o", out).exit_code == 0
+    assert invoke("analyze", str(path), "-o", out, "--strict").exit_code == 3
+    assert invoke("analyze", str(path), "-o", out, "--strict", "--fail-on", "low").exit_code == 1
+    assert json.loads((tmp_path / "r.json").read_text())["gaps"][0]["operation"] == (
+        "iam:ListAccessKeys"
+    )
+
+
+def test_stdout_output(demo: Path) -> None:
+    result = invoke("analyze", str(demo / "snapshot.json"), "-o", "-", "--format", "json")
+    assert json.loads(result.stdout)["summary"]["identities"] == 10
+
+
+def test_inventory_formats(demo: Path) -> None:
+    snapshot = str(demo / "snapshot.json")
+    text = invoke("inventory", snapshot, "--as-of", AS_OF).stdout
+    assert "arn:aws:iam::123456789012:user/ci-deploy-bot" in text
+    rows = list(
+        csv.DictReader(io.StringIO(invoke("inventory", snapshot, "--format", "csv").stdout))
+    )
+    kinds = {r["kind"] for r in rows}
+    assert {"iam-user", "iam-role", "access-key", "password"} <= kinds
+    keys = [r for r in rows if r["kind"] == "access-key"]
+    assert all(
+        r["id"].startswith("AKIA") and r["identity"].startswith("arn:aws:iam::") for r in keys
+    )
+    data = json.loads(invoke("inventory", snapshot, "--format", "json").stdout)
+    assert len([r for r in data if r["record"] == "identity"]) == 10
+
+
+def test_rules_lists_every_rule() -> None:
+    text = invoke("rules").stdout
+    for rule in ALL_RULES:
+        assert rule.meta.id in text and rule.meta.name in text
+    data = json.loads(invoke("rules", "--format", "json").stdout)
+    assert [r["id"] for r in data] == [r.meta.id for r in ALL_RULES]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("{nope", "not valid JSON"), ('{"schema_version": 99}', "schema version 99")],
+)
+def test_bad_snapshot_exits_2_with_the_file_named(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    result = CliRunner().invoke(cli, ["analyze", str(path)])
+    assert result.exit_code == 2
+    assert message in result.stderr and str(path) in result.stderr
+
+
+def test_bad_config_exits_2(tmp_path: Path, demo: Path) -> None:
+    config = tmp_path / "nhiscan.toml"
+    config.write_text("[lifecycle]\nkey_max_age = 1\n")
+    result = CliRunner().invoke(
+        cli, ["analyze", str(demo / "snapshot.json"), "--config", str(config)]
+    )
+    assert result.exit_code == 2
+    assert "unknown key 'key_max_age'" in result.stderr
+
+
+def test_demo_without_moto_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(sys.modules):
+        if name.startswith("nhiscan.connectors.demo"):
+            monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "moto.server", None)  # makes "import moto.server" fail
+    result = CliRunner().invoke(cli, ["scan", "--demo"])
+    assert result.exit_code == 2
+    assert "pip install 'nhiscan[demo]'" in result.stderr
+
+
+def test_demo_refuses_aws_options() -> None:
+    result = CliRunner().invoke(cli, ["scan", "--demo", "--aws-profile", "prod"])
+    assert result.exit_code == 2
+    assert "--demo" in result.stderr
