@@ -8,6 +8,8 @@ by the caller in ``absent`` and come back as ``Answer(absent=True)``, not as gap
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -83,16 +85,33 @@ def operation_name(client: Any, operation: str) -> str:
 
 def error_code(exc: BaseException) -> str:
     if isinstance(exc, ClientError):
-        return str(exc.response.get("Error", {}).get("Code") or "Unknown")
+        return _client_error(exc)[0]
     return type(exc).__name__
 
 
 def error_detail(exc: BaseException) -> str:
     """AWS's code and message, for a person."""
     if isinstance(exc, ClientError):
-        message = exc.response.get("Error", {}).get("Message") or str(exc)
-        return f"{error_code(exc)}: {message}"
+        code, message = _client_error(exc)
+        return f"{code}: {message}"
     return f"{type(exc).__name__}: {exc}"
+
+
+def _client_error(exc: ClientError) -> tuple[str, str]:
+    """(code, message); an XML error body botocore could not parse (a JSON service answered
+    by a proxy or by moto's IAM enforcement) is read for its own Code and Message.
+    """
+    error = exc.response.get("Error", {})
+    code = str(error.get("Code") or "Unknown")
+    message = str(error.get("Message") or exc)
+    if code.isdigit():
+        embedded = _XML_ERROR.search(message)
+        if embedded is not None:
+            return embedded["code"], html.unescape(embedded["message"])
+    return code, message
+
+
+_XML_ERROR = re.compile(r"<Code>(?P<code>[^<]+)</Code>\s*<Message>(?P<message>[^<]*)</Message>")
 
 
 def gap_reason(exc: BaseException, *, regional: bool) -> GapReason:

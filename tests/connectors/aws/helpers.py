@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import boto3
+from botocore.awsrequest import AWSResponse
 
 from nhiscan.connectors.aws.live import AwsConfig, AwsConnector, SessionFactory
 from nhiscan.connectors.base import CollectContext
@@ -61,6 +62,33 @@ def recording_factory(
     def factory(profile: str | None) -> boto3.session.Session:
         session = boto3.session.Session(profile_name=profile, region_name=region)
         session.events.register("before-call.*.*", record)
+        return session
+
+    return factory
+
+
+def faulty_factory(
+    faults: dict[tuple[str, str | None], tuple[str, str]], region: str = "us-east-1"
+) -> Callable[[str | None], boto3.session.Session]:
+    """Sessions whose calls fail as AWS would: {(operation, region or None): (code, message)}.
+
+    The failure is an AWS error answer handed to botocore before the request is sent, so the
+    client raises exactly what it would for that answer from AWS.
+    """
+
+    def fail(model: Any, context: Any, **_: Any) -> Any:
+        fault = faults.get((model.name, context.get("client_region"))) or faults.get(
+            (model.name, None)
+        )
+        if fault is None:
+            return None
+        code, message = fault
+        body = {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {}}
+        return AWSResponse("https://aws.invalid/", 400, {}, None), body
+
+    def factory(profile: str | None) -> boto3.session.Session:
+        session = boto3.session.Session(profile_name=profile, region_name=region)
+        session.events.register("before-call.*.*", fail)
         return session
 
     return factory
