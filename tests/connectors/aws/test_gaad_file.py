@@ -1,0 +1,177 @@
+"""GaadFileConnector: reading exports, what they lack, and files that are wrong."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nhiscan.connectors.aws.gaad_file import NOT_IN_EXPORT, GaadFileConnector
+from nhiscan.errors import ConnectorError
+from nhiscan.scanner.model import Account, CollectionGap, GapReason, Identity, Policy, Record
+from tests.connectors.aws.helpers import context, of
+from tests.connectors.aws.test_gaad import ACCT, BOT, FIXTURE
+
+
+def read(*paths: Path) -> list[Record]:
+    return list(GaadFileConnector(list(paths)).collect(context()))
+
+
+def test_fixture(tmp_path: Path) -> None:
+    records = read(FIXTURE)
+    assert [a for a in records if isinstance(a, Account)] == [Account(provider="aws", id=ACCT)]  # type: ignore[arg-type]
+    assert BOT in of(records, Identity)
+    assert len(of(records, Identity)) == 4
+    assert len(of(records, Policy)) == 3 + 2 + 1 + 2  # managed, inline, group inline, trust
+
+
+def test_sources() -> None:
+    connector = GaadFileConnector([Path("a.json"), Path("b/c.json")])
+    assert connector.sources == ("aws-gaad:a.json", "aws-gaad:b/c.json")
+
+
+def test_what_an_export_lacks_is_a_gap_once_per_account(tmp_path: Path) -> None:
+    copy = tmp_path / "again.json"
+    shutil.copy(FIXTURE, copy)
+    records = read(FIXTURE, copy)
+    gaps = [r for r in records if isinstance(r, CollectionGap)]
+    assert {g.reason for g in gaps} == {GapReason.NOT_IN_EXPORT}
+    assert {g.scope for g in gaps} == {ACCT}
+    operations = [g.operation for g in gaps]
+    assert sorted(operations) == sorted(op for op, _ in NOT_IN_EXPORT)  # once, not per file
+    for needed in ("iam:ListAccessKeys", "iam:GetLoginProfile", "iam:ListMFADevices"):
+        assert needed in operations
+    assert [a.id for a in records if isinstance(a, Account)] == [ACCT]
+
+
+def test_pages_one_after_another_and_as_a_list(tmp_path: Path) -> None:
+    gaad = json.loads(FIXTURE.read_text())
+    first = {"UserDetailList": gaad["UserDetailList"][:1], "IsTruncated": True, "Marker": "x"}
+    rest = {**gaad, "UserDetailList": gaad["UserDetailList"][1:]}
+    concatenated = tmp_path / "pages.json"
+    concatenated.write_text(json.dumps(first, indent=4) + "\n" + json.dumps(rest, indent=4) + "\n")
+    listed = tmp_path / "list.json"
+    listed.write_text(json.dumps([first, rest]))
+    whole = of(read(FIXTURE), Identity)
+    assert of(read(concatenated), Identity) == whole
+    assert of(read(listed), Identity) == whole
+
+
+def test_not_json(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{\n  "UserDetailList": [\n    {"UserName": oops}\n  ]\n}\n')
+    with pytest.raises(ConnectorError, match=r"bad\.json: not valid JSON \(line 3, column 18"):
+        read(bad)
+    empty = tmp_path / "empty.json"
+    empty.write_text("  \n")
+    with pytest.raises(ConnectorError, match=r"empty\.json: empty file"):
+        read(empty)
+    with pytest.raises(ConnectorError, match=r"missing\.json: cannot read"):
+        read(tmp_path / "missing.json")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"Users": []}',
+        "[1, 2]",
+        '"text"',
+    ],
+)
+def test_not_gaad(tmp_path: Path, content: str) -> None:
+    other = tmp_path / "other.json"
+    other.write_text(content)
+    with pytest.raises(ConnectorError, match=r"other\.json.*not a GetAccountAuthorizationDetails"):
+        read(other)
+
+
+def test_a_list_that_is_not_a_list(tmp_path: Path) -> None:
+    odd = tmp_path / "odd.json"
+    odd.write_text('{"UserDetailList": {"UserName": "x"}}')
+    with pytest.raises(ConnectorError, match=r"odd\.json: UserDetailList must be a list"):
+        read(odd)
+
+
+def test_malformed_entry_names_file_and_arn(tmp_path: Path) -> None:
+    gaad = json.loads(FIXTURE.read_text())
+    del gaad["UserDetailList"][0]["UserName"]
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(gaad))
+    with pytest.raises(ConnectorError, match=rf"broken\.json: UserDetailList\[0\] \({BOT}\)"):
+        read(broken)
+
+
+SYNTHETIC = "210987654321"
+WHEN = "2020-01-01T00:00:00+00:00"
+DOCUMENT = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}],
+}
+
+
+def attachments(start: int, count: int, policies: int) -> list[dict[str, str]]:
+    numbers = [(start + k) % policies for k in range(count)]
+    return [
+        {"PolicyName": f"p{n}", "PolicyArn": f"arn:aws:iam::{SYNTHETIC}:policy/p{n}"}
+        for n in numbers
+    ]
+
+
+def synthetic_entity(kind: str, i: int, policies: int) -> dict[str, Any]:
+    name = {"user": "UserName", "role": "RoleName", "group": "GroupName"}[kind]
+    inline = {"user": "UserPolicyList", "role": "RolePolicyList", "group": "GroupPolicyList"}[kind]
+    return {
+        "Path": "/",
+        name: f"{kind}{i}",
+        f"{kind.capitalize()}Id": f"ID{kind}{i}",
+        "Arn": f"arn:aws:iam::{SYNTHETIC}:{kind}/{kind}{i}",
+        "CreateDate": WHEN,
+        inline: [{"PolicyName": "inline", "PolicyDocument": DOCUMENT}],
+        "AttachedManagedPolicies": attachments(i, 3, policies),
+        "Tags": [{"Key": "team", "Value": f"t{i % 7}"}],
+    }
+
+
+def synthetic_gaad(roles: int, users: int, policies: int) -> dict[str, Any]:
+    """The benchmark estate's shape: many entities, each with a few attachments."""
+    role_extra = {
+        "AssumeRolePolicyDocument": DOCUMENT,
+        "InstanceProfileList": [],
+        "RoleLastUsed": {"LastUsedDate": WHEN, "Region": "us-east-1"},
+    }
+    return {
+        "UserDetailList": [
+            {**synthetic_entity("user", i, policies), "GroupList": [f"group{i % 50}"]}
+            for i in range(users)
+        ],
+        "GroupDetailList": [synthetic_entity("group", i, policies) for i in range(50)],
+        "RoleDetailList": [
+            {**synthetic_entity("role", i, policies), **role_extra} for i in range(roles)
+        ],
+        "Policies": [
+            {
+                "PolicyName": f"p{i}",
+                "Arn": f"arn:aws:iam::{SYNTHETIC}:policy/p{i}",
+                "DefaultVersionId": "v1",
+                "CreateDate": WHEN,
+                "PolicyVersionList": [
+                    {"Document": DOCUMENT, "VersionId": "v1", "IsDefaultVersion": True}
+                ],
+            }
+            for i in range(policies)
+        ],
+    }
+
+
+def test_benchmark_sized_export_is_fast(tmp_path: Path) -> None:
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps(synthetic_gaad(roles=10_000, users=5_000, policies=2_000)))
+    started = time.perf_counter()
+    records = read(big)
+    elapsed = time.perf_counter() - started
+    assert len([r for r in records if isinstance(r, Identity)]) == 15_000
+    assert elapsed < 4, f"reading the benchmark-sized export took {elapsed:.1f}s"
