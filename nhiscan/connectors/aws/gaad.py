@@ -5,17 +5,18 @@ structure (UserDetailList, GroupDetailList, RoleDetailList, Policies), so both g
 ``to_records``. Facts GAAD does not hold (console passwords, MFA, PasswordLastUsed,
 MaxSessionDuration, role descriptions) come in as ``UserExtras``/``RoleExtras`` when collected.
 
-A structurally malformed entry raises ``GaadEntryError`` (naming the list, index and ARN); a
-policy document that cannot be decoded is yielded as a ``CollectionGap`` naming the policy.
+A structurally malformed entry raises ``gaad_doc.GaadEntryError`` (naming the list, index and
+ARN); a policy document that cannot be decoded is yielded as a ``CollectionGap`` naming it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
+from nhiscan.connectors.aws.gaad_doc import Entry, checked_list, each_entry, one_entry
 from nhiscan.connectors.aws.wire import (
     DocumentError,
     arn_parts,
@@ -37,16 +38,8 @@ from nhiscan.scanner.model import (
     ResourceKind,
 )
 
-GAAD_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 GAAD_OPERATION = "iam:GetAccountAuthorizationDetails"
 SERVICE_ROLE_PATH = "/aws-service-role/"
-
-Entry = Mapping[str, Any]
-T = TypeVar("T")
-
-
-class GaadEntryError(ValueError):
-    """An entry of a GAAD document that is not shaped as AWS documents it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,26 +60,6 @@ class RoleExtras:
     max_session_seconds: int | None = None
 
 
-def merge_pages(pages: Iterable[Mapping[str, Any]]) -> dict[str, list[Any]]:
-    """One GAAD document from several pages (API pages, or pages the CLI wrote one by one)."""
-    merged: dict[str, list[Any]] = {name: [] for name in GAAD_LISTS}
-    for page in pages:
-        for name in GAAD_LISTS:
-            merged[name].extend(page.get(name) or ())
-    return merged
-
-
-def accounts_in(gaad: Mapping[str, Any]) -> list[str]:
-    """The account ids in the ARNs of a GAAD document's users, groups, roles and own policies."""
-    found: dict[str, None] = {}
-    for name in GAAD_LISTS:
-        for entry in gaad.get(name) or ():
-            account = _account_or_none(entry.get("Arn") if isinstance(entry, Mapping) else None)
-            if account is not None:
-                found.setdefault(account, None)
-    return list(found)
-
-
 def to_records(
     gaad: Mapping[str, Any],
     *,
@@ -96,24 +69,24 @@ def to_records(
     """Every record a GAAD document holds; ``users``/``roles`` are extras keyed by ARN."""
     users = users or {}
     roles = roles or {}
-    groups = _checked(gaad.get("GroupDetailList"), "GroupDetailList")
-    group_paths = dict(_each(groups, "GroupDetailList", _group_key_path))
-    yield from _each(gaad.get("Policies"), "Policies", to_managed_policy)
-    for entry, group in zip(groups, _each(groups, "GroupDetailList", to_group), strict=True):
+    groups = checked_list(gaad.get("GroupDetailList"), "GroupDetailList")
+    group_paths = dict(each_entry(groups, "GroupDetailList", _group_key_path))
+    yield from each_entry(gaad.get("Policies"), "Policies", to_managed_policy)
+    for entry, group in zip(groups, each_entry(groups, "GroupDetailList", to_group), strict=True):
         yield group
         yield from _inline(entry.get("GroupPolicyList"), "GroupPolicyList", group.id)
-    for i, entry in enumerate(_checked(gaad.get("UserDetailList"), "UserDetailList")):
-        user = _entry(
+    for i, entry in enumerate(checked_list(gaad.get("UserDetailList"), "UserDetailList")):
+        user = one_entry(
             entry, "UserDetailList", lambda e: to_user(e, group_paths, users.get(e["Arn"])), i
         )
         yield user
         yield from _inline(entry.get("UserPolicyList"), "UserPolicyList", user.id)
-    for i, entry in enumerate(_checked(gaad.get("RoleDetailList"), "RoleDetailList")):
-        role = _entry(entry, "RoleDetailList", lambda e: to_role(e, roles.get(e["Arn"])), i)
+    for i, entry in enumerate(checked_list(gaad.get("RoleDetailList"), "RoleDetailList")):
+        role = one_entry(entry, "RoleDetailList", lambda e: to_role(e, roles.get(e["Arn"])), i)
         yield role
-        yield _entry(entry, "RoleDetailList", to_trust_policy, i)
+        yield one_entry(entry, "RoleDetailList", to_trust_policy, i)
         yield from _inline(entry.get("RolePolicyList"), "RolePolicyList", role.id)
-        yield from _entry(entry, "RoleDetailList", lambda e: list(to_instance_profiles(e)), i)
+        yield from one_entry(entry, "RoleDetailList", lambda e: list(to_instance_profiles(e)), i)
 
 
 def to_user(
@@ -296,42 +269,6 @@ def _gap(account: str, subject: str, detail: str) -> CollectionGap:
     )
 
 
-def _account_or_none(arn: Any) -> str | None:
-    if not isinstance(arn, str):
-        return None
-    try:
-        account = arn_parts(arn)[3]
-    except ValueError:
-        return None
-    return account if account and account != "aws" else None
-
-
-def _checked(entries: Any, list_name: str) -> list[Entry]:
-    if entries is None:
-        return []
-    if not isinstance(entries, list):
-        raise GaadEntryError(f"{list_name} must be a list, got {type(entries).__name__}")
-    return entries
-
-
-def _entry(entry: Any, list_name: str, transform: Callable[[Entry], T], index: int = -1) -> T:
-    try:
-        if not isinstance(entry, Mapping):
-            raise TypeError(f"expected an object, got {type(entry).__name__}")
-        return transform(entry)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        where = f"{list_name}[{index}]" if index >= 0 else list_name
-        arn = entry.get("Arn") if isinstance(entry, Mapping) else None
-        what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
-        named = f"{where} ({arn})" if arn else where
-        raise GaadEntryError(f"{named}: malformed entry: {what}") from exc
-
-
-def _each(entries: Any, list_name: str, transform: Callable[[Entry], T]) -> list[T]:
-    checked = _checked(entries, list_name)
-    return [_entry(e, list_name, transform, i) for i, e in enumerate(checked)]
-
-
 def _inline(entries: Any, list_name: str, owner_arn: str) -> list[Policy | CollectionGap]:
     where = f"{list_name} of {owner_arn}"
-    return _each(entries, where, lambda e: to_inline_policy(owner_arn, e))
+    return each_entry(entries, where, lambda e: to_inline_policy(owner_arn, e))

@@ -12,13 +12,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from nhiscan.connectors.aws.gaad import (
-    GAAD_LISTS,
-    GaadEntryError,
-    accounts_in,
-    merge_pages,
-    to_records,
-)
+from nhiscan.connectors.aws.gaad import to_records
+from nhiscan.connectors.aws.gaad_doc import GAAD_LISTS, GaadEntryError, accounts_in, merge_pages
 from nhiscan.connectors.base import CollectContext
 from nhiscan.errors import ConnectorError
 from nhiscan.scanner.model import Account, CollectionGap, GapReason, Provider, Record

@@ -15,13 +15,8 @@ from typing import Any
 
 from nhiscan.connectors.aws.calls import Answer, call, pages
 from nhiscan.connectors.aws.clients import Clients
-from nhiscan.connectors.aws.gaad import (
-    GAAD_LISTS,
-    RoleExtras,
-    UserExtras,
-    merge_pages,
-    to_records,
-)
+from nhiscan.connectors.aws.gaad import RoleExtras, UserExtras, to_records
+from nhiscan.connectors.aws.gaad_doc import GAAD_LISTS, merge_pages
 from nhiscan.connectors.aws.wire import absent_if_na, to_utc
 from nhiscan.scanner import fingerprint
 from nhiscan.scanner.model import (

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from nhiscan.connectors.aws.gaad import merge_pages
+from nhiscan.connectors.aws.gaad_doc import merge_pages
 from nhiscan.connectors.aws.gaad_file import GaadFileConnector
 from nhiscan.scanner.model import Group, Identity, Policy, PolicyKind, Record
 from tests.connectors.aws.conftest import World

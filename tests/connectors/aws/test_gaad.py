@@ -11,15 +11,8 @@ from urllib.parse import quote
 
 import pytest
 
-from nhiscan.connectors.aws.gaad import (
-    GaadEntryError,
-    RoleExtras,
-    UserExtras,
-    accounts_in,
-    merge_pages,
-    to_records,
-    to_user,
-)
+from nhiscan.connectors.aws.gaad import RoleExtras, UserExtras, to_records, to_user
+from nhiscan.connectors.aws.gaad_doc import GaadEntryError, accounts_in, merge_pages
 from nhiscan.scanner.model import (
     CollectionGap,
     GapReason,
