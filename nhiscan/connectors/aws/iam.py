@@ -16,7 +16,7 @@ from typing import Any
 from nhiscan.connectors.aws.calls import Answer, call, pages
 from nhiscan.connectors.aws.clients import Clients
 from nhiscan.connectors.aws.gaad import RoleExtras, UserExtras, to_records
-from nhiscan.connectors.aws.gaad_doc import GAAD_LISTS, merge_pages
+from nhiscan.connectors.aws.gaad_doc import GAAD_LISTS, GaadEntryError, merge_pages
 from nhiscan.connectors.aws.wire import absent_if_na, to_utc
 from nhiscan.scanner import fingerprint
 from nhiscan.scanner.model import (
@@ -24,6 +24,7 @@ from nhiscan.scanner.model import (
     Credential,
     CredentialKind,
     CredentialStatus,
+    GapReason,
     Provider,
     Record,
 )
@@ -57,7 +58,7 @@ def collect_iam(
         if answer.gap is not None:
             yield answer.gap
     document = _document(gaad, listed_users, listed_roles)
-    users = document["UserDetailList"]
+    users = [u for u in document["UserDetailList"] if _named(u)]  # to_records reports the rest
     facts = _user_facts(iam, users, account=account, pool=pool, progress=progress)
     last_password = {
         u["Arn"]: to_utc(u.get("PasswordLastUsed")) for u in listed_users.items("Users")
@@ -68,7 +69,33 @@ def collect_iam(
         yield from to_user_credentials(fact, account=account, password_used=last_password)
         extras[fact.arn] = to_user_extras(fact, last_password.get(fact.arn))
     role_extras = {r["Arn"]: to_role_extras(r) for r in listed_roles.items("Roles")}
-    yield from to_records(document, users=extras, roles=role_extras)
+    yield from _transformed(document, extras, role_extras, account=account)
+
+
+def _transformed(
+    document: dict[str, list[Any]],
+    users: Mapping[str, UserExtras],
+    roles: Mapping[str, RoleExtras],
+    *,
+    account: str,
+) -> list[Record]:
+    """The GAAD records; an entry AWS gave in a shape we cannot read is a gap, not a crash."""
+    try:
+        return list(to_records(document, users=users, roles=roles))
+    except GaadEntryError as exc:
+        return [
+            CollectionGap(
+                provider=Provider.AWS,
+                scope=account,
+                operation="iam:GetAccountAuthorizationDetails",
+                reason=GapReason.FAILED,
+                detail=f"an entry of the answer could not be read: {exc}",
+            )
+        ]
+
+
+def _named(user: Any) -> bool:
+    return isinstance(user, Mapping) and "Arn" in user and "UserName" in user
 
 
 def call_gaad(iam: Any, *, scope: str) -> Answer:

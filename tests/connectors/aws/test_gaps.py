@@ -9,8 +9,10 @@ handed to botocore (``faulty_factory``).
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import boto3
+from botocore.awsrequest import AWSResponse
 from moto.core import enable_iam_authentication
 
 from nhiscan.connectors.aws.live import AwsConfig
@@ -138,3 +140,20 @@ def test_describe_regions_denied_falls_back_to_the_session_region(moto: None) ->
         "ec2:DescribeRegions",
         GapReason.ACCESS_DENIED,
     )
+
+
+def test_an_unreadable_gaad_answer_is_a_gap(moto: None) -> None:
+    broken = {"UserDetailList": [{"Arn": f"arn:aws:iam::{ACCOUNT}:user/x"}], "IsTruncated": False}
+
+    def answer(**_: Any) -> Any:
+        return AWSResponse("https://aws.invalid/", 200, {}, None), broken
+
+    def factory(profile: str | None) -> boto3.session.Session:
+        session = boto3.session.Session(region_name=REGION)
+        session.events.register("before-call.iam.GetAccountAuthorizationDetails", answer)
+        return session
+
+    records = collect(session_factory=factory)
+    [gap] = gaps(records)
+    assert (gap.operation, gap.reason) == ("iam:GetAccountAuthorizationDetails", GapReason.FAILED)
+    assert "UserDetailList[0]" in gap.detail and "UserName" in gap.detail
