@@ -1,0 +1,216 @@
+"""Find privilege escalations: for each principal, every method of the table it can use, with
+the authorizer's evaluation of every permission each one takes.
+
+A pure function of the snapshot and the authorizer. For each principal (admins excepted: they
+already hold every permission) and each method that escalates its kind, every needed action is
+asked of the authorizer on the right resource; DENY or IMPLICIT_DENY on any of them rules the
+method out, CONDITIONAL marks the escalation conditional. A method whose target does not exist
+in the snapshot (no function to update, no user with a login profile) is reported once per
+principal as potential, with what is missing, provided the principal holds the permissions.
+
+Cost: targets are looked up in indexes built once (:mod:`.targets`); an action no policy could
+allow the principal is ruled out before any target is listed (:mod:`.prefilter`); actions on
+resources the attacker creates are asked before the targets are enumerated; every answer is
+asked once per principal (a PassRole answer serves every service).
+
+Optional authorizer extensions, used when present: ``could_allow(principal, action) -> bool``
+(see prefilter.py) and ``trust_admits_service(role_arn, service)`` (see trust.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import NamedTuple
+
+from nhiscan.scanner.authz import Authorizer, Decision, Evaluation
+from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.model import Identity
+from nhiscan.scanner.privesc.method import Family, Method, On, Target
+from nhiscan.scanner.privesc.methods import METHODS, missing_words, placeholder
+from nhiscan.scanner.privesc.prefilter import CouldAllow, prefilter
+from nhiscan.scanner.privesc.targets import ADMIN, UNKNOWN, Candidate, Targets
+from nhiscan.scanner.privesc.trust import trust_check
+
+
+class Step(NamedTuple):
+    """One permission an escalation uses, and the authorizer's answer (with its statements)."""
+
+    action: str
+    resource: str
+    evaluation: Evaluation
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Escalation:
+    principal: str  # the identity id (ARN) that escalates
+    method: str  # a Method name from the table
+    family: Family
+    target: str  # a role, user or group ARN, "admin", or "unknown" (potential only)
+    potential: bool = False  # something the method needs is not in the snapshot
+    conditional: bool = False  # some permission used is only CONDITIONAL
+    missing: str | None = None  # what is not in the snapshot, when potential
+    steps: tuple[Step, ...] = ()  # every permission used, in the method's order
+
+
+def find_escalations(
+    estate: Estate, authorizer: Authorizer, *, methods: tuple[Method, ...] = METHODS
+) -> Iterator[Escalation]:
+    """Every escalation, by principal id, then in table order, then by target."""
+    targets = Targets(estate, trust_check(estate, authorizer))
+    could = prefilter(estate, authorizer)
+    usable = tuple(m for m in methods if m.enumerated and m.target_spec is not None)
+    for principal in sorted(set(authorizer.principals())):
+        identity = estate.identities.get(principal)
+        if identity is None or not any(m.applies_to.admits(identity.kind) for m in usable):
+            continue
+        if authorizer.is_admin(principal).decision is Decision.ALLOW:
+            continue
+        asker = _Asker(authorizer, identity, could, targets.regions)
+        for method in usable:
+            if method.applies_to.admits(identity.kind):
+                yield from _escalations(method, identity, asker, targets)
+
+
+class _Asker:
+    """One principal's questions to the authorizer, each asked once."""
+
+    def __init__(
+        self,
+        authorizer: Authorizer,
+        identity: Identity,
+        could: CouldAllow,
+        regions: tuple[str, ...],
+    ) -> None:
+        self.principal = identity.id
+        self._authorizer = authorizer
+        self._could = could
+        parts = identity.id.split(":")
+        self._partition = parts[1] if len(parts) > 4 and parts[0] == "arn" else "aws"
+        self._account = identity.account
+        self._regions = ("*", *regions)
+        self._answers: dict[tuple[str, str], Step] = {}
+        self._coulds: dict[str, bool] = {}
+
+    def could(self, action: str) -> bool:
+        if action not in self._coulds:
+            self._coulds[action] = self._could(self.principal, action)
+        return self._coulds[action]
+
+    def step(self, action: str, resource: str) -> Step:
+        key = (action, resource)
+        if key not in self._answers:
+            evaluation = self._authorizer.evaluate(self.principal, action, resource)
+            self._answers[key] = Step(action, resource, evaluation)
+        return self._answers[key]
+
+    def expand(self, template: str) -> tuple[str, ...]:
+        """The placeholder for every region seen in the snapshot ("*" first), once each."""
+        found = (
+            template.format(partition=self._partition, account=self._account, region=region)
+            for region in self._regions
+        )
+        return tuple(dict.fromkeys(found))
+
+
+def _escalations(
+    method: Method, identity: Identity, asker: _Asker, targets: Targets
+) -> Iterator[Escalation]:
+    if not all(asker.could(action) for action in method.actions):
+        return
+    fixed = _fixed_steps(method, asker)
+    if fixed is None:
+        return
+    candidates = targets.of(method, identity)
+    best: dict[str, Escalation] = {}
+    for candidate in candidates.found:
+        found = _attempt(method, asker, candidate, fixed)
+        if found is not None and _better(found, best.get(found.target)):
+            best[found.target] = found
+    if best:
+        yield from best.values()
+    elif candidates.fallback is not None:
+        potential = _potential(method, asker, candidates.fallback, fixed)
+        if potential is not None:
+            yield potential
+
+
+def _fixed_steps(method: Method, asker: _Asker) -> dict[int, Step] | None:
+    """The steps on resources the attacker creates, by need index; None if one is impossible."""
+    fixed: dict[int, Step] = {}
+    for index, need in enumerate(method.needs):
+        if need.on is not On.ANY:
+            continue
+        chosen: Step | None = None
+        for resource in asker.expand(need.placeholder or "*"):
+            step = asker.step(need.action, resource)
+            if step.evaluation.decision is Decision.ALLOW:
+                chosen = step
+                break
+            if chosen is None and step.evaluation.decision.possible:
+                chosen = step
+        if chosen is None:
+            return None
+        fixed[index] = chosen
+    return fixed
+
+
+def _attempt(
+    method: Method, asker: _Asker, candidate: Candidate, fixed: dict[int, Step]
+) -> Escalation | None:
+    """The escalation through ``candidate``, or None when a permission is missing."""
+    steps = []
+    for index, need in enumerate(method.needs):
+        step = fixed[index] if need.on is On.ANY else asker.step(need.action, candidate.resource)
+        if not step.evaluation.decision.possible:
+            return None
+        steps.append(step)
+    return Escalation(
+        principal=asker.principal,
+        method=method.name,
+        family=method.family,
+        target=candidate.reaches,
+        potential=candidate.missing is not None,
+        conditional=any(s.evaluation.decision is Decision.CONDITIONAL for s in steps),
+        missing=candidate.missing,
+        steps=tuple(steps),
+    )
+
+
+def _potential(
+    method: Method, asker: _Asker, fallback: tuple[Candidate, ...], fixed: dict[int, Step]
+) -> Escalation | None:
+    """The method reported once as potential, if the principal could use it at all."""
+    default = ADMIN if method.target is Target.ADMIN else UNKNOWN
+    tries = fallback or tuple(
+        Candidate(resource=resource, reaches=default)
+        for resource in asker.expand(_template(method))
+    )
+    allowed: list[Escalation] = []
+    for candidate in tries:
+        found = _attempt(method, asker, candidate, fixed)
+        if found is not None:
+            allowed.append(found)
+            if len({e.target for e in allowed}) > 1:
+                break
+        if allowed and allowed[0].target == default:
+            break
+    if not allowed:
+        return None
+    reached = {e.target for e in allowed}
+    target = next(iter(reached)) if len(reached) == 1 and default != ADMIN else default
+    first = min(allowed, key=_rank)
+    return replace(first, target=target, potential=True, missing=missing_words(method))
+
+
+def _template(method: Method) -> str:
+    need = next(n for n in method.needs if n.on is not On.ANY)
+    return placeholder(method, need.on, need.placeholder)
+
+
+def _rank(escalation: Escalation) -> tuple[bool, bool]:
+    return (escalation.potential, escalation.conditional)
+
+
+def _better(new: Escalation, old: Escalation | None) -> bool:
+    return old is None or _rank(new) < _rank(old)
