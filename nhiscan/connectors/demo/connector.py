@@ -16,7 +16,6 @@ from nhiscan.connectors.demo.estate import DEMO_REGION, build_demo_estate
 from nhiscan.scanner.model import Record
 
 
-
 class DemoConnector:
     def __init__(self, regions: tuple[str, ...] = ()) -> None:
         self._regions = regions or (DEMO_REGION,)
