@@ -109,11 +109,19 @@ class Statement:
 
 def statements(document: Mapping[str, Any] | None) -> tuple[Statement, ...]:
     """The statements of a policy document; () for None or a document without any."""
+    return tuple(statement for _, statement in indexed_statements(document))
+
+
+def indexed_statements(document: Mapping[str, Any] | None) -> tuple[tuple[int, Statement], ...]:
+    """The statements with their positions in the document's ``Statement`` list (0 for a lone
+    statement object); positions count skipped malformed items, so they point at the source."""
     if not document:
         return ()
     raw = document.get("Statement")
     items = raw if isinstance(raw, list) else [raw] if raw is not None else []
-    return tuple(_statement(item) for item in items if isinstance(item, Mapping))
+    return tuple(
+        (index, _statement(item)) for index, item in enumerate(items) if isinstance(item, Mapping)
+    )
 
 
 def _statement(raw: Mapping[str, Any]) -> Statement:

@@ -1,0 +1,264 @@
+"""Condition operators, evaluated three-valued against the request context.
+
+As documented by AWS ("IAM JSON policy elements: Condition operators"):
+
+- all operators of a Condition block, and all keys under one operator, must hold (AND); the
+  values listed for one key are alternatives (OR), and for negated operators (StringNotEquals,
+  ArnNotLike, NotIpAddress, ...) the key must match none of them;
+- a key absent from the request fails a positive operator and passes a negated one;
+  ``...IfExists`` passes when the key is absent; ``Null`` tests presence itself;
+- ``ForAnyValue:`` passes when some value of a multi-valued key passes (absent: fails),
+  ``ForAllValues:`` when every value does (absent: passes); a key holding several values tested
+  without a qualifier is read as ``ForAnyValue:``;
+- string and ARN comparisons are case-sensitive except the ``IgnoreCase`` operators; ``Like``
+  operators and ARN operators take ``*`` and ``?`` wildcards;
+- an operator nhiscan does not know, or a key whose value the snapshot cannot know, leaves the
+  condition undecided (MAYBE).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from nhiscan.scanner.policy.matching import (
+    Lookup,
+    Partial,
+    Resolved,
+    Template,
+    Tri,
+    Unknown,
+    all_of,
+    any_of,
+    arn_like,
+    from_bool,
+    negate,
+    parse_template,
+    plain,
+    resolve,
+    resolved_regex,
+    resolved_text,
+)
+from nhiscan.scanner.statements import Condition
+
+# How one context value compares with one (resolved) policy value.
+Compare = Callable[[str | Partial, Resolved], Tri]
+
+
+@dataclass(frozen=True, slots=True)
+class Operator:
+    compare: Compare
+    negated: bool = False
+
+
+def _text_only(test: Callable[[str, Resolved], bool]) -> Compare:
+    """A comparison that cannot use a partly known value: MAYBE for one."""
+
+    def compare(value: str | Partial, wanted: Resolved) -> Tri:
+        return Tri.MAYBE if isinstance(value, Partial) else from_bool(test(value, wanted))
+
+    return compare
+
+
+def _string_equals(value: str | Partial, wanted: Resolved) -> Tri:
+    text = resolved_text(wanted)
+    if isinstance(value, Partial):
+        return Tri.MAYBE if text.startswith(value.prefix) else Tri.NO
+    return from_bool(value == text)
+
+
+def _string_like(value: str | Partial, wanted: Resolved) -> Tri:
+    if isinstance(value, Partial):
+        return _partial_like(value.prefix, wanted)
+    return from_bool(resolved_regex(wanted).fullmatch(value) is not None)
+
+
+def _partial_like(prefix: str, wanted: Resolved) -> Tri:
+    """Whether ``prefix`` + (a request-time rest) matches the glob: YES for "<start>*" where the
+    prefix begins with <start>, NO when the glob's fixed start disagrees with the prefix."""
+    head, wild = _fixed_start(wanted)
+    if not (prefix.startswith(head) or head.startswith(prefix)):
+        return Tri.NO
+    if wild and prefix.startswith(head) and resolved_text(wanted) == head + "*":
+        return Tri.YES
+    return Tri.MAYBE
+
+
+def _fixed_start(wanted: Resolved) -> tuple[str, bool]:
+    """The glob's text before its first wildcard, and whether it has one."""
+    head = ""
+    for text, literal in wanted:
+        cut = (
+            -1
+            if literal
+            else min((i for i in (text.find("*"), text.find("?")) if i >= 0), default=-1)
+        )
+        if cut >= 0:
+            return head + text[:cut], True
+        head += text
+    return head, False
+
+
+def _first_wildcard(text: str) -> int:
+    found = [i for i in (text.find("*"), text.find("?")) if i >= 0]
+    return min(found) if found else -1
+
+
+def _ignore_case(value: str, wanted: Resolved) -> bool:
+    return value.casefold() == resolved_text(wanted).casefold()
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _date(text: str) -> datetime | None:
+    number = _number(text)
+    if number is not None:
+        return datetime.fromtimestamp(number, tz=UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _ordered(parse: Callable[[str], object], test: Callable[[int], bool]) -> Compare:
+    """Numeric/Date comparisons: ``test`` gets -1, 0 or 1 (context value vs policy value)."""
+
+    def compare(value: str, wanted: Resolved) -> bool:
+        left, right = parse(value), parse(resolved_text(wanted))
+        if left is None or right is None:
+            return False
+        return test((left > right) - (left < right))  # type: ignore[operator]
+
+    return _text_only(compare)
+
+
+def _bool(value: str, wanted: Resolved) -> bool:
+    return value.lower() == resolved_text(wanted).lower()
+
+
+def _ip(value: str, wanted: Resolved) -> bool:
+    try:
+        return ipaddress.ip_address(value) in ipaddress.ip_network(
+            resolved_text(wanted), strict=False
+        )
+    except ValueError:
+        return False
+
+
+def _arn(value: str, wanted: Resolved) -> bool:
+    if any(literal for _, literal in wanted):
+        return arn_like(value, resolved_text(wanted)) or value == resolved_text(wanted)
+    return arn_like(value, resolved_text(wanted))
+
+
+_EQ, _LT, _GT = (lambda c: c == 0), (lambda c: c < 0), (lambda c: c > 0)
+_LE, _GE = (lambda c: c <= 0), (lambda c: c >= 0)
+
+# Operator names in lower case (AWS spells them in CamelCase; case is not significant here).
+OPERATORS: Mapping[str, Operator] = {
+    "stringequals": Operator(_string_equals),
+    "stringnotequals": Operator(_string_equals, negated=True),
+    "stringequalsignorecase": Operator(_text_only(_ignore_case)),
+    "stringnotequalsignorecase": Operator(_text_only(_ignore_case), negated=True),
+    "stringlike": Operator(_string_like),
+    "stringnotlike": Operator(_string_like, negated=True),
+    "numericequals": Operator(_ordered(_number, _EQ)),
+    "numericnotequals": Operator(_ordered(_number, _EQ), negated=True),
+    "numericlessthan": Operator(_ordered(_number, _LT)),
+    "numericlessthanequals": Operator(_ordered(_number, _LE)),
+    "numericgreaterthan": Operator(_ordered(_number, _GT)),
+    "numericgreaterthanequals": Operator(_ordered(_number, _GE)),
+    "dateequals": Operator(_ordered(_date, _EQ)),
+    "datenotequals": Operator(_ordered(_date, _EQ), negated=True),
+    "datelessthan": Operator(_ordered(_date, _LT)),
+    "datelessthanequals": Operator(_ordered(_date, _LE)),
+    "dategreaterthan": Operator(_ordered(_date, _GT)),
+    "dategreaterthanequals": Operator(_ordered(_date, _GE)),
+    "bool": Operator(_text_only(_bool)),
+    "binaryequals": Operator(_string_equals),
+    "ipaddress": Operator(_text_only(_ip)),
+    "notipaddress": Operator(_text_only(_ip), negated=True),
+    "arnequals": Operator(_text_only(_arn)),
+    "arnlike": Operator(_text_only(_arn)),
+    "arnnotequals": Operator(_text_only(_arn), negated=True),
+    "arnnotlike": Operator(_text_only(_arn), negated=True),
+}
+NULL = "null"
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyValue:
+    """One value a condition lists: plain text, or a template holding policy variables."""
+
+    text: Resolved
+    template: Template | None = None
+
+    def resolve(self, lookup: Lookup) -> Resolved | Tri:
+        return self.text if self.template is None else resolve(self.template, lookup)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompiledCondition:
+    key: str  # lower case
+    key_as_written: str
+    base: str  # lower-case operator without qualifier and IfExists: "stringlike"
+    qualifier: str | None  # "foranyvalue", "forallvalues" or None
+    if_exists: bool
+    values: tuple[PolicyValue, ...]
+
+    def evaluate(self, lookup: Lookup) -> Tri:
+        value = lookup(self.key)
+        if isinstance(value, Unknown):
+            return Tri.MAYBE
+        if self.base == NULL:
+            return self._null(value is None)
+        operator = OPERATORS.get(self.base)
+        if operator is None:
+            return Tri.MAYBE
+        if value is None:
+            return self._absent(operator)
+        wanted = [v.resolve(lookup) for v in self.values]
+        present = (value,) if isinstance(value, Partial) else value
+        results = [self._one(operator, v, wanted) for v in present]
+        return all_of(results) if self.qualifier == "forallvalues" else any_of(results)
+
+    def _absent(self, operator: Operator) -> Tri:
+        if self.if_exists or self.qualifier == "forallvalues":
+            return Tri.YES
+        if self.qualifier == "foranyvalue":
+            return Tri.NO
+        return from_bool(operator.negated)
+
+    def _null(self, absent: bool) -> Tri:
+        wanted = {resolved_text(v.text).lower() for v in self.values}
+        return from_bool(("true" in wanted and absent) or ("false" in wanted and not absent))
+
+    @staticmethod
+    def _one(operator: Operator, value: str | Partial, wanted: list[Resolved | Tri]) -> Tri:
+        matched = any_of(w if isinstance(w, Tri) else operator.compare(value, w) for w in wanted)
+        return negate(matched) if operator.negated else matched
+
+
+def compile_condition(condition: Condition, *, variables: bool) -> CompiledCondition:
+    """``variables``: whether ``${...}`` are policy variables (policy Version 2012-10-17)."""
+    qualifier = condition.qualifier
+    values = tuple(
+        PolicyValue(plain(text), parse_template(text) if variables else None)
+        for text in condition.values
+    )
+    return CompiledCondition(
+        key=condition.key.lower(),
+        key_as_written=condition.key,
+        base=condition.base.lower(),
+        qualifier=None if qualifier is None else qualifier.lower(),
+        if_exists=condition.if_exists,
+        values=values,
+    )

@@ -1,0 +1,397 @@
+"""AWS's policy evaluation logic, for one principal, one action, one resource.
+
+Following AWS's documented logic ("Policy evaluation logic", "Cross-account policy evaluation
+logic", "Permissions boundaries"):
+
+1. An explicit Deny that applies, in any policy (identity or group policy, permission
+   boundary, SCP, resource or trust policy), denies.
+2. The identity side allows when an identity policy (the identity's own or one of its groups')
+   allows AND the permission boundary, if any, allows AND, at every level of the organization
+   (root, each OU, the account), at least one attached SCP allows.
+3. Within one account, a resource policy also grants on its own, but never past the SCPs:
+   naming the user's ARN or the role session's ARN, also past an implicit deny in the boundary;
+   naming the role's ARN, within the boundary; naming the account, only together with the
+   identity side. A role's trust policy (for sts:AssumeRole* on the role) and a KMS key policy
+   must admit the caller in any case: the identity side alone is not enough.
+4. Across accounts (the resource's account is not the caller's), the identity side AND the
+   resource policy must both allow.
+
+Every part answers YES, NO or MAYBE. The decision is ALLOW when the grant is certain and no
+Deny may apply; CONDITIONAL when it is possible but rests on something undecided (a condition on
+a request-time key, an unresolvable variable, a policy missing from the snapshot, a Deny that
+may apply); DENY on a certain explicit Deny; IMPLICIT_DENY otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from nhiscan.scanner.authz import Decision, Evaluation, StatementRef
+from nhiscan.scanner.policy.compiled import CompiledDocument, CompiledStatement
+from nhiscan.scanner.policy.context import PrincipalFacts, RequestContext, ResourceFacts
+from nhiscan.scanner.policy.matching import Lookup, Tri
+
+
+class Role(StrEnum):
+    """What a policy is to the request; the label is how reasons name it."""
+
+    IDENTITY = "identity policy"
+    GROUP = "group policy"
+    BOUNDARY = "permission boundary"
+    SCP = "SCP"
+    RESOURCE = "resource policy"
+    TRUST = "trust policy"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoundPolicy:
+    """A policy as it takes part in requests: its id, its role, its compiled document (None
+    when the snapshot lacks the document: it may allow anything)."""
+
+    policy_id: str
+    role: Role
+    document: CompiledDocument | None
+    refs: dict[int, StatementRef] = field(default_factory=dict)
+
+    def ref(self, statement: CompiledStatement) -> StatementRef:
+        found = self.refs.get(statement.index)
+        if found is None:
+            found = StatementRef(
+                policy_id=self.policy_id,
+                index=statement.index,
+                sid=statement.sid,
+                effect=statement.effect,
+            )
+            self.refs[statement.index] = found
+        return found
+
+    @property
+    def missing_ref(self) -> StatementRef:
+        """Stands for the whole policy when its document is not in the snapshot (index -1)."""
+        return StatementRef(policy_id=self.policy_id, index=-1, sid=None, effect="Allow")
+
+    def describe(self) -> str:
+        return f"{self.role.value} {self.policy_id}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrincipalView:
+    """Everything about a principal that requests need, bound once."""
+
+    facts: PrincipalFacts
+    identity: tuple[BoundPolicy, ...]
+    boundary: BoundPolicy | None
+    # (target id, SCPs attached there) from the root down to the account; () when SCPs do not
+    # apply (management account, service-linked role) or the snapshot has none for it.
+    scp_levels: tuple[tuple[str, tuple[BoundPolicy, ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Target:
+    """The resource side of a request."""
+
+    facts: ResourceFacts
+    policy: BoundPolicy | None = None  # its resource policy, or the role's trust policy
+    # The policy must admit the caller (trust policy, KMS key policy); when it is absent from
+    # the snapshot, nothing certain can be said.
+    required: bool = False
+    # Whether the snapshot holds the resource ("*" counts): a resource of another account that
+    # was not collected may have a resource policy nhiscan cannot see.
+    known: bool = True
+
+
+Note = Callable[[], str]
+
+
+@dataclass(slots=True)
+class Tally:
+    """What one group of policies says about a request."""
+
+    allow: Tri = Tri.NO
+    deny: Tri = Tri.NO
+    allows: list[StatementRef] = field(default_factory=list)
+    denies: list[tuple[BoundPolicy, StatementRef]] = field(default_factory=list)
+    undecided: list[tuple[BoundPolicy, StatementRef, CompiledStatement | None]] = field(
+        default_factory=list
+    )
+    # For resource policies, the grant by the way the statement names the caller.
+    direct: Tri = Tri.NO
+    role: Tri = Tri.NO
+    anyone: Tri = Tri.NO
+    account: Tri = Tri.NO
+
+
+def scan(
+    bound: BoundPolicy,
+    action: str,
+    resource: str,
+    lookup: Lookup,
+    tally: Tally,
+    caller: PrincipalFacts | None = None,
+) -> None:
+    """Add what ``bound`` says about the request to ``tally``; ``caller`` for resource
+    policies, whose statements must name it."""
+    document = bound.document
+    if document is None:
+        _missing(bound, tally)
+        return
+    for statement in document.for_action(action):
+        found = statement.matches_resource(resource, lookup)
+        if found is Tri.NO:
+            continue
+        named = statement.names(caller) if caller is not None else None
+        if named is not None:
+            found = min(found, named.best)
+            if found is Tri.NO:
+                continue
+        found = min(found, statement.conditions_hold(lookup))
+        if found is Tri.NO:
+            continue
+        _count(bound, statement, found, tally)
+        if named is not None and statement.allow:
+            tally.direct = max(tally.direct, min(found, named.direct))
+            tally.role = max(tally.role, min(found, named.role))
+            tally.anyone = max(tally.anyone, min(found, named.anyone))
+            tally.account = max(tally.account, min(found, named.account))
+
+
+def _count(bound: BoundPolicy, statement: CompiledStatement, found: Tri, tally: Tally) -> None:
+    ref = bound.ref(statement)
+    if found is Tri.MAYBE:
+        tally.undecided.append((bound, ref, statement))
+    if statement.allow:
+        tally.allow = max(tally.allow, found)
+        if found is Tri.YES:
+            tally.allows.append(ref)
+    else:
+        tally.deny = max(tally.deny, found)
+        if found is Tri.YES:
+            tally.denies.append((bound, ref))
+
+
+def _missing(bound: BoundPolicy, tally: Tally) -> None:
+    """A policy whose document is not in the snapshot may allow or deny anything: as undecided
+    as a condition on a request-time key, never an allow or a deny for certain."""
+    tally.allow = max(tally.allow, Tri.MAYBE)
+    tally.deny = max(tally.deny, Tri.MAYBE)
+    tally.direct = max(tally.direct, Tri.MAYBE)
+    tally.undecided.append((bound, bound.missing_ref, None))
+
+
+@dataclass(slots=True)
+class Request:
+    view: PrincipalView
+    action: str  # lower case
+    target: Target
+    context: RequestContext
+    identity: Tally = field(default_factory=Tally)
+    boundary: Tally | None = None
+    scps: list[tuple[str, Tally]] = field(default_factory=list)
+    resource: Tally | None = None
+    notes: list[Note] = field(default_factory=list)  # why a part is MAYBE, first first
+
+    def run(self) -> Evaluation:
+        self._scan_all()
+        denies = self._denies()
+        if denies:
+            bound = denies[0][0]
+            refs = tuple(dict.fromkeys(ref for _, ref in denies))
+            return Evaluation(
+                decision=Decision.DENY, denied_by=refs, reason=f"denied by {bound.describe()}"
+            )
+        final = self._final()
+        if final is Tri.NO:
+            return Evaluation(decision=Decision.IMPLICIT_DENY, reason=self._why_not())
+        return self._allowed(final)
+
+    def _scan_all(self) -> None:
+        lookup, arn, action = self.context.value, self.target.facts.arn, self.action
+        for bound in self.view.identity:
+            scan(bound, action, arn, lookup, self.identity)
+        if self.view.boundary is not None:
+            self.boundary = Tally()
+            scan(self.view.boundary, action, arn, lookup, self.boundary)
+        for level, attached in self.view.scp_levels:
+            tally = Tally()
+            for bound in attached:
+                scan(bound, action, arn, lookup, tally)
+            self.scps.append((level, tally))
+        if self.target.policy is not None:
+            self.resource = Tally()
+            caller = self.view.facts
+            scan(self.target.policy, action, arn, lookup, self.resource, caller)
+
+    def _tallies(self) -> list[Tally]:
+        found = [self.identity, *(t for _, t in self.scps)]
+        found += [t for t in (self.boundary, self.resource) if t is not None]
+        return found
+
+    def _denies(self) -> list[tuple[BoundPolicy, StatementRef]]:
+        order = [*(t for _, t in self.scps), self.boundary, self.resource, self.identity]
+        return [d for t in order if t is not None for d in t.denies]
+
+    # --- combining -------------------------------------------------------------------------
+
+    @property
+    def boundary_allows(self) -> Tri:
+        return Tri.YES if self.boundary is None else self.boundary.allow
+
+    @property
+    def scps_allow(self) -> Tri:
+        return min((t.allow for _, t in self.scps), default=Tri.YES)
+
+    @property
+    def identity_side(self) -> Tri:
+        return min(self.identity.allow, self.boundary_allows, self.scps_allow)
+
+    @property
+    def cross_account(self) -> bool:
+        account = self.target.facts.account
+        return account is not None and account != self.view.facts.account
+
+    def _final(self) -> Tri:
+        identity = self.identity_side
+        if self.resource is None:
+            if self.target.required or (not self.target.known and self.cross_account):
+                self.notes.append(self._unknown_policy_note)
+                return min(identity, Tri.MAYBE)
+            return identity
+        if self.cross_account:
+            return min(identity, self.resource.allow)
+        granted = self._granted(self.resource, identity)
+        return granted if self.target.required else max(identity, granted)
+
+    def _granted(self, rp: Tally, identity: Tri) -> Tri:
+        """What a same-account resource policy grants, by the way it names the caller."""
+        scps, boundary = self.scps_allow, self.boundary_allows
+        anyone_boundary = Tri.YES if boundary is Tri.YES else Tri.MAYBE
+        anyone = min(rp.anyone, scps, anyone_boundary)
+        if anyone is Tri.MAYBE and boundary is not Tri.YES and rp.anyone is not Tri.NO:
+            self.notes.append(_anyone_note)
+        return max(
+            min(rp.direct, scps),
+            min(rp.role, boundary, scps),
+            anyone,
+            min(rp.account, identity),
+        )
+
+    def _unknown_policy_note(self) -> str:
+        if self.target.required:
+            return f"the policy of {self.target.facts.arn} is not in the snapshot"
+        return f"cross-account: the resource policy of {self.target.facts.arn} is unknown"
+
+    # --- the answer ------------------------------------------------------------------------
+
+    def _allowed(self, final: Tri) -> Evaluation:
+        tallies = self._tallies()
+        allows = [r for t in (self.identity, self.resource) if t is not None for r in t.allows]
+        allows += [r for t in tallies if t is not self.identity and t is not self.resource
+                   for r in t.allows]  # fmt: skip
+        undecided = [u for t in tallies for u in t.undecided]
+        maybe_deny = max((t.deny for t in tallies), default=Tri.NO)
+        if final is Tri.YES and maybe_deny is Tri.NO:
+            return Evaluation(
+                decision=Decision.ALLOW,
+                allowed_by=tuple(dict.fromkeys(allows)),
+                reason=f"allowed by {self._granter()}",
+            )
+        return Evaluation(
+            decision=Decision.CONDITIONAL,
+            allowed_by=tuple(dict.fromkeys(allows)),
+            undecided=tuple(dict.fromkeys(ref for _, ref, _ in undecided)),
+            reason=self._why_conditional(final, undecided),
+        )
+
+    def _granter(self) -> str:
+        """The policy that grants: the identity policy, else the resource policy."""
+        if self.identity.allows and self.identity_side is Tri.YES:
+            return self._describe(self.identity.allows[0], self.view.identity)
+        policy = self.target.policy
+        return policy.describe() if policy is not None else "policy"
+
+    @staticmethod
+    def _describe(ref: StatementRef, bound: tuple[BoundPolicy, ...]) -> str:
+        for candidate in bound:
+            if candidate.policy_id == ref.policy_id:
+                return candidate.describe()
+        return ref.policy_id
+
+    def _why_conditional(
+        self,
+        final: Tri,
+        undecided: list[tuple[BoundPolicy, StatementRef, CompiledStatement | None]],
+    ) -> str:
+        lookup = self.context.value
+        for bound, _, statement in undecided:
+            if statement is None:
+                return f"{bound.describe()} is not in the snapshot"
+            keys = ", ".join(statement.undecided_keys(lookup)) or "the caller's identity"
+            if not statement.allow and final is Tri.YES:
+                return f"allowed, but a Deny in {bound.describe()} may apply (depends on {keys})"
+            if statement.allow:
+                return f"allowed by {bound.describe()} under conditions on {keys}"
+        if self.notes:
+            return self.notes[0]()
+        return "allowed under conditions nhiscan cannot decide"
+
+    def _why_not(self) -> str:
+        return why_not(self)
+
+
+def _anyone_note() -> str:
+    return (
+        "the resource policy grants to any principal; AWS does not document whether the "
+        "caller's permission boundary limits such a grant, and the boundary does not allow it"
+    )
+
+
+def why_not(request: Request) -> str:
+    """A one-line reason for an implicit deny: the first part that does not allow."""
+    identity, rp = request.identity.allow, request.resource
+    granted = identity is not Tri.NO or (rp is not None and rp.allow is not Tri.NO)
+    for level, tally in request.scps:
+        if granted and tally.allow is Tri.NO:
+            return f"no SCP attached to {level} allows it"
+    if granted and request.boundary is not None and request.boundary.allow is Tri.NO:
+        return "the permission boundary does not allow it"
+    target = request.target
+    if request.cross_account:
+        if identity is Tri.NO:
+            return (
+                f"cross-account: no identity policy of the caller allows it on {target.facts.arn}"
+            )
+        return f"cross-account: the resource policy of {target.facts.arn} does not grant it"
+    if target.required and target.policy is not None:
+        if rp is not None and rp.account is not Tri.NO:
+            return (
+                f"the {target.policy.role.value} admits the account; no identity policy allows it"
+            )
+        return f"the {target.policy.role.value} of {target.facts.arn} does not admit this principal"
+    if rp is not None:
+        return "no identity or resource policy allows it"
+    return "no identity policy allows it"
+
+
+def new_request(view: PrincipalView, action: str, target: Target) -> Request:
+    return Request(
+        view=view,
+        action=action.lower(),
+        target=target,
+        context=RequestContext(view.facts, target.facts),
+    )
+
+
+def evaluate(view: PrincipalView, action: str, target: Target) -> Evaluation:
+    return new_request(view, action, target).run()
+
+
+__all__ = [
+    "BoundPolicy",
+    "PrincipalView",
+    "ResourceFacts",
+    "Role",
+    "Target",
+    "evaluate",
+]
