@@ -23,12 +23,12 @@ HACKTRICKS = (
 
 FUNCTION = "arn:{partition}:lambda:{region}:{account}:function:*"
 INSTANCE = "arn:{partition}:ec2:{region}:{account}:instance/*"
-STACK = "arn:{partition}:cloudformation:{region}:{account}:stack/*"
+STACK = "arn:{partition}:cloudformation:{region}:{account}:stack/*/*"
 GLUE_JOB = "arn:{partition}:glue:{region}:{account}:job/*"
 NOTEBOOK = "arn:{partition}:sagemaker:{region}:{account}:notebook-instance/*"
 PROJECT = "arn:{partition}:codebuild:{region}:{account}:project/*"
 PIPELINE = "arn:{partition}:datapipeline:{region}:{account}:pipeline/*"
-TASK_DEFINITION = "arn:{partition}:ecs:{region}:{account}:task-definition/*"
+TASK_DEFINITION = "arn:{partition}:ecs:{region}:{account}:task-definition/*:*"
 
 
 def _new(action: str, placeholder: str = "*") -> Need:
@@ -207,7 +207,7 @@ PASSROLE_METHODS: tuple[Method, ...] = (
         _ECS,
         (
             _new("ecs:RegisterTaskDefinition", TASK_DEFINITION),
-            _new("ecs:CreateService", "arn:{partition}:ecs:{region}:{account}:service/*"),
+            _new("ecs:CreateService", "arn:{partition}:ecs:{region}:{account}:service/*/*"),
         ),
         "Register a task definition with the role as task role and create a service running it.",
         HACKTRICKS,

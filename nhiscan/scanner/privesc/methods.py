@@ -38,7 +38,7 @@ RESOURCE_KINDS: tuple[str, ...] = tuple(ResourceKind) + UNCOLLECTED_KINDS
 KIND_PLACEHOLDERS: Mapping[str, str] = {
     ResourceKind.LAMBDA_FUNCTION: "arn:{partition}:lambda:{region}:{account}:function:*",
     ResourceKind.EC2_INSTANCE: "arn:{partition}:ec2:{region}:{account}:instance/*",
-    "cloudformation-stack": "arn:{partition}:cloudformation:{region}:{account}:stack/*",
+    "cloudformation-stack": "arn:{partition}:cloudformation:{region}:{account}:stack/*/*",
     "glue-dev-endpoint": "arn:{partition}:glue:{region}:{account}:devEndpoint/*",
     "codebuild-project": "arn:{partition}:codebuild:{region}:{account}:project/*",
     "sagemaker-notebook-instance": (
