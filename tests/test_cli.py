@@ -177,3 +177,28 @@ def test_demo_refuses_aws_options() -> None:
     result = CliRunner().invoke(cli, ["scan", "--demo", "--aws-profile", "prod"])
     assert result.exit_code == 2
     assert "--demo" in result.stderr
+
+
+GAAD_FIXTURE = Path(__file__).parent / "data" / "aws" / "gaad-small.json"
+
+
+def test_gaad_scan_records_what_the_export_lacks(tmp_path: Path) -> None:
+    out = tmp_path / "gaad"
+    assert invoke("scan", "--aws-gaad", str(GAAD_FIXTURE), "-o", str(out)).exit_code == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["identities"]
+    assert {g["reason"] for g in report["gaps"]} == {"not-in-export"}
+    assert "iam:ListAccessKeys" in {g["operation"] for g in report["gaps"]}
+    strict = invoke("scan", "--aws-gaad", str(GAAD_FIXTURE), "-o", str(out), "--strict")
+    assert strict.exit_code == 3
+
+
+def test_malformed_gaad_exits_2_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "gaad.json"
+    path.write_text('{"UserDetailList": [')
+    result = CliRunner().invoke(
+        cli, ["collect", "--aws-gaad", str(path), "-o", str(tmp_path / "s")]
+    )
+    assert result.exit_code == 2
+    assert str(path) in result.stderr
+    assert not (tmp_path / "s").exists()
