@@ -253,6 +253,54 @@ def resource_policy(owner: Resource, doc: Mapping[str, Any], **overrides: Any) -
     return policy(**{**fields, **overrides})
 
 
+def allow(action: str | list[str], resource: str | list[str] = "*", **extra: Any) -> dict[str, Any]:
+    """An Allow statement: ``allow("s3:GetObject", "arn:aws:s3:::b/*", Condition={...})``."""
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+def deny(action: str | list[str], resource: str | list[str] = "*", **extra: Any) -> dict[str, Any]:
+    """A Deny statement, as ``allow``."""
+    return {"Effect": "Deny", "Action": action, "Resource": resource, **extra}
+
+
+def managed_policy(
+    name: str, *statements: Mapping[str, Any], account: str = ACCOUNT, **overrides: Any
+) -> Policy:
+    """A customer-managed policy ``arn:aws:iam::<account>:policy/<name>`` of ``statements``."""
+    fields: dict[str, Any] = {
+        "id": arn(account, f"policy/{name}"),
+        "name": name,
+        "account": account,
+        "document": document(*statements),
+    }
+    return policy(**{**fields, **overrides})
+
+
+ORG_ID = "o-exampleorg"
+ROOT = "r-ab12"
+OU = "ou-ab12-11111111"
+MANAGEMENT_ACCOUNT = "999999999999"
+
+
+def org_account(account_id: str = ACCOUNT, **overrides: Any) -> Account:
+    """An account of organization ``ORG_ID``, under ``ROOT`` then ``OU``."""
+    fields: dict[str, Any] = {"org_id": ORG_ID, "parents": (ROOT, OU), "is_management": False}
+    return account(account_id, **{**fields, **overrides})
+
+
+def scp(name: str, *statements: Mapping[str, Any], attached_to: tuple[str, ...]) -> Policy:
+    """A service control policy attached to root, OU or account ids."""
+    policy_arn = f"arn:aws:organizations::{MANAGEMENT_ACCOUNT}:policy/{ORG_ID}/service_control_policy/p-{name}"  # noqa: E501
+    return policy(
+        id=policy_arn,
+        name=name,
+        kind=PolicyKind.SCP,
+        account=MANAGEMENT_ACCOUNT,
+        document=document(*statements),
+        attached_to=attached_to,
+    )
+
+
 def gap(**overrides: Any) -> CollectionGap:
     """A collection gap; by default iam:ListAccessKeys refused in ``ACCOUNT``."""
     fields: dict[str, Any] = {
