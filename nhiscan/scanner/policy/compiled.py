@@ -75,6 +75,7 @@ class CompiledStatement:
     resources: tuple[ResourcePattern, ...]
     not_resource: bool
     any_resource: bool  # Resource "*" (or no Resource/NotResource element at all)
+    static_resources: re.Pattern[str] | None  # all patterns in one regex, when none has variables
     principals: Mapping[str, tuple[str, ...]] | None
     not_principals: Mapping[str, tuple[str, ...]] | None
     conditions: tuple[CompiledCondition, ...]
@@ -94,6 +95,9 @@ class CompiledStatement:
     def matches_resource(self, resource: str, lookup: Lookup) -> Tri:
         if self.any_resource:
             return Tri.YES
+        if self.static_resources is not None:
+            hit = self.static_resources.fullmatch(resource) is not None
+            return Tri.YES if hit != self.not_resource else Tri.NO
         found = any_of(p.match(resource, lookup) for p in self.resources)
         return negate(found) if self.not_resource else found
 
@@ -164,6 +168,8 @@ def compile_statement(index: int, statement: Statement, *, variables: bool) -> C
     patterns = statement.not_actions or statement.actions
     resources = statement.not_resources or statement.resources
     any_resource = not resources or (not statement.not_resources and "*" in resources)
+    compiled = tuple(_resource(r, variables=variables) for r in resources)
+    static = bool(compiled) and all(p.template is None for p in compiled)
     return CompiledStatement(
         index=index,
         sid=statement.sid,
@@ -171,9 +177,10 @@ def compile_statement(index: int, statement: Statement, *, variables: bool) -> C
         action_regex=globs_regex(tuple(p.strip().lower() for p in patterns)) if patterns else None,
         not_action=bool(statement.not_actions),
         services=_services(patterns, negated=bool(statement.not_actions)),
-        resources=tuple(_resource(r, variables=variables) for r in resources),
+        resources=compiled,
         not_resource=bool(statement.not_resources),
         any_resource=any_resource,
+        static_resources=globs_regex(tuple(resources)) if static else None,
         principals=statement.principals,
         not_principals=statement.not_principals,
         conditions=tuple(compile_condition(c, variables=variables) for c in statement.conditions),

@@ -103,6 +103,8 @@ class Target:
 
 
 Note = Callable[[], str]
+# An undecided statement: its policy, its reference, the statement (None: a missing policy).
+Undecided = tuple["BoundPolicy", StatementRef, "CompiledStatement | None"]
 
 
 @dataclass(slots=True)
@@ -113,9 +115,7 @@ class Tally:
     deny: Tri = Tri.NO
     allows: list[StatementRef] = field(default_factory=list)
     denies: list[tuple[BoundPolicy, StatementRef]] = field(default_factory=list)
-    undecided: list[tuple[BoundPolicy, StatementRef, CompiledStatement | None]] = field(
-        default_factory=list
-    )
+    undecided: list[Undecided] = field(default_factory=list)
     # For resource policies, the grant by the way the statement names the caller.
     direct: Tri = Tri.NO
     role: Tri = Tri.NO
@@ -191,6 +191,7 @@ class Request:
     scps: list[tuple[str, Tally]] = field(default_factory=list)
     resource: Tally | None = None
     notes: list[Note] = field(default_factory=list)  # why a part is MAYBE, first first
+    identity_scanned: bool = False
 
     def run(self) -> Evaluation:
         self._scan_all()
@@ -206,10 +207,16 @@ class Request:
             return Evaluation(decision=Decision.IMPLICIT_DENY, reason=self._why_not())
         return self._allowed(final)
 
-    def _scan_all(self) -> None:
+    def scan_identity(self) -> None:
         lookup, arn, action = self.context.value, self.target.facts.arn, self.action
         for bound in self.view.identity:
             scan(bound, action, arn, lookup, self.identity)
+        self.identity_scanned = True
+
+    def _scan_all(self) -> None:
+        lookup, arn, action = self.context.value, self.target.facts.arn, self.action
+        if not self.identity_scanned:
+            self.scan_identity()
         if self.view.boundary is not None:
             self.boundary = Tally()
             scan(self.view.boundary, action, arn, lookup, self.boundary)
@@ -289,7 +296,6 @@ class Request:
         allows = [r for t in (self.identity, self.resource) if t is not None for r in t.allows]
         allows += [r for t in tallies if t is not self.identity and t is not self.resource
                    for r in t.allows]  # fmt: skip
-        undecided = [u for t in tallies for u in t.undecided]
         maybe_deny = max((t.deny for t in tallies), default=Tri.NO)
         if final is Tri.YES and maybe_deny is Tri.NO:
             return Evaluation(
@@ -297,12 +303,25 @@ class Request:
                 allowed_by=tuple(dict.fromkeys(allows)),
                 reason=f"allowed by {self._granter()}",
             )
+        undecided = self._undecided(final, tallies)
         return Evaluation(
             decision=Decision.CONDITIONAL,
             allowed_by=tuple(dict.fromkeys(allows)),
             undecided=tuple(dict.fromkeys(ref for _, ref, _ in undecided)),
             reason=self._why_conditional(final, undecided),
         )
+
+    def _undecided(self, final: Tri, tallies: list[Tally]) -> list[Undecided]:
+        """The undecided statements that matter: the Allows of parts still undecided (none when
+        the grant is certain), then the Denies that may apply and the missing policies."""
+        found: list[Undecided] = []
+        if final is Tri.MAYBE:
+            for tally in tallies:
+                if tally.allow is Tri.MAYBE:
+                    found += [u for u in tally.undecided if u[2] is not None and u[2].allow]
+        for tally in tallies:
+            found += [u for u in tally.undecided if u[2] is None or not u[2].allow]
+        return found
 
     def _granter(self) -> str:
         """The policy that grants: the identity policy, else the resource policy."""
@@ -318,11 +337,7 @@ class Request:
                 return candidate.describe()
         return ref.policy_id
 
-    def _why_conditional(
-        self,
-        final: Tri,
-        undecided: list[tuple[BoundPolicy, StatementRef, CompiledStatement | None]],
-    ) -> str:
+    def _why_conditional(self, final: Tri, undecided: list[Undecided]) -> str:
         lookup = self.context.value
         for bound, _, statement in undecided:
             if statement is None:
@@ -330,6 +345,8 @@ class Request:
             keys = ", ".join(statement.undecided_keys(lookup)) or "the caller's identity"
             if not statement.allow and final is Tri.YES:
                 return f"allowed, but a Deny in {bound.describe()} may apply (depends on {keys})"
+            if statement.allow and bound.role in (Role.BOUNDARY, Role.SCP):
+                return f"the {bound.describe()} allows it only under conditions on {keys}"
             if statement.allow:
                 return f"allowed by {bound.describe()} under conditions on {keys}"
         if self.notes:
@@ -357,18 +374,16 @@ def why_not(request: Request) -> str:
     if granted and request.boundary is not None and request.boundary.allow is Tri.NO:
         return "the permission boundary does not allow it"
     target = request.target
+    arn = target.facts.arn
     if request.cross_account:
         if identity is Tri.NO:
-            return (
-                f"cross-account: no identity policy of the caller allows it on {target.facts.arn}"
-            )
-        return f"cross-account: the resource policy of {target.facts.arn} does not grant it"
+            return f"cross-account: no identity policy of the caller allows it on {arn}"
+        return f"cross-account: the resource policy of {arn} does not grant it"
     if target.required and target.policy is not None:
+        kind = target.policy.role.value
         if rp is not None and rp.account is not Tri.NO:
-            return (
-                f"the {target.policy.role.value} admits the account; no identity policy allows it"
-            )
-        return f"the {target.policy.role.value} of {target.facts.arn} does not admit this principal"
+            return f"the {kind} admits the account, and no identity policy allows it"
+        return f"the {kind} of {arn} does not admit this principal"
     if rp is not None:
         return "no identity or resource policy allows it"
     return "no identity policy allows it"
@@ -383,15 +398,40 @@ def new_request(view: PrincipalView, action: str, target: Target) -> Request:
     )
 
 
+NOTHING_ALLOWS = Evaluation(decision=Decision.IMPLICIT_DENY, reason="no identity policy allows it")
+
+
 def evaluate(view: PrincipalView, action: str, target: Target) -> Evaluation:
-    return new_request(view, action, target).run()
+    action = action.lower()
+    context = RequestContext(view.facts, target.facts)
+    identity = Tally()
+    if _simple(view, target):
+        # The common case, answered early: no resource policy takes part, so when no identity
+        # statement applies and no boundary or SCP statement could deny, nothing allows it.
+        lookup, arn = context.value, target.facts.arn
+        for bound in view.identity:
+            scan(bound, action, arn, lookup, identity)
+        nothing = identity.allow is Tri.NO and identity.deny is Tri.NO
+        if nothing and not _boundary_or_scps_may_deny(view, action):
+            return NOTHING_ALLOWS
+        return Request(view, action, target, context, identity, identity_scanned=True).run()
+    return Request(view, action, target, context, identity).run()
 
 
-__all__ = [
-    "BoundPolicy",
-    "PrincipalView",
-    "ResourceFacts",
-    "Role",
-    "Target",
-    "evaluate",
-]
+def _simple(view: PrincipalView, target: Target) -> bool:
+    """No resource policy takes part, or could without the snapshot knowing."""
+    if target.policy is not None or target.required:
+        return False
+    account = target.facts.account
+    return target.known or account is None or account == view.facts.account
+
+
+def _boundary_or_scps_may_deny(view: PrincipalView, action: str) -> bool:
+    if view.boundary is not None and _may_deny(view.boundary, action):
+        return True
+    return any(_may_deny(b, action) for _, level in view.scp_levels for b in level)
+
+
+def _may_deny(bound: BoundPolicy, action: str) -> bool:
+    document = bound.document
+    return document is None or any(not s.allow for s in document.for_action(action))

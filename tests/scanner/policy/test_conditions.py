@@ -230,3 +230,31 @@ def test_condition_values_with_variables() -> None:
     assert condition.evaluate(lookup) is Tri.YES
     other = {"s3:prefix": ("home/bob/docs",), "aws:username": ("alice",)}.get
     assert condition.evaluate(other) is Tri.NO
+
+
+def test_an_irrelevant_conditional_allow_is_not_listed() -> None:
+    granted = managed_policy(
+        "p",
+        allow("s3:GetObject"),
+        allow("s3:GetObject", Condition={"Bool": {"aws:SecureTransport": "true"}}),
+        deny("s3:*", Condition={"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}),
+    )
+    alice = user("alice", policies=(granted.id,))
+    result = authorizer(alice, granted).evaluate(alice.id, "s3:GetObject", OBJECT)
+    check(result, Decision.CONDITIONAL)
+    assert [r.index for r in result.undecided] == [2]
+
+
+def test_a_conditional_boundary_makes_the_answer_conditional() -> None:
+    boundary = managed_policy(
+        "boundary", allow("*", Condition={"StringEquals": {"aws:RequestedRegion": "eu-west-1"}})
+    )
+    everything = managed_policy("all", allow("*"))
+    alice = user("alice", policies=(everything.id,), permissions_boundary=boundary.id)
+    result = authorizer(alice, boundary, everything).evaluate(alice.id, "s3:GetObject", OBJECT)
+    check(result, Decision.CONDITIONAL)
+    assert [r.policy_id for r in result.undecided] == [boundary.id]
+    assert result.reason == (
+        f"the permission boundary {boundary.id} allows it only under conditions on "
+        "aws:RequestedRegion"
+    )
