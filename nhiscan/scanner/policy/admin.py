@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 
 from nhiscan.scanner.authz import Decision, Evaluation, StatementRef
 from nhiscan.scanner.catalog import Catalog
+from nhiscan.scanner.policy.bound import BoundPolicy, PrincipalView
 from nhiscan.scanner.policy.compiled import CompiledStatement
 from nhiscan.scanner.policy.context import RequestContext, ResourceFacts
-from nhiscan.scanner.policy.evaluate import BoundPolicy, PrincipalView
 from nhiscan.scanner.policy.matching import Lookup, Tri
 
 ALL_ACTIONS = frozenset({"*", "*:*"})

@@ -15,6 +15,7 @@ from nhiscan.scanner.catalog import Catalog, default_catalog
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import Account, Identity, IdentityKind, Policy, PolicyKind
 from nhiscan.scanner.policy import admin
+from nhiscan.scanner.policy.bound import BoundPolicy, PrincipalView, Role, Tally, Target, scan
 from nhiscan.scanner.policy.compiled import PolicyCompiler
 from nhiscan.scanner.policy.context import (
     PrincipalFacts,
@@ -22,15 +23,7 @@ from nhiscan.scanner.policy.context import (
     RequestContext,
     lower_keys,
 )
-from nhiscan.scanner.policy.evaluate import (
-    BoundPolicy,
-    PrincipalView,
-    Role,
-    Tally,
-    Target,
-    evaluate,
-    scan,
-)
+from nhiscan.scanner.policy.evaluate import evaluate
 from nhiscan.scanner.policy.matching import Lookup, Tri
 from nhiscan.scanner.policy.resources import TargetResolver
 

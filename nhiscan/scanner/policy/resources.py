@@ -18,8 +18,8 @@ from collections.abc import Callable, Mapping
 
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import Account, IdentityKind, Resource, ResourceKind
+from nhiscan.scanner.policy.bound import BoundPolicy, Role, Target
 from nhiscan.scanner.policy.context import ResourceFacts, lower_keys
-from nhiscan.scanner.policy.evaluate import BoundPolicy, Role, Target
 
 TRUST_ACTIONS = frozenset(
     {
