@@ -101,7 +101,7 @@ def _denies(
 
 def _denies_something(statement: CompiledStatement) -> bool:
     source = statement.source
-    if statement.action_regex is None:
+    if statement.action_matcher is None:
         return False
     if source.not_actions and "*" in source.not_actions:
         return False

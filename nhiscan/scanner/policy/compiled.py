@@ -1,8 +1,8 @@
 """Policy documents compiled once for fast, repeated evaluation.
 
 A document is read with :func:`nhiscan.scanner.statements.indexed_statements` and each
-statement compiled: its action patterns into one case-insensitive regex, its resource patterns
-into regexes (or templates when they hold policy variables, resolved per principal), its
+statement compiled: its action patterns (lower-cased) and resource patterns into matchers (or
+templates when they hold policy variables, resolved per principal), its
 conditions into :class:`CompiledCondition`. Statements are indexed by the service prefix of
 their actions, and the statements matching one action are remembered per action, so evaluating
 ``s3:GetObject`` looks at the few statements about S3 (and those with wildcard services).
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,15 +23,17 @@ from nhiscan.scanner.policy.conditions import CompiledCondition, compile_conditi
 from nhiscan.scanner.policy.context import PrincipalFacts
 from nhiscan.scanner.policy.matching import (
     Lookup,
+    Matcher,
     Template,
     Tri,
+    any_matcher,
     any_of,
-    globs_regex,
+    glob_matcher,
     has_wildcard,
     negate,
     parse_template,
     resolve,
-    resolved_regex,
+    resolved_matcher,
     variable_keys,
 )
 from nhiscan.scanner.policy.principals import (
@@ -51,17 +52,17 @@ ANY_SERVICE = "*"
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ResourcePattern:
     text: str
-    regex: re.Pattern[str] | None  # None when the pattern holds variables
+    matcher: Matcher | None  # None when the pattern holds variables
     template: Template | None = None
 
     def match(self, resource: str, lookup: Lookup) -> Tri:
-        if self.regex is not None:
-            return Tri.YES if self.regex.fullmatch(resource) else Tri.NO
+        if self.matcher is not None:
+            return Tri.YES if self.matcher(resource) else Tri.NO
         assert self.template is not None
         resolved = resolve(self.template, lookup)
         if isinstance(resolved, Tri):
             return resolved
-        return Tri.YES if resolved_regex(resolved).fullmatch(resource) else Tri.NO
+        return Tri.YES if resolved_matcher(resolved)(resource) else Tri.NO
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,13 +70,13 @@ class CompiledStatement:
     index: int
     sid: str | None
     allow: bool
-    action_regex: re.Pattern[str] | None  # None: the statement names no action
+    action_matcher: Matcher | None  # over lower-case actions; None: the statement names none
     not_action: bool
     services: frozenset[str]  # service prefixes it can match; {"*"}: any
     resources: tuple[ResourcePattern, ...]
     not_resource: bool
     any_resource: bool  # Resource "*" (or no Resource/NotResource element at all)
-    static_resources: re.Pattern[str] | None  # all patterns in one regex, when none has variables
+    static_resources: Matcher | None  # all patterns at once, when none holds variables
     principals: Mapping[str, tuple[str, ...]] | None
     not_principals: Mapping[str, tuple[str, ...]] | None
     conditions: tuple[CompiledCondition, ...]
@@ -87,16 +88,16 @@ class CompiledStatement:
 
     def matches_action(self, action: str) -> bool:
         """``action`` in lower case."""
-        if self.action_regex is None:
+        if self.action_matcher is None:
             return False
-        hit = self.action_regex.fullmatch(action) is not None
+        hit = self.action_matcher(action)
         return hit != self.not_action
 
     def matches_resource(self, resource: str, lookup: Lookup) -> Tri:
         if self.any_resource:
             return Tri.YES
         if self.static_resources is not None:
-            hit = self.static_resources.fullmatch(resource) is not None
+            hit = self.static_resources(resource)
             return Tri.YES if hit != self.not_resource else Tri.NO
         found = any_of(p.match(resource, lookup) for p in self.resources)
         return negate(found) if self.not_resource else found
@@ -174,13 +175,13 @@ def compile_statement(index: int, statement: Statement, *, variables: bool) -> C
         index=index,
         sid=statement.sid,
         allow=statement.effect == "Allow",
-        action_regex=globs_regex(tuple(p.strip().lower() for p in patterns)) if patterns else None,
+        action_matcher=any_matcher(p.strip().lower() for p in patterns) if patterns else None,
         not_action=bool(statement.not_actions),
         services=_services(patterns, negated=bool(statement.not_actions)),
         resources=compiled,
         not_resource=bool(statement.not_resources),
         any_resource=any_resource,
-        static_resources=globs_regex(tuple(resources)) if static else None,
+        static_resources=any_matcher(resources) if static else None,
         principals=statement.principals,
         not_principals=statement.not_principals,
         conditions=tuple(compile_condition(c, variables=variables) for c in statement.conditions),
@@ -201,8 +202,8 @@ def _services(patterns: tuple[str, ...], *, negated: bool) -> frozenset[str]:
 def _resource(text: str, *, variables: bool) -> ResourcePattern:
     template = parse_template(text) if variables else None
     if template is None:
-        return ResourcePattern(text=text, regex=globs_regex((text,)))
-    return ResourcePattern(text=text, regex=None, template=template)
+        return ResourcePattern(text=text, matcher=glob_matcher(text))
+    return ResourcePattern(text=text, matcher=None, template=template)
 
 
 class PolicyCompiler:

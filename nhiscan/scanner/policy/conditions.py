@@ -38,7 +38,7 @@ from nhiscan.scanner.policy.matching import (
     parse_template,
     plain,
     resolve,
-    resolved_regex,
+    resolved_matcher,
     resolved_text,
 )
 from nhiscan.scanner.statements import Condition
@@ -72,7 +72,7 @@ def _string_equals(value: str | Partial, wanted: Resolved) -> Tri:
 def _string_like(value: str | Partial, wanted: Resolved) -> Tri:
     if isinstance(value, Partial):
         return _partial_like(value.prefix, wanted)
-    return from_bool(resolved_regex(wanted).fullmatch(value) is not None)
+    return from_bool(resolved_matcher(wanted)(value))
 
 
 def _partial_like(prefix: str, wanted: Resolved) -> Tri:

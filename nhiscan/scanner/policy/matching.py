@@ -75,11 +75,36 @@ def glob_regex(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
     return re.compile(glob_body(pattern), flags)
 
 
+Matcher = Callable[[str], bool]
+
+
+def _always(_: str) -> bool:
+    return True
+
+
 @lru_cache(maxsize=65_536)
-def globs_regex(patterns: tuple[str, ...], ignore_case: bool = False) -> re.Pattern[str]:
-    """One regex matching any of ``patterns`` (use with ``fullmatch``)."""
-    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
-    return re.compile("|".join(f"(?:{glob_body(p)})" for p in patterns), flags)
+def glob_matcher(pattern: str) -> Matcher:
+    """A case-sensitive whole-string test for one glob, as cheap as the pattern allows: ``*``
+    matches everything, a pattern without wildcards is an equality test, ``prefix*`` a
+    ``startswith``; others compile to a regex. (Compiling a regex costs far more than matching:
+    thousands of distinct ``arn:aws:s3:::bucket-N/*`` patterns must not each compile one.)"""
+    if pattern == "*":
+        return _always
+    if not has_wildcard(pattern):
+        return pattern.__eq__
+    head = pattern[:-1]
+    if pattern.endswith("*") and not has_wildcard(head):
+        return lambda value: value.startswith(head)
+    regex = glob_regex(pattern)
+    return lambda value: regex.fullmatch(value) is not None
+
+
+def any_matcher(patterns: Iterable[str]) -> Matcher:
+    """A test passing when any of ``patterns`` matches."""
+    matchers = tuple(dict.fromkeys(glob_matcher(p) for p in patterns))
+    if len(matchers) == 1:
+        return matchers[0]
+    return lambda value: any(m(value) for m in matchers)
 
 
 def glob_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
@@ -216,12 +241,14 @@ def resolved_text(value: Resolved) -> str:
     return "".join(text for text, _ in value)
 
 
-def resolved_regex(value: Resolved, ignore_case: bool = False) -> re.Pattern[str]:
-    """The resolved value as a glob, literal chunks escaped (for Like operators, resources)."""
-    if len(value) == 1 and not value[0][1]:
-        return glob_regex(value[0][0], ignore_case)
+def resolved_matcher(value: Resolved) -> Matcher:
+    """The resolved value as a glob, literal chunks taken literally (for Like operators and
+    resources)."""
+    if not any(literal and has_wildcard(t) for t, literal in value):
+        return glob_matcher(resolved_text(value))
     body = "".join(re.escape(t) if literal else glob_body(t) for t, literal in value)
-    return _compiled(body, ignore_case)
+    regex = _compiled(body, False)
+    return lambda text: regex.fullmatch(text) is not None
 
 
 @lru_cache(maxsize=65_536)
