@@ -7,7 +7,7 @@ once; resource lookups are cached per ARN.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
 from nhiscan.scanner.authz import Decision, Evaluation
@@ -21,6 +21,7 @@ from nhiscan.scanner.policy.context import (
     PrincipalFacts,
     PrincipalKind,
     RequestContext,
+    given_values,
     lower_keys,
 )
 from nhiscan.scanner.policy.evaluate import evaluate
@@ -55,8 +56,19 @@ class EstateAuthorizer:
     def principals(self) -> Iterable[str]:
         return [i.id for i in self.estate.identities.values() if i.kind in PRINCIPAL_KINDS]
 
-    def evaluate(self, principal: str, action: str, resource: str) -> Evaluation:
-        return evaluate(self.view(principal), action, self._targets.target(resource, action))
+    def evaluate(
+        self,
+        principal: str,
+        action: str,
+        resource: str,
+        context: Mapping[str, str | Sequence[str] | None] | None = None,
+    ) -> Evaluation:
+        """The Authorizer question; ``context`` optionally supplies request-time condition
+        values the caller knows ({"iam:PassedToService": "lambda.amazonaws.com"}): conditions
+        on them are then decided instead of left undecided."""
+        given = None if not context else given_values(context)
+        target = self._targets.target(resource, action)
+        return evaluate(self.view(principal), action, target, given)
 
     def is_admin(self, principal: str) -> Evaluation:
         return admin.is_admin(self.view(principal), self.catalog)

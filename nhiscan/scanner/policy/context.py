@@ -16,7 +16,7 @@ recorded has an UNKNOWN ``aws:PrincipalOrgID`` (never "absent").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -104,9 +104,13 @@ class RequestContext:
 
     principal: PrincipalFacts
     resource: ResourceFacts
+    # Request-time values the caller knows (lower-case keys): {"iam:passedtoservice": (...)}.
+    given: Mapping[str, KeyValue] | None = None
 
     def value(self, key: str) -> KeyValue:
         """The value of a lower-case condition key."""
+        if self.given is not None and key in self.given:
+            return self.given[key]
         p = self.principal
         table = SERVICE_KEYS if p.kind is PrincipalKind.SERVICE else IDENTITY_KEYS
         known = table.get(key)
@@ -133,3 +137,14 @@ class RequestContext:
 
 def lower_keys(tags: Mapping[str, str]) -> dict[str, str]:
     return {k.lower(): v for k, v in tags.items()}
+
+
+def given_values(values: Mapping[str, str | Sequence[str] | None]) -> dict[str, KeyValue]:
+    """Request-time values as the context holds them: keys lower-cased, one value or several,
+    None for a key known to be absent."""
+    out: dict[str, KeyValue] = {}
+    for key, value in values.items():
+        out[key.lower()] = (
+            (value,) if isinstance(value, str) else None if value is None else tuple(value)
+        )
+    return out

@@ -24,7 +24,7 @@ may apply); DENY on a certain explicit Deny; IMPLICIT_DENY otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from nhiscan.scanner.authz import Decision, Evaluation, StatementRef
@@ -38,7 +38,7 @@ from nhiscan.scanner.policy.bound import (
     scan,
 )
 from nhiscan.scanner.policy.context import RequestContext
-from nhiscan.scanner.policy.matching import Tri
+from nhiscan.scanner.policy.matching import KeyValue, Tri
 
 Note = Callable[[], str]
 
@@ -264,9 +264,12 @@ def new_request(view: PrincipalView, action: str, target: Target) -> Request:
 NOTHING_ALLOWS = Evaluation(decision=Decision.IMPLICIT_DENY, reason="no identity policy allows it")
 
 
-def evaluate(view: PrincipalView, action: str, target: Target) -> Evaluation:
+def evaluate(
+    view: PrincipalView, action: str, target: Target, given: Mapping[str, KeyValue] | None = None
+) -> Evaluation:
+    """``given``: request-time condition values the caller knows (see ``given_values``)."""
     action = action.lower()
-    context = RequestContext(view.facts, target.facts)
+    context = RequestContext(view.facts, target.facts, given)
     identity = Tally()
     if _simple(view, target):
         # The common case, answered early: no resource policy takes part, so when no identity

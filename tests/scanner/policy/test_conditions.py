@@ -258,3 +258,25 @@ def test_a_conditional_boundary_makes_the_answer_conditional() -> None:
         f"the permission boundary {boundary.id} allows it only under conditions on "
         "aws:RequestedRegion"
     )
+
+
+def test_request_time_values_given_by_the_caller_are_decided() -> None:
+    granted = managed_policy(
+        "pass",
+        allow(
+            "iam:PassRole",
+            Condition={"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}},
+        ),
+    )
+    alice = user("alice", policies=(granted.id,))
+    a = authorizer(alice, granted)
+    target = "arn:aws:iam::123456789012:role/app"
+    check(a.evaluate(alice.id, "iam:PassRole", target), Decision.CONDITIONAL)
+    to_lambda = {"iam:PassedToService": "lambda.amazonaws.com"}
+    check(a.evaluate(alice.id, "iam:PassRole", target, context=to_lambda), Decision.ALLOW)
+    to_ec2 = {"iam:PassedToService": ["ec2.amazonaws.com"]}
+    check(a.evaluate(alice.id, "iam:PassRole", target, context=to_ec2), Decision.IMPLICIT_DENY)
+    check(
+        a.evaluate(alice.id, "iam:PassRole", target, context={"iam:PassedToService": None}),
+        Decision.IMPLICIT_DENY,
+    )
