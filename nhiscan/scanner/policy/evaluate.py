@@ -45,6 +45,8 @@ Note = Callable[[], str]
 
 @dataclass(slots=True)
 class Request:
+    """One request being evaluated: the tallies of each part, then the decision."""
+
     view: PrincipalView
     action: str  # lower case
     target: Target
@@ -53,7 +55,7 @@ class Request:
     boundary: Tally | None = None
     scps: list[tuple[str, Tally]] = field(default_factory=list)
     resource: Tally | None = None
-    notes: list[Note] = field(default_factory=list)  # why a part is MAYBE, first first
+    notes: list[Note] = field(default_factory=list)  # why a part is MAYBE, first one first
     identity_scanned: bool = False
 
     def run(self) -> Evaluation:
@@ -250,15 +252,6 @@ def why_not(request: Request) -> str:
     if rp is not None:
         return "no identity or resource policy allows it"
     return "no identity policy allows it"
-
-
-def new_request(view: PrincipalView, action: str, target: Target) -> Request:
-    return Request(
-        view=view,
-        action=action.lower(),
-        target=target,
-        context=RequestContext(view.facts, target.facts),
-    )
 
 
 NOTHING_ALLOWS = Evaluation(decision=Decision.IMPLICIT_DENY, reason="no identity policy allows it")
