@@ -171,7 +171,8 @@ def _attempt(
         family=method.family,
         target=candidate.reaches,
         potential=candidate.missing is not None,
-        conditional=any(s.evaluation.decision is Decision.CONDITIONAL for s in steps),
+        conditional=candidate.conditional
+        or any(s.evaluation.decision is Decision.CONDITIONAL for s in steps),
         missing=candidate.missing,
         steps=tuple(steps),
     )

@@ -4,11 +4,12 @@ thousands of targets.
 The authorizer answers when it can: an authorizer with a ``could_allow(principal, action) ->
 bool`` method is asked (False must mean "not allowed on any resource"). Otherwise
 :class:`PolicyPrefilter` reads the snapshot: an action can be allowed only if an Allow statement
-of one of the principal's identity policies (its own or its groups') covers it, or some
-resource or trust policy in the snapshot allows it to someone. Boundaries, SCPs, Deny
-statements, resources and conditions are ignored: they only take permissions away, and the
+of one of the principal's identity policies (its own or its groups') covers it on a resource of
+a service the action acts on (``Action: "*"`` on a bucket does not allow iam:CreateAccessKey), or
+some resource or trust policy in the snapshot allows it to someone. Boundaries, SCPs, Deny
+statements, conditions and resource names are ignored: they only take permissions away, and the
 authorizer judges them afterwards. Anything unknown (an identity, group or attached policy
-missing from the snapshot) reads as "could".
+missing from the snapshot, an action the catalogue lacks) reads as "could".
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from nhiscan.scanner.catalog import default_catalog
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import PolicyKind
 from nhiscan.scanner.privesc.patterns import compile_patterns, matches
@@ -36,24 +38,44 @@ def prefilter(estate: Estate, authorizer: object) -> CouldAllow:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Grants:
-    """The action patterns some Allow statements cover."""
+class Grant:
+    """One Allow statement, reduced to what it could cover."""
 
-    actions: re.Pattern[str] | None  # union of their Action patterns
-    not_actions: tuple[re.Pattern[str] | None, ...]  # one per NotAction statement
+    actions: re.Pattern[str] | None  # its Action patterns (None with NotAction)
+    not_actions: re.Pattern[str] | None  # its NotAction patterns
+    services: re.Pattern[str] | None  # services its Resource ARNs may be of; None: any
+
+    @classmethod
+    def of(cls, statement: Statement) -> Grant:
+        return cls(
+            actions=compile_patterns(statement.actions),
+            not_actions=compile_patterns(statement.not_actions),
+            services=_resource_services(statement),
+        )
+
+    def covers(self, action: str, services: frozenset[str] | None) -> bool:
+        if self.not_actions is not None:
+            if matches(self.not_actions, action):
+                return False
+        elif not matches(self.actions, action):
+            return False
+        if self.services is None or services is None:
+            return True
+        return any(self.services.fullmatch(service) for service in services)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Grants:
+    """What some Allow statements could cover."""
+
+    grants: tuple[Grant, ...]
 
     @classmethod
     def of(cls, found: Iterable[Statement]) -> Grants:
-        allows = [s for s in found if s.allows]
-        return cls(
-            actions=compile_patterns(a for s in allows if not s.not_actions for a in s.actions),
-            not_actions=tuple(compile_patterns(s.not_actions) for s in allows if s.not_actions),
-        )
+        return cls(grants=tuple(Grant.of(s) for s in found if s.allows))
 
-    def cover(self, action: str) -> bool:
-        if matches(self.actions, action):
-            return True
-        return any(not matches(excluded, action) for excluded in self.not_actions)
+    def cover(self, action: str, services: frozenset[str] | None = None) -> bool:
+        return any(grant.covers(action, services) for grant in self.grants)
 
 
 class PolicyPrefilter:
@@ -66,6 +88,7 @@ class PolicyPrefilter:
             for s in statements(p.document)
         )
         self._grants: dict[str, Grants | None] = {}
+        self._services: dict[str, frozenset[str] | None] = {}
 
     def could_allow(self, principal: str, action: str) -> bool:
         if self._resource_grants.cover(action):
@@ -73,7 +96,21 @@ class PolicyPrefilter:
         if principal not in self._grants:
             self._grants[principal] = self._identity_grants(principal)
         grants = self._grants[principal]
-        return grants is None or grants.cover(action)
+        return grants is None or grants.cover(action, self._arn_services(action))
+
+    def _arn_services(self, action: str) -> frozenset[str] | None:
+        """The services whose ARNs ``action`` acts on (empty: it takes "*" only); None when
+        the catalogue does not know the action."""
+        if action not in self._services:
+            info = default_catalog().info(action)
+            self._services[action] = (
+                None
+                if info is None
+                else frozenset(
+                    _arn_service(p) or "*" for t in info.resource_types for p in t.arn_patterns
+                )
+            )
+        return self._services[action]
 
     def _identity_grants(self, principal: str) -> Grants | None:
         """The Allow statements of its identity policies; None when any of them is unknown."""
@@ -93,3 +130,20 @@ class PolicyPrefilter:
                 return None
             found.extend(statements(policy.document))
         return Grants.of(found)
+
+
+def _resource_services(statement: Statement) -> re.Pattern[str] | None:
+    """The services the statement's Resource ARNs name, as one pattern; None when it may act on
+    any (a "*" resource, NotResource, or a pattern without a service field)."""
+    if statement.not_resources or not statement.resources:
+        return None
+    services = [_arn_service(r) for r in statement.resources]
+    if any(s is None for s in services):
+        return None
+    return compile_patterns(s for s in services if s is not None)
+
+
+def _arn_service(pattern: str) -> str | None:
+    """The service field of an ARN (pattern): "s3" for "arn:aws:s3:::b/*"; None for "*"."""
+    parts = pattern.strip().split(":")
+    return parts[2] if len(parts) > 2 and parts[2] else None

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from nhiscan.scanner.authz import Decision
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import (
     CredentialKind,
@@ -23,7 +24,7 @@ from nhiscan.scanner.model import (
     Resource,
     ResourceKind,
 )
-from nhiscan.scanner.privesc.method import Method, On, Requires, Target
+from nhiscan.scanner.privesc.method import Method, On, Requires
 from nhiscan.scanner.privesc.trust import TrustCheck
 
 ADMIN = "admin"
@@ -38,6 +39,7 @@ class Candidate:
     resource: str  # the ARN the target spec's actions are requested on
     reaches: str  # a user, role or group ARN, "admin" or "unknown"
     missing: str | None = None  # set when reaching it depends on what the snapshot lacks
+    conditional: bool = False  # reaching it depends on conditions (a passed role's trust)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,7 +63,8 @@ class Targets:
         self._resources = _resources_by_kind(estate.resources.values())
         self._profile_role = _profile_roles(estate)
         self._in_profiles = frozenset(self._profile_role.values())
-        self._trusting: dict[tuple[str, str], tuple[Identity, ...]] = {}
+        self._lists: dict[tuple[str, str], Candidates] = {}
+        self._trusting: dict[tuple[str, str], tuple[tuple[Identity, bool], ...]] = {}
         self.regions = tuple(sorted({r.region for r in estate.resources.values() if r.region}))
 
     def of(self, method: Method, principal: Identity) -> Candidates:
@@ -113,19 +116,24 @@ class Targets:
         return tuple(Candidate(resource=g, reaches=g) for g in groups if g not in joined)
 
     def _other_roles(self, principal: Identity) -> tuple[Candidate, ...]:
-        return tuple(
-            Candidate(resource=r.id, reaches=r.id)
-            for r in self._roles.get(principal.account, ())
-            if r.id != principal.id and not r.service_linked
-        )
+        key = ("roles", principal.account)
+        if key not in self._lists:
+            roles = self._roles.get(principal.account, ())
+            found = (Candidate(resource=r.id, reaches=r.id) for r in roles if not r.service_linked)
+            self._lists[key] = Candidates(found=tuple(found))
+        return _without(self._lists[key], principal.id).found
 
     def _users_for(self, method: Method, principal: Identity) -> Candidates:
+        key = (method.requires, principal.account)
+        if key not in self._lists:
+            self._lists[key] = self._users_of(method.requires, principal.account)
+        return _without(self._lists[key], principal.id)
+
+    def _users_of(self, requires: Requires, account: str) -> Candidates:
         found: list[Candidate] = []
         fallback: list[Candidate] = []
-        for user in self._users.get(principal.account, ()):
-            if user.id == principal.id:
-                continue
-            fits = self._fits_login(method.requires, user)
+        for user in self._users.get(account, ()):
+            fits = self._fits_login(requires, user)
             if fits is False:
                 fallback.append(Candidate(resource=user.id, reaches=user.id))
                 continue
@@ -155,15 +163,22 @@ class Targets:
             return ()
         roles = self.trusting(method.service, principal.account)
         if method.requires is Requires.INSTANCE_PROFILE:
-            roles = tuple(r for r in roles if self.has_instance_profile(r))
-        return tuple(Candidate(resource=r.id, reaches=r.id) for r in roles if r.id != principal.id)
+            roles = tuple((r, c) for r, c in roles if self.has_instance_profile(r))
+        return tuple(
+            Candidate(resource=r.id, reaches=r.id, conditional=conditional)
+            for r, conditional in roles
+            if r.id != principal.id
+        )
 
-    def trusting(self, service: str, account: str) -> tuple[Identity, ...]:
-        """The roles of ``account`` whose trust admits ``service``, computed once per pair."""
+    def trusting(self, service: str, account: str) -> tuple[tuple[Identity, bool], ...]:
+        """The roles of ``account`` whose trust admits ``service``, each with whether only
+        conditionally; computed once per pair."""
         key = (service, account)
         if key not in self._trusting:
-            roles = self._roles.get(account, ())
-            self._trusting[key] = tuple(r for r in roles if self._trust(r, service))
+            answers = ((r, self._trust(r, service)) for r in self._roles.get(account, ()))
+            self._trusting[key] = tuple(
+                (r, d is Decision.CONDITIONAL) for r, d in answers if d.possible
+            )
         return self._trusting[key]
 
     def has_instance_profile(self, role: Identity) -> bool:
@@ -193,8 +208,13 @@ class Targets:
         return Candidate(resource=resource.id, reaches=UNKNOWN, missing=missing)
 
 
-def reach_of_potential(method: Method) -> str:
-    return ADMIN if method.target is Target.ADMIN else UNKNOWN
+def _without(candidates: Candidates, principal: str) -> Candidates:
+    """``candidates`` less the principal itself (acting on itself gains nothing new here)."""
+    found = tuple(c for c in candidates.found if c.reaches != principal)
+    fallback = candidates.fallback
+    if fallback is not None:
+        fallback = tuple(c for c in fallback if c.reaches != principal)
+    return Candidates(found=found, fallback=fallback)
 
 
 def _by_account(

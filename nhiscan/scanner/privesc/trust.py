@@ -2,12 +2,14 @@
 that a role passed to that service can be used by it.
 
 The authorizer answers when it can: an authorizer with a ``trust_admits_service(role_arn,
-service)`` method (returning a bool, a Decision or an Evaluation) is asked. Otherwise
-:func:`trust_admits_service` reads the trust policy itself: an Allow statement whose actions
-cover ``sts:AssumeRole`` and whose ``Principal.Service`` names the service admits it, unless a
-Deny statement naming the service does too. Conditions are not evaluated (they narrow who may
-pass the role or from where, not whether the service may assume it). A role whose trust policy
-is not in the snapshot admits nothing: its absence is a collection gap, reported as such.
+service)`` method (returning a bool, a Decision or an Evaluation) is asked; a CONDITIONAL
+answer (a trust whose conditions are request-time) makes the escalations through the role
+conditional. Otherwise :func:`trust_admits_service` reads the trust policy itself: an Allow
+statement whose actions cover ``sts:AssumeRole`` and whose ``Principal.Service`` names the
+service admits it, unless a Deny statement naming the service does too. Conditions are not
+evaluated (they narrow who may pass the role or from where, not whether the service may assume
+it). A role whose trust policy is not in the snapshot admits nothing: its absence is a
+collection gap, reported as such.
 """
 
 from __future__ import annotations
@@ -23,15 +25,15 @@ from nhiscan.scanner.statements import Statement, statements
 
 ASSUME_ROLE = "sts:AssumeRole"
 
-TrustCheck = Callable[[Identity, str], bool]
+TrustCheck = Callable[[Identity, str], Decision]
 
 
 def trust_check(estate: Estate, authorizer: object) -> TrustCheck:
     """The authorizer's ``trust_admits_service`` when it has one, else the snapshot reader."""
     ask = getattr(authorizer, "trust_admits_service", None)
     if callable(ask):
-        return lambda role, service: _yes(ask(role.id, service))
-    return lambda role, service: trust_admits_service(estate, role, service)
+        return lambda role, service: _decision(ask(role.id, service))
+    return lambda role, service: _decision(trust_admits_service(estate, role, service))
 
 
 def trust_admits_service(estate: Estate, role: Identity, service: str) -> bool:
@@ -55,10 +57,10 @@ def _names(statement: Statement, service: str) -> bool:
     return matches(compile_patterns(statement.actions), ASSUME_ROLE)
 
 
-def _yes(answer: Any) -> bool:
-    """A bool, a Decision or an Evaluation read as "admitted"."""
+def _decision(answer: Any) -> Decision:
+    """A bool, a Decision or an Evaluation, as a Decision."""
     if isinstance(answer, Evaluation):
-        return answer.decision.possible
+        return answer.decision
     if isinstance(answer, Decision):
-        return answer.possible
-    return bool(answer)
+        return answer
+    return Decision.ALLOW if answer else Decision.IMPLICIT_DENY

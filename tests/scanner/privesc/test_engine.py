@@ -3,7 +3,7 @@ extensions with their snapshot fallbacks."""
 
 from __future__ import annotations
 
-from nhiscan.scanner.authz import Decision
+from nhiscan.scanner.authz import Decision, Evaluation
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import PolicyKind, Record
 from nhiscan.scanner.privesc import find_escalations
@@ -152,3 +152,20 @@ def test_trust_read_from_the_snapshot_needs_assume_role_and_no_deny() -> None:
     fine = f.role("fine")
     found = escalations([*records, fine, trusting(fine, "lambda.amazonaws.com")], rules)
     assert targets(found, "PassRole+lambda:CreateFunction+InvokeFunction") == [fine.id]
+
+
+class ConditionalTrust(FakeAuthorizer):
+    def trust_admits_service(self, role_arn: str, service: str) -> Evaluation:
+        return Evaluation(decision=Decision.CONDITIONAL, reason="aws:SourceAccount")
+
+
+def test_a_conditional_trust_makes_the_escalation_conditional() -> None:
+    app = f.user("app")
+    fn_role, trust = service_role("fn-role", "lambda.amazonaws.com")
+    estate = f.estate(app, fn_role, trust)
+    fake = ConditionalTrust(estate, [allow(app, "iam:PassRole"), allow(app, "lambda:*")])
+    found = by_method(
+        find_escalations(estate, fake), "PassRole+lambda:CreateFunction+AddPermission"
+    )
+    assert [(e.target, e.conditional) for e in found] == [(fn_role.id, True)]
+    assert all(s.evaluation.decision is Decision.ALLOW for s in found[0].steps)
