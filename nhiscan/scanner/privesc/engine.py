@@ -56,7 +56,8 @@ class Escalation:
 def find_escalations(
     estate: Estate, authorizer: Authorizer, *, methods: tuple[Method, ...] = METHODS
 ) -> Iterator[Escalation]:
-    """Every escalation, by principal id, then in table order, then by target."""
+    """Every escalation: by principal id, then in table order, then by target ARN (the
+    resource it is reached through, for existing compute)."""
     targets = Targets(estate, trust_check(estate, authorizer))
     could = prefilter(estate, authorizer)
     usable = tuple(m for m in methods if m.enumerated and m.target_spec is not None)

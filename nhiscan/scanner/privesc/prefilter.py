@@ -81,34 +81,50 @@ class Grants:
 class PolicyPrefilter:
     def __init__(self, estate: Estate) -> None:
         self._estate = estate
-        self._resource_grants = Grants.of(
+        granting = [
             s
             for p in estate.policies.values()
             if p.kind in _GRANTING_KINDS
             for s in statements(p.document)
+            if s.allows
+        ]
+        # Resource and trust policies name their resource themselves: only actions count.
+        self._resource_actions = compile_patterns(a for s in granting for a in s.actions)
+        self._resource_not_actions = tuple(
+            compile_patterns(group)
+            for group in sorted({tuple(sorted(s.not_actions)) for s in granting if s.not_actions})
         )
+        self._by_resources: dict[str, bool] = {}
         self._grants: dict[str, Grants | None] = {}
         self._services: dict[str, frozenset[str] | None] = {}
 
     def could_allow(self, principal: str, action: str) -> bool:
-        if self._resource_grants.cover(action):
+        if self._granted_by_resources(action):
             return True
         if principal not in self._grants:
             self._grants[principal] = self._identity_grants(principal)
         grants = self._grants[principal]
         return grants is None or grants.cover(action, self._arn_services(action))
 
+    def _granted_by_resources(self, action: str) -> bool:
+        if action not in self._by_resources:
+            self._by_resources[action] = matches(self._resource_actions, action) or any(
+                not matches(excluded, action) for excluded in self._resource_not_actions
+            )
+        return self._by_resources[action]
+
     def _arn_services(self, action: str) -> frozenset[str] | None:
         """The services whose ARNs ``action`` acts on (empty: it takes "*" only); None when
         the catalogue does not know the action."""
         if action not in self._services:
             info = default_catalog().info(action)
-            self._services[action] = (
+            found = (
                 None
                 if info is None
-                else frozenset(
-                    _arn_service(p) or "*" for t in info.resource_types for p in t.arn_patterns
-                )
+                else [_arn_service(p) for t in info.resource_types for p in t.arn_patterns]
+            )
+            self._services[action] = (
+                None if found is None or None in found else frozenset(filter(None, found))
             )
         return self._services[action]
 

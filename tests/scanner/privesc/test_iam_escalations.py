@@ -180,6 +180,17 @@ def test_update_login_profile_needs_one_to_exist() -> None:
     assert "with a console password" in potential.missing
 
 
+def test_potential_over_several_users_names_none_of_them() -> None:
+    app = f.user("app")
+    others = [f.user(name, console_access=False) for name in ("a", "b")]
+    found = escalations([app, *others], [allow(app, "iam:UpdateLoginProfile")])
+    [escalation] = by_method(found, "iam:UpdateLoginProfile")
+    assert (escalation.target, escalation.potential) == ("unknown", True)
+    action, resource, evaluation = escalation.steps[0]
+    assert (action, resource) == ("iam:UpdateLoginProfile", others[0].id)
+    assert evaluation.decision is Decision.ALLOW
+
+
 def test_unknown_login_profile_is_potential_per_user() -> None:
     app, admin = f.user("app"), f.user("admin", console_access=None)
     found = escalations([app, admin], [allow(app, "iam:UpdateLoginProfile")])
