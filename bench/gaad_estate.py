@@ -20,8 +20,11 @@ SERVICES = ["lambda.amazonaws.com", "ec2.amazonaws.com", "ecs-tasks.amazonaws.co
 ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:*", "dynamodb:GetItem",
            "dynamodb:PutItem", "dynamodb:Query", "sqs:SendMessage", "sqs:ReceiveMessage",
            "sns:Publish", "kms:Decrypt", "kms:Encrypt", "secretsmanager:GetSecretValue",
-           "lambda:InvokeFunction", "logs:PutLogEvents", "ec2:Describe*", "iam:PassRole",
-           "iam:CreateAccessKey", "sts:AssumeRole", "cloudwatch:PutMetricData", "*"]  # fmt: skip
+           "lambda:InvokeFunction", "logs:PutLogEvents", "ec2:Describe*",
+           "cloudwatch:PutMetricData"]  # fmt: skip
+# Rarer, as in real accounts: the permissions that let an identity act as another.
+SENSITIVE = ["iam:PassRole", "iam:CreateAccessKey", "sts:AssumeRole", "iam:PutRolePolicy",
+             "lambda:CreateFunction", "iam:AttachUserPolicy"]  # fmt: skip
 AWS_MANAGED = ["AdministratorAccess", "ReadOnlyAccess", "PowerUserAccess", "AmazonS3FullAccess",
                "AmazonS3ReadOnlyAccess", "AmazonDynamoDBFullAccess", "IAMFullAccess",
                "AWSLambda_FullAccess", "SecretsManagerReadWrite", "AmazonSQSFullAccess"]  # fmt: skip  # noqa: E501
@@ -35,8 +38,10 @@ def _date(rng: random.Random, span_days: int = 900) -> str:
 def _document(rng: random.Random, statements: int) -> dict[str, Any]:
     out = []
     for _ in range(statements):
-        actions = rng.sample(ACTIONS[:-1], rng.randint(1, 4))
-        if rng.random() < 0.01:
+        actions = rng.sample(ACTIONS, rng.randint(1, 4))
+        if rng.random() < 0.03:
+            actions.append(rng.choice(SENSITIVE))
+        if rng.random() < 0.002:
             actions = ["*"]
         resource = rng.choice(
             [

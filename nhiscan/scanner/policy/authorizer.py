@@ -45,6 +45,9 @@ class EstateAuthorizer:
         self._compiler = PolicyCompiler()
         self._bound: dict[tuple[str, Role], BoundPolicy] = {}
         self._views: dict[str, PrincipalView] = {}
+        # (principal, action) -> whether its answer is the same for every plain target.
+        self._uniform: dict[tuple[str, str], bool | None] = {}
+        self._same: dict[tuple[str, str], Evaluation] = {}
         self._accounts: Mapping[str, Account] = MappingProxyType(
             {a.id: a for a in estate.snapshot.accounts}
         )
@@ -68,7 +71,17 @@ class EstateAuthorizer:
         on them are then decided instead of left undecided."""
         given = None if not context else given_values(context)
         target = self._targets.target(resource, action)
-        return evaluate(self.view(principal), action, target, given)
+        view = self.view(principal)
+        if given is None and _plain(view, target):
+            key = (principal, action.lower())
+            if key not in self._uniform:
+                self._uniform[key] = uniform(view, action)
+            if self._uniform[key] is not None:
+                same = self._same.get(key)
+                if same is None:
+                    same = self._same[key] = evaluate(view, action, target, given)
+                return same
+        return evaluate(view, action, target, given)
 
     def is_admin(self, principal: str) -> Evaluation:
         return admin.is_admin(self.view(principal), self.catalog)
@@ -216,3 +229,37 @@ def _service_decision(tally: Tally, trust: BoundPolicy, service: str) -> Evaluat
     return Evaluation(
         decision=Decision.IMPLICIT_DENY, reason=f"{trust.describe()} does not admit {service}"
     )
+
+
+# Condition keys whose value depends on the resource asked about.
+RESOURCE_KEYS = ("aws:resource", "iam:resourcetag", "s3:resource", "aws:sourcearn")
+
+
+def _plain(view: PrincipalView, target: Target) -> bool:
+    """A target with no policy of its own, known, in the principal's account."""
+    return (
+        target.policy is None
+        and not target.required
+        and target.known
+        and target.facts.arn != "*"
+        and target.facts.account == view.facts.account
+    )
+
+
+def uniform(view: PrincipalView, action: str) -> bool | None:
+    """True (as a cache marker) when every statement that may apply to ``action`` in the
+    principal's identity, group, boundary and SCP policies covers any resource and has no
+    condition on the resource: then every plain target gets the same answer, and on large
+    estates (a principal allowed iam:CreateAccessKey on thousands of users) it is computed
+    once. None when the answer may differ from one target to another."""
+    bounds = [*view.identity, *([view.boundary] if view.boundary else [])]
+    bounds += [b for _, level in view.scp_levels for b in level]
+    for bound in bounds:
+        if bound.document is None:
+            return None
+        for statement in bound.document.for_action(action.lower()):
+            if not statement.any_resource or statement.not_resource:
+                return None
+            if any(c.key.startswith(RESOURCE_KEYS) for c in statement.conditions):
+                return None
+    return True

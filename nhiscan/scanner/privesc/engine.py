@@ -68,9 +68,30 @@ def find_escalations(
         if authorizer.is_admin(principal).decision is Decision.ALLOW:
             continue
         asker = _Asker(authorizer, identity, could, targets.regions)
-        for method in usable:
-            if method.applies_to.admits(identity.kind):
-                yield from _escalations(method, identity, asker, targets)
+        yield from _for_principal(identity, asker, targets, usable)
+
+
+def _for_principal(
+    identity: Identity, asker: _Asker, targets: Targets, usable: tuple[Method, ...]
+) -> Iterator[Escalation]:
+    """The principal's escalations in table order. Once it can certainly grant itself admin,
+    the methods that lead to one user or role at a time are not enumerated: admin of the
+    account already reaches every one of them, and on large estates (a principal allowed
+    iam:CreateAccessKey on every one of thousands of users) listing them is most of the cost."""
+    mine = [m for m in usable if m.applies_to.admits(identity.kind)]
+    found = [
+        e
+        for m in mine
+        if m.target is Target.ADMIN
+        for e in _escalations(m, identity, asker, targets)
+    ]
+    admin = any(e.target == "admin" and not e.potential and not e.conditional for e in found)
+    by_method = {name: [e for e in found if e.method == name] for name in {e.method for e in found}}
+    for method in mine:
+        if method.target is Target.ADMIN:
+            yield from by_method.get(method.name, ())
+        elif not admin:
+            yield from _escalations(method, identity, asker, targets)
 
 
 class _Asker:

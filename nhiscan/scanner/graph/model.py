@@ -1,0 +1,86 @@
+"""The reach graph's vocabulary: node and edge kinds, hops, and paths.
+
+Edges point the way reach flows: a credential ``has_credential`` its identity (whoever holds
+the key acts as the identity), an identity ``can_assume`` a role, ``escalates_to`` a role, a
+user or its account's admin sink, ``can_access`` a resource. ``member_of`` (user to group),
+``can_pass_role`` and ``runs_as`` (compute to its role) describe the estate but do not by
+themselves extend reach: passing a role or controlling compute is an escalation method, and
+shows as an ``escalates_to`` edge when the snapshot holds everything it needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from nhiscan.scanner.authz import StatementRef
+
+
+class NodeKind(StrEnum):
+    IDENTITY = "identity"
+    CREDENTIAL = "credential"
+    GROUP = "group"
+    RESOURCE = "resource"
+    ADMIN = "admin"
+
+
+class EdgeKind(StrEnum):
+    HAS_CREDENTIAL = "has_credential"
+    MEMBER_OF = "member_of"
+    CAN_ASSUME = "can_assume"
+    CAN_PASS_ROLE = "can_pass_role"
+    CAN_ACCESS = "can_access"
+    ESCALATES_TO = "escalates_to"
+    IS_ADMIN = "is_admin"
+    RUNS_AS = "runs_as"
+
+
+# The edges a path may follow. can_access ends a path (a resource is a destination).
+TRAVERSED = frozenset(
+    {
+        EdgeKind.HAS_CREDENTIAL,
+        EdgeKind.CAN_ASSUME,
+        EdgeKind.ESCALATES_TO,
+        EdgeKind.IS_ADMIN,
+        EdgeKind.CAN_ACCESS,
+    }
+)
+
+
+def admin_node(account: str) -> str:
+    """The sink that stands for "administrator of this account"."""
+    return f"admin:{account}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hop:
+    source: str
+    target: str
+    edge: EdgeKind
+    method: str | None = None  # the escalation method, on escalates_to hops
+    statements: tuple[StatementRef, ...] = ()  # what enables the hop
+    conditional: bool = False  # the hop rests on conditions nhiscan could not decide
+    actions: tuple[str, ...] = ()  # on can_access hops: the actions allowed
+    conditional_actions: tuple[str, ...] = ()  # those of them allowed only under conditions
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"from": self.source, "to": self.target, "edge": self.edge.value}
+        if self.method is not None:
+            data["method"] = self.method
+        data["statements"] = [_ref(s) for s in self.statements]
+        if self.conditional:
+            data["conditional"] = True
+        if self.actions:
+            data["actions"] = list(self.actions)
+            data["conditional_actions"] = list(self.conditional_actions)
+        return data
+
+
+def _ref(ref: StatementRef) -> Mapping[str, Any]:
+    return {"policy_id": ref.policy_id, "index": ref.index, "sid": ref.sid, "effect": ref.effect}
+
+
+def path_json(hops: tuple[Hop, ...]) -> list[dict[str, Any]]:
+    return [hop.to_json() for hop in hops]
