@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from nhiscan.config import Settings
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.graph import ReachGraph
 from nhiscan.scanner.model import Finding, Provider, Severity
 
 
@@ -30,6 +31,14 @@ class RuleMeta:
 class RuleContext:
     now: datetime
     settings: Settings
+    graph: ReachGraph | None = None  # the reach graph; rules that need it build it when None
+
+    def reach_graph(self, estate: Estate) -> ReachGraph:
+        if self.graph is not None:
+            return self.graph
+        from nhiscan.scanner.graph import build_graph
+
+        return build_graph(estate)
 
 
 class Rule(Protocol):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from nhiscan import __version__
 from nhiscan.config import Settings
 from nhiscan.connectors.base import CollectContext, Connector
 from nhiscan.rules.base import Rule, RuleContext
+from nhiscan.scanner.catalog import default_catalog
 from nhiscan.scanner.estate import Estate, build_estate
+from nhiscan.scanner.graph import ReachGraph, build_graph
 from nhiscan.scanner.model import CollectionGap, Finding, Severity, ToolInfo
 from nhiscan.scanner.snapshot import Snapshot, build_snapshot
 
@@ -25,6 +27,7 @@ class Report:
     estate: Estate
     findings: tuple[Finding, ...]
     settings: Settings
+    graph: ReachGraph | None = None
 
     @property
     def gaps(self) -> tuple[CollectionGap, ...]:
@@ -49,11 +52,14 @@ def analyze(
 
         rules = ALL_RULES
     estate = build_estate(snapshot)
-    ctx = RuleContext(now=now, settings=settings)
+    catalog = default_catalog()
+    graph = build_graph(estate, catalog=catalog)
+    ctx = RuleContext(now=now, settings=settings, graph=graph)
     findings = [f for rule in rules for f in rule.evaluate(estate, ctx)]
     findings.sort(key=lambda f: (-f.severity.rank, f.rule_id, f.subject, f.fingerprint))
     return Report(
-        tool=TOOL,
+        tool=replace(TOOL, catalog_date=catalog.updated_at),
+        graph=graph,
         scanned_at=now,
         snapshot=snapshot,
         estate=estate,
