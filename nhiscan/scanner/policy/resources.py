@@ -52,8 +52,8 @@ class TargetResolver:
         self._cache: dict[tuple[str, bool], Target] = {}
 
     def target(self, resource: str, action: str) -> Target:
-        trust = action.lower() in TRUST_ACTIONS
-        key = (resource, trust and _ROLE_ARN.match(resource) is not None)
+        trust = action.lower() in TRUST_ACTIONS and _ROLE_ARN.match(resource) is not None
+        key = (resource, trust)
         found = self._cache.get(key)
         if found is None:
             found = self._build(resource, trust=key[1])

@@ -96,6 +96,7 @@ class PolicyPrefilter:
         )
         self._by_resources: dict[str, bool] = {}
         self._grants: dict[str, Grants | None] = {}
+        self._by_policy: dict[str, tuple[Grant, ...] | None] = {}
         self._services: dict[str, frozenset[str] | None] = {}
 
     def could_allow(self, principal: str, action: str) -> bool:
@@ -139,13 +140,25 @@ class PolicyPrefilter:
             if group is None:
                 return None
             policy_ids.extend(group.policies)
-        found: list[Statement] = []
+        found: list[Grant] = []
         for policy_id in policy_ids:
-            policy = self._estate.policies.get(policy_id)
-            if policy is None:
+            grants = self._policy_grants(policy_id)
+            if grants is None:
                 return None
-            found.extend(statements(policy.document))
-        return Grants.of(found)
+            found.extend(grants)
+        return Grants(grants=tuple(found))
+
+    def _policy_grants(self, policy_id: str) -> tuple[Grant, ...] | None:
+        """A policy's Allow statements as grants, compiled once per policy (thousands of
+        principals share the same managed policies)."""
+        if policy_id not in self._by_policy:
+            policy = self._estate.policies.get(policy_id)
+            self._by_policy[policy_id] = (
+                None
+                if policy is None
+                else tuple(Grant.of(s) for s in statements(policy.document) if s.allows)
+            )
+        return self._by_policy[policy_id]
 
 
 def _resource_services(statement: Statement) -> re.Pattern[str] | None:
