@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from nhiscan import __version__
+from nhiscan import __version__, queries
 from nhiscan.commands import (
     Gate,
     SourceOptions,
@@ -21,6 +21,7 @@ from nhiscan.commands import (
     run_analyze,
     run_collect,
     run_inventory,
+    run_query,
     run_scan,
 )
 from nhiscan.config import Settings, load_settings, parse_severity
@@ -174,6 +175,117 @@ def inventory(snapshot: Path | None, fmt: str, output: Path | None, **kw: Any) -
 def rules(fmt: str) -> None:
     """List the rules: ids, severities, summaries."""
     click.echo(render_rules(fmt), nl=False)
+
+
+# --- reach queries -------------------------------------------------------------------------
+
+
+def query_options(func: F) -> F:
+    options = [
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Settings file (default: ./nhiscan.toml when present).",
+        ),
+        click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text"),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return source_options(func)
+
+
+@cli.command("reach")
+@click.argument("args", nargs=-1, required=True, metavar="[SNAPSHOT] IDENTITY")
+@query_options
+def reach_command(args: tuple[str, ...], fmt: str, **kw: Any) -> None:
+    """What IDENTITY can reach, directly and through chains: the identities it can act as, the
+    accounts it is admin of, and the resources by service and access level, each with a
+    shortest path. IDENTITY is an ARN, a user or role name, an access key id, or compute (a
+    Lambda function or EC2 instance, acting as its role)."""
+    snapshot, (identity,) = _positional(args, "IDENTITY")
+    _query(snapshot, kw, lambda s: queries.answer_reach(s, identity, fmt))
+
+
+@cli.command("who-can")
+@click.argument("args", nargs=-1, required=True, metavar="[SNAPSHOT] ACTION RESOURCE")
+@query_options
+def who_can_command(args: tuple[str, ...], fmt: str, **kw: Any) -> None:
+    """Every principal that may perform ACTION on RESOURCE (an ARN, a resource name, or * for
+    actions that take no resource): directly, with the statements that grant it, and through
+    chains, with the path."""
+    snapshot, (action, resource) = _positional(args, "ACTION", "RESOURCE")
+    _query(snapshot, kw, lambda s: queries.answer_who_can(s, action, resource, fmt))
+
+
+@cli.command("path")
+@click.argument("args", nargs=-1, required=True, metavar="[SNAPSHOT] FROM TO")
+@query_options
+def path_command(args: tuple[str, ...], fmt: str, **kw: Any) -> None:
+    """The shortest path from FROM to TO, hop by hop with the statements behind each hop.
+    TO may be `admin`: any account's admin. No path is not an error: exit 0, "no path" (JSON:
+    "path": null)."""
+    snapshot, (source, target) = _positional(args, "FROM", "TO")
+    _query(snapshot, kw, lambda s: queries.answer_path(s, source, target, fmt))
+
+
+@cli.group("graph")
+def graph_group() -> None:
+    """The reach graph itself."""
+
+
+@graph_group.command("export")
+@click.argument("snapshot", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@source_options
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Settings file (default: ./nhiscan.toml when present).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["graphml", "json"]),
+    help="GraphML (Gephi, yEd) or JSON node-link (Neo4j). Default: by the suffix of -o.",
+)
+@click.option(
+    "-o", "--output", required=True, type=click.Path(path_type=Path), help="A file, or -."
+)
+def graph_export(snapshot: Path | None, fmt: str | None, output: Path, **kw: Any) -> None:
+    """Write the reach graph (every node and edge) as GraphML or JSON."""
+    fmt = fmt or _export_format(output)
+    _query(snapshot, kw, lambda s: queries.export(s, fmt), output=output)
+
+
+def _export_format(output: Path) -> str:
+    suffix = output.suffix.lower()
+    if suffix in (".graphml", ".xml"):
+        return "graphml"
+    if suffix == ".json":
+        return "json"
+    raise click.UsageError(f"-o {output}: cannot tell the format from the suffix; add --format")
+
+
+def _positional(args: tuple[str, ...], *names: str) -> tuple[Path | None, tuple[str, ...]]:
+    """[SNAPSHOT] followed by ``names``: one argument more than the names is the snapshot."""
+    if len(args) == len(names):
+        return None, args
+    if len(args) == len(names) + 1:
+        return Path(args[0]), args[1:]
+    usage = " ".join(names)
+    raise click.UsageError(f"expected [SNAPSHOT] {usage}, got {len(args)} argument(s)")
+
+
+def _query(
+    snapshot: Path | None,
+    kw: dict[str, Any],
+    ask: Callable[[queries.Subject], str],
+    *,
+    output: Path | None = None,
+) -> None:
+    settings = load_settings(kw.pop("config_path"))
+    run_query(snapshot, _sources(kw), settings, ask, output=output)
 
 
 # --- helpers -------------------------------------------------------------------------------

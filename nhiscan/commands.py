@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
+from nhiscan import queries
 from nhiscan.config import Settings
 from nhiscan.connectors import connector_class
 from nhiscan.connectors.base import CollectContext, Connector
@@ -212,3 +214,34 @@ def render_rules(fmt: str) -> str:
         return json.dumps(rows, indent=2) + "\n"
     lines = [f"{m.id}  {m.severity.value:<8}  {m.name:<40}  {m.summary}" for m in metas]
     return "\n".join(lines) + "\n"
+
+
+# --- reach queries ---------------------------------------------------------------------------
+
+
+def load_query_subject(
+    path: Path | None, src: SourceOptions, settings: Settings
+) -> queries.Subject:
+    """The reach graph of a snapshot file, or of an estate collected now from ``src``."""
+    if path is not None and (src.demo or src.live_aws_asked or src.aws_gaad):
+        raise ConfigError(f"{path}: give a snapshot or source options (--demo, --aws-*), not both")
+    snap = snapshot.load(path) if path is not None else collect_snapshot(src, settings)
+    return queries.load(snap)
+
+
+def run_query(
+    path: Path | None,
+    src: SourceOptions,
+    settings: Settings,
+    ask: Callable[[queries.Subject], str],
+    *,
+    output: Path | None = None,
+) -> None:
+    """Load, ask, and write the answer to standard output or ``output`` ("-" is stdout)."""
+    text = ask(load_query_subject(path, src, settings))
+    if output is None or str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)
