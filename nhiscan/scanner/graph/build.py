@@ -17,10 +17,11 @@ from nhiscan.scanner.authz import Authorizer, Decision, Evaluation
 from nhiscan.scanner.catalog import Catalog, default_catalog
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph.access import AccessFinder
+from nhiscan.scanner.graph.groups import group_admin_hops
 from nhiscan.scanner.graph.model import EdgeKind, Hop, NodeKind, admin_node
 from nhiscan.scanner.graph.reach import ReachGraph
 from nhiscan.scanner.model import CredentialStatus, IdentityKind, Resource, ResourceKind
-from nhiscan.scanner.privesc import Escalation, find_escalations
+from nhiscan.scanner.privesc import Escalation, Family, find_escalations
 from nhiscan.scanner.privesc.prefilter import prefilter
 from nhiscan.scanner.statements import account_of, statements
 
@@ -57,6 +58,8 @@ def build_graph(
     concrete = [e for e in escalations if not e.potential]
     hops += _escalation_hops(estate, concrete)
     hops += _pass_role_hops(concrete)
+    joined = (e.target for e in concrete if e.family is Family.GROUP_MEMBERSHIP)
+    hops += group_admin_hops(estate, catalog, joined)
     for hop in hops:
         _add_hop(graph, hop)
     potential = tuple(e for e in escalations if e.potential)

@@ -2,9 +2,10 @@
 
 Edges point the way reach flows: a credential ``has_credential`` its identity (whoever holds
 the key acts as the identity), an identity ``can_assume`` a role, ``escalates_to`` a role, a
-user or its account's admin sink, ``can_access`` a resource. ``member_of`` (user to group),
-``can_pass_role`` and ``runs_as`` (compute to its role) describe the estate but do not by
-themselves extend reach: passing a role or controlling compute is an escalation method, and
+user or its account's admin sink, ``can_access`` a resource, ``is_admin`` its account's
+admin sink (a group too, when an escalation leads into it: see groups.py). ``member_of`` (user
+to group), ``can_pass_role`` and ``runs_as`` (compute to its role) describe the estate but do
+not by themselves extend reach: passing a role or controlling compute is an escalation method, and
 shows as an ``escalates_to`` edge when the snapshot holds everything it needs.
 """
 
