@@ -5,6 +5,15 @@ and a meta-test checks every listed rule has a fixture that triggers it and one 
 from __future__ import annotations
 
 from nhiscan.rules.base import Rule
+from nhiscan.rules.data_reach import DataStoreReach
+from nhiscan.rules.escalation import (
+    CredentialCreationEscalation,
+    ExistingComputeEscalation,
+    GroupMembershipEscalation,
+    PassRoleComputeEscalation,
+    PolicyModificationEscalation,
+    TrustModificationEscalation,
+)
 from nhiscan.rules.keys import (
     AccessKeyTooOld,
     AccessKeyUnused,
@@ -12,6 +21,7 @@ from nhiscan.rules.keys import (
     MultipleActiveKeys,
 )
 from nhiscan.rules.ownership import NhiWithoutOwner
+from nhiscan.rules.reach import AdminEquivalentNhi, CrossAccountAssumable, CrossAccountAssume
 from nhiscan.rules.roles import RoleUnused
 from nhiscan.rules.trust import CrossAccountTrustWithoutExternalId, PublicTrust
 
@@ -24,4 +34,14 @@ ALL_RULES: tuple[Rule, ...] = (
     PublicTrust(),
     NhiWithoutOwner(),
     RoleUnused(),
+    AdminEquivalentNhi(),
+    PolicyModificationEscalation(),
+    GroupMembershipEscalation(),
+    CredentialCreationEscalation(),
+    TrustModificationEscalation(),
+    PassRoleComputeEscalation(),
+    ExistingComputeEscalation(),
+    CrossAccountAssume(),
+    CrossAccountAssumable(),
+    DataStoreReach(),
 )

@@ -4,7 +4,9 @@ metadata, and fingerprints that depend on the input only, never on the clock."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -12,17 +14,22 @@ from nhiscan.config import Settings
 from nhiscan.rules import ALL_RULES
 from nhiscan.rules.base import Rule
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.model import CredentialStatus, Record
+from nhiscan.scanner.model import CredentialStatus, Identity, Policy, Record, ResourceKind
 from nhiscan.scanner.pipeline import analyze
 from tests.factories import (
+    ACCOUNT,
     NOW,
     OTHER_ACCOUNT,
     access_key,
+    allow,
     assume_role_statement,
     context,
     days_ago,
+    deny,
     document,
     estate,
+    group,
+    managed_policy,
     password,
     resource,
     resource_policy,
@@ -100,6 +107,80 @@ def _busy_role() -> Estate:
     return estate(role("etl", tags=OWNED, created=days_ago(400), last_used=days_ago(2)))
 
 
+# --- reach rules: every name is distinct, so the triggering estates combine in one snapshot ---
+
+
+def _grant(who: Identity, name: str, *statements: Mapping[str, Any]) -> tuple[Identity, Policy]:
+    """``who`` holding a managed policy ``name`` of ``statements`` (and its tags OWNED)."""
+    policy = managed_policy(name, *statements)
+    return replace(who, policies=(*who.policies, policy.id), tags=OWNED), policy
+
+
+def _trusts(target: Identity, principal: object) -> Policy:
+    return trust_policy(target, document(assume_role_statement(principal)))
+
+
+def _admin_agent(human: bool = False) -> Estate:
+    name = "jane.admin" if human else "admin-agent"
+    who = user(name, console_access=True) if human else role(name)
+    return estate(*_grant(who, f"{name}-all", allow("*")))
+
+
+def _self_policy(target: str | None = None) -> Estate:
+    bot = user("esc-policy-bot")
+    return estate(*_grant(bot, "esc-policy", allow("iam:PutUserPolicy", target or bot.id)))
+
+
+def _join_admins(*guard: Mapping[str, Any]) -> Estate:
+    admins_policy = managed_policy("esc-admins-all", allow("*"))
+    admins = group("esc-admins", policies=(admins_policy.id,))
+    bot = user("esc-group-bot")
+    return estate(*_grant(bot, "esc-group", allow("iam:AddUserToGroup"), *guard), admins,
+                  admins_policy)  # fmt: skip
+
+
+def _create_key(scope: str | None = None) -> Estate:
+    bot, victim = user("esc-key-bot"), user("esc-key-victim", tags=OWNED)
+    return estate(*_grant(bot, "esc-key", allow("iam:CreateAccessKey", scope or "*")), victim)
+
+
+def _rewrite_trust(boundary: bool = False) -> Estate:
+    actor, target = role("esc-trust-actor"), role("esc-trust-target", tags=OWNED)
+    fence = managed_policy("esc-trust-fence", allow("s3:*"))
+    actor = replace(actor, permissions_boundary=fence.id if boundary else None)
+    return estate(*_grant(actor, "esc-trust", allow("iam:UpdateAssumeRolePolicy")), target, fence)
+
+
+def _pass_role(service: str = "lambda.amazonaws.com") -> Estate:
+    bot, runner = user("esc-pass-bot"), role("esc-pass-runner", tags=OWNED)
+    needs = ["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"]
+    return estate(*_grant(bot, "esc-pass", allow(needs)), runner,
+                  _trusts(runner, {"Service": service}))  # fmt: skip
+
+
+def _update_code(*guard: Mapping[str, Any]) -> Estate:
+    bot, runner = user("esc-code-bot"), role("esc-code-runner", tags=OWNED)
+    fn = resource("esc-code-fn", id=f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:esc-code-fn",
+                  kind=ResourceKind.LAMBDA_FUNCTION, runs_as=runner.id, policy=None)  # fmt: skip
+    return estate(*_grant(bot, "esc-code", allow("lambda:UpdateFunctionCode"), *guard), runner, fn)
+
+
+def _cross_account(prefix: str, *guard: Mapping[str, Any]) -> Estate:
+    caller = user(f"{prefix}-caller")
+    target = role(f"{prefix}-target", account=OTHER_ACCOUNT, tags=OWNED)
+    caller, grant = _grant(caller, f"{prefix}-assume", allow("sts:AssumeRole", target.id), *guard)
+    return estate(caller, grant, target, _trusts(target, {"AWS": caller.id}))
+
+
+def _secret_reader(reads: bool = True) -> Estate:
+    vault = resource("data-vault", id=f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:v-Ab1",
+                     kind=ResourceKind.SECRET, policy=None)  # fmt: skip
+    target = vault.id if reads else "arn:aws:secretsmanager:eu-west-1:999999999999:secret:x"
+    reader = role("data-reader")
+    return estate(*_grant(reader, "data-read", allow("secretsmanager:GetSecretValue", target)),
+                  vault)  # fmt: skip
+
+
 # rule id -> (an estate that triggers it, an estate that does not)
 FIXTURES: dict[str, tuple[Builder, Builder]] = {
     "NHI001": (_old_key, _fresh_key),
@@ -116,6 +197,16 @@ FIXTURES: dict[str, tuple[Builder, Builder]] = {
     ),
     "NHI007": (_unowned_machine, _owned_machine),
     "NHI008": (_stale_role, _busy_role),
+    "NHI100": (_admin_agent, lambda: _admin_agent(human=True)),
+    "NHI101": (_self_policy, lambda: _self_policy(f"arn:aws:iam::{ACCOUNT}:user/other")),
+    "NHI102": (_join_admins, lambda: _join_admins(deny("iam:AddUserToGroup"))),
+    "NHI103": (_create_key, lambda: _create_key("arn:aws:iam::*:user/${aws:username}")),
+    "NHI104": (_rewrite_trust, lambda: _rewrite_trust(boundary=True)),
+    "NHI105": (_pass_role, lambda: _pass_role("ec2.amazonaws.com")),
+    "NHI106": (_update_code, lambda: _update_code(deny("lambda:Update*"))),
+    "NHI107": (lambda: _cross_account("xa"), lambda: _cross_account("xa", deny("sts:*"))),
+    "NHI108": (lambda: _cross_account("xb"), lambda: _cross_account("xb", deny("sts:*"))),
+    "NHI109": (_secret_reader, lambda: _secret_reader(reads=False)),
 }
 
 RULES = {rule.meta.id: rule for rule in ALL_RULES}

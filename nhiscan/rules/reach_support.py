@@ -1,0 +1,144 @@
+"""Shared by the rules over the reach graph: which identities are non-human, what exposes a
+principal to the outside, which nodes reach an admin sink, and ranking and sampling targets.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+
+from nhiscan.rules.common import active_keys, describe
+from nhiscan.rules.trust import PUBLIC_RESTRICTING_KEYS
+from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph
+from nhiscan.scanner.graph.model import TRAVERSED
+from nhiscan.scanner.model import Identity, IdentityKind, Severity
+from nhiscan.scanner.statements import account_of, admits_anyone_but, is_public, narrowed_by
+from nhiscan.scanner.statements import statements as statements_of
+
+SAMPLE_SIZE = 10  # ARNs listed as a sample when a finding stands for many targets
+
+_LOWER = {
+    Severity.CRITICAL: Severity.HIGH,
+    Severity.HIGH: Severity.MEDIUM,
+    Severity.MEDIUM: Severity.LOW,
+    Severity.LOW: Severity.INFO,
+    Severity.INFO: Severity.INFO,
+}
+
+
+def lower(severity: Severity) -> Severity:
+    """One level less severe (info stays info)."""
+    return _LOWER[severity]
+
+
+def is_nhi(identity: Identity) -> bool:
+    """A non-human identity a person can act on: not known to be a person, not service-linked
+    (AWS alone uses those)."""
+    return identity.is_human is not True and not identity.service_linked
+
+
+def sorted_identities(estate: Estate) -> list[Identity]:
+    return sorted(estate.identities.values(), key=lambda i: i.id)
+
+
+def key_ids(estate: Estate, identity_id: str) -> list[str]:
+    """The ids of the identity's active access keys (long-lived credentials)."""
+    return [k.id for k in active_keys(estate.credentials(identity_id))]
+
+
+def exposure(estate: Estate, identity: Identity) -> list[str]:
+    """Why the principal can be used from outside the estate's own workloads: an active access
+    key of a non-human identity, a public trust, or a trust admitting other accounts."""
+    reasons = []
+    if is_nhi(identity):
+        reasons += [f"active access key {key}" for key in key_ids(estate, identity.id)]
+    if identity.kind is IdentityKind.IAM_ROLE:
+        reasons += _trust_exposure(estate, identity)
+    return reasons
+
+
+def _trust_exposure(estate: Estate, role: Identity) -> list[str]:
+    trust = estate.policy(role.trust_policy)
+    if trust is None:
+        return []
+    public = False
+    foreign: set[str] = set()
+    for statement in statements_of(trust.document):
+        if not statement.allows:
+            continue
+        if is_public(statement) or admits_anyone_but(statement):
+            if not narrowed_by(statement, PUBLIC_RESTRICTING_KEYS):
+                public = True
+            else:
+                foreign.add("*")
+        for principal in statement.principal_values("AWS"):
+            account = account_of(principal)
+            if account is not None and account != role.account:
+                foreign.add(account)
+    reasons = ["public trust policy"] if public else []
+    return reasons + [f"trusted by account {a}" for a in sorted(foreign) if a != "*"]
+
+
+class AdminReach:
+    """Which nodes reach an admin sink, found once by walking the graph backwards from the
+    sinks along the hops a path may follow (resources end a path, so none is walked through).
+    """
+
+    def __init__(self, graph: ReachGraph) -> None:
+        self._graph = graph
+        self._paths: dict[str, tuple[Hop, ...] | None] = {}
+        sinks = [n for n in graph.graph.nodes if graph.kind(n) is NodeKind.ADMIN]
+        self._reaching = _backwards(graph, sinks)
+
+    def reaches(self, node: str) -> bool:
+        return node in self._reaching
+
+    def path(self, node: str) -> tuple[Hop, ...] | None:
+        """The shortest path from ``node`` to an admin sink (empty for a sink itself)."""
+        if not self.reaches(node):
+            return None
+        if self._graph.kind(node) is NodeKind.ADMIN:
+            return ()
+        if node not in self._paths:
+            self._paths[node] = self._graph.admin_path(node)
+        return self._paths[node]
+
+
+def _backwards(graph: ReachGraph, sinks: Iterable[str]) -> set[str]:
+    reached = set(sinks)
+    queue = deque(reached)
+    while queue:
+        node = queue.popleft()
+        if graph.is_stop(node) and graph.kind(node) is not NodeKind.ADMIN:
+            continue
+        for source, _, data in graph.graph.in_edges(node, data=True):
+            if data["hop"].edge in TRAVERSED and source not in reached:
+                reached.add(source)
+                queue.append(source)
+    return reached
+
+
+def certain_admins(graph: ReachGraph) -> set[str]:
+    """The principals that are administrators outright (an is_admin hop, not conditional)."""
+    return {h.source for h in graph.edges(EdgeKind.IS_ADMIN) if not h.conditional}
+
+
+def sample(ids: Sequence[str]) -> list[str]:
+    return list(ids[:SAMPLE_SIZE])
+
+
+def conditional(path: Iterable[Hop]) -> bool:
+    return any(hop.conditional for hop in path)
+
+
+def label(estate: Estate, node: str) -> str:
+    """A graph node as a title names it: "group admins", "role deploy", or its id."""
+    group = estate.groups.get(node)
+    if group is not None:
+        return f"group {group.name}"
+    return describe(estate.identities.get(node), node)
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
