@@ -106,7 +106,13 @@ def _admin_sinks(graph: ReachGraph, resource: str) -> set[str]:
     for ``*``; none when the account cannot be told)."""
     if resource == ANY_RESOURCE:
         return {n for n in graph.graph if graph.kind(n) is NodeKind.ADMIN}
-    known = graph.estate.resources.get(resource) or graph.estate.identities.get(resource)
+    estate = graph.estate
+    bucket = resource.split("/", 1)[0] if resource.split(":")[2:3] == ["s3"] else None
+    known = (
+        estate.resources.get(resource)
+        or estate.identities.get(resource)
+        or (estate.resources.get(bucket) if bucket else None)  # an object: its bucket's
+    )
     account = known.account if known is not None else account_of(resource)
     if account is None or admin_node(account) not in graph.graph:
         return set()
