@@ -15,21 +15,25 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import Enum
 from functools import cache
-from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup, escape
 
+from nhiscan.reports.evidence import (
+    Node,
+    Subject,
+    evidence_tree,
+    subject_of,
+    tree_html,
+)
+from nhiscan.reports.html_paths import Labels, PathStep, blast_view, path_step
 from nhiscan.reports.json import summary
 from nhiscan.rules.base import days_between
-from nhiscan.scanner.codec import encode, iso
+from nhiscan.scanner.codec import iso
 from nhiscan.scanner.model import (
     CollectionGap,
     Credential,
@@ -43,25 +47,6 @@ from nhiscan.scanner.pipeline import Report
 
 SEVERITIES = tuple(sorted(Severity, key=lambda s: s.rank, reverse=True))
 HUMAN_LABELS = ("human", "machine", "unknown")
-MAX_EVIDENCE_DEPTH = 6
-
-
-@dataclass(frozen=True, slots=True)
-class Node:
-    """An evidence value as a tree the template walks: text, key/value entries, or items."""
-
-    kind: Literal["text", "map", "list"]
-    text: str = ""
-    entries: tuple[tuple[str, Node], ...] = ()
-    items: tuple[Node, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Subject:
-    """An identity as a person reads it: its name when we know it, always its stable id."""
-
-    id: str
-    name: str | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,7 +54,7 @@ class FindingRow:
     finding: Finding
     subject: Subject
     evidence: Node
-    path: tuple[Node, ...]
+    path: tuple[PathStep, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,6 +99,7 @@ class HtmlReporter:
             findings=finding_rows(report),
             identities=identity_rows(report),
             credentials=credential_rows(report),
+            blast=blast_view(report),
             gaps=sorted_gaps(report.gaps),
             severities=[(s.value, s.rank) for s in SEVERITIES],
         )
@@ -181,12 +167,13 @@ def finding_rows(report: Report) -> list[FindingRow]:
     findings = sorted(
         report.findings, key=lambda f: (-f.severity.rank, f.rule_id, f.subject, f.fingerprint)
     )
+    labels = Labels(report)
     return [
         FindingRow(
             finding=f,
-            subject=_subject(report, f.subject),
+            subject=subject_of(report, f.subject),
             evidence=evidence_tree(f.evidence),
-            path=tuple(evidence_tree(step) for step in f.path),
+            path=tuple(path_step(step, labels) for step in f.path),
         )
         for f in findings
     ]
@@ -225,7 +212,7 @@ def credential_rows(report: Report) -> list[CredentialRow]:
     return [
         CredentialRow(
             credential=c,
-            subject=_subject(report, c.identity),
+            subject=subject_of(report, c.identity),
             age_days=age_days(c.created, report.scanned_at),
         )
         for c in credentials
@@ -242,60 +229,6 @@ def sorted_gaps(gaps: Iterable[CollectionGap]) -> list[CollectionGap]:
 def age_days(since: datetime | None, now: datetime) -> int | None:
     """Whole days from ``since`` to ``now``; a time slightly after ``now`` (skew) is 0."""
     return None if since is None else max(0, days_between(since, now))
-
-
-def evidence_tree(value: Any, depth: int = 0) -> Node:
-    """Turn evidence (JSON-like, possibly nested) into a ``Node`` tree, in a stable order."""
-    if depth >= MAX_EVIDENCE_DEPTH and isinstance(value, Mapping | list | tuple | set | frozenset):
-        return Node("text", text=json.dumps(encode(_listed(value)), sort_keys=True, default=str))
-    if isinstance(value, Mapping):
-        if not value:
-            return Node("text", text="(empty)")
-        return Node(
-            "map", entries=tuple((str(k), evidence_tree(v, depth + 1)) for k, v in value.items())
-        )
-    if isinstance(value, list | tuple | set | frozenset):
-        items = _listed(value)
-        if not items:
-            return Node("text", text="(none)")
-        return Node("list", items=tuple(evidence_tree(v, depth + 1) for v in items))
-    return Node("text", text=_scalar_text(value))
-
-
-def tree_html(node: Node) -> Markup:
-    """An evidence tree as nested key/value lists. Built here rather than in a recursive
-    template macro, which is many times slower on tens of thousands of findings; every text
-    goes through ``escape`` exactly as autoescape would."""
-    if node.kind == "map":
-        inner = "".join(f"<dt>{escape(k)}</dt><dd>{tree_html(c)}</dd>" for k, c in node.entries)
-        return Markup(f'<dl class="kv">{inner}</dl>')
-    if node.kind == "list":
-        inner = "".join(f"<li>{tree_html(c)}</li>" for c in node.items)
-        return Markup(f'<ul class="items">{inner}</ul>')
-    return Markup(f'<span class="v">{escape(node.text)}</span>')
-
-
-def _listed(value: Any) -> Any:
-    if isinstance(value, set | frozenset):
-        return sorted(value, key=str)
-    return value
-
-
-def _scalar_text(value: Any) -> str:
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, Enum):
-        return str(value.value)
-    if isinstance(value, datetime):
-        return iso(value)
-    return str(value)
-
-
-def _subject(report: Report, identity_id: str) -> Subject:
-    identity = report.estate.identities.get(identity_id)
-    return Subject(id=identity_id, name=None if identity is None else identity.name)
 
 
 def _human_label(is_human: bool | None) -> str:

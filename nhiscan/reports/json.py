@@ -1,8 +1,10 @@
 """The JSON report. Its contract (later issues extend it, never break it):
 
 top level ``schema_version``, ``tool`` (name, version, catalog_date), ``scanned_at``,
-``identities``, ``credentials``, ``findings``, ``gaps``; plus ``sources``, ``accounts`` and
-``summary``. Timestamps are ISO 8601 UTC.
+``identities``, ``credentials``, ``findings``, ``gaps``; plus ``sources``, ``accounts``,
+``summary``, ``blast_radius`` (what each active credential reaches, worst first: see
+``blast.py``) and ``graph`` (node, edge and escalation counts of the reach graph). Timestamps are
+ISO 8601 UTC.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from nhiscan.reports.blast import blast_radius, reach_graph
 from nhiscan.scanner.codec import encode, iso
 from nhiscan.scanner.pipeline import Report
 
@@ -31,6 +34,18 @@ def report_document(report: Report) -> dict[str, Any]:
         "credentials": [encode(c) for c in report.snapshot.credentials],
         "findings": [encode(f) for f in report.findings],
         "gaps": [encode(g) for g in report.gaps],
+        "blast_radius": [radius.to_json() for radius in blast_radius(report)],
+        "graph": graph_counts(report),
+    }
+
+
+def graph_counts(report: Report) -> dict[str, int]:
+    graph = reach_graph(report)
+    return {
+        "nodes": graph.graph.number_of_nodes(),
+        "edges": graph.graph.number_of_edges(),
+        "escalations": len(graph.escalations),
+        "potential_escalations": len(graph.potential),
     }
 
 

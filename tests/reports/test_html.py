@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from nhiscan.config import LifecycleSettings, Settings
+from nhiscan.reports import html_paths
 from nhiscan.reports.base import Format, reporter
 from nhiscan.reports.html import REPORTER, HtmlReporter, age_days, evidence_tree
 from nhiscan.scanner.model import (
@@ -34,6 +35,7 @@ from nhiscan.scanner.model import (
 )
 from nhiscan.scanner.pipeline import Report, analyze
 from nhiscan.scanner.snapshot import Snapshot
+from tests import reach_estates as chains
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 ACCOUNT = "123456789012"
@@ -319,6 +321,118 @@ def test_owner_tag_keys_are_configurable() -> None:
     assert "from tag Team-Owner" in custom
 
 
+# --- attack paths, blast radius, catalogue date ----------------------------------------------
+
+
+def section(html: str, start: str, end: str) -> str:
+    return html[html.index(f'id="{start}"') : html.index(f'id="{end}"')]
+
+
+def hop(source: str, target: str, edge: str, **kw: Any) -> dict[str, Any]:
+    return {"from": source, "to": target, "edge": edge, **kw}
+
+
+def ref(policy_id: str, index: int, sid: str | None = None) -> dict[str, Any]:
+    return {"policy_id": policy_id, "index": index, "sid": sid, "effect": "Allow"}
+
+
+@pytest.fixture(scope="module")
+def chain_report() -> Report:
+    """The hand-built estate of tests/reach_estates.py, with one finding along its chain."""
+    report = analyze(chains.snapshot(), settings=Settings(), now=NOW, rules=())
+    admin_role = chains.rarn("admin-role")
+    path = (
+        hop(chains.uarn("deployer"), admin_role, "can_assume",
+            statements=[ref(f"{admin_role}#trust", 0, "TrustDeployer")]),
+        hop(admin_role, chains.ADMIN_SINK, "escalates_to", method="iam:CreatePolicyVersion",
+            conditional=True, statements=[ref("arn:aws:iam::123456789012:policy/everything", 3)]),
+    )  # fmt: skip
+    chained = finding(
+        chains.uarn("deployer"),
+        Severity.CRITICAL,
+        "NHI101",
+        title="Can become administrator through a role",
+        evidence={"marker": "evidence-here"},
+        path=path,
+    )
+    return replace(report, findings=(chained,))
+
+
+def test_a_two_hop_path_renders_both_hops_in_order_above_the_evidence(
+    chain_report: Report,
+) -> None:
+    html = render(chain_report)
+    findings = section(html, "findings", "blast-radius")
+    starts = '<li class="hop"><span class="name" title="'
+    first = findings.index(starts + chains.uarn("deployer"))
+    second = findings.index(starts + chains.rarn("admin-role"))
+    assert first < second < findings.index("evidence-here")
+    one = findings[first:second]
+    assert ">deployer</span>" in one and ">admin-role</span>" in one
+    assert '<span class="edge">can_assume</span>' in one
+    assert f"<code>{chains.rarn('admin-role')}#trust[0] (TrustDeployer)</code>" in one
+    two = findings[second:]
+    assert f">admin of {ACCOUNT}</span>" in two  # the sink by its graph label
+    method = '<code class="method">iam:CreatePolicyVersion</code>'
+    assert f'<span class="edge">escalates_to</span> {method}' in two
+    assert '<span class="cond">conditional</span>' in two
+    assert "<code>arn:aws:iam::123456789012:policy/everything[3]</code>" in two
+    assert not parse(html).errors
+
+
+def test_blast_radius_rows_worst_first(chain_report: Report) -> None:
+    html = render(chain_report)
+    blast = section(html, "blast-radius", "identities")
+    keys = [chains.KEY_DEPLOYER, chains.KEY_READER, chains.KEY_COND, chains.KEY_IDLE]
+    positions = [blast.index(f"<code>{key}</code>") for key in keys]
+    assert positions == sorted(positions)
+    assert chains.KEY_READER_OLD not in blast  # inactive
+    deployer = blast[positions[0] : positions[1]]
+    assert '<strong class="admin">admin</strong>' in deployer
+    for label in (chains.KEY_DEPLOYER, "deployer", "admin-role", f"admin of {ACCOUNT}"):
+        assert label in deployer
+    reader = blast[positions[1] : positions[2]]
+    assert f"<li><code>{chains.SECRET}</code></li>" in reader
+    assert "report.json" not in blast  # every row is shown
+    assert 'href="#blast-radius">Blast radius (4)</a>' in html
+
+
+def test_blast_radius_shows_the_worst_and_points_to_the_json(
+    chain_report: Report, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(html_paths, "BLAST_ROWS", 2)
+    blast = section(render(chain_report), "blast-radius", "identities")
+    assert chains.KEY_READER in blast and chains.KEY_COND not in blast
+    assert "Showing the 2 worst of 4 credentials; the other 2 are in <code>report.json</code>" in (
+        blast
+    )
+
+
+def test_no_active_credentials_says_so() -> None:
+    html = render(make_report())
+    assert "No active credentials." in section(html, "blast-radius", "identities")
+
+
+def test_catalogue_date_is_in_the_header(estate: Report) -> None:
+    html = render(estate)
+    header = html[html.index("<header") : html.index("</header>")]
+    assert "AWS action catalogue of 2025-05-30" in header
+
+
+def test_path_steps_are_escaped(chain_report: Report) -> None:
+    evil = replace(
+        chain_report.findings[0],
+        path=(hop("from" + XSS, "to" + XSS, "edge" + XSS, method="m" + XSS,
+                  statements=[ref("policy" + XSS, 0, "sid" + XSS)]),),
+    )  # fmt: skip
+    html = render(replace(chain_report, findings=(evil,)))
+    assert "<script>alert" not in html and "<img src=x" not in html
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"
+    for planted in ("from", "to", "edge", "m", "policy", "sid"):
+        assert planted + escaped in html, planted
+    assert parse(html).seen.count("script") == 1
+
+
 # --- escaping --------------------------------------------------------------------------------
 
 
@@ -444,10 +558,10 @@ def test_output_is_well_formed(estate: Report) -> None:
     assert parsed.stack == []
     for tag in ("html", "head", "body", "header", "main", "footer"):
         assert parsed.seen.count(tag) == 1, tag
-    assert parsed.seen.count("section") == 5
+    assert parsed.seen.count("section") == 6
     ids = [v for _, name, v in parsed.attrs if name == "id"]
     assert len(ids) == len(set(ids))
-    for section in ("summary", "findings", "identities", "credentials", "gaps"):
+    for section in ("summary", "findings", "blast-radius", "identities", "credentials", "gaps"):
         assert section in ids
 
 

@@ -1,0 +1,118 @@
+"""Attack paths and blast radius as the HTML report lays them out.
+
+A finding's path step shaped like a reach-graph hop (``Hop.to_json``: from, to, edge, ...) reads
+as "from → to" with the edge, the method and the statements behind it; a step of any other shape
+is shown as its evidence tree. The blast radius shows the worst ``BLAST_ROWS`` credentials; the
+JSON report lists every one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from nhiscan.reports.blast import BlastRadius, blast_radius, reach_graph
+from nhiscan.reports.evidence import (
+    Node,
+    Subject,
+    evidence_tree,
+    listed,
+    scalar_text,
+    subject_of,
+)
+from nhiscan.scanner.pipeline import Report
+
+BLAST_ROWS = 50  # the worst credentials shown; report.json lists every one
+BLAST_SECRETS = 5  # secrets named per row; the rest are counted
+HOP_KEYS = frozenset({"from", "to", "edge"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PathStep:
+    """One step of an attack path: a hop of the reach graph ("from → to" by an edge, with the
+    statements that enable it), or, for a step of another shape, its evidence tree."""
+
+    tree: Node | None = None
+    source: Subject | None = None
+    target: Subject | None = None
+    edge: str = ""
+    method: str | None = None
+    conditional: bool = False
+    statements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BlastRow:
+    blast: BlastRadius
+    subject: Subject
+    admin_path: tuple[PathStep, ...]
+    secrets: tuple[str, ...]  # the first BLAST_SECRETS
+    more_secrets: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BlastView:
+    rows: tuple[BlastRow, ...]  # the worst BLAST_ROWS
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+class Labels:
+    """Names for the nodes a path mentions: the reach graph's labels, else identity names."""
+
+    def __init__(self, report: Report) -> None:
+        self._report = report
+        self._graph = reach_graph(report)
+
+    def subject(self, node: str) -> Subject:
+        graph = self._graph
+        if node in graph.graph:
+            label = graph.label(node)
+            return Subject(id=node, name=None if label == node else label)
+        return subject_of(self._report, node)
+
+
+def path_step(step: Any, labels: Labels) -> PathStep:
+    """A hop (``Hop.to_json``'s shape) as "from → to"; any other step as an evidence tree."""
+    if not (isinstance(step, Mapping) and step.keys() >= HOP_KEYS):
+        return PathStep(tree=evidence_tree(step))
+    statements = step.get("statements") or ()
+    return PathStep(
+        source=labels.subject(str(step["from"])),
+        target=labels.subject(str(step["to"])),
+        edge=str(step["edge"]),
+        method=None if step.get("method") is None else str(step["method"]),
+        conditional=bool(step.get("conditional", False)),
+        statements=tuple(_statement_text(s) for s in listed(statements)),
+    )
+
+
+def _statement_text(ref: Any) -> str:
+    """``policy[index] (sid)``, as the query commands print a statement."""
+    if not isinstance(ref, Mapping) or "policy_id" not in ref:
+        return scalar_text(ref)
+    text = f"{ref['policy_id']}[{ref.get('index')}]"
+    return f"{text} ({ref['sid']})" if ref.get("sid") else text
+
+
+def blast_view(report: Report) -> BlastView:
+    every = blast_radius(report)
+    labels = Labels(report)
+    rows = []
+    for blast in every[:BLAST_ROWS]:
+        path = blast.admin_path or ()
+        secrets = blast.radius.secrets
+        rows.append(
+            BlastRow(
+                blast=blast,
+                subject=subject_of(report, blast.credential.identity),
+                admin_path=tuple(path_step(hop.to_json(), labels) for hop in path),
+                secrets=secrets[:BLAST_SECRETS],
+                more_secrets=max(0, len(secrets) - BLAST_SECRETS),
+            )
+        )
+    return BlastView(rows=tuple(rows), total=len(every))
