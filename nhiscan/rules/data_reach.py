@@ -12,13 +12,20 @@ can only read or list. No finding when it reaches none.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
 from nhiscan.rules.common import describe
-from nhiscan.rules.reach_support import AdminReach, capital, is_nhi, sample, sorted_identities
+from nhiscan.rules.reach_support import (
+    admin_reach,
+    capital,
+    is_nhi,
+    leading_to,
+    sample,
+    sorted_identities,
+)
 from nhiscan.scanner.catalog import AccessLevel, Catalog, default_catalog
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph import EdgeKind, Hop, ReachGraph, path_json
@@ -92,11 +99,13 @@ class DataStoreReach:
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
         graph = ctx.reach_graph(estate)
         catalog = default_catalog()
-        reach = AdminReach(graph)
+        reach = admin_reach(graph)
+        stores = [r.id for r in estate.resources.values() if r.kind in DATA_KINDS]
+        leading = leading_to(graph, (s for s in stores if s in graph.graph))
         for identity in sorted_identities(estate):
-            if not is_nhi(identity) or identity.id not in graph.graph:
+            if not is_nhi(identity) or identity.id not in leading:
                 continue
-            found = accesses(estate, graph, catalog, identity.id)
+            found = accesses(estate, graph, catalog, identity.id, leading)
             if found:
                 yield self._finding(identity, found, reach.reaches(identity.id))
 
@@ -142,9 +151,16 @@ def _title(identity: Identity, found: list[Access], sensitive: dict[str, list[Ac
     return f"{who} can reach {stores}: it can {', '.join(words)}."
 
 
-def accesses(estate: Estate, graph: ReachGraph, catalog: Catalog, start: str) -> list[Access]:
-    """Every data store ``start`` can act on, most sensitive first."""
-    parents = graph.parents(start)
+def accesses(
+    estate: Estate,
+    graph: ReachGraph,
+    catalog: Catalog,
+    start: str,
+    within: Container[str] | None = None,
+) -> list[Access]:
+    """Every data store ``start`` can act on, most sensitive first (``within``: the nodes that
+    lead to a data store, when known: the walk keeps to them)."""
+    parents = graph.parents(start, within=within)
     hops: dict[str, list[tuple[Hop, bool]]] = {}
     for source in [start, *(n for n in parents if not graph.is_stop(n))]:
         leading = any(h.conditional for h in unwind(parents, source))

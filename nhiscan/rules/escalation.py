@@ -29,11 +29,13 @@ from nhiscan.rules.common import describe
 from nhiscan.rules.escalation_meta import FAMILY_METAS
 from nhiscan.rules.reach_support import (
     AdminReach,
+    admin_reach,
     capital,
     certain_admins,
     conditional,
     exposure,
     label,
+    per_graph,
     sample,
 )
 from nhiscan.scanner.authz import StatementRef
@@ -55,11 +57,11 @@ class EscalationRule:
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
         graph = ctx.reach_graph(estate)
-        reach = AdminReach(graph)
+        reach = admin_reach(graph)
         skip = certain_admins(graph)
-        for (principal, _), found in _grouped(graph, self.family, skip):
+        for (principal, _), found in per_graph(graph, "escalations", _grouped).get(self.family, ()):
             identity = estate.identities.get(principal)
-            if identity is None or identity.service_linked:
+            if identity is None or identity.service_linked or principal in skip:
                 continue
             chosen = _pick(estate, graph, reach, found)
             yield self._finding(estate, identity, chosen)
@@ -78,15 +80,19 @@ class EscalationRule:
         )
 
 
-def _grouped(
-    graph: ReachGraph, family: Family, skip: set[str]
-) -> list[tuple[tuple[str, str], list[Escalation]]]:
-    """The family's escalations by (principal, method): principal id, then table order."""
-    groups: dict[tuple[str, str], list[Escalation]] = {}
+Grouped = dict[Family, list[tuple[tuple[str, str], list[Escalation]]]]
+
+
+def _grouped(graph: ReachGraph) -> Grouped:
+    """Every escalation by family, then by (principal, method): principal id, table order."""
+    groups: dict[Family, dict[tuple[str, str], list[Escalation]]] = {}
     for escalation in (*graph.escalations, *graph.potential):
-        if escalation.family is family and escalation.principal not in skip:
-            groups.setdefault((escalation.principal, escalation.method), []).append(escalation)
-    return sorted(groups.items(), key=lambda item: (item[0][0], _TABLE_ORDER.get(item[0][1], -1)))
+        by_key = groups.setdefault(escalation.family, {})
+        by_key.setdefault((escalation.principal, escalation.method), []).append(escalation)
+    return {
+        family: sorted(found.items(), key=lambda i: (i[0][0], _TABLE_ORDER.get(i[0][1], -1)))
+        for family, found in groups.items()
+    }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,11 +14,13 @@ from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
 from nhiscan.rules.common import describe
 from nhiscan.rules.reach_support import (
     AdminReach,
+    admin_reach,
     capital,
     conditional,
     is_nhi,
     key_ids,
     label,
+    per_graph,
     sample,
     sorted_identities,
 )
@@ -49,7 +51,7 @@ class AdminEquivalentNhi:
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
         graph = ctx.reach_graph(estate)
-        reach = AdminReach(graph)
+        reach = admin_reach(graph)
         for identity in sorted_identities(estate):
             if not is_nhi(identity) or not reach.reaches(identity.id):
                 continue
@@ -116,10 +118,9 @@ class CrossAccountAssume:
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
         graph = ctx.reach_graph(estate)
-        reach = AdminReach(graph)
-        crossings = _crossings(estate, graph)
+        reach = admin_reach(graph)
         grouped: dict[tuple[str, str], list[Hop]] = {}
-        for hop, source, role in crossings:
+        for hop, source, role in per_graph(graph, "crossings", _crossings):
             grouped.setdefault((source.id, role.account), []).append(hop)
         for (source_id, account), hops in sorted(grouped.items()):
             source = estate.identities[source_id]
@@ -169,9 +170,9 @@ class CrossAccountAssumable:
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
         graph = ctx.reach_graph(estate)
-        reach = AdminReach(graph)
+        reach = admin_reach(graph)
         grouped: dict[tuple[str, str], list[Hop]] = {}
-        for hop, source, role in _crossings(estate, graph):
+        for hop, source, role in per_graph(graph, "crossings", _crossings):
             grouped.setdefault((role.id, source.account), []).append(hop)
         for (role_id, account), hops in sorted(grouped.items()):
             role = estate.identities[role_id]
@@ -203,8 +204,9 @@ class CrossAccountAssumable:
         )
 
 
-def _crossings(estate: Estate, graph: ReachGraph) -> list[tuple[Hop, Identity, Identity]]:
+def _crossings(graph: ReachGraph) -> list[tuple[Hop, Identity, Identity]]:
     """(hop, caller, role) for each can_assume hop between two accounts of the estate."""
+    estate = graph.estate
     found = []
     for hop in graph.edges(EdgeKind.CAN_ASSUME):
         source = estate.identities.get(hop.source)

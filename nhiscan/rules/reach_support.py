@@ -5,13 +5,16 @@ principal to the outside, which nodes reach an admin sink, and ranking and sampl
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from nhiscan.rules.common import active_keys, describe
 from nhiscan.rules.trust import PUBLIC_RESTRICTING_KEYS
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph
 from nhiscan.scanner.graph.model import TRAVERSED
+from nhiscan.scanner.graph.reach import unwind
 from nhiscan.scanner.model import Identity, IdentityKind, Severity
 from nhiscan.scanner.statements import account_of, admits_anyone_but, is_public, narrowed_by
 from nhiscan.scanner.statements import statements as statements_of
@@ -80,16 +83,32 @@ def _trust_exposure(estate: Estate, role: Identity) -> list[str]:
     return reasons + [f"trusted by account {a}" for a in sorted(foreign) if a != "*"]
 
 
+_PER_GRAPH: WeakKeyDictionary[Any, dict[str, Any]] = WeakKeyDictionary()
+T = TypeVar("T")
+
+
+def per_graph(graph: ReachGraph, name: str, compute: Callable[[ReachGraph], T]) -> T:
+    """``compute(graph)``, once per graph however many rules ask (kept with the networkx
+    graph, which is never changed once built, and dropped with it)."""
+    cache = _PER_GRAPH.setdefault(graph.graph, {})
+    if name not in cache:
+        cache[name] = compute(graph)
+    found: T = cache[name]
+    return found
+
+
+def admin_reach(graph: ReachGraph) -> AdminReach:
+    return per_graph(graph, "admin-reach", AdminReach)
+
+
 class AdminReach:
-    """Which nodes reach an admin sink, found once by walking the graph backwards from the
-    sinks along the hops a path may follow (resources end a path, so none is walked through).
-    """
+    """Which nodes reach an admin sink (found once, see :func:`leading_to`), and their
+    shortest paths to one."""
 
     def __init__(self, graph: ReachGraph) -> None:
         self._graph = graph
         self._paths: dict[str, tuple[Hop, ...] | None] = {}
-        sinks = [n for n in graph.graph.nodes if graph.kind(n) is NodeKind.ADMIN]
-        self._reaching = _backwards(graph, sinks)
+        self._reaching = leading_to(graph, [n for n in graph.graph.nodes if graph.is_admin(n)])
 
     def reaches(self, node: str) -> bool:
         return node in self._reaching
@@ -101,16 +120,23 @@ class AdminReach:
         if self._graph.kind(node) is NodeKind.ADMIN:
             return ()
         if node not in self._paths:
-            self._paths[node] = self._graph.admin_path(node)
+            graph = self._graph
+            parents = graph.parents(node, within=self._reaching, until=graph.is_admin)
+            sinks = [n for n in parents if graph.is_admin(n)]
+            self._paths[node] = unwind(parents, sinks[0]) if sinks else None
         return self._paths[node]
 
 
-def _backwards(graph: ReachGraph, sinks: Iterable[str]) -> set[str]:
-    reached = set(sinks)
+def leading_to(graph: ReachGraph, ends: Iterable[str]) -> set[str]:
+    """``ends`` and every node with a path to one of them: found by walking the graph
+    backwards along the hops a path may follow (resources end a path: none is walked through).
+    A forward walk kept within this set finds the same shortest paths to ``ends``."""
+    targets = set(ends)
+    reached = set(targets)
     queue = deque(reached)
     while queue:
         node = queue.popleft()
-        if graph.is_stop(node) and graph.kind(node) is not NodeKind.ADMIN:
+        if node not in targets and graph.is_stop(node):
             continue
         for source, _, data in graph.graph.in_edges(node, data=True):
             if data["hop"].edge in TRAVERSED and source not in reached:
@@ -119,9 +145,13 @@ def _backwards(graph: ReachGraph, sinks: Iterable[str]) -> set[str]:
     return reached
 
 
-def certain_admins(graph: ReachGraph) -> set[str]:
+def certain_admins(graph: ReachGraph) -> frozenset[str]:
     """The principals that are administrators outright (an is_admin hop, not conditional)."""
-    return {h.source for h in graph.edges(EdgeKind.IS_ADMIN) if not h.conditional}
+    return per_graph(graph, "certain-admins", _certain_admins)
+
+
+def _certain_admins(graph: ReachGraph) -> frozenset[str]:
+    return frozenset(h.source for h in graph.edges(EdgeKind.IS_ADMIN) if not h.conditional)
 
 
 def sample(ids: Sequence[str]) -> list[str]:

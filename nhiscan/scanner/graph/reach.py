@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,9 +44,18 @@ class ReachGraph:
         parents = self.parents(start)
         return {node: unwind(parents, node) for node in parents}
 
-    def parents(self, start: str) -> dict[str, Hop]:
+    def parents(
+        self,
+        start: str,
+        *,
+        within: Container[str] | None = None,
+        until: Callable[[str], bool] | None = None,
+    ) -> dict[str, Hop]:
         """Breadth-first from ``start``: for each node reached, the hop it was first reached
-        by (``unwind`` turns it into a path). Cheaper than paths when only the set matters."""
+        by (``unwind`` turns it into a path). Cheaper than paths when only the set matters.
+        ``within``: only nodes in it are entered (when the nodes that can lead to what is
+        sought are known, the rest need not be walked); ``until``: stop at the first node
+        reached that it accepts (the nearest, breadth-first)."""
         if start not in self.graph:
             raise KeyError(start)
         parents: dict[str, Hop] = {}
@@ -56,9 +65,15 @@ class ReachGraph:
             if node != start and self.is_stop(node):
                 continue
             for hop in self.hops_from(node):
-                if hop.target not in parents and hop.target != start:
-                    parents[hop.target] = hop
-                    queue.append(hop.target)
+                target = hop.target
+                if target in parents or target == start:
+                    continue
+                if within is not None and target not in within:
+                    continue
+                parents[target] = hop
+                if until is not None and until(target):
+                    return parents
+                queue.append(target)
         return parents
 
     def path(self, source: str, target: str) -> Path | None:
@@ -79,12 +94,15 @@ class ReachGraph:
                 yield data["hop"]
 
     def admin_path(self, start: str) -> Path | None:
-        """The shortest path from ``start`` to any account's admin sink, if there is one."""
-        best: Path | None = None
-        for node, path in self.reach(start).items():
-            if self.kind(node) is NodeKind.ADMIN and (best is None or len(path) < len(best)):
-                best = path
-        return best
+        """The shortest path from ``start`` to any account's admin sink, if there is one (the
+        first sink reached breadth-first, which is also the first of the shortest in
+        ``reach`` order)."""
+        parents = self.parents(start, until=self.is_admin)
+        found = [node for node in parents if self.is_admin(node)]
+        return unwind(parents, found[0]) if found else None
+
+    def is_admin(self, node: str) -> bool:
+        return self.kind(node) is NodeKind.ADMIN
 
 
 def unwind(parents: dict[str, Hop], node: str) -> Path:
