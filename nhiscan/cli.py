@@ -268,12 +268,16 @@ def _export_format(output: Path) -> str:
 
 
 def _positional(args: tuple[str, ...], *names: str) -> tuple[Path | None, tuple[str, ...]]:
-    """[SNAPSHOT] followed by ``names``: one argument more than the names is the snapshot."""
+    """[SNAPSHOT] followed by ``names``: one argument more than the names is the snapshot.
+    A snapshot file given with an argument missing is a usage error, not a live collection."""
+    usage = " ".join(names)
     if len(args) == len(names):
+        first = Path(args[0])
+        if first.suffix.lower() == ".json" and first.is_file():
+            raise click.UsageError(f"{first} is a snapshot: give {usage} after it")
         return None, args
     if len(args) == len(names) + 1:
         return Path(args[0]), args[1:]
-    usage = " ".join(names)
     raise click.UsageError(f"expected [SNAPSHOT] {usage}, got {len(args)} argument(s)")
 
 

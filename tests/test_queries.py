@@ -269,6 +269,9 @@ def test_snapshot_and_sources_together_exit_2(chain: Path) -> None:
 
 def test_wrong_number_of_arguments_exits_2(chain: Path) -> None:
     assert "expected [SNAPSHOT] FROM TO" in fails("path", str(chain), "a", "b", "c").stderr
+    # A snapshot with the identity forgotten must not start a live AWS collection.
+    assert "is a snapshot: give IDENTITY after it" in fails("reach", str(chain)).stderr
+    assert "give FROM TO after it" in fails("path", str(chain), "deployer").stderr
 
 
 # --- graph export ----------------------------------------------------------------------------
