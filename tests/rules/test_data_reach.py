@@ -1,0 +1,124 @@
+"""Data-store and secret reach (NHI109): one summary per non-human identity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nhiscan.rules.data_reach import DataStoreReach
+from nhiscan.scanner.model import Finding, Record, ResourceKind, Severity
+from tests import factories as f
+from tests.scanner.graph.builders import REGION, granted, secret, trusting
+
+RULE = DataStoreReach()
+BUCKET = f.resource("reports", policy=None)
+VAULT = secret("db-password")
+KEY = f.resource(
+    "key-1",
+    id=f"arn:aws:kms:{REGION}:{f.ACCOUNT}:key/1111-2222",
+    kind=ResourceKind.KMS_KEY,
+)
+# The default key policy: the account's identities may use the key if their policies allow.
+KEY_POLICY = f.resource_policy(
+    KEY,
+    f.document(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{f.ACCOUNT}:root"},
+         "Action": "kms:*", "Resource": "*"}
+    ),
+)  # fmt: skip
+MFA = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+
+
+def run(*records: Record | list[Record]) -> list[Finding]:
+    flat: list[Record] = [BUCKET, VAULT, KEY, KEY_POLICY]
+    for record in records:
+        flat += record if isinstance(record, list) else [record]
+    return list(RULE.evaluate(f.estate(*flat), f.context()))
+
+
+def _one(*statements: Any) -> Finding:
+    (finding,) = run(granted(f.role("worker"), *statements))
+    return finding
+
+
+def test_read_only_access_is_low() -> None:
+    finding = _one(f.allow(["s3:GetObject", "s3:ListBucket"], [BUCKET.id, f"{BUCKET.id}/*"]))
+    assert finding.severity is Severity.LOW
+    (store,) = finding.evidence["data_stores"]["s3-bucket"]
+    assert store["resource"] == BUCKET.id
+    assert store["access"] == {"List": "allowed", "Read": "allowed"}
+    assert store["capabilities"] == {} and store["conditional"] is False
+    assert finding.evidence["counts"] == {"s3-bucket": 1, "kms-key": 0, "secret": 0}
+    assert finding.title == "Role worker can read or list 1 data store."
+
+
+def test_reading_a_secret_value_is_medium() -> None:
+    finding = _one(f.allow("secretsmanager:GetSecretValue", VAULT.id))
+    assert finding.severity is Severity.MEDIUM
+    assert finding.evidence["read_secret_value"] == {"count": 1, "sample": [VAULT.id]}
+    assert finding.title == "Role worker can reach 1 data store: it can read 1 secret value."
+    assert [(h["to"], h["edge"]) for h in finding.path] == [(VAULT.id, "can_access")]
+    assert finding.path[0]["actions"] == ["secretsmanager:GetSecretValue"]
+
+
+def test_decrypting_with_a_kms_key_is_medium() -> None:
+    finding = _one(f.allow("kms:Decrypt", KEY.id))
+    assert finding.severity is Severity.MEDIUM
+    assert finding.evidence["kms_decrypt"]["sample"] == [KEY.id]
+
+
+def test_writing_or_deleting_is_medium() -> None:
+    finding = _one(f.allow("s3:DeleteObject", f"{BUCKET.id}/*"))
+    assert finding.severity is Severity.MEDIUM
+    assert finding.evidence["write_or_delete"]["count"] == 1
+
+
+def test_conditional_access_is_marked() -> None:
+    finding = _one(
+        f.allow("s3:GetObject", f"{BUCKET.id}/*"),
+        f.allow("s3:PutObject", f"{BUCKET.id}/*", Condition=MFA),
+    )
+    (store,) = finding.evidence["data_stores"]["s3-bucket"]
+    assert store["access"] == {"Read": "allowed", "Write": "conditional"}
+    assert store["capabilities"] == {"write_or_delete": "conditional"}
+    assert store["conditional"] is False
+
+
+def test_reach_through_an_assumed_role() -> None:
+    bot, reader = f.user("ci-bot"), f.role("reader")
+    records = [bot, *granted(reader, f.allow("secretsmanager:GetSecretValue", VAULT.id))]
+    found = {x.subject: x for x in run(records, trusting(reader, bot.id))}
+    chained = found[bot.id]
+    (store,) = chained.evidence["data_stores"]["secret"]
+    assert store["via"] == [reader.id]
+    assert [(h["from"], h["to"], h["edge"]) for h in chained.path] == [
+        (bot.id, reader.id, "can_assume"),
+        (reader.id, VAULT.id, "can_access"),
+    ]
+
+
+def test_a_conditional_hop_makes_what_lies_beyond_conditional() -> None:
+    bot, reader = f.user("ci-bot"), f.role("reader")
+    records = [bot, *granted(reader, f.allow("secretsmanager:GetSecretValue", VAULT.id))]
+    trust = f.trust_policy(
+        reader, f.document(f.assume_role_statement({"AWS": bot.id}, condition=MFA))
+    )
+    found = {x.subject: x for x in run(records, trust)}
+    (store,) = found[bot.id].evidence["data_stores"]["secret"]
+    assert store["capabilities"] == {"read_secret_value": "conditional"}
+    assert store["conditional"] is True
+
+
+def test_the_most_sensitive_store_comes_first() -> None:
+    finding = _one(
+        f.allow("s3:GetObject", f"{BUCKET.id}/*"),
+        f.allow("kms:Decrypt", KEY.id),
+        f.allow("secretsmanager:GetSecretValue", VAULT.id),
+    )
+    assert finding.path[-1]["to"] == VAULT.id
+    assert finding.evidence["counts"] == {"s3-bucket": 1, "kms-key": 1, "secret": 1}
+
+
+def test_no_reach_no_finding_and_people_are_excluded() -> None:
+    assert run(f.role("idle")) == []
+    jane = f.user("jane.doe", console_access=True)
+    assert run(granted(jane, f.allow("secretsmanager:GetSecretValue", VAULT.id))) == []
