@@ -188,9 +188,19 @@ def _title(estate: Estate, identity: Identity, chosen: _Chosen) -> str:
     others = len(chosen.targets) - 1
     more = f" (and {others:,} other target{'s' if others > 1 else ''})" if others > 0 else ""
     if escalation.potential:
-        needed = missing_words(BY_NAME[escalation.method]).split(" (")[0]
-        return f"{who} could escalate{where} through {escalation.method} if {needed} existed{more}."
+        return f"{who} could escalate{where} through {escalation.method}{_if(escalation)}{more}."
     return f"{who} can escalate{where} through {escalation.method}{more}."
+
+
+def _if(escalation: Escalation) -> str:
+    """What a potential escalation waits for, as the end of its title."""
+    missing = escalation.missing or missing_words(BY_NAME[escalation.method])
+    head = missing.split(" (")[0]
+    if head.startswith("whether "):
+        return f", depending on {head}"
+    if head.startswith("the role of "):
+        return f" if {head} were in the snapshot"
+    return f" if {head} existed"
 
 
 def _target_words(estate: Estate, identity: Identity, chosen: _Chosen) -> str:

@@ -65,22 +65,19 @@ def _trust_exposure(estate: Estate, role: Identity) -> list[str]:
     trust = estate.policy(role.trust_policy)
     if trust is None:
         return []
-    public = False
-    foreign: set[str] = set()
+    reasons: dict[str, None] = {}
     for statement in statements_of(trust.document):
         if not statement.allows:
             continue
         if is_public(statement) or admits_anyone_but(statement):
-            if not narrowed_by(statement, PUBLIC_RESTRICTING_KEYS):
-                public = True
-            else:
-                foreign.add("*")
+            keys = narrowed_by(statement, PUBLIC_RESTRICTING_KEYS)
+            word = f"trust admits any principal under {', '.join(keys)}" if keys else None
+            reasons[word or "public trust policy"] = None
         for principal in statement.principal_values("AWS"):
             account = account_of(principal)
             if account is not None and account != role.account:
-                foreign.add(account)
-    reasons = ["public trust policy"] if public else []
-    return reasons + [f"trusted by account {a}" for a in sorted(foreign) if a != "*"]
+                reasons[f"trusted by account {account}"] = None
+    return sorted(reasons)
 
 
 _PER_GRAPH: WeakKeyDictionary[Any, dict[str, Any]] = WeakKeyDictionary()

@@ -242,3 +242,23 @@ def test_a_deny_in_a_second_policy_removes_the_finding() -> None:
     bot = _bot(policies=(guard.id,))
     records = granted(bot, f.allow("iam:PutUserPolicy", bot.id))
     assert run(POLICY, records, guard) == []
+
+
+def test_a_target_whose_console_password_was_not_collected_is_potential() -> None:
+    bot, bob = _bot(), f.user("bob", console_access=None)
+    (finding,) = run(KEYS, granted(bot, f.allow("iam:UpdateLoginProfile")), bob)
+    assert finding.evidence["potential"] is True and finding.evidence["target"] == bob.id
+    assert finding.path == ()
+    assert finding.title == (
+        "User ci-bot could escalate to user bob through iam:UpdateLoginProfile, depending on "
+        f"whether {bob.id} has a console password."
+    )
+
+
+def test_a_trust_open_to_an_organization_counts_as_cross_account() -> None:
+    app = f.role("app")
+    org = {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}
+    trust = f.trust_policy(app, f.document(f.assume_role_statement("*", condition=org)))
+    (finding,) = run(POLICY, granted(app, f.allow("iam:PutRolePolicy", app.id)), trust)
+    assert finding.severity is Severity.CRITICAL
+    assert finding.evidence["exposure"] == ["trust admits any principal under aws:PrincipalOrgID"]
