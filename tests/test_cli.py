@@ -65,6 +65,27 @@ def test_demo_shows_each_lifecycle_case(demo: Path) -> None:
     assert "legacy-batch-role" in by_rule["NHI007"] and "legacy-batch-role" in by_rule["NHI008"]
 
 
+def test_demo_shows_the_escalation_path_to_admin(demo: Path) -> None:
+    report = json.loads((demo / "report.json").read_text())
+    bot = "arn:aws:iam::123456789012:user/ci-deploy-bot"
+    admin_role = "arn:aws:iam::123456789012:role/loan-review-agent"
+    found = [f for f in report["findings"] if f["rule_id"] == "NHI105" and f["subject"] == bot]
+    assert len(found) == 1
+    finding = found[0]
+    assert finding["severity"] == "critical"  # an active key reaches admin
+    assert finding["evidence"]["method"] == "PassRole+ec2:RunInstances"
+    assert finding["evidence"]["target"] == admin_role
+    assert finding["evidence"]["potential"] is False
+    hops = [(h["from"], h["to"], h["edge"]) for h in finding["path"]]
+    assert hops == [
+        (bot, admin_role, "escalates_to"),
+        (admin_role, "admin:123456789012", "is_admin"),
+    ]
+    assert finding["path"][0]["statements"][0]["policy_id"] == f"{bot}#inline/ci-deploy-bot-access"
+    html = (demo / "report.html").read_text()
+    assert "PassRole+ec2:RunInstances" in html
+
+
 def test_demo_tells_people_from_machines(demo: Path) -> None:
     report = json.loads((demo / "report.json").read_text())
     human = {i["name"]: i["is_human"] for i in report["identities"]}
@@ -85,7 +106,7 @@ def test_fail_on_gates_the_exit_code(demo: Path, tmp_path: Path) -> None:
     snapshot = str(demo / "snapshot.json")
     out = str(tmp_path / "r.json")
     assert invoke("analyze", snapshot, "-o", out, "--fail-on", "high").exit_code == 1
-    assert invoke("analyze", snapshot, "-o", out, "--fail-on", "critical").exit_code == 0
+    assert invoke("analyze", snapshot, "-o", out, "--fail-on", "critical").exit_code == 1
     assert invoke("analyze", snapshot, "-o", out, "--fail-on", "never").exit_code == 0
     config = tmp_path / "nhiscan.toml"
     config.write_text('fail_on = "medium"\n')

@@ -2,7 +2,8 @@
 
 A lending company runs AI agents on AWS. The estate shows each lifecycle case: an old key, an
 unused key, two keys on one user, a cross-account trust without an external id, a public
-bucket, an over-privileged agent role, a person's account with keys, an unowned role.
+bucket, an over-privileged agent role, a person's account with keys, an unowned role; and a
+deploy bot that can pass the admin agent role to a new EC2 instance (privilege escalation).
 """
 
 from __future__ import annotations
@@ -79,7 +80,10 @@ ROLES: dict[str, dict[str, Any]] = {
 # name -> (tags, key plan: list of (age days, days since last use or None), console, mfa)
 USERS: dict[str, dict[str, Any]] = {
     "svc-reporting-agent": {"tags": _tags(owner=OWNER, agent="reporting"), "keys": [(210, 1)]},
-    "ci-deploy-bot": {"tags": _tags(owner="platform@example.com"), "keys": [(30, 0), (120, None)]},
+    "ci-deploy-bot": {"tags": _tags(owner="platform@example.com"), "keys": [(30, 0), (120, None)],
+                      # "to deploy the reviewer's instances": enough to run as the admin role
+                      "inline": (["iam:PassRole", "ec2:RunInstances"],
+                                 [f"arn:aws:iam::{DEMO_ACCOUNT}:role/loan-review-agent", "*"])},
     "etl-sync-agent": {"tags": _tags(owner="data@example.com"), "keys": [(80, 60)]},
     "ops-automation": {"keys": [(40, 2)], "console": True},
     "jane.doe": {"tags": _tags(owner="jane.doe@example.com"), "keys": [(15, 3)], "console": True,
@@ -152,6 +156,11 @@ def _role(iam: Any, name: str, spec: dict[str, Any]) -> None:
 
 def _user(iam: Any, name: str, spec: dict[str, Any]) -> None:
     iam.create_user(UserName=name, Tags=spec.get("tags", []))
+    if "inline" in spec:
+        actions, resources = spec["inline"]
+        iam.put_user_policy(
+            UserName=name, PolicyName=f"{name}-access", PolicyDocument=_allow(actions, resources)
+        )
     for _ in spec["keys"]:
         iam.create_access_key(UserName=name)
     if spec.get("console"):
