@@ -13,6 +13,14 @@ allow the principal is ruled out before any target is listed (:mod:`.prefilter`)
 resources the attacker creates are asked before the targets are enumerated; every answer is
 asked once per principal (a PassRole answer serves every service).
 
+Next speed-up (not done): the output is one Escalation per (principal, method, target), so a
+principal allowed iam:CreateAccessKey on every one of 5,000 users yields 5,000 records and
+graph edges; on the benchmark estate this is most of the graph's build time. When the
+authorizer's answer is the same for every target (EstateAuthorizer caches exactly that case,
+see policy/authorizer.py ``uniform``), one escalation to a target-set node ("any IAM user of
+account X") with set-to-member edges would keep paths exact at a fraction of the cost; rules,
+queries and blast radius would then expand the set.
+
 Optional authorizer extensions, used when present: ``could_allow(principal, action) -> bool``
 (see prefilter.py) and ``trust_admits_service(role_arn, service)`` (see trust.py).
 """
