@@ -113,6 +113,12 @@ def output_options(func: F) -> F:
             help="Exit 1 when a finding is at or above this severity.",
         ),
         click.option("--strict", is_flag=True, default=None, help="Exit 3 on collection gaps."),
+        click.option(
+            "--reach/--no-reach",
+            default=True,
+            help="Build the reach graph (escalation, admin, data reach). --no-reach: lifecycle "
+            "rules only, for fast gates on very large estates.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -322,6 +328,7 @@ def _settings_and_gate(kw: dict[str, Any]) -> tuple[Settings, Gate]:
         fail_on=fail_on,
         strict=settings.strict if strict is None else strict,
         now=_as_of(kw.pop("as_of")),
+        reach=kw.pop("reach"),
     )
     return settings, gate
 

@@ -50,6 +50,7 @@ class Gate:
     fail_on: Severity | None
     strict: bool
     now: datetime | None  # judge ages as of this time; None: when the analysis runs
+    reach: bool = True  # build the reach graph and run the rules that need it
 
 
 def build_connectors(src: SourceOptions, settings: Settings) -> list[Connector]:
@@ -110,7 +111,7 @@ def run_scan(src: SourceOptions, settings: Settings, gate: Gate) -> int:
 def _report(snap: snapshot.Snapshot, settings: Settings, gate: Gate, *, snapshot_copy: bool) -> int:
     targets = resolve_outputs(gate.output, gate.formats)
     now = gate.now or datetime.now(UTC)
-    report = pipeline.analyze(snap, settings=settings, now=now)
+    report = pipeline.analyze(snap, settings=settings, now=now, reach=gate.reach)
     for fmt, target in targets:
         data = reporter(fmt).render(report)
         if target is None:

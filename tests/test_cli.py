@@ -223,3 +223,17 @@ def test_malformed_gaad_exits_2_naming_the_file(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert str(path) in result.stderr
     assert not (tmp_path / "s").exists()
+
+
+def test_no_reach_runs_lifecycle_rules_only_and_says_so(demo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    result = invoke("analyze", str(demo / "snapshot.json"), "--no-reach", "-o", str(out))
+    assert result.exit_code == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["reach"]["analysed"] is False and "--no-reach" in report["reach"]["skipped"]
+    assert report["blast_radius"] is None and report["graph"] is None
+    rule_ids = {f["rule_id"] for f in report["findings"]}
+    assert "NHI001" in rule_ids and not any(r.startswith("NHI1") for r in rule_ids)
+    assert "Reach analysis was turned off" in (out / "report.html").read_text()
+    full = json.loads((demo / "report.json").read_text())
+    assert full["reach"] == {"analysed": True} and full["blast_radius"]

@@ -99,7 +99,7 @@ class HtmlReporter:
             findings=finding_rows(report),
             identities=identity_rows(report),
             credentials=credential_rows(report),
-            blast=blast_view(report),
+            blast=blast_view(report) if report.reach else None,
             gaps=sorted_gaps(report.gaps),
             severities=[(s.value, s.rank) for s in SEVERITIES],
         )

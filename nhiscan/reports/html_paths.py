@@ -66,11 +66,12 @@ class Labels:
 
     def __init__(self, report: Report) -> None:
         self._report = report
-        self._graph = reach_graph(report)
+        # Without reach analysis there is no graph to label from (and none is built for it).
+        self._graph = reach_graph(report) if report.reach else None
 
     def subject(self, node: str) -> Subject:
         graph = self._graph
-        if node in graph.graph:
+        if graph is not None and node in graph.graph:
             label = graph.label(node)
             return Subject(id=node, name=None if label == node else label)
         return subject_of(self._report, node)

@@ -18,6 +18,10 @@ from nhiscan.scanner.codec import encode, iso
 from nhiscan.scanner.pipeline import Report
 
 REPORT_SCHEMA_VERSION = 1
+SKIPPED = (
+    "reach analysis was turned off (--no-reach): no privilege-escalation, admin, cross-account "
+    "or data-reach findings were computed, and blast_radius and graph are null, not empty"
+)
 
 
 def report_document(report: Report) -> dict[str, Any]:
@@ -34,8 +38,11 @@ def report_document(report: Report) -> dict[str, Any]:
         "credentials": [encode(c) for c in report.snapshot.credentials],
         "findings": [encode(f) for f in report.findings],
         "gaps": [encode(g) for g in report.gaps],
-        "blast_radius": [radius.to_json() for radius in blast_radius(report)],
-        "graph": graph_counts(report),
+        "blast_radius": (
+            [radius.to_json() for radius in blast_radius(report)] if report.reach else None
+        ),
+        "graph": graph_counts(report) if report.reach else None,
+        "reach": {"analysed": report.reach} | ({} if report.reach else {"skipped": SKIPPED}),
     }
 
 

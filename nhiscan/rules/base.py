@@ -25,6 +25,7 @@ class RuleMeta:
     severity: Severity
     summary: str
     remediation: str
+    needs_graph: bool = False  # a reach rule: skipped when reach analysis is off (--no-reach)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -80,6 +80,7 @@ def _word(conditional: bool) -> str:
 
 class DataStoreReach:
     meta = RuleMeta(
+        needs_graph=True,
         id="NHI109",
         name="data-store-reach",
         severity=Severity.MEDIUM,

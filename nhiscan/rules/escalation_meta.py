@@ -16,6 +16,7 @@ _SEVERITY_NOTE = (
 
 FAMILY_METAS: Mapping[Family, RuleMeta] = {
     Family.POLICY_MODIFICATION: RuleMeta(
+        needs_graph=True,
         id="NHI101",
         name="privesc-policy-modification",
         severity=Severity.HIGH,
@@ -31,6 +32,7 @@ FAMILY_METAS: Mapping[Family, RuleMeta] = {
         ),
     ),
     Family.GROUP_MEMBERSHIP: RuleMeta(
+        needs_graph=True,
         id="NHI102",
         name="privesc-group-membership",
         severity=Severity.HIGH,
@@ -45,6 +47,7 @@ FAMILY_METAS: Mapping[Family, RuleMeta] = {
         ),
     ),
     Family.CREDENTIAL_CREATION: RuleMeta(
+        needs_graph=True,
         id="NHI103",
         name="privesc-credential-creation",
         severity=Severity.HIGH,
@@ -59,6 +62,7 @@ FAMILY_METAS: Mapping[Family, RuleMeta] = {
         ),
     ),
     Family.TRUST_MODIFICATION: RuleMeta(
+        needs_graph=True,
         id="NHI104",
         name="privesc-trust-modification",
         severity=Severity.HIGH,
@@ -72,6 +76,7 @@ FAMILY_METAS: Mapping[Family, RuleMeta] = {
         ),
     ),
     Family.PASSROLE_COMPUTE: RuleMeta(
+        needs_graph=True,
         id="NHI105",
         name="privesc-passrole-compute",
         severity=Severity.HIGH,
@@ -87,6 +92,7 @@ FAMILY_METAS: Mapping[Family, RuleMeta] = {
         ),
     ),
     Family.EXISTING_COMPUTE: RuleMeta(
+        needs_graph=True,
         id="NHI106",
         name="privesc-existing-compute",
         severity=Severity.HIGH,

@@ -33,6 +33,7 @@ Path = tuple[Hop, ...]
 
 class AdminEquivalentNhi:
     meta = RuleMeta(
+        needs_graph=True,
         id="NHI100",
         name="admin-equivalent-nhi",
         severity=Severity.HIGH,
@@ -102,6 +103,7 @@ def _admin_title(estate: Estate, identity: Identity, path: Path, account: str, d
 
 class CrossAccountAssume:
     meta = RuleMeta(
+        needs_graph=True,
         id="NHI107",
         name="cross-account-assume",
         severity=Severity.MEDIUM,
@@ -154,6 +156,7 @@ class CrossAccountAssume:
 
 class CrossAccountAssumable:
     meta = RuleMeta(
+        needs_graph=True,
         id="NHI108",
         name="cross-account-assumable",
         severity=Severity.MEDIUM,

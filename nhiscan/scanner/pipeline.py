@@ -28,6 +28,7 @@ class Report:
     findings: tuple[Finding, ...]
     settings: Settings
     graph: ReachGraph | None = None
+    reach: bool = True  # False: reach analysis was turned off (--no-reach)
 
     @property
     def gaps(self) -> tuple[CollectionGap, ...]:
@@ -45,21 +46,31 @@ def collect(connectors: Iterable[Connector], ctx: CollectContext) -> Snapshot:
 
 
 def analyze(
-    snapshot: Snapshot, *, settings: Settings, now: datetime, rules: Sequence[Rule] | None = None
+    snapshot: Snapshot,
+    *,
+    settings: Settings,
+    now: datetime,
+    rules: Sequence[Rule] | None = None,
+    reach: bool = True,
 ) -> Report:
+    """``reach=False`` skips the reach graph and the rules that need it (lifecycle only: fast
+    enough for every CI run on very large estates); the report says it was skipped."""
     if rules is None:
         from nhiscan.rules import ALL_RULES
 
         rules = ALL_RULES
+    if not reach:
+        rules = [rule for rule in rules if not rule.meta.needs_graph]
     estate = build_estate(snapshot)
     catalog = default_catalog()
-    graph = build_graph(estate, catalog=catalog)
+    graph = build_graph(estate, catalog=catalog) if reach else None
     ctx = RuleContext(now=now, settings=settings, graph=graph)
     findings = [f for rule in rules for f in rule.evaluate(estate, ctx)]
     findings.sort(key=lambda f: (-f.severity.rank, f.rule_id, f.subject, f.fingerprint))
     return Report(
         tool=replace(TOOL, catalog_date=catalog.updated_at),
         graph=graph,
+        reach=reach,
         scanned_at=now,
         snapshot=snapshot,
         estate=estate,
