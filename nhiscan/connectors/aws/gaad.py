@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from nhiscan.connectors.aws.gaad_doc import Entry, checked_list, each_entry, one_entry
+from nhiscan.connectors.aws.managed import missing_policies
 from nhiscan.connectors.aws.wire import (
     DocumentError,
     arn_parts,
@@ -66,7 +67,16 @@ def to_records(
     users: Mapping[str, UserExtras] | None = None,
     roles: Mapping[str, RoleExtras] | None = None,
 ) -> Iterator[Record]:
-    """Every record a GAAD document holds; ``users``/``roles`` are extras keyed by ARN."""
+    """Every record a GAAD document holds; ``users``/``roles`` are extras keyed by ARN. Managed
+    policies referenced but not held come from the bundled copy, each with a gap."""
+    records = list(_records(gaad, users or {}, roles or {}))
+    yield from records
+    yield from missing_policies(records)
+
+
+def _records(
+    gaad: Mapping[str, Any], users: Mapping[str, UserExtras], roles: Mapping[str, RoleExtras]
+) -> Iterator[Record]:
     users = users or {}
     roles = roles or {}
     groups = checked_list(gaad.get("GroupDetailList"), "GroupDetailList")
