@@ -41,10 +41,16 @@ class AccessFinder:
         if resource.kind is ResourceKind.S3_BUCKET:
             arns.append(f"{resource.id}/*")
         policy = self._estate.policy(resource.policy)
+        unknown = resource.policy is not None and policy is None  # its policy was not collected
         out = []
         for arn in arns:
             actions = self._catalog.actions_for_resource(arn)
-            granted = _matching(actions, statements(policy.document)) if policy else frozenset()
+            if unknown:  # it may grant anything: ask the evaluator about every action
+                granted = actions
+            elif policy is not None:
+                granted = _matching(actions, statements(policy.document))
+            else:
+                granted = frozenset()
             out.append((arn, actions, granted))
         return out
 

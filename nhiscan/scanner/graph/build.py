@@ -171,7 +171,9 @@ def _trusted_callers(
     callers whose own policies may allow sts:AssumeRole."""
     trust = estate.policy(trust_id)
     if trust is None:
-        return set()
+        # Not collected (a gap says so): anyone who may call sts:AssumeRole might be admitted,
+        # and the evaluator answers CONDITIONAL for them rather than nothing.
+        return set(able)
     found: set[str] = set()
     for statement in statements(trust.document):
         if not statement.allows:

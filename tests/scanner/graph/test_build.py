@@ -156,3 +156,21 @@ def test_every_account_with_identities_gets_an_admin_sink() -> None:
     g = graph(f.user("a"), f.user("b", account=f.OTHER_ACCOUNT))
     sinks = {n for n in g.graph.nodes if g.kind(n) is NodeKind.ADMIN}
     assert sinks == {ADMIN, admin_node(f.OTHER_ACCOUNT)}
+
+
+def test_a_role_whose_trust_was_not_collected_is_conditionally_assumable() -> None:
+    # role() points at "<arn>#trust"; leaving that policy out is a trust nhiscan never saw.
+    hidden = f.role("hidden")
+    assume_all = f.managed_policy("assume", f.allow("sts:AssumeRole"))
+    caller = f.user("caller", policies=(assume_all.id,))
+    g = graph(hidden, caller, assume_all)
+    [hop] = [h for h in hops(g, EdgeKind.CAN_ASSUME) if h.target == hidden.id]
+    assert hop.source == caller.id and hop.conditional
+
+
+def test_a_resource_whose_policy_was_not_collected_is_conditionally_reachable() -> None:
+    bucket = f.resource("vault", policy="arn:aws:s3:::vault#policy")  # policy not in snapshot
+    outsider = f.user("outsider")  # no identity policy at all
+    g = graph(bucket, outsider)
+    [hop] = [h for h in hops(g, EdgeKind.CAN_ACCESS) if h.source == outsider.id]
+    assert hop.target == bucket.id and hop.conditional
