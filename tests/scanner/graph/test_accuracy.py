@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from nhiscan.scanner.graph import EdgeKind
-from nhiscan.scanner.model import Identity, Record
+from nhiscan.scanner.model import Identity, Policy, Record
 from tests import factories as f
 from tests.scanner.graph.builders import ADMIN, escalations, granted, graph, pairs, trusting
 
@@ -101,22 +101,30 @@ def test_a_role_reached_only_through_two_assume_role_hops() -> None:
 
 def test_a_trust_naming_the_exact_principal_needs_no_identity_policy() -> None:
     caller, target = f.role("caller"), f.role("target")
-    g = graph(caller, target, trusting(target, {"AWS": caller.id}))
+    g = graph(caller, _ec2(caller), target, trusting(target, {"AWS": caller.id}))
     assert pairs(g, EdgeKind.CAN_ASSUME) == {(caller.id, target.id)}
 
 
 def test_a_trust_naming_the_account_root_needs_the_callers_identity_policy() -> None:
     caller, target = f.role("caller"), f.role("target")
     trust = trusting(target, {"AWS": f"arn:aws:iam::{f.ACCOUNT}:root"})
-    assert pairs(graph(caller, target, trust), EdgeKind.CAN_ASSUME) == set()
+    assert pairs(graph(caller, _ec2(caller), target, trust), EdgeKind.CAN_ASSUME) == set()
     allowed = granted(caller, f.allow("sts:AssumeRole", target.id))
-    assert pairs(graph(*allowed, target, trust), EdgeKind.CAN_ASSUME) == {(caller.id, target.id)}
+    g = graph(*allowed, _ec2(caller), target, trust)
+    assert pairs(g, EdgeKind.CAN_ASSUME) == {(caller.id, target.id)}
 
 
 def test_a_deny_on_assume_role_removes_a_trust_naming_the_principal() -> None:
     caller, target = f.role("caller"), f.role("target")
     denied = granted(caller, f.deny("sts:AssumeRole", target.id))
-    assert pairs(graph(*denied, target, trusting(target, caller.id)), EdgeKind.CAN_ASSUME) == set()
+    g = graph(*denied, _ec2(caller), target, trusting(target, caller.id))
+    assert pairs(g, EdgeKind.CAN_ASSUME) == set()
+
+
+def _ec2(role: Identity) -> Policy:
+    """The caller role's own trust, collected (a trust missing from the snapshot would make
+    the caller itself conditionally assumable by anyone)."""
+    return trusting(role, {"Service": "ec2.amazonaws.com"})
 
 
 def test_a_potential_escalation_is_never_a_concrete_path() -> None:
