@@ -213,6 +213,68 @@ class CollectionGap:
     subject: str | None = None  # the item it concerned, when it was one item
 
 
+class SkipReason(StrEnum):
+    BINARY = "binary"  # a NUL byte near the start, as git decides
+    TOO_LARGE = "too-large"  # over the configured size limit
+
+
+@dataclass(**RECORD)
+class Exposure:
+    """One distinct secret found in one repository. Never the secret: a redacted prefix and
+    a hash. Found at several paths or commits, it is still one exposure: the first commit that
+    introduced it, and every place it is at HEAD (or in the working tree)."""
+
+    id: str  # "<repository>#<secret_hash[:16]>"
+    repository: str  # the repository as given: a path or a clone URL
+    detector: str  # the most specific detector's type: "AWS Access Key ID", "GitHub Token"
+    detectors: tuple[str, ...]  # every detector that matched the same secret
+    secret_hash: str  # sha256 of the secret, hex
+    redacted: str  # a short prefix and the length, e.g. "AKIA…(20 chars)"
+    provider: Provider | None  # whose credential it is, when a cloud's; None otherwise
+    path: str  # where it first appeared
+    line: int
+    commit: str | None = None  # the commit that introduced it (None: not from git history)
+    author: str | None = None
+    committed_at: datetime | None = None
+    at_head: bool | None = None  # still in HEAD's tree (or the working tree); None: unknown
+    locations: tuple[str, ...] = ()  # "path:line" wherever it is at HEAD / in the files
+    # A public identifier that comes with the secret: AWS access key id, GCP private_key_id,
+    # Azure client id. Used for the join; never the secret itself.
+    credential_id: str | None = None
+    fingerprint: str | None = None  # joins Credential.fingerprint (scanner/fingerprint.py)
+    account: str | None = None  # AWS account decoded offline from the key id
+    principal_hint: str | None = None  # GCP client_email, Azure tenant/client ids
+    secret_paired: bool | None = None  # AWS: the secret access key sits in the same file
+    verification: str | None = None  # "valid", "invalid", "error"; None: not verified
+    verified_identity: str | None = None  # the ARN sts:GetCallerIdentity returned
+    verification_detail: str | None = None
+
+
+@dataclass(**RECORD)
+class Repository:
+    """What a repository scan covered, for the report's scope."""
+
+    id: str  # the repository as given
+    mode: str  # "worktree", "history", "since <rev>", "staged", "files"
+    head: str | None = None  # HEAD commit
+    commits: int | None = None  # commits walked (history modes)
+    blobs: int = 0  # distinct blobs or files scanned
+    bytes: int = 0
+    skipped: int = 0
+    ignored_inline: int = 0  # matches silenced by `pragma: allowlist secret` / nhiscan:ignore
+
+
+@dataclass(**RECORD)
+class SkippedFile:
+    """A file or blob that was not scanned, and why. Listed in the report, never dropped."""
+
+    repository: str
+    path: str
+    reason: SkipReason
+    size: int | None = None
+    blob: str | None = None  # the git blob id, for history scans
+
+
 @dataclass(**RECORD)
 class ToolInfo:
     name: str
@@ -234,4 +296,15 @@ class Finding:
     path: tuple[Mapping[str, Any], ...] = ()
 
 
-Record = Account | Identity | Group | Credential | Policy | Resource | CollectionGap
+Record = (
+    Account
+    | Identity
+    | Group
+    | Credential
+    | Policy
+    | Resource
+    | CollectionGap
+    | Exposure
+    | Repository
+    | SkippedFile
+)

@@ -20,18 +20,27 @@ from nhiscan.scanner.model import (
     Account,
     CollectionGap,
     Credential,
+    Exposure,
     Group,
     Identity,
     Policy,
     Record,
+    Repository,
     Resource,
+    SkippedFile,
     ToolInfo,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 added repository scans: exposures, repositories, skipped files."""
+    return {**data, "exposures": [], "repositories": [], "skipped": []}
+
 
 # version N -> function turning a version-N document into a version-N+1 document.
-UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,6 +55,9 @@ class Snapshot:
     policies: tuple[Policy, ...] = ()
     resources: tuple[Resource, ...] = ()
     gaps: tuple[CollectionGap, ...] = ()
+    exposures: tuple[Exposure, ...] = ()
+    repositories: tuple[Repository, ...] = ()
+    skipped: tuple[SkippedFile, ...] = ()
     schema_version: int = SCHEMA_VERSION
 
 
@@ -57,6 +69,9 @@ _FIELD_FOR: dict[type[Any], str] = {
     Policy: "policies",
     Resource: "resources",
     CollectionGap: "gaps",
+    Exposure: "exposures",
+    Repository: "repositories",
+    SkippedFile: "skipped",
 }
 
 

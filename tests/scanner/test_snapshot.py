@@ -106,7 +106,10 @@ def test_unknown_schema_version_is_a_clear_error(tmp_path: Path) -> None:
     data["schema_version"] = snap.SCHEMA_VERSION + 1
     path = tmp_path / "future.json"
     path.write_text(json.dumps(data))
-    with pytest.raises(SnapshotError, match=r"future\.json.*schema version 2 is not supported"):
+    with pytest.raises(
+        SnapshotError,
+        match=rf"future\.json.*schema version {snap.SCHEMA_VERSION + 1} is not supported",
+    ):
         snap.load(path)
 
 
@@ -143,3 +146,15 @@ def test_bad_record_field_is_reported() -> None:
 def test_missing_file_is_a_snapshot_error(tmp_path: Path) -> None:
     with pytest.raises(SnapshotError, match="cannot read snapshot"):
         snap.load(tmp_path / "nope.json")
+
+
+def test_a_version_1_snapshot_is_upgraded_with_empty_repository_sections(tmp_path: Path) -> None:
+    data = json.loads(snap.to_json(_snapshot()))
+    for key in ("exposures", "repositories", "skipped"):
+        del data[key]
+    data["schema_version"] = 1
+    path = tmp_path / "v1.json"
+    path.write_text(json.dumps(data))
+    loaded = snap.load(path)
+    assert loaded.exposures == () and loaded.repositories == () and loaded.skipped == ()
+    assert loaded.identities == _snapshot().identities

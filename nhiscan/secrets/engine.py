@@ -1,0 +1,308 @@
+"""The fast engine: a pre-filter over the whole blob, then detectors on the marked lines only.
+
+1. Skip what cannot be text (a NUL byte in the first 8,000 bytes, as git decides) or is over
+   the size limit; the caller records the skip.
+2. One Aho-Corasick pass over the lowercased blob finds every keyword of every detector and
+   detect-secrets plugin; a few regular expressions that cannot cross a line (the relaxations
+   in ``plugins.PREFILTERS``) mark the rest. Each hit marks (line, detector).
+3. Each marked line goes to the detectors that marked it, with detect-secrets' filters applied
+   as ``detect-secrets scan`` applies them. Lines nothing marked are never looked at again.
+
+The blob is decoded as latin-1 for steps 2 and 3's bookkeeping (one character per byte, so a
+position is a byte offset and lowercasing never changes lengths); marked lines are decoded as
+UTF-8 (with replacement) before the detectors see them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick
+
+from nhiscan.scanner.model import SkipReason
+from nhiscan.secrets import plugins
+from nhiscan.secrets.detectors import DETECTORS, FILE_RULES, Detector
+from nhiscan.secrets.match import Match
+
+DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+BINARY_SNIFF = 8000  # bytes git looks at to call a blob binary
+
+# Inline ignores. detect-secrets' own `pragma: allowlist secret` (and `allowlist nextline`) is
+# one of its filters; nhiscan:ignore silences every detector on its line.
+_NHISCAN_IGNORE = "nhiscan:ignore"
+
+RANK_GENERIC = 0  # detect-secrets' keyword and entropy plugins
+RANK_SPECIFIC = 10  # detect-secrets' other plugins
+_GENERIC = frozenset({"KeywordDetector", "Base64HighEntropyString", "HexHighEntropyString"})
+
+
+@dataclass(frozen=True, slots=True)
+class EngineOptions:
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+
+
+@dataclass(frozen=True, slots=True)
+class BlobScan:
+    matches: tuple[Match, ...] = ()
+    skipped: SkipReason | None = None
+    ignored: int = 0  # matches silenced by an inline ignore comment
+
+
+# A key in the hit table: ("ds", plugin index) or ("nhi", detector index).
+_Key = tuple[str, int]
+
+
+class Scanner:
+    """Build once per process (it compiles the automaton), then ``scan`` many blobs."""
+
+    def __init__(self, options: EngineOptions | None = None) -> None:
+        self.options = options or EngineOptions()
+        self._ds = plugins.configure()
+        self._detectors: tuple[Detector, ...] = DETECTORS
+        automaton = ahocorasick.Automaton()
+        by_literal: defaultdict[str, list[_Key]] = defaultdict(list)
+        self._patterns: list[tuple[re.Pattern[str], _Key]] = []
+        for index, plugin in enumerate(self._ds):
+            prefilter = plugins.PREFILTERS[type(plugin).__name__]
+            for literal in prefilter.literals:
+                by_literal[literal].append(("ds", index))
+            for pattern in plugins.compiled_patterns(prefilter):
+                self._patterns.append((pattern, ("ds", index)))
+        for index, detector in enumerate(self._detectors):
+            for literal in detector.keywords:
+                by_literal[literal].append(("nhi", index))
+        for literal, keys in by_literal.items():
+            automaton.add_word(literal, tuple(keys))
+        automaton.make_automaton()
+        self._automaton = automaton
+
+    # -- public ---------------------------------------------------------------------------
+
+    def scan(self, data: bytes, path: str) -> BlobScan:
+        if len(data) > self.options.max_file_size:
+            return BlobScan(skipped=SkipReason.TOO_LARGE)
+        if b"\0" in data[:BINARY_SNIFF]:
+            return BlobScan(skipped=SkipReason.BINARY)
+        if b"\r" in data:  # universal newlines, as Python's text mode reads for detect-secrets
+            data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        raw = data.decode("latin-1")
+        hits = self._hits(raw)
+        yaml_lines = _transformed(data, path, eager=False)
+        if not hits and yaml_lines is None and not _maybe_config(data, path):
+            return BlobScan()
+        lines = data.decode("utf-8", "replace").split("\n")
+        return self._scan_lines(lines, hits, data, path, yaml_lines)
+
+    # -- pre-filter -----------------------------------------------------------------------
+
+    def _hits(self, raw: str) -> dict[int, set[_Key]]:
+        """line number (1-based) -> the detectors whose pre-filter marked it."""
+        positions: list[tuple[int, tuple[_Key, ...]]] = []
+        for end, keys in self._automaton.iter(raw.lower()):
+            positions.append((end, keys))
+        for pattern, key in self._patterns:
+            positions.extend((m.start(), (key,)) for m in pattern.finditer(raw))
+        if not positions:
+            return {}
+        positions.sort(key=lambda item: item[0])
+        hits: defaultdict[int, set[_Key]] = defaultdict(set)
+        line, last = 1, 0
+        for position, keys in positions:
+            line += raw.count("\n", last, position)
+            last = position
+            hits[line].update(keys)
+        return hits
+
+    # -- detection ------------------------------------------------------------------------
+
+    def _scan_lines(
+        self,
+        lines: list[str],
+        hits: dict[int, set[_Key]],
+        data: bytes,
+        path: str,
+        yaml_lines: list[str] | None,
+    ) -> BlobScan:
+        found: list[Match] = []
+        ignored = 0
+        ds_lines = lines if yaml_lines is None else yaml_lines
+        ds_hits = hits if yaml_lines is None else self._hits("\n".join(yaml_lines))
+        ds_found, ds_ignored = self._run_ds(ds_lines, ds_hits, path)
+        if not ds_found:
+            eager = _transformed(data, path, eager=True) if _maybe_config(data, path) else None
+            if eager is not None:
+                ds_found, ds_ignored = self._run_ds(eager, self._hits("\n".join(eager)), path)
+        found.extend(ds_found)
+        ignored += ds_ignored
+        nhi_found, nhi_ignored = self._run_nhi(lines, hits)
+        found.extend(nhi_found)
+        ignored += nhi_ignored
+        for rule in FILE_RULES:
+            found = rule(found, lines)
+        return BlobScan(matches=tuple(_merge(found)), ignored=ignored)
+
+    def _run_ds(
+        self, lines: Sequence[str], hits: dict[int, set[_Key]], path: str
+    ) -> tuple[list[Match], int]:
+        from detect_secrets.core.scan import _is_filtered_out, _scan_line
+        from detect_secrets.util.code_snippet import get_code_snippet
+
+        found: list[Match] = []
+        ignored = 0
+        for number in sorted(hits):
+            indexes = sorted(i for kind, i in hits[number] if kind == "ds")
+            if not indexes or number > len(lines):
+                continue
+            line = lines[number - 1].rstrip()
+            context = get_code_snippet(lines=list(lines), line_number=number)
+            if _is_filtered_out(
+                required_filter_parameters=["line"], filename=path, line=line, context=context
+            ):
+                ignored += _is_allowlisted(path, line, context)
+                continue
+            if _NHISCAN_IGNORE in line:
+                ignored += 1
+                continue
+            for index in indexes:
+                plugin = self._ds[index]
+                for secret in _scan_line(
+                    plugin=plugin, filename=path, line=line, line_number=number, context=context
+                ):
+                    if _is_filtered_out(
+                        required_filter_parameters=["context"],
+                        filename=path,
+                        secret=secret.secret_value,
+                        plugin=plugin,
+                        line=line,
+                        context=context,
+                    ):
+                        continue
+                    name = type(plugin).__name__
+                    found.append(
+                        Match(
+                            detector=secret.type,
+                            detectors=(secret.type,),
+                            provider=None,
+                            secret=secret.secret_value or "",
+                            line=number,
+                            rank=RANK_GENERIC if name in _GENERIC else RANK_SPECIFIC,
+                        )
+                    )
+        return found, ignored
+
+    def _run_nhi(self, lines: Sequence[str], hits: dict[int, set[_Key]]) -> tuple[list[Match], int]:
+        found: list[Match] = []
+        ignored = 0
+        for number in sorted(hits):
+            indexes = sorted(i for kind, i in hits[number] if kind == "nhi")
+            if not indexes or number > len(lines):
+                continue
+            line = lines[number - 1]
+            matches = [m for i in indexes for m in _detect(self._detectors[i], line, number)]
+            if matches and _silenced(line, lines[number - 2] if number > 1 else ""):
+                ignored += len(matches)
+                continue
+            found.extend(matches)
+        return found, ignored
+
+
+def _detect(detector: Detector, line: str, number: int) -> Iterator[Match]:
+    for m in detector.pattern.finditer(line):
+        groups = m.groupdict()
+        secret = groups.get("secret") or m.group(0)
+        if detector.validate is not None and not detector.validate(secret):
+            continue
+        yield Match(
+            detector=detector.name,
+            detectors=(detector.name,),
+            provider=detector.provider,
+            secret=secret,
+            line=number,
+            rank=detector.rank,
+            credential_id=groups.get("id"),
+        )
+
+
+_PRAGMA = re.compile(r"pragma: ?allowlist[ -]secret")
+_PRAGMA_NEXT = re.compile(r"pragma: ?allowlist[ -]nextline[ -]secret")
+
+
+def _silenced(line: str, previous: str) -> bool:
+    return (
+        _NHISCAN_IGNORE in line
+        or _PRAGMA.search(line) is not None
+        or _PRAGMA_NEXT.search(previous) is not None
+    )
+
+
+def _is_allowlisted(path: str, line: str, context: Any) -> int:
+    from detect_secrets.filters.allowlist import is_line_allowlisted
+
+    return int(is_line_allowlisted(path, line, context))
+
+
+def _merge(found: list[Match]) -> list[Match]:
+    """One match per (line, secret): the most specific detector names it, all are listed."""
+    merged: dict[tuple[int, str], Match] = {}
+    for match in found:
+        key = (match.line, match.secret)
+        prior = merged.get(key)
+        if prior is None:
+            merged[key] = match
+            continue
+        best, other = (match, prior) if match.rank > prior.rank else (prior, match)
+        names = tuple(dict.fromkeys(best.detectors + other.detectors))
+        merged[key] = _with(best, detectors=names, other=other)
+    return sorted(merged.values(), key=lambda m: (m.line, m.detector, m.secret))
+
+
+def _with(best: Match, *, detectors: tuple[str, ...], other: Match) -> Match:
+    from dataclasses import replace
+
+    return replace(
+        best,
+        detectors=detectors,
+        provider=best.provider or other.provider,
+        credential_id=best.credential_id or other.credential_id,
+        hint=best.hint or other.hint,
+        paired_secret=best.paired_secret or other.paired_secret,
+    )
+
+
+class _Named(io.StringIO):
+    """A text file object with a name, as detect-secrets' transformers expect."""
+
+    def __init__(self, text: str, name: str) -> None:
+        super().__init__(text)
+        self.name = name
+
+
+def _transformed(data: bytes, path: str, *, eager: bool) -> list[str] | None:
+    """detect-secrets' file transformers: YAML (first pass), INI-style config (eager, only
+    when the first pass found nothing). None when none applies or parsing fails."""
+    from detect_secrets.transformers import get_transformers
+
+    transformers: list[Any] = list(get_transformers())
+    applicable = [t for t in transformers if t.is_eager == eager and t.should_parse_file(path)]
+    if not applicable:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    from detect_secrets.transformers import get_transformed_file
+
+    lines = get_transformed_file(_Named(text, path), use_eager_transformers=eager)  # type: ignore[arg-type]
+    return [line.rstrip("\n") for line in lines] if lines else None
+
+
+def _maybe_config(data: bytes, path: str) -> bool:
+    """Whether the eager config transformer could parse this: it needs a [section] header."""
+    from detect_secrets.util.filetype import FileType, determine_file_type
+
+    return b"[" in data and determine_file_type(path) == FileType.OTHER

@@ -1,0 +1,21 @@
+"""What a detector found. Holds the secret in memory only: never printed, never serialised."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nhiscan.scanner.model import Provider
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Match:
+    detector: str  # the most specific detector's type ("AWS Access Key ID")
+    detectors: tuple[str, ...]  # every detector that found this secret on this line
+    provider: Provider | None  # whose credential, when a cloud's
+    secret: str = field(repr=False)
+    line: int  # 1-based
+    rank: int = 0  # specificity of ``detector``: higher is more specific
+    credential_id: str | None = None  # a public identifier: AWS key id, GCP private_key_id, ...
+    hint: str | None = None  # a non-secret clue to the owner: GCP client_email, Azure client id
+    # AWS: the secret access key found in the same file, kept for --verify only.
+    paired_secret: str | None = field(default=None, repr=False)

@@ -1,0 +1,138 @@
+"""detect-secrets, configured as ``detect-secrets scan`` runs it: every plugin, the default
+filters. Each plugin has a pre-filter entry here: literals (lowercase, one of which every match
+of the plugin contains) or regular expressions (a relaxation of the plugin's own pattern that
+can never match a newline). The engine hands a plugin only the lines its pre-filter marks;
+``tests/secrets/test_prefilter.py`` checks on a corpus that nothing detect-secrets finds is lost.
+
+detect-secrets keeps its configuration in process-wide settings; ``configure()`` sets them once
+per process (the engine's worker processes call it too). Verification filters are never
+enabled: detect-secrets would otherwise send secrets to third-party APIs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+# Entropy plugins: a string of n characters has Shannon entropy at most log2(n), so a string
+# above the limit has more than 2**limit characters. The defaults are detect-secrets' own.
+BASE64_LIMIT = 4.5
+HEX_LIMIT = 3.0
+
+
+def _min_length(limit: float) -> int:
+    return int(2**limit) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Prefilter:
+    literals: tuple[str, ...] = ()  # lowercase
+    patterns: tuple[str, ...] = ()  # case-sensitive regexes that cannot match "\n"
+
+
+_B64 = r"A-Za-z0-9+/\\=_-"  # detect-secrets' base64 charset: letters, digits, +/ \ - _ =
+
+# detect-secrets plugin class name -> its pre-filter. Derived from each plugin's patterns
+# (detect_secrets/plugins/*.py, version pinned in pyproject.toml).
+PREFILTERS: dict[str, Prefilter] = {
+    "ArtifactoryDetector": Prefilter(
+        patterns=(r"AKC[a-zA-Z0-9]{10}", r"AP[0-9ABCDEF][a-zA-Z0-9]{8}")
+    ),
+    "AWSKeyDetector": Prefilter(literals=("a3t", "abia", "acca", "akia", "asia", "aws")),
+    "AzureStorageKeyDetector": Prefilter(literals=("accountkey=",)),
+    "BasicAuthDetector": Prefilter(literals=("://",)),
+    # (cloudant|cl|clou)(_|-)?(api)?(key|pwd|pw|password|pass|token), or a cloudant.com URL.
+    "CloudantDetector": Prefilter(literals=("key", "pw", "pass", "token", "cloudant")),
+    "DiscordBotTokenDetector": Prefilter(
+        patterns=(r"[MNO][a-zA-Z0-9_-]{23,25}\.[a-zA-Z0-9_-]{6}\.[a-zA-Z0-9_-]{27}",)
+    ),
+    "GitHubTokenDetector": Prefilter(literals=("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
+    "GitLabTokenDetector": Prefilter(
+        literals=(
+            "glpat-",
+            "gldt-",
+            "glft-",
+            "glsoat-",
+            "glrt-",
+            "gr1348941",
+            "glcbt-",
+            "glimt-",
+            "glptt-",
+            "glagent-",
+            "gloas-",
+        )
+    ),
+    "Base64HighEntropyString": Prefilter(
+        patterns=(rf"""['"][{_B64}]{{{_min_length(BASE64_LIMIT)},}}""",)
+    ),
+    "HexHighEntropyString": Prefilter(
+        patterns=(rf"""['"][0-9a-fA-F]{{{_min_length(HEX_LIMIT)},}}""",)
+    ),
+    # (ibm...|cloud...|iam|)(api)?(key|pwd|password|pass|token) = <44 chars>
+    "IbmCloudIamDetector": Prefilter(literals=("key", "pwd", "pass", "token")),
+    # (ibm)?cos(hmac)? secret(access)?key = <48 hex>
+    "IbmCosHmacDetector": Prefilter(literals=("secret",)),
+    # Four dotted octets: the last three always follow a dot.
+    "IPPublicDetector": Prefilter(patterns=(r"\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]",)),
+    "JwtTokenDetector": Prefilter(literals=("eyj",)),
+    # DENYLIST: api_?key ... key_?pass, password, passwd, pwd, secret, contraseña, contrasena.
+    "KeywordDetector": Prefilter(literals=("key", "pass", "pwd", "secret", "contrase")),
+    "MailchimpDetector": Prefilter(literals=("-us",)),
+    "NpmDetector": Prefilter(literals=(":_authtoken=",)),
+    "OpenAIDetector": Prefilter(literals=("t3blbkfj",)),
+    "PrivateKeyDetector": Prefilter(literals=("private key", "putty-user-key-file-2")),
+    "PypiTokenDetector": Prefilter(literals=("pypi-ag",)),
+    "SendGridDetector": Prefilter(literals=("sg.",)),
+    "SlackDetector": Prefilter(literals=("xox", "hooks.slack.com")),
+    # (softlayer|sl)(api)?(key|pwd|password|pass|token) = ..., or an api.softlayer.com URL.
+    "SoftlayerDetector": Prefilter(literals=("key", "pwd", "pass", "token", "softlayer")),
+    "SquareOAuthDetector": Prefilter(literals=("sq0csp-",)),
+    "StripeDetector": Prefilter(literals=("k_live_",)),
+    "TelegramBotTokenDetector": Prefilter(patterns=(r":[0-9A-Za-z_-]{35}",)),
+    "TwilioKeyDetector": Prefilter(patterns=(r"AC[a-z0-9]{32}", r"SK[a-z0-9]{32}")),
+}
+
+# detect-secrets' default filters minus is_invalid_file, which stats the path on disk (blobs
+# from git history have no file there); the engine reads bytes, not paths.
+_DISABLED_FILTERS = ("detect_secrets.filters.common.is_invalid_file",)
+
+
+@cache
+def configure() -> tuple[Any, ...]:
+    """Configure detect-secrets in this process; returns its plugin instances, in order."""
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.settings import configure_settings_from_baseline, get_settings
+
+    classes: list[Any] = list(get_mapping_from_secret_type_to_class().values())
+    configure_settings_from_baseline(
+        {
+            "plugins_used": [
+                {"name": cls.__name__, **_limit(cls.__name__)}
+                for cls in sorted(classes, key=lambda c: c.__name__)
+            ]
+        }
+    )
+    get_settings().disable_filters(*_DISABLED_FILTERS)
+    from detect_secrets.settings import get_filters, get_plugins
+
+    get_filters.cache_clear()
+    get_plugins.cache_clear()
+    plugins = tuple(get_plugins())
+    missing = {type(p).__name__ for p in plugins} - PREFILTERS.keys()
+    if missing:  # a detect-secrets upgrade added a plugin: it needs a pre-filter entry
+        raise RuntimeError(f"detect-secrets plugins without a pre-filter: {sorted(missing)}")
+    return plugins
+
+
+def _limit(name: str) -> dict[str, float]:
+    if name == "Base64HighEntropyString":
+        return {"limit": BASE64_LIMIT}
+    if name == "HexHighEntropyString":
+        return {"limit": HEX_LIMIT}
+    return {}
+
+
+def compiled_patterns(prefilter: Prefilter) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in prefilter.patterns)
