@@ -27,6 +27,7 @@ from nhiscan.scanner.model import (
     Credential,
     CredentialKind,
     CredentialStatus,
+    Exposure,
     GapReason,
     Group,
     Identity,
@@ -337,3 +338,32 @@ def context(now: datetime = NOW, settings: Settings | None = None, **lifecycle: 
     if lifecycle:
         base = replace(base, lifecycle=replace(base.lifecycle, **lifecycle))
     return RuleContext(now=now, settings=base)
+
+
+def exposure(secret: str = "ghp_" + "x" * 36, **overrides: Any) -> Exposure:
+    """A secret found in a repository, built as connectors/git builds it (secrets/exposure.py):
+    an AWS key id (AKIA/ASIA…) is joined to the inventory key with that id."""
+    from nhiscan.secrets.exposure import exposure_of
+    from nhiscan.secrets.match import Match
+
+    aws = secret.startswith(("AKIA", "ASIA"))
+    match = Match(
+        detector="AWS Access Key ID" if aws else "GitHub Token",
+        detectors=("AWS Access Key ID",) if aws else ("GitHub Token",),
+        provider=Provider.AWS if aws else None,
+        secret=secret,
+        line=overrides.pop("line", 3),
+        credential_id=secret if aws else None,
+    )
+    fields: dict[str, Any] = {
+        "repository": "git@example.com:acme/app.git",
+        "path": "deploy/settings.env",
+        "line": match.line,
+        "commit": "0" * 40,
+        "author": "dev@example.com",
+        "committed_at": days_ago(20),
+        "at_head": True,
+    }
+    fields.update({k: overrides.pop(k) for k in list(overrides) if k in fields})
+    built = exposure_of(match, **fields)
+    return replace(built, **overrides)

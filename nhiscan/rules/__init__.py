@@ -23,6 +23,7 @@ from nhiscan.rules.keys import (
 from nhiscan.rules.ownership import NhiWithoutOwner
 from nhiscan.rules.reach import AdminEquivalentNhi, CrossAccountAssumable, CrossAccountAssume
 from nhiscan.rules.roles import RoleUnused
+from nhiscan.rules.secrets import LeakedLiveCredential, SecretInRepository, SharedSecret
 from nhiscan.rules.trust import CrossAccountTrustWithoutExternalId, PublicTrust
 
 ALL_RULES: tuple[Rule, ...] = (
@@ -44,4 +45,7 @@ ALL_RULES: tuple[Rule, ...] = (
     CrossAccountAssume(),
     CrossAccountAssumable(),
     DataStoreReach(),
+    SecretInRepository(),
+    LeakedLiveCredential(),
+    SharedSecret(),
 )

@@ -28,6 +28,7 @@ from tests.factories import (
     deny,
     document,
     estate,
+    exposure,
     group,
     managed_policy,
     password,
@@ -40,6 +41,7 @@ from tests.factories import (
 )
 
 Builder = Callable[[], Estate]
+LEAKED_KEY = "AKIAZ7VRSQ5DXJQ4YEPX"
 OWNED = {"owner": "team-platform"}
 
 
@@ -182,6 +184,17 @@ def _secret_reader(reads: bool = True) -> Estate:
 
 
 # rule id -> (an estate that triggers it, an estate that does not)
+def _leaked(joined: bool) -> Estate:
+    bot = user("svc-leaky", tags=OWNED)
+    key = access_key(bot, id=LEAKED_KEY)
+    return estate(bot, key, exposure(LEAKED_KEY if joined else "AKIAQ2VRSQ5DXJQ4YEPA"))
+
+
+def _shared(repos: int) -> Estate:
+    found = [exposure(repository=f"git@example.com:acme/app{n}.git") for n in range(repos)]
+    return estate(*found)
+
+
 FIXTURES: dict[str, tuple[Builder, Builder]] = {
     "NHI001": (_old_key, _fresh_key),
     "NHI002": (_idle_key, _fresh_key),
@@ -207,6 +220,9 @@ FIXTURES: dict[str, tuple[Builder, Builder]] = {
     "NHI107": (lambda: _cross_account("xa"), lambda: _cross_account("xa", deny("sts:*"))),
     "NHI108": (lambda: _cross_account("xb"), lambda: _cross_account("xb", deny("sts:*"))),
     "NHI109": (_secret_reader, lambda: _secret_reader(reads=False)),
+    "NHI200": (lambda: _leaked(joined=False), lambda: _leaked(joined=True)),
+    "NHI201": (lambda: _leaked(joined=True), lambda: _leaked(joined=False)),
+    "NHI202": (lambda: _shared(2), lambda: _shared(1)),
 }
 
 RULES = {rule.meta.id: rule for rule in ALL_RULES}
@@ -280,4 +296,4 @@ def test_pipeline_runs_every_rule_over_a_snapshot() -> None:
 
 def _records(e: Estate) -> list[Record]:
     s = e.snapshot
-    return [*s.identities, *s.credentials, *s.policies, *s.resources, *s.gaps]
+    return [*s.identities, *s.credentials, *s.policies, *s.resources, *s.gaps, *s.exposures]

@@ -20,6 +20,7 @@ from nhiscan.scanner.graph.access import AccessFinder
 from nhiscan.scanner.graph.groups import group_admin_hops
 from nhiscan.scanner.graph.model import EdgeKind, Hop, NodeKind, admin_node
 from nhiscan.scanner.graph.reach import ReachGraph
+from nhiscan.scanner.leaks import credentials_by_fingerprint
 from nhiscan.scanner.model import CredentialStatus, IdentityKind, Resource, ResourceKind
 from nhiscan.scanner.privesc import Escalation, Family, find_escalations
 from nhiscan.scanner.privesc.prefilter import prefilter
@@ -49,6 +50,7 @@ def build_graph(
     principals = sorted(set(authorizer.principals()))
     hops: list[Hop] = []
     hops += _credential_hops(estate)
+    hops += _leak_hops(estate)
     hops += _membership_hops(estate)
     hops += _runs_as_hops(estate)
     hops += _admin_hops(estate, authorizer, principals)
@@ -78,6 +80,10 @@ def _add_nodes(graph: nx.MultiDiGraph[str], estate: Estate) -> None:
     for credential in estate.snapshot.credentials:
         graph.add_node(credential.id, kind=NodeKind.CREDENTIAL.value, label=credential.id,
                        account=credential.account, type=credential.kind.value)  # fmt: skip
+    for exposure in estate.snapshot.exposures:
+        graph.add_node(exposure.id, kind=NodeKind.EXPOSURE.value,
+                       label=f"{exposure.path}:{exposure.line}", account=None,
+                       type=exposure.detector)  # fmt: skip
     for account in {i.account for i in estate.identities.values()}:
         graph.add_node(admin_node(account), kind=NodeKind.ADMIN.value,
                        label=f"admin of {account}", account=account)  # fmt: skip
@@ -97,6 +103,15 @@ def _credential_hops(estate: Estate) -> Iterator[Hop]:
             yield Hop(
                 source=credential.id, target=credential.identity, edge=EdgeKind.HAS_CREDENTIAL
             )
+
+
+def _leak_hops(estate: Estate) -> Iterator[Hop]:
+    """A secret found in code leads to the credential it unlocks (joined by fingerprint)."""
+    index = credentials_by_fingerprint(estate.snapshot.credentials)
+    for exposure in estate.snapshot.exposures:
+        credential = index.get(exposure.fingerprint or "")
+        if credential is not None:
+            yield Hop(source=exposure.id, target=credential.id, edge=EdgeKind.LEAKS)
 
 
 def _membership_hops(estate: Estate) -> Iterator[Hop]:

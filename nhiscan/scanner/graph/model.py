@@ -2,7 +2,8 @@
 
 Edges point the way reach flows: a credential ``has_credential`` its identity (whoever holds
 the key acts as the identity), an identity ``can_assume`` a role, ``escalates_to`` a role, a
-user or its account's admin sink, ``can_access`` a resource, ``is_admin`` its account's
+user or its account's admin sink, ``can_access`` a resource, an exposure (a secret found in a
+repository) ``leaks`` the credential it unlocks, ``is_admin`` its account's
 admin sink (a group too, when an escalation leads into it: see groups.py). ``member_of`` (user
 to group), ``can_pass_role`` and ``runs_as`` (compute to its role) describe the estate but do
 not by themselves extend reach: passing a role or controlling compute is an escalation method, and
@@ -25,6 +26,7 @@ class NodeKind(StrEnum):
     GROUP = "group"
     RESOURCE = "resource"
     ADMIN = "admin"
+    EXPOSURE = "exposure"  # a secret found in a repository (scanner/leaks.py)
 
 
 class EdgeKind(StrEnum):
@@ -36,11 +38,13 @@ class EdgeKind(StrEnum):
     ESCALATES_TO = "escalates_to"
     IS_ADMIN = "is_admin"
     RUNS_AS = "runs_as"
+    LEAKS = "leaks"  # an exposure to the inventory credential it unlocks
 
 
 # The edges a path may follow. can_access ends a path (a resource is a destination).
 TRAVERSED = frozenset(
     {
+        EdgeKind.LEAKS,
         EdgeKind.HAS_CREDENTIAL,
         EdgeKind.CAN_ASSUME,
         EdgeKind.ESCALATES_TO,

@@ -1,0 +1,286 @@
+"""Secrets found in repositories (connectors/git), joined to the inventory (scanner/leaks.py).
+
+- NHI200: a secret in a repository that matches no credential in the inventory. Severity by
+  detector (rules/secrets_meta.py); critical when ``--verify`` found it works.
+- NHI201: a secret that is a live credential in the inventory. Critical when the identity
+  behind it reaches an administrator or a data store (reach graph), high otherwise, medium when
+  the key is no longer active. The path starts at the file and commit.
+- NHI202: one secret in several repositories: a shared credential, which rotation must chase
+  everywhere at once.
+
+Fingerprints come from the detector and the secret's hash only: no path, line, commit or
+repository location. Reformatting, moving or squash-merging the line keeps the finding's
+fingerprint, so a baseline of accepted findings survives it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+from nhiscan.rules.base import RuleContext, RuleMeta, fingerprint, make_finding
+from nhiscan.rules.common import describe
+from nhiscan.rules.reach_support import admin_reach, lower
+from nhiscan.rules.secrets_meta import severity_of
+from nhiscan.scanner.codec import iso
+from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.graph import Hop, ReachGraph, path_json
+from nhiscan.scanner.leaks import Leak, leaks
+from nhiscan.scanner.model import (
+    CredentialStatus,
+    Exposure,
+    Finding,
+    Provider,
+    ResourceKind,
+    Severity,
+)
+
+LOCATIONS_LIMIT = 20  # exposures listed per finding; ``count`` has the total
+DATA_KINDS = frozenset({ResourceKind.S3_BUCKET, ResourceKind.KMS_KEY, ResourceKind.SECRET})
+
+
+def _fingerprint(meta: RuleMeta, leak: Leak) -> str:
+    return fingerprint(meta.id, leak.detector, leak.secret_hash)
+
+
+def exposure_json(exposure: Exposure) -> dict[str, Any]:
+    """An exposure as evidence shows it: where, since when, redacted. Never the secret."""
+    return {
+        "repository": exposure.repository,
+        "path": exposure.path,
+        "line": exposure.line,
+        "commit": exposure.commit,
+        "author": exposure.author,
+        "committed_at": iso(exposure.committed_at) if exposure.committed_at else None,
+        "at_head": exposure.at_head,
+        "locations": list(exposure.locations),
+        "redacted": exposure.redacted,
+        "secret_hash": exposure.secret_hash[:16],
+    }
+
+
+def _evidence(leak: Leak) -> dict[str, Any]:
+    first = leak.first
+    verified = leak.verification
+    return {
+        "detector": leak.detector,
+        "detectors": sorted({d for e in leak.exposures for d in e.detectors}),
+        "redacted": first.redacted,
+        "secret_hash": leak.secret_hash[:16],
+        "at_head": leak.at_head,
+        "repositories": list(leak.repositories),
+        "count": len(leak.exposures),
+        "exposures": [exposure_json(e) for e in leak.exposures[:LOCATIONS_LIMIT]],
+        "credential_id": first.credential_id,
+        "account_from_key": first.account,
+        "principal_hint": first.principal_hint,
+        "verification": verified.verification if verified else None,
+        "verified_identity": verified.verified_identity if verified else None,
+        "verification_detail": verified.verification_detail if verified else None,
+    }
+
+
+def _where(leak: Leak) -> str:
+    first = leak.first
+    place = f"{first.repository}: {first.path}:{first.line}"
+    if first.commit:
+        place += f" (commit {first.commit[:10]})"
+    more = len(leak.exposures) - 1
+    return place + (f" and {more} more place{'s' if more > 1 else ''}" if more else "")
+
+
+def _found_in(exposure: Exposure) -> dict[str, Any]:
+    """The path's first step: from the file (at its commit) to the exposure."""
+    at = f"@{exposure.commit[:12]}" if exposure.commit else ""
+    return {
+        "from": f"{exposure.repository}/{exposure.path}:{exposure.line}{at}",
+        "to": exposure.id,
+        "edge": "contains",
+        "statements": [],
+    }
+
+
+class SecretInRepository:
+    meta = RuleMeta(
+        id="NHI200",
+        name="secret-in-repository",
+        severity=Severity.HIGH,
+        summary=(
+            "A secret is committed to a repository (now or in its history) and matches no "
+            "credential in the scanned inventory. Severity by kind: high for cloud keys, "
+            "vendor tokens, private keys and database URLs with passwords; low for generic "
+            "keyword and high-entropy matches; critical when --verify found that it works."
+        ),
+        remediation=(
+            "Revoke or rotate the credential at its issuer first: removing it from the code "
+            "does not remove it from git history or from clones. Then move it to a secrets "
+            "manager and reference it by name. If it is a test value, mark the line with "
+            "`nhiscan:ignore` or add the finding to the baseline."
+        ),
+    )
+
+    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
+        for leak in leaks(estate):
+            if leak.credential is not None:
+                continue
+            verified = leak.verification
+            works = verified is not None and verified.verification == "valid"
+            severity = Severity.CRITICAL if works else severity_of(leak.detector)
+            first = leak.first
+            history = "" if leak.at_head is not False else " (removed since, still in history)"
+            title = f"{leak.detector} {first.redacted} in {_where(leak)}{history}."
+            if works and verified is not None:
+                title += f" It works: it belongs to {verified.verified_identity}."
+            finding = make_finding(
+                self.meta,
+                subject=first.id,
+                provider=leak.provider or Provider.GIT,
+                title=title,
+                evidence=_evidence(leak),
+                severity=severity,
+                path=[_found_in(first)],
+            )
+            yield replace(finding, fingerprint=_fingerprint(self.meta, leak))
+
+
+class LeakedLiveCredential:
+    meta = RuleMeta(
+        id="NHI201",
+        name="leaked-live-credential",
+        severity=Severity.HIGH,
+        summary=(
+            "A secret found in a repository is a credential of an identity in the inventory. "
+            "Critical when that identity reaches an administrator or a data store, high "
+            "otherwise, medium when the key is no longer active. The path starts at the file "
+            "and commit where it was committed."
+        ),
+        remediation=(
+            "Treat it as an incident: deactivate and delete the key now (aws iam "
+            "update-access-key --status Inactive, then delete-access-key), issue a new one "
+            "through a secrets manager or replace it with a role, and review the identity's "
+            "activity (CloudTrail) since the commit date."
+        ),
+    )
+
+    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
+        graph = ctx.graph  # reach is optional here: without it the severity is high
+        for leak in leaks(estate):
+            credential = leak.credential
+            if credential is None:
+                continue
+            identity = estate.identities.get(credential.identity)
+            reach = _reach(graph, leak.first.id) if graph is not None else None
+            active = credential.status in (None, CredentialStatus.ACTIVE)
+            severity = _severity(reach, active)
+            evidence = {
+                **_evidence(leak),
+                "credential": credential.id,
+                "credential_status": credential.status.value if credential.status else None,
+                "identity": credential.identity,
+                "account": credential.account,
+                "reach": reach["summary"] if reach else None,
+            }
+            who = describe(identity, credential.identity)
+            title = (
+                f"{leak.detector} {leak.first.redacted} of {who} is in {_where(leak)}"
+                + ("" if active else " (the key is no longer active)")
+                + (f": {reach['words']}." if reach and reach["words"] else ".")
+            )
+            path = [_found_in(leak.first), *(reach["path"] if reach else [])]
+            finding = make_finding(
+                self.meta,
+                subject=credential.identity,
+                provider=credential.provider,
+                title=title,
+                evidence=evidence,
+                severity=severity,
+                path=path,
+            )
+            yield replace(finding, fingerprint=_fingerprint(self.meta, leak))
+
+
+def _severity(reach: dict[str, Any] | None, active: bool) -> Severity:
+    if not active:
+        return Severity.MEDIUM
+    if reach is not None and (reach["summary"]["admin"] or reach["summary"]["data_stores"]):
+        return Severity.CRITICAL
+    return Severity.HIGH
+
+
+def _reach(graph: ReachGraph, exposure_id: str) -> dict[str, Any]:
+    """What the leaked credential reaches: admin (with the path), and data stores."""
+    admin = admin_reach(graph)
+    summary: dict[str, Any] = {"admin": False, "data_stores": 0, "analysed": True}
+    path: list[dict[str, Any]] = []
+    words: list[str] = []
+    if exposure_id in graph.graph and admin.reaches(exposure_id):
+        hops = admin.path(exposure_id) or ()
+        summary["admin"] = True
+        summary["conditional"] = any(h.conditional for h in hops)
+        path = path_json(hops)
+        words.append("whoever holds it can become an administrator")
+    stores = _data_stores(graph, exposure_id)
+    summary["data_stores"] = len(stores)
+    summary["data_store_sample"] = stores[:10]
+    if stores:
+        words.append(f"it reaches {len(stores)} data store{'s' if len(stores) > 1 else ''}")
+        if not path:
+            path = path_json(_path_to(graph, exposure_id, stores[0]))
+    return {"summary": summary, "path": path, "words": " and ".join(words)}
+
+
+def _data_stores(graph: ReachGraph, start: str) -> list[str]:
+    if start not in graph.graph:
+        return []
+    reached = graph.reach(start)
+    estate = graph.estate
+    return sorted(
+        node
+        for node in reached
+        if (r := estate.resources.get(node)) is not None and r.kind in DATA_KINDS
+    )
+
+
+def _path_to(graph: ReachGraph, start: str, target: str) -> tuple[Hop, ...]:
+    return graph.path(start, target) or ()
+
+
+class SharedSecret:
+    meta = RuleMeta(
+        id="NHI202",
+        name="secret-shared-across-repositories",
+        severity=Severity.MEDIUM,
+        summary=(
+            "The same secret is committed to several repositories: one credential shared by "
+            "several codebases (and the workloads built from them). High when it is a cloud "
+            "credential or a live inventory credential."
+        ),
+        remediation=(
+            "Give each workload its own credential (or role), so that one leak or one rotation "
+            "touches one workload; rotate this one in every repository at once."
+        ),
+    )
+
+    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
+        for leak in leaks(estate):
+            repos = leak.repositories
+            if len(repos) < 2:
+                continue
+            cloud = leak.credential is not None or leak.provider is not None
+            severity = Severity.HIGH if cloud else self.meta.severity
+            if severity_of(leak.detector).rank < Severity.MEDIUM.rank:
+                severity = lower(severity)
+            subject = leak.credential.identity if leak.credential else leak.first.id
+            finding = make_finding(
+                self.meta,
+                subject=subject,
+                provider=leak.provider or Provider.GIT,
+                title=(
+                    f"{leak.detector} {leak.first.redacted} is committed to {len(repos)} "
+                    f"repositories: {', '.join(repos[:5])}{' …' if len(repos) > 5 else ''}."
+                ),
+                evidence={**_evidence(leak), "repository_count": len(repos)},
+                severity=severity,
+            )
+            yield replace(finding, fingerprint=_fingerprint(self.meta, leak))

@@ -1,0 +1,26 @@
+"""How severe a secret found in code is, by the detector that found it: data, checked by
+tests/rules/test_secrets.py (every generic detect-secrets plugin is listed here).
+
+Specific formats (cloud keys, tokens with a vendor prefix, private keys, database URLs with a
+password) are credentials with high confidence: high. detect-secrets' generic plugins
+(keywords, entropy) are often test fixtures or hashes: low, so a team can gate on high without
+drowning. A public IP address is not a secret: info.
+"""
+
+from __future__ import annotations
+
+from nhiscan.scanner.model import Severity
+
+DEFAULT = Severity.HIGH
+
+BY_DETECTOR: dict[str, Severity] = {
+    "Secret Keyword": Severity.LOW,
+    "Base64 High Entropy String": Severity.LOW,
+    "Hex High Entropy String": Severity.LOW,
+    "Public IP (ipv4)": Severity.INFO,
+    "JSON Web Token": Severity.MEDIUM,
+}
+
+
+def severity_of(detector: str) -> Severity:
+    return BY_DETECTOR.get(detector, DEFAULT)
