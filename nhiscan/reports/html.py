@@ -31,6 +31,7 @@ from nhiscan.reports.evidence import (
     tree_html,
 )
 from nhiscan.reports.html_paths import Labels, PathStep, blast_view, path_step
+from nhiscan.reports.html_secrets import secrets_view
 from nhiscan.reports.json import summary
 from nhiscan.rules.base import days_between
 from nhiscan.scanner.codec import iso
@@ -101,6 +102,7 @@ class HtmlReporter:
             credentials=credential_rows(report),
             blast=blast_view(report) if report.reach else None,
             gaps=sorted_gaps(report.gaps),
+            secrets=secrets_view(report),
             severities=[(s.value, s.rank) for s in SEVERITIES],
         )
         return html.encode("utf-8")

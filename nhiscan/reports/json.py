@@ -3,8 +3,10 @@
 top level ``schema_version``, ``tool`` (name, version, catalog_date), ``scanned_at``,
 ``identities``, ``credentials``, ``findings``, ``gaps``; plus ``sources``, ``accounts``,
 ``summary``, ``blast_radius`` (what each active credential reaches, worst first: see
-``blast.py``) and ``graph`` (node, edge and escalation counts of the reach graph). Timestamps are
-ISO 8601 UTC.
+``blast.py``) and ``graph`` (node, edge and escalation counts of the reach graph). Repository
+scans add ``repositories`` (what each scan covered), ``exposures`` (each distinct secret found,
+redacted and hashed: never in clear) and ``skipped`` (files and blobs not scanned, and why).
+Timestamps are ISO 8601 UTC.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ def report_document(report: Report) -> dict[str, Any]:
         "credentials": [encode(c) for c in report.snapshot.credentials],
         "findings": [encode(f) for f in report.findings],
         "gaps": [encode(g) for g in report.gaps],
+        "repositories": [encode(r) for r in report.snapshot.repositories],
+        "exposures": [encode(e) for e in report.snapshot.exposures],
+        "skipped": [encode(s) for s in report.snapshot.skipped],
         "blast_radius": (
             [radius.to_json() for radius in blast_radius(report)] if report.reach else None
         ),
@@ -67,6 +72,8 @@ def summary(report: Report) -> dict[str, Any]:
         "credentials": len(report.snapshot.credentials),
         "findings": len(report.findings),
         "gaps": len(report.gaps),
+        "exposures": len(report.snapshot.exposures),
+        "skipped_files": len(report.snapshot.skipped),
         "findings_by_severity": dict(Counter(f.severity.value for f in report.findings)),
         "identities_by_kind": dict(Counter(f"{i.provider}:{i.kind}" for i in identities)),
         "humans": dict(humans),
