@@ -23,6 +23,7 @@ from nhiscan.commands import (
     run_inventory,
     run_query,
     run_scan,
+    verify_plan,
 )
 from nhiscan.config import Settings, load_settings, parse_severity
 from nhiscan.errors import NhiError
@@ -69,6 +70,32 @@ def source_options(func: F) -> F:
             multiple=True,
             type=click.Path(path_type=Path, dir_okay=False),
             help="Read an `aws iam get-account-authorization-details` export (repeat).",
+        ),
+        click.option(
+            "--repo",
+            "repos",
+            multiple=True,
+            metavar="PATH|URL",
+            help="Scan a repository or directory for secrets (repeat); a URL is cloned.",
+        ),
+        click.option("--history", is_flag=True, help="Scan every commit on every ref."),
+        click.option("--since", metavar="REV", help="Scan only the commits after REV (CI)."),
+        click.option("--staged", is_flag=True, help="Scan only staged changes (pre-commit)."),
+        click.option(
+            "--max-file-size",
+            type=click.IntRange(min=1),
+            metavar="BYTES",
+            help="Skip (and list) files larger than this. Default 5 MiB ([git] in nhiscan.toml).",
+        ),
+        click.option(
+            "--verify",
+            is_flag=True,
+            help="Check found AWS keys with sts:GetCallerIdentity (off by default).",
+        ),
+        click.option(
+            "--dry-run",
+            is_flag=True,
+            help="With --verify: list the endpoints it would contact, then stop.",
         ),
     ]
     for option in reversed(options):
@@ -302,7 +329,19 @@ def _query(
 
 
 def _sources(kw: dict[str, Any]) -> SourceOptions:
+    dry_run = kw.pop("dry_run")
+    if dry_run:
+        if not kw["verify"]:
+            raise click.UsageError("--dry-run goes with --verify")
+        click.echo(verify_plan(), nl=False)
+        raise click.exceptions.Exit(0)
     return SourceOptions(
+        repos=kw.pop("repos"),
+        history=kw.pop("history"),
+        since=kw.pop("since"),
+        staged=kw.pop("staged"),
+        max_file_size=kw.pop("max_file_size"),
+        verify=kw.pop("verify"),
         demo=kw.pop("demo"),
         aws_profiles=kw.pop("aws_profiles"),
         aws_regions=kw.pop("aws_regions"),

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -35,6 +36,16 @@ class SourceOptions:
     aws_assume_role: str | None = None
     aws_org_role: str | None = None
     aws_gaad: tuple[Path, ...] = ()
+    repos: tuple[str, ...] = ()  # local paths or clone URLs to scan for secrets
+    history: bool = False
+    since: str | None = None
+    staged: bool = False
+    max_file_size: int | None = None
+    verify: bool = False  # check found AWS keys with sts:GetCallerIdentity
+
+    @property
+    def cloud_asked(self) -> bool:
+        return self.demo or self.live_aws_asked or bool(self.aws_gaad)
 
     @property
     def live_aws_asked(self) -> bool:
@@ -54,7 +65,64 @@ class Gate:
 
 
 def build_connectors(src: SourceOptions, settings: Settings) -> list[Connector]:
-    """Which connectors a command line asks for. No source at all means live AWS."""
+    """Which connectors a command line asks for. No source at all means live AWS; repositories
+    alone (--repo) mean no cloud."""
+    git = _git_connector(src, settings)
+    if not src.cloud_asked and git is not None:
+        return [git]
+    return _cloud_connectors(src, settings) + ([git] if git is not None else [])
+
+
+def _git_connector(src: SourceOptions, settings: Settings) -> Connector | None:
+    modes = [flag for flag, on in (("--history", src.history), ("--since", src.since),
+                                   ("--staged", src.staged)) if on]  # fmt: skip
+    if not src.repos:
+        if modes or src.verify:
+            raise ConfigError(f"{(modes or ['--verify'])[0]} needs --repo PATH")
+        return None
+    if len(modes) > 1:
+        raise ConfigError(f"choose one of {', '.join(modes)}")
+    from nhiscan.connectors.git.config import GitConfig, ScanMode
+
+    mode = ScanMode.WORKTREE
+    if src.history:
+        mode = ScanMode.HISTORY
+    elif src.since:
+        mode = ScanMode.SINCE
+    elif src.staged:
+        mode = ScanMode.STAGED
+    config = GitConfig(
+        repos=src.repos,
+        mode=mode,
+        since=src.since,
+        max_file_size=src.max_file_size or settings.git.max_file_size,
+        workers=settings.git.workers or None,
+        verifier=_verifier() if src.verify else None,
+    )
+    connector: Connector = connector_class("git")(config)
+    return connector
+
+
+def _verifier() -> Any:
+    from nhiscan.connectors.git.verify import AwsKeyVerifier, VerifyConfig
+
+    return AwsKeyVerifier(VerifyConfig())
+
+
+def verify_plan() -> str:
+    """What --verify would contact (--verify --dry-run): the endpoints, one per line."""
+    from nhiscan.connectors.git.verify import VerifyConfig, endpoints
+
+    lines = [
+        "--verify sends one sts:GetCallerIdentity request per AWS access key found with its",
+        "secret key (signed with that key; the secret key itself is not sent), to:",
+        *(f"  {url}" for url in endpoints(VerifyConfig())),
+        "and contacts nothing else. Nothing was scanned or sent (--dry-run).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _cloud_connectors(src: SourceOptions, settings: Settings) -> list[Connector]:
     aws = settings.aws
     regions = src.aws_regions or aws.regions
     if src.demo:
@@ -224,7 +292,7 @@ def load_query_subject(
     path: Path | None, src: SourceOptions, settings: Settings
 ) -> queries.Subject:
     """The reach graph of a snapshot file, or of an estate collected now from ``src``."""
-    if path is not None and (src.demo or src.live_aws_asked or src.aws_gaad):
+    if path is not None and (src.cloud_asked or src.repos):
         raise ConfigError(f"{path}: give a snapshot or source options (--demo, --aws-*), not both")
     snap = snapshot.load(path) if path is not None else collect_snapshot(src, settings)
     return queries.load(snap)

@@ -38,9 +38,17 @@ class AwsSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class GitSettings:
+    # Files and blobs bigger than this are not scanned; each one is listed as skipped.
+    max_file_size: int = 5 * 1024 * 1024
+    workers: int = 0  # scanning processes; 0: one per CPU
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
     aws: AwsSettings = field(default_factory=AwsSettings)
+    git: GitSettings = field(default_factory=GitSettings)
     fail_on: Severity | None = None
     strict: bool = False
 
@@ -65,11 +73,12 @@ def settings_from_dict(data: dict[str, Any], *, source: str) -> Settings:
     data = dict(data)
     lifecycle = _section(LifecycleSettings, data.pop("lifecycle", {}), f"{source} [lifecycle]")
     aws = _section(AwsSettings, data.pop("aws", {}), f"{source} [aws]")
+    git = _section(GitSettings, data.pop("git", {}), f"{source} [git]")
     top = _section(_Top, data, source)
     fail_on = None
     if top.fail_on is not None:
         fail_on = parse_severity(top.fail_on, where=f"{source}: fail_on")
-    return Settings(lifecycle=lifecycle, aws=aws, fail_on=fail_on, strict=top.strict)
+    return Settings(lifecycle=lifecycle, aws=aws, git=git, fail_on=fail_on, strict=top.strict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
