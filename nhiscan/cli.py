@@ -19,6 +19,7 @@ from nhiscan.commands import (
     SourceOptions,
     render_rules,
     run_analyze,
+    run_baseline,
     run_collect,
     run_inventory,
     run_query,
@@ -141,6 +142,12 @@ def output_options(func: F) -> F:
         ),
         click.option("--strict", is_flag=True, default=None, help="Exit 3 on collection gaps."),
         click.option(
+            "--baseline",
+            type=click.Path(path_type=Path, dir_okay=False, exists=True),
+            help="Accepted findings (nhiscan baseline create): only new ones are reported "
+            "and gate.",
+        ),
+        click.option(
             "--reach/--no-reach",
             default=True,
             help="Build the reach graph (escalation, admin, data reach). --no-reach: lifecycle "
@@ -208,6 +215,45 @@ def inventory(snapshot: Path | None, fmt: str, output: Path | None, **kw: Any) -
 def rules(fmt: str) -> None:
     """List the rules: ids, severities, summaries."""
     click.echo(render_rules(fmt), nl=False)
+
+
+@cli.group("baseline")
+def baseline_group() -> None:
+    """Accepted findings, so that a CI gate fails on new ones only."""
+
+
+DEFAULT_BASELINE = ".nhiscan-baseline.json"
+
+
+@baseline_group.command("create")
+@click.argument("snapshot", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@source_options
+@common_options
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=DEFAULT_BASELINE)
+def baseline_create(snapshot: Path | None, output: Path, **kw: Any) -> None:
+    """Accept every current finding (of a snapshot, or of a scan now) into a baseline file."""
+    settings = load_settings(kw.pop("config_path"))
+    now = _as_of(kw.pop("as_of"))
+    run_baseline(snapshot, _sources(kw), settings, output=output, update=False, now=now)
+
+
+@baseline_group.command("update")
+@click.argument("snapshot", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@source_options
+@common_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=DEFAULT_BASELINE,
+    help="The baseline to update in place.",
+)
+def baseline_update(snapshot: Path | None, output: Path, **kw: Any) -> None:
+    """Accept the current findings, keep the notes of entries still matching, and drop (and
+    list) the entries that match nothing any more."""
+    settings = load_settings(kw.pop("config_path"))
+    now = _as_of(kw.pop("as_of"))
+    run_baseline(snapshot, _sources(kw), settings, output=output, update=True, now=now)
 
 
 # --- reach queries -------------------------------------------------------------------------
@@ -368,6 +414,7 @@ def _settings_and_gate(kw: dict[str, Any]) -> tuple[Settings, Gate]:
         strict=settings.strict if strict is None else strict,
         now=_as_of(kw.pop("as_of")),
         reach=kw.pop("reach"),
+        baseline=kw.pop("baseline"),
     )
     return settings, gate
 

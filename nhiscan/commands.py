@@ -21,6 +21,7 @@ from nhiscan.connectors.base import CollectContext, Connector
 from nhiscan.errors import ConfigError
 from nhiscan.progress import StderrProgress
 from nhiscan.reports.base import Format, reporter
+from nhiscan.scanner import baseline as baselines
 from nhiscan.scanner import pipeline, snapshot
 from nhiscan.scanner.model import Severity
 from nhiscan.scanner.pipeline import Report
@@ -62,6 +63,7 @@ class Gate:
     strict: bool
     now: datetime | None  # judge ages as of this time; None: when the analysis runs
     reach: bool = True  # build the reach graph and run the rules that need it
+    baseline: Path | None = None  # accepted findings: only new ones gate and are reported
 
 
 def build_connectors(src: SourceOptions, settings: Settings) -> list[Connector]:
@@ -180,6 +182,9 @@ def _report(snap: snapshot.Snapshot, settings: Settings, gate: Gate, *, snapshot
     targets = resolve_outputs(gate.output, gate.formats)
     now = gate.now or datetime.now(UTC)
     report = pipeline.analyze(snap, settings=settings, now=now, reach=gate.reach)
+    if gate.baseline is not None:
+        accepted = baselines.load(gate.baseline)
+        report = pipeline.apply_baseline(report, accepted, source=str(gate.baseline))
     for fmt, target in targets:
         data = reporter(fmt).render(report)
         if target is None:
@@ -242,6 +247,13 @@ def summary_line(report: Report) -> str:
     )
     if gaps:
         text += f"; {gaps} collection gaps: results are incomplete (see the report)"
+    if report.baseline_file is not None:
+        text += f"; {len(report.baselined)} accepted in the baseline"
+        if report.stale_baseline:
+            text += f", {len(report.stale_baseline)} baseline entries match nothing any more"
+    skipped = len(report.snapshot.skipped)
+    if skipped:
+        text += f"; {skipped} files not scanned (binary or too large, listed in the report)"
     return text
 
 
@@ -269,6 +281,31 @@ def run_inventory(
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
+
+
+def run_baseline(
+    path: Path | None,
+    src: SourceOptions,
+    settings: Settings,
+    *,
+    output: Path,
+    update: bool,
+    now: datetime | None,
+) -> None:
+    """``baseline create``: accept every current finding; ``baseline update``: the current
+    findings, keeping notes, dropping entries that match nothing (and saying which)."""
+    if path is not None and (src.cloud_asked or src.repos):
+        raise ConfigError(f"{path}: give a snapshot or source options, not both")
+    snap = snapshot.load(path) if path is not None else collect_snapshot(src, settings)
+    report = pipeline.analyze(snap, settings=settings, now=now or datetime.now(UTC))
+    if update:
+        accepted, dropped = baselines.update(baselines.load(output), report.findings)
+        for entry in dropped:
+            click.echo(f"dropped (matches nothing): {entry.rule_id} {entry.subject}", err=True)
+    else:
+        accepted = baselines.create(report.findings)
+    baselines.save(accepted, output)
+    click.echo(f"wrote {output} ({len(accepted.entries)} accepted findings)", err=True)
 
 
 def render_rules(fmt: str) -> str:

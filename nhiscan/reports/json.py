@@ -47,7 +47,28 @@ def report_document(report: Report) -> dict[str, Any]:
             [radius.to_json() for radius in blast_radius(report)] if report.reach else None
         ),
         "graph": graph_counts(report) if report.reach else None,
+        "baseline": _baseline(report),
         "reach": {"analysed": report.reach} | ({} if report.reach else {"skipped": SKIPPED}),
+    }
+
+
+def _baseline(report: Report) -> dict[str, Any] | None:
+    """With --baseline: which findings it accepted (not in ``findings``) and its stale
+    entries (they matched nothing: the finding was fixed, or the secret is gone)."""
+    if report.baseline_file is None:
+        return None
+    return {
+        "file": report.baseline_file,
+        "baselined": [
+            {
+                "fingerprint": f.fingerprint,
+                "rule_id": f.rule_id,
+                "severity": f.severity.value,
+                "title": f.title,
+            }
+            for f in report.baselined
+        ],
+        "stale": [e.to_json() for e in report.stale_baseline],
     }
 
 

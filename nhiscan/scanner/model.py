@@ -245,7 +245,9 @@ class Exposure:
     account: str | None = None  # AWS account decoded offline from the key id
     principal_hint: str | None = None  # GCP client_email, Azure tenant/client ids
     secret_paired: bool | None = None  # AWS: the secret access key sits in the same file
-    verification: str | None = None  # "valid", "invalid", "error"; None: not verified
+    verification: str | None = (
+        None  # "valid", "invalid", "error", "unverifiable"; None: not checked
+    )
     verified_identity: str | None = None  # the ARN sts:GetCallerIdentity returned
     verification_detail: str | None = None
 

@@ -10,6 +10,7 @@ from nhiscan import __version__
 from nhiscan.config import Settings
 from nhiscan.connectors.base import CollectContext, Connector
 from nhiscan.rules.base import Rule, RuleContext
+from nhiscan.scanner import baseline as baselines
 from nhiscan.scanner.catalog import default_catalog
 from nhiscan.scanner.estate import Estate, build_estate
 from nhiscan.scanner.graph import ReachGraph, build_graph
@@ -29,6 +30,10 @@ class Report:
     settings: Settings
     graph: ReachGraph | None = None
     reach: bool = True  # False: reach analysis was turned off (--no-reach)
+    # With --baseline: ``findings`` are the new ones only; these were accepted before.
+    baseline_file: str | None = None
+    baselined: tuple[Finding, ...] = ()
+    stale_baseline: tuple[baselines.Entry, ...] = ()  # entries that matched no finding
 
     @property
     def gaps(self) -> tuple[CollectionGap, ...]:
@@ -76,6 +81,18 @@ def analyze(
         estate=estate,
         findings=tuple(findings),
         settings=settings,
+    )
+
+
+def apply_baseline(report: Report, baseline: baselines.Baseline, *, source: str) -> Report:
+    """Keep only the findings the baseline does not accept; list its stale entries."""
+    split = baselines.split(report.findings, baseline)
+    return replace(
+        report,
+        findings=split.new,
+        baselined=split.baselined,
+        stale_baseline=split.stale,
+        baseline_file=source,
     )
 
 
