@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import tempfile
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
 
 import boto3
 from moto.server import ThreadedMotoServer
@@ -13,7 +17,16 @@ from moto.server import ThreadedMotoServer
 from nhiscan.connectors.aws.live import AwsConfig, AwsConnector
 from nhiscan.connectors.base import CollectContext
 from nhiscan.connectors.demo.estate import DEMO_REGION, build_demo_estate
-from nhiscan.scanner.model import Record
+from nhiscan.connectors.demo.repo import REPO_LABEL, build_demo_repo
+from nhiscan.scanner.model import (
+    CollectionGap,
+    Exposure,
+    GapReason,
+    Provider,
+    Record,
+    Repository,
+    SkippedFile,
+)
 
 
 class DemoConnector:
@@ -22,7 +35,7 @@ class DemoConnector:
 
     @property
     def sources(self) -> tuple[str, ...]:
-        return ("demo:aws-estate",)
+        return ("demo:aws-estate", f"demo:{REPO_LABEL}")
 
     def collect(self, ctx: CollectContext) -> Iterator[Record]:
         with moto_server() as endpoint:
@@ -31,6 +44,40 @@ class DemoConnector:
             build_demo_estate(session, endpoint, ctx.now)
             config = AwsConfig(regions=self._regions, endpoint_url=endpoint, max_workers=2)
             yield from AwsConnector(config, session_factory=lambda _profile: session).collect(ctx)
+            yield from _repository(ctx)
+
+
+def _repository(ctx: CollectContext) -> Iterator[Record]:
+    """The demo repository's history, scanned by the real git connector, labelled
+    ``demo/lending-agents`` instead of its temporary path."""
+    from nhiscan.connectors.git import GitConnector
+    from nhiscan.connectors.git.config import GitConfig, ScanMode
+
+    with tempfile.TemporaryDirectory(prefix="nhiscan-demo-repo-") as tmp:
+        root = Path(tmp)
+        try:
+            build_demo_repo(root, ctx.now)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            detail = getattr(exc, "stderr", None) or str(exc)
+            yield CollectionGap(provider=Provider.GIT, scope=REPO_LABEL, operation="git init",
+                                reason=GapReason.FAILED, detail=f"cannot build the demo "
+                                f"repository (is git installed?): {detail!s:.300}")  # fmt: skip
+            return
+        config = GitConfig(repos=(str(root),), mode=ScanMode.HISTORY, workers=1)
+        for record in GitConnector(config).collect(ctx):
+            yield _relabel(record, str(root))
+
+
+def _relabel(record: Record, path: str) -> Record:
+    if isinstance(record, Exposure):
+        return replace(record, repository=REPO_LABEL, id=record.id.replace(path, REPO_LABEL, 1))
+    if isinstance(record, Repository):
+        return replace(record, id=REPO_LABEL)
+    if isinstance(record, SkippedFile):
+        return replace(record, repository=REPO_LABEL)
+    if isinstance(record, CollectionGap):
+        return replace(record, scope=record.scope.replace(path, REPO_LABEL))
+    return record
 
 
 def demo_session() -> boto3.session.Session:

@@ -1,0 +1,108 @@
+"""The demo estate's repository: a small git history in which the agents' team committed
+credentials, as teams do. Built in a temporary directory with the real ``git`` and scanned by
+the real git connector, so ``nhiscan scan --demo`` shows secrets in code joined to the keys
+they unlock:
+
+- the deploy bot's key pair, committed to a settings file and "removed" a week later: gone
+  from HEAD, still in history, and the bot can make itself admin (critical);
+- the ETL agent's key pair in a script still at HEAD (it reads the construction documents);
+- a third-party token that matches nothing in the inventory;
+- a test fixture silenced with ``nhiscan:ignore``, and a binary file that is listed as skipped.
+
+Every secret here is generated at run time (moto issues the AWS keys); nothing real is used.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import string
+import subprocess
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from nhiscan.connectors.demo.estate import DEMO_ACCOUNT
+
+REPO_LABEL = "demo/lending-agents"
+AUTHOR = ("Dana Dev", "dana.dev@example.com")
+
+
+def demo_key(user: str, index: int = 0) -> tuple[str, str]:
+    """The (key id, secret key) moto issued to ``user``: read from moto's in-process backend."""
+    from moto.iam.models import iam_backends
+
+    backend: Any = iam_backends[DEMO_ACCOUNT]["aws"]
+    key: Any = backend.users[user].access_keys[index]
+    return key.access_key_id, key.secret_access_key
+
+
+def _token(prefix: str, length: int) -> str:
+    alphabet = string.ascii_letters + string.digits
+    return prefix + "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def build_demo_repo(root: Path, now: datetime) -> None:
+    """A git repository under ``root`` with three commits (60, 53 and 20 days before ``now``)."""
+    deploy_id, deploy_secret = demo_key("ci-deploy-bot")
+    etl_id, etl_secret = demo_key("etl-sync-agent")
+    git = _Git(root)
+    git("init", "-q", "-b", "main")
+    _write(root / "README.md", "# lending-agents\n\nAgents that review construction loans.\n")
+    _write(
+        root / "deploy" / "settings.env",
+        "# deploy settings\nREGION=us-east-1\n"
+        f"AWS_ACCESS_KEY_ID={deploy_id}\nAWS_SECRET_ACCESS_KEY={deploy_secret}\n",
+    )
+    _write(root / "docs" / "logo.png", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + "\0" * 64)
+    git.commit("Deploy settings for the review agents", now - timedelta(days=60))
+    _write(root / "deploy" / "settings.env", "# deploy settings\nREGION=us-east-1\n")
+    git.commit("Move deploy credentials to the secrets manager", now - timedelta(days=53))
+    _write(
+        root / "agents" / "etl_sync.py",
+        '"""Nightly sync of construction documents."""\n\nimport boto3\n\n'
+        f'AWS_ACCESS_KEY_ID = "{etl_id}"\n'
+        f'aws_secret_access_key = "{etl_secret}"\n\n'
+        "def client():\n"
+        '    return boto3.client("s3", aws_access_key_id=AWS_ACCESS_KEY_ID,\n'
+        "                        aws_secret_access_key=aws_secret_access_key)\n",
+    )
+    _write(
+        root / "agents" / "notify.py",
+        f'GITHUB_TOKEN = "{_token("ghp_", 36)}"  # opens review issues\n',
+    )
+    _write(
+        root / "tests" / "fixtures.py",
+        f'FAKE_TOKEN = "{_token("ghp_", 36)}"  # nhiscan:ignore test fixture\n',
+    )
+    git.commit("ETL sync and review notifications", now - timedelta(days=20))
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+class _Git:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.env = {
+            **os.environ,
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_AUTHOR_NAME": AUTHOR[0],
+            "GIT_AUTHOR_EMAIL": AUTHOR[1],
+            "GIT_COMMITTER_NAME": AUTHOR[0],
+            "GIT_COMMITTER_EMAIL": AUTHOR[1],
+        }
+
+    def __call__(self, *args: str, env: dict[str, str] | None = None) -> None:
+        subprocess.run(
+            ["git", *args], cwd=self.root, env=env or self.env, check=True, capture_output=True
+        )
+
+    def commit(self, message: str, when: datetime) -> None:
+        stamp = when.strftime("%Y-%m-%dT%H:%M:%S+0000")
+        env = {**self.env, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+        self("add", "-A", env=env)
+        self("commit", "-q", "-m", message, env=env)
