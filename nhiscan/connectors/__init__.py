@@ -23,6 +23,7 @@ REGISTRY: dict[str, ConnectorEntry] = {
     "aws-gaad": ConnectorEntry(
         "nhiscan.connectors.aws.gaad_file", "GaadFileConnector", "pip install nhiscan"
     ),
+    "git": ConnectorEntry("nhiscan.connectors.git", "GitConnector", "pip install nhiscan"),
     "demo": ConnectorEntry(
         "nhiscan.connectors.demo", "DemoConnector", "pip install 'nhiscan[demo]'"
     ),

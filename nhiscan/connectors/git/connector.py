@@ -1,0 +1,158 @@
+"""``GitConnector``: secrets in repositories, as Exposure, SkippedFile, Repository and
+CollectionGap records. Every repository is checked before any is scanned, so a mistyped path
+fails at once (ConnectorError); a clone or git command that fails later is a gap."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Mapping
+
+from nhiscan.connectors.base import CollectContext
+from nhiscan.connectors.git import work
+from nhiscan.connectors.git.collate import CommitInfo, Findings
+from nhiscan.connectors.git.config import GitConfig, ScanMode
+from nhiscan.connectors.git.gitcmd import Git
+from nhiscan.connectors.git.history import describe, history_plan, resolve_rev, staged_plan
+from nhiscan.connectors.git.plan import Plan, files_plan, gap, tree_plan
+from nhiscan.connectors.git.source import Layout, Source, Target, opened, redact_url, resolve
+from nhiscan.scanner.model import CollectionGap, Record, Repository, SkippedFile
+
+_PROGRESS_EVERY = 1.0  # seconds
+
+
+class GitConnector:
+    def __init__(self, config: GitConfig) -> None:
+        self._config = config
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(f"git:{redact_url(spec)}" for spec in self._config.repos)
+
+    def collect(self, ctx: CollectContext) -> Iterator[Record]:
+        config = self._config
+        targets = [resolve(spec, config.mode) for spec in config.repos]
+        for target in targets:
+            if target.path is not None and config.since is not None:
+                _check_since(target, config.since)
+        for target in targets:
+            with opened(target, config.mode) as source:
+                if isinstance(source, CollectionGap):
+                    yield source
+                    continue
+                yield from scan_plan(make_plan(source, config), config, ctx)
+
+
+def _check_since(target: Target, since: str) -> None:
+    """A local repository's since revision, checked before anything is scanned."""
+    assert target.path is not None
+    resolve_rev(Git(target.path), since, target.label)
+
+
+def make_plan(source: Source, config: GitConfig) -> Plan:
+    label, git, size = source.label, source.git, config.max_file_size
+    if config.mode is ScanMode.WORKTREE:
+        if source.layout is Layout.BARE and git is not None:
+            return tree_plan(label, git, size)
+        return files_plan(label, source.root, git, size)
+    assert git is not None  # resolve() refused a plain directory for these modes
+    if config.mode is ScanMode.STAGED:
+        return staged_plan(label, git, size)
+    return history_plan(label, git, size, since=config.since)
+
+
+def scan_plan(plan: Plan, config: GitConfig, ctx: CollectContext) -> Iterator[Record]:
+    """Scan a plan's items and yield its records: gaps and skips as they come, then the
+    exposures, then the Repository record with the counts."""
+    yield from plan.gaps
+    yield from plan.skipped
+    findings = Findings()
+    counts = _Counts(skipped=len(plan.skipped))
+    progress = _Progress(ctx, plan)
+    workers = pool_size(plan, config)
+    outcomes = work.scan(
+        plan.items, plan.reading, max_file_size=config.max_file_size, workers=workers
+    )
+    for outcome in outcomes:
+        progress.tick()
+        record = counts.add(plan, outcome)
+        if record is not None:
+            yield record
+        elif outcome.error is None and outcome.skipped is None:
+            findings.add(outcome, plan.here_of(outcome.item))
+    progress.done()
+    infos: Mapping[int, CommitInfo] = {}
+    if plan.git is not None and plan.commits is not None:
+        infos, gaps = describe(plan.git, plan.label, plan.commits, findings.commits())
+        yield from gaps
+    yield from findings.exposures(plan.label, infos, config.verifier)
+    yield Repository(
+        id=plan.label,
+        mode=plan.mode,
+        head=plan.head,
+        commits=len(plan.commits) if plan.commits is not None else None,
+        blobs=counts.scanned,
+        bytes=counts.bytes,
+        skipped=counts.skipped,
+        ignored_inline=counts.ignored,
+    )
+
+
+def pool_size(plan: Plan, config: GitConfig) -> int:
+    """Worker processes: one (this process) unless there is enough work to pay for a pool."""
+    workers = config.workers or os.cpu_count() or 1
+    if workers <= 1 or len(plan.items) <= 1:
+        return 1
+    total = sum(item.size for item in plan.items)
+    if total > config.pool_min_bytes or len(plan.items) > config.pool_min_files:
+        return min(workers, len(plan.items))
+    return 1
+
+
+class _Counts:
+    def __init__(self, *, skipped: int) -> None:
+        self.scanned = 0
+        self.bytes = 0
+        self.skipped = skipped
+        self.ignored = 0
+
+    def add(self, plan: Plan, outcome: work.Outcome) -> Record | None:
+        """Count an outcome; the record it calls for (a gap, a skip) when it was not scanned."""
+        item = outcome.item
+        if outcome.error is not None:
+            return gap(plan.label, plan.read_operation, outcome.error, item.path)
+        if item.prior:
+            return None
+        if outcome.skipped is not None:
+            self.skipped += 1
+            return SkippedFile(
+                repository=plan.label,
+                path=item.path,
+                reason=outcome.skipped,
+                size=item.size,
+                blob=item.key if plan.reading.git is not None else None,
+            )
+        self.scanned += 1
+        self.bytes += item.size
+        self.ignored += outcome.ignored
+        return None
+
+
+class _Progress:
+    def __init__(self, ctx: CollectContext, plan: Plan) -> None:
+        self._ctx = ctx
+        self._prefix = f"git {plan.label}: scanning {plan.noun}"
+        self._total = len(plan.items)
+        self._done = 0
+        self._last = time.monotonic()
+        ctx.progress(f"{self._prefix} 0/{self._total}")
+
+    def tick(self) -> None:
+        self._done += 1
+        now = time.monotonic()
+        if now - self._last >= _PROGRESS_EVERY:
+            self._last = now
+            self._ctx.progress(f"{self._prefix} {self._done}/{self._total}")
+
+    def done(self) -> None:
+        self._ctx.progress(f"{self._prefix} {self._done}/{self._total}")

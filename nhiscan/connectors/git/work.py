@@ -1,0 +1,213 @@
+"""Scanning many files or blobs: serially, or on a process pool when there is enough work.
+
+Each worker process builds its own Scanner once (the initializer) and reads its own inputs:
+files from the directory, blobs through its own ``git cat-file --batch``. Only item
+descriptions go to the workers and only matches come back, so bulk data never crosses a
+process pipe. Work is cut into chunks of a few MB and at most a few chunks per worker are in
+flight, so memory stays bounded however big the repository.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import multiprocessing
+import os
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from multiprocessing.context import BaseContext
+from multiprocessing.util import Finalize
+from typing import Protocol
+
+from nhiscan.connectors.git.gitcmd import Git
+from nhiscan.connectors.git.objects import CatFile
+from nhiscan.scanner.model import SkipReason
+from nhiscan.secrets.engine import EngineOptions, Scanner
+from nhiscan.secrets.match import Match
+
+_CHUNK_MAX = 8 << 20
+_CHUNK_MIN = 256 << 10
+_CHUNK_ITEMS = 512
+_IN_FLIGHT = 4  # chunks per worker
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Item:
+    key: str  # what the reader reads: a path under the root, or a blob id
+    path: str  # the path the engine and the records see
+    size: int
+    seq: int  # order of first appearance: the earliest occurrence names a secret's origin
+    commit: int | None = None  # index of the commit that introduced it
+    prior: bool = False  # content from before the scanned range: its secrets are not new
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outcome:
+    item: Item
+    matches: tuple[Match, ...] = ()
+    skipped: SkipReason | None = None
+    ignored: int = 0
+    error: str | None = None  # it could not be read: why
+
+
+class Reader(Protocol):
+    def read(self, key: str) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+class FileReader:
+    def __init__(self, root: str) -> None:
+        self._root = root
+
+    def read(self, key: str) -> bytes:
+        with open(os.path.join(self._root, key), "rb") as handle:
+            return handle.read()
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How to read items: files under ``root``, or blobs through ``git``. Picklable."""
+
+    root: str | None = None
+    git: Git | None = None
+
+    def open(self) -> Reader:
+        if self.git is not None:
+            return CatFile(self.git)
+        assert self.root is not None
+        return FileReader(self.root)
+
+
+@functools.lru_cache(maxsize=4)
+def scanner_for(max_file_size: int) -> Scanner:
+    """One Scanner per process and size limit (building one compiles the automaton)."""
+    return Scanner(EngineOptions(max_file_size=max_file_size))
+
+
+def scan_one(scanner: Scanner, reader: Reader, item: Item) -> Outcome:
+    try:
+        data = reader.read(item.key)
+    except OSError as exc:
+        return Outcome(item=item, error=exc.strerror or str(exc) or type(exc).__name__)
+    found = scanner.scan(data, item.path)
+    return Outcome(item=item, matches=found.matches, skipped=found.skipped, ignored=found.ignored)
+
+
+def scan(
+    items: Sequence[Item], reading: Reading, *, max_file_size: int, workers: int
+) -> Iterator[Outcome]:
+    """Every item's outcome, in order; on ``workers`` processes when more than one."""
+    if workers <= 1:
+        yield from _serial(items, reading, max_file_size)
+    else:
+        yield from _pooled(items, reading, max_file_size, workers)
+
+
+def _serial(items: Iterable[Item], reading: Reading, max_file_size: int) -> Iterator[Outcome]:
+    scanner = scanner_for(max_file_size)
+    reader = reading.open()
+    try:
+        for item in items:
+            yield scan_one(scanner, reader, item)
+    finally:
+        reader.close()
+
+
+_Pending = tuple[list[Item], "Future[list[Outcome]]"]
+
+
+def _pooled(
+    items: Sequence[Item], reading: Reading, max_file_size: int, workers: int
+) -> Iterator[Outcome]:
+    chunks = chunked(items, workers)
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_context(),
+        initializer=_init_worker,
+        initargs=(reading, max_file_size),
+    )
+    pending: deque[_Pending] = deque()
+    try:
+        for chunk in chunks:
+            try:
+                pending.append((chunk, pool.submit(_scan_chunk, chunk)))
+            except BrokenProcessPool:
+                pending.append((chunk, _broken()))
+            if len(pending) >= workers * _IN_FLIGHT:
+                yield from _results(pending.popleft(), reading, max_file_size)
+        while pending:
+            yield from _results(pending.popleft(), reading, max_file_size)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _results(pending: _Pending, reading: Reading, max_file_size: int) -> Iterator[Outcome]:
+    chunk, future = pending
+    try:
+        outcomes = future.result()
+    except BrokenProcessPool:
+        # A worker died (killed for memory, most likely): this chunk is scanned here instead.
+        yield from _serial(chunk, reading, max_file_size)
+        return
+    yield from outcomes
+
+
+def _broken() -> Future[list[Outcome]]:
+    future: Future[list[Outcome]] = Future()
+    future.set_exception(BrokenProcessPool("the scanning pool is broken"))
+    return future
+
+
+def chunked(items: Sequence[Item], workers: int) -> Iterator[list[Item]]:
+    """Chunks of a few MB: enough per chunk to amortise the round trip, enough chunks for
+    every worker to stay busy until the end. Big items go first, biggest first, so that no
+    worker is left with one at the end while the others wait."""
+    total = sum(item.size for item in items)
+    budget = min(_CHUNK_MAX, max(_CHUNK_MIN, total // (workers * 16)))
+    big = sorted((item for item in items if item.size >= _CHUNK_MIN), key=lambda i: -i.size)
+    rest = (item for item in items if item.size < _CHUNK_MIN)
+    chunk: list[Item] = []
+    size = 0
+    for item in itertools.chain(big, rest):
+        chunk.append(item)
+        size += item.size
+        if size >= budget or len(chunk) >= _CHUNK_ITEMS:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _context() -> BaseContext:
+    """fork when this process has no other thread (fast: workers inherit the imports),
+    forkserver otherwise (forking a threaded process can copy a held lock)."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
+
+
+# -- in the worker processes -----------------------------------------------------------------
+
+_WORKER: dict[str, tuple[Scanner, Reader]] = {}
+
+
+def _init_worker(reading: Reading, max_file_size: int) -> None:
+    reader = reading.open()
+    Finalize(reader, reader.close, exitpriority=10)  # ends this worker's git cat-file
+    _WORKER["state"] = (scanner_for(max_file_size), reader)
+
+
+def _scan_chunk(items: list[Item]) -> list[Outcome]:
+    scanner, reader = _WORKER["state"]
+    return [scan_one(scanner, reader, item) for item in items]
