@@ -19,7 +19,7 @@ import io
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import ahocorasick
@@ -258,12 +258,41 @@ def _merge(found: list[Match]) -> list[Match]:
         best, other = (match, prior) if match.rank > prior.rank else (prior, match)
         names = tuple(dict.fromkeys(best.detectors + other.detectors))
         merged[key] = _with(best, detectors=names, other=other)
-    return sorted(merged.values(), key=lambda m: (m.line, m.detector, m.secret))
+    return sorted(_fold(list(merged.values())), key=lambda m: (m.line, m.detector, m.secret))
+
+
+def _fold(matches: list[Match]) -> list[Match]:
+    """Fold a match whose secret lies inside another match's secret on the same line into it
+    (detect-secrets' GitHub plugin reports "ghp" for a whole ghp_… token, which its entropy
+    plugin reports whole): the token is the secret, its detectors are both."""
+    by_line: dict[int, list[Match]] = {}
+    for match in matches:
+        by_line.setdefault(match.line, []).append(match)
+    kept: list[Match] = []
+    for group in by_line.values():
+        group.sort(key=lambda m: -len(m.secret))
+        out: list[Match] = []
+        for match in group:
+            host = next((m for m in out if match.secret and match.secret in m.secret), None)
+            if host is None:
+                out.append(match)
+                continue
+            index = out.index(host)
+            better = match.rank > host.rank
+            out[index] = replace(
+                host,
+                detector=match.detector if better else host.detector,
+                rank=max(match.rank, host.rank),
+                provider=host.provider or match.provider,
+                detectors=tuple(dict.fromkeys(host.detectors + match.detectors)),
+                absorbed=(*host.absorbed, *((d, match.secret) for d in match.detectors),
+                          *match.absorbed),
+            )  # fmt: skip
+        kept.extend(out)
+    return kept
 
 
 def _with(best: Match, *, detectors: tuple[str, ...], other: Match) -> Match:
-    from dataclasses import replace
-
     return replace(
         best,
         detectors=detectors,

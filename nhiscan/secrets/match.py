@@ -19,3 +19,6 @@ class Match:
     hint: str | None = None  # a non-secret clue to the owner: GCP client_email, Azure client id
     # AWS: the secret access key found in the same file, kept for --verify only.
     paired_secret: str | None = field(default=None, repr=False)
+    # (detector, secret) of matches on the same line whose secret is part of this one (a
+    # plugin that reports a token's prefix, "ghp", beside the whole token): one finding, not two.
+    absorbed: tuple[tuple[str, str], ...] = field(default=(), repr=False)

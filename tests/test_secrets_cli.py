@@ -1,0 +1,135 @@
+"""Secrets in repositories end to end, as a user runs them: real temporary git repositories,
+the gate, baselines through a reformat and a squash merge."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import string
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from nhiscan.cli import cli
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def token() -> str:
+    return "ghp_" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(36))
+
+
+class Repo:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        self.env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+                    "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com",
+                    "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com"}  # fmt: skip
+        self.git("init", "-q", "-b", "main")
+
+    def git(self, *args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=self.root, env=self.env, check=True,
+                              capture_output=True, text=True)  # fmt: skip
+        return done.stdout
+
+    def write(self, path: str, text: str) -> None:
+        (self.root / path).parent.mkdir(parents=True, exist_ok=True)
+        (self.root / path).write_text(text)
+
+    def commit(self, message: str) -> None:
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", message)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    return Repo(tmp_path / "app")
+
+
+def scan(repo: Repo, out: Path, *extra: str) -> tuple[int, dict[str, object]]:
+    result = invoke("scan", "--repo", str(repo.root), "--history", "-o", str(out),
+                    "--format", "json", "--fail-on", "high", *extra)  # fmt: skip
+    return result.exit_code, json.loads(out.read_text())
+
+
+def new_findings(report: dict[str, object]) -> list[str]:
+    return [f["evidence"]["redacted"] for f in report["findings"]]  # type: ignore[index, union-attr]
+
+
+def test_the_gate_fails_once_then_only_on_new_secrets_through_reformat_and_squash(
+    repo: Repo, tmp_path: Path
+) -> None:
+    first, second = token(), token()
+    repo.write("app/settings.py", f'GITHUB_TOKEN = "{first}"\n')
+    repo.commit("settings")
+    code, report = scan(repo, tmp_path / "r1.json")
+    assert code == 1 and len(new_findings(report)) == 1
+    baseline = tmp_path / "baseline.json"
+    assert invoke("baseline", "create", "--repo", str(repo.root), "--history", "-o",
+                  str(baseline)).exit_code == 0  # fmt: skip
+    assert first not in baseline.read_text()
+    code, report = scan(repo, tmp_path / "r2.json", "--baseline", str(baseline))
+    assert code == 0 and new_findings(report) == []
+    # A reformat moves the secret to another line and indentation, on a branch that is
+    # squash-merged: new commits, new blobs, the same secret.
+    repo.git("checkout", "-q", "-b", "refactor")
+    repo.write(
+        "app/settings.py",
+        f'"""Settings."""\n\nclass S:\n    GITHUB_TOKEN = (\n        "{first}"\n    )\n',
+    )
+    repo.commit("reformat")
+    repo.git("mv", "app/settings.py", "app/config.py")
+    repo.commit("rename")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "--squash", "refactor")
+    repo.commit("Refactor settings (squashed)")
+    code, report = scan(repo, tmp_path / "r3.json", "--baseline", str(baseline))
+    assert code == 0 and new_findings(report) == []
+    assert report["baseline"]["stale"] == []  # type: ignore[index]
+    # A new secret fails the gate again, and only it is reported.
+    repo.write("app/notify.py", f'TOKEN = "{second}"\n')
+    repo.commit("notify")
+    code, report = scan(repo, tmp_path / "r4.json", "--baseline", str(baseline))
+    assert code == 1
+    (finding,) = report["findings"]  # type: ignore[misc]
+    assert finding["evidence"]["exposures"][0]["path"] == "app/notify.py"
+
+
+def test_an_ignored_line_is_silenced_and_counted(repo: Repo, tmp_path: Path) -> None:
+    repo.write(
+        "t.py", f'A = "{token()}"  # nhiscan:ignore\nB = "{token()}"  # pragma: allowlist secret\n'
+    )
+    repo.commit("fixtures")
+    code, report = scan(repo, tmp_path / "r.json")
+    assert code == 0 and report["findings"] == []
+    assert report["repositories"][0]["ignored_inline"] == 2  # type: ignore[index]
+
+
+def test_verify_dry_run_lists_the_endpoint_and_contacts_nothing(repo: Repo) -> None:
+    result = invoke("scan", "--repo", str(repo.root), "--verify", "--dry-run")
+    assert result.exit_code == 0
+    assert "sts." in result.stdout and "Nothing was scanned" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--history",), "--history needs --repo"),
+        (("--dry-run",), "--dry-run goes with --verify"),
+        (("--repo", ".", "--history", "--staged"), "choose one of"),
+    ],
+)
+def test_bad_repository_options_are_usage_errors(args: tuple[str, ...], message: str) -> None:
+    result = invoke("scan", *args)
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_a_missing_repository_is_a_clear_error(tmp_path: Path) -> None:
+    result = invoke("scan", "--repo", str(tmp_path / "nope"), "--history")
+    assert result.exit_code == 2 and "nope" in result.output
