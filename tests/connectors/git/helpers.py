@@ -32,6 +32,12 @@ def aws_key_id() -> str:
     return "AKIA" + "".join(secrets.choice(string.ascii_uppercase + "234567") for _ in range(16))
 
 
+def aws_secret_key() -> str:
+    """40 random base64 characters: the shape of an AWS secret access key."""
+    alphabet = string.ascii_letters + string.digits + "/+"
+    return "".join(secrets.choice(alphabet) for _ in range(40))
+
+
 def slack_token() -> str:
     """``xoxb-`` and random digits and letters: the shape of a Slack bot token."""
     digits = string.digits
