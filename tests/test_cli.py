@@ -237,3 +237,29 @@ def test_no_reach_runs_lifecycle_rules_only_and_says_so(demo: Path, tmp_path: Pa
     assert "Reach analysis was turned off" in (out / "report.html").read_text()
     full = json.loads((demo / "report.json").read_text())
     assert full["reach"] == {"analysed": True} and full["blast_radius"]
+
+
+def test_demo_joins_keys_committed_to_its_repository(demo: Path) -> None:
+    report = json.loads((demo / "report.json").read_text())
+    leaked = {f["subject"].rsplit("/", 1)[-1]: f for f in report["findings"]
+              if f["rule_id"] == "NHI201"}  # fmt: skip
+    assert set(leaked) == {"ci-deploy-bot", "etl-sync-agent"}
+    deploy = leaked["ci-deploy-bot"]
+    assert deploy["severity"] == "critical" and deploy["evidence"]["reach"]["admin"] is True
+    assert deploy["evidence"]["at_head"] is False  # removed, still in history
+    first = deploy["evidence"]["exposures"][0]
+    assert first["path"] == "deploy/settings.env" and first["repository"] == "demo/lending-agents"
+    assert first["commit"] and first["author"] == "Dana Dev <dana.dev@example.com>"
+    edges = [h["edge"] for h in deploy["path"]]
+    assert edges[:3] == ["contains", "leaks", "has_credential"] and edges[-1] == "is_admin"
+    etl = leaked["etl-sync-agent"]
+    assert etl["severity"] == "critical" and etl["evidence"]["reach"]["data_stores"] >= 1
+    assert etl["evidence"]["at_head"] is True
+    foreign = [f for f in report["findings"] if f["rule_id"] == "NHI200"]
+    assert [f["evidence"]["detector"] for f in foreign] == ["GitHub Token"]
+    (repo,) = report["repositories"]
+    assert repo["mode"] == "history" and repo["commits"] == 3 and repo["ignored_inline"] == 1
+    assert [(s["path"], s["reason"]) for s in report["skipped"]] == [("docs/logo.png", "binary")]
+    html = (demo / "report.html").read_text()
+    assert "deploy/settings.env" in html and "history only" in html
+    assert all(e["redacted"].endswith("chars)") for e in report["exposures"])
