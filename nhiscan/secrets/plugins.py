@@ -34,19 +34,32 @@ class Prefilter:
 
 _B64 = r"A-Za-z0-9+/\\=_-"  # detect-secrets' base64 charset: letters, digits, +/ \ - _ =
 
+# re.IGNORECASE matches two non-ASCII letters to ASCII ones: U+017F (LATIN SMALL LETTER LONG S)
+# to s and U+212A (KELVIN SIGN) to k, so a case-insensitive plugin finds "password" spelled
+# with either. Every plugin compiled with IGNORECASE also gets these literals: U+017F in UTF-8
+# read as latin-1 and lowercased ("\xe5\xbf"), U+212A likewise ("\xe2\x84\xaa"), and U+017F
+# itself for decoded (transformed) text, where U+212A lowercases to an ASCII k.
+_FOLDED = ("\xe5\xbf", "\xe2\x84\xaa", "\u017f")
+
+# \d matches any Unicode decimal digit (Arabic-Indic, fullwidth, ...): 2 to 4 bytes in UTF-8.
+# In a relaxation, a \d becomes any character >= U+0080 (a byte of one, read as latin-1, or
+# the decoded digit itself) and its count is multiplied by 4. Possessive quantifiers: the
+# characters after each run ("." below) are outside the run's class, so nothing is lost.
+_WORD = r"\w\x80-\xff-"  # \w is Unicode: covers [a-zA-Z0-9_] and every decoded digit
+
 # detect-secrets plugin class name -> its pre-filter. Derived from each plugin's patterns
 # (detect_secrets/plugins/*.py, version pinned in pyproject.toml).
 PREFILTERS: dict[str, Prefilter] = {
     "ArtifactoryDetector": Prefilter(
-        patterns=(r"AKC[a-zA-Z0-9]{10}", r"AP[0-9ABCDEF][a-zA-Z0-9]{8}")
+        patterns=(r"AKC[a-zA-Z0-9]{10}", r"AP(?:[0-9ABCDEF]|[^\x00-\x7f]{1,4})[a-zA-Z0-9]{8}")
     ),
-    "AWSKeyDetector": Prefilter(literals=("a3t", "abia", "acca", "akia", "asia", "aws")),
+    "AWSKeyDetector": Prefilter(literals=("a3t", "abia", "acca", "akia", "asia", "aws", *_FOLDED)),
     "AzureStorageKeyDetector": Prefilter(literals=("accountkey=",)),
     "BasicAuthDetector": Prefilter(literals=("://",)),
     # (cloudant|cl|clou)(_|-)?(api)?(key|pwd|pw|password|pass|token), or a cloudant.com URL.
-    "CloudantDetector": Prefilter(literals=("key", "pw", "pass", "token", "cloudant")),
+    "CloudantDetector": Prefilter(literals=("key", "pw", "pass", "token", "cloudant", *_FOLDED)),
     "DiscordBotTokenDetector": Prefilter(
-        patterns=(r"[MNO][a-zA-Z0-9_-]{23,25}\.[a-zA-Z0-9_-]{6}\.[a-zA-Z0-9_-]{27}",)
+        patterns=(rf"[MNO][{_WORD}]{{23,100}}+\.[{_WORD}]{{6,24}}+\.[{_WORD}]{{27}}",)
     ),
     "GitHubTokenDetector": Prefilter(literals=("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
     "GitLabTokenDetector": Prefilter(
@@ -71,23 +84,23 @@ PREFILTERS: dict[str, Prefilter] = {
         patterns=(rf"""['"][0-9a-fA-F]{{{_min_length(HEX_LIMIT)},}}""",)
     ),
     # (ibm...|cloud...|iam|)(api)?(key|pwd|password|pass|token) = <44 chars>
-    "IbmCloudIamDetector": Prefilter(literals=("key", "pwd", "pass", "token")),
+    "IbmCloudIamDetector": Prefilter(literals=("key", "pwd", "pass", "token", *_FOLDED)),
     # (ibm)?cos(hmac)? secret(access)?key = <48 hex>
-    "IbmCosHmacDetector": Prefilter(literals=("secret",)),
+    "IbmCosHmacDetector": Prefilter(literals=("secret", *_FOLDED)),
     # Four dotted octets: the last three always follow a dot.
     "IPPublicDetector": Prefilter(patterns=(r"\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]",)),
     "JwtTokenDetector": Prefilter(literals=("eyj",)),
     # DENYLIST: api_?key ... key_?pass, password, passwd, pwd, secret, contraseña, contrasena.
-    "KeywordDetector": Prefilter(literals=("key", "pass", "pwd", "secret", "contrase")),
+    "KeywordDetector": Prefilter(literals=("key", "pass", "pwd", "secret", "contrase", *_FOLDED)),
     "MailchimpDetector": Prefilter(literals=("-us",)),
     "NpmDetector": Prefilter(literals=(":_authtoken=",)),
     "OpenAIDetector": Prefilter(literals=("t3blbkfj",)),
     "PrivateKeyDetector": Prefilter(literals=("private key", "putty-user-key-file-2")),
     "PypiTokenDetector": Prefilter(literals=("pypi-ag",)),
     "SendGridDetector": Prefilter(literals=("sg.",)),
-    "SlackDetector": Prefilter(literals=("xox", "hooks.slack.com")),
+    "SlackDetector": Prefilter(literals=("xox", "hooks.slack.com", *_FOLDED)),
     # (softlayer|sl)(api)?(key|pwd|password|pass|token) = ..., or an api.softlayer.com URL.
-    "SoftlayerDetector": Prefilter(literals=("key", "pwd", "pass", "token", "softlayer")),
+    "SoftlayerDetector": Prefilter(literals=("key", "pwd", "pass", "token", "softlayer", *_FOLDED)),
     "SquareOAuthDetector": Prefilter(literals=("sq0csp-",)),
     "StripeDetector": Prefilter(literals=("k_live_",)),
     "TelegramBotTokenDetector": Prefilter(patterns=(r":[0-9A-Za-z_-]{35}",)),
