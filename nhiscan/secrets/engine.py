@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -131,12 +131,12 @@ class Scanner:
         found: list[Match] = []
         ignored = 0
         ds_lines = lines if yaml_lines is None else yaml_lines
-        ds_hits = hits if yaml_lines is None else self._hits("\n".join(yaml_lines))
+        ds_hits = hits if yaml_lines is None else self._hits(_as_raw(yaml_lines))
         ds_found, ds_ignored = self._run_ds(ds_lines, ds_hits, path)
         if not ds_found:
             eager = _transformed(data, path, eager=True) if _maybe_config(data, path) else None
             if eager is not None:
-                ds_found, ds_ignored = self._run_ds(eager, self._hits("\n".join(eager)), path)
+                ds_found, ds_ignored = self._run_ds(eager, self._hits(_as_raw(eager)), path)
         found.extend(ds_found)
         ignored += ds_ignored
         nhi_found, nhi_ignored = self._run_nhi(lines, hits)
@@ -147,9 +147,13 @@ class Scanner:
         return BlobScan(matches=tuple(_merge(found)), ignored=ignored)
 
     def _run_ds(
-        self, lines: Sequence[str], hits: dict[int, set[_Key]], path: str
+        self, lines: list[str], hits: dict[int, set[_Key]], path: str
     ) -> tuple[list[Match], int]:
-        from detect_secrets.core.scan import _is_filtered_out, _scan_line
+        """detect-secrets' scan of the marked lines, with its filters. The plugins run first and
+        the line filters only on lines where a plugin found something: filters only ever
+        remove findings, so the result is what detect-secrets' filters-then-plugins order gives,
+        without paying its slow line filters on every marked line."""
+        from detect_secrets.core.scan import _is_filtered_out
         from detect_secrets.util.code_snippet import get_code_snippet
 
         found: list[Match] = []
@@ -159,7 +163,16 @@ class Scanner:
             if not indexes or number > len(lines):
                 continue
             line = lines[number - 1].rstrip()
-            context = get_code_snippet(lines=list(lines), line_number=number)
+            context = get_code_snippet(lines=lines, line_number=number)
+            raw = [
+                (self._ds[index], secret)
+                for index in indexes
+                for secret in self._ds[index].analyze_line(
+                    filename=path, line=line, line_number=number, context=context
+                )
+            ]
+            if not raw:
+                continue
             if _is_filtered_out(
                 required_filter_parameters=["line"], filename=path, line=line, context=context
             ):
@@ -168,34 +181,37 @@ class Scanner:
             if _NHISCAN_IGNORE in line:
                 ignored += 1
                 continue
-            for index in indexes:
-                plugin = self._ds[index]
-                for secret in _scan_line(
-                    plugin=plugin, filename=path, line=line, line_number=number, context=context
+            for plugin, secret in raw:
+                value = secret.secret_value
+                if _is_filtered_out(
+                    required_filter_parameters=["secret"],
+                    filename=path,
+                    secret=value,
+                    plugin=plugin,
+                    line=line,
+                ) or _is_filtered_out(
+                    required_filter_parameters=["context"],
+                    filename=path,
+                    secret=value,
+                    plugin=plugin,
+                    line=line,
+                    context=context,
                 ):
-                    if _is_filtered_out(
-                        required_filter_parameters=["context"],
-                        filename=path,
-                        secret=secret.secret_value,
-                        plugin=plugin,
-                        line=line,
-                        context=context,
-                    ):
-                        continue
-                    name = type(plugin).__name__
-                    found.append(
-                        Match(
-                            detector=secret.type,
-                            detectors=(secret.type,),
-                            provider=None,
-                            secret=secret.secret_value or "",
-                            line=number,
-                            rank=RANK_GENERIC if name in _GENERIC else RANK_SPECIFIC,
-                        )
+                    continue
+                name = type(plugin).__name__
+                found.append(
+                    Match(
+                        detector=secret.type,
+                        detectors=(secret.type,),
+                        provider=None,
+                        secret=value or "",
+                        line=number,
+                        rank=RANK_GENERIC if name in _GENERIC else RANK_SPECIFIC,
                     )
+                )
         return found, ignored
 
-    def _run_nhi(self, lines: Sequence[str], hits: dict[int, set[_Key]]) -> tuple[list[Match], int]:
+    def _run_nhi(self, lines: list[str], hits: dict[int, set[_Key]]) -> tuple[list[Match], int]:
         found: list[Match] = []
         ignored = 0
         for number in sorted(hits):
@@ -311,6 +327,15 @@ class _Named(io.StringIO):
         self.name = name
 
 
+def _as_raw(lines: list[str]) -> str:
+    """Transformed lines as the pre-filter reads a blob: one line per line (a value holding a
+    newline has it as a space, which no literal or pattern depends on except "private key",
+    where it can only add a mark) and one character per UTF-8 byte (so lowercasing never
+    changes a length: 'İ'.lower() is two characters)."""
+    text = "\n".join(line.replace("\n", " ") for line in lines)
+    return text.encode("utf-8", "surrogatepass").decode("latin-1")
+
+
 def _transformed(data: bytes, path: str, *, eager: bool) -> list[str] | None:
     """detect-secrets' file transformers: YAML (first pass), INI-style config (eager, only
     when the first pass found nothing). None when none applies or parsing fails."""
@@ -331,7 +356,9 @@ def _transformed(data: bytes, path: str, *, eager: bool) -> list[str] | None:
 
 
 def _maybe_config(data: bytes, path: str) -> bool:
-    """Whether the eager config transformer could parse this: it needs a [section] header."""
+    """Whether detect-secrets' eager config transformer applies: files of no known type. It
+    parses them as INI with a "[global]" header added (so .env files count), and only a line
+    with a "=" or ":" delimiter can hold a value."""
     from detect_secrets.util.filetype import FileType, determine_file_type
 
-    return b"[" in data and determine_file_type(path) == FileType.OTHER
+    return (b"=" in data or b":" in data) and determine_file_type(path) == FileType.OTHER
