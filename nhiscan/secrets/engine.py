@@ -38,6 +38,7 @@ _NHISCAN_IGNORE = "nhiscan:ignore"
 
 RANK_GENERIC = 0  # detect-secrets' keyword and entropy plugins
 RANK_SPECIFIC = 10  # detect-secrets' other plugins
+RANK_NHISCAN = 20  # nhiscan's detectors (detectors.RANK): they decide what the secret is
 _GENERIC = frozenset({"KeywordDetector", "Base64HighEntropyString", "HexHighEntropyString"})
 
 
@@ -280,7 +281,7 @@ def _merge(found: list[Match]) -> list[Match]:
 def _fold(matches: list[Match]) -> list[Match]:
     """Fold a match whose secret lies inside another match's secret on the same line into it
     (detect-secrets' GitHub plugin reports "ghp" for a whole ghp_… token, which its entropy
-    plugin reports whole): the token is the secret, its detectors are both."""
+    plugin reports whole): one secret, named by the most specific detector, all listed."""
     by_line: dict[int, list[Match]] = {}
     for match in matches:
         by_line.setdefault(match.line, []).append(match)
@@ -294,15 +295,22 @@ def _fold(matches: list[Match]) -> list[Match]:
                 out.append(match)
                 continue
             index = out.index(host)
-            better = match.rank > host.rank
+            # The more specific detector decides what the secret is: a vendor detector's
+            # narrow secret inside a generic plugin's wide one (the key inside
+            # "AccountKey=…", the password inside a URL) keeps its secret and join fields.
+            narrow = match.rank > host.rank and match.rank >= RANK_NHISCAN
+            keep, drop = (match, host) if narrow else (host, match)
             out[index] = replace(
-                host,
-                detector=match.detector if better else host.detector,
+                keep,
+                detector=match.detector if match.rank > host.rank else host.detector,
                 rank=max(match.rank, host.rank),
-                provider=host.provider or match.provider,
-                detectors=tuple(dict.fromkeys(host.detectors + match.detectors)),
-                absorbed=(*host.absorbed, *((d, match.secret) for d in match.detectors),
-                          *match.absorbed),
+                provider=keep.provider or drop.provider,
+                credential_id=keep.credential_id or drop.credential_id,
+                hint=keep.hint or drop.hint,
+                paired_secret=keep.paired_secret or drop.paired_secret,
+                detectors=tuple(dict.fromkeys(keep.detectors + drop.detectors)),
+                absorbed=(*keep.absorbed, *((d, drop.secret) for d in drop.detectors),
+                          *drop.absorbed),
             )  # fmt: skip
         kept.extend(out)
     return kept

@@ -268,11 +268,6 @@ def test_storage_key_rule_hints_its_account() -> None:
     assert hinted.hint == "AccountName=acmeprodlogs"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine._fold keeps detect-secrets' wider secret (AccountKey=...) and drops the "
-    "absorbed match's hint/credential_id/paired_secret",
-)
 def test_storage_key_is_hinted_with_its_account(scanner: Scanner) -> None:
     (match,) = _by(_scan(scanner, STORAGE_EXAMPLE), table.AZURE_STORAGE_KEY)
     assert match.hint == "AccountName=acmeprodlogs"

@@ -20,9 +20,10 @@ The corpus (seeded, written to tmp_path at test time) has a family per directory
   ``botocore`` sources.
 
 detect-secrets runs in a subprocess exactly as its CLI runs (its settings are process-global and
-nhiscan's ``plugins.configure()`` changes them). A few families lose findings because of the
-engine (not the pre-filter table); they are in ``PENDING_ENGINE_FIXES``, each an xfail(strict)
-test, so the fix in the engine shows up as an XPASS to remove from that table.
+nhiscan's ``plugins.configure()`` changes them). The families in ``ENGINE_EDGE_CASES`` once
+lost findings because of the engine (not the pre-filter table) and are each tested on their own:
+YAML values with newlines, header-less config files, and Unicode that lowercases to more
+characters.
 """
 
 from __future__ import annotations
@@ -688,7 +689,7 @@ def _dotenv_files(rng: Rng) -> Iterator[tuple[str, bytes]]:
 
 # Families whose findings the engine loses today, and why. Not the pre-filter table: each needs
 # a change in nhiscan/secrets/engine.py. Remove an entry when its test starts to XPASS.
-PENDING_ENGINE_FIXES: dict[str, tuple[str, Callable[[Rng], Iterator[tuple[str, bytes]]]]] = {
+ENGINE_EDGE_CASES: dict[str, tuple[str, Callable[[Rng], Iterator[tuple[str, bytes]]]]] = {
     "yaml-multiline": (
         "a YAML value holding newlines (block scalar, escaped \\n) is one transformed line with "
         "newlines inside; the engine's pre-filter joins the transformed lines with \\n and counts "
@@ -794,7 +795,7 @@ Corpus = tuple[dict[str, bytes], set[Finding]]
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     """Every family, main and pending, in one directory: one detect-secrets run for all."""
     root = tmp_path_factory.mktemp("corpus")
-    pending = {name: family for name, (_, family) in PENDING_ENGINE_FIXES.items()}
+    pending = {name: family for name, (_, family) in ENGINE_EDGE_CASES.items()}
     files = write_corpus(root, {**MAIN_FAMILIES, **pending})
     return files, detect_secrets_findings(root)
 
@@ -875,12 +876,9 @@ def test_every_plugin_match_is_marked_by_its_prefilter(corpus: Corpus) -> None:
 
 @pytest.mark.parametrize(
     "family",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=reason))
-        for name, (reason, _) in PENDING_ENGINE_FIXES.items()
-    ],
+    [pytest.param(name, id=name) for name in ENGINE_EDGE_CASES],
 )
-def test_pending_engine_fixes(corpus: Corpus, family: str) -> None:
+def test_engine_edge_cases(corpus: Corpus, family: str) -> None:
     files, reference = _only(corpus, [family])
     assert reference, "the family must give detect-secrets something to find"
     missing = losses(reference, nhiscan_findings(files))
