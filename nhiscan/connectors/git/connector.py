@@ -40,6 +40,7 @@ class GitConnector:
                 if isinstance(source, CollectionGap):
                     yield source
                     continue
+                ctx.progress(f"git {source.label}: listing ({config.label})")
                 yield from scan_plan(make_plan(source, config), config, ctx)
 
 

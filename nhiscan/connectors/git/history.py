@@ -60,7 +60,8 @@ def history_plan(label: str, git: Git, max_file_size: int, since: str | None = N
     touched: dict[str, None] = {}
     try:
         for change in parser.parse(git.stream(*_LOG, *revs)):
-            touched[change.path] = None
+            if base is not None:
+                touched[change.path] = None
             if _added(change):
                 intro.setdefault(change.blob, (change.commit, change.path))
     except GitCommandError as exc:

@@ -9,7 +9,8 @@ import os
 import re
 import subprocess
 import threading
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from nhiscan.connectors.git.gitcmd import Git, GitCommandError, display
@@ -18,6 +19,7 @@ _FOUND = re.compile(rb"^([0-9a-f]{40,64}) (\w+) (\d+)$")
 _CHECK_FORMAT = "--batch-check=%(objectname) %(objecttype) %(objectsize)"
 CHECK_OPERATION = "git cat-file --batch-check"
 READ_OPERATION = "git cat-file --batch"
+_PIPELINE = 512  # names sent ahead: 512 x 65 bytes stays well inside a 64 KiB pipe buffer
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,39 +77,59 @@ def _checked(name: str, line: bytes) -> Checked:
 
 
 class CatFile:
-    """Blob contents by name through one ``git cat-file --batch``, started on first use and
-    started again after it dies (a corrupt object kills it)."""
+    """Blob contents through one ``git cat-file --batch``, started on first use and started
+    again after it dies (a corrupt object kills it).
+
+    Names go to git a batch ahead (a batch fits in the pipe's buffer, so writing it never
+    waits for the reads), so git looks up and inflates the next objects while the caller
+    scans, instead of one round trip per blob."""
 
     def __init__(self, git: Git) -> None:
         self._git = git
         self._proc: subprocess.Popen[bytes] | None = None
 
-    def read(self, name: str) -> bytes:
-        """The object's content; OSError saying why when it cannot be read."""
-        proc = self._proc or self._start()
-        assert proc.stdin is not None and proc.stdout is not None
-        try:
-            proc.stdin.write(os.fsencode(name) + b"\n")
-            proc.stdin.flush()
-            header = proc.stdout.readline()
-        except (BrokenPipeError, ValueError):
-            header = b""
-        parts = header.split()
-        if len(parts) == 2:
-            raise OSError(f"object {name} is {parts[1].decode('ascii', 'replace')}")
-        if len(parts) != 3:
-            raise OSError(self._died())
-        size = int(parts[2])
-        data = proc.stdout.read(size)
-        if len(data) < size or proc.stdout.read(1) != b"\n":
-            raise OSError(self._died())
-        return data
+    def read_many(self, names: Sequence[str]) -> Iterator[tuple[str, bytes | str]]:
+        """Each name with its content, or why it could not be read, in order."""
+        queue = deque(names)
+        while queue:
+            batch = [queue.popleft() for _ in range(min(_PIPELINE, len(queue)))]
+            self._send(batch)
+            for index, name in enumerate(batch):
+                result = self._receive(name)
+                died = self._proc is None
+                yield name, result
+                if died:  # what was asked after it goes to a new process
+                    queue.extendleft(reversed(batch[index + 1 :]))
+                    break
 
     def close(self) -> None:
         proc, self._proc = self._proc, None
         if proc is not None:
             with contextlib.suppress(OSError, ValueError):
                 proc.communicate()  # closes its stdin: it ends
+
+    def _send(self, batch: list[str]) -> None:
+        proc = self._proc or self._start()
+        assert proc.stdin is not None
+        with contextlib.suppress(BrokenPipeError, ValueError):  # it died: _receive says why
+            proc.stdin.write(b"".join(os.fsencode(name) + b"\n" for name in batch))
+            proc.stdin.flush()
+
+    def _receive(self, name: str) -> bytes | str:
+        """The next answer: the content, or why there is none (the process is gone when it
+        died)."""
+        proc = self._proc
+        assert proc is not None and proc.stdout is not None
+        parts = proc.stdout.readline().split()
+        if len(parts) == 2:
+            return f"object {name} is {parts[1].decode('ascii', 'replace')}"
+        if len(parts) != 3:
+            return self._died()
+        size = int(parts[2])
+        data = proc.stdout.read(size)
+        if len(data) < size or proc.stdout.read(1) != b"\n":
+            return self._died()
+        return data
 
     def _start(self) -> subprocess.Popen[bytes]:
         self._proc = self._git.popen("cat-file", "--batch")

@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -55,7 +55,9 @@ class Outcome:
 
 
 class Reader(Protocol):
-    def read(self, key: str) -> bytes: ...
+    def read_many(self, keys: Sequence[str]) -> Iterator[tuple[str, bytes | str]]:
+        """Each key with its content, or why it could not be read, in order."""
+        ...
 
     def close(self) -> None: ...
 
@@ -64,9 +66,14 @@ class FileReader:
     def __init__(self, root: str) -> None:
         self._root = root
 
-    def read(self, key: str) -> bytes:
-        with open(os.path.join(self._root, key), "rb") as handle:
-            return handle.read()
+    def read_many(self, keys: Sequence[str]) -> Iterator[tuple[str, bytes | str]]:
+        for key in keys:
+            try:
+                with open(os.path.join(self._root, key), "rb") as handle:
+                    data: bytes | str = handle.read()
+            except OSError as exc:
+                data = exc.strerror or type(exc).__name__
+            yield key, data
 
     def close(self) -> None:
         pass
@@ -92,13 +99,16 @@ def scanner_for(max_file_size: int) -> Scanner:
     return Scanner(EngineOptions(max_file_size=max_file_size))
 
 
-def scan_one(scanner: Scanner, reader: Reader, item: Item) -> Outcome:
-    try:
-        data = reader.read(item.key)
-    except OSError as exc:
-        return Outcome(item=item, error=exc.strerror or str(exc) or type(exc).__name__)
-    found = scanner.scan(data, item.path)
-    return Outcome(item=item, matches=found.matches, skipped=found.skipped, ignored=found.ignored)
+def scan_all(scanner: Scanner, reader: Reader, items: Sequence[Item]) -> Iterator[Outcome]:
+    contents = reader.read_many([item.key for item in items])
+    for item, (_, data) in zip(items, contents, strict=True):
+        if isinstance(data, str):
+            yield Outcome(item=item, error=data)
+            continue
+        found = scanner.scan(data, item.path)
+        yield Outcome(
+            item=item, matches=found.matches, skipped=found.skipped, ignored=found.ignored
+        )
 
 
 def scan(
@@ -111,12 +121,10 @@ def scan(
         yield from _pooled(items, reading, max_file_size, workers)
 
 
-def _serial(items: Iterable[Item], reading: Reading, max_file_size: int) -> Iterator[Outcome]:
-    scanner = scanner_for(max_file_size)
+def _serial(items: Sequence[Item], reading: Reading, max_file_size: int) -> Iterator[Outcome]:
     reader = reading.open()
     try:
-        for item in items:
-            yield scan_one(scanner, reader, item)
+        yield from scan_all(scanner_for(max_file_size), reader, items)
     finally:
         reader.close()
 
@@ -210,4 +218,4 @@ def _init_worker(reading: Reading, max_file_size: int) -> None:
 
 def _scan_chunk(items: list[Item]) -> list[Outcome]:
     scanner, reader = _WORKER["state"]
-    return [scan_one(scanner, reader, item) for item in items]
+    return list(scan_all(scanner, reader, items))

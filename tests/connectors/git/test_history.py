@@ -3,6 +3,7 @@ the commit that introduced it."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -195,6 +196,37 @@ def test_a_corrupt_object_is_a_gap_and_the_rest_is_still_scanned(repo: Repo) -> 
 
     assert [g.subject for g in gaps(records)] == ["lost.txt"]
     assert len(exposures_of(records, kept)) == 1
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_blob_corrupt_past_its_header_is_a_gap_and_the_blobs_after_it_are_read(
+    repo: Repo, workers: int
+) -> None:
+    """cat-file --batch dies on it mid-batch; the blobs asked after it go to a new one."""
+    keys = [aws_key_id() for _ in range(4)]
+    rng = random.Random(3)
+    filler = "\n".join("".join(rng.choice("abcdefghij") for _ in range(60)) for _ in range(3000))
+    repo.write("a-big.txt", filler + "\n")
+    for n, key in enumerate(keys):
+        repo.write(f"z{n}.txt", f"{key}\n")
+    repo.commit("files")
+    blob = repo.git("rev-parse", "HEAD:a-big.txt")
+    loose = Path(repo.path, ".git", "objects", blob[:2], blob[2:])
+    loose.chmod(0o644)
+    data = bytearray(loose.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 50] = bytes(b ^ 0xFF for b in data[middle : middle + 50])
+    loose.write_bytes(bytes(data))
+
+    records = collect(
+        repo.path, mode="history", workers=workers, pool_min_bytes=0, pool_min_files=0
+    )
+
+    (gap,) = gaps(records)
+    assert (gap.operation, gap.subject) == ("git cat-file --batch", "a-big.txt")
+    assert blob in gap.detail
+    assert all(len(exposures_of(records, key)) == 1 for key in keys)
+    assert repository(records).blobs == 4
 
 
 def test_an_empty_repository_has_nothing_and_says_so(repo: Repo) -> None:
