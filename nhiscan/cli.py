@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from nhiscan import __version__, queries
+from nhiscan import __version__
 from nhiscan.commands import (
     Gate,
     SourceOptions,
@@ -283,7 +283,7 @@ def reach_command(args: tuple[str, ...], fmt: str, **kw: Any) -> None:
     shortest path. IDENTITY is an ARN, a user or role name, an access key id, or compute (a
     Lambda function or EC2 instance, acting as its role)."""
     snapshot, (identity,) = _positional(args, "IDENTITY")
-    _query(snapshot, kw, lambda s: queries.answer_reach(s, identity, fmt))
+    _query(snapshot, kw, lambda s: _queries().answer_reach(s, identity, fmt))
 
 
 @cli.command("who-can")
@@ -294,7 +294,7 @@ def who_can_command(args: tuple[str, ...], fmt: str, **kw: Any) -> None:
     actions that take no resource): directly, with the statements that grant it, and through
     chains, with the path."""
     snapshot, (action, resource) = _positional(args, "ACTION", "RESOURCE")
-    _query(snapshot, kw, lambda s: queries.answer_who_can(s, action, resource, fmt))
+    _query(snapshot, kw, lambda s: _queries().answer_who_can(s, action, resource, fmt))
 
 
 @cli.command("path")
@@ -305,7 +305,7 @@ def path_command(args: tuple[str, ...], fmt: str, **kw: Any) -> None:
     TO may be `admin`: any account's admin. No path is not an error: exit 0, "no path" (JSON:
     "path": null)."""
     snapshot, (source, target) = _positional(args, "FROM", "TO")
-    _query(snapshot, kw, lambda s: queries.answer_path(s, source, target, fmt))
+    _query(snapshot, kw, lambda s: _queries().answer_path(s, source, target, fmt))
 
 
 @cli.group("graph")
@@ -334,7 +334,7 @@ def graph_group() -> None:
 def graph_export(snapshot: Path | None, fmt: str | None, output: Path, **kw: Any) -> None:
     """Write the reach graph (every node and edge) as GraphML or JSON."""
     fmt = fmt or _export_format(output)
-    _query(snapshot, kw, lambda s: queries.export(s, fmt), output=output)
+    _query(snapshot, kw, lambda s: _queries().export(s, fmt), output=output)
 
 
 def _export_format(output: Path) -> str:
@@ -363,7 +363,7 @@ def _positional(args: tuple[str, ...], *names: str) -> tuple[Path | None, tuple[
 def _query(
     snapshot: Path | None,
     kw: dict[str, Any],
-    ask: Callable[[queries.Subject], str],
+    ask: Callable[[Any], str],
     *,
     output: Path | None = None,
 ) -> None:
@@ -372,6 +372,14 @@ def _query(
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+
+def _queries() -> Any:
+    """The reach queries, imported when a query command runs: they load the graph stack,
+    which a pre-commit scan (--staged) should not pay for at start-up."""
+    from nhiscan import queries
+
+    return queries
 
 
 def _sources(kw: dict[str, Any]) -> SourceOptions:

@@ -14,7 +14,6 @@ from typing import Any
 
 import click
 
-from nhiscan import queries
 from nhiscan.config import Settings
 from nhiscan.connectors import connector_class
 from nhiscan.connectors.base import CollectContext, Connector
@@ -327,11 +326,13 @@ def render_rules(fmt: str) -> str:
 
 def load_query_subject(
     path: Path | None, src: SourceOptions, settings: Settings
-) -> queries.Subject:
+) -> Any:
     """The reach graph of a snapshot file, or of an estate collected now from ``src``."""
     if path is not None and (src.cloud_asked or src.repos):
         raise ConfigError(f"{path}: give a snapshot or source options (--demo, --aws-*), not both")
     snap = snapshot.load(path) if path is not None else collect_snapshot(src, settings)
+    from nhiscan import queries
+
     return queries.load(snap)
 
 
@@ -339,7 +340,7 @@ def run_query(
     path: Path | None,
     src: SourceOptions,
     settings: Settings,
-    ask: Callable[[queries.Subject], str],
+    ask: Callable[[Any], str],
     *,
     output: Path | None = None,
 ) -> None:
