@@ -31,7 +31,7 @@ class GitConnector:
 
     def collect(self, ctx: CollectContext) -> Iterator[Record]:
         config = self._config
-        targets = [resolve(spec, config.mode) for spec in config.repos]
+        targets = [resolve(spec, config.mode) for spec in dict.fromkeys(config.repos)]
         for target in targets:
             if target.path is not None and config.since is not None:
                 _check_since(target, config.since)

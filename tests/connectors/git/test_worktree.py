@@ -45,6 +45,12 @@ def test_tracked_and_untracked_files_are_scanned_ignored_ones_are_not(repo: Repo
     assert summary.head == repo.git("rev-parse", "HEAD")
 
 
+def test_a_repository_given_twice_is_scanned_once(repo: Repo) -> None:
+    repo.write("a.txt", f"{aws_key_id()}\n")
+    records = collect(repo.path, repo.path)
+    assert len(exposures(records)) == 1
+
+
 def test_one_secret_in_two_files_is_one_exposure_with_both_places(repo: Repo) -> None:
     key = aws_key_id()
     repo.write("b.cfg", f"x = 1\nkey = {key}\n")
