@@ -133,3 +133,33 @@ def test_bad_repository_options_are_usage_errors(args: tuple[str, ...], message:
 def test_a_missing_repository_is_a_clear_error(tmp_path: Path) -> None:
     result = invoke("scan", "--repo", str(tmp_path / "nope"), "--history")
     assert result.exit_code == 2 and "nope" in result.output
+
+
+def test_verify_checks_a_found_aws_key_against_sts(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import boto3
+
+    from nhiscan.connectors.demo.connector import moto_server
+
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    with moto_server() as endpoint:
+        iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1",
+                           aws_access_key_id="x", aws_secret_access_key="x")  # fmt: skip
+        iam.create_user(UserName="leaky-bot")
+        key = iam.create_access_key(UserName="leaky-bot")["AccessKey"]
+        repo.write("ci.env", f"AWS_ACCESS_KEY_ID={key['AccessKeyId']}\n"
+                             f"AWS_SECRET_ACCESS_KEY={key['SecretAccessKey']}\n")  # fmt: skip
+        repo.commit("ci")
+        monkeypatch.setenv("AWS_ENDPOINT_URL_STS", endpoint)
+        code, report = scan(repo, tmp_path / "r.json", "--verify")
+    assert code == 1
+    (exposure,) = [e for e in report["exposures"] if e["detector"] == "AWS Access Key ID"]  # type: ignore[union-attr, index]
+    assert exposure["verification"] == "valid"
+    assert exposure["verified_identity"].endswith(":user/leaky-bot")
+    (finding,) = [f for f in report["findings"] if f["evidence"]["detector"] == "AWS Access Key ID"]  # type: ignore[union-attr, index]
+    assert finding["severity"] == "critical" and "leaky-bot" in finding["title"]
+    assert key["SecretAccessKey"] not in (tmp_path / "r.json").read_text()
