@@ -56,3 +56,17 @@ def test_without_repositories_the_section_says_none_was_scanned() -> None:
     bare = replace(report, snapshot=replace(report.snapshot, repositories=(), exposures=()))
     html = HTML.render(bare).decode()
     assert "No repository was scanned" in html
+
+
+def test_html_summary_names_the_baseline_and_its_stale_entries() -> None:
+    from nhiscan.scanner import baseline as b
+    from nhiscan.scanner.pipeline import apply_baseline
+
+    report = _report()
+    accepted = b.create(report.findings)
+    stale = b.Baseline(entries=(*accepted.entries, b.Entry(fingerprint="0" * 32, rule_id="NHI200",
+                                                           subject="gone")))  # fmt: skip
+    html = HTML.render(apply_baseline(report, stale, source="base.json")).decode()
+    assert "Baseline <code>base.json</code>" in html
+    assert "1 baseline entry matches nothing any more" in html
+    assert "1 file was not scanned" in html
