@@ -93,7 +93,7 @@ class Scanner:
             data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         raw = data.decode("latin-1")
         hits = self._hits(raw)
-        yaml_lines = _transformed(data, path, eager=False)
+        yaml_lines = _transformed(data, path, eager=False) if _maybe_first(data, path) else None
         if not hits and yaml_lines is None and not _maybe_config(data, path):
             return BlobScan()
         lines = data.decode("utf-8", "replace").split("\n")
@@ -345,8 +345,9 @@ def _as_raw(lines: list[str]) -> str:
 
 
 def _transformed(data: bytes, path: str, *, eager: bool) -> list[str] | None:
-    """detect-secrets' file transformers: YAML (first pass), INI-style config (eager, only
-    when the first pass found nothing). None when none applies or parsing fails."""
+    """detect-secrets' file transformers: INI with sections or YAML (first pass), INI-style
+    config with a "[global]" header added (eager, only when the first pass found nothing).
+    None when none applies or parsing fails."""
     from detect_secrets.transformers import get_transformers
 
     transformers: list[Any] = list(get_transformers())
@@ -361,6 +362,30 @@ def _transformed(data: bytes, path: str, *, eager: bool) -> list[str] | None:
 
     lines = get_transformed_file(_Named(text, path), use_eager_transformers=eager)  # type: ignore[arg-type]
     return [line.rstrip("\n") for line in lines] if lines else None
+
+
+def _maybe_first(data: bytes, path: str) -> bool:
+    """Whether a first-pass transformer could apply: detect-secrets' INI transformer (tried on
+    every file, without an added header: configparser then needs a "[section]" line before
+    any other, or it stops) or its YAML transformer (YAML files)."""
+    from detect_secrets.util.filetype import FileType, determine_file_type
+
+    return _starts_with_section(data) or determine_file_type(path) == FileType.YAML
+
+
+def _starts_with_section(data: bytes) -> bool:
+    """configparser's rule: the first line that is not blank or a full-line comment ("#", ";")
+    must start with "[" (after stripping whitespace), else MissingSectionHeaderError."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        value = data[start:end].decode("utf-8", "replace").strip()
+        start = end + 1
+        if not value or value.startswith(("#", ";")):
+            continue
+        return value.startswith("[")
+    return False
 
 
 def _maybe_config(data: bytes, path: str) -> bool:
