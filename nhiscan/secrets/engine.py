@@ -131,15 +131,16 @@ class Scanner:
     ) -> BlobScan:
         found: list[Match] = []
         ignored = 0
-        ds_lines = lines if yaml_lines is None else yaml_lines
-        ds_hits = hits if yaml_lines is None else self._hits(_as_raw(yaml_lines))
-        ds_found, ds_ignored = self._run_ds(ds_lines, ds_hits, path)
-        if not ds_found:
-            eager = _transformed(data, path, eager=True) if _maybe_config(data, path) else None
-            if eager is not None:
-                ds_found, ds_ignored = self._run_ds(eager, self._hits(_as_raw(eager)), path)
-        found.extend(ds_found)
-        ignored += ds_ignored
+        if _ds_scans_file(path):
+            ds_lines = lines if yaml_lines is None else yaml_lines
+            ds_hits = hits if yaml_lines is None else self._hits(_as_raw(yaml_lines))
+            ds_found, ds_ignored = self._run_ds(ds_lines, ds_hits, path)
+            if not ds_found and _maybe_config(data, path):
+                eager = _transformed(data, path, eager=True)
+                if eager is not None:
+                    ds_found, ds_ignored = self._run_ds(eager, self._hits(_as_raw(eager)), path)
+            found.extend(ds_found)
+            ignored += ds_ignored
         nhi_found, nhi_ignored = self._run_nhi(lines, hits)
         found.extend(nhi_found)
         ignored += nhi_ignored
@@ -333,6 +334,15 @@ class _Named(io.StringIO):
     def __init__(self, text: str, name: str) -> None:
         super().__init__(text)
         self.name = name
+
+
+def _ds_scans_file(path: str) -> bool:
+    """detect-secrets' file filters: lock files, Swagger files and non-text extensions are not
+    scanned by its plugins (its generic ones flood on integrity hashes). nhiscan's own
+    detectors still read them."""
+    from detect_secrets.core.scan import _is_filtered_out
+
+    return not _is_filtered_out(required_filter_parameters=["filename"], filename=path)
 
 
 def _as_raw(lines: list[str]) -> str:

@@ -355,3 +355,16 @@ def test_no_false_positives_on_real_code(scanner: Scanner) -> None:
     ]
     assert fired == []
     assert time.monotonic() - started < 10
+
+
+def test_lock_files_get_nhiscan_detectors_but_not_detect_secrets_generic_plugins(
+    scanner: Scanner,
+) -> None:
+    digest = "Vq3xPz9aLmN2bQ7rT8uW1yZ4cE6fG0hJ5kL3mN9pQ2sR4tU6vW8xY0zA1bC3dE5fG7hI9jK1lM3nO5pQ7r"
+    integrity = f'"integrity": "sha512-{digest}S9tU=="'
+    key = "AKIA" + "Z7VRSQ5DXJQ4YEPX"
+    text = f'{{\n  {integrity},\n  "note": "{key}"\n}}\n'
+    in_lock = _scan(scanner, text, "package-lock.json")
+    assert {m.detector for m in in_lock} == {"AWS Access Key ID"}
+    elsewhere = _scan(scanner, text, "data.json")
+    assert "Base64 High Entropy String" in {d for m in elsewhere for d in m.detectors}
