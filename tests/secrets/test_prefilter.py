@@ -687,8 +687,8 @@ def _dotenv_files(rng: Rng) -> Iterator[tuple[str, bytes]]:
         yield f"{n}/{name}", ("\n".join(lines) + "\n").encode()
 
 
-# Families whose findings the engine loses today, and why. Not the pre-filter table: each needs
-# a change in nhiscan/secrets/engine.py. Remove an entry when its test starts to XPASS.
+# Families that once lost findings in the engine (not the pre-filter table), and why: each is
+# checked on its own, so a regression names the case.
 ENGINE_EDGE_CASES: dict[str, tuple[str, Callable[[Rng], Iterator[tuple[str, bytes]]]]] = {
     "yaml-multiline": (
         "a YAML value holding newlines (block scalar, escaped \\n) is one transformed line with "
@@ -793,7 +793,7 @@ Corpus = tuple[dict[str, bytes], set[Finding]]
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
-    """Every family, main and pending, in one directory: one detect-secrets run for all."""
+    """Every family, main and edge cases, in one directory: one detect-secrets run for all."""
     root = tmp_path_factory.mktemp("corpus")
     pending = {name: family for name, (_, family) in ENGINE_EDGE_CASES.items()}
     files = write_corpus(root, {**MAIN_FAMILIES, **pending})
