@@ -36,7 +36,7 @@ FREE_NEEDED = 6 * 1024**3  # the pack is ~40% of the content, plus the checkout 
 def generate(work: Path, plan: corpus.HistoryPlan) -> dict[str, Any]:
     """The repository under work/repo, reused when work/history.json says it has this plan."""
     repo, meta_path = work / "repo", work / "history.json"
-    wanted = asdict(plan)
+    wanted = {**asdict(plan), "generator": corpus.GENERATOR_VERSION}
     wanted["sizes"] = list(plan.sizes)
     if meta_path.exists() and repo.exists():
         meta: dict[str, Any] = json.loads(meta_path.read_text())
@@ -119,12 +119,11 @@ def show(meta: dict[str, Any], figures: dict[str, Any], report: dict[str, Any]) 
           f"({rate:.1f} MiB/s), {repo.get('skipped')} skipped")  # fmt: skip
     print(f"  peak RSS {figures['peak_mb']:.0f} MB main process, "
           f"{figures['peak_tree_mb']:.0f} MB with its scanning processes")  # fmt: skip
-    print(
-        f"  {len(report['exposures'])} exposures; planted secrets found: {sum(found)}/{len(found)}"
-    )
-    for item, ok in zip(meta["planted"], found, strict=True):
-        if not ok:
-            print(f"  MISSING planted {item['kind']} in {item['path']}")
+    print(f"  {len(report['exposures'])} exposures; planted secrets found: "
+          f"{found.count(corpus.FOUND)}/{len(found)}")  # fmt: skip
+    for item, state in zip(meta["planted"], found, strict=True):
+        if state != corpus.FOUND:
+            print(f"  {state}: planted {item['kind']} in {item['path']}")
 
 
 if __name__ == "__main__":

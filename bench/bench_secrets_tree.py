@@ -43,6 +43,7 @@ def build(work: Path, size: int, seed: int) -> dict[str, Any]:
 
     tree, meta_path = work / "tree", work / "tree.json"
     wanted = {"size": size, "seed": seed, "botocore": botocore.__version__}
+    wanted["generator"] = corpus.GENERATOR_VERSION
     if meta_path.exists() and tree.exists():
         meta: dict[str, Any] = json.loads(meta_path.read_text())
         if meta["params"] == wanted:
@@ -157,7 +158,10 @@ def show(
     print(f"nhiscan lines include all of detect-secrets': {not missing} ({len(missing)} missing)")
     for name, line in missing[:15]:
         print(f"  missing {name}:{line}")
-    print(f"planted secrets found: {sum(found)}/{len(found)}")
+    print(f"planted secrets found: {found.count(corpus.FOUND)}/{len(found)}")
+    for item, state in zip(meta["planted"], found, strict=True):
+        if state != corpus.FOUND:
+            print(f"  {state}: {item['kind']} in {item['path']}")
     print(f"nhiscan peak RSS: {figures['peak_mb']:.0f} MB main process,")
     print(f"                  {figures['peak_tree_mb']:.0f} MB with its scanning processes")
 

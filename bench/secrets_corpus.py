@@ -26,6 +26,9 @@ from typing import IO, Any
 
 Rng = random.Random
 
+# Part of every cache key: bump it when a generator's output changes.
+GENERATOR_VERSION = 2
+
 ALNUM = string.ascii_letters + string.digits
 UPPER_ALNUM = string.ascii_uppercase + string.digits
 LOWER_ALNUM = string.ascii_lowercase + string.digits
@@ -277,7 +280,7 @@ MARKDOWN = Language(
         "- <<sentence>> ([docs](<<url>>))\n",
         "```sh\ncurl -s <<url>> | jq '.<<id>>'\nexport <<ID>>=<<word>>\n```\n\n<<long>>\n",
     ),
-    "    {key}={value}",
+    '    export {key}="{value}"',
     0.06,
 )
 
@@ -410,7 +413,10 @@ PLANTS: dict[str, Callable[[Rng, Language], tuple[tuple[str, ...], tuple[str, ..
     "sendgrid-key": _token_kind(
         "sendgrid_api_key", lambda rng: f"SG.{_r(rng, ALNUM, 22)}.{_r(rng, ALNUM, 43)}"
     ),
-    "password": _token_kind("db_password", lambda rng: _r(rng, ALNUM + "!#%*", 18)),
+    # keyword plugins want the value to start with a word character
+    "password": _token_kind(
+        "db_password", lambda rng: _r(rng, ALNUM, 1) + _r(rng, ALNUM + "!#%*", 17)
+    ),
     "npm-token": _npm,
 }
 
@@ -421,9 +427,28 @@ def plant(rng: Rng, path: str, lang: Language, kind: str | None = None) -> Plant
     return Planted(kind=kind, path=path, lines=lines, secrets=secrets)
 
 
+# What detect-secrets names each kind (nhiscan lists these among a match's detectors).
+KIND_DETECTORS = {
+    "aws-key-pair": ("AWS Access Key",),
+    "private-key": ("Private Key",),
+    "db-url-password": ("Basic Auth Credentials",),
+    "github-token": ("GitHub Token",),
+    "gitlab-token": ("GitLab Token",),
+    "slack-token": ("Slack Token",),
+    "stripe-key": ("Stripe Access Key",),
+    "sendgrid-key": ("SendGrid API Key",),
+    "password": ("Secret Keyword",),
+    "npm-token": ("NPM tokens",),
+}
+
+
 def planted_json(planted: list[Planted]) -> list[dict[str, object]]:
-    """For the work directory: kinds, paths and hashes, never the secrets themselves."""
-    return [{"kind": p.kind, "path": p.path, "hashes": sorted(p.hashes())} for p in planted]
+    """For the work directory: kinds, paths, hashes, detectors; never the secrets themselves."""
+    return [
+        {"kind": p.kind, "path": p.path, "hashes": sorted(p.hashes()),
+         "detectors": KIND_DETECTORS[p.kind]}
+        for p in planted
+    ]  # fmt: skip
 
 
 # -- a working tree ---------------------------------------------------------------------------
@@ -821,19 +846,32 @@ def report_locations(report: dict[str, Any]) -> set[tuple[str, int]]:
     return found
 
 
-def planted_found(report: dict[str, Any], planted: list[dict[str, Any]]) -> list[bool]:
-    """For each planted secret (as ``planted_json`` wrote it): is one of its hashes reported at
-    its path? (The path matters: every RSA key's header hashes the same.)"""
-    at: dict[str, set[str]] = {}
+FOUND, BY_LOCATION, MISSING = "found", "by location only", "missing"
+
+
+def planted_found(report: dict[str, Any], planted: list[dict[str, Any]]) -> list[str]:
+    """For each planted secret (as ``planted_json`` wrote it): FOUND when one of its hashes is
+    reported at its path (the path matters: every RSA key's header hashes the same);
+    BY_LOCATION when a detector of its kind reports something else there (a part of it);
+    else MISSING."""
+    hashes: dict[str, set[str]] = {}  # path -> secret hashes reported there
+    kinds: dict[str, set[str]] = {}  # path -> detectors reporting there
     for exposure in report.get("exposures", ()):
-        paths = {exposure.get("path")} | {
+        paths = {str(exposure.get("path"))} | {
             str(loc).rpartition(":")[0] for loc in exposure.get("locations") or ()
         }
         for path in paths:
-            at.setdefault(exposure["secret_hash"], set()).add(str(path))
-    return [
-        any(item["path"] in at.get(digest, ()) for digest in item["hashes"]) for item in planted
-    ]
+            hashes.setdefault(path, set()).add(exposure["secret_hash"])
+            kinds.setdefault(path, set()).update(exposure.get("detectors") or ())
+    status = []
+    for item in planted:
+        if hashes.get(item["path"], set()) & set(item["hashes"]):
+            status.append(FOUND)
+        elif kinds.get(item["path"], set()) & set(item["detectors"]):
+            status.append(BY_LOCATION)
+        else:
+            status.append(MISSING)
+    return status
 
 
 def main() -> None:
