@@ -16,10 +16,12 @@ UTF-8 (with replacement) before the detectors see them.
 from __future__ import annotations
 
 import io
+import os
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 import ahocorasick
@@ -45,6 +47,8 @@ _GENERIC = frozenset({"KeywordDetector", "Base64HighEntropyString", "HexHighEntr
 @dataclass(frozen=True, slots=True)
 class EngineOptions:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    # Distinct lines remembered per process (about 150 bytes each); past it the cache restarts.
+    line_cache_size: int = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,8 @@ class BlobScan:
 
 # A key in the hit table: ("ds", plugin index) or ("nhi", detector index).
 _Key = tuple[str, int]
+# A cached line: what it yields (line numbers zeroed) and how many matches it silenced.
+_Entry = tuple[tuple[Match, ...], int]
 
 
 class Scanner:
@@ -81,6 +87,9 @@ class Scanner:
             automaton.add_word(literal, tuple(keys))
         automaton.make_automaton()
         self._automaton = automaton
+        # Line cache (see _scan_cached): file kind -> line -> (matches, silenced count).
+        self._caches: dict[tuple[str, bool], dict[bytes, _Entry]] = {}
+        self._cached_lines = 0
 
     # -- public ---------------------------------------------------------------------------
 
@@ -91,13 +100,87 @@ class Scanner:
             return BlobScan(skipped=SkipReason.BINARY)
         if b"\r" in data:  # universal newlines, as Python's text mode reads for detect-secrets
             data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        raw = data.decode("latin-1")
-        hits = self._hits(raw)
-        yaml_lines = _transformed(data, path, eager=False) if _maybe_first(data, path) else None
-        if not hits and yaml_lines is None and not _maybe_config(data, path):
-            return BlobScan()
+        if _maybe_first(data, path):  # a whole-file transformer may apply: no line cache
+            yaml_lines = _transformed(data, path, eager=False)
+            hits = self._hits(data.decode("latin-1"))
+            lines = data.decode("utf-8", "replace").split("\n")
+            return self._scan_lines(lines, hits, data, path, yaml_lines)
+        return self._scan_cached(data, path)
+
+    # -- the line cache -------------------------------------------------------------------
+
+    def _scan_cached(self, data: bytes, path: str) -> BlobScan:
+        """Scan only the lines this process has not seen in a file of the same kind.
+
+        What a line yields depends on the line, the file's kind (its extension decides
+        detect-secrets' keyword rules and comment syntax; its path whether detect-secrets'
+        file filters exclude it) and, through ``pragma: allowlist nextline secret``, the line
+        before it: lines after such a pragma are never cached. Versions of one file in git
+        history share most lines, so history scans pre-filter and detect only what changed.
+        Results (with the line number dropped) are cached, never the decision to skip: every
+        blob still reports every secret it holds. Whole-file steps (detect-secrets' eager
+        config transformer, the file rules) run on every blob as before.
+        """
+        ds_on = _ds_scans_file(path)
+        cache = self._cache_for((os.path.splitext(path)[1], ds_on))
+        raw_lines = data.split(b"\n")
+        volatile = _after_nextline_pragma(data, raw_lines)
+        unknown = [i for i, line in enumerate(raw_lines) if line not in cache or i in volatile]
+        known = len(raw_lines) - len(unknown)
         lines = data.decode("utf-8", "replace").split("\n")
-        return self._scan_lines(lines, hits, data, path, yaml_lines)
+        found: list[Match] = []
+        ignored: list[int] = []
+        if unknown:
+            sub = b"\n".join(raw_lines[i] for i in unknown).decode("latin-1")
+            hits = {unknown[n - 1] + 1: keys for n, keys in self._hits(sub).items()}
+            ds_found, ds_ignored = self._run_ds(lines, hits, path) if ds_on else ([], [])
+            nhi_found, nhi_ignored = self._run_nhi(lines, hits)
+            fresh = ds_found + nhi_found
+            found.extend(fresh)
+            ignored.extend(ds_ignored + nhi_ignored)
+            self._remember(cache, raw_lines, unknown, volatile, fresh, ds_ignored + nhi_ignored)
+        if known:
+            computed = set(unknown)
+            for index, line in enumerate(raw_lines):
+                entry = cache.get(line)
+                if entry is None or not (entry[0] or entry[1]) or index in computed:
+                    continue
+                found.extend(replace(m, line=index + 1) for m in entry[0])
+                ignored.extend(index + 1 for _ in range(entry[1]))
+        if ds_on and not any(m.rank < RANK_NHISCAN for m in found) and _maybe_config(data, path):
+            eager = _transformed(data, path, eager=True)
+            if eager is not None:
+                ds_found, ds_ignored = self._run_ds(eager, self._hits(_as_raw(eager)), path)
+                found.extend(ds_found)
+                ignored.extend(ds_ignored)
+        for rule in FILE_RULES:
+            found = rule(found, lines)
+        return BlobScan(matches=tuple(_merge(found)), ignored=len(ignored))
+
+    def _cache_for(self, kind: tuple[str, bool]) -> dict[bytes, _Entry]:
+        if self._cached_lines > self.options.line_cache_size:
+            self._caches.clear()  # bounded memory: start again
+            self._cached_lines = 0
+        return self._caches.setdefault(kind, {})
+
+    def _remember(
+        self,
+        cache: dict[bytes, _Entry],
+        raw_lines: list[bytes],
+        unknown: list[int],
+        volatile: frozenset[int],
+        fresh: list[Match],
+        ignored: list[int],
+    ) -> None:
+        by_line: defaultdict[int, list[Match]] = defaultdict(list)
+        for match in fresh:
+            by_line[match.line].append(replace(match, line=0))
+        silenced = Counter(ignored)
+        for index in unknown:
+            if index in volatile:
+                continue
+            cache[raw_lines[index]] = (tuple(by_line.get(index + 1, ())), silenced[index + 1])
+            self._cached_lines += 1
 
     # -- pre-filter -----------------------------------------------------------------------
 
@@ -140,17 +223,17 @@ class Scanner:
                 if eager is not None:
                     ds_found, ds_ignored = self._run_ds(eager, self._hits(_as_raw(eager)), path)
             found.extend(ds_found)
-            ignored += ds_ignored
+            ignored += len(ds_ignored)
         nhi_found, nhi_ignored = self._run_nhi(lines, hits)
         found.extend(nhi_found)
-        ignored += nhi_ignored
+        ignored += len(nhi_ignored)
         for rule in FILE_RULES:
             found = rule(found, lines)
         return BlobScan(matches=tuple(_merge(found)), ignored=ignored)
 
     def _run_ds(
         self, lines: list[str], hits: dict[int, set[_Key]], path: str
-    ) -> tuple[list[Match], int]:
+    ) -> tuple[list[Match], list[int]]:
         """detect-secrets' scan of the marked lines, with its filters. The plugins run first and
         the line filters only on lines where a plugin found something: filters only ever
         remove findings, so the result is what detect-secrets' filters-then-plugins order gives,
@@ -159,7 +242,7 @@ class Scanner:
         from detect_secrets.util.code_snippet import get_code_snippet
 
         found: list[Match] = []
-        ignored = 0
+        ignored: list[int] = []  # line numbers of silenced lines
         for number in sorted(hits):
             indexes = sorted(i for kind, i in hits[number] if kind == "ds")
             if not indexes or number > len(lines):
@@ -178,10 +261,11 @@ class Scanner:
             if _is_filtered_out(
                 required_filter_parameters=["line"], filename=path, line=line, context=context
             ):
-                ignored += _is_allowlisted(path, line, context)
+                if _is_allowlisted(path, line, context):
+                    ignored.append(number)
                 continue
             if _NHISCAN_IGNORE in line:
-                ignored += 1
+                ignored.append(number)
                 continue
             for plugin, secret in raw:
                 value = secret.secret_value
@@ -213,9 +297,11 @@ class Scanner:
                 )
         return found, ignored
 
-    def _run_nhi(self, lines: list[str], hits: dict[int, set[_Key]]) -> tuple[list[Match], int]:
+    def _run_nhi(
+        self, lines: list[str], hits: dict[int, set[_Key]]
+    ) -> tuple[list[Match], list[int]]:
         found: list[Match] = []
-        ignored = 0
+        ignored: list[int] = []
         for number in sorted(hits):
             indexes = sorted(i for kind, i in hits[number] if kind == "nhi")
             if not indexes or number > len(lines):
@@ -223,7 +309,7 @@ class Scanner:
             line = lines[number - 1]
             matches = [m for i in indexes for m in _detect(self._detectors[i], line, number)]
             if matches and _silenced(line, lines[number - 2] if number > 1 else ""):
-                ignored += len(matches)
+                ignored.extend(number for _ in matches)
                 continue
             found.extend(matches)
         return found, ignored
@@ -336,6 +422,15 @@ class _Named(io.StringIO):
         self.name = name
 
 
+def _after_nextline_pragma(data: bytes, raw_lines: list[bytes]) -> frozenset[int]:
+    """Indexes of lines that follow a line mentioning "nextline" (detect-secrets' and
+    nhiscan's ``allowlist nextline`` pragmas): what they yield depends on the line before."""
+    if b"nextline" not in data.lower():
+        return frozenset()
+    return frozenset(i + 1 for i, line in enumerate(raw_lines) if b"nextline" in line.lower())
+
+
+@cache
 def _ds_scans_file(path: str) -> bool:
     """detect-secrets' file filters: lock files, Swagger files and non-text extensions are not
     scanned by its plugins (its generic ones flood on integrity hashes). nhiscan's own

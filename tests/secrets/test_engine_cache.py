@@ -1,0 +1,75 @@
+"""The engine's line cache (engine.Scanner._scan_cached) never changes a result: a scanner that
+has seen other files, and earlier versions of the same file, reports exactly what a fresh one
+reports, secrets, lines, detectors and silenced counts alike."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from nhiscan.secrets.engine import BlobScan, EngineOptions, Scanner
+from tests.secrets.test_prefilter import ENGINE_EDGE_CASES, MAIN_FAMILIES, write_corpus
+
+
+def _key(result: BlobScan) -> tuple[object, ...]:
+    matches = sorted(
+        (
+            m.line,
+            m.detector,
+            m.detectors,
+            m.secret,
+            m.credential_id,
+            m.hint,
+            m.paired_secret,
+            m.absorbed,
+        )
+        for m in result.matches
+    )
+    return (result.skipped, result.ignored, tuple(matches))
+
+
+def _versions(data: bytes, rng: random.Random) -> list[bytes]:
+    """Edits as history makes them: lines inserted, deleted, duplicated and moved, a pragma
+    added above a line, a line silenced."""
+    lines = data.split(b"\n")
+    out = []
+    for _ in range(4):
+        edited = list(lines)
+        for _ in range(3):
+            at = rng.randrange(len(edited) + 1)
+            choice = rng.random()
+            if choice < 0.25 and edited:
+                del edited[min(at, len(edited) - 1)]
+            elif choice < 0.5 and edited:
+                edited.insert(at, edited[rng.randrange(len(edited))])
+            elif choice < 0.75:
+                edited.insert(at, b"# pragma: allowlist nextline secret")
+            elif edited:
+                i = min(at, len(edited) - 1)
+                edited[i] = edited[i] + b"  # nhiscan:ignore"
+        out.append(b"\n".join(edited))
+        lines = edited
+    return out
+
+
+def test_a_warm_scanner_reports_what_a_fresh_one_does(tmp_path: Path) -> None:
+    files = write_corpus(
+        tmp_path, {**MAIN_FAMILIES, **{k: f for k, (_, f) in ENGINE_EDGE_CASES.items()}}
+    )
+    rng = random.Random(7)
+    items = [(path, v) for path, data in files.items() for v in [data, *_versions(data, rng)]]
+    rng.shuffle(items)
+    warm = Scanner()
+    fresh_results = {}
+    for path, data in items:
+        fresh_results[(path, data)] = _key(Scanner().scan(data, path))
+    for path, data in items:
+        assert _key(warm.scan(data, path)) == fresh_results[(path, data)], path
+    assert warm._cached_lines > 0  # the cache was really used
+
+
+def test_the_cache_is_bounded() -> None:
+    scanner = Scanner(EngineOptions(line_cache_size=50))
+    for n in range(20):
+        scanner.scan(b"\n".join(b"line %d of file %d" % (i, n) for i in range(30)), f"f{n}.py")
+    assert scanner._cached_lines <= 50 + 30
