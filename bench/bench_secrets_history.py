@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -93,6 +94,7 @@ def main() -> None:
         seed=options.seed, commits=options.commits, min_bytes=int(options.gb * 2**30)
     )
     meta = generate(work, plan)
+    load = os.getloadavg()[0]
     out = work / "nhiscan-out"
     shutil.rmtree(out, ignore_errors=True)
     args = ["scan", "--repo", str(work / "repo"), "--history", "-o", str(out)]
@@ -101,6 +103,8 @@ def main() -> None:
     )
     report = json.loads((out / "report.json").read_text())
     show(meta, figures, report)
+    print(f"load average (1 min) at start {load:.2f}, at end {os.getloadavg()[0]:.2f} (2 cores:")
+    print("  above ~0.5 at start, something else was running and the times are not clean)")
 
 
 def show(meta: dict[str, Any], figures: dict[str, Any], report: dict[str, Any]) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -126,9 +127,12 @@ def main() -> None:
     work: Path = options.work
     work.mkdir(parents=True, exist_ok=True)
     meta = build(work, int(options.size_mb * 1e6), options.seed)
+    load = os.getloadavg()[0]
     reference = detect_secrets(work, meta, options.skip_detect_secrets)
     figures, report = nhiscan(work)
     show(meta, reference, figures, report)
+    print(f"load average (1 min) at start {load:.2f}, at end {os.getloadavg()[0]:.2f} (2 cores:")
+    print("  above ~0.5 at start, something else was running and the times are not clean)")
 
 
 def show(
