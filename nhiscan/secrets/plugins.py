@@ -112,6 +112,14 @@ PREFILTERS: dict[str, Prefilter] = {
 _DISABLED_FILTERS = ("detect_secrets.filters.common.is_invalid_file",)
 
 
+# detect-secrets filters replaced by exact, faster equivalents (nhiscan/secrets/filters.py).
+_REPLACED_FILTERS = {
+    "detect_secrets.filters.heuristic.is_indirect_reference": (
+        "nhiscan.secrets.filters.is_indirect_reference"
+    ),
+}
+
+
 @cache
 def configure() -> tuple[Any, ...]:
     """Configure detect-secrets in this process; returns its plugin instances, in order."""
@@ -127,7 +135,11 @@ def configure() -> tuple[Any, ...]:
             ]
         }
     )
-    get_settings().disable_filters(*_DISABLED_FILTERS)
+    settings = get_settings()
+    settings.disable_filters(*_DISABLED_FILTERS)
+    for original, faster in _REPLACED_FILTERS.items():
+        if original in settings.filters:
+            settings.filters[faster] = settings.filters.pop(original)
     from detect_secrets.settings import get_filters, get_plugins
 
     get_filters.cache_clear()
