@@ -103,8 +103,8 @@ def main() -> None:
     )
     report = json.loads((out / "report.json").read_text())
     show(meta, figures, report)
-    print(f"load average (1 min) at start {load:.2f}, at end {os.getloadavg()[0]:.2f} (2 cores:")
-    print("  above ~0.5 at start, something else was running and the times are not clean)")
+    print(f"load average (1 min) before the timed runs: {load:.2f} (on 2 cores, above ~0.5")
+    print("  something else was running, and the times are not clean)")
 
 
 def show(meta: dict[str, Any], figures: dict[str, Any], report: dict[str, Any]) -> None:

@@ -131,8 +131,8 @@ def main() -> None:
     reference = detect_secrets(work, meta, options.skip_detect_secrets)
     figures, report = nhiscan(work)
     show(meta, reference, figures, report)
-    print(f"load average (1 min) at start {load:.2f}, at end {os.getloadavg()[0]:.2f} (2 cores:")
-    print("  above ~0.5 at start, something else was running and the times are not clean)")
+    print(f"load average (1 min) before the timed runs: {load:.2f} (on 2 cores, above ~0.5")
+    print("  something else was running, and the times are not clean)")
 
 
 def show(
