@@ -48,7 +48,7 @@ _GENERIC = frozenset({"KeywordDetector", "Base64HighEntropyString", "HexHighEntr
 class EngineOptions:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     # Distinct lines remembered per process (about 150 bytes each); past it the cache restarts.
-    line_cache_size: int = 1_000_000
+    line_cache_size: int = 500_000
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,8 @@
 """Running git: the command line, the environment and failures, in one place.
 
 Every command gets ``core.fsmonitor`` off (a repository's own config must not run programs
-while it is scanned) and, except in staged mode, none of the GIT_DIR / GIT_INDEX_FILE
-variables a hook or a shell may have set for another repository.
+while it is scanned), bounded pack windows (memory) and, except in staged mode, none of the
+GIT_DIR / GIT_INDEX_FILE variables a hook or a shell may have set for another repository.
 """
 
 from __future__ import annotations
@@ -15,7 +15,20 @@ from dataclasses import dataclass, field
 
 from nhiscan.errors import ConnectorError
 
-_OPTIONS = ("-c", "core.fsmonitor=false", "-c", "core.quotepath=off")
+_OPTIONS = (
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.quotepath=off",
+    # Bounded memory: git maps pack files in windows of up to 1 GiB (8 GiB in all) by default,
+    # all of it counted in the process's resident memory on a big history scan.
+    "-c",
+    "core.packedGitWindowSize=32m",
+    "-c",
+    "core.packedGitLimit=128m",
+    "-c",
+    "core.deltaBaseCacheLimit=32m",
+)
 _FOREIGN = (
     "GIT_DIR",
     "GIT_WORK_TREE",
