@@ -121,8 +121,10 @@ def show(meta: dict[str, Any], figures: dict[str, Any], report: dict[str, Any]) 
     print(f"nhiscan --history: {figures['seconds']:.1f} s, exit {figures['exit']}")
     print(f"  scanned {repo.get('commits')} commits, {repo.get('blobs')} blobs, {gb:.2f} GiB "
           f"({rate:.1f} MiB/s), {repo.get('skipped')} skipped")  # fmt: skip
-    print(f"  peak RSS {figures['peak_mb']:.0f} MB main process, "
-          f"{figures['peak_tree_mb']:.0f} MB with its scanning processes")  # fmt: skip
+    tree, anon = figures["peak_tree_mb"], figures["peak_tree_anon_mb"]
+    print(f"  peak RSS {figures['peak_mb']:.0f} MB main process; with its child processes "
+          f"(scanning workers, git cat-file) {tree:.0f} MB, of which {anon:.0f} MB anonymous "
+          "(the rest: git's mapped pack files)")  # fmt: skip
     print(f"  {len(report['exposures'])} exposures; planted secrets found: "
           f"{found.count(corpus.FOUND)}/{len(found)}")  # fmt: skip
     for item, state in zip(meta["planted"], found, strict=True):

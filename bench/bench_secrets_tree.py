@@ -166,8 +166,9 @@ def show(
     for item, state in zip(meta["planted"], found, strict=True):
         if state != corpus.FOUND:
             print(f"  {state}: {item['kind']} in {item['path']}")
-    print(f"nhiscan peak RSS: {figures['peak_mb']:.0f} MB main process,")
-    print(f"                  {figures['peak_tree_mb']:.0f} MB with its scanning processes")
+    print(f"nhiscan peak RSS: {figures['peak_mb']:.0f} MB main process; with its child processes")
+    print(f"  {figures['peak_tree_mb']:.0f} MB ({figures['peak_tree_anon_mb']:.0f} MB anonymous,"
+          " the rest mapped files)")  # fmt: skip
 
 
 if __name__ == "__main__":

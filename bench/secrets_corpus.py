@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import random
 import re
 import string
@@ -783,8 +782,10 @@ def write_staged_repo(repo: Path, *, files: int = 2_000, staged: int = 3, seed: 
 HERE = Path(__file__).resolve().parent
 
 
-def _tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and all its descendants (Linux /proc)."""
+def _tree_rss(root: int) -> tuple[int, int]:
+    """Resident bytes of ``root`` and all its descendants (Linux /proc): all of it, and the
+    anonymous part (without file pages such as git's mapped pack files, which are shared with
+    the page cache and reclaimable)."""
     parents: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -794,31 +795,37 @@ def _tree_rss(root: int) -> int:
                 continue
             ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
             parents.setdefault(ppid, []).append(int(entry.name))
-    total, todo = 0, [root]
+    rss = anon = 0
+    todo = [root]
     while todo:
         pid = todo.pop()
         todo.extend(parents.get(pid, ()))
         try:
-            total += int((Path("/proc") / str(pid) / "statm").read_text().split()[1])
-        except (OSError, IndexError):
+            status = (Path("/proc") / str(pid) / "status").read_text()
+        except OSError:
             continue
-    return total * os.sysconf("SC_PAGE_SIZE")
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        rss += int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
+        anon += int(fields.get("RssAnon", "0 kB").split()[0]) * 1024
+    return rss, anon
 
 
 def run_measured(args: list[str], log: Path) -> dict[str, Any]:
     """``python bench/measure.py nhiscan ARGS`` (seconds and the main process's peak RSS, as
-    the other benchmarks measure), plus ``peak_tree_mb``: the peak of the summed RSS of the
-    process and its scanning workers, sampled every 0.1 s. stderr goes to ``log``."""
+    the other benchmarks measure), plus ``peak_tree_mb`` and ``peak_tree_anon_mb``: the peaks
+    of the summed RSS (all, anonymous) of the process and its children (scanning workers, git),
+    sampled every 0.1 s. stderr goes to ``log``."""
     command = [sys.executable, str(HERE / "measure.py"), "nhiscan", *args]
-    peak = 0
+    peak = peak_anon = 0
     with log.open("wb") as err:
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err)
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak
+            nonlocal peak, peak_anon
             while not done.wait(0.1):
-                peak = max(peak, _tree_rss(proc.pid))
+                rss, anon = _tree_rss(proc.pid)
+                peak, peak_anon = max(peak, rss), max(peak_anon, anon)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -830,6 +837,7 @@ def run_measured(args: list[str], log: Path) -> dict[str, Any]:
         raise RuntimeError(f"nhiscan {' '.join(args)} failed:\n{tail}")
     figures: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
     figures["peak_tree_mb"] = round(peak / 2**20, 1)
+    figures["peak_tree_anon_mb"] = round(peak_anon / 2**20, 1)
     return figures
 
 
