@@ -324,9 +324,7 @@ def render_rules(fmt: str) -> str:
 # --- reach queries ---------------------------------------------------------------------------
 
 
-def load_query_subject(
-    path: Path | None, src: SourceOptions, settings: Settings
-) -> Any:
+def load_query_subject(path: Path | None, src: SourceOptions, settings: Settings) -> Any:
     """The reach graph of a snapshot file, or of an estate collected now from ``src``."""
     if path is not None and (src.cloud_asked or src.repos):
         raise ConfigError(f"{path}: give a snapshot or source options (--demo, --aws-*), not both")
