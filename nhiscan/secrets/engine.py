@@ -285,16 +285,19 @@ class Scanner:
                 ):
                     continue
                 name = type(plugin).__name__
-                found.append(
-                    Match(
-                        detector=secret.type,
-                        detectors=(secret.type,),
-                        provider=None,
-                        secret=value or "",
-                        line=number,
-                        rank=RANK_GENERIC if name in _GENERIC else RANK_SPECIFIC,
+                rank = RANK_GENERIC if name in _GENERIC else RANK_SPECIFIC
+                for whole, absorbed in _whole_tokens(plugin, line, value or ""):
+                    found.append(
+                        Match(
+                            detector=secret.type,
+                            detectors=(secret.type,),
+                            provider=None,
+                            secret=whole,
+                            line=number,
+                            rank=rank,
+                            absorbed=absorbed,
+                        )
                     )
-                )
         return found, ignored
 
     def _run_nhi(
@@ -313,6 +316,25 @@ class Scanner:
                 continue
             found.extend(matches)
         return found, ignored
+
+
+def _whole_tokens(
+    plugin: Any, line: str, value: str
+) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
+    """detect-secrets' GitHub and GitLab plugins report their pattern's first group, the
+    token's prefix ("ghp", "glpat"), as the secret: every token would hash alike and look
+    shared. For those plugins the secret is each whole token on the line that starts with the
+    reported prefix; the reported value is kept as absorbed (what detect-secrets said)."""
+    if type(plugin).__name__ not in plugins.PREFIX_GROUP_PLUGINS:
+        return [(value, ())]
+    wholes = [
+        m.group(0)
+        for regex in plugin.denylist
+        for m in regex.finditer(line)
+        if m.group(0).startswith(value)
+    ]
+    said = ((plugin.secret_type, value),)
+    return [(whole, said) for whole in dict.fromkeys(wholes)] or [(value, ())]
 
 
 def _detect(detector: Detector, line: str, number: int) -> Iterator[Match]:
@@ -411,6 +433,7 @@ def _with(best: Match, *, detectors: tuple[str, ...], other: Match) -> Match:
         credential_id=best.credential_id or other.credential_id,
         hint=best.hint or other.hint,
         paired_secret=best.paired_secret or other.paired_secret,
+        absorbed=tuple(dict.fromkeys(best.absorbed + other.absorbed)),
     )
 
 

@@ -107,6 +107,10 @@ PREFILTERS: dict[str, Prefilter] = {
     "TwilioKeyDetector": Prefilter(patterns=(r"AC[a-z0-9]{32}", r"SK[a-z0-9]{32}")),
 }
 
+# Plugins whose pattern's first group is the token's prefix ("ghp", "glpat"), which
+# detect-secrets then reports as the secret; the engine reports the whole token instead.
+PREFIX_GROUP_PLUGINS = frozenset({"GitHubTokenDetector", "GitLabTokenDetector"})
+
 # detect-secrets' default filters minus is_invalid_file, which stats the path on disk (blobs
 # from git history have no file there); the engine reads bytes, not paths.
 _DISABLED_FILTERS = ("detect_secrets.filters.common.is_invalid_file",)

@@ -368,3 +368,11 @@ def test_lock_files_get_nhiscan_detectors_but_not_detect_secrets_generic_plugins
     assert {m.detector for m in in_lock} == {"AWS Access Key ID"}
     elsewhere = _scan(scanner, text, "data.json")
     assert "Base64 High Entropy String" in {d for m in elsewhere for d in m.detectors}
+
+
+def test_detect_secrets_prefix_only_tokens_are_reported_whole(scanner: Scanner) -> None:
+    # detect-secrets' GitHub and GitLab plugins report "ghp" / "glpat" as the secret.
+    first = "glpat-" + "Ab1" * 7 + "x"
+    second = "glpat-" + "Zy9" * 7 + "q"
+    secrets = {m.secret for m in _scan(scanner, f'A = "{first}"\nB = "{second}"\n', "x.py")}
+    assert {first, second} <= secrets and "glpat" not in secrets
