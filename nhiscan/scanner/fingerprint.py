@@ -26,3 +26,11 @@ def gcp_sa_key(private_key_id: str) -> str:
 def azure_client_secret(key_id: str) -> str:
     """For an Azure application password credential's keyId."""
     return _digest("azure-secret", key_id.strip().lower())
+
+
+def azure_secret_hint(client_id: str, hint: str) -> str:
+    """For an Entra ID application password: the application (client) id and the secret's
+    first three characters, which Microsoft Graph returns as ``passwordCredentials[].hint``.
+    Not unique on its own (two secrets of one app may share a hint), so a join on it names the
+    application's credentials, and says so."""
+    return _digest("azure-secret-hint", f"{client_id.strip().lower()}:{hint[:3]}")

@@ -59,6 +59,8 @@ def exposure_of(
         join = fingerprint.gcp_sa_key(credential_id)
     elif match.provider is Provider.AZURE and credential_id is not None:
         join = fingerprint.azure_client_secret(credential_id)
+    elif match.provider is Provider.AZURE and (client := _client_id(match.hint)) is not None:
+        join = fingerprint.azure_secret_hint(client, match.secret)
     return Exposure(
         id=f"{repository}#{digest[:16]}",
         repository=repository,
@@ -84,3 +86,10 @@ def exposure_of(
 
 def _aws_key_id(secret: str) -> str | None:
     return secret if secret.startswith(_AWS_KEY_PREFIXES) and len(secret) == 20 else None
+
+
+def _client_id(hint: str | None) -> str | None:
+    """The application id from an Azure client secret's hint ("client_id=<guid>")."""
+    if hint is None or not hint.startswith("client_id="):
+        return None
+    return hint.removeprefix("client_id=")
