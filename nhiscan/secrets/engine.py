@@ -48,7 +48,7 @@ _GENERIC = frozenset({"KeywordDetector", "Base64HighEntropyString", "HexHighEntr
 class EngineOptions:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     # Distinct lines remembered per process (about 150 bytes each); past it the cache restarts.
-    line_cache_size: int = 500_000
+    line_cache_size: int = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,9 +159,19 @@ class Scanner:
 
     def _cache_for(self, kind: tuple[str, bool]) -> dict[bytes, _Entry]:
         if self._cached_lines > self.options.line_cache_size:
-            self._caches.clear()  # bounded memory: start again
-            self._cached_lines = 0
+            self._evict_oldest_half()
         return self._caches.setdefault(kind, {})
+
+    def _evict_oldest_half(self) -> None:
+        """Bounded memory: drop the older half of each kind's lines (dicts keep insertion
+        order), keeping the recent versions' lines that the next versions will share. Starting
+        again from empty instead thrashes when a history's working set is near the limit."""
+        total = 0
+        for kind, lines in list(self._caches.items()):
+            keep = list(lines.items())[len(lines) // 2 :]
+            self._caches[kind] = dict(keep)
+            total += len(keep)
+        self._cached_lines = total
 
     def _remember(
         self,

@@ -73,3 +73,6 @@ def test_the_cache_is_bounded() -> None:
     for n in range(20):
         scanner.scan(b"\n".join(b"line %d of file %d" % (i, n) for i in range(30)), f"f{n}.py")
     assert scanner._cached_lines <= 50 + 30
+    # The newest lines survive an eviction: the last file's lines are still known.
+    last = scanner._caches[(".py", True)]
+    assert b"line 29 of file 19" in last
