@@ -29,7 +29,7 @@ import ahocorasick
 from nhiscan.scanner.model import SkipReason
 from nhiscan.secrets import plugins
 from nhiscan.secrets.detectors import DETECTORS, FILE_RULES, Detector
-from nhiscan.secrets.match import Match
+from nhiscan.secrets.match import Match, combined
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 BINARY_SNIFF = 8000  # bytes git looks at to call a blob binary
@@ -392,8 +392,7 @@ def _merge(found: list[Match]) -> list[Match]:
             merged[key] = match
             continue
         best, other = (match, prior) if match.rank > prior.rank else (prior, match)
-        names = tuple(dict.fromkeys(best.detectors + other.detectors))
-        merged[key] = _with(best, detectors=names, other=other)
+        merged[key] = combined(best, other)
     return sorted(_fold(list(merged.values())), key=lambda m: (m.line, m.detector, m.secret))
 
 
@@ -433,18 +432,6 @@ def _fold(matches: list[Match]) -> list[Match]:
             )  # fmt: skip
         kept.extend(out)
     return kept
-
-
-def _with(best: Match, *, detectors: tuple[str, ...], other: Match) -> Match:
-    return replace(
-        best,
-        detectors=detectors,
-        provider=best.provider or other.provider,
-        credential_id=best.credential_id or other.credential_id,
-        hint=best.hint or other.hint,
-        paired_secret=best.paired_secret or other.paired_secret,
-        absorbed=tuple(dict.fromkeys(best.absorbed + other.absorbed)),
-    )
 
 
 class _Named(io.StringIO):

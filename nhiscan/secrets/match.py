@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from nhiscan.scanner.model import Provider
 
@@ -22,3 +22,17 @@ class Match:
     # (detector, secret) of matches on the same line whose secret is part of this one (a
     # plugin that reports a token's prefix, "ghp", beside the whole token): one finding, not two.
     absorbed: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+
+
+def combined(best: Match, other: Match) -> Match:
+    """``best`` (the more specific finding of one secret), knowing what ``other`` knew: every
+    detector, and the provider and join fields it lacks."""
+    return replace(
+        best,
+        detectors=tuple(dict.fromkeys(best.detectors + other.detectors)),
+        provider=best.provider or other.provider,
+        credential_id=best.credential_id or other.credential_id,
+        hint=best.hint or other.hint,
+        paired_secret=best.paired_secret or other.paired_secret,
+        absorbed=tuple(dict.fromkeys(best.absorbed + other.absorbed)),
+    )

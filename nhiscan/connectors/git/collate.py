@@ -16,7 +16,7 @@ from nhiscan.connectors.git.config import Verifier
 from nhiscan.connectors.git.work import Outcome
 from nhiscan.scanner.model import Exposure, Provider
 from nhiscan.secrets.exposure import exposure_of
-from nhiscan.secrets.match import Match
+from nhiscan.secrets.match import Match, combined
 from nhiscan.secrets.redact import secret_hash
 
 
@@ -101,14 +101,7 @@ def merged(kept: Match, other: Match) -> Match:
     detectors = tuple(dict.fromkeys(best.detectors + rest.detectors))
     if detectors == best.detectors and (best.paired_secret or not rest.paired_secret):
         return best
-    return replace(
-        best,
-        detectors=detectors,
-        provider=best.provider or rest.provider,
-        credential_id=best.credential_id or rest.credential_id,
-        hint=best.hint or rest.hint,
-        paired_secret=best.paired_secret or rest.paired_secret,
-    )
+    return combined(best, rest)
 
 
 def verified(exposure: Exposure, match: Match, verifier: Verifier | None) -> Exposure:
