@@ -252,7 +252,8 @@ def summary_line(report: Report) -> str:
             text += f", {len(report.stale_baseline)} baseline entries match nothing any more"
     skipped = len(report.snapshot.skipped)
     if skipped:
-        text += f"; {skipped} files not scanned (binary or too large, listed in the report)"
+        files = "file" if skipped == 1 else "files"
+        text += f"; {skipped} {files} not scanned (binary or too large, listed in the report)"
     return text
 
 
