@@ -15,7 +15,7 @@ fingerprint, so a baseline of accepted findings survives it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -121,7 +121,7 @@ class SecretInRepository:
     )
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
-        for leak in leaks(estate):
+        for leak in per_credential(leaks(estate)):
             if leak.credential is not None:
                 continue
             verified = leak.verification
@@ -165,7 +165,7 @@ class LeakedLiveCredential:
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
         graph = ctx.graph  # reach is optional here: without it the severity is high
-        for leak in leaks(estate):
+        for leak in per_credential(leaks(estate)):
             credential = leak.credential
             if credential is None:
                 continue
@@ -198,6 +198,34 @@ class LeakedLiveCredential:
                 path=path,
             )
             yield replace(finding, fingerprint=_fingerprint(self.meta, leak))
+
+
+def per_credential(found: Iterable[Leak]) -> list[Leak]:
+    """One leak per credential: an AWS key id and its secret key found beside it are one
+    leaked credential (joined to the same inventory key, or carrying the same key id), with
+    every place either was found. Named and fingerprinted by the key id when it was found."""
+    groups: dict[tuple[str, ...], list[Leak]] = {}
+    for leak in found:
+        groups.setdefault(_credential_key(leak), []).append(leak)
+    merged = []
+    for group in groups.values():
+        group.sort(key=lambda k: (k.detector not in _KEY_ID_DETECTORS, k.detector))
+        exposures = {e for k in group for e in k.exposures}
+        ordered = sorted(exposures, key=lambda e: (e.repository, e.path, e.line, e.detector))
+        merged.append(replace(group[0], exposures=tuple(ordered)))
+    return merged
+
+
+def _credential_key(leak: Leak) -> tuple[str, ...]:
+    if leak.credential is not None:
+        return ("joined", leak.credential.id)
+    key_id = leak.first.credential_id
+    if leak.provider is Provider.AWS and key_id is not None:
+        return ("aws-key", key_id)
+    return ("secret", leak.detector, leak.secret_hash)
+
+
+_KEY_ID_DETECTORS = frozenset({"AWS Access Key ID", "AWS Access Key"})
 
 
 def _severity(reach: dict[str, Any] | None, active: bool) -> Severity:

@@ -108,3 +108,19 @@ def test_every_generic_detect_secrets_plugin_has_an_explicit_severity() -> None:
     assert generic <= types and generic <= BY_DETECTOR.keys()
     assert all(severity_of(name).rank <= Severity.LOW.rank for name in generic)
     assert severity_of("GitHub Token") is Severity.HIGH
+
+
+def test_a_key_id_and_its_secret_key_are_one_leaked_credential() -> None:
+    from nhiscan.scanner.model import Provider
+    from nhiscan.secrets.exposure import exposure_of
+    from nhiscan.secrets.match import Match
+
+    secret = Match(detector="AWS Secret Access Key", detectors=("AWS Secret Access Key",),
+                   provider=Provider.AWS, secret="s" * 40, line=4, credential_id=KEY)  # fmt: skip
+    secret_exposure = exposure_of(secret, repository="r", path="ci.env", line=4)
+    e = estate(*_admin_bot(), exposure(KEY, repository="r", path="ci.env"), secret_exposure)  # type: ignore[arg-type]
+    (finding,) = LeakedLiveCredential().evaluate(e, context())
+    assert finding.evidence["detector"] == "AWS Access Key ID" and finding.evidence["count"] == 2
+    alone = estate(*_admin_bot(), exposure(KEY, repository="r", path="ci.env"))  # type: ignore[arg-type]
+    (same,) = LeakedLiveCredential().evaluate(alone, context())
+    assert same.fingerprint == finding.fingerprint
