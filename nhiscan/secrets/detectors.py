@@ -51,7 +51,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
 from nhiscan.scanner.model import Provider
-from nhiscan.secrets.match import Match
+from nhiscan.secrets.match import RANK_NHISCAN, Match
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,9 +66,9 @@ class Detector:
     validate: Callable[[str], bool] | None = None  # a pure check of the secret (checksum, ...)
 
 
-# Ranks: detect-secrets' generic plugins (keyword, entropy) rank 0, its specific ones 10;
-# these rank 20 so that an AWS key id found by both is named by the more precise detector.
-RANK = 20
+# These outrank detect-secrets' plugins (match.py), so that an AWS key id found by both is
+# named by the more precise detector.
+RANK = RANK_NHISCAN
 
 # Names the file rules look for. They differ from detect-secrets' types on purpose, so a
 # report says which engine found what.

@@ -15,13 +15,11 @@ UTF-8 (with replacement) before the detectors see them.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from functools import cache
 from typing import Any
 
 import ahocorasick
@@ -29,7 +27,16 @@ import ahocorasick
 from nhiscan.scanner.model import SkipReason
 from nhiscan.secrets import plugins
 from nhiscan.secrets.detectors import DETECTORS, FILE_RULES, Detector
-from nhiscan.secrets.match import Match, combined
+from nhiscan.secrets.match import RANK_GENERIC, RANK_NHISCAN, RANK_SPECIFIC, Match
+from nhiscan.secrets.merge import merge
+from nhiscan.secrets.transform import (
+    after_nextline_pragma,
+    as_raw,
+    ds_scans_file,
+    maybe_config,
+    maybe_first,
+    transformed,
+)
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 BINARY_SNIFF = 8000  # bytes git looks at to call a blob binary
@@ -38,9 +45,6 @@ BINARY_SNIFF = 8000  # bytes git looks at to call a blob binary
 # one of its filters; nhiscan:ignore silences every detector on its line.
 _NHISCAN_IGNORE = "nhiscan:ignore"
 
-RANK_GENERIC = 0  # detect-secrets' keyword and entropy plugins
-RANK_SPECIFIC = 10  # detect-secrets' other plugins
-RANK_NHISCAN = 20  # nhiscan's detectors (detectors.RANK): they decide what the secret is
 _GENERIC = frozenset({"KeywordDetector", "Base64HighEntropyString", "HexHighEntropyString"})
 
 
@@ -100,8 +104,8 @@ class Scanner:
             return BlobScan(skipped=SkipReason.BINARY)
         if b"\r" in data:  # universal newlines, as Python's text mode reads for detect-secrets
             data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        if _maybe_first(data, path):  # a whole-file transformer may apply: no line cache
-            yaml_lines = _transformed(data, path, eager=False)
+        if maybe_first(data, path):  # a whole-file transformer may apply: no line cache
+            yaml_lines = transformed(data, path, eager=False)
             hits = self._hits(data.decode("latin-1"))
             lines = data.decode("utf-8", "replace").split("\n")
             return self._scan_lines(lines, hits, data, path, yaml_lines)
@@ -121,10 +125,10 @@ class Scanner:
         blob still reports every secret it holds. Whole-file steps (detect-secrets' eager
         config transformer, the file rules) run on every blob as before.
         """
-        ds_on = _ds_scans_file(path)
+        ds_on = ds_scans_file(path)
         cache = self._cache_for((os.path.splitext(path)[1], ds_on))
         raw_lines = data.split(b"\n")
-        volatile = _after_nextline_pragma(data, raw_lines)
+        volatile = after_nextline_pragma(data, raw_lines)
         unknown = [i for i, line in enumerate(raw_lines) if line not in cache or i in volatile]
         known = len(raw_lines) - len(unknown)
         lines = data.decode("utf-8", "replace").split("\n")
@@ -147,15 +151,15 @@ class Scanner:
                     continue
                 found.extend(replace(m, line=index + 1) for m in entry[0])
                 ignored.extend(index + 1 for _ in range(entry[1]))
-        if ds_on and not any(m.rank < RANK_NHISCAN for m in found) and _maybe_config(data, path):
-            eager = _transformed(data, path, eager=True)
+        if ds_on and not any(m.rank < RANK_NHISCAN for m in found) and maybe_config(data, path):
+            eager = transformed(data, path, eager=True)
             if eager is not None:
-                ds_found, ds_ignored = self._run_ds(eager, self._hits(_as_raw(eager)), path)
+                ds_found, ds_ignored = self._run_ds(eager, self._hits(as_raw(eager)), path)
                 found.extend(ds_found)
                 ignored.extend(ds_ignored)
         for rule in FILE_RULES:
             found = rule(found, lines)
-        return BlobScan(matches=tuple(_merge(found)), ignored=len(ignored))
+        return BlobScan(matches=tuple(merge(found)), ignored=len(ignored))
 
     def _cache_for(self, kind: tuple[str, bool]) -> dict[bytes, _Entry]:
         if self._cached_lines > self.options.line_cache_size:
@@ -224,14 +228,14 @@ class Scanner:
     ) -> BlobScan:
         found: list[Match] = []
         ignored = 0
-        if _ds_scans_file(path):
+        if ds_scans_file(path):
             ds_lines = lines if yaml_lines is None else yaml_lines
-            ds_hits = hits if yaml_lines is None else self._hits(_as_raw(yaml_lines))
+            ds_hits = hits if yaml_lines is None else self._hits(as_raw(yaml_lines))
             ds_found, ds_ignored = self._run_ds(ds_lines, ds_hits, path)
-            if not ds_found and _maybe_config(data, path):
-                eager = _transformed(data, path, eager=True)
+            if not ds_found and maybe_config(data, path):
+                eager = transformed(data, path, eager=True)
                 if eager is not None:
-                    ds_found, ds_ignored = self._run_ds(eager, self._hits(_as_raw(eager)), path)
+                    ds_found, ds_ignored = self._run_ds(eager, self._hits(as_raw(eager)), path)
             found.extend(ds_found)
             ignored += len(ds_ignored)
         nhi_found, nhi_ignored = self._run_nhi(lines, hits)
@@ -239,7 +243,7 @@ class Scanner:
         ignored += len(nhi_ignored)
         for rule in FILE_RULES:
             found = rule(found, lines)
-        return BlobScan(matches=tuple(_merge(found)), ignored=ignored)
+        return BlobScan(matches=tuple(merge(found)), ignored=ignored)
 
     def _run_ds(
         self, lines: list[str], hits: dict[int, set[_Key]], path: str
@@ -380,143 +384,3 @@ def _is_allowlisted(path: str, line: str, context: Any) -> int:
     from detect_secrets.filters.allowlist import is_line_allowlisted
 
     return int(is_line_allowlisted(path, line, context))
-
-
-def _merge(found: list[Match]) -> list[Match]:
-    """One match per (line, secret): the most specific detector names it, all are listed."""
-    merged: dict[tuple[int, str], Match] = {}
-    for match in found:
-        key = (match.line, match.secret)
-        prior = merged.get(key)
-        if prior is None:
-            merged[key] = match
-            continue
-        best, other = (match, prior) if match.rank > prior.rank else (prior, match)
-        merged[key] = combined(best, other)
-    return sorted(_fold(list(merged.values())), key=lambda m: (m.line, m.detector, m.secret))
-
-
-def _fold(matches: list[Match]) -> list[Match]:
-    """Fold a match whose secret lies inside another match's secret on the same line into it
-    (detect-secrets' GitHub plugin reports "ghp" for a whole ghp_… token, which its entropy
-    plugin reports whole): one secret, named by the most specific detector, all listed."""
-    by_line: dict[int, list[Match]] = {}
-    for match in matches:
-        by_line.setdefault(match.line, []).append(match)
-    kept: list[Match] = []
-    for group in by_line.values():
-        group.sort(key=lambda m: -len(m.secret))
-        out: list[Match] = []
-        for match in group:
-            host = next((m for m in out if match.secret and match.secret in m.secret), None)
-            if host is None:
-                out.append(match)
-                continue
-            index = out.index(host)
-            # The more specific detector decides what the secret is: a vendor detector's
-            # narrow secret inside a generic plugin's wide one (the key inside
-            # "AccountKey=…", the password inside a URL) keeps its secret and join fields.
-            narrow = match.rank > host.rank and match.rank >= RANK_NHISCAN
-            keep, drop = (match, host) if narrow else (host, match)
-            out[index] = replace(
-                keep,
-                detector=match.detector if match.rank > host.rank else host.detector,
-                rank=max(match.rank, host.rank),
-                provider=keep.provider or drop.provider,
-                credential_id=keep.credential_id or drop.credential_id,
-                hint=keep.hint or drop.hint,
-                paired_secret=keep.paired_secret or drop.paired_secret,
-                detectors=tuple(dict.fromkeys(keep.detectors + drop.detectors)),
-                absorbed=(*keep.absorbed, *((d, drop.secret) for d in drop.detectors),
-                          *drop.absorbed),
-            )  # fmt: skip
-        kept.extend(out)
-    return kept
-
-
-class _Named(io.StringIO):
-    """A text file object with a name, as detect-secrets' transformers expect."""
-
-    def __init__(self, text: str, name: str) -> None:
-        super().__init__(text)
-        self.name = name
-
-
-def _after_nextline_pragma(data: bytes, raw_lines: list[bytes]) -> frozenset[int]:
-    """Indexes of lines that follow a line mentioning "nextline" (detect-secrets' and
-    nhiscan's ``allowlist nextline`` pragmas): what they yield depends on the line before."""
-    if b"nextline" not in data.lower():
-        return frozenset()
-    return frozenset(i + 1 for i, line in enumerate(raw_lines) if b"nextline" in line.lower())
-
-
-@cache
-def _ds_scans_file(path: str) -> bool:
-    """detect-secrets' file filters: lock files, Swagger files and non-text extensions are not
-    scanned by its plugins (its generic ones flood on integrity hashes). nhiscan's own
-    detectors still read them."""
-    from detect_secrets.core.scan import _is_filtered_out
-
-    return not _is_filtered_out(required_filter_parameters=["filename"], filename=path)
-
-
-def _as_raw(lines: list[str]) -> str:
-    """Transformed lines as the pre-filter reads a blob: one line per line (a value holding a
-    newline has it as a space, which no literal or pattern depends on except "private key",
-    where it can only add a mark) and one character per UTF-8 byte (so lowercasing never
-    changes a length: 'İ'.lower() is two characters)."""
-    text = "\n".join(line.replace("\n", " ") for line in lines)
-    return text.encode("utf-8", "surrogatepass").decode("latin-1")
-
-
-def _transformed(data: bytes, path: str, *, eager: bool) -> list[str] | None:
-    """detect-secrets' file transformers: INI with sections or YAML (first pass), INI-style
-    config with a "[global]" header added (eager, only when the first pass found nothing).
-    None when none applies or parsing fails."""
-    from detect_secrets.transformers import get_transformers
-
-    transformers: list[Any] = list(get_transformers())
-    applicable = [t for t in transformers if t.is_eager == eager and t.should_parse_file(path)]
-    if not applicable:
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    from detect_secrets.transformers import get_transformed_file
-
-    lines = get_transformed_file(_Named(text, path), use_eager_transformers=eager)  # type: ignore[arg-type]
-    return [line.rstrip("\n") for line in lines] if lines else None
-
-
-def _maybe_first(data: bytes, path: str) -> bool:
-    """Whether a first-pass transformer could apply: detect-secrets' INI transformer (tried on
-    every file, without an added header: configparser then needs a "[section]" line before
-    any other, or it stops) or its YAML transformer (YAML files)."""
-    from detect_secrets.util.filetype import FileType, determine_file_type
-
-    return _starts_with_section(data) or determine_file_type(path) == FileType.YAML
-
-
-def _starts_with_section(data: bytes) -> bool:
-    """configparser's rule: the first line that is not blank or a full-line comment ("#", ";")
-    must start with "[" (after stripping whitespace), else MissingSectionHeaderError."""
-    start = 0
-    while start < len(data):
-        end = data.find(b"\n", start)
-        end = len(data) if end < 0 else end
-        value = data[start:end].decode("utf-8", "replace").strip()
-        start = end + 1
-        if not value or value.startswith(("#", ";")):
-            continue
-        return value.startswith("[")
-    return False
-
-
-def _maybe_config(data: bytes, path: str) -> bool:
-    """Whether detect-secrets' eager config transformer applies: files of no known type. It
-    parses them as INI with a "[global]" header added (so .env files count), and only a line
-    with a "=" or ":" delimiter can hold a value."""
-    from detect_secrets.util.filetype import FileType, determine_file_type
-
-    return (b"=" in data or b":" in data) and determine_file_type(path) == FileType.OTHER

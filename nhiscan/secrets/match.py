@@ -6,6 +6,11 @@ from dataclasses import dataclass, field, replace
 
 from nhiscan.scanner.model import Provider
 
+# How specific a detector is; when several find one secret, the highest names it.
+RANK_GENERIC = 0  # detect-secrets' keyword and entropy plugins
+RANK_SPECIFIC = 10  # detect-secrets' other plugins
+RANK_NHISCAN = 20  # nhiscan's detectors: they also decide what the secret is
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Match:

@@ -1,0 +1,98 @@
+"""What detect-secrets does to whole files before its plugins see lines, reproduced exactly
+for bytes that are not on disk: its file filters, its INI and YAML transformers (and the eager
+INI pass), and the cheap checks that tell when none of them can apply.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from typing import Any
+
+
+class _Named(io.StringIO):
+    """A text file object with a name, as detect-secrets' transformers expect."""
+
+    def __init__(self, text: str, name: str) -> None:
+        super().__init__(text)
+        self.name = name
+
+
+def after_nextline_pragma(data: bytes, raw_lines: list[bytes]) -> frozenset[int]:
+    """Indexes of lines that follow a line mentioning "nextline" (detect-secrets' and
+    nhiscan's ``allowlist nextline`` pragmas): what they yield depends on the line before."""
+    if b"nextline" not in data.lower():
+        return frozenset()
+    return frozenset(i + 1 for i, line in enumerate(raw_lines) if b"nextline" in line.lower())
+
+
+@cache
+def ds_scans_file(path: str) -> bool:
+    """detect-secrets' file filters: lock files, Swagger files and non-text extensions are not
+    scanned by its plugins (its generic ones flood on integrity hashes). nhiscan's own
+    detectors still read them."""
+    from detect_secrets.core.scan import _is_filtered_out
+
+    return not _is_filtered_out(required_filter_parameters=["filename"], filename=path)
+
+
+def as_raw(lines: list[str]) -> str:
+    """Transformed lines as the pre-filter reads a blob: one line per line (a value holding a
+    newline has it as a space, which no literal or pattern depends on except "private key",
+    where it can only add a mark) and one character per UTF-8 byte (so lowercasing never
+    changes a length: 'İ'.lower() is two characters)."""
+    text = "\n".join(line.replace("\n", " ") for line in lines)
+    return text.encode("utf-8", "surrogatepass").decode("latin-1")
+
+
+def transformed(data: bytes, path: str, *, eager: bool) -> list[str] | None:
+    """detect-secrets' file transformers: INI with sections or YAML (first pass), INI-style
+    config with a "[global]" header added (eager, only when the first pass found nothing).
+    None when none applies or parsing fails."""
+    from detect_secrets.transformers import get_transformers
+
+    transformers: list[Any] = list(get_transformers())
+    applicable = [t for t in transformers if t.is_eager == eager and t.should_parse_file(path)]
+    if not applicable:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    from detect_secrets.transformers import get_transformed_file
+
+    lines = get_transformed_file(_Named(text, path), use_eager_transformers=eager)  # type: ignore[arg-type]
+    return [line.rstrip("\n") for line in lines] if lines else None
+
+
+def maybe_first(data: bytes, path: str) -> bool:
+    """Whether a first-pass transformer could apply: detect-secrets' INI transformer (tried on
+    every file, without an added header: configparser then needs a "[section]" line before
+    any other, or it stops) or its YAML transformer (YAML files)."""
+    from detect_secrets.util.filetype import FileType, determine_file_type
+
+    return _starts_with_section(data) or determine_file_type(path) == FileType.YAML
+
+
+def _starts_with_section(data: bytes) -> bool:
+    """configparser's rule: the first line that is not blank or a full-line comment ("#", ";")
+    must start with "[" (after stripping whitespace), else MissingSectionHeaderError."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        value = data[start:end].decode("utf-8", "replace").strip()
+        start = end + 1
+        if not value or value.startswith(("#", ";")):
+            continue
+        return value.startswith("[")
+    return False
+
+
+def maybe_config(data: bytes, path: str) -> bool:
+    """Whether detect-secrets' eager config transformer applies: files of no known type. It
+    parses them as INI with a "[global]" header added (so .env files count), and only a line
+    with a "=" or ":" delimiter can hold a value."""
+    from detect_secrets.util.filetype import FileType, determine_file_type
+
+    return (b"=" in data or b":" in data) and determine_file_type(path) == FileType.OTHER
