@@ -41,228 +41,38 @@ Known limits (each a recall choice made for precision, or a format left to detec
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
-import zlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from urllib.parse import unquote
 
 from nhiscan.scanner.model import Provider
-from nhiscan.secrets.match import RANK_NHISCAN, Match
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Detector:
-    name: str  # the type shown in reports and keyed in baselines: "AWS Access Key ID"
-    provider: Provider | None  # whose credential it is, when a cloud's
-    pattern: re.Pattern[str]
-    keywords: tuple[str, ...]  # lowercase; every match contains at least one
-    rank: int  # specificity: when several detectors find one secret, the highest names it
-    examples: tuple[str, ...]
-    counter_examples: tuple[str, ...]
-    validate: Callable[[str], bool] | None = None  # a pure check of the secret (checksum, ...)
-
-
-# These outrank detect-secrets' plugins (match.py), so that an AWS key id found by both is
-# named by the more precise detector.
-RANK = RANK_NHISCAN
-
-# Names the file rules look for. They differ from detect-secrets' types on purpose, so a
-# report says which engine found what.
-AWS_KEY_ID = "AWS Access Key ID"
-AWS_SECRET_KEY = "AWS Secret Access Key"
-GCP_SA_KEY = "GCP Service Account Key"
-AZURE_CLIENT_SECRET = "Azure Client Secret"
-AZURE_STORAGE_KEY = "Azure Storage Connection String"
-PRIVATE_KEY = "PEM Private Key"
-
-# -- pure checks of a candidate secret ------------------------------------------------------
-
-# What people write where a credential would go. A marker counts as written lowercase, upper
-# case or capitalised: a random string spells one of those rarely (under 1e-4 for 40 chars).
-_PLACEHOLDER_MARKERS = (
-    "example",
-    "sample",
-    "dummy",
-    "placeholder",
-    "redacted",
-    "changeme",
-    "your",
-    "fake",
-    "xxxx",
-    "abcdef",
-    "123456",
+from nhiscan.secrets.detectors.checks import (
+    _azure_key,
+    _github_checksum,
+    _jwt,
+    _password,
+    _pem,
+    _random_looking,
+    _random_mixed,
+    _tail_random,
 )
-_RUN = re.compile(r"(.)\1{5}")  # six equal characters in a row
-
-
-def _random_looking(value: str) -> bool:
-    """No placeholder marker, no run of six equal characters, and a third of the characters
-    distinct (at most 10 asked): random 40-hex strings have 10 distinct 99.99% of the time."""
-    if _RUN.search(value) is not None or len(set(value)) < min(10, len(value) // 3):
-        return False
-    return not any(
-        form in value
-        for marker in _PLACEHOLDER_MARKERS
-        for form in (marker, marker.upper(), marker.capitalize())
-    )
-
-
-def _mixed(value: str) -> bool:
-    """Upper case, lower case and a digit: every vendor-random string of 40+ base62-ish
-    characters has all three (a 40-character one lacks a digit 0.1% of the time)."""
-    return (
-        any(c.isupper() for c in value)
-        and any(c.islower() for c in value)
-        and any(c.isdigit() for c in value)
-    )
-
-
-def _random_mixed(value: str) -> bool:
-    return _mixed(value) and _random_looking(value)
-
-
-_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-
-def _github_checksum(token: str) -> bool:
-    """GitHub's classic tokens end in a CRC32 of the 30 random characters, base62, 6 chars."""
-    body, checksum = token[4:-6], token[-6:]
-    value = 0
-    for char in checksum:
-        value = value * 62 + _BASE62.index(char)
-    return value == zlib.crc32(body.encode("ascii"))
-
-
-def _tail_random(token: str) -> bool:
-    """The part after the last ``-`` or ``_`` (the random part of a prefixed token)."""
-    tail = re.split(r"[-_]", token)[-1]
-    return _random_looking(tail)
-
-
-def _b64_bytes(text: str) -> int:
-    """How many bytes standard base64 ``text`` decodes to; -1 if it is not base64."""
-    try:
-        return len(base64.b64decode(text + "=" * (-len(text) % 4), validate=True))
-    except (binascii.Error, ValueError):
-        return -1
-
-
-def _azure_key(length: int) -> Callable[[str], bool]:
-    def check(secret: str) -> bool:
-        return _b64_bytes(unquote(secret)) == length and _random_looking(secret)
-
-    return check
-
-
-def _b64url_json(segment: str) -> object:
-    try:
-        return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-    except ValueError:  # binascii.Error, UnicodeDecodeError and JSONDecodeError are all one
-        return None
-
-
-# Claims of tokens vendors publish as samples: jwt.io's default token is in countless repos.
-# PyJWT's README token ({"some": "payload"}) is the other one.
-_SAMPLE_JWT_CLAIMS: tuple[dict[str, str], ...] = (
-    {"sub": "1234567890", "name": "John Doe"},
-    {"some": "payload"},
+from nhiscan.secrets.detectors.files import (
+    azure_client_id,
+    azure_storage_account,
+    gcp_client_email,
+    pair_aws_keys,
+    private_key_bodies,
 )
-
-
-def _jwt(token: str) -> bool:
-    """A signed JWT: the header is a JSON object naming an algorithm other than ``none``,
-    the payload a JSON object, and not a published sample."""
-    header_part, payload_part, _ = token.split(".")
-    header, payload = _b64url_json(header_part), _b64url_json(payload_part)
-    if not isinstance(header, dict) or not isinstance(payload, dict):
-        return False
-    alg = header.get("alg")
-    if not isinstance(alg, str) or alg.lower() == "none":
-        return False
-    return not any(
-        all(payload.get(k) == v for k, v in sample.items()) for sample in _SAMPLE_JWT_CLAIMS
-    )
-
-
-# Passwords that are not one: compared lowercased with the whole password.
-_PLACEHOLDER_PASSWORDS = (
-    "password",
-    "passwd",
-    "pass",
-    "pwd",
-    "secret",
-    "changeme",
-    "changeit",
-    "example",
-    "sample",
-    "dummy",
-    "placeholder",
-    "redacted",
-    "guest",
-    "test",
-    "foo",
-    "bar",
-    "tiger",  # scott/tiger, Oracle's and SQLAlchemy's sample login
+from nhiscan.secrets.detectors.model import (
+    _AZURE_STORAGE,
+    AWS_KEY_ID,
+    AWS_SECRET_KEY,
+    AZURE_CLIENT_SECRET,
+    AZURE_STORAGE_KEY,
+    GCP_SA_KEY,
+    PRIVATE_KEY,
+    RANK,
+    Detector,
+    FileRule,
 )
-_TEMPLATE_MARKS = ("${", "{{", "$(", "%(", "%s", "<", ">")
-_NAMED_PLACEHOLDER = re.compile(r"[A-Za-z_]*(?i:pass|pwd|secret|your|example)[A-Za-z_]*")
-
-
-def _password(value: str) -> bool:
-    """Not a placeholder (``password``, ``DB_PASSWORD``, ``****``), not a template
-    (``${DB_PASSWORD}``, ``{password}``, ``%s``, ``%3Cpassword%3E``): the rest is a password."""
-    value = unquote(value)
-    if len(value) < 3 or value.lower() in _PLACEHOLDER_PASSWORDS or len(set(value)) == 1:
-        return False
-    if value.startswith("$") or any(mark in value for mark in _TEMPLATE_MARKS):
-        return False
-    if value[0] + value[-1] in ("{}", "[]"):
-        return False
-    return _NAMED_PLACEHOLDER.fullmatch(value) is None
-
-
-# -- PEM bodies ------------------------------------------------------------------------------
-
-_PEM_MIN_BODY = 60  # base64 characters; the smallest key in use (Ed25519, PKCS#8) has 64
-_PEM_MAX_LINES = 200  # an RSA 8192 key is 100 lines of 64
-_PEM_ESCAPE = re.compile(r"\\[rnt]")
-_PEM_SPLIT = re.compile(r"(?:\\[rnt]|\s)+")
-_PEM_STRING_PREFIX = re.compile(r"^[bBrRuU]{1,2}(?=[\"'`])")
-_PEM_WRAPPING = "\"'`+,;()[]{}\\ \t"  # quotes and concatenation around a line in source code
-_PEM_HEADER = re.compile(r"(?:Proc-Type|DEK-Info|Comment): ")
-_BASE64_LINE = re.compile(r"[A-Za-z0-9+/]+={0,2}")
-
-
-def _pem_piece(text: str) -> str | None:
-    """What one line of a key body contributes: its base64 with the source code around it
-    (indentation, quotes, ``\\n``, ``+``) removed; "" for a blank or header line; None for a
-    line that cannot be part of a key body."""
-    text = _PEM_STRING_PREFIX.sub("", _PEM_ESCAPE.sub(" ", text).strip()).strip(_PEM_WRAPPING)
-    if not text or _PEM_HEADER.match(text):
-        return ""
-    return text if _BASE64_LINE.fullmatch(text) else None
-
-
-def _pem_body(text: str) -> str:
-    """The base64 of a key written on one line (``\\n``-escaped or space-separated)."""
-    return "".join(p for p in map(_pem_piece, _PEM_SPLIT.split(text)) if p)
-
-
-def _pem_key_like(body: str) -> bool:
-    """Long enough for a key, varied, and not a vendor's documentation sample (AWS marks
-    theirs with EXAMPLE inside the base64)."""
-    return len(body) >= _PEM_MIN_BODY and len(set(body)) >= 20 and "EXAMPLE" not in body
-
-
-def _pem(secret: str) -> bool:
-    if secret.startswith("-----BEGIN"):  # the body is on the next lines: FILE_RULES decide
-        return True
-    return _pem_key_like(_pem_body(secret))
-
 
 # -- the detectors ---------------------------------------------------------------------------
 
@@ -273,11 +83,6 @@ _AWS_SECRET_NAMES = (
     "aws_secret",
     "awssecret",
     "aws-secret",
-)
-_AZURE_STORAGE = re.compile(
-    r"(?i:AccountName)=(?P<account>(?!devstoreaccount1;)[a-z0-9]{3,24});"
-    r"(?:[A-Za-z]+=[^;\s\"'`]*;){0,4}"
-    r"(?i:AccountKey)=(?P<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])"
 )
 _DB_SCHEMES = ("postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver")
 
@@ -919,150 +724,24 @@ DETECTORS: tuple[Detector, ...] = (
     ),
 )
 
-# -- whole-file rules ------------------------------------------------------------------------
-
-FileRule = Callable[[list[Match], Sequence[str]], list[Match]]
-
-
-def _pair_by_line(left: Sequence[Match], right: Sequence[Match]) -> dict[str, str]:
-    """Each distinct secret of ``left`` paired with one of ``right``, one to one, closest
-    lines first; on a tie the later line wins (a key id is usually followed by its secret)."""
-    candidates = sorted(
-        (abs(a.line - b.line), b.line < a.line, a.secret, b.secret) for a in left for b in right
-    )
-    pairs: dict[str, str] = {}
-    used: set[str] = set()
-    for _, _, a, b in candidates:
-        if a not in pairs and b not in used:
-            pairs[a] = b
-            used.add(b)
-    return pairs
-
-
-def pair_aws_keys(matches: list[Match], lines: Sequence[str]) -> list[Match]:
-    """An access key id with the secret access key nearest to it: the secret goes to the key
-    id's ``paired_secret`` (for --verify) and the key id to the secret's ``credential_id`` (so
-    its exposure joins the inventory's key)."""
-    key_ids = [m for m in matches if m.detector == AWS_KEY_ID]
-    secrets = [m for m in matches if m.detector == AWS_SECRET_KEY]
-    pairs = _pair_by_line(key_ids, secrets) if key_ids and secrets else {}
-    if not pairs:
-        return matches
-    owners = {secret: key_id for key_id, secret in pairs.items()}
-    out: list[Match] = []
-    for m in matches:
-        if m.detector == AWS_KEY_ID and m.secret in pairs:
-            m = replace(m, paired_secret=pairs[m.secret])
-        elif m.detector == AWS_SECRET_KEY and m.secret in owners:
-            m = replace(m, credential_id=owners[m.secret])
-        out.append(m)
-    return out
-
-
-def _nearest(line: int, found: Sequence[tuple[int, str]]) -> str:
-    return min(found, key=lambda item: (abs(item[0] - line), item[0]))[1]
-
-
-def _hint_nearest(
-    matches: list[Match], detector: str, found: Sequence[tuple[int, str]]
-) -> list[Match]:
-    """``hint`` of each match of ``detector`` := the value of ``found`` nearest by line."""
-    if not found:
-        return matches
-    return [
-        replace(m, hint=_nearest(m.line, found)) if m.detector == detector else m for m in matches
-    ]
-
-
-_CLIENT_EMAIL = re.compile(r"client_email\\?\"[ \t]*:[ \t]*\\?\"(?P<email>[^\"\\\s@]+@[^\"\\\s]+)")
-_SERVICE_ACCOUNT_TYPE = re.compile(r"type\\?\"[ \t]*:[ \t]*\\?\"service_account\\?\"")
-
-
-def gcp_client_email(matches: list[Match], lines: Sequence[str]) -> list[Match]:
-    """A service-account key file's ``client_email`` as the hint of its ``private_key_id``:
-    the email names the service account the key belongs to."""
-    if not any(m.detector == GCP_SA_KEY for m in matches):
-        return matches
-    is_key_file = any(_SERVICE_ACCOUNT_TYPE.search(text) for text in lines)
-    emails = [
-        (number, found["email"])
-        for number, text in enumerate(lines, 1)
-        for found in _CLIENT_EMAIL.finditer(text)
-        if is_key_file or found["email"].endswith(".gserviceaccount.com")
-    ]
-    return _hint_nearest(matches, GCP_SA_KEY, emails)
-
-
-_GUID = r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
-_AZURE_CLIENT_ID = re.compile(
-    rf"(?i:client[_-]?id|app(?:lication)?[_-]?id).{{0,40}}?(?<![0-9A-Fa-f-])(?P<guid>{_GUID})"
-    r"(?![0-9A-Fa-f-])"
-)
-
-
-def azure_client_id(matches: list[Match], lines: Sequence[str]) -> list[Match]:
-    """The application (client) id next to an Entra ID client secret, as ``client_id=<guid>``:
-    Azure secrets have no public id of their own in code, so they join by the application."""
-    if not any(m.detector == AZURE_CLIENT_SECRET for m in matches):
-        return matches
-    ids = [
-        (number, f"client_id={found['guid'].lower()}")
-        for number, text in enumerate(lines, 1)
-        for found in _AZURE_CLIENT_ID.finditer(text)
-    ]
-    hinted = _hint_nearest(matches, AZURE_CLIENT_SECRET, ids)
-    return [
-        replace(m, credential_id=None) if m.detector == AZURE_CLIENT_SECRET else m for m in hinted
-    ]
-
-
-def azure_storage_account(matches: list[Match], lines: Sequence[str]) -> list[Match]:
-    """The storage account a connection string's key opens, as ``AccountName=<name>``."""
-    out: list[Match] = []
-    for m in matches:
-        if m.detector == AZURE_STORAGE_KEY and m.line <= len(lines):
-            names = [
-                found["account"]
-                for found in _AZURE_STORAGE.finditer(lines[m.line - 1])
-                if found["secret"] == m.secret
-            ]
-            if names:
-                m = replace(m, hint=f"AccountName={names[0]}")
-        out.append(m)
-    return out
-
-
-def _pem_following(lines: Sequence[str], after: int) -> tuple[str, bool]:
-    """The key body on the lines after line ``after`` (1-based), and whether its END line
-    was reached."""
-    pieces: list[str] = []
-    for text in lines[after : after + _PEM_MAX_LINES]:
-        end = text.find("-----END ")
-        piece = _pem_piece(text if end < 0 else text[:end])
-        if piece is None:
-            return "".join(pieces), False
-        pieces.append(piece)
-        if end >= 0:
-            return "".join(pieces), True
-    return "".join(pieces), False
-
-
-def private_key_bodies(matches: list[Match], lines: Sequence[str]) -> list[Match]:
-    """A private key's secret is its base64 body, however the file wraps it (indentation,
-    quotes, escaped newlines), so one key pasted twice hashes the same. A BEGIN line with no
-    key body after it is dropped; one whose END line is missing keeps the BEGIN line."""
-    out: list[Match] = []
-    for m in matches:
-        if m.detector != PRIVATE_KEY:
-            out.append(m)
-        elif not m.secret.startswith("-----BEGIN"):
-            out.append(replace(m, secret=_pem_body(m.secret)))
-        else:
-            body, ended = _pem_following(lines, m.line)
-            if _pem_key_like(body):
-                out.append(replace(m, secret=body) if ended else m)
-    return out
-
+__all__ = [
+    "AWS_KEY_ID",
+    "AWS_SECRET_KEY",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_STORAGE_KEY",
+    "DETECTORS",
+    "FILE_RULES",
+    "GCP_SA_KEY",
+    "PRIVATE_KEY",
+    "RANK",
+    "Detector",
+    "FileRule",
+    "azure_client_id",
+    "azure_storage_account",
+    "gcp_client_email",
+    "pair_aws_keys",
+    "private_key_bodies",
+]
 
 FILE_RULES: tuple[FileRule, ...] = (
     pair_aws_keys,

@@ -1,0 +1,167 @@
+"""Whole-file rules: facts that need more than one line (an AWS key id and its secret key,
+the client_email beside a GCP private_key_id, an Azure application id, a PEM key's body)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from nhiscan.secrets.detectors.checks import (
+    _PEM_MAX_LINES,
+    _pem_body,
+    _pem_key_like,
+    _pem_piece,
+)
+from nhiscan.secrets.detectors.model import (
+    _AZURE_STORAGE,
+    AWS_KEY_ID,
+    AWS_SECRET_KEY,
+    AZURE_CLIENT_SECRET,
+    AZURE_STORAGE_KEY,
+    GCP_SA_KEY,
+    PRIVATE_KEY,
+)
+from nhiscan.secrets.match import Match
+
+# -- whole-file rules ------------------------------------------------------------------------
+
+
+def _pair_by_line(left: Sequence[Match], right: Sequence[Match]) -> dict[str, str]:
+    """Each distinct secret of ``left`` paired with one of ``right``, one to one, closest
+    lines first; on a tie the later line wins (a key id is usually followed by its secret)."""
+    candidates = sorted(
+        (abs(a.line - b.line), b.line < a.line, a.secret, b.secret) for a in left for b in right
+    )
+    pairs: dict[str, str] = {}
+    used: set[str] = set()
+    for _, _, a, b in candidates:
+        if a not in pairs and b not in used:
+            pairs[a] = b
+            used.add(b)
+    return pairs
+
+
+def pair_aws_keys(matches: list[Match], lines: Sequence[str]) -> list[Match]:
+    """An access key id with the secret access key nearest to it: the secret goes to the key
+    id's ``paired_secret`` (for --verify) and the key id to the secret's ``credential_id`` (so
+    its exposure joins the inventory's key)."""
+    key_ids = [m for m in matches if m.detector == AWS_KEY_ID]
+    secrets = [m for m in matches if m.detector == AWS_SECRET_KEY]
+    pairs = _pair_by_line(key_ids, secrets) if key_ids and secrets else {}
+    if not pairs:
+        return matches
+    owners = {secret: key_id for key_id, secret in pairs.items()}
+    out: list[Match] = []
+    for m in matches:
+        if m.detector == AWS_KEY_ID and m.secret in pairs:
+            m = replace(m, paired_secret=pairs[m.secret])
+        elif m.detector == AWS_SECRET_KEY and m.secret in owners:
+            m = replace(m, credential_id=owners[m.secret])
+        out.append(m)
+    return out
+
+
+def _nearest(line: int, found: Sequence[tuple[int, str]]) -> str:
+    return min(found, key=lambda item: (abs(item[0] - line), item[0]))[1]
+
+
+def _hint_nearest(
+    matches: list[Match], detector: str, found: Sequence[tuple[int, str]]
+) -> list[Match]:
+    """``hint`` of each match of ``detector`` := the value of ``found`` nearest by line."""
+    if not found:
+        return matches
+    return [
+        replace(m, hint=_nearest(m.line, found)) if m.detector == detector else m for m in matches
+    ]
+
+
+_CLIENT_EMAIL = re.compile(r"client_email\\?\"[ \t]*:[ \t]*\\?\"(?P<email>[^\"\\\s@]+@[^\"\\\s]+)")
+_SERVICE_ACCOUNT_TYPE = re.compile(r"type\\?\"[ \t]*:[ \t]*\\?\"service_account\\?\"")
+
+
+def gcp_client_email(matches: list[Match], lines: Sequence[str]) -> list[Match]:
+    """A service-account key file's ``client_email`` as the hint of its ``private_key_id``:
+    the email names the service account the key belongs to."""
+    if not any(m.detector == GCP_SA_KEY for m in matches):
+        return matches
+    is_key_file = any(_SERVICE_ACCOUNT_TYPE.search(text) for text in lines)
+    emails = [
+        (number, found["email"])
+        for number, text in enumerate(lines, 1)
+        for found in _CLIENT_EMAIL.finditer(text)
+        if is_key_file or found["email"].endswith(".gserviceaccount.com")
+    ]
+    return _hint_nearest(matches, GCP_SA_KEY, emails)
+
+
+_GUID = r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
+_AZURE_CLIENT_ID = re.compile(
+    rf"(?i:client[_-]?id|app(?:lication)?[_-]?id).{{0,40}}?(?<![0-9A-Fa-f-])(?P<guid>{_GUID})"
+    r"(?![0-9A-Fa-f-])"
+)
+
+
+def azure_client_id(matches: list[Match], lines: Sequence[str]) -> list[Match]:
+    """The application (client) id next to an Entra ID client secret, as ``client_id=<guid>``:
+    Azure secrets have no public id of their own in code, so they join by the application."""
+    if not any(m.detector == AZURE_CLIENT_SECRET for m in matches):
+        return matches
+    ids = [
+        (number, f"client_id={found['guid'].lower()}")
+        for number, text in enumerate(lines, 1)
+        for found in _AZURE_CLIENT_ID.finditer(text)
+    ]
+    hinted = _hint_nearest(matches, AZURE_CLIENT_SECRET, ids)
+    return [
+        replace(m, credential_id=None) if m.detector == AZURE_CLIENT_SECRET else m for m in hinted
+    ]
+
+
+def azure_storage_account(matches: list[Match], lines: Sequence[str]) -> list[Match]:
+    """The storage account a connection string's key opens, as ``AccountName=<name>``."""
+    out: list[Match] = []
+    for m in matches:
+        if m.detector == AZURE_STORAGE_KEY and m.line <= len(lines):
+            names = [
+                found["account"]
+                for found in _AZURE_STORAGE.finditer(lines[m.line - 1])
+                if found["secret"] == m.secret
+            ]
+            if names:
+                m = replace(m, hint=f"AccountName={names[0]}")
+        out.append(m)
+    return out
+
+
+def _pem_following(lines: Sequence[str], after: int) -> tuple[str, bool]:
+    """The key body on the lines after line ``after`` (1-based), and whether its END line
+    was reached."""
+    pieces: list[str] = []
+    for text in lines[after : after + _PEM_MAX_LINES]:
+        end = text.find("-----END ")
+        piece = _pem_piece(text if end < 0 else text[:end])
+        if piece is None:
+            return "".join(pieces), False
+        pieces.append(piece)
+        if end >= 0:
+            return "".join(pieces), True
+    return "".join(pieces), False
+
+
+def private_key_bodies(matches: list[Match], lines: Sequence[str]) -> list[Match]:
+    """A private key's secret is its base64 body, however the file wraps it (indentation,
+    quotes, escaped newlines), so one key pasted twice hashes the same. A BEGIN line with no
+    key body after it is dropped; one whose END line is missing keeps the BEGIN line."""
+    out: list[Match] = []
+    for m in matches:
+        if m.detector != PRIVATE_KEY:
+            out.append(m)
+        elif not m.secret.startswith("-----BEGIN"):
+            out.append(replace(m, secret=_pem_body(m.secret)))
+        else:
+            body, ended = _pem_following(lines, m.line)
+            if _pem_key_like(body):
+                out.append(replace(m, secret=body) if ended else m)
+    return out
