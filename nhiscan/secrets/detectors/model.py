@@ -17,8 +17,6 @@ class Detector:
     pattern: re.Pattern[str]
     keywords: tuple[str, ...]  # lowercase; every match contains at least one
     rank: int  # specificity: when several detectors find one secret, the highest names it
-    examples: tuple[str, ...]
-    counter_examples: tuple[str, ...]
     validate: Callable[[str], bool] | None = None  # a pure check of the secret (checksum, ...)
 
 
