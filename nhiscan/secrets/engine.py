@@ -129,8 +129,9 @@ class Scanner:
         cache = self._cache_for((os.path.splitext(path)[1], ds_on))
         raw_lines = data.split(b"\n")
         volatile = after_nextline_pragma(data, raw_lines)
-        unknown = [i for i, line in enumerate(raw_lines) if line not in cache or i in volatile]
-        known = len(raw_lines) - len(unknown)
+        # One lookup per line: what the cache knows now (lines computed below are not reread).
+        entries = [None if i in volatile else cache.get(line) for i, line in enumerate(raw_lines)]
+        unknown = [i for i, entry in enumerate(entries) if entry is None]
         lines = data.decode("utf-8", "replace").split("\n")
         found: list[Match] = []
         ignored: list[int] = []
@@ -143,12 +144,8 @@ class Scanner:
             found.extend(fresh)
             ignored.extend(ds_ignored + nhi_ignored)
             self._remember(cache, raw_lines, unknown, volatile, fresh, ds_ignored + nhi_ignored)
-        if known:
-            computed = set(unknown)
-            for index, line in enumerate(raw_lines):
-                entry = cache.get(line)
-                if entry is None or not (entry[0] or entry[1]) or index in computed:
-                    continue
+        for index, entry in enumerate(entries):
+            if entry is not None and (entry[0] or entry[1]):
                 found.extend(replace(m, line=index + 1) for m in entry[0])
                 ignored.extend(index + 1 for _ in range(entry[1]))
         if ds_on and not any(m.rank < RANK_NHISCAN for m in found) and maybe_config(data, path):
