@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,18 +17,10 @@ from nhiscan.rules import ALL_RULES
 AS_OF = "2026-06-01"
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """One demo scan shared by the module (it starts moto and builds the estate)."""
-    out = tmp_path_factory.mktemp("demo")
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
-            mp.delenv(name, raising=False)
-        mp.setenv("AWS_CONFIG_FILE", str(out / "none"))
-        mp.setenv("AWS_SHARED_CREDENTIALS_FILE", str(out / "none"))
-        result = invoke("scan", "--demo", "-o", str(out / "report"))
-    assert result.exit_code == 0, result.output
-    yield out / "report"
+@pytest.fixture
+def demo(demo_report: Path) -> Path:
+    """The demo scan's report directory (tests/conftest.py: one demo scan per run)."""
+    return demo_report
 
 
 def invoke(*args: str) -> Result:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,18 +22,10 @@ REPORTING = f"arn:aws:iam::{DEMO}:user/svc-reporting-agent"
 DOC_ROLE = f"arn:aws:iam::{DEMO}:role/doc-extractor-agent"
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The demo estate's snapshot, from one demo scan shared by the module."""
-    out = tmp_path_factory.mktemp("demo")
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
-            mp.delenv(name, raising=False)
-        mp.setenv("AWS_CONFIG_FILE", str(out / "none"))
-        mp.setenv("AWS_SHARED_CREDENTIALS_FILE", str(out / "none"))
-        result = invoke("scan", "--demo", "-o", str(out / "report"))
-    assert result.exit_code == 0, result.output
-    yield out / "report" / "snapshot.json"
+@pytest.fixture
+def demo(demo_report: Path) -> Path:
+    """The demo estate's snapshot (tests/conftest.py: one demo scan per run)."""
+    return demo_report / "snapshot.json"
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,28 @@
+"""Fixtures shared across test modules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nhiscan.cli import cli
+
+
+@pytest.fixture(scope="session")
+def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One `nhiscan scan --demo` for the whole run (it starts moto, builds the estate and its
+    repository): the directory holding report.json, report.html and snapshot.json. Tests read
+    it; none may change it."""
+    out = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
+            mp.delenv(name, raising=False)
+        mp.setenv("AWS_CONFIG_FILE", str(out / "none"))
+        mp.setenv("AWS_SHARED_CREDENTIALS_FILE", str(out / "none"))
+        result = CliRunner().invoke(cli, ["scan", "--demo", "-o", str(out / "report")],
+                                    catch_exceptions=False)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    yield out / "report"
