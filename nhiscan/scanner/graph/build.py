@@ -65,7 +65,13 @@ def build_graph(
     for hop in hops:
         _add_hop(graph, hop)
     potential = tuple(e for e in escalations if e.potential)
-    return ReachGraph(estate=estate, graph=graph, escalations=tuple(concrete), potential=potential)
+    return ReachGraph(
+        estate=estate,
+        graph=graph,
+        escalations=tuple(concrete),
+        potential=potential,
+        authorizer=authorizer,
+    )
 
 
 def _add_nodes(graph: nx.MultiDiGraph[str], estate: Estate) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import networkx as nx
 
+from nhiscan.scanner.authz import Authorizer
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph.model import TRAVERSED, EdgeKind, Hop, NodeKind
 from nhiscan.scanner.privesc import Escalation
@@ -23,6 +24,8 @@ class ReachGraph:
     graph: nx.MultiDiGraph[str]
     escalations: tuple[Escalation, ...]  # concrete: everything they need exists
     potential: tuple[Escalation, ...]  # would work if a missing resource existed
+    # The evaluator the graph was built with, kept so later analyses (gaps.py) ask the same one.
+    authorizer: Authorizer | None = None
     _out: dict[str, tuple[Hop, ...]] = field(default_factory=dict)
 
     def hops_from(self, node: str) -> tuple[Hop, ...]:
