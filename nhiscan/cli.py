@@ -18,9 +18,11 @@ from nhiscan.commands import (
     Gate,
     SourceOptions,
     render_rules,
+    render_schema,
     run_analyze,
     run_baseline,
     run_collect,
+    run_compile,
     run_inventory,
     run_query,
     run_scan,
@@ -148,6 +150,16 @@ def output_options(func: F) -> F:
             "and gate.",
         ),
         click.option(
+            "--agents",
+            type=click.Path(path_type=Path, exists=True),
+            help="Agent files (a file or a folder): compare each agent's workflow with its "
+            "identities' access. Default: [agents] path in nhiscan.toml, else ./agents.yaml or "
+            "./agents/ when present.",
+        ),
+        click.option(
+            "--no-agents", is_flag=True, help="Do not look for agent files (no gap analysis)."
+        ),
+        click.option(
             "--reach/--no-reach",
             default=True,
             help="Build the reach graph (escalation, admin, data reach). --no-reach: lifecycle "
@@ -157,6 +169,13 @@ def output_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+agents_option = click.option(
+    "--agents",
+    type=click.Path(path_type=Path, exists=True),
+    help="Agent files (default: [agents] path in nhiscan.toml, ./agents.yaml or ./agents/).",
+)
 
 
 # --- commands ------------------------------------------------------------------------------
@@ -217,6 +236,57 @@ def rules(fmt: str) -> None:
     click.echo(render_rules(fmt), nl=False)
 
 
+@cli.command("compile")
+@click.argument("agents", type=click.Path(path_type=Path, exists=True))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="The plan file (default: -).")
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A previous plan: print the access this change adds and revokes.",
+)
+@click.option(
+    "--snapshot",
+    "snapshot_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Check every identity reference against this snapshot's inventory.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Settings file (default: ./nhiscan.toml when present).",
+)
+@click.pass_context
+def compile_command(
+    ctx: click.Context,
+    /,
+    agents: Path,
+    output: Path | None,
+    previous: Path | None,
+    snapshot_path: Path | None,
+    config_path: Path | None,
+) -> None:
+    """Compile agent files into the exact access each agent needs (plan.json), with the
+    least-privilege policy per identity."""
+    settings = load_settings(config_path)
+    ctx.exit(
+        run_compile(
+            agents,
+            output=output,
+            previous=previous,
+            snapshot_path=snapshot_path,
+            settings=settings,
+        )
+    )
+
+
+@cli.command("schema")
+@click.argument("name", type=click.Choice(["agents"]))
+def schema_command(name: str) -> None:
+    """Print a published JSON Schema (agents: the agent file format)."""
+    click.echo(render_schema(name), nl=False)
+
+
 @cli.group("baseline")
 def baseline_group() -> None:
     """Accepted findings, so that a CI gate fails on new ones only."""
@@ -230,11 +300,15 @@ DEFAULT_BASELINE = ".nhiscan-baseline.json"
 @source_options
 @common_options
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=DEFAULT_BASELINE)
+@agents_option
 def baseline_create(snapshot: Path | None, output: Path, **kw: Any) -> None:
     """Accept every current finding (of a snapshot, or of a scan now) into a baseline file."""
     settings = load_settings(kw.pop("config_path"))
     now = _as_of(kw.pop("as_of"))
-    run_baseline(snapshot, _sources(kw), settings, output=output, update=False, now=now)
+    agents = kw.pop("agents")
+    run_baseline(
+        snapshot, _sources(kw), settings, output=output, update=False, now=now, agents=agents
+    )
 
 
 @baseline_group.command("update")
@@ -248,12 +322,16 @@ def baseline_create(snapshot: Path | None, output: Path, **kw: Any) -> None:
     default=DEFAULT_BASELINE,
     help="The baseline to update in place.",
 )
+@agents_option
 def baseline_update(snapshot: Path | None, output: Path, **kw: Any) -> None:
     """Accept the current findings, keep the notes of entries still matching, and drop (and
     list) the entries that match nothing any more."""
     settings = load_settings(kw.pop("config_path"))
     now = _as_of(kw.pop("as_of"))
-    run_baseline(snapshot, _sources(kw), settings, output=output, update=True, now=now)
+    agents = kw.pop("agents")
+    run_baseline(
+        snapshot, _sources(kw), settings, output=output, update=True, now=now, agents=agents
+    )
 
 
 # --- reach queries -------------------------------------------------------------------------
@@ -423,7 +501,11 @@ def _settings_and_gate(kw: dict[str, Any]) -> tuple[Settings, Gate]:
         now=_as_of(kw.pop("as_of")),
         reach=kw.pop("reach"),
         baseline=kw.pop("baseline"),
+        agents=kw.pop("agents"),
+        no_agents=kw.pop("no_agents"),
     )
+    if gate.agents is not None and gate.no_agents:
+        raise click.UsageError("--agents and --no-agents contradict each other")
     return settings, gate
 
 

@@ -45,10 +45,18 @@ class GitSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AgentSettings:
+    # An agent file or a folder of them; relative to the current directory. None: agents.yaml
+    # or agents/ in the current directory when present.
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
     aws: AwsSettings = field(default_factory=AwsSettings)
     git: GitSettings = field(default_factory=GitSettings)
+    agents: AgentSettings = field(default_factory=AgentSettings)
     fail_on: Severity | None = None
     strict: bool = False
 
@@ -74,11 +82,14 @@ def settings_from_dict(data: dict[str, Any], *, source: str) -> Settings:
     lifecycle = _section(LifecycleSettings, data.pop("lifecycle", {}), f"{source} [lifecycle]")
     aws = _section(AwsSettings, data.pop("aws", {}), f"{source} [aws]")
     git = _section(GitSettings, data.pop("git", {}), f"{source} [git]")
+    agents = _section(AgentSettings, data.pop("agents", {}), f"{source} [agents]")
     top = _section(_Top, data, source)
     fail_on = None
     if top.fail_on is not None:
         fail_on = parse_severity(top.fail_on, where=f"{source}: fail_on")
-    return Settings(lifecycle=lifecycle, aws=aws, git=git, fail_on=fail_on, strict=top.strict)
+    return Settings(
+        lifecycle=lifecycle, aws=aws, git=git, agents=agents, fail_on=fail_on, strict=top.strict
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -20,6 +20,8 @@ from typing import Any
 
 from nhiscan.config import LifecycleSettings, Settings
 from nhiscan.rules.base import RuleContext
+from nhiscan.scanner.agents.loader import parse_agents
+from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.estate import Estate, build_estate
 from nhiscan.scanner.model import (
     Account,
@@ -338,6 +340,31 @@ def context(now: datetime = NOW, settings: Settings | None = None, **lifecycle: 
     if lifecycle:
         base = replace(base, lifecycle=replace(base.lifecycle, **lifecycle))
     return RuleContext(now=now, settings=base)
+
+
+AGENT_DEFAULTS = f'defaults: {{aws: {{account: "{ACCOUNT}", region: eu-west-1}}}}\n'
+
+
+def agent_file(text: str) -> AgentFile:
+    """Agents parsed from ``text`` (the YAML after ``agents:``; AGENT_DEFAULTS apply)."""
+    agents = parse_agents(AGENT_DEFAULTS + "agents:\n" + text, file="agents.yaml")
+    return AgentFile(agents=agents, sources=("agents.yaml",), source_hash="test")
+
+
+def agent_context(
+    e: Estate, agents: AgentFile, *, now: datetime = NOW, settings: Settings | None = None
+) -> RuleContext:
+    """A rule context with the agent analysis of ``agents`` over ``e`` (reach graph built)."""
+    from nhiscan.scanner.agents.analysis import analyze_agents
+    from nhiscan.scanner.catalog import default_catalog
+    from nhiscan.scanner.graph import build_graph
+
+    base = settings or Settings()
+    graph = build_graph(e)
+    analysis = analyze_agents(
+        agents, e, graph, default_catalog(), default_max_key_age=base.lifecycle.key_max_age_days
+    )
+    return RuleContext(now=now, settings=base, graph=graph, agents=analysis)
 
 
 def exposure(secret: str = "ghp_" + "x" * 36, **overrides: Any) -> Exposure:

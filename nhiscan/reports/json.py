@@ -6,6 +6,10 @@ top level ``schema_version``, ``tool`` (name, version, catalog_date), ``scanned_
 ``blast.py``) and ``graph`` (node, edge and escalation counts of the reach graph). Repository
 scans add ``repositories`` (what each scan covered), ``exposures`` (each distinct secret found,
 redacted and hashed: never in clear) and ``skipped`` (files and blobs not scanned, and why).
+Agent files add ``agents`` (per agent: needs, granted summary, excess with the statements
+granting it, missing access, score and the least-privilege policies; null without agent files)
+and ``agent_analysis`` (whether it ran, the score's definition, and the unclaimed NHIs, largest
+reach first).
 Timestamps are ISO 8601 UTC.
 """
 
@@ -15,6 +19,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from nhiscan.reports.agents import agents_json, analysis_json
 from nhiscan.reports.blast import blast_radius, reach_graph
 from nhiscan.scanner.codec import encode, iso
 from nhiscan.scanner.pipeline import Report
@@ -49,6 +54,8 @@ def report_document(report: Report) -> dict[str, Any]:
         "graph": graph_counts(report) if report.reach else None,
         "baseline": _baseline(report),
         "reach": {"analysed": report.reach} | ({} if report.reach else {"skipped": SKIPPED}),
+        "agents": agents_json(report),
+        "agent_analysis": analysis_json(report),
     }
 
 

@@ -4,6 +4,16 @@ and a meta-test checks every listed rule has a fixture that triggers it and one 
 
 from __future__ import annotations
 
+from nhiscan.rules.agents import (
+    AgentExcessAccess,
+    AgentIdentityUnmatched,
+    AgentKeyPastRotation,
+    AgentMissingAccess,
+    AgentOnHumanIdentity,
+    DecommissionedAgentActive,
+    SharedAgentIdentity,
+    UnclaimedNhi,
+)
 from nhiscan.rules.base import Rule
 from nhiscan.rules.data_reach import DataStoreReach
 from nhiscan.rules.escalation import (
@@ -48,4 +58,12 @@ ALL_RULES: tuple[Rule, ...] = (
     SecretInRepository(),
     LeakedLiveCredential(),
     SharedSecret(),
+    AgentExcessAccess(),
+    AgentMissingAccess(),
+    DecommissionedAgentActive(),
+    SharedAgentIdentity(),
+    AgentOnHumanIdentity(),
+    AgentKeyPastRotation(),
+    UnclaimedNhi(),
+    AgentIdentityUnmatched(),
 )

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from nhiscan.config import Settings
+from nhiscan.scanner.agents.analysis import AgentAnalysis
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph import ReachGraph
 from nhiscan.scanner.model import Finding, Provider, Severity
@@ -33,6 +34,8 @@ class RuleContext:
     now: datetime
     settings: Settings
     graph: ReachGraph | None = None  # the reach graph; rules that need it build it when None
+    # The agent analysis (plans, claims, gaps); None when no agent files were given.
+    agents: AgentAnalysis | None = None
 
     def reach_graph(self, estate: Estate) -> ReachGraph:
         if self.graph is not None:

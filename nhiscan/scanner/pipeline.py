@@ -11,6 +11,8 @@ from nhiscan.config import Settings
 from nhiscan.connectors.base import CollectContext, Connector
 from nhiscan.rules.base import Rule, RuleContext
 from nhiscan.scanner import baseline as baselines
+from nhiscan.scanner.agents.analysis import AgentAnalysis, analyze_agents
+from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.catalog import default_catalog
 from nhiscan.scanner.estate import Estate, build_estate
 from nhiscan.scanner.graph import ReachGraph, build_graph
@@ -34,6 +36,9 @@ class Report:
     baseline_file: str | None = None
     baselined: tuple[Finding, ...] = ()
     stale_baseline: tuple[baselines.Entry, ...] = ()  # entries that matched no finding
+    # The agent analysis; None when no agent files were given (then every NHI is unclaimed
+    # and the report says the gap analysis was skipped).
+    agents: AgentAnalysis | None = None
 
     @property
     def gaps(self) -> tuple[CollectionGap, ...]:
@@ -57,9 +62,12 @@ def analyze(
     now: datetime,
     rules: Sequence[Rule] | None = None,
     reach: bool = True,
+    agents: AgentFile | None = None,
 ) -> Report:
     """``reach=False`` skips the reach graph and the rules that need it (lifecycle only: fast
-    enough for every CI run on very large estates); the report says it was skipped."""
+    enough for every CI run on very large estates); the report says it was skipped. With
+    ``agents``, each agent's plan is compared with its identities' grants (the gap analysis
+    needs the reach graph; without it, only the agent lifecycle rules run)."""
     if rules is None:
         from nhiscan.rules import ALL_RULES
 
@@ -69,7 +77,16 @@ def analyze(
     estate = build_estate(snapshot)
     catalog = default_catalog()
     graph = build_graph(estate, catalog=catalog) if reach else None
-    ctx = RuleContext(now=now, settings=settings, graph=graph)
+    analysis = None
+    if agents is not None:
+        analysis = analyze_agents(
+            agents,
+            estate,
+            graph,
+            catalog,
+            default_max_key_age=settings.lifecycle.key_max_age_days,
+        )
+    ctx = RuleContext(now=now, settings=settings, graph=graph, agents=analysis)
     findings = [f for rule in rules for f in rule.evaluate(estate, ctx)]
     findings.sort(key=lambda f: (-f.severity.rank, f.rule_id, f.subject, f.fingerprint))
     return Report(
@@ -81,6 +98,7 @@ def analyze(
         estate=estate,
         findings=tuple(findings),
         settings=settings,
+        agents=analysis,
     )
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
 
 from nhiscan.config import Settings
 from nhiscan.rules import ALL_RULES
-from nhiscan.rules.base import Rule
+from nhiscan.rules.base import Rule, RuleContext
+from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import CredentialStatus, Identity, Policy, Record, ResourceKind
 from nhiscan.scanner.pipeline import analyze
@@ -21,6 +22,8 @@ from tests.factories import (
     NOW,
     OTHER_ACCOUNT,
     access_key,
+    agent_context,
+    agent_file,
     allow,
     assume_role_statement,
     context,
@@ -40,7 +43,7 @@ from tests.factories import (
     user,
 )
 
-Builder = Callable[[], Estate]
+Builder = Callable[[], "Estate | WithAgents"]
 LEAKED_KEY = "AKIAZ7VRSQ5DXJQ4YEPX"
 OWNED = {"owner": "team-platform"}
 
@@ -183,7 +186,6 @@ def _secret_reader(reads: bool = True) -> Estate:
                   vault)  # fmt: skip
 
 
-# rule id -> (an estate that triggers it, an estate that does not)
 def _leaked(joined: bool) -> Estate:
     bot = user("svc-leaky", tags=OWNED)
     key = access_key(bot, id=LEAKED_KEY)
@@ -195,6 +197,94 @@ def _shared(repos: int) -> Estate:
     return estate(*found)
 
 
+# --- agent rules: an estate and the agents declared over it -----------------------------------
+
+
+@dataclass(frozen=True)
+class WithAgents:
+    estate: Estate
+    agents: AgentFile
+
+
+def _agent(name: str, identity: str, *steps: str, extra: str = "") -> str:
+    body = "".join(f"      - {step}\n" for step in steps) if steps else ""
+    return (
+        f"  - name: {name}\n    owner: team-{name}\n    identities: [{identity}]\n{extra}"
+        f"    steps:{'' if steps else ' []'}\n{body}"
+    )
+
+
+def _reader_role(name: str, *statements: Mapping[str, Any]) -> list[Record]:
+    who, grant = _grant(role(name), f"{name}-access", *statements)
+    return [who, grant, _trusts(who, {"Service": "lambda.amazonaws.com"})]
+
+
+READS = (
+    allow("s3:GetObject", "arn:aws:s3:::ag-docs/*"),
+    allow("s3:ListBucket", "arn:aws:s3:::ag-docs"),
+)
+
+
+def _excess(admin: bool) -> WithAgents:
+    records = _reader_role("ag-excess", allow("*")) if admin else _reader_role("ag-excess", *READS)
+    agents = agent_file(_agent("excess-agent", records[0].id, "read: s3://ag-docs/*"))
+    return WithAgents(estate(*records), agents)
+
+
+def _missing(granted: bool) -> WithAgents:
+    # It can assume no role: in the combined snapshot, roles whose trust was not collected
+    # would otherwise meet its needs conditionally.
+    fence = deny("sts:AssumeRole")
+    records = _reader_role("ag-missing", *(READS if granted else (allow("sns:Publish"),)), fence)
+    agents = agent_file(_agent("missing-agent", records[0].id, "read: s3://ag-docs/*"))
+    return WithAgents(estate(*records), agents)
+
+
+def _decommissioned(key_active: bool) -> WithAgents:
+    bot = user("ag-retired", tags=OWNED)
+    status = CredentialStatus.ACTIVE if key_active else CredentialStatus.INACTIVE
+    extra = "    status: decommissioned\n    decommissioned_at: 2025-01-01\n"
+    agents = agent_file(_agent("retired-agent", bot.id, extra=extra))
+    return WithAgents(estate(bot, access_key(bot, id="AKIARETIRED", status=status)), agents)
+
+
+def _shared_identity(shared: bool) -> WithAgents:
+    one, two = user("ag-shared-1", tags=OWNED), user("ag-shared-2", tags=OWNED)
+    second = one if shared else two
+    text = _agent("share-a", one.id) + _agent("share-b", second.id)
+    return WithAgents(estate(one, two), agent_file(text))
+
+
+def _on_human(human: bool) -> WithAgents:
+    who = (
+        user("pat.doe", console_access=True, mfa_devices=1) if human else user("ag-bot", tags=OWNED)
+    )
+    creds = [password(who)] if human else []
+    return WithAgents(estate(who, *creds), agent_file(_agent("human-agent", who.id)))
+
+
+def _rotation(age: int) -> WithAgents:
+    bot = user("ag-rotating", tags=OWNED)
+    extra = "    credentials: {max_key_age_days: 30}\n"
+    key = access_key(bot, id="AKIAROTATE", created=days_ago(age), last_used=days_ago(1))
+    return WithAgents(estate(bot, key), agent_file(_agent("rotating-agent", bot.id, extra=extra)))
+
+
+def _unclaimed(claimed: bool) -> WithAgents:
+    claimed_role, dark = role("ag-claimed", tags=OWNED), role("ag-dark", tags=OWNED)
+    text = _agent("claiming-agent", claimed_role.id)
+    if claimed:
+        text += _agent("dark-agent", dark.id)
+    return WithAgents(estate(claimed_role, dark), agent_file(text))
+
+
+def _unmatched(exists: bool) -> WithAgents:
+    bot = role("ag-present", tags=OWNED)
+    ref = bot.id if exists else f"arn:aws:iam::{ACCOUNT}:role/ag-absent"
+    return WithAgents(estate(bot), agent_file(_agent("ghost-agent", ref)))
+
+
+# rule id -> (an estate that triggers it, an estate that does not)
 FIXTURES: dict[str, tuple[Builder, Builder]] = {
     "NHI001": (_old_key, _fresh_key),
     "NHI002": (_idle_key, _fresh_key),
@@ -223,7 +313,27 @@ FIXTURES: dict[str, tuple[Builder, Builder]] = {
     "NHI200": (lambda: _leaked(joined=False), lambda: _leaked(joined=True)),
     "NHI201": (lambda: _leaked(joined=True), lambda: _leaked(joined=False)),
     "NHI202": (lambda: _shared(2), lambda: _shared(1)),
+    "NHI300": (lambda: _excess(admin=True), lambda: _excess(admin=False)),
+    "NHI301": (lambda: _missing(granted=False), lambda: _missing(granted=True)),
+    "NHI302": (lambda: _decommissioned(True), lambda: _decommissioned(False)),
+    "NHI303": (lambda: _shared_identity(True), lambda: _shared_identity(False)),
+    "NHI304": (lambda: _on_human(True), lambda: _on_human(False)),
+    "NHI305": (lambda: _rotation(60), lambda: _rotation(10)),
+    "NHI306": (lambda: _unclaimed(False), lambda: _unclaimed(True)),
+    "NHI307": (lambda: _unmatched(False), lambda: _unmatched(True)),
 }
+
+
+def _run(rule_id: str, fixture: Estate | WithAgents, ctx: RuleContext | None = None) -> list[Any]:
+    """The rule's findings on a fixture; an agent fixture gets its agent analysis."""
+    rule = RULES[rule_id]
+    if isinstance(fixture, WithAgents):
+        now = ctx.now if ctx is not None else NOW
+        return list(
+            rule.evaluate(fixture.estate, agent_context(fixture.estate, fixture.agents, now=now))
+        )
+    return list(rule.evaluate(fixture, ctx or context()))
+
 
 RULES = {rule.meta.id: rule for rule in ALL_RULES}
 
@@ -250,7 +360,7 @@ def test_rule_meta_is_well_formed(rule: Rule) -> None:
 @pytest.mark.parametrize("rule_id", sorted(FIXTURES))
 def test_triggering_fixture_triggers(rule_id: str) -> None:
     rule = RULES[rule_id]
-    findings = list(rule.evaluate(FIXTURES[rule_id][0](), context()))
+    findings = _run(rule_id, FIXTURES[rule_id][0]())
     assert findings
     for finding in findings:
         assert finding.rule_id == rule_id
@@ -262,16 +372,15 @@ def test_triggering_fixture_triggers(rule_id: str) -> None:
 
 @pytest.mark.parametrize("rule_id", sorted(FIXTURES))
 def test_clean_fixture_does_not_trigger(rule_id: str) -> None:
-    assert list(RULES[rule_id].evaluate(FIXTURES[rule_id][1](), context())) == []
+    assert _run(rule_id, FIXTURES[rule_id][1]()) == []
 
 
 @pytest.mark.parametrize("rule_id", sorted(FIXTURES))
 def test_fingerprint_is_stable_and_independent_of_the_clock(rule_id: str) -> None:
-    rule = RULES[rule_id]
-    first = [f.fingerprint for f in rule.evaluate(FIXTURES[rule_id][0](), context())]
-    again = [f.fingerprint for f in rule.evaluate(FIXTURES[rule_id][0](), context())]
+    first = [f.fingerprint for f in _run(rule_id, FIXTURES[rule_id][0]())]
+    again = [f.fingerprint for f in _run(rule_id, FIXTURES[rule_id][0]())]
     later = context(now=days_ago(-30))
-    shifted = [f.fingerprint for f in rule.evaluate(FIXTURES[rule_id][0](), later)]
+    shifted = [f.fingerprint for f in _run(rule_id, FIXTURES[rule_id][0](), later)]
     assert first == again == shifted
     assert all(re.fullmatch(r"[0-9a-f]{32}", fp) for fp in first)
 
@@ -287,8 +396,11 @@ def test_fingerprints_differ_between_rules_on_one_subject() -> None:
 
 def test_pipeline_runs_every_rule_over_a_snapshot() -> None:
     # The triggering fixtures use distinct subjects, so together they trigger every rule.
-    records = [r for build, _ in FIXTURES.values() for r in _records(build())]
-    report = analyze(snapshot(*records), settings=Settings(), now=NOW)
+    built = [build() for build, _ in FIXTURES.values()]
+    records = [r for b in built for r in _records(b.estate if isinstance(b, WithAgents) else b)]
+    declared = [a for b in built if isinstance(b, WithAgents) for a in b.agents.agents]
+    agents = AgentFile(agents=tuple(declared), sources=("agents.yaml",), source_hash="test")
+    report = analyze(snapshot(*records), settings=Settings(), now=NOW, agents=agents)
     assert {f.rule_id for f in report.findings} == set(RULES)
     ranks = [f.severity.rank for f in report.findings]
     assert ranks == sorted(ranks, reverse=True)

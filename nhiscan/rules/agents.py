@@ -1,0 +1,327 @@
+"""Agent rules: each agent's access against its declared workflow, and the lifecycle of the
+identities agents run as. They read the agent analysis (``ctx.agents``) and are silent when no
+agent files were given. Every finding carries ``evidence.agent`` (a name, or a list of names
+for an identity several agents share)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, time
+
+from nhiscan.rules.agents_meta import (
+    DECOMMISSIONED,
+    EXCESS,
+    HUMAN,
+    MISSING,
+    ROTATION,
+    SHARED,
+    UNCLAIMED,
+    UNMATCHED,
+)
+from nhiscan.rules.base import RuleContext, make_finding
+from nhiscan.rules.common import active_keys, days_since, describe
+from nhiscan.scanner.agents.analysis import AgentResult
+from nhiscan.scanner.agents.model import AgentStatus
+from nhiscan.scanner.agents.score import score
+from nhiscan.scanner.codec import iso
+from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.gaps import AgentGap, IdentityGap
+from nhiscan.scanner.model import CredentialKind, CredentialStatus, Finding, Provider, Severity
+
+TOP_SERVICES = 10
+
+
+def _results(ctx: RuleContext) -> Iterable[AgentResult]:
+    return ctx.agents.results if ctx.agents is not None else ()
+
+
+def _digest(keys: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()[:16]
+
+
+def _provider(estate: Estate, identity_id: str) -> Provider:
+    identity = estate.identities.get(identity_id)
+    return identity.provider if identity is not None else Provider.AWS
+
+
+class AgentExcessAccess:
+    meta = EXCESS
+
+    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
+        for result in _results(ctx):
+            for gap in result.gap.identities if result.gap is not None else ():
+                if (
+                    gap.excess
+                    or gap.excess_scope
+                    or gap.conditional
+                    or gap.admin
+                    or gap.escalations
+                ):
+                    yield self._finding(estate, result, gap)
+
+    def _finding(self, estate: Estate, result: AgentResult, gap: IdentityGap) -> Finding:
+        points = score(AgentGap(agent=result.agent.name, identities=(gap,)))
+        items = (*gap.excess, *gap.excess_scope, *gap.conditional)
+        services = sorted({i.service for i in items})
+        who = describe(estate.identities.get(gap.identity), gap.identity)
+        return make_finding(
+            self.meta,
+            subject=gap.identity,
+            provider=gap.provider,
+            severity=points.band or Severity.LOW,
+            title=f"Agent {result.agent.name} runs as {who}, which {_excess_words(gap)}.",
+            key=(result.agent.name, _digest(f"{i.action} {i.resource} {i.via}" for i in items)),
+            evidence={
+                "agent": result.agent.name,
+                "identity": gap.identity,
+                "score": points.value,
+                "excess": len(gap.excess),
+                "excess_scope": len(gap.excess_scope),
+                "conditional": len(gap.conditional),
+                "admin": gap.admin,
+                "escalation_methods": list(points.escalation_methods),
+                "services": services[:TOP_SERVICES],
+                "more_services": max(0, len(services) - TOP_SERVICES),
+                "least_privilege": gap.policy,
+            },
+        )
+
+
+def _excess_words(gap: IdentityGap) -> str:
+    if gap.admin:
+        return "is an administrator where its workflow needs far less"
+    parts = []
+    if gap.escalations:
+        parts.append(f"can escalate its privileges ({len(gap.escalations)} way(s))")
+    if gap.excess:
+        parts.append(f"holds {len(gap.excess):,} grant(s) its workflow does not need")
+    if gap.excess_scope:
+        parts.append(f"holds {len(gap.excess_scope):,} needed action(s) on more than needed")
+    if gap.conditional:
+        parts.append(f"holds {len(gap.conditional):,} unneeded grant(s) under conditions")
+    return " and ".join(parts)
+
+
+class AgentMissingAccess:
+    meta = MISSING
+
+    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
+        for result in _results(ctx):
+            if result.gap is None or not result.gap.missing:
+                continue
+            missing = result.gap.missing
+            steps = sorted({s for m in missing for s in m.steps})
+            yield make_finding(
+                self.meta,
+                subject=f"agent:{result.agent.name}",
+                provider=Provider.AWS,
+                title=(
+                    f"Agent {result.agent.name} lacks {len(missing)} permission(s) its workflow "
+                    f"needs (steps {', '.join(map(str, steps)) or '-'}): those steps will fail."
+                ),
+                key=(result.agent.name, _digest(f"{m.action} {m.resource}" for m in missing)),
+                evidence={
+                    "agent": result.agent.name,
+                    "identities": list(result.identities),
+                    "missing": [
+                        {"action": m.action, "resource": m.resource, "steps": list(m.steps),
+                         "reason": m.reason}
+                        for m in missing
+                    ],
+                },
+            )  # fmt: skip
+
+
+class DecommissionedAgentActive:
+    meta = DECOMMISSIONED
+
+    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
+        for result in _results(ctx):
+            if result.agent.status is not AgentStatus.DECOMMISSIONED:
+                continue
+            for identity_id in result.identities:
+                finding = self._finding(estate, result, identity_id)
+                if finding is not None:
+                    yield finding
+
+    def _finding(self, estate: Estate, result: AgentResult, identity_id: str) -> Finding | None:
+        identity = estate.identities[identity_id]
+        live = [
+            c
+            for c in estate.credentials(identity_id)
+            if c.status is CredentialStatus.ACTIVE or c.kind is CredentialKind.PASSWORD
+        ]
+        assumable = identity.trust_policy is not None
+        if not live and not assumable:
+            return None
+        since = result.agent.decommissioned_at
+        cutoff = datetime.combine(since, time(), tzinfo=UTC) if since is not None else None
+        used = [c.id for c in live if cutoff and c.last_used and c.last_used >= cutoff]
+        if cutoff and identity.last_used and identity.last_used >= cutoff:
+            used.append(identity.id)
+        return make_finding(
+            self.meta,
+            subject=identity_id,
+            provider=identity.provider,
+            severity=Severity.CRITICAL if used else self.meta.severity,
+            title=(
+                f"Agent {result.agent.name} is decommissioned but {describe(identity, identity_id)}"
+                f" still works{' and was used since' if used else ''}."
+            ),
+            key=(result.agent.name,),
+            evidence={
+                "agent": result.agent.name,
+                "decommissioned_at": since.isoformat() if since else None,
+                "active_credentials": [c.id for c in live],
+                "assumable_role": assumable,
+                "used_since_decommissioned": used,
+            },
+        )
+
+
+class SharedAgentIdentity:
+    meta = SHARED
+
+    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
+        if ctx.agents is None:
+            return
+        for identity_id, agents in sorted(ctx.agents.claims.agents_of.items()):
+            if len(agents) < 2:
+                continue
+            who = describe(estate.identities.get(identity_id), identity_id)
+            yield make_finding(
+                self.meta,
+                subject=identity_id,
+                provider=_provider(estate, identity_id),
+                title=f"{len(agents)} agents run as {who}: {', '.join(agents)}.",
+                key=tuple(agents),
+                evidence={"agent": list(agents), "identity": identity_id},
+            )
+
+
+class AgentOnHumanIdentity:
+    meta = HUMAN
+
+    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
+        for result in _results(ctx):
+            for identity_id in result.identities:
+                identity = estate.identities[identity_id]
+                if not identity.is_human:
+                    continue
+                yield make_finding(
+                    self.meta,
+                    subject=identity_id,
+                    provider=identity.provider,
+                    title=(
+                        f"Agent {result.agent.name} runs as a person's account, "
+                        f"{describe(identity, identity_id)}."
+                    ),
+                    key=(result.agent.name,),
+                    evidence={
+                        "agent": result.agent.name,
+                        "identity": identity_id,
+                        "human_reason": identity.human_reason,
+                    },
+                )
+
+
+class AgentKeyPastRotation:
+    meta = ROTATION
+
+    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
+        for result in _results(ctx):
+            limit = result.agent.max_key_age_days
+            if limit is None or limit >= ctx.settings.lifecycle.key_max_age_days:
+                continue  # no stricter than the global rotation policy: NHI001 covers it
+            for identity_id in result.identities:
+                for key in active_keys(estate.credentials(identity_id)):
+                    if key.created is None or days_since(key.created, ctx.now) <= limit:
+                        continue
+                    age = days_since(key.created, ctx.now)
+                    yield make_finding(
+                        self.meta,
+                        subject=identity_id,
+                        provider=key.provider,
+                        title=(
+                            f"Access key {key.id} of agent {result.agent.name} is {age} days "
+                            f"old; the agent's rotation policy is {limit} days."
+                        ),
+                        key=(result.agent.name, key.id),
+                        evidence={
+                            "agent": result.agent.name,
+                            "credential": key.id,
+                            "created": iso(key.created),
+                            "max_key_age_days": limit,
+                        },
+                    )
+
+
+class UnclaimedNhi:
+    meta = UNCLAIMED
+
+    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
+        if ctx.agents is None:
+            return
+        for rank, item in enumerate(ctx.agents.unclaimed, start=1):
+            identity = estate.identities[item.identity]
+            severity = (
+                Severity.HIGH if item.admin else Severity.MEDIUM if item.resources else Severity.LOW
+            )
+            reach = "administrator" if item.admin else f"reaches {item.reach} node(s)"
+            yield make_finding(
+                self.meta,
+                subject=item.identity,
+                provider=identity.provider,
+                severity=severity,
+                title=f"No agent claims {describe(identity, item.identity)} ({reach}).",
+                evidence={
+                    "agent": None,
+                    "identity": item.identity,
+                    "reach": item.reach,
+                    "resources": item.resources,
+                    "admin": item.admin,
+                    "rank": rank,
+                },
+            )
+
+
+class AgentIdentityUnmatched:
+    meta = UNMATCHED
+
+    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
+        for result in _results(ctx):
+            if not result.unmatched:
+                continue
+            none = not result.identities and not result.unchecked
+            refs = [f"{r.describe()} ({r.where})" for r in result.unmatched]
+            yield make_finding(
+                self.meta,
+                subject=f"agent:{result.agent.name}",
+                provider=result.unmatched[0].provider or Provider.AWS,
+                severity=Severity.HIGH if none else self.meta.severity,
+                title=(
+                    f"Agent {result.agent.name}: "
+                    + ("none of its identities" if none else f"{len(refs)} identity reference(s)")
+                    + " match anything in the inventory."
+                ),
+                key=(result.agent.name, *sorted(r.describe() for r in result.unmatched)),
+                evidence={
+                    "agent": result.agent.name,
+                    "unmatched": refs,
+                    "matched": list(result.identities),
+                    "where": str(result.agent.where),
+                },
+            )
+
+
+__all__ = [
+    "AgentExcessAccess",
+    "AgentIdentityUnmatched",
+    "AgentKeyPastRotation",
+    "AgentMissingAccess",
+    "AgentOnHumanIdentity",
+    "DecommissionedAgentActive",
+    "SharedAgentIdentity",
+    "UnclaimedNhi",
+]

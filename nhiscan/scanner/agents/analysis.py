@@ -1,0 +1,107 @@
+"""The agent analysis of one scan: each agent's plan, the identities it runs as, its gap and
+score, and the NHIs no agent claims (the dark matter, largest reach first). Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from nhiscan.scanner.agents.claims import Claims, claim
+from nhiscan.scanner.agents.compiler import compile_agent
+from nhiscan.scanner.agents.model import Agent, AgentFile, AgentPlan, IdentityRef
+from nhiscan.scanner.agents.score import Score, score
+from nhiscan.scanner.catalog import Catalog
+from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.gaps import AgentGap, GapAnalyzer
+from nhiscan.scanner.graph import NodeKind, ReachGraph
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentResult:
+    agent: Agent
+    plan: AgentPlan
+    identities: tuple[str, ...]  # the identity ids it runs as
+    unmatched: tuple[IdentityRef, ...]  # references matching nothing that was scanned
+    unchecked: tuple[IdentityRef, ...]  # references to providers not scanned
+    gap: AgentGap | None = None  # None: reach analysis was off
+    score: Score | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unclaimed:
+    """A non-human identity no agent runs as, with what it reaches."""
+
+    identity: str
+    reach: int  # identities, resources and admin sinks it reaches (0 without reach analysis)
+    resources: int
+    admin: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentAnalysis:
+    sources: tuple[str, ...]
+    source_hash: str
+    results: tuple[AgentResult, ...]
+    claims: Claims
+    unclaimed: tuple[Unclaimed, ...]  # largest reach first
+    gaps_analysed: bool  # False: reach analysis was off, so no gap analysis
+
+
+def analyze_agents(
+    agents: AgentFile,
+    estate: Estate,
+    graph: ReachGraph | None,
+    catalog: Catalog,
+    *,
+    default_max_key_age: int,
+) -> AgentAnalysis:
+    claims = claim(agents.agents, estate)
+    analyzer = GapAnalyzer(estate, graph, catalog) if graph is not None else None
+    results = []
+    for agent in agents.agents:
+        plan = compile_agent(agent, catalog, default_max_key_age=default_max_key_age)
+        ids = claims.identities[agent.name]
+        gap = analyzer.agent(plan, ids) if analyzer is not None else None
+        results.append(
+            AgentResult(
+                agent=agent,
+                plan=plan,
+                identities=ids,
+                unmatched=claims.unmatched[agent.name],
+                unchecked=claims.unchecked[agent.name],
+                gap=gap,
+                score=score(gap) if gap is not None else None,
+            )
+        )
+    return AgentAnalysis(
+        sources=agents.sources,
+        source_hash=agents.source_hash,
+        results=tuple(results),
+        claims=claims,
+        unclaimed=unclaimed(estate, graph, claims),
+        gaps_analysed=graph is not None,
+    )
+
+
+def unclaimed(estate: Estate, graph: ReachGraph | None, claims: Claims) -> tuple[Unclaimed, ...]:
+    """Every machine (or unclassified) identity no agent claims; service-linked roles are
+    AWS's own and are left out. Largest reach first, then by id."""
+    found = []
+    for identity in estate.identities.values():
+        if identity.is_human or identity.service_linked or claims.claimed(identity.id):
+            continue
+        found.append(_unclaimed(identity.id, graph))
+    return tuple(sorted(found, key=lambda u: (not u.admin, -u.reach, u.identity)))
+
+
+def _unclaimed(identity_id: str, graph: ReachGraph | None) -> Unclaimed:
+    if graph is None or identity_id not in graph.graph:
+        return Unclaimed(identity=identity_id, reach=0, resources=0, admin=False)
+    reached = graph.parents(identity_id)
+    kinds: Sequence[NodeKind] = [graph.kind(node) for node in reached]
+    return Unclaimed(
+        identity=identity_id,
+        reach=len(reached),
+        resources=sum(1 for k in kinds if k is NodeKind.RESOURCE),
+        admin=any(k is NodeKind.ADMIN for k in kinds),
+    )

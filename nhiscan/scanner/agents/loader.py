@@ -1,0 +1,403 @@
+"""Agent files: YAML in, ``Agent`` records out, or every problem at once with its file:line.
+
+``load_agents(path)`` reads one file or every ``*.yaml``/``*.yml`` file of a folder (sorted);
+``parse_agents(text, file=…)`` is the pure part. What is checked here, so that compiling never
+fails: the shape (the published schema, ``schema.py``), agent names unique across files,
+verbs known, references readable, each verb-by-scheme pair supported (``verbs.py``), and
+plain-English steps readable with certainty (``english.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from nhiscan.errors import PolicyFileError
+from nhiscan.scanner.agents import yamlnodes as y
+from nhiscan.scanner.agents.model import (
+    Agent,
+    AgentFile,
+    AgentStatus,
+    AwsDefaults,
+    IdentityRef,
+    Phrase,
+    RefKind,
+    Step,
+    Where,
+)
+from nhiscan.scanner.agents.uri import BadReference, parse_reference
+from nhiscan.scanner.agents.verbs import Unsupported, entry
+from nhiscan.scanner.agents.vocabulary import Verb
+from nhiscan.scanner.model import Provider
+
+MAX_PROBLEMS = 25
+TOP_KEYS = ("version", "defaults", "agents")
+DEFAULT_KEYS = ("aws", "credentials")
+AGENT_KEYS = (
+    "name",
+    "owner",
+    "description",
+    "status",
+    "decommissioned_at",
+    "identities",
+    "credentials",
+    "aws",
+    "steps",
+)
+AWS_KEYS = ("account", "region", "partition")
+IDENTITY_KEYS = ("id", "tag", "name", "provider", "account")
+STEP_KEYS = (*(v.value for v in Verb), "actions", "resources", "description")
+_ACCOUNT = re.compile(r"^\d{12}$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*?]+$")
+
+
+def load_agents(path: Path) -> AgentFile:
+    """Read an agents file or a folder of them; raises PolicyFileError listing every problem."""
+    files = _files(path)
+    digest = hashlib.sha256()
+    agents: list[Agent] = []
+    problems: list[y.Problem] = []
+    for file in files:
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise PolicyFileError(f"{file}: cannot read agent file: {exc.strerror}") from exc
+        digest.update(file.name.encode() + b"\0" + data + b"\0")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PolicyFileError(f"{file}: not UTF-8 text ({exc.reason})") from exc
+        found, file_problems = _parse(text, str(file))
+        agents.extend(found)
+        problems.extend(file_problems)
+    problems.extend(_duplicates(agents))
+    _raise(problems)
+    return AgentFile(
+        agents=tuple(agents),
+        sources=tuple(str(f) for f in files),
+        source_hash=digest.hexdigest(),
+    )
+
+
+def parse_agents(text: str, *, file: str) -> tuple[Agent, ...]:
+    agents, problems = _parse(text, file)
+    problems.extend(_duplicates(agents))
+    _raise(problems)
+    return tuple(agents)
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+        if not files:
+            raise PolicyFileError(f"{path}: no agent files (*.yaml, *.yml) in this folder")
+        return files
+    if not path.exists():
+        raise PolicyFileError(f"{path}: no such agent file or folder")
+    return [path]
+
+
+def _raise(problems: list[y.Problem]) -> None:
+    if not problems:
+        return
+    shown = [str(p) for p in problems[:MAX_PROBLEMS]]
+    if len(problems) > MAX_PROBLEMS:
+        shown.append(f"… and {len(problems) - MAX_PROBLEMS} more")
+    noun = "problem" if len(problems) == 1 else "problems"
+    raise PolicyFileError(f"agent file: {len(problems)} {noun}:\n  " + "\n  ".join(shown))
+
+
+def _duplicates(agents: Iterable[Agent]) -> list[y.Problem]:
+    seen: dict[str, Where] = {}
+    problems = []
+    for agent in agents:
+        first = seen.setdefault(agent.name, agent.where)
+        if first is not agent.where:
+            problems.append(
+                y.Problem(agent.where, f"agent {agent.name!r} is declared twice (first at {first})")
+            )
+    return problems
+
+
+def _parse(text: str, file: str) -> tuple[list[Agent], list[y.Problem]]:
+    try:
+        root = y.compose(text, file)
+        if root is None:
+            raise y.Invalid(y.Problem(Where(file=file, line=1), "the file is empty"))
+        top = y.mapping(root, file, "an agent file")
+        y.check_keys(top, TOP_KEYS, file, "an agent file")
+        _version(top, file)
+        defaults = _defaults(top, file)
+        if "agents" not in top:
+            raise y.fail(root, file, "an agent file needs `agents:`, a list of agents")
+        agent_nodes = y.sequence(top["agents"][1], file, "`agents`")
+    except y.Invalid as exc:
+        return [], [exc.problem]
+    agents, problems = [], []
+    for node in agent_nodes:
+        try:
+            agents.append(_agent(node, file, defaults))
+        except _Many as many:
+            problems.extend(many.problems)
+        except y.Invalid as exc:
+            problems.append(exc.problem)
+    return agents, problems
+
+
+class _Many(Exception):
+    def __init__(self, problems: list[y.Problem]) -> None:
+        super().__init__(problems[0].message)
+        self.problems = problems
+
+
+def _version(top: dict[str, tuple[y.Node, y.Node]], file: str) -> None:
+    if "version" in top and y.text(top["version"][1], file, "`version`") != "1":
+        raise y.fail(top["version"][1], file, "`version` must be 1 (the only version so far)")
+
+
+def _defaults(top: dict[str, tuple[y.Node, y.Node]], file: str) -> tuple[AwsDefaults, int | None]:
+    if "defaults" not in top:
+        return AwsDefaults(), None
+    entries = y.mapping(top["defaults"][1], file, "`defaults`")
+    y.check_keys(entries, DEFAULT_KEYS, file, "`defaults`")
+    aws = _aws(entries["aws"][1], file, AwsDefaults()) if "aws" in entries else AwsDefaults()
+    age = _max_age(entries["credentials"][1], file) if "credentials" in entries else None
+    return aws, age
+
+
+def _aws(node: y.Node, file: str, base: AwsDefaults) -> AwsDefaults:
+    entries = y.mapping(node, file, "`aws`")
+    y.check_keys(entries, AWS_KEYS, file, "`aws`")
+    account, region, partition = base.account, base.region, base.partition
+    if "account" in entries:
+        account = y.text(entries["account"][1], file, "`aws.account`")
+        if not _ACCOUNT.match(account):
+            raise y.fail(entries["account"][1], file, "`aws.account` must be 12 digits (quote it)")
+    if "region" in entries:
+        region = y.text(entries["region"][1], file, "`aws.region`")
+        if not _REGION.match(region):
+            raise y.fail(entries["region"][1], file, f"`aws.region` {region!r} is not a region")
+    if "partition" in entries:
+        partition = y.text(entries["partition"][1], file, "`aws.partition`")
+        if partition not in ("aws", "aws-cn", "aws-us-gov"):
+            raise y.fail(
+                entries["partition"][1], file, "`aws.partition`: aws, aws-cn or aws-us-gov"
+            )
+    return AwsDefaults(account=account, region=region, partition=partition)
+
+
+def _max_age(node: y.Node, file: str) -> int:
+    entries = y.mapping(node, file, "`credentials`")
+    y.check_keys(entries, ("max_key_age_days",), file, "`credentials`")
+    if "max_key_age_days" not in entries:
+        raise y.fail(node, file, "`credentials` needs `max_key_age_days`")
+    return y.integer(entries["max_key_age_days"][1], file, "`credentials.max_key_age_days`")
+
+
+def _agent(node: y.Node, file: str, defaults: tuple[AwsDefaults, int | None]) -> Agent:
+    entries = y.mapping(node, file, "an agent")
+    y.check_keys(entries, AGENT_KEYS, file, "an agent")
+    for required in ("name", "owner", "identities", "steps"):
+        if required not in entries:
+            raise y.fail(node, file, f"an agent needs `{required}`")
+    name = y.text(entries["name"][1], file, "`name`")
+    status, decommissioned_at = _status(entries, file, name)
+    aws = _aws(entries["aws"][1], file, defaults[0]) if "aws" in entries else defaults[0]
+    age = _max_age(entries["credentials"][1], file) if "credentials" in entries else defaults[1]
+    steps, problems = _steps(entries["steps"][1], file, name)
+    identities = _identities(entries["identities"][1], file, name)
+    if problems:
+        raise _Many(problems)
+    description = entries.get("description")
+    return Agent(
+        name=name,
+        owner=y.text(entries["owner"][1], file, f"agent {name!r}: `owner`"),
+        where=y.where(node, file),
+        description=None if description is None else y.text(description[1], file, "description"),
+        status=status,
+        decommissioned_at=decommissioned_at,
+        identities=identities,
+        max_key_age_days=age,
+        steps=steps,
+        aws=aws,
+    )
+
+
+def _status(
+    entries: dict[str, tuple[y.Node, y.Node]], file: str, name: str
+) -> tuple[AgentStatus, date | None]:
+    status = AgentStatus.ACTIVE
+    if "status" in entries:
+        raw = y.text(entries["status"][1], file, "`status`")
+        try:
+            status = AgentStatus(raw)
+        except ValueError:
+            raise y.fail(
+                entries["status"][1], file, f"agent {name!r}: `status` is active or decommissioned"
+            ) from None
+    when = None
+    if "decommissioned_at" in entries:
+        node = entries["decommissioned_at"][1]
+        raw = y.text(node, file, "`decommissioned_at`")
+        try:
+            when = date.fromisoformat(raw)
+        except ValueError:
+            raise y.fail(
+                node, file, f"`decommissioned_at` {raw!r} is not a date (2026-01-31)"
+            ) from None
+        if status is not AgentStatus.DECOMMISSIONED:
+            raise y.fail(
+                node, file, f"agent {name!r}: `decommissioned_at` needs `status: decommissioned`"
+            )
+    return status, when
+
+
+def _identities(node: y.Node, file: str, agent: str) -> tuple[IdentityRef, ...]:
+    refs = [_identity(item, file, agent) for item in y.sequence(node, file, "`identities`")]
+    if not refs:
+        raise y.fail(node, file, f"agent {agent!r}: `identities` lists no identity")
+    return tuple(refs)
+
+
+def _identity(node: y.Node, file: str, agent: str) -> IdentityRef:
+    where = y.where(node, file)
+    if isinstance(node, yaml.ScalarNode):
+        value = y.text(node, file, "an identity")
+        return IdentityRef(
+            kind=RefKind.ID, value=value, where=where, provider=provider_of_id(value)
+        )
+    entries = y.mapping(node, file, "an identity")
+    y.check_keys(entries, IDENTITY_KEYS, file, "an identity")
+    chosen = [k for k in ("id", "tag", "name") if k in entries]
+    if len(chosen) != 1:
+        raise y.fail(node, file, f"agent {agent!r}: an identity has exactly one of id, tag, name")
+    kind = RefKind(chosen[0])
+    value = y.text(entries[chosen[0]][1], file, f"`{chosen[0]}`")
+    provider = _provider(entries, file) or (provider_of_id(value) if kind is RefKind.ID else None)
+    account = y.text(entries["account"][1], file, "`account`") if "account" in entries else None
+    key = None
+    if kind is RefKind.TAG:
+        key, sep, value = value.partition("=")
+        if not sep or not key.strip():
+            raise y.fail(
+                entries["tag"][1], file, "`tag` is key=value (a glob may stand for the value)"
+            )
+        key, value = key.strip(), value.strip()
+    return IdentityRef(
+        kind=kind, value=value, where=where, key=key, provider=provider, account=account
+    )
+
+
+def _provider(entries: dict[str, tuple[y.Node, y.Node]], file: str) -> Provider | None:
+    if "provider" not in entries:
+        return None
+    raw = y.text(entries["provider"][1], file, "`provider`")
+    if raw not in ("aws", "azure", "gcp"):
+        raise y.fail(entries["provider"][1], file, "`provider` is aws, azure or gcp")
+    return Provider(raw)
+
+
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+
+def provider_of_id(value: str) -> Provider | None:
+    """The provider a stable id belongs to: an AWS ARN, a GCP service account e-mail, an Azure
+    object id (a GUID); None when the id does not say."""
+    if value.startswith("arn:aws"):
+        return Provider.AWS
+    if value.endswith(".gserviceaccount.com"):
+        return Provider.GCP
+    if _GUID.match(value) or value.startswith("/subscriptions/"):
+        return Provider.AZURE
+    return None
+
+
+def _steps(node: y.Node, file: str, agent: str) -> tuple[tuple[Step, ...], list[y.Problem]]:
+    steps, problems = [], []
+    for index, item in enumerate(y.sequence(node, file, "`steps`"), start=1):
+        try:
+            steps.append(_step(item, index, file))
+        except y.Invalid as exc:
+            problems.append(exc.problem)
+    return tuple(steps), problems
+
+
+def _step(node: y.Node, index: int, file: str) -> Step:
+    where = y.where(node, file)
+    if isinstance(node, yaml.ScalarNode):
+        sentence = y.text(node, file, f"step {index}")
+        return Step(
+            index=index, where=where, text=sentence, phrases=_sentence(node, sentence, file)
+        )
+    entries = y.mapping(node, file, f"step {index}")
+    y.check_keys(entries, STEP_KEYS, file, f"step {index}")
+    if "actions" in entries or "resources" in entries:
+        return _raw_step(entries, node, index, file)
+    phrases = []
+    for key, (_, value) in entries.items():
+        if key == "description":
+            continue
+        for item in y.items(value, file, f"`{key}`"):
+            reference = y.text(item, file, f"`{key}`")
+            phrases.append(_phrase(Verb(key), reference, item, file))
+    if not phrases:
+        raise y.fail(node, file, f"step {index} names no verb (one of: {', '.join(Verb)})")
+    shown = "; ".join(f"{p.verb}: {p.resource}" for p in phrases)
+    return Step(index=index, where=where, text=shown, phrases=tuple(phrases))
+
+
+def _raw_step(
+    entries: dict[str, tuple[y.Node, y.Node]], node: y.Node, index: int, file: str
+) -> Step:
+    if "actions" not in entries or "resources" not in entries:
+        raise y.fail(node, file, f"step {index}: `actions` and `resources` go together")
+    verbs = [k for k in entries if k in {v.value for v in Verb}]
+    if verbs:
+        raise y.fail(node, file, f"step {index}: {verbs[0]!r} and `actions` cannot share a step")
+    actions = []
+    for item in y.items(entries["actions"][1], file, "`actions`"):
+        action = y.text(item, file, "an action")
+        if not _ACTION.match(action):
+            raise y.fail(
+                item, file, f"{action!r} is not an action (service:Action, like s3:GetObject)"
+            )
+        actions.append(action)
+    resources = [y.text(i, file, "a resource") for i in y.items(entries["resources"][1], file, "")]
+    for item, resource in zip(y.items(entries["resources"][1], file, ""), resources, strict=True):
+        if resource != "*" and not resource.startswith("arn:"):
+            raise y.fail(item, file, f'raw `resources` are ARNs or "*", not {resource!r}')
+    text = f"actions: {', '.join(actions)} on {', '.join(resources)}"
+    return Step(
+        index=index,
+        where=y.where(node, file),
+        text=text,
+        actions=tuple(actions),
+        resources=tuple(resources),
+    )
+
+
+def _phrase(verb: Verb, reference: str, node: y.Node, file: str) -> Phrase:
+    try:
+        ref = parse_reference(reference)
+    except BadReference as exc:
+        raise y.fail(node, file, str(exc)) from None
+    found = entry(verb, ref.scheme.name)
+    if isinstance(found, Unsupported):
+        raise y.fail(node, file, f"{verb} on {ref.text}: {found.reason}")
+    return Phrase(verb=verb, resource=reference)
+
+
+def _sentence(node: y.Node, sentence: str, file: str) -> tuple[Phrase, ...]:
+    from nhiscan.scanner.agents.english import SentenceError, parse_sentence
+
+    try:
+        found = parse_sentence(sentence)
+    except SentenceError as exc:
+        raise y.fail(node, file, f"cannot read the step with certainty: {exc.message}") from None
+    return tuple(_phrase(p.verb, p.resource, node, file) for p in found)

@@ -1,0 +1,272 @@
+"""``GapAnalyzer``: each agent identity's grants against the agent's needs (see the package
+docstring). Built once per analysis; each principal's grants are computed once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from nhiscan.scanner.agents.model import AgentPlan, Need
+from nhiscan.scanner.agents.render import bind_account, identity_policy, trust_policy
+from nhiscan.scanner.authz import Decision, Evaluation
+from nhiscan.scanner.catalog import Catalog
+from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.gaps.classify import classify
+from nhiscan.scanner.gaps.granted import PRINCIPALS, Grants, Key, probe
+from nhiscan.scanner.gaps.model import (
+    AgentGap,
+    EscalationItem,
+    GrantItem,
+    IdentityGap,
+    MissingItem,
+)
+from nhiscan.scanner.graph import EdgeKind, ReachGraph
+from nhiscan.scanner.model import Identity, IdentityKind, Provider, ResourceKind
+from nhiscan.scanner.policy import EstateAuthorizer
+from nhiscan.scanner.policy.matching import glob_match
+
+ASSUME_ROLE = "sts:AssumeRole"
+COMPUTE_SERVICES = {
+    ResourceKind.LAMBDA_FUNCTION: "lambda.amazonaws.com",
+    ResourceKind.EC2_INSTANCE: "ec2.amazonaws.com",
+}
+_RANK = {Decision.DENY: 0, Decision.IMPLICIT_DENY: 1, Decision.CONDITIONAL: 2, Decision.ALLOW: 3}
+
+
+class GapAnalyzer:
+    def __init__(self, estate: Estate, graph: ReachGraph, catalog: Catalog) -> None:
+        self.estate = estate
+        self.graph = graph
+        authorizer = graph.authorizer
+        if not isinstance(authorizer, EstateAuthorizer):
+            authorizer = EstateAuthorizer(estate, catalog)
+        self.authorizer = authorizer
+        self.grants = Grants(estate, graph, authorizer, catalog)
+
+    def agent(self, plan: AgentPlan, identity_ids: Iterable[str]) -> AgentGap:
+        ids = tuple(identity_ids)
+        return AgentGap(agent=plan.name, identities=tuple(self.identity(plan, i, ids) for i in ids))
+
+    def identity(
+        self, plan: AgentPlan, identity_id: str, agent_ids: tuple[str, ...]
+    ) -> IdentityGap:
+        identity = self.estate.identities[identity_id]
+        if identity.provider is not Provider.AWS or identity.kind not in PRINCIPALS:
+            return IdentityGap(
+                identity=identity.id,
+                provider=identity.provider,
+                account=identity.account,
+                analysed=False,
+                reason=f"gap analysis for {identity.provider} {identity.kind} is not supported yet",
+            )
+        chain = self.chain(identity.id)
+        onward = tuple(
+            r
+            for r, via in chain.items()
+            if r in agent_ids and r != identity.id and not via.conditional
+        )
+        needs = self.needs(plan, identity, onward)
+        granted = self.granted(chain)
+        missing, conditional_needs = self.coverage(chain, needs)
+        excess, scope, conditional = classify(granted.values(), needs)
+        return IdentityGap(
+            identity=identity.id,
+            provider=identity.provider,
+            account=identity.account,
+            needed=needs,
+            granted=len(granted),
+            excess=excess,
+            excess_scope=scope,
+            conditional=conditional,
+            missing=missing,
+            conditional_needs=conditional_needs,
+            roles=tuple(r for r in chain if r != identity.id),
+            admin=any(
+                self.authorizer.is_admin(p).decision is Decision.ALLOW
+                for p, via in chain.items()
+                if not via.conditional
+            ),
+            escalations=self.escalations(chain),
+            policy=self.least_policy(plan, identity, onward),
+            trust=self.least_trust(identity, agent_ids),
+            by_service=_by_service(granted.values()),
+        )
+
+    # --- granted --------------------------------------------------------------------------
+
+    def chain(self, start: str) -> dict[str, Via]:
+        """``start`` and every role it can assume, directly or in a chain: the roles assumed on
+        the way (shortest chain, certain hops first) and whether the chain rests on a hop
+        nhiscan could not decide (then what it leads to is only conditionally granted)."""
+        found: dict[str, Via] = {start: Via(roles=(), conditional=False)}
+        for allow_conditional in (False, True):
+            queue = list(found)
+            while queue:
+                node = queue.pop(0)
+                for hop in self.graph.hops_from(node):
+                    if hop.edge is not EdgeKind.CAN_ASSUME or hop.target in found:
+                        continue
+                    if hop.conditional and not allow_conditional:
+                        continue
+                    before = found[node]
+                    found[hop.target] = Via(
+                        roles=(*before.roles, hop.target),
+                        conditional=before.conditional or hop.conditional,
+                    )
+                    queue.append(hop.target)
+        return found
+
+    def granted(self, chain: Mapping[str, Via]) -> dict[Key, GrantItem]:
+        """Every grant of the chain's principals; a grant held directly wins over one held
+        through an assumed role, a certain one over a conditional one."""
+        items: dict[Key, GrantItem] = {}
+        for principal, via in sorted(chain.items(), key=lambda kv: kv[1].conditional):
+            for key, item in self.grants.of(principal).items():
+                if key in items:
+                    continue
+                if via.roles:
+                    item = replace(
+                        item, via=via.roles, conditional=item.conditional or via.conditional
+                    )
+                items[key] = item
+        return items
+
+    def escalations(self, chain: Mapping[str, Via]) -> tuple[EscalationItem, ...]:
+        return tuple(
+            EscalationItem(
+                principal=e.principal, method=e.method, target=e.target, conditional=e.conditional
+            )
+            for e in self.graph.escalations
+            if e.principal in chain
+        )
+
+    # --- needed ---------------------------------------------------------------------------
+
+    def needs(
+        self, plan: AgentPlan, identity: Identity, onward: tuple[str, ...]
+    ) -> tuple[Need, ...]:
+        """The plan's AWS needs with implicit accounts bound to the identity's, and assuming
+        the agent's other identities it reaches (the declared chain)."""
+        bound = [
+            replace(n, resource=bind_account(n, identity.account), account_implicit=False)
+            for n in plan.needs
+            if n.provider is Provider.AWS
+        ]
+        bound += [_assume(role) for role in onward]
+        return tuple(bound)
+
+    def coverage(
+        self, chain: Mapping[str, Via], needs: Iterable[Need]
+    ) -> tuple[tuple[MissingItem, ...], tuple[Need, ...]]:
+        """(missing, met only under conditions): a need is met when any principal of the chain
+        may do it (only conditionally when the chain to it is conditional)."""
+        missing: list[MissingItem] = []
+        conditional: list[Need] = []
+        for need in needs:
+            results = [_weaken(self._allows(p, need), via) for p, via in chain.items()]
+            best = max(results, key=lambda r: _RANK[r.decision])
+            if best.decision is Decision.ALLOW:
+                continue
+            if best.decision is Decision.CONDITIONAL:
+                conditional.append(need)
+                continue
+            missing.append(
+                MissingItem(
+                    provider=need.provider,
+                    action=need.action,
+                    resource=need.resource,
+                    steps=need.steps,
+                    reason=results[0].reason or "nothing allows it",
+                )
+            )
+        return tuple(missing), tuple(conditional)
+
+    def _allows(self, principal: str, need: Need) -> Evaluation:
+        """The least favourable answer over the resources the need names (all must work)."""
+        identity = self.estate.identities[principal]
+        given: dict[str, str | list[str] | None] = {
+            key: list(values) for tests in need.conditions.values() for key, values in tests.items()
+        }
+        results = [
+            self.authorizer.evaluate(principal, need.action, probe(t, identity), given or None)
+            for t in self._concrete(need.resource)
+        ]
+        return min(results, key=lambda r: _RANK[r.decision])
+
+    def _concrete(self, resource: str) -> list[str]:
+        """A need named with ``?`` placeholders (a secret's random suffix) is checked on the
+        collected resources it names, when there are any."""
+        if "?" not in resource:
+            return [resource]
+        found = [r for r in self.estate.resources if glob_match(resource, r)]
+        return found or [resource]
+
+    # --- least privilege ------------------------------------------------------------------
+
+    def least_policy(
+        self, plan: AgentPlan, identity: Identity, onward: tuple[str, ...]
+    ) -> Mapping[str, Any] | None:
+        """The needs, or for the entry of a declared chain, assuming the next role only."""
+        if onward:
+            return identity_policy([_assume(r) for r in onward], identity.account)
+        return identity_policy(plan.needs, identity.account)
+
+    def least_trust(
+        self, identity: Identity, agent_ids: tuple[str, ...]
+    ) -> Mapping[str, Any] | None:
+        """A role's trust: the agent's identities that assume it and the compute that runs as
+        it (from the inventory)."""
+        if identity.kind is not IdentityKind.IAM_ROLE:
+            return None
+        callers = [
+            other
+            for other in agent_ids
+            if other != identity.id
+            and any(
+                h.edge is EdgeKind.CAN_ASSUME and h.target == identity.id
+                for h in self.graph.hops_from(other)
+            )
+        ]
+        services = sorted(
+            {
+                COMPUTE_SERVICES[r.kind]
+                for r in self.estate.resources.values()
+                if r.kind in COMPUTE_SERVICES and self._runs_as(r.runs_as) == identity.id
+            }
+        )
+        return trust_policy(callers, services)
+
+    def _runs_as(self, runs_as: str | None) -> str | None:
+        """The role a compute resource runs as (an instance profile stands for its role)."""
+        if runs_as is None:
+            return None
+        for identity in self.estate.identities.values():
+            if runs_as in identity.instance_profiles:
+                return identity.id
+        return runs_as
+
+
+@dataclass(frozen=True, slots=True)
+class Via:
+    roles: tuple[str, ...]  # the roles assumed to get there, in order
+    conditional: bool  # some hop on the way rests on undecided conditions
+
+
+def _weaken(result: Evaluation, via: Via) -> Evaluation:
+    if via.conditional and result.decision is Decision.ALLOW:
+        return replace(result, decision=Decision.CONDITIONAL)
+    return result
+
+
+def _assume(role: str) -> Need:
+    return Need(provider=Provider.AWS, action=ASSUME_ROLE, resource=role, steps=())
+
+
+def _by_service(items: Iterable[GrantItem]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for item in items:
+        level = item.access_level or "Unknown"
+        slot = counts.setdefault(item.service, {})
+        slot[level] = slot.get(level, 0) + 1
+    return {s: dict(sorted(v.items())) for s, v in sorted(counts.items())}

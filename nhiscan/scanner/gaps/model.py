@@ -1,0 +1,107 @@
+"""The gap analysis' records: what is granted beyond need, what is missing, per identity and
+per agent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from nhiscan.scanner.agents.model import Need
+from nhiscan.scanner.authz import StatementRef
+from nhiscan.scanner.model import Provider
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GrantItem:
+    provider: Provider
+    action: str
+    resource: str
+    service: str
+    access_level: str | None
+    statements: tuple[StatementRef, ...]
+    conditional: bool = False
+    via: tuple[str, ...] = ()  # the roles assumed to hold it, in order; () held directly
+    needed_on: tuple[str, ...] = ()  # excess scope: the resources the agent needs it on
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MissingItem:
+    provider: Provider
+    action: str
+    resource: str
+    steps: tuple[int, ...]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EscalationItem:
+    principal: str
+    method: str
+    target: str
+    conditional: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IdentityGap:
+    identity: str
+    provider: Provider
+    account: str
+    analysed: bool = True
+    reason: str | None = None  # why it was not analysed
+    needed: tuple[Need, ...] = ()  # bound to this identity's account
+    granted: int = 0  # (action, resource) pairs granted, with every assumable role's
+    excess: tuple[GrantItem, ...] = ()
+    excess_scope: tuple[GrantItem, ...] = ()
+    conditional: tuple[GrantItem, ...] = ()  # excess allowed only under undecided conditions
+    missing: tuple[MissingItem, ...] = ()
+    conditional_needs: tuple[Need, ...] = ()  # needs met only under undecided conditions
+    roles: tuple[str, ...] = ()  # roles it can assume, directly or in a chain
+    admin: bool = False
+    escalations: tuple[EscalationItem, ...] = ()
+    policy: Mapping[str, Any] | None = None  # the least-privilege policy to apply
+    trust: Mapping[str, Any] | None = None  # a role's least trust
+    by_service: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # granted counts
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentGap:
+    agent: str
+    identities: tuple[IdentityGap, ...]
+
+    @property
+    def excess(self) -> tuple[GrantItem, ...]:
+        return _unique(item for gap in self.identities for item in gap.excess)
+
+    @property
+    def excess_scope(self) -> tuple[GrantItem, ...]:
+        return _unique(item for gap in self.identities for item in gap.excess_scope)
+
+    @property
+    def conditional(self) -> tuple[GrantItem, ...]:
+        return _unique(item for gap in self.identities for item in gap.conditional)
+
+    @property
+    def missing(self) -> tuple[MissingItem, ...]:
+        """Needs no analysed identity meets: the workflow breaks whichever identity runs it."""
+        analysed = [gap for gap in self.identities if gap.analysed]
+        if not analysed:
+            return ()
+        keys = [{(m.action, m.resource) for m in gap.missing} for gap in analysed]
+        common = set.intersection(*keys)
+        return tuple(m for m in analysed[0].missing if (m.action, m.resource) in common)
+
+    @property
+    def escalations(self) -> tuple[EscalationItem, ...]:
+        return tuple(dict.fromkeys(e for gap in self.identities for e in gap.escalations))
+
+    @property
+    def admin(self) -> bool:
+        return any(gap.admin for gap in self.identities)
+
+
+def _unique(items: Iterable[GrantItem]) -> tuple[GrantItem, ...]:
+    seen: dict[tuple[str, str, tuple[str, ...]], GrantItem] = {}
+    for item in items:
+        seen.setdefault((item.action, item.resource, item.via), item)
+    return tuple(seen.values())
