@@ -4,7 +4,7 @@ each agent needs (its plan), and compared with what its identities are granted (
 - ``verbs.py``: the vocabulary (verbs) and the verb-by-scheme table: what each verb needs on each
   kind of resource, as data with a meta-test.
 - ``uri.py``: resource references (``s3://bucket/key*``, ``dynamodb://table``, ARNs).
-- ``english.py``: plain-English steps, read with a documented lexicon; never a guess.
+- ``english/``: plain-English steps, read with a documented lexicon; never a guess.
 - ``loader.py``: YAML with file:line errors; ``schema.py``: the published JSON Schema.
 - ``compiler.py``: agent → needs; ``render.py``: least-privilege policies; ``plan.py``: the
   plan file and the difference between two plans; ``claims.py``: which identities each agent

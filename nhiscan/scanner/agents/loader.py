@@ -4,7 +4,7 @@
 ``parse_agents(text, file=…)`` is the pure part. What is checked here, so that compiling never
 fails: the shape (the published schema, ``schema.py``), agent names unique across files,
 verbs known, references readable, each verb-by-scheme pair supported (``verbs.py``), and
-plain-English steps readable with certainty (``english.py``).
+plain-English steps readable with certainty (``english/``).
 """
 
 from __future__ import annotations

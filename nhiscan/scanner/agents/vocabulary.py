@@ -1,5 +1,5 @@
 """The verbs an agent's workflow step may use. Shared by structured steps (``read: s3://x``),
-plain-English steps (``english.py`` maps words to these) and the verb-by-scheme table."""
+plain-English steps (``english/`` maps words to these) and the verb-by-scheme table."""
 
 from __future__ import annotations
 
