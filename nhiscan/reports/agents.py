@@ -108,6 +108,7 @@ def _identity(identity: str, gap: IdentityGap | None) -> dict[str, Any]:
         conditional=len(gap.conditional),
         missing=len(gap.missing),
         conditional_needs=[need_json(n) for n in gap.conditional_needs],
+        uncollected_policies=list(gap.uncollected),
     )
     return data
 

@@ -91,6 +91,7 @@ class GapAnalyzer:
             policy=self.least_policy(plan, identity, onward),
             trust=self.least_trust(identity, agent_ids),
             by_service=_by_service(granted.values()),
+            uncollected=tuple(p for principal in chain for p in self.grants.uncollected(principal)),
         )
 
     # --- granted --------------------------------------------------------------------------

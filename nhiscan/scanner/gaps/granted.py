@@ -49,6 +49,14 @@ class Grants:
         self._of: dict[str, dict[Key, GrantItem]] = {}
         self._acting: dict[str, frozenset[str] | None] = {}
 
+    def uncollected(self, principal: str) -> tuple[str, ...]:
+        """The policies attached to ``principal`` (or its groups) whose documents are not in
+        the snapshot: its grants are incomplete by what they hold (a collection gap says why)."""
+        identity = self.estate.identities.get(principal)
+        if identity is None:
+            return ()
+        return tuple(p for p in self._policy_ids(identity) if p not in self.estate.policies)
+
     def of(self, principal: str) -> dict[Key, GrantItem]:
         found = self._of.get(principal)
         if found is None:
@@ -142,12 +150,15 @@ class Grants:
         return frozenset(found)
 
     def _identity_statements(self, identity: Identity) -> Iterator[tuple[StatementRef, Statement]]:
+        for policy_id in self._policy_ids(identity):
+            yield from _allows(self.estate, policy_id)
+
+    def _policy_ids(self, identity: Identity) -> tuple[str, ...]:
         policy_ids = list(identity.policies)
         for group_id in identity.member_of:
             group = self.estate.groups.get(group_id)
-            policy_ids += list(group.policies) if group is not None else []
-        for policy_id in dict.fromkeys(policy_ids):
-            yield from _allows(self.estate, policy_id)
+            policy_ids += list(group.policies) if group is not None else [group_id]
+        return tuple(dict.fromkeys(policy_ids))
 
     def _resource_statements(self, principal: str) -> Iterator[tuple[StatementRef, Statement, str]]:
         seen: set[tuple[str, int]] = set()

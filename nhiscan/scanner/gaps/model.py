@@ -62,6 +62,8 @@ class IdentityGap:
     policy: Mapping[str, Any] | None = None  # the least-privilege policy to apply
     trust: Mapping[str, Any] | None = None  # a role's least trust
     by_service: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # granted counts
+    # Attached policies (or groups) not in the snapshot: the grants are incomplete by them.
+    uncollected: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
