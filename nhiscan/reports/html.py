@@ -30,6 +30,7 @@ from nhiscan.reports.evidence import (
     subject_of,
     tree_html,
 )
+from nhiscan.reports.html_agents import agents_view
 from nhiscan.reports.html_paths import Labels, PathStep, blast_view, path_step
 from nhiscan.reports.html_secrets import secrets_view
 from nhiscan.reports.json import summary
@@ -103,6 +104,7 @@ class HtmlReporter:
             blast=blast_view(report) if report.reach else None,
             gaps=sorted_gaps(report.gaps),
             secrets=secrets_view(report),
+            agents=agents_view(report),
             severities=[(s.value, s.rank) for s in SEVERITIES],
         )
         return html.encode("utf-8")

@@ -1,0 +1,506 @@
+"""The "Agents" section of the HTML report: one card per declared agent (who it runs as, what
+its workflow needs, what it is granted beyond that, what it is missing, its score and the
+least-privilege policy to apply), then the non-human identities no agent claims.
+
+The page lists a bounded sample of each agent's excess: an administrator holds tens of
+thousands of excess grants and the page must stay small. Counts are always exact; report.json
+lists every item. Names, owners, descriptions and step texts come from agent files and ids from
+clouds: the template escapes them all (nothing here is marked safe).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+from nhiscan.reports.agents import NO_AGENT_FILES, NO_REACH, gap_of
+from nhiscan.reports.evidence import Subject, subject_of
+from nhiscan.scanner.agents.analysis import AgentAnalysis, AgentResult, Unclaimed
+from nhiscan.scanner.agents.model import AgentStatus, IdentityRef, Need
+from nhiscan.scanner.agents.score import SCORE_DOC, Score, weight
+from nhiscan.scanner.authz import StatementRef
+from nhiscan.scanner.gaps import AgentGap, EscalationItem, GrantItem, IdentityGap, MissingItem
+from nhiscan.scanner.pipeline import Report
+
+GROUP_ITEMS = 50  # excess items listed per service group
+AGENT_ITEMS = 2000  # excess items listed per agent, over all its groups
+GROUPS_SHOWN = 25  # service groups shown open; the rest sit behind one <details>
+FLAT_ROWS = 200  # excess scope, conditional excess and escalations listed per agent
+UNCLAIMED_ROWS = 200  # unclaimed identities listed
+SERVICES_OPEN = 12  # a granted-by-service table longer than this is collapsed
+LEVELS = ("Permissions management", "Write", "Read", "Tagging", "List")
+UNKNOWN_LEVEL = "Unknown"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GrantRow:
+    action: str
+    resource: str
+    level: str
+    statements: tuple[str, ...]  # "policy_id#index (sid)"
+    via: tuple[str, ...]  # roles assumed to hold it, in order
+    needed_on: tuple[str, ...]  # excess scope: the resources it is needed on
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LevelGroup:
+    level: str
+    count: int  # exact
+    rows: tuple[GrantRow, ...]  # the ones listed
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.rows)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceGroup:
+    service: str
+    count: int  # exact
+    levels: tuple[LevelGroup, ...]
+
+    @property
+    def listed(self) -> int:
+        return sum(len(level.rows) for level in self.levels)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceCounts:
+    service: str
+    counts: tuple[int, ...]  # one per level column of the table it is in
+    total: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExcessView:
+    total: int
+    listed: int
+    groups: tuple[ServiceGroup, ...]  # services with items listed, most score points first
+    shown: int  # how many of them are shown at once, the rest behind one <details>
+    levels: tuple[str, ...]  # the level columns of ``unlisted``
+    unlisted: tuple[ServiceCounts, ...]  # services past the page's cap: counts only
+
+    @property
+    def more(self) -> int:
+        return self.total - self.listed
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Capped(Generic[T]):
+    rows: tuple[T, ...]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GrantedView:
+    granted: int
+    admin: bool
+    roles: tuple[str, ...]
+    levels: tuple[str, ...]  # the columns of the per-service table
+    services: tuple[ServiceCounts, ...]
+    collapsed: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IdentityView:
+    subject: Subject
+    analysed: bool | None  # None: reach analysis off, nothing computed
+    reason: str | None
+    granted: int
+    admin: bool
+    roles: int
+    excess: int
+    missing: int
+    policy: str | None  # pretty-printed JSON, ready to copy
+    trust: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RefView:
+    text: str  # "id arn:…", "tag team=x"
+    where: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepView:
+    index: int
+    where: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NeedRow:
+    action: str
+    resource: str
+    steps: tuple[int, ...]
+    conditions: str | None
+    own_account: bool  # the reference named no account: the identity's own
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MissingRow:
+    action: str
+    resource: str
+    steps: tuple[int, ...]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScoreView:
+    value: int
+    band: str | None  # a severity name; None: no excess at all
+    excess_points: str  # "12", "3.5"
+    admin: bool
+    escalation_methods: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentCard:
+    anchor: str  # "agent-3": names are free text, ids are positional
+    name: str
+    owner: str
+    description: str | None
+    decommissioned: bool
+    decommissioned_at: str | None  # ISO date
+    where: str
+    identities: tuple[IdentityView, ...]
+    analysed_identities: int  # how many of them the gap analysis could examine
+    unmatched: tuple[RefView, ...]
+    unchecked: tuple[RefView, ...]
+    steps: tuple[StepView, ...]
+    needs: tuple[NeedRow, ...]
+    analysed: bool  # False: reach analysis was off, no gap was computed
+    score: ScoreView | None
+    granted: GrantedView | None
+    excess: ExcessView | None
+    excess_scope: Capped[GrantRow] | None
+    conditional: Capped[GrantRow] | None
+    missing: tuple[MissingRow, ...]
+    escalations: Capped[EscalationItem] | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnclaimedRow:
+    subject: Subject
+    admin: bool
+    reach: int
+    resources: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentsView:
+    given: bool  # False: no agent files, nothing below but the note
+    note: str | None  # NO_AGENT_FILES or NO_REACH
+    gaps_analysed: bool
+    score_doc: str
+    sources: tuple[str, ...]
+    cards: tuple[AgentCard, ...]
+    unclaimed: Capped[UnclaimedRow]
+    group_items: int = GROUP_ITEMS
+    agent_items: int = AGENT_ITEMS
+
+
+def agents_view(report: Report) -> AgentsView:
+    analysis = report.agents
+    if analysis is None:
+        return AgentsView(
+            given=False,
+            note=NO_AGENT_FILES,
+            gaps_analysed=False,
+            score_doc=SCORE_DOC,
+            sources=(),
+            cards=(),
+            unclaimed=Capped(rows=(), total=0),
+        )
+    return AgentsView(
+        given=True,
+        note=None if analysis.gaps_analysed else NO_REACH,
+        gaps_analysed=analysis.gaps_analysed,
+        score_doc=SCORE_DOC,
+        sources=analysis.sources,
+        cards=tuple(agent_card(report, result, n) for n, result in enumerate(analysis.results, 1)),
+        unclaimed=unclaimed_rows(report, analysis),
+    )
+
+
+def agent_card(report: Report, result: AgentResult, number: int) -> AgentCard:
+    agent, gap = result.agent, result.gap
+    return AgentCard(
+        anchor=f"agent-{number}",
+        name=agent.name,
+        owner=agent.owner,
+        description=agent.description,
+        decommissioned=agent.status is AgentStatus.DECOMMISSIONED,
+        decommissioned_at=_day(agent.decommissioned_at),
+        where=str(agent.where),
+        identities=tuple(identity_view(report, i, gap) for i in result.identities),
+        analysed_identities=sum(g.analysed for g in gap.identities) if gap is not None else 0,
+        unmatched=refs(result.unmatched),
+        unchecked=refs(result.unchecked),
+        steps=tuple(StepView(index=s.index, where=str(s.where), text=s.text) for s in agent.steps),
+        needs=tuple(need_row(n) for n in result.plan.needs),
+        analysed=gap is not None,
+        score=score_view(result.score),
+        granted=granted_view(gap.identities) if gap is not None else None,
+        excess=excess_view(gap.excess) if gap is not None else None,
+        excess_scope=capped_grants(gap.excess_scope) if gap is not None else None,
+        conditional=capped_grants(gap.conditional) if gap is not None else None,
+        missing=missing_rows(gap),
+        escalations=capped(gap.escalations) if gap is not None else None,
+    )
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+# --- who it runs as --------------------------------------------------------------------------
+
+
+def identity_view(report: Report, identity: str, agent_gap: AgentGap | None) -> IdentityView:
+    gap = gap_of(agent_gap.identities, identity) if agent_gap is not None else None
+    subject = subject_of(report, identity)
+    if gap is None:
+        return IdentityView(
+            subject=subject, analysed=None, reason=None, granted=0, admin=False, roles=0,
+            excess=0, missing=0, policy=None, trust=None,
+        )  # fmt: skip
+    return IdentityView(
+        subject=subject,
+        analysed=gap.analysed,
+        reason=gap.reason,
+        granted=gap.granted,
+        admin=gap.admin,
+        roles=len(gap.roles),
+        excess=len(gap.excess),
+        missing=len(gap.missing),
+        policy=pretty(gap.policy) if gap.analysed else None,
+        trust=pretty(gap.trust) if gap.analysed else None,
+    )
+
+
+def refs(items: Iterable[IdentityRef]) -> tuple[RefView, ...]:
+    return tuple(RefView(text=ref.describe(), where=str(ref.where)) for ref in items)
+
+
+def pretty(document: Mapping[str, Any] | None) -> str | None:
+    """A policy document as a person copies it: two-space JSON, keys in the document's order."""
+    return None if document is None else json.dumps(document, indent=2, default=str)
+
+
+# --- what it needs ---------------------------------------------------------------------------
+
+
+def need_row(need: Need) -> NeedRow:
+    conditions = None
+    if need.conditions:
+        plain = {op: {k: list(v) for k, v in t.items()} for op, t in need.conditions.items()}
+        conditions = json.dumps(plain, sort_keys=True)
+    return NeedRow(
+        action=need.action,
+        resource=need.resource,
+        steps=need.steps,
+        conditions=conditions,
+        own_account=need.account_implicit,
+    )
+
+
+def missing_rows(gap: AgentGap | None) -> tuple[MissingRow, ...]:
+    if gap is None:
+        return ()
+    return tuple(missing_row(m) for m in gap.missing)
+
+
+def missing_row(item: MissingItem) -> MissingRow:
+    return MissingRow(
+        action=item.action, resource=item.resource, steps=item.steps, reason=item.reason
+    )
+
+
+def score_view(score: Score | None) -> ScoreView | None:
+    if score is None:
+        return None
+    return ScoreView(
+        value=score.value,
+        band=score.band.value if score.band is not None else None,
+        excess_points=f"{score.excess_points:.1f}".removesuffix(".0"),
+        admin=score.admin,
+        escalation_methods=score.escalation_methods,
+    )
+
+
+# --- what it is granted ----------------------------------------------------------------------
+
+
+def granted_view(gaps: Sequence[IdentityGap]) -> GrantedView:
+    """Summed over the agent's identities, as report.json's ``granted_summary``."""
+    by_service: dict[str, dict[str, int]] = {}
+    for gap in gaps:
+        for service, levels in gap.by_service.items():
+            slot = by_service.setdefault(service, {})
+            for level, count in levels.items():
+                slot[level] = slot.get(level, 0) + count
+    present = {level for counts in by_service.values() for level in counts}
+    columns = tuple(level_order(present))
+    services = tuple(
+        ServiceCounts(
+            service=service,
+            counts=tuple(counts.get(level, 0) for level in columns),
+            total=sum(counts.values()),
+        )
+        for service, counts in sorted(by_service.items())
+    )
+    return GrantedView(
+        granted=sum(g.granted for g in gaps),
+        admin=any(g.admin for g in gaps),
+        roles=tuple(sorted({r for g in gaps for r in g.roles})),
+        levels=columns,
+        services=services,
+        collapsed=len(services) > SERVICES_OPEN,
+    )
+
+
+def level_order(levels: Iterable[str]) -> list[str]:
+    """The catalogue's access levels, most powerful first; any other name after, by name."""
+    rank = {name: n for n, name in enumerate(LEVELS)}
+    return sorted(set(levels), key=lambda level: (rank.get(level, len(LEVELS)), level))
+
+
+def level_of(item: GrantItem) -> str:
+    return item.access_level or UNKNOWN_LEVEL
+
+
+# --- excess ----------------------------------------------------------------------------------
+
+
+def excess_view(items: Sequence[GrantItem]) -> ExcessView:
+    """Excess grouped by service, then access level. Services carrying the most score points
+    come first; each lists at most GROUP_ITEMS items (shared fairly between its levels), and
+    the agent at most AGENT_ITEMS in all; services past that are counted only. The counts are
+    always exact."""
+    by_service: dict[str, list[GrantItem]] = {}
+    for item in items:
+        by_service.setdefault(item.service, []).append(item)
+    ranked = sorted(by_service.items(), key=lambda kv: (-_points(kv[1]), kv[0]))
+    budget = AGENT_ITEMS
+    groups = []
+    for service, grants in ranked:
+        group = service_group(service, grants, min(GROUP_ITEMS, budget))
+        budget -= group.listed
+        groups.append(group)
+    listed = tuple(g for g in groups if g.listed)
+    columns = tuple(level_order(level_of(item) for item in items))
+    return ExcessView(
+        total=len(items),
+        listed=sum(g.listed for g in listed),
+        groups=listed,
+        shown=min(len(listed), GROUPS_SHOWN),
+        levels=columns,
+        unlisted=tuple(service_counts(g, columns) for g in groups if not g.listed),
+    )
+
+
+def service_counts(group: ServiceGroup, columns: Sequence[str]) -> ServiceCounts:
+    counts = {level.level: level.count for level in group.levels}
+    return ServiceCounts(
+        service=group.service,
+        counts=tuple(counts.get(level, 0) for level in columns),
+        total=group.count,
+    )
+
+
+def service_group(service: str, items: Sequence[GrantItem], budget: int) -> ServiceGroup:
+    by_level: dict[str, list[GrantItem]] = {}
+    for item in items:
+        by_level.setdefault(level_of(item), []).append(item)
+    levels = level_order(by_level)
+    shares = split(budget, [len(by_level[level]) for level in levels])
+    return ServiceGroup(
+        service=service,
+        count=len(items),
+        levels=tuple(
+            LevelGroup(
+                level=level,
+                count=len(by_level[level]),
+                rows=grant_rows(sorted(by_level[level], key=_item_key)[:share]),
+            )
+            for level, share in zip(levels, shares, strict=True)
+        ),
+    )
+
+
+def split(budget: int, sizes: Sequence[int]) -> list[int]:
+    """Share ``budget`` between groups of ``sizes``: equal shares, a group needing less than
+    its share leaving the rest to the others. Never more than a group holds."""
+    shares = [0] * len(sizes)
+    left = budget
+    order = sorted(range(len(sizes)), key=lambda n: (sizes[n], n))
+    for position, n in enumerate(order):
+        shares[n] = min(sizes[n], left // (len(sizes) - position))
+        left -= shares[n]
+    return shares
+
+
+def _points(items: Iterable[GrantItem]) -> float:
+    return sum(weight(item) for item in items)
+
+
+def _item_key(item: GrantItem) -> tuple[str, str, tuple[str, ...]]:
+    return (item.action, item.resource, item.via)
+
+
+def grant_rows(items: Iterable[GrantItem]) -> tuple[GrantRow, ...]:
+    return tuple(
+        GrantRow(
+            action=item.action,
+            resource=item.resource,
+            level=level_of(item),
+            statements=tuple(statement_text(s) for s in item.statements),
+            via=item.via,
+            needed_on=item.needed_on,
+        )
+        for item in items
+    )
+
+
+def statement_text(ref: StatementRef) -> str:
+    """``policy_id#index (sid)``, the sid only when the statement has one."""
+    text = f"{ref.policy_id}#{ref.index}"
+    return f"{text} ({ref.sid})" if ref.sid else text
+
+
+def capped_grants(items: Sequence[GrantItem]) -> Capped[GrantRow]:
+    """The first FLAT_ROWS as rows (only those are shaped), and the exact total."""
+    return Capped(rows=grant_rows(items[:FLAT_ROWS]), total=len(items))
+
+
+def capped(items: Sequence[T], limit: int = FLAT_ROWS) -> Capped[T]:
+    return Capped(rows=tuple(items[:limit]), total=len(items))
+
+
+# --- identities no agent claims --------------------------------------------------------------
+
+
+def unclaimed_rows(report: Report, analysis: AgentAnalysis) -> Capped[UnclaimedRow]:
+    """Largest reach first, as the analysis ordered them."""
+    listed = analysis.unclaimed[:UNCLAIMED_ROWS]
+    rows = tuple(unclaimed_row(report, u) for u in listed)
+    return Capped(rows=rows, total=len(analysis.unclaimed))
+
+
+def unclaimed_row(report: Report, item: Unclaimed) -> UnclaimedRow:
+    return UnclaimedRow(
+        subject=subject_of(report, item.identity),
+        admin=item.admin,
+        reach=item.reach,
+        resources=item.resources,
+    )
