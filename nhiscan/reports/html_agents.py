@@ -26,7 +26,7 @@ from nhiscan.scanner.gaps import AgentGap, EscalationItem, GrantItem, IdentityGa
 from nhiscan.scanner.pipeline import Report
 
 GROUP_ITEMS = 50  # excess items listed per service group
-AGENT_ITEMS = 2000  # excess items listed per agent, over all its groups
+AGENT_ITEMS = 500  # excess items listed per agent, over all its groups
 GROUPS_SHOWN = 25  # service groups shown open; the rest sit behind one <details>
 FLAT_ROWS = 200  # excess scope, conditional excess and escalations listed per agent
 UNCLAIMED_ROWS = 200  # unclaimed identities listed

@@ -4,11 +4,10 @@ and a meta-test checks every listed rule has a fixture that triggers it and one 
 
 from __future__ import annotations
 
-from nhiscan.rules.agents import (
-    AgentExcessAccess,
+from nhiscan.rules.agent_gaps import AgentExcessAccess, AgentMissingAccess
+from nhiscan.rules.agent_lifecycle import (
     AgentIdentityUnmatched,
     AgentKeyPastRotation,
-    AgentMissingAccess,
     AgentOnHumanIdentity,
     DecommissionedAgentActive,
     SharedAgentIdentity,

@@ -6,7 +6,8 @@ from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from nhiscan.rules.base import days_between
+from nhiscan.rules.base import RuleContext, days_between
+from nhiscan.scanner.agents.analysis import AgentResult
 from nhiscan.scanner.codec import iso
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import (
@@ -15,6 +16,7 @@ from nhiscan.scanner.model import (
     CredentialStatus,
     Identity,
     IdentityKind,
+    Provider,
 )
 from nhiscan.scanner.statements import Statement
 
@@ -98,3 +100,13 @@ def statement_evidence(statement: Statement) -> dict[str, Any]:
             for c in statement.conditions
         ]
     return evidence
+
+
+def agent_results(ctx: RuleContext) -> Iterable[AgentResult]:
+    """Each agent's analysis; nothing when no agent files were given."""
+    return ctx.agents.results if ctx.agents is not None else ()
+
+
+def provider_of(estate: Estate, identity_id: str) -> Provider:
+    identity = estate.identities.get(identity_id)
+    return identity.provider if identity is not None else Provider.AWS

@@ -558,10 +558,18 @@ def test_output_is_well_formed(estate: Report) -> None:
     assert parsed.stack == []
     for tag in ("html", "head", "body", "header", "main", "footer"):
         assert parsed.seen.count(tag) == 1, tag
-    assert parsed.seen.count("section") == 7
+    assert parsed.seen.count("section") == 8
     ids = [v for _, name, v in parsed.attrs if name == "id"]
     assert len(ids) == len(set(ids))
-    for section in ("summary", "findings", "blast-radius", "identities", "credentials", "gaps"):
+    for section in (
+        "summary",
+        "agents",
+        "findings",
+        "blast-radius",
+        "identities",
+        "credentials",
+        "gaps",
+    ):
         assert section in ids
 
 

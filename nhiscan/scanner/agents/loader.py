@@ -15,8 +15,6 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-import yaml
-
 from nhiscan.errors import PolicyFileError
 from nhiscan.scanner.agents import yamlnodes as y
 from nhiscan.scanner.agents.model import (
@@ -24,16 +22,10 @@ from nhiscan.scanner.agents.model import (
     AgentFile,
     AgentStatus,
     AwsDefaults,
-    IdentityRef,
-    Phrase,
-    RefKind,
-    Step,
     Where,
 )
-from nhiscan.scanner.agents.uri import BadReference, parse_reference
-from nhiscan.scanner.agents.verbs import Unsupported, entry
-from nhiscan.scanner.agents.vocabulary import Verb
-from nhiscan.scanner.model import Provider
+from nhiscan.scanner.agents.refs import identities as parse_identities
+from nhiscan.scanner.agents.steps import steps as parse_steps
 
 MAX_PROBLEMS = 25
 TOP_KEYS = ("version", "defaults", "agents")
@@ -50,11 +42,8 @@ AGENT_KEYS = (
     "steps",
 )
 AWS_KEYS = ("account", "region", "partition")
-IDENTITY_KEYS = ("id", "tag", "name", "provider", "account")
-STEP_KEYS = (*(v.value for v in Verb), "actions", "resources", "description")
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
-_ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*?]+$")
 
 
 def load_agents(path: Path) -> AgentFile:
@@ -210,8 +199,8 @@ def _agent(node: y.Node, file: str, defaults: tuple[AwsDefaults, int | None]) ->
     status, decommissioned_at = _status(entries, file, name)
     aws = _aws(entries["aws"][1], file, defaults[0]) if "aws" in entries else defaults[0]
     age = _max_age(entries["credentials"][1], file) if "credentials" in entries else defaults[1]
-    steps, problems = _steps(entries["steps"][1], file, name)
-    identities = _identities(entries["identities"][1], file, name)
+    steps, problems = parse_steps(entries["steps"][1], file)
+    identities = parse_identities(entries["identities"][1], file, name)
     if problems:
         raise _Many(problems)
     description = entries.get("description")
@@ -256,148 +245,3 @@ def _status(
                 node, file, f"agent {name!r}: `decommissioned_at` needs `status: decommissioned`"
             )
     return status, when
-
-
-def _identities(node: y.Node, file: str, agent: str) -> tuple[IdentityRef, ...]:
-    refs = [_identity(item, file, agent) for item in y.sequence(node, file, "`identities`")]
-    if not refs:
-        raise y.fail(node, file, f"agent {agent!r}: `identities` lists no identity")
-    return tuple(refs)
-
-
-def _identity(node: y.Node, file: str, agent: str) -> IdentityRef:
-    where = y.where(node, file)
-    if isinstance(node, yaml.ScalarNode):
-        value = y.text(node, file, "an identity")
-        return IdentityRef(
-            kind=RefKind.ID, value=value, where=where, provider=provider_of_id(value)
-        )
-    entries = y.mapping(node, file, "an identity")
-    y.check_keys(entries, IDENTITY_KEYS, file, "an identity")
-    chosen = [k for k in ("id", "tag", "name") if k in entries]
-    if len(chosen) != 1:
-        raise y.fail(node, file, f"agent {agent!r}: an identity has exactly one of id, tag, name")
-    kind = RefKind(chosen[0])
-    value = y.text(entries[chosen[0]][1], file, f"`{chosen[0]}`")
-    provider = _provider(entries, file) or (provider_of_id(value) if kind is RefKind.ID else None)
-    account = y.text(entries["account"][1], file, "`account`") if "account" in entries else None
-    key = None
-    if kind is RefKind.TAG:
-        key, sep, value = value.partition("=")
-        if not sep or not key.strip():
-            raise y.fail(
-                entries["tag"][1], file, "`tag` is key=value (a glob may stand for the value)"
-            )
-        key, value = key.strip(), value.strip()
-    return IdentityRef(
-        kind=kind, value=value, where=where, key=key, provider=provider, account=account
-    )
-
-
-def _provider(entries: dict[str, tuple[y.Node, y.Node]], file: str) -> Provider | None:
-    if "provider" not in entries:
-        return None
-    raw = y.text(entries["provider"][1], file, "`provider`")
-    if raw not in ("aws", "azure", "gcp"):
-        raise y.fail(entries["provider"][1], file, "`provider` is aws, azure or gcp")
-    return Provider(raw)
-
-
-_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
-
-
-def provider_of_id(value: str) -> Provider | None:
-    """The provider a stable id belongs to: an AWS ARN, a GCP service account e-mail, an Azure
-    object id (a GUID); None when the id does not say."""
-    if value.startswith("arn:aws"):
-        return Provider.AWS
-    if value.endswith(".gserviceaccount.com"):
-        return Provider.GCP
-    if _GUID.match(value) or value.startswith("/subscriptions/"):
-        return Provider.AZURE
-    return None
-
-
-def _steps(node: y.Node, file: str, agent: str) -> tuple[tuple[Step, ...], list[y.Problem]]:
-    steps, problems = [], []
-    for index, item in enumerate(y.sequence(node, file, "`steps`"), start=1):
-        try:
-            steps.append(_step(item, index, file))
-        except y.Invalid as exc:
-            problems.append(exc.problem)
-    return tuple(steps), problems
-
-
-def _step(node: y.Node, index: int, file: str) -> Step:
-    where = y.where(node, file)
-    if isinstance(node, yaml.ScalarNode):
-        sentence = y.text(node, file, f"step {index}")
-        return Step(
-            index=index, where=where, text=sentence, phrases=_sentence(node, sentence, file)
-        )
-    entries = y.mapping(node, file, f"step {index}")
-    y.check_keys(entries, STEP_KEYS, file, f"step {index}")
-    if "actions" in entries or "resources" in entries:
-        return _raw_step(entries, node, index, file)
-    phrases = []
-    for key, (_, value) in entries.items():
-        if key == "description":
-            continue
-        for item in y.items(value, file, f"`{key}`"):
-            reference = y.text(item, file, f"`{key}`")
-            phrases.append(_phrase(Verb(key), reference, item, file))
-    if not phrases:
-        raise y.fail(node, file, f"step {index} names no verb (one of: {', '.join(Verb)})")
-    shown = "; ".join(f"{p.verb}: {p.resource}" for p in phrases)
-    return Step(index=index, where=where, text=shown, phrases=tuple(phrases))
-
-
-def _raw_step(
-    entries: dict[str, tuple[y.Node, y.Node]], node: y.Node, index: int, file: str
-) -> Step:
-    if "actions" not in entries or "resources" not in entries:
-        raise y.fail(node, file, f"step {index}: `actions` and `resources` go together")
-    verbs = [k for k in entries if k in {v.value for v in Verb}]
-    if verbs:
-        raise y.fail(node, file, f"step {index}: {verbs[0]!r} and `actions` cannot share a step")
-    actions = []
-    for item in y.items(entries["actions"][1], file, "`actions`"):
-        action = y.text(item, file, "an action")
-        if not _ACTION.match(action):
-            raise y.fail(
-                item, file, f"{action!r} is not an action (service:Action, like s3:GetObject)"
-            )
-        actions.append(action)
-    resources = [y.text(i, file, "a resource") for i in y.items(entries["resources"][1], file, "")]
-    for item, resource in zip(y.items(entries["resources"][1], file, ""), resources, strict=True):
-        if resource != "*" and not resource.startswith("arn:"):
-            raise y.fail(item, file, f'raw `resources` are ARNs or "*", not {resource!r}')
-    text = f"actions: {', '.join(actions)} on {', '.join(resources)}"
-    return Step(
-        index=index,
-        where=y.where(node, file),
-        text=text,
-        actions=tuple(actions),
-        resources=tuple(resources),
-    )
-
-
-def _phrase(verb: Verb, reference: str, node: y.Node, file: str) -> Phrase:
-    try:
-        ref = parse_reference(reference)
-    except BadReference as exc:
-        raise y.fail(node, file, str(exc)) from None
-    found = entry(verb, ref.scheme.name)
-    if isinstance(found, Unsupported):
-        raise y.fail(node, file, f"{verb} on {ref.text}: {found.reason}")
-    return Phrase(verb=verb, resource=reference)
-
-
-def _sentence(node: y.Node, sentence: str, file: str) -> tuple[Phrase, ...]:
-    from nhiscan.scanner.agents.english import SentenceError, parse_sentence
-
-    try:
-        found = parse_sentence(sentence)
-    except SentenceError as exc:
-        raise y.fail(node, file, f"cannot read the step with certainty: {exc.message}") from None
-    return tuple(_phrase(p.verb, p.resource, node, file) for p in found)

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from nhiscan.errors import PolicyFileError
-from nhiscan.scanner.agents.loader import load_agents, parse_agents, provider_of_id
+from nhiscan.scanner.agents.loader import load_agents, parse_agents
 from nhiscan.scanner.agents.model import AgentStatus, RefKind
+from nhiscan.scanner.agents.refs import provider_of_id
 from nhiscan.scanner.agents.vocabulary import Verb
 from nhiscan.scanner.model import Provider
 

@@ -1,143 +1,29 @@
-"""Agent rules: each agent's access against its declared workflow, and the lifecycle of the
-identities agents run as. They read the agent analysis (``ctx.agents``) and are silent when no
-agent files were given. Every finding carries ``evidence.agent`` (a name, or a list of names
-for an identity several agents share)."""
+"""Agent lifecycle rules: decommissioned agents whose credentials still work, identities shared
+by agents or belonging to people, keys older than an agent's rotation policy, NHIs no agent
+claims (dark matter, largest reach first) and agent files naming identities that do not exist.
+They read the agent analysis (``ctx.agents``) and are silent without agent files. Every finding
+carries ``evidence.agent`` (a name, a list of names, or null for an unclaimed NHI)."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, time
 
-from nhiscan.rules.agents_meta import (
-    DECOMMISSIONED,
-    EXCESS,
-    HUMAN,
-    MISSING,
-    ROTATION,
-    SHARED,
-    UNCLAIMED,
-    UNMATCHED,
-)
+from nhiscan.rules.agents_meta import DECOMMISSIONED, HUMAN, ROTATION, SHARED, UNCLAIMED, UNMATCHED
 from nhiscan.rules.base import RuleContext, make_finding
-from nhiscan.rules.common import active_keys, days_since, describe
+from nhiscan.rules.common import active_keys, agent_results, days_since, describe, provider_of
 from nhiscan.scanner.agents.analysis import AgentResult
 from nhiscan.scanner.agents.model import AgentStatus
-from nhiscan.scanner.agents.score import score
 from nhiscan.scanner.codec import iso
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.gaps import AgentGap, IdentityGap
 from nhiscan.scanner.model import CredentialKind, CredentialStatus, Finding, Provider, Severity
-
-TOP_SERVICES = 10
-
-
-def _results(ctx: RuleContext) -> Iterable[AgentResult]:
-    return ctx.agents.results if ctx.agents is not None else ()
-
-
-def _digest(keys: Iterable[str]) -> str:
-    return hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()[:16]
-
-
-def _provider(estate: Estate, identity_id: str) -> Provider:
-    identity = estate.identities.get(identity_id)
-    return identity.provider if identity is not None else Provider.AWS
-
-
-class AgentExcessAccess:
-    meta = EXCESS
-
-    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
-        for result in _results(ctx):
-            for gap in result.gap.identities if result.gap is not None else ():
-                if (
-                    gap.excess
-                    or gap.excess_scope
-                    or gap.conditional
-                    or gap.admin
-                    or gap.escalations
-                ):
-                    yield self._finding(estate, result, gap)
-
-    def _finding(self, estate: Estate, result: AgentResult, gap: IdentityGap) -> Finding:
-        points = score(AgentGap(agent=result.agent.name, identities=(gap,)))
-        items = (*gap.excess, *gap.excess_scope, *gap.conditional)
-        services = sorted({i.service for i in items})
-        who = describe(estate.identities.get(gap.identity), gap.identity)
-        return make_finding(
-            self.meta,
-            subject=gap.identity,
-            provider=gap.provider,
-            severity=points.band or Severity.LOW,
-            title=f"Agent {result.agent.name} runs as {who}, which {_excess_words(gap)}.",
-            key=(result.agent.name, _digest(f"{i.action} {i.resource} {i.via}" for i in items)),
-            evidence={
-                "agent": result.agent.name,
-                "identity": gap.identity,
-                "score": points.value,
-                "excess": len(gap.excess),
-                "excess_scope": len(gap.excess_scope),
-                "conditional": len(gap.conditional),
-                "admin": gap.admin,
-                "escalation_methods": list(points.escalation_methods),
-                "services": services[:TOP_SERVICES],
-                "more_services": max(0, len(services) - TOP_SERVICES),
-                "least_privilege": gap.policy,
-            },
-        )
-
-
-def _excess_words(gap: IdentityGap) -> str:
-    if gap.admin:
-        return "is an administrator where its workflow needs far less"
-    parts = []
-    if gap.escalations:
-        parts.append(f"can escalate its privileges ({len(gap.escalations)} way(s))")
-    if gap.excess:
-        parts.append(f"holds {len(gap.excess):,} grant(s) its workflow does not need")
-    if gap.excess_scope:
-        parts.append(f"holds {len(gap.excess_scope):,} needed action(s) on more than needed")
-    if gap.conditional:
-        parts.append(f"holds {len(gap.conditional):,} unneeded grant(s) under conditions")
-    return " and ".join(parts)
-
-
-class AgentMissingAccess:
-    meta = MISSING
-
-    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
-        for result in _results(ctx):
-            if result.gap is None or not result.gap.missing:
-                continue
-            missing = result.gap.missing
-            steps = sorted({s for m in missing for s in m.steps})
-            yield make_finding(
-                self.meta,
-                subject=f"agent:{result.agent.name}",
-                provider=Provider.AWS,
-                title=(
-                    f"Agent {result.agent.name} lacks {len(missing)} permission(s) its workflow "
-                    f"needs (steps {', '.join(map(str, steps)) or '-'}): those steps will fail."
-                ),
-                key=(result.agent.name, _digest(f"{m.action} {m.resource}" for m in missing)),
-                evidence={
-                    "agent": result.agent.name,
-                    "identities": list(result.identities),
-                    "missing": [
-                        {"action": m.action, "resource": m.resource, "steps": list(m.steps),
-                         "reason": m.reason}
-                        for m in missing
-                    ],
-                },
-            )  # fmt: skip
 
 
 class DecommissionedAgentActive:
     meta = DECOMMISSIONED
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
-        for result in _results(ctx):
+        for result in agent_results(ctx):
             if result.agent.status is not AgentStatus.DECOMMISSIONED:
                 continue
             for identity_id in result.identities:
@@ -193,7 +79,7 @@ class SharedAgentIdentity:
             yield make_finding(
                 self.meta,
                 subject=identity_id,
-                provider=_provider(estate, identity_id),
+                provider=provider_of(estate, identity_id),
                 title=f"{len(agents)} agents run as {who}: {', '.join(agents)}.",
                 key=tuple(agents),
                 evidence={"agent": list(agents), "identity": identity_id},
@@ -204,7 +90,7 @@ class AgentOnHumanIdentity:
     meta = HUMAN
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
-        for result in _results(ctx):
+        for result in agent_results(ctx):
             for identity_id in result.identities:
                 identity = estate.identities[identity_id]
                 if not identity.is_human:
@@ -230,7 +116,7 @@ class AgentKeyPastRotation:
     meta = ROTATION
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
-        for result in _results(ctx):
+        for result in agent_results(ctx):
             limit = result.agent.max_key_age_days
             if limit is None or limit >= ctx.settings.lifecycle.key_max_age_days:
                 continue  # no stricter than the global rotation policy: NHI001 covers it
@@ -290,7 +176,7 @@ class AgentIdentityUnmatched:
     meta = UNMATCHED
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
-        for result in _results(ctx):
+        for result in agent_results(ctx):
             if not result.unmatched:
                 continue
             none = not result.identities and not result.unchecked
@@ -313,15 +199,3 @@ class AgentIdentityUnmatched:
                     "where": str(result.agent.where),
                 },
             )
-
-
-__all__ = [
-    "AgentExcessAccess",
-    "AgentIdentityUnmatched",
-    "AgentKeyPastRotation",
-    "AgentMissingAccess",
-    "AgentOnHumanIdentity",
-    "DecommissionedAgentActive",
-    "SharedAgentIdentity",
-    "UnclaimedNhi",
-]

@@ -1,0 +1,111 @@
+"""Agent gap rules: each agent's granted access against its declared workflow (NHI300 excess,
+NHI301 missing). They read the agent analysis (``ctx.agents``) and are silent when no agent
+files were given or reach analysis was off. Every finding carries ``evidence.agent``."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+
+from nhiscan.rules.agents_meta import EXCESS, MISSING
+from nhiscan.rules.base import RuleContext, make_finding
+from nhiscan.rules.common import agent_results, describe
+from nhiscan.scanner.agents.analysis import AgentResult
+from nhiscan.scanner.agents.score import score
+from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.gaps import AgentGap, IdentityGap
+from nhiscan.scanner.model import Finding, Provider, Severity
+
+TOP_SERVICES = 10
+
+
+def _digest(keys: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()[:16]
+
+
+class AgentExcessAccess:
+    meta = EXCESS
+
+    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
+        for result in agent_results(ctx):
+            for gap in result.gap.identities if result.gap is not None else ():
+                if (
+                    gap.excess
+                    or gap.excess_scope
+                    or gap.conditional
+                    or gap.admin
+                    or gap.escalations
+                ):
+                    yield self._finding(estate, result, gap)
+
+    def _finding(self, estate: Estate, result: AgentResult, gap: IdentityGap) -> Finding:
+        points = score(AgentGap(agent=result.agent.name, identities=(gap,)))
+        items = (*gap.excess, *gap.excess_scope, *gap.conditional)
+        services = sorted({i.service for i in items})
+        who = describe(estate.identities.get(gap.identity), gap.identity)
+        return make_finding(
+            self.meta,
+            subject=gap.identity,
+            provider=gap.provider,
+            severity=points.band or Severity.LOW,
+            title=f"Agent {result.agent.name} runs as {who}, which {_excess_words(gap)}.",
+            key=(result.agent.name, _digest(f"{i.action} {i.resource} {i.via}" for i in items)),
+            evidence={
+                "agent": result.agent.name,
+                "identity": gap.identity,
+                "score": points.value,
+                "excess": len(gap.excess),
+                "excess_scope": len(gap.excess_scope),
+                "conditional": len(gap.conditional),
+                "admin": gap.admin,
+                "escalation_methods": list(points.escalation_methods),
+                "services": services[:TOP_SERVICES],
+                "more_services": max(0, len(services) - TOP_SERVICES),
+                "least_privilege": gap.policy,
+            },
+        )
+
+
+def _excess_words(gap: IdentityGap) -> str:
+    if gap.admin:
+        return "is an administrator where its workflow needs far less"
+    parts = []
+    if gap.escalations:
+        parts.append(f"can escalate its privileges ({len(gap.escalations)} way(s))")
+    if gap.excess:
+        parts.append(f"holds {len(gap.excess):,} grant(s) its workflow does not need")
+    if gap.excess_scope:
+        parts.append(f"holds {len(gap.excess_scope):,} needed action(s) on more than needed")
+    if gap.conditional:
+        parts.append(f"holds {len(gap.conditional):,} unneeded grant(s) under conditions")
+    return " and ".join(parts)
+
+
+class AgentMissingAccess:
+    meta = MISSING
+
+    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
+        for result in agent_results(ctx):
+            if result.gap is None or not result.gap.missing:
+                continue
+            missing = result.gap.missing
+            steps = sorted({s for m in missing for s in m.steps})
+            yield make_finding(
+                self.meta,
+                subject=f"agent:{result.agent.name}",
+                provider=Provider.AWS,
+                title=(
+                    f"Agent {result.agent.name} lacks {len(missing)} permission(s) its workflow "
+                    f"needs (steps {', '.join(map(str, steps)) or '-'}): those steps will fail."
+                ),
+                key=(result.agent.name, _digest(f"{m.action} {m.resource}" for m in missing)),
+                evidence={
+                    "agent": result.agent.name,
+                    "identities": list(result.identities),
+                    "missing": [
+                        {"action": m.action, "resource": m.resource, "steps": list(m.steps),
+                         "reason": m.reason}
+                        for m in missing
+                    ],
+                },
+            )  # fmt: skip

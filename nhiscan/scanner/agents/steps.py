@@ -1,0 +1,103 @@
+"""Workflow steps in agent files: structured (``read: s3://x``), raw actions (``actions:`` with
+``resources:``) or one plain-English sentence (read by ``english/``). Each verb, reference and
+verb-by-scheme pair is checked here, with its line, so compiling never fails."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from nhiscan.scanner.agents import yamlnodes as y
+from nhiscan.scanner.agents.model import Phrase, Step
+from nhiscan.scanner.agents.uri import BadReference, parse_reference
+from nhiscan.scanner.agents.verbs import Unsupported, entry
+from nhiscan.scanner.agents.vocabulary import Verb
+
+STEP_KEYS = (*(v.value for v in Verb), "actions", "resources", "description")
+_ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*?]+$")
+
+
+def steps(node: y.Node, file: str) -> tuple[tuple[Step, ...], list[y.Problem]]:
+    steps, problems = [], []
+    for index, item in enumerate(y.sequence(node, file, "`steps`"), start=1):
+        try:
+            steps.append(_step(item, index, file))
+        except y.Invalid as exc:
+            problems.append(exc.problem)
+    return tuple(steps), problems
+
+
+def _step(node: y.Node, index: int, file: str) -> Step:
+    where = y.where(node, file)
+    if isinstance(node, yaml.ScalarNode):
+        sentence = y.text(node, file, f"step {index}")
+        return Step(
+            index=index, where=where, text=sentence, phrases=_sentence(node, sentence, file)
+        )
+    entries = y.mapping(node, file, f"step {index}")
+    y.check_keys(entries, STEP_KEYS, file, f"step {index}")
+    if "actions" in entries or "resources" in entries:
+        return _raw_step(entries, node, index, file)
+    phrases = []
+    for key, (_, value) in entries.items():
+        if key == "description":
+            continue
+        for item in y.items(value, file, f"`{key}`"):
+            reference = y.text(item, file, f"`{key}`")
+            phrases.append(_phrase(Verb(key), reference, item, file))
+    if not phrases:
+        raise y.fail(node, file, f"step {index} names no verb (one of: {', '.join(Verb)})")
+    shown = "; ".join(f"{p.verb}: {p.resource}" for p in phrases)
+    return Step(index=index, where=where, text=shown, phrases=tuple(phrases))
+
+
+def _raw_step(
+    entries: dict[str, tuple[y.Node, y.Node]], node: y.Node, index: int, file: str
+) -> Step:
+    if "actions" not in entries or "resources" not in entries:
+        raise y.fail(node, file, f"step {index}: `actions` and `resources` go together")
+    verbs = [k for k in entries if k in {v.value for v in Verb}]
+    if verbs:
+        raise y.fail(node, file, f"step {index}: {verbs[0]!r} and `actions` cannot share a step")
+    actions = []
+    for item in y.items(entries["actions"][1], file, "`actions`"):
+        action = y.text(item, file, "an action")
+        if not _ACTION.match(action):
+            raise y.fail(
+                item, file, f"{action!r} is not an action (service:Action, like s3:GetObject)"
+            )
+        actions.append(action)
+    resources = [y.text(i, file, "a resource") for i in y.items(entries["resources"][1], file, "")]
+    for item, resource in zip(y.items(entries["resources"][1], file, ""), resources, strict=True):
+        if resource != "*" and not resource.startswith("arn:"):
+            raise y.fail(item, file, f'raw `resources` are ARNs or "*", not {resource!r}')
+    text = f"actions: {', '.join(actions)} on {', '.join(resources)}"
+    return Step(
+        index=index,
+        where=y.where(node, file),
+        text=text,
+        actions=tuple(actions),
+        resources=tuple(resources),
+    )
+
+
+def _phrase(verb: Verb, reference: str, node: y.Node, file: str) -> Phrase:
+    try:
+        ref = parse_reference(reference)
+    except BadReference as exc:
+        raise y.fail(node, file, str(exc)) from None
+    found = entry(verb, ref.scheme.name)
+    if isinstance(found, Unsupported):
+        raise y.fail(node, file, f"{verb} on {ref.text}: {found.reason}")
+    return Phrase(verb=verb, resource=reference)
+
+
+def _sentence(node: y.Node, sentence: str, file: str) -> tuple[Phrase, ...]:
+    from nhiscan.scanner.agents.english import SentenceError, parse_sentence
+
+    try:
+        found = parse_sentence(sentence)
+    except SentenceError as exc:
+        raise y.fail(node, file, f"cannot read the step with certainty: {exc.message}") from None
+    return tuple(_phrase(p.verb, p.resource, node, file) for p in found)
