@@ -74,6 +74,7 @@ def agent_json(result: AgentResult) -> dict[str, Any]:
         "analysed": gap is not None,
         "granted_summary": _granted_summary(identities) if gap is not None else None,
         "excess": [grant_json(g) for g in gap.excess] if gap is not None else None,
+        "excess_by_service": _counts(gap.excess) if gap is not None else None,
         "excess_scope": [grant_json(g) for g in gap.excess_scope] if gap is not None else None,
         "conditional": [grant_json(g) for g in gap.conditional] if gap is not None else None,
         "missing": [missing_json(m) for m in gap.missing] if gap is not None else None,
@@ -127,6 +128,16 @@ def _granted_summary(gaps: Iterable[IdentityGap]) -> dict[str, Any]:
         "roles": sorted({r for g in gaps for r in g.roles}),
         "by_service": {s: dict(sorted(v.items())) for s, v in sorted(by_service.items())},
     }
+
+
+def _counts(items: Iterable[GrantItem]) -> dict[str, dict[str, int]]:
+    """Excess counts by service, then access level: the shape of the exposure at a glance."""
+    counts: dict[str, dict[str, int]] = {}
+    for item in items:
+        level = item.access_level or "Unknown"
+        slot = counts.setdefault(item.service, {})
+        slot[level] = slot.get(level, 0) + 1
+    return {service: dict(sorted(levels.items())) for service, levels in sorted(counts.items())}
 
 
 def grant_json(item: GrantItem) -> dict[str, Any]:

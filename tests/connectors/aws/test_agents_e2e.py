@@ -178,6 +178,9 @@ def test_the_admin_agent_s_excess_is_every_other_action(scans: dict[str, Any]) -
     assert excess == everything - REVIEW_NEEDS  # action by action
     assert len(review["excess"]) == len(excess)  # one item per action: all on "*"
     assert {e["resource"] for e in review["excess"]} == {"*"}
+    counts = review["excess_by_service"]
+    assert sum(n for levels in counts.values() for n in levels.values()) == len(excess)
+    assert counts["iam"]["Permissions management"] > 0
     assert {s["policy_id"] for e in review["excess"] for s in e["statements"]} == {
         scans["everything"]
     }
