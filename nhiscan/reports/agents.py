@@ -177,6 +177,8 @@ def escalation_json(item: EscalationItem) -> dict[str, Any]:
         "principal": item.principal,
         "method": item.method,
         "target": item.target,
+        "targets": item.targets,
+        "samples": list(item.samples),
         "conditional": item.conditional,
     }
 

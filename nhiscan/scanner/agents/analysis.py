@@ -3,7 +3,6 @@ score, and the NHIs no agent claims (the dark matter, largest reach first). Pure
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nhiscan.scanner.agents.claims import Claims, claim
@@ -13,7 +12,8 @@ from nhiscan.scanner.agents.score import Score, score
 from nhiscan.scanner.catalog import Catalog
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.gaps import AgentGap, GapAnalyzer
-from nhiscan.scanner.graph import NodeKind, ReachGraph
+from nhiscan.scanner.graph import ReachGraph
+from nhiscan.scanner.graph.counts import reach_counts
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,23 +85,19 @@ def analyze_agents(
 
 def unclaimed(estate: Estate, graph: ReachGraph | None, claims: Claims) -> tuple[Unclaimed, ...]:
     """Every machine (or unclassified) identity no agent claims; service-linked roles are
-    AWS's own and are left out. Largest reach first, then by id."""
+    AWS's own and are left out. Administrators first, then the largest reach, then by id."""
+    counts = reach_counts(graph) if graph is not None else {}
     found = []
     for identity in estate.identities.values():
         if identity.is_human or identity.service_linked or claims.claimed(identity.id):
             continue
-        found.append(_unclaimed(identity.id, graph))
+        count = counts.get(identity.id)
+        found.append(
+            Unclaimed(
+                identity=identity.id,
+                reach=count.nodes if count else 0,
+                resources=count.resources if count else 0,
+                admin=count.admin if count else False,
+            )
+        )
     return tuple(sorted(found, key=lambda u: (not u.admin, -u.reach, u.identity)))
-
-
-def _unclaimed(identity_id: str, graph: ReachGraph | None) -> Unclaimed:
-    if graph is None or identity_id not in graph.graph:
-        return Unclaimed(identity=identity_id, reach=0, resources=0, admin=False)
-    reached = graph.parents(identity_id)
-    kinds: Sequence[NodeKind] = [graph.kind(node) for node in reached]
-    return Unclaimed(
-        identity=identity_id,
-        reach=len(reached),
-        resources=sum(1 for k in kinds if k is NodeKind.RESOURCE),
-        admin=any(k is NodeKind.ADMIN for k in kinds),
-    )

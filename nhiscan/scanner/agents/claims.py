@@ -14,6 +14,7 @@ from fnmatch import fnmatchcase
 from nhiscan.scanner.agents.model import Agent, IdentityRef, RefKind
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import Identity, Provider
+from nhiscan.scanner.policy.matching import has_wildcard
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,7 +46,7 @@ def claim(agents: Iterable[Agent], estate: Estate) -> Claims:
         missing: list[IdentityRef] = []
         not_looked: list[IdentityRef] = []
         for index, ref in enumerate(agent.identities):
-            ids = tuple(sorted(i.id for i in estate.identities.values() if matches(ref, i)))
+            ids = matching(ref, estate)
             matched[(agent.name, index)] = ids
             found.update(ids)
             if not ids:
@@ -63,6 +64,14 @@ def claim(agents: Iterable[Agent], estate: Estate) -> Claims:
         unchecked=unchecked,
         agents_of={k: tuple(sorted(v)) for k, v in agents_of.items()},
     )
+
+
+def matching(ref: IdentityRef, estate: Estate) -> tuple[str, ...]:
+    """The ids of the identities ``ref`` matches, sorted. An exact id is a lookup."""
+    if ref.kind is RefKind.ID and not has_wildcard(ref.value):
+        identity = estate.identities.get(ref.value)
+        return (identity.id,) if identity is not None and matches(ref, identity) else ()
+    return tuple(sorted(i.id for i in estate.identities.values() if matches(ref, i)))
 
 
 def matches(ref: IdentityRef, identity: Identity) -> bool:

@@ -25,12 +25,14 @@ from nhiscan.scanner.graph import EdgeKind, ReachGraph
 from nhiscan.scanner.model import Identity, IdentityKind, Provider, ResourceKind
 from nhiscan.scanner.policy import EstateAuthorizer
 from nhiscan.scanner.policy.matching import glob_match
+from nhiscan.scanner.privesc import Escalation
 
 ASSUME_ROLE = "sts:AssumeRole"
 COMPUTE_SERVICES = {
     ResourceKind.LAMBDA_FUNCTION: "lambda.amazonaws.com",
     ResourceKind.EC2_INSTANCE: "ec2.amazonaws.com",
 }
+SAMPLES = 5  # escalation targets named per method
 _RANK = {Decision.DENY: 0, Decision.IMPLICIT_DENY: 1, Decision.CONDITIONAL: 2, Decision.ALLOW: 3}
 
 
@@ -43,6 +45,7 @@ class GapAnalyzer:
             authorizer = EstateAuthorizer(estate, catalog)
         self.authorizer = authorizer
         self.grants = Grants(estate, graph, authorizer, catalog)
+        self._escalations: dict[str, list[Escalation]] | None = None
 
     def agent(self, plan: AgentPlan, identity_ids: Iterable[str]) -> AgentGap:
         ids = tuple(identity_ids)
@@ -134,13 +137,30 @@ class GapAnalyzer:
         return items
 
     def escalations(self, chain: Mapping[str, Via]) -> tuple[EscalationItem, ...]:
-        return tuple(
-            EscalationItem(
-                principal=e.principal, method=e.method, target=e.target, conditional=e.conditional
-            )
-            for e in self.graph.escalations
-            if e.principal in chain
-        )
+        """The escalation methods open to the chain's principals, one item per principal and
+        method with its target count (a wide grant can reach thousands of targets)."""
+        if self._escalations is None:
+            self._escalations = {}
+            for found in self.graph.escalations:
+                self._escalations.setdefault(found.principal, []).append(found)
+        items = []
+        for principal in chain:
+            by_method: dict[str, list[Escalation]] = {}
+            for found in self._escalations.get(principal, ()):
+                by_method.setdefault(found.method, []).append(found)
+            for method, ways in by_method.items():
+                targets = sorted({w.target for w in ways})
+                items.append(
+                    EscalationItem(
+                        principal=principal,
+                        method=method,
+                        target=targets[0],
+                        targets=len(targets),
+                        samples=tuple(targets[:SAMPLES]),
+                        conditional=all(w.conditional for w in ways),
+                    )
+                )
+        return tuple(items)
 
     # --- needed ---------------------------------------------------------------------------
 

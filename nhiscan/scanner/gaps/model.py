@@ -36,10 +36,14 @@ class MissingItem:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EscalationItem:
+    """One escalation method open to a principal, over all the targets it reaches."""
+
     principal: str
     method: str
-    target: str
-    conditional: bool = False
+    target: str  # the first target (an ARN or "admin")
+    targets: int = 1  # how many targets the method reaches
+    samples: tuple[str, ...] = ()  # the first few targets, sorted
+    conditional: bool = False  # every way rests on undecided conditions
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
