@@ -12,6 +12,7 @@ from nhiscan.scanner.agents.plan import need_json, ref_json
 from nhiscan.scanner.agents.score import SCORE_DOC, Score
 from nhiscan.scanner.authz import StatementRef
 from nhiscan.scanner.gaps import EscalationItem, GrantItem, IdentityGap, MissingItem
+from nhiscan.scanner.gaps.model import add_counts, count_by_service
 from nhiscan.scanner.pipeline import Report
 
 NO_AGENT_FILES = (
@@ -74,7 +75,7 @@ def agent_json(result: AgentResult) -> dict[str, Any]:
         "analysed": gap is not None,
         "granted_summary": _granted_summary(identities) if gap is not None else None,
         "excess": [grant_json(g) for g in gap.excess] if gap is not None else None,
-        "excess_by_service": _counts(gap.excess) if gap is not None else None,
+        "excess_by_service": count_by_service(gap.excess) if gap is not None else None,
         "excess_scope": [grant_json(g) for g in gap.excess_scope] if gap is not None else None,
         "conditional": [grant_json(g) for g in gap.conditional] if gap is not None else None,
         "missing": [missing_json(m) for m in gap.missing] if gap is not None else None,
@@ -116,28 +117,12 @@ def _identity(identity: str, gap: IdentityGap | None) -> dict[str, Any]:
 
 def _granted_summary(gaps: Iterable[IdentityGap]) -> dict[str, Any]:
     gaps = list(gaps)
-    by_service: dict[str, dict[str, int]] = {}
-    for gap in gaps:
-        for service, levels in gap.by_service.items():
-            for level, count in levels.items():
-                slot = by_service.setdefault(service, {})
-                slot[level] = slot.get(level, 0) + count
     return {
         "granted": sum(g.granted for g in gaps),
         "admin": any(g.admin for g in gaps),
         "roles": sorted({r for g in gaps for r in g.roles}),
-        "by_service": {s: dict(sorted(v.items())) for s, v in sorted(by_service.items())},
+        "by_service": add_counts(g.by_service for g in gaps),
     }
-
-
-def _counts(items: Iterable[GrantItem]) -> dict[str, dict[str, int]]:
-    """Excess counts by service, then access level: the shape of the exposure at a glance."""
-    counts: dict[str, dict[str, int]] = {}
-    for item in items:
-        level = item.access_level or "Unknown"
-        slot = counts.setdefault(item.service, {})
-        slot[level] = slot.get(level, 0) + 1
-    return {service: dict(sorted(levels.items())) for service, levels in sorted(counts.items())}
 
 
 def grant_json(item: GrantItem) -> dict[str, Any]:

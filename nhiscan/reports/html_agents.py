@@ -23,6 +23,7 @@ from nhiscan.scanner.agents.model import AgentStatus, IdentityRef, Need
 from nhiscan.scanner.agents.score import SCORE_DOC, Score, weight
 from nhiscan.scanner.authz import StatementRef
 from nhiscan.scanner.gaps import AgentGap, EscalationItem, GrantItem, IdentityGap, MissingItem
+from nhiscan.scanner.gaps.model import add_counts
 from nhiscan.scanner.pipeline import Report
 
 GROUP_ITEMS = 50  # excess items listed per service group
@@ -343,12 +344,7 @@ def score_view(score: Score | None) -> ScoreView | None:
 
 def granted_view(gaps: Sequence[IdentityGap]) -> GrantedView:
     """Summed over the agent's identities, as report.json's ``granted_summary``."""
-    by_service: dict[str, dict[str, int]] = {}
-    for gap in gaps:
-        for service, levels in gap.by_service.items():
-            slot = by_service.setdefault(service, {})
-            for level, count in levels.items():
-                slot[level] = slot.get(level, 0) + count
+    by_service = add_counts(gap.by_service for gap in gaps)
     present = {level for counts in by_service.values() for level in counts}
     columns = tuple(level_order(present))
     services = tuple(

@@ -20,6 +20,7 @@ from nhiscan.scanner.gaps.model import (
     GrantItem,
     IdentityGap,
     MissingItem,
+    count_by_service,
 )
 from nhiscan.scanner.graph import EdgeKind, ReachGraph
 from nhiscan.scanner.model import Identity, IdentityKind, Provider, ResourceKind
@@ -93,7 +94,7 @@ class GapAnalyzer:
             escalations=self.escalations(chain),
             policy=self.least_policy(plan, identity, onward),
             trust=self.least_trust(identity, agent_ids),
-            by_service=_by_service(granted.values()),
+            by_service=count_by_service(granted.values()),
             uncollected=tuple(p for principal in chain for p in self.grants.uncollected(principal)),
         )
 
@@ -282,12 +283,3 @@ def _weaken(result: Evaluation, via: Via) -> Evaluation:
 
 def _assume(role: str) -> Need:
     return Need(provider=Provider.AWS, action=ASSUME_ROLE, resource=role, steps=())
-
-
-def _by_service(items: Iterable[GrantItem]) -> dict[str, dict[str, int]]:
-    counts: dict[str, dict[str, int]] = {}
-    for item in items:
-        level = item.access_level or "Unknown"
-        slot = counts.setdefault(item.service, {})
-        slot[level] = slot.get(level, 0) + 1
-    return {s: dict(sorted(v.items())) for s, v in sorted(counts.items())}

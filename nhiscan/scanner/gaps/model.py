@@ -111,3 +111,31 @@ def _unique(items: Iterable[GrantItem]) -> tuple[GrantItem, ...]:
     for item in items:
         seen.setdefault((item.action, item.resource, item.via), item)
     return tuple(seen.values())
+
+
+Counts = dict[str, dict[str, int]]  # service -> access level -> count
+
+
+def count_by_service(items: Iterable[GrantItem]) -> Counts:
+    """How many items per service and access level ("Unknown" for uncatalogued actions)."""
+    counts: Counts = {}
+    for item in items:
+        level = item.access_level or "Unknown"
+        slot = counts.setdefault(item.service, {})
+        slot[level] = slot.get(level, 0) + 1
+    return sort_counts(counts)
+
+
+def add_counts(many: Iterable[Mapping[str, Mapping[str, int]]]) -> Counts:
+    """The sum of several service-by-level counts."""
+    total: Counts = {}
+    for counts in many:
+        for service, levels in counts.items():
+            slot = total.setdefault(service, {})
+            for level, count in levels.items():
+                slot[level] = slot.get(level, 0) + count
+    return sort_counts(total)
+
+
+def sort_counts(counts: Mapping[str, Mapping[str, int]]) -> Counts:
+    return {s: dict(sorted(v.items())) for s, v in sorted(counts.items())}
