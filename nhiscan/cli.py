@@ -171,11 +171,15 @@ def output_options(func: F) -> F:
     return func
 
 
-agents_option = click.option(
-    "--agents",
-    type=click.Path(path_type=Path, exists=True),
-    help="Agent files (default: [agents] path in nhiscan.toml, ./agents.yaml or ./agents/).",
-)
+def agents_option(func: F) -> F:
+    func = click.option(
+        "--no-agents", is_flag=True, help="Do not look for agent files (no gap analysis)."
+    )(func)
+    return click.option(
+        "--agents",
+        type=click.Path(path_type=Path, exists=True),
+        help="Agent files (default: [agents] path in nhiscan.toml, ./agents.yaml or ./agents/).",
+    )(func)
 
 
 # --- commands ------------------------------------------------------------------------------
@@ -305,7 +309,7 @@ def baseline_create(snapshot: Path | None, output: Path, **kw: Any) -> None:
     """Accept every current finding (of a snapshot, or of a scan now) into a baseline file."""
     settings = load_settings(kw.pop("config_path"))
     now = _as_of(kw.pop("as_of"))
-    agents = kw.pop("agents")
+    agents = (kw.pop("agents"), kw.pop("no_agents"))
     run_baseline(
         snapshot, _sources(kw), settings, output=output, update=False, now=now, agents=agents
     )
@@ -328,7 +332,7 @@ def baseline_update(snapshot: Path | None, output: Path, **kw: Any) -> None:
     list) the entries that match nothing any more."""
     settings = load_settings(kw.pop("config_path"))
     now = _as_of(kw.pop("as_of"))
-    agents = kw.pop("agents")
+    agents = (kw.pop("agents"), kw.pop("no_agents"))
     run_baseline(
         snapshot, _sources(kw), settings, output=output, update=True, now=now, agents=agents
     )

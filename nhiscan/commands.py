@@ -231,6 +231,7 @@ def _report(
         agents = load_agent_files(gate, settings, demo=_is_demo(snap))
     report = pipeline.analyze(snap, settings=settings, now=now, reach=gate.reach, agents=agents)
     _echo_unmatched(report)
+    _echo_suppressions(report)
     if gate.baseline is not None:
         accepted = baselines.load(gate.baseline)
         report = pipeline.apply_baseline(report, accepted, source=str(gate.baseline))
@@ -249,6 +250,17 @@ def _report(
         click.echo(f"wrote {directory / 'snapshot.json'}", err=True)
     click.echo(summary_line(report), err=True)
     return pipeline.exit_code(report, fail_on=gate.fail_on, strict=gate.strict)
+
+
+def _echo_suppressions(report: Report) -> None:
+    for expired in report.expired_suppressions:
+        click.echo(
+            f"{expired.describe()}: expired on {expired.expires}, no longer suppressing "
+            f"(reason was: {expired.reason})",
+            err=True,
+        )
+    for unused in report.unused_suppressions:
+        click.echo(f"{unused.describe()}: matches no finding any more", err=True)
 
 
 def _is_demo(snap: snapshot.Snapshot) -> bool:
@@ -319,6 +331,10 @@ def summary_line(report: Report) -> str:
     )
     if gaps:
         text += f"; {gaps} collection gaps: results are incomplete (see the report)"
+    if report.suppressed:
+        text += f"; {len(report.suppressed)} suppressed in nhiscan.toml"
+    if report.expired_suppressions:
+        text += f"; {len(report.expired_suppressions)} suppressions expired"
     if report.baseline_file is not None:
         text += f"; {len(report.baselined)} accepted in the baseline"
         if report.stale_baseline:
@@ -364,16 +380,16 @@ def run_baseline(
     output: Path,
     update: bool,
     now: datetime | None,
-    agents: Path | None = None,
+    agents: tuple[Path | None, bool] = (None, False),
 ) -> None:
     """``baseline create``: accept every current finding; ``baseline update``: the current
     findings, keeping notes, dropping entries that match nothing (and saying which)."""
     if path is not None and (src.cloud_asked or src.repos):
         raise ConfigError(f"{path}: give a snapshot or source options, not both")
-    demo = src.demo
-    agent_files = _load_agents(agent_file_path(agents, settings, demo=demo))
+    given, disabled = agents
+    agent_files = _load_agents(agent_file_path(given, settings, demo=src.demo, disabled=disabled))
     snap = snapshot.load(path) if path is not None else collect_snapshot(src, settings)
-    if agent_files is None and path is not None and _is_demo(snap):
+    if agent_files is None and not disabled and path is not None and _is_demo(snap):
         agent_files = _load_agents(agent_file_path(None, settings, demo=True))
     report = pipeline.analyze(
         snap, settings=settings, now=now or datetime.now(UTC), agents=agent_files

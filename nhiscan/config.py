@@ -13,6 +13,7 @@ from typing import Any
 
 from nhiscan.errors import ConfigError
 from nhiscan.scanner.model import Severity
+from nhiscan.scanner.suppress import Suppression, parse_suppressions
 
 DEFAULT_CONFIG_NAME = "nhiscan.toml"
 
@@ -57,6 +58,7 @@ class Settings:
     aws: AwsSettings = field(default_factory=AwsSettings)
     git: GitSettings = field(default_factory=GitSettings)
     agents: AgentSettings = field(default_factory=AgentSettings)
+    suppressions: tuple[Suppression, ...] = ()  # [[suppress]] (scanner/suppress.py)
     fail_on: Severity | None = None
     strict: bool = False
 
@@ -83,12 +85,19 @@ def settings_from_dict(data: dict[str, Any], *, source: str) -> Settings:
     aws = _section(AwsSettings, data.pop("aws", {}), f"{source} [aws]")
     git = _section(GitSettings, data.pop("git", {}), f"{source} [git]")
     agents = _section(AgentSettings, data.pop("agents", {}), f"{source} [agents]")
+    suppressions = parse_suppressions(data.pop("suppress", []), source=source)
     top = _section(_Top, data, source)
     fail_on = None
     if top.fail_on is not None:
         fail_on = parse_severity(top.fail_on, where=f"{source}: fail_on")
     return Settings(
-        lifecycle=lifecycle, aws=aws, git=git, agents=agents, fail_on=fail_on, strict=top.strict
+        lifecycle=lifecycle,
+        aws=aws,
+        git=git,
+        agents=agents,
+        suppressions=suppressions,
+        fail_on=fail_on,
+        strict=top.strict,
     )
 
 

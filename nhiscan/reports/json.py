@@ -6,11 +6,12 @@ top level ``schema_version``, ``tool`` (name, version, catalog_date), ``scanned_
 ``blast.py``) and ``graph`` (node, edge and escalation counts of the reach graph). Repository
 scans add ``repositories`` (what each scan covered), ``exposures`` (each distinct secret found,
 redacted and hashed: never in clear) and ``skipped`` (files and blobs not scanned, and why).
-Agent files add ``agents`` (per agent: needs, granted summary, excess with the statements
-granting it, missing access, score and the least-privilege policies; null without agent files)
-and ``agent_analysis`` (whether it ran, the score's definition, and the unclaimed NHIs, largest
-reach first).
-Timestamps are ISO 8601 UTC.
+``suppressions`` (null without [[suppress]] in nhiscan.toml) lists the suppressed findings with
+their reason, and the expired and unused suppressions. Agent files add ``agents`` (per agent:
+needs, granted summary, excess with the statements granting it, missing access, score and the
+least-privilege policies; null without agent files) and ``agent_analysis`` (whether it ran,
+the score's definition, and the unclaimed NHIs, largest reach first). Timestamps are ISO 8601
+UTC.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from nhiscan.reports.agents import agents_json, analysis_json
 from nhiscan.reports.blast import blast_radius, reach_graph
 from nhiscan.scanner.codec import encode, iso
 from nhiscan.scanner.pipeline import Report
+from nhiscan.scanner.suppress import Suppression
 
 REPORT_SCHEMA_VERSION = 1
 SKIPPED = (
@@ -54,6 +56,7 @@ def report_document(report: Report) -> dict[str, Any]:
         "graph": graph_counts(report) if report.reach else None,
         "baseline": _baseline(report),
         "reach": {"analysed": report.reach} | ({} if report.reach else {"skipped": SKIPPED}),
+        "suppressions": _suppressions(report),
         "agents": agents_json(report),
         "agent_analysis": analysis_json(report),
     }
@@ -79,6 +82,42 @@ def _baseline(report: Report) -> dict[str, Any] | None:
     }
 
 
+def _suppressions(report: Report) -> dict[str, Any] | None:
+    """With [[suppress]] in nhiscan.toml: the findings suppressed (not in ``findings``) with
+    the reason, the suppressions that expired (no longer suppressing) and those that match
+    nothing."""
+    if not report.settings.suppressions:
+        return None
+    return {
+        "suppressed": [
+            {
+                "fingerprint": s.finding.fingerprint,
+                "rule_id": s.finding.rule_id,
+                "severity": s.finding.severity.value,
+                "title": s.finding.title,
+                "subject": s.finding.subject,
+                "reason": s.by.reason,
+                "expires": s.by.expires.isoformat() if s.by.expires else None,
+                "where": s.by.where,
+            }
+            for s in report.suppressed
+        ],
+        "expired": [_suppression(s) for s in report.expired_suppressions],
+        "unused": [_suppression(s) for s in report.unused_suppressions],
+    }
+
+
+def _suppression(s: Suppression) -> dict[str, Any]:
+    return {
+        "where": s.where,
+        "fingerprint": s.fingerprint,
+        "rule": s.rule,
+        "subject": s.subject if s.fingerprint is None else None,
+        "reason": s.reason,
+        "expires": s.expires.isoformat() if s.expires else None,
+    }
+
+
 def graph_counts(report: Report) -> dict[str, int]:
     graph = reach_graph(report)
     return {
@@ -99,6 +138,7 @@ def summary(report: Report) -> dict[str, Any]:
         "identities": len(report.estate.identities),
         "credentials": len(report.snapshot.credentials),
         "findings": len(report.findings),
+        "suppressed": len(report.suppressed),
         "gaps": len(report.gaps),
         "exposures": len(report.snapshot.exposures),
         "skipped_files": len(report.snapshot.skipped),

@@ -11,6 +11,7 @@ from nhiscan.config import Settings
 from nhiscan.connectors.base import CollectContext, Connector
 from nhiscan.rules.base import Rule, RuleContext
 from nhiscan.scanner import baseline as baselines
+from nhiscan.scanner import suppress as suppressions
 from nhiscan.scanner.agents.analysis import AgentAnalysis, analyze_agents
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.catalog import default_catalog
@@ -18,6 +19,7 @@ from nhiscan.scanner.estate import Estate, build_estate
 from nhiscan.scanner.graph import ReachGraph, build_graph
 from nhiscan.scanner.model import CollectionGap, Finding, Severity, ToolInfo
 from nhiscan.scanner.snapshot import Snapshot, build_snapshot
+from nhiscan.scanner.suppress import Suppressed, Suppression
 
 TOOL = ToolInfo(name="nhiscan", version=__version__)
 
@@ -39,6 +41,11 @@ class Report:
     # The agent analysis; None when no agent files were given (then every NHI is unclaimed
     # and the report says the gap analysis was skipped).
     agents: AgentAnalysis | None = None
+    # [[suppress]] in nhiscan.toml: findings moved out of ``findings`` with their reason, and
+    # the suppressions that expired (no longer suppressing) or match nothing.
+    suppressed: tuple[Suppressed, ...] = ()
+    expired_suppressions: tuple[Suppression, ...] = ()
+    unused_suppressions: tuple[Suppression, ...] = ()
 
     @property
     def gaps(self) -> tuple[CollectionGap, ...]:
@@ -89,6 +96,7 @@ def analyze(
     ctx = RuleContext(now=now, settings=settings, graph=graph, agents=analysis)
     findings = [f for rule in rules for f in rule.evaluate(estate, ctx)]
     findings.sort(key=lambda f: (-f.severity.rank, f.rule_id, f.subject, f.fingerprint))
+    suppression = suppressions.split(findings, settings.suppressions, now)
     return Report(
         tool=replace(TOOL, catalog_date=catalog.updated_at),
         graph=graph,
@@ -96,9 +104,12 @@ def analyze(
         scanned_at=now,
         snapshot=snapshot,
         estate=estate,
-        findings=tuple(findings),
+        findings=suppression.kept,
         settings=settings,
         agents=analysis,
+        suppressed=suppression.suppressed,
+        expired_suppressions=suppression.expired,
+        unused_suppressions=suppression.unused,
     )
 
 
