@@ -10,7 +10,7 @@ from dataclasses import replace
 from functools import cache
 
 from nhiscan.config import Settings
-from nhiscan.reports import html_agents
+from nhiscan.reports import html_agent_items, html_agents
 from nhiscan.reports.agents import NO_AGENT_FILES, NO_REACH
 from nhiscan.reports.html import REPORTER as HTML
 from nhiscan.scanner.agents.analysis import Unclaimed
@@ -130,16 +130,16 @@ def test_each_agent_has_a_card_with_its_score_band_and_the_nav_links_the_section
 def test_an_administrators_excess_is_counted_exactly_and_listed_only_up_to_the_caps() -> None:
     gap = _result("boss").gap
     total = len(gap.excess)
-    assert total > html_agents.AGENT_ITEMS  # an administrator: every action in the catalogue
+    assert total > html_agent_items.AGENT_ITEMS  # an administrator: every action in the catalogue
     card = _card(_page(), 2)
     assert f'Excess: granted, not needed <span class="count">({total})</span>' in card
     groups = re.findall(r'<details class="excess-group">(.*?)</details>', card, re.S)
     listed = 0
     for group in groups:
         rows = group.count("<tr><td><code>")
-        assert 0 < rows <= html_agents.GROUP_ITEMS
+        assert 0 < rows <= html_agent_items.GROUP_ITEMS
         listed += rows
-    assert listed == html_agents.AGENT_ITEMS
+    assert listed == html_agent_items.AGENT_ITEMS
     assert f"{total - listed} more in report.json" in card
     # Every service is counted, listed or not: the group counts add up to the exact total.
     summaries = re.findall(r'<code class="service">[^<]*</code> <strong>(\d+)</strong>', card)
@@ -264,10 +264,10 @@ def test_without_reach_the_agents_and_their_needs_are_still_listed() -> None:
 
 
 def test_the_page_budget_is_shared_fairly_between_access_levels() -> None:
-    assert html_agents.split(50, [36, 148, 93, 2, 27]) == [12, 12, 12, 2, 12]
-    assert html_agents.split(50, [3, 4]) == [3, 4]
-    assert html_agents.split(0, [5, 5]) == [0, 0]
-    assert sum(html_agents.split(50, [100, 100, 100, 100])) == 50
+    assert html_agent_items.split(50, [36, 148, 93, 2, 27]) == [12, 12, 12, 2, 12]
+    assert html_agent_items.split(50, [3, 4]) == [3, 4]
+    assert html_agent_items.split(0, [5, 5]) == [0, 0]
+    assert sum(html_agent_items.split(50, [100, 100, 100, 100])) == 50
 
 
 def test_the_page_with_agents_is_well_formed() -> None:
