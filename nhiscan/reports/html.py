@@ -23,16 +23,12 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from nhiscan.reports.evidence import (
-    Node,
-    Subject,
-    evidence_tree,
-    subject_of,
-    tree_html,
-)
+from nhiscan.reports.evidence import Subject, subject_of, tree_html
 from nhiscan.reports.html_agents import agents_view
-from nhiscan.reports.html_paths import Labels, PathStep, blast_view, path_step
+from nhiscan.reports.html_findings import finding_filters, finding_rows
+from nhiscan.reports.html_paths import blast_view
 from nhiscan.reports.html_secrets import secrets_view
+from nhiscan.reports.html_svg import Histogram, age_histogram
 from nhiscan.reports.json import summary
 from nhiscan.rules.base import days_between
 from nhiscan.scanner.codec import iso
@@ -40,7 +36,6 @@ from nhiscan.scanner.model import (
     CollectionGap,
     Credential,
     CredentialStatus,
-    Finding,
     Identity,
     Severity,
 )
@@ -49,14 +44,6 @@ from nhiscan.scanner.pipeline import Report
 
 SEVERITIES = tuple(sorted(Severity, key=lambda s: s.rank, reverse=True))
 HUMAN_LABELS = ("human", "machine", "unknown")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FindingRow:
-    finding: Finding
-    subject: Subject
-    evidence: Node
-    path: tuple[PathStep, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,6 +74,7 @@ class SummaryView:
     humans: tuple[tuple[str, int], ...]  # human, machine, unknown
     credentials: int
     active_credentials: int
+    ages: Histogram  # credentials by age
     gaps: int
     gaps_by_reason: tuple[tuple[str, int], ...]
 
@@ -94,11 +82,13 @@ class SummaryView:
 class HtmlReporter:
     def render(self, report: Report) -> bytes:
         env = environment()
+        findings = finding_rows(report)
         html = env.get_template("report.html").render(
             report=report,
             csp=content_security_policy(),
             summary=summary_view(report),
-            findings=finding_rows(report),
+            findings=findings,
+            finding_filters=finding_filters(findings),
             identities=identity_rows(report),
             credentials=credential_rows(report),
             blast=blast_view(report) if report.reach else None,
@@ -162,25 +152,14 @@ def summary_view(report: Report) -> SummaryView:
         active_credentials=sum(
             c.status is CredentialStatus.ACTIVE for c in report.snapshot.credentials
         ),
+        ages=age_histogram(
+            report.snapshot.credentials,
+            report.scanned_at,
+            report.settings.lifecycle.key_max_age_days,
+        ),
         gaps=counts["gaps"],
         gaps_by_reason=tuple(sorted(gap_reasons.items())),
     )
-
-
-def finding_rows(report: Report) -> list[FindingRow]:
-    findings = sorted(
-        report.findings, key=lambda f: (-f.severity.rank, f.rule_id, f.subject, f.fingerprint)
-    )
-    labels = Labels(report)
-    return [
-        FindingRow(
-            finding=f,
-            subject=subject_of(report, f.subject),
-            evidence=evidence_tree(f.evidence),
-            path=tuple(path_step(step, labels) for step in f.path),
-        )
-        for f in findings
-    ]
 
 
 def identity_rows(report: Report) -> list[IdentityRow]:

@@ -2,8 +2,9 @@
 
 A finding's path step shaped like a reach-graph hop (``Hop.to_json``: from, to, edge, ...) reads
 as "from → to" with the edge, the method and the statements behind it; a step of any other shape
-is shown as its evidence tree. The blast radius shows the worst ``BLAST_ROWS`` credentials; the
-JSON report lists every one.
+is shown as its evidence tree. Each node carries its kind (``NodeTag``) so a diagram
+(html_svg.py) can show it. The blast radius shows the worst ``BLAST_ROWS`` credentials; the JSON
+report lists every one.
 """
 
 from __future__ import annotations
@@ -21,11 +22,27 @@ from nhiscan.reports.evidence import (
     scalar_text,
     subject_of,
 )
+from nhiscan.reports.html_svg import WIDE, Diagram, path_diagram
+from nhiscan.scanner.graph.model import NodeKind
 from nhiscan.scanner.pipeline import Report
 
 BLAST_ROWS = 50  # the worst credentials shown; report.json lists every one
 BLAST_SECRETS = 5  # secrets named per row; the rest are counted
 HOP_KEYS = frozenset({"from", "to", "edge"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NodeTag:
+    """What kind of node a path passes through: ``shape`` is a closed set (the reach graph's
+    node kinds, "file" for a file in a repository, "other"); ``tag`` is the text shown."""
+
+    shape: str
+    tag: str
+
+
+CONTAINS = "contains"  # a secret's first hop: from the file (at a commit) that holds it
+FILE = NodeTag(shape="file", tag="file in repository")
+TAGS = {NodeKind.EXPOSURE: "secret in code", NodeKind.ADMIN: "administrator"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,6 +53,8 @@ class PathStep:
     tree: Node | None = None
     source: Subject | None = None
     target: Subject | None = None
+    source_kind: NodeTag | None = None
+    target_kind: NodeTag | None = None
     edge: str = ""
     method: str | None = None
     conditional: bool = False
@@ -47,6 +66,7 @@ class BlastRow:
     blast: BlastRadius
     subject: Subject
     admin_path: tuple[PathStep, ...]
+    diagram: Diagram | None  # the admin path, drawn
     secrets: tuple[str, ...]  # the first BLAST_SECRETS
     more_secrets: int
 
@@ -59,6 +79,11 @@ class BlastView:
     @property
     def more(self) -> int:
         return self.total - len(self.rows)
+
+    @property
+    def drawn(self) -> tuple[BlastRow, ...]:
+        """The rows with an admin path to draw."""
+        return tuple(row for row in self.rows if row.diagram is not None)
 
 
 class Labels:
@@ -76,16 +101,37 @@ class Labels:
             return Subject(id=node, name=None if label == node else label)
         return subject_of(self._report, node)
 
+    def kind(self, node: str) -> NodeTag | None:
+        """The node's kind in the graph, with its type when it has one (an identity's
+        "iam-role", a credential's "access-key", a resource's "s3-bucket"); else, without a
+        graph, an inventory identity's kind; None when nothing is known."""
+        graph = self._graph
+        if graph is not None and node in graph.graph:
+            kind = graph.kind(node)
+            data = graph.graph.nodes[node]
+            return NodeTag(shape=kind.value, tag=TAGS.get(kind) or str(data.get("type") or kind))
+        identity = self._report.estate.identities.get(node)
+        if identity is not None:
+            return NodeTag(shape=NodeKind.IDENTITY.value, tag=identity.kind.value)
+        return None
+
 
 def path_step(step: Any, labels: Labels) -> PathStep:
     """A hop (``Hop.to_json``'s shape) as "from → to"; any other step as an evidence tree."""
     if not (isinstance(step, Mapping) and step.keys() >= HOP_KEYS):
         return PathStep(tree=evidence_tree(step))
     statements = step.get("statements") or ()
+    source, target, edge = str(step["from"]), str(step["to"]), str(step["edge"])
+    source_kind, source_subject = labels.kind(source), labels.subject(source)
+    if source_kind is None and edge == CONTAINS:  # "repo/path:line@commit": named without commit
+        source_kind = FILE
+        source_subject = Subject(id=source, name=source.rpartition("@")[0] or source)
     return PathStep(
-        source=labels.subject(str(step["from"])),
-        target=labels.subject(str(step["to"])),
-        edge=str(step["edge"]),
+        source=source_subject,
+        target=labels.subject(target),
+        source_kind=source_kind,
+        target_kind=labels.kind(target),
+        edge=edge,
         method=None if step.get("method") is None else str(step["method"]),
         conditional=bool(step.get("conditional", False)),
         statements=tuple(_statement_text(s) for s in listed(statements)),
@@ -105,13 +151,14 @@ def blast_view(report: Report) -> BlastView:
     labels = Labels(report)
     rows = []
     for blast in every[:BLAST_ROWS]:
-        path = blast.admin_path or ()
+        path = tuple(path_step(hop.to_json(), labels) for hop in blast.admin_path or ())
         secrets = blast.radius.secrets
         rows.append(
             BlastRow(
                 blast=blast,
                 subject=subject_of(report, blast.credential.identity),
-                admin_path=tuple(path_step(hop.to_json(), labels) for hop in path),
+                admin_path=path,
+                diagram=path_diagram(path, WIDE),
                 secrets=secrets[:BLAST_SECRETS],
                 more_secrets=max(0, len(secrets) - BLAST_SECRETS),
             )

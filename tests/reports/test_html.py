@@ -18,7 +18,8 @@ import pytest
 from nhiscan.config import LifecycleSettings, Settings
 from nhiscan.reports import html_paths
 from nhiscan.reports.base import Format, reporter
-from nhiscan.reports.html import REPORTER, HtmlReporter, age_days, evidence_tree
+from nhiscan.reports.evidence import evidence_tree
+from nhiscan.reports.html import REPORTER, HtmlReporter, age_days
 from nhiscan.scanner.model import (
     Account,
     CollectionGap,
@@ -144,7 +145,13 @@ def estate() -> Report:
     )
     old_key = credential(deployer, "AKIAEXAMPLEDEPLOYER2", status=CredentialStatus.INACTIVE)
     findings = (
-        finding(deployer.id, Severity.LOW, "NHI002", title="Key never rotated"),
+        finding(
+            deployer.id,
+            Severity.LOW,
+            "NHI002",
+            title="Key never rotated",
+            evidence={"agent": ["billing", "ops"]},
+        ),
         finding(
             deployer.id,
             Severity.CRITICAL,
@@ -158,7 +165,7 @@ def estate() -> Report:
             },
             path=({"from": deployer.id, "via": "iam:PassRole"}, {"to": role.id}),
         ),
-        finding(role.id, Severity.MEDIUM, "NHI003", title="Unused role"),
+        finding(role.id, Severity.MEDIUM, "NHI003", title="Unused role", evidence={"agent": "ops"}),
     )
     return make_report(
         identities=(deployer, alice, role),
@@ -598,10 +605,13 @@ def test_rendering_does_not_depend_on_input_order(estate: Report) -> None:
 
 HARNESS = r"""
 const spec = JSON.parse(require("fs").readFileSync(0, "utf8"));
-function element() {
+function element(attrs) {
   const listeners = {};
+  attrs = attrs || {};
   return {
     value: "", hidden: true, textContent: "",
+    getAttribute(name) { return name in attrs ? attrs[name] : null; },
+    hasAttribute(name) { return name in attrs; },
     addEventListener(type, fn) { (listeners[type] = listeners[type] || []).push(fn); },
     fire(type) { (listeners[type] || []).forEach((fn) => fn({ type })); },
   };
@@ -609,20 +619,26 @@ function element() {
 const sections = spec.sections.map((s) => {
   const text = s.text ? element() : null;
   const rank = s.rank ? element() : null;
+  const sort = s.sort ? element() : null;
+  const keys = s.keys.map((attrs) => element(attrs));
   const count = element();
   const controls = s.controls ? Object.assign(element(), {
     querySelector(sel) {
-      return { "[data-filter-text]": text, "[data-filter-rank]": rank,
+      return { "[data-filter-text]": text, "[data-filter-rank]": rank, "[data-sort]": sort,
                "[data-filter-count]": count }[sel] || null;
     },
+    querySelectorAll(sel) { return sel === "select[data-filter-key]" ? keys : []; },
   }) : null;
-  const rows = s.rows.map((r) => ({
+  const rows = s.rows.map((r) => Object.assign(element(r.attrs), {
     textContent: r.text, hidden: false,
-    getAttribute(name) { return name === "data-rank" ? r.rank : null; },
   }));
-  const table = s.rows.length ? { tBodies: [{ rows }] } : null;
+  const body = {
+    rows: rows.slice(),
+    appendChild(row) { this.rows = this.rows.filter((r) => r !== row).concat([row]); },
+  };
+  const table = s.rows.length ? { tBodies: [body] } : null;
   return {
-    id: s.id, controls, text, rank, count, rows,
+    id: s.id, controls, text, rank, sort, keys, count, rows, body,
     querySelector(sel) {
       return { "[data-filter-controls]": controls, "table[data-filterable]": table }[sel] || null;
     },
@@ -637,17 +653,33 @@ const snap = (s) => ({
   controls_hidden: s.controls ? s.controls.hidden : null,
   count: s.count.textContent,
   shown: s.rows.map((r) => !r.hidden),
+  order: s.body.rows.map((r) => r.getAttribute("data-rule")),
 });
 const out = { initial: sections.map(snap) };
 const findings = sections.find((s) => s.id === "findings");
-findings.text.value = "  Unused   ROLE ";
-findings.text.fire("input");
+const key = (name) => findings.keys.find((k) => k.getAttribute("data-filter-key") === name);
+function choose(select, value) {
+  select.value = value;
+  select.fire(select === findings.text ? "input" : "change");
+}
+choose(findings.text, "  Unused   ROLE ");
 out.text = snap(findings);
-findings.text.value = "";
-findings.text.fire("input");
-findings.rank.value = "3";
-findings.rank.fire("change");
+choose(findings.text, "");
+choose(findings.rank, "3");
 out.rank = snap(findings);
+choose(findings.rank, "");
+choose(key("rule"), "NHI002");
+out.rule = snap(findings);
+choose(key("rule"), "");
+choose(key("agents"), "ops");
+out.agent = snap(findings);
+choose(key("agents"), "");
+choose(key("provider"), "aws");
+out.provider = snap(findings);
+choose(findings.sort, "rule");
+out.by_rule = snap(findings);
+choose(findings.sort, "");
+out.by_severity = snap(findings);
 console.log(JSON.stringify(out));
 """
 
@@ -668,17 +700,21 @@ class FilterSections(HTMLParser):
             self._section = None
             if "data-filter-section" in a:
                 self._section = {"id": a["id"], "controls": False, "text": False, "rank": False}
-                self._section["rows"] = []
+                self._section.update(sort=False, keys=[], rows=[])
                 self.sections.append(self._section)
         if self._section is None:
             return
         for attr, key in (("data-filter-controls", "controls"), ("data-filter-text", "text")):
             self._section[key] = self._section[key] or attr in a
         self._section["rank"] = self._section["rank"] or "data-filter-rank" in a
+        self._section["sort"] = self._section["sort"] or "data-sort" in a
+        if "data-filter-key" in a:
+            self._section["keys"].append({k: v or "" for k, v in a.items()})
         if tag == "tbody":
             self._in_tbody = True
         elif tag == "tr" and self._in_tbody:
-            self._row = {"text": "", "rank": a.get("data-rank")}
+            attrs = {k: v for k, v in a.items() if k.startswith("data-")}
+            self._row = {"text": "", "attrs": attrs}
             self._section["rows"].append(self._row)
 
     def handle_endtag(self, tag: str) -> None:
@@ -718,3 +754,10 @@ def test_script_reveals_controls_and_filters_rows(estate: Report) -> None:
     assert out["text"]["shown"] == [False, True, False]
     assert out["text"]["count"] == "Showing 1 of 3"
     assert out["rank"]["shown"] == [True, False, False]
+    assert out["rule"]["shown"] == [False, False, True]
+    assert out["rule"]["count"] == "Showing 1 of 3"
+    assert out["agent"]["shown"] == [False, True, True]  # NHI003 names ops; NHI002 ops and billing
+    assert out["provider"]["shown"] == [True, True, True]
+    assert out["initial"][0]["order"] == ["NHI001", "NHI003", "NHI002"]
+    assert out["by_rule"]["order"] == ["NHI001", "NHI002", "NHI003"]
+    assert out["by_severity"]["order"] == ["NHI001", "NHI003", "NHI002"]

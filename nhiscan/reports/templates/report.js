@@ -1,8 +1,50 @@
 /* Progressive enhancement only: the report is complete without this script.
    Each section marked data-filter-section gets a text filter (every word must appear in the
-   row) and, for findings, a minimum-severity filter. */
+   row); the findings also get a minimum severity, a filter per rule, provider and agent
+   (select[data-filter-key=NAME] keeps the rows whose data-NAME equals the choice, or, with
+   data-filter-list, whose JSON list data-NAME holds it) and a sort (select[data-sort=NAME]
+   orders by data-NAME; the empty choice restores the page's order, worst first). */
 (function () {
   "use strict";
+
+  function all(root, selector) {
+    return Array.prototype.slice.call(root.querySelectorAll(selector));
+  }
+
+  function listOf(raw) {
+    try {
+      var values = JSON.parse(raw || "[]");
+      return Array.isArray(values) ? values : [];
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function keeps(row, select) {
+    if (select.value === "") {
+      return true;
+    }
+    var raw = row.getAttribute("data-" + select.getAttribute("data-filter-key")) || "";
+    if (select.hasAttribute("data-filter-list")) {
+      return listOf(raw).indexOf(select.value) !== -1;
+    }
+    return raw === select.value;
+  }
+
+  function sortRows(body, rows, key) {
+    var keyed = rows.map(function (row, index) {
+      return { row: row, index: index, value: key ? row.getAttribute("data-" + key) || "" : "" };
+    });
+    keyed.sort(function (a, b) {
+      if (a.value !== b.value) {
+        return a.value < b.value ? -1 : 1;
+      }
+      return a.index - b.index;
+    });
+    keyed.forEach(function (item) {
+      body.appendChild(item.row);
+    });
+  }
 
   function setup(section) {
     var controls = section.querySelector("[data-filter-controls]");
@@ -10,10 +52,13 @@
     if (!controls || !table || !table.tBodies || table.tBodies.length === 0) {
       return;
     }
+    var body = table.tBodies[0];
     var text = controls.querySelector("[data-filter-text]");
     var rank = controls.querySelector("[data-filter-rank]");
+    var sort = controls.querySelector("[data-sort]");
+    var keys = all(controls, "select[data-filter-key]");
     var count = controls.querySelector("[data-filter-count]");
-    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var rows = Array.prototype.slice.call(body.rows);
     var haystacks = rows.map(function (row) {
       return (row.textContent || "").toLowerCase();
     });
@@ -29,6 +74,9 @@
         if (visible && !isNaN(minimum)) {
           visible = parseInt(row.getAttribute("data-rank") || "0", 10) >= minimum;
         }
+        visible = visible && keys.every(function (select) {
+          return keeps(row, select);
+        });
         row.hidden = !visible;
         if (visible) {
           shown += 1;
@@ -44,8 +92,15 @@
     if (text) {
       text.addEventListener("input", apply);
     }
-    if (rank) {
-      rank.addEventListener("change", apply);
+    [rank].concat(keys).forEach(function (select) {
+      if (select) {
+        select.addEventListener("change", apply);
+      }
+    });
+    if (sort) {
+      sort.addEventListener("change", function () {
+        sortRows(body, rows, sort.value);
+      });
     }
     controls.hidden = false;
     apply();
