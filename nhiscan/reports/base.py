@@ -1,4 +1,16 @@
-"""The reporter seam: ``render(report) -> bytes``, chosen by ``Format``."""
+"""The reporter seam: ``render(report) -> bytes``, chosen by ``Format``.
+
+- ``json``: the report contract (``json.py``; its JSON Schema is ``schema.py``, printed by
+  ``nhiscan schema report``).
+- ``html``: the report people read (``html.py``).
+- ``sarif``: SARIF 2.1.0 for code scanning (GitHub, GitLab, Azure DevOps): one result per
+  finding, collection gaps as tool notifications (``sarif.py``).
+- ``csv``: the inventory, one row per identity and per credential, with ages and last use,
+  guarded against formula injection (``inventory.py``).
+
+``-o DIR`` writes ``report.<value>`` for each chosen format; ``-o FILE`` picks the format from
+the suffix (``.json``, ``.html``, ``.sarif``, ``.csv``).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +24,8 @@ from nhiscan.scanner.pipeline import Report
 class Format(StrEnum):
     JSON = "json"
     HTML = "html"
+    SARIF = "sarif"
+    CSV = "csv"
 
     @property
     def filename(self) -> str:
@@ -25,6 +39,8 @@ class Reporter(Protocol):
 _REPORTERS: dict[Format, str] = {
     Format.JSON: "nhiscan.reports.json",
     Format.HTML: "nhiscan.reports.html",
+    Format.SARIF: "nhiscan.reports.sarif",
+    Format.CSV: "nhiscan.reports.inventory",
 }
 
 

@@ -1,4 +1,11 @@
-"""The inventory table: identities and credentials as text, CSV or JSON."""
+"""The inventory table: identities and credentials as text, CSV or JSON (``nhiscan inventory``),
+and the CSV report format (``--format csv``: the same rows, aged at the report's scan time).
+
+CSV cells are guarded against formula injection: a spreadsheet runs a cell starting with ``=``,
+``+``, ``-`` or ``@`` (and tab or CR hide one), and names and descriptions come from the scanned
+estate, so such a cell gets a leading ``'`` (OWASP's advice). Lines end in CRLF (RFC 4180), so a
+CR or LF inside a value is quoted and cannot split a row. Text and JSON are left as they are.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +14,13 @@ import io
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nhiscan.scanner.codec import iso
 from nhiscan.scanner.estate import Estate
+
+if TYPE_CHECKING:
+    from nhiscan.scanner.pipeline import Report
 
 COLUMNS = (
     "record", "provider", "kind", "id", "name", "account", "identity", "status", "is_human",
@@ -59,11 +69,34 @@ def render_inventory(estate: Estate, *, fmt: str, now: datetime) -> str:
         return json.dumps(rows, indent=2) + "\n"
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+        # CRLF as RFC 4180 has it: the writer quotes a field holding any character of the line
+        # terminator, so a CR inside a name cannot split its row (with "\n" alone it did)
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
         return buffer.getvalue()
     return _text(rows)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value safe to open in a spreadsheet: text that would start a formula gets a ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class CsvReporter:
+    """``--format csv``: the inventory, ages and days since last use counted to the scan time."""
+
+    def render(self, report: Report) -> bytes:
+        text = render_inventory(report.estate, fmt="csv", now=report.scanned_at)
+        return text.encode("utf-8")
+
+
+REPORTER = CsvReporter()
 
 
 def _text(rows: Iterable[dict[str, Any]]) -> str:
