@@ -1,1 +1,0 @@
-"""Alembic migrations of the store, applied by ``Store`` when it opens a database."""
