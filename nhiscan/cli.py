@@ -172,6 +172,36 @@ def output_options(func: F) -> F:
     return func
 
 
+def store_options(func: F) -> F:
+    options = [
+        click.option(
+            "--store",
+            metavar="URL",
+            help="The history store: sqlite:///path.db or postgresql://user@host/db "
+            "(default: $NHISCAN_STORE, else a SQLite file in the user's data directory).",
+        ),
+        click.option(
+            "--no-store", is_flag=True, help="Do not record this scan in the history store."
+        ),
+        click.option(
+            "--notify-webhook",
+            metavar="URL",
+            help="Post the run's new findings (since the last run) to this webhook "
+            "(Slack-compatible JSON).",
+        ),
+        click.option(
+            "--notify-on",
+            type=click.Choice(SEVERITIES[:-1], case_sensitive=False),
+            default="high",
+            show_default=True,
+            help="The lowest severity that is posted.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def agents_option(func: F) -> F:
     func = click.option(
         "--no-agents", is_flag=True, help="Do not look for agent files (no gap analysis)."
@@ -214,6 +244,7 @@ def analyze(ctx: click.Context, /, snapshot: Path, **kw: Any) -> None:
 @source_options
 @common_options
 @output_options
+@store_options
 @click.pass_context
 def scan(ctx: click.Context, /, **kw: Any) -> None:
     """Collect and analyse in one go, and write reports (and the snapshot beside them)."""
@@ -420,6 +451,88 @@ def graph_export(snapshot: Path | None, fmt: str | None, output: Path, **kw: Any
     _query(snapshot, kw, lambda s: _queries().export(s, fmt), output=output)
 
 
+# --- history ---------------------------------------------------------------------------------
+
+
+store_option = click.option(
+    "--store",
+    metavar="URL",
+    help="The history store (default: $NHISCAN_STORE, else the user's data directory).",
+)
+
+
+@cli.group("history", invoke_without_command=True)
+@store_option
+@click.option("--scope", help="Only the runs of this scope.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def history_group(
+    ctx: click.Context, store: str | None, scope: str | None, limit: int, fmt: str
+) -> None:
+    """The recorded scans, newest first, with their counts (and `history prune`)."""
+    if ctx.invoked_subcommand is None:
+        from nhiscan.commands_history import run_history
+
+        click.echo(run_history(store, scope=scope, limit=limit, fmt=fmt), nl=False)
+
+
+@history_group.command("prune")
+@store_option
+@click.option("--keep", type=click.IntRange(min=1), help="Keep the newest N runs of each scope.")
+@click.option("--older-than", metavar="AGE", help="Delete runs older than this (30d, 12h).")
+def history_prune(store: str | None, keep: int | None, older_than: str | None) -> None:
+    """Delete old runs (with their findings, gaps and deliveries)."""
+    from nhiscan.commands_history import run_prune
+
+    click.echo(run_prune(store, keep=keep, older_than=older_than), nl=False, err=True)
+
+
+@cli.command("diff")
+@click.argument("runs", nargs=-1, type=int, metavar="[RUN_A] [RUN_B]")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def diff_command(runs: tuple[int, ...], store: str | None, fmt: str) -> None:
+    """What changed between two runs (default: the last two of the latest run's scope):
+    findings, identities, keys, grants per identity and per agent."""
+    if len(runs) > 2:
+        raise click.UsageError("diff takes at most two run ids")
+    from nhiscan.commands_history import run_diff
+
+    first = runs[0] if runs else None
+    second = runs[1] if len(runs) == 2 else None
+    click.echo(run_diff(store, first, second, fmt=fmt), nl=False)
+
+
+@cli.command("watch")
+@source_options
+@common_options
+@output_options
+@store_options
+@click.option("--every", metavar="INTERVAL", help="Run now and then every INTERVAL (6h, 30m).")
+@click.option("--cron", metavar="EXPR", help="Run at the times of a cron expression (UTC).")
+@click.option("--max-runs", type=click.IntRange(min=1), help="Stop after this many runs.")
+@click.pass_context
+def watch_command(
+    ctx: click.Context, /, every: str | None, cron: str | None, max_runs: int | None, **kw: Any
+) -> None:
+    """Run scans on a schedule in the foreground (one watcher per store; SIGTERM stops it
+    cleanly after the current run). Each run is recorded in the history store."""
+    from nhiscan.commands_history import run_watch
+
+    settings, gate = _settings_and_gate(kw)
+    sources = _sources(kw)
+
+    def one_run() -> int:
+        try:
+            return run_scan(sources, settings, gate)
+        except NhiError as exc:
+            click.echo(f"nhiscan: error: {exc}", err=True)
+            return 2
+
+    ctx.exit(run_watch(one_run, every=every, cron=cron, max_runs=max_runs, store_url=gate.store))
+
+
 def _export_format(output: Path) -> str:
     suffix = output.suffix.lower()
     if suffix in (".graphml", ".xml"):
@@ -508,6 +621,10 @@ def _settings_and_gate(kw: dict[str, Any]) -> tuple[Settings, Gate]:
         baseline=kw.pop("baseline"),
         agents=kw.pop("agents"),
         no_agents=kw.pop("no_agents"),
+        store=kw.pop("store", None),
+        record=not kw.pop("no_store", False),
+        notify_webhook=kw.pop("notify_webhook", None),
+        notify_on=parse_severity(kw.pop("notify_on", None) or "high", where="--notify-on"),
     )
     if gate.agents is not None and gate.no_agents:
         raise click.UsageError("--agents and --no-agents contradict each other")

@@ -70,6 +70,11 @@ class Gate:
     baseline: Path | None = None  # accepted findings: only new ones gate and are reported
     agents: Path | None = None  # --agents: an agent file or folder
     no_agents: bool = False  # --no-agents: do not look for agent files
+    # scan only: the history store (None: the default) and whether to record the run there
+    store: str | None = None
+    record: bool = True
+    notify_webhook: str | None = None  # post new findings at or above notify_on here
+    notify_on: Severity = Severity.HIGH
 
 
 def build_connectors(src: SourceOptions, settings: Settings) -> list[Connector]:
@@ -180,9 +185,10 @@ def run_analyze(path: Path, settings: Settings, gate: Gate) -> int:
 
 
 def run_scan(src: SourceOptions, settings: Settings, gate: Gate) -> int:
+    started = datetime.now(UTC)
     agents = load_agent_files(gate, settings, demo=src.demo)  # bad files fail before collecting
     snap = collect_snapshot(src, settings)
-    return _report(snap, settings, gate, snapshot_copy=True, agents=agents)
+    return _report(snap, settings, gate, snapshot_copy=True, agents=agents, started=started)
 
 
 def agent_file_path(
@@ -224,6 +230,7 @@ def _report(
     *,
     snapshot_copy: bool,
     agents: AgentFile | None = None,
+    started: datetime | None = None,
 ) -> int:
     targets = resolve_outputs(gate.output, gate.formats)
     now = gate.now or datetime.now(UTC)
@@ -235,6 +242,10 @@ def _report(
     if gate.baseline is not None:
         accepted = baselines.load(gate.baseline)
         report = pipeline.apply_baseline(report, accepted, source=str(gate.baseline))
+    if started is not None and gate.record:
+        from nhiscan.commands_history import record_history
+
+        report = record_history(report, gate, started=started)
     for fmt, target in targets:
         data = reporter(fmt).render(report)
         if target is None:

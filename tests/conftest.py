@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from nhiscan.cli import cli
+
+# Every scan records a run in the history store: never the user's own, one per test session
+# (tests that look at the store pass --store to a store of their own).
+os.environ["NHISCAN_STORE"] = f"sqlite:///{tempfile.mkdtemp(prefix='nhiscan-test-store-')}/h.db"
 
 
 @pytest.fixture(scope="session")

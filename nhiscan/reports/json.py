@@ -7,11 +7,12 @@ top level ``schema_version``, ``tool`` (name, version, catalog_date), ``scanned_
 scans add ``repositories`` (what each scan covered), ``exposures`` (each distinct secret found,
 redacted and hashed: never in clear) and ``skipped`` (files and blobs not scanned, and why).
 ``suppressions`` (null without [[suppress]] in nhiscan.toml) lists the suppressed findings with
-their reason, and the expired and unused suppressions. Agent files add ``agents`` (per agent:
-needs, granted summary, excess with the statements granting it, missing access, score and the
-least-privilege policies; null without agent files) and ``agent_analysis`` (whether it ran,
-the score's definition, and the unclaimed NHIs, largest reach first). Timestamps are ISO 8601
-UTC.
+their reason, and the expired and unused suppressions; ``history`` (null unless the scan was
+recorded in the store) the run, the previous one, the drift since and the trend. Agent files
+add ``agents`` (per agent: needs, granted summary, excess with the statements granting it,
+missing access, score and the least-privilege policies; null without agent files) and
+``agent_analysis`` (whether it ran, the score's definition, and the unclaimed NHIs, largest
+reach first). Timestamps are ISO 8601 UTC.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def report_document(report: Report) -> dict[str, Any]:
         "baseline": _baseline(report),
         "reach": {"analysed": report.reach} | ({} if report.reach else {"skipped": SKIPPED}),
         "suppressions": _suppressions(report),
+        "history": _history(report),
         "agents": agents_json(report),
         "agent_analysis": analysis_json(report),
     }
@@ -104,6 +106,24 @@ def _suppressions(report: Report) -> dict[str, Any] | None:
         ],
         "expired": [_suppression(s) for s in report.expired_suppressions],
         "unused": [_suppression(s) for s in report.unused_suppressions],
+    }
+
+
+def _history(report: Report) -> dict[str, Any] | None:
+    """A scan recorded in the history store: this run, the previous run of its scope, what
+    changed since (see nhiscan/store/drift.py) and the trend of the last runs; null when the
+    run was not recorded (analyze, --no-store)."""
+    view = report.history
+    if view is None:
+        return None
+    from nhiscan.store.render import drift_json, run_json
+
+    return {
+        "store": view.store,
+        "run": run_json(view.run),
+        "previous": run_json(view.previous) if view.previous else None,
+        "since_last": drift_json(view.drift) if view.drift else None,
+        "trend": [run_json(r) for r in view.trend],
     }
 
 

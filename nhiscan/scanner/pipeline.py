@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from nhiscan import __version__
 from nhiscan.config import Settings
@@ -20,6 +21,9 @@ from nhiscan.scanner.graph import ReachGraph, build_graph
 from nhiscan.scanner.model import CollectionGap, Finding, Severity, ToolInfo
 from nhiscan.scanner.snapshot import Snapshot, build_snapshot
 from nhiscan.scanner.suppress import Suppressed, Suppression
+
+if TYPE_CHECKING:
+    from nhiscan.store.history import HistoryView
 
 TOOL = ToolInfo(name="nhiscan", version=__version__)
 
@@ -46,6 +50,8 @@ class Report:
     suppressed: tuple[Suppressed, ...] = ()
     expired_suppressions: tuple[Suppression, ...] = ()
     unused_suppressions: tuple[Suppression, ...] = ()
+    # A scan recorded in the history store: this run, the previous one and the drift since.
+    history: HistoryView | None = None
 
     @property
     def gaps(self) -> tuple[CollectionGap, ...]:

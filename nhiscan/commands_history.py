@@ -1,0 +1,162 @@
+"""The history commands: recording a scan in the store and alerting on its new findings,
+``nhiscan history`` (and ``prune``), ``nhiscan diff`` and ``nhiscan watch``."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from nhiscan.commands import Gate
+from nhiscan.errors import ConfigError
+from nhiscan.scanner.pipeline import Report
+from nhiscan.store import notify
+from nhiscan.store.history import HistoryView, compare, record_scan
+from nhiscan.store.render import drift_json, drift_text, history_json, history_text
+from nhiscan.store.schedule import Schedule, exclusive, parse_cron, parse_every, watch
+from nhiscan.store.store import default_store_url, open_store, redact
+
+
+def record_history(report: Report, gate: Gate, *, started: datetime) -> Report:
+    """Record the scan; return the report with its history (and alert on new findings)."""
+    store = open_store(gate.store)
+    try:
+        view = record_scan(store, report, started_at=started, finished_at=datetime.now(UTC))
+        click.echo(f"recorded run {view.run.id} in {redact(store.url)}", err=True)
+        if gate.notify_webhook:
+            _notify(store, view, report, gate)
+    finally:
+        store.close()
+    return replace(report, history=view)
+
+
+def _notify(store: object, view: HistoryView, report: Report, gate: Gate) -> None:
+    """Post the run's new findings (since the previous run of its scope; all of them on the
+    first run), not accepted in a baseline, at or above ``notify_on``. Never fails the scan."""
+    from nhiscan.store.store import Store
+
+    assert isinstance(store, Store) and gate.notify_webhook
+    known = {f.fingerprint for f in report.baselined}
+    if view.drift is not None:
+        candidates = list(view.drift.new_findings)
+    else:
+        candidates = store.findings(view.run.id)
+    new = [f for f in notify.at_least(candidates, gate.notify_on) if f.fingerprint not in known]
+    if not new:
+        click.echo(f"notify: no new finding at or above {gate.notify_on.value}", err=True)
+        return
+    target = notify.redacted_target(gate.notify_webhook)
+    body = notify.payload(view.run, new, gate.notify_on, None)
+    delivery = notify.post(gate.notify_webhook, body)
+    store.record_delivery(
+        view.run.id,
+        target=target,
+        attempts=delivery.attempts,
+        status=delivery.status,
+        detail=delivery.detail,
+        findings=len(new),
+    )
+    verb = "posted" if delivery.status == "delivered" else "FAILED to post"
+    click.echo(
+        f"notify: {verb} {len(new)} new finding(s) to {target} ({delivery.detail}, "
+        f"{delivery.attempts} attempt(s))",
+        err=True,
+    )
+
+
+def run_history(store_url: str | None, *, scope: str | None, limit: int | None, fmt: str) -> str:
+    store = open_store(store_url)
+    try:
+        runs = store.runs(scope=scope, limit=limit)
+    finally:
+        store.close()
+    return history_json(runs) if fmt == "json" else history_text(runs)
+
+
+def run_prune(store_url: str | None, *, keep: int | None, older_than: str | None) -> str:
+    if keep is None and older_than is None:
+        raise ConfigError("history prune: give --keep N or --older-than 30d (or both)")
+    cutoff = None
+    if older_than is not None:
+        cutoff = datetime.now(UTC) - parse_every(older_than).interval
+    store = open_store(store_url)
+    try:
+        deleted = store.prune(keep=keep, older_than=cutoff)
+    finally:
+        store.close()
+    return f"deleted {deleted} run(s) from {redact(store.url)}\n"
+
+
+def run_diff(store_url: str | None, first: int | None, second: int | None, *, fmt: str) -> str:
+    import json
+
+    store = open_store(store_url)
+    try:
+        change = compare(store, first, second)
+    finally:
+        store.close()
+    return json.dumps(drift_json(change), indent=2) + "\n" if fmt == "json" else drift_text(change)
+
+
+def run_watch(
+    scan: Callable[[], int],
+    *,
+    every: str | None,
+    cron: str | None,
+    max_runs: int | None,
+    store_url: str | None,
+) -> int:
+    schedule = _schedule(every, cron)
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        click.echo(
+            f"watch: {signal.Signals(signum).name}: stopping after the current run", err=True
+        )
+        stop.set()
+
+    previous = {s: signal.signal(s, _stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        with exclusive(watch_lock(store_url)):
+            watch(
+                scan, schedule, stop=stop, max_runs=max_runs, log=lambda m: click.echo(m, err=True)
+            )
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
+
+
+def _log(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _schedule(every: str | None, cron: str | None) -> Schedule:
+    if (every is None) == (cron is None):
+        raise ConfigError("watch: give either --every (e.g. 6h) or --cron (e.g. '0 */6 * * *')")
+    return parse_every(every) if every is not None else parse_cron(cron or "")
+
+
+def watch_lock(store_url: str | None) -> Path:
+    """One watcher per store: the lock sits beside a SQLite store, or in the user's data
+    directory for a server store (keyed by its URL)."""
+    import hashlib
+
+    import sqlalchemy as sa
+
+    url = store_url or default_store_url()
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return Path(f"{parsed.database}.watch.lock")
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    base = Path(default_store_url().removeprefix("sqlite:///")).parent
+    return base / f"watch-{digest}.lock"
+
+
+__all__ = ["record_history", "run_diff", "run_history", "run_prune", "run_watch"]

@@ -1,0 +1,76 @@
+"""The store around a scan: record the finished run, and what the reports say about history
+("since the last scan": the drift from the previous run of the same scope, and the trend of the
+last runs). I/O glue between the store and the pure drift."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from nhiscan.scanner import snapshot as snapshots
+from nhiscan.scanner.pipeline import Report
+from nhiscan.store.drift import Drift, RunData, drift
+from nhiscan.store.record import run_record, scope_of
+from nhiscan.store.store import RunSummary, Store
+
+TREND_RUNS = 12  # runs shown in the report's trend
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HistoryView:
+    run: RunSummary  # this scan, as recorded
+    previous: RunSummary | None  # the last run of the same scope before it
+    drift: Drift | None  # since the previous run
+    trend: tuple[RunSummary, ...]  # the last runs of the scope, oldest first, this one last
+    store: str  # the store's URL, password hidden
+
+
+def record_scan(
+    store: Store, report: Report, *, started_at: datetime, finished_at: datetime
+) -> HistoryView:
+    from nhiscan.store.store import redact
+
+    run_id = store.record(run_record(report, started_at=started_at, finished_at=finished_at))
+    run = store.run(run_id)
+    previous = store.previous(run.scope, before=run_id)
+    change = drift(load_run(store, previous.id), load_run(store, run_id)) if previous else None
+    trend = tuple(reversed(store.runs(scope=run.scope, limit=TREND_RUNS)))
+    return HistoryView(
+        run=run, previous=previous, drift=change, trend=trend, store=redact(store.url)
+    )
+
+
+def load_run(store: Store, run_id: int) -> RunData:
+    return RunData(
+        summary=store.run(run_id),
+        snapshot=snapshots.from_json(store.snapshot_json(run_id), source=f"run {run_id}"),
+        findings=store.findings(run_id),
+        agents=store.agents(run_id),
+    )
+
+
+def compare(store: Store, first: int | None, second: int | None) -> Drift:
+    """``nhiscan diff [A] [B]``: by default the last two runs of the latest run's scope; with
+    one run, that run against the previous run of its scope."""
+    from nhiscan.errors import ConfigError
+
+    if second is None:
+        latest = store.run(first) if first is not None else _latest(store)
+        earlier = store.previous(latest.scope, before=latest.id)
+        if earlier is None:
+            raise ConfigError(f"run {latest.id} is the first of its scope: nothing to compare with")
+        first, second = earlier.id, latest.id
+    assert first is not None
+    return drift(load_run(store, first), load_run(store, second))
+
+
+def _latest(store: Store) -> RunSummary:
+    from nhiscan.errors import ConfigError
+
+    runs = store.runs(limit=1)
+    if not runs:
+        raise ConfigError("the store holds no runs yet: run `nhiscan scan` first")
+    return runs[0]
+
+
+__all__ = ["HistoryView", "compare", "load_run", "record_scan", "scope_of"]

@@ -1,0 +1,1 @@
+"""Alembic migrations of the store, applied by ``Store`` when it opens a database."""
