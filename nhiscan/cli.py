@@ -134,9 +134,9 @@ def output_options(func: F) -> F:
             "--format",
             "formats",
             multiple=True,
-            type=click.Choice(["json", "html", "sarif", "csv"]),
-            help="Output format (repeat): json, html, sarif, csv (the inventory). Default: by "
-            "file suffix, or json and html.",
+            type=click.Choice(["json", "html", "sarif", "md", "csv"]),
+            help="Output format (repeat): json, html, sarif, md (a pull-request summary), csv "
+            "(the inventory). Default: by file suffix, or json and html.",
         ),
         click.option(
             "--fail-on",

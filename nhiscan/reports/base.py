@@ -5,11 +5,12 @@
 - ``html``: the report people read (``html.py``).
 - ``sarif``: SARIF 2.1.0 for code scanning (GitHub, GitLab, Azure DevOps): one result per
   finding, collection gaps as tool notifications (``sarif.py``).
+- ``md``: a Markdown summary sized for a pull-request comment (``markdown.py``).
 - ``csv``: the inventory, one row per identity and per credential, with ages and last use,
   guarded against formula injection (``inventory.py``).
 
 ``-o DIR`` writes ``report.<value>`` for each chosen format; ``-o FILE`` picks the format from
-the suffix (``.json``, ``.html``, ``.sarif``, ``.csv``).
+the suffix (``.json``, ``.html``, ``.sarif``, ``.md``, ``.csv``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class Format(StrEnum):
     JSON = "json"
     HTML = "html"
     SARIF = "sarif"
+    MD = "md"
     CSV = "csv"
 
     @property
@@ -40,6 +42,7 @@ _REPORTERS: dict[Format, str] = {
     Format.JSON: "nhiscan.reports.json",
     Format.HTML: "nhiscan.reports.html",
     Format.SARIF: "nhiscan.reports.sarif",
+    Format.MD: "nhiscan.reports.markdown",
     Format.CSV: "nhiscan.reports.inventory",
 }
 
