@@ -84,7 +84,7 @@ def run_prune(store_url: str | None, *, keep: int | None, older_than: str | None
         raise ConfigError("history prune: give --keep N or --older-than 30d (or both)")
     cutoff = None
     if older_than is not None:
-        cutoff = datetime.now(UTC) - parse_every(older_than).interval
+        cutoff = datetime.now(UTC) - parse_every(older_than, option="--older-than").interval
     store = open_store(store_url)
     try:
         deleted = store.prune(keep=keep, older_than=cutoff)
@@ -115,18 +115,13 @@ def run_watch(
     schedule = _schedule(every, cron)
     stop = threading.Event()
 
-    def _stop(signum: int, _frame: FrameType | None) -> None:
-        click.echo(
-            f"watch: {signal.Signals(signum).name}: stopping after the current run", err=True
-        )
-        stop.set()
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()  # only that: a handler must not write (it may interrupt a write)
 
     previous = {s: signal.signal(s, _stop) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         with exclusive(watch_lock(store_url)):
-            watch(
-                scan, schedule, stop=stop, max_runs=max_runs, log=lambda m: click.echo(m, err=True)
-            )
+            watch(scan, schedule, stop=stop, max_runs=max_runs, log=_log)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -5,6 +5,7 @@ and recorded in the store; it never fails the scan."""
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import time
 import urllib.error
@@ -73,6 +74,9 @@ def post(
     attempts: int = ATTEMPTS,
     backoff: float = BACKOFF_S,
 ) -> Delivery:
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        return Delivery(status="failed", attempts=0, detail="not an http(s) URL")
     data = json.dumps(body).encode()
     detail = "not attempted"
     for attempt in range(1, attempts + 1):
@@ -89,8 +93,10 @@ def post(
             detail = f"HTTP {exc.code}"
             if 400 <= exc.code < 500 and exc.code not in (408, 429):
                 break  # the receiver refuses this request: retrying will not help
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        except (urllib.error.URLError, OSError) as exc:  # refused, unreachable, timed out
             detail = str(getattr(exc, "reason", exc))
+        except (http.client.HTTPException, ValueError) as exc:  # an answer that is not HTTP
+            detail = f"{type(exc).__name__}: {exc}"
         if attempt < attempts:
             time.sleep(backoff * attempt)
     return Delivery(status="failed", attempts=attempt, detail=detail)
@@ -101,5 +107,8 @@ def redacted_target(url: str) -> str:
     webhook paths are secrets)."""
     parsed = urllib.parse.urlsplit(url)
     digest = hashlib.sha256(url.encode()).hexdigest()[:12]
-    port = f":{parsed.port}" if parsed.port else ""
+    try:
+        port = f":{parsed.port}" if parsed.port else ""
+    except ValueError:  # not a number: left out, the hash still tells targets apart
+        port = ""
     return f"{parsed.scheme}://{parsed.hostname or '?'}{port}/…#{digest}"

@@ -25,6 +25,7 @@ from nhiscan.errors import ConfigError
 
 _PART = re.compile(r"(\d+)([smhd])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_MAX_DAYS = 36500  # beyond this a wait or a date overflows (threading.TIMEOUT_MAX, datetime)
 
 
 class Schedule(Protocol):
@@ -56,15 +57,17 @@ class Cron:
         return moment
 
 
-def parse_every(text: str) -> Every:
+def parse_every(text: str, *, option: str = "--every") -> Every:
     """``90s``, ``30m``, ``6h``, ``1d``, ``1h30m``."""
     compact = text.strip().lower().replace(" ", "")
     parts = _PART.findall(compact)
     if not parts or "".join(n + u for n, u in parts) != compact:
-        raise ConfigError(f"--every {text!r}: write a duration such as 90s, 30m, 6h or 1h30m")
+        raise ConfigError(f"{option} {text!r}: write a duration such as 90s, 30m, 6h or 1h30m")
     seconds = sum(int(n) * _UNITS[u] for n, u in parts)
     if seconds < 1:
-        raise ConfigError(f"--every {text!r}: the interval must be at least one second")
+        raise ConfigError(f"{option} {text!r}: the interval must be at least one second")
+    if seconds > _MAX_DAYS * _UNITS["d"]:
+        raise ConfigError(f"{option} {text!r}: the interval must be at most {_MAX_DAYS}d")
     return Every(timedelta(seconds=seconds))
 
 
@@ -130,5 +133,5 @@ def watch(
         runs += 1
         log(f"watch: run {runs} finished with exit code {code}")
         due = schedule.next(started, clock())
-    log("watch: stopped" if stop.is_set() else f"watch: done after {runs} runs")
+    log("watch: stopped (SIGTERM or SIGINT)" if stop.is_set() else f"watch: done after {runs} runs")
     return runs
