@@ -133,5 +133,5 @@ def watch(
         runs += 1
         log(f"watch: run {runs} finished with exit code {code}")
         due = schedule.next(started, clock())
-    log("watch: stopped (SIGTERM or SIGINT)" if stop.is_set() else f"watch: done after {runs} runs")
+    log("watch: stopped" if stop.is_set() else f"watch: done after {runs} runs")
     return runs
