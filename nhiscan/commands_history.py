@@ -115,13 +115,19 @@ def run_watch(
     schedule = _schedule(every, cron)
     stop = threading.Event()
 
-    def _stop(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()  # only that: a handler must not write (it may interrupt a write)
+    received: list[str] = []
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        # No I/O here: the signal may have interrupted a write. Say it once the watch ends.
+        received.append(signal.Signals(signum).name)
+        stop.set()
 
     previous = {s: signal.signal(s, _stop) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         with exclusive(watch_lock(store_url)):
             watch(scan, schedule, stop=stop, max_runs=max_runs, log=_log)
+        if received:
+            _log(f"watch: {received[0]} received: the run in progress was finished, then stopped")
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
