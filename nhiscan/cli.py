@@ -317,9 +317,9 @@ def compile_command(
 
 
 @cli.command("schema")
-@click.argument("name", type=click.Choice(["agents"]))
+@click.argument("name", type=click.Choice(["agents", "report"]))
 def schema_command(name: str) -> None:
-    """Print a published JSON Schema (agents: the agent file format)."""
+    """Print a published JSON Schema (agents: the agent file format; report: report.json)."""
     click.echo(render_schema(name), nl=False)
 
 

@@ -519,7 +519,8 @@ def _check_identities(agents: AgentFile, snap: snapshot.Snapshot) -> None:
 
 
 def render_schema(name: str) -> str:
+    from nhiscan.reports.schema import report_schema
     from nhiscan.scanner.agents.schema import agents_schema
 
-    schemas = {"agents": agents_schema}
+    schemas = {"agents": agents_schema, "report": report_schema}
     return json.dumps(schemas[name](), indent=2) + "\n"

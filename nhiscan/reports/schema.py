@@ -1,0 +1,332 @@
+"""The published JSON Schema (draft 2020-12) of report.json (``nhiscan schema report``).
+
+Strict where the contract is firm: every top-level key ``report_document`` writes is required,
+with its type (nullable where the report writes null: ``blast_radius`` and ``graph`` without
+reach analysis, ``baseline``, ``suppressions``, ``history`` and ``agents`` when unused); the
+records (findings, identities, credentials, gaps, exposures, repositories, skipped files,
+accounts, tool) require every field and type it, and closed sets are enums taken from the code
+(severity, provider, identity kind, credential kind and status, gap and skip reasons, agent
+status, identity-reference kind), so the two cannot drift. Open where later versions add
+fields (the contract: they add, never remove or rename): no object forbids extra properties,
+and evidence, attack paths, least-privilege policies and history drift are typed as objects
+only: their keys belong to each rule or version.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Mapping
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from nhiscan.scanner.agents.model import AgentStatus, RefKind
+from nhiscan.scanner.model import (
+    Account,
+    CollectionGap,
+    Credential,
+    CredentialKind,
+    Exposure,
+    Finding,
+    Identity,
+    Repository,
+    Severity,
+    SkippedFile,
+    ToolInfo,
+)
+
+SCHEMA_ID = "https://nhiscan.dev/schema/report-1.json"
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+RECORDS: dict[str, type[Any]] = {
+    "tool": ToolInfo,
+    "account": Account,
+    "identity": Identity,
+    "credential": Credential,
+    "finding": Finding,
+    "gap": CollectionGap,
+    "repository": Repository,
+    "exposure": Exposure,
+    "skipped_file": SkippedFile,
+}
+# Firmer than the field's Python type says.
+REFINED: dict[str, dict[str, Any]] = {
+    "finding": {
+        "rule_id": {"type": "string", "pattern": "^NHI[0-9]{3}$"},
+        "rule_name": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
+        "fingerprint": {"type": "string", "minLength": 1},
+    },
+    "exposure": {"secret_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}},
+}
+
+STRING = {"type": "string"}
+COUNT = {"type": "integer", "minimum": 0}
+OBJECT = {"type": "object"}
+TIME = {"type": "string", "format": "date-time"}
+
+
+def report_schema() -> dict[str, Any]:
+    top = _top_level()
+    return {
+        "$schema": DRAFT,
+        "$id": SCHEMA_ID,
+        "title": "nhiscan report.json",
+        "description": "Later versions add fields; they never remove or rename one.",
+        "type": "object",
+        "required": list(top),
+        "properties": top,
+        "$defs": {
+            **{name: record_schema(cls, REFINED.get(name, {})) for name, cls in RECORDS.items()},
+            "severity": _enum(Severity),
+            "credential_kind": _enum(CredentialKind),
+            "statement_ref": _object(
+                {
+                    "policy_id": STRING,
+                    "index": {"type": ["integer", "null"]},
+                    "sid": _nullable(STRING),
+                }
+            ),
+            "suppression": _object(
+                {
+                    "where": STRING,
+                    **_all(_nullable(STRING), "fingerprint rule subject"),
+                    "reason": STRING,
+                    "expires": _nullable({"type": "string", "format": "date"}),
+                }
+            ),
+            **_agent_defs(),
+        },
+    }
+
+
+def _top_level() -> dict[str, Any]:
+    return {
+        "schema_version": {"type": "integer", "const": 1},
+        "tool": _ref("tool"),
+        "scanned_at": TIME,
+        "collected_at": TIME,
+        "sources": _array(STRING),
+        "summary": _summary(),
+        "accounts": _array(_ref("account")),
+        "identities": _array(_ref("identity")),
+        "credentials": _array(_ref("credential")),
+        "findings": _array(_ref("finding")),
+        "gaps": _array(_ref("gap")),
+        "repositories": _array(_ref("repository")),
+        "exposures": _array(_ref("exposure")),
+        "skipped": _array(_ref("skipped_file")),
+        "blast_radius": _nullable(_array(_blast_entry())),
+        "graph": _nullable(
+            _object({k: COUNT for k in ("nodes", "edges", "escalations", "potential_escalations")})
+        ),
+        "baseline": _nullable(_baseline()),
+        "reach": _object({"analysed": {"type": "boolean"}}, optional={"skipped": STRING}),
+        "suppressions": _nullable(
+            _object(
+                {
+                    "suppressed": _array(_suppressed()),
+                    "expired": _array(_ref("suppression")),
+                    "unused": _array(_ref("suppression")),
+                }
+            )
+        ),
+        "history": _nullable(
+            _object(
+                {
+                    "store": STRING,
+                    "run": OBJECT,
+                    "previous": _nullable(OBJECT),
+                    "since_last": _nullable(OBJECT),
+                    "trend": _array(OBJECT),
+                }
+            )
+        ),
+        "agents": _nullable(_array(_ref("agent"))),
+        "agent_analysis": _agent_analysis(),
+    }
+
+
+def record_schema(cls: type[Any], refined: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A record as ``codec.encode`` writes it: every field, typed from its annotation."""
+    hints = typing.get_type_hints(cls)
+    fields = [f.name for f in dataclasses.fields(cls)]
+    properties = {name: type_schema(hints[name]) for name in fields}
+    properties.update(refined or {})
+    return {"type": "object", "required": fields, "properties": properties}
+
+
+def type_schema(tp: Any) -> dict[str, Any]:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (types.UnionType, typing.Union):
+        inner = [a for a in args if a is not type(None)]
+        schema = type_schema(inner[0]) if len(inner) == 1 else {}
+        return _nullable(schema) if type(None) in args else schema
+    if origin is tuple:
+        return _array(type_schema(args[0]))
+    if origin in (Mapping, dict):
+        return {"type": "object", "additionalProperties": type_schema(args[1])}
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return _enum(tp)
+    simple: dict[Any, dict[str, Any]] = {
+        str: STRING,
+        bool: {"type": "boolean"},
+        int: {"type": "integer"},
+        float: {"type": "number"},
+        datetime: TIME,
+        date: {"type": "string", "format": "date"},
+    }
+    return dict(simple.get(tp, {}))  # Any: anything
+
+
+def _summary() -> dict[str, Any]:
+    counts = {"type": "object", "additionalProperties": COUNT}
+    return _object(
+        {
+            **_all(
+                COUNT, "identities credentials findings suppressed gaps exposures skipped_files"
+            ),
+            "findings_by_severity": {**counts, "propertyNames": _ref("severity")},
+            "identities_by_kind": counts,
+            "humans": {**counts, "propertyNames": {"enum": ["human", "machine", "unknown"]}},
+        }
+    )
+
+
+def _blast_entry() -> dict[str, Any]:
+    return _object(
+        {
+            **_all(STRING, "credential identity"),
+            "kind": _ref("credential_kind"),
+            "admin": {"type": "boolean"},
+            "admin_path": _nullable(_array(OBJECT)),
+            **_all(COUNT, "roles resources data_stores"),
+            "secrets": _array(STRING),
+        }
+    )
+
+
+def _baseline() -> dict[str, Any]:
+    accepted = _object(
+        {"fingerprint": STRING, "rule_id": STRING, "severity": _ref("severity"), "title": STRING}
+    )
+    stale = _object(
+        {"fingerprint": STRING, "rule_id": STRING, "subject": STRING}, optional={"note": STRING}
+    )
+    return _object({"file": STRING, "baselined": _array(accepted), "stale": _array(stale)})
+
+
+def _suppressed() -> dict[str, Any]:
+    return _object(
+        {
+            **_all(STRING, "fingerprint rule_id title subject reason where"),
+            "severity": _ref("severity"),
+            "expires": _nullable({"type": "string", "format": "date"}),
+        }
+    )
+
+
+def _agent_defs() -> dict[str, Any]:
+    ref = _object(
+        {"kind": _enum(RefKind), "value": STRING, "where": STRING},
+        optional={"key": STRING, "account": STRING, "provider": STRING},
+    )
+    need = _object(
+        {**_all(STRING, "provider action resource"), "steps": _array({"type": "integer"})}
+    )
+    grant = _object(
+        {
+            **_all(STRING, "provider action resource service"),
+            "access_level": _nullable(STRING),
+            "statements": _array(_ref("statement_ref")),
+        }
+    )
+    score = _object(
+        {
+            "value": {"type": "number"},
+            "band": _nullable(_ref("severity")),
+            "excess_points": {"type": "number"},
+            "admin": {"type": "boolean"},
+            "escalation_methods": _array(STRING),
+        }
+    )
+    return {
+        "identity_ref": ref,
+        "need": need,
+        "grant": grant,
+        "agent": _agent(score),
+    }
+
+
+def _agent(score: dict[str, Any]) -> dict[str, Any]:
+    grants = _nullable(_array(_ref("grant")))
+    return _object(
+        {
+            **_all(STRING, "name where"),
+            **_all(_nullable(STRING), "owner description decommissioned_at"),
+            "status": _enum(AgentStatus),
+            "max_key_age_days": _nullable({"type": "integer"}),
+            "identities": _array(_object({"id": STRING})),
+            **_all(_array(_ref("identity_ref")), "references unmatched unchecked"),
+            "steps": _array(
+                _object({"index": {"type": "integer"}, "where": STRING, "text": STRING})
+            ),
+            "needed": _array(_ref("need")),
+            "analysed": {"type": "boolean"},
+            **_all(grants, "excess excess_scope conditional"),
+            **_all(_nullable(OBJECT), "granted_summary excess_by_service least_privilege"),
+            **_all(_nullable(_array(OBJECT)), "missing escalations"),
+            "score": _nullable(score),
+        }
+    )
+
+
+def _agent_analysis() -> dict[str, Any]:
+    unclaimed = _object(
+        {"identity": STRING, "reach": COUNT, "resources": COUNT, "admin": {"type": "boolean"}}
+    )
+    return _object(
+        {"analysed": {"type": "boolean"}, "unclaimed_count": COUNT},
+        optional={
+            "gaps_analysed": {"type": "boolean"},
+            "sources": _array(STRING),
+            "source_hash": STRING,
+            "score": STRING,
+            "unclaimed": _array(unclaimed),
+            "skipped": STRING,
+        },
+    )
+
+
+def _object(
+    required: Mapping[str, Any], *, optional: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """An object with these keys required and typed (more keys may come later)."""
+    properties = {**required, **(optional or {})}
+    return {"type": "object", "required": list(required), "properties": properties}
+
+
+def _all(schema: Mapping[str, Any], names: str) -> dict[str, Any]:
+    """The same schema for each of the space-separated ``names``."""
+    return {name: dict(schema) for name in names.split()}
+
+
+def _array(items: Mapping[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": dict(items)}
+
+
+def _nullable(schema: Mapping[str, Any]) -> dict[str, Any]:
+    if "enum" in schema:
+        return {**schema, "enum": [*schema["enum"], None]}
+    if isinstance(schema.get("type"), str) and set(schema) <= {"type", "format"}:
+        return {**schema, "type": [schema["type"], "null"]}
+    return {"anyOf": [dict(schema), {"type": "null"}]}
+
+
+def _enum(cls: type[Enum]) -> dict[str, Any]:
+    return {"enum": [member.value for member in cls]}
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/$defs/{name}"}
