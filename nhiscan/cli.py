@@ -626,6 +626,10 @@ def _settings_and_gate(kw: dict[str, Any]) -> tuple[Settings, Gate]:
         notify_webhook=kw.pop("notify_webhook", None),
         notify_on=parse_severity(kw.pop("notify_on", None) or "high", where="--notify-on"),
     )
+    if gate.notify_webhook and not gate.record:
+        raise click.UsageError(
+            "--notify-webhook needs the store (new findings are found there): drop --no-store"
+        )
     if gate.agents is not None and gate.no_agents:
         raise click.UsageError("--agents and --no-agents contradict each other")
     return settings, gate
