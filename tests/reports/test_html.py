@@ -527,6 +527,9 @@ def test_gaps_warning_when_gaps(estate: Report) -> None:
     assert 'href="#gaps"' in summary
     assert "2 collection gaps" in summary
     assert "No collection gaps" not in html
+    gaps = html[html.index('id="gaps"') :]
+    assert "nhiscan could not examine what these rows name" in gaps
+    assert "not &ldquo;clean&rdquo;" in gaps
 
 
 def test_no_gaps_warning_without_gaps(estate: Report) -> None:
