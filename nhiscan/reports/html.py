@@ -26,6 +26,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from nhiscan.reports.evidence import Subject, subject_of, tree_html
 from nhiscan.reports.html_agents import agents_view
 from nhiscan.reports.html_findings import finding_filters, finding_rows
+from nhiscan.reports.html_history import history_page
 from nhiscan.reports.html_paths import blast_view
 from nhiscan.reports.html_secrets import secrets_view
 from nhiscan.reports.html_svg import Histogram, age_histogram
@@ -95,6 +96,7 @@ class HtmlReporter:
             gaps=sorted_gaps(report.gaps),
             secrets=secrets_view(report),
             agents=agents_view(report),
+            history=history_page(report),
             severities=[(s.value, s.rank) for s in SEVERITIES],
         )
         return html.encode("utf-8")
