@@ -90,7 +90,11 @@ def build_snapshot(
     return Snapshot(tool=tool, collected_at=collected_at, sources=tuple(sources), **values)  # type: ignore[arg-type]
 
 
-def to_json(snapshot: Snapshot) -> str:
+def to_json(snapshot: Snapshot, *, compact: bool = False) -> str:
+    """The snapshot as JSON: indented for a file people may read, compact (C encoder, several
+    times faster) for the history store."""
+    if compact:
+        return json.dumps(encode(snapshot), separators=(",", ":")) + "\n"
     return json.dumps(encode(snapshot), indent=1, sort_keys=False) + "\n"
 
 

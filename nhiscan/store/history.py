@@ -30,10 +30,16 @@ def record_scan(
 ) -> HistoryView:
     from nhiscan.store.store import redact
 
-    run_id = store.record(run_record(report, started_at=started_at, finished_at=finished_at))
+    record = run_record(report, started_at=started_at, finished_at=finished_at)
+    run_id = store.record(record)
     run = store.run(run_id)
     previous = store.previous(run.scope, before=run_id)
-    change = drift(load_run(store, previous.id), load_run(store, run_id)) if previous else None
+    change = None
+    if previous is not None:  # this run is in memory already: only the previous one is loaded
+        current = RunData(
+            summary=run, snapshot=report.snapshot, findings=record.findings, agents=record.agents
+        )
+        change = drift(load_run(store, previous.id), current)
     trend = tuple(reversed(store.runs(scope=run.scope, limit=TREND_RUNS)))
     return HistoryView(
         run=run, previous=previous, drift=change, trend=trend, store=redact(store.url)

@@ -35,7 +35,7 @@ def run_record(report: Report, *, started_at: datetime, finished_at: datetime) -
         identities=len(snap.identities),
         credentials=len(snap.credentials),
         by_severity=dict(Counter(f.severity.value for f in report.findings)),
-        snapshot_json=snapshots.to_json(snap),
+        snapshot_json=snapshots.to_json(snap, compact=True),
         agents=agent_summaries(report),
         findings=[stored(f) for f in report.findings],
         gaps=[
