@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from nhiscan.commands_agents import echo_unmatched, load_agent_files
 from nhiscan.config import Settings
 from nhiscan.connectors import connector_class
 from nhiscan.connectors.base import CollectContext, Connector
@@ -27,10 +28,6 @@ from nhiscan.scanner.model import Severity
 from nhiscan.scanner.pipeline import Report
 
 DEFAULT_REPORT_DIR = "nhiscan-report"
-DEFAULT_AGENTS_FILE = "agents.yaml"
-DEFAULT_AGENTS_DIR = "agents"
-# The demo company's agent file (package data; found without importing the demo, which needs moto).
-DEMO_AGENTS = Path(__file__).parent / "connectors" / "demo" / "agents.yaml"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -186,41 +183,10 @@ def run_analyze(path: Path, settings: Settings, gate: Gate) -> int:
 
 def run_scan(src: SourceOptions, settings: Settings, gate: Gate) -> int:
     started = datetime.now(UTC)
-    agents = load_agent_files(gate, settings, demo=src.demo)  # bad files fail before collecting
+    # bad agent files fail before collecting
+    agents = load_agent_files(gate.agents, settings, demo=src.demo, disabled=gate.no_agents)
     snap = collect_snapshot(src, settings)
     return _report(snap, settings, gate, snapshot_copy=True, agents=agents, started=started)
-
-
-def agent_file_path(
-    given: Path | None, settings: Settings, *, demo: bool, disabled: bool = False
-) -> Path | None:
-    """--agents, else [agents] path in nhiscan.toml, else ./agents.yaml or ./agents/ when
-    present, else the demo's agents for a demo scan; None: no agent files (--no-agents)."""
-    if disabled:
-        return None
-    if given is not None:
-        return given
-    if settings.agents.path is not None:
-        return Path(settings.agents.path)
-    for default in (Path(DEFAULT_AGENTS_FILE), Path(DEFAULT_AGENTS_DIR)):
-        if default.exists():
-            return default
-    return DEMO_AGENTS if demo else None
-
-
-def load_agent_files(gate: Gate, settings: Settings, *, demo: bool) -> AgentFile | None:
-    path = agent_file_path(gate.agents, settings, demo=demo, disabled=gate.no_agents)
-    return _load_agents(path)
-
-
-def _load_agents(path: Path | None) -> AgentFile | None:
-    if path is None:
-        return None
-    from nhiscan.scanner.agents.loader import load_agents
-
-    agents = load_agents(path)
-    click.echo(f"agents: {len(agents.agents)} from {', '.join(agents.sources)}", err=True)
-    return agents
 
 
 def _report(
@@ -235,9 +201,11 @@ def _report(
     targets = resolve_outputs(gate.output, gate.formats)
     now = gate.now or datetime.now(UTC)
     if agents is None and not snapshot_copy:
-        agents = load_agent_files(gate, settings, demo=_is_demo(snap))
+        agents = load_agent_files(
+            gate.agents, settings, demo=_is_demo(snap), disabled=gate.no_agents
+        )
     report = pipeline.analyze(snap, settings=settings, now=now, reach=gate.reach, agents=agents)
-    _echo_unmatched(report)
+    echo_unmatched(report)
     _echo_suppressions(report)
     if gate.baseline is not None:
         accepted = baselines.load(gate.baseline)
@@ -276,25 +244,6 @@ def _echo_suppressions(report: Report) -> None:
 
 def _is_demo(snap: snapshot.Snapshot) -> bool:
     return any(source.startswith("demo:") for source in snap.sources)
-
-
-def _echo_unmatched(report: Report) -> None:
-    """Identity references matching nothing are findings (NHI307); say where they are too."""
-    if report.agents is None:
-        return
-    for result in report.agents.results:
-        for ref in result.unmatched:
-            click.echo(
-                f"{ref.where}: agent {result.agent.name}: {ref.describe()} matches no identity "
-                "in the inventory",
-                err=True,
-            )
-        for ref in result.unchecked:
-            click.echo(
-                f"{ref.where}: agent {result.agent.name}: {ref.describe()} not checked: no "
-                f"{ref.provider} inventory in this scan",
-                err=True,
-            )
 
 
 def resolve_outputs(
@@ -398,10 +347,10 @@ def run_baseline(
     if path is not None and (src.cloud_asked or src.repos):
         raise ConfigError(f"{path}: give a snapshot or source options, not both")
     given, disabled = agents
-    agent_files = _load_agents(agent_file_path(given, settings, demo=src.demo, disabled=disabled))
+    agent_files = load_agent_files(given, settings, demo=src.demo, disabled=disabled)
     snap = snapshot.load(path) if path is not None else collect_snapshot(src, settings)
     if agent_files is None and not disabled and path is not None and _is_demo(snap):
-        agent_files = _load_agents(agent_file_path(None, settings, demo=True))
+        agent_files = load_agent_files(None, settings, demo=True)
     report = pipeline.analyze(
         snap, settings=settings, now=now or datetime.now(UTC), agents=agent_files
     )
@@ -458,69 +407,3 @@ def run_query(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
     click.echo(f"wrote {output}", err=True)
-
-
-# --- agents ----------------------------------------------------------------------------------
-
-
-def run_compile(
-    path: Path,
-    *,
-    output: Path | None,
-    previous: Path | None,
-    snapshot_path: Path | None,
-    settings: Settings,
-) -> int:
-    """Compile agent files into a plan; with ``previous``, print the access the change adds
-    and revokes; with ``snapshot_path``, refuse identity references matching nothing."""
-    from nhiscan import __version__
-    from nhiscan.scanner.agents import plan as plans
-    from nhiscan.scanner.agents.compiler import compile_agent
-    from nhiscan.scanner.agents.loader import load_agents
-    from nhiscan.scanner.catalog import default_catalog
-
-    agents = load_agents(path)
-    if snapshot_path is not None:
-        _check_identities(agents, snapshot.load(snapshot_path))
-    age = settings.lifecycle.key_max_age_days
-    compiled = [compile_agent(a, default_catalog(), default_max_key_age=age) for a in agents.agents]
-    data = plans.plan_json(agents, compiled, tool_version=__version__)
-    if output is None or str(output) == "-":
-        sys.stdout.buffer.write(plans.dumps(data))
-    else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_bytes(plans.dumps(data))
-        click.echo(f"wrote {output} ({len(compiled)} agents)", err=True)
-    if previous is not None:
-        try:
-            before = plans.loads(previous.read_bytes(), str(previous))
-        except OSError as exc:
-            raise ConfigError(f"{previous}: cannot read the previous plan: {exc.strerror}") from exc
-        change = plans.render_diff(plans.diff(before, data))
-        click.echo(change, nl=False, err=output is None or str(output) == "-")
-    return 0
-
-
-def _check_identities(agents: AgentFile, snap: snapshot.Snapshot) -> None:
-    from nhiscan.errors import PolicyFileError
-    from nhiscan.scanner.agents.claims import claim
-    from nhiscan.scanner.estate import build_estate
-
-    claims = claim(agents.agents, build_estate(snap))
-    problems = [
-        f"{ref.where}: agent {name}: {ref.describe()} matches no identity in the inventory"
-        for name, refs in claims.unmatched.items()
-        for ref in refs
-    ]
-    if problems:
-        raise PolicyFileError(
-            "agent file: " + "\n  ".join(["identities match nothing:", *problems])
-        )
-
-
-def render_schema(name: str) -> str:
-    from nhiscan.reports.schema import report_schema
-    from nhiscan.scanner.agents.schema import agents_schema
-
-    schemas = {"agents": agents_schema, "report": report_schema}
-    return json.dumps(schemas[name](), indent=2) + "\n"

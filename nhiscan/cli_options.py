@@ -1,0 +1,236 @@
+"""The options the commands share (sources, settings, outputs, the store, agents) and how they
+become a ``SourceOptions``, ``Settings`` and ``Gate``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from nhiscan.commands import Gate, SourceOptions, verify_plan
+from nhiscan.config import Settings, load_settings, parse_severity
+from nhiscan.scanner.model import Severity
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SEVERITIES = [s.value for s in Severity] + ["never"]
+
+
+def source_options(func: F) -> F:
+    options = [
+        click.option("--demo", is_flag=True, help="Scan the built-in demo estate (no account)."),
+        click.option("--aws-profile", "aws_profiles", multiple=True, help="AWS profile (repeat)."),
+        click.option("--aws-region", "aws_regions", multiple=True, help="AWS region (repeat)."),
+        click.option("--aws-assume-role", metavar="ARN", help="Assume this role first."),
+        click.option(
+            "--aws-org-role", metavar="NAME", help="Assume NAME in every Organization account."
+        ),
+        click.option(
+            "--aws-gaad",
+            multiple=True,
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Read an `aws iam get-account-authorization-details` export (repeat).",
+        ),
+        click.option(
+            "--repo",
+            "repos",
+            multiple=True,
+            metavar="PATH|URL",
+            help="Scan a repository or directory for secrets (repeat); a URL is cloned.",
+        ),
+        click.option("--history", is_flag=True, help="Scan every commit on every ref."),
+        click.option("--since", metavar="REV", help="Scan only the commits after REV (CI)."),
+        click.option("--staged", is_flag=True, help="Scan only staged changes (pre-commit)."),
+        click.option(
+            "--max-file-size",
+            type=click.IntRange(min=1),
+            metavar="BYTES",
+            help="Skip (and list) files larger than this. Default 5 MiB ([git] in nhiscan.toml).",
+        ),
+        click.option(
+            "--verify",
+            is_flag=True,
+            help="Check found AWS keys with sts:GetCallerIdentity (off by default).",
+        ),
+        click.option(
+            "--dry-run",
+            is_flag=True,
+            help="With --verify: list the endpoints it would contact, then stop.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def common_options(func: F) -> F:
+    options = [
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Settings file (default: ./nhiscan.toml when present).",
+        ),
+        click.option(
+            "--as-of",
+            type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"]),
+            help="Judge ages as of this UTC time instead of now.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def output_options(func: F) -> F:
+    options = [
+        click.option(
+            "-o", "--output", help="A file, a directory (gets report.json, report.html) or -."
+        ),
+        click.option(
+            "--format",
+            "formats",
+            multiple=True,
+            type=click.Choice(["json", "html", "sarif", "md", "csv"]),
+            help="Output format (repeat): json, html, sarif, md (a pull-request summary), csv "
+            "(the inventory). Default: by file suffix, or json and html.",
+        ),
+        click.option(
+            "--fail-on",
+            type=click.Choice(SEVERITIES, case_sensitive=False),
+            help="Exit 1 when a finding is at or above this severity.",
+        ),
+        click.option("--strict", is_flag=True, default=None, help="Exit 3 on collection gaps."),
+        click.option(
+            "--baseline",
+            type=click.Path(path_type=Path, dir_okay=False, exists=True),
+            help="Accepted findings (nhiscan baseline create): only new ones are reported "
+            "and gate.",
+        ),
+        click.option(
+            "--agents",
+            type=click.Path(path_type=Path, exists=True),
+            help="Agent files (a file or a folder): compare each agent's workflow with its "
+            "identities' access. Default: [agents] path in nhiscan.toml, else ./agents.yaml or "
+            "./agents/ when present.",
+        ),
+        click.option(
+            "--no-agents", is_flag=True, help="Do not look for agent files (no gap analysis)."
+        ),
+        click.option(
+            "--reach/--no-reach",
+            default=True,
+            help="Build the reach graph (escalation, admin, data reach). --no-reach: lifecycle "
+            "rules only, for fast gates on very large estates.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def store_options(func: F) -> F:
+    options = [
+        click.option(
+            "--store",
+            metavar="URL",
+            help="The history store: sqlite:///path.db or postgresql://user@host/db "
+            "(default: $NHISCAN_STORE, else a SQLite file in the user's data directory).",
+        ),
+        click.option(
+            "--no-store", is_flag=True, help="Do not record this scan in the history store."
+        ),
+        click.option(
+            "--notify-webhook",
+            metavar="URL",
+            help="Post the run's new findings (since the last run) to this webhook "
+            "(Slack-compatible JSON).",
+        ),
+        click.option(
+            "--notify-on",
+            type=click.Choice(SEVERITIES[:-1], case_sensitive=False),
+            default="high",
+            show_default=True,
+            help="The lowest severity that is posted.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def agents_option(func: F) -> F:
+    func = click.option(
+        "--no-agents", is_flag=True, help="Do not look for agent files (no gap analysis)."
+    )(func)
+    return click.option(
+        "--agents",
+        type=click.Path(path_type=Path, exists=True),
+        help="Agent files (default: [agents] path in nhiscan.toml, ./agents.yaml or ./agents/).",
+    )(func)
+
+
+def sources_of(kw: dict[str, Any]) -> SourceOptions:
+    dry_run = kw.pop("dry_run")
+    if dry_run:
+        if not kw["verify"]:
+            raise click.UsageError("--dry-run goes with --verify")
+        click.echo(verify_plan(), nl=False)
+        raise click.exceptions.Exit(0)
+    return SourceOptions(
+        repos=kw.pop("repos"),
+        history=kw.pop("history"),
+        since=kw.pop("since"),
+        staged=kw.pop("staged"),
+        max_file_size=kw.pop("max_file_size"),
+        verify=kw.pop("verify"),
+        demo=kw.pop("demo"),
+        aws_profiles=kw.pop("aws_profiles"),
+        aws_regions=kw.pop("aws_regions"),
+        aws_assume_role=kw.pop("aws_assume_role"),
+        aws_org_role=kw.pop("aws_org_role"),
+        aws_gaad=kw.pop("aws_gaad"),
+    )
+
+
+def settings_and_gate(kw: dict[str, Any]) -> tuple[Settings, Gate]:
+    settings = load_settings(kw.pop("config_path"))
+    fail_on_text = kw.pop("fail_on")
+    if fail_on_text is None:
+        fail_on = settings.fail_on
+    elif fail_on_text.lower() == "never":
+        fail_on = None
+    else:
+        fail_on = parse_severity(fail_on_text, where="--fail-on")
+    strict = kw.pop("strict")
+    gate = Gate(
+        output=kw.pop("output"),
+        formats=kw.pop("formats"),
+        fail_on=fail_on,
+        strict=settings.strict if strict is None else strict,
+        now=as_of(kw.pop("as_of")),
+        reach=kw.pop("reach"),
+        baseline=kw.pop("baseline"),
+        agents=kw.pop("agents"),
+        no_agents=kw.pop("no_agents"),
+        store=kw.pop("store", None),
+        record=not kw.pop("no_store", False),
+        notify_webhook=kw.pop("notify_webhook", None),
+        notify_on=parse_severity(kw.pop("notify_on", None) or "high", where="--notify-on"),
+    )
+    if gate.notify_webhook and not gate.record:
+        raise click.UsageError(
+            "--notify-webhook needs the store (new findings are found there): drop --no-store"
+        )
+    if gate.agents is not None and gate.no_agents:
+        raise click.UsageError("--agents and --no-agents contradict each other")
+    return settings, gate
+
+
+def as_of(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,0 +1,136 @@
+"""The agent parts of the commands: where agent files come from, `nhiscan compile`,
+`nhiscan schema`, and the warnings a scan prints about identity references."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from nhiscan.config import Settings
+from nhiscan.errors import ConfigError
+from nhiscan.scanner import snapshot
+from nhiscan.scanner.agents.model import AgentFile
+from nhiscan.scanner.pipeline import Report
+
+DEFAULT_AGENTS_FILE = "agents.yaml"
+DEFAULT_AGENTS_DIR = "agents"
+# The demo company's agent file (package data; found without importing the demo, which needs moto).
+DEMO_AGENTS = Path(__file__).parent / "connectors" / "demo" / "agents.yaml"
+
+
+def agent_file_path(
+    given: Path | None, settings: Settings, *, demo: bool, disabled: bool = False
+) -> Path | None:
+    """--agents, else [agents] path in nhiscan.toml, else ./agents.yaml or ./agents/ when
+    present, else the demo's agents for a demo scan; None: no agent files (--no-agents)."""
+    if disabled:
+        return None
+    if given is not None:
+        return given
+    if settings.agents.path is not None:
+        return Path(settings.agents.path)
+    for default in (Path(DEFAULT_AGENTS_FILE), Path(DEFAULT_AGENTS_DIR)):
+        if default.exists():
+            return default
+    return DEMO_AGENTS if demo else None
+
+
+def load_agent_files(
+    given: Path | None, settings: Settings, *, demo: bool, disabled: bool = False
+) -> AgentFile | None:
+    return load_agents_at(agent_file_path(given, settings, demo=demo, disabled=disabled))
+
+
+def load_agents_at(path: Path | None) -> AgentFile | None:
+    if path is None:
+        return None
+    from nhiscan.scanner.agents.loader import load_agents
+
+    agents = load_agents(path)
+    click.echo(f"agents: {len(agents.agents)} from {', '.join(agents.sources)}", err=True)
+    return agents
+
+
+def echo_unmatched(report: Report) -> None:
+    """Identity references matching nothing are findings (NHI307); say where they are too."""
+    if report.agents is None:
+        return
+    for result in report.agents.results:
+        for ref in result.unmatched:
+            click.echo(
+                f"{ref.where}: agent {result.agent.name}: {ref.describe()} matches no identity "
+                "in the inventory",
+                err=True,
+            )
+        for ref in result.unchecked:
+            click.echo(
+                f"{ref.where}: agent {result.agent.name}: {ref.describe()} not checked: no "
+                f"{ref.provider} inventory in this scan",
+                err=True,
+            )
+
+
+def run_compile(
+    path: Path,
+    *,
+    output: Path | None,
+    previous: Path | None,
+    snapshot_path: Path | None,
+    settings: Settings,
+) -> int:
+    """Compile agent files into a plan; with ``previous``, print the access the change adds
+    and revokes; with ``snapshot_path``, refuse identity references matching nothing."""
+    from nhiscan import __version__
+    from nhiscan.scanner.agents import plan as plans
+    from nhiscan.scanner.agents.compiler import compile_agent
+    from nhiscan.scanner.agents.loader import load_agents
+    from nhiscan.scanner.catalog import default_catalog
+
+    agents = load_agents(path)
+    if snapshot_path is not None:
+        _check_identities(agents, snapshot.load(snapshot_path))
+    age = settings.lifecycle.key_max_age_days
+    compiled = [compile_agent(a, default_catalog(), default_max_key_age=age) for a in agents.agents]
+    data = plans.plan_json(agents, compiled, tool_version=__version__)
+    if output is None or str(output) == "-":
+        sys.stdout.buffer.write(plans.dumps(data))
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(plans.dumps(data))
+        click.echo(f"wrote {output} ({len(compiled)} agents)", err=True)
+    if previous is not None:
+        try:
+            before = plans.loads(previous.read_bytes(), str(previous))
+        except OSError as exc:
+            raise ConfigError(f"{previous}: cannot read the previous plan: {exc.strerror}") from exc
+        change = plans.render_diff(plans.diff(before, data))
+        click.echo(change, nl=False, err=output is None or str(output) == "-")
+    return 0
+
+
+def _check_identities(agents: AgentFile, snap: snapshot.Snapshot) -> None:
+    from nhiscan.errors import PolicyFileError
+    from nhiscan.scanner.agents.claims import claim
+    from nhiscan.scanner.estate import build_estate
+
+    claims = claim(agents.agents, build_estate(snap))
+    problems = [
+        f"{ref.where}: agent {name}: {ref.describe()} matches no identity in the inventory"
+        for name, refs in claims.unmatched.items()
+        for ref in refs
+    ]
+    if problems:
+        raise PolicyFileError(
+            "agent file: " + "\n  ".join(["identities match nothing:", *problems])
+        )
+
+
+def render_schema(name: str) -> str:
+    from nhiscan.reports.schema import report_schema
+    from nhiscan.scanner.agents.schema import agents_schema
+
+    schemas = {"agents": agents_schema, "report": report_schema}
+    return json.dumps(schemas[name](), indent=2) + "\n"
