@@ -214,7 +214,33 @@ class GapAnalyzer:
             self.authorizer.evaluate(principal, need.action, probe(t, identity), given or None)
             for t in self._concrete(need.resource)
         ]
-        return min(results, key=lambda r: _RANK[r.decision])
+        worst = min(results, key=lambda r: _RANK[r.decision])
+        if worst.decision.possible or not _any_region(need.resource):
+            return worst
+        return self._in_some_region(principal, identity, need, given) or worst
+
+    def _in_some_region(
+        self,
+        principal: str,
+        identity: Identity,
+        need: Need,
+        given: dict[str, str | list[str] | None],
+    ) -> Evaluation | None:
+        """A need that names no region (the agent file set none) is met where the principal is
+        granted it in one region: the agent then works in that region. The regional ARN is
+        asked of the evaluator, so a deny there still counts."""
+        action = need.action.lower()
+        for (granted_action, resource), _ in self.grants.of(principal).items():
+            if granted_action != action or _any_region(resource):
+                continue
+            if not glob_match(need.resource, resource):
+                continue
+            result = self.authorizer.evaluate(
+                principal, need.action, probe(resource, identity), given or None
+            )
+            if result.decision.possible:
+                return result
+        return None
 
     def _concrete(self, resource: str) -> list[str]:
         """A need named with ``?`` placeholders (a secret's random suffix) is checked on the
@@ -279,6 +305,12 @@ def _weaken(result: Evaluation, via: Via) -> Evaluation:
     if via.conditional and result.decision is Decision.ALLOW:
         return replace(result, decision=Decision.CONDITIONAL)
     return result
+
+
+def _any_region(arn: str) -> bool:
+    """Whether an ARN's region field is ``*`` (the need named no region)."""
+    fields = arn.split(":", 5)
+    return len(fields) == 6 and fields[3] == "*"
 
 
 def _assume(role: str) -> Need:

@@ -11,6 +11,8 @@ from dataclasses import replace
 from typing import Any
 
 from nhiscan.scanner.agents.analysis import AgentResult
+from nhiscan.scanner.agents.loader import parse_agents
+from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.gaps import AgentGap, IdentityGap
 from nhiscan.scanner.model import Identity, Policy, Record, ResourceKind
 from tests.factories import (
@@ -270,3 +272,32 @@ def test_a_policy_that_was_not_collected_makes_the_grants_incomplete_not_empty()
     who = replace(who, policies=(*who.policies, "arn:aws:iam::aws:policy/NotExported"))
     gap = _only(_analyse([who, grant], _agent("a", who.id, "read: s3://docs/*"))["a"])
     assert gap.uncollected == ("arn:aws:iam::aws:policy/NotExported",)
+
+
+def _without_region(identity: str) -> AgentFile:
+    text = (
+        f'defaults:\n  aws: {{account: "{ACCOUNT}"}}\nagents:\n'
+        f"  - name: a\n    owner: t\n    identities: [{identity}]\n"
+        "    steps:\n      - read: dynamodb://ledger\n"
+    )
+    return AgentFile(agents=parse_agents(text, file="a.yaml"), sources=(), source_hash="x")
+
+
+def test_a_need_without_a_region_is_met_by_a_grant_in_one_region() -> None:
+    table = f"arn:aws:dynamodb:us-west-2:{ACCOUNT}:table/ledger"
+    reads = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
+             "dynamodb:DescribeTable"]  # fmt: skip
+    for name, extra, missing in (
+        ("regional", (), []),
+        ("fenced-regional", (deny("dynamodb:Scan", table),), ["dynamodb:Scan"]),  # a deny counts
+    ):
+        records = _lambda_role(name, allow(reads, table), *extra)
+        e = estate(*records)
+        ctx = agent_context(e, _without_region(records[0].id))
+        assert ctx.agents is not None
+        (result,) = ctx.agents.results
+        (need,) = {n.resource for n in result.plan.needs}
+        assert need == f"arn:aws:dynamodb:*:{ACCOUNT}:table/ledger"  # any region
+        gap = _only(result)
+        assert [m.action for m in gap.missing] == missing
+        assert gap.excess == () and gap.excess_scope == ()
