@@ -140,6 +140,8 @@ def grant_json(item: GrantItem) -> dict[str, Any]:
         data["via"] = list(item.via)
     if item.needed_on:
         data["needed_on"] = list(item.needed_on)
+    if item.except_resources:
+        data["except_resources"] = list(item.except_resources)
     return data
 
 

@@ -89,6 +89,14 @@ class Grants:
             for resource in resources:
                 if self.applies(action, resource):
                     self._add(found, identity, action, resource, ref)
+                    if statement.not_resources:  # "*" here means every resource but these
+                        self._except(found, (action.lower(), resource), statement.not_resources)
+
+    @staticmethod
+    def _except(found: dict[Key, GrantItem], key: Key, excluded: tuple[str, ...]) -> None:
+        item = found.get(key)
+        if item is not None and not item.except_resources:
+            found[key] = replace(item, except_resources=excluded)
 
     def _add(
         self,

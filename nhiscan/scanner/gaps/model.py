@@ -23,6 +23,8 @@ class GrantItem:
     conditional: bool = False
     via: tuple[str, ...] = ()  # the roles assumed to hold it, in order; () held directly
     needed_on: tuple[str, ...] = ()  # excess scope: the resources the agent needs it on
+    # A NotResource grant: ``resource`` is "*" and these are the resources it leaves out.
+    except_resources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -301,3 +301,13 @@ def test_a_need_without_a_region_is_met_by_a_grant_in_one_region() -> None:
         gap = _only(result)
         assert [m.action for m in gap.missing] == missing
         assert gap.excess == () and gap.excess_scope == ()
+
+
+def test_a_not_resource_grant_is_everything_but_what_it_names() -> None:
+    statement = {"Effect": "Allow", "Action": "s3:DeleteObject",
+                 "NotResource": "arn:aws:s3:::vault/*"}  # fmt: skip
+    records = _lambda_role("not-resource", *DOCS, statement)
+    gap = _only(_analyse(records, _agent("a", records[0].id, "read: s3://docs/*"))["a"])
+    (item,) = gap.excess
+    assert (item.action, item.resource) == ("s3:DeleteObject", "*")
+    assert item.except_resources == ("arn:aws:s3:::vault/*",)
