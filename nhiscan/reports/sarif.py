@@ -79,7 +79,9 @@ class _Context:
 
 
 def sarif_document(report: Report) -> dict[str, Any]:
-    metas = rule_metas(report.findings)
+    metas = rule_metas(
+        (*report.findings, *report.baselined, *(s.finding for s in report.suppressed))
+    )
     ctx = _Context(
         rule_index={meta.id: i for i, meta in enumerate(metas)},
         identities=frozenset(report.estate.identities),
@@ -97,7 +99,10 @@ def sarif_document(report: Report) -> dict[str, Any]:
     run = {
         "tool": {"driver": driver},
         "invocations": [invocation(report)],
-        "results": [result(finding, ctx) for finding in report.findings],
+        "results": [
+            *(result(finding, ctx) for finding in report.findings),
+            *accepted_results(report, ctx),
+        ],
         "columnKind": "unicodeCodePoints",
         "properties": {
             "scanned_at": iso(report.scanned_at),
@@ -174,6 +179,33 @@ def result(finding: Finding, ctx: _Context) -> dict[str, Any]:
     if ctx.baseline:
         data["baselineState"] = "new"  # with --baseline, findings are the new ones only
     return data
+
+
+def accepted_results(report: Report, ctx: _Context) -> list[dict[str, Any]]:
+    """The findings the team accepted are listed too, as suppressed results (SARIF
+    ``suppressions``): code scanning shows them as dismissed, with the reason, instead of
+    losing them. Baselined ones are ``unchanged`` against the baseline."""
+    found = []
+    for finding in report.baselined:
+        data = result(finding, ctx)
+        data["baselineState"] = "unchanged"
+        justification = f"accepted in the baseline {report.baseline_file}"
+        data["suppressions"] = [
+            {"kind": "external", "status": "accepted", "justification": justification}
+        ]
+        found.append(data)
+    for suppressed in report.suppressed:
+        data = result(suppressed.finding, ctx)
+        until = f" (until {suppressed.by.expires})" if suppressed.by.expires else ""
+        data["suppressions"] = [
+            {
+                "kind": "external",
+                "status": "accepted",
+                "justification": f"{suppressed.by.reason}{until}: {suppressed.by.where}",
+            }
+        ]
+        found.append(data)
+    return found
 
 
 def physical_locations(evidence: Mapping[str, Any]) -> list[dict[str, Any]]:

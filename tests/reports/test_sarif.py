@@ -232,17 +232,46 @@ def test_paths_become_relative_uris() -> None:
     assert artifact_uri("/abs/x.env") == "abs/x.env"
 
 
-def test_baselined_runs_mark_results_new_and_without_a_baseline_leave_it_out() -> None:
+def test_baselined_runs_mark_new_results_and_list_accepted_ones_as_suppressed() -> None:
     from nhiscan.scanner import baseline as b
     from nhiscan.scanner.pipeline import apply_baseline
 
     report = _hand_built()
     plain = json.loads(REPORTER.render(report))["runs"][0]["results"]
-    assert all("baselineState" not in r for r in plain)
+    assert all("baselineState" not in r and "suppressions" not in r for r in plain)
     accepted = b.create(report.findings[:1])
-    new = json.loads(REPORTER.render(apply_baseline(report, accepted, source="b.json")))
-    results = new["runs"][0]["results"]
-    assert len(results) == len(plain) - 1 and {r["baselineState"] for r in results} == {"new"}
+    doc = json.loads(REPORTER.render(apply_baseline(report, accepted, source="b.json")))
+    _validate(doc)
+    results = doc["runs"][0]["results"]
+    assert len(results) == len(plain)  # nothing lost: the accepted finding is still listed
+    new = [r for r in results if "suppressions" not in r]
+    (kept,) = [r for r in results if "suppressions" in r]
+    assert {r["baselineState"] for r in new} == {"new"} and len(new) == len(plain) - 1
+    assert kept["baselineState"] == "unchanged"
+    assert kept["partialFingerprints"][FINGERPRINT_KEY] == report.findings[0].fingerprint
+    assert kept["suppressions"] == [
+        {
+            "kind": "external",
+            "status": "accepted",
+            "justification": "accepted in the baseline b.json",
+        }
+    ]
+
+
+def test_findings_suppressed_in_nhiscan_toml_are_suppressed_results_with_the_reason() -> None:
+    from nhiscan.scanner.suppress import Suppression
+
+    report = _hand_built()
+    target = report.findings[0]
+    rule = Suppression(reason="vendor owns it", where="nhiscan.toml [[suppress]] #1",
+                       fingerprint=target.fingerprint)  # fmt: skip
+    suppressed = analyze(report.snapshot, settings=replace(Settings(), suppressions=(rule,)),
+                         now=report.scanned_at)  # fmt: skip
+    doc = json.loads(REPORTER.render(suppressed))
+    _validate(doc)
+    (kept,) = [r for r in doc["runs"][0]["results"] if "suppressions" in r]
+    assert kept["partialFingerprints"][FINGERPRINT_KEY] == target.fingerprint
+    assert "vendor owns it" in kept["suppressions"][0]["justification"]
 
 
 def test_no_reach_and_skipped_files_are_noted() -> None:
