@@ -16,11 +16,13 @@ from nhiscan.store.store import RunRecord, StoredFinding
 
 
 def scope_of(snapshot: snapshots.Snapshot) -> str:
-    """What a scan looked at, as a key: its sources and the accounts it covered. Two runs of
-    the same scope are compared by ``nhiscan diff`` and for "since the last scan"."""
-    sources = ",".join(sorted(snapshot.sources))
-    accounts = ",".join(sorted(f"{a.provider}:{a.id}" for a in snapshot.accounts))
-    return f"{sources}|{accounts}" if accounts else sources
+    """What a scan looked at, as a key: the cloud accounts and the repositories it covered (how
+    they were reached, a profile, a role or an export file, does not matter: the same account is
+    the same estate). A scan that covered neither is keyed by its sources. Two runs of the same
+    scope are compared by ``nhiscan diff`` and for "since the last scan"."""
+    parts = sorted(f"{a.provider}:{a.id}" for a in snapshot.accounts)
+    parts += sorted(s for s in snapshot.sources if s.startswith("git:"))
+    return ",".join(parts or sorted(snapshot.sources))
 
 
 def run_record(report: Report, *, started_at: datetime, finished_at: datetime) -> RunRecord:

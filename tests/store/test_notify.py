@@ -213,7 +213,7 @@ def test_redacted_target_keeps_the_host_never_the_path() -> None:
 def _run() -> RunSummary:
     return RunSummary(
         id=7,
-        scope="aws-gaad:estate.json|aws:111122223333",
+        scope="aws:111122223333",
         sources=("aws-gaad:estate.json",),
         started_at=datetime(2024, 5, 1, 10, 0, tzinfo=UTC),
         finished_at=datetime(2024, 5, 1, 10, 1, tzinfo=UTC),
@@ -286,8 +286,8 @@ def _public_role(name: str) -> dict[str, Any]:
 
 
 def _estate(path: Path, *public_roles: str) -> Path:
-    """gaad-small.json with roles anyone may assume; the same path each time, since a scan's
-    scope (what "new since the last run" compares with) includes the file's path."""
+    """gaad-small.json with roles anyone may assume (a scan's scope, what "new since the last
+    run" compares with, is the account, whichever file it was exported to)."""
     gaad = json.loads(GAAD.read_text())
     extended = copy.deepcopy(gaad)
     extended["RoleDetailList"] += [_public_role(n) for n in public_roles]

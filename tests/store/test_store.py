@@ -157,8 +157,18 @@ def test_a_bad_url_or_a_missing_run_is_a_clear_error(tmp_path: object) -> None:
         store.run(42)
 
 
-def test_the_scope_names_sources_and_accounts() -> None:
+def test_the_scope_is_the_accounts_and_repositories_covered() -> None:
     from tests.factories import account
 
-    snap = replace(snapshot(account("111122223333")), sources=("aws:profile/b", "aws:profile/a"))
-    assert scope_of(snap) == "aws:profile/a,aws:profile/b|aws:111122223333"
+    def scope(*sources: str, accounts: tuple[str, ...] = ()) -> str:
+        snap = snapshot(*(account(a) for a in accounts))
+        return scope_of(replace(snap, sources=sources))
+
+    # The same account reached through a profile or an export is the same estate.
+    by_profile = scope("aws:profile/prod", accounts=("111122223333",))
+    by_export = scope("aws-gaad:/tmp/x.json", accounts=("111122223333",))
+    assert by_profile == by_export == "aws:111122223333"
+    assert scope("aws:default-chain", "git:/src/app", accounts=("2" * 12, "1" * 12)) == (
+        "aws:111111111111,aws:222222222222,git:/src/app"
+    )
+    assert scope("aws-gaad:b.json", "aws-gaad:a.json") == "aws-gaad:a.json,aws-gaad:b.json"
