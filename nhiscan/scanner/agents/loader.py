@@ -120,6 +120,8 @@ def _parse(text: str, file: str) -> tuple[list[Agent], list[y.Problem]]:
         if root is None:
             raise y.Invalid(y.Problem(Where(file=file, line=1), "the file is empty"))
         top = y.mapping(root, file, "an agent file")
+        # Top-level keys starting with "x-" hold YAML anchors for the agents (x-common: &c …).
+        top = {k: v for k, v in top.items() if not k.startswith("x-")}
         y.check_keys(top, TOP_KEYS, file, "an agent file")
         _version(top, file)
         defaults = _defaults(top, file)

@@ -32,6 +32,7 @@ def agents_schema() -> dict[str, Any]:
         "title": "nhiscan agent file",
         "type": "object",
         "additionalProperties": False,
+        "patternProperties": {"^x-": {"description": "anchors for the agents (x-common: &c)"}},
         "required": ["agents"],
         "properties": {
             "version": {"const": 1},

@@ -60,9 +60,11 @@ def kind(node: Node) -> str:
 
 
 def mapping(node: Node, file: str, what: str) -> dict[str, tuple[Node, Node]]:
-    """A mapping's entries by key: key -> (key node, value node)."""
+    """A mapping's entries by key: key -> (key node, value node). YAML merge keys
+    (``<<: *anchor``) are applied first, as YAML specifies: the mapping's own keys win."""
     if not isinstance(node, yaml.MappingNode):
         raise fail(node, file, f"{what} must be a mapping, not {kind(node)}")
+    _merge(node, file)
     found: dict[str, tuple[Node, Node]] = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
@@ -73,6 +75,30 @@ def mapping(node: Node, file: str, what: str) -> dict[str, tuple[Node, Node]]:
             raise fail(key_node, file, f"{what}: key {key!r} is repeated (first on line {first})")
         found[key] = (key_node, value_node)
     return found
+
+
+def _merge(node: yaml.MappingNode, file: str) -> None:
+    """Apply ``<<`` merge keys: merged entries come in unless the mapping has the key itself
+    (and, among several merged mappings, the first has precedence), as YAML specifies. A key
+    repeated in the mapping itself stays repeated, so it is still reported."""
+    own = [(k, v) for k, v in node.value if k.tag != "tag:yaml.org,2002:merge"]
+    if len(own) == len(node.value):
+        return
+    try:
+        yaml.constructor.SafeConstructor().flatten_mapping(node)
+    except yaml.constructor.ConstructorError as exc:
+        raise fail(node, file, f"bad merge key (<<): {exc.problem}") from None
+    own_ids = {id(k) for k, _ in own}
+    taken = {str(k.value) for k, _ in own if isinstance(k, yaml.ScalarNode)}
+    merged = []
+    for key_node, value_node in node.value:
+        if id(key_node) in own_ids:
+            continue
+        name = str(key_node.value)
+        if name not in taken:
+            taken.add(name)
+            merged.append((key_node, value_node))
+    node.value = merged + own
 
 
 def check_keys(

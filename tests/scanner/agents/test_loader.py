@@ -201,3 +201,20 @@ def test_missing_and_unreadable_inputs_are_clear_errors(tmp_path: Path) -> None:
 )
 def test_an_id_says_its_provider(value: str, provider: Provider | None) -> None:
     assert provider_of_id(value) is provider
+
+
+def test_yaml_anchors_and_merge_keys_share_settings_between_agents() -> None:
+    text = (
+        "x-common: &common\n"
+        "  owner: team\n"
+        "  identities: [arn:aws:iam::123456789012:role/a]\n"
+        "agents:\n"
+        "  - <<: *common\n    name: a\n    steps: []\n"
+        "  - <<: *common\n    name: b\n    owner: other\n    steps: [{read: s3://x}]\n"
+    )
+    first, second = parse_agents(text, file="a.yaml")
+    assert (first.name, first.owner, second.owner) == ("a", "team", "other")
+    assert second.identities[0].value == "arn:aws:iam::123456789012:role/a"
+    repeated = text.replace("    owner: other\n", "    owner: other\n    owner: again\n")
+    with pytest.raises(PolicyFileError, match="key 'owner' is repeated"):
+        parse_agents(repeated, file="a.yaml")
