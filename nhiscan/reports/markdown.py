@@ -53,6 +53,7 @@ def render_markdown(report: Report) -> str:
     sections = [
         f"### {md(report.tool.name)} {md(report.tool.version)}: non-human identity report",
         verdict(report),
+        _since_last(report),
         *_held_back(report),
         _findings(report),
         _secrets(report),
@@ -141,6 +142,33 @@ def _gaps(report: Report) -> str:
         "#### Collection gaps: not examined, so not known to be clean\n\n"
         + _table(("Provider", "Scope", "Operation", "Reason", "Detail"), rows)
         + (f"\n\n{more} more in report.json." if more > 0 else "")
+    )
+
+
+SINCE = (
+    ("new_findings", "new findings"),
+    ("resolved_findings", "resolved"),
+    ("identities_created", "identities created"),
+    ("identities_removed", "identities removed"),
+    ("keys_created", "keys created"),
+    ("keys_rotated", "keys rotated"),
+    ("keys_deleted", "keys deleted"),
+    ("grants", "identities with changed grants"),
+    ("agents", "agents with changed grants"),
+)
+
+
+def _since_last(report: Report) -> str:
+    """One line on what changed since the previous recorded run of the same scope."""
+    view = report.history
+    if view is None or view.previous is None or view.drift is None:
+        return ""
+    drift = view.drift
+    parts = [f"{len(getattr(drift, name))} {words}" for name, words in SINCE
+             if getattr(drift, name)]  # fmt: skip
+    what = ", ".join(parts) if parts else "no change"
+    return (
+        f"Since run #{view.previous.id} ({view.previous.finished_at:%Y-%m-%d %H:%M} UTC): {what}."
     )
 
 

@@ -98,3 +98,12 @@ def test_the_summary_says_what_was_suppressed_and_what_expired() -> None:
     assert summary is not None
     assert "suppressed in nhiscan.toml" in summary.group(0)
     assert "expired</strong>" in summary.group(0) and "[[suppress]] #2" in summary.group(0)
+
+
+def test_the_markdown_summary_says_what_changed_since_the_last_run(tmp_path: Path) -> None:
+    from nhiscan.reports.markdown import render_markdown
+
+    assert "Since run" not in render_markdown(_report("a"))
+    text = render_markdown(_recorded(tmp_path, _report("a"), _report("a", "b")))
+    assert "Since run #1 (" in text
+    assert "1 identities created" in text and "1 keys created" in text
