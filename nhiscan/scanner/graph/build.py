@@ -23,7 +23,7 @@ from nhiscan.scanner.graph.reach import ReachGraph
 from nhiscan.scanner.leaks import credentials_by_fingerprint
 from nhiscan.scanner.model import CredentialStatus, IdentityKind, Resource, ResourceKind
 from nhiscan.scanner.privesc import Escalation, Family, find_escalations
-from nhiscan.scanner.privesc.prefilter import prefilter
+from nhiscan.scanner.privesc.prefilter import PolicyPrefilter, prefilter
 from nhiscan.scanner.statements import account_of, statements
 
 ASSUME = "sts:AssumeRole"
@@ -165,9 +165,13 @@ def _hop(source: str, target: str, edge: EdgeKind, result: Evaluation, **extra: 
 def _assume_hops(estate: Estate, authorizer: Authorizer, principals: list[str]) -> Iterator[Hop]:
     could = prefilter(estate, authorizer)
     able = [p for p in principals if could(p, ASSUME)]
+    # A trust naming an account admits only callers whose own policies allow sts:AssumeRole
+    # (any trust policy in the snapshot makes `could` true for everyone: not enough here).
+    delegated = PolicyPrefilter(estate).identity_could_allow
     by_account: dict[str, list[str]] = {}
     for principal in able:
-        by_account.setdefault(estate.identities[principal].account, []).append(principal)
+        if delegated(principal, ASSUME):
+            by_account.setdefault(estate.identities[principal].account, []).append(principal)
     known = set(principals)
     for role in sorted(estate.identities.values(), key=lambda i: i.id):
         if role.kind is not IdentityKind.IAM_ROLE:

@@ -102,6 +102,11 @@ class PolicyPrefilter:
     def could_allow(self, principal: str, action: str) -> bool:
         if self._granted_by_resources(action):
             return True
+        return self.identity_could_allow(principal, action)
+
+    def identity_could_allow(self, principal: str, action: str) -> bool:
+        """Whether the principal's own (and its groups') policies could allow ``action``,
+        whatever resource and trust policies say: what a trust naming an account requires."""
         if principal not in self._grants:
             self._grants[principal] = self._identity_grants(principal)
         grants = self._grants[principal]
