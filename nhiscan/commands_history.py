@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -20,12 +21,24 @@ from nhiscan.store import notify
 from nhiscan.store.history import HistoryView, compare, record_scan
 from nhiscan.store.render import drift_json, drift_text, history_json, history_text
 from nhiscan.store.schedule import Schedule, exclusive, parse_cron, parse_every, watch
-from nhiscan.store.store import default_store_url, open_store, redact
+from nhiscan.store.store import ENV_STORE, default_store_url, open_store, redact
 
 
 def record_history(report: Report, gate: Gate, *, started: datetime) -> Report:
-    """Record the scan; return the report with its history (and alert on new findings)."""
-    store = open_store(gate.store)
+    """Record the scan; return the report with its history (and alert on new findings).
+
+    A store asked for (--store, $NHISCAN_STORE) that cannot be opened is an error. The default
+    one (the user's data directory) that cannot be written, in a read-only container say, is
+    not: the scan goes on unrecorded and says so, since its findings matter more than its
+    history (a webhook, which needs the store, then makes it an error)."""
+    asked = gate.store is not None or bool(os.environ.get(ENV_STORE))
+    try:
+        store = open_store(gate.store)
+    except ConfigError as exc:
+        if asked or gate.notify_webhook:
+            raise
+        click.echo(f"history: not recorded: {exc}", err=True)
+        return report
     try:
         view = record_scan(store, report, started_at=started, finished_at=datetime.now(UTC))
         click.echo(f"recorded run {view.run.id} in {redact(store.url)}", err=True)

@@ -270,6 +270,8 @@ def open_store(url: str | None = None) -> Store:
         raise ConfigError(f"--store {redact(url)}: not a database URL ({exc})") from exc
     except sa.exc.OperationalError as exc:
         raise ConfigError(f"--store {redact(url)}: cannot open the store: {exc.orig}") from exc
+    except OSError as exc:  # the store's folder cannot be created or written
+        raise ConfigError(f"--store {redact(url)}: cannot open the store: {exc}") from exc
     except ModuleNotFoundError as exc:
         raise ConfigError(
             f"--store {redact(url)}: the database driver {exc.name!r} is not installed "

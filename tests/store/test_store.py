@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -172,3 +173,28 @@ def test_the_scope_is_the_accounts_and_repositories_covered() -> None:
         "aws:111111111111,aws:222222222222,git:/src/app"
     )
     assert scope("aws-gaad:b.json", "aws-gaad:a.json") == "aws-gaad:a.json,aws-gaad:b.json"
+
+
+def test_an_unwritable_default_store_leaves_the_scan_unrecorded_not_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from nhiscan.cli import cli
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.delenv("NHISCAN_STORE", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocker / "data"))  # cannot be created
+    gaad = Path(__file__).parents[1] / "data" / "aws" / "gaad-small.json"
+    out = tmp_path / "out"
+    args = ["scan", "--aws-gaad", str(gaad), "--no-agents", "-o", str(out), "--format", "json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "history: not recorded" in result.output
+    assert json.loads((out / "report.json").read_text())["history"] is None
+    # A store asked for explicitly is an error when it cannot be opened.
+    asked = CliRunner().invoke(cli, [*args, "--store", f"sqlite:///{blocker / 'h.db'}"])
+    assert asked.exit_code == 2 and "cannot open the store" in asked.output
