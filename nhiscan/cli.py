@@ -17,6 +17,7 @@ from nhiscan.cli_options import (
     agents_option,
     as_of,
     common_options,
+    config_option,
     output_options,
     settings_and_gate,
     source_options,
@@ -129,12 +130,7 @@ def rules(fmt: str) -> None:
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="Check every identity reference against this snapshot's inventory.",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Settings file (default: ./nhiscan.toml when present).",
-)
+@config_option
 @click.pass_context
 def compile_command(
     ctx: click.Context,

@@ -66,14 +66,17 @@ def source_options(func: F) -> F:
     return func
 
 
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Settings file (default: ./nhiscan.toml when present).",
+)
+
+
 def common_options(func: F) -> F:
     options = [
-        click.option(
-            "--config",
-            "config_path",
-            type=click.Path(path_type=Path, dir_okay=False),
-            help="Settings file (default: ./nhiscan.toml when present).",
-        ),
+        config_option,
         click.option(
             "--as-of",
             type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"]),

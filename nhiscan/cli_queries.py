@@ -8,19 +8,14 @@ from typing import Any
 
 import click
 
-from nhiscan.cli_options import F, source_options, sources_of
+from nhiscan.cli_options import F, config_option, source_options, sources_of
 from nhiscan.commands import run_query
 from nhiscan.config import load_settings
 
 
 def query_options(func: F) -> F:
     options = [
-        click.option(
-            "--config",
-            "config_path",
-            type=click.Path(path_type=Path, dir_okay=False),
-            help="Settings file (default: ./nhiscan.toml when present).",
-        ),
+        config_option,
         click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text"),
     ]
     for option in reversed(options):
@@ -70,12 +65,7 @@ def graph_group() -> None:
 @graph_group.command("export")
 @click.argument("snapshot", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @source_options
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Settings file (default: ./nhiscan.toml when present).",
-)
+@config_option
 @click.option(
     "--format",
     "fmt",

@@ -21,7 +21,7 @@ from nhiscan.store import notify
 from nhiscan.store.history import HistoryView, compare, record_scan
 from nhiscan.store.render import drift_json, drift_text, history_json, history_text
 from nhiscan.store.schedule import Schedule, exclusive, parse_cron, parse_every, watch
-from nhiscan.store.store import ENV_STORE, default_store_url, open_store, redact
+from nhiscan.store.store import ENV_STORE, Store, default_store_url, open_store, redact
 
 
 def record_history(report: Report, gate: Gate, *, started: datetime) -> Report:
@@ -49,12 +49,10 @@ def record_history(report: Report, gate: Gate, *, started: datetime) -> Report:
     return replace(report, history=view)
 
 
-def _notify(store: object, view: HistoryView, report: Report, gate: Gate) -> None:
+def _notify(store: Store, view: HistoryView, report: Report, gate: Gate) -> None:
     """Post the run's new findings (since the previous run of its scope; all of them on the
     first run), not accepted in a baseline, at or above ``notify_on``. Never fails the scan."""
-    from nhiscan.store.store import Store
-
-    assert isinstance(store, Store) and gate.notify_webhook
+    assert gate.notify_webhook
     known = {f.fingerprint for f in report.baselined}
     if view.drift is not None:
         candidates = list(view.drift.new_findings)

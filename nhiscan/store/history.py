@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from nhiscan.errors import ConfigError
 from nhiscan.scanner import snapshot as snapshots
 from nhiscan.scanner.pipeline import Report
 from nhiscan.store.drift import Drift, RunData, drift
 from nhiscan.store.record import run_record, scope_of
-from nhiscan.store.store import RunSummary, Store
+from nhiscan.store.store import RunSummary, Store, redact
 
 TREND_RUNS = 12  # runs shown in the report's trend
 
@@ -28,8 +29,6 @@ class HistoryView:
 def record_scan(
     store: Store, report: Report, *, started_at: datetime, finished_at: datetime
 ) -> HistoryView:
-    from nhiscan.store.store import redact
-
     record = run_record(report, started_at=started_at, finished_at=finished_at)
     run_id = store.record(record)
     run = store.run(run_id)
@@ -58,8 +57,6 @@ def load_run(store: Store, run_id: int) -> RunData:
 def compare(store: Store, first: int | None, second: int | None) -> Drift:
     """``nhiscan diff [A] [B]``: by default the last two runs of the latest run's scope; with
     one run, that run against the previous run of its scope."""
-    from nhiscan.errors import ConfigError
-
     if second is None:
         latest = store.run(first) if first is not None else _latest(store)
         earlier = store.previous(latest.scope, before=latest.id)
@@ -71,8 +68,6 @@ def compare(store: Store, first: int | None, second: int | None) -> Drift:
 
 
 def _latest(store: Store) -> RunSummary:
-    from nhiscan.errors import ConfigError
-
     runs = store.runs(limit=1)
     if not runs:
         raise ConfigError("the store holds no runs yet: run `nhiscan scan` first")

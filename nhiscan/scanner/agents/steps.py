@@ -43,7 +43,7 @@ def _step(node: y.Node, index: int, file: str) -> Step:
     for key, (_, value) in entries.items():
         if key == "description":
             continue
-        for item in y.items(value, file, f"`{key}`"):
+        for item in y.items(value):
             reference = y.text(item, file, f"`{key}`")
             phrases.append(_phrase(Verb(key), reference, item, file))
     if not phrases:
@@ -61,17 +61,19 @@ def _raw_step(
     if verbs:
         raise y.fail(node, file, f"step {index}: {verbs[0]!r} and `actions` cannot share a step")
     actions = []
-    for item in y.items(entries["actions"][1], file, "`actions`"):
+    for item in y.items(entries["actions"][1]):
         action = y.text(item, file, "an action")
         if not _ACTION.match(action):
             raise y.fail(
                 item, file, f"{action!r} is not an action (service:Action, like s3:GetObject)"
             )
         actions.append(action)
-    resources = [y.text(i, file, "a resource") for i in y.items(entries["resources"][1], file, "")]
-    for item, resource in zip(y.items(entries["resources"][1], file, ""), resources, strict=True):
+    resources = []
+    for item in y.items(entries["resources"][1]):
+        resource = y.text(item, file, "a resource")
         if resource != "*" and not resource.startswith("arn:"):
             raise y.fail(item, file, f'raw `resources` are ARNs or "*", not {resource!r}')
+        resources.append(resource)
     text = f"actions: {', '.join(actions)} on {', '.join(resources)}"
     return Step(
         index=index,

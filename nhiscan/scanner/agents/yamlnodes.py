@@ -115,7 +115,7 @@ def sequence(node: Node, file: str, what: str) -> list[Node]:
     return list(node.value)
 
 
-def items(node: Node, file: str, what: str) -> Iterator[Node]:
+def items(node: Node) -> Iterator[Node]:
     """A list, or one scalar read as a list of one."""
     if isinstance(node, yaml.SequenceNode):
         yield from node.value

@@ -47,6 +47,7 @@ class GapAnalyzer:
         self.authorizer = authorizer
         self.grants = Grants(estate, graph, authorizer, catalog)
         self._escalations: dict[str, list[Escalation]] | None = None
+        self._services: dict[str, set[str]] | None = None
 
     def agent(self, plan: AgentPlan, identity_ids: Iterable[str]) -> AgentGap:
         ids = tuple(identity_ids)
@@ -276,23 +277,19 @@ class GapAnalyzer:
                 for h in self.graph.hops_from(other)
             )
         ]
-        services = sorted(
-            {
-                COMPUTE_SERVICES[r.kind]
-                for r in self.estate.resources.values()
-                if r.kind in COMPUTE_SERVICES and self._runs_as(r.runs_as) == identity.id
-            }
-        )
+        services = sorted(self._compute_services().get(identity.id, ()))
         return trust_policy(callers, services)
 
-    def _runs_as(self, runs_as: str | None) -> str | None:
-        """The role a compute resource runs as (an instance profile stands for its role)."""
-        if runs_as is None:
-            return None
-        for identity in self.estate.identities.values():
-            if runs_as in identity.instance_profiles:
-                return identity.id
-        return runs_as
+    def _compute_services(self) -> dict[str, set[str]]:
+        """Role -> the services whose compute runs as it (the graph's runs_as edges: a Lambda
+        function's role, an EC2 instance's profile's role), built once."""
+        if self._services is None:
+            self._services = {}
+            for hop in self.graph.edges(EdgeKind.RUNS_AS):
+                compute = self.estate.resources.get(hop.source)
+                if compute is not None and compute.kind in COMPUTE_SERVICES:
+                    self._services.setdefault(hop.target, set()).add(COMPUTE_SERVICES[compute.kind])
+        return self._services
 
 
 @dataclass(frozen=True, slots=True)

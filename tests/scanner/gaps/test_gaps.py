@@ -311,3 +311,18 @@ def test_a_not_resource_grant_is_everything_but_what_it_names() -> None:
     (item,) = gap.excess
     assert (item.action, item.resource) == ("s3:DeleteObject", "*")
     assert item.except_resources == ("arn:aws:s3:::vault/*",)
+
+
+def test_a_role_that_compute_runs_as_gets_a_trust_for_that_service_only() -> None:
+    records = _lambda_role("fn-role", *DOCS)
+    fn_arn = f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:fn"
+    function = resource(
+        "fn", id=fn_arn, kind=ResourceKind.LAMBDA_FUNCTION, runs_as=records[0].id, policy=None
+    )
+    agents = _agent("a", records[0].id, "read: s3://docs/*")
+    gap = _only(_analyse([*records, function], agents)["a"])
+    assert gap.trust is not None
+    service = {"Service": "lambda.amazonaws.com"}
+    assert gap.trust["Statement"] == [
+        {"Effect": "Allow", "Principal": service, "Action": "sts:AssumeRole"}
+    ]
