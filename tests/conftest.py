@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,13 @@ from nhiscan.cli import cli
 
 # Every scan records a run in the history store: never the user's own, one per test session
 # (tests that look at the store pass --store to a store of their own).
-os.environ["NHISCAN_STORE"] = f"sqlite:///{tempfile.mkdtemp(prefix='nhiscan-test-store-')}/h.db"
+_SESSION_STORE = tempfile.mkdtemp(prefix="nhiscan-test-store-")
+os.environ["NHISCAN_STORE"] = f"sqlite:///{_SESSION_STORE}/h.db"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The session's store goes with the session: a test run leaves nothing in /tmp."""
+    shutil.rmtree(_SESSION_STORE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -64,10 +64,12 @@ def start(root: Path) -> str:
 
 
 def stop(root: Path) -> None:
+    """Stop the server and remove its folder (data, sockets and log): nothing is left behind."""
     bin_dir = binaries()
     if bin_dir is not None and (root / "data").exists():
         subprocess.run(_as_server_user([str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-m",
                                         "immediate", "stop"]), capture_output=True)  # fmt: skip
+    shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -87,9 +87,14 @@ def demo_session() -> boto3.session.Session:
     )
 
 
+# moto draws every id and secret (access keys, KMS key ids, instance ids) from one random source:
+# seeded, the demo estate is the same on every run, so history and diff show nothing changed.
+DEMO_SEED = 20261206
+
+
 @contextmanager
 def moto_server() -> Iterator[str]:
-    """moto on a free loopback port, reset to empty; yields its endpoint URL."""
+    """moto on a free loopback port, reset to empty and seeded; yields its endpoint URL."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no request log on the terminal
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
@@ -97,9 +102,10 @@ def moto_server() -> Iterator[str]:
         host, port = server.get_host_and_port()
         endpoint = f"http://{host}:{port}"
         # moto's backends live in this process: start from an empty estate every time.
-        reset = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
-        with urllib.request.urlopen(reset, timeout=10):
-            pass
+        for call in ("reset", f"seed?a={DEMO_SEED}"):
+            request = urllib.request.Request(f"{endpoint}/moto-api/{call}", method="POST")
+            with urllib.request.urlopen(request, timeout=10):
+                pass
         yield endpoint
     finally:
         server.stop()

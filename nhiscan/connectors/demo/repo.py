@@ -9,13 +9,15 @@ they unlock:
 - a third-party token that matches nothing in the inventory;
 - a test fixture silenced with ``nhiscan:ignore``, and a binary file that is listed as skipped.
 
-Every secret here is generated at run time (moto issues the AWS keys); nothing real is used.
+Every secret here is made up: moto issues the AWS keys from its seeded random source, and the
+tokens come from a seeded generator, so the repository (and its commit ids, within a day) is the
+same on every run. Nothing real is used.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
+import random
 import string
 import subprocess
 from datetime import datetime, timedelta
@@ -37,13 +39,19 @@ def demo_key(user: str, index: int = 0) -> tuple[str, str]:
     return key.access_key_id, key.secret_access_key
 
 
-def _token(prefix: str, length: int) -> str:
+TOKEN_SEED = 1206  # the made-up tokens are the same on every run: demo history shows no change
+
+
+def _token(rng: random.Random, prefix: str, length: int) -> str:
     alphabet = string.ascii_letters + string.digits
-    return prefix + "".join(secrets.choice(alphabet) for _ in range(length))
+    return prefix + "".join(rng.choice(alphabet) for _ in range(length))
 
 
 def build_demo_repo(root: Path, now: datetime) -> None:
-    """A git repository under ``root`` with three commits (60, 53 and 20 days before ``now``)."""
+    """A git repository under ``root`` with three commits (60, 53 and 20 days before the start of
+    ``now``'s day: commit ids stay the same across the runs of a day)."""
+    rng = random.Random(TOKEN_SEED)
+    now = now.replace(hour=0, minute=0, second=0, microsecond=0)
     deploy_id, deploy_secret = demo_key("ci-deploy-bot")
     etl_id, etl_secret = demo_key("etl-sync-agent")
     git = _Git(root)
@@ -69,11 +77,11 @@ def build_demo_repo(root: Path, now: datetime) -> None:
     )
     _write(
         root / "agents" / "notify.py",
-        f'GITHUB_TOKEN = "{_token("ghp_", 36)}"  # opens review issues\n',
+        f'GITHUB_TOKEN = "{_token(rng, "ghp_", 36)}"  # opens review issues\n',
     )
     _write(
         root / "tests" / "fixtures.py",
-        f'FAKE_TOKEN = "{_token("ghp_", 36)}"  # nhiscan:ignore test fixture\n',
+        f'FAKE_TOKEN = "{_token(rng, "ghp_", 36)}"  # nhiscan:ignore test fixture\n',
     )
     git.commit("ETL sync and review notifications", now - timedelta(days=20))
 
