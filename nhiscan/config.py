@@ -73,7 +73,8 @@ def load_settings(path: Path | None) -> Settings:
             return Settings()
         path = default
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
@@ -82,10 +83,22 @@ def load_settings(path: Path | None) -> Settings:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     except RecursionError:  # tomllib recurses per nested array or inline table
         raise ConfigError(
-            f"{path}: not valid TOML: arrays or inline tables nested too deeply; no setting of "
-            "nhiscan.toml nests more than one level"
+            f"{path}: not valid TOML: arrays or inline tables nested too deeply (from line "
+            f"{_deep_line(text)}); no setting of nhiscan.toml nests more than one level"
         ) from None
     return settings_from_dict(data, source=str(path))
+
+
+def _deep_line(text: str, depth: int = 100) -> int:
+    """The line where brackets and braces first nest ``depth`` deep (strings not told apart:
+    a pointer for the reader, not a parser)."""
+    level = 0
+    for line, content in enumerate(text.splitlines(), start=1):
+        for char in content:
+            level += (char in "[{") - (char in "]}")
+            if level >= depth:
+                return line
+    return 1
 
 
 # The tables of nhiscan.toml, by name: what ``[name]`` may hold.

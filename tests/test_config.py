@@ -82,7 +82,7 @@ def test_bad_config_names_file_and_key(tmp_path: Path, text: str, message: str) 
         # Past about 100 years, days overflow the date arithmetic: refused here, by name.
         ("[lifecycle]\nkey_unused_days = 100000000000000000000\n",
          "[lifecycle] key_unused_days: expected a whole number from 0 to 36500, got 1000000"),
-        ("a = " + "[" * 2000 + "]" * 2000 + "\n", "nested too deeply"),
+        ("x = 1\na = " + "[" * 2000 + "]" * 2000 + "\n", "nested too deeply (from line 2)"),
         ("a = " + "{b = " * 2000 + "1" + "}" * 2000 + "\n", "nested too deeply"),
         (b"fail_on = '\xff'\n", "not UTF-8"),
     ],
