@@ -63,7 +63,7 @@ def main() -> None:
 
 @cli.command()
 @source_options
-@common_options
+@config_option
 @click.option(
     "-o",
     "--output",
@@ -77,7 +77,6 @@ def main() -> None:
 def collect(ctx: click.Context, /, output: Path, strict: bool | None, **kw: Any) -> None:
     """Collect an inventory snapshot (the only step that talks to clouds)."""
     settings = load_settings(kw.pop("config_path"))
-    kw.pop("as_of")
     ctx.exit(run_collect(sources_of(kw), settings, output=output, strict=strict))
 
 

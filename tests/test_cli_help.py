@@ -99,3 +99,9 @@ def test_baseline_update_reads_and_rewrites_the_file_given_with_b(
     missing = runner.invoke(cli, ["baseline", "update", snapshot, "-b", str(tmp_path / "no.json")])
     assert missing.exit_code == 2
     assert "no.json" in missing.output
+
+
+def test_collect_offers_no_as_of_it_judges_no_ages() -> None:
+    command = dict((" ".join(p), c) for p, c in ALL)["collect"]
+    assert "--as-of" not in _names(command)
+    assert "--as-of" in _names(dict((" ".join(p), c) for p, c in ALL)["analyze"])
