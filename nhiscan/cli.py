@@ -16,6 +16,7 @@ from nhiscan.cli_history import diff_command, history_group, watch_command
 from nhiscan.cli_options import (
     agents_option,
     as_of,
+    cloud_source_options,
     common_options,
     config_option,
     output_options,
@@ -62,14 +63,20 @@ def main() -> None:
 
 @cli.command()
 @source_options
-@common_options
-@click.option("-o", "--output", type=click.Path(path_type=Path), default="nhiscan-snapshot.json")
+@config_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default="nhiscan-snapshot.json",
+    show_default=True,
+    help="The snapshot file to write (JSON; read by analyze, inventory and the queries).",
+)
 @click.option("--strict", is_flag=True, default=None, help="Exit 3 on collection gaps.")
 @click.pass_context
 def collect(ctx: click.Context, /, output: Path, strict: bool | None, **kw: Any) -> None:
     """Collect an inventory snapshot (the only step that talks to clouds)."""
     settings = load_settings(kw.pop("config_path"))
-    kw.pop("as_of")
     ctx.exit(run_collect(sources_of(kw), settings, output=output, strict=strict))
 
 
@@ -98,10 +105,19 @@ def scan(ctx: click.Context, /, **kw: Any) -> None:
 
 @cli.command()
 @click.argument("snapshot", required=False, type=click.Path(path_type=Path, dir_okay=False))
-@source_options
+@cloud_source_options
 @common_options
-@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "csv", "json"]),
+    default="text",
+    show_default=True,
+    help="text (a table), csv or json.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Write to a file (default: stdout)."
+)
 def inventory(snapshot: Path | None, fmt: str, output: Path | None, **kw: Any) -> None:
     """List identities and credentials (from a snapshot, or collected now)."""
     settings = load_settings(kw.pop("config_path"))
@@ -110,7 +126,14 @@ def inventory(snapshot: Path | None, fmt: str, output: Path | None, **kw: Any) -
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text (one rule a line) or json.",
+)
 def rules(fmt: str) -> None:
     """List the rules: ids, severities, summaries."""
     click.echo(render_rules(fmt), nl=False)
@@ -174,7 +197,14 @@ DEFAULT_BASELINE = ".nhiscan-baseline.json"
 @click.argument("snapshot", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @source_options
 @common_options
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=DEFAULT_BASELINE)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=DEFAULT_BASELINE,
+    show_default=True,
+    help="The baseline file to write (replaced if it exists).",
+)
 @agents_option
 def baseline_create(snapshot: Path | None, output: Path, **kw: Any) -> None:
     """Accept every current finding (of a snapshot, or of a scan now) into a baseline file."""
@@ -191,21 +221,39 @@ def baseline_create(snapshot: Path | None, output: Path, **kw: Any) -> None:
 @source_options
 @common_options
 @click.option(
+    "-b",
+    "--baseline",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    show_default=DEFAULT_BASELINE,
+    help="The baseline file to read and update in place (it must exist: baseline create).",
+)
+@click.option(
     "-o",
     "--output",
+    "legacy_baseline",
     type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    default=DEFAULT_BASELINE,
-    help="The baseline to update in place.",
+    hidden=True,
+    help="Deprecated spelling of --baseline (the file is read and rewritten, not an output).",
 )
 @agents_option
-def baseline_update(snapshot: Path | None, output: Path, **kw: Any) -> None:
+def baseline_update(
+    snapshot: Path | None, baseline: Path | None, legacy_baseline: Path | None, **kw: Any
+) -> None:
     """Accept the current findings, keep the notes of entries still matching, and drop (and
     list) the entries that match nothing any more."""
+    if legacy_baseline is not None:
+        click.echo("nhiscan: warning: -o/--output is deprecated here: use --baseline", err=True)
+    baseline = baseline or legacy_baseline or Path(DEFAULT_BASELINE)
+    if not baseline.is_file():
+        raise click.BadParameter(
+            f"{baseline} does not exist: create it with `nhiscan baseline create`",
+            param_hint="'-b' / '--baseline'",
+        )
     settings = load_settings(kw.pop("config_path"))
     now = as_of(kw.pop("as_of"))
     agents = (kw.pop("agents"), kw.pop("no_agents"))
     run_baseline(
-        snapshot, sources_of(kw), settings, output=output, update=True, now=now, agents=agents
+        snapshot, sources_of(kw), settings, output=baseline, update=True, now=now, agents=agents
     )
 
 

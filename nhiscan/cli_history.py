@@ -22,13 +22,27 @@ store_option = click.option(
     metavar="URL",
     help="The history store (default: $NHISCAN_STORE, else the user's data directory).",
 )
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text (for people) or json (for programs).",
+)
 
 
 @click.group("history", invoke_without_command=True)
 @store_option
 @click.option("--scope", help="Only the runs of this scope.")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Show at most this many runs.",
+)
+@format_option
 @click.pass_context
 def history_group(
     ctx: click.Context, store: str | None, scope: str | None, limit: int, fmt: str
@@ -54,7 +68,7 @@ def history_prune(store: str | None, keep: int | None, older_than: str | None) -
 @click.command("diff")
 @click.argument("runs", nargs=-1, type=int, metavar="[RUN_A] [RUN_B]")
 @store_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@format_option
 def diff_command(runs: tuple[int, ...], store: str | None, fmt: str) -> None:
     """What changed between two runs (default: the last two of the latest run's scope):
     findings, identities, keys, grants per identity and per agent."""

@@ -19,9 +19,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 SEVERITIES = [s.value for s in Severity] + ["never"]
 
 
-def source_options(func: F) -> F:
+def cloud_source_options(func: F) -> F:
+    """The estate to collect: the demo or AWS (the commands that read identities only)."""
     options = [
-        click.option("--demo", is_flag=True, help="Scan the built-in demo estate (no account)."),
+        click.option(
+            "--demo", is_flag=True, help="Use the built-in demo estate (no account, no network)."
+        ),
         click.option("--aws-profile", "aws_profiles", multiple=True, help="AWS profile (repeat)."),
         click.option("--aws-region", "aws_regions", multiple=True, help="AWS region (repeat)."),
         click.option("--aws-assume-role", metavar="ARN", help="Assume this role first."),
@@ -34,6 +37,15 @@ def source_options(func: F) -> F:
             type=click.Path(path_type=Path, dir_okay=False),
             help="Read an `aws iam get-account-authorization-details` export (repeat).",
         ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def repo_options(func: F) -> F:
+    """Repositories to scan for secrets, and how (the commands that report exposures)."""
+    options = [
         click.option(
             "--repo",
             "repos",
@@ -64,6 +76,11 @@ def source_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def source_options(func: F) -> F:
+    """Every source: the estate and the repositories."""
+    return cloud_source_options(repo_options(func))
 
 
 config_option = click.option(
@@ -104,7 +121,8 @@ def output_options(func: F) -> F:
         click.option(
             "--fail-on",
             type=click.Choice(SEVERITIES, case_sensitive=False),
-            help="Exit 1 when a finding is at or above this severity.",
+            show_default="fail_on in nhiscan.toml, else never",
+            help="Exit 1 when a finding is at or above this severity (never: always exit 0).",
         ),
         click.option("--strict", is_flag=True, default=None, help="Exit 3 on collection gaps."),
         click.option(
@@ -177,19 +195,21 @@ def agents_option(func: F) -> F:
 
 
 def sources_of(kw: dict[str, Any]) -> SourceOptions:
-    dry_run = kw.pop("dry_run")
+    """The sources of a command's options; a command without the repository options has
+    none of them (their defaults)."""
+    dry_run = kw.pop("dry_run", False)
     if dry_run:
-        if not kw["verify"]:
+        if not kw.get("verify"):
             raise click.UsageError("--dry-run goes with --verify")
         click.echo(verify_plan(), nl=False)
         raise click.exceptions.Exit(0)
     return SourceOptions(
-        repos=kw.pop("repos"),
-        history=kw.pop("history"),
-        since=kw.pop("since"),
-        staged=kw.pop("staged"),
-        max_file_size=kw.pop("max_file_size"),
-        verify=kw.pop("verify"),
+        repos=kw.pop("repos", ()),
+        history=kw.pop("history", False),
+        since=kw.pop("since", None),
+        staged=kw.pop("staged", False),
+        max_file_size=kw.pop("max_file_size", None),
+        verify=kw.pop("verify", False),
         demo=kw.pop("demo"),
         aws_profiles=kw.pop("aws_profiles"),
         aws_regions=kw.pop("aws_regions"),

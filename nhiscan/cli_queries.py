@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from nhiscan.cli_options import F, config_option, source_options, sources_of
+from nhiscan.cli_options import F, cloud_source_options, config_option, sources_of
 from nhiscan.commands import run_query
 from nhiscan.config import load_settings
 
@@ -16,11 +16,18 @@ from nhiscan.config import load_settings
 def query_options(func: F) -> F:
     options = [
         config_option,
-        click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text"),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(["text", "json"]),
+            default="text",
+            show_default=True,
+            help="text (for people) or json (for programs).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
-    return source_options(func)
+    return cloud_source_options(func)
 
 
 @click.command("reach")
@@ -64,7 +71,7 @@ def graph_group() -> None:
 
 @graph_group.command("export")
 @click.argument("snapshot", required=False, type=click.Path(path_type=Path, dir_okay=False))
-@source_options
+@cloud_source_options
 @config_option
 @click.option(
     "--format",

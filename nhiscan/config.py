@@ -6,7 +6,9 @@ and the key.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -71,30 +73,59 @@ def load_settings(path: Path | None) -> Settings:
             return Settings()
         path = default
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason}): save it as UTF-8") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except RecursionError:  # tomllib recurses per nested array or inline table
+        raise ConfigError(
+            f"{path}: not valid TOML: arrays or inline tables nested too deeply (from line "
+            f"{_deep_line(text)}); no setting of nhiscan.toml nests more than one level"
+        ) from None
     return settings_from_dict(data, source=str(path))
+
+
+def _deep_line(text: str, depth: int = 100) -> int:
+    """The line where brackets and braces first nest ``depth`` deep (strings not told apart:
+    a pointer for the reader, not a parser)."""
+    level = 0
+    for line, content in enumerate(text.splitlines(), start=1):
+        for char in content:
+            level += (char in "[{") - (char in "]}")
+            if level >= depth:
+                return line
+    return 1
+
+
+# The tables of nhiscan.toml, by name: what ``[name]`` may hold.
+SECTIONS: dict[str, type[Any]] = {
+    "lifecycle": LifecycleSettings,
+    "aws": AwsSettings,
+    "git": GitSettings,
+    "agents": AgentSettings,
+}
+TOP_KEYS = ("fail_on", "strict", "suppress", *SECTIONS)
 
 
 def settings_from_dict(data: dict[str, Any], *, source: str) -> Settings:
     data = dict(data)
-    lifecycle = _section(LifecycleSettings, data.pop("lifecycle", {}), f"{source} [lifecycle]")
-    aws = _section(AwsSettings, data.pop("aws", {}), f"{source} [aws]")
-    git = _section(GitSettings, data.pop("git", {}), f"{source} [git]")
-    agents = _section(AgentSettings, data.pop("agents", {}), f"{source} [agents]")
+    for key in data:
+        if key not in TOP_KEYS:
+            raise ConfigError(_unknown(source, key, None, TOP_KEYS))
+    sections = {
+        name: _section(cls, data.pop(name, {}), source, name) for name, cls in SECTIONS.items()
+    }
     suppressions = parse_suppressions(data.pop("suppress", []), source=source)
-    top = _section(_Top, data, source)
+    top = _section(_Top, data, source, None)
     fail_on = None
     if top.fail_on is not None:
         fail_on = parse_severity(top.fail_on, where=f"{source}: fail_on")
     return Settings(
-        lifecycle=lifecycle,
-        aws=aws,
-        git=git,
-        agents=agents,
+        **sections,
         suppressions=suppressions,
         fail_on=fail_on,
         strict=top.strict,
@@ -115,32 +146,56 @@ def parse_severity(value: str, *, where: str) -> Severity:
         raise ConfigError(f"{where}: unknown severity {value!r} (one of: {choices})") from None
 
 
-def _section(cls: type[Any], data: Any, where: str) -> Any:
+# Upper bounds of whole-number settings (a value past them is a typo, and days past about 100
+# years overflow the date arithmetic).
+MAX_DAYS = 36_500
+_LIMITS = {"max_file_size": 2**40, "workers": 1024, "max_workers": 256}
+
+
+def _section(cls: type[Any], data: Any, source: str, name: str | None) -> Any:
+    where = source if name is None else f"{source}: [{name}]"
     if not isinstance(data, dict):
-        raise ConfigError(f"{where}: expected a table")
+        raise ConfigError(f"{where}: expected a table ([{name}] with its keys), got {data!r}")
     known = {f.name: f for f in fields(cls)}
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
-            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(known))})")
+            raise ConfigError(_unknown(source, key, name, tuple(known)))
         default = getattr(cls(), key)
-        values[key] = _coerce(value, default, f"{where}: {key}")
+        values[key] = _coerce(value, default, key, f"{where} {key}" if name else f"{source}: {key}")
     return replace(cls(), **values)
 
 
-def _coerce(value: Any, default: Any, where: str) -> Any:
+def _unknown(source: str, key: str, section: str | None, valid: Iterable[str]) -> str:
+    level = "at the top level" if section is None else f"in [{section}]"
+    names = sorted(valid)
+    close = difflib.get_close_matches(key, names, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{source}: unknown key {key!r} {level}{hint}; valid keys: {', '.join(names)}"
+
+
+def _coerce(value: Any, default: Any, key: str, where: str) -> Any:
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            raise ConfigError(f"{where}: expected true or false, got {value!r}")
+            raise ConfigError(f"{where}: expected true or false, got {_shown(value)}")
         return value
     if isinstance(default, int):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise ConfigError(f"{where}: expected a whole number >= 0, got {value!r}")
+        limit = _LIMITS.get(key, MAX_DAYS)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= limit:
+            raise ConfigError(
+                f"{where}: expected a whole number from 0 to {limit}, got {_shown(value)}"
+            )
         return value
     if isinstance(default, tuple):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{where}: expected a list of strings, got {value!r}")
+            raise ConfigError(f"{where}: expected a list of strings, got {_shown(value)}")
         return tuple(value)
     if value is not None and not isinstance(value, str):
-        raise ConfigError(f"{where}: expected a string, got {value!r}")
+        raise ConfigError(f"{where}: expected a string, got {_shown(value)}")
     return value
+
+
+def _shown(value: Any) -> str:
+    """A value as written, cut short: a config error quotes what it refuses, not a wall."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -40,7 +40,7 @@ def test_default_file_in_working_directory(tmp_path: Path, monkeypatch: pytest.M
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[lifecycle]\nkey_max_age = 3\n", r"\[lifecycle\]: unknown key 'key_max_age'"),
+        ("[lifecycle]\nkey_max_age = 3\n", r"unknown key 'key_max_age' in \[lifecycle\]"),
         ("[lifecycle]\nkey_max_age_days = 'x'\n", "expected a whole number"),
         ("[lifecycle]\nkey_max_age_days = -1\n", "expected a whole number"),
         ('fail_on = "urgent"\n', "unknown severity 'urgent'"),
@@ -56,3 +56,47 @@ def test_bad_config_names_file_and_key(tmp_path: Path, text: str, message: str) 
     with pytest.raises(ConfigError, match=message) as info:
         load_settings(path)
     assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[git]\nfoo = 1\n", "unknown key 'foo' in [git]; valid keys: max_file_size, workers"),
+        ("[gti]\nworkers = 1\n", "unknown key 'gti' at the top level (did you mean 'git'?); "
+         "valid keys: agents, aws, fail_on, git, lifecycle, strict, suppress"),
+        ("[aws]\nregion = ['x']\n", "unknown key 'region' in [aws] (did you mean 'regions'?); "
+         "valid keys: assume_role, max_workers, org_role, profiles, regions"),
+        ("[agents]\nfolder = 'a'\n", "unknown key 'folder' in [agents]; valid keys: path"),
+        ("[lifecycle.deep]\nx = 1\n", "unknown key 'deep' in [lifecycle]; valid keys: "
+         "key_max_age_days, key_never_used_grace_days, key_unused_days, owner_tag_keys, "
+         "role_unused_days"),
+        ("[[suppress]]\nrule = 'NHI001'\nreason = 'r'\nwhy = 1\n",
+         "[[suppress]] #1: unknown key 'why'; valid keys: fingerprint, rule, subject"),
+        ('[git]\nworkers = "x"\n',
+         "[git] workers: expected a whole number from 0 to 1024, got 'x'"),
+        ("[aws]\nmax_workers = 1.5\n", "[aws] max_workers: expected a whole number"),
+        ("[agents]\npath = 3\n", "[agents] path: expected a string, got 3"),
+        ("[aws]\nprofiles = [1]\n", "[aws] profiles: expected a list of strings, got [1]"),
+        ("strict = 'yes'\n", "strict: expected true or false, got 'yes'"),
+        ("git = 3\n", "[git]: expected a table"),
+        # Past about 100 years, days overflow the date arithmetic: refused here, by name.
+        ("[lifecycle]\nkey_unused_days = 100000000000000000000\n",
+         "[lifecycle] key_unused_days: expected a whole number from 0 to 36500, got 1000000"),
+        ("x = 1\na = " + "[" * 2000 + "]" * 2000 + "\n", "nested too deeply (from line 2)"),
+        ("a = " + "{b = " * 2000 + "1" + "}" * 2000 + "\n", "nested too deeply"),
+        (b"fail_on = '\xff'\n", "not UTF-8"),
+    ],
+)  # fmt: skip
+def test_config_errors_name_the_file_the_level_and_the_valid_keys(
+    tmp_path: Path, text: str | bytes, message: str
+) -> None:
+    path = tmp_path / "nhiscan.toml"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    shown = str(info.value)
+    assert str(path) in shown
+    assert message in shown, shown

@@ -103,7 +103,7 @@ def _one(entry: Any, where: str) -> Suppression:
         raise ConfigError(f"{where}: expected a table")
     for key in entry:
         if key not in KEYS:
-            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(KEYS)})")
+            raise ConfigError(f"{where}: unknown key {key!r}; valid keys: {', '.join(KEYS)}")
     text = {k: _text(entry, k, where) for k in ("fingerprint", "rule", "subject", "reason")}
     if not text["reason"]:
         raise ConfigError(f'{where}: a suppression needs a reason (reason = "why")')

@@ -10,7 +10,7 @@ account of whichever identity runs the step, filled in per identity by ``render.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from nhiscan.scanner.agents.model import Agent, AgentPlan, AwsDefaults, Need, Step
 from nhiscan.scanner.agents.uri import ResourceRef, parse_reference
@@ -35,29 +35,38 @@ class _Raw:
 
 
 def compile_agent(agent: Agent, catalog: Catalog, *, default_max_key_age: int) -> AgentPlan:
-    raws = [raw for step in agent.steps for raw in _step_needs(step, agent.aws, catalog)]
     return AgentPlan(
         name=agent.name,
         owner=agent.owner,
         status=agent.status,
-        needs=merge(raws),
+        needs=merge(_needs(agent.steps, agent.aws, catalog)),
         max_key_age_days=agent.max_key_age_days or default_max_key_age,
         identities=agent.identities,
         where=agent.where,
     )
 
 
+def _needs(steps: Iterable[Step], defaults: AwsDefaults, catalog: Catalog) -> Iterator[_Raw]:
+    """Each step's needs; a step repeated (an alias, or the same words) is compiled once."""
+    done: dict[tuple[object, ...], list[_Raw]] = {}
+    for step in steps:
+        key = (step.phrases, step.actions, step.resources)
+        if key not in done:
+            done[key] = list(_step_needs(step, defaults, catalog))
+            yield from done[key]
+        else:
+            yield from (replace(raw, step=step.index) for raw in done[key])
+
+
 def merge(raws: Iterable[_Raw]) -> tuple[Need, ...]:
     """One need per (provider, action, resource, conditions), with every step that needs it,
     sorted by action then resource."""
-    steps: dict[tuple[object, ...], list[int]] = {}
+    steps: dict[tuple[object, ...], set[int]] = {}
     first: dict[tuple[object, ...], _Raw] = {}
     for raw in raws:
         key = (raw.provider, raw.action, raw.resource, raw.conditions)
         first.setdefault(key, raw)
-        steps.setdefault(key, [])
-        if raw.step not in steps[key]:
-            steps[key].append(raw.step)
+        steps.setdefault(key, set()).add(raw.step)
     needs = [
         Need(
             provider=raw.provider,

@@ -5,6 +5,7 @@ verb-by-scheme pair is checked here, with its line, so compiling never fails."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import yaml
 
@@ -19,10 +20,17 @@ _ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*?]+$")
 
 
 def steps(node: y.Node, file: str) -> tuple[tuple[Step, ...], list[y.Problem]]:
+    """The steps of a list; a step written once and repeated by alias (``- *step``) is read
+    once, each use getting its own index."""
     steps, problems = [], []
+    read: dict[int, Step] = {}
     for index, item in enumerate(y.sequence(node, file, "`steps`"), start=1):
+        known = read.get(id(item))
+        if known is not None:
+            steps.append(replace(known, index=index))
+            continue
         try:
-            steps.append(_step(item, index, file))
+            steps.append(read.setdefault(id(item), _step(item, index, file)))
         except y.Invalid as exc:
             problems.append(exc.problem)
     return tuple(steps), problems

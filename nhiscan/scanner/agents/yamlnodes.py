@@ -31,9 +31,19 @@ class Invalid(Exception):
         self.problem = problem
 
 
+# A billion-laughs guard: a document may expand to at most this many nodes, counting the nodes
+# under an alias again at each use (docs/agents.md). 10,000 structured steps are about 30,000.
+MAX_NODES = 100_000
+# libyaml's own limit on nesting (flow and block); the pure-Python parser is held to it too.
+MAX_DEPTH = 1_000
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed: same nodes
+
+
 def compose(text: str, file: str) -> Node | None:
+    """The document's node tree, refused when it nests too deeply, refers to itself or expands
+    (through aliases) past ``MAX_NODES``: nothing later walks more than that."""
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -41,6 +51,54 @@ def compose(text: str, file: str) -> Node | None:
         raise Invalid(Problem(Where(file=file, line=line), f"not valid YAML: {what}")) from None
     except yaml.YAMLError as exc:
         raise Invalid(Problem(Where(file=file, line=1), f"not valid YAML: {exc}")) from None
+    except RecursionError:  # the pure-Python composer recurses per level of nesting
+        message = f"not valid YAML: nested more than {MAX_DEPTH} levels deep"
+        raise Invalid(Problem(Where(file=file, line=1), message)) from None
+    if root is not None:
+        expanded_size(root, file)
+    return root
+
+
+def expanded_size(root: Node, file: str, limit: int = MAX_NODES) -> int:
+    """How many nodes walking ``root`` visits, an alias's nodes counted at each use: in time
+    linear in the distinct nodes (each one's size is computed once). Raises Invalid at the
+    innermost node whose expansion passes ``limit``, or at an alias to a node containing it."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # the ancestors of the node being expanded
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = size = 1 + sum(sizes[id(c)] for c in _children(node))
+            if size > limit:
+                raise fail(node, file, _too_big(limit))
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in open_nodes:
+            raise fail(node, file, "an alias refers to a node that contains it (a cycle)")
+        open_nodes.add(id(node))
+        if len(open_nodes) > MAX_DEPTH:
+            raise fail(node, file, f"nested more than {MAX_DEPTH} levels deep")
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
+    return sizes[id(root)]
+
+
+def _too_big(limit: int) -> str:
+    return (
+        f"this expands to more than {limit:,} YAML nodes (the nodes under an alias count at "
+        "each use): an alias bomb, or a file to split in several"
+    )
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
 
 
 def where(node: Node, file: str) -> Where:
