@@ -56,7 +56,7 @@ def _records() -> list[object]:
             provider=Provider.AWS, id=f"{ROLE}#trust", name="trust", kind=PolicyKind.TRUST,
             account="123456789012",
             document={"Statement": [{"Effect": "Allow", "Principal": {"Service": "x"},
-                                     "Action": "sts:AssumeRole", "Condition": {"N": {"k": 1.5}}}]},
+                                     "Action": "sts:AssumeRole", "Condition": {"NumericLessThan": {"k": 1.5}}}]},
         ),
         Resource(provider=Provider.AWS, id="arn:aws:s3:::b", name="b",
                  kind=ResourceKind.S3_BUCKET, account="123456789012", region="eu-west-1"),
