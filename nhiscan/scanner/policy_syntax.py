@@ -166,7 +166,8 @@ def _principals(raw: Mapping[str, Any]) -> Iterator[str]:
             continue
         for kind, values in value.items():
             if kind not in PRINCIPAL_TYPES:
-                yield f"{name} has an unknown principal type {kind!r:.60} ({_list(PRINCIPAL_TYPES)})"
+                known = _list(PRINCIPAL_TYPES)
+                yield f"{name} has an unknown principal type {kind!r:.60} (expected {known})"
             yield from _strings(f"{name}.{kind}", values)
 
 

@@ -135,9 +135,7 @@ def _decode(data: dict[str, Any], source: str) -> Snapshot:
                 "top-level key, so the file was cut or edited: restore it or collect again"
             )
         if not isinstance(data[key], kind):
-            raise SnapshotError(
-                f"{source}: {key}: expected {what}, got {type(data[key]).__name__}"
-            )
+            raise SnapshotError(f"{source}: {key}: expected {what}, got {type(data[key]).__name__}")
     unknown = sorted(set(data) - set(_TOP))
     if unknown:
         raise SnapshotError(
@@ -153,7 +151,7 @@ def _decode(data: dict[str, Any], source: str) -> Snapshot:
         collected_at=_value(datetime, data["collected_at"], source, "collected_at"),
         sources=_value(tuple[str, ...], data["sources"], source, "sources"),
         schema_version=data["schema_version"],
-        **lists,  # type: ignore[arg-type]
+        **lists,
     )
 
 

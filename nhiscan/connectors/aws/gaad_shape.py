@@ -17,7 +17,7 @@ Check = Callable[[Any, str], Iterator[str]]
 
 def _is(kind: type[Any] | tuple[type[Any], ...], what: str) -> Check:
     def check(value: Any, where: str) -> Iterator[str]:
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
             yield f"{where}: expected {what}, got {_shown(value)}"
 
     return check
@@ -95,29 +95,52 @@ COMMON = {"Path": STRING, "CreateDate": _date, "AttachedManagedPolicies": ATTACH
 ENTRIES: dict[str, Check] = {
     "UserDetailList": _object(
         {"Arn": _arn, "UserName": STRING},
-        {**COMMON, "UserId": STRING, "Tags": TAGS, "UserPolicyList": _list(INLINE),
-         "GroupList": _list(STRING), "PermissionsBoundary": BOUNDARY},
-    ),  # fmt: skip
+        {
+            **COMMON,
+            "UserId": STRING,
+            "Tags": TAGS,
+            "UserPolicyList": _list(INLINE),
+            "GroupList": _list(STRING),
+            "PermissionsBoundary": BOUNDARY,
+        },
+    ),
     "GroupDetailList": _object(
         {"Arn": _arn, "GroupName": STRING},
         {**COMMON, "GroupId": STRING, "GroupPolicyList": _list(INLINE)},
     ),
     "RoleDetailList": _object(
         {"Arn": _arn, "RoleName": STRING, "AssumeRolePolicyDocument": _document},
-        {**COMMON, "RoleId": STRING, "Tags": TAGS, "RolePolicyList": _list(INLINE),
-         "PermissionsBoundary": BOUNDARY, "MaxSessionDuration": _is(int, "an integer"),
-         "Description": STRING,
-         "RoleLastUsed": _object({}, {"LastUsedDate": _date, "Region": STRING}),
-         "InstanceProfileList": _list(_object(
-             {"Arn": _arn, "InstanceProfileName": STRING}, {"Tags": TAGS}))},
-    ),  # fmt: skip
+        {
+            **COMMON,
+            "RoleId": STRING,
+            "Tags": TAGS,
+            "RolePolicyList": _list(INLINE),
+            "PermissionsBoundary": BOUNDARY,
+            "MaxSessionDuration": _is(int, "an integer"),
+            "Description": STRING,
+            "RoleLastUsed": _object({}, {"LastUsedDate": _date, "Region": STRING}),
+            "InstanceProfileList": _list(
+                _object({"Arn": _arn, "InstanceProfileName": STRING}, {"Tags": TAGS})
+            ),
+        },
+    ),
     "Policies": _object(
-        {"Arn": _arn, "PolicyVersionList": _list(_object(
-            {"Document": _document},
-            {"VersionId": STRING, "IsDefaultVersion": _is(bool, "true or false")}))},
-        {"PolicyName": STRING, "DefaultVersionId": STRING, "CreateDate": _date,
-         "UpdateDate": _date},
-    ),  # fmt: skip
+        {
+            "Arn": _arn,
+            "PolicyVersionList": _list(
+                _object(
+                    {"Document": _document},
+                    {"VersionId": STRING, "IsDefaultVersion": _is(bool, "true or false")},
+                )
+            ),
+        },
+        {
+            "PolicyName": STRING,
+            "DefaultVersionId": STRING,
+            "CreateDate": _date,
+            "UpdateDate": _date,
+        },
+    ),
 }
 
 

@@ -146,7 +146,9 @@ def test_the_json_path_counts_within_the_page(tmp_path: Path) -> None:
     users = gaad["UserDetailList"]
     del users[1]["Arn"]
     pages = tmp_path / "pages.json"
-    pages.write_text(json.dumps([{"UserDetailList": users[:1]}, {**gaad, "UserDetailList": users[1:]}]))
+    pages.write_text(
+        json.dumps([{"UserDetailList": users[:1]}, {**gaad, "UserDetailList": users[1:]}])
+    )
     with pytest.raises(ConnectorError, match=r"pages\.json \(page 2\): UserDetailList\[0\]\.Arn"):
         read(pages)
 
