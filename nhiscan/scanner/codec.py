@@ -166,7 +166,7 @@ def _record_decoder(cls: type[Any]) -> Decoder:
             if name in data:
                 kwargs[name] = _field(name, sub, data[name])
             elif required:
-                raise DecodeError(name, f"is missing (a {cls.__name__} needs it)")
+                raise DecodeError(name, f"is missing (required in every {cls.__name__})")
         unknown = set(data) - known
         if unknown:
             raise DecodeError(
