@@ -150,8 +150,8 @@ def test_a_policy_aws_would_reject_is_an_error_naming_policy_carrier_and_stateme
 def test_a_flawed_policy_a_live_scan_recorded_as_a_gap_is_read(tmp_path: Path) -> None:
     def change(data: dict[str, Any]) -> None:
         _statement(data)["Condition"] = {"StringFrobnicates": {"k": "v"}}
-        data["gaps"].append({**data["gaps"][0], "operation": "policy-evaluation",
-                             "reason": "unreadable-policy", "subject": f"{ROLE}#trust"})  # fmt: skip
+        gap = {"operation": "policy-evaluation", "reason": "unreadable-policy"}
+        data["gaps"].append({**data["gaps"][0], **gap, "subject": f"{ROLE}#trust"})
 
     loaded = load_changed(tmp_path, change)
     assert "StringFrobnicates" in loaded.policies[0].document["Statement"][0]["Condition"]
