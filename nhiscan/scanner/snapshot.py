@@ -182,7 +182,8 @@ def upgrade(data: dict[str, Any], *, source: str) -> dict[str, Any]:
         raise SnapshotError(f"{source}: schema_version must be an integer, got {version!r}")
     if version > SCHEMA_VERSION or (version < SCHEMA_VERSION and version not in UPGRADES):
         raise SnapshotError(
-            f"{source}: snapshot schema version {version} is not supported by this nhiscan "
+            f"{source}: schema_version: snapshot schema version {version} is not supported by "
+            "this nhiscan "
             f"(it reads versions 1 to {SCHEMA_VERSION}); upgrade nhiscan or collect again"
         )
     while version < SCHEMA_VERSION:

@@ -105,7 +105,17 @@ def load_gaad(path: Path) -> dict[str, list[Any]]:
         )
     for index, page in enumerate(pages):
         check_page(page, path, index)
-    return merge_pages(pages)
+    merged = merge_pages(pages)
+    for name in GAAD_LISTS:
+        seen: dict[str, int] = {}
+        for index, entry in enumerate(merged[name]):
+            first = seen.setdefault(entry["Arn"], index)
+            if first != index:
+                raise ConnectorError(
+                    f"{path}: {name} holds {entry['Arn']} twice (entries {first} and {index}, "
+                    f"counting across pages): an export lists each once; {FIX}"
+                )
+    return merged
 
 
 def parse_documents(text: str, path: Path) -> list[Any]:

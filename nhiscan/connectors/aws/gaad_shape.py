@@ -144,6 +144,31 @@ ENTRIES: dict[str, Check] = {
 }
 
 
+def _both(*checks: Check) -> Check:
+    def check(value: Any, where: str) -> Iterator[str]:
+        for one in checks:
+            found = list(one(value, where))
+            if found:
+                yield from found
+                return
+
+    return check
+
+
+def _default_version(value: Any, where: str) -> Iterator[str]:
+    """GAAD marks the default version of a managed policy (the one that is in force)."""
+    versions = value["PolicyVersionList"]
+    default = value.get("DefaultVersionId")
+    if not any(v.get("IsDefaultVersion") or v.get("VersionId") == default for v in versions):
+        yield (
+            f"{where}.PolicyVersionList: no version with IsDefaultVersion true or the "
+            f"DefaultVersionId ({default!r:.40}): the policy in force is not in the export"
+        )
+
+
+ENTRIES["Policies"] = _both(ENTRIES["Policies"], _default_version)
+
+
 def page_problems(page: Mapping[str, Any]) -> Iterator[str]:
     """Every problem of the lists present in ``page``, as "<JSON path>: <what is wrong>"."""
     for name, entry in ENTRIES.items():
