@@ -19,8 +19,12 @@ grant, a Deny under it may apply.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import ipaddress
+import json
+import math
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from nhiscan.scanner.statements import IF_EXISTS, SET_QUALIFIERS
@@ -189,15 +193,71 @@ def _conditions(value: Any) -> Iterator[str]:
             yield f"Condition.{operator} must be an object {{key: values}}, got {_kind(tests)}"
             continue
         for key, values in tests.items():
-            yield from _condition_values(f"Condition.{operator}.{key}", values)
+            yield from _condition_values(str(operator), f"Condition.{operator}.{key}", values)
 
 
-def _condition_values(where: str, values: Any) -> Iterator[str]:
+def _condition_values(operator: str, where: str, values: Any) -> Iterator[str]:
     items = values if isinstance(values, list) else [values]
+    family = _family(operator)
     for item in items:
         if item is None or not isinstance(item, str | int | float | bool):
             yield f"{where} values must be strings, numbers or booleans, got {_kind(item)}"
             return
+        text = item if isinstance(item, str) else json.dumps(item)
+        if family is not None and "${" not in text and family[0](text) is None:
+            yield f"{where}: {text!r:.60} is not {family[1]}"
+            return
+
+
+def _family(operator: str) -> tuple[Callable[[str], object], str] | None:
+    """How a value of the operator's family parses (None: it does not), and what it should be."""
+    base = operator.rpartition(":")[2].removesuffix(IF_EXISTS).lower()
+    if base.startswith("numeric"):
+        return as_number, "a number"
+    if base.startswith("date"):
+        return as_date, "a date (ISO 8601, or seconds since 1970)"
+    if base in ("ipaddress", "notipaddress"):
+        return as_network, "an IP address or CIDR range"
+    if base in ("bool", NULL):
+        return as_boolean, '"true" or "false"'
+    return None
+
+
+def as_boolean(text: str) -> bool | None:
+    """A Bool or Null operator's value; None when it is neither true nor false."""
+    return {"true": True, "false": False}.get(text.lower())
+
+
+def as_number(text: str) -> float | None:
+    """A Numeric operator's value; None when it is not a (finite) number."""
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def as_date(text: str) -> datetime | None:
+    """A Date operator's value: ISO 8601 (UTC when no zone) or epoch seconds; None otherwise."""
+    number = as_number(text)
+    if number is not None:
+        try:
+            return datetime.fromtimestamp(number, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def as_network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    """An IpAddress operator's value (an address or a CIDR range); None otherwise."""
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None
 
 
 def _strings(where: str, value: Any) -> Iterator[str]:
