@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Mapping
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 from nhiscan.scanner.policy.matching import (
     Lookup,
