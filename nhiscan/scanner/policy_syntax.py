@@ -163,7 +163,7 @@ def _principals(raw: Mapping[str, Any]) -> Iterator[str]:
         yield "both Principal and NotPrincipal (expected at most one of them)"
     for name in present:
         value = raw[name]
-        if value == "*":
+        if isinstance(value, str):  # "*", documented; another string reads as {"AWS": it}
             continue
         if not isinstance(value, Mapping):
             yield f'{name} must be "*" or an object such as {{"AWS": [...]}}, got {_kind(value)}'

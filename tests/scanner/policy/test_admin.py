@@ -164,3 +164,12 @@ def test_a_document_without_statements_to_read_is_as_unknown_as_a_missing_one() 
     ops = user("ops", policies=(odd.id,))
     result = check(authorizer(ops, odd).evaluate(ops.id, "s3:GetObject", "*"), Decision.CONDITIONAL)
     assert result.undecided[0].index == -1
+
+
+def test_a_condition_value_that_does_not_parse_is_undecided_never_false() -> None:
+    # A Deny whose NumericLessThan value is not a number must not read as "never applies".
+    odd = managed_policy(
+        "odd", allow("*"), deny("*", Condition={"NumericLessThan": {"aws:MultiFactorAuthAge": "x"}})
+    )
+    ops = user("ops", policies=(odd.id,))
+    check(authorizer(ops, odd).is_admin(ops.id), Decision.CONDITIONAL)
