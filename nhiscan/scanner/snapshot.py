@@ -135,7 +135,7 @@ def _decode(data: dict[str, Any], source: str) -> Snapshot:
                 "top-level key, so the file was cut or edited: restore it or collect again"
             )
         if not isinstance(data[key], kind):
-            raise SnapshotError(f"{source}: {key}: expected {what}, got {type(data[key]).__name__}")
+            raise SnapshotError(f"{source}: {key}: expected {what}, got {_kind(data[key])}")
     unknown = sorted(set(data) - set(_TOP))
     if unknown:
         raise SnapshotError(
@@ -153,6 +153,11 @@ def _decode(data: dict[str, Any], source: str) -> Snapshot:
         schema_version=data["schema_version"],
         **lists,
     )
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
 
 
 def _record(cls: type[Any], item: Any, source: str, name: str, index: int = -1) -> Any:

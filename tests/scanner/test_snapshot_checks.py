@@ -44,8 +44,8 @@ def test_every_top_level_key_is_required(tmp_path: Path, key: str) -> None:
 @pytest.mark.parametrize(
     ("key", "value", "expected"),
     [
-        ("identities", {}, "identities: expected a list of records, got dict"),
-        ("identities", None, "identities: expected a list of records, got NoneType"),
+        ("identities", {}, "identities: expected a list of records, got an object"),
+        ("identities", None, "identities: expected a list of records, got null"),
         ("tool", [], "tool: expected an object"),
         ("sources", ["a", 3], "sources[1]: expected a string, got integer 3"),
         ("collected_at", "yesterday", "collected_at: expected an ISO 8601 date-time"),
