@@ -152,11 +152,15 @@ class CompiledDocument:
 
 
 def readable(document: Mapping[str, Any] | None) -> bool:
-    """Whether ``document`` has statements to read at all (an object or a list of them); one
-    that has not is as unknown as a policy missing from the snapshot."""
+    """Whether ``document``'s statements can be read at all (an object, or a list of objects).
+    One whose cannot is as unknown as a policy missing from the snapshot: reading it without
+    the statement that is not an object would drop that statement's Allow or Deny."""
     if not isinstance(document, Mapping):
         return False
-    return isinstance(document.get("Statement"), Mapping | list)
+    raw = document.get("Statement")
+    if isinstance(raw, list):
+        return all(isinstance(item, Mapping) for item in raw)
+    return isinstance(raw, Mapping)
 
 
 def compile_document(document: Mapping[str, Any] | None) -> CompiledDocument:

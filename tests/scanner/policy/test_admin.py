@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from nhiscan.scanner.authz import Decision
 from tests.factories import (
     OU,
@@ -159,8 +163,13 @@ def test_a_malformed_statement_is_never_certain() -> None:
     check(evaluation, Decision.CONDITIONAL)
 
 
-def test_a_document_without_statements_to_read_is_as_unknown_as_a_missing_one() -> None:
-    odd = policy(id="arn:aws:iam::123456789012:policy/odd", document={"Statement": "Allow"})
+@pytest.mark.parametrize(
+    "statements", ["Allow", [{"Effect": "Allow", "Action": "*", "Resource": "*"}, "Deny"]]
+)
+def test_a_document_without_statements_to_read_is_as_unknown_as_a_missing_one(
+    statements: Any,
+) -> None:
+    odd = policy(id="arn:aws:iam::123456789012:policy/odd", document={"Statement": statements})
     ops = user("ops", policies=(odd.id,))
     result = check(authorizer(ops, odd).evaluate(ops.id, "s3:GetObject", "*"), Decision.CONDITIONAL)
     assert result.undecided[0].index == -1
