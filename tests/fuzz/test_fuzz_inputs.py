@@ -36,6 +36,7 @@ from click.testing import CliRunner, Result
 
 from nhiscan.cli import cli
 from nhiscan.scanner import snapshot as snap
+from nhiscan.scanner.policy_syntax import problems
 from tests import factories as f
 
 CASES = int(os.environ.get("NHISCAN_FUZZ_CASES", "400"))
@@ -265,6 +266,8 @@ def snapshot_truth(data: Json, report: Json) -> None:
     assert _counted(report, "identities") == len(data["identities"])
     assert _counted(report, "credentials") == len(data["credentials"])
     assert _counted(report, "gaps") == len(data["gaps"])
+    # Every policy was read as written: none that AWS would reject (no gap excuses it here).
+    assert all(problems(policy["document"]) == () for policy in data["policies"])
 
 
 def run_snapshots(
