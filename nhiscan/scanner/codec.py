@@ -20,6 +20,23 @@ T = TypeVar("T")
 Decoder = Callable[[Any], Any]
 
 
+class DecodeError(ValueError):
+    """A value that does not fit its record: ``field`` is the path to it inside the record
+    ("kind", "policies[2]", "tool.name"), the message what is wrong and what was expected."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}" if field else problem)
+        self.field = field
+        self.problem = problem
+
+    def within(self, outer: str) -> DecodeError:
+        """The same error seen from the enclosing field or list position."""
+        if not self.field:
+            return DecodeError(outer, self.problem)
+        joint = "" if self.field.startswith("[") else "."
+        return DecodeError(f"{outer}{joint}{self.field}", self.problem)
+
+
 def iso(value: datetime) -> str:
     """ISO 8601 in UTC with a Z, seconds precision kept as given."""
     text = value.astimezone(UTC).isoformat()
@@ -28,7 +45,12 @@ def iso(value: datetime) -> str:
 
 def parse_time(value: str) -> datetime:
     """Parse ISO 8601; a value without a zone is taken as UTC."""
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"expected an ISO 8601 date-time such as 2024-01-02T03:04:05Z, got {value!r:.60}"
+        ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed
@@ -87,9 +109,18 @@ def _enum_value(value: Enum) -> Any:
 
 
 def decode(cls: type[T], data: Any) -> T:
-    """Build ``cls`` from ``data``; raises TypeError/ValueError/KeyError on bad input."""
-    result: T = _decoder_for(cast(Any, cls))(data)
+    """Build ``cls`` from ``data``; raises DecodeError naming the field on bad input."""
+    try:
+        result: T = _decoder_for(cast(Any, cls))(data)
+    except DecodeError:
+        raise
+    except (TypeError, ValueError, KeyError) as exc:
+        raise DecodeError("", _problem(exc)) from exc
     return result
+
+
+def _problem(exc: Exception) -> str:
+    return str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
 
 
 @cache
@@ -105,14 +136,14 @@ def _decoder_for(tp: Any) -> Decoder:
         sub = _decoder_for(inner[0])
         return lambda v: None if v is None else sub(v)
     if origin is tuple:
-        sub = _decoder_for(args[0])
-        return lambda v: tuple(sub(x) for x in _expect(v, list))
+        return _tuple_decoder(_decoder_for(args[0]))
     if origin in (Mapping, dict) or tp in (Mapping, dict):
-        return lambda v: dict(_expect(v, dict))
+        strings = args == (str, str)
+        return lambda v: _mapping(_expect(v, dict), strings=strings)
     if tp is datetime:
         return lambda v: parse_time(_expect(v, str))
     if isinstance(tp, type) and issubclass(tp, Enum):
-        return tp
+        return _enum_decoder(tp)
     if tp in (str, int, float, bool):
         return lambda v: _expect(v, tp)
     if tp is Any:
@@ -126,20 +157,69 @@ def _record_decoder(cls: type[Any]) -> Decoder:
         (f.name, _decoder_for(hints[f.name]), _is_required(f)) for f in dataclasses.fields(cls)
     ]
 
+    known = {name for name, _, _ in fields}
+
     def build(data: Any) -> Any:
         data = _expect(data, dict)
         kwargs = {}
         for name, sub, required in fields:
             if name in data:
-                kwargs[name] = sub(data[name])
+                kwargs[name] = _field(name, sub, data[name])
             elif required:
-                raise KeyError(f"{cls.__name__}.{name} is missing")
-        unknown = set(data) - {name for name, _, _ in fields}
+                raise DecodeError(name, f"is missing (required in every {cls.__name__})")
+        unknown = set(data) - known
         if unknown:
-            raise KeyError(f"{cls.__name__} has unknown fields: {', '.join(sorted(unknown))}")
+            raise DecodeError(
+                sorted(unknown)[0],
+                f"{cls.__name__} has unknown fields: {', '.join(sorted(unknown))} "
+                f"(expected only {', '.join(name for name, _, _ in fields)})",
+            )
         return cls(**kwargs)
 
     return build
+
+
+def _field(name: str, sub: Decoder, value: Any) -> Any:
+    try:
+        return sub(value)
+    except DecodeError as exc:
+        raise exc.within(name) from None
+    except (TypeError, ValueError, KeyError) as exc:
+        raise DecodeError(name, _problem(exc)) from exc
+
+
+def _tuple_decoder(sub: Decoder) -> Decoder:
+    def run(value: Any) -> tuple[Any, ...]:
+        out = []
+        for index, item in enumerate(_expect(value, list)):
+            try:
+                out.append(sub(item))
+            except DecodeError as exc:
+                raise exc.within(f"[{index}]") from None
+            except (TypeError, ValueError, KeyError) as exc:
+                raise DecodeError(f"[{index}]", _problem(exc)) from exc
+        return tuple(out)
+
+    return run
+
+
+def _mapping(value: dict[Any, Any], *, strings: bool) -> dict[Any, Any]:
+    if strings:
+        for key, item in value.items():
+            if not isinstance(item, str):
+                raise DecodeError(str(key), f"expected a string, got {type(item).__name__}")
+    return dict(value)
+
+
+def _enum_decoder(tp: type[Enum]) -> Decoder:
+    def run(value: Any) -> Enum:
+        try:
+            return tp(value)
+        except (ValueError, TypeError):
+            allowed = ", ".join(str(member.value) for member in tp)
+            raise ValueError(f"expected one of {allowed}; got {value!r:.60}") from None
+
+    return run
 
 
 def _is_required(f: dataclasses.Field[Any]) -> bool:
@@ -152,5 +232,20 @@ def _expect(value: Any, tp: type[Any]) -> Any:
     if tp is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if not isinstance(value, tp):
-        raise TypeError(f"expected {tp.__name__}, got {type(value).__name__}: {value!r:.60}")
+        raise TypeError(f"expected {_NAMES.get(tp, tp.__name__)}, got {_shown(value)}")
     return value
+
+
+_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+          list: "a list", dict: "an object"}  # fmt: skip
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "null"
+    name = _KINDS.get(type(value), type(value).__name__)
+    return f"{name} {value!r:.60}" if isinstance(value, str | int | float) else name
+
+
+_KINDS = {str: "string", int: "integer", float: "number", bool: "boolean", list: "list",
+          dict: "object"}  # fmt: skip

@@ -199,6 +199,9 @@ class GapReason(StrEnum):
     REGION_DISABLED = "region-disabled"
     NOT_IN_EXPORT = "not-in-export"  # an offline export lacks this part
     FAILED = "failed"
+    # A policy collected but AWS's grammar rejects it or nhiscan cannot evaluate it all
+    # (scanner/policy_syntax.py): kept as collected, what rests on it is not certain.
+    UNREADABLE_POLICY = "unreadable-policy"
 
 
 @dataclass(**RECORD)

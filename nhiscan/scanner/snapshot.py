@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from nhiscan.errors import SnapshotError
-from nhiscan.scanner.codec import decode, encode
+from nhiscan.scanner.codec import DecodeError, decode, encode
 from nhiscan.scanner.model import (
     Account,
     CollectionGap,
@@ -30,6 +30,7 @@ from nhiscan.scanner.model import (
     SkippedFile,
     ToolInfo,
 )
+from nhiscan.scanner.snapshot_check import check_snapshot
 
 SCHEMA_VERSION = 2
 
@@ -108,10 +109,76 @@ def from_json(text: str, *, source: str = "<snapshot>") -> Snapshot:
     if not isinstance(data, dict) or "schema_version" not in data:
         raise SnapshotError(f"{source}: not an nhiscan snapshot (no schema_version at the top)")
     data = upgrade(data, source=source)
+    snapshot = _decode(data, source)
+    check_snapshot(snapshot, source=source)
+    return snapshot
+
+
+# Every top-level key a snapshot has (after upgrading), with its JSON type.
+_TOP: dict[str, tuple[type[Any], str]] = {
+    "tool": (dict, "an object"),
+    "collected_at": (str, "an ISO 8601 date-time"),
+    "sources": (list, "a list of strings"),
+    **{name: (list, "a list of records") for name in _FIELD_FOR.values()},
+    "schema_version": (int, "an integer"),
+}
+# Which key of a record names it in an error, per list.
+_NAMED_BY = {"gaps": "operation", "skipped": "path"}
+
+
+def _decode(data: dict[str, Any], source: str) -> Snapshot:
+    """The snapshot in ``data``; SnapshotError naming the key, record and field otherwise."""
+    for key, (kind, what) in _TOP.items():
+        if key not in data:
+            raise SnapshotError(
+                f"{source}: the snapshot has no {key!r} (expected {what}); nhiscan writes every "
+                "top-level key, so the file was cut or edited: restore it or collect again"
+            )
+        if not isinstance(data[key], kind):
+            raise SnapshotError(f"{source}: {key}: expected {what}, got {_kind(data[key])}")
+    unknown = sorted(set(data) - set(_TOP))
+    if unknown:
+        raise SnapshotError(
+            f"{source}: unknown top-level keys {', '.join(unknown)} (a snapshot has only "
+            f"{', '.join(_TOP)})"
+        )
+    lists = {
+        name: tuple(_record(cls, item, source, name, i) for i, item in enumerate(data[name]))
+        for cls, name in _FIELD_FOR.items()
+    }
+    return Snapshot(
+        tool=_record(ToolInfo, data["tool"], source, "tool"),
+        collected_at=_value(datetime, data["collected_at"], source, "collected_at"),
+        sources=_value(tuple[str, ...], data["sources"], source, "sources"),
+        schema_version=data["schema_version"],
+        **lists,
+    )
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
+def _record(cls: type[Any], item: Any, source: str, name: str, index: int = -1) -> Any:
     try:
-        return decode(Snapshot, data)
-    except (TypeError, ValueError, KeyError) as exc:
-        raise SnapshotError(f"{source}: malformed snapshot: {exc}") from exc
+        return decode(cls, item)
+    except DecodeError as exc:
+        where = name if index < 0 else f"{name}[{index}]"
+        label = item.get(_NAMED_BY.get(name, "id")) if isinstance(item, dict) else None
+        if isinstance(label, str):
+            where = f"{where} ({label:.200})"
+        field = f"{exc.field}: " if exc.field else ""
+        raise SnapshotError(
+            f"{source}: {where}: {field}{exc.problem}; correct the record or collect again"
+        ) from exc
+
+
+def _value(tp: Any, value: Any, source: str, name: str) -> Any:
+    try:
+        return decode(tp, value)
+    except DecodeError as exc:
+        raise SnapshotError(f"{source}: {exc.within(name)}") from exc
 
 
 def upgrade(data: dict[str, Any], *, source: str) -> dict[str, Any]:
@@ -120,7 +187,8 @@ def upgrade(data: dict[str, Any], *, source: str) -> dict[str, Any]:
         raise SnapshotError(f"{source}: schema_version must be an integer, got {version!r}")
     if version > SCHEMA_VERSION or (version < SCHEMA_VERSION and version not in UPGRADES):
         raise SnapshotError(
-            f"{source}: snapshot schema version {version} is not supported by this nhiscan "
+            f"{source}: schema_version: snapshot schema version {version} is not supported by "
+            "this nhiscan "
             f"(it reads versions 1 to {SCHEMA_VERSION}); upgrade nhiscan or collect again"
         )
     while version < SCHEMA_VERSION:

@@ -12,8 +12,10 @@ reads, it does not evaluate. Helpers answer the questions trust and exposure rul
 accounts a statement admits, whether it admits anyone, and what a condition key is tested
 against (condition keys are case-insensitive in AWS, so lookups are too).
 
-Malformed parts are skipped rather than guessed at: a statement that is not an object is left
-out, and a scalar that is not a string (``true``, ``3``) becomes its JSON spelling.
+This module reads leniently (a statement that is not an object is left out, a scalar that is not
+a string becomes its JSON spelling): it is only handed documents that passed
+:mod:`nhiscan.scanner.policy_syntax`, or, from a live scan, documents whose problems are recorded
+as ``unreadable-policy`` gaps, whose flawed statements the evaluator never takes as certain.
 """
 
 from __future__ import annotations

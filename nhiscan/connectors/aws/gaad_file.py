@@ -12,8 +12,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from nhiscan.connectors.aws.gaad import to_records
+from nhiscan.connectors.aws.gaad import GAAD_OPERATION, to_records
 from nhiscan.connectors.aws.gaad_doc import GAAD_LISTS, GaadEntryError, accounts_in, merge_pages
+from nhiscan.connectors.aws.gaad_shape import page_problems
+from nhiscan.connectors.aws.policy_checks import describe, flawed
 from nhiscan.connectors.base import CollectContext
 from nhiscan.errors import ConnectorError
 from nhiscan.scanner.model import Account, CollectionGap, GapReason, Provider, Record
@@ -34,6 +36,7 @@ NOT_IN_EXPORT: tuple[tuple[str, str], ...] = (
     ("organizations:ListPolicies", "the organization and its SCPs"),
 )
 HINT = "collect live (--aws-profile) to include them"
+FIX = "correct the export or write it again with `aws iam get-account-authorization-details`"
 
 
 class GaadFileConnector:
@@ -49,10 +52,7 @@ class GaadFileConnector:
         for path in self._paths:
             ctx.progress(f"aws-gaad {path}: reading")
             gaad = load_gaad(path)
-            try:
-                records = list(to_records(gaad))
-            except GaadEntryError as exc:
-                raise ConnectorError(f"{path}: {exc}") from exc
+            records = read_records(gaad, path)
             ctx.progress(f"aws-gaad {path}: {_summary(gaad)}")
             for account in accounts_in(gaad):
                 if account not in seen:
@@ -60,6 +60,24 @@ class GaadFileConnector:
                     yield Account(provider=Provider.AWS, id=account)
                     yield from not_in_export(account)
             yield from records
+
+
+def read_records(gaad: Mapping[str, list[Any]], path: Path) -> list[Record]:
+    """The records of an export; an entry or policy nhiscan cannot read is a ConnectorError
+    (an offline file can be corrected and read again, unlike a live answer)."""
+    try:
+        records = list(to_records(gaad))
+    except GaadEntryError as exc:
+        raise ConnectorError(f"{path}: {exc}") from exc
+    for record in records:
+        if isinstance(record, CollectionGap) and record.operation == GAAD_OPERATION:
+            raise ConnectorError(f"{path}: {record.subject}: {record.detail}; {FIX}")
+    for policy, problem, carriers in flawed(records):
+        raise ConnectorError(
+            f"{path}: {describe(policy, problem, carriers)}; AWS would reject this document "
+            f"and nhiscan cannot evaluate it: {FIX}"
+        )
+    return records
 
 
 def not_in_export(account: str) -> Iterator[CollectionGap]:
@@ -80,9 +98,24 @@ def load_gaad(path: Path) -> dict[str, list[Any]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConnectorError(f"{path}: cannot read the GAAD export: {exc}") from exc
     pages = [page for doc in parse_documents(text, path) for page in _pages(doc)]
+    if not pages:
+        raise ConnectorError(
+            f"{path}: an empty list, not a GetAccountAuthorizationDetails export: expected an "
+            f"object with {', '.join(GAAD_LISTS)} (or a list of such pages)"
+        )
     for index, page in enumerate(pages):
         check_page(page, path, index)
-    return merge_pages(pages)
+    merged = merge_pages(pages)
+    for name in GAAD_LISTS:
+        seen: dict[str, int] = {}
+        for index, entry in enumerate(merged[name]):
+            first = seen.setdefault(entry["Arn"], index)
+            if first != index:
+                raise ConnectorError(
+                    f"{path}: {name} holds {entry['Arn']} twice (entries {first} and {index}, "
+                    f"counting across pages): an export lists each once; {FIX}"
+                )
+    return merged
 
 
 def parse_documents(text: str, path: Path) -> list[Any]:
@@ -111,10 +144,8 @@ def check_page(page: Any, path: Path, index: int) -> None:
             f"{where}: not a GetAccountAuthorizationDetails export: expected an object with "
             f"{', '.join(GAAD_LISTS)} (the output of `aws iam get-account-authorization-details`)"
         )
-    for name in GAAD_LISTS:
-        value = page.get(name)
-        if value is not None and not isinstance(value, list):
-            raise ConnectorError(f"{where}: {name} must be a list, got {type(value).__name__}")
+    for problem in page_problems(page):
+        raise ConnectorError(f"{where}: {problem}; {FIX}")
 
 
 def _pages(document: Any) -> list[Any]:

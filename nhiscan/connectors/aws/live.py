@@ -19,6 +19,7 @@ from nhiscan.connectors.aws.account import Plan, Target, collect_target
 from nhiscan.connectors.aws.calls import call, gap_for
 from nhiscan.connectors.aws.clients import Clients, to_credentials
 from nhiscan.connectors.aws.org import OrgView, fetch_organization
+from nhiscan.connectors.aws.policy_checks import policy_gaps
 from nhiscan.connectors.aws.wire import arn_parts
 from nhiscan.connectors.base import CollectContext
 from nhiscan.errors import ConnectorError
@@ -88,6 +89,7 @@ class AwsConnector:
         )
         if view.org_id is None or view.org_id not in seen_orgs:
             yield from view.scps
+            yield from policy_gaps(view.scps)
             yield from view.gaps
         if view.org_id is not None:
             seen_orgs.add(view.org_id)
@@ -109,7 +111,9 @@ class AwsConnector:
         with ThreadPoolExecutor(max_workers=max(1, self._config.max_workers)) as pool:
             futures = [pool.submit(collect_target, t, view, plan) for t in targets]
             for future in futures:
-                yield from future.result()
+                records = list(future.result())
+                yield from records
+                yield from policy_gaps(records)  # what AWS's grammar rejects: never dropped
 
     def _start(self, profile: str | None, label: str) -> Start | CollectionGap:
         """Open the session, check its credentials, assume ``assume_role`` when asked."""

@@ -16,7 +16,7 @@ from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import Account, Identity, IdentityKind, Policy, PolicyKind
 from nhiscan.scanner.policy import admin
 from nhiscan.scanner.policy.bound import BoundPolicy, PrincipalView, Role, Tally, Target, scan
-from nhiscan.scanner.policy.compiled import PolicyCompiler
+from nhiscan.scanner.policy.compiled import PolicyCompiler, readable
 from nhiscan.scanner.policy.context import (
     PrincipalFacts,
     PrincipalKind,
@@ -134,7 +134,9 @@ class EstateAuthorizer:
         found = self._bound.get(key)
         if found is None:
             policy = self.estate.policies.get(policy_id)
-            document = None if policy is None else self._compiler.compile(policy.document)
+            document = None  # not collected, or without statements to read (policy_syntax)
+            if policy is not None and readable(policy.document):
+                document = self._compiler.compile(policy.document)
             found = BoundPolicy(policy_id=policy_id, role=role, document=document)
             self._bound[key] = found
         return found

@@ -43,6 +43,7 @@ from nhiscan.scanner.policy.principals import (
     not_principal_admits,
     not_principal_excludes,
 )
+from nhiscan.scanner.policy_syntax import problems
 from nhiscan.scanner.statements import Statement, indexed_statements
 
 VARIABLES_VERSION = "2012-10-17"  # older policy versions read ${...} literally
@@ -150,10 +151,23 @@ class CompiledDocument:
         return found
 
 
+def readable(document: Mapping[str, Any] | None) -> bool:
+    """Whether ``document``'s statements can be read at all (an object, or a list of objects).
+    One whose cannot is as unknown as a policy missing from the snapshot: reading it without
+    the statement that is not an object would drop that statement's Allow or Deny."""
+    if not isinstance(document, Mapping):
+        return False
+    raw = document.get("Statement")
+    if isinstance(raw, list):
+        return all(isinstance(item, Mapping) for item in raw)
+    return isinstance(raw, Mapping)
+
+
 def compile_document(document: Mapping[str, Any] | None) -> CompiledDocument:
     variables = bool(document) and str(document.get("Version", "")) == VARIABLES_VERSION  # type: ignore[union-attr]
+    flawed = {p.statement for p in problems(document) if p.statement is not None}
     compiled = tuple(
-        compile_statement(index, statement, variables=variables)
+        compile_statement(index, statement, variables=variables, flawed=index in flawed)
         for index, statement in indexed_statements(document)
     )
     grouped: dict[str, list[CompiledStatement]] = {}
@@ -165,7 +179,22 @@ def compile_document(document: Mapping[str, Any] | None) -> CompiledDocument:
     )
 
 
-def compile_statement(index: int, statement: Statement, *, variables: bool) -> CompiledStatement:
+# Added to a statement AWS's grammar rejects (policy_syntax): nhiscan evaluates it as read
+# (such a policy only gets here with an unreadable-policy gap recorded), but never as certain.
+# An unknown operator leaves a condition undecided (conditions.py), so this one always is.
+MALFORMED = CompiledCondition(
+    key="(a statement AWS's policy grammar rejects)",
+    key_as_written="(a statement AWS's policy grammar rejects)",
+    base="malformed",
+    qualifier=None,
+    if_exists=False,
+    values=(),
+)
+
+
+def compile_statement(
+    index: int, statement: Statement, *, variables: bool, flawed: bool = False
+) -> CompiledStatement:
     patterns = statement.not_actions or statement.actions
     resources = statement.not_resources or statement.resources
     any_resource = not resources or (not statement.not_resources and "*" in resources)
@@ -184,7 +213,10 @@ def compile_statement(index: int, statement: Statement, *, variables: bool) -> C
         static_resources=any_matcher(resources) if static else None,
         principals=statement.principals,
         not_principals=statement.not_principals,
-        conditions=tuple(compile_condition(c, variables=variables) for c in statement.conditions),
+        conditions=(
+            *(compile_condition(c, variables=variables) for c in statement.conditions),
+            *((MALFORMED,) if flawed else ()),
+        ),
         source=statement,
     )
 

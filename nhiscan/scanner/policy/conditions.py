@@ -21,7 +21,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from typing import Any
 
 from nhiscan.scanner.policy.matching import (
     Lookup,
@@ -41,6 +41,7 @@ from nhiscan.scanner.policy.matching import (
     resolved_matcher,
     resolved_text,
 )
+from nhiscan.scanner.policy_syntax import as_boolean, as_date, as_network, as_number
 from nhiscan.scanner.statements import Condition
 
 # How one context value compares with one (resolved) policy value.
@@ -110,47 +111,38 @@ def _ignore_case(value: str, wanted: Resolved) -> bool:
     return value.casefold() == resolved_text(wanted).casefold()
 
 
-def _number(text: str) -> float | None:
+def _ordered(parse: Callable[[str], Any], test: Callable[[int], bool]) -> Compare:
+    """Numeric/Date comparisons: ``test`` gets -1, 0 or 1 (context value vs policy value). A
+    policy value that does not parse is undecided (AWS's grammar rejects it: policy_syntax);
+    a context value that does not parse fails the test, as in AWS."""
+
+    def compare(value: str | Partial, wanted: Resolved) -> Tri:
+        right = parse(resolved_text(wanted))
+        if right is None or isinstance(value, Partial):
+            return Tri.MAYBE
+        left = parse(value)
+        if left is None:
+            return Tri.NO
+        return from_bool(test((left > right) - (left < right)))
+
+    return compare
+
+
+def _bool(value: str | Partial, wanted: Resolved) -> Tri:
+    expected = as_boolean(resolved_text(wanted))
+    if expected is None or isinstance(value, Partial):
+        return Tri.MAYBE
+    return from_bool(as_boolean(value) is expected)
+
+
+def _ip(value: str | Partial, wanted: Resolved) -> Tri:
+    network = as_network(resolved_text(wanted))
+    if network is None or isinstance(value, Partial):
+        return Tri.MAYBE
     try:
-        return float(text)
+        return from_bool(ipaddress.ip_address(value) in network)
     except ValueError:
-        return None
-
-
-def _date(text: str) -> datetime | None:
-    number = _number(text)
-    if number is not None:
-        return datetime.fromtimestamp(number, tz=UTC)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _ordered(parse: Callable[[str], object], test: Callable[[int], bool]) -> Compare:
-    """Numeric/Date comparisons: ``test`` gets -1, 0 or 1 (context value vs policy value)."""
-
-    def compare(value: str, wanted: Resolved) -> bool:
-        left, right = parse(value), parse(resolved_text(wanted))
-        if left is None or right is None:
-            return False
-        return test((left > right) - (left < right))  # type: ignore[operator]
-
-    return _text_only(compare)
-
-
-def _bool(value: str, wanted: Resolved) -> bool:
-    return value.lower() == resolved_text(wanted).lower()
-
-
-def _ip(value: str, wanted: Resolved) -> bool:
-    try:
-        return ipaddress.ip_address(value) in ipaddress.ip_network(
-            resolved_text(wanted), strict=False
-        )
-    except ValueError:
-        return False
+        return Tri.NO
 
 
 def _arn(value: str, wanted: Resolved) -> bool:
@@ -170,22 +162,22 @@ OPERATORS: Mapping[str, Operator] = {
     "stringnotequalsignorecase": Operator(_text_only(_ignore_case), negated=True),
     "stringlike": Operator(_string_like),
     "stringnotlike": Operator(_string_like, negated=True),
-    "numericequals": Operator(_ordered(_number, _EQ)),
-    "numericnotequals": Operator(_ordered(_number, _EQ), negated=True),
-    "numericlessthan": Operator(_ordered(_number, _LT)),
-    "numericlessthanequals": Operator(_ordered(_number, _LE)),
-    "numericgreaterthan": Operator(_ordered(_number, _GT)),
-    "numericgreaterthanequals": Operator(_ordered(_number, _GE)),
-    "dateequals": Operator(_ordered(_date, _EQ)),
-    "datenotequals": Operator(_ordered(_date, _EQ), negated=True),
-    "datelessthan": Operator(_ordered(_date, _LT)),
-    "datelessthanequals": Operator(_ordered(_date, _LE)),
-    "dategreaterthan": Operator(_ordered(_date, _GT)),
-    "dategreaterthanequals": Operator(_ordered(_date, _GE)),
-    "bool": Operator(_text_only(_bool)),
+    "numericequals": Operator(_ordered(as_number, _EQ)),
+    "numericnotequals": Operator(_ordered(as_number, _EQ), negated=True),
+    "numericlessthan": Operator(_ordered(as_number, _LT)),
+    "numericlessthanequals": Operator(_ordered(as_number, _LE)),
+    "numericgreaterthan": Operator(_ordered(as_number, _GT)),
+    "numericgreaterthanequals": Operator(_ordered(as_number, _GE)),
+    "dateequals": Operator(_ordered(as_date, _EQ)),
+    "datenotequals": Operator(_ordered(as_date, _EQ), negated=True),
+    "datelessthan": Operator(_ordered(as_date, _LT)),
+    "datelessthanequals": Operator(_ordered(as_date, _LE)),
+    "dategreaterthan": Operator(_ordered(as_date, _GT)),
+    "dategreaterthanequals": Operator(_ordered(as_date, _GE)),
+    "bool": Operator(_bool),
     "binaryequals": Operator(_string_equals),
-    "ipaddress": Operator(_text_only(_ip)),
-    "notipaddress": Operator(_text_only(_ip), negated=True),
+    "ipaddress": Operator(_ip),
+    "notipaddress": Operator(_ip, negated=True),
     "arnequals": Operator(_text_only(_arn)),
     "arnlike": Operator(_text_only(_arn)),
     "arnnotequals": Operator(_text_only(_arn), negated=True),

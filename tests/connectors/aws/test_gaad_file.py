@@ -95,17 +95,97 @@ def test_not_gaad(tmp_path: Path, content: str) -> None:
 def test_a_list_that_is_not_a_list(tmp_path: Path) -> None:
     odd = tmp_path / "odd.json"
     odd.write_text('{"UserDetailList": {"UserName": "x"}}')
-    with pytest.raises(ConnectorError, match=r"odd\.json: UserDetailList must be a list"):
+    with pytest.raises(ConnectorError, match=r"odd\.json: UserDetailList: expected a list"):
         read(odd)
 
 
-def test_malformed_entry_names_file_and_arn(tmp_path: Path) -> None:
+@pytest.mark.parametrize("content", ["[]", "[[]]", "[] []"])
+def test_an_empty_list_is_not_an_empty_export(tmp_path: Path, content: str) -> None:
+    empty = tmp_path / "empty.json"
+    empty.write_text(content)
+    with pytest.raises(ConnectorError, match=r"empty\.json: .*not a GetAccountAuthorization"):
+        read(empty)
+
+
+def _broken(tmp_path: Path, change: Any) -> Path:
     gaad = json.loads(FIXTURE.read_text())
-    del gaad["UserDetailList"][0]["UserName"]
+    change(gaad)
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps(gaad))
-    with pytest.raises(ConnectorError, match=rf"broken\.json: UserDetailList\[0\] \({BOT}\)"):
-        read(broken)
+    return broken
+
+
+@pytest.mark.parametrize(
+    ("change", "place", "expected"),
+    [
+        (lambda g: g["UserDetailList"][1].pop("Arn"), r"UserDetailList\[1\]\.Arn", "missing"),
+        (lambda g: g["UserDetailList"][0].pop("UserName"), r"UserDetailList\[0\]\.UserName",
+         "missing"),
+        (lambda g: g.update(RoleDetailList=None), "RoleDetailList", "expected a list, got null"),
+        (lambda g: g["UserDetailList"].__setitem__(0, 7), r"UserDetailList\[0\]",
+         "expected an object"),
+        (lambda g: g["RoleDetailList"][0].update(Arn="role/x"), r"RoleDetailList\[0\]\.Arn",
+         "expected an ARN"),
+        (lambda g: g["RoleDetailList"][0].update(CreateDate="not-a-date"),
+         r"RoleDetailList\[0\]\.CreateDate", "expected an ISO 8601 date"),
+        (lambda g: g["UserDetailList"][0].update(Tags={"a": "b"}), r"UserDetailList\[0\]\.Tags",
+         "expected a list"),
+        (lambda g: g["Policies"][0]["PolicyVersionList"][0].update(Document="{nope"),
+         r"Policies\[0\]\.PolicyVersionList\[0\]\.Document", "not a policy document"),
+    ],
+)  # fmt: skip
+def test_a_malformed_entry_names_its_json_path(
+    tmp_path: Path, change: Any, place: str, expected: str
+) -> None:
+    with pytest.raises(ConnectorError, match=rf"broken\.json: {place}: {expected}"):
+        read(_broken(tmp_path, change))
+
+
+def test_the_json_path_counts_within_the_page(tmp_path: Path) -> None:
+    gaad = json.loads(FIXTURE.read_text())
+    users = gaad["UserDetailList"]
+    del users[1]["Arn"]
+    pages = tmp_path / "pages.json"
+    pages.write_text(
+        json.dumps([{"UserDetailList": users[:1]}, {**gaad, "UserDetailList": users[1:]}])
+    )
+    with pytest.raises(ConnectorError, match=r"pages\.json \(page 2\): UserDetailList\[0\]\.Arn"):
+        read(pages)
+
+
+def _first_user_policy(gaad: dict[str, Any]) -> dict[str, Any]:
+    user = next(u for u in gaad["UserDetailList"] if u.get("UserPolicyList"))
+    document: dict[str, Any] = user["UserPolicyList"][0]["PolicyDocument"]
+    return document
+
+
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        ({"Effect": "Allow", "Action": 5, "Resource": "*"}, "Action must be a string"),
+        ({"Effect": "Maybe", "Action": "s3:*", "Resource": "*"}, 'Effect must be "Allow"'),
+        ({"Effect": "deny", "Action": "s3:*", "Resource": "*"}, "case-sensitive"),
+        ({"Action": "s3:*", "Resource": "*"}, "no Effect"),
+        ({"Effect": "Allow", "Action": "s3:*", "NotAction": "iam:*"}, "both Action and NotAction"),
+        ({"Effect": "Allow", "Action": "s3:*", "Resource": {"a": 1}}, "Resource must be a string"),
+        ({"Effect": "Allow", "Action": "*", "Resource": "*",
+          "Condition": {"StringFrobnicates": {"aws:username": "x"}}},
+         "unknown condition operator 'StringFrobnicates'"),
+    ],
+)  # fmt: skip
+def test_a_policy_aws_would_reject_names_file_policy_carrier_and_statement(
+    tmp_path: Path, statement: dict[str, Any], message: str
+) -> None:
+    def change(gaad: dict[str, Any]) -> None:
+        _first_user_policy(gaad)["Statement"] = [{"Effect": "Allow", "Action": "s3:GetObject",
+                                                  "Resource": "*"}, statement]  # fmt: skip
+
+    with pytest.raises(ConnectorError) as info:
+        read(_broken(tmp_path, change))
+    text = str(info.value)
+    assert "broken.json: " in text and "#inline/" in text  # the file and the policy
+    assert "the inline policy of iam-user arn:aws:iam::" in text  # who carries it
+    assert "Statement[1]" in text and message in text
 
 
 SYNTHETIC = "210987654321"

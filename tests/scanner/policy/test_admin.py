@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from nhiscan.scanner.authz import Decision
 from tests.factories import (
     OU,
@@ -125,3 +129,56 @@ def test_admin_under_mfa_is_conditional() -> None:
 def test_nothing_attached_is_not_admin() -> None:
     alice = user("alice")
     check(authorizer(alice).is_admin(alice.id), Decision.IMPLICIT_DENY)
+
+
+# --- statements AWS's grammar rejects (kept only by a live scan, with a gap) -----------------
+
+
+def test_allow_under_an_unknown_operator_is_a_conditional_admin_never_absent() -> None:
+    odd = managed_policy(
+        "odd", allow("*", Condition={"StringFrobnicates": {"aws:username": "ops"}})
+    )
+    ops = user("ops", policies=(odd.id,))
+    result = check(authorizer(ops, odd).is_admin(ops.id), Decision.CONDITIONAL)
+    assert [r.policy_id for r in result.undecided] == [odd.id]
+
+
+def test_deny_under_an_unknown_operator_may_apply_but_is_not_certain() -> None:
+    odd = managed_policy(
+        "odd", allow("*"), deny("*", Condition={"StringFrobnicates": {"aws:username": "ops"}})
+    )
+    ops = user("ops", policies=(odd.id,))
+    result = check(authorizer(ops, odd).is_admin(ops.id), Decision.CONDITIONAL)
+    assert result.undecided[0].effect == "Deny"
+
+
+def test_a_malformed_statement_is_never_certain() -> None:
+    # "Action": 5 reads as "5"; a condition block that is not an object would read as none.
+    odd = managed_policy(
+        "odd", allow("*", Condition={"StringEquals": "not-an-object"}), allow(["s3:*", 5])
+    )
+    ops = user("ops", policies=(odd.id,))
+    check(authorizer(ops, odd).is_admin(ops.id), Decision.CONDITIONAL)
+    evaluation = authorizer(ops, odd).evaluate(ops.id, "s3:GetObject", "arn:aws:s3:::b/k")
+    check(evaluation, Decision.CONDITIONAL)
+
+
+@pytest.mark.parametrize(
+    "statements", ["Allow", [{"Effect": "Allow", "Action": "*", "Resource": "*"}, "Deny"]]
+)
+def test_a_document_without_statements_to_read_is_as_unknown_as_a_missing_one(
+    statements: Any,
+) -> None:
+    odd = policy(id="arn:aws:iam::123456789012:policy/odd", document={"Statement": statements})
+    ops = user("ops", policies=(odd.id,))
+    result = check(authorizer(ops, odd).evaluate(ops.id, "s3:GetObject", "*"), Decision.CONDITIONAL)
+    assert result.undecided[0].index == -1
+
+
+def test_a_condition_value_that_does_not_parse_is_undecided_never_false() -> None:
+    # A Deny whose NumericLessThan value is not a number must not read as "never applies".
+    odd = managed_policy(
+        "odd", allow("*"), deny("*", Condition={"NumericLessThan": {"aws:MultiFactorAuthAge": "x"}})
+    )
+    ops = user("ops", policies=(odd.id,))
+    check(authorizer(ops, odd).is_admin(ops.id), Decision.CONDITIONAL)
