@@ -37,13 +37,13 @@ from nhiscan.commands import (
 from nhiscan.commands_agents import render_schema, run_compile
 from nhiscan.config import load_settings
 from nhiscan.errors import NhiError
-from nhiscan.interrupts import SIGINT_EXIT, SIGTERM_EXIT, Terminated, terminate_raises
+from nhiscan.interrupts import SIGINT_EXIT, SIGTERM_EXIT, Terminated, signals_raise
 
 
 class _Cli(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            with terminate_raises():
+            with signals_raise():
                 return super().invoke(ctx)
         except NhiError as exc:
             click.echo(f"nhiscan: error: {exc}", err=True)

@@ -29,6 +29,7 @@ from multiprocessing.context import BaseContext
 from multiprocessing.util import Finalize
 from typing import Protocol
 
+from nhiscan import interrupts
 from nhiscan.connectors.git.gitcmd import Git
 from nhiscan.connectors.git.lifetime import die_with_parent, is_alive
 from nhiscan.connectors.git.objects import CatFile
@@ -154,7 +155,9 @@ def _pooled(
     try:
         for chunk in chunks:
             try:
-                pending.append((chunk, pool.submit(_scan_chunk, chunk)))
+                with interrupts.held():  # the first submit forks the workers
+                    future = pool.submit(_scan_chunk, chunk)
+                pending.append((chunk, future))
             except BrokenProcessPool:
                 pending.append((chunk, _broken()))
             if len(pending) >= workers * _IN_FLIGHT:
@@ -239,6 +242,7 @@ def _init_worker(reading: Reading, max_file_size: int, scan_pid: int) -> None:
     # A forked worker inherits the scan's handlers: SIGTERM would raise in the worker.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the scan stops its workers on Ctrl-C
+    interrupts.release()  # forked while the scan held them back
     die_with_parent()
     if not is_alive(scan_pid):  # the scan died before the line above took effect
         os._exit(1)
