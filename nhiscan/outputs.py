@@ -125,6 +125,8 @@ def _denied(folder: Path) -> str:
 
 def write_output(path: Path, data: bytes, *, option: str = "-o") -> None:
     """Write ``data`` to ``path`` whole (parents created); OutputError when it cannot be."""
+    if path.is_symlink():  # write where it points, as writing in place did
+        path = Path(os.path.realpath(path))
     if path.exists() and not path.is_file():  # /dev/stdout, a named pipe: written in place
         with _as_output_error(option, path, path):
             path.write_bytes(data)

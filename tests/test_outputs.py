@@ -89,6 +89,10 @@ def test_write_output_creates_folders_and_leaves_no_temporary_file(tmp_path: Pat
     write_output(target, b'{"v": 2}')
     assert target.read_bytes() == b'{"v": 2}'
     assert [p.name for p in target.parent.iterdir()] == ["report.json"]
+    link = tmp_path / "latest.json"
+    link.symlink_to(target)
+    write_output(link, b'{"v": 3}')
+    assert link.is_symlink() and target.read_bytes() == b'{"v": 3}'
 
 
 def test_an_unwritable_output_is_an_output_error_naming_path_and_reason(
