@@ -20,11 +20,13 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing import connection
 from multiprocessing.context import BaseContext
 from multiprocessing.util import Finalize
 from typing import Protocol
@@ -171,18 +173,20 @@ def _pooled(
 
 
 def stop_now(pool: ProcessPoolExecutor) -> None:
-    """End the pool's workers without waiting for their chunks: cancel what is queued,
-    terminate the workers (SIGTERM: their default action, see ``_init_worker``), then let the
-    pool reap them."""
+    """End the pool's workers without waiting for their chunks: terminate them (SIGTERM: their
+    default action, see ``_init_worker``), kill any still alive after ``_STOP_WAIT``, then let
+    the pool reap them (it alone waits for them: two waiters race for one exit status)."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
-    for process in processes:
-        process.join(_STOP_WAIT)
-        if process.is_alive():
-            process.kill()
-            process.join()
+    pending = {process.sentinel: process for process in processes}
+    deadline = time.monotonic() + _STOP_WAIT
+    while pending and (left := deadline - time.monotonic()) > 0:
+        for ended in connection.wait(list(pending), timeout=left):
+            pending.pop(ended)
+    for process in pending.values():
+        process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _results(pending: _Pending, reading: Reading, max_file_size: int) -> Iterator[Outcome]:
