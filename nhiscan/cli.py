@@ -1,7 +1,8 @@
 """Thin click commands: parse, build options, call the pipeline, render.
 
-Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or input, 3 incomplete
-collection under --strict. ``NhiError`` is caught here and only here.
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or input (an output that
+cannot be written included), 3 incomplete collection under --strict, 130 interrupted (SIGINT,
+Ctrl-C), 143 terminated (SIGTERM). ``NhiError`` is caught here and only here.
 """
 
 from __future__ import annotations
@@ -37,15 +38,31 @@ from nhiscan.commands import (
 from nhiscan.commands_agents import render_schema, run_compile
 from nhiscan.config import load_settings
 from nhiscan.errors import NhiError
+from nhiscan.interrupts import SIGINT_EXIT, SIGTERM_EXIT, Terminated, signals_raise
 
 
 class _Cli(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with signals_raise():
+                return super().invoke(ctx)
         except NhiError as exc:
             click.echo(f"nhiscan: error: {exc}", err=True)
             ctx.exit(2)
+        except KeyboardInterrupt:
+            _interrupted("SIGINT")
+            ctx.exit(SIGINT_EXIT)
+        except Terminated:
+            _interrupted("SIGTERM")
+            ctx.exit(SIGTERM_EXIT)
+
+
+def _interrupted(name: str) -> None:
+    click.echo(
+        f"nhiscan: interrupted by {name}: stopped (a scan stopped before its reports were all "
+        "written is not recorded in the history)",
+        err=True,
+    )
 
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})

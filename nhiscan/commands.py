@@ -1,16 +1,19 @@
 """What the commands do, between parsing (cli.py) and the pipeline: pick connectors, run the
 stages, write outputs, choose the exit code.
+
+Every option is checked before anything is collected: agent files, the baseline, the outputs
+(resolved and writable, ``outputs``) and the history store (opened). A scan is recorded in
+the store only once all its reports and its snapshot copy are written.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,15 +22,23 @@ from nhiscan.config import Settings
 from nhiscan.connectors import connector_class
 from nhiscan.connectors.base import CollectContext, Connector
 from nhiscan.errors import ConfigError
+from nhiscan.outputs import (
+    Target,
+    check_writable,
+    prepare_outputs,
+    snapshot_copy_path,
+    write_output,
+    write_reports,
+)
 from nhiscan.progress import StderrProgress
-from nhiscan.reports.base import Format, reporter
 from nhiscan.scanner import baseline as baselines
 from nhiscan.scanner import pipeline, snapshot
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.model import Severity
 from nhiscan.scanner.pipeline import Report
 
-DEFAULT_REPORT_DIR = "nhiscan-report"
+if TYPE_CHECKING:
+    from nhiscan.store.store import Store
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -168,8 +179,9 @@ def collect_snapshot(src: SourceOptions, settings: Settings) -> snapshot.Snapsho
 def run_collect(
     src: SourceOptions, settings: Settings, *, output: Path, strict: bool | None
 ) -> int:
+    check_writable(output)
     snap = collect_snapshot(src, settings)
-    snapshot.save(snap, output)
+    write_output(output, snapshot.to_json(snap).encode())
     click.echo(f"wrote {output}", err=True)
     _echo_gaps(len(snap.gaps))
     strict = settings.strict if strict is None else strict
@@ -177,16 +189,44 @@ def run_collect(
 
 
 def run_analyze(path: Path, settings: Settings, gate: Gate) -> int:
+    targets = prepare_outputs(gate.output, gate.formats)
+    accepted = _load_baseline(gate)
     snap = snapshot.load(path)
-    return _report(snap, settings, gate, snapshot_copy=False)
+    return _report(snap, settings, gate, targets=targets, accepted=accepted)
 
 
 def run_scan(src: SourceOptions, settings: Settings, gate: Gate) -> int:
     started = datetime.now(UTC)
-    # bad agent files fail before collecting
+    # every option is checked before collecting: agent files, baseline, outputs, store
     agents = load_agent_files(gate.agents, settings, demo=src.demo, disabled=gate.no_agents)
-    snap = collect_snapshot(src, settings)
-    return _report(snap, settings, gate, snapshot_copy=True, agents=agents, started=started)
+    accepted = _load_baseline(gate)
+    targets = prepare_outputs(gate.output, gate.formats, snapshot_copy=True)
+    store = _open_history(gate)
+    try:
+        snap = collect_snapshot(src, settings)
+        return _report(
+            snap,
+            settings,
+            gate,
+            targets=targets,
+            accepted=accepted,
+            agents=agents,
+            recording=(store, started) if store is not None else None,
+            snapshot_copy=True,
+        )
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _load_baseline(gate: Gate) -> baselines.Baseline | None:
+    return baselines.load(gate.baseline) if gate.baseline is not None else None
+
+
+def _open_history(gate: Gate) -> Store | None:
+    from nhiscan.commands_history import open_history
+
+    return open_history(gate)
 
 
 def _report(
@@ -194,11 +234,13 @@ def _report(
     settings: Settings,
     gate: Gate,
     *,
-    snapshot_copy: bool,
+    targets: list[Target],
+    accepted: baselines.Baseline | None,
     agents: AgentFile | None = None,
-    started: datetime | None = None,
+    recording: tuple[Store, datetime] | None = None,
+    snapshot_copy: bool = False,
 ) -> int:
-    targets = resolve_outputs(gate.output, gate.formats)
+    """Analyse, write the reports (and the snapshot copy), then record the run when asked."""
     now = gate.now or datetime.now(UTC)
     if agents is None and not snapshot_copy:
         agents = load_agent_files(
@@ -207,28 +249,27 @@ def _report(
     report = pipeline.analyze(snap, settings=settings, now=now, reach=gate.reach, agents=agents)
     echo_unmatched(report)
     _echo_suppressions(report)
-    if gate.baseline is not None:
-        accepted = baselines.load(gate.baseline)
+    if accepted is not None:
         report = pipeline.apply_baseline(report, accepted, source=str(gate.baseline))
-    if started is not None and gate.record:
-        from nhiscan.commands_history import record_history
+    copy = snap if snapshot_copy else None
+    if recording is None:
+        _write_all(report, targets, copy)
+    else:
+        from nhiscan.commands_history import recorded
 
-        report = record_history(report, gate, started=started)
-    for fmt, target in targets:
-        data = reporter(fmt).render(report)
-        if target is None:
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        click.echo(f"wrote {target}", err=True)
-    directory = _directory_of(targets)
-    if snapshot_copy and directory is not None:
-        snapshot.save(snap, directory / "snapshot.json")
-        click.echo(f"wrote {directory / 'snapshot.json'}", err=True)
+        store, started = recording
+        with recorded(store, report, gate, started=started) as report:
+            _write_all(report, targets, copy)
     click.echo(summary_line(report), err=True)
     return pipeline.exit_code(report, fail_on=gate.fail_on, strict=gate.strict)
+
+
+def _write_all(report: Report, targets: list[Target], snap: snapshot.Snapshot | None) -> None:
+    write_reports(report, targets)
+    path = snapshot_copy_path(targets) if snap is not None else None
+    if snap is not None and path is not None:
+        write_output(path, snapshot.to_json(snap).encode())
+        click.echo(f"wrote {path}", err=True)
 
 
 def _echo_suppressions(report: Report) -> None:
@@ -244,39 +285,6 @@ def _echo_suppressions(report: Report) -> None:
 
 def _is_demo(snap: snapshot.Snapshot) -> bool:
     return any(source.startswith("demo:") for source in snap.sources)
-
-
-def resolve_outputs(
-    output: str | None, formats: tuple[str, ...]
-) -> list[tuple[Format, Path | None]]:
-    """-o as a directory (report.<fmt> for each format), a single file, or - for stdout."""
-    chosen = [Format(f) for f in dict.fromkeys(formats)]
-    if output == "-":
-        if len(chosen) > 1:
-            raise ConfigError("-o - writes one format to standard output: give one --format")
-        return [(chosen[0] if chosen else Format.JSON, None)]
-    path = Path(output or DEFAULT_REPORT_DIR)
-    as_dir = output is None or output.endswith(("/", "\\")) or path.is_dir() or path.suffix == ""
-    if as_dir:
-        return [(fmt, path / fmt.filename) for fmt in chosen or [Format.JSON, Format.HTML]]
-    suffix_format = {f".{f.value}": f for f in Format}.get(path.suffix.lower())
-    if not chosen:
-        if suffix_format is None:
-            raise ConfigError(
-                f"-o {output}: cannot tell the format from the suffix; add --format, or give "
-                "a directory to get every format"
-            )
-        chosen = [suffix_format]
-    if len(chosen) > 1:
-        raise ConfigError(f"-o {output} is one file: give a directory for several formats")
-    return [(chosen[0], path)]
-
-
-def _directory_of(targets: list[tuple[Format, Path | None]]) -> Path | None:
-    paths = [t for _, t in targets if t is not None]
-    if paths and all(p.name == fmt.filename for fmt, p in targets if p is not None):
-        return paths[0].parent
-    return None
 
 
 def summary_line(report: Report) -> str:
@@ -323,12 +331,14 @@ def run_inventory(
     from nhiscan.reports.inventory import render_inventory
     from nhiscan.scanner.estate import build_estate
 
+    if output is not None:
+        check_writable(output)
     snap = snapshot.load(path) if path is not None else collect_snapshot(src, settings)
     text = render_inventory(build_estate(snap), fmt=fmt, now=now or datetime.now(UTC))
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_output(output, text.encode("utf-8"))
         click.echo(f"wrote {output}", err=True)
 
 
@@ -348,19 +358,21 @@ def run_baseline(
         raise ConfigError(f"{path}: give a snapshot or source options, not both")
     given, disabled = agents
     agent_files = load_agent_files(given, settings, demo=src.demo, disabled=disabled)
+    old = baselines.load(output) if update else None
+    check_writable(output)
     snap = snapshot.load(path) if path is not None else collect_snapshot(src, settings)
     if agent_files is None and not disabled and path is not None and _is_demo(snap):
         agent_files = load_agent_files(None, settings, demo=True)
     report = pipeline.analyze(
         snap, settings=settings, now=now or datetime.now(UTC), agents=agent_files
     )
-    if update:
-        accepted, dropped = baselines.update(baselines.load(output), report.findings)
+    if old is not None:
+        accepted, dropped = baselines.update(old, report.findings)
         for entry in dropped:
             click.echo(f"dropped (matches nothing): {entry.rule_id} {entry.subject}", err=True)
     else:
         accepted = baselines.create(report.findings)
-    baselines.save(accepted, output)
+    write_output(output, baselines.to_json(accepted).encode("utf-8"))
     click.echo(f"wrote {output} ({len(accepted.entries)} accepted findings)", err=True)
 
 
@@ -400,10 +412,12 @@ def run_query(
     output: Path | None = None,
 ) -> None:
     """Load, ask, and write the answer to standard output or ``output`` ("-" is stdout)."""
+    to_file = output is not None and str(output) != "-"
+    if output is not None and to_file:
+        check_writable(output)
     text = ask(load_query_subject(path, src, settings))
-    if output is None or str(output) == "-":
+    if output is None or not to_file:
         click.echo(text, nl=False)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    write_output(output, text.encode("utf-8"))
     click.echo(f"wrote {output}", err=True)

@@ -11,6 +11,7 @@ import click
 
 from nhiscan.config import Settings
 from nhiscan.errors import ConfigError
+from nhiscan.outputs import check_writable, write_output
 from nhiscan.scanner import snapshot
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.pipeline import Report
@@ -89,17 +90,19 @@ def run_compile(
     from nhiscan.scanner.agents.loader import load_agents
     from nhiscan.scanner.catalog import default_catalog
 
+    to_file = output is not None and str(output) != "-"
+    if output is not None and to_file:
+        check_writable(output)
     agents = load_agents(path)
     if snapshot_path is not None:
         _check_identities(agents, snapshot.load(snapshot_path))
     age = settings.lifecycle.key_max_age_days
     compiled = [compile_agent(a, default_catalog(), default_max_key_age=age) for a in agents.agents]
     data = plans.plan_json(agents, compiled, tool_version=__version__)
-    if output is None or str(output) == "-":
+    if output is None or not to_file:
         sys.stdout.buffer.write(plans.dumps(data))
     else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_bytes(plans.dumps(data))
+        write_output(output, plans.dumps(data))
         click.echo(f"wrote {output} ({len(compiled)} agents)", err=True)
     if previous is not None:
         try:
@@ -107,7 +110,7 @@ def run_compile(
         except OSError as exc:
             raise ConfigError(f"{previous}: cannot read the previous plan: {exc.strerror}") from exc
         change = plans.render_diff(plans.diff(before, data))
-        click.echo(change, nl=False, err=output is None or str(output) == "-")
+        click.echo(change, nl=False, err=not to_file)
     return 0
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,35 +19,43 @@ from nhiscan.commands import Gate
 from nhiscan.errors import ConfigError
 from nhiscan.scanner.pipeline import Report
 from nhiscan.store import notify
-from nhiscan.store.history import HistoryView, compare, record_scan
+from nhiscan.store.history import HistoryView, compare, recording
 from nhiscan.store.render import drift_json, drift_text, history_json, history_text
 from nhiscan.store.schedule import Schedule, exclusive, parse_cron, parse_every, watch
 from nhiscan.store.store import ENV_STORE, Store, default_store_url, open_store, redact
 
 
-def record_history(report: Report, gate: Gate, *, started: datetime) -> Report:
-    """Record the scan; return the report with its history (and alert on new findings).
+def open_history(gate: Gate) -> Store | None:
+    """The store a scan will be recorded in, opened (and migrated) before it collects
+    anything, so that a bad --store fails at once; None: the scan is not recorded.
 
     A store asked for (--store, $NHISCAN_STORE) that cannot be opened is an error. The default
     one (the user's data directory) that cannot be written, in a read-only container say, is
     not: the scan goes on unrecorded and says so, since its findings matter more than its
     history (a webhook, which needs the store, then makes it an error)."""
+    if not gate.record:
+        return None
     asked = gate.store is not None or bool(os.environ.get(ENV_STORE))
     try:
-        store = open_store(gate.store)
+        return open_store(gate.store)
     except ConfigError as exc:
         if asked or gate.notify_webhook:
             raise
         click.echo(f"history: not recorded: {exc}", err=True)
-        return report
-    try:
-        view = record_scan(store, report, started_at=started, finished_at=datetime.now(UTC))
-        click.echo(f"recorded run {view.run.id} in {redact(store.url)}", err=True)
-        if gate.notify_webhook:
-            _notify(store, view, report, gate)
-    finally:
-        store.close()
-    return replace(report, history=view)
+        return None
+
+
+@contextmanager
+def recorded(store: Store, report: Report, gate: Gate, *, started: datetime) -> Iterator[Report]:
+    """The report with its history, for the block to write; the run is committed when the
+    block ends normally, so a scan whose reports could not all be written, or that was
+    interrupted, is never recorded. New findings are posted (--notify-webhook) after that."""
+    finished = datetime.now(UTC)
+    with recording(store, report, started_at=started, finished_at=finished) as view:
+        yield replace(report, history=view)
+    click.echo(f"recorded run {view.run.id} in {redact(store.url)}", err=True)
+    if gate.notify_webhook:
+        _notify(store, view, report, gate)
 
 
 def _notify(store: Store, view: HistoryView, report: Report, gate: Gate) -> None:
@@ -171,4 +180,4 @@ def watch_lock(store_url: str | None) -> Path:
     return base / f"watch-{digest}.lock"
 
 
-__all__ = ["record_history", "run_diff", "run_history", "run_prune", "run_watch"]
+__all__ = ["open_history", "recorded", "run_diff", "run_history", "run_prune", "run_watch"]

@@ -27,3 +27,8 @@ class ConnectorError(NhiError):
 
 class SnapshotError(NhiError):
     """A snapshot file that cannot be read: bad JSON, unknown schema version, bad record."""
+
+
+class OutputError(NhiError):
+    """An output (a report, snapshot, baseline, plan, answer) that cannot be written: the
+    path, and the operating system's reason."""

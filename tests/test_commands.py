@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from nhiscan.commands import resolve_outputs
 from nhiscan.errors import ConfigError
+from nhiscan.outputs import resolve_outputs
 from nhiscan.progress import StderrProgress
 from nhiscan.reports.base import Format
 

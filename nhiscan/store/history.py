@@ -4,6 +4,8 @@ last runs). I/O glue between the store and the pure drift."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,7 +14,7 @@ from nhiscan.scanner import snapshot as snapshots
 from nhiscan.scanner.pipeline import Report
 from nhiscan.store.drift import Drift, RunData, drift
 from nhiscan.store.record import run_record, scope_of
-from nhiscan.store.store import RunSummary, Store, redact
+from nhiscan.store.store import RunRecord, RunSummary, Store, redact
 
 TREND_RUNS = 12  # runs shown in the report's trend
 
@@ -29,8 +31,22 @@ class HistoryView:
 def record_scan(
     store: Store, report: Report, *, started_at: datetime, finished_at: datetime
 ) -> HistoryView:
+    with recording(store, report, started_at=started_at, finished_at=finished_at) as view:
+        return view
+
+
+@contextmanager
+def recording(
+    store: Store, report: Report, *, started_at: datetime, finished_at: datetime
+) -> Iterator[HistoryView]:
+    """The run's history view, for its reports; the run is committed when the block ends
+    normally (the reports are written) and never when it raises (``Store.recording``)."""
     record = run_record(report, started_at=started_at, finished_at=finished_at)
-    run_id = store.record(record)
+    with store.recording(record) as run_id:
+        yield _view(store, report, record, run_id)
+
+
+def _view(store: Store, report: Report, record: RunRecord, run_id: int) -> HistoryView:
     run = store.run(run_id)
     previous = store.previous(run.scope, before=run_id)
     change = None
@@ -74,4 +90,4 @@ def _latest(store: Store) -> RunSummary:
     return runs[0]
 
 
-__all__ = ["HistoryView", "compare", "load_run", "record_scan", "scope_of"]
+__all__ = ["HistoryView", "compare", "load_run", "record_scan", "recording", "scope_of"]

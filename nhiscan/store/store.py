@@ -91,11 +91,21 @@ class Store:
     def __init__(self, engine: sa.Engine, url: str) -> None:
         self.engine = engine
         self.url = url
+        self._pending: sa.Connection | None = None  # the transaction of ``recording``
 
     # --- writing ---------------------------------------------------------------------------
 
     def record(self, run: RunRecord) -> int:
         """Write a whole run in one transaction; returns its id."""
+        with self.recording(run) as ident:
+            return ident
+
+    @contextmanager
+    def recording(self, run: RunRecord) -> Iterator[int]:
+        """Write a whole run in a transaction that commits when the block ends normally and
+        rolls back when it raises (reports that could not be written, an interrupt): no one
+        else sees the run before then, while this store's reads in the block do. A scan writes
+        its reports in the block. SQLite writers wait meanwhile (the readers do not)."""
         with self.engine.begin() as db:
             run_id = db.execute(sa.insert(t.runs).values(**_run_row(run))).inserted_primary_key
             assert run_id is not None
@@ -104,7 +114,20 @@ class Store:
                 db.execute(sa.insert(t.findings), [_finding_row(ident, f) for f in run.findings])
             if run.gaps:
                 db.execute(sa.insert(t.gaps), [{"run_id": ident, **g} for g in run.gaps])
-        return ident
+            self._pending = db
+            try:
+                yield ident
+            finally:
+                self._pending = None
+
+    @contextmanager
+    def _connect(self) -> Iterator[sa.Connection]:
+        """The open ``recording`` transaction, else a new connection."""
+        if self._pending is not None:
+            yield self._pending
+            return
+        with self.engine.connect() as db:
+            yield db
 
     def record_delivery(
         self, run_id: int, *, target: str, attempts: int, status: str, detail: str, findings: int
@@ -150,25 +173,25 @@ class Store:
             query = query.where(t.runs.c.scope == scope)
         if limit is not None:
             query = query.limit(limit)
-        with self.engine.connect() as db:
+        with self._connect() as db:
             return [_summary(row) for row in db.execute(query)]
 
     def run(self, run_id: int) -> RunSummary:
-        with self.engine.connect() as db:
+        with self._connect() as db:
             row = db.execute(sa.select(*_SUMMARY_COLUMNS).where(t.runs.c.id == run_id)).first()
         if row is None:
             raise ConfigError(f"{redact(self.url)}: no run {run_id} in the store")
         return _summary(row)
 
     def snapshot_json(self, run_id: int) -> str:
-        with self.engine.connect() as db:
+        with self._connect() as db:
             blob = db.execute(sa.select(t.runs.c.snapshot).where(t.runs.c.id == run_id)).scalar()
         if blob is None:
             raise ConfigError(f"{redact(self.url)}: no run {run_id} in the store")
         return zlib.decompress(blob).decode()
 
     def agents(self, run_id: int) -> list[dict[str, Any]] | None:
-        with self.engine.connect() as db:
+        with self._connect() as db:
             blob = db.execute(sa.select(t.runs.c.agents).where(t.runs.c.id == run_id)).scalar()
         return None if blob is None else list(json.loads(zlib.decompress(blob)))
 
@@ -176,12 +199,12 @@ class Store:
         columns = [t.findings.c[n] for n in ("fingerprint", "rule_id", "severity", "subject",
                                               "title", "agent")]  # fmt: skip
         query = sa.select(*columns).where(t.findings.c.run_id == run_id)
-        with self.engine.connect() as db:
+        with self._connect() as db:
             return [StoredFinding(**row._mapping) for row in db.execute(query)]
 
     def deliveries(self, run_id: int) -> list[dict[str, Any]]:
         query = sa.select(t.deliveries).where(t.deliveries.c.run_id == run_id)
-        with self.engine.connect() as db:
+        with self._connect() as db:
             return [dict(row._mapping) for row in db.execute(query.order_by(t.deliveries.c.id))]
 
     def previous(self, scope: str, before: int | None = None) -> RunSummary | None:
@@ -189,7 +212,7 @@ class Store:
         query = sa.select(*_SUMMARY_COLUMNS).where(t.runs.c.scope == scope)
         if before is not None:
             query = query.where(t.runs.c.id < before)
-        with self.engine.connect() as db:
+        with self._connect() as db:
             row = db.execute(query.order_by(t.runs.c.id.desc()).limit(1)).first()
         return None if row is None else _summary(row)
 

@@ -198,3 +198,23 @@ def test_an_unwritable_default_store_leaves_the_scan_unrecorded_not_failed(
     # A store asked for explicitly is an error when it cannot be opened.
     asked = CliRunner().invoke(cli, [*args, "--store", f"sqlite:///{blocker / 'h.db'}"])
     assert asked.exit_code == 2 and "cannot open the store" in asked.output
+
+
+def test_a_run_being_recorded_is_kept_only_when_its_block_ends(store_url: str) -> None:
+    """``recording``: the block (a scan writing its reports) reads its own run through the
+    store; nobody else sees it before the block ends, and a block that raises leaves none."""
+    store, other = open_store(store_url), open_store(store_url)
+    try:
+        first = store.record(_record())
+        with pytest.raises(OSError), store.recording(_record()) as pending:
+            assert [run.id for run in store.runs()] == [pending, first]
+            assert store.run(pending).findings > 0
+            assert [run.id for run in other.runs()] == [first]
+            raise OSError("the reports could not be written")
+        assert [run.id for run in other.runs()] == [first]
+        with store.recording(_record()) as kept:
+            pass
+        assert [run.id for run in other.runs()] == [kept, first]
+    finally:
+        store.close()
+        other.close()

@@ -3,6 +3,8 @@
 Every command gets ``core.fsmonitor`` off (a repository's own config must not run programs
 while it is scanned), bounded pack windows (memory) and, except in staged mode, none of the
 GIT_DIR / GIT_INDEX_FILE variables a hook or a shell may have set for another repository.
+On Linux each git process is told to end when the process that started it dies (``lifetime``),
+so a killed scan leaves no git behind.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+from nhiscan.connectors.git.lifetime import GIT_CHILD_SETUP
 from nhiscan.errors import ConnectorError
 
 _OPTIONS = (
@@ -79,6 +82,7 @@ class Git:
                 input=stdin,
                 capture_output=True,
                 env=dict(self.env),
+                preexec_fn=GIT_CHILD_SETUP,
                 check=False,
             )
         except FileNotFoundError as exc:
@@ -95,6 +99,7 @@ class Git:
                 stdin=subprocess.DEVNULL,
                 capture_output=True,
                 env=dict(self.env),
+                preexec_fn=GIT_CHILD_SETUP,
                 check=False,
             )
         except FileNotFoundError as exc:
@@ -112,6 +117,7 @@ class Git:
                     stdout=subprocess.PIPE,
                     stderr=errors,
                     env=dict(self.env),
+                    preexec_fn=GIT_CHILD_SETUP,
                 )
             except FileNotFoundError as exc:
                 raise ConnectorError(NO_GIT) from exc
@@ -134,6 +140,7 @@ class Git:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 env=dict(self.env),
+                preexec_fn=GIT_CHILD_SETUP,
             )
         except FileNotFoundError as exc:
             raise ConnectorError(NO_GIT) from exc

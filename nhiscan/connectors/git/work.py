@@ -5,6 +5,11 @@ files from the directory, blobs through its own ``git cat-file --batch``. Only i
 descriptions go to the workers and only matches come back, so bulk data never crosses a
 process pipe. Work is cut into chunks of a few MB and at most a few chunks per worker are in
 flight, so memory stays bounded however big the repository.
+
+Workers end with the scan. An interrupted scan (SIGTERM, SIGINT, a consumer that stops
+reading) terminates them at once instead of waiting for their chunks; a worker ignores SIGINT
+(Ctrl-C reaches the whole process group: the scan stops its workers itself) and, on Linux, is
+killed by the kernel when the scan dies without running any code (SIGKILL), see ``lifetime``.
 """
 
 from __future__ import annotations
@@ -13,17 +18,22 @@ import functools
 import itertools
 import multiprocessing
 import os
+import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing import connection
 from multiprocessing.context import BaseContext
 from multiprocessing.util import Finalize
 from typing import Protocol
 
+from nhiscan import interrupts
 from nhiscan.connectors.git.gitcmd import Git
+from nhiscan.connectors.git.lifetime import die_with_parent, is_alive
 from nhiscan.connectors.git.objects import CatFile
 from nhiscan.scanner.model import SkipReason
 from nhiscan.secrets.engine import EngineOptions, Scanner
@@ -33,6 +43,7 @@ _CHUNK_MAX = 8 << 20
 _CHUNK_MIN = 256 << 10
 _CHUNK_ITEMS = 512
 _IN_FLIGHT = 4  # chunks per worker
+_STOP_WAIT = 5.0  # seconds a terminated worker gets before it is killed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -140,21 +151,42 @@ def _pooled(
         max_workers=workers,
         mp_context=_context(),
         initializer=_init_worker,
-        initargs=(reading, max_file_size),
+        initargs=(reading, max_file_size, os.getpid()),
     )
     pending: deque[_Pending] = deque()
     try:
         for chunk in chunks:
             try:
-                pending.append((chunk, pool.submit(_scan_chunk, chunk)))
+                with interrupts.held():  # the first submit forks the workers
+                    future = pool.submit(_scan_chunk, chunk)
+                pending.append((chunk, future))
             except BrokenProcessPool:
                 pending.append((chunk, _broken()))
             if len(pending) >= workers * _IN_FLIGHT:
                 yield from _results(pending.popleft(), reading, max_file_size)
         while pending:
             yield from _results(pending.popleft(), reading, max_file_size)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:  # interrupted (SIGTERM, Ctrl-C), or the consumer stopped reading
+        stop_now(pool)
+        raise
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def stop_now(pool: ProcessPoolExecutor) -> None:
+    """End the pool's workers without waiting for their chunks: terminate them (SIGTERM: their
+    default action, see ``_init_worker``), kill any still alive after ``_STOP_WAIT``, then let
+    the pool reap them (it alone waits for them: two waiters race for one exit status)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.terminate()
+    pending = {process.sentinel: process for process in processes}
+    deadline = time.monotonic() + _STOP_WAIT
+    while pending and (left := deadline - time.monotonic()) > 0:
+        for ended in connection.wait(list(pending), timeout=left):
+            pending.pop(ended)
+    for process in pending.values():
+        process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _results(pending: _Pending, reading: Reading, max_file_size: int) -> Iterator[Outcome]:
@@ -210,7 +242,14 @@ def _context() -> BaseContext:
 _WORKER: dict[str, tuple[Scanner, Reader]] = {}
 
 
-def _init_worker(reading: Reading, max_file_size: int) -> None:
+def _init_worker(reading: Reading, max_file_size: int, scan_pid: int) -> None:
+    # A forked worker inherits the scan's handlers: SIGTERM would raise in the worker.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the scan stops its workers on Ctrl-C
+    interrupts.release()  # forked while the scan held them back
+    die_with_parent()
+    if not is_alive(scan_pid):  # the scan died before the line above took effect
+        os._exit(1)
     reader = reading.open()
     Finalize(reader, reader.close, exitpriority=10)  # ends this worker's git cat-file
     _WORKER["state"] = (scanner_for(max_file_size), reader)

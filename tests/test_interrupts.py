@@ -1,0 +1,82 @@
+"""SIGTERM and SIGINT as exceptions in the main thread (``nhiscan.interrupts``), including an
+interrupt Python would drop (raised inside a ``__del__``), and signals left ignored."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from nhiscan.interrupts import Terminated, held, signals_raise
+
+BOUND = 1_000  # 10 ms sleeps: ten seconds, only a lost interrupt waits that long
+
+
+def _wait_for_the_signal() -> None:
+    for _ in range(BOUND):
+        time.sleep(0.01)
+
+
+def test_sigterm_raises_terminated_and_the_handler_is_restored() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(Terminated), signals_raise():
+        os.kill(os.getpid(), signal.SIGTERM)
+        _wait_for_the_signal()
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+class _Dropper:
+    """Receives SIGTERM inside ``__del__``, where Python prints and drops what the handler
+    raises (as it does in the at-fork hooks that run when a worker process is forked)."""
+
+    finished: list[bool] = []
+
+    def __del__(self) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(100):  # the handler runs here, at one of these calls
+            time.sleep(0)
+        _Dropper.finished.append(True)  # never reached: the handler raised above
+
+
+def test_an_interrupt_python_drops_is_raised_again_without_a_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(Terminated), signals_raise():
+        dropper = _Dropper()
+        del dropper
+        _wait_for_the_signal()
+    assert _Dropper.finished == []  # Terminated was raised, and dropped, inside __del__
+    assert "Exception ignored" not in capsys.readouterr().err
+
+
+def _alone() -> None:
+    """Wait until this process runs one thread: a signal held back in this thread goes to any
+    other (an ending timer thread of the test above, say)."""
+    for _ in range(BOUND):
+        if len(os.listdir("/proc/self/task")) == 1:
+            return
+        time.sleep(0.01)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads in /proc")
+def test_signals_are_held_back_then_delivered() -> None:
+    _alone()
+    with pytest.raises(KeyboardInterrupt), signals_raise():
+        with held():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)  # nothing is raised in here
+            reached = True
+        _wait_for_the_signal()
+    assert reached
+
+
+def test_an_ignored_sigint_stays_ignored() -> None:
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with signals_raise():
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGINT, previous)
