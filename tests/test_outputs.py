@@ -159,16 +159,17 @@ def test_an_unwritable_output_exits_2_and_records_no_run(
     "command",
     [
         ("collect", "--repo", "{src}", "-o", "{out}"),
-        ("inventory", "--repo", "{src}", "-o", "{out}"),
+        ("inventory", "--aws-gaad", "{gaad}", "-o", "{out}"),  # the queries take no --repo
         ("baseline", "create", "--repo", "{src}", "-o", "{out}"),
-        ("graph", "export", "--repo", "{src}", "--format", "json", "-o", "{out}"),
+        ("graph", "export", "--aws-gaad", "{gaad}", "--format", "json", "-o", "{out}"),
     ],
 )
 def test_every_command_checks_its_output_before_collecting(
     source: Path, blocker: Path, command: tuple[str, ...]
 ) -> None:
     out = blocker / "file.json"
-    result = invoke(*(a.format(src=source, out=out) for a in command))
+    gaad = blocker.parent / "no-such-gaad.json"  # reading it first would fail on it instead
+    result = invoke(*(a.format(src=source, out=out, gaad=gaad) for a in command))
     assert result.exit_code == 2, result.output
     assert f"-o {out}: cannot write it: {blocker} is a file" in result.stderr
     assert LISTING not in result.stderr
