@@ -1,0 +1,53 @@
+"""The demo's report.json as a golden file: what it must stay, byte for byte, once the parts
+that differ between runs of the same estate are replaced by placeholders.
+
+What differs between two scans of the demo: the times (scan, collection, the ages moto stamps
+relative to them) and the ids of the demo repository's commits (git hashes their dates). What
+must not differ: everything else. The history section depends on what the store held before,
+so it is left out (tests/store covers it).
+
+Regenerate after a change that is meant to alter the report, and say why in the commit:
+``python -m tests.golden REPORT.json`` (writes tests/data/golden/demo-report.json.gz).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+GOLDEN = Path(__file__).parent / "data" / "golden" / "demo-report.json.gz"
+
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
+_COMMIT = re.compile(r"\b[0-9a-f]{40}\b")
+
+
+def normalise(report: dict[str, Any]) -> str:
+    """The report as indented, key-sorted JSON with times and commit ids as placeholders."""
+    report = {key: value for key, value in report.items() if key != "history"}
+    text = json.dumps(report, indent=1, sort_keys=True, ensure_ascii=False)
+    text = _DATETIME.sub("<datetime>", text)
+    commits: dict[str, str] = {}
+    for sha in _COMMIT.findall(text):
+        commits.setdefault(sha, f"<commit-{len(commits)}>")
+    for sha, name in commits.items():
+        text = text.replace(sha, name).replace(sha[:10], name)
+    return text + "\n"
+
+
+def read_golden() -> str:
+    return gzip.decompress(GOLDEN.read_bytes()).decode("utf-8")
+
+
+def write_golden(report_path: Path) -> None:
+    text = normalise(json.loads(report_path.read_text(encoding="utf-8")))
+    GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+    GOLDEN.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
+
+
+if __name__ == "__main__":
+    write_golden(Path(sys.argv[1]))
+    print(f"wrote {GOLDEN}")
