@@ -87,8 +87,10 @@ _AWS_SECRET_NAMES = (
 )
 _DB_SCHEMES = ("postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver")
 
-# One-line forms of PEM keys: an escaped newline or spaces between the lines.
-_PEM_SEP = r"(?:(?:\\r)?\\n|[ \t]+)"
+# One-line forms of PEM keys: escaped newlines or spaces between the lines. One separator
+# character (or escape) per repetition, never a run inside a repeated group: ``(?:[ \t]+)*``
+# is a nested quantifier, exponential on a long run of spaces that ends without a key.
+_PEM_SEP = r"(?:(?:\\r)?\\n|[ \t])"
 _PEM_B64 = r"[A-Za-z0-9+/=]+"
 
 DETECTORS: tuple[Detector, ...] = (
@@ -321,7 +323,7 @@ DETECTORS: tuple[Detector, ...] = (
         # line-level example: it is found here and judged by the file rule.
         pattern=re.compile(
             r"-----BEGIN (?P<kind>(?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?)PRIVATE KEY-----"
-            rf"(?:{_PEM_SEP}*(?P<secret>(?:(?:Proc-Type|DEK-Info): [^\\\"']*{_PEM_SEP}+)*"
+            rf"(?:{_PEM_SEP}*(?P<secret>(?:(?:Proc-Type|DEK-Info): [^\\\"'\s]*{_PEM_SEP}+)*"
             rf"{_PEM_B64}(?:{_PEM_SEP}+{_PEM_B64})*){_PEM_SEP}*-----END (?P=kind)PRIVATE KEY-----"
             r"|(?=(?:\\[rn]|[ \t\"'`,;+)])*$))"
         ),
