@@ -127,7 +127,7 @@ def _ds_long(
         snippet = get_code_snippet(lines=[piece], line_number=1)
         matches, _ = _ds_line(ds, indexes, path, piece, number, snippet, text, check=False)
         if matches and not found:  # the first: the line's own filters decide, once
-            filtered = _line_filtered(path, lines[number - 1], context)
+            filtered = _long_line_filtered(path, lines[number - 1], context)
             if filtered is not None:
                 return [], filtered
         found.extend(matches)
@@ -136,6 +136,15 @@ def _ds_long(
 
 def text_end(raw: bytes, index: int) -> int:
     return windows.window(len(raw), index).end
+
+
+def _long_line_filtered(path: str, line: str, context: Any) -> bool | None:
+    """``_line_filtered`` for a long line, without regex passes over it when they cannot
+    match: detect-secrets' line filters are its allowlist pragma (the line or the one before
+    must hold "pragma") and the indirect-reference heuristic (lines up to 1,000 characters)."""
+    if "pragma" in line or "pragma" in context.previous_line:
+        return _line_filtered(path, line, context)
+    return True if NHISCAN_IGNORE in line else None
 
 
 def _line_filtered(path: str, line: str, context: Any) -> bool | None:
