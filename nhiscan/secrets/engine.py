@@ -108,8 +108,12 @@ class Scanner:
             yaml_lines = transformed(data, path, eager=False)
             hits = self._hits(data.decode("latin-1"))
             lines = data.decode("utf-8", "replace").split("\n")
-            return self._scan_lines(lines, hits, scan, yaml_lines)
-        return self._scan_cached(scan)
+            result = self._scan_lines(lines, hits, scan, yaml_lines)
+        else:
+            result = self._scan_cached(scan)
+        if progress is not None:
+            progress(len(data))
+        return result
 
     # -- the line cache -------------------------------------------------------------------
 
