@@ -4,6 +4,7 @@ finishes (no timing assertion: a generous timeout only turns a hang into a failu
 
 from __future__ import annotations
 
+import itertools
 import random
 import subprocess
 import sys
@@ -64,7 +65,7 @@ def test_the_owned_parts_of_the_windows_tile_the_line() -> None:
     for size in (WINDOW + 1, WINDOW + STRIDE, 3 * WINDOW + 17, 1_000_003):
         parts = [windows.window(size, i) for i in range(windows.count(size))]
         assert parts[0].lo == 0 and parts[-1].hi == parts[-1].end == size
-        for before, after in zip(parts, parts[1:], strict=False):
+        for before, after in itertools.pairwise(parts):
             assert before.hi == after.lo  # no gap, no overlap: a match is kept once
             assert after.start == before.start + STRIDE
             assert before.end - before.start == WINDOW
