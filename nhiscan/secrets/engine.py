@@ -6,7 +6,9 @@
    detect-secrets plugin; a few regular expressions that cannot cross a line (the relaxations
    in ``plugins.PREFILTERS``) mark the rest. Each hit marks (line, detector).
 3. Each marked line goes to the detectors that marked it, with detect-secrets' filters applied
-   as ``detect-secrets scan`` applies them. Lines nothing marked are never looked at again.
+   as ``detect-secrets scan`` applies them (``detect.py``). Lines nothing marked are never
+   looked at again. A line over 32 KiB goes in overlapping windows, only those a mark falls in
+   (``windows.py``), so the work per line, and per file, stays linear in its size.
 
 The blob is decoded as latin-1 for steps 2 and 3's bookkeeping (one character per byte, so a
 position is a byte offset and lowercasing never changes lengths); marked lines are decoded as

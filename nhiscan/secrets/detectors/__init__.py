@@ -10,6 +10,9 @@ Pattern conventions: the pattern runs on one line (no newline inside a match). T
 public identifier that comes with it (an AWS access key id, a GCP private_key_id). Every match
 must contain one of ``keywords`` (compared lowercased): the pre-filter only hands a detector the
 lines that contain one of its keywords, so a keyword missing from a match loses that match.
+Patterns must stay linear on a long line (a 32 KiB window of minified code): no quantified
+group whose body is itself quantified or can match the same text two ways (``(?:[ \t]+)*``
+is exponential on a run of spaces); bound what may repeat.
 
 Facts that need the whole file (an AWS key id and its secret key in the same file, the
 ``client_email`` next to a GCP ``private_key_id``) are joined by the functions in
