@@ -163,6 +163,31 @@ def _keyword_first(regex: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(_KEYWORD_FIRST + keyword.DENYLIST_REGEX + "+" + rest, regex.flags)
 
 
+# detect-secrets' assignment regexes (``build_assignment_regex``: Cloudant, IBM Cloud IAM, IBM
+# COS HMAC, SoftLayer) put ``(?: *)(?:=|:|:=|=>| +|::)(?: *)`` between a name and its value:
+# three overlapping runs of spaces, cubic on a long run of spaces after a name (hours on one
+# window). The value after them always starts with a quote or a character class without a
+# space, so every space before it is consumed: possessive runs match exactly the same.
+_ASSIGNMENT = "(?: *)(?:=|:|:=|=>| +|::)(?: *)"
+_ASSIGNMENT_LINEAR = "(?: *+(?:=|:|:=|=>|::) *+| ++)"
+_VALUE_START = "(?:\"|\\'|)(["
+
+
+def _faster_assignment_regexes(instances: tuple[Any, ...]) -> None:
+    for plugin in instances:
+        denylist = getattr(plugin, "denylist", None)
+        if denylist is not None and any(_ASSIGNMENT in r.pattern for r in denylist):
+            plugin.denylist = [_linear_assignment(regex) for regex in denylist]
+
+
+def _linear_assignment(regex: re.Pattern[str]) -> re.Pattern[str]:
+    head, found, rest = regex.pattern.partition(_ASSIGNMENT)
+    value = rest.removeprefix(_VALUE_START)
+    if not found or value == rest or " " in value.partition("]")[0]:
+        return regex  # not the shape the rewrite is exact for: left as it is
+    return re.compile(head + _ASSIGNMENT_LINEAR + rest, regex.flags)
+
+
 @cache
 def configure() -> tuple[Any, ...]:
     """Configure detect-secrets in this process; returns its plugin instances, in order."""
@@ -189,6 +214,7 @@ def configure() -> tuple[Any, ...]:
     get_plugins.cache_clear()
     _faster_keyword_regexes()
     plugins = tuple(get_plugins())
+    _faster_assignment_regexes(plugins)
     missing = {type(p).__name__ for p in plugins} - PREFILTERS.keys()
     if missing:  # a detect-secrets upgrade added a plugin: it needs a pre-filter entry
         raise RuntimeError(f"detect-secrets plugins without a pre-filter: {sorted(missing)}")

@@ -46,3 +46,33 @@ def test_the_rewritten_keyword_regexes_match_as_the_originals() -> None:
             assert (new and (new.span(), new.groups())) == (old and (old.span(), old.groups()))
             hits += new is not None
     assert hits > 1_000  # the lines do exercise the regexes
+
+
+_ASSIGNED = (
+    "ibm_cloud_iam_key", "cloudant_password", "cl_key", "softlayer_api_key", "sl_pwd",
+    "ibm_cos_hmac_secret_access_key", "[", "]", '"', "'", " ", "   ", "=", ":", ":=", "=>", "::",
+    "a1b2c3d4e5f6" * 4, "0123456789abcdef" * 4, "abcdefghijklmnopqrstuvwx", "AbC-_9" * 8, "x",
+)  # fmt: skip
+
+
+def test_the_rewritten_assignment_regexes_match_as_the_originals() -> None:
+    rewritten = [
+        regex
+        for plugin in plugins.configure()
+        for regex in getattr(plugin, "denylist", ())
+        if plugins._ASSIGNMENT_LINEAR in regex.pattern
+    ]
+    assert len(rewritten) >= 5  # Cloudant (2), IBM Cloud IAM, IBM COS HMAC, SoftLayer
+    rng = random.Random(5)
+    lines = [
+        "".join(rng.choice(_ASSIGNED) for _ in range(rng.randint(1, 8))) for _ in range(20_000)
+    ]
+    hits = 0
+    for regex in rewritten:
+        pattern = regex.pattern.replace(plugins._ASSIGNMENT_LINEAR, plugins._ASSIGNMENT)
+        original = re.compile(pattern, regex.flags)
+        for line in lines:
+            found = regex.findall(line)
+            assert found == original.findall(line)
+            hits += bool(found)
+    assert hits > 100  # the lines do exercise the regexes

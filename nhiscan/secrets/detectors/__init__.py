@@ -116,9 +116,11 @@ DETECTORS: tuple[Detector, ...] = (
         # ~/.aws/credentials, environment variables, and the STS/IAM JSON responses:
         # https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html
         # https://docs.aws.amazon.com/STS/latest/APIReference/API_Credentials.html
+        # Spaces around the separator are possessive (``*+``): three overlapping runs of
+        # ``[ \t]*`` were quadratic on a long run of spaces after a name.
         pattern=re.compile(
             r"(?i:" + "|".join(_AWS_SECRET_NAMES) + r")[A-Za-z0-9_-]{0,24}"
-            r"\\?[\"'`]?\]?[ \t]*(?:=>|:=|[:=,(]|[ \t])[ \t]*\\?[\"'`]?"
+            r"\\?[\"'`]?\]?(?:[ \t]*+(?:=>|:=|[:=,(])|[ \t])[ \t]*+\\?[\"'`]?"
             r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"
         ),
         keywords=_AWS_SECRET_NAMES,
