@@ -143,7 +143,10 @@ class Scanner:
         found: list[Match] = []
         ignored: list[int] = []
         if unknown:
-            sub = b"\n".join(raw_lines[i] for i in unknown).decode("latin-1")
+            if len(unknown) == len(raw_lines):  # nothing cached: no copy of the whole blob
+                sub = data.decode("latin-1")
+            else:
+                sub = b"\n".join(raw_lines[i] for i in unknown).decode("latin-1")
             hits = self._hits(sub).renumbered([i + 1 for i in unknown])
             scan.passes = 2 if ds_on else 1
             ds_found, ds_ignored = (
