@@ -7,11 +7,12 @@ import sys
 import time
 from typing import TextIO
 
-_COUNT = re.compile(r"(\d+)/(\d+)\s*$")
+_COUNT = re.compile(r"(\d+)/(\d+)(?: [A-Za-z]+)?\s*$")  # "3/10", or with a unit: "37/200 MB"
 
 
 class StderrProgress:
-    """Callable as ``progress(message)``; a message ending in ``N/M`` draws a bar on a TTY.
+    """Callable as ``progress(message)``; a message ending in ``N/M`` (or ``N/M unit``) draws a
+    bar on a TTY.
 
     Off a TTY it prints a line when the step changes, and at most every ``interval`` seconds
     within one step, so CI logs stay short.

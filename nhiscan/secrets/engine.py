@@ -6,7 +6,9 @@
    detect-secrets plugin; a few regular expressions that cannot cross a line (the relaxations
    in ``plugins.PREFILTERS``) mark the rest. Each hit marks (line, detector).
 3. Each marked line goes to the detectors that marked it, with detect-secrets' filters applied
-   as ``detect-secrets scan`` applies them. Lines nothing marked are never looked at again.
+   as ``detect-secrets scan`` applies them (``detect.py``). Lines nothing marked are never
+   looked at again. A line over 32 KiB goes in overlapping windows, only those a mark falls in
+   (``windows.py``), so the work per line, and per file, stays linear in its size.
 
 The blob is decoded as latin-1 for steps 2 and 3's bookkeeping (one character per byte, so a
 position is a byte offset and lowercasing never changes lengths); marked lines are decoded as
@@ -18,21 +20,22 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
 import ahocorasick
 
 from nhiscan.scanner.model import SkipReason
-from nhiscan.secrets import plugins
+from nhiscan.secrets import plugins, windows
+from nhiscan.secrets.detect import Hits, Key, run_ds, run_nhi
 from nhiscan.secrets.detectors import DETECTORS, FILE_RULES, Detector
-from nhiscan.secrets.match import RANK_GENERIC, RANK_NHISCAN, RANK_SPECIFIC, Match
+from nhiscan.secrets.match import RANK_NHISCAN, Match
 from nhiscan.secrets.merge import merge
 from nhiscan.secrets.transform import (
     after_nextline_pragma,
     as_raw,
     ds_scans_file,
+    encoded,
     maybe_config,
     maybe_first,
     transformed,
@@ -40,12 +43,6 @@ from nhiscan.secrets.transform import (
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 BINARY_SNIFF = 8000  # bytes git looks at to call a blob binary
-
-# Inline ignores. detect-secrets' own `pragma: allowlist secret` (and `allowlist nextline`) is
-# one of its filters; nhiscan:ignore silences every detector on its line.
-_NHISCAN_IGNORE = "nhiscan:ignore"
-
-_GENERIC = frozenset({"KeywordDetector", "Base64HighEntropyString", "HexHighEntropyString"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +59,9 @@ class BlobScan:
     ignored: int = 0  # matches silenced by an inline ignore comment
 
 
-# A key in the hit table: ("ds", plugin index) or ("nhi", detector index).
-_Key = tuple[str, int]
+_Key = Key
+# Told how many bytes of the blob are scanned so far (long lines report as they go).
+Progress = Callable[[int], None]
 # A cached line: what it yields (line numbers zeroed) and how many matches it silenced.
 _Entry = tuple[tuple[Match, ...], int]
 
@@ -97,23 +95,31 @@ class Scanner:
 
     # -- public ---------------------------------------------------------------------------
 
-    def scan(self, data: bytes, path: str) -> BlobScan:
+    def scan(self, data: bytes, path: str, progress: Progress | None = None) -> BlobScan:
+        """``progress``, when given, is told how many bytes are done while long lines are
+        scanned (``windows.py``), so a huge one-line file shows it is moving."""
         if len(data) > self.options.max_file_size:
             return BlobScan(skipped=SkipReason.TOO_LARGE)
         if b"\0" in data[:BINARY_SNIFF]:
             return BlobScan(skipped=SkipReason.BINARY)
         if b"\r" in data:  # universal newlines, as Python's text mode reads for detect-secrets
             data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        if maybe_first(data, path):  # a whole-file transformer may apply: no line cache
+        raw_lines = data.split(b"\n")
+        scan = _Scan(data, path, raw_lines, progress)
+        if maybe_first(data, path) and scan.whole_file:  # a transformer may apply: no cache
             yaml_lines = transformed(data, path, eager=False)
             hits = self._hits(data.decode("latin-1"))
             lines = data.decode("utf-8", "replace").split("\n")
-            return self._scan_lines(lines, hits, data, path, yaml_lines)
-        return self._scan_cached(data, path)
+            result = self._scan_lines(lines, hits, scan, yaml_lines)
+        else:
+            result = self._scan_cached(scan)
+        if progress is not None:
+            progress(len(data))
+        return result
 
     # -- the line cache -------------------------------------------------------------------
 
-    def _scan_cached(self, data: bytes, path: str) -> BlobScan:
+    def _scan_cached(self, scan: _Scan) -> BlobScan:
         """Scan only the lines this process has not seen in a file of the same kind.
 
         What a line yields depends on the line, the file's kind (its extension decides
@@ -123,12 +129,13 @@ class Scanner:
         history share most lines, so history scans pre-filter and detect only what changed.
         Results (with the line number dropped) are cached, never the decision to skip: every
         blob still reports every secret it holds. Whole-file steps (detect-secrets' eager
-        config transformer, the file rules) run on every blob as before.
+        config transformer, the file rules) run on every blob as before. Long lines are not
+        cached: each is scanned in windows, and remembering it would keep it in memory.
         """
+        data, path, raw_lines = scan.data, scan.path, scan.raw_lines
         ds_on = ds_scans_file(path)
         cache = self._cache_for((os.path.splitext(path)[1], ds_on))
-        raw_lines = data.split(b"\n")
-        volatile = after_nextline_pragma(data, raw_lines)
+        volatile = after_nextline_pragma(data, raw_lines) | scan.long_lines
         # One lookup per line: what the cache knows now (lines computed below are not reread).
         entries = [None if i in volatile else cache.get(line) for i, line in enumerate(raw_lines)]
         unknown = [i for i, entry in enumerate(entries) if entry is None]
@@ -136,10 +143,16 @@ class Scanner:
         found: list[Match] = []
         ignored: list[int] = []
         if unknown:
-            sub = b"\n".join(raw_lines[i] for i in unknown).decode("latin-1")
-            hits = {unknown[n - 1] + 1: keys for n, keys in self._hits(sub).items()}
-            ds_found, ds_ignored = self._run_ds(lines, hits, path) if ds_on else ([], [])
-            nhi_found, nhi_ignored = self._run_nhi(lines, hits)
+            if len(unknown) == len(raw_lines):  # nothing cached: no copy of the whole blob
+                sub = data.decode("latin-1")
+            else:
+                sub = b"\n".join(raw_lines[i] for i in unknown).decode("latin-1")
+            hits = self._hits(sub).renumbered([i + 1 for i in unknown])
+            scan.passes = 2 if ds_on else 1
+            ds_found, ds_ignored = (
+                run_ds(self._ds, lines, raw_lines, hits, path, scan.tick) if ds_on else ([], [])
+            )
+            nhi_found, nhi_ignored = run_nhi(self._detectors, lines, raw_lines, hits, scan.tick)
             fresh = ds_found + nhi_found
             found.extend(fresh)
             ignored.extend(ds_ignored + nhi_ignored)
@@ -148,10 +161,10 @@ class Scanner:
             if entry is not None and (entry[0] or entry[1]):
                 found.extend(replace(m, line=index + 1) for m in entry[0])
                 ignored.extend(index + 1 for _ in range(entry[1]))
-        if ds_on and not any(m.rank < RANK_NHISCAN for m in found) and maybe_config(data, path):
+        if ds_on and not any(m.rank < RANK_NHISCAN for m in found) and scan.config:
             eager = transformed(data, path, eager=True)
             if eager is not None:
-                ds_found, ds_ignored = self._run_ds(eager, self._hits(as_raw(eager)), path)
+                ds_found, ds_ignored = self._run_eager(eager, path)
                 found.extend(ds_found)
                 ignored.extend(ds_ignored)
         for rule in FILE_RULES:
@@ -195,189 +208,92 @@ class Scanner:
 
     # -- pre-filter -----------------------------------------------------------------------
 
-    def _hits(self, raw: str) -> dict[int, set[_Key]]:
-        """line number (1-based) -> the detectors whose pre-filter marked it."""
+    def _hits(self, raw: str) -> Hits:
+        """line number (1-based) -> the detectors whose pre-filter marked it; for a long line
+        also which of its windows (``windows.py``) each mark falls in."""
         positions: list[tuple[int, tuple[_Key, ...]]] = []
         for end, keys in self._automaton.iter(raw.lower()):
             positions.append((end, keys))
         for pattern, key in self._patterns:
             positions.extend((m.start(), (key,)) for m in pattern.finditer(raw))
+        hits = Hits()
         if not positions:
-            return {}
+            return hits
         positions.sort(key=lambda item: item[0])
-        hits: defaultdict[int, set[_Key]] = defaultdict(set)
-        line, last = 1, 0
+        line, last, start, size = 1, 0, 0, -1
         for position, keys in positions:
-            line += raw.count("\n", last, position)
+            newlines = raw.count("\n", last, position)
+            if newlines or size < 0:
+                line += newlines
+                start = raw.rfind("\n", 0, position) + 1
+                stop = raw.find("\n", position)
+                size = (len(raw) if stop < 0 else stop) - start
             last = position
-            hits[line].update(keys)
+            hits.lines[line].update(keys)
+            if windows.is_long(size):
+                spots = hits.spots[line]
+                for index in windows.covering(size, position - start):
+                    spots[index].update(keys)
         return hits
 
     # -- detection ------------------------------------------------------------------------
 
     def _scan_lines(
-        self,
-        lines: list[str],
-        hits: dict[int, set[_Key]],
-        data: bytes,
-        path: str,
-        yaml_lines: list[str] | None,
+        self, lines: list[str], hits: Hits, scan: _Scan, yaml_lines: list[str] | None
     ) -> BlobScan:
         found: list[Match] = []
         ignored = 0
+        path = scan.path
         if ds_scans_file(path):
-            ds_lines = lines if yaml_lines is None else yaml_lines
-            ds_hits = hits if yaml_lines is None else self._hits(as_raw(yaml_lines))
-            ds_found, ds_ignored = self._run_ds(ds_lines, ds_hits, path)
-            if not ds_found and maybe_config(data, path):
-                eager = transformed(data, path, eager=True)
+            scan.passes = 2
+            if yaml_lines is None:
+                ds_found, ds_ignored = run_ds(self._ds, lines, scan.raw_lines, hits, path)
+            else:
+                ds_found, ds_ignored = self._run_eager(yaml_lines, path)
+            if not ds_found and scan.config:
+                eager = transformed(scan.data, path, eager=True)
                 if eager is not None:
-                    ds_found, ds_ignored = self._run_ds(eager, self._hits(as_raw(eager)), path)
+                    ds_found, ds_ignored = self._run_eager(eager, path)
             found.extend(ds_found)
             ignored += len(ds_ignored)
-        nhi_found, nhi_ignored = self._run_nhi(lines, hits)
+        nhi_found, nhi_ignored = run_nhi(self._detectors, lines, scan.raw_lines, hits, scan.tick)
         found.extend(nhi_found)
         ignored += len(nhi_ignored)
         for rule in FILE_RULES:
             found = rule(found, lines)
         return BlobScan(matches=tuple(merge(found)), ignored=ignored)
 
-    def _run_ds(
-        self, lines: list[str], hits: dict[int, set[_Key]], path: str
-    ) -> tuple[list[Match], list[int]]:
-        """detect-secrets' scan of the marked lines, with its filters. The plugins run first and
-        the line filters only on lines where a plugin found something: filters only ever
-        remove findings, so the result is what detect-secrets' filters-then-plugins order gives,
-        without paying its slow line filters on every marked line."""
-        from detect_secrets.core.scan import _is_filtered_out
-        from detect_secrets.util.code_snippet import get_code_snippet
-
-        found: list[Match] = []
-        ignored: list[int] = []  # line numbers of silenced lines
-        for number in sorted(hits):
-            indexes = sorted(i for kind, i in hits[number] if kind == "ds")
-            if not indexes or number > len(lines):
-                continue
-            line = lines[number - 1].rstrip()
-            context = get_code_snippet(lines=lines, line_number=number)
-            raw = [
-                (self._ds[index], secret)
-                for index in indexes
-                for secret in self._ds[index].analyze_line(
-                    filename=path, line=line, line_number=number, context=context
-                )
-            ]
-            if not raw:
-                continue
-            if _is_filtered_out(
-                required_filter_parameters=["line"], filename=path, line=line, context=context
-            ):
-                if _is_allowlisted(path, line, context):
-                    ignored.append(number)
-                continue
-            if _NHISCAN_IGNORE in line:
-                ignored.append(number)
-                continue
-            for plugin, secret in raw:
-                value = secret.secret_value
-                if _is_filtered_out(
-                    required_filter_parameters=["secret"],
-                    filename=path,
-                    secret=value,
-                    plugin=plugin,
-                    line=line,
-                ) or _is_filtered_out(
-                    required_filter_parameters=["context"],
-                    filename=path,
-                    secret=value,
-                    plugin=plugin,
-                    line=line,
-                    context=context,
-                ):
-                    continue
-                name = type(plugin).__name__
-                rank = RANK_GENERIC if name in _GENERIC else RANK_SPECIFIC
-                for whole, absorbed in _whole_tokens(plugin, line, value or ""):
-                    found.append(
-                        Match(
-                            detector=secret.type,
-                            detectors=(secret.type,),
-                            provider=None,
-                            secret=whole,
-                            line=number,
-                            rank=rank,
-                            absorbed=absorbed,
-                        )
-                    )
-        return found, ignored
-
-    def _run_nhi(
-        self, lines: list[str], hits: dict[int, set[_Key]]
-    ) -> tuple[list[Match], list[int]]:
-        found: list[Match] = []
-        ignored: list[int] = []
-        for number in sorted(hits):
-            indexes = sorted(i for kind, i in hits[number] if kind == "nhi")
-            if not indexes or number > len(lines):
-                continue
-            line = lines[number - 1]
-            matches = [m for i in indexes for m in _detect(self._detectors[i], line, number)]
-            if matches and _silenced(line, lines[number - 2] if number > 1 else ""):
-                ignored.extend(number for _ in matches)
-                continue
-            found.extend(matches)
-        return found, ignored
+    def _run_eager(self, lines: list[str], path: str) -> tuple[list[Match], list[int]]:
+        """detect-secrets on a transformer's lines (pre-filtered as the blob is)."""
+        return run_ds(self._ds, lines, encoded(lines), self._hits(as_raw(lines)), path)
 
 
-def _whole_tokens(
-    plugin: Any, line: str, value: str
-) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
-    """detect-secrets' GitHub and GitLab plugins report their pattern's first group, the
-    token's prefix ("ghp", "glpat"), as the secret: every token would hash alike and look
-    shared. For those plugins the secret is each whole token on the line that starts with the
-    reported prefix; the reported value is kept as absorbed (what detect-secrets said)."""
-    if type(plugin).__name__ not in plugins.PREFIX_GROUP_PLUGINS:
-        return [(value, ())]
-    wholes = [
-        m.group(0)
-        for regex in plugin.denylist
-        for m in regex.finditer(line)
-        if m.group(0).startswith(value)
-    ]
-    said = ((plugin.secret_type, value),)
-    return [(whole, said) for whole in dict.fromkeys(wholes)] or [(value, ())]
+class _Scan:
+    """One blob being scanned: its lines, which are long, and the progress of long lines."""
 
-
-def _detect(detector: Detector, line: str, number: int) -> Iterator[Match]:
-    for m in detector.pattern.finditer(line):
-        groups = m.groupdict()
-        secret = groups.get("secret") or m.group(0)
-        if detector.validate is not None and not detector.validate(secret):
-            continue
-        yield Match(
-            detector=detector.name,
-            detectors=(detector.name,),
-            provider=detector.provider,
-            secret=secret,
-            line=number,
-            rank=detector.rank,
-            credential_id=groups.get("id"),
+    def __init__(
+        self, data: bytes, path: str, raw_lines: list[bytes], progress: Progress | None
+    ) -> None:
+        self.data, self.path, self.raw_lines = data, path, raw_lines
+        self.long_lines = frozenset(
+            i for i, line in enumerate(raw_lines) if windows.is_long(len(line))
         )
+        # detect-secrets' whole-file transformers (INI, YAML) are for hand-written config: a
+        # file with a line over a window is not, and parsing it whole would be unbounded work.
+        self.whole_file = not self.long_lines
+        self.config = self.whole_file and maybe_config(data, path)
+        self.passes = 1
+        self._progress = progress
+        self._base = 0  # bytes of passes done
+        self._last = 0
+        self._long_bytes = sum(len(raw_lines[i]) for i in self.long_lines) or 1
 
-
-_PRAGMA = re.compile(r"pragma: ?allowlist[ -]secret")
-_PRAGMA_NEXT = re.compile(r"pragma: ?allowlist[ -]nextline[ -]secret")
-
-
-def _silenced(line: str, previous: str) -> bool:
-    return (
-        _NHISCAN_IGNORE in line
-        or _PRAGMA.search(line) is not None
-        or _PRAGMA_NEXT.search(previous) is not None
-    )
-
-
-def _is_allowlisted(path: str, line: str, context: Any) -> int:
-    from detect_secrets.filters.allowlist import is_line_allowlisted
-
-    return int(is_line_allowlisted(path, line, context))
+    def tick(self, done: int) -> None:
+        """A pass over the long lines reached byte ``done`` of them (restarts at each pass)."""
+        if self._progress is None:
+            return
+        if done < self._last:
+            self._base += self._last
+        self._last = done
+        share = (self._base + done) * len(self.data) // (self._long_bytes * self.passes)
+        self._progress(min(share, len(self.data)))

@@ -124,6 +124,70 @@ _REPLACED_FILTERS = {
 }
 
 
+# detect-secrets' KeywordDetector searches each line with regexes that start with its keyword
+# alternation, compiled case-insensitive, then ``\w*`` (a suffix: ``password_db``). Two exact
+# rewrites make them linear-ish and several times faster on long lines:
+# - Python's re tries the alternation at every position. Every keyword starts with one of
+#   these letters, so a lookahead on them (folded as the alternation is, U+017F and U+212A
+#   included) skips the other positions without changing any match.
+# - The suffix is made possessive (``\w*+``): what follows it in every regex (a closing quote
+#   or bracket, spaces, an assignment, ``(``, or up to 50 non-space characters then a space or
+#   quote) can never start inside a run of word characters, so giving characters back never
+#   finds a match; it only cost time, quadratic in the length of the run.
+_KEYWORD_FIRST = "(?=[acdkps])"
+
+
+def _faster_keyword_regexes() -> None:
+    """Put the lookahead in front of KeywordDetector's keyword-first regexes, in place (its
+    tables are module-level dicts, shared by file type; their order is kept)."""
+    from detect_secrets.plugins import keyword
+
+    tables = {id(t): t for t in keyword.REGEX_BY_FILETYPE.values()}
+    tables[id(keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)] = (
+        keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
+    )
+    for table in tables.values():
+        items = [(_keyword_first(regex), group) for regex, group in table.items()]
+        table.clear()
+        table.update(items)
+
+
+def _keyword_first(regex: re.Pattern[str]) -> re.Pattern[str]:
+    from detect_secrets.plugins import keyword
+
+    if not regex.pattern.startswith(keyword.DENYLIST_REGEX):
+        return regex
+    if not all(word[0] in "acdkps" for word in keyword.DENYLIST):
+        return regex  # a detect-secrets upgrade added a keyword: leave its regexes as they are
+    rest = regex.pattern[len(keyword.DENYLIST_REGEX) :]
+    return re.compile(_KEYWORD_FIRST + keyword.DENYLIST_REGEX + "+" + rest, regex.flags)
+
+
+# detect-secrets' assignment regexes (``build_assignment_regex``: Cloudant, IBM Cloud IAM, IBM
+# COS HMAC, SoftLayer) put ``(?: *)(?:=|:|:=|=>| +|::)(?: *)`` between a name and its value:
+# three overlapping runs of spaces, cubic on a long run of spaces after a name (hours on one
+# window). The value after them always starts with a quote or a character class without a
+# space, so every space before it is consumed: possessive runs match exactly the same.
+_ASSIGNMENT = "(?: *)(?:=|:|:=|=>| +|::)(?: *)"
+_ASSIGNMENT_LINEAR = "(?: *+(?:=|:|:=|=>|::) *+| ++)"
+_VALUE_START = "(?:\"|\\'|)(["
+
+
+def _faster_assignment_regexes(instances: tuple[Any, ...]) -> None:
+    for plugin in instances:
+        denylist = getattr(plugin, "denylist", None)
+        if denylist is not None and any(_ASSIGNMENT in r.pattern for r in denylist):
+            plugin.denylist = [_linear_assignment(regex) for regex in denylist]
+
+
+def _linear_assignment(regex: re.Pattern[str]) -> re.Pattern[str]:
+    head, found, rest = regex.pattern.partition(_ASSIGNMENT)
+    value = rest.removeprefix(_VALUE_START)
+    if not found or value == rest or " " in value.partition("]")[0]:
+        return regex  # not the shape the rewrite is exact for: left as it is
+    return re.compile(head + _ASSIGNMENT_LINEAR + rest, regex.flags)
+
+
 @cache
 def configure() -> tuple[Any, ...]:
     """Configure detect-secrets in this process; returns its plugin instances, in order."""
@@ -148,7 +212,9 @@ def configure() -> tuple[Any, ...]:
 
     get_filters.cache_clear()
     get_plugins.cache_clear()
+    _faster_keyword_regexes()
     plugins = tuple(get_plugins())
+    _faster_assignment_regexes(plugins)
     missing = {type(p).__name__ for p in plugins} - PREFILTERS.keys()
     if missing:  # a detect-secrets upgrade added a plugin: it needs a pre-filter entry
         raise RuntimeError(f"detect-secrets plugins without a pre-filter: {sorted(missing)}")

@@ -41,8 +41,12 @@ def as_raw(lines: list[str]) -> str:
     newline has it as a space, which no literal or pattern depends on except "private key",
     where it can only add a mark) and one character per UTF-8 byte (so lowercasing never
     changes a length: 'İ'.lower() is two characters)."""
-    text = "\n".join(line.replace("\n", " ") for line in lines)
-    return text.encode("utf-8", "surrogatepass").decode("latin-1")
+    return b"\n".join(encoded(lines)).decode("latin-1")
+
+
+def encoded(lines: list[str]) -> list[bytes]:
+    """Transformed lines as bytes, as ``as_raw`` reads them (positions agree)."""
+    return [line.replace("\n", " ").encode("utf-8", "surrogatepass") for line in lines]
 
 
 def transformed(data: bytes, path: str, *, eager: bool) -> list[str] | None:

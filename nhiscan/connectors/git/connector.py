@@ -72,7 +72,11 @@ def scan_plan(plan: Plan, config: GitConfig, ctx: CollectContext) -> Iterator[Re
     progress = _Progress(ctx, plan)
     workers = pool_size(plan, config)
     outcomes = work.scan(
-        plan.items, plan.reading, max_file_size=config.max_file_size, workers=workers
+        plan.items,
+        plan.reading,
+        max_file_size=config.max_file_size,
+        workers=workers,
+        meter=progress.moved,
     )
     for outcome in outcomes:
         progress.tick()
@@ -140,20 +144,40 @@ class _Counts:
 
 
 class _Progress:
+    """``scanning files 1/2, 37/200 MB``: items done, and bytes scanned (which move within
+    one huge file too), at most every ``_PROGRESS_EVERY`` seconds."""
+
     def __init__(self, ctx: CollectContext, plan: Plan) -> None:
         self._ctx = ctx
         self._prefix = f"git {plan.label}: scanning {plan.noun}"
         self._total = len(plan.items)
+        self._total_bytes = sum(item.size for item in plan.items)
         self._done = 0
+        self._bytes = 0
         self._last = time.monotonic()
-        ctx.progress(f"{self._prefix} 0/{self._total}")
+        self._say()
 
     def tick(self) -> None:
         self._done += 1
+        self._maybe_say()
+
+    def moved(self, done: int) -> None:
+        self._bytes += done
+        self._maybe_say()
+
+    def done(self) -> None:
+        self._say()
+
+    def _maybe_say(self) -> None:
         now = time.monotonic()
         if now - self._last >= _PROGRESS_EVERY:
             self._last = now
-            self._ctx.progress(f"{self._prefix} {self._done}/{self._total}")
+            self._say()
 
-    def done(self) -> None:
-        self._ctx.progress(f"{self._prefix} {self._done}/{self._total}")
+    def _say(self) -> None:
+        done, total = _mb(self._bytes), _mb(self._total_bytes)
+        self._ctx.progress(f"{self._prefix} {self._done}/{self._total}, {done}/{total} MB")
+
+
+def _mb(size: int) -> int:
+    return size >> 20

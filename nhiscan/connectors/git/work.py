@@ -22,12 +22,13 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import connection
 from multiprocessing.context import BaseContext
+from multiprocessing.sharedctypes import Synchronized
 from multiprocessing.util import Finalize
 from typing import Protocol
 
@@ -44,6 +45,11 @@ _CHUNK_MIN = 256 << 10
 _CHUNK_ITEMS = 512
 _IN_FLIGHT = 4  # chunks per worker
 _STOP_WAIT = 5.0  # seconds a terminated worker gets before it is killed
+_POLL = 0.5  # seconds between looks at the workers' byte count while waiting for a chunk
+
+# Told each increase of the bytes scanned (a long line reports as it goes, not only when its
+# file is done), so progress moves during one huge file.
+Meter = Callable[[int], None]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -110,32 +116,58 @@ def scanner_for(max_file_size: int) -> Scanner:
     return Scanner(EngineOptions(max_file_size=max_file_size))
 
 
-def scan_all(scanner: Scanner, reader: Reader, items: Sequence[Item]) -> Iterator[Outcome]:
+def scan_all(
+    scanner: Scanner, reader: Reader, items: Sequence[Item], meter: Meter | None = None
+) -> Iterator[Outcome]:
     contents = reader.read_many([item.key for item in items])
     for item, (_, data) in zip(items, contents, strict=True):
+        told = _Told(meter)
         if isinstance(data, str):
+            told(item.size)
             yield Outcome(item=item, error=data)
             continue
-        found = scanner.scan(data, item.path)
+        found = scanner.scan(data, item.path, progress=told if meter is not None else None)
+        told(item.size)
         yield Outcome(
             item=item, matches=found.matches, skipped=found.skipped, ignored=found.ignored
         )
 
 
+class _Told:
+    """One item's bytes as the scanner reports them, passed on as increases."""
+
+    def __init__(self, meter: Meter | None) -> None:
+        self._meter = meter
+        self._done = 0
+
+    def __call__(self, done: int) -> None:
+        if self._meter is not None and done > self._done:
+            self._meter(done - self._done)
+            self._done = done
+
+
 def scan(
-    items: Sequence[Item], reading: Reading, *, max_file_size: int, workers: int
+    items: Sequence[Item],
+    reading: Reading,
+    *,
+    max_file_size: int,
+    workers: int,
+    meter: Meter | None = None,
 ) -> Iterator[Outcome]:
-    """Every item's outcome, in order; on ``workers`` processes when more than one."""
+    """Every item's outcome, in order; on ``workers`` processes when more than one.
+    ``meter`` is told the bytes scanned as they are, also while a worker is in one file."""
     if workers <= 1:
-        yield from _serial(items, reading, max_file_size)
+        yield from _serial(items, reading, max_file_size, meter)
     else:
-        yield from _pooled(items, reading, max_file_size, workers)
+        yield from _pooled(items, reading, max_file_size, workers, meter)
 
 
-def _serial(items: Sequence[Item], reading: Reading, max_file_size: int) -> Iterator[Outcome]:
+def _serial(
+    items: Sequence[Item], reading: Reading, max_file_size: int, meter: Meter | None = None
+) -> Iterator[Outcome]:
     reader = reading.open()
     try:
-        yield from scan_all(scanner_for(max_file_size), reader, items)
+        yield from scan_all(scanner_for(max_file_size), reader, items, meter)
     finally:
         reader.close()
 
@@ -144,14 +176,21 @@ _Pending = tuple[list[Item], "Future[list[Outcome]]"]
 
 
 def _pooled(
-    items: Sequence[Item], reading: Reading, max_file_size: int, workers: int
+    items: Sequence[Item],
+    reading: Reading,
+    max_file_size: int,
+    workers: int,
+    meter: Meter | None,
 ) -> Iterator[Outcome]:
     chunks = chunked(items, workers)
+    context = _context()
+    counter: Synchronized[int] = context.Value("q", 0)
+    watch = _Watch(counter, meter)
     pool = ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=_context(),
+        mp_context=context,
         initializer=_init_worker,
-        initargs=(reading, max_file_size, os.getpid()),
+        initargs=(reading, max_file_size, os.getpid(), counter),
     )
     pending: deque[_Pending] = deque()
     try:
@@ -163,9 +202,9 @@ def _pooled(
             except BrokenProcessPool:
                 pending.append((chunk, _broken()))
             if len(pending) >= workers * _IN_FLIGHT:
-                yield from _results(pending.popleft(), reading, max_file_size)
+                yield from _results(pending.popleft(), reading, max_file_size, watch)
         while pending:
-            yield from _results(pending.popleft(), reading, max_file_size)
+            yield from _results(pending.popleft(), reading, max_file_size, watch)
     except BaseException:  # interrupted (SIGTERM, Ctrl-C), or the consumer stopped reading
         stop_now(pool)
         raise
@@ -189,14 +228,43 @@ def stop_now(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _results(pending: _Pending, reading: Reading, max_file_size: int) -> Iterator[Outcome]:
+class _Watch:
+    """The workers' shared byte count, passed on to the meter as increases."""
+
+    def __init__(self, counter: Synchronized[int], meter: Meter | None) -> None:
+        self._counter = counter
+        self._meter = meter
+        self._seen = 0
+
+    def __call__(self) -> None:
+        now = self._counter.value
+        if self._meter is not None and now > self._seen:
+            self._meter(now - self._seen)
+        self._seen = max(self._seen, now)
+
+    def local(self, done: int) -> None:
+        """Bytes scanned here (a chunk rescanned after its worker died)."""
+        with self._counter.get_lock():
+            self._counter.value += done
+        self()
+
+
+def _results(
+    pending: _Pending, reading: Reading, max_file_size: int, watch: _Watch
+) -> Iterator[Outcome]:
     chunk, future = pending
     try:
-        outcomes = future.result()
+        while True:
+            try:
+                outcomes = future.result(timeout=_POLL)
+                break
+            except TimeoutError:
+                watch()
     except BrokenProcessPool:
         # A worker died (killed for memory, most likely): this chunk is scanned here instead.
-        yield from _serial(chunk, reading, max_file_size)
+        yield from _serial(chunk, reading, max_file_size, watch.local)
         return
+    watch()
     yield from outcomes
 
 
@@ -239,10 +307,12 @@ def _context() -> BaseContext:
 
 # -- in the worker processes -----------------------------------------------------------------
 
-_WORKER: dict[str, tuple[Scanner, Reader]] = {}
+_WORKER: dict[str, tuple[Scanner, Reader, Meter]] = {}
 
 
-def _init_worker(reading: Reading, max_file_size: int, scan_pid: int) -> None:
+def _init_worker(
+    reading: Reading, max_file_size: int, scan_pid: int, counter: Synchronized[int]
+) -> None:
     # A forked worker inherits the scan's handlers: SIGTERM would raise in the worker.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the scan stops its workers on Ctrl-C
@@ -252,9 +322,14 @@ def _init_worker(reading: Reading, max_file_size: int, scan_pid: int) -> None:
         os._exit(1)
     reader = reading.open()
     Finalize(reader, reader.close, exitpriority=10)  # ends this worker's git cat-file
-    _WORKER["state"] = (scanner_for(max_file_size), reader)
+
+    def meter(done: int) -> None:
+        with counter.get_lock():
+            counter.value += done
+
+    _WORKER["state"] = (scanner_for(max_file_size), reader, meter)
 
 
 def _scan_chunk(items: list[Item]) -> list[Outcome]:
-    scanner, reader = _WORKER["state"]
-    return list(scan_all(scanner, reader, items))
+    scanner, reader, meter = _WORKER["state"]
+    return list(scan_all(scanner, reader, items, meter))

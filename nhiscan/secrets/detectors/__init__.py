@@ -10,6 +10,9 @@ Pattern conventions: the pattern runs on one line (no newline inside a match). T
 public identifier that comes with it (an AWS access key id, a GCP private_key_id). Every match
 must contain one of ``keywords`` (compared lowercased): the pre-filter only hands a detector the
 lines that contain one of its keywords, so a keyword missing from a match loses that match.
+Patterns must stay linear on a long line (a 32 KiB window of minified code): no quantified
+group whose body is itself quantified or can match the same text two ways (``(?:[ \t]+)*``
+is exponential on a run of spaces); bound what may repeat.
 
 Facts that need the whole file (an AWS key id and its secret key in the same file, the
 ``client_email`` next to a GCP ``private_key_id``) are joined by the functions in
@@ -87,8 +90,10 @@ _AWS_SECRET_NAMES = (
 )
 _DB_SCHEMES = ("postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver")
 
-# One-line forms of PEM keys: an escaped newline or spaces between the lines.
-_PEM_SEP = r"(?:(?:\\r)?\\n|[ \t]+)"
+# One-line forms of PEM keys: escaped newlines or spaces between the lines. One separator
+# character (or escape) per repetition, never a run inside a repeated group: ``(?:[ \t]+)*``
+# is a nested quantifier, exponential on a long run of spaces that ends without a key.
+_PEM_SEP = r"(?:(?:\\r)?\\n|[ \t])"
 _PEM_B64 = r"[A-Za-z0-9+/=]+"
 
 DETECTORS: tuple[Detector, ...] = (
@@ -111,9 +116,11 @@ DETECTORS: tuple[Detector, ...] = (
         # ~/.aws/credentials, environment variables, and the STS/IAM JSON responses:
         # https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html
         # https://docs.aws.amazon.com/STS/latest/APIReference/API_Credentials.html
+        # Spaces around the separator are possessive (``*+``): three overlapping runs of
+        # ``[ \t]*`` were quadratic on a long run of spaces after a name.
         pattern=re.compile(
             r"(?i:" + "|".join(_AWS_SECRET_NAMES) + r")[A-Za-z0-9_-]{0,24}"
-            r"\\?[\"'`]?\]?[ \t]*(?:=>|:=|[:=,(]|[ \t])[ \t]*\\?[\"'`]?"
+            r"\\?[\"'`]?\]?(?:[ \t]*+(?:=>|:=|[:=,(])|[ \t])[ \t]*+\\?[\"'`]?"
             r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"
         ),
         keywords=_AWS_SECRET_NAMES,
@@ -321,7 +328,7 @@ DETECTORS: tuple[Detector, ...] = (
         # line-level example: it is found here and judged by the file rule.
         pattern=re.compile(
             r"-----BEGIN (?P<kind>(?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?)PRIVATE KEY-----"
-            rf"(?:{_PEM_SEP}*(?P<secret>(?:(?:Proc-Type|DEK-Info): [^\\\"']*{_PEM_SEP}+)*"
+            rf"(?:{_PEM_SEP}*(?P<secret>(?:(?:Proc-Type|DEK-Info): [^\\\"'\s]*{_PEM_SEP}+)*"
             rf"{_PEM_B64}(?:{_PEM_SEP}+{_PEM_B64})*){_PEM_SEP}*-----END (?P=kind)PRIVATE KEY-----"
             r"|(?=(?:\\[rn]|[ \t\"'`,;+)])*$))"
         ),

@@ -23,6 +23,7 @@ from nhiscan.secrets.detectors.model import (
     PRIVATE_KEY,
 )
 from nhiscan.secrets.match import Match
+from nhiscan.secrets.windows import EDGE, WINDOW
 
 # -- whole-file rules ------------------------------------------------------------------------
 
@@ -126,7 +127,7 @@ def azure_storage_account(matches: list[Match], lines: Sequence[str]) -> list[Ma
         if m.detector == AZURE_STORAGE_KEY and m.line <= len(lines):
             names = [
                 found["account"]
-                for found in _AZURE_STORAGE.finditer(lines[m.line - 1])
+                for found in _AZURE_STORAGE.finditer(_around(lines[m.line - 1], m.secret))
                 if found["secret"] == m.secret
             ]
             if names:
@@ -135,11 +136,22 @@ def azure_storage_account(matches: list[Match], lines: Sequence[str]) -> list[Ma
     return out
 
 
+def _around(line: str, secret: str) -> str:
+    """The part of a long line (minified, generated) around the first occurrence of
+    ``secret``: rules read a window there (``windows.EDGE`` each side), not the whole line."""
+    if len(line) <= WINDOW:
+        return line
+    at = max(0, line.find(secret))
+    return line[max(0, at - EDGE) : at + len(secret) + EDGE]
+
+
 def _pem_following(lines: Sequence[str], after: int) -> tuple[str, bool]:
     """The key body on the lines after line ``after`` (1-based), and whether its END line
     was reached."""
     pieces: list[str] = []
     for text in lines[after : after + _PEM_MAX_LINES]:
+        if len(text) > WINDOW:  # no key body line is that long (minified or generated code)
+            return "".join(pieces), False
         end = text.find("-----END ")
         piece = _pem_piece(text if end < 0 else text[:end])
         if piece is None:
