@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from nhiscan.config import LifecycleSettings, Settings
+from nhiscan.app.config import LifecycleSettings, Settings
 from nhiscan.rules.base import RuleContext
 from nhiscan.scanner.agents.loader import parse_agents
 from nhiscan.scanner.agents.model import AgentFile
@@ -355,8 +355,8 @@ def agent_context(
     e: Estate, agents: AgentFile, *, now: datetime = NOW, settings: Settings | None = None
 ) -> RuleContext:
     """A rule context with the agent analysis of ``agents`` over ``e`` (reach graph built)."""
-    from nhiscan.scanner.agents.analysis import analyze_agents
     from nhiscan.scanner.catalog import default_catalog
+    from nhiscan.scanner.gaps.analysis import analyze_agents
     from nhiscan.scanner.graph import build_graph
 
     base = settings or Settings()

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from nhiscan.config import LifecycleSettings, Settings, load_settings
+from nhiscan.app.config import LifecycleSettings, Settings, load_settings
 from nhiscan.errors import ConfigError
 from nhiscan.scanner.model import Severity
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from nhiscan.app.config import Settings
+from nhiscan.app.history import recorded
+from nhiscan.app.options import Gate
+from nhiscan.app.outputs import check_writable, resolve_outputs, write_output, write_reports
 from nhiscan.cli import cli
-from nhiscan.commands import Gate
-from nhiscan.commands_history import recorded
-from nhiscan.config import Settings
 from nhiscan.errors import ConfigError, OutputError
-from nhiscan.outputs import check_writable, resolve_outputs, write_output, write_reports
 from nhiscan.reports.base import Format
 from nhiscan.scanner.pipeline import Report, analyze
 from nhiscan.store import open_store

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nhiscan.reports.evidence import Node, Subject, evidence_tree, subject_of
-from nhiscan.reports.html_paths import Labels, PathStep, path_step
+from nhiscan.reports.html_model import PathStep
+from nhiscan.reports.html_paths import Labels, path_step
 from nhiscan.reports.html_svg import Diagram, path_diagram
 from nhiscan.scanner.model import Finding
 from nhiscan.scanner.pipeline import Report

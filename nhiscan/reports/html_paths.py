@@ -15,13 +15,13 @@ from typing import Any
 
 from nhiscan.reports.blast import BlastRadius, blast_radius, reach_graph
 from nhiscan.reports.evidence import (
-    Node,
     Subject,
     evidence_tree,
     listed,
     scalar_text,
     subject_of,
 )
+from nhiscan.reports.html_model import NodeTag, PathStep
 from nhiscan.reports.html_svg import WIDE, Diagram, path_diagram
 from nhiscan.scanner.graph.model import NodeKind
 from nhiscan.scanner.pipeline import Report
@@ -31,34 +31,9 @@ BLAST_SECRETS = 5  # secrets named per row; the rest are counted
 HOP_KEYS = frozenset({"from", "to", "edge"})
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NodeTag:
-    """What kind of node a path passes through: ``shape`` is a closed set (the reach graph's
-    node kinds, "file" for a file in a repository, "other"); ``tag`` is the text shown."""
-
-    shape: str
-    tag: str
-
-
 CONTAINS = "contains"  # a secret's first hop: from the file (at a commit) that holds it
 FILE = NodeTag(shape="file", tag="file in repository")
 TAGS = {NodeKind.EXPOSURE: "secret in code", NodeKind.ADMIN: "administrator"}
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PathStep:
-    """One step of an attack path: a hop of the reach graph ("from → to" by an edge, with the
-    statements that enable it), or, for a step of another shape, its evidence tree."""
-
-    tree: Node | None = None
-    source: Subject | None = None
-    target: Subject | None = None
-    source_kind: NodeTag | None = None
-    target_kind: NodeTag | None = None
-    edge: str = ""
-    method: str | None = None
-    conditional: bool = False
-    statements: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -12,10 +12,10 @@ from datetime import UTC, datetime, time
 from nhiscan.rules.agents_meta import DECOMMISSIONED, HUMAN, ROTATION, SHARED, UNCLAIMED, UNMATCHED
 from nhiscan.rules.base import RuleContext, make_finding
 from nhiscan.rules.common import active_keys, agent_results, days_since, describe, provider_of
-from nhiscan.scanner.agents.analysis import AgentResult
 from nhiscan.scanner.agents.model import AgentStatus
 from nhiscan.scanner.codec import iso
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.gaps.analysis import AgentResult
 from nhiscan.scanner.model import CredentialKind, CredentialStatus, Finding, Provider, Severity
 
 

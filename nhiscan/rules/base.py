@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from nhiscan.config import Settings
-from nhiscan.scanner.agents.analysis import AgentAnalysis
+from nhiscan.app.config import Settings
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.gaps.analysis import AgentAnalysis
 from nhiscan.scanner.graph import ReachGraph
 from nhiscan.scanner.model import Finding, Provider, Severity
 

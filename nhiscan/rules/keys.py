@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from nhiscan.config import LifecycleSettings
+from nhiscan.app.config import LifecycleSettings
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
 from nhiscan.rules.common import (
     active_keys,

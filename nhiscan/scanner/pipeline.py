@@ -8,15 +8,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from nhiscan import __version__
-from nhiscan.config import Settings
+from nhiscan.app.config import Settings
 from nhiscan.connectors.base import CollectContext, Connector
 from nhiscan.rules.base import Rule, RuleContext
 from nhiscan.scanner import baseline as baselines
 from nhiscan.scanner import suppress as suppressions
-from nhiscan.scanner.agents.analysis import AgentAnalysis, analyze_agents
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.catalog import default_catalog
 from nhiscan.scanner.estate import Estate, build_estate
+from nhiscan.scanner.gaps.analysis import AgentAnalysis, analyze_agents
 from nhiscan.scanner.graph import ReachGraph, build_graph
 from nhiscan.scanner.model import CollectionGap, Finding, Severity, ToolInfo
 from nhiscan.scanner.snapshot import Snapshot, build_snapshot

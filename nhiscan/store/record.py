@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from nhiscan.scanner import snapshot as snapshots
-from nhiscan.scanner.agents.analysis import AgentResult
+from nhiscan.scanner.gaps.analysis import AgentResult
 from nhiscan.scanner.model import Finding
 from nhiscan.scanner.pipeline import Report
 from nhiscan.store.store import RunRecord, StoredFinding

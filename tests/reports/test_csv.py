@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from nhiscan.app.config import Settings
 from nhiscan.cli import cli
-from nhiscan.config import Settings
 from nhiscan.reports.base import Format, reporter
 from nhiscan.reports.inventory import COLUMNS, csv_cell, render_inventory
 from nhiscan.scanner.codec import parse_time

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from nhiscan.config import Settings
+from nhiscan.app.config import Settings
 from nhiscan.reports.html import HtmlReporter
 from nhiscan.reports.json import report_document
 from nhiscan.scanner.pipeline import Report, analyze

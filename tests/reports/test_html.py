@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from nhiscan.config import LifecycleSettings, Settings
+from nhiscan.app.config import LifecycleSettings, Settings
 from nhiscan.reports import html_paths
 from nhiscan.reports.base import Format, reporter
 from nhiscan.reports.evidence import evidence_tree

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from nhiscan.config import Settings
+from nhiscan.app.config import Settings
 from nhiscan.reports.html import REPORTER
 from nhiscan.scanner.model import Repository
 from nhiscan.scanner.pipeline import Report, analyze

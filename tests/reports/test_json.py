@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from nhiscan.config import Settings
+from nhiscan.app.config import Settings
 from nhiscan.reports import blast
 from nhiscan.reports.json import REPORTER, report_document
 from nhiscan.scanner.pipeline import Report, analyze

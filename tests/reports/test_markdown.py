@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from nhiscan.app.config import Settings
 from nhiscan.cli import cli
-from nhiscan.config import Settings
 from nhiscan.reports.markdown import FINDINGS_LIMIT, REPORTER, md
 from nhiscan.scanner.pipeline import Report, analyze
 from tests import factories as f

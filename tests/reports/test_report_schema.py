@@ -13,8 +13,8 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from nhiscan.app.config import Settings
 from nhiscan.cli import cli
-from nhiscan.config import Settings
 from nhiscan.reports.json import REPORTER as JSON
 from nhiscan.reports.schema import RECORDS, report_schema
 from nhiscan.scanner import baseline as b

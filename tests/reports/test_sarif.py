@@ -14,8 +14,8 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from nhiscan.app.config import Settings
 from nhiscan.cli import cli
-from nhiscan.config import Settings
 from nhiscan.reports.sarif import FINGERPRINT_KEY, LEVELS, REPORTER, SECURITY_SEVERITY, artifact_uri
 from nhiscan.rules import ALL_RULES
 from nhiscan.scanner import snapshot

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from nhiscan.config import Settings
+from nhiscan.app.config import Settings
 from nhiscan.reports.html import REPORTER as HTML
 from nhiscan.reports.json import REPORTER as JSON
 from nhiscan.scanner.model import Repository, SkippedFile, SkipReason

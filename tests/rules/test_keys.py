@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from nhiscan.config import LifecycleSettings, Settings
+from nhiscan.app.config import LifecycleSettings, Settings
 from nhiscan.rules.base import Rule, RuleContext
 from nhiscan.rules.keys import (
     AccessKeyTooOld,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from nhiscan.config import Settings
+from nhiscan.app.config import Settings
 from nhiscan.rules import ALL_RULES
 from nhiscan.rules.base import Rule, RuleContext
 from nhiscan.scanner.agents.model import AgentFile

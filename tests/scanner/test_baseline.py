@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nhiscan.config import Settings
+from nhiscan.app.config import Settings
 from nhiscan.errors import ConfigError
 from nhiscan.scanner import baseline as b
 from nhiscan.scanner.model import Severity

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from nhiscan.config import Settings
+from nhiscan.app.config import Settings
 from nhiscan.errors import ConfigError
 from nhiscan.scanner import snapshot as snapshots
 from nhiscan.scanner.pipeline import analyze
