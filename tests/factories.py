@@ -18,8 +18,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from nhiscan.app.config import LifecycleSettings, Settings
+from nhiscan.app.config import Settings
 from nhiscan.rules.base import RuleContext
+from nhiscan.rules.thresholds import LifecycleThresholds
 from nhiscan.scanner.agents.loader import parse_agents
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.estate import Estate, build_estate
@@ -330,8 +331,8 @@ def estate(*records: Record) -> Estate:
 
 
 def settings(**lifecycle: Any) -> Settings:
-    """Default settings with the given ``LifecycleSettings`` fields changed."""
-    return Settings(lifecycle=replace(LifecycleSettings(), **lifecycle))
+    """Default settings with the given ``LifecycleThresholds`` fields changed."""
+    return Settings(lifecycle=replace(LifecycleThresholds(), **lifecycle))
 
 
 def context(now: datetime = NOW, settings: Settings | None = None, **lifecycle: Any) -> RuleContext:
@@ -339,7 +340,7 @@ def context(now: datetime = NOW, settings: Settings | None = None, **lifecycle: 
     base = settings or Settings()
     if lifecycle:
         base = replace(base, lifecycle=replace(base.lifecycle, **lifecycle))
-    return RuleContext(now=now, settings=base)
+    return RuleContext(now=now, thresholds=base.lifecycle)
 
 
 AGENT_DEFAULTS = f'defaults: {{aws: {{account: "{ACCOUNT}", region: eu-west-1}}}}\n'
@@ -364,7 +365,7 @@ def agent_context(
     analysis = analyze_agents(
         agents, e, graph, default_catalog(), default_max_key_age=base.lifecycle.key_max_age_days
     )
-    return RuleContext(now=now, settings=base, graph=graph, agents=analysis)
+    return RuleContext(now=now, thresholds=base.lifecycle, graph=graph, agents=analysis)
 
 
 def exposure(secret: str = "ghp_" + "x" * 36, **overrides: Any) -> Exposure:

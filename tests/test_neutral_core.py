@@ -88,7 +88,7 @@ ALLOWED = frozenset(
         "scanner/snapshot_check.py",
         "scanner/statements.py",
         "scanner/suppress.py",
-        "store/drift.py",
+        "scanner/history/drift.py",
     }
 )
 

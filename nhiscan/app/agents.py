@@ -12,9 +12,9 @@ import click
 from nhiscan.app.config import Settings
 from nhiscan.app.outputs import check_writable, write_output
 from nhiscan.errors import ConfigError
+from nhiscan.reports.model import Report
 from nhiscan.scanner import snapshot
 from nhiscan.scanner.agents.model import AgentFile
-from nhiscan.scanner.pipeline import Report
 
 DEFAULT_AGENTS_FILE = "agents.yaml"
 DEFAULT_AGENTS_DIR = "agents"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from nhiscan.app import pipeline
 from nhiscan.app.agents import load_agent_files
 from nhiscan.app.config import Settings
 from nhiscan.app.options import SourceOptions
@@ -15,7 +16,7 @@ from nhiscan.app.scan import is_demo
 from nhiscan.app.sources import collect_snapshot
 from nhiscan.errors import ConfigError
 from nhiscan.scanner import baseline as baselines
-from nhiscan.scanner import pipeline, snapshot
+from nhiscan.scanner import snapshot
 
 
 def run_baseline(

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import replace
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 
 import click
 
+from nhiscan.app import notify
 from nhiscan.app.options import Gate
+from nhiscan.app.schedule import parse_every
 from nhiscan.errors import ConfigError
-from nhiscan.scanner.pipeline import Report
-from nhiscan.store import notify
-from nhiscan.store.history import HistoryView, compare, recording
-from nhiscan.store.render import drift_json, drift_text, history_json, history_text
-from nhiscan.store.schedule import parse_every
+from nhiscan.reports.history import drift_json, drift_text, history_json, history_text
+from nhiscan.reports.model import Report
+from nhiscan.scanner.history.view import HistoryView
+from nhiscan.store.history import compare, recording
+from nhiscan.store.record import run_record
 from nhiscan.store.store import ENV_STORE, Store, open_store, redact
 
 
@@ -42,16 +43,40 @@ def open_history(gate: Gate) -> Store | None:
 
 
 @contextmanager
-def recorded(store: Store, report: Report, gate: Gate, *, started: datetime) -> Iterator[Report]:
-    """The report with its history, for the block to write; the run is committed when the
+def recorded(
+    store: Store, report: Report, gate: Gate, *, started: datetime
+) -> Iterator[HistoryView]:
+    """The report's history, for the block to write with it; the run is committed when the
     block ends normally, so a scan whose reports could not all be written, or that was
     interrupted, is never recorded. New findings are posted (--notify-webhook) after that."""
     finished = datetime.now(UTC)
-    with recording(store, report, started_at=started, finished_at=finished) as view:
-        yield replace(report, history=view)
+    with _recording(store, report, started_at=started, finished_at=finished) as view:
+        yield view
     click.echo(f"recorded run {view.run.id} in {redact(store.url)}", err=True)
     if gate.notify_webhook:
         _notify(store, view, report, gate)
+
+
+def record_scan(
+    store: Store, report: Report, *, started_at: datetime, finished_at: datetime
+) -> HistoryView:
+    """Record ``report``'s run at once; its history view."""
+    with _recording(store, report, started_at=started_at, finished_at=finished_at) as view:
+        return view
+
+
+def _recording(
+    store: Store, report: Report, *, started_at: datetime, finished_at: datetime
+) -> AbstractContextManager[HistoryView]:
+    record = run_record(
+        report.snapshot,
+        tool=report.tool,
+        findings=report.findings,
+        agents=report.agents,
+        started_at=started_at,
+        finished_at=finished_at,
+    )
+    return recording(store, record, report.snapshot)
 
 
 def _notify(store: Store, view: HistoryView, report: Report, gate: Gate) -> None:
@@ -120,4 +145,4 @@ def run_diff(store_url: str | None, first: int | None, second: int | None, *, fm
     return json.dumps(drift_json(change), indent=2) + "\n" if fmt == "json" else drift_text(change)
 
 
-__all__ = ["open_history", "recorded", "run_diff", "run_history", "run_prune"]
+__all__ = ["open_history", "record_scan", "recorded", "run_diff", "run_history", "run_prune"]

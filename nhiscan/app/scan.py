@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from nhiscan.app import pipeline
 from nhiscan.app.agents import echo_unmatched, load_agent_files
 from nhiscan.app.config import Settings
 from nhiscan.app.options import Gate, SourceOptions
@@ -26,11 +27,12 @@ from nhiscan.app.outputs import (
     write_reports,
 )
 from nhiscan.app.sources import collect_snapshot
+from nhiscan.reports.model import Report
 from nhiscan.scanner import baseline as baselines
-from nhiscan.scanner import pipeline, snapshot
+from nhiscan.scanner import snapshot
 from nhiscan.scanner.agents.model import AgentFile
+from nhiscan.scanner.history.view import HistoryView
 from nhiscan.scanner.model import Severity
-from nhiscan.scanner.pipeline import Report
 
 if TYPE_CHECKING:
     from nhiscan.store.store import Store
@@ -118,14 +120,20 @@ def _report(
         from nhiscan.app.history import recorded
 
         store, started = recording
-        with recorded(store, report, gate, started=started) as report:
-            _write_all(report, targets, copy)
+        with recorded(store, report, gate, started=started) as history:
+            _write_all(report, targets, copy, history=history)
     click.echo(summary_line(report), err=True)
     return pipeline.exit_code(report, fail_on=gate.fail_on, strict=gate.strict)
 
 
-def _write_all(report: Report, targets: list[Target], snap: snapshot.Snapshot | None) -> None:
-    write_reports(report, targets)
+def _write_all(
+    report: Report,
+    targets: list[Target],
+    snap: snapshot.Snapshot | None,
+    *,
+    history: HistoryView | None = None,
+) -> None:
+    write_reports(report, targets, history=history)
     path = snapshot_copy_path(targets) if snap is not None else None
     if snap is not None and path is not None:
         write_output(path, snapshot.to_json(snap).encode())

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from nhiscan.app import pipeline
 from nhiscan.app.config import Settings
 from nhiscan.app.options import SourceOptions
 from nhiscan.app.progress import StderrProgress
 from nhiscan.connectors import connector_class
 from nhiscan.connectors.base import CollectContext, Connector
 from nhiscan.errors import ConfigError
-from nhiscan.scanner import pipeline, snapshot
+from nhiscan.scanner import snapshot
 
 
 def build_connectors(src: SourceOptions, settings: Settings) -> list[Connector]:

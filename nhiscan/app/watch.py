@@ -10,8 +10,8 @@ from types import FrameType
 
 import click
 
+from nhiscan.app.schedule import Schedule, exclusive, parse_cron, parse_every, watch
 from nhiscan.errors import ConfigError
-from nhiscan.store.schedule import Schedule, exclusive, parse_cron, parse_every, watch
 from nhiscan.store.store import default_store_url
 
 

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from nhiscan.reports.model import Report
 from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph, build_graph, path_json
 from nhiscan.scanner.graph.reach import unwind
 from nhiscan.scanner.model import Credential, ResourceKind
-from nhiscan.scanner.pipeline import Report
 
 Path = tuple[Hop, ...]
 DATA_STORES = frozenset(

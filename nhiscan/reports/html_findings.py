@@ -16,8 +16,8 @@ from nhiscan.reports.evidence import Node, Subject, evidence_tree, subject_of
 from nhiscan.reports.html_model import PathStep
 from nhiscan.reports.html_paths import Labels, path_step
 from nhiscan.reports.html_svg import Diagram, path_diagram
+from nhiscan.reports.model import Report
 from nhiscan.scanner.model import Finding
-from nhiscan.scanner.pipeline import Report
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

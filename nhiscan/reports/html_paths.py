@@ -23,8 +23,8 @@ from nhiscan.reports.evidence import (
 )
 from nhiscan.reports.html_model import NodeTag, PathStep
 from nhiscan.reports.html_svg import WIDE, Diagram, path_diagram
+from nhiscan.reports.model import Report
 from nhiscan.scanner.graph.model import NodeKind
-from nhiscan.scanner.pipeline import Report
 
 BLAST_ROWS = 50  # the worst credentials shown; report.json lists every one
 BLAST_SECRETS = 5  # secrets named per row; the rest are counted

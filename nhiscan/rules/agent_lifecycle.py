@@ -118,7 +118,7 @@ class AgentKeyPastRotation:
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
         for result in agent_results(ctx):
             limit = result.agent.max_key_age_days
-            if limit is None or limit >= ctx.settings.lifecycle.key_max_age_days:
+            if limit is None or limit >= ctx.thresholds.key_max_age_days:
                 continue  # no stricter than the global rotation policy: NHI001 covers it
             for identity_id in result.identities:
                 for key in active_keys(estate.credentials(identity_id)):

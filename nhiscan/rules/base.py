@@ -1,6 +1,6 @@
 """The rule seam: ``meta`` and ``evaluate(estate, ctx) -> Iterator[Finding]``.
 
-Rules are pure: the estate, a clock and settings in, findings out. A finding's fingerprint is
+Rules are pure: the estate, a clock and thresholds in, findings out. A finding's fingerprint is
 stable across runs (rule, subject and a rule-chosen key; never line numbers or timestamps).
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from nhiscan.app.config import Settings
+from nhiscan.rules.thresholds import LifecycleThresholds
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.gaps.analysis import AgentAnalysis
 from nhiscan.scanner.graph import ReachGraph
@@ -32,7 +32,7 @@ class RuleMeta:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RuleContext:
     now: datetime
-    settings: Settings
+    thresholds: LifecycleThresholds  # [lifecycle] of nhiscan.toml
     graph: ReachGraph | None = None  # the reach graph; rules that need it build it when None
     # The agent analysis (plans, claims, gaps); None when no agent files were given.
     agents: AgentAnalysis | None = None

@@ -8,9 +8,10 @@ import re
 from functools import cache
 
 from nhiscan.app.config import Settings
+from nhiscan.app.pipeline import analyze
 from nhiscan.reports.html import REPORTER
+from nhiscan.reports.model import Report
 from nhiscan.scanner.model import Repository
-from nhiscan.scanner.pipeline import Report, analyze
 from tests.factories import (
     NOW,
     access_key,

@@ -123,7 +123,7 @@ def test_the_findings_table_draws_each_path() -> None:
 
 def chain_page_report():  # type: ignore[no-untyped-def]
     from nhiscan.app.config import Settings
-    from nhiscan.scanner.pipeline import analyze
+    from nhiscan.app.pipeline import analyze
 
     report = analyze(chains.snapshot(), settings=Settings(), now=NOW, rules=())
     admin_role = chains.rarn("admin-role")

@@ -8,9 +8,10 @@ from dataclasses import replace
 import pytest
 
 from nhiscan.app.config import Settings
+from nhiscan.app.pipeline import analyze
 from nhiscan.reports import blast
 from nhiscan.reports.json import REPORTER, report_document
-from nhiscan.scanner.pipeline import Report, analyze
+from nhiscan.reports.model import Report
 from tests import factories as f
 from tests import reach_estates as chains
 

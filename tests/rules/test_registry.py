@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from nhiscan.app.config import Settings
+from nhiscan.app.pipeline import analyze
 from nhiscan.rules import ALL_RULES
 from nhiscan.rules.base import Rule, RuleContext
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import CredentialStatus, Identity, Policy, Record, ResourceKind
-from nhiscan.scanner.pipeline import analyze
 from tests.factories import (
     ACCOUNT,
     NOW,
