@@ -335,12 +335,22 @@ def settings(**lifecycle: Any) -> Settings:
     return Settings(lifecycle=replace(LifecycleThresholds(), **lifecycle))
 
 
-def context(now: datetime = NOW, settings: Settings | None = None, **lifecycle: Any) -> RuleContext:
-    """A rule context at ``now``; ``lifecycle`` fields override the default thresholds."""
+def context(
+    now: datetime = NOW,
+    settings: Settings | None = None,
+    *,
+    graph_of: Estate | None = None,
+    **lifecycle: Any,
+) -> RuleContext:
+    """A rule context at ``now``; ``lifecycle`` fields override the default thresholds. With
+    ``graph_of``, the reach graph of that estate (the one place tests build it for rules)."""
+    from nhiscan.scanner.graph import build_graph
+
     base = settings or Settings()
     if lifecycle:
         base = replace(base, lifecycle=replace(base.lifecycle, **lifecycle))
-    return RuleContext(now=now, thresholds=base.lifecycle)
+    graph = build_graph(graph_of) if graph_of is not None else None
+    return RuleContext(now=now, thresholds=base.lifecycle, graph=graph)
 
 
 AGENT_DEFAULTS = f'defaults: {{aws: {{account: "{ACCOUNT}", region: eu-west-1}}}}\n'

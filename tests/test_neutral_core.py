@@ -29,7 +29,7 @@ ALLOWED = frozenset(
     {
         "app/sources.py",
         "queries/whocan.py",
-        "reports/blast.py",
+        "scanner/blast.py",
         "reports/html_svg.py",
         "rules/agent_lifecycle.py",
         "rules/data_reach.py",

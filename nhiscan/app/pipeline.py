@@ -14,6 +14,7 @@ from nhiscan.rules.base import Rule, RuleContext
 from nhiscan.scanner import baseline as baselines
 from nhiscan.scanner import suppress as suppressions
 from nhiscan.scanner.agents.model import AgentFile
+from nhiscan.scanner.blast import blast_radius
 from nhiscan.scanner.catalog import default_catalog
 from nhiscan.scanner.estate import build_estate
 from nhiscan.scanner.gaps.analysis import analyze_agents
@@ -69,6 +70,7 @@ def analyze(
     return Report(
         tool=replace(TOOL, catalog_date=catalog.updated_at),
         graph=graph,
+        blast=blast_radius(graph, snapshot.credentials) if graph is not None else None,
         reach=reach,
         scanned_at=now,
         snapshot=snapshot,

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nhiscan.reports.blast import BlastRadius, blast_radius, reach_graph
 from nhiscan.reports.evidence import (
     Subject,
     evidence_tree,
@@ -24,6 +23,7 @@ from nhiscan.reports.evidence import (
 from nhiscan.reports.html_model import NodeTag, PathStep
 from nhiscan.reports.html_svg import WIDE, Diagram, path_diagram
 from nhiscan.reports.model import Report
+from nhiscan.scanner.blast import BlastRadius
 from nhiscan.scanner.graph.model import NodeKind
 
 BLAST_ROWS = 50  # the worst credentials shown; report.json lists every one
@@ -67,7 +67,7 @@ class Labels:
     def __init__(self, report: Report) -> None:
         self._report = report
         # Without reach analysis there is no graph to label from (and none is built for it).
-        self._graph = reach_graph(report) if report.reach else None
+        self._graph = report.reach_graph() if report.reach else None
 
     def subject(self, node: str) -> Subject:
         graph = self._graph
@@ -122,7 +122,7 @@ def _statement_text(ref: Any) -> str:
 
 
 def blast_view(report: Report) -> BlastView:
-    every = blast_radius(report)
+    every = report.blast_radius()
     labels = Labels(report)
     rows = []
     for blast in every[:BLAST_ROWS]:

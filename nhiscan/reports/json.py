@@ -22,7 +22,6 @@ from collections import Counter
 from typing import Any
 
 from nhiscan.reports.agents import agents_json, analysis_json
-from nhiscan.reports.blast import blast_radius, reach_graph
 from nhiscan.reports.history import drift_json, run_json
 from nhiscan.reports.model import Report
 from nhiscan.scanner.codec import encode, iso
@@ -54,7 +53,7 @@ def report_document(report: Report, history: HistoryView | None = None) -> dict[
         "exposures": [encode(e) for e in report.snapshot.exposures],
         "skipped": [encode(s) for s in report.snapshot.skipped],
         "blast_radius": (
-            [radius.to_json() for radius in blast_radius(report)] if report.reach else None
+            [radius.to_json() for radius in report.blast_radius()] if report.reach else None
         ),
         "graph": graph_counts(report) if report.reach else None,
         "baseline": _baseline(report),
@@ -139,7 +138,7 @@ def _suppression(s: Suppression) -> dict[str, Any]:
 
 
 def graph_counts(report: Report) -> dict[str, int]:
-    graph = reach_graph(report)
+    graph = report.reach_graph()
     return {
         "nodes": graph.graph.number_of_nodes(),
         "edges": graph.graph.number_of_edges(),

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from nhiscan.rules.thresholds import LifecycleThresholds
 from nhiscan.scanner import baseline as baselines
+from nhiscan.scanner.blast import BlastRadius
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.gaps.analysis import AgentAnalysis
 from nhiscan.scanner.graph import ReachGraph
@@ -27,6 +28,8 @@ class Report:
     suppressions_configured: bool = False  # nhiscan.toml has [[suppress]] entries
     graph: ReachGraph | None = None
     reach: bool = True  # False: reach analysis was turned off (--no-reach)
+    # What each usable credential reaches, worst first; None exactly when ``graph`` is None.
+    blast: tuple[BlastRadius, ...] | None = None
     # With --baseline: ``findings`` are the new ones only; these were accepted before.
     baseline_file: str | None = None
     baselined: tuple[Finding, ...] = ()
@@ -39,6 +42,18 @@ class Report:
     suppressed: tuple[Suppressed, ...] = ()
     expired_suppressions: tuple[Suppression, ...] = ()
     unused_suppressions: tuple[Suppression, ...] = ()
+
+    def reach_graph(self) -> ReachGraph:
+        """The reach graph of a report made with reach analysis (never rebuilt here)."""
+        if self.graph is None:
+            raise ValueError("this report was made without its reach graph: analyse with reach")
+        return self.graph
+
+    def blast_radius(self) -> tuple[BlastRadius, ...]:
+        """``blast`` of a report made with reach analysis (never recomputed here)."""
+        if self.blast is None:
+            raise ValueError("this report was made without its blast radius: analyse with reach")
+        return self.blast
 
     @property
     def gaps(self) -> tuple[CollectionGap, ...]:

@@ -33,16 +33,20 @@ class RuleMeta:
 class RuleContext:
     now: datetime
     thresholds: LifecycleThresholds  # [lifecycle] of nhiscan.toml
-    graph: ReachGraph | None = None  # the reach graph; rules that need it build it when None
+    graph: ReachGraph | None = None  # the reach graph, built once by the caller
     # The agent analysis (plans, claims, gaps); None when no agent files were given.
     agents: AgentAnalysis | None = None
 
-    def reach_graph(self, estate: Estate) -> ReachGraph:
-        if self.graph is not None:
-            return self.graph
-        from nhiscan.scanner.graph import build_graph
-
-        return build_graph(estate)
+    def require_graph(self, meta: RuleMeta) -> ReachGraph:
+        """The reach graph a ``needs_graph`` rule reads. It is never built here: a context
+        without one is a programming error (``app.pipeline.analyze`` builds the graph once and
+        does not run these rules without it)."""
+        if self.graph is None:
+            raise ValueError(
+                f"{meta.id} ({meta.name}) needs the reach graph: build it once and pass it in "
+                "RuleContext(graph=...)"
+            )
+        return self.graph
 
 
 class Rule(Protocol):
