@@ -44,13 +44,21 @@ def open_history(gate: Gate) -> Store | None:
 
 @contextmanager
 def recorded(
-    store: Store, report: Report, gate: Gate, *, started: datetime
+    store: Store,
+    report: Report,
+    gate: Gate,
+    *,
+    started: datetime,
+    snapshot_json: str | None = None,
 ) -> Iterator[HistoryView]:
     """The report's history, for the block to write with it; the run is committed when the
     block ends normally, so a scan whose reports could not all be written, or that was
-    interrupted, is never recorded. New findings are posted (--notify-webhook) after that."""
+    interrupted, is never recorded. New findings are posted (--notify-webhook) after that.
+    ``snapshot_json``: the report's snapshot as compact JSON, when the caller encoded it."""
     finished = datetime.now(UTC)
-    with _recording(store, report, started_at=started, finished_at=finished) as view:
+    with _recording(
+        store, report, started_at=started, finished_at=finished, snapshot_json=snapshot_json
+    ) as view:
         yield view
     click.echo(f"recorded run {view.run.id} in {redact(store.url)}", err=True)
     if gate.notify_webhook:
@@ -66,7 +74,12 @@ def record_scan(
 
 
 def _recording(
-    store: Store, report: Report, *, started_at: datetime, finished_at: datetime
+    store: Store,
+    report: Report,
+    *,
+    started_at: datetime,
+    finished_at: datetime,
+    snapshot_json: str | None = None,
 ) -> AbstractContextManager[HistoryView]:
     record = run_record(
         report.snapshot,
@@ -75,6 +88,7 @@ def _recording(
         agents=report.agents,
         started_at=started_at,
         finished_at=finished_at,
+        snapshot_json=snapshot_json,
     )
     return recording(store, record, report.snapshot)
 

@@ -113,30 +113,45 @@ def _report(
     _echo_suppressions(report)
     if accepted is not None:
         report = pipeline.apply_baseline(report, accepted, source=str(gate.baseline))
-    copy = snap if snapshot_copy else None
-    if recording is None:
-        _write_all(report, targets, copy)
-    else:
-        from nhiscan.app.history import recorded
-
-        store, started = recording
-        with recorded(store, report, gate, started=started) as history:
-            _write_all(report, targets, copy, history=history)
+    _write_and_record(report, targets, gate, recording, snapshot_copy=snapshot_copy)
     click.echo(summary_line(report), err=True)
     return pipeline.exit_code(report, fail_on=gate.fail_on, strict=gate.strict)
+
+
+def _write_and_record(
+    report: Report,
+    targets: list[Target],
+    gate: Gate,
+    recording: tuple[Store, datetime] | None,
+    *,
+    snapshot_copy: bool,
+) -> None:
+    """Write the reports (and the snapshot copy), recording the run when asked. The snapshot
+    is encoded once for both the copy and the store."""
+    encoded = snapshot.document(report.snapshot) if snapshot_copy or recording else None
+    copy = snapshot.dumps(encoded) if snapshot_copy else None
+    if recording is None:
+        _write_all(report, targets, copy)
+        return
+    from nhiscan.app.history import recorded
+
+    store, started = recording
+    stored = snapshot.dumps(encoded, compact=True)
+    with recorded(store, report, gate, started=started, snapshot_json=stored) as history:
+        _write_all(report, targets, copy, history=history)
 
 
 def _write_all(
     report: Report,
     targets: list[Target],
-    snap: snapshot.Snapshot | None,
+    snapshot_text: str | None,
     *,
     history: HistoryView | None = None,
 ) -> None:
     write_reports(report, targets, history=history)
-    path = snapshot_copy_path(targets) if snap is not None else None
-    if snap is not None and path is not None:
-        write_output(path, snapshot.to_json(snap).encode())
+    path = snapshot_copy_path(targets) if snapshot_text is not None else None
+    if snapshot_text is not None and path is not None:
+        write_output(path, snapshot_text.encode())
         click.echo(f"wrote {path}", err=True)
 
 

@@ -34,8 +34,12 @@ def run_record(
     agents: AgentAnalysis | None,
     started_at: datetime,
     finished_at: datetime,
+    snapshot_json: str | None = None,
 ) -> RunRecord:
-    """The run of ``snap`` analysed by ``tool``, with its ``findings`` and agent results."""
+    """The run of ``snap`` analysed by ``tool``, with its ``findings`` and agent results.
+    ``snapshot_json``: ``snap`` as compact JSON when the caller has it (encoded once)."""
+    if snapshot_json is None:
+        snapshot_json = snapshots.to_json(snap, compact=True)
     return RunRecord(
         scope=scope_of(snap),
         sources=snap.sources,
@@ -46,7 +50,7 @@ def run_record(
         identities=len(snap.identities),
         credentials=len(snap.credentials),
         by_severity=dict(Counter(f.severity.value for f in findings)),
-        snapshot_json=snapshots.to_json(snap, compact=True),
+        snapshot_json=snapshot_json,
         agents=agent_summaries(agents),
         findings=[stored(f) for f in findings],
         gaps=[
