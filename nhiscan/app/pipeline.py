@@ -16,10 +16,10 @@ from nhiscan.scanner import suppress as suppressions
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.blast import blast_radius
 from nhiscan.scanner.catalog import default_catalog
-from nhiscan.scanner.estate import build_estate
+from nhiscan.scanner.estate import Estate, build_estate
 from nhiscan.scanner.gaps.analysis import analyze_agents
 from nhiscan.scanner.graph import build_graph
-from nhiscan.scanner.model import Severity, ToolInfo
+from nhiscan.scanner.model import Finding, Severity, ToolInfo
 from nhiscan.scanner.snapshot import Snapshot, build_snapshot
 
 TOOL = ToolInfo(name="nhiscan", version=__version__)
@@ -45,27 +45,15 @@ def analyze(
     enough for every CI run on very large estates); the report says it was skipped. With
     ``agents``, each agent's plan is compared with its identities' grants (the gap analysis
     needs the reach graph; without it, only the agent lifecycle rules run)."""
-    if rules is None:
-        from nhiscan.rules import ALL_RULES
-
-        rules = ALL_RULES
-    if not reach:
-        rules = [rule for rule in rules if not rule.meta.needs_graph]
     estate = build_estate(snapshot)
     catalog = default_catalog()
     graph = build_graph(estate, catalog=catalog) if reach else None
     analysis = None
     if agents is not None:
-        analysis = analyze_agents(
-            agents,
-            estate,
-            graph,
-            catalog,
-            default_max_key_age=settings.lifecycle.key_max_age_days,
-        )
+        max_age = settings.lifecycle.key_max_age_days
+        analysis = analyze_agents(agents, estate, graph, catalog, default_max_key_age=max_age)
     ctx = RuleContext(now=now, thresholds=settings.lifecycle, graph=graph, agents=analysis)
-    findings = [f for rule in rules for f in rule.evaluate(estate, ctx)]
-    findings.sort(key=lambda f: (-f.severity.rank, f.rule_id, f.subject, f.fingerprint))
+    findings = _findings(_rules_for(rules, reach=reach), estate, ctx)
     suppression = suppressions.split(findings, settings.suppressions, now)
     return Report(
         tool=replace(TOOL, catalog_date=catalog.updated_at),
@@ -83,6 +71,22 @@ def analyze(
         expired_suppressions=suppression.expired,
         unused_suppressions=suppression.unused,
     )
+
+
+def _rules_for(rules: Sequence[Rule] | None, *, reach: bool) -> Sequence[Rule]:
+    """``rules`` (every rule by default), without the reach rules when reach is off."""
+    if rules is None:
+        from nhiscan.rules import ALL_RULES
+
+        rules = ALL_RULES
+    return rules if reach else [rule for rule in rules if not rule.meta.needs_graph]
+
+
+def _findings(rules: Sequence[Rule], estate: Estate, ctx: RuleContext) -> list[Finding]:
+    """Every rule's findings, worst first, in a stable order."""
+    findings = [f for rule in rules for f in rule.evaluate(estate, ctx)]
+    findings.sort(key=lambda f: (-f.severity.rank, f.rule_id, f.subject, f.fingerprint))
+    return findings
 
 
 def apply_baseline(report: Report, baseline: baselines.Baseline, *, source: str) -> Report:
