@@ -130,13 +130,14 @@ def _write_and_record(
     is encoded once for both the copy and the store."""
     encoded = snapshot.document(report.snapshot) if snapshot_copy or recording else None
     copy = snapshot.dumps(encoded) if snapshot_copy else None
+    stored = snapshot.dumps(encoded, compact=True) if recording else None
+    del encoded  # only the texts are kept: the encoded tree is several times their size
     if recording is None:
         _write_all(report, targets, copy)
         return
     from nhiscan.app.history import recorded
 
     store, started = recording
-    stored = snapshot.dumps(encoded, compact=True)
     with recorded(store, report, gate, started=started, snapshot_json=stored) as history:
         _write_all(report, targets, copy, history=history)
 
