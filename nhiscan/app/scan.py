@@ -8,6 +8,7 @@ the store only once all its reports and its snapshot copy are written.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -127,33 +128,38 @@ def _write_and_record(
     snapshot_copy: bool,
 ) -> None:
     """Write the reports (and the snapshot copy), recording the run when asked. The snapshot
-    is encoded once for both the copy and the store."""
-    encoded = snapshot.document(report.snapshot) if snapshot_copy or recording else None
-    copy = snapshot.dumps(encoded) if snapshot_copy else None
-    stored = snapshot.dumps(encoded, compact=True) if recording else None
-    del encoded  # only the texts are kept: the encoded tree is several times their size
+    is encoded once: the store's compact text is also what the copy is written from."""
     if recording is None:
-        _write_all(report, targets, copy)
+        _write_all(report, targets, snapshot_copy=snapshot_copy)
         return
     from nhiscan.app.history import recorded
 
     store, started = recording
+    stored = snapshot.to_json(report.snapshot, compact=True)
     with recorded(store, report, gate, started=started, snapshot_json=stored) as history:
-        _write_all(report, targets, copy, history=history)
+        _write_all(report, targets, snapshot_copy=snapshot_copy, stored=stored, history=history)
 
 
 def _write_all(
     report: Report,
     targets: list[Target],
-    snapshot_text: str | None,
     *,
+    snapshot_copy: bool,
+    stored: str | None = None,
     history: HistoryView | None = None,
 ) -> None:
+    """The reports, then the snapshot copy (indented; from ``stored``, the compact text, when
+    the run is recorded, so that the snapshot is not encoded again)."""
     write_reports(report, targets, history=history)
-    path = snapshot_copy_path(targets) if snapshot_text is not None else None
-    if snapshot_text is not None and path is not None:
-        write_output(path, snapshot_text.encode())
-        click.echo(f"wrote {path}", err=True)
+    path = snapshot_copy_path(targets) if snapshot_copy else None
+    if path is None:
+        return
+    if stored is not None:
+        text = snapshot.dumps(json.loads(stored))
+    else:
+        text = snapshot.to_json(report.snapshot)
+    write_output(path, text.encode())
+    click.echo(f"wrote {path}", err=True)
 
 
 def _echo_suppressions(report: Report) -> None:

@@ -111,14 +111,8 @@ def to_json(snapshot: Snapshot, *, compact: bool = False) -> str:
     return dumps(encode(snapshot), compact=compact)
 
 
-def document(snapshot: Snapshot) -> dict[str, Any]:
-    """The snapshot encoded once, for ``dumps`` to write as often as needed."""
-    encoded: dict[str, Any] = encode(snapshot)
-    return encoded
-
-
 def dumps(encoded: Any, *, compact: bool = False) -> str:
-    """``document(snapshot)`` as text (see ``to_json``)."""
+    """An encoded snapshot (or one read back from its JSON) as text (see ``to_json``)."""
     if compact:
         return json.dumps(encoded, separators=(",", ":")) + "\n"
     return json.dumps(encoded, indent=1, sort_keys=False) + "\n"

@@ -46,5 +46,6 @@ def test_the_copy_and_the_store_share_one_encoding(
         store.close()
     assert len(encoded) == 1
     assert stored == snap
+    # The copy is the indented file it always was, byte for byte.
     copy = out / "snapshot.json"
-    assert snapshots.from_json(copy.read_text(encoding="utf-8")) == snap
+    assert copy.read_text(encoding="utf-8") == snapshots.to_json(snap)
