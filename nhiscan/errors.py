@@ -1,6 +1,6 @@
 """The one exception tree. Every message says what is wrong, where, and what to do.
 
-Only ``cli.py`` catches these; it maps them to exit code 2 (bad usage or input).
+Only ``nhiscan.cli`` catches these; it maps them to exit code 2 (bad usage or input).
 """
 
 from __future__ import annotations

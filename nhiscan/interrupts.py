@@ -3,7 +3,7 @@ pools stopped, temporary clones removed, the history store's transaction rolled 
 
 SIGINT already raises ``KeyboardInterrupt``; ``signals_raise`` makes SIGTERM raise
 ``Terminated`` in the main thread the same way. Both derive from ``BaseException``, so no
-``except Exception`` on the way swallows them. ``cli.py`` turns them into exit codes 130 and
+``except Exception`` on the way swallows them. ``nhiscan.cli`` turns them into exit codes 130 and
 143 (128 + the signal number, as shells report a process killed by it).
 
 Python runs a signal handler wherever the main thread is, and an exception raised where

@@ -18,8 +18,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from nhiscan.config import LifecycleSettings, Settings
+from nhiscan.app.config import Settings
 from nhiscan.rules.base import RuleContext
+from nhiscan.rules.thresholds import LifecycleThresholds
 from nhiscan.scanner.agents.loader import parse_agents
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.estate import Estate, build_estate
@@ -330,16 +331,26 @@ def estate(*records: Record) -> Estate:
 
 
 def settings(**lifecycle: Any) -> Settings:
-    """Default settings with the given ``LifecycleSettings`` fields changed."""
-    return Settings(lifecycle=replace(LifecycleSettings(), **lifecycle))
+    """Default settings with the given ``LifecycleThresholds`` fields changed."""
+    return Settings(lifecycle=replace(LifecycleThresholds(), **lifecycle))
 
 
-def context(now: datetime = NOW, settings: Settings | None = None, **lifecycle: Any) -> RuleContext:
-    """A rule context at ``now``; ``lifecycle`` fields override the default thresholds."""
+def context(
+    now: datetime = NOW,
+    settings: Settings | None = None,
+    *,
+    graph_of: Estate | None = None,
+    **lifecycle: Any,
+) -> RuleContext:
+    """A rule context at ``now``; ``lifecycle`` fields override the default thresholds. With
+    ``graph_of``, the reach graph of that estate (the one place tests build it for rules)."""
+    from nhiscan.scanner.graph import build_graph
+
     base = settings or Settings()
     if lifecycle:
         base = replace(base, lifecycle=replace(base.lifecycle, **lifecycle))
-    return RuleContext(now=now, settings=base)
+    graph = build_graph(graph_of) if graph_of is not None else None
+    return RuleContext(now=now, thresholds=base.lifecycle, graph=graph)
 
 
 AGENT_DEFAULTS = f'defaults: {{aws: {{account: "{ACCOUNT}", region: eu-west-1}}}}\n'
@@ -355,8 +366,8 @@ def agent_context(
     e: Estate, agents: AgentFile, *, now: datetime = NOW, settings: Settings | None = None
 ) -> RuleContext:
     """A rule context with the agent analysis of ``agents`` over ``e`` (reach graph built)."""
-    from nhiscan.scanner.agents.analysis import analyze_agents
     from nhiscan.scanner.catalog import default_catalog
+    from nhiscan.scanner.gaps.analysis import analyze_agents
     from nhiscan.scanner.graph import build_graph
 
     base = settings or Settings()
@@ -364,7 +375,7 @@ def agent_context(
     analysis = analyze_agents(
         agents, e, graph, default_catalog(), default_max_key_age=base.lifecycle.key_max_age_days
     )
-    return RuleContext(now=now, settings=base, graph=graph, agents=analysis)
+    return RuleContext(now=now, thresholds=base.lifecycle, graph=graph, agents=analysis)
 
 
 def exposure(secret: str = "ghp_" + "x" * 36, **overrides: Any) -> Exposure:

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from nhiscan.app.outputs import resolve_outputs
+from nhiscan.app.progress import StderrProgress
 from nhiscan.errors import ConfigError
-from nhiscan.outputs import resolve_outputs
-from nhiscan.progress import StderrProgress
 from nhiscan.reports.base import Format
 
 

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from nhiscan.config import LifecycleSettings, Settings, load_settings
+from nhiscan.app.config import Settings, load_settings
 from nhiscan.errors import ConfigError
+from nhiscan.rules.thresholds import LifecycleThresholds
 from nhiscan.scanner.model import Severity
 
 
@@ -24,7 +25,7 @@ def test_reads_thresholds_and_gate(tmp_path: Path) -> None:
     settings = load_settings(path)
     assert settings.fail_on is Severity.HIGH
     assert settings.strict is True
-    assert settings.lifecycle == LifecycleSettings(
+    assert settings.lifecycle == LifecycleThresholds(
         key_max_age_days=30, owner_tag_keys=("owner", "team")
     )
     assert settings.aws.regions == ("eu-west-1",)

@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from nhiscan.app.config import Settings
+from nhiscan.app.history import recorded
+from nhiscan.app.options import Gate
+from nhiscan.app.outputs import check_writable, resolve_outputs, write_output, write_reports
+from nhiscan.app.pipeline import analyze
 from nhiscan.cli import cli
-from nhiscan.commands import Gate
-from nhiscan.commands_history import recorded
-from nhiscan.config import Settings
 from nhiscan.errors import ConfigError, OutputError
-from nhiscan.outputs import check_writable, resolve_outputs, write_output, write_reports
 from nhiscan.reports.base import Format
-from nhiscan.scanner.pipeline import Report, analyze
+from nhiscan.reports.model import Report
 from nhiscan.store import open_store
 from tests.factories import NOW, access_key, days_ago, snapshot, user
 
@@ -206,14 +207,14 @@ def test_a_run_whose_reports_cannot_be_written_is_not_recorded(
     report, gate = _report_and_gate()
     store = open_store(url)
     try:
-        with pytest.raises(OutputError), recorded(store, report, gate, started=NOW) as full:
-            write_reports(full, [(Format.JSON, tmp_path / "ok.json")])
-            write_reports(full, [(Format.JSON, blocker / "report.json")])
+        with pytest.raises(OutputError), recorded(store, report, gate, started=NOW) as view:
+            write_reports(report, [(Format.JSON, tmp_path / "ok.json")], history=view)
+            write_reports(report, [(Format.JSON, blocker / "report.json")], history=view)
         with pytest.raises(KeyboardInterrupt), recorded(store, report, gate, started=NOW):
             raise KeyboardInterrupt
         assert store.runs() == []
-        with recorded(store, report, gate, started=datetime.now(UTC)) as full:
-            write_reports(full, [(Format.JSON, tmp_path / "ok.json")])
+        with recorded(store, report, gate, started=datetime.now(UTC)) as view:
+            write_reports(report, [(Format.JSON, tmp_path / "ok.json")], history=view)
         assert len(store.runs()) == 1
     finally:
         store.close()

@@ -1,5 +1,5 @@
 """Questions asked of one snapshot's reach graph from the command line: ``reach``, ``who-can``,
-``path`` and ``graph export``. Pure: a snapshot in, a text or JSON answer out (commands.py
+``path`` and ``graph export``. Pure: a snapshot in, a text or JSON answer out (app/queries.py
 loads the snapshot and writes the answer)."""
 
 from __future__ import annotations

@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from nhiscan.scanner.agents.analysis import AgentResult, Unclaimed
+from nhiscan.reports.model import Report
 from nhiscan.scanner.agents.plan import need_json, ref_json
-from nhiscan.scanner.agents.score import SCORE_DOC, Score
 from nhiscan.scanner.authz import StatementRef
 from nhiscan.scanner.gaps import EscalationItem, GrantItem, IdentityGap, MissingItem
+from nhiscan.scanner.gaps.analysis import AgentResult, Unclaimed
 from nhiscan.scanner.gaps.model import add_counts, count_by_service
-from nhiscan.scanner.pipeline import Report
+from nhiscan.scanner.gaps.score import SCORE_DOC, Score
 
 NO_AGENT_FILES = (
     "no agent files were given (--agents, [agents] path, ./agents.yaml or ./agents/): the gap "

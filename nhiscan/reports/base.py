@@ -1,4 +1,5 @@
-"""The reporter seam: ``render(report) -> bytes``, chosen by ``Format``.
+"""The reporter seam: ``render(report, *, history=None) -> bytes``, chosen by ``Format``. The
+history view (a scan recorded in the store) is handed over beside the report.
 
 - ``json``: the report contract (``json.py``; its JSON Schema is ``schema.py``, printed by
   ``nhiscan schema report``).
@@ -19,7 +20,8 @@ import importlib
 from enum import StrEnum
 from typing import Protocol
 
-from nhiscan.scanner.pipeline import Report
+from nhiscan.reports.model import Report
+from nhiscan.scanner.history.view import HistoryView
 
 
 class Format(StrEnum):
@@ -35,7 +37,7 @@ class Format(StrEnum):
 
 
 class Reporter(Protocol):
-    def render(self, report: Report) -> bytes: ...
+    def render(self, report: Report, *, history: HistoryView | None = None) -> bytes: ...
 
 
 _REPORTERS: dict[Format, str] = {

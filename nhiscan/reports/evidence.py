@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 from markupsafe import Markup, escape
 
+from nhiscan.reports.model import Report
 from nhiscan.scanner.codec import encode, iso
-from nhiscan.scanner.pipeline import Report
 
 MAX_EVIDENCE_DEPTH = 6
 

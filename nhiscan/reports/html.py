@@ -31,8 +31,10 @@ from nhiscan.reports.html_paths import blast_view
 from nhiscan.reports.html_secrets import secrets_view
 from nhiscan.reports.html_svg import Histogram, age_histogram
 from nhiscan.reports.json import summary
+from nhiscan.reports.model import Report
 from nhiscan.rules.base import days_between
 from nhiscan.scanner.codec import iso
+from nhiscan.scanner.history.view import HistoryView
 from nhiscan.scanner.model import (
     CollectionGap,
     Credential,
@@ -41,7 +43,6 @@ from nhiscan.scanner.model import (
     Severity,
 )
 from nhiscan.scanner.owners import owner_of
-from nhiscan.scanner.pipeline import Report
 
 SEVERITIES = tuple(sorted(Severity, key=lambda s: s.rank, reverse=True))
 HUMAN_LABELS = ("human", "machine", "unknown")
@@ -81,7 +82,7 @@ class SummaryView:
 
 
 class HtmlReporter:
-    def render(self, report: Report) -> bytes:
+    def render(self, report: Report, *, history: HistoryView | None = None) -> bytes:
         env = environment()
         findings = finding_rows(report)
         html = env.get_template("report.html").render(
@@ -96,7 +97,7 @@ class HtmlReporter:
             gaps=sorted_gaps(report.gaps),
             secrets=secrets_view(report),
             agents=agents_view(report),
-            history=history_page(report),
+            history=history_page(history),
             severities=[(s.value, s.rank) for s in SEVERITIES],
         )
         return html.encode("utf-8")
@@ -157,7 +158,7 @@ def summary_view(report: Report) -> SummaryView:
         ages=age_histogram(
             report.snapshot.credentials,
             report.scanned_at,
-            report.settings.lifecycle.key_max_age_days,
+            report.thresholds.key_max_age_days,
         ),
         gaps=counts["gaps"],
         gaps_by_reason=tuple(sorted(gap_reasons.items())),
@@ -165,7 +166,7 @@ def summary_view(report: Report) -> SummaryView:
 
 
 def identity_rows(report: Report) -> list[IdentityRow]:
-    tag_keys = report.settings.lifecycle.owner_tag_keys
+    tag_keys = report.thresholds.owner_tag_keys
     names = {a.id: a.name for a in report.snapshot.accounts}
     identities = sorted(
         report.estate.identities.values(),

@@ -13,10 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from nhiscan.scanner.agents.score import weight
 from nhiscan.scanner.authz import StatementRef
 from nhiscan.scanner.gaps import GrantItem, IdentityGap
 from nhiscan.scanner.gaps.model import add_counts
+from nhiscan.scanner.gaps.score import weight
 
 GROUP_ITEMS = 50  # excess items listed per service group
 AGENT_ITEMS = 500  # excess items listed per agent, over all its groups

@@ -30,11 +30,11 @@ from nhiscan.reports.html_agent_items import (
     excess_view,
     granted_view,
 )
-from nhiscan.scanner.agents.analysis import AgentAnalysis, AgentResult, Unclaimed
+from nhiscan.reports.model import Report
 from nhiscan.scanner.agents.model import AgentStatus, IdentityRef, Need
-from nhiscan.scanner.agents.score import SCORE_DOC, Score
 from nhiscan.scanner.gaps import AgentGap, EscalationItem, MissingItem
-from nhiscan.scanner.pipeline import Report
+from nhiscan.scanner.gaps.analysis import AgentAnalysis, AgentResult, Unclaimed
+from nhiscan.scanner.gaps.score import SCORE_DOC, Score
 
 UNCLAIMED_ROWS = 200  # unclaimed identities listed
 

@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nhiscan.reports.evidence import Node, Subject, evidence_tree, subject_of
-from nhiscan.reports.html_paths import Labels, PathStep, path_step
+from nhiscan.reports.html_model import PathStep
+from nhiscan.reports.html_paths import Labels, path_step
 from nhiscan.reports.html_svg import Diagram, path_diagram
+from nhiscan.reports.model import Report
 from nhiscan.scanner.model import Finding
-from nhiscan.scanner.pipeline import Report
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,10 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nhiscan.scanner.pipeline import Report
-from nhiscan.store.drift import Drift, GrantChange
-from nhiscan.store.history import HistoryView
-from nhiscan.store.store import RunSummary
+from nhiscan.scanner.history.drift import Drift, GrantChange
+from nhiscan.scanner.history.records import RunSummary
+from nhiscan.scanner.history.view import HistoryView
 
 LISTED = 50  # items named per kind of change; report.json (history.since_last) has them all
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -63,8 +62,7 @@ class HistoryPage:
     trend: Trend
 
 
-def history_page(report: Report) -> HistoryPage | None:
-    view = report.history
+def history_page(view: HistoryView | None) -> HistoryPage | None:
     if view is None:
         return None
     changes = _changes(view.drift) if view.drift is not None else ()

@@ -13,52 +13,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nhiscan.reports.blast import BlastRadius, blast_radius, reach_graph
 from nhiscan.reports.evidence import (
-    Node,
     Subject,
     evidence_tree,
     listed,
     scalar_text,
     subject_of,
 )
+from nhiscan.reports.html_model import NodeTag, PathStep
 from nhiscan.reports.html_svg import WIDE, Diagram, path_diagram
+from nhiscan.reports.model import Report
+from nhiscan.scanner.blast import BlastRadius
 from nhiscan.scanner.graph.model import NodeKind
-from nhiscan.scanner.pipeline import Report
 
 BLAST_ROWS = 50  # the worst credentials shown; report.json lists every one
 BLAST_SECRETS = 5  # secrets named per row; the rest are counted
 HOP_KEYS = frozenset({"from", "to", "edge"})
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NodeTag:
-    """What kind of node a path passes through: ``shape`` is a closed set (the reach graph's
-    node kinds, "file" for a file in a repository, "other"); ``tag`` is the text shown."""
-
-    shape: str
-    tag: str
-
-
 CONTAINS = "contains"  # a secret's first hop: from the file (at a commit) that holds it
 FILE = NodeTag(shape="file", tag="file in repository")
 TAGS = {NodeKind.EXPOSURE: "secret in code", NodeKind.ADMIN: "administrator"}
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PathStep:
-    """One step of an attack path: a hop of the reach graph ("from → to" by an edge, with the
-    statements that enable it), or, for a step of another shape, its evidence tree."""
-
-    tree: Node | None = None
-    source: Subject | None = None
-    target: Subject | None = None
-    source_kind: NodeTag | None = None
-    target_kind: NodeTag | None = None
-    edge: str = ""
-    method: str | None = None
-    conditional: bool = False
-    statements: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,7 +67,7 @@ class Labels:
     def __init__(self, report: Report) -> None:
         self._report = report
         # Without reach analysis there is no graph to label from (and none is built for it).
-        self._graph = reach_graph(report) if report.reach else None
+        self._graph = report.reach_graph() if report.reach else None
 
     def subject(self, node: str) -> Subject:
         graph = self._graph
@@ -147,7 +122,7 @@ def _statement_text(ref: Any) -> str:
 
 
 def blast_view(report: Report) -> BlastView:
-    every = blast_radius(report)
+    every = report.blast_radius()
     labels = Labels(report)
     rows = []
     for blast in every[:BLAST_ROWS]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nhiscan.reports.model import Report
 from nhiscan.scanner.leaks import credentials_by_fingerprint
 from nhiscan.scanner.model import Exposure, SkippedFile
-from nhiscan.scanner.pipeline import Report
 
 SKIPPED_ROWS = 200  # listed in the page; report.json lists every one
 

@@ -16,13 +16,10 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
+from nhiscan.reports.html_model import PathStep
 from nhiscan.rules.base import days_between
 from nhiscan.scanner.model import Credential, CredentialStatus
-
-if TYPE_CHECKING:  # html_paths draws its paths with this module
-    from nhiscan.reports.html_paths import PathStep
 
 # A path diagram: boxes of one line of tag and one of label, arrows labelled with the edge.
 LABEL_CHARS = 26  # the most characters of a name or id shown in a box

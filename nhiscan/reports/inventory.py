@@ -20,7 +20,8 @@ from nhiscan.scanner.codec import iso
 from nhiscan.scanner.estate import Estate
 
 if TYPE_CHECKING:
-    from nhiscan.scanner.pipeline import Report
+    from nhiscan.reports.model import Report
+    from nhiscan.scanner.history.view import HistoryView
 
 COLUMNS = (
     "record", "provider", "kind", "id", "name", "account", "identity", "status", "is_human",
@@ -91,7 +92,8 @@ def csv_cell(value: Any) -> Any:
 class CsvReporter:
     """``--format csv``: the inventory, ages and days since last use counted to the scan time."""
 
-    def render(self, report: Report) -> bytes:
+    def render(self, report: Report, *, history: HistoryView | None = None) -> bytes:
+        """The inventory has no history: ``history`` is ignored."""
         text = render_inventory(report.estate, fmt="csv", now=report.scanned_at)
         return text.encode("utf-8")
 

@@ -22,9 +22,10 @@ from collections import Counter
 from typing import Any
 
 from nhiscan.reports.agents import agents_json, analysis_json
-from nhiscan.reports.blast import blast_radius, reach_graph
+from nhiscan.reports.history import drift_json, run_json
+from nhiscan.reports.model import Report
 from nhiscan.scanner.codec import encode, iso
-from nhiscan.scanner.pipeline import Report
+from nhiscan.scanner.history.view import HistoryView
 from nhiscan.scanner.suppress import Suppression
 
 REPORT_SCHEMA_VERSION = 1
@@ -34,7 +35,7 @@ SKIPPED = (
 )
 
 
-def report_document(report: Report) -> dict[str, Any]:
+def report_document(report: Report, history: HistoryView | None = None) -> dict[str, Any]:
     identities = list(report.estate.identities.values())
     return {
         "schema_version": REPORT_SCHEMA_VERSION,
@@ -52,13 +53,13 @@ def report_document(report: Report) -> dict[str, Any]:
         "exposures": [encode(e) for e in report.snapshot.exposures],
         "skipped": [encode(s) for s in report.snapshot.skipped],
         "blast_radius": (
-            [radius.to_json() for radius in blast_radius(report)] if report.reach else None
+            [radius.to_json() for radius in report.blast_radius()] if report.reach else None
         ),
         "graph": graph_counts(report) if report.reach else None,
         "baseline": _baseline(report),
         "reach": {"analysed": report.reach} | ({} if report.reach else {"skipped": SKIPPED}),
         "suppressions": _suppressions(report),
-        "history": _history(report),
+        "history": _history(report, history),
         "agents": agents_json(report),
         "agent_analysis": analysis_json(report),
     }
@@ -88,7 +89,7 @@ def _suppressions(report: Report) -> dict[str, Any] | None:
     """With [[suppress]] in nhiscan.toml: the findings suppressed (not in ``findings``) with
     the reason, the suppressions that expired (no longer suppressing) and those that match
     nothing."""
-    if not report.settings.suppressions:
+    if not report.suppressions_configured:
         return None
     return {
         "suppressed": [
@@ -109,14 +110,12 @@ def _suppressions(report: Report) -> dict[str, Any] | None:
     }
 
 
-def _history(report: Report) -> dict[str, Any] | None:
+def _history(report: Report, view: HistoryView | None) -> dict[str, Any] | None:
     """A scan recorded in the history store: this run, the previous run of its scope, what
-    changed since (see nhiscan/store/drift.py) and the trend of the last runs; null when the
-    run was not recorded (analyze, --no-store)."""
-    view = report.history
+    changed since (see nhiscan/scanner/history/drift.py) and the trend of the last runs; null
+    when the run was not recorded (analyze, --no-store)."""
     if view is None:
         return None
-    from nhiscan.store.render import drift_json, run_json
 
     return {
         "store": view.store,
@@ -139,7 +138,7 @@ def _suppression(s: Suppression) -> dict[str, Any]:
 
 
 def graph_counts(report: Report) -> dict[str, int]:
-    graph = reach_graph(report)
+    graph = report.reach_graph()
     return {
         "nodes": graph.graph.number_of_nodes(),
         "edges": graph.graph.number_of_edges(),
@@ -169,9 +168,9 @@ def summary(report: Report) -> dict[str, Any]:
 
 
 class JsonReporter:
-    def render(self, report: Report) -> bytes:
+    def render(self, report: Report, *, history: HistoryView | None = None) -> bytes:
         # Compact: the pretty printer is pure Python and several times slower on large estates.
-        return (json.dumps(report_document(report), separators=(",", ":")) + "\n").encode()
+        return (json.dumps(report_document(report, history), separators=(",", ":")) + "\n").encode()
 
 
 REPORTER = JsonReporter()

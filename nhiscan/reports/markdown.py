@@ -14,8 +14,9 @@ import re
 from collections import Counter
 from typing import Any
 
+from nhiscan.reports.model import Report
+from nhiscan.scanner.history.view import HistoryView
 from nhiscan.scanner.model import Severity
-from nhiscan.scanner.pipeline import Report
 
 FINDINGS_LIMIT = 50
 SECRETS_LIMIT = 20
@@ -49,11 +50,11 @@ def md(value: Any, limit: int = CELL_LIMIT) -> str:
     return text.translate(_ESCAPES)
 
 
-def render_markdown(report: Report) -> str:
+def render_markdown(report: Report, history: HistoryView | None = None) -> str:
     sections = [
         f"### {md(report.tool.name)} {md(report.tool.version)}: non-human identity report",
         verdict(report),
-        _since_last(report),
+        _since_last(history),
         *_held_back(report),
         _findings(report),
         _secrets(report),
@@ -158,9 +159,8 @@ SINCE = (
 )
 
 
-def _since_last(report: Report) -> str:
+def _since_last(view: HistoryView | None) -> str:
     """One line on what changed since the previous recorded run of the same scope."""
-    view = report.history
     if view is None or view.previous is None or view.drift is None:
         return ""
     drift = view.drift
@@ -205,8 +205,8 @@ def _table(header: tuple[str, ...], rows: list[str]) -> str:
 
 
 class MarkdownReporter:
-    def render(self, report: Report) -> bytes:
-        return render_markdown(report).encode("utf-8")
+    def render(self, report: Report, *, history: HistoryView | None = None) -> bytes:
+        return render_markdown(report, history).encode("utf-8")
 
 
 REPORTER = MarkdownReporter()

@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from nhiscan.reports.model import Report
 from nhiscan.rules.base import RuleMeta
 from nhiscan.scanner.codec import iso
+from nhiscan.scanner.history.view import HistoryView
 from nhiscan.scanner.model import CollectionGap, Finding, Severity
-from nhiscan.scanner.pipeline import Report
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = (
@@ -329,7 +330,8 @@ def _notification_descriptor(id_: str, level: str, text: str) -> dict[str, Any]:
 
 
 class SarifReporter:
-    def render(self, report: Report) -> bytes:
+    def render(self, report: Report, *, history: HistoryView | None = None) -> bytes:
+        """SARIF has no place for the history: ``history`` is ignored."""
         text = json.dumps(sarif_document(report), indent=2, ensure_ascii=False)
         return (text + "\n").encode("utf-8")
 

@@ -10,10 +10,10 @@ from collections.abc import Iterable, Iterator
 from nhiscan.rules.agents_meta import EXCESS, MISSING
 from nhiscan.rules.base import RuleContext, make_finding
 from nhiscan.rules.common import agent_results, describe
-from nhiscan.scanner.agents.analysis import AgentResult
-from nhiscan.scanner.agents.score import score
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.gaps import AgentGap, IdentityGap
+from nhiscan.scanner.gaps.analysis import AgentResult
+from nhiscan.scanner.gaps.score import score
 from nhiscan.scanner.model import Finding, Provider, Severity
 
 TOP_SERVICES = 10

@@ -12,10 +12,10 @@ from datetime import UTC, datetime, time
 from nhiscan.rules.agents_meta import DECOMMISSIONED, HUMAN, ROTATION, SHARED, UNCLAIMED, UNMATCHED
 from nhiscan.rules.base import RuleContext, make_finding
 from nhiscan.rules.common import active_keys, agent_results, days_since, describe, provider_of
-from nhiscan.scanner.agents.analysis import AgentResult
 from nhiscan.scanner.agents.model import AgentStatus
 from nhiscan.scanner.codec import iso
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.gaps.analysis import AgentResult
 from nhiscan.scanner.model import CredentialKind, CredentialStatus, Finding, Provider, Severity
 
 
@@ -118,7 +118,7 @@ class AgentKeyPastRotation:
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
         for result in agent_results(ctx):
             limit = result.agent.max_key_age_days
-            if limit is None or limit >= ctx.settings.lifecycle.key_max_age_days:
+            if limit is None or limit >= ctx.thresholds.key_max_age_days:
                 continue  # no stricter than the global rotation policy: NHI001 covers it
             for identity_id in result.identities:
                 for key in active_keys(estate.credentials(identity_id)):

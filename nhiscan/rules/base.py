@@ -1,6 +1,6 @@
 """The rule seam: ``meta`` and ``evaluate(estate, ctx) -> Iterator[Finding]``.
 
-Rules are pure: the estate, a clock and settings in, findings out. A finding's fingerprint is
+Rules are pure: the estate, a clock and thresholds in, findings out. A finding's fingerprint is
 stable across runs (rule, subject and a rule-chosen key; never line numbers or timestamps).
 """
 
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from nhiscan.config import Settings
-from nhiscan.scanner.agents.analysis import AgentAnalysis
+from nhiscan.rules.thresholds import LifecycleThresholds
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.gaps.analysis import AgentAnalysis
 from nhiscan.scanner.graph import ReachGraph
 from nhiscan.scanner.model import Finding, Provider, Severity
 
@@ -32,17 +32,21 @@ class RuleMeta:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RuleContext:
     now: datetime
-    settings: Settings
-    graph: ReachGraph | None = None  # the reach graph; rules that need it build it when None
+    thresholds: LifecycleThresholds  # [lifecycle] of nhiscan.toml
+    graph: ReachGraph | None = None  # the reach graph, built once by the caller
     # The agent analysis (plans, claims, gaps); None when no agent files were given.
     agents: AgentAnalysis | None = None
 
-    def reach_graph(self, estate: Estate) -> ReachGraph:
-        if self.graph is not None:
-            return self.graph
-        from nhiscan.scanner.graph import build_graph
-
-        return build_graph(estate)
+    def require_graph(self, meta: RuleMeta) -> ReachGraph:
+        """The reach graph a ``needs_graph`` rule reads. It is never built here: a context
+        without one is a programming error (``app.pipeline.analyze`` builds the graph once and
+        does not run these rules without it)."""
+        if self.graph is None:
+            raise ValueError(
+                f"{meta.id} ({meta.name}) needs the reach graph: build it once and pass it in "
+                "RuleContext(graph=...)"
+            )
+        return self.graph
 
 
 class Rule(Protocol):

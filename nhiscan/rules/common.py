@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from nhiscan.rules.base import RuleContext, days_between
-from nhiscan.scanner.agents.analysis import AgentResult
 from nhiscan.scanner.codec import iso
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.gaps.analysis import AgentResult
 from nhiscan.scanner.model import (
     Credential,
     CredentialKind,

@@ -98,7 +98,7 @@ class DataStoreReach:
     )
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
-        graph = ctx.reach_graph(estate)
+        graph = ctx.require_graph(self.meta)
         catalog = default_catalog()
         reach = admin_reach(graph)
         stores = [r.id for r in estate.resources.values() if r.kind in DATA_KINDS]

@@ -56,7 +56,7 @@ class EscalationRule:
     meta: RuleMeta
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
-        graph = ctx.reach_graph(estate)
+        graph = ctx.require_graph(self.meta)
         reach = admin_reach(graph)
         skip = certain_admins(graph)
         for (principal, _), found in per_graph(graph, "escalations", _grouped).get(self.family, ()):

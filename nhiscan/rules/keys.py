@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from nhiscan.config import LifecycleSettings
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
 from nhiscan.rules.common import (
     active_keys,
@@ -21,6 +20,7 @@ from nhiscan.rules.common import (
     has_gap,
     when,
 )
+from nhiscan.rules.thresholds import LifecycleThresholds
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import (
     Credential,
@@ -50,7 +50,7 @@ class AccessKeyTooOld:
     )
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
-        limit = ctx.settings.lifecycle.key_max_age_days
+        limit = ctx.thresholds.key_max_age_days
         for identity_id, credentials in credentials_by_identity(estate):
             who = describe(estate.identities.get(identity_id), identity_id)
             for key in active_keys(credentials):
@@ -91,7 +91,7 @@ class AccessKeyUnused:
     )
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
-        lifecycle = ctx.settings.lifecycle
+        lifecycle = ctx.thresholds
         for identity_id, credentials in credentials_by_identity(estate):
             who = describe(estate.identities.get(identity_id), identity_id)
             for key in active_keys(credentials):
@@ -118,7 +118,7 @@ class AccessKeyUnused:
 
 
 def _idleness(
-    key: Credential, now: datetime, lifecycle: LifecycleSettings
+    key: Credential, now: datetime, lifecycle: LifecycleThresholds
 ) -> tuple[str, int, int] | None:
     """("unused", days since last use, limit) or ("never-used", age, grace), or None."""
     if key.last_used is not None:

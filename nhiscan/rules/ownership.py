@@ -36,7 +36,7 @@ class NhiWithoutOwner:
     )
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
-        tag_keys = ctx.settings.lifecycle.owner_tag_keys
+        tag_keys = ctx.thresholds.owner_tag_keys
         for identity in sorted(estate.identities.values(), key=lambda i: i.id):
             if (
                 identity.is_human

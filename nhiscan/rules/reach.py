@@ -51,7 +51,7 @@ class AdminEquivalentNhi:
     )
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
-        graph = ctx.reach_graph(estate)
+        graph = ctx.require_graph(self.meta)
         reach = admin_reach(graph)
         for identity in sorted_identities(estate):
             if not is_nhi(identity) or not reach.reaches(identity.id):
@@ -119,7 +119,7 @@ class CrossAccountAssume:
     )
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
-        graph = ctx.reach_graph(estate)
+        graph = ctx.require_graph(self.meta)
         reach = admin_reach(graph)
         grouped: dict[tuple[str, str], list[Hop]] = {}
         for hop, source, role in per_graph(graph, "crossings", _crossings):
@@ -172,7 +172,7 @@ class CrossAccountAssumable:
     )
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
-        graph = ctx.reach_graph(estate)
+        graph = ctx.require_graph(self.meta)
         reach = admin_reach(graph)
         grouped: dict[tuple[str, str], list[Hop]] = {}
         for hop, source, role in per_graph(graph, "crossings", _crossings):

@@ -39,7 +39,7 @@ class RoleUnused:
     )
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
-        limit = ctx.settings.lifecycle.role_unused_days
+        limit = ctx.thresholds.role_unused_days
         for role in sorted(estate.identities.values(), key=lambda i: i.id):
             if role.kind is not IdentityKind.IAM_ROLE or role.service_linked:
                 continue

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, fields
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -80,23 +80,42 @@ def build_snapshot(
     records: Iterable[Record], *, tool: ToolInfo, collected_at: datetime, sources: Iterable[str]
 ) -> Snapshot:
     """Gather connector records into a snapshot, dropping exact duplicates, keeping order."""
-    buckets: dict[str, dict[str, Record]] = {name: {} for name in _FIELD_FOR.values()}
+    kept: dict[str, list[Record]] = {name: [] for name in _FIELD_FOR.values()}
+    # Records hold dicts (tags, documents) so they are not hashable: bucket them by their
+    # hashable fields, then compare whole records (dataclass ==) within a bucket.
+    seen: dict[tuple[Any, ...], list[Record]] = {}
     for record in records:
         name = _FIELD_FOR.get(type(record))
         if name is None:
             raise TypeError(f"not a snapshot record: {record!r:.80}")
-        # Records hold dicts (tags, documents) so they are not hashable: key them by JSON.
-        buckets[name].setdefault(json.dumps(encode(record), sort_keys=True), record)
-    values = {name: tuple(items.values()) for name, items in buckets.items()}
+        bucket = seen.setdefault(_natural_key(record), [])
+        if record not in bucket:
+            bucket.append(record)
+            kept[name].append(record)
+    values = {name: tuple(items) for name, items in kept.items()}
     return Snapshot(tool=tool, collected_at=collected_at, sources=tuple(sources), **values)  # type: ignore[arg-type]
+
+
+def _natural_key(record: Record) -> tuple[Any, ...]:
+    """The record's type and its hashable field values (ids, kinds, names, times)."""
+    values = (getattr(record, f.name) for f in fields(record))
+    return (type(record), *(v for v in values if isinstance(v, _SCALARS)))
+
+
+_SCALARS = (str, int, float, datetime, date, type(None))
 
 
 def to_json(snapshot: Snapshot, *, compact: bool = False) -> str:
     """The snapshot as JSON: indented for a file people may read, compact (C encoder, several
     times faster) for the history store."""
+    return dumps(encode(snapshot), compact=compact)
+
+
+def dumps(encoded: Any, *, compact: bool = False) -> str:
+    """An encoded snapshot (or one read back from its JSON) as text (see ``to_json``)."""
     if compact:
-        return json.dumps(encode(snapshot), separators=(",", ":")) + "\n"
-    return json.dumps(encode(snapshot), indent=1, sort_keys=False) + "\n"
+        return json.dumps(encoded, separators=(",", ":")) + "\n"
+    return json.dumps(encoded, indent=1, sort_keys=False) + "\n"
 
 
 def from_json(text: str, *, source: str = "<snapshot>") -> Snapshot:

@@ -19,14 +19,39 @@ what is expected.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from nhiscan.errors import SnapshotError
-from nhiscan.scanner.model import GapReason, Group, Identity, Policy, Provider, Resource
+from nhiscan.scanner.model import (
+    CollectionGap,
+    Credential,
+    GapReason,
+    Group,
+    Identity,
+    Policy,
+    Provider,
+    Resource,
+)
 from nhiscan.scanner.policy_syntax import problems
 
-if TYPE_CHECKING:
-    from nhiscan.scanner.snapshot import Snapshot
+
+class Snapshot(Protocol):
+    """The parts of a ``snapshot.Snapshot`` checked here (a protocol, so that this module,
+    which ``snapshot`` calls, does not import it back)."""
+
+    @property
+    def identities(self) -> tuple[Identity, ...]: ...
+    @property
+    def groups(self) -> tuple[Group, ...]: ...
+    @property
+    def credentials(self) -> tuple[Credential, ...]: ...
+    @property
+    def policies(self) -> tuple[Policy, ...]: ...
+    @property
+    def resources(self) -> tuple[Resource, ...]: ...
+    @property
+    def gaps(self) -> tuple[CollectionGap, ...]: ...
+
 
 # Calls whose gap means the account's identities were not all read (see the module's note).
 IDENTITY_OPERATIONS = frozenset({"iam:GetAccountAuthorizationDetails"})

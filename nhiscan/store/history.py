@@ -6,53 +6,35 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
 
 from nhiscan.errors import ConfigError
 from nhiscan.scanner import snapshot as snapshots
-from nhiscan.scanner.pipeline import Report
-from nhiscan.store.drift import Drift, RunData, drift
-from nhiscan.store.record import run_record, scope_of
-from nhiscan.store.store import RunRecord, RunSummary, Store, redact
+from nhiscan.scanner.history.drift import Drift, RunData, drift
+from nhiscan.scanner.history.records import RunSummary
+from nhiscan.scanner.history.view import HistoryView
+from nhiscan.scanner.snapshot import Snapshot
+from nhiscan.store.record import scope_of
+from nhiscan.store.store import RunRecord, Store, redact
 
 TREND_RUNS = 12  # runs shown in the report's trend
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HistoryView:
-    run: RunSummary  # this scan, as recorded
-    previous: RunSummary | None  # the last run of the same scope before it
-    drift: Drift | None  # since the previous run
-    trend: tuple[RunSummary, ...]  # the last runs of the scope, oldest first, this one last
-    store: str  # the store's URL, password hidden
-
-
-def record_scan(
-    store: Store, report: Report, *, started_at: datetime, finished_at: datetime
-) -> HistoryView:
-    with recording(store, report, started_at=started_at, finished_at=finished_at) as view:
-        return view
-
-
 @contextmanager
-def recording(
-    store: Store, report: Report, *, started_at: datetime, finished_at: datetime
-) -> Iterator[HistoryView]:
-    """The run's history view, for its reports; the run is committed when the block ends
-    normally (the reports are written) and never when it raises (``Store.recording``)."""
-    record = run_record(report, started_at=started_at, finished_at=finished_at)
+def recording(store: Store, record: RunRecord, snapshot: Snapshot) -> Iterator[HistoryView]:
+    """The run's history view, for its reports; the run (``record``, of ``snapshot``) is
+    committed when the block ends normally (the reports are written) and never when it raises
+    (``Store.recording``)."""
     with store.recording(record) as run_id:
-        yield _view(store, report, record, run_id)
+        yield _view(store, snapshot, record, run_id)
 
 
-def _view(store: Store, report: Report, record: RunRecord, run_id: int) -> HistoryView:
+def _view(store: Store, snapshot: Snapshot, record: RunRecord, run_id: int) -> HistoryView:
     run = store.run(run_id)
     previous = store.previous(run.scope, before=run_id)
     change = None
     if previous is not None:  # this run is in memory already: only the previous one is loaded
         current = RunData(
-            summary=run, snapshot=report.snapshot, findings=record.findings, agents=record.agents
+            summary=run, snapshot=snapshot, findings=record.findings, agents=record.agents
         )
         change = drift(load_run(store, previous.id), current)
     trend = tuple(reversed(store.runs(scope=run.scope, limit=TREND_RUNS)))
@@ -90,4 +72,4 @@ def _latest(store: Store) -> RunSummary:
     return runs[0]
 
 
-__all__ = ["HistoryView", "compare", "load_run", "record_scan", "recording", "scope_of"]
+__all__ = ["compare", "load_run", "recording", "scope_of"]

@@ -1,18 +1,19 @@
 """What a finished scan leaves in the store: its scope, counts, snapshot, findings, gaps and a
-summary of each agent's grants (for drift per agent). Pure: a report in, a ``RunRecord`` out."""
+summary of each agent's grants (for drift per agent). Pure: the parts of a report in, a
+``RunRecord`` out."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from nhiscan.scanner import snapshot as snapshots
-from nhiscan.scanner.agents.analysis import AgentResult
-from nhiscan.scanner.model import Finding
-from nhiscan.scanner.pipeline import Report
-from nhiscan.store.store import RunRecord, StoredFinding
+from nhiscan.scanner.gaps.analysis import AgentAnalysis, AgentResult
+from nhiscan.scanner.history.records import StoredFinding
+from nhiscan.scanner.model import Finding, ToolInfo
+from nhiscan.store.store import RunRecord
 
 
 def scope_of(snapshot: snapshots.Snapshot) -> str:
@@ -25,21 +26,33 @@ def scope_of(snapshot: snapshots.Snapshot) -> str:
     return ",".join(parts or sorted(snapshot.sources))
 
 
-def run_record(report: Report, *, started_at: datetime, finished_at: datetime) -> RunRecord:
-    snap = report.snapshot
+def run_record(
+    snap: snapshots.Snapshot,
+    *,
+    tool: ToolInfo,
+    findings: Sequence[Finding],
+    agents: AgentAnalysis | None,
+    started_at: datetime,
+    finished_at: datetime,
+    snapshot_json: str | None = None,
+) -> RunRecord:
+    """The run of ``snap`` analysed by ``tool``, with its ``findings`` and agent results.
+    ``snapshot_json``: ``snap`` as compact JSON when the caller has it (encoded once)."""
+    if snapshot_json is None:
+        snapshot_json = snapshots.to_json(snap, compact=True)
     return RunRecord(
         scope=scope_of(snap),
         sources=snap.sources,
         started_at=started_at,
         finished_at=finished_at,
-        tool_version=report.tool.version,
-        catalog_date=report.tool.catalog_date,
+        tool_version=tool.version,
+        catalog_date=tool.catalog_date,
         identities=len(snap.identities),
         credentials=len(snap.credentials),
-        by_severity=dict(Counter(f.severity.value for f in report.findings)),
-        snapshot_json=snapshots.to_json(snap, compact=True),
-        agents=agent_summaries(report),
-        findings=[stored(f) for f in report.findings],
+        by_severity=dict(Counter(f.severity.value for f in findings)),
+        snapshot_json=snapshot_json,
+        agents=agent_summaries(agents),
+        findings=[stored(f) for f in findings],
         gaps=[
             {
                 "provider": g.provider.value,
@@ -48,7 +61,7 @@ def run_record(report: Report, *, started_at: datetime, finished_at: datetime) -
                 "reason": g.reason.value,
                 "detail": g.detail,
             }
-            for g in report.gaps
+            for g in snap.gaps
         ],
     )
 
@@ -67,10 +80,10 @@ def stored(finding: Finding) -> StoredFinding:
     )
 
 
-def agent_summaries(report: Report) -> list[dict[str, Any]] | None:
-    if report.agents is None:
+def agent_summaries(agents: AgentAnalysis | None) -> list[dict[str, Any]] | None:
+    if agents is None:
         return None
-    return [_summary(result) for result in report.agents.results]
+    return [_summary(result) for result in agents.results]
 
 
 def _summary(result: AgentResult) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from alembic import command
 from alembic.config import Config
 
 from nhiscan.errors import ConfigError
+from nhiscan.scanner.history.records import RunSummary, StoredFinding
 from nhiscan.store import tables as t
 
 ENV_STORE = "NHISCAN_STORE"
@@ -40,32 +41,6 @@ def default_store_url() -> str:
         return os.environ[ENV_STORE]
     base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     return f"sqlite:///{base / 'nhiscan' / 'history.db'}"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RunSummary:
-    id: int
-    scope: str
-    sources: tuple[str, ...]
-    started_at: datetime
-    finished_at: datetime
-    tool_version: str
-    catalog_date: str | None
-    identities: int
-    credentials: int
-    findings: int
-    gaps: int
-    by_severity: Mapping[str, int]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StoredFinding:
-    fingerprint: str
-    rule_id: str
-    severity: str
-    subject: str
-    title: str
-    agent: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -9,14 +9,15 @@ import re
 from dataclasses import replace
 from functools import cache
 
-from nhiscan.config import Settings
+from nhiscan.app.config import Settings
+from nhiscan.app.pipeline import analyze
 from nhiscan.reports import html_agent_items, html_agents
 from nhiscan.reports.agents import NO_AGENT_FILES, NO_REACH
 from nhiscan.reports.html import REPORTER as HTML
-from nhiscan.scanner.agents.analysis import Unclaimed
+from nhiscan.reports.model import Report
 from nhiscan.scanner.agents.loader import parse_agents
 from nhiscan.scanner.agents.model import AgentFile
-from nhiscan.scanner.pipeline import Report, analyze
+from nhiscan.scanner.gaps.analysis import Unclaimed
 from nhiscan.scanner.snapshot import Snapshot
 from tests.factories import (
     ACCOUNT,

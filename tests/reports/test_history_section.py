@@ -8,12 +8,14 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from nhiscan.config import Settings
+from nhiscan.app.config import Settings
+from nhiscan.app.history import record_scan
+from nhiscan.app.pipeline import analyze
 from nhiscan.reports.html import HtmlReporter
 from nhiscan.reports.json import report_document
-from nhiscan.scanner.pipeline import Report, analyze
+from nhiscan.reports.model import Report
+from nhiscan.scanner.history.view import HistoryView
 from nhiscan.store import open_store
-from nhiscan.store.history import record_scan
 from tests.factories import NOW, access_key, days_ago, snapshot, user
 
 
@@ -24,7 +26,7 @@ def _report(*names: str) -> Report:
     return analyze(snapshot(*bots, *keys), settings=Settings(), now=NOW)
 
 
-def _recorded(tmp_path: Path, *runs: Report) -> Report:
+def _recorded(tmp_path: Path, *runs: Report) -> tuple[Report, HistoryView]:
     store = open_store(f"sqlite:///{tmp_path / 'h.db'}")
     view = None
     for n, report in enumerate(runs):
@@ -32,11 +34,11 @@ def _recorded(tmp_path: Path, *runs: Report) -> Report:
         view = record_scan(store, report, started_at=at, finished_at=at)
     store.close()
     assert view is not None
-    return replace(runs[-1], history=view)
+    return runs[-1], view
 
 
-def _html(report: Report) -> str:
-    return HtmlReporter().render(report).decode()
+def _html(report: Report, history: HistoryView | None = None) -> str:
+    return HtmlReporter().render(report, history=history).decode()
 
 
 def _section(html: str) -> str:
@@ -52,25 +54,25 @@ def test_an_unrecorded_report_says_there_is_nothing_to_compare() -> None:
 
 
 def test_the_first_run_of_a_scope_says_so(tmp_path: Path) -> None:
-    section = _section(_html(_recorded(tmp_path, _report("a"))))
+    section = _section(_html(*_recorded(tmp_path, _report("a"))))
     assert "This is the first run of this scope" in section
     assert section.count('class="run current"') == 1
 
 
 def test_changes_since_the_last_run_and_the_trend(tmp_path: Path) -> None:
-    report = _recorded(tmp_path, _report("a"), _report("a", "b"), _report("a", "b", "c"))
-    section = _section(_html(report))
+    report, view = _recorded(tmp_path, _report("a"), _report("a", "b"), _report("a", "b", "c"))
+    section = _section(_html(report, view))
     assert "Compared with run <strong>#2</strong>" in section
     assert 'Identities created</strong> <span class="count">(1)</span>' in section
     assert "arn:aws:iam::123456789012:user/c" in section
     assert "Keys created" in section and "New findings" in section
     # The trend: one column per run, oldest first, each with its total as text.
     totals = re.findall(r'<text class="total"[^>]*>(\d+)</text>', section)
-    runs = report_document(report)["history"]["trend"]
+    runs = report_document(report, view)["history"]["trend"]
     assert [int(t) for t in totals] == [r["findings"] for r in runs]
     assert [r["id"] for r in runs] == [1, 2, 3]
     assert int(totals[0]) < int(totals[-1])
-    since = report_document(report)["history"]["since_last"]
+    since = report_document(report, view)["history"]["since_last"]
     assert since["identities_created"] == ["arn:aws:iam::123456789012:user/c"]
     assert since["before"]["id"] == 2 and since["after"]["id"] == 3
 
@@ -78,7 +80,7 @@ def test_changes_since_the_last_run_and_the_trend(tmp_path: Path) -> None:
 def test_planted_markup_in_a_change_is_escaped(tmp_path: Path) -> None:
     first = _report("a")
     second = _report("a", "x<script>alert(1)</script>")
-    section = _section(_html(_recorded(tmp_path, first, second)))
+    section = _section(_html(*_recorded(tmp_path, first, second)))
     assert "<script>" not in section
     assert "x&lt;script&gt;alert(1)&lt;/script&gt;" in section
 
@@ -104,6 +106,6 @@ def test_the_markdown_summary_says_what_changed_since_the_last_run(tmp_path: Pat
     from nhiscan.reports.markdown import render_markdown
 
     assert "Since run" not in render_markdown(_report("a"))
-    text = render_markdown(_recorded(tmp_path, _report("a"), _report("a", "b")))
+    text = render_markdown(*_recorded(tmp_path, _report("a"), _report("a", "b")))
     assert "Since run #1 (" in text
     assert "1 identities created" in text and "1 keys created" in text

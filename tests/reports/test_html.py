@@ -15,11 +15,14 @@ from typing import Any
 
 import pytest
 
-from nhiscan.config import LifecycleSettings, Settings
+from nhiscan.app.config import Settings
+from nhiscan.app.pipeline import analyze
 from nhiscan.reports import html_paths
 from nhiscan.reports.base import Format, reporter
 from nhiscan.reports.evidence import evidence_tree
 from nhiscan.reports.html import REPORTER, HtmlReporter, age_days
+from nhiscan.reports.model import Report
+from nhiscan.rules.thresholds import LifecycleThresholds
 from nhiscan.scanner.model import (
     Account,
     CollectionGap,
@@ -34,7 +37,6 @@ from nhiscan.scanner.model import (
     Severity,
     ToolInfo,
 )
-from nhiscan.scanner.pipeline import Report, analyze
 from nhiscan.scanner.snapshot import Snapshot
 from tests import reach_estates as chains
 
@@ -323,8 +325,8 @@ def test_owner_tag_keys_are_configurable() -> None:
     ident = identity("svc", tags={"Team-Owner": "data"})
     report = make_report(identities=(ident,))
     assert "from tag Team-Owner" not in render(report)
-    custom_settings = Settings(lifecycle=LifecycleSettings(owner_tag_keys=("team-owner",)))
-    custom = render(replace(report, settings=custom_settings))
+    custom_settings = Settings(lifecycle=LifecycleThresholds(owner_tag_keys=("team-owner",)))
+    custom = render(replace(report, thresholds=custom_settings.lifecycle))
     assert "from tag Team-Owner" in custom
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from nhiscan.config import Settings
+from nhiscan.app.config import Settings
+from nhiscan.app.pipeline import analyze
 from nhiscan.reports.html import REPORTER
+from nhiscan.reports.model import Report
 from nhiscan.scanner.model import Repository
-from nhiscan.scanner.pipeline import Report, analyze
 from tests.factories import (
     NOW,
     access_key,

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from nhiscan.reports.evidence import Subject
 from nhiscan.reports.html_findings import agents_of
-from nhiscan.reports.html_paths import NodeTag, PathStep
+from nhiscan.reports.html_model import NodeTag, PathStep
 from nhiscan.reports.html_svg import (
     BAR_MAX,
     LABEL_CHARS,
@@ -122,8 +122,8 @@ def test_the_findings_table_draws_each_path() -> None:
 
 
 def chain_page_report():  # type: ignore[no-untyped-def]
-    from nhiscan.config import Settings
-    from nhiscan.scanner.pipeline import analyze
+    from nhiscan.app.config import Settings
+    from nhiscan.app.pipeline import analyze
 
     report = analyze(chains.snapshot(), settings=Settings(), now=NOW, rules=())
     admin_role = chains.rarn("admin-role")

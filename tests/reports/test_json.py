@@ -7,10 +7,11 @@ from dataclasses import replace
 
 import pytest
 
-from nhiscan.config import Settings
-from nhiscan.reports import blast
+from nhiscan.app.config import Settings
+from nhiscan.app.pipeline import analyze
 from nhiscan.reports.json import REPORTER, report_document
-from nhiscan.scanner.pipeline import Report, analyze
+from nhiscan.reports.model import Report
+from nhiscan.scanner import blast
 from tests import factories as f
 from tests import reach_estates as chains
 
@@ -88,14 +89,13 @@ def test_graph_counts(report: Report) -> None:
     }
 
 
-def test_report_without_a_graph_builds_one(report: Report) -> None:
-    bare = replace(report, graph=None)
-    assert report_document(bare)["blast_radius"] == report_document(report)["blast_radius"]
-    assert report_document(bare)["graph"] == report_document(report)["graph"]
+def test_a_report_made_without_its_graph_is_refused_not_rebuilt(report: Report) -> None:
+    bare = replace(report, graph=None, blast=None)
+    with pytest.raises(ValueError, match="without its"):
+        report_document(bare)
 
 
-def test_blast_radius_is_computed_once_per_report(report: Report) -> None:
-    first = blast.blast_radius(report)
-    assert blast.blast_radius(report) is first
-    other = replace(report, snapshot=replace(report.snapshot, credentials=()))
-    assert blast.blast_radius(other) == ()
+def test_blast_radius_is_computed_once_in_the_analysis(report: Report) -> None:
+    assert report.blast is not None and report.blast_radius() is report.blast
+    assert report_document(report)["blast_radius"] == [r.to_json() for r in report.blast]
+    assert blast.blast_radius(report.reach_graph(), ()) == ()

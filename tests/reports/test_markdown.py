@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from nhiscan.app.config import Settings
+from nhiscan.app.pipeline import analyze
 from nhiscan.cli import cli
-from nhiscan.config import Settings
 from nhiscan.reports.markdown import FINDINGS_LIMIT, REPORTER, md
-from nhiscan.scanner.pipeline import Report, analyze
+from nhiscan.reports.model import Report
 from tests import factories as f
 
 TOKEN = "ghp_" + "Wm4" * 12
@@ -147,8 +148,8 @@ def test_findings_are_capped_with_a_pointer_to_the_json() -> None:
 
 
 def test_baseline_and_suppressions_are_counted() -> None:
+    from nhiscan.app.pipeline import apply_baseline
     from nhiscan.scanner import baseline as b
-    from nhiscan.scanner.pipeline import apply_baseline
 
     report = _hostile_report()
     accepted = b.create(report.findings[:2])

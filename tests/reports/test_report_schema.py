@@ -13,12 +13,12 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from nhiscan.app.config import Settings
+from nhiscan.app.pipeline import analyze, apply_baseline
 from nhiscan.cli import cli
-from nhiscan.config import Settings
 from nhiscan.reports.json import REPORTER as JSON
 from nhiscan.reports.schema import RECORDS, report_schema
 from nhiscan.scanner import baseline as b
-from nhiscan.scanner.pipeline import analyze, apply_baseline
 from tests import factories as f
 
 VALIDATOR = jsonschema.Draft202012Validator(

@@ -14,13 +14,14 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from nhiscan.app.config import Settings
+from nhiscan.app.pipeline import analyze
 from nhiscan.cli import cli
-from nhiscan.config import Settings
+from nhiscan.reports.model import Report
 from nhiscan.reports.sarif import FINGERPRINT_KEY, LEVELS, REPORTER, SECURITY_SEVERITY, artifact_uri
 from nhiscan.rules import ALL_RULES
 from nhiscan.scanner import snapshot
 from nhiscan.scanner.model import Severity
-from nhiscan.scanner.pipeline import Report, analyze
 from tests import factories as f
 
 SCHEMA_FILE = Path(__file__).parent.parent / "data" / "sarif-schema-2.1.0.json"
@@ -233,8 +234,8 @@ def test_paths_become_relative_uris() -> None:
 
 
 def test_baselined_runs_mark_new_results_and_list_accepted_ones_as_suppressed() -> None:
+    from nhiscan.app.pipeline import apply_baseline
     from nhiscan.scanner import baseline as b
-    from nhiscan.scanner.pipeline import apply_baseline
 
     report = _hand_built()
     plain = json.loads(REPORTER.render(report))["runs"][0]["results"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from nhiscan.config import Settings
+from nhiscan.app.config import Settings
+from nhiscan.app.pipeline import analyze
 from nhiscan.reports.html import REPORTER as HTML
 from nhiscan.reports.json import REPORTER as JSON
 from nhiscan.scanner.model import Repository, SkippedFile, SkipReason
-from nhiscan.scanner.pipeline import analyze
 from tests.factories import NOW, access_key, exposure, snapshot, user
 
 KEY = "AKIAZ7VRSQ5DXJQ4YEPX"
@@ -59,8 +59,8 @@ def test_without_repositories_the_section_says_none_was_scanned() -> None:
 
 
 def test_html_summary_names_the_baseline_and_its_stale_entries() -> None:
+    from nhiscan.app.pipeline import apply_baseline
     from nhiscan.scanner import baseline as b
-    from nhiscan.scanner.pipeline import apply_baseline
 
     report = _report()
     accepted = b.create(report.findings)

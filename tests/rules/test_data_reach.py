@@ -32,7 +32,8 @@ def run(*records: Record | list[Record]) -> list[Finding]:
     flat: list[Record] = [BUCKET, VAULT, KEY, KEY_POLICY]
     for record in records:
         flat += record if isinstance(record, list) else [record]
-    return list(RULE.evaluate(f.estate(*flat), f.context()))
+    e = f.estate(*flat)
+    return list(RULE.evaluate(e, f.context(graph_of=e)))
 
 
 def _one(*statements: Any) -> Finding:

@@ -33,7 +33,8 @@ def run(rule: Any, *records: Record | list[Record]) -> list[Finding]:
     flat: list[Record] = []
     for record in records:
         flat += record if isinstance(record, list) else [record]
-    return list(rule.evaluate(f.estate(*flat), f.context()))
+    e = f.estate(*flat)
+    return list(rule.evaluate(e, f.context(graph_of=e)))
 
 
 def _bot(name: str = "ci-bot", **overrides: Any) -> Identity:

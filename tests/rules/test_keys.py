@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from nhiscan.config import LifecycleSettings, Settings
+from nhiscan.app.config import Settings
 from nhiscan.rules.base import Rule, RuleContext
 from nhiscan.rules.keys import (
     AccessKeyTooOld,
@@ -8,6 +8,7 @@ from nhiscan.rules.keys import (
     ConsoleAndAccessKeys,
     MultipleActiveKeys,
 )
+from nhiscan.rules.thresholds import LifecycleThresholds
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import CredentialStatus, Finding, IdentityKind, Severity
 from tests.factories import (
@@ -235,7 +236,7 @@ def test_rules_use_the_context_clock() -> None:
 def test_thresholds_from_a_settings_object() -> None:
     alice = user()
     e = estate(alice, access_key(alice, created=days_ago(20), last_used=days_ago(15)))
-    strict = Settings(lifecycle=LifecycleSettings(key_max_age_days=14, key_unused_days=14))
+    strict = Settings(lifecycle=LifecycleThresholds(key_max_age_days=14, key_unused_days=14))
     ctx = context(settings=strict)
     assert [f.rule_id for f in run(AccessKeyTooOld(), e, ctx)] == ["NHI001"]
     assert [f.rule_id for f in run(AccessKeyUnused(), e, ctx)] == ["NHI002"]

@@ -6,17 +6,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 import pytest
 
-from nhiscan.config import Settings
+from nhiscan.app.config import Settings
+from nhiscan.app.pipeline import analyze
 from nhiscan.rules import ALL_RULES
-from nhiscan.rules.base import Rule, RuleContext
+from nhiscan.rules.base import Rule
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import CredentialStatus, Identity, Policy, Record, ResourceKind
-from nhiscan.scanner.pipeline import analyze
 from tests.factories import (
     ACCOUNT,
     NOW,
@@ -324,15 +325,18 @@ FIXTURES: dict[str, tuple[Builder, Builder]] = {
 }
 
 
-def _run(rule_id: str, fixture: Estate | WithAgents, ctx: RuleContext | None = None) -> list[Any]:
-    """The rule's findings on a fixture; an agent fixture gets its agent analysis."""
+def _run(rule_id: str, fixture: Estate | WithAgents, now: datetime | None = None) -> list[Any]:
+    """The rule's findings on a fixture (at ``now``, NOW by default); an agent fixture gets
+    its agent analysis, a reach rule the fixture's reach graph."""
     rule = RULES[rule_id]
     if isinstance(fixture, WithAgents):
-        now = ctx.now if ctx is not None else NOW
         return list(
-            rule.evaluate(fixture.estate, agent_context(fixture.estate, fixture.agents, now=now))
+            rule.evaluate(
+                fixture.estate, agent_context(fixture.estate, fixture.agents, now=now or NOW)
+            )
         )
-    return list(rule.evaluate(fixture, ctx or context()))
+    graph_of = fixture if rule.meta.needs_graph else None
+    return list(rule.evaluate(fixture, context(now=now or NOW, graph_of=graph_of)))
 
 
 RULES = {rule.meta.id: rule for rule in ALL_RULES}
@@ -379,8 +383,7 @@ def test_clean_fixture_does_not_trigger(rule_id: str) -> None:
 def test_fingerprint_is_stable_and_independent_of_the_clock(rule_id: str) -> None:
     first = [f.fingerprint for f in _run(rule_id, FIXTURES[rule_id][0]())]
     again = [f.fingerprint for f in _run(rule_id, FIXTURES[rule_id][0]())]
-    later = context(now=days_ago(-30))
-    shifted = [f.fingerprint for f in _run(rule_id, FIXTURES[rule_id][0](), later)]
+    shifted = [f.fingerprint for f in _run(rule_id, FIXTURES[rule_id][0](), days_ago(-30))]
     assert first == again == shifted
     assert all(re.fullmatch(r"[0-9a-f]{32}", fp) for fp in first)
 
@@ -389,7 +392,8 @@ def test_fingerprints_differ_between_rules_on_one_subject() -> None:
     bot = user("svc-ci", tags=OWNED)
     key = access_key(bot, id="AKIAX", created=days_ago(200), last_used=days_ago(100))
     e = estate(bot, key)
-    fingerprints = [f.fingerprint for rule in ALL_RULES for f in rule.evaluate(e, context())]
+    ctx = context(graph_of=e)
+    fingerprints = [f.fingerprint for rule in ALL_RULES for f in rule.evaluate(e, ctx)]
     assert len(fingerprints) == 2  # too old and unused
     assert len(set(fingerprints)) == 2
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from nhiscan.config import Settings
+from nhiscan.app.config import Settings
+from nhiscan.app.pipeline import analyze, apply_baseline, exit_code
 from nhiscan.errors import ConfigError
 from nhiscan.scanner import baseline as b
 from nhiscan.scanner.model import Severity
-from nhiscan.scanner.pipeline import analyze, apply_baseline, exit_code
 from tests.factories import NOW, exposure, snapshot
 
 A = "AKIAZ7VRSQ5DXJQ4YEPX"

@@ -102,6 +102,21 @@ def test_build_snapshot_drops_exact_duplicates_only() -> None:
     assert len(built.accounts) == 1
 
 
+def test_duplicates_are_compared_whole_not_by_id() -> None:
+    """Records that differ only inside a mapping (tags) are both kept; equal ones built apart
+    (equal, not identical, mappings) are one."""
+    from tests.factories import user
+
+    tagged = user("bot", tags={"owner": "a"})
+    retagged = user("bot", tags={"owner": "b"})
+    again = user("bot", tags={"owner": "a"})
+    built = snap.build_snapshot(
+        [tagged, retagged, again], tool=ToolInfo(name="nhiscan", version="0"),
+        collected_at=T0, sources=(),
+    )  # fmt: skip
+    assert built.identities == (tagged, retagged)
+
+
 def test_unknown_schema_version_is_a_clear_error(tmp_path: Path) -> None:
     data = json.loads(snap.to_json(_snapshot()))
     data["schema_version"] = snap.SCHEMA_VERSION + 1

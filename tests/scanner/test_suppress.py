@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from nhiscan.config import settings_from_dict
+from nhiscan.app.config import settings_from_dict
 from nhiscan.errors import ConfigError
 from nhiscan.scanner.model import Finding, Provider, Severity
 from nhiscan.scanner.suppress import Suppression, parse_suppressions, split

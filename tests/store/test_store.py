@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from nhiscan.config import Settings
+from nhiscan.app.config import Settings
+from nhiscan.app.pipeline import analyze
 from nhiscan.errors import ConfigError
 from nhiscan.scanner import snapshot as snapshots
-from nhiscan.scanner.pipeline import analyze
 from nhiscan.store import open_store
 from nhiscan.store.record import run_record, scope_of
 from nhiscan.store.store import RunRecord
@@ -29,7 +29,14 @@ def _record(scope_suffix: str = "", *, users: int = 2) -> RunRecord:
     if scope_suffix:
         snap = replace(snap, sources=(f"test{scope_suffix}",))
     report = analyze(snap, settings=Settings(), now=NOW)
-    return run_record(report, started_at=NOW - timedelta(minutes=1), finished_at=NOW)
+    return run_record(
+        report.snapshot,
+        tool=report.tool,
+        findings=report.findings,
+        agents=report.agents,
+        started_at=NOW - timedelta(minutes=1),
+        finished_at=NOW,
+    )
 
 
 def test_a_run_reads_back_exactly(store_url: str) -> None:

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
-from nhiscan.commands_agents import DEMO_AGENTS
+from nhiscan.app.agents import DEMO_AGENTS
 from nhiscan.scanner.agents.schema import agents_schema
 from tests.scanner.agents.test_loader import GOOD, _ids, _steps, _with
 

@@ -10,10 +10,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from nhiscan.scanner.agents.analysis import AgentResult
 from nhiscan.scanner.agents.loader import parse_agents
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.gaps import AgentGap, IdentityGap
+from nhiscan.scanner.gaps.analysis import AgentResult
 from nhiscan.scanner.model import Identity, Policy, Record, ResourceKind
 from tests.factories import (
     ACCOUNT,

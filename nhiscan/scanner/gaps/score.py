@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from nhiscan.scanner.gaps import AgentGap, GrantItem
+from nhiscan.scanner.gaps.model import AgentGap, GrantItem
 from nhiscan.scanner.model import Severity
 
 LEVEL_WEIGHT = {

@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
-from nhiscan.cli_options import F, cloud_source_options, config_option, sources_of
-from nhiscan.commands import run_query
-from nhiscan.config import load_settings
+from nhiscan.app.config import load_settings
+from nhiscan.app.queries import run_query
+from nhiscan.cli.options import F, cloud_source_options, config_option, sources_of
 
 
 def query_options(func: F) -> F:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from nhiscan.scanner.agents.claims import Claims, claim
 from nhiscan.scanner.agents.compiler import compile_agent
 from nhiscan.scanner.agents.model import Agent, AgentFile, AgentPlan, IdentityRef
-from nhiscan.scanner.agents.score import Score, score
 from nhiscan.scanner.catalog import Catalog
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.gaps import AgentGap, GapAnalyzer
+from nhiscan.scanner.gaps.analyzer import GapAnalyzer
+from nhiscan.scanner.gaps.model import AgentGap
+from nhiscan.scanner.gaps.score import Score, score
 from nhiscan.scanner.graph import ReachGraph
 from nhiscan.scanner.graph.counts import reach_counts
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import click
 
-from nhiscan.cli_options import (
+from nhiscan.app.scan import run_scan
+from nhiscan.cli.options import (
     common_options,
     output_options,
     settings_and_gate,
@@ -14,7 +15,6 @@ from nhiscan.cli_options import (
     sources_of,
     store_options,
 )
-from nhiscan.commands import run_scan
 from nhiscan.errors import NhiError
 
 store_option = click.option(
@@ -49,7 +49,7 @@ def history_group(
 ) -> None:
     """The recorded scans, newest first, with their counts (and `history prune`)."""
     if ctx.invoked_subcommand is None:
-        from nhiscan.commands_history import run_history
+        from nhiscan.app.history import run_history
 
         click.echo(run_history(store, scope=scope, limit=limit, fmt=fmt), nl=False)
 
@@ -60,7 +60,7 @@ def history_group(
 @click.option("--older-than", metavar="AGE", help="Delete runs older than this (30d, 12h).")
 def history_prune(store: str | None, keep: int | None, older_than: str | None) -> None:
     """Delete old runs (with their findings, gaps and deliveries)."""
-    from nhiscan.commands_history import run_prune
+    from nhiscan.app.history import run_prune
 
     click.echo(run_prune(store, keep=keep, older_than=older_than), nl=False, err=True)
 
@@ -74,7 +74,7 @@ def diff_command(runs: tuple[int, ...], store: str | None, fmt: str) -> None:
     findings, identities, keys, grants per identity and per agent."""
     if len(runs) > 2:
         raise click.UsageError("diff takes at most two run ids")
-    from nhiscan.commands_history import run_diff
+    from nhiscan.app.history import run_diff
 
     first = runs[0] if runs else None
     second = runs[1] if len(runs) == 2 else None
@@ -95,7 +95,7 @@ def watch_command(
 ) -> None:
     """Run scans on a schedule in the foreground (one watcher per store; SIGTERM stops it
     cleanly after the current run). Each run is recorded in the history store."""
-    from nhiscan.commands_history import run_watch
+    from nhiscan.app.watch import run_watch
 
     settings, gate = settings_and_gate(kw)
     sources = sources_of(kw)

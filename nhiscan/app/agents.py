@@ -9,17 +9,17 @@ from pathlib import Path
 
 import click
 
-from nhiscan.config import Settings
+from nhiscan.app.config import Settings
+from nhiscan.app.outputs import check_writable, write_output
 from nhiscan.errors import ConfigError
-from nhiscan.outputs import check_writable, write_output
+from nhiscan.reports.model import Report
 from nhiscan.scanner import snapshot
 from nhiscan.scanner.agents.model import AgentFile
-from nhiscan.scanner.pipeline import Report
 
 DEFAULT_AGENTS_FILE = "agents.yaml"
 DEFAULT_AGENTS_DIR = "agents"
 # The demo company's agent file (package data; found without importing the demo, which needs moto).
-DEMO_AGENTS = Path(__file__).parent / "connectors" / "demo" / "agents.yaml"
+DEMO_AGENTS = Path(__file__).parent.parent / "connectors" / "demo" / "agents.yaml"
 
 
 def agent_file_path(

@@ -24,7 +24,8 @@ import click
 
 from nhiscan.errors import ConfigError, OutputError
 from nhiscan.reports.base import Format, reporter
-from nhiscan.scanner.pipeline import Report
+from nhiscan.reports.model import Report
+from nhiscan.scanner.history.view import HistoryView
 
 DEFAULT_REPORT_DIR = "nhiscan-report"
 DEFAULT_FORMATS = (Format.JSON, Format.HTML)
@@ -156,9 +157,11 @@ def _as_output_error(option: str, path: Path, tmp: Path) -> Iterator[None]:
         ) from exc
 
 
-def write_reports(report: Report, targets: list[Target]) -> None:
+def write_reports(
+    report: Report, targets: list[Target], *, history: HistoryView | None = None
+) -> None:
     for fmt, target in targets:
-        data = reporter(fmt).render(report)
+        data = reporter(fmt).render(report, history=history)
         if target is None:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()

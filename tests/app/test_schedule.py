@@ -18,9 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from nhiscan.cli import cli
-from nhiscan.errors import ConfigError
-from nhiscan.store.schedule import (
+from nhiscan.app.schedule import (
     AlreadyRunning,
     Cron,
     Every,
@@ -29,6 +27,8 @@ from nhiscan.store.schedule import (
     parse_every,
     watch,
 )
+from nhiscan.cli import cli
+from nhiscan.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
 GAAD = REPO / "tests" / "data" / "aws" / "gaad-small.json"
@@ -220,7 +220,7 @@ def test_watch_stops_after_max_runs() -> None:
 _HOLDER = """
 import sys
 from pathlib import Path
-from nhiscan.store.schedule import exclusive
+from nhiscan.app.schedule import exclusive
 with exclusive(Path(sys.argv[1])):
     print("locked", flush=True)
     sys.stdin.readline()

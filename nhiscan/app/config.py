@@ -1,4 +1,5 @@
-"""Settings from nhiscan.toml and the command line. Thresholds live here, never in rules.
+"""Settings from nhiscan.toml and the command line. Thresholds are set here, never in rules
+(``[lifecycle]`` is read into ``rules.thresholds.LifecycleThresholds``, which rules are given).
 
 Unknown keys are errors (a typo must not silently fall back to a default), naming the file
 and the key.
@@ -14,21 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from nhiscan.errors import ConfigError
+from nhiscan.rules.thresholds import LifecycleThresholds
 from nhiscan.scanner.model import Severity
 from nhiscan.scanner.suppress import Suppression, parse_suppressions
 
 DEFAULT_CONFIG_NAME = "nhiscan.toml"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LifecycleSettings:
-    key_max_age_days: int = 90
-    key_unused_days: int = 45
-    # A key never used since creation is flagged once it is this old (time to deploy it).
-    key_never_used_grace_days: int = 7
-    role_unused_days: int = 90
-    # Tag keys that name an owner, compared without regard to case.
-    owner_tag_keys: tuple[str, ...] = ("owner",)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,7 +47,7 @@ class AgentSettings:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
-    lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
+    lifecycle: LifecycleThresholds = field(default_factory=LifecycleThresholds)
     aws: AwsSettings = field(default_factory=AwsSettings)
     git: GitSettings = field(default_factory=GitSettings)
     agents: AgentSettings = field(default_factory=AgentSettings)
@@ -103,7 +94,7 @@ def _deep_line(text: str, depth: int = 100) -> int:
 
 # The tables of nhiscan.toml, by name: what ``[name]`` may hold.
 SECTIONS: dict[str, type[Any]] = {
-    "lifecycle": LifecycleSettings,
+    "lifecycle": LifecycleThresholds,
     "aws": AwsSettings,
     "git": GitSettings,
     "agents": AgentSettings,

@@ -6,9 +6,9 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from nhiscan.scanner.history.drift import Drift, RunData, drift
+from nhiscan.scanner.history.records import RunSummary, StoredFinding
 from nhiscan.scanner.model import CredentialStatus, Record
-from nhiscan.store.drift import Drift, RunData, drift
-from nhiscan.store.store import RunSummary, StoredFinding
 from tests.factories import (
     NOW,
     access_key,

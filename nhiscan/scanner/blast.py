@@ -2,8 +2,8 @@
 
 One breadth-first search of the reach graph per identity that holds an active credential (two
 keys of one user share it), so the cost stays near one pass over what those identities reach
-even on estates of 15,000 principals. The JSON and HTML reports of one analysis share the
-answer: it is kept for the last report asked about.
+even on estates of 15,000 principals. Computed once per analysis (``app.pipeline.analyze``,
+into ``Report.blast``); the JSON and HTML reports read that.
 
 Per credential: whether it reaches an admin sink (and the shortest path there, from the key),
 how many identities it can act as, how many resources it reaches, how many of those are data
@@ -13,14 +13,13 @@ stores (S3 buckets, KMS keys, secrets), and which secrets' values it can read
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph, build_graph, path_json
+from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph, path_json
 from nhiscan.scanner.graph.reach import unwind
 from nhiscan.scanner.model import Credential, ResourceKind
-from nhiscan.scanner.pipeline import Report
 
 Path = tuple[Hop, ...]
 DATA_STORES = frozenset(
@@ -28,8 +27,6 @@ DATA_STORES = frozenset(
 )
 SECRET = ResourceKind.SECRET.value
 READ_SECRET = "secretsmanager:getsecretvalue"
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,21 +83,8 @@ class BlastRadius:
         }
 
 
-def reach_graph(report: Report) -> ReachGraph:
-    """The report's reach graph (built here when the report was made without one)."""
-    if report.graph is not None:
-        return report.graph
-    return _memo("graph", (report.estate,), lambda: build_graph(report.estate))
-
-
-def blast_radius(report: Report) -> tuple[BlastRadius, ...]:
+def blast_radius(graph: ReachGraph, credentials: Iterable[Credential]) -> tuple[BlastRadius, ...]:
     """Every credential the graph treats as usable (active, or of unknown status), worst first."""
-    graph = reach_graph(report)
-    credentials = report.snapshot.credentials
-    return _memo("blast", (graph, credentials), lambda: _compute(graph, credentials))
-
-
-def _compute(graph: ReachGraph, credentials: tuple[Credential, ...]) -> tuple[BlastRadius, ...]:
     radii = _Radii(graph)
     found = []
     for credential in credentials:
@@ -172,21 +156,3 @@ class _Radii:
             )
             self._secrets[principal] = found
         return found
-
-
-_LAST: dict[str, tuple[tuple[object, ...], Any]] = {}
-
-
-def _memo(name: str, key: tuple[object, ...], compute: Callable[[], T]) -> T:
-    """``compute()``, unless the last call under ``name`` had the very same key objects."""
-    hit = _LAST.get(name)
-    if (
-        hit is not None
-        and len(hit[0]) == len(key)
-        and all(a is b for a, b in zip(hit[0], key, strict=True))
-    ):
-        value: T = hit[1]
-        return value
-    value = compute()
-    _LAST[name] = (key, value)
-    return value

@@ -1,28 +1,25 @@
 """The history commands: recording a scan in the store and alerting on its new findings,
-``nhiscan history`` (and ``prune``), ``nhiscan diff`` and ``nhiscan watch``."""
+``nhiscan history`` (and ``prune``), and ``nhiscan diff`` (``watch`` is in ``app/watch``)."""
 
 from __future__ import annotations
 
 import os
-import signal
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import replace
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
-from types import FrameType
 
 import click
 
-from nhiscan.commands import Gate
+from nhiscan.app import notify
+from nhiscan.app.options import Gate
+from nhiscan.app.schedule import parse_every
 from nhiscan.errors import ConfigError
-from nhiscan.scanner.pipeline import Report
-from nhiscan.store import notify
-from nhiscan.store.history import HistoryView, compare, recording
-from nhiscan.store.render import drift_json, drift_text, history_json, history_text
-from nhiscan.store.schedule import Schedule, exclusive, parse_cron, parse_every, watch
-from nhiscan.store.store import ENV_STORE, Store, default_store_url, open_store, redact
+from nhiscan.reports.history import drift_json, drift_text, history_json, history_text
+from nhiscan.reports.model import Report
+from nhiscan.scanner.history.view import HistoryView
+from nhiscan.store.history import compare, recording
+from nhiscan.store.record import run_record
+from nhiscan.store.store import ENV_STORE, Store, open_store, redact
 
 
 def open_history(gate: Gate) -> Store | None:
@@ -46,16 +43,54 @@ def open_history(gate: Gate) -> Store | None:
 
 
 @contextmanager
-def recorded(store: Store, report: Report, gate: Gate, *, started: datetime) -> Iterator[Report]:
-    """The report with its history, for the block to write; the run is committed when the
+def recorded(
+    store: Store,
+    report: Report,
+    gate: Gate,
+    *,
+    started: datetime,
+    snapshot_json: str | None = None,
+) -> Iterator[HistoryView]:
+    """The report's history, for the block to write with it; the run is committed when the
     block ends normally, so a scan whose reports could not all be written, or that was
-    interrupted, is never recorded. New findings are posted (--notify-webhook) after that."""
+    interrupted, is never recorded. New findings are posted (--notify-webhook) after that.
+    ``snapshot_json``: the report's snapshot as compact JSON, when the caller encoded it."""
     finished = datetime.now(UTC)
-    with recording(store, report, started_at=started, finished_at=finished) as view:
-        yield replace(report, history=view)
+    with _recording(
+        store, report, started_at=started, finished_at=finished, snapshot_json=snapshot_json
+    ) as view:
+        yield view
     click.echo(f"recorded run {view.run.id} in {redact(store.url)}", err=True)
     if gate.notify_webhook:
         _notify(store, view, report, gate)
+
+
+def record_scan(
+    store: Store, report: Report, *, started_at: datetime, finished_at: datetime
+) -> HistoryView:
+    """Record ``report``'s run at once; its history view."""
+    with _recording(store, report, started_at=started_at, finished_at=finished_at) as view:
+        return view
+
+
+def _recording(
+    store: Store,
+    report: Report,
+    *,
+    started_at: datetime,
+    finished_at: datetime,
+    snapshot_json: str | None = None,
+) -> AbstractContextManager[HistoryView]:
+    record = run_record(
+        report.snapshot,
+        tool=report.tool,
+        findings=report.findings,
+        agents=report.agents,
+        started_at=started_at,
+        finished_at=finished_at,
+        snapshot_json=snapshot_json,
+    )
+    return recording(store, record, report.snapshot)
 
 
 def _notify(store: Store, view: HistoryView, report: Report, gate: Gate) -> None:
@@ -124,60 +159,4 @@ def run_diff(store_url: str | None, first: int | None, second: int | None, *, fm
     return json.dumps(drift_json(change), indent=2) + "\n" if fmt == "json" else drift_text(change)
 
 
-def run_watch(
-    scan: Callable[[], int],
-    *,
-    every: str | None,
-    cron: str | None,
-    max_runs: int | None,
-    store_url: str | None,
-) -> int:
-    schedule = _schedule(every, cron)
-    stop = threading.Event()
-
-    received: list[str] = []
-
-    def _stop(signum: int, _frame: FrameType | None) -> None:
-        # No I/O here: the signal may have interrupted a write. Say it once the watch ends.
-        received.append(signal.Signals(signum).name)
-        stop.set()
-
-    previous = {s: signal.signal(s, _stop) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        with exclusive(watch_lock(store_url)):
-            watch(scan, schedule, stop=stop, max_runs=max_runs, log=_log)
-        if received:
-            _log(f"watch: {received[0]} received: the run in progress was finished, then stopped")
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    return 0
-
-
-def _log(message: str) -> None:
-    click.echo(message, err=True)
-
-
-def _schedule(every: str | None, cron: str | None) -> Schedule:
-    if (every is None) == (cron is None):
-        raise ConfigError("watch: give either --every (e.g. 6h) or --cron (e.g. '0 */6 * * *')")
-    return parse_every(every) if every is not None else parse_cron(cron or "")
-
-
-def watch_lock(store_url: str | None) -> Path:
-    """One watcher per store: the lock sits beside a SQLite store, or in the user's data
-    directory for a server store (keyed by its URL)."""
-    import hashlib
-
-    import sqlalchemy as sa
-
-    url = store_url or default_store_url()
-    parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        return Path(f"{parsed.database}.watch.lock")
-    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
-    base = Path(default_store_url().removeprefix("sqlite:///")).parent
-    return base / f"watch-{digest}.lock"
-
-
-__all__ = ["open_history", "recorded", "run_diff", "run_history", "run_prune", "run_watch"]
+__all__ = ["open_history", "record_scan", "recorded", "run_diff", "run_history", "run_prune"]

@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from nhiscan.app import notify
 from nhiscan.cli import cli
+from nhiscan.scanner.history.records import RunSummary, StoredFinding
 from nhiscan.scanner.model import Severity
-from nhiscan.store import notify
-from nhiscan.store.store import RunSummary, StoredFinding, open_store
+from nhiscan.store.store import open_store
 
 REPO = Path(__file__).resolve().parents[2]
 GAAD = REPO / "tests" / "data" / "aws" / "gaad-small.json"

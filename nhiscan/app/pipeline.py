@@ -3,62 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from nhiscan import __version__
-from nhiscan.config import Settings
+from nhiscan.app.config import Settings
 from nhiscan.connectors.base import CollectContext, Connector
+from nhiscan.reports.model import Report
 from nhiscan.rules.base import Rule, RuleContext
 from nhiscan.scanner import baseline as baselines
 from nhiscan.scanner import suppress as suppressions
-from nhiscan.scanner.agents.analysis import AgentAnalysis, analyze_agents
 from nhiscan.scanner.agents.model import AgentFile
+from nhiscan.scanner.blast import blast_radius
 from nhiscan.scanner.catalog import default_catalog
 from nhiscan.scanner.estate import Estate, build_estate
-from nhiscan.scanner.graph import ReachGraph, build_graph
-from nhiscan.scanner.model import CollectionGap, Finding, Severity, ToolInfo
+from nhiscan.scanner.gaps.analysis import analyze_agents
+from nhiscan.scanner.graph import build_graph
+from nhiscan.scanner.model import Finding, Severity, ToolInfo
 from nhiscan.scanner.snapshot import Snapshot, build_snapshot
-from nhiscan.scanner.suppress import Suppressed, Suppression
-
-if TYPE_CHECKING:
-    from nhiscan.store.history import HistoryView
 
 TOOL = ToolInfo(name="nhiscan", version=__version__)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Report:
-    tool: ToolInfo
-    scanned_at: datetime
-    snapshot: Snapshot
-    estate: Estate
-    findings: tuple[Finding, ...]
-    settings: Settings
-    graph: ReachGraph | None = None
-    reach: bool = True  # False: reach analysis was turned off (--no-reach)
-    # With --baseline: ``findings`` are the new ones only; these were accepted before.
-    baseline_file: str | None = None
-    baselined: tuple[Finding, ...] = ()
-    stale_baseline: tuple[baselines.Entry, ...] = ()  # entries that matched no finding
-    # The agent analysis; None when no agent files were given (then every NHI is unclaimed
-    # and the report says the gap analysis was skipped).
-    agents: AgentAnalysis | None = None
-    # [[suppress]] in nhiscan.toml: findings moved out of ``findings`` with their reason, and
-    # the suppressions that expired (no longer suppressing) or match nothing.
-    suppressed: tuple[Suppressed, ...] = ()
-    expired_suppressions: tuple[Suppression, ...] = ()
-    unused_suppressions: tuple[Suppression, ...] = ()
-    # A scan recorded in the history store: this run, the previous one and the drift since.
-    history: HistoryView | None = None
-
-    @property
-    def gaps(self) -> tuple[CollectionGap, ...]:
-        return self.snapshot.gaps
-
-    def findings_at_least(self, severity: Severity) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity.at_least(severity))
 
 
 def collect(connectors: Iterable[Connector], ctx: CollectContext) -> Snapshot:
@@ -81,42 +45,48 @@ def analyze(
     enough for every CI run on very large estates); the report says it was skipped. With
     ``agents``, each agent's plan is compared with its identities' grants (the gap analysis
     needs the reach graph; without it, only the agent lifecycle rules run)."""
-    if rules is None:
-        from nhiscan.rules import ALL_RULES
-
-        rules = ALL_RULES
-    if not reach:
-        rules = [rule for rule in rules if not rule.meta.needs_graph]
     estate = build_estate(snapshot)
     catalog = default_catalog()
     graph = build_graph(estate, catalog=catalog) if reach else None
     analysis = None
     if agents is not None:
-        analysis = analyze_agents(
-            agents,
-            estate,
-            graph,
-            catalog,
-            default_max_key_age=settings.lifecycle.key_max_age_days,
-        )
-    ctx = RuleContext(now=now, settings=settings, graph=graph, agents=analysis)
-    findings = [f for rule in rules for f in rule.evaluate(estate, ctx)]
-    findings.sort(key=lambda f: (-f.severity.rank, f.rule_id, f.subject, f.fingerprint))
+        max_age = settings.lifecycle.key_max_age_days
+        analysis = analyze_agents(agents, estate, graph, catalog, default_max_key_age=max_age)
+    ctx = RuleContext(now=now, thresholds=settings.lifecycle, graph=graph, agents=analysis)
+    findings = _findings(_rules_for(rules, reach=reach), estate, ctx)
     suppression = suppressions.split(findings, settings.suppressions, now)
     return Report(
         tool=replace(TOOL, catalog_date=catalog.updated_at),
         graph=graph,
+        blast=blast_radius(graph, snapshot.credentials) if graph is not None else None,
         reach=reach,
         scanned_at=now,
         snapshot=snapshot,
         estate=estate,
         findings=suppression.kept,
-        settings=settings,
+        thresholds=settings.lifecycle,
+        suppressions_configured=bool(settings.suppressions),
         agents=analysis,
         suppressed=suppression.suppressed,
         expired_suppressions=suppression.expired,
         unused_suppressions=suppression.unused,
     )
+
+
+def _rules_for(rules: Sequence[Rule] | None, *, reach: bool) -> Sequence[Rule]:
+    """``rules`` (every rule by default), without the reach rules when reach is off."""
+    if rules is None:
+        from nhiscan.rules import ALL_RULES
+
+        rules = ALL_RULES
+    return rules if reach else [rule for rule in rules if not rule.meta.needs_graph]
+
+
+def _findings(rules: Sequence[Rule], estate: Estate, ctx: RuleContext) -> list[Finding]:
+    """Every rule's findings, worst first, in a stable order."""
+    findings = [f for rule in rules for f in rule.evaluate(estate, ctx)]
+    findings.sort(key=lambda f: (-f.severity.rank, f.rule_id, f.subject, f.fingerprint))
+    return findings
 
 
 def apply_baseline(report: Report, baseline: baselines.Baseline, *, source: str) -> Report:

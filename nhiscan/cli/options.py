@@ -10,8 +10,9 @@ from typing import Any, TypeVar
 
 import click
 
-from nhiscan.commands import Gate, SourceOptions, verify_plan
-from nhiscan.config import Settings, load_settings, parse_severity
+from nhiscan.app.config import Settings, load_settings, parse_severity
+from nhiscan.app.options import Gate, SourceOptions
+from nhiscan.app.sources import verify_plan
 from nhiscan.scanner.model import Severity
 
 F = TypeVar("F", bound=Callable[..., Any])

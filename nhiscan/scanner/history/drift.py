@@ -10,9 +10,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from nhiscan.scanner.history.records import RunSummary, StoredFinding
 from nhiscan.scanner.model import Credential, CredentialKind, CredentialStatus, Identity
 from nhiscan.scanner.snapshot import Snapshot
-from nhiscan.store.store import RunSummary, StoredFinding
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,9 +1,5 @@
-"""Thin click commands: parse, build options, call the pipeline, render.
-
-Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad usage or input (an output that
-cannot be written included), 3 incomplete collection under --strict, 130 interrupted (SIGINT,
-Ctrl-C), 143 terminated (SIGTERM). ``NhiError`` is caught here and only here.
-"""
+"""The estate commands: ``collect``, ``analyze``, ``scan``, ``inventory``, ``rules`` and
+``baseline create``/``update``."""
 
 from __future__ import annotations
 
@@ -12,9 +8,12 @@ from typing import Any
 
 import click
 
-from nhiscan import __version__
-from nhiscan.cli_history import diff_command, history_group, watch_command
-from nhiscan.cli_options import (
+from nhiscan.app.baseline import run_baseline
+from nhiscan.app.config import load_settings
+from nhiscan.app.inventory import run_inventory
+from nhiscan.app.rules import render_rules
+from nhiscan.app.scan import run_analyze, run_collect, run_scan
+from nhiscan.cli.options import (
     agents_option,
     as_of,
     cloud_source_options,
@@ -26,59 +25,9 @@ from nhiscan.cli_options import (
     sources_of,
     store_options,
 )
-from nhiscan.cli_queries import graph_group, path_command, reach_command, who_can_command
-from nhiscan.commands import (
-    render_rules,
-    run_analyze,
-    run_baseline,
-    run_collect,
-    run_inventory,
-    run_scan,
-)
-from nhiscan.commands_agents import render_schema, run_compile
-from nhiscan.config import load_settings
-from nhiscan.errors import NhiError
-from nhiscan.interrupts import SIGINT_EXIT, SIGTERM_EXIT, Terminated, signals_raise
 
 
-class _Cli(click.Group):
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            with signals_raise():
-                return super().invoke(ctx)
-        except NhiError as exc:
-            click.echo(f"nhiscan: error: {exc}", err=True)
-            ctx.exit(2)
-        except KeyboardInterrupt:
-            _interrupted("SIGINT")
-            ctx.exit(SIGINT_EXIT)
-        except Terminated:
-            _interrupted("SIGTERM")
-            ctx.exit(SIGTERM_EXIT)
-
-
-def _interrupted(name: str) -> None:
-    click.echo(
-        f"nhiscan: interrupted by {name}: stopped (a scan stopped before its reports were all "
-        "written is not recorded in the history)",
-        err=True,
-    )
-
-
-@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="nhiscan")
-def cli() -> None:
-    """Inventory non-human identities, what they can reach, and what is stale or unowned."""
-
-
-def main() -> None:
-    cli(prog_name="nhiscan")
-
-
-# --- commands ------------------------------------------------------------------------------
-
-
-@cli.command()
+@click.command()
 @source_options
 @config_option
 @click.option(
@@ -97,7 +46,7 @@ def collect(ctx: click.Context, /, output: Path, strict: bool | None, **kw: Any)
     ctx.exit(run_collect(sources_of(kw), settings, output=output, strict=strict))
 
 
-@cli.command()
+@click.command()
 @click.argument("snapshot", type=click.Path(path_type=Path, dir_okay=False))
 @common_options
 @output_options
@@ -108,7 +57,7 @@ def analyze(ctx: click.Context, /, snapshot: Path, **kw: Any) -> None:
     ctx.exit(run_analyze(snapshot, settings, gate))
 
 
-@cli.command()
+@click.command()
 @source_options
 @common_options
 @output_options
@@ -120,7 +69,7 @@ def scan(ctx: click.Context, /, **kw: Any) -> None:
     ctx.exit(run_scan(sources_of(kw), settings, gate))
 
 
-@cli.command()
+@click.command()
 @click.argument("snapshot", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @cloud_source_options
 @common_options
@@ -142,7 +91,7 @@ def inventory(snapshot: Path | None, fmt: str, output: Path | None, **kw: Any) -
     run_inventory(snapshot, sources_of(kw), settings, fmt=fmt, output=output, now=moment)
 
 
-@cli.command()
+@click.command()
 @click.option(
     "--format",
     "fmt",
@@ -156,53 +105,7 @@ def rules(fmt: str) -> None:
     click.echo(render_rules(fmt), nl=False)
 
 
-@cli.command("compile")
-@click.argument("agents", type=click.Path(path_type=Path, exists=True))
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="The plan file (default: -).")
-@click.option(
-    "--previous",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="A previous plan: print the access this change adds and revokes.",
-)
-@click.option(
-    "--snapshot",
-    "snapshot_path",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Check every identity reference against this snapshot's inventory.",
-)
-@config_option
-@click.pass_context
-def compile_command(
-    ctx: click.Context,
-    /,
-    agents: Path,
-    output: Path | None,
-    previous: Path | None,
-    snapshot_path: Path | None,
-    config_path: Path | None,
-) -> None:
-    """Compile agent files into the exact access each agent needs (plan.json), with the
-    least-privilege policy per identity."""
-    settings = load_settings(config_path)
-    ctx.exit(
-        run_compile(
-            agents,
-            output=output,
-            previous=previous,
-            snapshot_path=snapshot_path,
-            settings=settings,
-        )
-    )
-
-
-@cli.command("schema")
-@click.argument("name", type=click.Choice(["agents", "report"]))
-def schema_command(name: str) -> None:
-    """Print a published JSON Schema (agents: the agent file format; report: report.json)."""
-    click.echo(render_schema(name), nl=False)
-
-
-@cli.group("baseline")
+@click.group("baseline")
 def baseline_group() -> None:
     """Accepted findings, so that a CI gate fails on new ones only."""
 
@@ -272,21 +175,3 @@ def baseline_update(
     run_baseline(
         snapshot, sources_of(kw), settings, output=baseline, update=True, now=now, agents=agents
     )
-
-
-# --- reach queries -------------------------------------------------------------------------
-
-for command in (
-    reach_command,
-    who_can_command,
-    path_command,
-    graph_group,
-    history_group,
-    diff_command,
-    watch_command,
-):
-    cli.add_command(command)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from nhiscan import __version__
+from nhiscan.scanner.history.records import RunSummary, StoredFinding
 from nhiscan.scanner.model import Severity
-from nhiscan.store.store import RunSummary, StoredFinding
 
 TIMEOUT_S = 10.0
 ATTEMPTS = 3

@@ -8,8 +8,8 @@ from dataclasses import asdict
 from typing import Any
 
 from nhiscan.scanner.codec import iso
-from nhiscan.store.drift import CHANGES, Drift, GrantChange, KeyChange
-from nhiscan.store.store import RunSummary, StoredFinding
+from nhiscan.scanner.history.drift import CHANGES, Drift, GrantChange, KeyChange
+from nhiscan.scanner.history.records import RunSummary, StoredFinding
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 

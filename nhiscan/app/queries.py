@@ -1,0 +1,46 @@
+"""The reach queries (``reach``, ``who-can``, ``path``, ``graph``): load a subject, ask, write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from nhiscan.app.config import Settings
+from nhiscan.app.options import SourceOptions
+from nhiscan.app.outputs import check_writable, write_output
+from nhiscan.app.sources import collect_snapshot
+from nhiscan.errors import ConfigError
+from nhiscan.scanner import snapshot
+
+
+def load_query_subject(path: Path | None, src: SourceOptions, settings: Settings) -> Any:
+    """The reach graph of a snapshot file, or of an estate collected now from ``src``."""
+    if path is not None and (src.cloud_asked or src.repos):
+        raise ConfigError(f"{path}: give a snapshot or source options (--demo, --aws-*), not both")
+    snap = snapshot.load(path) if path is not None else collect_snapshot(src, settings)
+    from nhiscan import queries
+
+    return queries.load(snap)
+
+
+def run_query(
+    path: Path | None,
+    src: SourceOptions,
+    settings: Settings,
+    ask: Callable[[Any], str],
+    *,
+    output: Path | None = None,
+) -> None:
+    """Load, ask, and write the answer to standard output or ``output`` ("-" is stdout)."""
+    to_file = output is not None and str(output) != "-"
+    if output is not None and to_file:
+        check_writable(output)
+    text = ask(load_query_subject(path, src, settings))
+    if output is None or not to_file:
+        click.echo(text, nl=False)
+        return
+    write_output(output, text.encode("utf-8"))
+    click.echo(f"wrote {output}", err=True)

@@ -1,0 +1,209 @@
+"""``nhiscan collect``, ``analyze`` and ``scan``, between parsing (``nhiscan.cli``) and the
+pipeline: run the stages, write outputs, choose the exit code.
+
+Every option is checked before anything is collected: agent files, the baseline, the outputs
+(resolved and writable, ``outputs``) and the history store (opened). A scan is recorded in
+the store only once all its reports and its snapshot copy are written.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from nhiscan.app import pipeline
+from nhiscan.app.agents import echo_unmatched, load_agent_files
+from nhiscan.app.config import Settings
+from nhiscan.app.options import Gate, SourceOptions
+from nhiscan.app.outputs import (
+    Target,
+    check_writable,
+    prepare_outputs,
+    snapshot_copy_path,
+    write_output,
+    write_reports,
+)
+from nhiscan.app.sources import collect_snapshot
+from nhiscan.reports.model import Report
+from nhiscan.scanner import baseline as baselines
+from nhiscan.scanner import snapshot
+from nhiscan.scanner.agents.model import AgentFile
+from nhiscan.scanner.history.view import HistoryView
+from nhiscan.scanner.model import Severity
+
+if TYPE_CHECKING:
+    from nhiscan.store.store import Store
+
+
+def run_collect(
+    src: SourceOptions, settings: Settings, *, output: Path, strict: bool | None
+) -> int:
+    check_writable(output)
+    snap = collect_snapshot(src, settings)
+    write_output(output, snapshot.to_json(snap).encode())
+    click.echo(f"wrote {output}", err=True)
+    _echo_gaps(len(snap.gaps))
+    strict = settings.strict if strict is None else strict
+    return 3 if strict and snap.gaps else 0
+
+
+def run_analyze(path: Path, settings: Settings, gate: Gate) -> int:
+    targets = prepare_outputs(gate.output, gate.formats)
+    accepted = _load_baseline(gate)
+    snap = snapshot.load(path)
+    return _report(snap, settings, gate, targets=targets, accepted=accepted)
+
+
+def run_scan(src: SourceOptions, settings: Settings, gate: Gate) -> int:
+    started = datetime.now(UTC)
+    # every option is checked before collecting: agent files, baseline, outputs, store
+    agents = load_agent_files(gate.agents, settings, demo=src.demo, disabled=gate.no_agents)
+    accepted = _load_baseline(gate)
+    targets = prepare_outputs(gate.output, gate.formats, snapshot_copy=True)
+    store = _open_history(gate)
+    try:
+        snap = collect_snapshot(src, settings)
+        return _report(
+            snap,
+            settings,
+            gate,
+            targets=targets,
+            accepted=accepted,
+            agents=agents,
+            recording=(store, started) if store is not None else None,
+            snapshot_copy=True,
+        )
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _load_baseline(gate: Gate) -> baselines.Baseline | None:
+    return baselines.load(gate.baseline) if gate.baseline is not None else None
+
+
+def _open_history(gate: Gate) -> Store | None:
+    from nhiscan.app.history import open_history
+
+    return open_history(gate)
+
+
+def _report(
+    snap: snapshot.Snapshot,
+    settings: Settings,
+    gate: Gate,
+    *,
+    targets: list[Target],
+    accepted: baselines.Baseline | None,
+    agents: AgentFile | None = None,
+    recording: tuple[Store, datetime] | None = None,
+    snapshot_copy: bool = False,
+) -> int:
+    """Analyse, write the reports (and the snapshot copy), then record the run when asked."""
+    now = gate.now or datetime.now(UTC)
+    if agents is None and not snapshot_copy:
+        agents = load_agent_files(
+            gate.agents, settings, demo=is_demo(snap), disabled=gate.no_agents
+        )
+    report = pipeline.analyze(snap, settings=settings, now=now, reach=gate.reach, agents=agents)
+    echo_unmatched(report)
+    _echo_suppressions(report)
+    if accepted is not None:
+        report = pipeline.apply_baseline(report, accepted, source=str(gate.baseline))
+    _write_and_record(report, targets, gate, recording, snapshot_copy=snapshot_copy)
+    click.echo(summary_line(report), err=True)
+    return pipeline.exit_code(report, fail_on=gate.fail_on, strict=gate.strict)
+
+
+def _write_and_record(
+    report: Report,
+    targets: list[Target],
+    gate: Gate,
+    recording: tuple[Store, datetime] | None,
+    *,
+    snapshot_copy: bool,
+) -> None:
+    """Write the reports (and the snapshot copy), recording the run when asked. The snapshot
+    is encoded once: the store's compact text is also what the copy is written from."""
+    if recording is None:
+        _write_all(report, targets, snapshot_copy=snapshot_copy)
+        return
+    from nhiscan.app.history import recorded
+
+    store, started = recording
+    stored = snapshot.to_json(report.snapshot, compact=True)
+    with recorded(store, report, gate, started=started, snapshot_json=stored) as history:
+        _write_all(report, targets, snapshot_copy=snapshot_copy, stored=stored, history=history)
+
+
+def _write_all(
+    report: Report,
+    targets: list[Target],
+    *,
+    snapshot_copy: bool,
+    stored: str | None = None,
+    history: HistoryView | None = None,
+) -> None:
+    """The reports, then the snapshot copy (indented; from ``stored``, the compact text, when
+    the run is recorded, so that the snapshot is not encoded again)."""
+    write_reports(report, targets, history=history)
+    path = snapshot_copy_path(targets) if snapshot_copy else None
+    if path is None:
+        return
+    if stored is not None:
+        text = snapshot.dumps(json.loads(stored))
+    else:
+        text = snapshot.to_json(report.snapshot)
+    write_output(path, text.encode())
+    click.echo(f"wrote {path}", err=True)
+
+
+def _echo_suppressions(report: Report) -> None:
+    for expired in report.expired_suppressions:
+        click.echo(
+            f"{expired.describe()}: expired on {expired.expires}, no longer suppressing "
+            f"(reason was: {expired.reason})",
+            err=True,
+        )
+    for unused in report.unused_suppressions:
+        click.echo(f"{unused.describe()}: matches no finding any more", err=True)
+
+
+def is_demo(snap: snapshot.Snapshot) -> bool:
+    return any(source.startswith("demo:") for source in snap.sources)
+
+
+def summary_line(report: Report) -> str:
+    counts = {s: 0 for s in Severity}
+    for finding in report.findings:
+        counts[finding.severity] += 1
+    by_sev = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
+    gaps = len(report.gaps)
+    text = (
+        f"{len(report.estate.identities)} identities, {len(report.snapshot.credentials)} "
+        f"credentials, {len(report.findings)} findings" + (f" ({by_sev})" if by_sev else "")
+    )
+    if gaps:
+        text += f"; {gaps} collection gaps: results are incomplete (see the report)"
+    if report.suppressed:
+        text += f"; {len(report.suppressed)} suppressed in nhiscan.toml"
+    if report.expired_suppressions:
+        text += f"; {len(report.expired_suppressions)} suppressions expired"
+    if report.baseline_file is not None:
+        text += f"; {len(report.baselined)} accepted in the baseline"
+        if report.stale_baseline:
+            text += f", {len(report.stale_baseline)} baseline entries match nothing any more"
+    skipped = len(report.snapshot.skipped)
+    if skipped:
+        files = "file" if skipped == 1 else "files"
+        text += f"; {skipped} {files} not scanned (binary or too large, listed in the report)"
+    return text
+
+
+def _echo_gaps(count: int) -> None:
+    if count:
+        click.echo(f"{count} collection gaps: some parts could not be examined", err=True)

@@ -1,0 +1,59 @@
+"""The agent file commands: ``compile`` and ``schema``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from nhiscan.app.agents import render_schema, run_compile
+from nhiscan.app.config import load_settings
+from nhiscan.cli.options import (
+    config_option,
+)
+
+
+@click.command("compile")
+@click.argument("agents", type=click.Path(path_type=Path, exists=True))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="The plan file (default: -).")
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A previous plan: print the access this change adds and revokes.",
+)
+@click.option(
+    "--snapshot",
+    "snapshot_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Check every identity reference against this snapshot's inventory.",
+)
+@config_option
+@click.pass_context
+def compile_command(
+    ctx: click.Context,
+    /,
+    agents: Path,
+    output: Path | None,
+    previous: Path | None,
+    snapshot_path: Path | None,
+    config_path: Path | None,
+) -> None:
+    """Compile agent files into the exact access each agent needs (plan.json), with the
+    least-privilege policy per identity."""
+    settings = load_settings(config_path)
+    ctx.exit(
+        run_compile(
+            agents,
+            output=output,
+            previous=previous,
+            snapshot_path=snapshot_path,
+            settings=settings,
+        )
+    )
+
+
+@click.command("schema")
+@click.argument("name", type=click.Choice(["agents", "report"]))
+def schema_command(name: str) -> None:
+    """Print a published JSON Schema (agents: the agent file format; report: report.json)."""
+    click.echo(render_schema(name), nl=False)

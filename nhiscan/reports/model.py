@@ -1,0 +1,63 @@
+"""The ``Report``: what an analysis found, the record every reporter renders (built by
+``nhiscan.app.pipeline.analyze``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from nhiscan.rules.thresholds import LifecycleThresholds
+from nhiscan.scanner import baseline as baselines
+from nhiscan.scanner.blast import BlastRadius
+from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.gaps.analysis import AgentAnalysis
+from nhiscan.scanner.graph import ReachGraph
+from nhiscan.scanner.model import CollectionGap, Finding, Severity, ToolInfo
+from nhiscan.scanner.snapshot import Snapshot
+from nhiscan.scanner.suppress import Suppressed, Suppression
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    tool: ToolInfo
+    scanned_at: datetime
+    snapshot: Snapshot
+    estate: Estate
+    findings: tuple[Finding, ...]
+    thresholds: LifecycleThresholds  # [lifecycle]: what the report says the ages are judged by
+    suppressions_configured: bool = False  # nhiscan.toml has [[suppress]] entries
+    graph: ReachGraph | None = None
+    reach: bool = True  # False: reach analysis was turned off (--no-reach)
+    # What each usable credential reaches, worst first; None exactly when ``graph`` is None.
+    blast: tuple[BlastRadius, ...] | None = None
+    # With --baseline: ``findings`` are the new ones only; these were accepted before.
+    baseline_file: str | None = None
+    baselined: tuple[Finding, ...] = ()
+    stale_baseline: tuple[baselines.Entry, ...] = ()  # entries that matched no finding
+    # The agent analysis; None when no agent files were given (then every NHI is unclaimed
+    # and the report says the gap analysis was skipped).
+    agents: AgentAnalysis | None = None
+    # [[suppress]] in nhiscan.toml: findings moved out of ``findings`` with their reason, and
+    # the suppressions that expired (no longer suppressing) or match nothing.
+    suppressed: tuple[Suppressed, ...] = ()
+    expired_suppressions: tuple[Suppression, ...] = ()
+    unused_suppressions: tuple[Suppression, ...] = ()
+
+    def reach_graph(self) -> ReachGraph:
+        """The reach graph of a report made with reach analysis (never rebuilt here)."""
+        if self.graph is None:
+            raise ValueError("this report was made without its reach graph: analyse with reach")
+        return self.graph
+
+    def blast_radius(self) -> tuple[BlastRadius, ...]:
+        """``blast`` of a report made with reach analysis (never recomputed here)."""
+        if self.blast is None:
+            raise ValueError("this report was made without its blast radius: analyse with reach")
+        return self.blast
+
+    @property
+    def gaps(self) -> tuple[CollectionGap, ...]:
+        return self.snapshot.gaps
+
+    def findings_at_least(self, severity: Severity) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity.at_least(severity))
