@@ -5,6 +5,7 @@ given, with no change to the CLI, the orchestration or the config loader."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -103,3 +104,17 @@ def test_git_alone_means_no_cloud_and_a_conflict_is_refused(tmp_path: Path) -> N
     both = SourceOptions(values={"demo": {"demo": True}, "aws": {"aws_regions": ("eu-west-1",)}})
     with pytest.raises(ConfigError, match="--demo scans the built-in estate"):
         build_connectors(both, Settings())
+
+
+def test_the_specs_load_no_sdk_at_start_up() -> None:
+    """The command line builds its options from every spec: none may import an SDK (nhiscan
+    --help stays fast, and a missing extra is an error only when its connector is asked for)."""
+    code = (
+        "import sys, nhiscan.cli\n"
+        "heavy = ('boto3', 'botocore', 'moto', 'ahocorasick', 'detect_secrets')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy "
+        "or m.startswith('nhiscan.connectors.git.secrets')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
