@@ -88,7 +88,11 @@ TOP_KEYS = ("fail_on", "strict", "suppress")
 
 def source_sections() -> dict[str, type[Any]]:
     """The registered connectors' tables, by connector name."""
-    return {spec.name: spec.section for spec in connector_specs() if spec.section is not None}
+    tables = {spec.name: spec.section for spec in connector_specs() if spec.section is not None}
+    clash = sorted(tables.keys() & {*SECTIONS, *TOP_KEYS})
+    if clash:
+        raise ConfigError(f"connector {clash[0]!r}: [{clash[0]}] is a core table: rename it")
+    return tables
 
 
 def _source_defaults() -> dict[str, Any]:
