@@ -4,7 +4,7 @@ Generates (cached under --work) a directory with one file of --size-mb MB on a s
 minified-code-like text (short words, punctuation and, unless --plain, secret-sounding names
 such as ``apiKey`` and ``token`` that make detect-secrets' plugins read every window), with AWS
 access key ids and Slack tokens planted at the start, the end, across window boundaries
-(offsets from nhiscan/secrets/windows.py) and spread in between. Then runs
+(offsets from nhiscan/connectors/git/secrets/windows.py) and spread in between. Then runs
 
   nhiscan scan --repo DIR --max-file-size N -o OUT --format json --fail-on never
 
@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import secrets_corpus as corpus
 
-from nhiscan.secrets.redact import secret_hash
-from nhiscan.secrets.windows import EDGE, STRIDE, WINDOW
+from nhiscan.connectors.git.secrets.redact import secret_hash
+from nhiscan.connectors.git.secrets.windows import EDGE, STRIDE, WINDOW
 
 _WORDS = ("function", "return", "this", "var", "null", "0x1f", "e", "t", "n")
 _NAMES = ("apiKey", "token")

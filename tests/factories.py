@@ -381,8 +381,8 @@ def agent_context(
 def exposure(secret: str = "ghp_" + "x" * 36, **overrides: Any) -> Exposure:
     """A secret found in a repository, built as connectors/git builds it (secrets/exposure.py):
     an AWS key id (AKIA/ASIA…) is joined to the inventory key with that id."""
-    from nhiscan.secrets.exposure import exposure_of
-    from nhiscan.secrets.match import Match
+    from nhiscan.connectors.git.secrets.exposure import exposure_of
+    from nhiscan.connectors.git.secrets.match import Match
 
     aws = secret.startswith(("AKIA", "ASIA"))
     match = Match(

@@ -3,6 +3,7 @@ only the options it uses."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from nhiscan.cli import cli
+from tests.help_golden import GOLDEN, render_help
 
 REPO_OPTIONS = {"--repo", "--history", "--since", "--staged", "--max-file-size", "--verify",
                 "--dry-run"}  # fmt: skip
@@ -105,3 +107,14 @@ def test_collect_offers_no_as_of_it_judges_no_ages() -> None:
     command = dict((" ".join(p), c) for p, c in ALL)["collect"]
     assert "--as-of" not in _names(command)
     assert "--as-of" in _names(dict((" ".join(p), c) for p, c in ALL)["analyze"])
+
+
+def test_every_help_matches_the_golden_file() -> None:
+    actual = render_help()
+    expected = GOLDEN.read_text(encoding="utf-8")
+    if actual != expected:
+        diff = difflib.unified_diff(
+            expected.splitlines(), actual.splitlines(), "golden", "now", n=2, lineterm=""
+        )
+        shown = "\n".join(line for _, line in zip(range(80), diff, strict=False))
+        raise AssertionError(f"a command's --help changed (python -m tests.help_golden):\n{shown}")

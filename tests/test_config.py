@@ -28,8 +28,8 @@ def test_reads_thresholds_and_gate(tmp_path: Path) -> None:
     assert settings.lifecycle == LifecycleThresholds(
         key_max_age_days=30, owner_tag_keys=("owner", "team")
     )
-    assert settings.aws.regions == ("eu-west-1",)
-    assert settings.aws.max_workers == 8
+    assert settings.sources["aws"].regions == ("eu-west-1",)
+    assert settings.sources["aws"].max_workers == 8
 
 
 def test_default_file_in_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

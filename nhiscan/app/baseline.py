@@ -13,7 +13,7 @@ from nhiscan.app.config import Settings
 from nhiscan.app.options import SourceOptions
 from nhiscan.app.outputs import check_writable, write_output
 from nhiscan.app.scan import is_demo
-from nhiscan.app.sources import collect_snapshot
+from nhiscan.app.sources import asked_names, asked_sources, collect_snapshot
 from nhiscan.errors import ConfigError
 from nhiscan.scanner import baseline as baselines
 from nhiscan.scanner import snapshot
@@ -31,10 +31,12 @@ def run_baseline(
 ) -> None:
     """``baseline create``: accept every current finding; ``baseline update``: the current
     findings, keeping notes, dropping entries that match nothing (and saying which)."""
-    if path is not None and (src.cloud_asked or src.repos):
+    if path is not None and asked_sources(src):
         raise ConfigError(f"{path}: give a snapshot or source options, not both")
     given, disabled = agents
-    agent_files = load_agent_files(given, settings, demo=src.demo, disabled=disabled)
+    agent_files = load_agent_files(
+        given, settings, demo="demo" in asked_names(src), disabled=disabled
+    )
     old = baselines.load(output) if update else None
     check_writable(output)
     snap = snapshot.load(path) if path is not None else collect_snapshot(src, settings)

@@ -9,33 +9,18 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from nhiscan.connectors import connector_specs
 from nhiscan.errors import ConfigError
 from nhiscan.rules.thresholds import LifecycleThresholds
 from nhiscan.scanner.model import Severity
 from nhiscan.scanner.suppress import Suppression, parse_suppressions
 
 DEFAULT_CONFIG_NAME = "nhiscan.toml"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AwsSettings:
-    profiles: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    assume_role: str | None = None
-    org_role: str | None = None
-    max_workers: int = 4
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class GitSettings:
-    # Files and blobs bigger than this are not scanned; each one is listed as skipped.
-    max_file_size: int = 5 * 1024 * 1024
-    workers: int = 0  # scanning processes; 0: one per CPU
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,9 +33,9 @@ class AgentSettings:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     lifecycle: LifecycleThresholds = field(default_factory=LifecycleThresholds)
-    aws: AwsSettings = field(default_factory=AwsSettings)
-    git: GitSettings = field(default_factory=GitSettings)
     agents: AgentSettings = field(default_factory=AgentSettings)
+    # Each connector's table ([aws], [git]), by connector name (the spec's section dataclass).
+    sources: Mapping[str, Any] = field(default_factory=lambda: _source_defaults())
     suppressions: tuple[Suppression, ...] = ()  # [[suppress]] (scanner/suppress.py)
     fail_on: Severity | None = None
     strict: bool = False
@@ -92,23 +77,38 @@ def _deep_line(text: str, depth: int = 100) -> int:
     return 1
 
 
-# The tables of nhiscan.toml, by name: what ``[name]`` may hold.
+# The core tables of nhiscan.toml, by name: what ``[name]`` may hold. Each connector with a
+# section adds its own (``source_sections``).
 SECTIONS: dict[str, type[Any]] = {
     "lifecycle": LifecycleThresholds,
-    "aws": AwsSettings,
-    "git": GitSettings,
     "agents": AgentSettings,
 }
-TOP_KEYS = ("fail_on", "strict", "suppress", *SECTIONS)
+TOP_KEYS = ("fail_on", "strict", "suppress")
+
+
+def source_sections() -> dict[str, type[Any]]:
+    """The registered connectors' tables, by connector name."""
+    tables = {spec.name: spec.section for spec in connector_specs() if spec.section is not None}
+    clash = sorted(tables.keys() & {*SECTIONS, *TOP_KEYS})
+    if clash:
+        raise ConfigError(f"connector {clash[0]!r}: [{clash[0]}] is a core table: rename it")
+    return tables
+
+
+def _source_defaults() -> dict[str, Any]:
+    return {name: cls() for name, cls in source_sections().items()}
 
 
 def settings_from_dict(data: dict[str, Any], *, source: str) -> Settings:
     data = dict(data)
+    sources = source_sections()
+    top_keys = (*TOP_KEYS, *SECTIONS, *sources)
     for key in data:
-        if key not in TOP_KEYS:
-            raise ConfigError(_unknown(source, key, None, TOP_KEYS))
+        if key not in top_keys:
+            raise ConfigError(_unknown(source, key, None, top_keys))
+    tables = {**SECTIONS, **sources}
     sections = {
-        name: _section(cls, data.pop(name, {}), source, name) for name, cls in SECTIONS.items()
+        name: _section(cls, data.pop(name, {}), source, name) for name, cls in tables.items()
     }
     suppressions = parse_suppressions(data.pop("suppress", []), source=source)
     top = _section(_Top, data, source, None)
@@ -116,7 +116,9 @@ def settings_from_dict(data: dict[str, Any], *, source: str) -> Settings:
     if top.fail_on is not None:
         fail_on = parse_severity(top.fail_on, where=f"{source}: fail_on")
     return Settings(
-        **sections,
+        lifecycle=sections.pop("lifecycle"),
+        agents=sections.pop("agents"),
+        sources=sections,
         suppressions=suppressions,
         fail_on=fail_on,
         strict=top.strict,
@@ -137,10 +139,9 @@ def parse_severity(value: str, *, where: str) -> Severity:
         raise ConfigError(f"{where}: unknown severity {value!r} (one of: {choices})") from None
 
 
-# Upper bounds of whole-number settings (a value past them is a typo, and days past about 100
-# years overflow the date arithmetic).
+# The upper bound of a whole-number setting without its own (a field's ``metadata["max"]``): a
+# value past it is a typo, and days past about 100 years overflow the date arithmetic.
 MAX_DAYS = 36_500
-_LIMITS = {"max_file_size": 2**40, "workers": 1024, "max_workers": 256}
 
 
 def _section(cls: type[Any], data: Any, source: str, name: str | None) -> Any:
@@ -153,7 +154,10 @@ def _section(cls: type[Any], data: Any, source: str, name: str | None) -> Any:
         if key not in known:
             raise ConfigError(_unknown(source, key, name, tuple(known)))
         default = getattr(cls(), key)
-        values[key] = _coerce(value, default, key, f"{where} {key}" if name else f"{source}: {key}")
+        limit = known[key].metadata.get("max", MAX_DAYS)
+        values[key] = _coerce(
+            value, default, limit, f"{where} {key}" if name else f"{source}: {key}"
+        )
     return replace(cls(), **values)
 
 
@@ -165,13 +169,12 @@ def _unknown(source: str, key: str, section: str | None, valid: Iterable[str]) -
     return f"{source}: unknown key {key!r} {level}{hint}; valid keys: {', '.join(names)}"
 
 
-def _coerce(value: Any, default: Any, key: str, where: str) -> Any:
+def _coerce(value: Any, default: Any, limit: int, where: str) -> Any:
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise ConfigError(f"{where}: expected true or false, got {_shown(value)}")
         return value
     if isinstance(default, int):
-        limit = _LIMITS.get(key, MAX_DAYS)
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= limit:
             raise ConfigError(
                 f"{where}: expected a whole number from 0 to {limit}, got {_shown(value)}"

@@ -3,37 +3,25 @@ results are written and gated (``Gate``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from nhiscan.scanner.model import Severity
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SourceOptions:
-    demo: bool = False
-    aws_profiles: tuple[str, ...] = ()
-    aws_regions: tuple[str, ...] = ()
-    aws_assume_role: str | None = None
-    aws_org_role: str | None = None
-    aws_gaad: tuple[Path, ...] = ()
-    repos: tuple[str, ...] = ()  # local paths or clone URLs to scan for secrets
-    history: bool = False
-    since: str | None = None
-    staged: bool = False
-    max_file_size: int | None = None
-    verify: bool = False  # check found AWS keys with sts:GetCallerIdentity
+    """Each connector's option values, by connector name and option dest
+    (``{"git": {"repos": ("."), "history": False, ...}}``); a connector missing here was given
+    none of its options. Which connectors that asks for is ``app.sources``'s business."""
 
-    @property
-    def cloud_asked(self) -> bool:
-        return self.demo or self.live_aws_asked or bool(self.aws_gaad)
+    values: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
-    @property
-    def live_aws_asked(self) -> bool:
-        return bool(
-            self.aws_profiles or self.aws_regions or self.aws_assume_role or self.aws_org_role
-        )
+    def of(self, name: str) -> Mapping[str, Any]:
+        return self.values.get(name, {})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

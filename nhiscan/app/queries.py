@@ -11,15 +11,16 @@ import click
 from nhiscan.app.config import Settings
 from nhiscan.app.options import SourceOptions
 from nhiscan.app.outputs import check_writable, write_output
-from nhiscan.app.sources import collect_snapshot
+from nhiscan.app.sources import asked_sources, collect_snapshot, given_flags
 from nhiscan.errors import ConfigError
 from nhiscan.scanner import snapshot
 
 
 def load_query_subject(path: Path | None, src: SourceOptions, settings: Settings) -> Any:
     """The reach graph of a snapshot file, or of an estate collected now from ``src``."""
-    if path is not None and (src.cloud_asked or src.repos):
-        raise ConfigError(f"{path}: give a snapshot or source options (--demo, --aws-*), not both")
+    if path is not None and asked_sources(src):
+        given = ", ".join(given_flags(src))
+        raise ConfigError(f"{path}: give a snapshot or source options ({given}), not both")
     snap = snapshot.load(path) if path is not None else collect_snapshot(src, settings)
     from nhiscan import queries
 

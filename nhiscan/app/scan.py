@@ -27,7 +27,7 @@ from nhiscan.app.outputs import (
     write_output,
     write_reports,
 )
-from nhiscan.app.sources import collect_snapshot
+from nhiscan.app.sources import asked_names, collect_snapshot
 from nhiscan.reports.model import Report
 from nhiscan.scanner import baseline as baselines
 from nhiscan.scanner import snapshot
@@ -61,7 +61,9 @@ def run_analyze(path: Path, settings: Settings, gate: Gate) -> int:
 def run_scan(src: SourceOptions, settings: Settings, gate: Gate) -> int:
     started = datetime.now(UTC)
     # every option is checked before collecting: agent files, baseline, outputs, store
-    agents = load_agent_files(gate.agents, settings, demo=src.demo, disabled=gate.no_agents)
+    agents = load_agent_files(
+        gate.agents, settings, demo="demo" in asked_names(src), disabled=gate.no_agents
+    )
     accepted = _load_baseline(gate)
     targets = prepare_outputs(gate.output, gate.formats, snapshot_copy=True)
     store = _open_history(gate)

@@ -1,4 +1,6 @@
-"""Which connectors a command line asks for, and collecting a snapshot with them."""
+"""Which connectors a command line asks for, and collecting a snapshot with them. What each
+connector's options mean is its spec's business (``nhiscan.connectors``): this module only
+asks the registry, so a new connector needs no change here."""
 
 from __future__ import annotations
 
@@ -9,92 +11,53 @@ from nhiscan.app import pipeline
 from nhiscan.app.config import Settings
 from nhiscan.app.options import SourceOptions
 from nhiscan.app.progress import StderrProgress
-from nhiscan.connectors import connector_class
-from nhiscan.connectors.base import CollectContext, Connector
+from nhiscan.connectors import connector_specs
+from nhiscan.connectors.base import CollectContext, Connector, ConnectorSpec
 from nhiscan.errors import ConfigError
 from nhiscan.scanner import snapshot
 
 
-def build_connectors(src: SourceOptions, settings: Settings) -> list[Connector]:
-    """Which connectors a command line asks for. No source at all means live AWS; repositories
-    alone (--repo) mean no cloud."""
-    git = _git_connector(src, settings)
-    if not src.cloud_asked and git is not None:
-        return [git]
-    return _cloud_connectors(src, settings) + ([git] if git is not None else [])
+def asked_sources(src: SourceOptions) -> list[ConnectorSpec]:
+    """The connectors whose options were given, in registry order, once each has checked its
+    options (ConfigError on a bad combination)."""
+    specs = connector_specs()
+    for spec in specs:
+        spec.check(src.of(spec.name))
+    return [spec for spec in specs if spec.is_asked(src.of(spec.name))]
 
 
-def _git_connector(src: SourceOptions, settings: Settings) -> Connector | None:
-    modes = [flag for flag, on in (("--history", src.history), ("--since", src.since),
-                                   ("--staged", src.staged)) if on]  # fmt: skip
-    if not src.repos:
-        if modes or src.verify:
-            raise ConfigError(f"{(modes or ['--verify'])[0]} needs --repo PATH")
-        return None
-    if len(modes) > 1:
-        raise ConfigError(f"choose one of {', '.join(modes)}")
-    from nhiscan.connectors.git.config import GitConfig, ScanMode
-
-    mode = ScanMode.WORKTREE
-    if src.history:
-        mode = ScanMode.HISTORY
-    elif src.since:
-        mode = ScanMode.SINCE
-    elif src.staged:
-        mode = ScanMode.STAGED
-    config = GitConfig(
-        repos=src.repos,
-        mode=mode,
-        since=src.since,
-        max_file_size=src.max_file_size or settings.git.max_file_size,
-        workers=settings.git.workers or None,
-        verifier=_verifier() if src.verify else None,
-    )
-    connector: Connector = connector_class("git")(config)
-    return connector
+def asked_names(src: SourceOptions) -> set[str]:
+    return {spec.name for spec in asked_sources(src)}
 
 
-def _verifier() -> Any:
-    from nhiscan.connectors.git.verify import AwsKeyVerifier, VerifyConfig
-
-    return AwsKeyVerifier(VerifyConfig())
-
-
-def verify_plan() -> str:
-    """What --verify would contact (--verify --dry-run): the endpoints, one per line."""
-    from nhiscan.connectors.git.verify import VerifyConfig, endpoints
-
-    lines = [
-        "--verify sends one sts:GetCallerIdentity request per AWS access key found with its",
-        "secret key (signed with that key; the secret key itself is not sent), to:",
-        *(f"  {url}" for url in endpoints(VerifyConfig())),
-        "and contacts nothing else. Nothing was scanned or sent (--dry-run).",
+def given_flags(src: SourceOptions) -> list[str]:
+    """The source options given on the command line ("--demo", "--repo"), in help order."""
+    return [
+        option.flag
+        for spec in connector_specs()
+        for option in spec.options
+        if src.of(spec.name).get(option.dest, option.default) != option.default
     ]
-    return "\n".join(lines) + "\n"
 
 
-def _cloud_connectors(src: SourceOptions, settings: Settings) -> list[Connector]:
-    aws = settings.aws
-    regions = src.aws_regions or aws.regions
-    if src.demo:
-        if src.live_aws_asked or src.aws_gaad:
-            raise ConfigError("--demo scans the built-in estate: drop the --aws-* options")
-        return [connector_class("demo")(regions=regions)]
-    connectors: list[Connector] = []
-    if src.aws_gaad:
-        connectors.append(connector_class("aws-gaad")(src.aws_gaad))
-    if src.live_aws_asked or not connectors:
-        from nhiscan.connectors.aws.live import AwsConfig
+def build_connectors(src: SourceOptions, settings: Settings) -> list[Connector]:
+    """The connectors a command line asks for; none at all means the default sources (live
+    AWS through the default chain, by the registry), and repositories alone mean no cloud."""
+    asked = asked_sources(src)
+    names = {spec.name for spec in asked}
+    for spec in asked:
+        if names & set(spec.conflicts):
+            raise ConfigError(spec.conflict_hint)
+    chosen = asked or [spec for spec in connector_specs() if spec.default]
+    if not chosen:
+        raise ConfigError("no source given and no default source registered: give one")
+    chosen = sorted(chosen, key=lambda spec: spec.order)
+    return [spec.build(_values(spec, src), settings.sources) for spec in chosen]
 
-        config = AwsConfig(
-            profiles=src.aws_profiles or aws.profiles,
-            regions=regions,
-            assume_role=src.aws_assume_role or aws.assume_role,
-            org_role=src.aws_org_role or aws.org_role,
-            max_workers=aws.max_workers,
-        )
-        connectors.append(connector_class("aws")(config))
-    return connectors
+
+def _values(spec: ConnectorSpec, src: SourceOptions) -> dict[str, Any]:
+    given = src.of(spec.name)
+    return {option.dest: given.get(option.dest, option.default) for option in spec.options}
 
 
 def collect_snapshot(src: SourceOptions, settings: Settings) -> snapshot.Snapshot:

@@ -7,14 +7,8 @@ from typing import Any
 import click
 
 from nhiscan.app.scan import run_scan
-from nhiscan.cli.options import (
-    common_options,
-    output_options,
-    settings_and_gate,
-    source_options,
-    sources_of,
-    store_options,
-)
+from nhiscan.cli.options import common_options, output_options, settings_and_gate, store_options
+from nhiscan.cli.sources import source_options, sources_of
 from nhiscan.errors import NhiError
 
 store_option = click.option(

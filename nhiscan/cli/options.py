@@ -1,5 +1,5 @@
-"""The options the commands share (sources, settings, outputs, the store, agents) and how they
-become a ``SourceOptions``, ``Settings`` and ``Gate``."""
+"""The options the commands share (settings, outputs, the store, agents) and how they become
+``Settings`` and a ``Gate``. The source options are in ``sources``."""
 
 from __future__ import annotations
 
@@ -11,77 +11,12 @@ from typing import Any, TypeVar
 import click
 
 from nhiscan.app.config import Settings, load_settings, parse_severity
-from nhiscan.app.options import Gate, SourceOptions
-from nhiscan.app.sources import verify_plan
+from nhiscan.app.options import Gate
 from nhiscan.scanner.model import Severity
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 SEVERITIES = [s.value for s in Severity] + ["never"]
-
-
-def cloud_source_options(func: F) -> F:
-    """The estate to collect: the demo or AWS (the commands that read identities only)."""
-    options = [
-        click.option(
-            "--demo", is_flag=True, help="Use the built-in demo estate (no account, no network)."
-        ),
-        click.option("--aws-profile", "aws_profiles", multiple=True, help="AWS profile (repeat)."),
-        click.option("--aws-region", "aws_regions", multiple=True, help="AWS region (repeat)."),
-        click.option("--aws-assume-role", metavar="ARN", help="Assume this role first."),
-        click.option(
-            "--aws-org-role", metavar="NAME", help="Assume NAME in every Organization account."
-        ),
-        click.option(
-            "--aws-gaad",
-            multiple=True,
-            type=click.Path(path_type=Path, dir_okay=False),
-            help="Read an `aws iam get-account-authorization-details` export (repeat).",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def repo_options(func: F) -> F:
-    """Repositories to scan for secrets, and how (the commands that report exposures)."""
-    options = [
-        click.option(
-            "--repo",
-            "repos",
-            multiple=True,
-            metavar="PATH|URL",
-            help="Scan a repository or directory for secrets (repeat); a URL is cloned.",
-        ),
-        click.option("--history", is_flag=True, help="Scan every commit on every ref."),
-        click.option("--since", metavar="REV", help="Scan only the commits after REV (CI)."),
-        click.option("--staged", is_flag=True, help="Scan only staged changes (pre-commit)."),
-        click.option(
-            "--max-file-size",
-            type=click.IntRange(min=1),
-            metavar="BYTES",
-            help="Skip (and list) files larger than this. Default 5 MiB ([git] in nhiscan.toml).",
-        ),
-        click.option(
-            "--verify",
-            is_flag=True,
-            help="Check found AWS keys with sts:GetCallerIdentity (off by default).",
-        ),
-        click.option(
-            "--dry-run",
-            is_flag=True,
-            help="With --verify: list the endpoints it would contact, then stop.",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def source_options(func: F) -> F:
-    """Every source: the estate and the repositories."""
-    return cloud_source_options(repo_options(func))
 
 
 config_option = click.option(
@@ -193,31 +128,6 @@ def agents_option(func: F) -> F:
         type=click.Path(path_type=Path, exists=True),
         help="Agent files (default: [agents] path in nhiscan.toml, ./agents.yaml or ./agents/).",
     )(func)
-
-
-def sources_of(kw: dict[str, Any]) -> SourceOptions:
-    """The sources of a command's options; a command without the repository options has
-    none of them (their defaults)."""
-    dry_run = kw.pop("dry_run", False)
-    if dry_run:
-        if not kw.get("verify"):
-            raise click.UsageError("--dry-run goes with --verify")
-        click.echo(verify_plan(), nl=False)
-        raise click.exceptions.Exit(0)
-    return SourceOptions(
-        repos=kw.pop("repos", ()),
-        history=kw.pop("history", False),
-        since=kw.pop("since", None),
-        staged=kw.pop("staged", False),
-        max_file_size=kw.pop("max_file_size", None),
-        verify=kw.pop("verify", False),
-        demo=kw.pop("demo"),
-        aws_profiles=kw.pop("aws_profiles"),
-        aws_regions=kw.pop("aws_regions"),
-        aws_assume_role=kw.pop("aws_assume_role"),
-        aws_org_role=kw.pop("aws_org_role"),
-        aws_gaad=kw.pop("aws_gaad"),
-    )
 
 
 def settings_and_gate(kw: dict[str, Any]) -> tuple[Settings, Gate]:

@@ -10,7 +10,8 @@ import click
 
 from nhiscan.app.config import load_settings
 from nhiscan.app.queries import run_query
-from nhiscan.cli.options import F, cloud_source_options, config_option, sources_of
+from nhiscan.cli.options import F, config_option
+from nhiscan.cli.sources import cloud_source_options, sources_of
 
 
 def query_options(func: F) -> F:

@@ -16,15 +16,13 @@ from nhiscan.app.scan import run_analyze, run_collect, run_scan
 from nhiscan.cli.options import (
     agents_option,
     as_of,
-    cloud_source_options,
     common_options,
     config_option,
     output_options,
     settings_and_gate,
-    source_options,
-    sources_of,
     store_options,
 )
+from nhiscan.cli.sources import cloud_source_options, source_options, sources_of
 
 
 @click.command()

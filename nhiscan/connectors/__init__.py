@@ -1,14 +1,21 @@
 """Connector registry. Imports are lazy so that ``nhiscan`` starts fast and a missing SDK is a
 clear error naming the extra to install, raised only when that connector is asked for.
+
+Each entry names its spec module (``SPEC``, a ``base.ConnectorSpec``: its options, its
+nhiscan.toml section, how it is built), which imports no SDK. The registry's order is the
+order of the options in ``--help``; with no source given, the ``default`` specs are collected.
 """
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nhiscan.errors import ConnectorError
+
+if TYPE_CHECKING:
+    from nhiscan.connectors.base import ConnectorSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,18 +23,53 @@ class ConnectorEntry:
     module: str
     attribute: str
     install_hint: str  # the command that installs what it needs
+    spec: str  # the module holding its SPEC (imports no SDK)
 
 
 REGISTRY: dict[str, ConnectorEntry] = {
-    "aws": ConnectorEntry("nhiscan.connectors.aws.live", "AwsConnector", "pip install nhiscan"),
-    "aws-gaad": ConnectorEntry(
-        "nhiscan.connectors.aws.gaad_file", "GaadFileConnector", "pip install nhiscan"
-    ),
-    "git": ConnectorEntry("nhiscan.connectors.git", "GitConnector", "pip install nhiscan"),
     "demo": ConnectorEntry(
-        "nhiscan.connectors.demo", "DemoConnector", "pip install 'nhiscan[demo]'"
+        "nhiscan.connectors.demo.connector",
+        "DemoConnector",
+        "pip install 'nhiscan[demo]'",
+        "nhiscan.connectors.demo.spec",
+    ),
+    "aws": ConnectorEntry(
+        "nhiscan.connectors.aws.live",
+        "AwsConnector",
+        "pip install nhiscan",
+        "nhiscan.connectors.aws.spec",
+    ),
+    "aws-gaad": ConnectorEntry(
+        "nhiscan.connectors.aws.gaad_file",
+        "GaadFileConnector",
+        "pip install nhiscan",
+        "nhiscan.connectors.aws.gaad_spec",
+    ),
+    "git": ConnectorEntry(
+        "nhiscan.connectors.git.connector",
+        "GitConnector",
+        "pip install nhiscan",
+        "nhiscan.connectors.git.spec",
     ),
 }
+
+
+def register(name: str, entry: ConnectorEntry) -> None:
+    """Add a connector (after the built-in ones: its options come last in ``--help``)."""
+    REGISTRY[name] = entry
+
+
+def connector_specs() -> tuple[ConnectorSpec, ...]:
+    """Every registered connector's spec, in registry order."""
+    specs = []
+    for name, entry in REGISTRY.items():
+        spec: ConnectorSpec = importlib.import_module(entry.spec).SPEC
+        if spec.name != name:
+            raise ConnectorError(
+                f"{entry.spec}: SPEC is named {spec.name!r}, registered as {name!r}"
+            )
+        specs.append(spec)
+    return tuple(specs)
 
 
 def connector_class(name: str) -> Any:

@@ -8,10 +8,11 @@ collection goes on; ``ConnectorError`` is only for a connector that cannot start
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from enum import StrEnum
+from typing import Any, Protocol
 
 from nhiscan.scanner.model import Record
 
@@ -38,3 +39,68 @@ class Connector(Protocol):
 
 def stderr_progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+class OptionKind(StrEnum):
+    FLAG = "flag"  # on when given
+    TEXT = "text"
+    FILE = "file"  # the path of a file (not a folder), as a pathlib.Path
+    POSITIVE = "positive"  # a whole number from 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OptionSpec:
+    """One command-line option of a connector (the CLI builds the click option from it)."""
+
+    flag: str  # "--aws-profile"
+    dest: str  # the name of its value: "aws_profiles"
+    help: str
+    kind: OptionKind = OptionKind.TEXT
+    multiple: bool = False  # may be repeated: the value is a tuple
+    metavar: str | None = None
+    requires: str | None = None  # the dest of an option of this connector it only goes with
+
+    @property
+    def default(self) -> Any:
+        """Its value when not given."""
+        if self.multiple:
+            return ()
+        return False if self.kind is OptionKind.FLAG else None
+
+
+def _any_given(spec: ConnectorSpec, values: Mapping[str, Any]) -> bool:
+    return any(values.get(o.dest, o.default) != o.default for o in spec.options)
+
+
+def _nothing(values: Mapping[str, Any]) -> None:
+    del values
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectorSpec:
+    """What a connector declares in one place: its command-line options, its ``[name]`` table
+    of nhiscan.toml, when it is asked for, and how it is built. A spec module imports no SDK,
+    so that ``nhiscan --help`` stays fast.
+
+    ``section`` is a frozen dataclass whose fields (with defaults) are the keys of the table:
+    ``str``, ``str | None``, ``bool``, ``tuple[str, ...]`` or ``int`` (0 to the field's
+    ``metadata["max"]``). ``build`` gets this connector's option values (by dest) and every
+    connector's parsed section (by connector name)."""
+
+    name: str
+    build: Callable[[Mapping[str, Any], Mapping[str, Any]], Connector]
+    options: tuple[OptionSpec, ...] = ()
+    section: type[Any] | None = None
+    default: bool = False  # collected when no source at all is given
+    identities: bool = True  # yields identities (False: exposures only, e.g. git)
+    conflicts: tuple[str, ...] = ()  # connectors that cannot be asked for with this one
+    conflict_hint: str = ""  # the error when one of them is
+    order: int = 100  # where its records go in a snapshot (lower first)
+    # Asked for when one of its options is given, unless ``asked`` says otherwise.
+    asked: Callable[[Mapping[str, Any]], bool] | None = None
+    check: Callable[[Mapping[str, Any]], None] = _nothing  # ConfigError on a bad combination
+    # A text to print instead of collecting (--verify --dry-run), or None.
+    plan: Callable[[Mapping[str, Any]], str | None] | None = None
+
+    def is_asked(self, values: Mapping[str, Any]) -> bool:
+        return self.asked(values) if self.asked is not None else _any_given(self, values)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+from nhiscan.connectors.git.secrets import plugins
 from nhiscan.rules.secrets import LeakedLiveCredential, SecretInRepository, SharedSecret
 from nhiscan.rules.secrets_meta import BY_DETECTOR, severity_of
 from nhiscan.scanner.codec import encode
 from nhiscan.scanner.graph import build_graph
 from nhiscan.scanner.model import CredentialStatus, Severity
-from nhiscan.secrets import plugins
 from tests.factories import (
     access_key,
     allow,
@@ -111,9 +111,9 @@ def test_every_generic_detect_secrets_plugin_has_an_explicit_severity() -> None:
 
 
 def test_a_key_id_and_its_secret_key_are_one_leaked_credential() -> None:
+    from nhiscan.connectors.git.secrets.exposure import exposure_of
+    from nhiscan.connectors.git.secrets.match import Match
     from nhiscan.scanner.model import Provider
-    from nhiscan.secrets.exposure import exposure_of
-    from nhiscan.secrets.match import Match
 
     secret = Match(detector="AWS Secret Access Key", detectors=("AWS Secret Access Key",),
                    provider=Provider.AWS, secret="s" * 40, line=4, credential_id=KEY)  # fmt: skip

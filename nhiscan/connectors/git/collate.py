@@ -13,11 +13,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from nhiscan.connectors.git.config import Verifier
+from nhiscan.connectors.git.secrets.exposure import exposure_of
+from nhiscan.connectors.git.secrets.match import Match, combined
+from nhiscan.connectors.git.secrets.redact import secret_hash
 from nhiscan.connectors.git.work import Outcome
 from nhiscan.scanner.model import Exposure, Provider
-from nhiscan.secrets.exposure import exposure_of
-from nhiscan.secrets.match import Match, combined
-from nhiscan.secrets.redact import secret_hash
 
 
 @dataclass(frozen=True, slots=True)

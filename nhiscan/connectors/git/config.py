@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from nhiscan.connectors.git.secrets.engine import DEFAULT_MAX_FILE_SIZE
+from nhiscan.connectors.git.secrets.match import Match
 from nhiscan.errors import ConfigError
-from nhiscan.secrets.engine import DEFAULT_MAX_FILE_SIZE
-from nhiscan.secrets.match import Match
 
 # (status, identity ARN, detail): "valid" / "invalid" / "error", what sts:GetCallerIdentity said.
 Verifier = Callable[[Match], tuple[str, str | None, str | None]]

@@ -44,9 +44,9 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from nhiscan.connectors.aws.calls import ACCESS_DENIED_CODES, error_code, error_detail
+from nhiscan.connectors.git.secrets.match import Match
 from nhiscan.errors import ConfigError
 from nhiscan.scanner.model import Provider
-from nhiscan.secrets.match import Match
 
 ENDPOINT_ENV = ("AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL")
 

@@ -36,9 +36,9 @@ from nhiscan import interrupts
 from nhiscan.connectors.git.gitcmd import Git
 from nhiscan.connectors.git.lifetime import die_with_parent, is_alive
 from nhiscan.connectors.git.objects import CatFile
+from nhiscan.connectors.git.secrets.engine import EngineOptions, Scanner
+from nhiscan.connectors.git.secrets.match import Match
 from nhiscan.scanner.model import SkipReason
-from nhiscan.secrets.engine import EngineOptions, Scanner
-from nhiscan.secrets.match import Match
 
 _CHUNK_MAX = 8 << 20
 _CHUNK_MIN = 256 << 10

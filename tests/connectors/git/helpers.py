@@ -13,6 +13,7 @@ from pathlib import Path
 
 from nhiscan.connectors.base import CollectContext
 from nhiscan.connectors.git import GitConfig, GitConnector
+from nhiscan.connectors.git.secrets.redact import secret_hash
 from nhiscan.scanner.model import (
     CollectionGap,
     Exposure,
@@ -20,7 +21,6 @@ from nhiscan.scanner.model import (
     Repository,
     SkippedFile,
 )
-from nhiscan.secrets.redact import secret_hash
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 ALICE = ("Alice", "alice@example.com")

@@ -13,12 +13,12 @@ from nhiscan.connectors import connector_class
 from nhiscan.connectors.base import CollectContext
 from nhiscan.connectors.git import GitConfig, GitConnector, ScanMode
 from nhiscan.connectors.git.collate import verified
+from nhiscan.connectors.git.secrets.exposure import exposure_of
+from nhiscan.connectors.git.secrets.match import Match
 from nhiscan.connectors.git.source import redact_url
 from nhiscan.errors import ConnectorError
 from nhiscan.scanner import codec
 from nhiscan.scanner.model import Provider
-from nhiscan.secrets.exposure import exposure_of
-from nhiscan.secrets.match import Match
 from tests.connectors.git.helpers import (
     NOW,
     Repo,

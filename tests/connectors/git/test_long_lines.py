@@ -15,7 +15,7 @@ from nhiscan.connectors.base import CollectContext
 from nhiscan.connectors.git import GitConfig, GitConnector, connector
 from nhiscan.connectors.git.config import ScanMode
 from tests.connectors.git.helpers import NOW, Repo, aws_key_id, collect, exposures_of, slack_token
-from tests.secrets.test_long_lines import boundary_offsets, planted
+from tests.connectors.git.secrets.test_long_lines import boundary_offsets, planted
 
 pytestmark = pytest.mark.usefixtures("isolated_git")
 

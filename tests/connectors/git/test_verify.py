@@ -28,6 +28,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 from nhiscan.connectors.demo.connector import moto_server
+from nhiscan.connectors.git.secrets.match import Match
 from nhiscan.connectors.git.verify import (
     AwsKeyVerifier,
     Verification,
@@ -38,7 +39,6 @@ from nhiscan.connectors.git.verify import (
 )
 from nhiscan.errors import ConfigError
 from nhiscan.scanner.model import Provider
-from nhiscan.secrets.match import Match
 
 UNKNOWN_KEY_ID = "AKIAIOSFODNN7EXAMPLE"  # AWS's documentation key: exists nowhere
 WRONG_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"

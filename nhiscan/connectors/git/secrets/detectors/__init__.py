@@ -1,9 +1,9 @@
 """nhiscan's own detectors, for the credentials of non-human identities that detect-secrets
 lacks or handles weakly. Data, not logic: each entry is a line pattern, the lowercase keywords
 the pre-filter looks for and an optional pure validator. Each detector's true and false
-examples are test data (tests/secrets/detector_examples.py, keyed by detector name), checked
-by the meta-test in tests/secrets/test_detectors.py: every example line is found, every
-counter-example is not, and no detector is without examples.
+examples are test data (tests/connectors/git/secrets/detector_examples.py, keyed by detector
+name), checked by the meta-test in tests/connectors/git/secrets/test_detectors.py: every example
+line is found, every counter-example is not, and no detector is without examples.
 
 Pattern conventions: the pattern runs on one line (no newline inside a match). The named group
 ``secret`` is the secret (the whole match when absent); an optional named group ``id`` is a
@@ -47,8 +47,7 @@ from __future__ import annotations
 
 import re
 
-from nhiscan.scanner.model import Provider
-from nhiscan.secrets.detectors.checks import (
+from nhiscan.connectors.git.secrets.detectors.checks import (
     _azure_key,
     _github_checksum,
     _jwt,
@@ -58,14 +57,14 @@ from nhiscan.secrets.detectors.checks import (
     _random_mixed,
     _tail_random,
 )
-from nhiscan.secrets.detectors.files import (
+from nhiscan.connectors.git.secrets.detectors.files import (
     azure_client_id,
     azure_storage_account,
     gcp_client_email,
     pair_aws_keys,
     private_key_bodies,
 )
-from nhiscan.secrets.detectors.model import (
+from nhiscan.connectors.git.secrets.detectors.model import (
     _AZURE_STORAGE,
     AWS_KEY_ID,
     AWS_SECRET_KEY,
@@ -77,6 +76,7 @@ from nhiscan.secrets.detectors.model import (
     Detector,
     FileRule,
 )
+from nhiscan.scanner.model import Provider
 
 # -- the detectors ---------------------------------------------------------------------------
 

@@ -7,10 +7,10 @@ import binascii
 from collections.abc import Sequence
 from datetime import datetime
 
+from nhiscan.connectors.git.secrets.match import Match
+from nhiscan.connectors.git.secrets.redact import redact, secret_hash
 from nhiscan.scanner import fingerprint
 from nhiscan.scanner.model import Exposure, Provider
-from nhiscan.secrets.match import Match
-from nhiscan.secrets.redact import redact, secret_hash
 
 _AWS_KEY_PREFIXES = ("AKIA", "ASIA")
 

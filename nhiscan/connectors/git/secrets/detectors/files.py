@@ -7,13 +7,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from nhiscan.secrets.detectors.checks import (
+from nhiscan.connectors.git.secrets.detectors.checks import (
     _PEM_MAX_LINES,
     _pem_body,
     _pem_key_like,
     _pem_piece,
 )
-from nhiscan.secrets.detectors.model import (
+from nhiscan.connectors.git.secrets.detectors.model import (
     _AZURE_STORAGE,
     AWS_KEY_ID,
     AWS_SECRET_KEY,
@@ -22,8 +22,8 @@ from nhiscan.secrets.detectors.model import (
     GCP_SA_KEY,
     PRIVATE_KEY,
 )
-from nhiscan.secrets.match import Match
-from nhiscan.secrets.windows import EDGE, WINDOW
+from nhiscan.connectors.git.secrets.match import Match
+from nhiscan.connectors.git.secrets.windows import EDGE, WINDOW
 
 # -- whole-file rules ------------------------------------------------------------------------
 

@@ -7,11 +7,11 @@ import json
 
 from moto.iam.utils import generate_access_key_id_from_account_id
 
+from nhiscan.connectors.git.secrets.exposure import aws_account_of_key, exposure_of
+from nhiscan.connectors.git.secrets.match import Match
 from nhiscan.scanner import fingerprint
 from nhiscan.scanner.codec import encode
 from nhiscan.scanner.model import Provider
-from nhiscan.secrets.exposure import aws_account_of_key, exposure_of
-from nhiscan.secrets.match import Match
 
 GUID = "0f5c3b9e-6a1d-4c2e-9b7f-3d2a1e0c9b8a"
 

@@ -1,6 +1,7 @@
-"""Long lines are scanned in overlapping windows (nhiscan/secrets/windows.py): every secret is
-found once, on its line, wherever it falls against the window boundaries; a huge one-line file
-finishes (no timing assertion: a generous timeout only turns a hang into a failure)."""
+"""Long lines are scanned in overlapping windows (nhiscan/connectors/git/secrets/windows.py): every
+secret is found once, on its line, wherever it falls against the window boundaries; a huge
+one-line file finishes (no timing assertion: a generous timeout only turns a hang into a
+failure)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from nhiscan.secrets import windows
-from nhiscan.secrets.engine import EngineOptions, Scanner
-from nhiscan.secrets.windows import EDGE, OVERLAP, STRIDE, WINDOW
+from nhiscan.connectors.git.secrets import windows
+from nhiscan.connectors.git.secrets.engine import EngineOptions, Scanner
+from nhiscan.connectors.git.secrets.windows import EDGE, OVERLAP, STRIDE, WINDOW
 from tests.connectors.git.helpers import aws_key_id, slack_token
 
 _WORDS = ("function", "return", "this", "var", "null", "0x1f", "e", "t", "n")
@@ -123,8 +124,8 @@ def test_progress_moves_within_one_long_line() -> None:
 _HUGE = textwrap.dedent(
     """
     import sys
-    from nhiscan.secrets.engine import EngineOptions, Scanner
-    from tests.secrets.test_long_lines import filler, planted
+    from nhiscan.connectors.git.secrets.engine import EngineOptions, Scanner
+    from tests.connectors.git.secrets.test_long_lines import filler, planted
 
     size = int(sys.argv[1])
     keys = sys.argv[2:]
@@ -147,7 +148,7 @@ def test_a_huge_one_line_file_does_not_hang(tmp_path: Path) -> None:
     keys = [aws_key_id() for _ in range(4)]
     script = tmp_path / "huge.py"
     script.write_text(_HUGE)
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[4]
     done = subprocess.run(
         [sys.executable, str(script), str(30 * 1024 * 1024), *keys],
         cwd=root,

@@ -25,13 +25,12 @@ from dataclasses import dataclass, replace
 
 import ahocorasick
 
-from nhiscan.scanner.model import SkipReason
-from nhiscan.secrets import plugins, windows
-from nhiscan.secrets.detect import Hits, Key, run_ds, run_nhi
-from nhiscan.secrets.detectors import DETECTORS, FILE_RULES, Detector
-from nhiscan.secrets.match import RANK_NHISCAN, Match
-from nhiscan.secrets.merge import merge
-from nhiscan.secrets.transform import (
+from nhiscan.connectors.git.secrets import plugins, windows
+from nhiscan.connectors.git.secrets.detect import Hits, Key, run_ds, run_nhi
+from nhiscan.connectors.git.secrets.detectors import DETECTORS, FILE_RULES, Detector
+from nhiscan.connectors.git.secrets.match import RANK_NHISCAN, Match
+from nhiscan.connectors.git.secrets.merge import merge
+from nhiscan.connectors.git.secrets.transform import (
     after_nextline_pragma,
     as_raw,
     ds_scans_file,
@@ -40,6 +39,7 @@ from nhiscan.secrets.transform import (
     maybe_first,
     transformed,
 )
+from nhiscan.scanner.model import SkipReason
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 BINARY_SNIFF = 8000  # bytes git looks at to call a blob binary

@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from nhiscan.connectors.git.secrets.match import RANK_NHISCAN, Match
 from nhiscan.scanner.model import Provider
-from nhiscan.secrets.match import RANK_NHISCAN, Match
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

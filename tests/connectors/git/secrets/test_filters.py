@@ -6,8 +6,8 @@ import random
 
 from detect_secrets.filters.heuristic import is_indirect_reference as original
 
-from nhiscan.secrets import plugins
-from nhiscan.secrets.filters import is_indirect_reference
+from nhiscan.connectors.git.secrets import plugins
+from nhiscan.connectors.git.secrets.filters import is_indirect_reference
 
 PIECES = ["secret", " ", "=", "==", "!=", "!==", ":", ":=", "!", "(", ")", "[", "]", "'",
           '"', "get_key", "a.b-c", "\v", "\t", "x" * 40, "os.environ", "$", "{", "}", ",",
@@ -40,5 +40,5 @@ def test_it_replaces_the_original_in_detect_secrets_settings() -> None:
     from detect_secrets.settings import get_settings
 
     filters = get_settings().filters
-    assert "nhiscan.secrets.filters.is_indirect_reference" in filters
+    assert "nhiscan.connectors.git.secrets.filters.is_indirect_reference" in filters
     assert "detect_secrets.filters.heuristic.is_indirect_reference" not in filters

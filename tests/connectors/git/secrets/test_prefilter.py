@@ -46,7 +46,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nhiscan.secrets.engine import Scanner
+from nhiscan.connectors.git.secrets.engine import Scanner
 
 SEED = 20261101
 ALNUM = string.ascii_letters + string.digits
@@ -847,7 +847,7 @@ def test_every_plugin_match_is_marked_by_its_prefilter(corpus: Corpus) -> None:
     pending family), that plugin's pre-filter marks the line as the engine reads it."""
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
-    from nhiscan.secrets import plugins as table
+    from nhiscan.connectors.git.secrets import plugins as table
 
     checks = [
         (cls(), table.PREFILTERS[cls.__name__])

@@ -1,5 +1,5 @@
 """Faster equivalents of detect-secrets filters, installed in place of the originals by
-``plugins.configure()``. Each gives exactly the original's answer (tests/secrets/
+``plugins.configure()``. Each gives exactly the original's answer (tests/connectors/git/secrets/
 test_filters.py compares them on generated and real lines)."""
 
 from __future__ import annotations

@@ -7,8 +7,12 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from nhiscan.secrets.engine import BlobScan, EngineOptions, Scanner
-from tests.secrets.test_prefilter import ENGINE_EDGE_CASES, MAIN_FAMILIES, write_corpus
+from nhiscan.connectors.git.secrets.engine import BlobScan, EngineOptions, Scanner
+from tests.connectors.git.secrets.test_prefilter import (
+    ENGINE_EDGE_CASES,
+    MAIN_FAMILIES,
+    write_corpus,
+)
 
 
 def _key(result: BlobScan) -> tuple[object, ...]:

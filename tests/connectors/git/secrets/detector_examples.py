@@ -1,10 +1,11 @@
-"""True and false examples for each of nhiscan's secret detectors (nhiscan/secrets/detectors/),
-checked by test_detectors.py: every example is found by its detector, every counter-example is
-not. Every value here is random or a documented placeholder; none is a real credential."""
+"""True and false examples for each of nhiscan's secret detectors
+(nhiscan/connectors/git/secrets/detectors/), checked by test_detectors.py: every example is
+found by its detector, every counter-example is not. Every value here is random or a documented
+placeholder; none is a real credential."""
 
 from __future__ import annotations
 
-from nhiscan.secrets.detectors import (
+from nhiscan.connectors.git.secrets.detectors import (
     AWS_KEY_ID,
     AWS_SECRET_KEY,
     AZURE_CLIENT_SECRET,

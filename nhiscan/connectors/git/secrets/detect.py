@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from nhiscan.secrets import plugins, windows
-from nhiscan.secrets.detectors import Detector
-from nhiscan.secrets.match import RANK_GENERIC, RANK_SPECIFIC, Match
-from nhiscan.secrets.windows import Text
+from nhiscan.connectors.git.secrets import plugins, windows
+from nhiscan.connectors.git.secrets.detectors import Detector
+from nhiscan.connectors.git.secrets.match import RANK_GENERIC, RANK_SPECIFIC, Match
+from nhiscan.connectors.git.secrets.windows import Text
 
 # A key in the hit table: ("ds", plugin index) or ("nhi", detector index).
 Key = tuple[str, int]

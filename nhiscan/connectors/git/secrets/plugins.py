@@ -2,7 +2,8 @@
 filters. Each plugin has a pre-filter entry here: literals (lowercase, one of which every match
 of the plugin contains) or regular expressions (a relaxation of the plugin's own pattern that
 can never match a newline). The engine hands a plugin only the lines its pre-filter marks;
-``tests/secrets/test_prefilter.py`` checks on a corpus that nothing detect-secrets finds is lost.
+``tests/connectors/git/secrets/test_prefilter.py`` checks on a corpus that nothing
+detect-secrets finds is lost.
 
 detect-secrets keeps its configuration in process-wide settings; ``configure()`` sets them once
 per process (the engine's worker processes call it too). Verification filters are never
@@ -116,10 +117,10 @@ PREFIX_GROUP_PLUGINS = frozenset({"GitHubTokenDetector", "GitLabTokenDetector"})
 _DISABLED_FILTERS = ("detect_secrets.filters.common.is_invalid_file",)
 
 
-# detect-secrets filters replaced by exact, faster equivalents (nhiscan/secrets/filters.py).
+# detect-secrets filters replaced by exact, faster equivalents (secrets/filters.py).
 _REPLACED_FILTERS = {
     "detect_secrets.filters.heuristic.is_indirect_reference": (
-        "nhiscan.secrets.filters.is_indirect_reference"
+        "nhiscan.connectors.git.secrets.filters.is_indirect_reference"
     ),
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from nhiscan.secrets.match import RANK_NHISCAN, Match, combined
+from nhiscan.connectors.git.secrets.match import RANK_NHISCAN, Match, combined
 
 
 def merge(found: list[Match]) -> list[Match]:

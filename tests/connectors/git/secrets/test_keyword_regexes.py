@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import re
 
-from nhiscan.secrets import plugins
+from nhiscan.connectors.git.secrets import plugins
 
 _PIECES = (
     "password", "PASSWORD", "db_pass", "api_key", "apiKey", "secret", "private_key", "contraseña",

@@ -15,12 +15,12 @@ import botocore
 import pytest
 
 import nhiscan
+from nhiscan.connectors.git.secrets import detectors as table
+from nhiscan.connectors.git.secrets.detectors import DETECTORS, Detector
+from nhiscan.connectors.git.secrets.engine import Scanner
+from nhiscan.connectors.git.secrets.match import Match
 from nhiscan.scanner.model import Provider
-from nhiscan.secrets import detectors as table
-from nhiscan.secrets.detectors import DETECTORS, Detector
-from nhiscan.secrets.engine import Scanner
-from nhiscan.secrets.match import Match
-from tests.secrets.detector_examples import _FAKE_PEM, EXAMPLES
+from tests.connectors.git.secrets.detector_examples import _FAKE_PEM, EXAMPLES
 
 NAMES = frozenset(d.name for d in DETECTORS)
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 _SCRIPT = textwrap.dedent(
     """
-    from nhiscan.secrets import plugins
-    from nhiscan.secrets.detectors import DETECTORS
-    from nhiscan.secrets.windows import WINDOW
+    from nhiscan.connectors.git.secrets import plugins
+    from nhiscan.connectors.git.secrets.detectors import DETECTORS
+    from nhiscan.connectors.git.secrets.windows import WINDOW
 
     RUNS = (" ", "\\t", "a", "A", "0", "A  ", "\\\\n", "%2B", "=", "-", "_a", "a:", "@a",
             ".a", "&a=", ";a=", "a/", "' ", '"a')
@@ -46,7 +46,7 @@ _SCRIPT = textwrap.dedent(
 def test_every_detector_regex_is_fast_on_hostile_windows(tmp_path: Path) -> None:
     script = tmp_path / "hostile.py"
     script.write_text(_SCRIPT)
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[4]
     done = subprocess.run(
         [sys.executable, str(script)],
         cwd=root,
