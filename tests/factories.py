@@ -366,7 +366,7 @@ def agent_context(
     e: Estate, agents: AgentFile, *, now: datetime = NOW, settings: Settings | None = None
 ) -> RuleContext:
     """A rule context with the agent analysis of ``agents`` over ``e`` (reach graph built)."""
-    from nhiscan.scanner.catalog import default_catalog
+    from nhiscan.providers.aws.catalog import default_catalog
     from nhiscan.scanner.gaps.analysis import analyze_agents
     from nhiscan.scanner.graph import build_graph
 

@@ -9,13 +9,13 @@ from datetime import datetime
 from nhiscan import __version__
 from nhiscan.app.config import Settings
 from nhiscan.connectors.base import CollectContext, Connector
+from nhiscan.providers.aws.catalog import default_catalog
 from nhiscan.reports.model import Report
 from nhiscan.rules.base import Rule, RuleContext
 from nhiscan.scanner import baseline as baselines
 from nhiscan.scanner import suppress as suppressions
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.blast import blast_radius
-from nhiscan.scanner.catalog import default_catalog
 from nhiscan.scanner.estate import Estate, build_estate
 from nhiscan.scanner.gaps.analysis import analyze_agents
 from nhiscan.scanner.graph import build_graph

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nhiscan.providers.aws.catalog import Catalog, default_catalog
+from nhiscan.providers.aws.policy import EstateAuthorizer
 from nhiscan.queries import render
 from nhiscan.queries.paths import find_path
 from nhiscan.queries.reach import reach
 from nhiscan.queries.resolve import QueryError, resolve
 from nhiscan.queries.whocan import parse_action, parse_resource, who_can
-from nhiscan.scanner.catalog import Catalog, default_catalog
 from nhiscan.scanner.estate import build_estate
 from nhiscan.scanner.graph import NodeKind, ReachGraph, build_graph
 from nhiscan.scanner.graph import export as graph_export
-from nhiscan.scanner.policy import EstateAuthorizer
 from nhiscan.scanner.snapshot import Snapshot
 
 __all__ = ["QueryError", "Subject", "answer_path", "answer_reach", "answer_who_can", "load"]

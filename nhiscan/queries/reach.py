@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from nhiscan.providers.aws.catalog import Catalog
 from nhiscan.queries.resolve import QueryError, describe
-from nhiscan.scanner.catalog import AccessLevel, Catalog
+from nhiscan.scanner.facts import AccessLevel
 from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph
 
 Path = tuple[Hop, ...]

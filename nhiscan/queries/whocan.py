@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+from nhiscan.providers.aws.catalog import Catalog
+from nhiscan.providers.aws.statements import account_of
 from nhiscan.queries.resolve import QueryError, resolve
 from nhiscan.scanner.authz import Authorizer, Decision, Evaluation
-from nhiscan.scanner.catalog import Catalog
 from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph, admin_node
 from nhiscan.scanner.graph.model import TRAVERSED
-from nhiscan.scanner.statements import account_of
 
 Path = tuple[Hop, ...]
 ANY_RESOURCE = "*"

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from nhiscan.scanner.humans import classify
+from nhiscan.providers.aws.humans import classify
 from nhiscan.scanner.model import Credential, Group, Identity, Policy, Resource
 from nhiscan.scanner.snapshot import Snapshot
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
+from nhiscan.providers.aws.catalog import Catalog
 from nhiscan.scanner.agents.model import Agent, AgentPlan, AwsDefaults, Need, Step
 from nhiscan.scanner.agents.uri import ResourceRef, parse_reference
 from nhiscan.scanner.agents.verbs import Access, entry
 from nhiscan.scanner.agents.vocabulary import Verb
-from nhiscan.scanner.catalog import Catalog
 from nhiscan.scanner.model import Provider
 
 Conditions = Mapping[str, Mapping[str, tuple[str, ...]]]

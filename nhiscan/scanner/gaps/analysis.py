@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nhiscan.providers.aws.catalog import Catalog
 from nhiscan.scanner.agents.claims import Claims, claim
 from nhiscan.scanner.agents.compiler import compile_agent
 from nhiscan.scanner.agents.model import Agent, AgentFile, AgentPlan, IdentityRef
-from nhiscan.scanner.catalog import Catalog
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.gaps.analyzer import GapAnalyzer
 from nhiscan.scanner.gaps.model import AgentGap

@@ -7,10 +7,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from nhiscan.providers.aws.catalog import Catalog
+from nhiscan.providers.aws.policy import EstateAuthorizer
 from nhiscan.scanner.agents.model import AgentPlan, Need
 from nhiscan.scanner.agents.render import bind_account, identity_policy, trust_policy
 from nhiscan.scanner.authz import Decision, Evaluation
-from nhiscan.scanner.catalog import Catalog
+from nhiscan.scanner.escalation import Escalation
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.gaps.classify import classify
 from nhiscan.scanner.gaps.granted import PRINCIPALS, Grants, Key, probe
@@ -22,11 +24,9 @@ from nhiscan.scanner.gaps.model import (
     MissingItem,
     count_by_service,
 )
+from nhiscan.scanner.glob import glob_match
 from nhiscan.scanner.graph import EdgeKind, ReachGraph
 from nhiscan.scanner.model import Identity, IdentityKind, Provider, ResourceKind
-from nhiscan.scanner.policy import EstateAuthorizer
-from nhiscan.scanner.policy.matching import glob_match
-from nhiscan.scanner.privesc import Escalation
 
 ASSUME_ROLE = "sts:AssumeRole"
 COMPUTE_SERVICES = {

@@ -18,15 +18,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from nhiscan.providers.aws.catalog import Catalog
+from nhiscan.providers.aws.policy import EstateAuthorizer
+from nhiscan.providers.aws.statements import Statement, indexed_statements, is_public
 from nhiscan.scanner.authz import Decision, StatementRef
-from nhiscan.scanner.catalog import Catalog
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.gaps.model import GrantItem
+from nhiscan.scanner.glob import has_wildcard
 from nhiscan.scanner.graph import EdgeKind, ReachGraph
 from nhiscan.scanner.model import Identity, IdentityKind, PolicyKind, Provider
-from nhiscan.scanner.policy import EstateAuthorizer
-from nhiscan.scanner.policy.matching import has_wildcard
-from nhiscan.scanner.statements import Statement, indexed_statements, is_public
 
 PRINCIPALS = (IdentityKind.IAM_USER, IdentityKind.IAM_ROLE)
 # What a wildcard in a resource pattern is tried as, to learn which actions it can concern:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from nhiscan.providers.aws.catalog import Catalog
+from nhiscan.providers.aws.statements import Statement, statements
 from nhiscan.scanner.authz import Authorizer, Decision, Evaluation, StatementRef
-from nhiscan.scanner.catalog import Catalog
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.glob import compile_patterns, matches
 from nhiscan.scanner.graph.model import EdgeKind, Hop
 from nhiscan.scanner.model import Resource, ResourceKind
-from nhiscan.scanner.privesc.patterns import compile_patterns, matches
-from nhiscan.scanner.statements import Statement, statements
 
 
 class AccessFinder:

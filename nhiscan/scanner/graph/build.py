@@ -13,8 +13,12 @@ from collections.abc import Iterable, Iterator
 
 import networkx as nx
 
+from nhiscan.providers.aws.catalog import Catalog, default_catalog
+from nhiscan.providers.aws.privesc import find_escalations
+from nhiscan.providers.aws.privesc.prefilter import PolicyPrefilter, prefilter
+from nhiscan.providers.aws.statements import account_of, statements
 from nhiscan.scanner.authz import Authorizer, Decision, Evaluation
-from nhiscan.scanner.catalog import Catalog, default_catalog
+from nhiscan.scanner.escalation import Escalation, Family
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph.access import AccessFinder
 from nhiscan.scanner.graph.groups import group_admin_hops
@@ -22,9 +26,6 @@ from nhiscan.scanner.graph.model import EdgeKind, Hop, NodeKind, admin_node
 from nhiscan.scanner.graph.reach import ReachGraph
 from nhiscan.scanner.leaks import credentials_by_fingerprint
 from nhiscan.scanner.model import CredentialStatus, IdentityKind, Resource, ResourceKind
-from nhiscan.scanner.privesc import Escalation, Family, find_escalations
-from nhiscan.scanner.privesc.prefilter import PolicyPrefilter, prefilter
-from nhiscan.scanner.statements import account_of, statements
 
 ASSUME = "sts:AssumeRole"
 ACCESS_KINDS = frozenset(
@@ -41,7 +42,7 @@ def build_graph(
     estate: Estate, authorizer: Authorizer | None = None, catalog: Catalog | None = None
 ) -> ReachGraph:
     if authorizer is None:
-        from nhiscan.scanner.policy import EstateAuthorizer
+        from nhiscan.providers.aws.policy import EstateAuthorizer
 
         authorizer = EstateAuthorizer(estate, catalog)
     catalog = catalog or default_catalog()

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
+from nhiscan.providers.aws.catalog import Catalog
 from nhiscan.scanner.authz import Decision
-from nhiscan.scanner.catalog import Catalog
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph.model import EdgeKind, Hop, admin_node
 from nhiscan.scanner.model import Group, Identity, IdentityKind
@@ -31,7 +31,7 @@ def group_admin_hops(estate: Estate, catalog: Catalog, groups: Iterable[str]) ->
     wanted = sorted({g for g in groups if g in estate.groups})
     if not wanted:
         return
-    from nhiscan.scanner.policy import EstateAuthorizer
+    from nhiscan.providers.aws.policy import EstateAuthorizer
 
     members = {g: _member(estate.groups[g]) for g in wanted}
     # Only the hypothetical members are principals; policies, groups and accounts are shared.

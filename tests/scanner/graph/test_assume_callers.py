@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from nhiscan.providers.aws.policy import EstateAuthorizer
 from nhiscan.scanner.graph import EdgeKind, build_graph
-from nhiscan.scanner.policy import EstateAuthorizer
 from tests.factories import (
     OTHER_ACCOUNT,
     allow,
