@@ -67,7 +67,6 @@ ALLOWED = frozenset(
         "scanner/gaps/score.py",
         "scanner/graph/build.py",
         "scanner/graph/export.py",
-        "scanner/graph/groups.py",
         "scanner/history/drift.py",
         "scanner/model.py",
         "scanner/snapshot_check.py",

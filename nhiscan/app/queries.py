@@ -14,6 +14,7 @@ from nhiscan.app.outputs import check_writable, write_output
 from nhiscan.app.sources import collect_snapshot
 from nhiscan.errors import ConfigError
 from nhiscan.scanner import snapshot
+from nhiscan.scanner.snapshot import Snapshot
 
 
 def load_query_subject(path: Path | None, src: SourceOptions, settings: Settings) -> Any:
@@ -21,9 +22,22 @@ def load_query_subject(path: Path | None, src: SourceOptions, settings: Settings
     if path is not None and (src.cloud_asked or src.repos):
         raise ConfigError(f"{path}: give a snapshot or source options (--demo, --aws-*), not both")
     snap = snapshot.load(path) if path is not None else collect_snapshot(src, settings)
-    from nhiscan import queries
+    return subject_of(snap)
 
-    return queries.load(snap)
+
+def subject_of(snap: Snapshot) -> Any:
+    """What the queries ask: the reach graph, with the authorizer and catalogue it was built
+    with (imported here, not at the top: ``nhiscan --help`` loads no provider)."""
+    from nhiscan import providers, queries
+    from nhiscan.providers.aws.catalog import default_catalog
+    from nhiscan.scanner.estate import build_estate
+    from nhiscan.scanner.graph import build_graph
+
+    estate = build_estate(snap)
+    catalog = default_catalog()
+    analysis = providers.provider("aws").analyse(estate)
+    graph = build_graph(estate, analysis, catalog)
+    return queries.Subject(graph=graph, authorizer=analysis.authorizer, catalog=catalog)
 
 
 def run_query(

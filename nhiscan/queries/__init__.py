@@ -6,19 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nhiscan.providers.aws.catalog import Catalog, default_catalog
-from nhiscan.providers.aws.policy import EstateAuthorizer
+from nhiscan.providers.aws.catalog import Catalog
 from nhiscan.queries import render
 from nhiscan.queries.paths import find_path
 from nhiscan.queries.reach import reach
 from nhiscan.queries.resolve import QueryError, resolve
 from nhiscan.queries.whocan import parse_action, parse_resource, who_can
-from nhiscan.scanner.estate import build_estate
-from nhiscan.scanner.graph import NodeKind, ReachGraph, build_graph
+from nhiscan.scanner.authz import Authorizer
+from nhiscan.scanner.graph import NodeKind, ReachGraph
 from nhiscan.scanner.graph import export as graph_export
-from nhiscan.scanner.snapshot import Snapshot
 
-__all__ = ["QueryError", "Subject", "answer_path", "answer_reach", "answer_who_can", "load"]
+__all__ = ["QueryError", "Subject", "answer_path", "answer_reach", "answer_who_can"]
 
 STARTS = (NodeKind.IDENTITY, NodeKind.CREDENTIAL, NodeKind.RESOURCE)
 
@@ -28,16 +26,8 @@ class Subject:
     """What the queries ask: the graph, and the evaluator and catalogue it was built with."""
 
     graph: ReachGraph
-    authorizer: EstateAuthorizer
+    authorizer: Authorizer
     catalog: Catalog
-
-
-def load(snap: Snapshot) -> Subject:
-    estate = build_estate(snap)
-    catalog = default_catalog()
-    authorizer = EstateAuthorizer(estate, catalog)
-    graph = build_graph(estate, authorizer, catalog)
-    return Subject(graph=graph, authorizer=authorizer, catalog=catalog)
 
 
 def answer_reach(subject: Subject, identity: str, fmt: str) -> str:

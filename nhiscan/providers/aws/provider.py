@@ -14,6 +14,7 @@ from typing import Any
 
 from nhiscan.providers.aws.catalog import Catalog, default_catalog
 from nhiscan.providers.aws.facts import FACTS
+from nhiscan.providers.aws.groups import group_admin_hops
 from nhiscan.providers.aws.humans import classify
 from nhiscan.providers.aws.ids import ArnIds
 from nhiscan.providers.aws.policy import EstateAuthorizer
@@ -25,7 +26,6 @@ from nhiscan.scanner.escalation import Escalation
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.facts import ProviderFacts
 from nhiscan.scanner.gaps.analyzer import COMPUTE_SERVICES
-from nhiscan.scanner.graph.groups import group_admin_hops
 from nhiscan.scanner.graph.model import Hop
 from nhiscan.scanner.humans import Verdict
 from nhiscan.scanner.model import Credential, Identity, Provider, Resource

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from nhiscan.providers.aws.catalog import Catalog
+from nhiscan.providers.aws.policy import EstateAuthorizer
 from nhiscan.scanner.authz import Decision
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph.model import EdgeKind, Hop, admin_node
@@ -31,8 +32,6 @@ def group_admin_hops(estate: Estate, catalog: Catalog, groups: Iterable[str]) ->
     wanted = sorted({g for g in groups if g in estate.groups})
     if not wanted:
         return
-    from nhiscan.providers.aws.policy import EstateAuthorizer
-
     members = {g: _member(estate.groups[g]) for g in wanted}
     # Only the hypothetical members are principals; policies, groups and accounts are shared.
     derived = replace(
