@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from nhiscan.providers.aws.catalog import Catalog
-from nhiscan.providers.aws.policy import EstateAuthorizer
 from nhiscan.scanner.agents.model import AgentPlan, Need
 from nhiscan.scanner.agents.render import bind_account, identity_policy, trust_policy
 from nhiscan.scanner.authz import Decision, Evaluation
@@ -41,11 +40,10 @@ class GapAnalyzer:
     def __init__(self, estate: Estate, graph: ReachGraph, catalog: Catalog) -> None:
         self.estate = estate
         self.graph = graph
-        authorizer = graph.authorizer
-        if not isinstance(authorizer, EstateAuthorizer):
-            authorizer = EstateAuthorizer(estate, catalog)
-        self.authorizer = authorizer
-        self.grants = Grants(estate, graph, authorizer, catalog)
+        if graph.authorizer is None:
+            raise ValueError("the gap analysis asks the reach graph's authorizer: use build_graph")
+        self.authorizer = graph.authorizer  # the one the graph was built with
+        self.grants = Grants(estate, graph, self.authorizer, catalog)
         self._escalations: dict[str, list[Escalation]] | None = None
         self._services: dict[str, set[str]] | None = None
 

@@ -19,9 +19,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from nhiscan.providers.aws.catalog import Catalog
-from nhiscan.providers.aws.policy import EstateAuthorizer
 from nhiscan.providers.aws.statements import Statement, indexed_statements, is_public
-from nhiscan.scanner.authz import Decision, StatementRef
+from nhiscan.scanner.authz import Authorizer, Decision, StatementRef
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.gaps.model import GrantItem
 from nhiscan.scanner.glob import has_wildcard
@@ -40,7 +39,7 @@ class Grants:
     """Each principal's grants, computed on first use and kept."""
 
     def __init__(
-        self, estate: Estate, graph: ReachGraph, authorizer: EstateAuthorizer, catalog: Catalog
+        self, estate: Estate, graph: ReachGraph, authorizer: Authorizer, catalog: Catalog
     ) -> None:
         self.estate = estate
         self.graph = graph
