@@ -26,13 +26,13 @@ def main() -> None:
             [sys.executable, "-m", "nhiscan", "collect", "--aws-gaad", str(gaad), "-o", str(snap)],
             check=True,
         )
+    from nhiscan.app.estates import estate_of
     from nhiscan.app.pipeline import reach_graph
     from nhiscan.providers.aws.catalog import default_catalog
     from nhiscan.scanner import snapshot
-    from nhiscan.scanner.estate import build_estate
 
     start = time.perf_counter()
-    estate = build_estate(snapshot.load(snap))
+    estate = estate_of(snapshot.load(snap))
     loaded = time.perf_counter()
     graph = reach_graph(estate, default_catalog())
     built = time.perf_counter()

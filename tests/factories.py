@@ -23,7 +23,7 @@ from nhiscan.rules.base import RuleContext
 from nhiscan.rules.thresholds import LifecycleThresholds
 from nhiscan.scanner.agents.loader import parse_agents
 from nhiscan.scanner.agents.model import AgentFile
-from nhiscan.scanner.estate import Estate, build_estate
+from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph import ReachGraph
 from nhiscan.scanner.model import (
     Account,
@@ -328,7 +328,9 @@ def snapshot(*records: Record, collected_at: datetime = NOW) -> Snapshot:
 
 def estate(*records: Record) -> Estate:
     """The indexed estate rules read, with ``is_human`` filled in by the classifier."""
-    return build_estate(snapshot(*records))
+    from nhiscan.app.estates import estate_of
+
+    return estate_of(snapshot(*records))
 
 
 def settings(**lifecycle: Any) -> Settings:

@@ -58,7 +58,6 @@ ALLOWED = frozenset(
         "scanner/agents/vocabulary.py",
         "scanner/authz.py",
         "scanner/blast.py",
-        "scanner/estate.py",
         "scanner/gaps/__init__.py",
         "scanner/gaps/analysis.py",
         "scanner/gaps/analyzer.py",

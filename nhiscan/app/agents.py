@@ -115,11 +115,11 @@ def run_compile(
 
 
 def _check_identities(agents: AgentFile, snap: snapshot.Snapshot) -> None:
+    from nhiscan.app.estates import estate_of
     from nhiscan.errors import PolicyFileError
     from nhiscan.scanner.agents.claims import claim
-    from nhiscan.scanner.estate import build_estate
 
-    claims = claim(agents.agents, build_estate(snap))
+    claims = claim(agents.agents, estate_of(snap))
     problems = [
         f"{ref.where}: agent {name}: {ref.describe()} matches no identity in the inventory"
         for name, refs in claims.unmatched.items()

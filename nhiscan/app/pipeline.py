@@ -8,6 +8,7 @@ from datetime import datetime
 
 from nhiscan import __version__, providers
 from nhiscan.app.config import Settings
+from nhiscan.app.estates import estate_of
 from nhiscan.connectors.base import CollectContext, Connector
 from nhiscan.providers.aws.catalog import Catalog, default_catalog
 from nhiscan.reports.model import Report
@@ -16,7 +17,7 @@ from nhiscan.scanner import baseline as baselines
 from nhiscan.scanner import suppress as suppressions
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.blast import blast_radius
-from nhiscan.scanner.estate import Estate, build_estate
+from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.gaps.analysis import analyze_agents
 from nhiscan.scanner.graph import ReachGraph, build_graph
 from nhiscan.scanner.model import Finding, Severity, ToolInfo
@@ -52,7 +53,7 @@ def analyze(
     enough for every CI run on very large estates); the report says it was skipped. With
     ``agents``, each agent's plan is compared with its identities' grants (the gap analysis
     needs the reach graph; without it, only the agent lifecycle rules run)."""
-    estate = build_estate(snapshot)
+    estate = estate_of(snapshot)
     catalog = default_catalog()
     graph = reach_graph(estate, catalog) if reach else None
     analysis = None

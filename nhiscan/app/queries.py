@@ -29,11 +29,11 @@ def subject_of(snap: Snapshot) -> Any:
     """What the queries ask: the reach graph, with the authorizer and catalogue it was built
     with (imported here, not at the top: ``nhiscan --help`` loads no provider)."""
     from nhiscan import providers, queries
+    from nhiscan.app.estates import estate_of
     from nhiscan.providers.aws.catalog import default_catalog
-    from nhiscan.scanner.estate import build_estate
     from nhiscan.scanner.graph import build_graph
 
-    estate = build_estate(snap)
+    estate = estate_of(snap)
     catalog = default_catalog()
     analysis = providers.provider("aws").analyse(estate)
     graph = build_graph(estate, analysis, catalog)

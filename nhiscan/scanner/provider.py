@@ -20,10 +20,9 @@ from typing import Any, Protocol
 from nhiscan.scanner.agents.model import Need
 from nhiscan.scanner.authz import Authorizer
 from nhiscan.scanner.escalation import Escalation
-from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.estate import Classifier, Estate
 from nhiscan.scanner.facts import IdScheme, PermissionCatalog, ProviderFacts
 from nhiscan.scanner.graph.model import Hop
-from nhiscan.scanner.humans import Verdict
 from nhiscan.scanner.model import Credential, Identity, Resource
 
 
@@ -53,8 +52,7 @@ class ProviderAnalysis(Protocol):
 
     @property
     def authorizer(self) -> Authorizer: ...
-    # estate: who is a person, and credentials completed for old snapshots
-    def classify(self, identity: Identity, credentials: Sequence[Credential]) -> Verdict | None: ...
+    # estate: credentials completed for old snapshots
     def normalise_credential(self, credential: Credential) -> Credential: ...
     # graph: admin sinks per scope, and the edges only the provider knows
     def scopes(self) -> Iterable[Scope]: ...
@@ -101,4 +99,6 @@ class CloudProvider(Protocol):
     def facts(self) -> ProviderFacts: ...
     @property
     def agents(self) -> AgentVocabulary | None: ...
+    @property
+    def classifier(self) -> Classifier: ...  # people and machines, before any analysis
     def analyse(self, estate: Estate) -> ProviderAnalysis: ...

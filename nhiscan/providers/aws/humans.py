@@ -15,7 +15,25 @@ from nhiscan.scanner.model import (
     CredentialStatus,
     Identity,
     IdentityKind,
+    Policy,
 )
+
+
+class AwsClassifier:
+    """IAM roles and users (``Classifier`` of scanner/estate.py); other kinds: no evidence."""
+
+    def classify(
+        self,
+        identity: Identity,
+        credentials: Sequence[Credential],
+        policies: Mapping[str, Policy],
+    ) -> Verdict | None:
+        if identity.kind is IdentityKind.IAM_ROLE:
+            trust = policies.get(identity.trust_policy or "")
+            return _role(identity, trust.document if trust is not None else None)
+        if identity.kind is IdentityKind.IAM_USER:
+            return _user(identity, credentials)
+        return None
 
 
 def classify(
@@ -23,6 +41,8 @@ def classify(
     credentials: Sequence[Credential] = (),
     trust_document: Mapping[str, Any] | None = None,
 ) -> Verdict:
+    """The whole chain for one identity whose trust document is at hand: tags, then the IAM
+    evidence, else a workload identity (the estate asks ``from_tags`` and ``AwsClassifier``)."""
     tagged = from_tags(identity.tags)
     if tagged is not None:
         return tagged

@@ -15,7 +15,7 @@ from typing import Any
 from nhiscan.providers.aws.catalog import Catalog, default_catalog
 from nhiscan.providers.aws.facts import FACTS
 from nhiscan.providers.aws.groups import group_admin_hops
-from nhiscan.providers.aws.humans import classify
+from nhiscan.providers.aws.humans import AwsClassifier
 from nhiscan.providers.aws.ids import ArnIds
 from nhiscan.providers.aws.policy import EstateAuthorizer
 from nhiscan.providers.aws.privesc import find_escalations
@@ -27,7 +27,6 @@ from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.facts import ProviderFacts
 from nhiscan.scanner.gaps.analyzer import COMPUTE_SERVICES
 from nhiscan.scanner.graph.model import Hop
-from nhiscan.scanner.humans import Verdict
 from nhiscan.scanner.model import Credential, Identity, Provider, Resource
 from nhiscan.scanner.provider import (
     AccessRequest,
@@ -52,12 +51,6 @@ class AwsAnalysis:
 
     def _ours(self, identity: Identity) -> bool:
         return identity.provider is Provider.AWS
-
-    def classify(self, identity: Identity, credentials: Sequence[Credential]) -> Verdict | None:
-        if not self._ours(identity):
-            return None
-        trust = self._estate.policy(identity.trust_policy)
-        return classify(identity, credentials, trust.document if trust is not None else None)
 
     def normalise_credential(self, credential: Credential) -> Credential:
         return credential  # AWS records are complete; old fingerprints: scanner/leaks (P4c)
@@ -135,6 +128,7 @@ class AwsProvider:
     ids = ArnIds()
     facts: ProviderFacts = FACTS
     agents: AgentVocabulary | None = AwsAgentVocabulary()
+    classifier = AwsClassifier()
 
     @cached_property
     def catalog(self) -> Catalog:

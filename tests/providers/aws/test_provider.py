@@ -15,7 +15,7 @@ from nhiscan.providers.aws.provider import PROVIDER, AwsAnalysis
 from nhiscan.queries.reach import service_of
 from nhiscan.rules import secrets as secret_rules
 from nhiscan.scanner.gaps.score import _broad
-from nhiscan.scanner.model import Provider, Record
+from nhiscan.scanner.model import IdentityKind, Provider, Record
 from tests import factories as f
 
 SAML_TRUST = f.document(
@@ -40,18 +40,25 @@ def test_one_authorizer_per_estate_answers_like_a_fresh_one() -> None:
     assert aws.authorizer.is_admin(app.id).decision is fresh.is_admin(app.id).decision
 
 
-def test_classify_reads_the_trust_document_of_the_role() -> None:
-    people = f.role("people")
+def test_the_classifier_reads_the_trust_document_of_the_role() -> None:
+    people = f.role("people", tags={})
     trust = f.trust_policy(people, SAML_TRUST)
-    verdict = analysis(people, trust).classify(people, ())
+    verdict = PROVIDER.classifier.classify(people, (), {trust.id: trust})
     assert verdict == classify(people, (), trust.document)
     assert verdict is not None and verdict.is_human is True
+    assert f.estate(people, trust).identities[people.id].is_human is True
+
+
+def test_the_classifier_has_no_evidence_on_other_kinds() -> None:
+    sa = f.identity(
+        kind=IdentityKind.SERVICE_ACCOUNT, provider=Provider.GCP, id="sa@p", account="p"
+    )
+    assert PROVIDER.classifier.classify(sa, (), {}) is None
 
 
 def test_other_clouds_identities_are_not_answered_for() -> None:
     sa = f.identity(provider=Provider.GCP, id="sa@p.iam.gserviceaccount.com", account="p")
     aws = analysis(sa)
-    assert aws.classify(sa, ()) is None
     assert aws.admin_scope(sa.id) is None
     assert aws.gap_support(sa) == "gcp identities are not analysed by the AWS provider"
     assert aws.gap_support(f.user("app")) is None
