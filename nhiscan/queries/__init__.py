@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nhiscan.providers.aws.catalog import Catalog
 from nhiscan.queries import render
 from nhiscan.queries.paths import find_path
 from nhiscan.queries.reach import reach
 from nhiscan.queries.resolve import QueryError, resolve
 from nhiscan.queries.whocan import parse_action, parse_resource, who_can
 from nhiscan.scanner.authz import Authorizer
+from nhiscan.scanner.facts import PermissionCatalog
 from nhiscan.scanner.graph import NodeKind, ReachGraph
 from nhiscan.scanner.graph import export as graph_export
 
@@ -27,7 +27,7 @@ class Subject:
 
     graph: ReachGraph
     authorizer: Authorizer
-    catalog: Catalog
+    catalog: PermissionCatalog
 
 
 def answer_reach(subject: Subject, identity: str, fmt: str) -> str:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from nhiscan.providers.aws.catalog import Catalog
 from nhiscan.providers.aws.statements import account_of
 from nhiscan.queries.resolve import QueryError, resolve
 from nhiscan.scanner.authz import Authorizer, Decision, Evaluation
+from nhiscan.scanner.facts import PermissionCatalog
 from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph, admin_node
 from nhiscan.scanner.graph.model import TRAVERSED
 
@@ -53,7 +53,7 @@ class WhoCanResult:
     chained: tuple[Chained, ...]
 
 
-def parse_action(catalog: Catalog, text: str) -> tuple[str, bool]:
+def parse_action(catalog: PermissionCatalog, text: str) -> tuple[str, bool]:
     """The action in the catalogue's spelling, and whether the catalogue knows it."""
     action = text.strip()
     if "*" in action or "?" in action or ":" not in action:

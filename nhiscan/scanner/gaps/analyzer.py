@@ -7,12 +7,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from nhiscan.providers.aws.catalog import Catalog
 from nhiscan.scanner.agents.model import AgentPlan, Need
 from nhiscan.scanner.agents.render import bind_account, identity_policy, trust_policy
 from nhiscan.scanner.authz import Decision, Evaluation
 from nhiscan.scanner.escalation import Escalation
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.facts import PermissionCatalog
 from nhiscan.scanner.gaps.classify import classify
 from nhiscan.scanner.gaps.granted import PRINCIPALS, Grants, Key, probe
 from nhiscan.scanner.gaps.model import (
@@ -37,7 +37,7 @@ _RANK = {Decision.DENY: 0, Decision.IMPLICIT_DENY: 1, Decision.CONDITIONAL: 2, D
 
 
 class GapAnalyzer:
-    def __init__(self, estate: Estate, graph: ReachGraph, catalog: Catalog) -> None:
+    def __init__(self, estate: Estate, graph: ReachGraph, catalog: PermissionCatalog) -> None:
         self.estate = estate
         self.graph = graph
         if graph.authorizer is None:

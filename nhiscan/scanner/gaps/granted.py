@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from nhiscan.providers.aws.catalog import Catalog
 from nhiscan.providers.aws.statements import Statement, indexed_statements, is_public
 from nhiscan.scanner.authz import Authorizer, Decision, StatementRef
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.facts import PermissionCatalog
 from nhiscan.scanner.gaps.model import GrantItem
 from nhiscan.scanner.glob import has_wildcard
 from nhiscan.scanner.graph import EdgeKind, ReachGraph
@@ -39,7 +39,7 @@ class Grants:
     """Each principal's grants, computed on first use and kept."""
 
     def __init__(
-        self, estate: Estate, graph: ReachGraph, authorizer: Authorizer, catalog: Catalog
+        self, estate: Estate, graph: ReachGraph, authorizer: Authorizer, catalog: PermissionCatalog
     ) -> None:
         self.estate = estate
         self.graph = graph

@@ -13,12 +13,12 @@ from collections.abc import Iterable, Iterator
 
 import networkx as nx
 
-from nhiscan.providers.aws.catalog import Catalog
 from nhiscan.providers.aws.privesc.prefilter import PolicyPrefilter, prefilter
 from nhiscan.providers.aws.statements import account_of, statements
 from nhiscan.scanner.authz import Authorizer, Decision, Evaluation
 from nhiscan.scanner.escalation import Escalation, Family
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.facts import PermissionCatalog
 from nhiscan.scanner.graph.access import AccessFinder
 from nhiscan.scanner.graph.model import EdgeKind, Hop, NodeKind, admin_node
 from nhiscan.scanner.graph.reach import ReachGraph
@@ -37,7 +37,7 @@ ACCESS_KINDS = frozenset(
 )
 
 
-def build_graph(estate: Estate, source: GraphSource, catalog: Catalog) -> ReachGraph:
+def build_graph(estate: Estate, source: GraphSource, catalog: PermissionCatalog) -> ReachGraph:
     """The graph of ``estate``, every decision asked of ``source`` (the provider's analysis of
     this estate: one authorizer, its escalations and group edges)."""
     authorizer = source.authorizer
