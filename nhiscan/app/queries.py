@@ -35,9 +35,12 @@ def subject_of(snap: Snapshot) -> Any:
 
     estate = estate_of(snap)
     catalog = default_catalog()
-    analysis = providers.provider("aws").analyse(estate)
+    aws = providers.provider("aws")
+    analysis = aws.analyse(estate)
     graph = build_graph(estate, analysis, catalog)
-    return queries.Subject(graph=graph, authorizer=analysis.authorizer, catalog=catalog)
+    return queries.Subject(
+        graph=graph, authorizer=analysis.authorizer, catalog=catalog, ids=aws.ids
+    )
 
 
 def run_query(

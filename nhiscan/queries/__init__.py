@@ -12,7 +12,7 @@ from nhiscan.queries.reach import reach
 from nhiscan.queries.resolve import QueryError, resolve
 from nhiscan.queries.whocan import parse_action, parse_resource, who_can
 from nhiscan.scanner.authz import Authorizer
-from nhiscan.scanner.facts import PermissionCatalog
+from nhiscan.scanner.facts import IdScheme, PermissionCatalog
 from nhiscan.scanner.graph import NodeKind, ReachGraph
 from nhiscan.scanner.graph import export as graph_export
 
@@ -28,6 +28,7 @@ class Subject:
     graph: ReachGraph
     authorizer: Authorizer
     catalog: PermissionCatalog
+    ids: IdScheme  # reading the ids a query names
 
 
 def answer_reach(subject: Subject, identity: str, fmt: str) -> str:
@@ -47,8 +48,8 @@ def answer_reach(subject: Subject, identity: str, fmt: str) -> str:
 def answer_who_can(subject: Subject, action: str, resource: str, fmt: str) -> str:
     graph = subject.graph
     name, known = parse_action(subject.catalog, action)
-    target = parse_resource(graph, resource)
-    result = who_can(graph, subject.authorizer, name, target, known=known)
+    target = parse_resource(graph, subject.ids, resource)
+    result = who_can(graph, subject.authorizer, subject.ids, name, target, known=known)
     if fmt == "json":
         return render.dumps(render.who_can_json(graph, result))
     return render.who_can_text(graph, result)
