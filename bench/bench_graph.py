@@ -26,14 +26,15 @@ def main() -> None:
             [sys.executable, "-m", "nhiscan", "collect", "--aws-gaad", str(gaad), "-o", str(snap)],
             check=True,
         )
+    from nhiscan.app.estates import estate_of
+    from nhiscan.app.pipeline import reach_graph
+    from nhiscan.providers.aws.catalog import default_catalog
     from nhiscan.scanner import snapshot
-    from nhiscan.scanner.estate import build_estate
-    from nhiscan.scanner.graph import build_graph
 
     start = time.perf_counter()
-    estate = build_estate(snapshot.load(snap))
+    estate = estate_of(snapshot.load(snap))
     loaded = time.perf_counter()
-    graph = build_graph(estate)
+    graph = reach_graph(estate, default_catalog())
     built = time.perf_counter()
     principals = [i for i in estate.identities if graph.graph.has_node(i)]
     reached = sum(len(graph.parents(p)) for p in principals)

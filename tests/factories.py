@@ -23,7 +23,8 @@ from nhiscan.rules.base import RuleContext
 from nhiscan.rules.thresholds import LifecycleThresholds
 from nhiscan.scanner.agents.loader import parse_agents
 from nhiscan.scanner.agents.model import AgentFile
-from nhiscan.scanner.estate import Estate, build_estate
+from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.graph import ReachGraph
 from nhiscan.scanner.model import (
     Account,
     CollectionGap,
@@ -327,7 +328,9 @@ def snapshot(*records: Record, collected_at: datetime = NOW) -> Snapshot:
 
 def estate(*records: Record) -> Estate:
     """The indexed estate rules read, with ``is_human`` filled in by the classifier."""
-    return build_estate(snapshot(*records))
+    from nhiscan.app.estates import estate_of
+
+    return estate_of(snapshot(*records))
 
 
 def settings(**lifecycle: Any) -> Settings:
@@ -344,12 +347,10 @@ def context(
 ) -> RuleContext:
     """A rule context at ``now``; ``lifecycle`` fields override the default thresholds. With
     ``graph_of``, the reach graph of that estate (the one place tests build it for rules)."""
-    from nhiscan.scanner.graph import build_graph
-
     base = settings or Settings()
     if lifecycle:
         base = replace(base, lifecycle=replace(base.lifecycle, **lifecycle))
-    graph = build_graph(graph_of) if graph_of is not None else None
+    graph = reach_graph(graph_of) if graph_of is not None else None
     return RuleContext(now=now, thresholds=base.lifecycle, graph=graph)
 
 
@@ -362,16 +363,23 @@ def agent_file(text: str) -> AgentFile:
     return AgentFile(agents=agents, sources=("agents.yaml",), source_hash="test")
 
 
+def reach_graph(e: Estate) -> ReachGraph:
+    """The reach graph of ``e`` as the pipeline builds it (the AWS provider's analysis)."""
+    from nhiscan.app.pipeline import reach_graph as build
+    from nhiscan.providers.aws.catalog import default_catalog
+
+    return build(e, default_catalog())
+
+
 def agent_context(
     e: Estate, agents: AgentFile, *, now: datetime = NOW, settings: Settings | None = None
 ) -> RuleContext:
     """A rule context with the agent analysis of ``agents`` over ``e`` (reach graph built)."""
-    from nhiscan.scanner.catalog import default_catalog
+    from nhiscan.providers.aws.catalog import default_catalog
     from nhiscan.scanner.gaps.analysis import analyze_agents
-    from nhiscan.scanner.graph import build_graph
 
     base = settings or Settings()
-    graph = build_graph(e)
+    graph = reach_graph(e)
     analysis = analyze_agents(
         agents, e, graph, default_catalog(), default_max_key_age=base.lifecycle.key_max_age_days
     )

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from nhiscan.scanner.graph import ReachGraph, build_graph
+from nhiscan.scanner.graph import ReachGraph
 from nhiscan.scanner.model import CredentialStatus, Record, ResourceKind
 from nhiscan.scanner.snapshot import Snapshot
 from tests import factories as f
@@ -95,4 +95,4 @@ def snapshot() -> Snapshot:
 
 
 def graph() -> ReachGraph:
-    return build_graph(f.estate(*records()))
+    return f.reach_graph(f.estate(*records()))

@@ -85,10 +85,10 @@ def run_compile(
     """Compile agent files into a plan; with ``previous``, print the access the change adds
     and revokes; with ``snapshot_path``, refuse identity references matching nothing."""
     from nhiscan import __version__
+    from nhiscan.providers.aws.catalog import default_catalog
     from nhiscan.scanner.agents import plan as plans
     from nhiscan.scanner.agents.compiler import compile_agent
     from nhiscan.scanner.agents.loader import load_agents
-    from nhiscan.scanner.catalog import default_catalog
 
     to_file = output is not None and str(output) != "-"
     if output is not None and to_file:
@@ -115,11 +115,11 @@ def run_compile(
 
 
 def _check_identities(agents: AgentFile, snap: snapshot.Snapshot) -> None:
+    from nhiscan.app.estates import estate_of
     from nhiscan.errors import PolicyFileError
     from nhiscan.scanner.agents.claims import claim
-    from nhiscan.scanner.estate import build_estate
 
-    claims = claim(agents.agents, build_estate(snap))
+    claims = claim(agents.agents, estate_of(snap))
     problems = [
         f"{ref.where}: agent {name}: {ref.describe()} matches no identity in the inventory"
         for name, refs in claims.unmatched.items()

@@ -23,13 +23,13 @@ def run_inventory(
     output: Path | None,
     now: datetime | None,
 ) -> None:
+    from nhiscan.app.estates import estate_of
     from nhiscan.reports.inventory import render_inventory
-    from nhiscan.scanner.estate import build_estate
 
     if output is not None:
         check_writable(output)
     snap = snapshot.load(path) if path is not None else collect_snapshot(src, settings)
-    text = render_inventory(build_estate(snap), fmt=fmt, now=now or datetime.now(UTC))
+    text = render_inventory(estate_of(snap), fmt=fmt, now=now or datetime.now(UTC))
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -6,19 +6,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from nhiscan import __version__
+from nhiscan import __version__, providers
 from nhiscan.app.config import Settings
+from nhiscan.app.estates import estate_of
 from nhiscan.connectors.base import CollectContext, Connector
+from nhiscan.providers.aws.catalog import Catalog, default_catalog
 from nhiscan.reports.model import Report
 from nhiscan.rules.base import Rule, RuleContext
 from nhiscan.scanner import baseline as baselines
 from nhiscan.scanner import suppress as suppressions
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.blast import blast_radius
-from nhiscan.scanner.catalog import default_catalog
-from nhiscan.scanner.estate import Estate, build_estate
+from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.gaps.analysis import analyze_agents
-from nhiscan.scanner.graph import build_graph
+from nhiscan.scanner.graph import ReachGraph, build_graph
 from nhiscan.scanner.model import Finding, Severity, ToolInfo
 from nhiscan.scanner.snapshot import Snapshot, build_snapshot
 
@@ -30,6 +31,13 @@ def collect(connectors: Iterable[Connector], ctx: CollectContext) -> Snapshot:
     sources = [s for c in connectors for s in c.sources]
     records = (record for connector in connectors for record in connector.collect(ctx))
     return build_snapshot(records, tool=TOOL, collected_at=ctx.now, sources=sources)
+
+
+def reach_graph(estate: Estate, catalog: Catalog) -> ReachGraph:
+    """The reach graph, every decision asked of the AWS provider's analysis of ``estate``. AWS
+    is analysed whatever the snapshot holds, as before the registry (the providers of the
+    snapshot, ``providers.for_snapshot``, take over when the core is neutral: #13 P4)."""
+    return build_graph(estate, providers.provider("aws").analyse(estate), catalog)
 
 
 def analyze(
@@ -45,9 +53,9 @@ def analyze(
     enough for every CI run on very large estates); the report says it was skipped. With
     ``agents``, each agent's plan is compared with its identities' grants (the gap analysis
     needs the reach graph; without it, only the agent lifecycle rules run)."""
-    estate = build_estate(snapshot)
+    estate = estate_of(snapshot)
     catalog = default_catalog()
-    graph = build_graph(estate, catalog=catalog) if reach else None
+    graph = reach_graph(estate, catalog) if reach else None
     analysis = None
     if agents is not None:
         max_age = settings.lifecycle.key_max_age_days

@@ -14,6 +14,7 @@ from nhiscan.app.outputs import check_writable, write_output
 from nhiscan.app.sources import asked_sources, collect_snapshot, given_flags
 from nhiscan.errors import ConfigError
 from nhiscan.scanner import snapshot
+from nhiscan.scanner.snapshot import Snapshot
 
 
 def load_query_subject(path: Path | None, src: SourceOptions, settings: Settings) -> Any:
@@ -22,9 +23,25 @@ def load_query_subject(path: Path | None, src: SourceOptions, settings: Settings
         given = ", ".join(given_flags(src))
         raise ConfigError(f"{path}: give a snapshot or source options ({given}), not both")
     snap = snapshot.load(path) if path is not None else collect_snapshot(src, settings)
-    from nhiscan import queries
+    return subject_of(snap)
 
-    return queries.load(snap)
+
+def subject_of(snap: Snapshot) -> Any:
+    """What the queries ask: the reach graph, with the authorizer and catalogue it was built
+    with (imported here, not at the top: ``nhiscan --help`` loads no provider)."""
+    from nhiscan import providers, queries
+    from nhiscan.app.estates import estate_of
+    from nhiscan.providers.aws.catalog import default_catalog
+    from nhiscan.scanner.graph import build_graph
+
+    estate = estate_of(snap)
+    catalog = default_catalog()
+    aws = providers.provider("aws")
+    analysis = aws.analyse(estate)
+    graph = build_graph(estate, analysis, catalog)
+    return queries.Subject(
+        graph=graph, authorizer=analysis.authorizer, catalog=catalog, ids=aws.ids
+    )
 
 
 def run_query(

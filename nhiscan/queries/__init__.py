@@ -11,14 +11,12 @@ from nhiscan.queries.paths import find_path
 from nhiscan.queries.reach import reach
 from nhiscan.queries.resolve import QueryError, resolve
 from nhiscan.queries.whocan import parse_action, parse_resource, who_can
-from nhiscan.scanner.catalog import Catalog, default_catalog
-from nhiscan.scanner.estate import build_estate
-from nhiscan.scanner.graph import NodeKind, ReachGraph, build_graph
+from nhiscan.scanner.authz import Authorizer
+from nhiscan.scanner.facts import IdScheme, PermissionCatalog
+from nhiscan.scanner.graph import NodeKind, ReachGraph
 from nhiscan.scanner.graph import export as graph_export
-from nhiscan.scanner.policy import EstateAuthorizer
-from nhiscan.scanner.snapshot import Snapshot
 
-__all__ = ["QueryError", "Subject", "answer_path", "answer_reach", "answer_who_can", "load"]
+__all__ = ["QueryError", "Subject", "answer_path", "answer_reach", "answer_who_can"]
 
 STARTS = (NodeKind.IDENTITY, NodeKind.CREDENTIAL, NodeKind.RESOURCE)
 
@@ -28,16 +26,9 @@ class Subject:
     """What the queries ask: the graph, and the evaluator and catalogue it was built with."""
 
     graph: ReachGraph
-    authorizer: EstateAuthorizer
-    catalog: Catalog
-
-
-def load(snap: Snapshot) -> Subject:
-    estate = build_estate(snap)
-    catalog = default_catalog()
-    authorizer = EstateAuthorizer(estate, catalog)
-    graph = build_graph(estate, authorizer, catalog)
-    return Subject(graph=graph, authorizer=authorizer, catalog=catalog)
+    authorizer: Authorizer
+    catalog: PermissionCatalog
+    ids: IdScheme  # reading the ids a query names
 
 
 def answer_reach(subject: Subject, identity: str, fmt: str) -> str:
@@ -57,8 +48,8 @@ def answer_reach(subject: Subject, identity: str, fmt: str) -> str:
 def answer_who_can(subject: Subject, action: str, resource: str, fmt: str) -> str:
     graph = subject.graph
     name, known = parse_action(subject.catalog, action)
-    target = parse_resource(graph, resource)
-    result = who_can(graph, subject.authorizer, name, target, known=known)
+    target = parse_resource(graph, subject.ids, resource)
+    result = who_can(graph, subject.authorizer, subject.ids, name, target, known=known)
     if fmt == "json":
         return render.dumps(render.who_can_json(graph, result))
     return render.who_can_text(graph, result)

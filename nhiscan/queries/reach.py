@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from nhiscan.queries.resolve import QueryError, describe
-from nhiscan.scanner.catalog import AccessLevel, Catalog
+from nhiscan.scanner.facts import AccessLevel, PermissionCatalog
 from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph
 
 Path = tuple[Hop, ...]
@@ -126,7 +126,7 @@ def reach_paths(graph: ReachGraph, start: str) -> dict[str, Path]:
     return paths
 
 
-def reach(graph: ReachGraph, start: str, catalog: Catalog) -> ReachResult:
+def reach(graph: ReachGraph, start: str, catalog: PermissionCatalog) -> ReachResult:
     begin, prefix = origin(graph, start)
     paths = reach_paths(graph, start)
     identities = [n for n in paths if graph.kind(n) in ACTING]
@@ -153,7 +153,7 @@ def _reached(graph: ReachGraph, nodes: list[str], paths: dict[str, Path]) -> tup
 
 
 def resource_access(
-    graph: ReachGraph, actors: dict[str, Path], catalog: Catalog
+    graph: ReachGraph, actors: dict[str, Path], catalog: PermissionCatalog
 ) -> tuple[ResourceAccess, ...]:
     """What the principals in ``actors`` (each with the path to it) can do to resources."""
     best: dict[tuple[str, str], Grant] = {}
@@ -188,7 +188,7 @@ def resource_access(
     return tuple(sorted(found, key=_access_order))
 
 
-def level_of(catalog: Catalog, action: str) -> str:
+def level_of(catalog: PermissionCatalog, action: str) -> str:
     info = catalog.info(action)
     return UNKNOWN_LEVEL if info is None else info.access_level.value
 

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 
 from nhiscan.queries.resolve import QueryError, resolve
 from nhiscan.scanner.authz import Authorizer, Decision, Evaluation
-from nhiscan.scanner.catalog import Catalog
+from nhiscan.scanner.facts import IdScheme, PermissionCatalog
 from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph, admin_node
 from nhiscan.scanner.graph.model import TRAVERSED
-from nhiscan.scanner.statements import account_of
 
 Path = tuple[Hop, ...]
 ANY_RESOURCE = "*"
@@ -53,7 +52,7 @@ class WhoCanResult:
     chained: tuple[Chained, ...]
 
 
-def parse_action(catalog: Catalog, text: str) -> tuple[str, bool]:
+def parse_action(catalog: PermissionCatalog, text: str) -> tuple[str, bool]:
     """The action in the catalogue's spelling, and whether the catalogue knows it."""
     action = text.strip()
     if "*" in action or "?" in action or ":" not in action:
@@ -64,10 +63,10 @@ def parse_action(catalog: Catalog, text: str) -> tuple[str, bool]:
     return (action, False) if info is None else (info.name, True)
 
 
-def parse_resource(graph: ReachGraph, text: str) -> str:
-    """An ARN as given, ``*``, or the ARN of the estate resource or identity a name names."""
+def parse_resource(graph: ReachGraph, ids: IdScheme, text: str) -> str:
+    """An id as given, ``*``, or the id of the estate resource or identity a name names."""
     wanted = text.strip()
-    if wanted == ANY_RESOURCE or wanted.startswith("arn:"):
+    if wanted == ANY_RESOURCE or ids.owns(wanted):
         return wanted
     node = resolve(graph, wanted, what="resource")
     if graph.kind(node) in (NodeKind.CREDENTIAL, NodeKind.ADMIN, NodeKind.GROUP):
@@ -76,7 +75,13 @@ def parse_resource(graph: ReachGraph, text: str) -> str:
 
 
 def who_can(
-    graph: ReachGraph, authorizer: Authorizer, action: str, resource: str, *, known: bool
+    graph: ReachGraph,
+    authorizer: Authorizer,
+    ids: IdScheme,
+    action: str,
+    resource: str,
+    *,
+    known: bool,
 ) -> WhoCanResult:
     direct = []
     for principal in sorted(set(authorizer.principals())):
@@ -84,7 +89,7 @@ def who_can(
         if result.decision.possible:
             direct.append(Direct(principal=principal, evaluation=result))
     sinks = {d.principal for d in direct if d.principal in graph.graph}
-    sinks |= _admin_sinks(graph, resource)
+    sinks |= _admin_sinks(graph, ids, resource)
     toward = _toward(graph, sinks)
     already = {d.principal for d in direct}
     chained = [
@@ -101,19 +106,19 @@ def who_can(
     )
 
 
-def _admin_sinks(graph: ReachGraph, resource: str) -> set[str]:
+def _admin_sinks(graph: ReachGraph, ids: IdScheme, resource: str) -> set[str]:
     """The admin sinks whose holder may act on ``resource``: its account's (every account's
     for ``*``; none when the account cannot be told)."""
     if resource == ANY_RESOURCE:
         return {n for n in graph.graph if graph.kind(n) is NodeKind.ADMIN}
     estate = graph.estate
-    bucket = resource.split("/", 1)[0] if resource.split(":")[2:3] == ["s3"] else None
+    bucket = ids.container_of(resource)
     known = (
         estate.resources.get(resource)
         or estate.identities.get(resource)
         or (estate.resources.get(bucket) if bucket else None)  # an object: its bucket's
     )
-    account = known.account if known is not None else account_of(resource)
+    account = known.account if known is not None else ids.scope_of(resource)
     if account is None or admin_node(account) not in graph.graph:
         return set()
     return {admin_node(account)}

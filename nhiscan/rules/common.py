@@ -6,6 +6,7 @@ from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+from nhiscan.providers.aws.statements import Statement
 from nhiscan.rules.base import RuleContext, days_between
 from nhiscan.scanner.codec import iso
 from nhiscan.scanner.estate import Estate
@@ -18,7 +19,6 @@ from nhiscan.scanner.model import (
     IdentityKind,
     Provider,
 )
-from nhiscan.scanner.statements import Statement
 
 # How a title names each kind of identity: "user alice", "role deploy".
 KIND_WORDS = {

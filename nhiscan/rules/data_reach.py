@@ -16,6 +16,7 @@ from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from nhiscan.providers.aws.catalog import Catalog, default_catalog
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
 from nhiscan.rules.common import describe
 from nhiscan.rules.reach_support import (
@@ -26,8 +27,8 @@ from nhiscan.rules.reach_support import (
     sample,
     sorted_identities,
 )
-from nhiscan.scanner.catalog import AccessLevel, Catalog, default_catalog
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.facts import AccessLevel
 from nhiscan.scanner.graph import EdgeKind, Hop, ReachGraph, path_json
 from nhiscan.scanner.graph.reach import unwind
 from nhiscan.scanner.model import Finding, Identity, Resource, ResourceKind, Severity

@@ -1,4 +1,4 @@
-"""Privilege escalation: one rule per method family of nhiscan/scanner/privesc/method.py
+"""Privilege escalation: one rule per method family of nhiscan/providers/aws/privesc/method.py
 (role assumption is not a rule: it is the reach graph's can_assume).
 
 Findings are bounded: ONE per (principal, method), whatever the number of targets (a principal
@@ -24,6 +24,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from nhiscan.providers.aws.privesc import BY_NAME, METHODS
+from nhiscan.providers.aws.privesc.methods import missing_words
+from nhiscan.providers.aws.privesc.targets import ADMIN, UNKNOWN
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
 from nhiscan.rules.common import describe
 from nhiscan.rules.escalation_meta import FAMILY_METAS
@@ -39,12 +42,10 @@ from nhiscan.rules.reach_support import (
     sample,
 )
 from nhiscan.scanner.authz import StatementRef
+from nhiscan.scanner.escalation import Escalation, Family, Step
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph import EdgeKind, Hop, ReachGraph, admin_node, path_json
 from nhiscan.scanner.model import Finding, Identity, Severity
-from nhiscan.scanner.privesc import BY_NAME, METHODS, Escalation, Family, Step
-from nhiscan.scanner.privesc.methods import missing_words
-from nhiscan.scanner.privesc.targets import ADMIN, UNKNOWN
 
 _TABLE_ORDER = {method.name: index for index, method in enumerate(METHODS)}
 

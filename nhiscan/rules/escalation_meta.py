@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from nhiscan.rules.base import RuleMeta
+from nhiscan.scanner.escalation import Family
 from nhiscan.scanner.model import Severity
-from nhiscan.scanner.privesc import Family
 
 _SEVERITY_NOTE = (
     " Critical when it reaches admin and the principal has an active access key or a public or "

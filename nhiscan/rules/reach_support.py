@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
+from nhiscan.providers.aws.statements import account_of, admits_anyone_but, is_public, narrowed_by
+from nhiscan.providers.aws.statements import statements as statements_of
 from nhiscan.rules.common import active_keys, describe
 from nhiscan.rules.trust import PUBLIC_RESTRICTING_KEYS
 from nhiscan.scanner.estate import Estate
@@ -16,8 +18,6 @@ from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph
 from nhiscan.scanner.graph.model import TRAVERSED
 from nhiscan.scanner.graph.reach import unwind
 from nhiscan.scanner.model import Identity, IdentityKind, Severity
-from nhiscan.scanner.statements import account_of, admits_anyone_but, is_public, narrowed_by
-from nhiscan.scanner.statements import statements as statements_of
 
 SAMPLE_SIZE = 10  # ARNs listed as a sample when a finding stands for many targets
 

@@ -10,6 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from nhiscan.providers.aws.statements import (
+    Statement,
+    account_of,
+    admits_anyone_but,
+    is_public,
+    narrowed_by,
+    statements,
+)
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
 from nhiscan.rules.common import statement_evidence
 from nhiscan.scanner.estate import Estate
@@ -22,14 +30,6 @@ from nhiscan.scanner.model import (
     Provider,
     ResourceKind,
     Severity,
-)
-from nhiscan.scanner.statements import (
-    Statement,
-    account_of,
-    admits_anyone_but,
-    is_public,
-    narrowed_by,
-    statements,
 )
 
 EXTERNAL_ID_KEY = "sts:ExternalId"

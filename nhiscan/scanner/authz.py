@@ -10,7 +10,7 @@ decide makes the answer CONDITIONAL: never silently an allow or a deny.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -52,9 +52,16 @@ class Authorizer(Protocol):
         """Ids of the identities that can make requests (users and roles)."""
         ...
 
-    def evaluate(self, principal: str, action: str, resource: str) -> Evaluation:
+    def evaluate(
+        self,
+        principal: str,
+        action: str,
+        resource: str,
+        context: Mapping[str, str | Sequence[str] | None] | None = None,
+    ) -> Evaluation:
         """May ``principal`` (an identity id) call ``action`` on ``resource`` (an ARN, or "*"
-        for actions that take no resource)?"""
+        for actions that take no resource)? ``context``: request-time condition values the
+        caller knows (the gap analyzer's agent conditions); conditions on them are decided."""
         ...
 
     def is_admin(self, principal: str) -> Evaluation:

@@ -1,5 +1,6 @@
-"""Tell people from machines. Evidence, in order: an explicit tag, a login a person uses
-(console password, MFA, federation through SSO/SAML), then names and credential shape.
+"""Tell people from machines: the neutral evidence. Each provider's classifier asks, in order:
+an explicit tag (:func:`from_tags`), a login a person uses (its own records), then names
+(:func:`name_signal`) and credential shape.
 
 Returns ``None`` with a reason when the evidence is missing, never a guess dressed as a fact.
 """
@@ -7,17 +8,8 @@ Returns ``None`` with a reason when the evidence is missing, never a guess dress
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from nhiscan.scanner.model import (
-    Credential,
-    CredentialKind,
-    CredentialStatus,
-    Identity,
-    IdentityKind,
-)
 
 # Tag keys that state what kind of principal this is, compared case-insensitively.
 KIND_TAG_KEYS = frozenset(
@@ -151,22 +143,7 @@ class Verdict:
     reason: str
 
 
-def classify(
-    identity: Identity,
-    credentials: Sequence[Credential] = (),
-    trust_document: Mapping[str, Any] | None = None,
-) -> Verdict:
-    tagged = _from_tags(identity.tags)
-    if tagged is not None:
-        return tagged
-    if identity.kind is IdentityKind.IAM_ROLE:
-        return _role(identity, trust_document)
-    if identity.kind is IdentityKind.IAM_USER:
-        return _user(identity, credentials)
-    return Verdict(False, f"{identity.kind.value} is a workload identity")
-
-
-def _from_tags(tags: Mapping[str, str]) -> Verdict | None:
+def from_tags(tags: Mapping[str, str]) -> Verdict | None:
     for key, value in tags.items():
         k, v = key.lower(), value.strip().lower()
         if k not in KIND_TAG_KEYS:
@@ -179,59 +156,6 @@ def _from_tags(tags: Mapping[str, str]) -> Verdict | None:
         if v in MACHINE_TAG_VALUES:
             return Verdict(False, f"tag {key}={value}")
     return None
-
-
-def _role(identity: Identity, trust: Mapping[str, Any] | None) -> Verdict:
-    if identity.service_linked:
-        return Verdict(False, "service-linked role used by an AWS service")
-    if (identity.path or "").startswith(
-        "/aws-reserved/sso.amazonaws.com/"
-    ) or identity.name.startswith("AWSReservedSSO_"):
-        return Verdict(True, "IAM Identity Center (SSO) role assumed by people")
-    if trust is not None and _trusts_saml(trust):
-        return Verdict(True, "trusts a SAML identity provider: assumed by people signing in")
-    return Verdict(False, "IAM role assumed by workloads or other principals")
-
-
-def _trusts_saml(document: Mapping[str, Any]) -> bool:
-    statements = document.get("Statement", [])
-    if isinstance(statements, dict):
-        statements = [statements]
-    for statement in statements:
-        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
-            continue
-        actions = statement.get("Action", [])
-        actions = [actions] if isinstance(actions, str) else actions
-        if any(str(a).lower() == "sts:assumerolewithsaml" for a in actions):
-            return True
-    return False
-
-
-def _user(identity: Identity, credentials: Sequence[Credential]) -> Verdict:
-    human_signs = []
-    if identity.console_access:
-        human_signs.append("console password")
-    if identity.mfa_devices:
-        human_signs.append("MFA device")
-    if identity.password_last_used is not None:
-        human_signs.append("signed in to the console")
-    name_kind = name_signal(identity.name)
-    if human_signs:
-        return Verdict(True, "has " + ", ".join(human_signs))
-    if name_kind is True:
-        return Verdict(True, "name looks like a person's")
-    if name_kind is False:
-        return Verdict(False, "name looks like a service")
-    keys = [
-        c
-        for c in credentials
-        if c.kind is CredentialKind.ACCESS_KEY and c.status is CredentialStatus.ACTIVE
-    ]
-    if identity.console_access is False and keys:
-        return Verdict(False, "access keys and no console password")
-    if identity.console_access is None:
-        return Verdict(None, "console password and MFA not collected; name gives no sign")
-    return Verdict(None, "no console password, no MFA, name gives no sign")
 
 
 def name_signal(name: str) -> bool | None:

@@ -1,6 +1,6 @@
 """Whether a policy document is one AWS would accept and nhiscan can evaluate.
 
-:mod:`nhiscan.scanner.statements` reads leniently (a statement that is not an object is left
+:mod:`nhiscan.providers.aws.statements` reads leniently (a statement that is not an object is left
 out, ``Action: 5`` reads as ``"5"``, an Effect other than ``"Allow"`` counts as a Deny): that is
 only safe for documents that passed :func:`problems`. Every input path checks them first:
 
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from nhiscan.scanner.statements import IF_EXISTS, SET_QUALIFIERS
+from nhiscan.providers.aws.statements import IF_EXISTS, SET_QUALIFIERS
 
 VERSIONS = ("2012-10-17", "2008-10-17")
 EFFECTS = ("Allow", "Deny")

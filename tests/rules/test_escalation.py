@@ -14,8 +14,8 @@ from nhiscan.rules.escalation import (
     TrustModificationEscalation,
 )
 from nhiscan.rules.escalation_meta import FAMILY_METAS
+from nhiscan.scanner.escalation import Family
 from nhiscan.scanner.model import Finding, Identity, Record, Severity
-from nhiscan.scanner.privesc import Family
 from tests import factories as f
 from tests.scanner.graph.builders import ADMIN, function, granted, trusting
 

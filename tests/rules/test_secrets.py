@@ -9,7 +9,6 @@ from nhiscan.connectors.git.secrets import plugins
 from nhiscan.rules.secrets import LeakedLiveCredential, SecretInRepository, SharedSecret
 from nhiscan.rules.secrets_meta import BY_DETECTOR, severity_of
 from nhiscan.scanner.codec import encode
-from nhiscan.scanner.graph import build_graph
 from nhiscan.scanner.model import CredentialStatus, Severity
 from tests.factories import (
     access_key,
@@ -18,6 +17,7 @@ from tests.factories import (
     estate,
     exposure,
     managed_policy,
+    reach_graph,
     user,
 )
 
@@ -32,7 +32,7 @@ def _admin_bot(status: CredentialStatus = CredentialStatus.ACTIVE) -> list[objec
 
 def test_a_leaked_admin_key_is_critical_with_a_path_from_the_file_to_admin() -> None:
     e = estate(*_admin_bot(), exposure(KEY, path="ci/deploy.env", line=7))  # type: ignore[arg-type]
-    ctx = replace(context(), graph=build_graph(e))
+    ctx = replace(context(), graph=reach_graph(e))
     (finding,) = LeakedLiveCredential().evaluate(e, ctx)
     assert finding.severity is Severity.CRITICAL
     assert finding.subject.endswith(":user/svc-deploy")
@@ -48,7 +48,7 @@ def test_a_leaked_key_without_reach_analysis_is_high_and_an_inactive_one_medium(
     (finding,) = LeakedLiveCredential().evaluate(e, context())
     assert finding.severity is Severity.HIGH and finding.evidence["reach"] is None
     idle = estate(*_admin_bot(CredentialStatus.INACTIVE), exposure(KEY))  # type: ignore[arg-type]
-    ctx = replace(context(), graph=build_graph(idle))
+    ctx = replace(context(), graph=reach_graph(idle))
     (finding,) = LeakedLiveCredential().evaluate(idle, ctx)
     assert finding.severity is Severity.MEDIUM
 
@@ -95,7 +95,7 @@ def test_a_secret_in_two_repositories_is_shared_and_one_in_one_is_not() -> None:
 def test_no_finding_carries_the_secret() -> None:
     token = "ghp_" + "Ab3" * 12
     e = estate(*_admin_bot(), exposure(KEY), exposure(token))  # type: ignore[arg-type]
-    ctx = replace(context(), graph=build_graph(e))
+    ctx = replace(context(), graph=reach_graph(e))
     rules = (SecretInRepository(), LeakedLiveCredential(), SharedSecret())
     text = json.dumps([encode(f) for rule in rules for f in rule.evaluate(e, ctx)])
     assert token not in text and token[:8] not in text

@@ -13,8 +13,8 @@ from fnmatch import fnmatchcase
 
 from nhiscan.scanner.agents.model import Agent, IdentityRef, RefKind
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.glob import has_wildcard
 from nhiscan.scanner.model import Identity, Provider
-from nhiscan.scanner.policy.matching import has_wildcard
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -16,7 +16,7 @@ from nhiscan.scanner.agents.model import Agent, AgentPlan, AwsDefaults, Need, St
 from nhiscan.scanner.agents.uri import ResourceRef, parse_reference
 from nhiscan.scanner.agents.verbs import Access, entry
 from nhiscan.scanner.agents.vocabulary import Verb
-from nhiscan.scanner.catalog import Catalog
+from nhiscan.scanner.facts import PermissionCatalog
 from nhiscan.scanner.model import Provider
 
 Conditions = Mapping[str, Mapping[str, tuple[str, ...]]]
@@ -34,7 +34,9 @@ class _Raw:
     account_implicit: bool = False
 
 
-def compile_agent(agent: Agent, catalog: Catalog, *, default_max_key_age: int) -> AgentPlan:
+def compile_agent(
+    agent: Agent, catalog: PermissionCatalog, *, default_max_key_age: int
+) -> AgentPlan:
     return AgentPlan(
         name=agent.name,
         owner=agent.owner,
@@ -46,7 +48,9 @@ def compile_agent(agent: Agent, catalog: Catalog, *, default_max_key_age: int) -
     )
 
 
-def _needs(steps: Iterable[Step], defaults: AwsDefaults, catalog: Catalog) -> Iterator[_Raw]:
+def _needs(
+    steps: Iterable[Step], defaults: AwsDefaults, catalog: PermissionCatalog
+) -> Iterator[_Raw]:
     """Each step's needs; a step repeated (an alias, or the same words) is compiled once."""
     done: dict[tuple[object, ...], list[_Raw]] = {}
     for step in steps:
@@ -88,7 +92,7 @@ def _conditions(flat: tuple[tuple[str, str, tuple[str, ...]], ...]) -> Condition
     return block
 
 
-def _step_needs(step: Step, defaults: AwsDefaults, catalog: Catalog) -> Iterator[_Raw]:
+def _step_needs(step: Step, defaults: AwsDefaults, catalog: PermissionCatalog) -> Iterator[_Raw]:
     if step.actions:
         yield from _raw_needs(step, catalog)
         return
@@ -137,7 +141,7 @@ def _arn(
     return arn, conditions
 
 
-def _raw_needs(step: Step, catalog: Catalog) -> Iterator[_Raw]:
+def _raw_needs(step: Step, catalog: PermissionCatalog) -> Iterator[_Raw]:
     for pattern in step.actions:
         expanded = sorted(catalog.expand(pattern)) or [pattern]
         for action in expanded:

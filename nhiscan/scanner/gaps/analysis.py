@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from nhiscan.scanner.agents.claims import Claims, claim
 from nhiscan.scanner.agents.compiler import compile_agent
 from nhiscan.scanner.agents.model import Agent, AgentFile, AgentPlan, IdentityRef
-from nhiscan.scanner.catalog import Catalog
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.facts import PermissionCatalog
 from nhiscan.scanner.gaps.analyzer import GapAnalyzer
 from nhiscan.scanner.gaps.model import AgentGap
 from nhiscan.scanner.gaps.score import Score, score
@@ -52,7 +52,7 @@ def analyze_agents(
     agents: AgentFile,
     estate: Estate,
     graph: ReachGraph | None,
-    catalog: Catalog,
+    catalog: PermissionCatalog,
     *,
     default_max_key_age: int,
 ) -> AgentAnalysis:

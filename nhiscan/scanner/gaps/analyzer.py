@@ -10,8 +10,9 @@ from typing import Any
 from nhiscan.scanner.agents.model import AgentPlan, Need
 from nhiscan.scanner.agents.render import bind_account, identity_policy, trust_policy
 from nhiscan.scanner.authz import Decision, Evaluation
-from nhiscan.scanner.catalog import Catalog
+from nhiscan.scanner.escalation import Escalation
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.facts import PermissionCatalog
 from nhiscan.scanner.gaps.classify import classify
 from nhiscan.scanner.gaps.granted import PRINCIPALS, Grants, Key, probe
 from nhiscan.scanner.gaps.model import (
@@ -22,11 +23,9 @@ from nhiscan.scanner.gaps.model import (
     MissingItem,
     count_by_service,
 )
+from nhiscan.scanner.glob import glob_match
 from nhiscan.scanner.graph import EdgeKind, ReachGraph
 from nhiscan.scanner.model import Identity, IdentityKind, Provider, ResourceKind
-from nhiscan.scanner.policy import EstateAuthorizer
-from nhiscan.scanner.policy.matching import glob_match
-from nhiscan.scanner.privesc import Escalation
 
 ASSUME_ROLE = "sts:AssumeRole"
 COMPUTE_SERVICES = {
@@ -38,14 +37,13 @@ _RANK = {Decision.DENY: 0, Decision.IMPLICIT_DENY: 1, Decision.CONDITIONAL: 2, D
 
 
 class GapAnalyzer:
-    def __init__(self, estate: Estate, graph: ReachGraph, catalog: Catalog) -> None:
+    def __init__(self, estate: Estate, graph: ReachGraph, catalog: PermissionCatalog) -> None:
         self.estate = estate
         self.graph = graph
-        authorizer = graph.authorizer
-        if not isinstance(authorizer, EstateAuthorizer):
-            authorizer = EstateAuthorizer(estate, catalog)
-        self.authorizer = authorizer
-        self.grants = Grants(estate, graph, authorizer, catalog)
+        if graph.authorizer is None:
+            raise ValueError("the gap analysis asks the reach graph's authorizer: use build_graph")
+        self.authorizer = graph.authorizer  # the one the graph was built with
+        self.grants = Grants(estate, graph, self.authorizer, catalog)
         self._escalations: dict[str, list[Escalation]] | None = None
         self._services: dict[str, set[str]] | None = None
 

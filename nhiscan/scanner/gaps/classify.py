@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from nhiscan.scanner.agents.model import Need
 from nhiscan.scanner.gaps.model import GrantItem
-from nhiscan.scanner.policy.matching import glob_match
+from nhiscan.scanner.glob import glob_match
 
 Sorted = tuple[GrantItem, ...]
 

@@ -18,15 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from nhiscan.scanner.authz import Decision, StatementRef
-from nhiscan.scanner.catalog import Catalog
+from nhiscan.providers.aws.statements import Statement, indexed_statements, is_public
+from nhiscan.scanner.authz import Authorizer, Decision, StatementRef
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.facts import PermissionCatalog
 from nhiscan.scanner.gaps.model import GrantItem
+from nhiscan.scanner.glob import has_wildcard
 from nhiscan.scanner.graph import EdgeKind, ReachGraph
 from nhiscan.scanner.model import Identity, IdentityKind, PolicyKind, Provider
-from nhiscan.scanner.policy import EstateAuthorizer
-from nhiscan.scanner.policy.matching import has_wildcard
-from nhiscan.scanner.statements import Statement, indexed_statements, is_public
 
 PRINCIPALS = (IdentityKind.IAM_USER, IdentityKind.IAM_ROLE)
 # What a wildcard in a resource pattern is tried as, to learn which actions it can concern:
@@ -40,7 +39,7 @@ class Grants:
     """Each principal's grants, computed on first use and kept."""
 
     def __init__(
-        self, estate: Estate, graph: ReachGraph, authorizer: EstateAuthorizer, catalog: Catalog
+        self, estate: Estate, graph: ReachGraph, authorizer: Authorizer, catalog: PermissionCatalog
     ) -> None:
         self.estate = estate
         self.graph = graph

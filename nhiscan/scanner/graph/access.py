@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from nhiscan.providers.aws.statements import Statement, statements
 from nhiscan.scanner.authz import Authorizer, Decision, Evaluation, StatementRef
-from nhiscan.scanner.catalog import Catalog
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.facts import PermissionCatalog
+from nhiscan.scanner.glob import compile_patterns, matches
 from nhiscan.scanner.graph.model import EdgeKind, Hop
 from nhiscan.scanner.model import Resource, ResourceKind
-from nhiscan.scanner.privesc.patterns import compile_patterns, matches
-from nhiscan.scanner.statements import Statement, statements
 
 
 class AccessFinder:
-    def __init__(self, estate: Estate, authorizer: Authorizer, catalog: Catalog) -> None:
+    def __init__(self, estate: Estate, authorizer: Authorizer, catalog: PermissionCatalog) -> None:
         self._estate = estate
         self._authorizer = authorizer
         self._catalog = catalog

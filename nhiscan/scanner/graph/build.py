@@ -13,18 +13,18 @@ from collections.abc import Iterable, Iterator
 
 import networkx as nx
 
+from nhiscan.providers.aws.privesc.prefilter import PolicyPrefilter, prefilter
+from nhiscan.providers.aws.statements import account_of, statements
 from nhiscan.scanner.authz import Authorizer, Decision, Evaluation
-from nhiscan.scanner.catalog import Catalog, default_catalog
+from nhiscan.scanner.escalation import Escalation, Family
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.facts import PermissionCatalog
 from nhiscan.scanner.graph.access import AccessFinder
-from nhiscan.scanner.graph.groups import group_admin_hops
 from nhiscan.scanner.graph.model import EdgeKind, Hop, NodeKind, admin_node
 from nhiscan.scanner.graph.reach import ReachGraph
+from nhiscan.scanner.graph.sources import GraphSource
 from nhiscan.scanner.leaks import credentials_by_fingerprint
 from nhiscan.scanner.model import CredentialStatus, IdentityKind, Resource, ResourceKind
-from nhiscan.scanner.privesc import Escalation, Family, find_escalations
-from nhiscan.scanner.privesc.prefilter import PolicyPrefilter, prefilter
-from nhiscan.scanner.statements import account_of, statements
 
 ASSUME = "sts:AssumeRole"
 ACCESS_KINDS = frozenset(
@@ -37,14 +37,10 @@ ACCESS_KINDS = frozenset(
 )
 
 
-def build_graph(
-    estate: Estate, authorizer: Authorizer | None = None, catalog: Catalog | None = None
-) -> ReachGraph:
-    if authorizer is None:
-        from nhiscan.scanner.policy import EstateAuthorizer
-
-        authorizer = EstateAuthorizer(estate, catalog)
-    catalog = catalog or default_catalog()
+def build_graph(estate: Estate, source: GraphSource, catalog: PermissionCatalog) -> ReachGraph:
+    """The graph of ``estate``, every decision asked of ``source`` (the provider's analysis of
+    this estate: one authorizer, its escalations and group edges)."""
+    authorizer = source.authorizer
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     _add_nodes(graph, estate)
     principals = sorted(set(authorizer.principals()))
@@ -56,12 +52,12 @@ def build_graph(
     hops += _admin_hops(estate, authorizer, principals)
     hops += _assume_hops(estate, authorizer, principals)
     hops += AccessFinder(estate, authorizer, catalog).hops(principals, _access_targets(estate))
-    escalations = tuple(find_escalations(estate, authorizer))
+    escalations = tuple(source.escalations(principals))
     concrete = [e for e in escalations if not e.potential]
     hops += _escalation_hops(estate, concrete)
     hops += _pass_role_hops(concrete)
     joined = (e.target for e in concrete if e.family is Family.GROUP_MEMBERSHIP)
-    hops += group_admin_hops(estate, catalog, joined)
+    hops += source.group_edges(joined)
     for hop in hops:
         _add_hop(graph, hop)
     potential = tuple(e for e in escalations if e.potential)

@@ -10,9 +10,9 @@ from typing import Any
 import networkx as nx
 
 from nhiscan.scanner.authz import Authorizer
+from nhiscan.scanner.escalation import Escalation
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph.model import TRAVERSED, EdgeKind, Hop, NodeKind
-from nhiscan.scanner.privesc import Escalation
 
 Path = tuple[Hop, ...]
 _STOPS = frozenset({NodeKind.RESOURCE.value, NodeKind.ADMIN.value})

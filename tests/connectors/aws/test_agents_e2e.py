@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from moto import mock_aws
 
 from nhiscan.cli import cli
-from nhiscan.scanner.catalog import default_catalog
+from nhiscan.providers.aws.catalog import default_catalog
 from tests.connectors.aws.conftest import fake_aws_env
 
 ACCOUNT = "123456789012"

@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 from nhiscan.errors import PolicyFileError
+from nhiscan.providers.aws.catalog import default_catalog
 from nhiscan.scanner.agents import yamlnodes
 from nhiscan.scanner.agents.compiler import compile_agent
 from nhiscan.scanner.agents.loader import load_agents, parse_agents
-from nhiscan.scanner.catalog import default_catalog
 
 HEAD = (
     "version: 1\n"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 
+from nhiscan.providers.aws.catalog import default_catalog
 from nhiscan.scanner.agents import plan as plans
 from nhiscan.scanner.agents.compiler import compile_agent
 from nhiscan.scanner.agents.model import AgentFile, AgentPlan
 from nhiscan.scanner.agents.render import identity_policy, trust_policy
-from nhiscan.scanner.catalog import default_catalog
 from tests.factories import agent_file
 
 TEXT = """\

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from nhiscan.errors import PolicyFileError
+from nhiscan.providers.aws.catalog import default_catalog
 from nhiscan.scanner.agents.compiler import compile_agent
 from nhiscan.scanner.agents.loader import parse_agents
-from nhiscan.scanner.catalog import default_catalog
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"

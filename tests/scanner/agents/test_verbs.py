@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pytest
 
+from nhiscan.providers.aws.catalog import default_catalog
 from nhiscan.scanner.agents.compiler import merge, phrase_needs
 from nhiscan.scanner.agents.model import AwsDefaults
 from nhiscan.scanner.agents.schemes import SCHEMES
 from nhiscan.scanner.agents.uri import BadReference, parse_reference
 from nhiscan.scanner.agents.verbs import TABLE, Access, Unsupported, entry
 from nhiscan.scanner.agents.vocabulary import Verb
-from nhiscan.scanner.catalog import default_catalog
 
 PAIRS = [(verb, scheme) for verb in Verb for scheme in sorted(SCHEMES)]
 DEFAULTS = AwsDefaults(account="123456789012", region="eu-west-1")

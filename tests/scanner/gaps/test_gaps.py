@@ -91,7 +91,7 @@ def test_a_service_wildcard_is_excess_actions_and_excess_scope() -> None:
     records = _lambda_role("wide", allow("s3:*"))
     result = _analyse(records, _agent("a", records[0].id, "read: s3://docs/*"))["a"]
     gap = _only(result)
-    from nhiscan.scanner.catalog import default_catalog
+    from nhiscan.providers.aws.catalog import default_catalog
 
     s3 = {a for a in default_catalog().expand("s3:*")}
     assert {i.action for i in gap.excess} == s3 - {"s3:GetObject", "s3:ListBucket"}

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from nhiscan.scanner.graph import EdgeKind, Hop, ReachGraph, admin_node, build_graph
+from nhiscan.scanner.graph import EdgeKind, Hop, ReachGraph, admin_node
 from nhiscan.scanner.model import Identity, Policy, PolicyKind, Record, Resource, ResourceKind
 from tests import factories as f
 
@@ -58,7 +58,7 @@ def graph(*records: Record | list[Record]) -> ReachGraph:
     flat: list[Record] = []
     for record in records:
         flat += record if isinstance(record, list) else [record]
-    return build_graph(f.estate(*flat))
+    return f.reach_graph(f.estate(*flat))
 
 
 def hops(graph: ReachGraph, kind: EdgeKind) -> list[Hop]:

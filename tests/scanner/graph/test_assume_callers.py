@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from nhiscan.scanner.graph import EdgeKind, build_graph
-from nhiscan.scanner.policy import EstateAuthorizer
+from nhiscan.providers.aws.policy import EstateAuthorizer
+from nhiscan.scanner.graph import EdgeKind
 from tests.factories import (
     OTHER_ACCOUNT,
     allow,
@@ -15,6 +15,7 @@ from tests.factories import (
     document,
     estate,
     managed_policy,
+    reach_graph,
     role,
     trust_policy,
     user,
@@ -43,7 +44,7 @@ def test_can_assume_edges_equal_asking_every_principal_about_every_role() -> Non
         trust_policy(by_other_account, document(assume_role_statement({"AWS": OTHER_ACCOUNT}))),
     ]  # fmt: skip
     e = estate(*records)
-    graph = build_graph(e)
+    graph = reach_graph(e)
     edges = {(h.source, h.target) for h in graph.edges(EdgeKind.CAN_ASSUME)}
     authorizer = EstateAuthorizer(e)
     principals = list(authorizer.principals())

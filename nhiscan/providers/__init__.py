@@ -1,0 +1,78 @@
+"""Provider registry: one entry per cloud whose analysis nhiscan knows. Imports are lazy, like
+the connector registry's, so ``nhiscan`` starts fast and a missing package is a clear error
+naming what to install. Only the orchestration (``nhiscan.app``) imports this package; the core
+sees providers through the protocols of ``nhiscan.scanner.provider``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from nhiscan.errors import ConfigError
+
+if TYPE_CHECKING:  # the core imports AWS modules still (the ratchet): keep this one light
+    from nhiscan.scanner.provider import CloudProvider
+    from nhiscan.scanner.snapshot import Snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderEntry:
+    module: str
+    attribute: str
+    install_hint: str  # the command that installs what it needs
+
+
+REGISTRY: dict[str, ProviderEntry] = {
+    "aws": ProviderEntry("nhiscan.providers.aws.provider", "PROVIDER", "pip install nhiscan"),
+}
+_LOADED: dict[str, CloudProvider] = {}
+NOT_CLOUDS = frozenset({"git"})  # exposures found in repositories need no provider
+
+
+def provider(name: str) -> CloudProvider:
+    """The provider registered as ``name``, imported on first use."""
+    loaded = _LOADED.get(name)
+    if loaded is not None:
+        return loaded
+    entry = REGISTRY.get(name)
+    if entry is None:
+        raise ConfigError(
+            f"no provider is registered for {name!r} (known: {', '.join(sorted(REGISTRY))}): "
+            "install the nhiscan extra for that cloud, or analyse the snapshot with the "
+            "nhiscan version that wrote it"
+        )
+    try:
+        module = importlib.import_module(entry.module)
+    except ImportError as exc:
+        raise ConfigError(
+            f"the {name} provider needs a package that is not installed ({exc.name}): "
+            f"run {entry.install_hint}"
+        ) from exc
+    found: CloudProvider = getattr(module, entry.attribute)
+    _LOADED[name] = found
+    return found
+
+
+def register(name: str, entry: ProviderEntry | CloudProvider) -> None:
+    """Add (or replace) a provider: an entry to import lazily, or a ready object (tests)."""
+    _LOADED.pop(name, None)
+    if isinstance(entry, ProviderEntry):
+        REGISTRY[name] = entry
+        return
+    REGISTRY[name] = ProviderEntry(type(entry).__module__, "", "")
+    _LOADED[name] = entry
+
+
+def names_in(snap: Snapshot) -> tuple[str, ...]:
+    """The cloud providers the snapshot's records name, sorted ("git" is not a cloud)."""
+    found = {str(r.provider) for r in snap.accounts}
+    for records in (snap.identities, snap.credentials, snap.groups, snap.policies, snap.resources):
+        found.update(str(r.provider) for r in records)
+    return tuple(sorted(found - NOT_CLOUDS))
+
+
+def for_snapshot(snap: Snapshot) -> tuple[CloudProvider, ...]:
+    """The providers of the snapshot's records, sorted by name; an unknown one is an error."""
+    return tuple(provider(name) for name in names_in(snap))

@@ -1,0 +1,28 @@
+"""AWS's tables for the neutral core (``ProviderFacts``). Until the rules and reports read them
+from here (#13 P6), the tables still live where they are used; this value gathers them, so the
+facts have one source and a test checks they agree."""
+
+from __future__ import annotations
+
+from nhiscan.rules.common import KIND_WORDS
+from nhiscan.rules.keys import KEY_LAST_USED_OPERATIONS
+from nhiscan.rules.roles import ROLE_LAST_USED_OPERATIONS
+from nhiscan.scanner.blast import DATA_STORES, READ_SECRET, SECRET
+from nhiscan.scanner.facts import ProviderFacts
+from nhiscan.scanner.gaps.score import SENSITIVE_SERVICES
+
+# The git detectors whose match is an access key id (public), not a secret.
+KEY_ID_DETECTORS = frozenset({"AWS Access Key ID", "AWS Access Key"})
+
+FACTS = ProviderFacts(
+    kind_words={kind.value: word for kind, word in KIND_WORDS.items()},
+    data_store_kinds=DATA_STORES,
+    secret_kinds=frozenset({SECRET}),
+    secret_read_actions=frozenset({READ_SECRET}),
+    sensitive_services=SENSITIVE_SERVICES,
+    last_used_operations={
+        "credential": KEY_LAST_USED_OPERATIONS,
+        "identity": ROLE_LAST_USED_OPERATIONS,
+    },
+    credential_id_detectors=KEY_ID_DETECTORS,
+)

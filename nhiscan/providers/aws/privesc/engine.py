@@ -1,0 +1,227 @@
+"""Find privilege escalations: for each principal, every method of the table it can use, with
+the authorizer's evaluation of every permission each one takes.
+
+A pure function of the snapshot and the authorizer. For each principal (admins excepted: they
+already hold every permission) and each method that escalates its kind, every needed action is
+asked of the authorizer on the right resource; DENY or IMPLICIT_DENY on any of them rules the
+method out, CONDITIONAL marks the escalation conditional. A method whose target does not exist
+in the snapshot (no function to update, no user with a login profile) is reported once per
+principal as potential, with what is missing, provided the principal holds the permissions.
+
+Cost: targets are looked up in indexes built once (:mod:`.targets`); an action no policy could
+allow the principal is ruled out before any target is listed (:mod:`.prefilter`); actions on
+resources the attacker creates are asked before the targets are enumerated; every answer is
+asked once per principal (a PassRole answer serves every service).
+
+Next speed-up (not done): the output is one Escalation per (principal, method, target), so a
+principal allowed iam:CreateAccessKey on every one of 5,000 users yields 5,000 records and
+graph edges; on the benchmark estate this is most of the graph's build time. When the
+authorizer's answer is the same for every target (EstateAuthorizer caches exactly that case,
+see policy/authorizer.py ``uniform``), one escalation to a target-set node ("any IAM user of
+account X") with set-to-member edges would keep paths exact at a fraction of the cost; rules,
+queries and blast radius would then expand the set.
+
+Optional authorizer extensions, used when present: ``could_allow(principal, action) -> bool``
+(see prefilter.py) and ``trust_admits_service(role_arn, service)`` (see trust.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from nhiscan.providers.aws.privesc.method import Method, On, Target
+from nhiscan.providers.aws.privesc.methods import METHODS, missing_words, placeholder
+from nhiscan.providers.aws.privesc.prefilter import CouldAllow, prefilter
+from nhiscan.providers.aws.privesc.targets import ADMIN, UNKNOWN, Candidate, Targets
+from nhiscan.providers.aws.privesc.trust import trust_check
+from nhiscan.scanner.authz import Authorizer, Decision
+from nhiscan.scanner.escalation import Escalation, Step
+from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.model import Identity
+
+
+def find_escalations(
+    estate: Estate, authorizer: Authorizer, *, methods: tuple[Method, ...] = METHODS
+) -> Iterator[Escalation]:
+    """Every escalation: by principal id, then in table order, then by target ARN (the
+    resource it is reached through, for existing compute)."""
+    targets = Targets(estate, trust_check(estate, authorizer))
+    could = prefilter(estate, authorizer)
+    usable = tuple(m for m in methods if m.enumerated and m.target_spec is not None)
+    for principal in sorted(set(authorizer.principals())):
+        identity = estate.identities.get(principal)
+        if identity is None or not any(m.applies_to.admits(identity.kind) for m in usable):
+            continue
+        if authorizer.is_admin(principal).decision is Decision.ALLOW:
+            continue
+        asker = _Asker(authorizer, identity, could, targets.regions)
+        yield from _for_principal(identity, asker, targets, usable)
+
+
+def _for_principal(
+    identity: Identity, asker: _Asker, targets: Targets, usable: tuple[Method, ...]
+) -> Iterator[Escalation]:
+    """The principal's escalations in table order. Once it can certainly grant itself admin,
+    the methods that lead to one user or role at a time are not enumerated: admin of the
+    account already reaches every one of them, and on large estates (a principal allowed
+    iam:CreateAccessKey on every one of thousands of users) listing them is most of the cost."""
+    mine = [m for m in usable if m.applies_to.admits(identity.kind)]
+    found = [
+        e
+        for m in mine
+        if m.target is Target.ADMIN
+        for e in _escalations(m, identity, asker, targets)
+    ]
+    admin = any(e.target == "admin" and not e.potential and not e.conditional for e in found)
+    by_method = {name: [e for e in found if e.method == name] for name in {e.method for e in found}}
+    for method in mine:
+        if method.target is Target.ADMIN:
+            yield from by_method.get(method.name, ())
+        elif not admin:
+            yield from _escalations(method, identity, asker, targets)
+
+
+class _Asker:
+    """One principal's questions to the authorizer, each asked once."""
+
+    def __init__(
+        self,
+        authorizer: Authorizer,
+        identity: Identity,
+        could: CouldAllow,
+        regions: tuple[str, ...],
+    ) -> None:
+        self.principal = identity.id
+        self._authorizer = authorizer
+        self._could = could
+        parts = identity.id.split(":")
+        self._partition = parts[1] if len(parts) > 4 and parts[0] == "arn" else "aws"
+        self._account = identity.account
+        self._regions = ("*", *regions)
+        self._answers: dict[tuple[str, str], Step] = {}
+        self._coulds: dict[str, bool] = {}
+
+    def could(self, action: str) -> bool:
+        if action not in self._coulds:
+            self._coulds[action] = self._could(self.principal, action)
+        return self._coulds[action]
+
+    def step(self, action: str, resource: str) -> Step:
+        key = (action, resource)
+        if key not in self._answers:
+            evaluation = self._authorizer.evaluate(self.principal, action, resource)
+            self._answers[key] = Step(action, resource, evaluation)
+        return self._answers[key]
+
+    def expand(self, template: str) -> tuple[str, ...]:
+        """The placeholder for every region seen in the snapshot ("*" first), once each."""
+        found = (
+            template.format(partition=self._partition, account=self._account, region=region)
+            for region in self._regions
+        )
+        return tuple(dict.fromkeys(found))
+
+
+def _escalations(
+    method: Method, identity: Identity, asker: _Asker, targets: Targets
+) -> Iterator[Escalation]:
+    if not all(asker.could(action) for action in method.actions):
+        return
+    fixed = _fixed_steps(method, asker)
+    if fixed is None:
+        return
+    candidates = targets.of(method, identity)
+    best: dict[str, Escalation] = {}
+    for candidate in candidates.found:
+        found = _attempt(method, asker, candidate, fixed)
+        if found is not None and _better(found, best.get(found.target)):
+            best[found.target] = found
+    if best:
+        yield from best.values()
+    elif candidates.fallback is not None:
+        potential = _potential(method, asker, candidates.fallback, fixed)
+        if potential is not None:
+            yield potential
+
+
+def _fixed_steps(method: Method, asker: _Asker) -> dict[int, Step] | None:
+    """The steps on resources the attacker creates, by need index; None if one is impossible."""
+    fixed: dict[int, Step] = {}
+    for index, need in enumerate(method.needs):
+        if need.on is not On.ANY:
+            continue
+        chosen: Step | None = None
+        for resource in asker.expand(need.placeholder or "*"):
+            step = asker.step(need.action, resource)
+            if step.evaluation.decision is Decision.ALLOW:
+                chosen = step
+                break
+            if chosen is None and step.evaluation.decision.possible:
+                chosen = step
+        if chosen is None:
+            return None
+        fixed[index] = chosen
+    return fixed
+
+
+def _attempt(
+    method: Method, asker: _Asker, candidate: Candidate, fixed: dict[int, Step]
+) -> Escalation | None:
+    """The escalation through ``candidate``, or None when a permission is missing."""
+    steps = []
+    for index, need in enumerate(method.needs):
+        step = fixed[index] if need.on is On.ANY else asker.step(need.action, candidate.resource)
+        if not step.evaluation.decision.possible:
+            return None
+        steps.append(step)
+    return Escalation(
+        principal=asker.principal,
+        method=method.name,
+        family=method.family,
+        target=candidate.reaches,
+        potential=candidate.missing is not None,
+        conditional=candidate.conditional
+        or any(s.evaluation.decision is Decision.CONDITIONAL for s in steps),
+        missing=candidate.missing,
+        steps=tuple(steps),
+    )
+
+
+def _potential(
+    method: Method, asker: _Asker, fallback: tuple[Candidate, ...], fixed: dict[int, Step]
+) -> Escalation | None:
+    """The method reported once as potential, if the principal could use it at all."""
+    default = ADMIN if method.target is Target.ADMIN else UNKNOWN
+    tries = fallback or tuple(
+        Candidate(resource=resource, reaches=default)
+        for resource in asker.expand(_template(method))
+    )
+    allowed: list[Escalation] = []
+    for candidate in tries:
+        found = _attempt(method, asker, candidate, fixed)
+        if found is not None:
+            allowed.append(found)
+            if len({e.target for e in allowed}) > 1:
+                break
+        if allowed and allowed[0].target == default:
+            break
+    if not allowed:
+        return None
+    reached = {e.target for e in allowed}
+    target = next(iter(reached)) if len(reached) == 1 and default != ADMIN else default
+    first = min(allowed, key=_rank)
+    return replace(first, target=target, potential=True, missing=missing_words(method))
+
+
+def _template(method: Method) -> str:
+    need = next(n for n in method.needs if n.on is not On.ANY)
+    return placeholder(method, need.on, need.placeholder)
+
+
+def _rank(escalation: Escalation) -> tuple[bool, bool]:
+    return (escalation.potential, escalation.conditional)
+
+
+def _better(new: Escalation, old: Escalation | None) -> bool:
+    return old is None or _rank(new) < _rank(old)

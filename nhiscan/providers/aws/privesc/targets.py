@@ -1,0 +1,247 @@
+"""What a method can be used on, for one principal: the candidates for its target spec, and
+what each reaches.
+
+Built once per snapshot (:class:`Targets`), so that listing the users, roles, groups, passable
+roles or compute of an account is a lookup, not a scan. IAM targets (users, roles, groups,
+policies, passable roles) are limited to the principal's own account: IAM entities take no
+resource policy, so no other account's principal can change them or pass them. Existing compute
+is not limited (a Lambda function's resource policy may admit another account).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from nhiscan.providers.aws.privesc.method import Method, On, Requires
+from nhiscan.providers.aws.privesc.trust import TrustCheck
+from nhiscan.scanner.authz import Decision
+from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.model import (
+    CredentialKind,
+    Identity,
+    IdentityKind,
+    PolicyKind,
+    Resource,
+    ResourceKind,
+)
+
+ADMIN = "admin"
+UNKNOWN = "unknown"
+
+# Instance states whose instance can be reached: running, or not collected.
+_LIVE_STATES = frozenset({"running", None})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Candidate:
+    resource: str  # the ARN the target spec's actions are requested on
+    reaches: str  # a user, role or group ARN, "admin" or "unknown"
+    missing: str | None = None  # set when reaching it depends on what the snapshot lacks
+    conditional: bool = False  # reaching it depends on conditions (a passed role's trust)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Candidates:
+    found: tuple[Candidate, ...]
+    # Checked when nothing is found, to report the method as potential; () means "use the
+    # placeholder", None means the method is never potential (PassRole needs a real role).
+    fallback: tuple[Candidate, ...] | None = ()
+
+
+class Targets:
+    def __init__(self, estate: Estate, trust: TrustCheck) -> None:
+        self._estate = estate
+        self._trust = trust
+        self._users = _by_account(estate.identities.values(), IdentityKind.IAM_USER)
+        self._roles = _by_account(estate.identities.values(), IdentityKind.IAM_ROLE)
+        groups: defaultdict[str, list[str]] = defaultdict(list)
+        for group in sorted(estate.groups.values(), key=lambda g: g.id):
+            groups[group.account].append(group.id)
+        self._groups = {account: tuple(ids) for account, ids in groups.items()}
+        self._resources = _resources_by_kind(estate.resources.values())
+        self._profile_role = _profile_roles(estate)
+        self._in_profiles = frozenset(self._profile_role.values())
+        self._lists: dict[tuple[str, str], Candidates] = {}
+        self._trusting: dict[tuple[str, str], tuple[tuple[Identity, bool], ...]] = {}
+        self.regions = tuple(sorted({r.region for r in estate.resources.values() if r.region}))
+
+    def of(self, method: Method, principal: Identity) -> Candidates:
+        spec = method.target_spec
+        if spec is On.SELF:
+            return Candidates(found=(Candidate(resource=principal.id, reaches=ADMIN),))
+        if spec is On.ATTACHED_POLICY:
+            return Candidates(found=self._attached(method, principal))
+        if spec is On.MEMBER_GROUP:
+            found = (Candidate(resource=g, reaches=ADMIN) for g in sorted(principal.member_of))
+            return Candidates(found=tuple(found))
+        if spec is On.TARGET_GROUP:
+            return Candidates(found=self._other_groups(principal))
+        if spec is On.TARGET_USER:
+            return self._users_for(method, principal)
+        if spec is On.TARGET_ROLE:
+            return Candidates(found=self._other_roles(principal))
+        if spec is On.PASSABLE_ROLE:
+            return Candidates(found=self._passable(method, principal), fallback=None)
+        if spec is On.EXISTING_RESOURCE:
+            return Candidates(found=self._compute(method, principal))
+        return Candidates(found=(), fallback=None)
+
+    def _attached(self, method: Method, principal: Identity) -> tuple[Candidate, ...]:
+        ids = set(principal.policies)
+        for group_id in principal.member_of:
+            group = self._estate.groups.get(group_id)
+            ids.update(group.policies if group is not None else ())
+        found = []
+        for policy_id in sorted(ids):
+            if not self._customer_managed(policy_id):
+                continue
+            missing = None
+            if method.requires is Requires.POLICY_VERSION:
+                missing = f"a non-default version of {policy_id} that grants more (not collected)"
+            found.append(Candidate(resource=policy_id, reaches=ADMIN, missing=missing))
+        return tuple(found)
+
+    def _customer_managed(self, policy_id: str) -> bool:
+        policy = self._estate.policies.get(policy_id)
+        if policy is not None:
+            return policy.kind is PolicyKind.CUSTOMER_MANAGED
+        # Not in the snapshot: judge by the ARN (AWS-managed ones are in account "aws").
+        return ":policy/" in policy_id and ":iam::aws:" not in policy_id
+
+    def _other_groups(self, principal: Identity) -> tuple[Candidate, ...]:
+        joined = set(principal.member_of)
+        groups = self._groups.get(principal.account, ())
+        return tuple(Candidate(resource=g, reaches=g) for g in groups if g not in joined)
+
+    def _other_roles(self, principal: Identity) -> tuple[Candidate, ...]:
+        key = ("roles", principal.account)
+        if key not in self._lists:
+            roles = self._roles.get(principal.account, ())
+            found = (Candidate(resource=r.id, reaches=r.id) for r in roles if not r.service_linked)
+            self._lists[key] = Candidates(found=tuple(found))
+        return _without(self._lists[key], principal.id).found
+
+    def _users_for(self, method: Method, principal: Identity) -> Candidates:
+        key = (method.requires, principal.account)
+        if key not in self._lists:
+            self._lists[key] = self._users_of(method.requires, principal.account)
+        return _without(self._lists[key], principal.id)
+
+    def _users_of(self, requires: Requires, account: str) -> Candidates:
+        found: list[Candidate] = []
+        fallback: list[Candidate] = []
+        for user in self._users.get(account, ()):
+            fits = self._fits_login(requires, user)
+            if fits is False:
+                fallback.append(Candidate(resource=user.id, reaches=user.id))
+                continue
+            missing = None
+            if fits is None:
+                missing = f"whether {user.id} has a console password (not collected)"
+            found.append(Candidate(resource=user.id, reaches=user.id, missing=missing))
+        return Candidates(found=tuple(found), fallback=tuple(fallback))
+
+    def _fits_login(self, requires: Requires, user: Identity) -> bool | None:
+        if requires not in (Requires.LOGIN_PROFILE, Requires.NO_LOGIN_PROFILE):
+            return True
+        has = self.login_profile(user)
+        if has is None:
+            return None
+        return has is (requires is Requires.LOGIN_PROFILE)
+
+    def login_profile(self, user: Identity) -> bool | None:
+        """Whether ``user`` has a console password; None when that was not collected."""
+        creds = self._estate.credentials(user.id)
+        if any(c.kind is CredentialKind.PASSWORD for c in creds):
+            return True
+        return user.console_access
+
+    def _passable(self, method: Method, principal: Identity) -> tuple[Candidate, ...]:
+        if method.service is None:
+            return ()
+        roles = self.trusting(method.service, principal.account)
+        if method.requires is Requires.INSTANCE_PROFILE:
+            roles = tuple((r, c) for r, c in roles if self.has_instance_profile(r))
+        return tuple(
+            Candidate(resource=r.id, reaches=r.id, conditional=conditional)
+            for r, conditional in roles
+            if r.id != principal.id
+        )
+
+    def trusting(self, service: str, account: str) -> tuple[tuple[Identity, bool], ...]:
+        """The roles of ``account`` whose trust admits ``service``, each with whether only
+        conditionally; computed once per pair."""
+        key = (service, account)
+        if key not in self._trusting:
+            answers = ((r, self._trust(r, service)) for r in self._roles.get(account, ()))
+            self._trusting[key] = tuple(
+                (r, d is Decision.CONDITIONAL) for r, d in answers if d.possible
+            )
+        return self._trusting[key]
+
+    def has_instance_profile(self, role: Identity) -> bool:
+        return bool(role.instance_profiles) or role.id in self._in_profiles
+
+    def _compute(self, method: Method, principal: Identity) -> tuple[Candidate, ...]:
+        found = []
+        for resource in self._resources.get(method.resource_kind or "", ()):
+            candidate = self._runs_as(resource)
+            if candidate is not None and candidate.reaches != principal.id:
+                found.append(candidate)
+        return tuple(found)
+
+    def _runs_as(self, resource: Resource) -> Candidate | None:
+        """The role ``resource`` runs as; None when it runs as none or cannot be reached."""
+        runs_as = resource.runs_as
+        if runs_as is None:
+            return None
+        if resource.kind == ResourceKind.EC2_INSTANCE and resource.state not in _LIVE_STATES:
+            return None
+        if ":instance-profile/" not in runs_as:
+            return Candidate(resource=resource.id, reaches=runs_as)
+        role = self._profile_role.get(runs_as)
+        if role is not None:
+            return Candidate(resource=resource.id, reaches=role)
+        missing = f"the role of instance profile {runs_as} (not in the snapshot)"
+        return Candidate(resource=resource.id, reaches=UNKNOWN, missing=missing)
+
+
+def _without(candidates: Candidates, principal: str) -> Candidates:
+    """``candidates`` less the principal itself (acting on itself gains nothing new here)."""
+    found = tuple(c for c in candidates.found if c.reaches != principal)
+    fallback = candidates.fallback
+    if fallback is not None:
+        fallback = tuple(c for c in fallback if c.reaches != principal)
+    return Candidates(found=found, fallback=fallback)
+
+
+def _by_account(
+    identities: Iterable[Identity], kind: IdentityKind
+) -> dict[str, tuple[Identity, ...]]:
+    found: defaultdict[str, list[Identity]] = defaultdict(list)
+    for identity in sorted(identities, key=lambda i: i.id):
+        if identity.kind is kind:
+            found[identity.account].append(identity)
+    return {account: tuple(ids) for account, ids in found.items()}
+
+
+def _resources_by_kind(resources: Iterable[Resource]) -> Mapping[str, tuple[Resource, ...]]:
+    found: defaultdict[str, list[Resource]] = defaultdict(list)
+    for resource in sorted(resources, key=lambda r: r.id):
+        found[str(resource.kind)].append(resource)
+    return {kind: tuple(items) for kind, items in found.items()}
+
+
+def _profile_roles(estate: Estate) -> dict[str, str]:
+    """Instance profile ARN -> the role ARN in it, from profiles and from roles."""
+    found = {
+        r.id: r.runs_as
+        for r in estate.resources.values()
+        if r.kind == ResourceKind.INSTANCE_PROFILE and r.runs_as is not None
+    }
+    for identity in estate.identities.values():
+        for profile in identity.instance_profiles:
+            found.setdefault(profile, identity.id)
+    return found

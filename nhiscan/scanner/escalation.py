@@ -1,0 +1,43 @@
+"""Escalation records shared by every provider: a principal that can make itself more powerful,
+by which method, through which permissions. Providers find them; the graph and rules read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import NamedTuple
+
+from nhiscan.scanner.authz import Evaluation
+
+
+class Family(StrEnum):
+    """Escalation families shared across clouds (the rules NHI101-106 are one per family)."""
+
+    POLICY_MODIFICATION = "policy-modification"
+    GROUP_MEMBERSHIP = "group-membership"
+    CREDENTIAL_CREATION = "credential-creation"
+    TRUST_MODIFICATION = "trust-modification"
+    ROLE_ASSUMPTION = "role-assumption"
+    PASSROLE_COMPUTE = "passrole-compute"
+    EXISTING_COMPUTE = "existing-compute"
+
+
+class Step(NamedTuple):
+    """One permission an escalation uses, and the authorizer's answer (with its statements)."""
+
+    action: str
+    resource: str
+    evaluation: Evaluation
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Escalation:
+    principal: str  # the identity id that escalates
+    method: str  # a method name from the provider's table
+    family: Family
+    target: str  # an identity or group id, "admin", or "unknown" (potential only)
+    potential: bool = False  # something the method needs is not in the snapshot
+    conditional: bool = False  # some permission used is only CONDITIONAL
+    missing: str | None = None  # what is not in the snapshot, when potential
+    steps: tuple[Step, ...] = ()  # every permission used, in the method's order

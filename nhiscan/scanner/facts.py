@@ -1,0 +1,78 @@
+"""What a provider tells the core about its vocabulary: the permission catalogue, how to read
+its ids offline, and the tables neutral rules, blast radius and scores read. Protocols and
+records only; each cloud fills them in ``nhiscan/providers/<name>/`` (docs/providers.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+
+class AccessLevel(StrEnum):
+    """What an action does, in the catalogue's words (its first level, when it lists two)."""
+
+    LIST = "List"
+    READ = "Read"
+    WRITE = "Write"
+    PERMISSIONS_MANAGEMENT = "Permissions management"
+    TAGGING = "Tagging"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CatalogInfo:
+    """The pinned permission table a report names: its package, version and date."""
+
+    provider: str
+    name: str
+    version: str | None
+    date: str | None
+
+
+class ActionFacts(Protocol):
+    """One permission as the catalogue knows it."""
+
+    @property
+    def name(self) -> str: ...  # canonical spelling
+    @property
+    def service(self) -> str: ...
+    @property
+    def access_level(self) -> AccessLevel: ...
+
+
+class PermissionCatalog(Protocol):
+    """The provider's permission vocabulary (read offline from a pinned package)."""
+
+    @property
+    def version(self) -> str: ...
+    @property
+    def updated_at(self) -> str: ...
+    def expand(self, pattern: str, /) -> frozenset[str]: ...  # globs; "*" is every action
+    def info(self, action: str, /) -> ActionFacts | None: ...
+    def known(self, action: str, /) -> bool: ...
+    def actions_for_resource(self, resource: str, /) -> frozenset[str]: ...
+
+
+class IdScheme(Protocol):
+    """Reading the provider's stable ids offline (resource names, e-mails, object ids)."""
+
+    def owns(self, value: str, /) -> bool: ...  # the id is this provider's
+    def scope_of(self, value: str, /) -> str | None: ...  # account, project, subscription
+    def service_of(self, value: str, /) -> str: ...  # grouping in reach answers
+    def container_of(self, value: str, /) -> str | None: ...  # object -> its bucket
+    def short(self, value: str, /) -> str: ...  # a label for graphs
+    def is_broad(self, value: str, /) -> bool: ...  # "*" or a whole service
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProviderFacts:
+    """Tables the neutral rules, blast radius and scores read (data, each meta-tested)."""
+
+    kind_words: Mapping[str, str]  # identity kind -> the word findings use ("role")
+    data_store_kinds: frozenset[str]  # resource kinds that hold data
+    secret_kinds: frozenset[str]  # resource kinds whose value is a secret
+    secret_read_actions: frozenset[str]  # lower case: reading a secret's value
+    sensitive_services: frozenset[str]  # services an agent's grant scores higher on
+    last_used_operations: Mapping[str, frozenset[str]]  # "credential"/"identity" -> operations
+    credential_id_detectors: frozenset[str]  # detectors whose match is a public key id

@@ -1,0 +1,104 @@
+"""What the neutral core asks of a cloud (docs/providers.md is the contract).
+
+A provider is two objects. :class:`CloudProvider` is static: its name, permission catalogue,
+id scheme, facts and agent vocabulary. :class:`ProviderAnalysis` is built once per estate by
+``CloudProvider.analyse`` and answers every question about that estate with one evaluator
+(parse once, compile once). Each analysis answers for its own records only; the core combines
+several. No method does I/O: everything is a pure function of the snapshot.
+
+This module sits at the top of the core: it may import every seam, none imports it. The
+registry (``nhiscan.providers``) returns these types; the rules a provider adds are declared
+one layer up, in ``nhiscan.rules.provider``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from nhiscan.scanner.agents.model import Need
+from nhiscan.scanner.authz import Authorizer
+from nhiscan.scanner.escalation import Escalation
+from nhiscan.scanner.estate import Classifier, Estate
+from nhiscan.scanner.facts import IdScheme, PermissionCatalog, ProviderFacts
+from nhiscan.scanner.graph.model import Hop
+from nhiscan.scanner.model import Credential, Identity, Resource
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scope:
+    """Where admin power applies: an AWS account (no parent), a GCP organization, folder or
+    project, an Azure management group, subscription or resource group, an Entra tenant."""
+
+    id: str
+    kind: str
+    parent: str | None
+    label: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccessRequest:
+    """One resource id to ask about, the actions that apply to it, and those its own policy
+    could grant (None: not collected, ask about all)."""
+
+    resource: str
+    actions: frozenset[str]
+    granted_by_resource: frozenset[str] | None
+
+
+class ProviderAnalysis(Protocol):
+    """One cloud's view of one estate."""
+
+    @property
+    def authorizer(self) -> Authorizer: ...
+    # estate: credentials completed for old snapshots
+    def normalise_credential(self, credential: Credential) -> Credential: ...
+    # graph: admin sinks per scope, and the edges only the provider knows
+    def scopes(self) -> Iterable[Scope]: ...
+    def admin_scope(self, principal: str) -> str | None: ...
+    def act_as_edges(self, principals: Sequence[str]) -> Iterator[Hop]: ...
+    def runs_as(self, resource: Resource) -> tuple[str, ...]: ...
+    def access_requests(self, resource: Resource) -> Sequence[AccessRequest]: ...
+    def escalations(self, principals: Sequence[str]) -> Iterator[Escalation]: ...
+    def group_edges(self, groups: Iterable[str]) -> Iterator[Hop]: ...
+    # rules, gaps and drift
+    def exposure_reasons(self, identity: Identity) -> list[str]: ...
+    def held(self, identity: Identity) -> frozenset[str]: ...
+    def assumable(self, identity: Identity) -> bool: ...
+    def gap_support(self, identity: Identity) -> str | None: ...  # None: analysable
+
+
+class AgentVocabulary(Protocol):
+    """The provider's part of agent files: its defaults section, resource schemes, and the
+    least-privilege documents the gap analyzer proposes."""
+
+    @property
+    def defaults_key(self) -> str: ...  # "aws" / "gcp" / "azure"
+    @property
+    def schemes(self) -> frozenset[str]: ...  # "s3", "gs", "blob", ...
+    def render_least_privilege(
+        self, needs: Iterable[Need], scope: str
+    ) -> Mapping[str, Any] | None: ...
+    def render_trust(
+        self, callers: Sequence[str], services: Sequence[str]
+    ) -> Mapping[str, Any] | None: ...
+    def compute_services(self) -> Mapping[str, str]: ...  # compute kind -> service principal
+
+
+class CloudProvider(Protocol):
+    @property
+    def name(self) -> str: ...  # registry key == the records' provider value
+    @property
+    def label(self) -> str: ...  # "AWS"
+    @property
+    def catalog(self) -> PermissionCatalog: ...
+    @property
+    def ids(self) -> IdScheme: ...
+    @property
+    def facts(self) -> ProviderFacts: ...
+    @property
+    def agents(self) -> AgentVocabulary | None: ...
+    @property
+    def classifier(self) -> Classifier: ...  # people and machines, before any analysis
+    def analyse(self, estate: Estate) -> ProviderAnalysis: ...

