@@ -7,7 +7,13 @@ from typing import Any
 import click
 
 from nhiscan.app.scan import run_scan
-from nhiscan.cli.options import common_options, output_options, settings_and_gate, store_options
+from nhiscan.cli.options import (
+    common_options,
+    format_option,
+    output_options,
+    settings_and_gate,
+    store_options,
+)
 from nhiscan.cli.sources import source_options, sources_of
 from nhiscan.errors import NhiError
 
@@ -15,14 +21,6 @@ store_option = click.option(
     "--store",
     metavar="URL",
     help="The history store (default: $NHISCAN_STORE, else the user's data directory).",
-)
-format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text (for people) or json (for programs).",
 )
 
 

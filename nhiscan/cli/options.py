@@ -27,6 +27,17 @@ config_option = click.option(
 )
 
 
+# --format of the commands that print for people or for programs (history, diff, queries).
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text (for people) or json (for programs).",
+)
+
+
 def common_options(func: F) -> F:
     options = [
         config_option,

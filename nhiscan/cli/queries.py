@@ -10,21 +10,14 @@ import click
 
 from nhiscan.app.config import load_settings
 from nhiscan.app.queries import run_query
-from nhiscan.cli.options import F, config_option
+from nhiscan.cli.options import F, config_option, format_option
 from nhiscan.cli.sources import cloud_source_options, sources_of
 
 
 def query_options(func: F) -> F:
     options = [
         config_option,
-        click.option(
-            "--format",
-            "fmt",
-            type=click.Choice(["text", "json"]),
-            default="text",
-            show_default=True,
-            help="text (for people) or json (for programs).",
-        ),
+        format_option,
     ]
     for option in reversed(options):
         func = option(func)

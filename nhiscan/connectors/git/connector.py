@@ -175,9 +175,6 @@ class _Progress:
             self._say()
 
     def _say(self) -> None:
-        done, total = _mb(self._bytes), _mb(self._total_bytes)
-        self._ctx.progress(f"{self._prefix} {self._done}/{self._total}, {done}/{total} MB")
-
-
-def _mb(size: int) -> int:
-    return size >> 20
+        shift, unit = (20, "MB") if self._total_bytes >> 20 else (10, "KB")
+        done, total = self._bytes >> shift, self._total_bytes >> shift
+        self._ctx.progress(f"{self._prefix} {self._done}/{self._total}, {done}/{total} {unit}")

@@ -123,3 +123,15 @@ def test_progress_moves_while_one_huge_file_is_scanned(
     during = {m for m in scanning if not m.startswith("2/2")}  # the big file not done yet
     moved = {m.split(", ")[1] for m in during}
     assert len(moved) >= 3  # bytes moved within the big file, before it was done
+
+
+def test_progress_of_a_small_tree_counts_kilobytes(repo: Repo) -> None:
+    repo.write("a.py", "x = 1\n" * 1000)  # 6,000 bytes: "0/0 MB" would say nothing
+    repo.commit("one file")
+    messages: list[str] = []
+    config = GitConfig(repos=(str(repo.path),), workers=1)
+
+    list(GitConnector(config).collect(CollectContext(now=NOW, progress=messages.append)))
+
+    scanning = [m.rsplit(": scanning files ", 1)[1] for m in messages if "scanning files" in m]
+    assert scanning[0] == "0/1, 0/5 KB" and scanning[-1] == "1/1, 5/5 KB"
