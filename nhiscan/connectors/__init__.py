@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from nhiscan.errors import ConnectorError
+from nhiscan.plugins import load_attribute
 
 if TYPE_CHECKING:
     from nhiscan.connectors.base import ConnectorSpec
@@ -77,11 +78,7 @@ def connector_class(name: str) -> Any:
     entry = REGISTRY.get(name)
     if entry is None:
         raise ConnectorError(f"unknown connector {name!r} (known: {', '.join(sorted(REGISTRY))})")
-    try:
-        module = importlib.import_module(entry.module)
-    except ImportError as exc:
-        raise ConnectorError(
-            f"the {name} connector needs a package that is not installed ({exc.name}): "
-            f"run {entry.install_hint}"
-        ) from exc
-    return getattr(module, entry.attribute)
+    return load_attribute(
+        "connector", name, module=entry.module, attribute=entry.attribute,
+        install_hint=entry.install_hint, error=ConnectorError,
+    )  # fmt: skip

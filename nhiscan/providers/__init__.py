@@ -6,11 +6,11 @@ sees providers through the protocols of ``nhiscan.scanner.provider``.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nhiscan.errors import ConfigError
+from nhiscan.plugins import load_attribute
 
 if TYPE_CHECKING:  # the core imports AWS modules still (the ratchet): keep this one light
     from nhiscan.scanner.provider import CloudProvider
@@ -43,14 +43,10 @@ def provider(name: str) -> CloudProvider:
             "install the nhiscan extra for that cloud, or analyse the snapshot with the "
             "nhiscan version that wrote it"
         )
-    try:
-        module = importlib.import_module(entry.module)
-    except ImportError as exc:
-        raise ConfigError(
-            f"the {name} provider needs a package that is not installed ({exc.name}): "
-            f"run {entry.install_hint}"
-        ) from exc
-    found: CloudProvider = getattr(module, entry.attribute)
+    found: CloudProvider = load_attribute(
+        "provider", name, module=entry.module, attribute=entry.attribute,
+        install_hint=entry.install_hint, error=ConfigError,
+    )  # fmt: skip
     _LOADED[name] = found
     return found
 
