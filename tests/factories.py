@@ -44,6 +44,7 @@ from nhiscan.scanner.model import (
     ResourceKind,
     ToolInfo,
 )
+from nhiscan.scanner.provider import ProviderSet
 from nhiscan.scanner.snapshot import Snapshot, build_snapshot
 
 NOW = datetime(2025, 6, 1, 12, 0, 0, tzinfo=UTC)
@@ -351,7 +352,19 @@ def context(
     if lifecycle:
         base = replace(base, lifecycle=replace(base.lifecycle, **lifecycle))
     graph = reach_graph(graph_of) if graph_of is not None else None
-    return RuleContext(now=now, thresholds=base.lifecycle, graph=graph)
+    return RuleContext(
+        now=now, thresholds=base.lifecycle, graph=graph, providers=providers(graph_of)
+    )
+
+
+def providers(e: Estate | None = None) -> ProviderSet:
+    """The providers the pipeline hands rules (AWS, analysing ``e`` when given)."""
+    from nhiscan.app.pipeline import provider_set
+    from nhiscan.providers import provider
+
+    if e is None:
+        return ProviderSet(providers={"aws": provider("aws")})
+    return provider_set(e)
 
 
 AGENT_DEFAULTS = f'defaults: {{aws: {{account: "{ACCOUNT}", region: eu-west-1}}}}\n'
@@ -383,7 +396,9 @@ def agent_context(
     analysis = analyze_agents(
         agents, e, graph, default_catalog(), default_max_key_age=base.lifecycle.key_max_age_days
     )
-    return RuleContext(now=now, thresholds=base.lifecycle, graph=graph, agents=analysis)
+    return RuleContext(
+        now=now, thresholds=base.lifecycle, graph=graph, agents=analysis, providers=providers(e)
+    )
 
 
 def exposure(secret: str = "ghp_" + "x" * 36, **overrides: Any) -> Exposure:

@@ -21,6 +21,7 @@ from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.gaps.analysis import analyze_agents
 from nhiscan.scanner.graph import ReachGraph, build_graph
 from nhiscan.scanner.model import Finding, Severity, ToolInfo
+from nhiscan.scanner.provider import ProviderSet
 from nhiscan.scanner.snapshot import Snapshot, build_snapshot
 
 TOOL = ToolInfo(name="nhiscan", version=__version__)
@@ -33,11 +34,18 @@ def collect(connectors: Iterable[Connector], ctx: CollectContext) -> Snapshot:
     return build_snapshot(records, tool=TOOL, collected_at=ctx.now, sources=sources)
 
 
-def reach_graph(estate: Estate, catalog: Catalog) -> ReachGraph:
-    """The reach graph, every decision asked of the AWS provider's analysis of ``estate``. AWS
-    is analysed whatever the snapshot holds, as before the registry (the providers of the
-    snapshot, ``providers.for_snapshot``, take over when the core is neutral: #13 P4)."""
-    return build_graph(estate, providers.provider("aws").analyse(estate), catalog)
+def provider_set(estate: Estate) -> ProviderSet:
+    """The estate's providers and their analyses. AWS is analysed whatever the snapshot holds,
+    as before the registry (the providers of the snapshot, ``providers.for_snapshot``, take
+    over when the core is neutral: #13 P4)."""
+    aws = providers.provider("aws")
+    return ProviderSet(providers={"aws": aws}, analyses={"aws": aws.analyse(estate)})
+
+
+def reach_graph(estate: Estate, catalog: Catalog, found: ProviderSet | None = None) -> ReachGraph:
+    """The reach graph, every decision asked of the providers' analyses of ``estate``."""
+    found = found if found is not None else provider_set(estate)
+    return build_graph(estate, found.analyses["aws"], catalog)
 
 
 def analyze(
@@ -55,12 +63,19 @@ def analyze(
     needs the reach graph; without it, only the agent lifecycle rules run)."""
     estate = estate_of(snapshot)
     catalog = default_catalog()
-    graph = reach_graph(estate, catalog) if reach else None
+    found = provider_set(estate)
+    graph = reach_graph(estate, catalog, found) if reach else None
     analysis = None
     if agents is not None:
         max_age = settings.lifecycle.key_max_age_days
         analysis = analyze_agents(agents, estate, graph, catalog, default_max_key_age=max_age)
-    ctx = RuleContext(now=now, thresholds=settings.lifecycle, graph=graph, agents=analysis)
+    ctx = RuleContext(
+        now=now,
+        thresholds=settings.lifecycle,
+        graph=graph,
+        agents=analysis,
+        providers=found,
+    )
     findings = _findings(_rules_for(rules, reach=reach), estate, ctx)
     suppression = suppressions.split(findings, settings.suppressions, now)
     return Report(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -17,6 +17,7 @@ from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.gaps.analysis import AgentAnalysis
 from nhiscan.scanner.graph import ReachGraph
 from nhiscan.scanner.model import Finding, Provider, Severity
+from nhiscan.scanner.provider import ProviderSet
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,6 +37,9 @@ class RuleContext:
     graph: ReachGraph | None = None  # the reach graph, built once by the caller
     # The agent analysis (plans, claims, gaps); None when no agent files were given.
     agents: AgentAnalysis | None = None
+    # The snapshot's providers and their analyses: facts (kind words, data stores, last-used
+    # operations) and provider answers come from here, never from a provider module.
+    providers: ProviderSet = field(default_factory=ProviderSet)
 
     def require_graph(self, meta: RuleMeta) -> ReachGraph:
         """The reach graph a ``needs_graph`` rule reads. It is never built here: a context

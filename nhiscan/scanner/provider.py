@@ -14,7 +14,7 @@ one layer up, in ``nhiscan.rules.provider``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from nhiscan.scanner.agents.model import Need
@@ -102,3 +102,43 @@ class CloudProvider(Protocol):
     @property
     def classifier(self) -> Classifier: ...  # people and machines, before any analysis
     def analyse(self, estate: Estate) -> ProviderAnalysis: ...
+
+
+NEUTRAL_FACTS = ProviderFacts(
+    kind_words={},
+    data_store_kinds=frozenset(),
+    secret_kinds=frozenset(),
+    secret_read_actions=frozenset(),
+    sensitive_services=frozenset(),
+    last_used_operations={},
+    credential_id_detectors=frozenset(),
+)
+"""What the core assumes of records whose provider is not registered: no tables at all."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSet:
+    """The providers of one snapshot and, when the reach analysis runs, their analyses of its
+    estate: what the orchestration hands the rules, the gap analyzer and the reports, so that
+    none of them asks the registry (or names a cloud) itself. Keyed by the records' provider
+    value; a provider missing here is answered with neutral defaults."""
+
+    providers: Mapping[str, CloudProvider] = field(default_factory=dict)
+    analyses: Mapping[str, ProviderAnalysis] = field(default_factory=dict)
+
+    def get(self, name: str) -> CloudProvider | None:
+        return self.providers.get(str(name))
+
+    def facts(self, name: str) -> ProviderFacts:
+        found = self.providers.get(str(name))
+        return found.facts if found is not None else NEUTRAL_FACTS
+
+    def analysis(self, name: str) -> ProviderAnalysis | None:
+        return self.analyses.get(str(name))
+
+    def owner_of(self, value: str) -> CloudProvider | None:
+        """The provider whose id scheme owns ``value`` (an ARN, an e-mail, an ARM id)."""
+        for name in sorted(self.providers):
+            if self.providers[name].ids.owns(value):
+                return self.providers[name]
+        return None
