@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from nhiscan.app.rules import all_rules
 from nhiscan.cli import cli
-from nhiscan.rules import ALL_RULES
 
 AS_OF = "2026-06-01"
 
@@ -145,10 +145,10 @@ def test_inventory_formats(demo: Path) -> None:
 
 def test_rules_lists_every_rule() -> None:
     text = invoke("rules").stdout
-    for rule in ALL_RULES:
+    for rule in all_rules():
         assert rule.meta.id in text and rule.meta.name in text
     data = json.loads(invoke("rules", "--format", "json").stdout)
-    assert [r["id"] for r in data] == [r.meta.id for r in ALL_RULES]
+    assert [r["id"] for r in data] == [r.meta.id for r in all_rules()]
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from datetime import datetime
 from nhiscan import __version__, providers
 from nhiscan.app.config import Settings
 from nhiscan.app.estates import estate_of
+from nhiscan.app.rules import all_rules
 from nhiscan.connectors.base import CollectContext, Connector
 from nhiscan.providers.aws.catalog import Catalog, default_catalog
 from nhiscan.reports.model import Report
@@ -93,15 +94,14 @@ def analyze(
         suppressed=suppression.suppressed,
         expired_suppressions=suppression.expired,
         unused_suppressions=suppression.unused,
+        rules=tuple(rule.meta for rule in all_rules()),
     )
 
 
 def _rules_for(rules: Sequence[Rule] | None, *, reach: bool) -> Sequence[Rule]:
     """``rules`` (every rule by default), without the reach rules when reach is off."""
     if rules is None:
-        from nhiscan.rules import ALL_RULES
-
-        rules = ALL_RULES
+        rules = all_rules()
     return rules if reach else [rule for rule in rules if not rule.meta.needs_graph]
 
 

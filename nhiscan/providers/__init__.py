@@ -13,6 +13,7 @@ from nhiscan.errors import ConfigError
 from nhiscan.plugins import load_attribute
 
 if TYPE_CHECKING:  # the core imports AWS modules still (the ratchet): keep this one light
+    from nhiscan.rules.base import Rule
     from nhiscan.scanner.provider import CloudProvider
     from nhiscan.scanner.snapshot import Snapshot
 
@@ -22,12 +23,17 @@ class ProviderEntry:
     module: str
     attribute: str
     install_hint: str  # the command that installs what it needs
+    rules: str | None = None  # the module of its rules' RULES (nhiscan.rules.provider)
 
 
 REGISTRY: dict[str, ProviderEntry] = {
-    "aws": ProviderEntry("nhiscan.providers.aws.provider", "PROVIDER", "pip install nhiscan"),
-}
+    "aws": ProviderEntry(
+        "nhiscan.providers.aws.provider", "PROVIDER", "pip install nhiscan",
+        rules="nhiscan.providers.aws.rules",
+    ),
+}  # fmt: skip
 _LOADED: dict[str, CloudProvider] = {}
+_RULES: dict[str, tuple[Rule, ...]] = {}
 NOT_CLOUDS = frozenset({"git"})  # exposures found in repositories need no provider
 
 
@@ -54,11 +60,35 @@ def provider(name: str) -> CloudProvider:
 def register(name: str, entry: ProviderEntry | CloudProvider) -> None:
     """Add (or replace) a provider: an entry to import lazily, or a ready object (tests)."""
     _LOADED.pop(name, None)
+    _RULES.pop(name, None)
     if isinstance(entry, ProviderEntry):
         REGISTRY[name] = entry
         return
     REGISTRY[name] = ProviderEntry(type(entry).__module__, "", "")
     _LOADED[name] = entry
+
+
+def rules_of(name: str) -> tuple[Rule, ...]:
+    """The rules the provider registered as ``name`` adds to the neutral ones (its entry's
+    rules module), imported on first use; none when its entry names no rules module."""
+    loaded = _RULES.get(name)
+    if loaded is not None:
+        return loaded
+    if name not in REGISTRY:
+        provider(name)  # raises the error naming the registered providers
+    entry = REGISTRY[name]
+    found: tuple[Rule, ...] = ()
+    if entry.rules is not None:
+        from nhiscan.rules.provider import RULES_ATTRIBUTE
+
+        found = tuple(
+            load_attribute(
+                "provider", name, module=entry.rules, attribute=RULES_ATTRIBUTE,
+                install_hint=entry.install_hint, error=ConfigError,
+            )
+        )  # fmt: skip
+    _RULES[name] = found
+    return found
 
 
 def names_in(snap: Snapshot) -> tuple[str, ...]:

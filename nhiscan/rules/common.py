@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
-from typing import Any
 
-from nhiscan.providers.aws.statements import Statement
 from nhiscan.rules.base import RuleContext, days_between
 from nhiscan.scanner.codec import iso
 from nhiscan.scanner.estate import Estate
@@ -81,25 +79,6 @@ def has_gap(
 def when(moment: datetime | None) -> str | None:
     """A time as evidence shows it: ISO 8601 UTC, or None when unknown."""
     return None if moment is None else iso(moment)
-
-
-def statement_evidence(statement: Statement) -> dict[str, Any]:
-    """A policy statement as JSON-ready evidence, in the reader's normal shape."""
-    evidence: dict[str, Any] = {"sid": statement.sid, "effect": statement.effect}
-    for name in ("actions", "not_actions", "resources", "not_resources"):
-        values = getattr(statement, name)
-        if values:
-            evidence[name] = list(values)
-    for name in ("principals", "not_principals"):
-        principals = getattr(statement, name)
-        if principals is not None:
-            evidence[name] = {kind: list(values) for kind, values in principals.items()}
-    if statement.conditions:
-        evidence["conditions"] = [
-            {"operator": c.operator, "key": c.key, "values": list(c.values)}
-            for c in statement.conditions
-        ]
-    return evidence
 
 
 def agent_results(ctx: RuleContext) -> Iterable[AgentResult]:

@@ -1,4 +1,4 @@
-"""Access-key lifecycle: keys too old, keys unused, too many keys, keys next to a console login.
+"""Access-key lifecycle: keys too old, keys unused, too many keys.
 
 Only active access keys count: an inactive key cannot sign requests. Ages and idle times are
 whole days (``ctx.now`` minus the date, rounded down) and a threshold is crossed when the whole
@@ -8,7 +8,7 @@ whose creation date is unknown has no age and is not judged on age.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import datetime
 
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
@@ -22,15 +22,7 @@ from nhiscan.rules.common import (
 )
 from nhiscan.rules.thresholds import LifecycleThresholds
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.model import (
-    Credential,
-    CredentialKind,
-    CredentialStatus,
-    Finding,
-    Identity,
-    IdentityKind,
-    Severity,
-)
+from nhiscan.scanner.model import Credential, Finding, Severity
 
 # The API call that reports a key's last use; a gap in it means "last used" is unknown.
 KEY_LAST_USED_OPERATIONS = frozenset({"iam:GetAccessKeyLastUsed", "iam:GenerateCredentialReport"})
@@ -172,59 +164,6 @@ class MultipleActiveKeys:
                     "last_used": {k.id: when(k.last_used) for k in keys},
                 },
             )
-
-
-class ConsoleAndAccessKeys:
-    meta = RuleMeta(
-        id="NHI004",
-        name="console-and-access-keys",
-        severity=Severity.MEDIUM,
-        summary=(
-            "A user has both a console password and an active access key: a person's account "
-            "used by automation, or a machine with a person's login."
-        ),
-        remediation=(
-            "Split the uses: a person signs in through SSO (or keeps the password with MFA "
-            "and no keys); automation gets its own identity, preferably a role, and the "
-            "other credential is removed from this user."
-        ),
-    )
-
-    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
-        for identity in sorted(estate.identities.values(), key=lambda i: i.id):
-            if identity.kind is not IdentityKind.IAM_USER:
-                continue
-            credentials = estate.credentials(identity.id)
-            login = _console_login(identity, credentials)
-            keys = active_keys(credentials)
-            if login is None or not keys:
-                continue
-            yield make_finding(
-                self.meta,
-                subject=identity.id,
-                provider=identity.provider,
-                title=f"User {identity.name} has a console password and active access keys.",
-                evidence={
-                    "identity": identity.id,
-                    "console_evidence": login,
-                    "password_last_used": when(identity.password_last_used),
-                    "key_ids": [k.id for k in keys],
-                    "is_human": identity.is_human,
-                },
-            )
-
-
-def _console_login(identity: Identity, credentials: Sequence[Credential]) -> str | None:
-    """What shows the user has a console password, or None."""
-    if identity.console_access:
-        return "console_access"
-    for credential in credentials:
-        if credential.kind is CredentialKind.PASSWORD and credential.status not in (
-            CredentialStatus.INACTIVE,
-            CredentialStatus.EXPIRED,
-        ):
-            return "password credential"
-    return None
 
 
 def _capital(text: str) -> str:

@@ -4,9 +4,9 @@ facts have one source and a test checks they agree."""
 
 from __future__ import annotations
 
+from nhiscan.providers.aws.rules.roles import ROLE_LAST_USED_OPERATIONS
 from nhiscan.rules.common import KIND_WORDS
 from nhiscan.rules.keys import KEY_LAST_USED_OPERATIONS
-from nhiscan.rules.roles import ROLE_LAST_USED_OPERATIONS
 from nhiscan.scanner.blast import DATA_STORES, READ_SECRET, SECRET
 from nhiscan.scanner.facts import ProviderFacts
 from nhiscan.scanner.gaps.score import SENSITIVE_SERVICES

@@ -1,9 +1,9 @@
 """``AwsProvider``: AWS offered to the core through the ``CloudProvider`` protocol.
 
 It delegates to the code that answers these questions today. The methods whose AWS answer is
-still computed inside a core module (the graph's assume, runs-as and access hops, the trust
-exposure of a role) say so and raise until the P4 seams move that code here; nothing calls them
-yet (docs/providers.md, "Status").
+still computed inside a core module (the graph's assume, runs-as and access hops) say so and
+raise until the P4 seams move that code here; nothing calls them yet (docs/providers.md,
+"Status").
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from nhiscan.providers.aws.catalog import Catalog, default_catalog
+from nhiscan.providers.aws.exposure import trust_exposure
 from nhiscan.providers.aws.facts import FACTS
 from nhiscan.providers.aws.groups import group_admin_hops
 from nhiscan.providers.aws.humans import AwsClassifier
@@ -85,7 +86,13 @@ class AwsAnalysis:
         return group_admin_hops(self._estate, self._catalog, groups)
 
     def exposure_reasons(self, identity: Identity) -> list[str]:
-        raise NotImplementedError("AWS trust exposure is still in rules/reach_support.py (P6b)")
+        """A role's trust admitting anyone or other accounts (the estate's or not)."""
+        return trust_exposure(self._estate, identity) if self._ours(identity) else []
+
+    def provider_managed(self, identity: Identity) -> bool:
+        """Service-linked roles: AWS alone assumes them, and they live and die with the
+        service that made them."""
+        return self._ours(identity) and bool(identity.service_linked)
 
     def held(self, identity: Identity) -> frozenset[str]:
         """What drift compares: attached policies, groups and the permission boundary."""

@@ -27,9 +27,9 @@ from typing import Any
 from nhiscan.providers.aws.privesc import BY_NAME, METHODS
 from nhiscan.providers.aws.privesc.methods import missing_words
 from nhiscan.providers.aws.privesc.targets import ADMIN, UNKNOWN
+from nhiscan.providers.aws.rules.escalation_meta import FAMILY_METAS
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
 from nhiscan.rules.common import describe
-from nhiscan.rules.escalation_meta import FAMILY_METAS
 from nhiscan.rules.reach_support import (
     AdminReach,
     admin_reach,
@@ -65,10 +65,11 @@ class EscalationRule:
             if identity is None or identity.service_linked or principal in skip:
                 continue
             chosen = _pick(estate, graph, reach, found)
-            yield self._finding(estate, identity, chosen)
+            yield self._finding(estate, identity, chosen, exposure(estate, identity, ctx.providers))
 
-    def _finding(self, estate: Estate, identity: Identity, chosen: _Chosen) -> Finding:
-        exposed = exposure(estate, identity)
+    def _finding(
+        self, estate: Estate, identity: Identity, chosen: _Chosen, exposed: list[str]
+    ) -> Finding:
         return make_finding(
             self.meta,
             subject=identity.id,

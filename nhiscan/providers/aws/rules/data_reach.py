@@ -105,7 +105,7 @@ class DataStoreReach:
         stores = [r.id for r in estate.resources.values() if r.kind in DATA_KINDS]
         leading = leading_to(graph, (s for s in stores if s in graph.graph))
         for identity in sorted_identities(estate):
-            if not is_nhi(identity) or identity.id not in leading:
+            if not is_nhi(identity, ctx.providers) or identity.id not in leading:
                 continue
             found = accesses(estate, graph, catalog, identity.id, leading)
             if found:
