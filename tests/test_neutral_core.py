@@ -64,7 +64,6 @@ ALLOWED = frozenset(
         "scanner/gaps/score.py",
         "scanner/graph/build.py",
         "scanner/graph/export.py",
-        "scanner/history/drift.py",
         "scanner/model.py",
         "scanner/snapshot_check.py",
     }
