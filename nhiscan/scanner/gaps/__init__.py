@@ -13,6 +13,8 @@ compiled plans in; ``AgentGap`` records out.
   granted on more than is needed: ``*`` where one bucket is needed), and grants that hold only
   under conditions nhiscan cannot decide, listed apart. *Missing*: needs the evaluator does not
   allow for any principal of the chain, with the steps that need them and why.
+- ``documents.py``: the least-privilege and least-trust documents proposed for each identity,
+  rendered by its provider's agent vocabulary.
 - The exposure score weighs the excess (``score.py``).
 """
 

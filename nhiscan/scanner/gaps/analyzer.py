@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
 
 from nhiscan.scanner.agents.model import AgentPlan, Need
 from nhiscan.scanner.authz import Decision, Evaluation
 from nhiscan.scanner.escalation import Escalation
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.gaps.classify import classify
+from nhiscan.scanner.gaps.documents import Documents, vocabulary_of
 from nhiscan.scanner.gaps.granted import Grants, Key
 from nhiscan.scanner.gaps.model import (
     AgentGap,
@@ -25,7 +25,7 @@ from nhiscan.scanner.gaps.model import (
 )
 from nhiscan.scanner.glob import glob_match
 from nhiscan.scanner.graph import EdgeKind, ReachGraph
-from nhiscan.scanner.model import Identity, Resource
+from nhiscan.scanner.model import Identity
 from nhiscan.scanner.provider import AgentVocabulary, ProviderAnalysis, ProviderSet
 
 SAMPLES = 5  # escalation targets named per method
@@ -41,8 +41,8 @@ class GapAnalyzer:
         self.authorizer = graph.authorizer  # the one the graph was built with
         self.providers = providers
         self.grants = Grants(estate, graph, self.authorizer, providers)
+        self.documents = Documents(estate, graph, providers)
         self._escalations: dict[str, list[Escalation]] | None = None
-        self._services: dict[str, set[str]] | None = None
 
     def agent(self, plan: AgentPlan, identity_ids: Iterable[str]) -> AgentGap:
         ids = tuple(identity_ids)
@@ -53,7 +53,7 @@ class GapAnalyzer:
     ) -> IdentityGap:
         identity = self.estate.identities[identity_id]
         analysis = self.providers.analysis(identity.provider)
-        vocabulary = self._vocabulary(identity)
+        vocabulary = vocabulary_of(self.providers, identity)
         if analysis is None or vocabulary is None:
             unknown = f"gap analysis for {identity.provider} {identity.kind} is not supported yet"
             return _not_analysed(identity, unknown)
@@ -98,8 +98,8 @@ class GapAnalyzer:
                 if not via.conditional
             ),
             escalations=self.escalations(chain),
-            policy=self.least_policy(plan, identity, onward, analysis, vocabulary),
-            trust=self.least_trust(identity, agent_ids, analysis, vocabulary),
+            policy=self.documents.policy(plan, identity, onward, analysis, vocabulary),
+            trust=self.documents.trust(identity, agent_ids, analysis, vocabulary),
             by_service=count_by_service(granted.values()),
             uncollected=tuple(p for principal in chain for p in self.grants.uncollected(principal)),
         )
@@ -252,65 +252,6 @@ class GapAnalyzer:
     def _any_region(self, identity: Identity, resource: str) -> bool:
         analysis = self.providers.analysis(identity.provider)
         return analysis.any_region(resource) if analysis is not None else False
-
-    # --- least privilege ------------------------------------------------------------------
-
-    def least_policy(
-        self,
-        plan: AgentPlan,
-        identity: Identity,
-        onward: tuple[str, ...],
-        analysis: ProviderAnalysis,
-        vocabulary: AgentVocabulary,
-    ) -> Mapping[str, Any] | None:
-        """The needs, or for the entry of a declared chain, acting as the next identity only."""
-        needs = analysis.gap_needs(identity, (), onward) if onward else plan.needs
-        return vocabulary.render_least_privilege(needs, identity.account)
-
-    def least_trust(
-        self,
-        identity: Identity,
-        agent_ids: tuple[str, ...],
-        analysis: ProviderAnalysis,
-        vocabulary: AgentVocabulary,
-    ) -> Mapping[str, Any] | None:
-        """Who may act as an identity others act as: the agent's identities that do and the
-        compute that runs as it (from the inventory)."""
-        if not analysis.assumable(identity):
-            return None
-        callers = [
-            other
-            for other in agent_ids
-            if other != identity.id
-            and any(
-                h.edge is EdgeKind.CAN_ASSUME and h.target == identity.id
-                for h in self.graph.hops_from(other)
-            )
-        ]
-        services = sorted(self._compute_services().get(identity.id, ()))
-        return vocabulary.render_trust(callers, services)
-
-    def _compute_services(self) -> dict[str, set[str]]:
-        """Identity -> the services whose compute runs as it (the graph's runs_as edges, each
-        compute kind's service from its provider's vocabulary), built once."""
-        if self._services is None:
-            self._services = {}
-            tables: dict[str, Mapping[str, str]] = {}
-            for hop in self.graph.edges(EdgeKind.RUNS_AS):
-                compute = self.estate.resources.get(hop.source)
-                if compute is None:
-                    continue
-                if compute.provider not in tables:
-                    vocabulary = self._vocabulary(compute)
-                    tables[compute.provider] = vocabulary.compute_services() if vocabulary else {}
-                service = tables[compute.provider].get(compute.kind)
-                if service is not None:
-                    self._services.setdefault(hop.target, set()).add(service)
-        return self._services
-
-    def _vocabulary(self, record: Identity | Resource) -> AgentVocabulary | None:
-        provider = self.providers.get(record.provider)
-        return provider.agents if provider is not None else None
 
 
 @dataclass(frozen=True, slots=True)
