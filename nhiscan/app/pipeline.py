@@ -69,7 +69,7 @@ def analyze(
     analysis = None
     if agents is not None:
         max_age = settings.lifecycle.key_max_age_days
-        analysis = analyze_agents(agents, estate, graph, catalog, default_max_key_age=max_age)
+        analysis = analyze_agents(agents, estate, graph, found, default_max_key_age=max_age)
     ctx = RuleContext(
         now=now,
         thresholds=settings.lifecycle,

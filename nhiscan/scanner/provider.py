@@ -6,9 +6,9 @@ id scheme, facts and agent vocabulary. :class:`ProviderAnalysis` is built once p
 (parse once, compile once). Each analysis answers for its own records only; the core combines
 several. No method does I/O: everything is a pure function of the snapshot.
 
-This module sits at the top of the core: it may import every seam, none imports it. The
-registry (``nhiscan.providers``) returns these types; the rules a provider adds are declared
-one layer up, in ``nhiscan.rules.provider``.
+This module sits near the top of the core: it may import every seam but the gap analyzer,
+which asks the providers through it. The registry (``nhiscan.providers``) returns these types;
+the rules a provider adds are declared one layer up, in ``nhiscan.rules.provider``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from nhiscan.scanner.authz import Authorizer
 from nhiscan.scanner.escalation import Escalation
 from nhiscan.scanner.estate import Classifier, Estate
 from nhiscan.scanner.facts import IdScheme, PermissionCatalog, ProviderFacts
+from nhiscan.scanner.grants import Grant
 from nhiscan.scanner.graph.model import Hop
 from nhiscan.scanner.model import Credential, Identity, Resource
 
@@ -67,7 +68,14 @@ class ProviderAnalysis(Protocol):
     def provider_managed(self, identity: Identity) -> bool: ...  # only the cloud acts as it
     def held(self, identity: Identity) -> frozenset[str]: ...
     def assumable(self, identity: Identity) -> bool: ...
+    # gaps: what an identity is granted against what its agent needs
     def gap_support(self, identity: Identity) -> str | None: ...  # None: analysable
+    def grants(self, identity: Identity, accessed: Iterable[Hop]) -> Iterable[Grant]: ...
+    def probe(self, identity: Identity, resource: str) -> str: ...  # the resource to evaluate
+    def gap_needs(
+        self, identity: Identity, needs: Iterable[Need], onward: Sequence[str]
+    ) -> tuple[Need, ...]: ...
+    def any_region(self, resource: str) -> bool: ...  # names no region: met in one region
 
 
 class AgentVocabulary(Protocol):

@@ -32,7 +32,6 @@ from nhiscan.scanner.model import (
     Provider,
     Resource,
 )
-from nhiscan.scanner.policy_syntax import problems
 
 
 class Snapshot(Protocol):
@@ -95,6 +94,9 @@ def _orphan_credentials(snapshot: Snapshot) -> Iterator[str]:
 
 
 def _policies(snapshot: Snapshot) -> Iterator[str]:
+    # Imported on use: the AWS provider's policy package imports the estate, which imports this.
+    from nhiscan.providers.aws.policy.syntax import problems
+
     recorded = {
         g.subject for g in snapshot.gaps if g.reason is GapReason.UNREADABLE_POLICY and g.subject
     }

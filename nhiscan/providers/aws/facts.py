@@ -9,7 +9,32 @@ from nhiscan.rules.common import KIND_WORDS
 from nhiscan.rules.keys import KEY_LAST_USED_OPERATIONS
 from nhiscan.scanner.blast import DATA_STORES, READ_SECRET, SECRET
 from nhiscan.scanner.facts import ProviderFacts
-from nhiscan.scanner.gaps.score import SENSITIVE_SERVICES
+
+# Data stores and secrets: an agent's excess grant on these services scores x3 (gaps/score.py).
+SENSITIVE_SERVICES = frozenset(
+    {
+        "s3",
+        "dynamodb",
+        "rds",
+        "rds-data",
+        "redshift",
+        "redshift-data",
+        "secretsmanager",
+        "ssm",
+        "kms",
+        "glacier",
+        "backup",
+        "elasticfilesystem",
+        "es",
+        "aoss",
+        "neptune-db",
+        "cassandra",
+        "timestream",
+        "athena",
+        "glue",
+        "lakeformation",
+    }
+)
 
 # The git detectors whose match is an access key id (public), not a secret.
 KEY_ID_DETECTORS = frozenset({"AWS Access Key ID", "AWS Access Key"})

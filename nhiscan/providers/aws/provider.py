@@ -15,6 +15,9 @@ from typing import Any
 from nhiscan.providers.aws.catalog import Catalog, default_catalog
 from nhiscan.providers.aws.exposure import trust_exposure
 from nhiscan.providers.aws.facts import FACTS
+from nhiscan.providers.aws.gaps import grants as aws_grants
+from nhiscan.providers.aws.gaps import needs as aws_needs
+from nhiscan.providers.aws.gaps.needs import COMPUTE_SERVICES
 from nhiscan.providers.aws.groups import group_admin_hops
 from nhiscan.providers.aws.humans import AwsClassifier
 from nhiscan.providers.aws.ids import ArnIds
@@ -26,7 +29,7 @@ from nhiscan.scanner.agents.schemes import SCHEMES
 from nhiscan.scanner.escalation import Escalation
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.facts import ProviderFacts
-from nhiscan.scanner.gaps.analyzer import COMPUTE_SERVICES
+from nhiscan.scanner.grants import Grant
 from nhiscan.scanner.graph.model import Hop
 from nhiscan.scanner.model import Credential, Identity, Provider, Resource
 from nhiscan.scanner.provider import (
@@ -45,6 +48,7 @@ class AwsAnalysis:
         self._estate = estate
         self._catalog = catalog
         self._authorizer = EstateAuthorizer(estate, catalog)
+        self._grants = aws_grants.AwsGrants(estate, catalog)
 
     @property
     def authorizer(self) -> EstateAuthorizer:
@@ -106,9 +110,25 @@ class AwsAnalysis:
         return identity.trust_policy is not None
 
     def gap_support(self, identity: Identity) -> str | None:
-        if self._ours(identity):
-            return None
-        return f"{identity.provider.value} identities are not analysed by the AWS provider"
+        if not self._ours(identity):
+            return f"{identity.provider.value} identities are not analysed by the AWS provider"
+        if identity.kind not in aws_grants.PRINCIPALS:
+            return f"gap analysis for {identity.provider} {identity.kind} is not supported yet"
+        return None
+
+    def grants(self, identity: Identity, accessed: Iterable[Hop]) -> Iterator[Grant]:
+        return self._grants.grants(identity, accessed)
+
+    def probe(self, identity: Identity, resource: str) -> str:
+        return aws_grants.probe(identity, resource)
+
+    def gap_needs(
+        self, identity: Identity, needs: Iterable[Need], onward: Sequence[str]
+    ) -> tuple[Need, ...]:
+        return aws_needs.gap_needs(identity, needs, onward)
+
+    def any_region(self, resource: str) -> bool:
+        return aws_needs.any_region(resource)
 
 
 class AwsAgentVocabulary:

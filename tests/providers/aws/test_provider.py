@@ -14,7 +14,6 @@ from nhiscan.providers.aws.privesc import find_escalations
 from nhiscan.providers.aws.provider import PROVIDER, AwsAnalysis
 from nhiscan.queries.reach import service_of
 from nhiscan.rules import secrets as secret_rules
-from nhiscan.scanner.gaps.score import _broad
 from nhiscan.scanner.model import IdentityKind, Provider, Record
 from tests import factories as f
 
@@ -99,13 +98,20 @@ def test_unmoved_seams_say_where_their_code_still_is() -> None:
 
 
 @pytest.mark.parametrize(
-    "value",
-    ["arn:aws:s3:::b/k/x", "arn:aws:iam::123456789012:role/a/b", "*", "arn:aws:s3:::*", "x"],
+    ("value", "broad"),
+    [
+        ("arn:aws:s3:::b/k/x", False),
+        ("arn:aws:iam::123456789012:role/a/b", False),
+        ("*", True),
+        ("arn:aws:s3:::*", True),
+        ("arn:aws:dynamodb:*:*:*", True),
+        ("x", False),
+    ],
 )
-def test_arn_ids_answer_as_the_core_does_today(value: str) -> None:
+def test_arn_ids_answer_as_the_core_does_today(value: str, broad: bool) -> None:
     ids = ArnIds()
     assert ids.service_of(value) == service_of(value)
-    assert ids.is_broad(value) == _broad(value)
+    assert ids.is_broad(value) is broad  # the agent score's breadth (x2)
     assert ids.owns(value) == value.startswith("arn:")
 
 
