@@ -377,11 +377,10 @@ def agent_file(text: str) -> AgentFile:
 
 
 def reach_graph(e: Estate) -> ReachGraph:
-    """The reach graph of ``e`` as the pipeline builds it (the AWS provider's analysis)."""
+    """The reach graph of ``e`` as the pipeline builds it (its providers' analyses)."""
     from nhiscan.app.pipeline import reach_graph as build
-    from nhiscan.providers.aws.catalog import default_catalog
 
-    return build(e, default_catalog())
+    return build(e)
 
 
 def agent_context(

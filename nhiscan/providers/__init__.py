@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from nhiscan.errors import ConfigError
 from nhiscan.plugins import load_attribute
 
-if TYPE_CHECKING:  # the core imports AWS modules still (the ratchet): keep this one light
+if TYPE_CHECKING:  # imported by the orchestration at start-up: keep this one light
     from nhiscan.rules.base import Rule
     from nhiscan.scanner.provider import CloudProvider
     from nhiscan.scanner.snapshot import Snapshot
@@ -33,6 +33,7 @@ REGISTRY: dict[str, ProviderEntry] = {
     ),
 }  # fmt: skip
 _LOADED: dict[str, CloudProvider] = {}
+DEFAULT = "aws"  # analysed when a snapshot names no registered cloud (its catalogue dates reports)
 _RULES: dict[str, tuple[Rule, ...]] = {}
 NOT_CLOUDS = frozenset({"git"})  # exposures found in repositories need no provider
 
@@ -100,5 +101,14 @@ def names_in(snap: Snapshot) -> tuple[str, ...]:
 
 
 def for_snapshot(snap: Snapshot) -> tuple[CloudProvider, ...]:
-    """The providers of the snapshot's records, sorted by name; an unknown one is an error."""
-    return tuple(provider(name) for name in names_in(snap))
+    """The registered providers of the snapshot's records, sorted by name. A name with no
+    registry entry is skipped (its records get no analysis, only the neutral defaults); a
+    registered provider whose package fails to import is a ``ConfigError``."""
+    return tuple(provider(name) for name in names_in(snap) if name in REGISTRY)
+
+
+def analysed(snap: Snapshot) -> tuple[CloudProvider, ...]:
+    """The providers that analyse ``snap``: those of its records, or the default provider when
+    it names no registered cloud (a scan of repositories only: reports still name the default
+    provider's catalogue, and its tables read the secrets found)."""
+    return for_snapshot(snap) or (provider(DEFAULT),)

@@ -19,11 +19,12 @@ from typing import Any, Protocol
 
 from nhiscan.scanner.agents.model import Need
 from nhiscan.scanner.authz import Authorizer
-from nhiscan.scanner.escalation import Escalation
+from nhiscan.scanner.escalation import Escalation, Step
 from nhiscan.scanner.estate import Classifier, Estate
 from nhiscan.scanner.facts import IdScheme, PermissionCatalog, ProviderFacts
 from nhiscan.scanner.grants import Grant
 from nhiscan.scanner.graph.model import Hop
+from nhiscan.scanner.graph.sources import AccessRequest as AccessRequest
 from nhiscan.scanner.model import Credential, Identity, Resource
 
 
@@ -36,16 +37,6 @@ class Scope:
     kind: str
     parent: str | None
     label: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AccessRequest:
-    """One resource id to ask about, the actions that apply to it, and those its own policy
-    could grant (None: not collected, ask about all)."""
-
-    resource: str
-    actions: frozenset[str]
-    granted_by_resource: frozenset[str] | None
 
 
 class ProviderAnalysis(Protocol):
@@ -61,6 +52,8 @@ class ProviderAnalysis(Protocol):
     def act_as_edges(self, principals: Sequence[str]) -> Iterator[Hop]: ...
     def runs_as(self, resource: Resource) -> tuple[str, ...]: ...
     def access_requests(self, resource: Resource) -> Sequence[AccessRequest]: ...
+    def could_grant(self, principal: str, service: str) -> frozenset[str] | None: ...
+    def passes(self, escalation: Escalation) -> Iterator[Step]: ...
     def escalations(self, principals: Sequence[str]) -> Iterator[Escalation]: ...
     def group_edges(self, groups: Iterable[str]) -> Iterator[Hop]: ...
     # rules, gaps and drift

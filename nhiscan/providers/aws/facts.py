@@ -7,8 +7,15 @@ from __future__ import annotations
 from nhiscan.providers.aws.rules.roles import ROLE_LAST_USED_OPERATIONS
 from nhiscan.rules.common import KIND_WORDS
 from nhiscan.rules.keys import KEY_LAST_USED_OPERATIONS
-from nhiscan.scanner.blast import DATA_STORES, READ_SECRET, SECRET
 from nhiscan.scanner.facts import ProviderFacts
+from nhiscan.scanner.model import ResourceKind
+
+# Blast radius (scanner/blast.py): the resources that hold data, the secrets, and reading one.
+DATA_STORES = frozenset(
+    {ResourceKind.S3_BUCKET.value, ResourceKind.KMS_KEY.value, ResourceKind.SECRET.value}
+)
+SECRET = ResourceKind.SECRET.value
+READ_SECRET = "secretsmanager:getsecretvalue"
 
 # Data stores and secrets: an agent's excess grant on these services scores x3 (gaps/score.py).
 SENSITIVE_SERVICES = frozenset(

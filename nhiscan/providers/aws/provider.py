@@ -1,9 +1,7 @@
 """``AwsProvider``: AWS offered to the core through the ``CloudProvider`` protocol.
 
-It delegates to the code that answers these questions today. The methods whose AWS answer is
-still computed inside a core module (the graph's assume, runs-as and access hops) say so and
-raise until the P4 seams move that code here; nothing calls them yet (docs/providers.md,
-"Status").
+Each member delegates to the AWS module that answers it (``policy/``, ``privesc/``, ``graph/``,
+``gaps/``, ``exposure.py``, ``humans.py``); docs/providers.md is the contract.
 """
 
 from __future__ import annotations
@@ -18,6 +16,9 @@ from nhiscan.providers.aws.facts import FACTS
 from nhiscan.providers.aws.gaps import grants as aws_grants
 from nhiscan.providers.aws.gaps import needs as aws_needs
 from nhiscan.providers.aws.gaps.needs import COMPUTE_SERVICES
+from nhiscan.providers.aws.graph.access import access_requests, could_grant
+from nhiscan.providers.aws.graph.assume import assume_hops
+from nhiscan.providers.aws.graph.compute import passed_roles, role_of
 from nhiscan.providers.aws.groups import group_admin_hops
 from nhiscan.providers.aws.humans import AwsClassifier
 from nhiscan.providers.aws.ids import ArnIds
@@ -26,7 +27,7 @@ from nhiscan.providers.aws.privesc import find_escalations
 from nhiscan.scanner.agents.model import Need
 from nhiscan.scanner.agents.render import identity_policy, trust_policy
 from nhiscan.scanner.agents.schemes import SCHEMES
-from nhiscan.scanner.escalation import Escalation
+from nhiscan.scanner.escalation import Escalation, Step
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.facts import ProviderFacts
 from nhiscan.scanner.grants import Grant
@@ -70,15 +71,19 @@ class AwsAnalysis:
         return identity.account if identity is not None and self._ours(identity) else None
 
     def act_as_edges(self, principals: Sequence[str]) -> Iterator[Hop]:
-        raise NotImplementedError("AWS assume hops are still built in scanner/graph/build.py (P4a)")
+        return assume_hops(self._estate, self._authorizer, principals)
 
     def runs_as(self, resource: Resource) -> tuple[str, ...]:
-        raise NotImplementedError(
-            "AWS runs-as hops are still built in scanner/graph/build.py (P4a)"
-        )
+        return role_of(self._estate, resource)
 
     def access_requests(self, resource: Resource) -> Sequence[AccessRequest]:
-        raise NotImplementedError("AWS access requests are still in scanner/graph/access.py (P4a)")
+        return access_requests(self._estate, self._catalog, resource)
+
+    def could_grant(self, principal: str, service: str) -> frozenset[str] | None:
+        return could_grant(self._authorizer, self._catalog, principal, service)
+
+    def passes(self, escalation: Escalation) -> Iterator[Step]:
+        return passed_roles(escalation)
 
     def escalations(self, principals: Sequence[str]) -> Iterator[Escalation]:
         wanted = set(principals)

@@ -93,8 +93,8 @@ def test_held_and_assumable_are_todays_drift_and_lifecycle_facts() -> None:
 
 
 def test_unmoved_seams_say_where_their_code_still_is() -> None:
-    with pytest.raises(NotImplementedError, match=r"graph/build\.py"):
-        list(analysis().act_as_edges(()))
+    with pytest.raises(NotImplementedError, match=r"rules/reach_support\.py"):
+        analysis().exposure_reasons(f.role("r"))
 
 
 @pytest.mark.parametrize(
