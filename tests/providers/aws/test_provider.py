@@ -92,11 +92,6 @@ def test_held_and_assumable_are_todays_drift_and_lifecycle_facts() -> None:
     assert not aws.assumable(replace(f.role("r"), trust_policy=None))
 
 
-def test_unmoved_seams_say_where_their_code_still_is() -> None:
-    with pytest.raises(NotImplementedError, match=r"rules/reach_support\.py"):
-        analysis().exposure_reasons(f.role("r"))
-
-
 @pytest.mark.parametrize(
     ("value", "broad"),
     [
