@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -20,13 +21,15 @@ from nhiscan import connectors, providers
 from nhiscan.connectors.base import CollectContext
 from nhiscan.errors import SnapshotError
 from nhiscan.reports.schema import report_schema
-from nhiscan.rules.agent_lifecycle import _assumable
+from nhiscan.rules.agent_gaps import _provider_of
+from nhiscan.rules.agent_lifecycle import DecommissionedAgentActive, _assumable
 from nhiscan.rules.base import RuleContext
 from nhiscan.rules.common import active_keys, is_active_key
 from nhiscan.rules.keys import AccessKeyTooOld, AccessKeyUnused, MultipleActiveKeys
 from nhiscan.rules.ownership import NhiWithoutOwner
 from nhiscan.rules.thresholds import LifecycleThresholds
 from nhiscan.scanner import snapshot as snap
+from nhiscan.scanner.agents.model import AgentStatus
 from nhiscan.scanner.codec import decode, encode
 from nhiscan.scanner.estate import Estate, build_estate
 from nhiscan.scanner.model import (
@@ -264,3 +267,34 @@ def test_the_toy_cloud_is_found_through_the_registries(toy_cloud: CloudProvider)
         bot_id("beta", "builder"), "toy.read", "*"
     )
     assert evaluation.decision.possible
+
+
+def _agents(name: str, *identities: str) -> SimpleNamespace:
+    """The part of the agent analysis the agent lifecycle rules read: one decommissioned
+    agent running as ``identities``."""
+    agent = SimpleNamespace(name=name, status=AgentStatus.DECOMMISSIONED, decommissioned_at=None)
+    return SimpleNamespace(results=[SimpleNamespace(agent=agent, identities=identities)])
+
+
+def test_a_decommissioned_agents_identity_works_when_its_provider_says_it_is_assumable(
+    toy_cloud: CloudProvider,
+) -> None:
+    idle = Identity(provider=TOY, id=bot_id("acme", "idle"), name="idle", kind=BOT, account="acme")
+    delegated = replace(
+        idle, id=bot_id("acme", "delegated"), name="delegated", tags={"toy:delegate": "builder"}
+    )
+    e = toy_estate(idle, delegated, provider=toy_cloud)
+    ctx = replace(toy_context(e, toy_cloud), agents=_agents("old", idle.id, delegated.id))
+    (found,) = run(DecommissionedAgentActive(), e, ctx)
+    assert found.subject == delegated.id and found.evidence["assumable_role"] is True
+    assert found.title == "Agent old is decommissioned but bot delegated still works."
+    no_analysis = replace(ctx, providers=ProviderSet(providers={"toy": toy_cloud}))
+    assert run(DecommissionedAgentActive(), e, no_analysis) == []
+
+
+def test_agent_gap_findings_name_the_provider_of_the_agents_identities(
+    toy_cloud: CloudProvider,
+) -> None:
+    e = toy_estate(provider=toy_cloud)
+    assert _provider_of(e, SimpleNamespace(identities=(BUILDER,))) is TOY
+    assert _provider_of(e, SimpleNamespace(identities=("toy://gone",))) is Provider.AWS
