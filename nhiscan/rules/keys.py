@@ -1,9 +1,10 @@
 """Access-key lifecycle: keys too old, keys unused, too many keys.
 
-Only active access keys count: an inactive key cannot sign requests. Ages and idle times are
-whole days (``ctx.now`` minus the date, rounded down) and a threshold is crossed when the whole
-days are *more than* it, so a key exactly ``key_max_age_days`` old is not yet a finding. A key
-whose creation date is unknown has no age and is not judged on age.
+Only active long-lived credentials count (``common.is_active_key``: an AWS access key, and any
+kind a provider's facts call long-lived): an inactive key cannot sign requests. Ages and idle
+times are whole days (``ctx.now`` minus the date, rounded down) and a threshold is crossed when
+the whole days are *more than* it, so a key exactly ``key_max_age_days`` old is not yet a
+finding. A key whose creation date is unknown has no age and is not judged on age.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
 from nhiscan.rules.common import (
     active_keys,
+    credential_word,
     credentials_by_identity,
     days_since,
     describe,
@@ -22,10 +24,12 @@ from nhiscan.rules.common import (
 )
 from nhiscan.rules.thresholds import LifecycleThresholds
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.model import Credential, Finding, Severity
-
-# The API call that reports a key's last use; a gap in it means "last used" is unknown.
-KEY_LAST_USED_OPERATIONS = frozenset({"iam:GetAccessKeyLastUsed", "iam:GenerateCredentialReport"})
+from nhiscan.scanner.model import (
+    Credential,
+    Finding,
+    Severity,
+)
+from nhiscan.scanner.provider import ProviderSet
 
 
 class AccessKeyTooOld:
@@ -44,18 +48,19 @@ class AccessKeyTooOld:
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
         limit = ctx.thresholds.key_max_age_days
         for identity_id, credentials in credentials_by_identity(estate):
-            who = describe(estate.identities.get(identity_id), identity_id)
-            for key in active_keys(credentials):
+            who = describe(estate.identities.get(identity_id), identity_id, ctx.providers)
+            for key in active_keys(credentials, ctx.providers):
                 if key.created is None:
                     continue
                 age = days_since(key.created, ctx.now)
                 if age <= limit:
                     continue
+                what = _capital(credential_word(key, ctx.providers))
                 yield make_finding(
                     self.meta,
                     subject=identity_id,
                     provider=key.provider,
-                    title=f"Access key {key.id} of {who} is {age} days old (limit {limit}).",
+                    title=f"{what} {key.id} of {who} is {age} days old (limit {limit}).",
                     evidence={
                         "key_id": key.id,
                         "identity": identity_id,
@@ -85,17 +90,20 @@ class AccessKeyUnused:
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
         lifecycle = ctx.thresholds
         for identity_id, credentials in credentials_by_identity(estate):
-            who = describe(estate.identities.get(identity_id), identity_id)
-            for key in active_keys(credentials):
+            who = describe(estate.identities.get(identity_id), identity_id, ctx.providers)
+            for key in active_keys(credentials, ctx.providers):
                 idle = _idleness(key, ctx.now, lifecycle)
-                if idle is None or (idle[0] == "never-used" and _last_use_unknown(estate, key)):
+                if idle is None or (
+                    idle[0] == "never-used" and _last_use_unknown(estate, key, ctx.providers)
+                ):
                     continue
                 case, days, limit = idle
+                what = _capital(credential_word(key, ctx.providers))
                 yield make_finding(
                     self.meta,
                     subject=identity_id,
                     provider=key.provider,
-                    title=_unused_title(key.id, who, case, days),
+                    title=_unused_title(f"{what} {key.id}", who, case, days),
                     evidence={
                         "key_id": key.id,
                         "identity": identity_id,
@@ -124,15 +132,22 @@ def _idleness(
     return ("never-used", age, grace) if age > grace else None
 
 
-def _last_use_unknown(estate: Estate, key: Credential) -> bool:
-    """A missing last-used date is "never used" only when collecting it did not fail."""
-    return has_gap(estate, key.id) or has_gap(estate, key.identity, KEY_LAST_USED_OPERATIONS)
+def _last_use_unknown(estate: Estate, key: Credential, providers: ProviderSet) -> bool:
+    """A missing last-used date is "never used" only when collecting it did not fail: no gap
+    on the key, nor on its identity in an operation that reports keys' last use (the
+    provider's ``last_used_operations["credential"]``; none known: any gap on the identity)."""
+    operations = providers.facts(key.provider).last_used_operations.get("credential")
+    if has_gap(estate, key.id):
+        return True
+    if operations is None:
+        return has_gap(estate, key.identity)
+    return bool(operations) and has_gap(estate, key.identity, operations)
 
 
-def _unused_title(key_id: str, who: str, case: str, days: int) -> str:
+def _unused_title(key: str, who: str, case: str, days: int) -> str:
     if case == "never-used":
-        return f"Access key {key_id} of {who} was never used in the {days} days since its creation."
-    return f"Access key {key_id} of {who} has not been used for {days} days."
+        return f"{key} of {who} was never used in the {days} days since its creation."
+    return f"{key} of {who} has not been used for {days} days."
 
 
 class MultipleActiveKeys:
@@ -149,15 +164,17 @@ class MultipleActiveKeys:
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
         for identity_id, credentials in credentials_by_identity(estate):
-            keys = active_keys(credentials)
+            keys = active_keys(credentials, ctx.providers)
             if len(keys) < 2:
                 continue
-            who = describe(estate.identities.get(identity_id), identity_id)
+            who = describe(estate.identities.get(identity_id), identity_id, ctx.providers)
+            words = sorted({credential_word(k, ctx.providers) for k in keys})
+            what = f"{words[0]}s" if len(words) == 1 else "long-lived credentials"
             yield make_finding(
                 self.meta,
                 subject=identity_id,
                 provider=keys[0].provider,
-                title=f"{_capital(who)} has {len(keys)} active access keys.",
+                title=f"{_capital(who)} has {len(keys)} active {what}.",
                 evidence={
                     "identity": identity_id,
                     "key_ids": [k.id for k in keys],

@@ -23,6 +23,7 @@ from nhiscan.rules.reach_support import (
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph import EdgeKind, Hop, ReachGraph, path_json
 from nhiscan.scanner.model import Finding, Identity, Severity
+from nhiscan.scanner.provider import ProviderSet
 
 Path = tuple[Hop, ...]
 
@@ -54,10 +55,15 @@ class AdminEquivalentNhi:
                 continue
             path = reach.path(identity.id)
             if path:
-                yield self._finding(estate, graph, identity, path)
+                yield self._finding(estate, graph, identity, path, ctx.providers)
 
     def _finding(
-        self, estate: Estate, graph: ReachGraph, identity: Identity, path: Path
+        self,
+        estate: Estate,
+        graph: ReachGraph,
+        identity: Identity,
+        path: Path,
+        providers: ProviderSet,
     ) -> Finding:
         keys = key_ids(estate, identity.id)
         direct = len(path) == 1 and path[0].edge is EdgeKind.IS_ADMIN
@@ -66,7 +72,7 @@ class AdminEquivalentNhi:
             self.meta,
             subject=identity.id,
             provider=identity.provider,
-            title=_admin_title(estate, identity, path, account, direct),
+            title=_admin_title(estate, identity, path, account, direct, providers),
             evidence={
                 "identity": identity.id,
                 "account": identity.account,
@@ -85,13 +91,20 @@ class AdminEquivalentNhi:
         )
 
 
-def _admin_title(estate: Estate, identity: Identity, path: Path, account: str, direct: bool) -> str:
-    who = capital(describe(identity, identity.id))
+def _admin_title(
+    estate: Estate,
+    identity: Identity,
+    path: Path,
+    account: str,
+    direct: bool,
+    providers: ProviderSet,
+) -> str:
+    who = capital(describe(identity, identity.id, providers))
     if direct:
         return f"{who} is an administrator of account {account}."
     if len(path) == 1:
         return f"{who} can make itself administrator of account {account} ({path[0].method})."
-    first = label(estate, path[0].target)
+    first = label(estate, path[0].target, lambda i: providers.facts(i.provider).kind_words)
     return (
         f"{who} can become administrator of account {account} in {len(path)} hops, through {first}."
     )

@@ -5,11 +5,11 @@ principal to the outside, which nodes reach an admin sink, and ranking and sampl
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
-from nhiscan.rules.common import active_keys, describe
+from nhiscan.rules.common import active_keys, named
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph
 from nhiscan.scanner.graph.model import TRAVERSED
@@ -147,12 +147,14 @@ def conditional(path: Iterable[Hop]) -> bool:
     return any(hop.conditional for hop in path)
 
 
-def label(estate: Estate, node: str) -> str:
-    """A graph node as a title names it: "group admins", "role deploy", or its id."""
+def label(estate: Estate, node: str, kind_words: Callable[[Identity], Mapping[str, str]]) -> str:
+    """A graph node as a title names it: "group admins", "role deploy", or its id; an
+    identity's kind is named by ``kind_words`` (its provider's facts' words)."""
     group = estate.groups.get(node)
     if group is not None:
         return f"group {group.name}"
-    return describe(estate.identities.get(node), node)
+    identity = estate.identities.get(node)
+    return node if identity is None else named(identity, kind_words(identity))
 
 
 def capital(text: str) -> str:

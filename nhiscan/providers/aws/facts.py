@@ -1,12 +1,12 @@
-"""AWS's tables for the neutral core (``ProviderFacts``). Until the rules and reports read them
-from here (#13 P6), the tables still live where they are used; this value gathers them, so the
-facts have one source and a test checks they agree."""
+"""AWS's tables for the neutral core (``ProviderFacts``). The lifecycle tables (kind words,
+credential kinds and words, last-used operations of keys, the leaked-key remediation) are
+defined here and read by the neutral rules through ``ctx.providers.facts("aws")``; the tables
+of the rules and scores that have not moved yet (#13 P6b) are gathered from where they are
+used, so the facts have one source and a test checks they agree."""
 
 from __future__ import annotations
 
 from nhiscan.providers.aws.rules.roles import ROLE_LAST_USED_OPERATIONS
-from nhiscan.rules.common import KIND_WORDS
-from nhiscan.rules.keys import KEY_LAST_USED_OPERATIONS
 from nhiscan.scanner.facts import ProviderFacts
 from nhiscan.scanner.model import ResourceKind
 
@@ -43,11 +43,28 @@ SENSITIVE_SERVICES = frozenset(
     }
 )
 
+# How a title names each kind of IAM identity: "user alice", "role deploy".
+KIND_WORDS = {"iam-user": "user", "iam-role": "role"}
+
+# A machine's long-lived secret: an access key (a console password is a person's login).
+ACCESS_KEY = "access-key"
+CREDENTIAL_WORDS = {ACCESS_KEY: "access key"}
+
+# The API calls that report a key's last use; a gap in one means "last used" is unknown.
+KEY_LAST_USED_OPERATIONS = frozenset({"iam:GetAccessKeyLastUsed", "iam:GenerateCredentialReport"})
+
 # The git detectors whose match is an access key id (public), not a secret.
 KEY_ID_DETECTORS = frozenset({"AWS Access Key ID", "AWS Access Key"})
 
+LEAKED_KEY_REMEDIATION = (
+    "Treat it as an incident: deactivate and delete the key now (aws iam "
+    "update-access-key --status Inactive, then delete-access-key), issue a new one "
+    "through a secrets manager or replace it with a role, and review the identity's "
+    "activity (CloudTrail) since the commit date."
+)
+
 FACTS = ProviderFacts(
-    kind_words={kind.value: word for kind, word in KIND_WORDS.items()},
+    kind_words=KIND_WORDS,
     data_store_kinds=DATA_STORES,
     secret_kinds=frozenset({SECRET}),
     secret_read_actions=frozenset({READ_SECRET}),
@@ -57,4 +74,7 @@ FACTS = ProviderFacts(
         "identity": ROLE_LAST_USED_OPERATIONS,
     },
     credential_id_detectors=KEY_ID_DETECTORS,
+    long_lived_credentials=frozenset({ACCESS_KEY}),
+    credential_words=CREDENTIAL_WORDS,
+    leaked_credential_remediation=LEAKED_KEY_REMEDIATION,
 )

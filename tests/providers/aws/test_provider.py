@@ -119,7 +119,12 @@ def test_arn_ids_containers_scopes_and_labels() -> None:
 
 
 def test_facts_agree_with_the_tables_the_rules_still_read() -> None:
-    assert FACTS.credential_id_detectors == secret_rules._KEY_ID_DETECTORS
+    assert FACTS.credential_id_detectors == {"AWS Access Key ID", "AWS Access Key"}
+    # NHI201's findings on AWS keys say what its rule text says.
+    assert FACTS.leaked_credential_remediation == (
+        secret_rules.LeakedLiveCredential.meta.remediation
+    )
+    assert FACTS.long_lived_credentials == {"access-key"}
     assert FACTS.kind_words["iam-role"] == "role"
     assert FACTS.secret_read_actions == {"secretsmanager:getsecretvalue"}
     assert "s3-bucket" in FACTS.data_store_kinds

@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from nhiscan.providers.aws.facts import KIND_WORDS
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
-from nhiscan.rules.common import describe
+from nhiscan.rules.common import named
 from nhiscan.rules.reach_support import (
     AdminReach,
     admin_reach,
@@ -67,7 +68,7 @@ class CrossAccountAssume:
             subject=source.id,
             provider=source.provider,
             title=(
-                f"{capital(describe(source, source.id))} can assume role {role.name} in "
+                f"{capital(named(source, KIND_WORDS))} can assume role {role.name} in "
                 f"account {account}{_admin_words(admin)}{more}."
             ),
             evidence=_crossing_evidence(source, role, admin, path)
@@ -121,7 +122,7 @@ class CrossAccountAssumable:
             provider=role.provider,
             title=(
                 f"Role {role.name}{_admin_words(admin)} can be assumed from account {account} "
-                f"by {describe(source, source.id)}{more}."
+                f"by {named(source, KIND_WORDS)}{more}."
             ),
             evidence=_crossing_evidence(source, role, admin, path)
             | {"callers": len(callers), "sample_callers": sample(callers)},
