@@ -1,12 +1,9 @@
-"""AWS's tables for the neutral core (``ProviderFacts``). The lifecycle tables (kind words,
-credential kinds and words, last-used operations of keys, the leaked-key remediation) are
-defined here and read by the neutral rules through ``ctx.providers.facts("aws")``; the tables
-of the rules and scores that have not moved yet (#13 P6b) are gathered from where they are
-used, so the facts have one source and a test checks they agree."""
+"""AWS's tables for the neutral core (``ProviderFacts``). Every table is defined here: the
+neutral rules, the blast radius and the agent scores read them through
+``ctx.providers.facts("aws")``, and the AWS rules import them, so each has one source."""
 
 from __future__ import annotations
 
-from nhiscan.providers.aws.rules.roles import ROLE_LAST_USED_OPERATIONS
 from nhiscan.scanner.facts import ProviderFacts
 from nhiscan.scanner.model import ResourceKind
 
@@ -52,6 +49,9 @@ CREDENTIAL_WORDS = {ACCESS_KEY: "access key"}
 
 # The API calls that report a key's last use; a gap in one means "last used" is unknown.
 KEY_LAST_USED_OPERATIONS = frozenset({"iam:GetAccessKeyLastUsed", "iam:GenerateCredentialReport"})
+
+# The API calls that report a role's last use; a gap in one means "last used" is unknown.
+ROLE_LAST_USED_OPERATIONS = frozenset({"iam:GetRole", "iam:GetAccountAuthorizationDetails"})
 
 # The git detectors whose match is an access key id (public), not a secret.
 KEY_ID_DETECTORS = frozenset({"AWS Access Key ID", "AWS Access Key"})
