@@ -51,7 +51,6 @@ ALLOWED = frozenset(
         "scanner/agents/uri.py",
         "scanner/agents/verbs.py",
         "scanner/agents/vocabulary.py",
-        "scanner/snapshot_check.py",
     }
 )
 

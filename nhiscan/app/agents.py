@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from nhiscan.app import snapshots
 from nhiscan.app.config import Settings
 from nhiscan.app.outputs import check_writable, write_output
 from nhiscan.errors import ConfigError
@@ -95,7 +96,7 @@ def run_compile(
         check_writable(output)
     agents = load_agents(path)
     if snapshot_path is not None:
-        _check_identities(agents, snapshot.load(snapshot_path))
+        _check_identities(agents, snapshots.load(snapshot_path))
     age = settings.lifecycle.key_max_age_days
     compiled = [compile_agent(a, default_catalog(), default_max_key_age=age) for a in agents.agents]
     data = plans.plan_json(agents, compiled, tool_version=__version__)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from nhiscan.app import pipeline
+from nhiscan.app import pipeline, snapshots
 from nhiscan.app.agents import load_agent_files
 from nhiscan.app.config import Settings
 from nhiscan.app.options import SourceOptions
@@ -16,7 +16,6 @@ from nhiscan.app.scan import is_demo
 from nhiscan.app.sources import asked_names, asked_sources, collect_snapshot
 from nhiscan.errors import ConfigError
 from nhiscan.scanner import baseline as baselines
-from nhiscan.scanner import snapshot
 
 
 def run_baseline(
@@ -39,7 +38,7 @@ def run_baseline(
     )
     old = baselines.load(output) if update else None
     check_writable(output)
-    snap = snapshot.load(path) if path is not None else collect_snapshot(src, settings)
+    snap = snapshots.load(path) if path is not None else collect_snapshot(src, settings)
     if agent_files is None and not disabled and path is not None and is_demo(snap):
         agent_files = load_agent_files(None, settings, demo=True)
     report = pipeline.analyze(

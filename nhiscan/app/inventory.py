@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
+from nhiscan.app import snapshots
 from nhiscan.app.config import Settings
 from nhiscan.app.options import SourceOptions
 from nhiscan.app.outputs import check_writable, write_output
 from nhiscan.app.sources import collect_snapshot
-from nhiscan.scanner import snapshot
 
 
 def run_inventory(
@@ -28,7 +28,7 @@ def run_inventory(
 
     if output is not None:
         check_writable(output)
-    snap = snapshot.load(path) if path is not None else collect_snapshot(src, settings)
+    snap = snapshots.load(path) if path is not None else collect_snapshot(src, settings)
     text = render_inventory(estate_of(snap), fmt=fmt, now=now or datetime.now(UTC))
     if output is None:
         click.echo(text, nl=False)

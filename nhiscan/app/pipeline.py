@@ -21,7 +21,7 @@ from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.gaps.analysis import analyze_agents
 from nhiscan.scanner.graph import ReachGraph, build_graph
 from nhiscan.scanner.graph.sources import CompositeSource
-from nhiscan.scanner.model import Finding, Severity, ToolInfo
+from nhiscan.scanner.model import CollectionGap, Finding, GapReason, Provider, Severity, ToolInfo
 from nhiscan.scanner.provider import CloudProvider, ProviderSet
 from nhiscan.scanner.snapshot import Snapshot, build_snapshot
 
@@ -59,6 +59,33 @@ def primary(found: ProviderSet) -> CloudProvider:
     return chosen if chosen is not None else found.providers[min(found.providers)]
 
 
+def with_unanalysed(snapshot: Snapshot) -> Snapshot:
+    """``snapshot`` with one gap per cloud whose records no installed provider analyses: their
+    reach is unknown, so the report must not read as "no risk" (``--strict`` exits 3)."""
+    missing = providers.unregistered(snapshot)
+    if not missing:
+        return snapshot
+    gaps = tuple(_no_provider(snapshot, name) for name in missing)
+    return replace(snapshot, gaps=snapshot.gaps + gaps)
+
+
+def _no_provider(snapshot: Snapshot, name: str) -> CollectionGap:
+    records = (snapshot.identities, snapshot.credentials, snapshot.groups, snapshot.policies,
+               snapshot.resources)  # fmt: skip
+    count = sum(1 for kind in records for record in kind if str(record.provider) == name)
+    return CollectionGap(
+        provider=Provider(name),
+        scope=name,
+        operation="analyse",
+        reason=GapReason.NO_PROVIDER,
+        detail=(
+            f"{count} records name the cloud {name!r}, which no installed nhiscan provider "
+            f"analyses (known: {', '.join(sorted(providers.REGISTRY))}): they are inventoried "
+            "and their lifecycle checked, but what they can reach is not analysed"
+        ),
+    )
+
+
 def analyze(
     snapshot: Snapshot,
     *,
@@ -72,6 +99,7 @@ def analyze(
     enough for every CI run on very large estates); the report says it was skipped. With
     ``agents``, each agent's plan is compared with its identities' grants (the gap analysis
     needs the reach graph; without it, only the agent lifecycle rules run)."""
+    snapshot = with_unanalysed(snapshot)
     estate = estate_of(snapshot)
     found = provider_set(estate)
     catalog = primary(found).catalog

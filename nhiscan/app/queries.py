@@ -8,12 +8,12 @@ from typing import Any
 
 import click
 
+from nhiscan.app import snapshots
 from nhiscan.app.config import Settings
 from nhiscan.app.options import SourceOptions
 from nhiscan.app.outputs import check_writable, write_output
 from nhiscan.app.sources import asked_sources, collect_snapshot, given_flags
 from nhiscan.errors import ConfigError
-from nhiscan.scanner import snapshot
 from nhiscan.scanner.snapshot import Snapshot
 
 
@@ -22,7 +22,7 @@ def load_query_subject(path: Path | None, src: SourceOptions, settings: Settings
     if path is not None and asked_sources(src):
         given = ", ".join(given_flags(src))
         raise ConfigError(f"{path}: give a snapshot or source options ({given}), not both")
-    snap = snapshot.load(path) if path is not None else collect_snapshot(src, settings)
+    snap = snapshots.load(path) if path is not None else collect_snapshot(src, settings)
     return subject_of(snap)
 
 

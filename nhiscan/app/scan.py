@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from nhiscan.app import pipeline
+from nhiscan.app import pipeline, snapshots
 from nhiscan.app.agents import echo_unmatched, load_agent_files
 from nhiscan.app.config import Settings
 from nhiscan.app.options import Gate, SourceOptions
@@ -54,7 +54,7 @@ def run_collect(
 def run_analyze(path: Path, settings: Settings, gate: Gate) -> int:
     targets = prepare_outputs(gate.output, gate.formats)
     accepted = _load_baseline(gate)
-    snap = snapshot.load(path)
+    snap = snapshots.load(path)
     return _report(snap, settings, gate, targets=targets, accepted=accepted)
 
 

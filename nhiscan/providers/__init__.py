@@ -15,7 +15,7 @@ from nhiscan.plugins import load_attribute
 if TYPE_CHECKING:  # imported by the orchestration at start-up: keep this one light
     from nhiscan.rules.base import Rule
     from nhiscan.scanner.provider import CloudProvider
-    from nhiscan.scanner.snapshot import Snapshot
+    from nhiscan.scanner.snapshot_check import Snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +105,11 @@ def for_snapshot(snap: Snapshot) -> tuple[CloudProvider, ...]:
     registry entry is skipped (its records get no analysis, only the neutral defaults); a
     registered provider whose package fails to import is a ``ConfigError``."""
     return tuple(provider(name) for name in names_in(snap) if name in REGISTRY)
+
+
+def unregistered(snap: Snapshot) -> tuple[str, ...]:
+    """The clouds the snapshot's records name that no registered provider analyses."""
+    return tuple(name for name in names_in(snap) if name not in REGISTRY)
 
 
 def analysed(snap: Snapshot) -> tuple[CloudProvider, ...]:

@@ -86,3 +86,6 @@ class ProviderFacts:
     # How to take a leaked credential out of service, when the provider says (NHI201); None:
     # the rule's generic remediation.
     leaked_credential_remediation: str | None = None
+    # Calls whose gap means an account's identities were not all read: a credential whose
+    # identity is missing from the snapshot is then expected, not an error (snapshot_check).
+    identity_list_operations: frozenset[str] = frozenset()

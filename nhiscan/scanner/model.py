@@ -244,6 +244,9 @@ class GapReason(StrEnum):
     # A policy collected but AWS's grammar rejects it or nhiscan cannot evaluate it all
     # (scanner/policy_syntax.py): kept as collected, what rests on it is not certain.
     UNREADABLE_POLICY = "unreadable-policy"
+    # Records of a cloud no installed provider analyses: inventoried, not analysed (their
+    # access, escalation paths and agent gaps are unknown, not absent).
+    NO_PROVIDER = "no-provider"
 
 
 @dataclass(**RECORD)

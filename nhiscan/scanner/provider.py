@@ -26,6 +26,7 @@ from nhiscan.scanner.grants import Grant
 from nhiscan.scanner.graph.model import Hop
 from nhiscan.scanner.graph.sources import AccessRequest as AccessRequest
 from nhiscan.scanner.model import Credential, Identity, Resource
+from nhiscan.scanner.snapshot_check import Snapshot as SnapshotView
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,6 +105,7 @@ class CloudProvider(Protocol):
     @property
     def classifier(self) -> Classifier: ...  # people and machines, before any analysis
     def analyse(self, estate: Estate) -> ProviderAnalysis: ...
+    def check(self, snapshot: SnapshotView) -> Iterator[str]: ...  # its records, read from a file
 
 
 NEUTRAL_FACTS = ProviderFacts(

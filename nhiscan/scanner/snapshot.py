@@ -30,7 +30,7 @@ from nhiscan.scanner.model import (
     SkippedFile,
     ToolInfo,
 )
-from nhiscan.scanner.snapshot_check import check_snapshot
+from nhiscan.scanner.snapshot_check import ProviderChecks, check_snapshot
 
 SCHEMA_VERSION = 2
 
@@ -118,7 +118,11 @@ def dumps(encoded: Any, *, compact: bool = False) -> str:
     return json.dumps(encoded, indent=1, sort_keys=False) + "\n"
 
 
-def from_json(text: str, *, source: str = "<snapshot>") -> Snapshot:
+def from_json(
+    text: str, *, source: str = "<snapshot>", providers: ProviderChecks | None = None
+) -> Snapshot:
+    """The snapshot in ``text``, checked (``snapshot_check``; with the installed providers'
+    checks when given: ``nhiscan.app.snapshots`` passes them for files a person hands in)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -129,7 +133,7 @@ def from_json(text: str, *, source: str = "<snapshot>") -> Snapshot:
         raise SnapshotError(f"{source}: not an nhiscan snapshot (no schema_version at the top)")
     data = upgrade(data, source=source)
     snapshot = _decode(data, source)
-    check_snapshot(snapshot, source=source)
+    check_snapshot(snapshot, source=source, providers=providers)
     return snapshot
 
 
@@ -224,11 +228,11 @@ def save(snapshot: Snapshot, path: Path) -> None:
     tmp.replace(path)
 
 
-def load(path: Path) -> Snapshot:
+def load(path: Path, *, providers: ProviderChecks | None = None) -> Snapshot:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SnapshotError(f"{path}: cannot read snapshot: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
         raise SnapshotError(f"{path}: not a UTF-8 text file") from exc
-    return from_json(text, source=str(path))
+    return from_json(text, source=str(path), providers=providers)

@@ -7,13 +7,14 @@ Decoding (``snapshot.from_json``) checks each record's shape; this checks what j
   a listed provider's unlisted kind is a typo or a file from a newer nhiscan;
 - a record id appears once per list (the estate indexes by id: a second record would silently
   replace the first);
-- a credential belongs to an identity in the snapshot, unless the snapshot records a gap on the
-  call that lists that account's identities: the live connector reads access keys per user
-  before it reads GAAD's entries, and a GAAD answer with an unreadable entry is recorded as a
-  gap instead of its identities, leaving keys whose owner is known only by ARN;
-- every AWS policy document is one AWS would accept (``policy_syntax``), unless the snapshot
-  records an ``unreadable-policy`` gap for it (the live connector keeps such a policy as
-  collected and marks the result incomplete).
+- a credential belongs to an identity in the snapshot, unless the snapshot records a gap on a
+  call that lists that account's identities (``ProviderChecks.identity_operations``, from the
+  providers' facts): a connector may read keys before the identities, and an unreadable answer
+  is recorded as a gap instead of its identities, leaving keys whose owner is known only by id;
+- with the installed providers' checks (``ProviderChecks``, built by ``nhiscan.app.snapshots``
+  from the registry): every record names a provider the model lists or one that is installed
+  (``AWS`` or ``ALOW`` is a typo, not a new cloud), and each provider's own checks of its
+  records hold (AWS: every policy document is one AWS would accept).
 
 Each problem is a ``SnapshotError`` naming the file, the record (list, index, id), the field and
 what is expected.
@@ -21,19 +22,20 @@ what is expected.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Protocol
 
 from nhiscan.errors import SnapshotError
+from nhiscan.scanner.facts import ProviderFacts
 from nhiscan.scanner.model import (
+    Account,
     CollectionGap,
     Credential,
-    GapReason,
     Group,
     Identity,
     OpenStrEnum,
     Policy,
-    Provider,
     Resource,
     policy_reference_fields,
 )
@@ -43,6 +45,8 @@ class Snapshot(Protocol):
     """The parts of a ``snapshot.Snapshot`` checked here (a protocol, so that this module,
     which ``snapshot`` calls, does not import it back)."""
 
+    @property
+    def accounts(self) -> tuple[Account, ...]: ...
     @property
     def identities(self) -> tuple[Identity, ...]: ...
     @property
@@ -57,24 +61,61 @@ class Snapshot(Protocol):
     def gaps(self) -> tuple[CollectionGap, ...]: ...
 
 
-# Calls whose gap means the account's identities were not all read (see the module's note).
-IDENTITY_OPERATIONS = frozenset({"iam:GetAccountAuthorizationDetails"})
 UNIQUE_LISTS = ("identities", "groups", "credentials", "policies", "resources")
 KINDED_LISTS = ("identities", "credentials", "policies", "resources")
 # Identity fields that hold a policy id (a boundary, an assume-role policy), from model.py.
 IDENTITY_POLICY_FIELDS = policy_reference_fields(Identity)
 
 
-def check_snapshot(snapshot: Snapshot, *, source: str) -> None:
-    for problem in _problems(snapshot):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProviderChecks:
+    """What the installed providers add to the check of a snapshot read from a file."""
+
+    known: frozenset[str]  # provider names a record may carry: the listed and the installed
+    facts: Callable[[str], ProviderFacts]  # a provider's facts (read when a record names it)
+    checks: tuple[Callable[[Snapshot], Iterator[str]], ...] = ()  # each provider's own
+
+
+def check_snapshot(
+    snapshot: Snapshot, *, source: str, providers: ProviderChecks | None = None
+) -> None:
+    """``providers``: the installed providers' checks (None: a snapshot nhiscan wrote itself,
+    from the history store, checked when it was scanned)."""
+    for problem in _problems(snapshot, providers):
         raise SnapshotError(f"{source}: {problem}")
 
 
-def _problems(snapshot: Snapshot) -> Iterator[str]:
+def _problems(snapshot: Snapshot, providers: ProviderChecks | None) -> Iterator[str]:
+    if providers is not None:
+        yield from _unknown_providers(snapshot, providers.known)
     yield from _unlisted_kinds(snapshot)
     yield from _duplicates(snapshot)
-    yield from _orphan_credentials(snapshot)
-    yield from _policies(snapshot)
+    yield from _orphan_credentials(snapshot, providers.facts if providers is not None else None)
+    for check in providers.checks if providers is not None else ():
+        yield from check(snapshot)
+
+
+def _unread(
+    snapshot: Snapshot, credential: Credential, facts: Callable[[str], ProviderFacts] | None
+) -> bool:
+    """Whether a gap says the credential's account's identities were not all read."""
+    if facts is None:
+        return False
+    operations = facts(str(credential.provider)).identity_list_operations
+    return any(g.operation in operations and g.scope == credential.account for g in snapshot.gaps)
+
+
+def _unknown_providers(snapshot: Snapshot, known: frozenset[str]) -> Iterator[str]:
+    for name in ("accounts", *UNIQUE_LISTS, "gaps"):
+        for index, record in enumerate(getattr(snapshot, name)):
+            if str(record.provider) in known:
+                continue
+            what = f" ({record.id:.200})" if hasattr(record, "id") else ""
+            yield (
+                f"{name}[{index}]{what}: provider: expected one of {', '.join(sorted(known))} "
+                f"(a listed cloud or an installed provider); got {str(record.provider)!r:.60}; "
+                "correct the record or collect again (or install the provider that wrote it)"
+            )
 
 
 def _unlisted_kinds(snapshot: Snapshot) -> Iterator[str]:
@@ -103,39 +144,18 @@ def _duplicates(snapshot: Snapshot) -> Iterator[str]:
                 )
 
 
-def _orphan_credentials(snapshot: Snapshot) -> Iterator[str]:
+def _orphan_credentials(
+    snapshot: Snapshot, facts: Callable[[str], ProviderFacts] | None
+) -> Iterator[str]:
     identities = {identity.id for identity in snapshot.identities}
-    unread = {g.scope for g in snapshot.gaps if g.operation in IDENTITY_OPERATIONS}
     for index, credential in enumerate(snapshot.credentials):
-        if credential.identity in identities or credential.account in unread:
+        if credential.identity in identities or _unread(snapshot, credential, facts):
             continue
         yield (
             f"credentials[{index}] ({credential.id}): identity: {credential.identity!r} is not "
             "among the snapshot's identities (and no gap says they were not all read): restore "
             "that identity's record or collect again"
         )
-
-
-def _policies(snapshot: Snapshot) -> Iterator[str]:
-    # Imported on use: the AWS provider's policy package imports the estate, which imports this.
-    from nhiscan.providers.aws.policy.syntax import problems
-
-    recorded = {
-        g.subject for g in snapshot.gaps if g.reason is GapReason.UNREADABLE_POLICY and g.subject
-    }
-    for index, policy in enumerate(snapshot.policies):
-        if policy.provider is not Provider.AWS or policy.id in recorded:
-            continue
-        for problem in problems(policy.document):
-            yield (
-                f"policies[{index}] ({policy.id}), the {policy.kind.value} policy "
-                f"{_carriers(snapshot, policy)}: document: {problem}; AWS would reject it and "
-                "nhiscan cannot evaluate it: correct the document or collect again"
-            )
-
-
-def _carriers(snapshot: Snapshot, policy: Policy) -> str:
-    return carriers_of(policy, snapshot.identities, snapshot.groups, snapshot.resources)
 
 
 def carriers_of(

@@ -91,3 +91,26 @@ def test_the_default_provider_analyses_a_snapshot_naming_no_registered_cloud() -
     assert [p.name for p in providers.analysed(only_gcp)] == ["aws"]
     both = [p.name for p in providers.analysed(gcp_snapshot())]
     assert both == ["aws"]
+
+
+def test_records_of_a_cloud_no_provider_analyses_are_a_gap_not_silence() -> None:
+    """A GCP service account in an AWS snapshot: inventoried and lifecycle-checked, and the
+    report says its reach was not analysed (``--strict`` exits 3), never "no risk"."""
+    from nhiscan.app.config import Settings
+    from nhiscan.app.pipeline import analyze, exit_code
+    from nhiscan.scanner.model import GapReason, IdentityKind
+
+    gcp = f.identity(
+        id="sa@p.iam.gserviceaccount.com",
+        provider=Provider.GCP,
+        kind=IdentityKind.SERVICE_ACCOUNT,
+        account="p",
+    )
+    report = analyze(f.snapshot(f.role("deploy"), gcp), settings=Settings(), now=f.NOW)
+    [gap] = [g for g in report.gaps if g.reason is GapReason.NO_PROVIDER]
+    assert (gap.provider, gap.scope, gap.operation) == (Provider.GCP, "gcp", "analyse")
+    assert gap.detail is not None and gap.detail.startswith("1 records name the cloud 'gcp'")
+    assert "sa@p.iam.gserviceaccount.com" in report.estate.identities
+    assert exit_code(report, fail_on=None, strict=True) == 3
+    aws_only = analyze(f.snapshot(f.role("deploy")), settings=Settings(), now=f.NOW)
+    assert not [g for g in aws_only.gaps if g.reason is GapReason.NO_PROVIDER]

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from nhiscan.app import snapshots
 from nhiscan.errors import SnapshotError
 from nhiscan.scanner import snapshot as snap
 from tests.scanner.test_snapshot import ROLE, USER, _snapshot
@@ -21,7 +22,7 @@ def load_changed(tmp_path: Path, change: Change) -> snap.Snapshot:
     change(data)
     path = tmp_path / "snap.json"
     path.write_text(json.dumps(data))
-    return snap.load(path)
+    return snapshots.load(path)
 
 
 def error(tmp_path: Path, change: Change) -> str:
@@ -83,6 +84,10 @@ def _set(list_name: str, index: int, field: str, value: Any) -> Change:
         (_set("credentials", 0, "surprise", 1),
          "credentials[0] (AKIAIOSFODNN7EXAMPLE): surprise: Credential has unknown fields"),
         (_set("gaps", 0, "reason", "bored"), "gaps[0] (iam:ListAccessKeys): reason: expected"),
+        (_set("identities", 1, "provider", "AWS"),
+         f"identities[1] ({USER}): provider: expected one of aws, azure, gcp, git (a listed "
+         "cloud or an installed provider); got 'AWS'; correct the record or collect again (or "
+         "install the provider that wrote it)"),
         (lambda d: d["tool"].pop("name"),
          "tool: name: is missing"),
         (lambda d: d["identities"].__setitem__(1, "svc"),

@@ -26,6 +26,7 @@ from nhiscan.scanner.model import (
     Resource,
 )
 from nhiscan.scanner.provider import AccessRequest, AgentVocabulary, ProviderAnalysis, Scope
+from nhiscan.scanner.snapshot_check import Snapshot as SnapshotView
 
 NAME = "toy"
 TOY = Provider(NAME)
@@ -192,6 +193,12 @@ class ToyProvider:
 
     def analyse(self, estate: Estate) -> ProviderAnalysis:
         return ToyAnalysis(estate)
+
+    def check(self, snapshot: SnapshotView) -> Iterator[str]:
+        """Toy records read from a file: every toy policy maps permissions to resources."""
+        for index, policy in enumerate(snapshot.policies):
+            if str(policy.provider) == "toy" and not isinstance(policy.document, Mapping):
+                yield f"policies[{index}] ({policy.id}): document: expected a mapping"
 
 
 PROVIDER = ToyProvider()

@@ -74,6 +74,7 @@ FACTS = ProviderFacts(
         "identity": ROLE_LAST_USED_OPERATIONS,
     },
     credential_id_detectors=KEY_ID_DETECTORS,
+    identity_list_operations=frozenset({"iam:GetAccountAuthorizationDetails"}),
     long_lived_credentials=frozenset({ACCESS_KEY}),
     credential_words=CREDENTIAL_WORDS,
     leaked_credential_remediation=LEAKED_KEY_REMEDIATION,

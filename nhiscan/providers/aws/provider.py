@@ -11,6 +11,7 @@ from functools import cached_property
 from typing import Any
 
 from nhiscan.providers.aws.catalog import Catalog, default_catalog
+from nhiscan.providers.aws.checks import policy_problems
 from nhiscan.providers.aws.exposure import trust_exposure
 from nhiscan.providers.aws.facts import FACTS
 from nhiscan.providers.aws.gaps import grants as aws_grants
@@ -40,6 +41,7 @@ from nhiscan.scanner.provider import (
     ProviderAnalysis,
     Scope,
 )
+from nhiscan.scanner.snapshot_check import Snapshot as SnapshotView
 
 
 class AwsAnalysis:
@@ -168,6 +170,9 @@ class AwsProvider:
 
     def analyse(self, estate: Estate) -> ProviderAnalysis:
         return AwsAnalysis(estate, self.catalog)
+
+    def check(self, snapshot: SnapshotView) -> Iterator[str]:
+        return policy_problems(snapshot)
 
 
 PROVIDER: CloudProvider = AwsProvider()

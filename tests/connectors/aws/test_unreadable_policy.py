@@ -13,6 +13,7 @@ from dataclasses import replace
 import boto3
 import pytest
 
+from nhiscan.app import snapshots
 from nhiscan.errors import SnapshotError
 from nhiscan.scanner import snapshot as snap
 from nhiscan.scanner.model import GapReason, Policy, ToolInfo
@@ -45,11 +46,11 @@ def test_a_policy_that_cannot_be_evaluated_is_a_gap(moto: None) -> None:
     written = snap.build_snapshot(
         records, tool=ToolInfo(name="nhiscan", version="t"), collected_at=NOW, sources=()
     )
-    again = snap.from_json(snap.to_json(written), source="live.json")
+    again = snapshots.from_json(snap.to_json(written), source="live.json")
     assert POLICY_ID in {p.id for p in again.policies}
     without_gap = replace(written, gaps=tuple(g for g in written.gaps if g != gap))
     with pytest.raises(SnapshotError, match=r"live\.json: policies\[\d+\] \(arn:aws:s3:::odd"):
-        snap.from_json(snap.to_json(without_gap), source="live.json")
+        snapshots.from_json(snap.to_json(without_gap), source="live.json")
 
 
 def test_well_formed_policies_are_no_gap(moto: None) -> None:

@@ -26,7 +26,7 @@ from nhiscan.providers.aws.policy.matching import Lookup, Tri
 from nhiscan.providers.aws.policy.resources import TargetResolver
 from nhiscan.scanner.authz import Decision, Evaluation
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.model import Account, Identity, IdentityKind, Policy, PolicyKind
+from nhiscan.scanner.model import Account, Identity, IdentityKind, Policy, PolicyKind, Provider
 
 PRINCIPAL_KINDS = {
     IdentityKind.IAM_USER: PrincipalKind.USER,
@@ -57,7 +57,11 @@ class EstateAuthorizer:
     # --- the Authorizer protocol -------------------------------------------------------------
 
     def principals(self) -> Iterable[str]:
-        return [i.id for i in self.estate.identities.values() if i.kind in PRINCIPAL_KINDS]
+        return [
+            i.id
+            for i in self.estate.identities.values()
+            if i.kind in PRINCIPAL_KINDS and i.provider is Provider.AWS
+        ]
 
     def evaluate(
         self,
