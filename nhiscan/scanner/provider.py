@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
-from nhiscan.scanner.agents.model import Need
+from nhiscan.scanner.agents.language import AgentVocabulary as AgentVocabulary  # agents core
 from nhiscan.scanner.authz import Authorizer
 from nhiscan.scanner.escalation import Escalation
 from nhiscan.scanner.estate import Classifier, Estate
@@ -67,23 +67,6 @@ class ProviderAnalysis(Protocol):
     def held(self, identity: Identity) -> frozenset[str]: ...
     def assumable(self, identity: Identity) -> bool: ...
     def gap_support(self, identity: Identity) -> str | None: ...  # None: analysable
-
-
-class AgentVocabulary(Protocol):
-    """The provider's part of agent files: its defaults section, resource schemes, and the
-    least-privilege documents the gap analyzer proposes."""
-
-    @property
-    def defaults_key(self) -> str: ...  # "aws" / "gcp" / "azure"
-    @property
-    def schemes(self) -> frozenset[str]: ...  # "s3", "gs", "blob", ...
-    def render_least_privilege(
-        self, needs: Iterable[Need], scope: str
-    ) -> Mapping[str, Any] | None: ...
-    def render_trust(
-        self, callers: Sequence[str], services: Sequence[str]
-    ) -> Mapping[str, Any] | None: ...
-    def compute_services(self) -> Mapping[str, str]: ...  # compute kind -> service principal
 
 
 class CloudProvider(Protocol):

@@ -8,10 +8,10 @@ yet (docs/providers.md, "Status").
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
-from typing import Any
 
+from nhiscan.providers.aws.agents.vocabulary import AwsAgentVocabulary
 from nhiscan.providers.aws.catalog import Catalog, default_catalog
 from nhiscan.providers.aws.facts import FACTS
 from nhiscan.providers.aws.groups import group_admin_hops
@@ -19,13 +19,9 @@ from nhiscan.providers.aws.humans import AwsClassifier
 from nhiscan.providers.aws.ids import ArnIds
 from nhiscan.providers.aws.policy import EstateAuthorizer
 from nhiscan.providers.aws.privesc import find_escalations
-from nhiscan.scanner.agents.model import Need
-from nhiscan.scanner.agents.render import identity_policy, trust_policy
-from nhiscan.scanner.agents.schemes import SCHEMES
 from nhiscan.scanner.escalation import Escalation
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.facts import ProviderFacts
-from nhiscan.scanner.gaps.analyzer import COMPUTE_SERVICES
 from nhiscan.scanner.graph.model import Hop
 from nhiscan.scanner.model import Credential, Identity, Provider, Resource
 from nhiscan.scanner.provider import (
@@ -102,24 +98,6 @@ class AwsAnalysis:
         if self._ours(identity):
             return None
         return f"{identity.provider.value} identities are not analysed by the AWS provider"
-
-
-class AwsAgentVocabulary:
-    """The ``aws:`` section of agent files, its schemes and the IAM documents gaps propose."""
-
-    defaults_key = "aws"
-    schemes = frozenset(SCHEMES)
-
-    def render_least_privilege(self, needs: Iterable[Need], scope: str) -> Mapping[str, Any] | None:
-        return identity_policy(needs, scope)
-
-    def render_trust(
-        self, callers: Sequence[str], services: Sequence[str]
-    ) -> Mapping[str, Any] | None:
-        return trust_policy(callers, services)
-
-    def compute_services(self) -> Mapping[str, str]:
-        return {kind.value: service for kind, service in COMPUTE_SERVICES.items()}
 
 
 class AwsProvider:

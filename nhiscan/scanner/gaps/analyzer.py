@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from nhiscan.providers.aws.agents.render import bind_account, identity_policy, trust_policy
 from nhiscan.scanner.agents.model import AgentPlan, Need
-from nhiscan.scanner.agents.render import bind_account, identity_policy, trust_policy
 from nhiscan.scanner.authz import Decision, Evaluation
 from nhiscan.scanner.escalation import Escalation
 from nhiscan.scanner.estate import Estate

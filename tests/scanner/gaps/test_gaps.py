@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from nhiscan.scanner.agents.loader import parse_agents
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.gaps import AgentGap, IdentityGap
 from nhiscan.scanner.gaps.analysis import AgentResult
@@ -25,6 +24,7 @@ from tests.factories import (
     document,
     estate,
     managed_policy,
+    parse_agents,
     resource,
     resource_policy,
     role,
