@@ -38,11 +38,15 @@ class AgentVocabulary(Protocol):
     @property
     def reference_schema(self) -> str: ...  # regex: its own ids, in the JSON Schema
     @property
-    def reference_noun(self) -> str: ...  # what its ids are called, after "an": "ARN"
+    def reference_noun(self) -> str: ...  # what its ids are called in messages: "ARN"
+    @property
+    def reference_article(self) -> str: ...  # "an" (ARN) or "a"
     @property
     def raw_resource_schema(self) -> str: ...  # regex: raw `resources:` (not "*")
     @property
-    def action_example(self) -> str: ...  # a raw action, for messages
+    def action_pattern(self) -> str: ...  # regex: a raw action (globs allowed)
+    @property
+    def action_hint(self) -> str: ...  # what a raw action looks like, for messages
     @property
     def examples(self) -> Mapping[str, str]: ...  # english verb class (and "key") -> a reference
     def owns_reference(self, text: str, /) -> bool: ...  # its own id form, not scheme://
@@ -89,9 +93,12 @@ class Vocabularies:
     def keys(self) -> tuple[str, ...]:
         return tuple(self.by_key)
 
-    def ids(self, article: str) -> str:
-        """What the vocabularies' own ids are called: "an ARN" ("a full ARN")."""
-        return " or ".join(f"{article} {v.reference_noun}" for v in self)
+    def ids(self, *, full: bool = False) -> str:
+        """What the vocabularies' own ids are called: "an ARN", or "a full ARN"."""
+        return " or ".join(
+            f"a full {v.reference_noun}" if full else f"{v.reference_article} {v.reference_noun}"
+            for v in self
+        )
 
     def example(self, name: str) -> str:
         """How to name a resource for a verb class (or "key"), from the first vocabulary."""
@@ -100,9 +107,18 @@ class Vocabularies:
                 return vocabulary.examples[name]
         return "scheme://name"
 
+    def is_action(self, action: str) -> bool:
+        return any(re.fullmatch(v.action_pattern, action) for v in self)
+
     @property
-    def action_example(self) -> str:
-        return next((v.action_example for v in self), "service:Action")
+    def action_hint(self) -> str:
+        return " or ".join(v.action_hint for v in self) or "none: no provider is registered"
+
+    @property
+    def action_schema(self) -> str:
+        """The JSON Schema pattern of a raw action."""
+        patterns = [v.action_pattern for v in self]
+        return f"^{patterns[0]}$" if len(patterns) == 1 else f"^(?:{'|'.join(patterns)})$"
 
     def owns_reference(self, text: str) -> bool:
         return any(v.owns_reference(text) for v in self)
@@ -118,7 +134,7 @@ class Vocabularies:
         if match is None:
             raise BadReference(
                 f"{text!r} is not a resource reference: write scheme://name "
-                f"(schemes: {known}) or {self.ids('an')}"
+                f"(schemes: {known}) or {self.ids()}"
             )
         found = self.schemes.get(match["scheme"])
         if found is None:

@@ -79,13 +79,14 @@ def need_json(need: Need) -> dict[str, Any]:
 def least_privilege(plan: AgentPlan, vocabularies: Vocabularies) -> dict[str, Any]:
     """The policy for each identity named by its provider's id (its account filled in), and
     for identities named by tag or name one with ``*`` for the account (the scan fills it in
-    per identity). Each document comes from the first vocabulary with something to grant."""
+    per identity). An identity's document comes from its provider's vocabulary; the ``*`` one
+    from the first vocabulary with something to grant."""
     found: dict[str, Any] = {}
     for ref in plan.identities:
         owner = _id_owner(ref, vocabularies)
         if owner is not None:
             account = owner.scope_of_identity(ref.value) or ANY_ACCOUNT
-            found[ref.value] = _policy(plan.needs, account, vocabularies)
+            found[ref.value] = owner.render_least_privilege(plan.needs, account)
         else:
             found.setdefault(ANY_ACCOUNT, _policy(plan.needs, ANY_ACCOUNT, vocabularies))
     return found

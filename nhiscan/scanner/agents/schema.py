@@ -27,7 +27,7 @@ def agents_schema(vocabularies: Vocabularies) -> dict[str, Any]:
         "pattern": rf"^(({schemes})://.+{ids})$",
         "description": "scheme://name ("
         + ", ".join(sorted(vocabularies.schemes))
-        + f") or {vocabularies.ids('an')}",
+        + f") or {vocabularies.ids()}",
     }
     sections = {key: {"$ref": f"#/$defs/{key}"} for key in vocabularies.keys}
     references = _one_or_more(reference)
@@ -114,7 +114,7 @@ def _step(references: dict[str, Any], vocabularies: Vocabularies) -> dict[str, A
         "additionalProperties": False,
         "required": ["actions", "resources"],
         "properties": {
-            "actions": _one_or_more({"type": "string", "pattern": r"^[a-z0-9-]+:[A-Za-z0-9*?]+$"}),
+            "actions": _one_or_more({"type": "string", "pattern": vocabularies.action_schema}),
             "resources": _one_or_more({"type": "string", "pattern": rf"^(\*{raw_ids})$"}),
             "description": {"type": "string"},
         },

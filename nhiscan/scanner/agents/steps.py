@@ -5,7 +5,6 @@ reference, so compiling never fails."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import yaml
@@ -16,7 +15,6 @@ from nhiscan.scanner.agents.model import Phrase, Step
 from nhiscan.scanner.agents.vocabulary import Verb
 
 STEP_KEYS = (*(v.value for v in Verb), "actions", "resources", "description")
-_ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*?]+$")
 
 
 def steps(
@@ -80,9 +78,9 @@ def _raw_step(
     actions = []
     for item in y.items(entries["actions"][1]):
         action = y.text(item, file, "an action")
-        if not _ACTION.match(action):
-            like = vocabularies.action_example
-            raise y.fail(item, file, f"{action!r} is not an action (service:Action, like {like})")
+        if not vocabularies.is_action(action):
+            hint = vocabularies.action_hint
+            raise y.fail(item, file, f"{action!r} is not an action ({hint})")
         actions.append(action)
     resources = []
     for item in y.items(entries["resources"][1]):

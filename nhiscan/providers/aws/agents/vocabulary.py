@@ -50,8 +50,10 @@ class AwsAgentVocabulary:
     reference_pattern = r"arn:[a-z][a-z0-9-]*:[a-z0-9-]+:\S*"
     reference_schema = r"arn:aws[a-z-]*:[a-z0-9-]+:.*"
     reference_noun = "ARN"
+    reference_article = "an"
     raw_resource_schema = r"arn:.+"
-    action_example = "s3:GetObject"
+    action_pattern = r"[a-z0-9-]+:[A-Za-z0-9*?]+"
+    action_hint = "service:Action, like s3:GetObject"
     examples = EXAMPLES
 
     def owns_reference(self, text: str, /) -> bool:

@@ -337,7 +337,7 @@ def parse_sentence(text: str, vocabularies: Vocabularies) -> tuple[Phrase, ...]:
     if malformed is not None:
         raise SentenceError(
             f"'{malformed}' looks like a resource reference but is not one: write "
-            f"scheme://name with a lowercase scheme (e.g. {read}) or {vocabularies.ids('a full')}",
+            f"scheme://name with a lowercase scheme (e.g. {read}) or {vocabularies.ids(full=True)}",
             (malformed,),
         )
     if not resource_references(text, vocabularies):
