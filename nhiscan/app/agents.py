@@ -16,6 +16,7 @@ from nhiscan.reports.model import Report
 from nhiscan.scanner import snapshot
 from nhiscan.scanner.agents.language import Vocabularies
 from nhiscan.scanner.agents.model import AgentFile
+from nhiscan.scanner.facts import PermissionCatalog
 
 DEFAULT_AGENTS_FILE = "agents.yaml"
 DEFAULT_AGENTS_DIR = "agents"
@@ -102,7 +103,6 @@ def run_compile(
     """Compile agent files into a plan; with ``previous``, print the access the change adds
     and revokes; with ``snapshot_path``, refuse identity references matching nothing."""
     from nhiscan import __version__
-    from nhiscan.providers.aws.catalog import default_catalog
     from nhiscan.scanner.agents import plan as plans
     from nhiscan.scanner.agents.compiler import compile_agent
     from nhiscan.scanner.agents.loader import load_agents
@@ -115,7 +115,8 @@ def run_compile(
     if snapshot_path is not None:
         _check_identities(agents, snapshot.load(snapshot_path))
     age = settings.lifecycle.key_max_age_days
-    compiled = [compile_agent(a, default_catalog(), default_max_key_age=age) for a in agents.agents]
+    catalog = _raw_catalog(language)
+    compiled = [compile_agent(a, catalog, default_max_key_age=age) for a in agents.agents]
     data = plans.plan_json(agents, compiled, tool_version=__version__, vocabularies=language)
     if output is None or not to_file:
         sys.stdout.buffer.write(plans.dumps(data))
@@ -130,6 +131,14 @@ def run_compile(
         change = plans.render_diff(plans.diff(before, data))
         click.echo(change, nl=False, err=not to_file)
     return 0
+
+
+def _raw_catalog(language: Vocabularies) -> PermissionCatalog:
+    """The catalogue raw actions (``actions:``) expand in: that of the provider a raw step
+    belongs to when its resources do not say (the first vocabulary's)."""
+    from nhiscan import providers
+
+    return providers.provider(str(language.raw_owner(()).provider)).catalog
 
 
 def _check_identities(agents: AgentFile, snap: snapshot.Snapshot) -> None:

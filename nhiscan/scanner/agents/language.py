@@ -58,6 +58,7 @@ class AgentVocabulary(Protocol):
     ) -> ProviderDefaults: ...  # raises yamlnodes.Invalid with the line
     def defaults_schema(self) -> dict[str, Any]: ...
     def check(self, verb: Verb, reference: str) -> str | None: ...  # raises BadReference
+    def bind_scope(self, need: Need, scope: str) -> str: ...  # the resource, implicit scope filled
     def render_least_privilege(
         self, needs: Iterable[Need], scope: str
     ) -> Mapping[str, Any] | None: ...

@@ -90,6 +90,9 @@ class ToyVocabulary:
             raise BadReference(f"{reference!r} names no box")
         return None if verb in (Verb.READ, Verb.WRITE) else "a box is read or written"
 
+    def bind_scope(self, need: Need, scope: str) -> str:
+        return need.resource.replace("projects/*/", f"projects/{scope}/")
+
     def render_least_privilege(self, needs: Iterable[Need], scope: str) -> Mapping[str, Any] | None:
         mine = sorted({n.action for n in needs if n.provider is TOY})
         return {"scope": scope, "grants": mine} if mine else None

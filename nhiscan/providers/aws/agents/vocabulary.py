@@ -7,7 +7,7 @@ from typing import Any
 
 from nhiscan.providers.aws.agents import defaults
 from nhiscan.providers.aws.agents.defaults import AwsDefaults
-from nhiscan.providers.aws.agents.render import identity_policy, trust_policy
+from nhiscan.providers.aws.agents.render import bind_account, identity_policy, trust_policy
 from nhiscan.providers.aws.agents.schemes import SCHEMES
 from nhiscan.providers.aws.agents.uri import ARN_PREFIX, parse_reference
 from nhiscan.providers.aws.agents.verbs import Unsupported, entry
@@ -78,6 +78,9 @@ class AwsAgentVocabulary:
         ref = parse_reference(reference)
         found = entry(verb, ref.scheme.name)
         return found.reason if isinstance(found, Unsupported) else None
+
+    def bind_scope(self, need: Need, scope: str) -> str:
+        return bind_account(need, scope)
 
     def render_least_privilege(self, needs: Iterable[Need], scope: str) -> Mapping[str, Any] | None:
         return identity_policy(needs, scope)
