@@ -109,7 +109,7 @@ class Vocabularies:
         return "scheme://name"
 
     def is_action(self, action: str) -> bool:
-        return any(re.fullmatch(v.action_pattern, action) for v in self)
+        return any(re.match(f"^(?:{v.action_pattern})$", action) for v in self)
 
     @property
     def action_hint(self) -> str:
