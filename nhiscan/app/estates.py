@@ -8,6 +8,6 @@ from nhiscan.scanner.snapshot import Snapshot
 
 
 def estate_of(snap: Snapshot) -> Estate:
-    """People told from machines with the AWS provider's classifier whatever the snapshot
-    holds, as before the registry (#13 P4: the classifiers of ``providers.for_snapshot``)."""
-    return build_estate(snap, (providers.provider("aws").classifier,))
+    """People told from machines by the classifiers of the providers that analyse the snapshot
+    (``providers.analysed``: the default one when it names no registered cloud)."""
+    return build_estate(snap, tuple(p.classifier for p in providers.analysed(snap)))

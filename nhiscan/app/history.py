@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 
@@ -16,7 +16,12 @@ from nhiscan.app.schedule import parse_every
 from nhiscan.errors import ConfigError
 from nhiscan.reports.history import drift_json, drift_text, history_json, history_text
 from nhiscan.reports.model import Report
+from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.history.drift import Held, HeldIn, neutral_held
 from nhiscan.scanner.history.view import HistoryView
+from nhiscan.scanner.model import Identity
+from nhiscan.scanner.provider import ProviderSet
+from nhiscan.scanner.snapshot import Snapshot
 from nhiscan.store.history import compare, recording
 from nhiscan.store.record import run_record
 from nhiscan.store.store import ENV_STORE, Store, open_store, redact
@@ -90,7 +95,36 @@ def _recording(
         finished_at=finished_at,
         snapshot_json=snapshot_json,
     )
-    return recording(store, record, report.snapshot)
+    return recording(store, record, report.snapshot, held=holdings(report.estate))
+
+
+def holdings(current: Estate | None = None) -> HeldIn:
+    """What drift compares per identity of a run: its provider's ``held``, asked of that
+    provider's analysis of the run's estate (``current`` when it is this snapshot's, else built
+    on the first question); an identity no analysis answers for holds its policies and groups."""
+
+    def held_in(snap: Snapshot) -> Held:
+        found: list[ProviderSet] = []
+
+        def held(identity: Identity) -> Set[str]:
+            if not found:
+                found.append(_providers_of(snap, current))
+            analysis = found[0].analysis(identity.provider)
+            return analysis.held(identity) if analysis is not None else neutral_held(identity)
+
+        return held
+
+    return held_in
+
+
+def _providers_of(snap: Snapshot, current: Estate | None) -> ProviderSet:
+    """The providers of ``snap`` with their analyses (imported here: the history commands
+    that compare nothing load no provider)."""
+    from nhiscan.app.estates import estate_of
+    from nhiscan.app.pipeline import provider_set
+
+    estate = current if current is not None and current.snapshot is snap else estate_of(snap)
+    return provider_set(estate)
 
 
 def _notify(store: Store, view: HistoryView, report: Report, gate: Gate) -> None:
@@ -153,7 +187,7 @@ def run_diff(store_url: str | None, first: int | None, second: int | None, *, fm
 
     store = open_store(store_url)
     try:
-        change = compare(store, first, second)
+        change = compare(store, first, second, held=holdings())
     finally:
         store.close()
     return json.dumps(drift_json(change), indent=2) + "\n" if fmt == "json" else drift_text(change)

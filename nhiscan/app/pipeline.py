@@ -9,8 +9,8 @@ from datetime import datetime
 from nhiscan import __version__, providers
 from nhiscan.app.config import Settings
 from nhiscan.app.estates import estate_of
+from nhiscan.app.rules import all_rules
 from nhiscan.connectors.base import CollectContext, Connector
-from nhiscan.providers.aws.catalog import Catalog, default_catalog
 from nhiscan.reports.model import Report
 from nhiscan.rules.base import Rule, RuleContext
 from nhiscan.scanner import baseline as baselines
@@ -20,8 +20,9 @@ from nhiscan.scanner.blast import blast_radius
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.gaps.analysis import analyze_agents
 from nhiscan.scanner.graph import ReachGraph, build_graph
+from nhiscan.scanner.graph.sources import CompositeSource
 from nhiscan.scanner.model import Finding, Severity, ToolInfo
-from nhiscan.scanner.provider import ProviderSet
+from nhiscan.scanner.provider import CloudProvider, ProviderSet
 from nhiscan.scanner.snapshot import Snapshot, build_snapshot
 
 TOOL = ToolInfo(name="nhiscan", version=__version__)
@@ -35,17 +36,27 @@ def collect(connectors: Iterable[Connector], ctx: CollectContext) -> Snapshot:
 
 
 def provider_set(estate: Estate) -> ProviderSet:
-    """The estate's providers and their analyses. AWS is analysed whatever the snapshot holds,
-    as before the registry (the providers of the snapshot, ``providers.for_snapshot``, take
-    over when the core is neutral: #13 P4)."""
-    aws = providers.provider("aws")
-    return ProviderSet(providers={"aws": aws}, analyses={"aws": aws.analyse(estate)})
+    """The estate's providers and their analyses: the registered providers its records name
+    (``providers.analysed``: the default one when it names none). Records of a cloud with no
+    registered provider get no analysis, only the neutral defaults."""
+    found = {p.name: p for p in providers.analysed(estate.snapshot)}
+    return ProviderSet(
+        providers=found, analyses={name: p.analyse(estate) for name, p in found.items()}
+    )
 
 
-def reach_graph(estate: Estate, catalog: Catalog, found: ProviderSet | None = None) -> ReachGraph:
-    """The reach graph, every decision asked of the providers' analyses of ``estate``."""
+def reach_graph(estate: Estate, found: ProviderSet | None = None) -> ReachGraph:
+    """The reach graph, every decision asked of the providers' analyses of ``estate`` (one
+    ``CompositeSource``: each record answered by its own provider's analysis)."""
     found = found if found is not None else provider_set(estate)
-    return build_graph(estate, found.analyses["aws"], catalog)
+    return build_graph(estate, CompositeSource(estate, found.analyses))
+
+
+def primary(found: ProviderSet) -> CloudProvider:
+    """The provider whose catalogue a report names (its date) and the agent analysis and the
+    queries read: the default provider when it analyses the snapshot, else the first by name."""
+    chosen = found.get(providers.DEFAULT)
+    return chosen if chosen is not None else found.providers[min(found.providers)]
 
 
 def analyze(
@@ -62,13 +73,13 @@ def analyze(
     ``agents``, each agent's plan is compared with its identities' grants (the gap analysis
     needs the reach graph; without it, only the agent lifecycle rules run)."""
     estate = estate_of(snapshot)
-    catalog = default_catalog()
     found = provider_set(estate)
-    graph = reach_graph(estate, catalog, found) if reach else None
+    catalog = primary(found).catalog
+    graph = reach_graph(estate, found) if reach else None
     analysis = None
     if agents is not None:
         max_age = settings.lifecycle.key_max_age_days
-        analysis = analyze_agents(agents, estate, graph, catalog, default_max_key_age=max_age)
+        analysis = analyze_agents(agents, estate, graph, found, default_max_key_age=max_age)
     ctx = RuleContext(
         now=now,
         thresholds=settings.lifecycle,
@@ -81,7 +92,7 @@ def analyze(
     return Report(
         tool=replace(TOOL, catalog_date=catalog.updated_at),
         graph=graph,
-        blast=blast_radius(graph, snapshot.credentials) if graph is not None else None,
+        blast=blast_radius(graph, snapshot.credentials, found.facts) if graph is not None else None,
         reach=reach,
         scanned_at=now,
         snapshot=snapshot,
@@ -93,15 +104,14 @@ def analyze(
         suppressed=suppression.suppressed,
         expired_suppressions=suppression.expired,
         unused_suppressions=suppression.unused,
+        rules=tuple(rule.meta for rule in all_rules()),
     )
 
 
 def _rules_for(rules: Sequence[Rule] | None, *, reach: bool) -> Sequence[Rule]:
     """``rules`` (every rule by default), without the reach rules when reach is off."""
     if rules is None:
-        from nhiscan.rules import ALL_RULES
-
-        rules = ALL_RULES
+        rules = all_rules()
     return rules if reach else [rule for rule in rules if not rule.meta.needs_graph]
 
 

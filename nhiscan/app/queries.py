@@ -27,20 +27,20 @@ def load_query_subject(path: Path | None, src: SourceOptions, settings: Settings
 
 
 def subject_of(snap: Snapshot) -> Any:
-    """What the queries ask: the reach graph, with the authorizer and catalogue it was built
-    with (imported here, not at the top: ``nhiscan --help`` loads no provider)."""
-    from nhiscan import providers, queries
+    """What the queries ask: the reach graph as the analysis builds it, with the authorizer it
+    was built with and the catalogue and id scheme of the snapshot's provider (imported here,
+    not at the top: ``nhiscan --help`` loads no provider)."""
+    from nhiscan import queries
     from nhiscan.app.estates import estate_of
-    from nhiscan.providers.aws.catalog import default_catalog
-    from nhiscan.scanner.graph import build_graph
+    from nhiscan.app.pipeline import primary, provider_set, reach_graph
 
     estate = estate_of(snap)
-    catalog = default_catalog()
-    aws = providers.provider("aws")
-    analysis = aws.analyse(estate)
-    graph = build_graph(estate, analysis, catalog)
+    found = provider_set(estate)
+    graph = reach_graph(estate, found)
+    main = primary(found)
+    assert graph.authorizer is not None  # build_graph keeps the one it asked
     return queries.Subject(
-        graph=graph, authorizer=analysis.authorizer, catalog=catalog, ids=aws.ids
+        graph=graph, authorizer=graph.authorizer, catalog=main.catalog, ids=main.ids
     )
 
 

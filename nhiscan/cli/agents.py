@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from nhiscan.app.agents import render_schema, run_compile
-from nhiscan.app.config import load_settings
 from nhiscan.cli.options import (
     config_option,
 )
@@ -40,6 +38,9 @@ def compile_command(
 ) -> None:
     """Compile agent files into the exact access each agent needs (plan.json), with the
     least-privilege policy per identity."""
+    from nhiscan.app.agents import run_compile
+    from nhiscan.app.config import load_settings
+
     settings = load_settings(config_path)
     ctx.exit(
         run_compile(
@@ -56,4 +57,6 @@ def compile_command(
 @click.argument("name", type=click.Choice(["agents", "report"]))
 def schema_command(name: str) -> None:
     """Print a published JSON Schema (agents: the agent file format; report: report.json)."""
+    from nhiscan.app.agents import render_schema
+
     click.echo(render_schema(name), nl=False)

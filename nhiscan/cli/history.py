@@ -6,7 +6,6 @@ from typing import Any
 
 import click
 
-from nhiscan.app.scan import run_scan
 from nhiscan.cli.options import (
     common_options,
     format_option,
@@ -87,6 +86,7 @@ def watch_command(
 ) -> None:
     """Run scans on a schedule in the foreground (one watcher per store; SIGTERM stops it
     cleanly after the current run). Each run is recorded in the history store."""
+    from nhiscan.app.scan import run_scan
     from nhiscan.app.watch import run_watch
 
     settings, gate = settings_and_gate(kw)

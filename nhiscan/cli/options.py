@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from nhiscan.app.config import Settings, load_settings, parse_severity
-from nhiscan.app.options import Gate
 from nhiscan.scanner.model import Severity
+
+if TYPE_CHECKING:  # the orchestration is imported when a command runs, not by --help
+    from nhiscan.app.config import Settings
+    from nhiscan.app.options import Gate
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -142,6 +144,9 @@ def agents_option(func: F) -> F:
 
 
 def settings_and_gate(kw: dict[str, Any]) -> tuple[Settings, Gate]:
+    from nhiscan.app.config import load_settings, parse_severity
+    from nhiscan.app.options import Gate
+
     settings = load_settings(kw.pop("config_path"))
     fail_on_text = kw.pop("fail_on")
     if fail_on_text is None:

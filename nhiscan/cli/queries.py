@@ -8,8 +8,6 @@ from typing import Any
 
 import click
 
-from nhiscan.app.config import load_settings
-from nhiscan.app.queries import run_query
 from nhiscan.cli.options import F, config_option, format_option
 from nhiscan.cli.sources import cloud_source_options, sources_of
 
@@ -112,6 +110,9 @@ def _query(
     *,
     output: Path | None = None,
 ) -> None:
+    from nhiscan.app.config import load_settings
+    from nhiscan.app.queries import run_query
+
     settings = load_settings(kw.pop("config_path"))
     run_query(snapshot, sources_of(kw), settings, ask, output=output)
 

@@ -8,11 +8,6 @@ from typing import Any
 
 import click
 
-from nhiscan.app.baseline import run_baseline
-from nhiscan.app.config import load_settings
-from nhiscan.app.inventory import run_inventory
-from nhiscan.app.rules import render_rules
-from nhiscan.app.scan import run_analyze, run_collect, run_scan
 from nhiscan.cli.options import (
     agents_option,
     as_of,
@@ -40,6 +35,9 @@ from nhiscan.cli.sources import cloud_source_options, source_options, sources_of
 @click.pass_context
 def collect(ctx: click.Context, /, output: Path, strict: bool | None, **kw: Any) -> None:
     """Collect an inventory snapshot (the only step that talks to clouds)."""
+    from nhiscan.app.config import load_settings
+    from nhiscan.app.scan import run_collect
+
     settings = load_settings(kw.pop("config_path"))
     ctx.exit(run_collect(sources_of(kw), settings, output=output, strict=strict))
 
@@ -51,6 +49,8 @@ def collect(ctx: click.Context, /, output: Path, strict: bool | None, **kw: Any)
 @click.pass_context
 def analyze(ctx: click.Context, /, snapshot: Path, **kw: Any) -> None:
     """Analyse a snapshot offline and write reports."""
+    from nhiscan.app.scan import run_analyze
+
     settings, gate = settings_and_gate(kw)
     ctx.exit(run_analyze(snapshot, settings, gate))
 
@@ -63,6 +63,8 @@ def analyze(ctx: click.Context, /, snapshot: Path, **kw: Any) -> None:
 @click.pass_context
 def scan(ctx: click.Context, /, **kw: Any) -> None:
     """Collect and analyse in one go, and write reports (and the snapshot beside them)."""
+    from nhiscan.app.scan import run_scan
+
     settings, gate = settings_and_gate(kw)
     ctx.exit(run_scan(sources_of(kw), settings, gate))
 
@@ -84,6 +86,9 @@ def scan(ctx: click.Context, /, **kw: Any) -> None:
 )
 def inventory(snapshot: Path | None, fmt: str, output: Path | None, **kw: Any) -> None:
     """List identities and credentials (from a snapshot, or collected now)."""
+    from nhiscan.app.config import load_settings
+    from nhiscan.app.inventory import run_inventory
+
     settings = load_settings(kw.pop("config_path"))
     moment = as_of(kw.pop("as_of"))
     run_inventory(snapshot, sources_of(kw), settings, fmt=fmt, output=output, now=moment)
@@ -100,6 +105,8 @@ def inventory(snapshot: Path | None, fmt: str, output: Path | None, **kw: Any) -
 )
 def rules(fmt: str) -> None:
     """List the rules: ids, severities, summaries."""
+    from nhiscan.app.rules import render_rules
+
     click.echo(render_rules(fmt), nl=False)
 
 
@@ -126,6 +133,9 @@ DEFAULT_BASELINE = ".nhiscan-baseline.json"
 @agents_option
 def baseline_create(snapshot: Path | None, output: Path, **kw: Any) -> None:
     """Accept every current finding (of a snapshot, or of a scan now) into a baseline file."""
+    from nhiscan.app.baseline import run_baseline
+    from nhiscan.app.config import load_settings
+
     settings = load_settings(kw.pop("config_path"))
     now = as_of(kw.pop("as_of"))
     agents = (kw.pop("agents"), kw.pop("no_agents"))
@@ -159,6 +169,9 @@ def baseline_update(
 ) -> None:
     """Accept the current findings, keep the notes of entries still matching, and drop (and
     list) the entries that match nothing any more."""
+    from nhiscan.app.baseline import run_baseline
+    from nhiscan.app.config import load_settings
+
     if legacy_baseline is not None:
         click.echo("nhiscan: warning: -o/--output is deprecated here: use --baseline", err=True)
     baseline = baseline or legacy_baseline or Path(DEFAULT_BASELINE)

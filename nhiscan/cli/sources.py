@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from nhiscan.app.options import SourceOptions
 from nhiscan.connectors import connector_specs
 from nhiscan.connectors.base import ConnectorSpec, OptionKind, OptionSpec
+
+if TYPE_CHECKING:
+    from nhiscan.app.options import SourceOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,6 +57,8 @@ def sources_of(kw: dict[str, Any]) -> SourceOptions:
     """The sources of a command's options (popped from ``kw``); a command without some
     connector's options has their defaults. A connector's plan (--verify --dry-run) is printed
     instead of running."""
+    from nhiscan.app.options import SourceOptions
+
     values: dict[str, dict[str, Any]] = {}
     for spec in connector_specs():
         values[spec.name] = {o.dest: kw.pop(o.dest, o.default) for o in spec.options}

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from nhiscan.errors import ConfigError
 from nhiscan.plugins import load_attribute
 
-if TYPE_CHECKING:  # the core imports AWS modules still (the ratchet): keep this one light
+if TYPE_CHECKING:  # imported by the orchestration at start-up: keep this one light
+    from nhiscan.rules.base import Rule
     from nhiscan.scanner.provider import CloudProvider
     from nhiscan.scanner.snapshot import Snapshot
 
@@ -22,12 +23,18 @@ class ProviderEntry:
     module: str
     attribute: str
     install_hint: str  # the command that installs what it needs
+    rules: str | None = None  # the module of its rules' RULES (nhiscan.rules.provider)
 
 
 REGISTRY: dict[str, ProviderEntry] = {
-    "aws": ProviderEntry("nhiscan.providers.aws.provider", "PROVIDER", "pip install nhiscan"),
-}
+    "aws": ProviderEntry(
+        "nhiscan.providers.aws.provider", "PROVIDER", "pip install nhiscan",
+        rules="nhiscan.providers.aws.rules",
+    ),
+}  # fmt: skip
 _LOADED: dict[str, CloudProvider] = {}
+DEFAULT = "aws"  # analysed when a snapshot names no registered cloud (its catalogue dates reports)
+_RULES: dict[str, tuple[Rule, ...]] = {}
 NOT_CLOUDS = frozenset({"git"})  # exposures found in repositories need no provider
 
 
@@ -54,11 +61,35 @@ def provider(name: str) -> CloudProvider:
 def register(name: str, entry: ProviderEntry | CloudProvider) -> None:
     """Add (or replace) a provider: an entry to import lazily, or a ready object (tests)."""
     _LOADED.pop(name, None)
+    _RULES.pop(name, None)
     if isinstance(entry, ProviderEntry):
         REGISTRY[name] = entry
         return
     REGISTRY[name] = ProviderEntry(type(entry).__module__, "", "")
     _LOADED[name] = entry
+
+
+def rules_of(name: str) -> tuple[Rule, ...]:
+    """The rules the provider registered as ``name`` adds to the neutral ones (its entry's
+    rules module), imported on first use; none when its entry names no rules module."""
+    loaded = _RULES.get(name)
+    if loaded is not None:
+        return loaded
+    if name not in REGISTRY:
+        provider(name)  # raises the error naming the registered providers
+    entry = REGISTRY[name]
+    found: tuple[Rule, ...] = ()
+    if entry.rules is not None:
+        from nhiscan.rules.provider import RULES_ATTRIBUTE
+
+        found = tuple(
+            load_attribute(
+                "provider", name, module=entry.rules, attribute=RULES_ATTRIBUTE,
+                install_hint=entry.install_hint, error=ConfigError,
+            )
+        )  # fmt: skip
+    _RULES[name] = found
+    return found
 
 
 def names_in(snap: Snapshot) -> tuple[str, ...]:
@@ -70,5 +101,14 @@ def names_in(snap: Snapshot) -> tuple[str, ...]:
 
 
 def for_snapshot(snap: Snapshot) -> tuple[CloudProvider, ...]:
-    """The providers of the snapshot's records, sorted by name; an unknown one is an error."""
-    return tuple(provider(name) for name in names_in(snap))
+    """The registered providers of the snapshot's records, sorted by name. A name with no
+    registry entry is skipped (its records get no analysis, only the neutral defaults); a
+    registered provider whose package fails to import is a ``ConfigError``."""
+    return tuple(provider(name) for name in names_in(snap) if name in REGISTRY)
+
+
+def analysed(snap: Snapshot) -> tuple[CloudProvider, ...]:
+    """The providers that analyse ``snap``: those of its records, or the default provider when
+    it names no registered cloud (a scan of repositories only: reports still name the default
+    provider's catalogue, and its tables read the secrets found)."""
+    return for_snapshot(snap) or (provider(DEFAULT),)

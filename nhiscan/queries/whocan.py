@@ -57,7 +57,7 @@ def parse_action(catalog: PermissionCatalog, text: str) -> tuple[str, bool]:
     action = text.strip()
     if "*" in action or "?" in action or ":" not in action:
         raise QueryError(
-            f"action {text!r}: give one action as service:Name (s3:GetObject), not a pattern"
+            f"action {text!r}: give one action as service:Name ({catalog.example}), not a pattern"
         )
     info = catalog.info(action)
     return (action, False) if info is None else (info.name, True)
@@ -112,11 +112,11 @@ def _admin_sinks(graph: ReachGraph, ids: IdScheme, resource: str) -> set[str]:
     if resource == ANY_RESOURCE:
         return {n for n in graph.graph if graph.kind(n) is NodeKind.ADMIN}
     estate = graph.estate
-    bucket = ids.container_of(resource)
+    container = ids.container_of(resource)
     known = (
         estate.resources.get(resource)
         or estate.identities.get(resource)
-        or (estate.resources.get(bucket) if bucket else None)  # an object: its bucket's
+        or (estate.resources.get(container) if container else None)  # an object: its container's
     )
     account = known.account if known is not None else ids.scope_of(resource)
     if account is None or admin_node(account) not in graph.graph:

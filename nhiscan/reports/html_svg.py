@@ -196,13 +196,19 @@ def _arrow(x1: int, x2: int, top: int, step: PathStep) -> Arrow:
     )
 
 
+ID_FIELDS = 6  # an id of this many colon-separated fields or more names its thing in the last
+
+
 def shorten(text: str, limit: int) -> str:
-    """``text`` in at most ``limit`` characters. An ARN keeps its resource part (after the
-    fifth colon); what is still too long keeps its end, which names the thing, after "…"."""
+    """``text`` in at most ``limit`` characters. A long structured id (``ID_FIELDS``
+    colon-separated fields or more: a provider, service, region, scope... prefix) keeps its last
+    field, the resource part; what is still too long keeps its end, which names the thing,
+    after "…"."""
     if len(text) <= limit:
         return text
-    if text.startswith("arn:") and text.count(":") >= 5:
-        text = text.split(":", 5)[5]
+    fields = text.split(":", ID_FIELDS - 1)
+    if len(fields) == ID_FIELDS:
+        text = fields[-1]
         if len(text) <= limit:
             return text
     return "…" + text[-(limit - 1) :]

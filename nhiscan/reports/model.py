@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from nhiscan.rules.base import RuleMeta
 from nhiscan.rules.thresholds import LifecycleThresholds
 from nhiscan.scanner import baseline as baselines
 from nhiscan.scanner.blast import BlastRadius
@@ -42,6 +43,9 @@ class Report:
     suppressed: tuple[Suppressed, ...] = ()
     expired_suppressions: tuple[Suppression, ...] = ()
     unused_suppressions: tuple[Suppression, ...] = ()
+    # The registered rules' metadata, in the rule table's order (SARIF's tool.driver.rules);
+    # not written to report.json.
+    rules: tuple[RuleMeta, ...] = ()
 
     def reach_graph(self) -> ReachGraph:
         """The reach graph of a report made with reach analysis (never rebuilt here)."""

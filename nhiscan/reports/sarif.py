@@ -1,9 +1,10 @@
 """SARIF 2.1.0, for code scanning (GitHub, GitLab, Azure DevOps) and any SARIF viewer.
 
-One run. ``tool.driver.rules`` lists every rule in ``ALL_RULES`` (a finding's ``ruleIndex``
-points into it), with ``defaultConfiguration.level`` and the ``security-severity`` GitHub sorts
-by. One result per finding in ``report.findings`` (suppressed and baselined findings are left
-out, as in the JSON report's ``findings``):
+One run. ``tool.driver.rules`` lists every registered rule (``Report.rules``, put there by the
+pipeline) and any other rule a finding names (a finding's ``ruleIndex`` points into it), with
+``defaultConfiguration.level`` and the ``security-severity`` GitHub sorts by. One result per
+finding in ``report.findings`` (suppressed and baselined findings are left out, as in the JSON
+report's ``findings``):
 
 - ``level`` from the finding's own severity (``LEVELS``): critical and high are errors.
 - ``partialFingerprints["nhiscan/v1"]`` is the finding's fingerprint: stable across runs, with
@@ -81,7 +82,8 @@ class _Context:
 
 def sarif_document(report: Report) -> dict[str, Any]:
     metas = rule_metas(
-        (*report.findings, *report.baselined, *(s.finding for s in report.suppressed))
+        report.rules,
+        (*report.findings, *report.baselined, *(s.finding for s in report.suppressed)),
     )
     ctx = _Context(
         rule_index={meta.id: i for i, meta in enumerate(metas)},
@@ -118,12 +120,10 @@ def sarif_document(report: Report) -> dict[str, Any]:
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
 
-def rule_metas(findings: Iterable[Finding]) -> list[RuleMeta]:
+def rule_metas(registered: Iterable[RuleMeta], findings: Iterable[Finding]) -> list[RuleMeta]:
     """Every registered rule, then any rule a finding names that is not registered (a report
     made with custom rules), described from the finding."""
-    from nhiscan.rules import ALL_RULES
-
-    metas = [rule.meta for rule in ALL_RULES]
+    metas = list(registered)
     known = {meta.id for meta in metas}
     for finding in findings:
         if finding.rule_id not in known:

@@ -36,13 +36,15 @@ class AgentExcessAccess:
                     or gap.admin
                     or gap.escalations
                 ):
-                    yield self._finding(estate, result, gap)
+                    yield self._finding(estate, ctx, result, gap)
 
-    def _finding(self, estate: Estate, result: AgentResult, gap: IdentityGap) -> Finding:
+    def _finding(
+        self, estate: Estate, ctx: RuleContext, result: AgentResult, gap: IdentityGap
+    ) -> Finding:
         points = score(AgentGap(agent=result.agent.name, identities=(gap,)))
         items = (*gap.excess, *gap.excess_scope, *gap.conditional)
         services = sorted({i.service for i in items})
-        who = describe(estate.identities.get(gap.identity), gap.identity)
+        who = describe(estate.identities.get(gap.identity), gap.identity, ctx.providers)
         return make_finding(
             self.meta,
             subject=gap.identity,
@@ -81,6 +83,16 @@ def _excess_words(gap: IdentityGap) -> str:
     return " and ".join(parts)
 
 
+def _provider_of(estate: Estate, result: AgentResult) -> Provider:
+    """The provider of the agent's identities (its first one in the inventory); AWS when none
+    is, as before other clouds had agents."""
+    for identity_id in result.identities:
+        identity = estate.identities.get(identity_id)
+        if identity is not None:
+            return identity.provider
+    return Provider.AWS
+
+
 class AgentMissingAccess:
     meta = MISSING
 
@@ -93,7 +105,7 @@ class AgentMissingAccess:
             yield make_finding(
                 self.meta,
                 subject=f"agent:{result.agent.name}",
-                provider=Provider.AWS,
+                provider=_provider_of(estate, result),
                 title=(
                     f"Agent {result.agent.name} lacks {len(missing)} permission(s) its workflow "
                     f"needs (steps {', '.join(map(str, steps)) or '-'}): those steps will fail."

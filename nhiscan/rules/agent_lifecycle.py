@@ -11,12 +11,21 @@ from datetime import UTC, datetime, time
 
 from nhiscan.rules.agents_meta import DECOMMISSIONED, HUMAN, ROTATION, SHARED, UNCLAIMED, UNMATCHED
 from nhiscan.rules.base import RuleContext, make_finding
-from nhiscan.rules.common import active_keys, agent_results, days_since, describe, provider_of
+from nhiscan.rules.common import (
+    active_keys,
+    agent_results,
+    capital,
+    credential_word,
+    days_since,
+    describe,
+    provider_of,
+)
 from nhiscan.scanner.agents.model import AgentStatus
 from nhiscan.scanner.codec import iso
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.gaps.analysis import AgentResult
-from nhiscan.scanner.model import CredentialKind, CredentialStatus, Finding, Provider, Severity
+from nhiscan.scanner.model import CredentialStatus, Finding, Identity, Provider, Severity
+from nhiscan.scanner.provider import ProviderSet
 
 
 class DecommissionedAgentActive:
@@ -27,18 +36,20 @@ class DecommissionedAgentActive:
             if result.agent.status is not AgentStatus.DECOMMISSIONED:
                 continue
             for identity_id in result.identities:
-                finding = self._finding(estate, result, identity_id)
+                finding = self._finding(estate, ctx, result, identity_id)
                 if finding is not None:
                     yield finding
 
-    def _finding(self, estate: Estate, result: AgentResult, identity_id: str) -> Finding | None:
+    def _finding(
+        self, estate: Estate, ctx: RuleContext, result: AgentResult, identity_id: str
+    ) -> Finding | None:
         identity = estate.identities[identity_id]
         live = [
             c
             for c in estate.credentials(identity_id)
-            if c.status is CredentialStatus.ACTIVE or c.kind is CredentialKind.PASSWORD
+            if c.status is CredentialStatus.ACTIVE or c.kind.is_login
         ]
-        assumable = identity.trust_policy is not None
+        assumable = _assumable(ctx.providers, identity)
         if not live and not assumable:
             return None
         since = result.agent.decommissioned_at
@@ -52,7 +63,8 @@ class DecommissionedAgentActive:
             provider=identity.provider,
             severity=Severity.CRITICAL if used else self.meta.severity,
             title=(
-                f"Agent {result.agent.name} is decommissioned but {describe(identity, identity_id)}"
+                f"Agent {result.agent.name} is decommissioned but "
+                f"{describe(identity, identity_id, ctx.providers)}"
                 f" still works{' and was used since' if used else ''}."
             ),
             key=(result.agent.name,),
@@ -66,6 +78,13 @@ class DecommissionedAgentActive:
         )
 
 
+def _assumable(providers: ProviderSet, identity: Identity) -> bool:
+    """Whether others can act as the identity (an AWS role's trust policy), as its provider's
+    analysis says; without one (no registered provider, or no analysis), nothing says so."""
+    analysis = providers.analysis(identity.provider)
+    return analysis is not None and analysis.assumable(identity)
+
+
 class SharedAgentIdentity:
     meta = SHARED
 
@@ -75,7 +94,7 @@ class SharedAgentIdentity:
         for identity_id, agents in sorted(ctx.agents.claims.agents_of.items()):
             if len(agents) < 2:
                 continue
-            who = describe(estate.identities.get(identity_id), identity_id)
+            who = describe(estate.identities.get(identity_id), identity_id, ctx.providers)
             yield make_finding(
                 self.meta,
                 subject=identity_id,
@@ -101,7 +120,7 @@ class AgentOnHumanIdentity:
                     provider=identity.provider,
                     title=(
                         f"Agent {result.agent.name} runs as a person's account, "
-                        f"{describe(identity, identity_id)}."
+                        f"{describe(identity, identity_id, ctx.providers)}."
                     ),
                     key=(result.agent.name,),
                     evidence={
@@ -121,16 +140,17 @@ class AgentKeyPastRotation:
             if limit is None or limit >= ctx.thresholds.key_max_age_days:
                 continue  # no stricter than the global rotation policy: NHI001 covers it
             for identity_id in result.identities:
-                for key in active_keys(estate.credentials(identity_id)):
+                for key in active_keys(estate.credentials(identity_id), ctx.providers):
                     if key.created is None or days_since(key.created, ctx.now) <= limit:
                         continue
                     age = days_since(key.created, ctx.now)
+                    what = capital(credential_word(key, ctx.providers))
                     yield make_finding(
                         self.meta,
                         subject=identity_id,
                         provider=key.provider,
                         title=(
-                            f"Access key {key.id} of agent {result.agent.name} is {age} days "
+                            f"{what} {key.id} of agent {result.agent.name} is {age} days "
                             f"old; the agent's rotation policy is {limit} days."
                         ),
                         key=(result.agent.name, key.id),
@@ -160,7 +180,9 @@ class UnclaimedNhi:
                 subject=item.identity,
                 provider=identity.provider,
                 severity=severity,
-                title=f"No agent claims {describe(identity, item.identity)} ({reach}).",
+                title=(
+                    f"No agent claims {describe(identity, item.identity, ctx.providers)} ({reach})."
+                ),
                 evidence={
                     "agent": None,
                     "identity": item.identity,

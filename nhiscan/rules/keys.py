@@ -1,19 +1,21 @@
-"""Access-key lifecycle: keys too old, keys unused, too many keys, keys next to a console login.
+"""Access-key lifecycle: keys too old, keys unused, too many keys.
 
-Only active access keys count: an inactive key cannot sign requests. Ages and idle times are
-whole days (``ctx.now`` minus the date, rounded down) and a threshold is crossed when the whole
-days are *more than* it, so a key exactly ``key_max_age_days`` old is not yet a finding. A key
-whose creation date is unknown has no age and is not judged on age.
+Only active long-lived credentials count (``common.is_active_key``: an AWS access key, and any
+kind a provider's facts call long-lived): an inactive key cannot sign requests. Ages and idle
+times are whole days (``ctx.now`` minus the date, rounded down) and a threshold is crossed when
+the whole days are *more than* it, so a key exactly ``key_max_age_days`` old is not yet a
+finding. A key whose creation date is unknown has no age and is not judged on age.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import datetime
 
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
 from nhiscan.rules.common import (
     active_keys,
+    credential_word,
     credentials_by_identity,
     days_since,
     describe,
@@ -24,16 +26,10 @@ from nhiscan.rules.thresholds import LifecycleThresholds
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import (
     Credential,
-    CredentialKind,
-    CredentialStatus,
     Finding,
-    Identity,
-    IdentityKind,
     Severity,
 )
-
-# The API call that reports a key's last use; a gap in it means "last used" is unknown.
-KEY_LAST_USED_OPERATIONS = frozenset({"iam:GetAccessKeyLastUsed", "iam:GenerateCredentialReport"})
+from nhiscan.scanner.provider import ProviderSet
 
 
 class AccessKeyTooOld:
@@ -52,18 +48,19 @@ class AccessKeyTooOld:
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
         limit = ctx.thresholds.key_max_age_days
         for identity_id, credentials in credentials_by_identity(estate):
-            who = describe(estate.identities.get(identity_id), identity_id)
-            for key in active_keys(credentials):
+            who = describe(estate.identities.get(identity_id), identity_id, ctx.providers)
+            for key in active_keys(credentials, ctx.providers):
                 if key.created is None:
                     continue
                 age = days_since(key.created, ctx.now)
                 if age <= limit:
                     continue
+                what = _capital(credential_word(key, ctx.providers))
                 yield make_finding(
                     self.meta,
                     subject=identity_id,
                     provider=key.provider,
-                    title=f"Access key {key.id} of {who} is {age} days old (limit {limit}).",
+                    title=f"{what} {key.id} of {who} is {age} days old (limit {limit}).",
                     evidence={
                         "key_id": key.id,
                         "identity": identity_id,
@@ -93,17 +90,20 @@ class AccessKeyUnused:
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
         lifecycle = ctx.thresholds
         for identity_id, credentials in credentials_by_identity(estate):
-            who = describe(estate.identities.get(identity_id), identity_id)
-            for key in active_keys(credentials):
+            who = describe(estate.identities.get(identity_id), identity_id, ctx.providers)
+            for key in active_keys(credentials, ctx.providers):
                 idle = _idleness(key, ctx.now, lifecycle)
-                if idle is None or (idle[0] == "never-used" and _last_use_unknown(estate, key)):
+                if idle is None or (
+                    idle[0] == "never-used" and _last_use_unknown(estate, key, ctx.providers)
+                ):
                     continue
                 case, days, limit = idle
+                what = _capital(credential_word(key, ctx.providers))
                 yield make_finding(
                     self.meta,
                     subject=identity_id,
                     provider=key.provider,
-                    title=_unused_title(key.id, who, case, days),
+                    title=_unused_title(f"{what} {key.id}", who, case, days),
                     evidence={
                         "key_id": key.id,
                         "identity": identity_id,
@@ -132,15 +132,22 @@ def _idleness(
     return ("never-used", age, grace) if age > grace else None
 
 
-def _last_use_unknown(estate: Estate, key: Credential) -> bool:
-    """A missing last-used date is "never used" only when collecting it did not fail."""
-    return has_gap(estate, key.id) or has_gap(estate, key.identity, KEY_LAST_USED_OPERATIONS)
+def _last_use_unknown(estate: Estate, key: Credential, providers: ProviderSet) -> bool:
+    """A missing last-used date is "never used" only when collecting it did not fail: no gap
+    on the key, nor on its identity in an operation that reports keys' last use (the
+    provider's ``last_used_operations["credential"]``; none known: any gap on the identity)."""
+    operations = providers.facts(key.provider).last_used_operations.get("credential")
+    if has_gap(estate, key.id):
+        return True
+    if operations is None:
+        return has_gap(estate, key.identity)
+    return bool(operations) and has_gap(estate, key.identity, operations)
 
 
-def _unused_title(key_id: str, who: str, case: str, days: int) -> str:
+def _unused_title(key: str, who: str, case: str, days: int) -> str:
     if case == "never-used":
-        return f"Access key {key_id} of {who} was never used in the {days} days since its creation."
-    return f"Access key {key_id} of {who} has not been used for {days} days."
+        return f"{key} of {who} was never used in the {days} days since its creation."
+    return f"{key} of {who} has not been used for {days} days."
 
 
 class MultipleActiveKeys:
@@ -157,74 +164,23 @@ class MultipleActiveKeys:
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
         for identity_id, credentials in credentials_by_identity(estate):
-            keys = active_keys(credentials)
+            keys = active_keys(credentials, ctx.providers)
             if len(keys) < 2:
                 continue
-            who = describe(estate.identities.get(identity_id), identity_id)
+            who = describe(estate.identities.get(identity_id), identity_id, ctx.providers)
+            words = sorted({credential_word(k, ctx.providers) for k in keys})
+            what = f"{words[0]}s" if len(words) == 1 else "long-lived credentials"
             yield make_finding(
                 self.meta,
                 subject=identity_id,
                 provider=keys[0].provider,
-                title=f"{_capital(who)} has {len(keys)} active access keys.",
+                title=f"{_capital(who)} has {len(keys)} active {what}.",
                 evidence={
                     "identity": identity_id,
                     "key_ids": [k.id for k in keys],
                     "last_used": {k.id: when(k.last_used) for k in keys},
                 },
             )
-
-
-class ConsoleAndAccessKeys:
-    meta = RuleMeta(
-        id="NHI004",
-        name="console-and-access-keys",
-        severity=Severity.MEDIUM,
-        summary=(
-            "A user has both a console password and an active access key: a person's account "
-            "used by automation, or a machine with a person's login."
-        ),
-        remediation=(
-            "Split the uses: a person signs in through SSO (or keeps the password with MFA "
-            "and no keys); automation gets its own identity, preferably a role, and the "
-            "other credential is removed from this user."
-        ),
-    )
-
-    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
-        for identity in sorted(estate.identities.values(), key=lambda i: i.id):
-            if identity.kind is not IdentityKind.IAM_USER:
-                continue
-            credentials = estate.credentials(identity.id)
-            login = _console_login(identity, credentials)
-            keys = active_keys(credentials)
-            if login is None or not keys:
-                continue
-            yield make_finding(
-                self.meta,
-                subject=identity.id,
-                provider=identity.provider,
-                title=f"User {identity.name} has a console password and active access keys.",
-                evidence={
-                    "identity": identity.id,
-                    "console_evidence": login,
-                    "password_last_used": when(identity.password_last_used),
-                    "key_ids": [k.id for k in keys],
-                    "is_human": identity.is_human,
-                },
-            )
-
-
-def _console_login(identity: Identity, credentials: Sequence[Credential]) -> str | None:
-    """What shows the user has a console password, or None."""
-    if identity.console_access:
-        return "console_access"
-    for credential in credentials:
-        if credential.kind is CredentialKind.PASSWORD and credential.status not in (
-            CredentialStatus.INACTIVE,
-            CredentialStatus.EXPIRED,
-        ):
-            return "password credential"
-    return None
 
 
 def _capital(text: str) -> str:

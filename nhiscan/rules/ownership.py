@@ -3,8 +3,9 @@
 An owner is the provider's native owner (``Identity.owner``) or a tag whose key is one of
 ``owner_tag_keys`` (compared without regard to case) with a non-blank value. People are their
 own owners and are skipped; identities nhiscan cannot classify (``is_human`` None) are held to
-the machine standard, since an unowned unknown is the worst case. Service-linked roles are
-skipped: AWS creates, owns and deletes them with the service that uses them.
+the machine standard, since an unowned unknown is the worst case. Identities the provider
+manages itself (``Identity.provider_managed``: an AWS service-linked role, which AWS creates,
+owns and deletes with the service that uses it) are skipped.
 """
 
 from __future__ import annotations
@@ -40,11 +41,11 @@ class NhiWithoutOwner:
         for identity in sorted(estate.identities.values(), key=lambda i: i.id):
             if (
                 identity.is_human
-                or identity.service_linked
+                or identity.provider_managed
                 or owner_of(identity, tag_keys) is not None
             ):
                 continue
-            who = describe(identity, identity.id)
+            who = describe(identity, identity.id, ctx.providers)
             yield make_finding(
                 self.meta,
                 subject=identity.id,

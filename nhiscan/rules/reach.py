@@ -1,5 +1,5 @@
 """Reach findings over the reach graph: non-human identities that are (or can become)
-administrators, and role assumption across the estate's accounts.
+administrators.
 
 Paths are the graph's shortest ones (fewest hops, certain hops preferred), as hops
 ``{from, to, edge, method?, statements}`` (``Hop.to_json``).
@@ -8,25 +8,22 @@ Paths are the graph's shortest ones (fewest hops, certain hops preferred), as ho
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
 from nhiscan.rules.common import describe
 from nhiscan.rules.reach_support import (
-    AdminReach,
     admin_reach,
     capital,
     conditional,
     is_nhi,
     key_ids,
     label,
-    per_graph,
-    sample,
     sorted_identities,
 )
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph import EdgeKind, Hop, ReachGraph, path_json
 from nhiscan.scanner.model import Finding, Identity, Severity
+from nhiscan.scanner.provider import ProviderSet
 
 Path = tuple[Hop, ...]
 
@@ -54,14 +51,19 @@ class AdminEquivalentNhi:
         graph = ctx.require_graph(self.meta)
         reach = admin_reach(graph)
         for identity in sorted_identities(estate):
-            if not is_nhi(identity) or not reach.reaches(identity.id):
+            if not is_nhi(identity, ctx.providers) or not reach.reaches(identity.id):
                 continue
             path = reach.path(identity.id)
             if path:
-                yield self._finding(estate, graph, identity, path)
+                yield self._finding(estate, graph, identity, path, ctx.providers)
 
     def _finding(
-        self, estate: Estate, graph: ReachGraph, identity: Identity, path: Path
+        self,
+        estate: Estate,
+        graph: ReachGraph,
+        identity: Identity,
+        path: Path,
+        providers: ProviderSet,
     ) -> Finding:
         keys = key_ids(estate, identity.id)
         direct = len(path) == 1 and path[0].edge is EdgeKind.IS_ADMIN
@@ -70,7 +72,7 @@ class AdminEquivalentNhi:
             self.meta,
             subject=identity.id,
             provider=identity.provider,
-            title=_admin_title(estate, identity, path, account, direct),
+            title=_admin_title(estate, identity, path, account, direct, providers),
             evidence={
                 "identity": identity.id,
                 "account": identity.account,
@@ -89,149 +91,20 @@ class AdminEquivalentNhi:
         )
 
 
-def _admin_title(estate: Estate, identity: Identity, path: Path, account: str, direct: bool) -> str:
-    who = capital(describe(identity, identity.id))
+def _admin_title(
+    estate: Estate,
+    identity: Identity,
+    path: Path,
+    account: str,
+    direct: bool,
+    providers: ProviderSet,
+) -> str:
+    who = capital(describe(identity, identity.id, providers))
     if direct:
         return f"{who} is an administrator of account {account}."
     if len(path) == 1:
         return f"{who} can make itself administrator of account {account} ({path[0].method})."
-    first = label(estate, path[0].target)
+    first = label(estate, path[0].target, lambda i: providers.facts(i.provider).kind_words)
     return (
         f"{who} can become administrator of account {account} in {len(path)} hops, through {first}."
     )
-
-
-class CrossAccountAssume:
-    meta = RuleMeta(
-        needs_graph=True,
-        id="NHI107",
-        name="cross-account-assume",
-        severity=Severity.MEDIUM,
-        summary=(
-            "An identity can assume a role in another account of the estate. High when that "
-            "role is admin-equivalent."
-        ),
-        remediation=(
-            "Confirm the identity needs to act in the other account. If not, remove the role's "
-            "trust in it (or its account) and its sts:AssumeRole grant; if so, trust the exact "
-            "role ARN rather than the account root, and keep the role's permissions narrow."
-        ),
-    )
-
-    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
-        graph = ctx.require_graph(self.meta)
-        reach = admin_reach(graph)
-        grouped: dict[tuple[str, str], list[Hop]] = {}
-        for hop, source, role in per_graph(graph, "crossings", _crossings):
-            grouped.setdefault((source.id, role.account), []).append(hop)
-        for (source_id, account), hops in sorted(grouped.items()):
-            source = estate.identities[source_id]
-            yield self._finding(estate, reach, source, account, hops)
-
-    def _finding(
-        self, estate: Estate, reach: AdminReach, source: Identity, account: str, hops: list[Hop]
-    ) -> Finding:
-        hops = sorted(hops, key=lambda h: (not reach.reaches(h.target), h.conditional, h.target))
-        hop = hops[0]
-        admin = reach.reaches(hop.target)
-        path = (hop, *(reach.path(hop.target) or ()))
-        role = estate.identities[hop.target]
-        roles = [h.target for h in hops]
-        more = f" (and {len(roles) - 1:,} other roles there)" if len(roles) > 1 else ""
-        return make_finding(
-            self.meta,
-            subject=source.id,
-            provider=source.provider,
-            title=(
-                f"{capital(describe(source, source.id))} can assume role {role.name} in "
-                f"account {account}{_admin_words(admin)}{more}."
-            ),
-            evidence=_crossing_evidence(source, role, admin, path)
-            | {"roles": len(roles), "sample_roles": sample(roles)},
-            key=(account,),
-            severity=Severity.HIGH if admin else Severity.MEDIUM,
-            path=path_json(path),
-        )
-
-
-class CrossAccountAssumable:
-    meta = RuleMeta(
-        needs_graph=True,
-        id="NHI108",
-        name="cross-account-assumable",
-        severity=Severity.MEDIUM,
-        summary=(
-            "A role can be assumed by identities of another account of the estate. High when "
-            "the role is admin-equivalent."
-        ),
-        remediation=(
-            "Confirm each other account's identities need the role. Trust the exact role ARNs "
-            "that need it rather than the account root, add conditions (aws:PrincipalOrgID, "
-            "sts:ExternalId for third parties), and keep the role's permissions narrow."
-        ),
-    )
-
-    def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
-        graph = ctx.require_graph(self.meta)
-        reach = admin_reach(graph)
-        grouped: dict[tuple[str, str], list[Hop]] = {}
-        for hop, source, role in per_graph(graph, "crossings", _crossings):
-            grouped.setdefault((role.id, source.account), []).append(hop)
-        for (role_id, account), hops in sorted(grouped.items()):
-            role = estate.identities[role_id]
-            yield self._finding(estate, reach, role, account, hops)
-
-    def _finding(
-        self, estate: Estate, reach: AdminReach, role: Identity, account: str, hops: list[Hop]
-    ) -> Finding:
-        hops = sorted(hops, key=lambda h: (h.conditional, h.source))
-        hop = hops[0]
-        admin = reach.reaches(role.id)
-        path = (hop, *(reach.path(role.id) or ()))
-        source = estate.identities[hop.source]
-        callers = [h.source for h in hops]
-        more = f" (and {len(callers) - 1:,} other identities there)" if len(callers) > 1 else ""
-        return make_finding(
-            self.meta,
-            subject=role.id,
-            provider=role.provider,
-            title=(
-                f"Role {role.name}{_admin_words(admin)} can be assumed from account {account} "
-                f"by {describe(source, source.id)}{more}."
-            ),
-            evidence=_crossing_evidence(source, role, admin, path)
-            | {"callers": len(callers), "sample_callers": sample(callers)},
-            key=(account,),
-            severity=Severity.HIGH if admin else Severity.MEDIUM,
-            path=path_json(path),
-        )
-
-
-def _crossings(graph: ReachGraph) -> list[tuple[Hop, Identity, Identity]]:
-    """(hop, caller, role) for each can_assume hop between two accounts of the estate."""
-    estate = graph.estate
-    found = []
-    for hop in graph.edges(EdgeKind.CAN_ASSUME):
-        source = estate.identities.get(hop.source)
-        role = estate.identities.get(hop.target)
-        if source is None or role is None or source.service_linked:
-            continue
-        if source.account != role.account:
-            found.append((hop, source, role))
-    return found
-
-
-def _crossing_evidence(source: Identity, role: Identity, admin: bool, path: Path) -> dict[str, Any]:
-    return {
-        "identity": source.id,
-        "identity_account": source.account,
-        "role": role.id,
-        "role_account": role.account,
-        "accounts": sorted({source.account, role.account}),
-        "role_reaches_admin": admin,
-        "conditional": conditional(path[:1]),
-    }
-
-
-def _admin_words(admin: bool) -> str:
-    return ", which reaches admin," if admin else ""

@@ -5,19 +5,17 @@ principal to the outside, which nodes reach an admin sink, and ranking and sampl
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
-from nhiscan.providers.aws.statements import account_of, admits_anyone_but, is_public, narrowed_by
-from nhiscan.providers.aws.statements import statements as statements_of
-from nhiscan.rules.common import active_keys, describe
-from nhiscan.rules.trust import PUBLIC_RESTRICTING_KEYS
+from nhiscan.rules.common import active_keys, named
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph
 from nhiscan.scanner.graph.model import TRAVERSED
 from nhiscan.scanner.graph.reach import unwind
-from nhiscan.scanner.model import Identity, IdentityKind, Severity
+from nhiscan.scanner.model import Identity, Severity
+from nhiscan.scanner.provider import ProviderSet
 
 SAMPLE_SIZE = 10  # ARNs listed as a sample when a finding stands for many targets
 
@@ -35,10 +33,17 @@ def lower(severity: Severity) -> Severity:
     return _LOWER[severity]
 
 
-def is_nhi(identity: Identity) -> bool:
-    """A non-human identity a person can act on: not known to be a person, not service-linked
-    (AWS alone uses those)."""
-    return identity.is_human is not True and not identity.service_linked
+def provider_managed(providers: ProviderSet, identity: Identity) -> bool:
+    """Whether only the cloud itself acts as the identity (asked of its provider's analysis;
+    not when no analysis answers for it)."""
+    analysis = providers.analysis(identity.provider)
+    return analysis is not None and analysis.provider_managed(identity)
+
+
+def is_nhi(identity: Identity, providers: ProviderSet) -> bool:
+    """A non-human identity a person can act on: not known to be a person, not managed by its
+    cloud (the cloud alone uses those)."""
+    return identity.is_human is not True and not provider_managed(providers, identity)
 
 
 def sorted_identities(estate: Estate) -> list[Identity]:
@@ -50,34 +55,17 @@ def key_ids(estate: Estate, identity_id: str) -> list[str]:
     return [k.id for k in active_keys(estate.credentials(identity_id))]
 
 
-def exposure(estate: Estate, identity: Identity) -> list[str]:
+def exposure(estate: Estate, identity: Identity, providers: ProviderSet) -> list[str]:
     """Why the principal can be used from outside the estate's own workloads: an active access
-    key of a non-human identity, a public trust, or a trust admitting other accounts."""
+    key of a non-human identity, then what its provider says exposes it (a public trust, a
+    trust admitting other accounts)."""
     reasons = []
-    if is_nhi(identity):
+    if is_nhi(identity, providers):
         reasons += [f"active access key {key}" for key in key_ids(estate, identity.id)]
-    if identity.kind is IdentityKind.IAM_ROLE:
-        reasons += _trust_exposure(estate, identity)
+    analysis = providers.analysis(identity.provider)
+    if analysis is not None:
+        reasons += analysis.exposure_reasons(identity)
     return reasons
-
-
-def _trust_exposure(estate: Estate, role: Identity) -> list[str]:
-    trust = estate.policy(role.trust_policy)
-    if trust is None:
-        return []
-    reasons: dict[str, None] = {}
-    for statement in statements_of(trust.document):
-        if not statement.allows:
-            continue
-        if is_public(statement) or admits_anyone_but(statement):
-            keys = narrowed_by(statement, PUBLIC_RESTRICTING_KEYS)
-            word = f"trust admits any principal under {', '.join(keys)}" if keys else None
-            reasons[word or "public trust policy"] = None
-        for principal in statement.principal_values("AWS"):
-            account = account_of(principal)
-            if account is not None and account != role.account:
-                reasons[f"trusted by account {account}"] = None
-    return sorted(reasons)
 
 
 _PER_GRAPH: WeakKeyDictionary[Any, dict[str, Any]] = WeakKeyDictionary()
@@ -159,12 +147,14 @@ def conditional(path: Iterable[Hop]) -> bool:
     return any(hop.conditional for hop in path)
 
 
-def label(estate: Estate, node: str) -> str:
-    """A graph node as a title names it: "group admins", "role deploy", or its id."""
+def label(estate: Estate, node: str, kind_words: Callable[[Identity], Mapping[str, str]]) -> str:
+    """A graph node as a title names it: "group admins", "role deploy", or its id; an
+    identity's kind is named by ``kind_words`` (its provider's facts' words)."""
     group = estate.groups.get(node)
     if group is not None:
         return f"group {group.name}"
-    return describe(estate.identities.get(node), node)
+    identity = estate.identities.get(node)
+    return node if identity is None else named(identity, kind_words(identity))
 
 
 def capital(text: str) -> str:

@@ -32,12 +32,18 @@ from nhiscan.scanner.model import (
     Exposure,
     Finding,
     Provider,
-    ResourceKind,
     Severity,
 )
+from nhiscan.scanner.provider import ProviderSet
 
 LOCATIONS_LIMIT = 20  # exposures listed per finding; ``count`` has the total
-DATA_KINDS = frozenset({ResourceKind.S3_BUCKET, ResourceKind.KMS_KEY, ResourceKind.SECRET})
+# NHI201's remediation for a credential whose provider gives none of its own
+# (``ProviderFacts.leaked_credential_remediation``).
+GENERIC_LEAK_REMEDIATION = (
+    "Treat it as an incident: revoke or disable the credential at its issuer now, issue a new "
+    "one through a secrets manager or replace it with a workload identity, and review the "
+    "identity's activity since the commit date."
+)
 
 
 def _fingerprint(meta: RuleMeta, leak: Leak) -> str:
@@ -121,7 +127,7 @@ class SecretInRepository:
     )
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
-        for leak in per_credential(leaks(estate)):
+        for leak in per_credential(leaks(estate), ctx.providers):
             if leak.credential is not None:
                 continue
             verified = leak.verification
@@ -165,12 +171,12 @@ class LeakedLiveCredential:
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
         graph = ctx.graph  # reach is optional here: without it the severity is high
-        for leak in per_credential(leaks(estate)):
+        for leak in per_credential(leaks(estate), ctx.providers):
             credential = leak.credential
             if credential is None:
                 continue
             identity = estate.identities.get(credential.identity)
-            reach = _reach(graph, leak.first.id) if graph is not None else None
+            reach = _reach(graph, leak.first.id, ctx.providers) if graph is not None else None
             active = credential.status in (None, CredentialStatus.ACTIVE)
             severity = _severity(reach, active)
             evidence = {
@@ -181,7 +187,7 @@ class LeakedLiveCredential:
                 "account": credential.account,
                 "reach": reach["summary"] if reach else None,
             }
-            who = describe(identity, credential.identity)
+            who = describe(identity, credential.identity, ctx.providers)
             title = (
                 f"{leak.detector} {leak.first.redacted} of {who} is in {_where(leak)}"
                 + ("" if active else " (the key is no longer active)")
@@ -197,35 +203,55 @@ class LeakedLiveCredential:
                 severity=severity,
                 path=path,
             )
-            yield replace(finding, fingerprint=_fingerprint(self.meta, leak))
+            facts = ctx.providers.facts(credential.provider)
+            remediation = facts.leaked_credential_remediation or GENERIC_LEAK_REMEDIATION
+            yield replace(
+                finding, fingerprint=_fingerprint(self.meta, leak), remediation=remediation
+            )
 
 
-def per_credential(found: Iterable[Leak]) -> list[Leak]:
-    """One leak per credential: an AWS key id and its secret key found beside it are one
-    leaked credential (joined to the same inventory key, or carrying the same key id), with
-    every place either was found. Named and fingerprinted by the key id when it was found."""
+def per_credential(found: Iterable[Leak], providers: ProviderSet) -> list[Leak]:
+    """One leak per credential: a key id and its secret found beside it (an AWS access key id
+    and secret access key) are one leaked credential (joined to the same inventory key, or
+    carrying the same key id), with every place either was found. Named and fingerprinted by
+    the key id when it was found: a detector of the provider's ``credential_id_detectors``."""
     groups: dict[tuple[str, ...], list[Leak]] = {}
     for leak in found:
-        groups.setdefault(_credential_key(leak), []).append(leak)
+        groups.setdefault(_credential_key(leak, providers), []).append(leak)
     merged = []
     for group in groups.values():
-        group.sort(key=lambda k: (k.detector not in _KEY_ID_DETECTORS, k.detector))
+        ids = _id_detectors(group, providers)
+        group.sort(key=lambda k: (k.detector not in ids, k.detector))
         exposures = {e for k in group for e in k.exposures}
         ordered = sorted(exposures, key=lambda e: (e.repository, e.path, e.line, e.detector))
         merged.append(replace(group[0], exposures=tuple(ordered)))
     return merged
 
 
-def _credential_key(leak: Leak) -> tuple[str, ...]:
+def _credential_key(leak: Leak, providers: ProviderSet) -> tuple[str, ...]:
+    """Leaks of one credential share this key. A key id found with a secret names the
+    credential only for a provider whose facts say its key ids are public ids (AWS); elsewhere
+    each secret stands alone."""
     if leak.credential is not None:
         return ("joined", leak.credential.id)
     key_id = leak.first.credential_id
-    if leak.provider is Provider.AWS and key_id is not None:
-        return ("aws-key", key_id)
+    if leak.provider is not None and key_id is not None and _names_by_key_id(leak, providers):
+        return ("key-id", leak.provider.value, key_id)
     return ("secret", leak.detector, leak.secret_hash)
 
 
-_KEY_ID_DETECTORS = frozenset({"AWS Access Key ID", "AWS Access Key"})
+def _names_by_key_id(leak: Leak, providers: ProviderSet) -> bool:
+    return leak.provider is not None and bool(
+        providers.facts(leak.provider).credential_id_detectors
+    )
+
+
+def _id_detectors(group: Iterable[Leak], providers: ProviderSet) -> frozenset[str]:
+    """The detectors whose match is a public key id, of the group's providers."""
+    found: set[str] = set()
+    for name in {leak.provider for leak in group if leak.provider is not None}:
+        found |= providers.facts(name).credential_id_detectors
+    return frozenset(found)
 
 
 def _severity(reach: dict[str, Any] | None, active: bool) -> Severity:
@@ -236,7 +262,7 @@ def _severity(reach: dict[str, Any] | None, active: bool) -> Severity:
     return Severity.HIGH
 
 
-def _reach(graph: ReachGraph, exposure_id: str) -> dict[str, Any]:
+def _reach(graph: ReachGraph, exposure_id: str, providers: ProviderSet) -> dict[str, Any]:
     """What the leaked credential reaches: admin (with the path), and data stores."""
     admin = admin_reach(graph)
     summary: dict[str, Any] = {"admin": False, "data_stores": 0, "analysed": True}
@@ -248,7 +274,7 @@ def _reach(graph: ReachGraph, exposure_id: str) -> dict[str, Any]:
         summary["conditional"] = any(h.conditional for h in hops)
         path = path_json(hops)
         words.append("whoever holds it can become an administrator")
-    stores = _data_stores(graph, exposure_id)
+    stores = _data_stores(graph, exposure_id, providers)
     summary["data_stores"] = len(stores)
     summary["data_store_sample"] = stores[:10]
     if stores:
@@ -258,7 +284,9 @@ def _reach(graph: ReachGraph, exposure_id: str) -> dict[str, Any]:
     return {"summary": summary, "path": path, "words": " and ".join(words)}
 
 
-def _data_stores(graph: ReachGraph, start: str) -> list[str]:
+def _data_stores(graph: ReachGraph, start: str, providers: ProviderSet) -> list[str]:
+    """The resources reached from ``start`` whose kind holds data, per their provider's facts
+    (``data_store_kinds``: AWS buckets, keys and secrets)."""
     if start not in graph.graph:
         return []
     reached = graph.reach(start)
@@ -266,7 +294,8 @@ def _data_stores(graph: ReachGraph, start: str) -> list[str]:
     return sorted(
         node
         for node in reached
-        if (r := estate.resources.get(node)) is not None and r.kind in DATA_KINDS
+        if (r := estate.resources.get(node)) is not None
+        and r.kind in providers.facts(r.provider).data_store_kinds
     )
 
 

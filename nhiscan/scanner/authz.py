@@ -1,16 +1,16 @@
-"""The authorization seam between the policy evaluator and what is built on it (reach graph,
-escalation methods, gap analysis).
+"""The authorization seam between a provider's policy evaluator and what is built on it (reach
+graph, escalation methods, gap analysis).
 
-``Authorizer.evaluate(principal, action, resource)`` answers one request the way AWS would,
-from the snapshot alone: identity policies (the identity's and its groups'), permission
-boundary, SCPs, and the resource's own policy (a role's trust policy for ``sts:AssumeRole*`` on
-a role ARN; a bucket, key or secret policy for a known resource). A condition nhiscan cannot
-decide makes the answer CONDITIONAL: never silently an allow or a deny.
+``Authorizer.evaluate(principal, action, resource)`` answers one request the way the cloud
+would, from the snapshot alone: every policy that applies to the principal and to the resource
+(each provider documents its layers in docs/providers.md). A condition nhiscan cannot decide
+makes the answer CONDITIONAL: never silently an allow or a deny. :class:`CompositeAuthorizer`
+answers for several providers at once, each principal by its own provider's evaluator.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -59,11 +59,54 @@ class Authorizer(Protocol):
         resource: str,
         context: Mapping[str, str | Sequence[str] | None] | None = None,
     ) -> Evaluation:
-        """May ``principal`` (an identity id) call ``action`` on ``resource`` (an ARN, or "*"
-        for actions that take no resource)? ``context``: request-time condition values the
+        """May ``principal`` (an identity id) call ``action`` on ``resource`` (a resource id, or
+        "*" for actions that take no resource)? ``context``: request-time condition values the
         caller knows (the gap analyzer's agent conditions); conditions on them are decided."""
         ...
 
     def is_admin(self, principal: str) -> Evaluation:
-        """Effective ``*`` on ``*``: every action on every resource, within boundary and SCPs."""
+        """Effective ``*`` on ``*``: every action on every resource, within every limit above."""
         ...
+
+
+class CompositeAuthorizer:
+    """Several providers' authorizers as one, keyed by provider name: ``evaluate`` and
+    ``is_admin`` ask the evaluator of the principal's provider (``provider_of``), and the
+    principals are the union of theirs. A principal no provider analyses is a ``KeyError``,
+    as an unknown principal is for one evaluator."""
+
+    def __init__(
+        self, authorizers: Mapping[str, Authorizer], provider_of: Callable[[str], str | None]
+    ) -> None:
+        self._authorizers = {name: authorizers[name] for name in sorted(authorizers)}
+        self._provider_of = provider_of
+        self._of: dict[str, Authorizer] = {}
+
+    def principals(self) -> Iterable[str]:
+        found: dict[str, None] = {}
+        for authorizer in self._authorizers.values():
+            found.update(dict.fromkeys(authorizer.principals()))
+        return list(found)
+
+    def evaluate(
+        self,
+        principal: str,
+        action: str,
+        resource: str,
+        context: Mapping[str, str | Sequence[str] | None] | None = None,
+    ) -> Evaluation:
+        return self.authorizer_of(principal).evaluate(principal, action, resource, context)
+
+    def is_admin(self, principal: str) -> Evaluation:
+        return self.authorizer_of(principal).is_admin(principal)
+
+    def authorizer_of(self, principal: str) -> Authorizer:
+        """The evaluator of ``principal``'s provider."""
+        found = self._of.get(principal)
+        if found is None:
+            name = self._provider_of(principal)
+            found = self._authorizers.get(name) if name is not None else None
+            if found is None:
+                raise KeyError(f"{principal}: no provider of this analysis answers for it")
+            self._of[principal] = found
+        return found

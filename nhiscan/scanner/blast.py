@@ -7,26 +7,25 @@ into ``Report.blast``); the JSON and HTML reports read that.
 
 Per credential: whether it reaches an admin sink (and the shortest path there, from the key),
 how many identities it can act as, how many resources it reaches, how many of those are data
-stores (S3 buckets, KMS keys, secrets), and which secrets' values it can read
-(``secretsmanager:GetSecretValue`` through any principal in reach).
+stores, and which secrets' values it can read (through any principal in reach). What is a data
+store, a secret and a read of its value is each resource's provider's to say (its
+``ProviderFacts``: ``data_store_kinds``, ``secret_kinds``, ``secret_read_actions``); a resource
+whose provider is not known is neither.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from nhiscan.scanner.facts import ProviderFacts
 from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph, path_json
 from nhiscan.scanner.graph.reach import unwind
-from nhiscan.scanner.model import Credential, ResourceKind
+from nhiscan.scanner.model import Credential
 
 Path = tuple[Hop, ...]
-DATA_STORES = frozenset(
-    {ResourceKind.S3_BUCKET.value, ResourceKind.KMS_KEY.value, ResourceKind.SECRET.value}
-)
-SECRET = ResourceKind.SECRET.value
-READ_SECRET = "secretsmanager:getsecretvalue"
+FactsOf = Callable[[str], ProviderFacts]  # a provider name -> its tables (ProviderSet.facts)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,9 +82,12 @@ class BlastRadius:
         }
 
 
-def blast_radius(graph: ReachGraph, credentials: Iterable[Credential]) -> tuple[BlastRadius, ...]:
-    """Every credential the graph treats as usable (active, or of unknown status), worst first."""
-    radii = _Radii(graph)
+def blast_radius(
+    graph: ReachGraph, credentials: Iterable[Credential], facts: FactsOf | None = None
+) -> tuple[BlastRadius, ...]:
+    """Every credential the graph treats as usable (active, or of unknown status), worst first.
+    ``facts``: each provider's tables (without them, no resource is a data store or a secret)."""
+    radii = _Radii(graph, facts)
     found = []
     for credential in credentials:
         hop = _key_hop(graph, credential)
@@ -105,8 +107,10 @@ def _key_hop(graph: ReachGraph, credential: Credential) -> Hop | None:
 
 
 class _Radii:
-    def __init__(self, graph: ReachGraph) -> None:
+    def __init__(self, graph: ReachGraph, facts: FactsOf | None) -> None:
         self._graph = graph
+        self._facts = facts
+        self._tables: dict[str, ProviderFacts | None] = {}
         self._radius: dict[str, Radius] = {}
         self._secrets: dict[str, frozenset[str]] = {}
 
@@ -133,7 +137,8 @@ class _Radii:
                 secrets.update(self._readable(node))
             elif kind == NodeKind.RESOURCE.value:
                 resources += 1
-                data_stores += data.get("type") in DATA_STORES
+                tables = self._tables_of(node)
+                data_stores += tables is not None and data.get("type") in tables.data_store_kinds
         return Radius(
             admin_path=admin_path,
             roles=roles,
@@ -146,13 +151,29 @@ class _Radii:
         """The secrets whose value ``principal`` itself may read."""
         found = self._secrets.get(principal)
         if found is None:
-            nodes = self._graph.graph.nodes
             found = frozenset(
                 hop.target
                 for hop in self._graph.hops_from(principal)
-                if hop.edge is EdgeKind.CAN_ACCESS
-                and nodes[hop.target].get("type") == SECRET
-                and any(a.lower() == READ_SECRET for a in hop.actions)
+                if hop.edge is EdgeKind.CAN_ACCESS and self._reads_secret(hop)
             )
             self._secrets[principal] = found
         return found
+
+    def _reads_secret(self, hop: Hop) -> bool:
+        """Whether ``hop`` (can_access) reads the value of a secret."""
+        tables = self._tables_of(hop.target)
+        if tables is None or self._graph.graph.nodes[hop.target].get("type") not in (
+            tables.secret_kinds
+        ):
+            return False
+        return any(a.lower() in tables.secret_read_actions for a in hop.actions)
+
+    def _tables_of(self, node: str) -> ProviderFacts | None:
+        """The tables of the provider of the resource ``node`` (None: none known)."""
+        resource = self._graph.estate.resources.get(node)
+        if resource is None or self._facts is None:
+            return None
+        name = str(resource.provider)
+        if name not in self._tables:
+            self._tables[name] = self._facts(name)
+        return self._tables[name]

@@ -5,7 +5,7 @@ records only; each cloud fills them in ``nhiscan/providers/<name>/`` (docs/provi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
@@ -52,6 +52,8 @@ class PermissionCatalog(Protocol):
     def info(self, action: str, /) -> ActionFacts | None: ...
     def known(self, action: str, /) -> bool: ...
     def actions_for_resource(self, resource: str, /) -> frozenset[str]: ...
+    @property
+    def example(self) -> str: ...  # one action in the catalogue's spelling, for messages
 
 
 class IdScheme(Protocol):
@@ -76,3 +78,11 @@ class ProviderFacts:
     sensitive_services: frozenset[str]  # services an agent's grant scores higher on
     last_used_operations: Mapping[str, frozenset[str]]  # "credential"/"identity" -> operations
     credential_id_detectors: frozenset[str]  # detectors whose match is a public key id
+    # Credential kinds a machine holds as a long-lived secret (the lifecycle rules judge these
+    # when active). An unregistered provider has no facts: every non-login kind counts then.
+    long_lived_credentials: frozenset[str] = frozenset()
+    # credential kind -> the words findings use ("access key"); else the core's neutral words
+    credential_words: Mapping[str, str] = field(default_factory=dict)
+    # How to take a leaked credential out of service, when the provider says (NHI201); None:
+    # the rule's generic remediation.
+    leaked_credential_remediation: str | None = None

@@ -9,15 +9,43 @@ exactly as the provider returned them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
 RECORD = dict(frozen=True, slots=True, kw_only=True)
+# Field metadata: the field holds the id of a ``Policy`` (readers find such fields by this,
+# without naming them: ``policy_reference_fields``).
+REFERS_TO_POLICY = {"refers_to": "policy"}
 
 
-class Provider(StrEnum):
+class OpenStrEnum(StrEnum):
+    """A ``StrEnum`` that also accepts values it does not list: a new cloud's provider name or
+    kinds. ``Kind("toy-bot")`` returns a pseudo-member created once and cached, so ``is``
+    comparisons hold and the codec round-trips it; iterating the class still yields the listed
+    members only (schemas and error messages list those). Empty strings and non-strings are
+    still refused. Whether a listed provider's record may use an unlisted kind is the snapshot
+    check's decision (``scanner/snapshot_check.py``), not the enum's."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Self | None:
+        if not isinstance(value, str) or not value:
+            return None
+        pseudo = str.__new__(cls, value)
+        pseudo._name_ = value
+        pseudo._value_ = value
+        # setdefault: two threads meeting the same new value still share one member.
+        found: Self = cls._value2member_map_.setdefault(value, pseudo)  # type: ignore[assignment]
+        return found
+
+    @property
+    def listed(self) -> bool:
+        """Whether this is one of the members the class lists (not a pseudo-member)."""
+        return type(self)._member_map_.get(self._name_) is self
+
+
+class Provider(OpenStrEnum):
     AWS = "aws"
     AZURE = "azure"
     GCP = "gcp"
@@ -49,7 +77,7 @@ _SEVERITY_RANK = {
 }
 
 
-class IdentityKind(StrEnum):
+class IdentityKind(OpenStrEnum):
     IAM_USER = "iam-user"
     IAM_ROLE = "iam-role"
     SERVICE_ACCOUNT = "service-account"
@@ -57,12 +85,17 @@ class IdentityKind(StrEnum):
     MANAGED_IDENTITY = "managed-identity"
 
 
-class CredentialKind(StrEnum):
+class CredentialKind(OpenStrEnum):
     ACCESS_KEY = "access-key"
     PASSWORD = "password"  # an AWS login profile: a console password
     SA_KEY = "sa-key"
     CLIENT_SECRET = "client-secret"
     CERTIFICATE = "certificate"
+
+    @property
+    def is_login(self) -> bool:
+        """A person's sign-in secret (a console password), not a machine's credential."""
+        return self is CredentialKind.PASSWORD
 
 
 class CredentialStatus(StrEnum):
@@ -71,7 +104,7 @@ class CredentialStatus(StrEnum):
     EXPIRED = "expired"
 
 
-class PolicyKind(StrEnum):
+class PolicyKind(OpenStrEnum):
     AWS_MANAGED = "aws-managed"
     CUSTOMER_MANAGED = "customer-managed"
     INLINE = "inline"
@@ -80,7 +113,7 @@ class PolicyKind(StrEnum):
     SCP = "scp"
 
 
-class ResourceKind(StrEnum):
+class ResourceKind(OpenStrEnum):
     S3_BUCKET = "s3-bucket"
     KMS_KEY = "kms-key"
     SECRET = "secret"
@@ -124,14 +157,23 @@ class Identity:
     # Policy ids attached to this identity (managed ARNs and inline policy ids).
     policies: tuple[str, ...] = ()
     member_of: tuple[str, ...] = ()  # group ids
-    permissions_boundary: str | None = None  # policy id
-    trust_policy: str | None = None  # policy id of a role's assume-role policy
+    permissions_boundary: str | None = field(default=None, metadata=REFERS_TO_POLICY)
+    # The policy id of a role's assume-role policy.
+    trust_policy: str | None = field(default=None, metadata=REFERS_TO_POLICY)
     console_access: bool | None = None  # has a console password (None: not collected)
     password_last_used: datetime | None = None
     mfa_devices: int | None = None
     max_session_seconds: int | None = None
     service_linked: bool | None = None
     instance_profiles: tuple[str, ...] = ()
+
+    @property
+    def provider_managed(self) -> bool:
+        """Created, owned and rotated by the provider itself, not by the customer (an AWS
+        service-linked role; later a GCP service agent, a Microsoft first-party principal):
+        inventoried, never held to the customer's ownership or lifecycle standards. Read from
+        the snapshot's ``service_linked`` (snapshot v2 has no neutral field for it)."""
+        return bool(self.service_linked)
 
 
 @dataclass(**RECORD)
@@ -299,6 +341,12 @@ class Finding:
     fingerprint: str  # stable across runs: no line numbers, no timestamps
     remediation: str | None = None
     path: tuple[Mapping[str, Any], ...] = ()
+
+
+def policy_reference_fields(cls: type[Any]) -> tuple[str, ...]:
+    """The names of ``cls``'s single-valued fields that hold a policy id (metadata
+    ``REFERS_TO_POLICY``), in declaration order."""
+    return tuple(f.name for f in fields(cls) if f.metadata.get("refers_to") == "policy")
 
 
 Record = (

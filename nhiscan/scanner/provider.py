@@ -6,9 +6,9 @@ id scheme, facts and agent vocabulary. :class:`ProviderAnalysis` is built once p
 (parse once, compile once). Each analysis answers for its own records only; the core combines
 several. No method does I/O: everything is a pure function of the snapshot.
 
-This module sits at the top of the core: it may import every seam, none imports it. The
-registry (``nhiscan.providers``) returns these types; the rules a provider adds are declared
-one layer up, in ``nhiscan.rules.provider``.
+This module sits near the top of the core: it may import every seam but the gap analyzer,
+which asks the providers through it. The registry (``nhiscan.providers``) returns these types;
+the rules a provider adds are declared one layer up, in ``nhiscan.rules.provider``.
 """
 
 from __future__ import annotations
@@ -18,11 +18,14 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from nhiscan.scanner.agents.language import AgentVocabulary as AgentVocabulary  # agents core
+from nhiscan.scanner.agents.model import Need
 from nhiscan.scanner.authz import Authorizer
-from nhiscan.scanner.escalation import Escalation
+from nhiscan.scanner.escalation import Escalation, Step
 from nhiscan.scanner.estate import Classifier, Estate
 from nhiscan.scanner.facts import IdScheme, PermissionCatalog, ProviderFacts
+from nhiscan.scanner.grants import Grant
 from nhiscan.scanner.graph.model import Hop
+from nhiscan.scanner.graph.sources import AccessRequest as AccessRequest
 from nhiscan.scanner.model import Credential, Identity, Resource
 
 
@@ -35,16 +38,6 @@ class Scope:
     kind: str
     parent: str | None
     label: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AccessRequest:
-    """One resource id to ask about, the actions that apply to it, and those its own policy
-    could grant (None: not collected, ask about all)."""
-
-    resource: str
-    actions: frozenset[str]
-    granted_by_resource: frozenset[str] | None
 
 
 class ProviderAnalysis(Protocol):
@@ -60,13 +53,23 @@ class ProviderAnalysis(Protocol):
     def act_as_edges(self, principals: Sequence[str]) -> Iterator[Hop]: ...
     def runs_as(self, resource: Resource) -> tuple[str, ...]: ...
     def access_requests(self, resource: Resource) -> Sequence[AccessRequest]: ...
+    def could_grant(self, principal: str, service: str) -> frozenset[str] | None: ...
+    def passes(self, escalation: Escalation) -> Iterator[Step]: ...
     def escalations(self, principals: Sequence[str]) -> Iterator[Escalation]: ...
     def group_edges(self, groups: Iterable[str]) -> Iterator[Hop]: ...
     # rules, gaps and drift
     def exposure_reasons(self, identity: Identity) -> list[str]: ...
+    def provider_managed(self, identity: Identity) -> bool: ...  # only the cloud acts as it
     def held(self, identity: Identity) -> frozenset[str]: ...
     def assumable(self, identity: Identity) -> bool: ...
+    # gaps: what an identity is granted against what its agent needs
     def gap_support(self, identity: Identity) -> str | None: ...  # None: analysable
+    def grants(self, identity: Identity, accessed: Iterable[Hop]) -> Iterable[Grant]: ...
+    def probe(self, identity: Identity, resource: str) -> str: ...  # the resource to evaluate
+    def gap_needs(
+        self, identity: Identity, needs: Iterable[Need], onward: Sequence[str]
+    ) -> tuple[Need, ...]: ...
+    def any_region(self, resource: str) -> bool: ...  # names no region: met in one region
 
 
 class CloudProvider(Protocol):

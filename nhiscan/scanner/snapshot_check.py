@@ -2,6 +2,9 @@
 
 Decoding (``snapshot.from_json``) checks each record's shape; this checks what joins them:
 
+- a record of a provider the model lists (``Provider``: aws, azure, gcp, git) has a kind the
+  model lists: kinds are open (``model.OpenStrEnum``) so that a new cloud's records decode, but
+  a listed provider's unlisted kind is a typo or a file from a newer nhiscan;
 - a record id appears once per list (the estate indexes by id: a second record would silently
   replace the first);
 - a credential belongs to an identity in the snapshot, unless the snapshot records a gap on the
@@ -28,11 +31,12 @@ from nhiscan.scanner.model import (
     GapReason,
     Group,
     Identity,
+    OpenStrEnum,
     Policy,
     Provider,
     Resource,
+    policy_reference_fields,
 )
-from nhiscan.scanner.policy_syntax import problems
 
 
 class Snapshot(Protocol):
@@ -56,6 +60,9 @@ class Snapshot(Protocol):
 # Calls whose gap means the account's identities were not all read (see the module's note).
 IDENTITY_OPERATIONS = frozenset({"iam:GetAccountAuthorizationDetails"})
 UNIQUE_LISTS = ("identities", "groups", "credentials", "policies", "resources")
+KINDED_LISTS = ("identities", "credentials", "policies", "resources")
+# Identity fields that hold a policy id (a boundary, an assume-role policy), from model.py.
+IDENTITY_POLICY_FIELDS = policy_reference_fields(Identity)
 
 
 def check_snapshot(snapshot: Snapshot, *, source: str) -> None:
@@ -64,9 +71,24 @@ def check_snapshot(snapshot: Snapshot, *, source: str) -> None:
 
 
 def _problems(snapshot: Snapshot) -> Iterator[str]:
+    yield from _unlisted_kinds(snapshot)
     yield from _duplicates(snapshot)
     yield from _orphan_credentials(snapshot)
     yield from _policies(snapshot)
+
+
+def _unlisted_kinds(snapshot: Snapshot) -> Iterator[str]:
+    """A listed provider's record with a kind the model does not list (the decoder's words)."""
+    for name in KINDED_LISTS:
+        for index, record in enumerate(getattr(snapshot, name)):
+            kind: OpenStrEnum = record.kind
+            if kind.listed or not record.provider.listed:
+                continue
+            allowed = ", ".join(str(member.value) for member in type(kind))
+            yield (
+                f"{name}[{index}] ({record.id:.200}): kind: expected one of {allowed}; got "
+                f"{kind.value!r:.60}; correct the record or collect again"
+            )
 
 
 def _duplicates(snapshot: Snapshot) -> Iterator[str]:
@@ -95,6 +117,9 @@ def _orphan_credentials(snapshot: Snapshot) -> Iterator[str]:
 
 
 def _policies(snapshot: Snapshot) -> Iterator[str]:
+    # Imported on use: the AWS provider's policy package imports the estate, which imports this.
+    from nhiscan.providers.aws.policy.syntax import problems
+
     recorded = {
         g.subject for g in snapshot.gaps if g.reason is GapReason.UNREADABLE_POLICY and g.subject
     }
@@ -119,12 +144,13 @@ def carriers_of(
     groups: Iterable[Group],
     resources: Iterable[Resource],
 ) -> str:
-    """Who carries ``policy``, for an error message: "of iam-role arn:..., group arn:..."."""
+    """Who carries ``policy``, for an error message: "of <kind> <id>, group <id>" (at most
+    three, then how many more)."""
     found = [
         f"{identity.kind.value} {identity.id}"
         for identity in identities
         if policy.id in identity.policies
-        or policy.id in (identity.permissions_boundary, identity.trust_policy)
+        or any(getattr(identity, name) == policy.id for name in IDENTITY_POLICY_FIELDS)
     ]
     found += [f"group {g.id}" for g in groups if policy.id in g.policies]
     found += [f"{r.kind.value} {r.id}" for r in resources if r.policy == policy.id]

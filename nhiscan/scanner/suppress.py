@@ -3,7 +3,7 @@ reason, and optionally until a date.
 
     [[suppress]]
     rule = "NHI007"                               # a rule id or name
-    subject = "arn:aws:iam::*:role/vendor-*"      # a glob over the finding's subject (default *)
+    subject = "*/vendor-*"                        # a glob over the finding's subject (default *)
     reason = "Vendor roles are owned by the vendor team (SEC-412)"
     expires = 2027-01-31                          # optional: from the day after, it stops
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from nhiscan.errors import ConfigError
 from nhiscan.scanner import snapshot as snapshots
-from nhiscan.scanner.history.drift import Drift, RunData, drift
+from nhiscan.scanner.history.drift import Drift, HeldIn, RunData, drift
 from nhiscan.scanner.history.records import RunSummary
 from nhiscan.scanner.history.view import HistoryView
 from nhiscan.scanner.snapshot import Snapshot
@@ -20,15 +20,19 @@ TREND_RUNS = 12  # runs shown in the report's trend
 
 
 @contextmanager
-def recording(store: Store, record: RunRecord, snapshot: Snapshot) -> Iterator[HistoryView]:
+def recording(
+    store: Store, record: RunRecord, snapshot: Snapshot, *, held: HeldIn
+) -> Iterator[HistoryView]:
     """The run's history view, for its reports; the run (``record``, of ``snapshot``) is
     committed when the block ends normally (the reports are written) and never when it raises
-    (``Store.recording``)."""
+    (``Store.recording``). ``held``: what each run's identities hold (drift)."""
     with store.recording(record) as run_id:
-        yield _view(store, snapshot, record, run_id)
+        yield _view(store, snapshot, record, run_id, held)
 
 
-def _view(store: Store, snapshot: Snapshot, record: RunRecord, run_id: int) -> HistoryView:
+def _view(
+    store: Store, snapshot: Snapshot, record: RunRecord, run_id: int, held: HeldIn
+) -> HistoryView:
     run = store.run(run_id)
     previous = store.previous(run.scope, before=run_id)
     change = None
@@ -36,7 +40,7 @@ def _view(store: Store, snapshot: Snapshot, record: RunRecord, run_id: int) -> H
         current = RunData(
             summary=run, snapshot=snapshot, findings=record.findings, agents=record.agents
         )
-        change = drift(load_run(store, previous.id), current)
+        change = drift(load_run(store, previous.id), current, held=held)
     trend = tuple(reversed(store.runs(scope=run.scope, limit=TREND_RUNS)))
     return HistoryView(
         run=run, previous=previous, drift=change, trend=trend, store=redact(store.url)
@@ -52,9 +56,9 @@ def load_run(store: Store, run_id: int) -> RunData:
     )
 
 
-def compare(store: Store, first: int | None, second: int | None) -> Drift:
+def compare(store: Store, first: int | None, second: int | None, *, held: HeldIn) -> Drift:
     """``nhiscan diff [A] [B]``: by default the last two runs of the latest run's scope; with
-    one run, that run against the previous run of its scope."""
+    one run, that run against the previous run of its scope. ``held``: as ``recording``'s."""
     if second is None:
         latest = store.run(first) if first is not None else _latest(store)
         earlier = store.previous(latest.scope, before=latest.id)
@@ -62,7 +66,7 @@ def compare(store: Store, first: int | None, second: int | None) -> Drift:
             raise ConfigError(f"run {latest.id} is the first of its scope: nothing to compare with")
         first, second = earlier.id, latest.id
     assert first is not None
-    return drift(load_run(store, first), load_run(store, second))
+    return drift(load_run(store, first), load_run(store, second), held=held)
 
 
 def _latest(store: Store) -> RunSummary:

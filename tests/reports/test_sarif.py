@@ -16,10 +16,10 @@ from click.testing import CliRunner
 
 from nhiscan.app.config import Settings
 from nhiscan.app.pipeline import analyze
+from nhiscan.app.rules import all_rules
 from nhiscan.cli import cli
 from nhiscan.reports.model import Report
 from nhiscan.reports.sarif import FINGERPRINT_KEY, LEVELS, REPORTER, SECURITY_SEVERITY, artifact_uri
-from nhiscan.rules import ALL_RULES
 from nhiscan.scanner import snapshot
 from nhiscan.scanner.model import Severity
 from tests import factories as f
@@ -81,8 +81,8 @@ def test_rules_are_every_registered_rule_with_levels_and_security_severity(
 ) -> None:
     run = demo_sarif["runs"][0]
     rules = run["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == [rule.meta.id for rule in ALL_RULES]
-    for descriptor, rule in zip(rules, ALL_RULES, strict=True):
+    assert [r["id"] for r in rules] == [rule.meta.id for rule in all_rules()]
+    for descriptor, rule in zip(rules, all_rules(), strict=True):
         meta = rule.meta
         assert descriptor["name"] == meta.name
         assert descriptor["shortDescription"]["text"] == meta.summary

@@ -1,20 +1,25 @@
-"""Meta-tests over ALL_RULES: every rule has a triggering and a clean fixture, well-formed
-metadata, and fingerprints that depend on the input only, never on the clock."""
+"""Meta-tests over all_rules() (the neutral rules and every provider's): every rule has a
+triggering and a clean fixture, well-formed metadata, and fingerprints that depend on the input
+only, never on the clock; the registry assembles them in the frozen order."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 import pytest
 
+from nhiscan import providers
 from nhiscan.app.config import Settings
 from nhiscan.app.pipeline import analyze
-from nhiscan.rules import ALL_RULES
+from nhiscan.app.rules import RULE_ORDER, all_rules
+from nhiscan.errors import ConfigError
+from nhiscan.rules import CORE_RULES
 from nhiscan.rules.base import Rule
+from nhiscan.rules.provider import assemble
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import CredentialStatus, Identity, Policy, Record, ResourceKind
@@ -339,7 +344,7 @@ def _run(rule_id: str, fixture: Estate | WithAgents, now: datetime | None = None
     return list(rule.evaluate(fixture, context(now=now or NOW, graph_of=graph_of)))
 
 
-RULES = {rule.meta.id: rule for rule in ALL_RULES}
+RULES = {rule.meta.id: rule for rule in all_rules()}
 
 
 def test_every_rule_has_fixtures() -> None:
@@ -347,13 +352,71 @@ def test_every_rule_has_fixtures() -> None:
 
 
 def test_rule_ids_are_unique_and_in_order() -> None:
-    ids = [rule.meta.id for rule in ALL_RULES]
+    ids = [rule.meta.id for rule in all_rules()]
     assert len(ids) == len(set(ids))
     assert ids == sorted(ids)
-    assert len({rule.meta.name for rule in ALL_RULES}) == len(ALL_RULES)
+    assert len({rule.meta.name for rule in all_rules()}) == len(all_rules())
 
 
-@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.meta.id)
+def test_every_rule_is_in_the_frozen_order_and_listed_in_it() -> None:
+    assert [rule.meta.id for rule in all_rules()] == list(RULE_ORDER)
+
+
+def test_the_core_rules_name_no_provider_rule() -> None:
+    core = {rule.meta.id for rule in CORE_RULES}
+    aws = {rule.meta.id for rule in providers.rules_of("aws")}
+    assert core.isdisjoint(aws)
+    assert core | aws == set(RULES)
+    assert {"NHI004", "NHI005", "NHI008", "NHI101", "NHI107", "NHI109"} <= aws
+    assert "NHI100" in core
+
+
+def test_assembly_follows_the_order_then_puts_unlisted_rules_by_id() -> None:
+    core, aws = CORE_RULES[:2], providers.rules_of("aws")[:2]
+    order = [aws[1].meta.id, core[0].meta.id]
+    assembled = assemble(core, [aws], order)
+    assert [r.meta.id for r in assembled] == [
+        aws[1].meta.id, core[0].meta.id, *sorted([core[1].meta.id, aws[0].meta.id])
+    ]  # fmt: skip
+    with pytest.raises(ValueError, match=f"two rules have the id {core[0].meta.id}"):
+        assemble(core, [core[:1]], order)
+
+
+def test_a_provider_without_rules_adds_none_and_an_unknown_one_is_an_error(
+    registry: None,
+) -> None:
+    providers.register("toy", providers.provider("aws"))
+    assert providers.rules_of("toy") == ()
+    assert [r.meta.id for r in all_rules()] == list(RULE_ORDER)
+    with pytest.raises(ConfigError, match=r"no provider is registered for 'nope'"):
+        providers.rules_of("nope")
+
+
+def test_a_provider_rules_module_is_loaded_lazily_from_its_entry(registry: None) -> None:
+    extra = replace(providers.REGISTRY["aws"], rules="tests.rules.toy_rules")
+    providers.register("toy", extra)
+    assert [r.meta.id for r in providers.rules_of("toy")] == ["NHI900"]
+    assert [r.meta.id for r in all_rules()] == [*RULE_ORDER, "NHI900"]
+    missing = replace(extra, rules="nhiscan_toy_absent.rules", install_hint="pip install toy")
+    providers.register("toy", missing)
+    with pytest.raises(ConfigError, match=r"nhiscan_toy_absent.*run pip install toy"):
+        providers.rules_of("toy")
+
+
+@pytest.fixture
+def registry() -> Iterator[None]:
+    saved, loaded = dict(providers.REGISTRY), dict(providers._LOADED)
+    rules = dict(providers._RULES)
+    yield
+    providers.REGISTRY.clear()
+    providers.REGISTRY.update(saved)
+    providers._LOADED.clear()
+    providers._LOADED.update(loaded)
+    providers._RULES.clear()
+    providers._RULES.update(rules)
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.meta.id)
 def test_rule_meta_is_well_formed(rule: Rule) -> None:
     assert re.fullmatch(r"NHI\d{3}", rule.meta.id)
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.meta.name)
@@ -393,7 +456,7 @@ def test_fingerprints_differ_between_rules_on_one_subject() -> None:
     key = access_key(bot, id="AKIAX", created=days_ago(200), last_used=days_ago(100))
     e = estate(bot, key)
     ctx = context(graph_of=e)
-    fingerprints = [f.fingerprint for rule in ALL_RULES for f in rule.evaluate(e, ctx)]
+    fingerprints = [f.fingerprint for rule in all_rules() for f in rule.evaluate(e, ctx)]
     assert len(fingerprints) == 2  # too old and unused
     assert len(set(fingerprints)) == 2
 

@@ -6,10 +6,24 @@ import json
 from dataclasses import replace
 
 from nhiscan.connectors.git.secrets import plugins
-from nhiscan.rules.secrets import LeakedLiveCredential, SecretInRepository, SharedSecret
+from nhiscan.rules.secrets import (
+    GENERIC_LEAK_REMEDIATION,
+    LeakedLiveCredential,
+    SecretInRepository,
+    SharedSecret,
+)
 from nhiscan.rules.secrets_meta import BY_DETECTOR, severity_of
 from nhiscan.scanner.codec import encode
-from nhiscan.scanner.model import CredentialStatus, Severity
+from nhiscan.scanner.model import (
+    Credential,
+    CredentialKind,
+    CredentialStatus,
+    Identity,
+    IdentityKind,
+    Provider,
+    Severity,
+)
+from nhiscan.scanner.provider import ProviderSet
 from tests.factories import (
     access_key,
     allow,
@@ -124,3 +138,43 @@ def test_a_key_id_and_its_secret_key_are_one_leaked_credential() -> None:
     alone = estate(*_admin_bot(), exposure(KEY, repository="r", path="ci.env"))  # type: ignore[arg-type]
     (same,) = LeakedLiveCredential().evaluate(alone, context())
     assert same.fingerprint == finding.fingerprint
+
+
+def test_the_remediation_of_a_leaked_key_is_its_providers() -> None:
+    e = estate(*_admin_bot(), exposure(KEY))  # type: ignore[arg-type]
+    (aws,) = LeakedLiveCredential().evaluate(e, context())
+    assert aws.remediation == LeakedLiveCredential.meta.remediation  # AWS: the rule's text
+    assert "aws iam update-access-key" in (aws.remediation or "")
+    cloud = Provider("nocloud")
+    who = Identity(
+        provider=cloud, id="nc:bot", name="bot", kind=IdentityKind("nc-bot"), account="n"
+    )
+    key = Credential(
+        provider=cloud,
+        id="nk-1",
+        identity=who.id,
+        kind=CredentialKind("nc-key"),
+        account="n",
+        status=CredentialStatus.ACTIVE,
+        fingerprint="nocloud-key:1",
+    )
+    leaked = replace(exposure("nc-secret-value"), provider=cloud, fingerprint="nocloud-key:1")
+    (other,) = LeakedLiveCredential().evaluate(estate(who, key, leaked), context())
+    assert other.provider is cloud and other.remediation == GENERIC_LEAK_REMEDIATION
+
+
+def test_a_key_id_and_its_secret_are_one_leak_only_for_a_provider_that_says_so() -> None:
+    key_id = exposure(KEY)
+    secret = replace(
+        exposure("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+        detector="AWS Secret Key",
+        detectors=("AWS Secret Key",),
+        provider=key_id.provider,
+        credential_id=KEY,
+        path="other.env",
+    )
+    e = estate(key_id, secret)
+    (one,) = SecretInRepository().evaluate(e, context())
+    assert one.evidence["detector"] == "AWS Access Key ID" and one.evidence["count"] == 2
+    no_facts = replace(context(), providers=ProviderSet())
+    assert len(list(SecretInRepository().evaluate(e, no_facts))) == 2

@@ -1,4 +1,4 @@
-"""Collected policy documents that AWS's grammar rejects (``scanner/policy_syntax.py``).
+"""Collected policy documents that AWS's grammar (``providers/aws/policy/syntax.py``) rejects.
 
 The GAAD file reader turns the first into an error naming the file; the live connector records
 each as an ``unreadable-policy`` gap (the policy is kept as collected, and the result is marked
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
+from nhiscan.providers.aws.policy.syntax import Problem, problems
 from nhiscan.scanner.model import (
     CollectionGap,
     GapReason,
@@ -19,7 +20,6 @@ from nhiscan.scanner.model import (
     Record,
     Resource,
 )
-from nhiscan.scanner.policy_syntax import Problem, problems
 from nhiscan.scanner.snapshot_check import carriers_of
 
 

@@ -72,6 +72,7 @@ class Catalog:
         metadata = self._json("metadata.json")
         self.version: str = str(metadata.get("version", "unknown"))
         self.updated_at: str = str(metadata.get("updatedAt", ""))[:10]
+        self.example = "s3:GetObject"  # how messages show the form an action takes
 
     # --- questions ---------------------------------------------------------------------------
 

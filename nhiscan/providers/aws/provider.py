@@ -1,9 +1,7 @@
 """``AwsProvider``: AWS offered to the core through the ``CloudProvider`` protocol.
 
-It delegates to the code that answers these questions today. The methods whose AWS answer is
-still computed inside a core module (the graph's assume, runs-as and access hops, the trust
-exposure of a role) say so and raise until the P4 seams move that code here; nothing calls them
-yet (docs/providers.md, "Status").
+Each member delegates to the AWS module that answers it (``policy/``, ``privesc/``, ``graph/``,
+``gaps/``, ``exposure.py``, ``humans.py``); docs/providers.md is the contract.
 """
 
 from __future__ import annotations
@@ -13,15 +11,23 @@ from functools import cached_property
 
 from nhiscan.providers.aws.agents.vocabulary import AwsAgentVocabulary
 from nhiscan.providers.aws.catalog import Catalog, default_catalog
+from nhiscan.providers.aws.exposure import trust_exposure
 from nhiscan.providers.aws.facts import FACTS
+from nhiscan.providers.aws.gaps import grants as aws_grants
+from nhiscan.providers.aws.gaps import needs as aws_needs
+from nhiscan.providers.aws.graph.access import access_requests, could_grant
+from nhiscan.providers.aws.graph.assume import assume_hops
+from nhiscan.providers.aws.graph.compute import passed_roles, role_of
 from nhiscan.providers.aws.groups import group_admin_hops
 from nhiscan.providers.aws.humans import AwsClassifier
 from nhiscan.providers.aws.ids import ArnIds
 from nhiscan.providers.aws.policy import EstateAuthorizer
 from nhiscan.providers.aws.privesc import find_escalations
-from nhiscan.scanner.escalation import Escalation
+from nhiscan.scanner.agents.model import Need
+from nhiscan.scanner.escalation import Escalation, Step
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.facts import ProviderFacts
+from nhiscan.scanner.grants import Grant
 from nhiscan.scanner.graph.model import Hop
 from nhiscan.scanner.model import Credential, Identity, Provider, Resource
 from nhiscan.scanner.provider import (
@@ -40,6 +46,7 @@ class AwsAnalysis:
         self._estate = estate
         self._catalog = catalog
         self._authorizer = EstateAuthorizer(estate, catalog)
+        self._grants = aws_grants.AwsGrants(estate, catalog)
 
     @property
     def authorizer(self) -> EstateAuthorizer:
@@ -61,15 +68,19 @@ class AwsAnalysis:
         return identity.account if identity is not None and self._ours(identity) else None
 
     def act_as_edges(self, principals: Sequence[str]) -> Iterator[Hop]:
-        raise NotImplementedError("AWS assume hops are still built in scanner/graph/build.py (P4a)")
+        return assume_hops(self._estate, self._authorizer, principals)
 
     def runs_as(self, resource: Resource) -> tuple[str, ...]:
-        raise NotImplementedError(
-            "AWS runs-as hops are still built in scanner/graph/build.py (P4a)"
-        )
+        return role_of(self._estate, resource)
 
     def access_requests(self, resource: Resource) -> Sequence[AccessRequest]:
-        raise NotImplementedError("AWS access requests are still in scanner/graph/access.py (P4a)")
+        return access_requests(self._estate, self._catalog, resource)
+
+    def could_grant(self, principal: str, service: str) -> frozenset[str] | None:
+        return could_grant(self._authorizer, self._catalog, principal, service)
+
+    def passes(self, escalation: Escalation) -> Iterator[Step]:
+        return passed_roles(escalation)
 
     def escalations(self, principals: Sequence[str]) -> Iterator[Escalation]:
         wanted = set(principals)
@@ -81,7 +92,13 @@ class AwsAnalysis:
         return group_admin_hops(self._estate, self._catalog, groups)
 
     def exposure_reasons(self, identity: Identity) -> list[str]:
-        raise NotImplementedError("AWS trust exposure is still in rules/reach_support.py (P6b)")
+        """A role's trust admitting anyone or other accounts (the estate's or not)."""
+        return trust_exposure(self._estate, identity) if self._ours(identity) else []
+
+    def provider_managed(self, identity: Identity) -> bool:
+        """Service-linked roles: AWS alone assumes them, and they live and die with the
+        service that made them."""
+        return self._ours(identity) and bool(identity.service_linked)
 
     def held(self, identity: Identity) -> frozenset[str]:
         """What drift compares: attached policies, groups and the permission boundary."""
@@ -95,9 +112,25 @@ class AwsAnalysis:
         return identity.trust_policy is not None
 
     def gap_support(self, identity: Identity) -> str | None:
-        if self._ours(identity):
-            return None
-        return f"{identity.provider.value} identities are not analysed by the AWS provider"
+        if not self._ours(identity):
+            return f"{identity.provider.value} identities are not analysed by the AWS provider"
+        if identity.kind not in aws_grants.PRINCIPALS:
+            return f"gap analysis for {identity.provider} {identity.kind} is not supported yet"
+        return None
+
+    def grants(self, identity: Identity, accessed: Iterable[Hop]) -> Iterator[Grant]:
+        return self._grants.grants(identity, accessed)
+
+    def probe(self, identity: Identity, resource: str) -> str:
+        return aws_grants.probe(identity, resource)
+
+    def gap_needs(
+        self, identity: Identity, needs: Iterable[Need], onward: Sequence[str]
+    ) -> tuple[Need, ...]:
+        return aws_needs.gap_needs(identity, needs, onward)
+
+    def any_region(self, resource: str) -> bool:
+        return aws_needs.any_region(resource)
 
 
 class AwsProvider:

@@ -14,8 +14,9 @@ against (condition keys are case-insensitive in AWS, so lookups are too).
 
 This module reads leniently (a statement that is not an object is left out, a scalar that is not
 a string becomes its JSON spelling): it is only handed documents that passed
-:mod:`nhiscan.scanner.policy_syntax`, or, from a live scan, documents whose problems are recorded
-as ``unreadable-policy`` gaps, whose flawed statements the evaluator never takes as certain.
+:mod:`nhiscan.providers.aws.policy.syntax`, or, from a live scan, documents whose problems are
+recorded as ``unreadable-policy`` gaps, whose flawed statements the evaluator never takes as
+certain.
 """
 
 from __future__ import annotations

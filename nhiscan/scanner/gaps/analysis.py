@@ -1,20 +1,23 @@
 """The agent analysis of one scan: each agent's plan, the identities it runs as, its gap and
-score, and the NHIs no agent claims (the dark matter, largest reach first). Pure."""
+score, and the NHIs no agent claims (the dark matter, largest reach first). Pure: what only a
+cloud knows is asked of the providers the orchestration hands in (``ProviderSet``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nhiscan.scanner.agents.claims import Claims, claim
 from nhiscan.scanner.agents.compiler import compile_agent
 from nhiscan.scanner.agents.model import Agent, AgentFile, AgentPlan, IdentityRef
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.facts import PermissionCatalog
+from nhiscan.scanner.facts import ActionFacts, PermissionCatalog
 from nhiscan.scanner.gaps.analyzer import GapAnalyzer
 from nhiscan.scanner.gaps.model import AgentGap
 from nhiscan.scanner.gaps.score import Score, score
 from nhiscan.scanner.graph import ReachGraph
 from nhiscan.scanner.graph.counts import reach_counts
+from nhiscan.scanner.provider import ProviderSet
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,12 +55,13 @@ def analyze_agents(
     agents: AgentFile,
     estate: Estate,
     graph: ReachGraph | None,
-    catalog: PermissionCatalog,
+    providers: ProviderSet,
     *,
     default_max_key_age: int,
 ) -> AgentAnalysis:
     claims = claim(agents.agents, estate)
-    analyzer = GapAnalyzer(estate, graph, catalog) if graph is not None else None
+    analyzer = GapAnalyzer(estate, graph, providers) if graph is not None else None
+    catalog = agent_catalog(providers)
     results = []
     for agent in agents.agents:
         plan = compile_agent(agent, catalog, default_max_key_age=default_max_key_age)
@@ -79,18 +83,24 @@ def analyze_agents(
         source_hash=agents.source_hash,
         results=tuple(results),
         claims=claims,
-        unclaimed=unclaimed(estate, graph, claims),
+        unclaimed=unclaimed(estate, graph, claims, providers),
         gaps_analysed=graph is not None,
     )
 
 
-def unclaimed(estate: Estate, graph: ReachGraph | None, claims: Claims) -> tuple[Unclaimed, ...]:
-    """Every machine (or unclassified) identity no agent claims; service-linked roles are
-    AWS's own and are left out. Administrators first, then the largest reach, then by id."""
+def unclaimed(
+    estate: Estate, graph: ReachGraph | None, claims: Claims, providers: ProviderSet
+) -> tuple[Unclaimed, ...]:
+    """Every machine (or unclassified) identity no agent claims; those the provider manages
+    itself are the cloud's own and are left out. Administrators first, then the largest
+    reach, then by id."""
     counts = reach_counts(graph) if graph is not None else {}
     found = []
     for identity in estate.identities.values():
-        if identity.is_human or identity.service_linked or claims.claimed(identity.id):
+        if identity.is_human or claims.claimed(identity.id):
+            continue
+        analysis = providers.analysis(identity.provider)
+        if analysis is not None and analysis.provider_managed(identity):
             continue
         count = counts.get(identity.id)
         found.append(
@@ -102,3 +112,41 @@ def unclaimed(estate: Estate, graph: ReachGraph | None, claims: Claims) -> tuple
             )
         )
     return tuple(sorted(found, key=lambda u: (not u.admin, -u.reach, u.identity)))
+
+
+def agent_catalog(providers: ProviderSet) -> PermissionCatalog:
+    """The permissions agent steps compile to: the catalogue of the provider with an agent
+    vocabulary (of each, when there are several; none: every pattern stays as written)."""
+    found = [p.catalog for _, p in sorted(providers.providers.items()) if p.agents is not None]
+    return found[0] if len(found) == 1 else Catalogs(found)
+
+
+class Catalogs:
+    """Several providers' catalogues read as one: their permission names do not collide."""
+
+    def __init__(self, catalogs: Sequence[PermissionCatalog]) -> None:
+        self._catalogs = tuple(catalogs)
+
+    @property
+    def version(self) -> str:
+        return ", ".join(c.version for c in self._catalogs)
+
+    @property
+    def updated_at(self) -> str:
+        return max((c.updated_at for c in self._catalogs), default="")
+
+    @property
+    def example(self) -> str:
+        return self._catalogs[0].example if self._catalogs else "read"
+
+    def expand(self, pattern: str, /) -> frozenset[str]:
+        return frozenset().union(*(c.expand(pattern) for c in self._catalogs))
+
+    def info(self, action: str, /) -> ActionFacts | None:
+        return next((i for c in self._catalogs if (i := c.info(action)) is not None), None)
+
+    def known(self, action: str, /) -> bool:
+        return any(c.known(action) for c in self._catalogs)
+
+    def actions_for_resource(self, resource: str, /) -> frozenset[str]:
+        return frozenset().union(*(c.actions_for_resource(resource) for c in self._catalogs))

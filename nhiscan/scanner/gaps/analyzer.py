@@ -1,20 +1,20 @@
 """``GapAnalyzer``: each agent identity's grants against the agent's needs (see the package
-docstring). Built once per analysis; each principal's grants are computed once."""
+docstring). Built once per analysis; each principal's grants are computed once. Whatever only
+the identity's cloud knows (its grants, its needs bound to the identity, the least-privilege
+documents) is asked of its provider, through the ``ProviderSet`` the orchestration hands in."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
 
-from nhiscan.providers.aws.agents.render import bind_account, identity_policy, trust_policy
 from nhiscan.scanner.agents.model import AgentPlan, Need
 from nhiscan.scanner.authz import Decision, Evaluation
 from nhiscan.scanner.escalation import Escalation
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.facts import PermissionCatalog
 from nhiscan.scanner.gaps.classify import classify
-from nhiscan.scanner.gaps.granted import PRINCIPALS, Grants, Key, probe
+from nhiscan.scanner.gaps.documents import Documents, vocabulary_of
+from nhiscan.scanner.gaps.granted import Grants, Key
 from nhiscan.scanner.gaps.model import (
     AgentGap,
     EscalationItem,
@@ -25,27 +25,24 @@ from nhiscan.scanner.gaps.model import (
 )
 from nhiscan.scanner.glob import glob_match
 from nhiscan.scanner.graph import EdgeKind, ReachGraph
-from nhiscan.scanner.model import Identity, IdentityKind, Provider, ResourceKind
+from nhiscan.scanner.model import Identity
+from nhiscan.scanner.provider import AgentVocabulary, ProviderAnalysis, ProviderSet
 
-ASSUME_ROLE = "sts:AssumeRole"
-COMPUTE_SERVICES = {
-    ResourceKind.LAMBDA_FUNCTION: "lambda.amazonaws.com",
-    ResourceKind.EC2_INSTANCE: "ec2.amazonaws.com",
-}
 SAMPLES = 5  # escalation targets named per method
 _RANK = {Decision.DENY: 0, Decision.IMPLICIT_DENY: 1, Decision.CONDITIONAL: 2, Decision.ALLOW: 3}
 
 
 class GapAnalyzer:
-    def __init__(self, estate: Estate, graph: ReachGraph, catalog: PermissionCatalog) -> None:
+    def __init__(self, estate: Estate, graph: ReachGraph, providers: ProviderSet) -> None:
         self.estate = estate
         self.graph = graph
         if graph.authorizer is None:
             raise ValueError("the gap analysis asks the reach graph's authorizer: use build_graph")
         self.authorizer = graph.authorizer  # the one the graph was built with
-        self.grants = Grants(estate, graph, self.authorizer, catalog)
+        self.providers = providers
+        self.grants = Grants(estate, graph, self.authorizer, providers)
+        self.documents = Documents(estate, graph, providers)
         self._escalations: dict[str, list[Escalation]] | None = None
-        self._services: dict[str, set[str]] | None = None
 
     def agent(self, plan: AgentPlan, identity_ids: Iterable[str]) -> AgentGap:
         ids = tuple(identity_ids)
@@ -55,21 +52,31 @@ class GapAnalyzer:
         self, plan: AgentPlan, identity_id: str, agent_ids: tuple[str, ...]
     ) -> IdentityGap:
         identity = self.estate.identities[identity_id]
-        if identity.provider is not Provider.AWS or identity.kind not in PRINCIPALS:
-            return IdentityGap(
-                identity=identity.id,
-                provider=identity.provider,
-                account=identity.account,
-                analysed=False,
-                reason=f"gap analysis for {identity.provider} {identity.kind} is not supported yet",
-            )
+        analysis = self.providers.analysis(identity.provider)
+        vocabulary = vocabulary_of(self.providers, identity)
+        if analysis is None or vocabulary is None:
+            unknown = f"gap analysis for {identity.provider} {identity.kind} is not supported yet"
+            return _not_analysed(identity, unknown)
+        reason = analysis.gap_support(identity)
+        if reason is not None:
+            return _not_analysed(identity, reason)
+        return self._analysed(plan, identity, agent_ids, analysis, vocabulary)
+
+    def _analysed(
+        self,
+        plan: AgentPlan,
+        identity: Identity,
+        agent_ids: tuple[str, ...],
+        analysis: ProviderAnalysis,
+        vocabulary: AgentVocabulary,
+    ) -> IdentityGap:
         chain = self.chain(identity.id)
         onward = tuple(
             r
             for r, via in chain.items()
             if r in agent_ids and r != identity.id and not via.conditional
         )
-        needs = self.needs(plan, identity, onward)
+        needs = analysis.gap_needs(identity, plan.needs, onward)
         granted = self.granted(chain)
         missing, conditional_needs = self.coverage(chain, needs)
         excess, scope, conditional = classify(granted.values(), needs)
@@ -91,8 +98,8 @@ class GapAnalyzer:
                 if not via.conditional
             ),
             escalations=self.escalations(chain),
-            policy=self.least_policy(plan, identity, onward),
-            trust=self.least_trust(identity, agent_ids),
+            policy=self.documents.policy(plan, identity, onward, analysis, vocabulary),
+            trust=self.documents.trust(identity, agent_ids, analysis, vocabulary),
             by_service=count_by_service(granted.values()),
             uncollected=tuple(p for principal in chain for p in self.grants.uncollected(principal)),
         )
@@ -164,19 +171,6 @@ class GapAnalyzer:
 
     # --- needed ---------------------------------------------------------------------------
 
-    def needs(
-        self, plan: AgentPlan, identity: Identity, onward: tuple[str, ...]
-    ) -> tuple[Need, ...]:
-        """The plan's AWS needs with implicit accounts bound to the identity's, and assuming
-        the agent's other identities it reaches (the declared chain)."""
-        bound = [
-            replace(n, resource=bind_account(n, identity.account), account_implicit=False)
-            for n in plan.needs
-            if n.provider is Provider.AWS
-        ]
-        bound += [_assume(role) for role in onward]
-        return tuple(bound)
-
     def coverage(
         self, chain: Mapping[str, Via], needs: Iterable[Need]
     ) -> tuple[tuple[MissingItem, ...], tuple[Need, ...]]:
@@ -210,11 +204,13 @@ class GapAnalyzer:
             key: list(values) for tests in need.conditions.values() for key, values in tests.items()
         }
         results = [
-            self.authorizer.evaluate(principal, need.action, probe(t, identity), given or None)
+            self.authorizer.evaluate(
+                principal, need.action, self._probe(identity, t), given or None
+            )
             for t in self._concrete(need.resource)
         ]
         worst = min(results, key=lambda r: _RANK[r.decision])
-        if worst.decision.possible or not _any_region(need.resource):
+        if worst.decision.possible or not self._any_region(identity, need.resource):
             return worst
         return self._in_some_region(principal, identity, need, given) or worst
 
@@ -226,16 +222,16 @@ class GapAnalyzer:
         given: dict[str, str | list[str] | None],
     ) -> Evaluation | None:
         """A need that names no region (the agent file set none) is met where the principal is
-        granted it in one region: the agent then works in that region. The regional ARN is
-        asked of the evaluator, so a deny there still counts."""
+        granted it in one region: the agent then works in that region. The regional resource
+        is asked of the evaluator, so a deny there still counts."""
         action = need.action.lower()
         for (granted_action, resource), _ in self.grants.of(principal).items():
-            if granted_action != action or _any_region(resource):
+            if granted_action != action or self._any_region(identity, resource):
                 continue
             if not glob_match(need.resource, resource):
                 continue
             result = self.authorizer.evaluate(
-                principal, need.action, probe(resource, identity), given or None
+                principal, need.action, self._probe(identity, resource), given or None
             )
             if result.decision.possible:
                 return result
@@ -249,45 +245,13 @@ class GapAnalyzer:
         found = [r for r in self.estate.resources if glob_match(resource, r)]
         return found or [resource]
 
-    # --- least privilege ------------------------------------------------------------------
+    def _probe(self, identity: Identity, resource: str) -> str:
+        analysis = self.providers.analysis(identity.provider)
+        return analysis.probe(identity, resource) if analysis is not None else resource
 
-    def least_policy(
-        self, plan: AgentPlan, identity: Identity, onward: tuple[str, ...]
-    ) -> Mapping[str, Any] | None:
-        """The needs, or for the entry of a declared chain, assuming the next role only."""
-        if onward:
-            return identity_policy([_assume(r) for r in onward], identity.account)
-        return identity_policy(plan.needs, identity.account)
-
-    def least_trust(
-        self, identity: Identity, agent_ids: tuple[str, ...]
-    ) -> Mapping[str, Any] | None:
-        """A role's trust: the agent's identities that assume it and the compute that runs as
-        it (from the inventory)."""
-        if identity.kind is not IdentityKind.IAM_ROLE:
-            return None
-        callers = [
-            other
-            for other in agent_ids
-            if other != identity.id
-            and any(
-                h.edge is EdgeKind.CAN_ASSUME and h.target == identity.id
-                for h in self.graph.hops_from(other)
-            )
-        ]
-        services = sorted(self._compute_services().get(identity.id, ()))
-        return trust_policy(callers, services)
-
-    def _compute_services(self) -> dict[str, set[str]]:
-        """Role -> the services whose compute runs as it (the graph's runs_as edges: a Lambda
-        function's role, an EC2 instance's profile's role), built once."""
-        if self._services is None:
-            self._services = {}
-            for hop in self.graph.edges(EdgeKind.RUNS_AS):
-                compute = self.estate.resources.get(hop.source)
-                if compute is not None and compute.kind in COMPUTE_SERVICES:
-                    self._services.setdefault(hop.target, set()).add(COMPUTE_SERVICES[compute.kind])
-        return self._services
+    def _any_region(self, identity: Identity, resource: str) -> bool:
+        analysis = self.providers.analysis(identity.provider)
+        return analysis.any_region(resource) if analysis is not None else False
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,11 +266,11 @@ def _weaken(result: Evaluation, via: Via) -> Evaluation:
     return result
 
 
-def _any_region(arn: str) -> bool:
-    """Whether an ARN's region field is ``*`` (the need named no region)."""
-    fields = arn.split(":", 5)
-    return len(fields) == 6 and fields[3] == "*"
-
-
-def _assume(role: str) -> Need:
-    return Need(provider=Provider.AWS, action=ASSUME_ROLE, resource=role, steps=())
+def _not_analysed(identity: Identity, reason: str) -> IdentityGap:
+    return IdentityGap(
+        identity=identity.id,
+        provider=identity.provider,
+        account=identity.account,
+        analysed=False,
+        reason=reason,
+    )

@@ -33,7 +33,7 @@ def classify(granted: Iterable[GrantItem], needs: Iterable[Need]) -> tuple[Sorte
 
 def covers(needed: str, granted: str) -> bool:
     """Whether a grant on ``granted`` is within ``needed``: the needed pattern matches the
-    granted one read literally (``s3:::docs/*`` covers ``s3:::docs/2026/*``)."""
+    granted one read literally (``docs/*`` covers ``docs/2026/*``)."""
     return needed == granted or glob_match(needed, granted)
 
 

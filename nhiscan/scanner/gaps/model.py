@@ -23,8 +23,12 @@ class GrantItem:
     conditional: bool = False
     via: tuple[str, ...] = ()  # the roles assumed to hold it, in order; () held directly
     needed_on: tuple[str, ...] = ()  # excess scope: the resources the agent needs it on
-    # A NotResource grant: ``resource`` is "*" and these are the resources it leaves out.
+    # A grant of all but some: ``resource`` is "*" and these are the resources it leaves out.
     except_resources: tuple[str, ...] = ()
+    # What the provider says the score weighs: a data store or secrets service
+    # (``ProviderFacts.sensitive_services``), every resource or a whole service (``is_broad``).
+    sensitive: bool = False
+    broad: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,7 +46,7 @@ class EscalationItem:
 
     principal: str
     method: str
-    target: str  # the first target (an ARN or "admin")
+    target: str  # the first target (an identity or resource id, or "admin")
     targets: int = 1  # how many targets the method reaches
     samples: tuple[str, ...] = ()  # the first few targets, sorted
     conditional: bool = False  # every way rests on undecided conditions

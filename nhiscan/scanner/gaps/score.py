@@ -5,8 +5,10 @@ score = sum over excess (action, resource) of level x data x breadth x certainty
 
 - level: Permissions management 10, Write 4, Read 2, Tagging 1, List 1 (an action the catalogue
   does not know counts as Read).
-- data: x3 for data stores and secrets (``SENSITIVE_SERVICES``) except List and Tagging.
-- breadth: x2 when granted on every resource (``*``) or a whole service.
+- data: x3 for data stores and secrets (the provider's ``sensitive_services``, read when the
+  grant is found: ``GrantItem.sensitive``) except List and Tagging.
+- breadth: x2 when granted on every resource (``*``) or a whole service (the provider's
+  ``IdScheme.is_broad``: ``GrantItem.broad``).
 - certainty: x0.5 when it holds only under conditions nhiscan could not decide, and x0.5 for a
   needed action granted on more than is needed (excess scope).
 
@@ -29,30 +31,6 @@ LEVEL_WEIGHT = {
     "Tagging": 1.0,
     "List": 1.0,
 }
-SENSITIVE_SERVICES = frozenset(
-    {
-        "s3",
-        "dynamodb",
-        "rds",
-        "rds-data",
-        "redshift",
-        "redshift-data",
-        "secretsmanager",
-        "ssm",
-        "kms",
-        "glacier",
-        "backup",
-        "elasticfilesystem",
-        "es",
-        "aoss",
-        "neptune-db",
-        "cassandra",
-        "timestream",
-        "athena",
-        "glue",
-        "lakeformation",
-    }
-)
 ADMIN_POINTS = 1000
 ESCALATION_POINTS = 500
 BANDS = ((1000, Severity.CRITICAL), (250, Severity.HIGH), (50, Severity.MEDIUM), (1, Severity.LOW))
@@ -78,9 +56,9 @@ class Score:
 def weight(item: GrantItem, *, scope: bool = False) -> float:
     level = item.access_level or "Read"
     points = LEVEL_WEIGHT.get(level, 2.0)
-    if item.service in SENSITIVE_SERVICES and level not in ("List", "Tagging"):
+    if item.sensitive and level not in ("List", "Tagging"):
         points *= 3
-    if _broad(item.resource):
+    if item.broad:
         points *= 2
     if item.conditional:
         points *= 0.5
@@ -112,11 +90,3 @@ def band(value: int) -> Severity | None:
 
 def _sum(items: Iterable[GrantItem], *, scope: bool = False) -> float:
     return sum(weight(item, scope=scope) for item in items)
-
-
-def _broad(resource: str) -> bool:
-    """``*`` or a whole service (``arn:aws:s3:::*``, ``arn:aws:dynamodb:*:*:*``)."""
-    if resource == "*":
-        return True
-    fields = resource.split(":", 5)
-    return len(fields) == 6 and fields[5] in ("*", "*/*")

@@ -28,7 +28,7 @@ NODE_FIELDS = ("kind", "label", "account", "type")
 
 
 def ref_text(ref: StatementRef) -> str:
-    """One statement for a person: ``arn:aws:iam::aws:policy/ReadOnlyAccess[1] (Sid)``."""
+    """One statement for a person: ``<policy id>[1] (Sid)``, with its effect unless Allow."""
     text = f"{ref.policy_id}[{ref.index}]"
     if ref.sid:
         text += f" ({ref.sid})"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from nhiscan.scanner.authz import StatementRef
+from nhiscan.scanner.authz import Decision, Evaluation, StatementRef
 
 
 class NodeKind(StrEnum):
@@ -81,6 +81,18 @@ class Hop:
             data["actions"] = list(self.actions)
             data["conditional_actions"] = list(self.conditional_actions)
         return data
+
+
+def granted_hop(source: str, target: str, edge: EdgeKind, result: Evaluation) -> Hop:
+    """The hop an authorizer's answer enables: its Allow statements, conditional when the
+    answer is."""
+    return Hop(
+        source=source,
+        target=target,
+        edge=edge,
+        statements=result.allowed_by,
+        conditional=result.decision is Decision.CONDITIONAL,
+    )
 
 
 def _ref(ref: StatementRef) -> Mapping[str, Any]:

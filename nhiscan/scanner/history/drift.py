@@ -1,18 +1,32 @@
 """Drift between two runs: new and resolved findings, identities created and removed, keys
-created, rotated, deactivated and deleted, grants (policies and group memberships) added and
-removed per identity, policy documents changed, and grants added and removed per agent. Pure:
-two runs' data in, a ``Drift`` out."""
+created, rotated, deactivated and deleted, grants (what each identity holds: policies, group
+memberships and what else its provider names) added and removed per identity, policy documents
+changed, and grants added and removed per agent. Pure: two runs' data in, and what an identity
+holds asked of the caller (``held``: its provider's answer), a ``Drift`` out."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
 from nhiscan.scanner.history.records import RunSummary, StoredFinding
 from nhiscan.scanner.model import Credential, CredentialKind, CredentialStatus, Identity
 from nhiscan.scanner.snapshot import Snapshot
+
+Held = Callable[[Identity], Set[str]]
+"""What one identity holds, as drift compares it between runs (``ProviderAnalysis.held``)."""
+HeldIn = Callable[[Snapshot], Held]
+"""A run's ``Held``, from its snapshot: each run's identities are asked of its own estate."""
+
+
+def neutral_held(identity: Identity) -> frozenset[str]:
+    """What any provider's records say an identity holds, its policies and groups: the answer
+    for an identity whose provider is not analysed."""
+    held = {f"policy {p}" for p in identity.policies}
+    held |= {f"group {g}" for g in identity.member_of}
+    return frozenset(held)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,7 +89,7 @@ CHANGES = (
 )
 
 
-def drift(before: RunData, after: RunData) -> Drift:
+def drift(before: RunData, after: RunData, *, held: HeldIn) -> Drift:
     old_ids = {i.id: i for i in before.snapshot.identities}
     new_ids = {i.id: i for i in after.snapshot.identities}
     created, rotated, deactivated, deleted = _keys(before.snapshot, after.snapshot)
@@ -90,7 +104,7 @@ def drift(before: RunData, after: RunData) -> Drift:
         keys_rotated=rotated,
         keys_deactivated=deactivated,
         keys_deleted=deleted,
-        grants=_grants(old_ids, new_ids),
+        grants=_grants(old_ids, new_ids, held(before.snapshot), held(after.snapshot)),
         policies_changed=_changed_policies(before.snapshot, after.snapshot),
         agents=_agents(before.agents, after.agents),
     )
@@ -153,12 +167,15 @@ def _created(credential: Credential) -> str:
     return credential.created.isoformat() if credential.created else credential.id
 
 
-def _grants(old: Mapping[str, Identity], new: Mapping[str, Identity]) -> tuple[GrantChange, ...]:
-    """Per identity in both runs: policies (and boundary) attached and detached, groups joined
-    and left (an identity created or removed is reported as such, not here)."""
+def _grants(
+    old: Mapping[str, Identity], new: Mapping[str, Identity], held_old: Held, held_new: Held
+) -> tuple[GrantChange, ...]:
+    """Per identity in both runs: what it holds added and removed, policies attached and
+    detached, groups joined and left (an identity created or removed is reported as such, not
+    here)."""
     changes = []
     for identity_id in sorted(set(old) & set(new)):
-        before, after = _held(old[identity_id]), _held(new[identity_id])
+        before, after = held_old(old[identity_id]), held_new(new[identity_id])
         if before != after:
             changes.append(
                 GrantChange(
@@ -168,14 +185,6 @@ def _grants(old: Mapping[str, Identity], new: Mapping[str, Identity]) -> tuple[G
                 )
             )
     return tuple(changes)
-
-
-def _held(identity: Identity) -> set[str]:
-    held = {f"policy {p}" for p in identity.policies}
-    held |= {f"group {g}" for g in identity.member_of}
-    if identity.permissions_boundary:
-        held.add(f"boundary {identity.permissions_boundary}")
-    return held
 
 
 def _changed_policies(before: Snapshot, after: Snapshot) -> tuple[str, ...]:

@@ -14,7 +14,6 @@ from nhiscan.providers.aws.privesc import find_escalations
 from nhiscan.providers.aws.provider import PROVIDER, AwsAnalysis
 from nhiscan.queries.reach import service_of
 from nhiscan.rules import secrets as secret_rules
-from nhiscan.scanner.gaps.score import _broad
 from nhiscan.scanner.model import IdentityKind, Provider, Record
 from tests import factories as f
 
@@ -93,19 +92,21 @@ def test_held_and_assumable_are_todays_drift_and_lifecycle_facts() -> None:
     assert not aws.assumable(replace(f.role("r"), trust_policy=None))
 
 
-def test_unmoved_seams_say_where_their_code_still_is() -> None:
-    with pytest.raises(NotImplementedError, match=r"graph/build\.py"):
-        list(analysis().act_as_edges(()))
-
-
 @pytest.mark.parametrize(
-    "value",
-    ["arn:aws:s3:::b/k/x", "arn:aws:iam::123456789012:role/a/b", "*", "arn:aws:s3:::*", "x"],
+    ("value", "broad"),
+    [
+        ("arn:aws:s3:::b/k/x", False),
+        ("arn:aws:iam::123456789012:role/a/b", False),
+        ("*", True),
+        ("arn:aws:s3:::*", True),
+        ("arn:aws:dynamodb:*:*:*", True),
+        ("x", False),
+    ],
 )
-def test_arn_ids_answer_as_the_core_does_today(value: str) -> None:
+def test_arn_ids_answer_as_the_core_does_today(value: str, broad: bool) -> None:
     ids = ArnIds()
     assert ids.service_of(value) == service_of(value)
-    assert ids.is_broad(value) == _broad(value)
+    assert ids.is_broad(value) is broad  # the agent score's breadth (x2)
     assert ids.owns(value) == value.startswith("arn:")
 
 
@@ -118,7 +119,12 @@ def test_arn_ids_containers_scopes_and_labels() -> None:
 
 
 def test_facts_agree_with_the_tables_the_rules_still_read() -> None:
-    assert FACTS.credential_id_detectors == secret_rules._KEY_ID_DETECTORS
+    assert FACTS.credential_id_detectors == {"AWS Access Key ID", "AWS Access Key"}
+    # NHI201's findings on AWS keys say what its rule text says.
+    assert FACTS.leaked_credential_remediation == (
+        secret_rules.LeakedLiveCredential.meta.remediation
+    )
+    assert FACTS.long_lived_credentials == {"access-key"}
     assert FACTS.kind_words["iam-role"] == "role"
     assert FACTS.secret_read_actions == {"secretsmanager:getsecretvalue"}
     assert "s3-bucket" in FACTS.data_store_kinds

@@ -12,8 +12,9 @@ from typing import Any
 
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.gaps import AgentGap, IdentityGap
-from nhiscan.scanner.gaps.analysis import AgentResult
-from nhiscan.scanner.model import Identity, Policy, Record, ResourceKind
+from nhiscan.scanner.gaps.analysis import AgentResult, analyze_agents
+from nhiscan.scanner.model import Identity, IdentityKind, Policy, Provider, Record, ResourceKind
+from nhiscan.scanner.provider import ProviderSet
 from tests.factories import (
     ACCOUNT,
     agent_context,
@@ -23,11 +24,15 @@ from tests.factories import (
     deny,
     document,
     estate,
+    identity,
     managed_policy,
     parse_agents,
+    providers,
+    reach_graph,
     resource,
     resource_policy,
     role,
+    service_linked_role,
     trust_policy,
     user,
 )
@@ -326,3 +331,36 @@ def test_a_role_that_compute_runs_as_gets_a_trust_for_that_service_only() -> Non
     assert gap.trust["Statement"] == [
         {"Effect": "Allow", "Principal": service, "Action": "sts:AssumeRole"}
     ]
+
+
+def test_an_identity_whose_provider_has_no_analysis_is_reported_not_analysed() -> None:
+    sa = identity(provider=Provider.GCP, kind=IdentityKind.SERVICE_ACCOUNT, name="etl",
+                  id="etl@proj.iam.gserviceaccount.com", account="proj")  # fmt: skip
+    records: list[Record] = [*_lambda_role("here", *DOCS), sa]
+    result = _analyse(records, _agent("a", sa.id, "read: s3://docs/*"))["a"]
+    (gap,) = _gap(result).identities
+    assert (gap.identity, gap.analysed) == (sa.id, False)
+    assert gap.reason == "gap analysis for gcp service-account is not supported yet"
+    assert _gap(result).missing == () and result.score is not None and result.score.value == 0
+
+
+def test_without_the_providers_analyses_identities_are_not_analysable_not_a_crash() -> None:
+    records = _lambda_role("here", *DOCS)
+    e = estate(*records)
+    agents = agent_file(_agent("a", records[0].id, "read: s3://docs/*"))
+    registered = providers()  # the AWS provider, but no analysis of this estate
+    for found in (registered, ProviderSet()):
+        analysis = analyze_agents(agents, e, reach_graph(e), found, default_max_key_age=90)
+        (result,) = analysis.results
+        (gap,) = _gap(result).identities
+        assert not gap.analysed
+        assert gap.reason == "gap analysis for aws iam-role is not supported yet"
+        assert result.plan.needs  # the plan is still compiled
+
+
+def test_identities_the_provider_manages_itself_are_not_unclaimed() -> None:
+    records: list[Record] = [*_lambda_role("claimed", *DOCS), role("idle"), service_linked_role()]
+    e = estate(*records)
+    ctx = agent_context(e, agent_file(_agent("a", records[0].id, "read: s3://docs/*")))
+    assert ctx.agents is not None
+    assert [u.identity for u in ctx.agents.unclaimed] == [role("idle").id]

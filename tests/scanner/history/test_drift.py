@@ -6,9 +6,12 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from nhiscan.scanner.history.drift import Drift, RunData, drift
+from nhiscan.app.history import holdings
+from nhiscan.scanner.history.drift import Drift, Held, RunData, neutral_held
+from nhiscan.scanner.history.drift import drift as pure_drift
 from nhiscan.scanner.history.records import RunSummary, StoredFinding
-from nhiscan.scanner.model import CredentialStatus, Record
+from nhiscan.scanner.model import CredentialStatus, Identity, Provider, Record
+from nhiscan.scanner.snapshot import Snapshot
 from tests.factories import (
     NOW,
     access_key,
@@ -37,6 +40,11 @@ def _run(run_id: int, *records: Record, findings: tuple[StoredFinding, ...] = ()
          agents: list[dict[str, Any]] | None = None) -> RunData:  # fmt: skip
     return RunData(summary=_summary(run_id), snapshot=snapshot(*records), findings=findings,
                    agents=agents)  # fmt: skip
+
+
+def drift(before: RunData, after: RunData) -> Drift:
+    """The drift the store computes: what identities hold asked of their providers."""
+    return pure_drift(before, after, held=holdings())
 
 
 BOT = user("bot")
@@ -127,3 +135,42 @@ def test_runs_an_hour_apart_compare_by_content_not_time() -> None:
         _run(2, BOT, OLD_KEY), summary=replace(_summary(2), finished_at=NOW + timedelta(hours=1))
     )
     assert drift(_run(1, BOT, OLD_KEY), later).empty
+
+
+BOUNDARY = "arn:aws:iam::123456789012:policy/boundary"
+
+
+def test_a_boundary_set_and_lifted_is_a_grant_change() -> None:
+    """What an AWS identity holds includes its permission boundary (the AWS analysis's
+    ``held``), as the store's drift and ``nhiscan diff`` have always shown."""
+    bounded = replace(BOT, permissions_boundary=BOUNDARY)
+    (grant,) = drift(_run(1, BOT), _run(2, bounded)).grants
+    assert (grant.subject, grant.added, grant.removed) == (BOT.id, (f"boundary {BOUNDARY}",), ())
+    (lifted,) = drift(_run(1, bounded), _run(2, BOT)).grants
+    assert (lifted.added, lifted.removed) == ((), (f"boundary {BOUNDARY}",))
+
+
+def test_each_run_is_asked_of_its_own_snapshot() -> None:
+    asked: list[tuple[int, str]] = []
+    before, after = _run(1, BOT), _run(2, BOT)
+    runs = {id(before.snapshot): 1, id(after.snapshot): 2}
+
+    def held_in(snap: Snapshot) -> Held:
+        def held(identity: Identity) -> frozenset[str]:
+            asked.append((runs[id(snap)], identity.id))
+            return frozenset({f"run {runs[id(snap)]}"})
+
+        return held
+
+    (grant,) = pure_drift(before, after, held=held_in).grants
+    assert sorted(asked) == [(1, BOT.id), (2, BOT.id)]
+    assert (grant.added, grant.removed) == (("run 2",), ("run 1",))
+
+
+def test_an_identity_no_provider_analyses_holds_its_policies_and_groups() -> None:
+    """A cloud with no analysis: the neutral answer (the boundary is an AWS notion)."""
+    other = replace(BOT, provider=Provider.GCP, policies=("p",), member_of=("g",))
+    assert neutral_held(other) == {"policy p", "group g"}
+    bounded = replace(other, permissions_boundary=BOUNDARY, policies=("p", "q"))
+    (grant,) = drift(_run(1, other), _run(2, bounded)).grants
+    assert (grant.added, grant.removed) == (("policy q",), ())

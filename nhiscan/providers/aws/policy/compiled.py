@@ -43,8 +43,8 @@ from nhiscan.providers.aws.policy.principals import (
     not_principal_admits,
     not_principal_excludes,
 )
+from nhiscan.providers.aws.policy.syntax import problems
 from nhiscan.providers.aws.statements import Statement, indexed_statements
-from nhiscan.scanner.policy_syntax import problems
 
 VARIABLES_VERSION = "2012-10-17"  # older policy versions read ${...} literally
 ANY_SERVICE = "*"

@@ -41,8 +41,8 @@ from nhiscan.providers.aws.policy.matching import (
     resolved_matcher,
     resolved_text,
 )
+from nhiscan.providers.aws.policy.syntax import as_boolean, as_date, as_network, as_number
 from nhiscan.providers.aws.statements import Condition
-from nhiscan.scanner.policy_syntax import as_boolean, as_date, as_network, as_number
 
 # How one context value compares with one (resolved) policy value.
 Compare = Callable[[str | Partial, Resolved], Tri]

@@ -24,12 +24,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from nhiscan.providers.aws.facts import KIND_WORDS
 from nhiscan.providers.aws.privesc import BY_NAME, METHODS
 from nhiscan.providers.aws.privesc.methods import missing_words
 from nhiscan.providers.aws.privesc.targets import ADMIN, UNKNOWN
+from nhiscan.providers.aws.rules.escalation_meta import FAMILY_METAS
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
-from nhiscan.rules.common import describe
-from nhiscan.rules.escalation_meta import FAMILY_METAS
+from nhiscan.rules.common import named
 from nhiscan.rules.reach_support import (
     AdminReach,
     admin_reach,
@@ -65,10 +66,11 @@ class EscalationRule:
             if identity is None or identity.service_linked or principal in skip:
                 continue
             chosen = _pick(estate, graph, reach, found)
-            yield self._finding(estate, identity, chosen)
+            yield self._finding(estate, identity, chosen, exposure(estate, identity, ctx.providers))
 
-    def _finding(self, estate: Estate, identity: Identity, chosen: _Chosen) -> Finding:
-        exposed = exposure(estate, identity)
+    def _finding(
+        self, estate: Estate, identity: Identity, chosen: _Chosen, exposed: list[str]
+    ) -> Finding:
         return make_finding(
             self.meta,
             subject=identity.id,
@@ -184,7 +186,7 @@ def _ref(ref: StatementRef) -> dict[str, Any]:
 
 def _title(estate: Estate, identity: Identity, chosen: _Chosen) -> str:
     escalation = chosen.escalation
-    who = capital(describe(identity, identity.id))
+    who = capital(named(identity, KIND_WORDS))
     where = _target_words(estate, identity, chosen)
     others = len(chosen.targets) - 1
     more = f" (and {others:,} other target{'s' if others > 1 else ''})" if others > 0 else ""
@@ -210,7 +212,7 @@ def _target_words(estate: Estate, identity: Identity, chosen: _Chosen) -> str:
         return f" to administrator of account {identity.account}"
     if target == UNKNOWN:
         return ""
-    name = label(estate, target)
+    name = label(estate, target, lambda _: KIND_WORDS)
     return f" to {name}, which reaches admin," if chosen.admin else f" to {name}"
 
 

@@ -7,9 +7,11 @@ key to specific values (see ``statements.narrows``): ``StringEquals``/``StringLi
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from nhiscan.providers.aws.exposure import PUBLIC_RESTRICTING_KEYS
+from nhiscan.providers.aws.rules.evidence import statement_evidence
 from nhiscan.providers.aws.statements import (
     Statement,
     account_of,
@@ -19,7 +21,6 @@ from nhiscan.providers.aws.statements import (
     statements,
 )
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
-from nhiscan.rules.common import statement_evidence
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import (
     Finding,
@@ -38,24 +39,6 @@ EXTERNAL_ID_KEY = "sts:ExternalId"
 # that organisation, i.e. one of our own accounts. The confused-deputy problem an external id
 # solves needs a third party acting for several customers, so such trust is not flagged.
 ORGANIZATION_KEYS = ("aws:PrincipalOrgID", "aws:PrincipalOrgPaths")
-
-# NHI006: condition keys that, narrowed to specific values, confine a public principal to an
-# organisation, account, named principal, calling resource or network path. A public
-# statement narrowed by any of these is not a finding. Key -> what it confines callers to.
-PUBLIC_RESTRICTING_KEYS: Mapping[str, str] = {
-    "aws:PrincipalOrgID": "principals in the named organization",
-    "aws:PrincipalOrgPaths": "principals in the named organizational units",
-    "aws:PrincipalAccount": "principals in the named accounts",
-    "aws:PrincipalArn": "the named principals",
-    "aws:userid": "principals with the named unique ids",
-    "aws:SourceAccount": "an AWS service acting for the named accounts",
-    "aws:SourceArn": "an AWS service acting for the named resources",
-    "aws:SourceOwner": "an AWS service acting for the named accounts (legacy SNS/SES key)",
-    "aws:SourceOrgID": "an AWS service acting for resources in the named organization",
-    "aws:SourceOrgPaths": "an AWS service acting for resources in the named OUs",
-    "aws:SourceVpce": "requests through the named VPC endpoints",
-    "aws:SourceVpc": "requests from the named VPCs",
-}
 
 # How a title names a resource's kind.
 RESOURCE_WORDS = {

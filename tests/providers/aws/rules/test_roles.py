@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from nhiscan.rules.roles import RoleUnused
+from nhiscan.providers.aws.rules.roles import RoleUnused
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import Finding, Severity
 from tests.factories import context, days_ago, estate, gap, role, service_linked_role, user

@@ -1,4 +1,5 @@
-"""policy_syntax: the documents AWS's grammar rejects, each problem with its statement."""
+"""AWS's policy grammar (providers/aws/policy/syntax.py): the documents it rejects, each
+problem with its statement."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from nhiscan.scanner.policy_syntax import known_operator, problems
+from nhiscan.providers.aws.policy.syntax import known_operator, problems
 
 OK = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
 

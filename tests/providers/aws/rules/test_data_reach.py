@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nhiscan.rules.data_reach import DataStoreReach
+from nhiscan.providers.aws.rules.data_reach import DataStoreReach
 from nhiscan.scanner.model import Finding, Record, ResourceKind, Severity
 from tests import factories as f
 from tests.scanner.graph.builders import REGION, granted, secret, trusting

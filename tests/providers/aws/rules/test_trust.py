@@ -4,12 +4,12 @@ from typing import Any
 
 import pytest
 
-from nhiscan.rules.base import Rule
-from nhiscan.rules.trust import (
+from nhiscan.providers.aws.rules.trust import (
     PUBLIC_RESTRICTING_KEYS,
     CrossAccountTrustWithoutExternalId,
     PublicTrust,
 )
+from nhiscan.rules.base import Rule
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import Finding, PolicyKind, Severity
 from tests.factories import (

@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from nhiscan.providers.aws.facts import ROLE_LAST_USED_OPERATIONS
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
 from nhiscan.rules.common import days_since, has_gap, when
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import Finding, Identity, IdentityKind, Severity
 
 # The API calls that report a role's last use; a gap in one means "last used" is unknown.
-ROLE_LAST_USED_OPERATIONS = frozenset({"iam:GetRole", "iam:GetAccountAuthorizationDetails"})
 
 
 class RoleUnused:

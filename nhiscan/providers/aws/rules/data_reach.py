@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from nhiscan.providers.aws.catalog import Catalog, default_catalog
+from nhiscan.providers.aws.facts import KIND_WORDS
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
-from nhiscan.rules.common import describe
+from nhiscan.rules.common import named
 from nhiscan.rules.reach_support import (
     admin_reach,
     capital,
@@ -105,7 +106,7 @@ class DataStoreReach:
         stores = [r.id for r in estate.resources.values() if r.kind in DATA_KINDS]
         leading = leading_to(graph, (s for s in stores if s in graph.graph))
         for identity in sorted_identities(estate):
-            if not is_nhi(identity) or identity.id not in leading:
+            if not is_nhi(identity, ctx.providers) or identity.id not in leading:
                 continue
             found = accesses(estate, graph, catalog, identity.id, leading)
             if found:
@@ -141,7 +142,7 @@ class DataStoreReach:
 
 
 def _title(identity: Identity, found: list[Access], sensitive: dict[str, list[Access]]) -> str:
-    who = capital(describe(identity, identity.id))
+    who = capital(named(identity, KIND_WORDS))
     stores = f"{len(found)} data store{'s' if len(found) > 1 else ''}"
     words = [
         text.format(n=len(sensitive[key]), s="s" if len(sensitive[key]) > 1 else "")

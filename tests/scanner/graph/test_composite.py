@@ -1,0 +1,184 @@
+"""Several providers in one estate: the composite authorizer and graph source answer each record
+with its own provider's analysis, and the graph is built from all of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pytest
+
+from nhiscan.app.pipeline import analyze, provider_set, reach_graph
+from nhiscan.scanner.authz import CompositeAuthorizer, Decision, Evaluation, StatementRef
+from nhiscan.scanner.escalation import Escalation, Step
+from nhiscan.scanner.graph import EdgeKind, Hop, ReachGraph, admin_node, build_graph, export
+from nhiscan.scanner.graph.sources import AccessRequest, CompositeSource
+from nhiscan.scanner.model import IdentityKind, Provider, Record, Resource, ResourceKind
+from tests import factories as f
+
+PROJECT = "toy-project"
+SA = f"robot@{PROJECT}.example"
+VAULT = f"projects/{PROJECT}/secrets/db"
+VM = f"projects/{PROJECT}/instances/vm"
+READ = "secrets.versions.access"
+REF = StatementRef(policy_id=f"projects/{PROJECT}#binding", index=0)
+ALLOW = Evaluation(decision=Decision.ALLOW, allowed_by=(REF,))
+
+
+@dataclass
+class ToyAuthorizer:
+    """Admits its one principal to READ on anything and to nothing else; records the asks."""
+
+    asked: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def principals(self) -> Iterable[str]:
+        return [SA]
+
+    def evaluate(
+        self,
+        principal: str,
+        action: str,
+        resource: str,
+        context: Mapping[str, str | Sequence[str] | None] | None = None,
+    ) -> Evaluation:
+        self.asked.append((principal, action, resource))
+        if principal == SA and action == READ:
+            return ALLOW
+        return Evaluation(decision=Decision.IMPLICIT_DENY)
+
+    def is_admin(self, principal: str) -> Evaluation:
+        self.asked.append((principal, "*", "*"))
+        return ALLOW
+
+
+class ToySource:
+    """A second cloud's analysis: its service account may act as ``acts_as`` (an identity of
+    another cloud: federation), its VM runs as the service account, its vault answers READ."""
+
+    def __init__(self, acts_as: str) -> None:
+        self._authorizer = ToyAuthorizer()
+        self.acts_as = acts_as
+        self.asked_principals: list[list[str]] = []
+
+    @property
+    def authorizer(self) -> ToyAuthorizer:
+        return self._authorizer
+
+    def act_as_edges(self, principals: Sequence[str]) -> Iterator[Hop]:
+        self.asked_principals.append(list(principals))
+        for principal in principals:
+            yield Hop(source=principal, target=self.acts_as, edge=EdgeKind.CAN_ASSUME,
+                      method="federation")  # fmt: skip
+
+    def runs_as(self, resource: Resource) -> tuple[str, ...]:
+        return (SA,) if resource.id == VM else ()
+
+    def access_requests(self, resource: Resource) -> Sequence[AccessRequest]:
+        if resource.id != VAULT:
+            return ()
+        actions = frozenset({READ, "secrets.delete"})
+        return (
+            AccessRequest(
+                resource=VAULT, actions=actions, granted_by_resource=None, service="secrets"
+            ),
+        )
+
+    def could_grant(self, principal: str, service: str) -> frozenset[str] | None:
+        return None
+
+    def passes(self, escalation: Escalation) -> Iterator[Step]:
+        return iter(())
+
+    def escalations(self, principals: Sequence[str]) -> Iterator[Escalation]:
+        return iter(())
+
+    def group_edges(self, groups: Iterable[str]) -> Iterator[Hop]:
+        return iter(())
+
+
+def toy_records() -> list[Record]:
+    sa = f.identity(provider=Provider.GCP, id=SA, name="robot", account=PROJECT,
+                    kind=IdentityKind.SERVICE_ACCOUNT)  # fmt: skip
+    vault = f.resource("db", provider=Provider.GCP, id=VAULT, account=PROJECT,
+                       kind=ResourceKind.SECRET, policy=None)  # fmt: skip
+    vm = f.resource("vm", provider=Provider.GCP, id=VM, account=PROJECT,
+                    kind=ResourceKind.EC2_INSTANCE, policy=None, runs_as=SA)  # fmt: skip
+    return [sa, vault, vm]
+
+
+def aws_records() -> list[Record]:
+    admin = f.managed_policy("admin", f.allow("*"))
+    app = f.user("app", policies=(admin.id,))
+    bucket = f.resource("app-bucket")
+    return [admin, app, bucket]
+
+
+def all_hops(graph: ReachGraph) -> set[tuple[str, str, str, str | None]]:
+    return {(h.source, h.target, h.edge.value, h.method) for h in export.hops(graph)}
+
+
+def test_the_composite_authorizer_asks_the_principals_provider() -> None:
+    aws_records_ = aws_records()
+    e = f.estate(*aws_records_, *toy_records())
+    aws = provider_set(e).analyses["aws"]
+    toy = ToyAuthorizer()
+    composite = CompositeAuthorizer(
+        {"gcp": toy, "aws": aws.authorizer},
+        lambda p: str(e.identities[p].provider) if p in e.identities else None,
+    )
+    app = f.user("app").id
+    assert list(composite.principals()) == [app, SA]  # the union, providers by name
+    assert composite.evaluate(SA, READ, VAULT) is ALLOW
+    assert composite.evaluate(app, "s3:GetObject", "arn:aws:s3:::b/k").decision is Decision.ALLOW
+    assert composite.is_admin(app).decision is Decision.ALLOW
+    assert toy.asked == [(SA, READ, VAULT)]  # the AWS questions never reached the toy
+    with pytest.raises(KeyError, match="no provider of this analysis"):
+        composite.evaluate("someone-unknown", READ, VAULT)
+
+
+def test_build_graph_with_a_second_source_adds_its_edges_and_keeps_the_first() -> None:
+    aws_only = f.estate(*aws_records())
+    alone = reach_graph(aws_only)
+    e = f.estate(*aws_records(), *toy_records())
+    app = f.user("app").id
+    toy = ToySource(acts_as=app)
+    source = CompositeSource(e, {"aws": provider_set(e).analyses["aws"], "gcp": toy})
+    graph = build_graph(e, source)
+    # AWS's hops are those of the AWS-only estate; the toy's come from its analysis.
+    assert all_hops(alone) <= all_hops(graph)
+    assert all_hops(graph) - all_hops(alone) == {
+        (SA, app, "can_assume", "federation"),
+        (SA, VAULT, "can_access", None),
+        (SA, admin_node(PROJECT), "is_admin", None),
+        (VM, SA, "runs_as", None),
+    }
+    [access] = [h for h in graph.edges(EdgeKind.CAN_ACCESS) if h.source == SA]
+    assert access.actions == (READ,) and access.statements == (REF,)
+    # Each source is asked about its own principals and resources only.
+    assert toy.asked_principals == [[SA]]
+    asked = {resource for _, action, resource in toy.authorizer.asked if action != "*"}
+    assert asked == {VAULT}
+    # The path crosses clouds: the toy's service account reaches AWS admin through federation.
+    assert admin_node(f.ACCOUNT) in graph.reach(SA)
+
+
+def test_a_snapshot_with_an_unregistered_cloud_is_analysed_without_error() -> None:
+    records = [*aws_records(), *toy_records(), f.access_key(f.user("app"))]
+    snap = f.snapshot(*records)
+    report = analyze(snap, settings=f.settings(), now=f.NOW)
+    found = provider_set(report.estate)
+    assert sorted(found.providers) == ["aws"] and sorted(found.analyses) == ["aws"]
+    graph = report.reach_graph()
+    # The GCP records are nodes with no provider edges: nothing analyses them.
+    assert not [h for h in graph.edges(EdgeKind.CAN_ACCESS) if SA in (h.source, h.target)]
+    assert not [h for h in graph.edges(EdgeKind.RUNS_AS) if h.source == VM]
+    assert VAULT in graph.graph and SA in graph.graph
+    assert report.tool.catalog_date  # still named: the AWS catalogue
+    assert report.blast is not None and report.blast[0].admin
+
+
+def test_a_snapshot_of_an_unregistered_cloud_only_falls_back_to_the_default() -> None:
+    snap = f.snapshot(*toy_records())
+    report = analyze(snap, settings=f.settings(), now=f.NOW)
+    assert report.tool.catalog_date
+    assert report.reach_graph().graph.number_of_edges() == 0
