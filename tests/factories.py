@@ -21,8 +21,9 @@ from typing import Any
 from nhiscan.app.config import Settings
 from nhiscan.rules.base import RuleContext
 from nhiscan.rules.thresholds import LifecycleThresholds
-from nhiscan.scanner.agents.loader import parse_agents
-from nhiscan.scanner.agents.model import AgentFile
+from nhiscan.scanner.agents import loader
+from nhiscan.scanner.agents.language import Vocabularies
+from nhiscan.scanner.agents.model import Agent, AgentFile
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph import ReachGraph
 from nhiscan.scanner.model import (
@@ -365,6 +366,18 @@ def providers(e: Estate | None = None) -> ProviderSet:
     if e is None:
         return ProviderSet(providers={"aws": provider("aws")})
     return provider_set(e)
+
+
+def vocabularies() -> Vocabularies:
+    """The agent vocabularies the orchestration passes in: every registered provider's."""
+    from nhiscan.app.agents import vocabularies as registered
+
+    return registered()
+
+
+def parse_agents(text: str, *, file: str) -> tuple[Agent, ...]:
+    """Agents parsed from ``text`` with the registered vocabularies, as ``nhiscan`` reads them."""
+    return loader.parse_agents(text, file=file, vocabularies=vocabularies())
 
 
 AGENT_DEFAULTS = f'defaults: {{aws: {{account: "{ACCOUNT}", region: eu-west-1}}}}\n'

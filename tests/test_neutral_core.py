@@ -1,9 +1,8 @@
 """The neutral core names no AWS service, ARN, action or AWS-only record field (issue #13).
 
 Every module of the core packages is read with ``ast``: its string constants (docstrings
-included) and its identifiers and attribute names. ``ALLOWED`` lists the modules that still
-do today; it is a ratchet: a module not on it must stay clean, and a module on it that no
-longer needs its entry fails the test until the entry is deleted, so the list only shrinks.
+included) and its identifiers and attribute names. No module may: the ratchet list that
+issue #13 emptied is gone, so a new mention fails this test.
 
 ``RECORD_FIELDS`` is a separate, fixed exemption, not part of the ratchet: the snapshot's
 records (format v2) keep their AWS-only fields, and the module that defines them must name
@@ -16,8 +15,6 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
-
-import pytest
 
 import nhiscan
 
@@ -32,29 +29,8 @@ AWS_NAMES = frozenset({"trust_policy", "permissions_boundary", "instance_profile
 # The snapshot's AWS-only record fields are defined here (and only here in the core).
 RECORD_FIELDS = frozenset({"scanner/model.py"})
 
+
 # Today's offenders (relative to nhiscan/). Delete an entry when its module is clean.
-ALLOWED = frozenset(
-    {
-        "scanner/agents/__init__.py",
-        "scanner/agents/compiler.py",
-        "scanner/agents/english/__init__.py",
-        "scanner/agents/english/grammar.py",
-        "scanner/agents/english/lexicon.py",
-        "scanner/agents/english/rules.py",
-        "scanner/agents/english/tokens.py",
-        "scanner/agents/plan.py",
-        "scanner/agents/refs.py",
-        "scanner/agents/render.py",
-        "scanner/agents/schema.py",
-        "scanner/agents/schemes.py",
-        "scanner/agents/steps.py",
-        "scanner/agents/uri.py",
-        "scanner/agents/verbs.py",
-        "scanner/agents/vocabulary.py",
-    }
-)
-
-
 def core_modules() -> list[Path]:
     return [path for package in CORE for path in sorted((ROOT / package).rglob("*.py"))]
 
@@ -100,21 +76,11 @@ def test_record_fields_are_defined_where_the_exemption_says() -> None:
     model = (ROOT / "scanner/model.py").read_text(encoding="utf-8")
     assert all(aws_mentions(f"{name}: int = 0\n") for name in AWS_NAMES)
     assert set(aws_mentions(model)) == AWS_NAMES, "the exemption is for the record fields only"
-    assert not set(RECORD_FIELDS) & ALLOWED
 
 
-def test_no_new_module_names_aws() -> None:
-    new = {module: hits for module, hits in offenders().items() if module not in ALLOWED}
+def test_no_core_module_names_aws() -> None:
+    new = offenders()
     assert not new, (
         f"these core modules name AWS ({new}): move the AWS part to the AWS provider or "
         "connector, or reword the text"
-    )
-
-
-@pytest.mark.parametrize("module", sorted(ALLOWED))
-def test_allowlisted_module_still_needs_its_entry(module: str) -> None:
-    assert (ROOT / module).is_file(), f"{module} is gone: delete it from ALLOWED"
-    source = (ROOT / module).read_text(encoding="utf-8")
-    assert aws_mentions(source, record_fields=module in RECORD_FIELDS), (
-        f"{module} no longer names AWS: delete it from ALLOWED (the list only shrinks)"
     )

@@ -15,12 +15,30 @@ from nhiscan.app.outputs import check_writable, write_output
 from nhiscan.errors import ConfigError
 from nhiscan.reports.model import Report
 from nhiscan.scanner import snapshot
+from nhiscan.scanner.agents.language import Vocabularies
 from nhiscan.scanner.agents.model import AgentFile
+from nhiscan.scanner.facts import PermissionCatalog
 
 DEFAULT_AGENTS_FILE = "agents.yaml"
 DEFAULT_AGENTS_DIR = "agents"
 # The demo company's agent file (package data; found without importing the demo, which needs moto).
 DEMO_AGENTS = Path(__file__).parent.parent / "connectors" / "demo" / "agents.yaml"
+
+
+def vocabularies() -> Vocabularies:
+    """The agent vocabularies of every registered provider: agent files may name any of them,
+    whatever the snapshot holds."""
+    from nhiscan import providers
+
+    found = []
+    for name in sorted(providers.REGISTRY):
+        try:
+            vocabulary = providers.provider(name).agents
+        except ConfigError:  # its package is not installed: its schemes are unknown
+            continue
+        if vocabulary is not None:
+            found.append(vocabulary)
+    return Vocabularies(found)
 
 
 def agent_file_path(
@@ -51,7 +69,7 @@ def load_agents_at(path: Path | None) -> AgentFile | None:
         return None
     from nhiscan.scanner.agents.loader import load_agents
 
-    agents = load_agents(path)
+    agents = load_agents(path, vocabularies())
     click.echo(f"agents: {len(agents.agents)} from {', '.join(agents.sources)}", err=True)
     return agents
 
@@ -86,7 +104,6 @@ def run_compile(
     """Compile agent files into a plan; with ``previous``, print the access the change adds
     and revokes; with ``snapshot_path``, refuse identity references matching nothing."""
     from nhiscan import __version__
-    from nhiscan.providers.aws.catalog import default_catalog
     from nhiscan.scanner.agents import plan as plans
     from nhiscan.scanner.agents.compiler import compile_agent
     from nhiscan.scanner.agents.loader import load_agents
@@ -94,12 +111,14 @@ def run_compile(
     to_file = output is not None and str(output) != "-"
     if output is not None and to_file:
         check_writable(output)
-    agents = load_agents(path)
+    language = vocabularies()
+    agents = load_agents(path, language)
     if snapshot_path is not None:
         _check_identities(agents, snapshots.load(snapshot_path))
     age = settings.lifecycle.key_max_age_days
-    compiled = [compile_agent(a, default_catalog(), default_max_key_age=age) for a in agents.agents]
-    data = plans.plan_json(agents, compiled, tool_version=__version__)
+    catalog = _raw_catalog(language)
+    compiled = [compile_agent(a, catalog, default_max_key_age=age) for a in agents.agents]
+    data = plans.plan_json(agents, compiled, tool_version=__version__, vocabularies=language)
     if output is None or not to_file:
         sys.stdout.buffer.write(plans.dumps(data))
     else:
@@ -113,6 +132,14 @@ def run_compile(
         change = plans.render_diff(plans.diff(before, data))
         click.echo(change, nl=False, err=not to_file)
     return 0
+
+
+def _raw_catalog(language: Vocabularies) -> PermissionCatalog:
+    """The catalogue raw actions (``actions:``) expand in: that of the provider a raw step
+    belongs to when its resources do not say (the first vocabulary's)."""
+    from nhiscan import providers
+
+    return providers.provider(str(language.raw_owner(()).provider)).catalog
 
 
 def _check_identities(agents: AgentFile, snap: snapshot.Snapshot) -> None:
@@ -136,5 +163,5 @@ def render_schema(name: str) -> str:
     from nhiscan.reports.schema import report_schema
     from nhiscan.scanner.agents.schema import agents_schema
 
-    schemas = {"agents": agents_schema, "report": report_schema}
+    schemas = {"agents": lambda: agents_schema(vocabularies()), "report": report_schema}
     return json.dumps(schemas[name](), indent=2) + "\n"

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
+from nhiscan.scanner.agents.language import AgentVocabulary as AgentVocabulary  # agents core
 from nhiscan.scanner.agents.model import Need
 from nhiscan.scanner.authz import Authorizer
 from nhiscan.scanner.escalation import Escalation, Step
@@ -70,23 +71,6 @@ class ProviderAnalysis(Protocol):
         self, identity: Identity, needs: Iterable[Need], onward: Sequence[str]
     ) -> tuple[Need, ...]: ...
     def any_region(self, resource: str) -> bool: ...  # names no region: met in one region
-
-
-class AgentVocabulary(Protocol):
-    """The provider's part of agent files: its defaults section, resource schemes, and the
-    least-privilege documents the gap analyzer proposes."""
-
-    @property
-    def defaults_key(self) -> str: ...  # "aws" / "gcp" / "azure"
-    @property
-    def schemes(self) -> frozenset[str]: ...  # "s3", "gs", "blob", ...
-    def render_least_privilege(
-        self, needs: Iterable[Need], scope: str
-    ) -> Mapping[str, Any] | None: ...
-    def render_trust(
-        self, callers: Sequence[str], services: Sequence[str]
-    ) -> Mapping[str, Any] | None: ...
-    def compute_services(self) -> Mapping[str, str]: ...  # compute kind -> service principal
 
 
 class CloudProvider(Protocol):

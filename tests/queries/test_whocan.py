@@ -29,7 +29,7 @@ class NoContainers(ArnIds):
 def _ask(ids: IdScheme) -> WhoCanResult:
     estate = f.estate(*chains.records())
     found = f.providers(estate)
-    graph = reach_graph(estate, default_catalog(), found)
+    graph = reach_graph(estate, found)
     authorizer = found.analyses["aws"].authorizer
     return who_can(graph, authorizer, ids, "s3:PutObject", OBJECT, known=True)
 

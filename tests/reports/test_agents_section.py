@@ -15,7 +15,6 @@ from nhiscan.reports import html_agent_items, html_agents
 from nhiscan.reports.agents import NO_AGENT_FILES, NO_REACH
 from nhiscan.reports.html import REPORTER as HTML
 from nhiscan.reports.model import Report
-from nhiscan.scanner.agents.loader import parse_agents
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.gaps.analysis import Unclaimed
 from nhiscan.scanner.snapshot import Snapshot
@@ -24,6 +23,7 @@ from tests.factories import (
     NOW,
     allow,
     managed_policy,
+    parse_agents,
     role,
     snapshot,
     trust_policy,

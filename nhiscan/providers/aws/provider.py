@@ -6,17 +6,16 @@ Each member delegates to the AWS module that answers it (``policy/``, ``privesc/
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
-from typing import Any
 
+from nhiscan.providers.aws.agents.vocabulary import AwsAgentVocabulary
 from nhiscan.providers.aws.catalog import Catalog, default_catalog
 from nhiscan.providers.aws.checks import policy_problems
 from nhiscan.providers.aws.exposure import trust_exposure
 from nhiscan.providers.aws.facts import FACTS
 from nhiscan.providers.aws.gaps import grants as aws_grants
 from nhiscan.providers.aws.gaps import needs as aws_needs
-from nhiscan.providers.aws.gaps.needs import COMPUTE_SERVICES
 from nhiscan.providers.aws.graph.access import access_requests, could_grant
 from nhiscan.providers.aws.graph.assume import assume_hops
 from nhiscan.providers.aws.graph.compute import passed_roles, role_of
@@ -26,8 +25,6 @@ from nhiscan.providers.aws.ids import ArnIds
 from nhiscan.providers.aws.policy import EstateAuthorizer
 from nhiscan.providers.aws.privesc import find_escalations
 from nhiscan.scanner.agents.model import Need
-from nhiscan.scanner.agents.render import identity_policy, trust_policy
-from nhiscan.scanner.agents.schemes import SCHEMES
 from nhiscan.scanner.escalation import Escalation, Step
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.facts import ProviderFacts
@@ -136,24 +133,6 @@ class AwsAnalysis:
 
     def any_region(self, resource: str) -> bool:
         return aws_needs.any_region(resource)
-
-
-class AwsAgentVocabulary:
-    """The ``aws:`` section of agent files, its schemes and the IAM documents gaps propose."""
-
-    defaults_key = "aws"
-    schemes = frozenset(SCHEMES)
-
-    def render_least_privilege(self, needs: Iterable[Need], scope: str) -> Mapping[str, Any] | None:
-        return identity_policy(needs, scope)
-
-    def render_trust(
-        self, callers: Sequence[str], services: Sequence[str]
-    ) -> Mapping[str, Any] | None:
-        return trust_policy(callers, services)
-
-    def compute_services(self) -> Mapping[str, str]:
-        return {kind.value: service for kind, service in COMPUTE_SERVICES.items()}
 
 
 class AwsProvider:

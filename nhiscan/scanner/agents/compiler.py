@@ -1,10 +1,11 @@
 """Compile agents into plans: per agent, the exact (action, resource) pairs its steps need.
 
-Pure: the loader has already checked every verb, reference and verb-by-scheme pair. A reference
-without an account stays ``*`` in the account field (``Need.account_implicit``): it is the
-account of whichever identity runs the step, filled in per identity by ``render.py`` and
-``gaps.py``. A regional reference without a region (neither in an ARN nor in the agent's
-``aws.region``) stays ``*``: any region; the least-privilege policy then says so.
+Pure: the loader has already checked every verb, reference and verb-by-scheme pair. Each
+reference is compiled by the agent's defaults for the provider that reads it
+(``Agent.defaults``, made by that provider's vocabulary): the provider decides the resource ids
+and actions. A reference without an account stays ``*`` in the account field
+(``Need.account_implicit``): it is the account of whichever identity runs the step, filled in
+per identity by the provider's least-privilege renderer and the gap analyzer.
 """
 
 from __future__ import annotations
@@ -12,14 +13,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
-from nhiscan.scanner.agents.model import Agent, AgentPlan, AwsDefaults, Need, Step
-from nhiscan.scanner.agents.uri import ResourceRef, parse_reference
-from nhiscan.scanner.agents.verbs import Access, entry
-from nhiscan.scanner.agents.vocabulary import Verb
+from nhiscan.scanner.agents.model import (
+    Agent,
+    AgentPlan,
+    Need,
+    ProviderDefaults,
+    Requirement,
+    Step,
+)
 from nhiscan.scanner.facts import PermissionCatalog
 from nhiscan.scanner.model import Provider
 
 Conditions = Mapping[str, Mapping[str, tuple[str, ...]]]
+Flat = tuple[tuple[str, str, tuple[str, ...]], ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,7 +36,7 @@ class _Raw:
     action: str
     resource: str
     step: int
-    conditions: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    conditions: Flat = ()
     account_implicit: bool = False
 
 
@@ -41,7 +47,7 @@ def compile_agent(
         name=agent.name,
         owner=agent.owner,
         status=agent.status,
-        needs=merge(_needs(agent.steps, agent.aws, catalog)),
+        needs=merge(_needs(agent.steps, agent.defaults, catalog)),
         max_key_age_days=agent.max_key_age_days or default_max_key_age,
         identities=agent.identities,
         where=agent.where,
@@ -49,7 +55,7 @@ def compile_agent(
 
 
 def _needs(
-    steps: Iterable[Step], defaults: AwsDefaults, catalog: PermissionCatalog
+    steps: Iterable[Step], defaults: Mapping[str, ProviderDefaults], catalog: PermissionCatalog
 ) -> Iterator[_Raw]:
     """Each step's needs; a step repeated (an alias, or the same words) is compiled once."""
     done: dict[tuple[object, ...], list[_Raw]] = {}
@@ -92,56 +98,49 @@ def _conditions(flat: tuple[tuple[str, str, tuple[str, ...]], ...]) -> Condition
     return block
 
 
-def _step_needs(step: Step, defaults: AwsDefaults, catalog: PermissionCatalog) -> Iterator[_Raw]:
+def _step_needs(
+    step: Step, defaults: Mapping[str, ProviderDefaults], catalog: PermissionCatalog
+) -> Iterator[_Raw]:
     if step.actions:
-        yield from _raw_needs(step, catalog)
+        yield from _raw_needs(step, _raw_owner(step, defaults), catalog)
         return
     for phrase in step.phrases:
-        yield from phrase_needs(phrase.verb, parse_reference(phrase.resource), defaults, step.index)
+        owner = _owner(phrase.resource, defaults)
+        for need in owner.needs(phrase.verb, phrase.resource):
+            yield _raw(need, step.index)
 
 
-def phrase_needs(verb: Verb, ref: ResourceRef, defaults: AwsDefaults, step: int) -> Iterator[_Raw]:
-    access = entry(verb, ref.scheme.name)
-    if not isinstance(access, Access):  # the loader refuses these; never compiled silently
-        raise ValueError(f"{verb} on {ref.text} is not supported: {access.reason}")
-    account = ref.account or defaults.account
-    for part, actions in access.on.items():
-        resource, conditions = _arn(ref, part, defaults, account)
-        for action in actions:
-            yield _Raw(
-                provider=ref.scheme.provider,
-                action=action,
-                resource=resource,
-                step=step,
-                conditions=conditions,
-                account_implicit=account is None and "{account}" in ref.scheme.parts[part],
-            )
+def _owner(reference: str, defaults: Mapping[str, ProviderDefaults]) -> ProviderDefaults:
+    for key in sorted(defaults):
+        if defaults[key].owns(reference):
+            return defaults[key]
+    # the loader refuses these; never compiled silently
+    raise ValueError(f"no provider reads {reference.strip()!r}")
 
 
-def _arn(
-    ref: ResourceRef, part: str, defaults: AwsDefaults, account: str | None
-) -> tuple[str, tuple[tuple[str, str, tuple[str, ...]], ...]]:
-    scheme = ref.scheme
-    name = ref.name
-    conditions: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
-    if scheme.alias_prefix and name.startswith(scheme.alias_prefix):
-        # A key named by alias: any key carrying that alias (AWS documents kms:ResourceAliases
-        # for exactly this).
-        conditions = (("ForAnyValue:StringEquals", scheme.alias_condition or "", (name,)),)
-        name = "*"
-    elif scheme.name_suffix and not ref.text.startswith("arn:") and not name.endswith("*"):
-        name += scheme.name_suffix
-    arn = scheme.parts[part].format(
-        partition=ref.partition if ref.text.startswith("arn:") else defaults.partition,
-        region=ref.region or defaults.region or "*",
-        account=account or "*",
-        name=name,
-        path=ref.path or "*",
+def _raw_owner(step: Step, defaults: Mapping[str, ProviderDefaults]) -> ProviderDefaults:
+    """A raw step's provider: the one owning its first resource that one owns, else the first."""
+    for resource in step.resources:
+        for key in sorted(defaults):
+            if defaults[key].owns(resource):
+                return defaults[key]
+    if not defaults:
+        raise ValueError(f"step {step.index}: no provider is registered for raw actions")
+    return defaults[min(defaults)]
+
+
+def _raw(need: Requirement, step: int) -> _Raw:
+    return _Raw(
+        provider=need.provider,
+        action=need.action,
+        resource=need.resource,
+        step=step,
+        conditions=need.conditions,
+        account_implicit=need.account_implicit,
     )
-    return arn, conditions
 
 
-def _raw_needs(step: Step, catalog: PermissionCatalog) -> Iterator[_Raw]:
+def _raw_needs(step: Step, owner: ProviderDefaults, catalog: PermissionCatalog) -> Iterator[_Raw]:
     for pattern in step.actions:
         expanded = sorted(catalog.expand(pattern)) or [pattern]
         for action in expanded:
@@ -149,5 +148,5 @@ def _raw_needs(step: Step, catalog: PermissionCatalog) -> Iterator[_Raw]:
             canonical = info.name if info is not None else action
             for resource in step.resources:
                 yield _Raw(
-                    provider=Provider.AWS, action=canonical, resource=resource, step=step.index
+                    provider=owner.provider, action=canonical, resource=resource, step=step.index
                 )

@@ -1,52 +1,46 @@
 """Agent files: YAML in, ``Agent`` records out, or every problem at once with its file:line.
 
-``load_agents(path)`` reads one file or every ``*.yaml``/``*.yml`` file of a folder (sorted);
-``parse_agents(text, file=…)`` is the pure part. What is checked here, so that compiling never
-fails: the shape (the published schema, ``schema.py``), agent names unique across files,
-verbs known, references readable, each verb-by-scheme pair supported (``verbs.py``), and
-plain-English steps readable with certainty (``english/``).
+``load_agents(path, vocabularies)`` reads one file or every ``*.yaml``/``*.yml`` file of a folder
+(sorted); ``parse_agents(text, file=…, vocabularies=…)`` is the pure part. What is checked here,
+so that compiling never fails: the shape (the published schema, ``schema.py``), agent names
+unique across files, verbs known, references readable, each verb-by-scheme pair supported (the
+provider's vocabulary), and plain-English steps readable with certainty (``english/``). Each
+provider's section of ``defaults:`` (and of an agent) is read by its vocabulary.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 
 from nhiscan.errors import PolicyFileError
 from nhiscan.scanner.agents import yamlnodes as y
-from nhiscan.scanner.agents.model import (
-    Agent,
-    AgentFile,
-    AgentStatus,
-    AwsDefaults,
-    Where,
-)
+from nhiscan.scanner.agents.language import Vocabularies
+from nhiscan.scanner.agents.model import Agent, AgentFile, AgentStatus, ProviderDefaults, Where
 from nhiscan.scanner.agents.refs import identities as parse_identities
 from nhiscan.scanner.agents.steps import steps as parse_steps
 
 MAX_PROBLEMS = 25
 TOP_KEYS = ("version", "defaults", "agents")
-DEFAULT_KEYS = ("aws", "credentials")
-AGENT_KEYS = (
-    "name",
-    "owner",
-    "description",
-    "status",
-    "decommissioned_at",
-    "identities",
-    "credentials",
-    "aws",
-    "steps",
-)
-AWS_KEYS = ("account", "region", "partition")
-_ACCOUNT = re.compile(r"^\d{12}$")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 
 
-def load_agents(path: Path) -> AgentFile:
+def default_keys(vocabularies: Vocabularies) -> tuple[str, ...]:
+    """The keys of ``defaults:``: each provider's section, then ``credentials``."""
+    return (*vocabularies.keys, "credentials")
+
+
+def agent_keys(vocabularies: Vocabularies) -> tuple[str, ...]:
+    """The keys of an agent; each provider's section goes after ``credentials``."""
+    before = ("name", "owner", "description", "status", "decommissioned_at", "identities")
+    return (*before, "credentials", *vocabularies.keys, "steps")
+
+
+Defaults = tuple[Mapping[str, ProviderDefaults], int | None]
+
+
+def load_agents(path: Path, vocabularies: Vocabularies) -> AgentFile:
     """Read an agents file or a folder of them; raises PolicyFileError listing every problem."""
     files = _files(path)
     digest = hashlib.sha256()
@@ -62,7 +56,7 @@ def load_agents(path: Path) -> AgentFile:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise PolicyFileError(f"{file}: not UTF-8 text ({exc.reason})") from exc
-        found, file_problems = _parse(text, str(file))
+        found, file_problems = _parse(text, str(file), vocabularies)
         agents.extend(found)
         problems.extend(file_problems)
     problems.extend(_duplicates(agents))
@@ -74,8 +68,8 @@ def load_agents(path: Path) -> AgentFile:
     )
 
 
-def parse_agents(text: str, *, file: str) -> tuple[Agent, ...]:
-    agents, problems = _parse(text, file)
+def parse_agents(text: str, *, file: str, vocabularies: Vocabularies) -> tuple[Agent, ...]:
+    agents, problems = _parse(text, file, vocabularies)
     problems.extend(_duplicates(agents))
     _raise(problems)
     return tuple(agents)
@@ -114,7 +108,7 @@ def _duplicates(agents: Iterable[Agent]) -> list[y.Problem]:
     return problems
 
 
-def _parse(text: str, file: str) -> tuple[list[Agent], list[y.Problem]]:
+def _parse(text: str, file: str, vocabularies: Vocabularies) -> tuple[list[Agent], list[y.Problem]]:
     try:
         root = y.compose(text, file)
         if root is None:
@@ -124,7 +118,7 @@ def _parse(text: str, file: str) -> tuple[list[Agent], list[y.Problem]]:
         top = {k: v for k, v in top.items() if not k.startswith("x-")}
         y.check_keys(top, TOP_KEYS, file, "an agent file")
         _version(top, file)
-        defaults = _defaults(top, file)
+        defaults = _defaults(top, file, vocabularies)
         if "agents" not in top:
             raise y.fail(root, file, "an agent file needs `agents:`, a list of agents")
         agent_nodes = y.sequence(top["agents"][1], file, "`agents`")
@@ -133,7 +127,7 @@ def _parse(text: str, file: str) -> tuple[list[Agent], list[y.Problem]]:
     agents, problems = [], []
     for node in agent_nodes:
         try:
-            agents.append(_agent(node, file, defaults))
+            agents.append(_agent(node, file, defaults, vocabularies))
         except _Many as many:
             problems.extend(many.problems)
         except y.Invalid as exc:
@@ -152,35 +146,32 @@ def _version(top: dict[str, tuple[y.Node, y.Node]], file: str) -> None:
         raise y.fail(top["version"][1], file, "`version` must be 1 (the only version so far)")
 
 
-def _defaults(top: dict[str, tuple[y.Node, y.Node]], file: str) -> tuple[AwsDefaults, int | None]:
+def _defaults(
+    top: dict[str, tuple[y.Node, y.Node]], file: str, vocabularies: Vocabularies
+) -> Defaults:
+    blank = {v.defaults_key: v.blank_defaults() for v in vocabularies}
     if "defaults" not in top:
-        return AwsDefaults(), None
+        return blank, None
     entries = y.mapping(top["defaults"][1], file, "`defaults`")
-    y.check_keys(entries, DEFAULT_KEYS, file, "`defaults`")
-    aws = _aws(entries["aws"][1], file, AwsDefaults()) if "aws" in entries else AwsDefaults()
+    y.check_keys(entries, default_keys(vocabularies), file, "`defaults`")
+    sections = _sections(entries, file, vocabularies, blank)
     age = _max_age(entries["credentials"][1], file) if "credentials" in entries else None
-    return aws, age
+    return sections, age
 
 
-def _aws(node: y.Node, file: str, base: AwsDefaults) -> AwsDefaults:
-    entries = y.mapping(node, file, "`aws`")
-    y.check_keys(entries, AWS_KEYS, file, "`aws`")
-    account, region, partition = base.account, base.region, base.partition
-    if "account" in entries:
-        account = y.text(entries["account"][1], file, "`aws.account`")
-        if not _ACCOUNT.match(account):
-            raise y.fail(entries["account"][1], file, "`aws.account` must be 12 digits (quote it)")
-    if "region" in entries:
-        region = y.text(entries["region"][1], file, "`aws.region`")
-        if not _REGION.match(region):
-            raise y.fail(entries["region"][1], file, f"`aws.region` {region!r} is not a region")
-    if "partition" in entries:
-        partition = y.text(entries["partition"][1], file, "`aws.partition`")
-        if partition not in ("aws", "aws-cn", "aws-us-gov"):
-            raise y.fail(
-                entries["partition"][1], file, "`aws.partition`: aws, aws-cn or aws-us-gov"
-            )
-    return AwsDefaults(account=account, region=region, partition=partition)
+def _sections(
+    entries: dict[str, tuple[y.Node, y.Node]],
+    file: str,
+    vocabularies: Vocabularies,
+    base: Mapping[str, ProviderDefaults],
+) -> dict[str, ProviderDefaults]:
+    """Each provider's defaults: its section read over ``base``, else ``base``."""
+    return {
+        key: vocabulary.parse_defaults(entries[key][1], file, base[key])
+        if key in entries
+        else base[key]
+        for key, vocabulary in vocabularies.by_key.items()
+    }
 
 
 def _max_age(node: y.Node, file: str) -> int:
@@ -191,18 +182,18 @@ def _max_age(node: y.Node, file: str) -> int:
     return y.integer(entries["max_key_age_days"][1], file, "`credentials.max_key_age_days`")
 
 
-def _agent(node: y.Node, file: str, defaults: tuple[AwsDefaults, int | None]) -> Agent:
+def _agent(node: y.Node, file: str, defaults: Defaults, vocabularies: Vocabularies) -> Agent:
     entries = y.mapping(node, file, "an agent")
-    y.check_keys(entries, AGENT_KEYS, file, "an agent")
+    y.check_keys(entries, agent_keys(vocabularies), file, "an agent")
     for required in ("name", "owner", "identities", "steps"):
         if required not in entries:
             raise y.fail(node, file, f"an agent needs `{required}`")
     name = y.text(entries["name"][1], file, "`name`")
     status, decommissioned_at = _status(entries, file, name)
-    aws = _aws(entries["aws"][1], file, defaults[0]) if "aws" in entries else defaults[0]
+    sections = _sections(entries, file, vocabularies, defaults[0])
     age = _max_age(entries["credentials"][1], file) if "credentials" in entries else defaults[1]
-    steps, problems = parse_steps(entries["steps"][1], file)
-    identities = parse_identities(entries["identities"][1], file, name)
+    steps, problems = parse_steps(entries["steps"][1], file, vocabularies)
+    identities = parse_identities(entries["identities"][1], file, name, vocabularies)
     if problems:
         raise _Many(problems)
     description = entries.get("description")
@@ -216,7 +207,7 @@ def _agent(node: y.Node, file: str, defaults: tuple[AwsDefaults, int | None]) ->
         identities=identities,
         max_key_age_days=age,
         steps=steps,
-        aws=aws,
+        defaults=sections,
     )
 
 

@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Protocol
 
 from nhiscan.scanner.agents.vocabulary import Verb
 from nhiscan.scanner.model import Provider
@@ -62,18 +63,38 @@ class Phrase:
 class Step:
     index: int  # 1-based position in the agent's steps
     where: Where
-    text: str  # as written, for people: "read: s3://x" or the sentence
+    text: str  # as written, for people: "read: scheme://x" or the sentence
     phrases: tuple[Phrase, ...] = ()
     # The escape hatch: raw provider actions on raw resources.
     actions: tuple[str, ...] = ()
     resources: tuple[str, ...] = ()
 
 
+Conditions = tuple[tuple[str, str, tuple[str, ...]], ...]  # (operator, key, values)
+
+
 @dataclass(**RECORD)
-class AwsDefaults:
-    account: str | None = None
-    region: str | None = None
-    partition: str = "aws"
+class Requirement:
+    """One (action, resource) a verb on a reference needs, before the steps are merged.
+    ``account_implicit``: the reference named no scope (account, project, subscription), so
+    the resource's scope is whichever the identity using it is in (``*`` until bound)."""
+
+    provider: Provider
+    action: str
+    resource: str
+    conditions: Conditions = ()
+    account_implicit: bool = False
+
+
+class ProviderDefaults(Protocol):
+    """An agent's defaults for one provider (its section of ``defaults:``, or the provider's
+    own when none is written), which compile the references that provider reads: the
+    provider's ``AgentVocabulary.parse_defaults`` makes them (``language.py``)."""
+
+    @property
+    def provider(self) -> Provider: ...
+    def owns(self, reference: str, /) -> bool: ...  # its scheme://, or its own id form
+    def needs(self, verb: Verb, reference: str, /) -> Iterator[Requirement]: ...
 
 
 @dataclass(**RECORD)
@@ -87,7 +108,8 @@ class Agent:
     identities: tuple[IdentityRef, ...] = ()
     max_key_age_days: int | None = None  # None: the global rotation policy
     steps: tuple[Step, ...] = ()
-    aws: AwsDefaults = field(default_factory=AwsDefaults)
+    # Keyed by the vocabulary's defaults_key ("aws"); one entry per registered vocabulary.
+    defaults: Mapping[str, ProviderDefaults] = field(default_factory=dict)
 
 
 @dataclass(**RECORD)
@@ -102,12 +124,12 @@ class AgentFile:
 @dataclass(**RECORD)
 class Need:
     """One (action, resource) an agent needs. ``account_implicit``: the reference named no
-    account, so the ARN's account is whichever account the identity using it is in (``*``
-    here)."""
+    account, so the resource id's account is whichever account the identity using it is in
+    (``*`` here)."""
 
     provider: Provider
-    action: str  # canonical: "s3:GetObject"
-    resource: str  # ARN or ARN pattern
+    action: str  # canonical, as the provider's catalogue spells it
+    resource: str  # the provider's resource id or id pattern
     steps: tuple[int, ...]  # the steps that need it (1-based)
     conditions: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     account_implicit: bool = False

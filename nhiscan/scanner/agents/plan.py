@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from nhiscan.errors import PolicyFileError
+from nhiscan.scanner.agents.language import AgentVocabulary, Vocabularies
 from nhiscan.scanner.agents.model import AgentFile, AgentPlan, IdentityRef, Need, RefKind
-from nhiscan.scanner.agents.render import identity_policy
 
 FORMAT = "nhiscan_plan"
 VERSION = 1
@@ -22,18 +22,22 @@ ANY_ACCOUNT = "*"
 
 
 def plan_json(
-    agents: AgentFile, plans: Iterable[AgentPlan], *, tool_version: str
+    agents: AgentFile,
+    plans: Iterable[AgentPlan],
+    *,
+    tool_version: str,
+    vocabularies: Vocabularies,
 ) -> dict[str, Any]:
     return {
         FORMAT: VERSION,
         "tool_version": tool_version,
         "sources": list(agents.sources),
         "source_hash": agents.source_hash,
-        "agents": [agent_json(plan) for plan in plans],
+        "agents": [agent_json(plan, vocabularies) for plan in plans],
     }
 
 
-def agent_json(plan: AgentPlan) -> dict[str, Any]:
+def agent_json(plan: AgentPlan, vocabularies: Vocabularies) -> dict[str, Any]:
     return {
         "name": plan.name,
         "owner": plan.owner,
@@ -42,7 +46,7 @@ def agent_json(plan: AgentPlan) -> dict[str, Any]:
         "max_key_age_days": plan.max_key_age_days,
         "identities": [ref_json(r) for r in plan.identities],
         "needs": [need_json(n) for n in plan.needs],
-        "least_privilege": least_privilege(plan),
+        "least_privilege": least_privilege(plan, vocabularies),
     }
 
 
@@ -72,17 +76,36 @@ def need_json(need: Need) -> dict[str, Any]:
     return data
 
 
-def least_privilege(plan: AgentPlan) -> dict[str, Any]:
-    """The policy for each identity named by ARN (its account filled in), and for identities
-    named by tag or name one with ``*`` for the account (the scan fills it in per identity)."""
+def least_privilege(plan: AgentPlan, vocabularies: Vocabularies) -> dict[str, Any]:
+    """The policy for each identity named by its provider's id (its account filled in), and
+    for identities named by tag or name one with ``*`` for the account (the scan fills it in
+    per identity). An identity's document comes from its provider's vocabulary; the ``*`` one
+    from the first vocabulary with something to grant."""
     found: dict[str, Any] = {}
     for ref in plan.identities:
-        if ref.kind is RefKind.ID and ref.value.startswith("arn:") and "*" not in ref.value:
-            account = ref.value.split(":")[4] or ANY_ACCOUNT
-            found[ref.value] = identity_policy(plan.needs, account)
+        owner = _id_owner(ref, vocabularies)
+        if owner is not None:
+            account = owner.scope_of_identity(ref.value) or ANY_ACCOUNT
+            found[ref.value] = owner.render_least_privilege(plan.needs, account)
         else:
-            found.setdefault(ANY_ACCOUNT, identity_policy(plan.needs, ANY_ACCOUNT))
+            found.setdefault(ANY_ACCOUNT, _policy(plan.needs, ANY_ACCOUNT, vocabularies))
     return found
+
+
+def _id_owner(ref: IdentityRef, vocabularies: Vocabularies) -> AgentVocabulary | None:
+    if ref.kind is not RefKind.ID or "*" in ref.value:
+        return None
+    return next((v for v in vocabularies if v.owns_reference(ref.value)), None)
+
+
+def _policy(
+    needs: tuple[Need, ...], scope: str, vocabularies: Vocabularies
+) -> Mapping[str, Any] | None:
+    for vocabulary in vocabularies:
+        document = vocabulary.render_least_privilege(needs, scope)
+        if document is not None:
+            return document
+    return None
 
 
 def dumps(data: Mapping[str, Any]) -> bytes:

@@ -1,5 +1,6 @@
-"""Identity references in agent files: a stable id (ARN, service account e-mail, object id),
-or a selector (``{tag: key=value}``, ``{name: glob}``) with an optional provider and account."""
+"""Identity references in agent files: a stable id (the registered providers' ids, a service
+account e-mail, an object id), or a selector (``{tag: key=value}``, ``{name: glob}``) with an
+optional provider and account."""
 
 from __future__ import annotations
 
@@ -8,25 +9,29 @@ import re
 import yaml
 
 from nhiscan.scanner.agents import yamlnodes as y
+from nhiscan.scanner.agents.language import Vocabularies
 from nhiscan.scanner.agents.model import IdentityRef, RefKind
 from nhiscan.scanner.model import Provider
 
 IDENTITY_KEYS = ("id", "tag", "name", "provider", "account")
 
 
-def identities(node: y.Node, file: str, agent: str) -> tuple[IdentityRef, ...]:
-    refs = [_identity(item, file, agent) for item in y.sequence(node, file, "`identities`")]
+def identities(
+    node: y.Node, file: str, agent: str, vocabularies: Vocabularies
+) -> tuple[IdentityRef, ...]:
+    items = y.sequence(node, file, "`identities`")
+    refs = [_identity(item, file, agent, vocabularies) for item in items]
     if not refs:
         raise y.fail(node, file, f"agent {agent!r}: `identities` lists no identity")
     return tuple(refs)
 
 
-def _identity(node: y.Node, file: str, agent: str) -> IdentityRef:
+def _identity(node: y.Node, file: str, agent: str, vocabularies: Vocabularies) -> IdentityRef:
     where = y.where(node, file)
     if isinstance(node, yaml.ScalarNode):
         value = y.text(node, file, "an identity")
         return IdentityRef(
-            kind=RefKind.ID, value=value, where=where, provider=provider_of_id(value)
+            kind=RefKind.ID, value=value, where=where, provider=provider_of_id(value, vocabularies)
         )
     entries = y.mapping(node, file, "an identity")
     y.check_keys(entries, IDENTITY_KEYS, file, "an identity")
@@ -35,7 +40,9 @@ def _identity(node: y.Node, file: str, agent: str) -> IdentityRef:
         raise y.fail(node, file, f"agent {agent!r}: an identity has exactly one of id, tag, name")
     kind = RefKind(chosen[0])
     value = y.text(entries[chosen[0]][1], file, f"`{chosen[0]}`")
-    provider = _provider(entries, file) or (provider_of_id(value) if kind is RefKind.ID else None)
+    given = _provider(entries, file)
+    implied = provider_of_id(value, vocabularies) if kind is RefKind.ID else None
+    provider = given or implied
     account = y.text(entries["account"][1], file, "`account`") if "account" in entries else None
     key = None
     if kind is RefKind.TAG:
@@ -62,11 +69,13 @@ def _provider(entries: dict[str, tuple[y.Node, y.Node]], file: str) -> Provider 
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
-def provider_of_id(value: str) -> Provider | None:
-    """The provider a stable id belongs to: an AWS ARN, a GCP service account e-mail, an Azure
-    object id (a GUID); None when the id does not say."""
-    if value.startswith("arn:aws"):
-        return Provider.AWS
+def provider_of_id(value: str, vocabularies: Vocabularies) -> Provider | None:
+    """The provider a stable id belongs to: the registered vocabulary that owns it, else the
+    id shapes of clouds with no registered provider yet (a GCP service account e-mail, an
+    Azure object id or ARM id); None when the id does not say."""
+    owner = vocabularies.owner_of_identity(value)
+    if owner is not None:
+        return owner.provider
     if value.endswith(".gserviceaccount.com"):
         return Provider.GCP
     if _GUID.match(value) or value.startswith("/subscriptions/"):

@@ -1,6 +1,7 @@
 """The published JSON Schema of agent files (``nhiscan schema agents``).
 
-Built from the same tables the loader uses (verbs, schemes, keys), so the two cannot drift; a
+Built from the same tables the loader uses (verbs, keys, and each registered vocabulary's
+schemes, ids and defaults section), so the two cannot drift; a
 test validates the demo and example files against it and checks that files the loader refuses
 for their shape are refused by the schema too. What a schema cannot say (a verb that does not
 apply to a scheme, an unreadable sentence, a duplicate name across files) only the loader
@@ -11,20 +12,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from nhiscan.scanner.agents.loader import AGENT_KEYS, AWS_KEYS
-from nhiscan.scanner.agents.schemes import SCHEMES
+from nhiscan.scanner.agents.language import Vocabularies
+from nhiscan.scanner.agents.loader import agent_keys
 from nhiscan.scanner.agents.vocabulary import Verb
 
 SCHEMA_ID = "https://nhiscan.dev/schema/agents-1.json"
 
 
-def agents_schema() -> dict[str, Any]:
-    schemes = "|".join(sorted(SCHEMES))
+def agents_schema(vocabularies: Vocabularies) -> dict[str, Any]:
+    schemes = "|".join(sorted(vocabularies.schemes))
+    ids = "".join(f"|{v.reference_schema}" for v in vocabularies)
     reference = {
         "type": "string",
-        "pattern": rf"^(({schemes})://.+|arn:aws[a-z-]*:[a-z0-9-]+:.*)$",
-        "description": "scheme://name (" + ", ".join(sorted(SCHEMES)) + ") or an ARN",
+        "pattern": rf"^(({schemes})://.+{ids})$",
+        "description": "scheme://name ("
+        + ", ".join(sorted(vocabularies.schemes))
+        + f") or {vocabularies.ids()}",
     }
+    sections = {key: {"$ref": f"#/$defs/{key}"} for key in vocabularies.keys}
     references = _one_or_more(reference)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -39,48 +44,32 @@ def agents_schema() -> dict[str, Any]:
             "defaults": {
                 "type": "object",
                 "additionalProperties": False,
-                "properties": {
-                    "aws": {"$ref": "#/$defs/aws"},
-                    "credentials": {"$ref": "#/$defs/credentials"},
-                },
+                "properties": {**sections, "credentials": {"$ref": "#/$defs/credentials"}},
             },
             "agents": {"type": "array", "items": {"$ref": "#/$defs/agent"}},
         },
         "$defs": {
-            "aws": _aws(),
+            **{key: v.defaults_schema() for key, v in vocabularies.by_key.items()},
             "credentials": {
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["max_key_age_days"],
                 "properties": {"max_key_age_days": {"type": "integer", "minimum": 1}},
             },
-            "agent": _agent(),
+            "agent": _agent(vocabularies, sections),
             "identity": _identity(),
-            "step": _step(references),
+            "step": _step(references, vocabularies),
         },
     }
 
 
-def _aws() -> dict[str, Any]:
-    return {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "account": {"type": "string", "pattern": r"^\d{12}$"},
-            "region": {"type": "string", "pattern": r"^[a-z]{2}(-[a-z]+)+-\d+$"},
-            "partition": {"enum": ["aws", "aws-cn", "aws-us-gov"]},
-        },
-        "propertyNames": {"enum": list(AWS_KEYS)},
-    }
-
-
-def _agent() -> dict[str, Any]:
+def _agent(vocabularies: Vocabularies, sections: dict[str, Any]) -> dict[str, Any]:
     text = {"type": "string", "minLength": 1}
     return {
         "type": "object",
         "additionalProperties": False,
         "required": ["name", "owner", "identities", "steps"],
-        "propertyNames": {"enum": list(AGENT_KEYS)},
+        "propertyNames": {"enum": list(agent_keys(vocabularies))},
         "properties": {
             "name": text,
             "owner": {**text, "description": "the person or team who answers for the agent"},
@@ -89,7 +78,7 @@ def _agent() -> dict[str, Any]:
             "decommissioned_at": {"type": "string", "format": "date"},
             "identities": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/identity"}},
             "credentials": {"$ref": "#/$defs/credentials"},
-            "aws": {"$ref": "#/$defs/aws"},
+            **sections,
             "steps": {"type": "array", "items": {"$ref": "#/$defs/step"}},
         },
     }
@@ -111,8 +100,9 @@ def _identity() -> dict[str, Any]:
     return {"oneOf": [{"type": "string", "minLength": 1}, selector]}
 
 
-def _step(references: dict[str, Any]) -> dict[str, Any]:
+def _step(references: dict[str, Any], vocabularies: Vocabularies) -> dict[str, Any]:
     verbs = {v.value: references for v in Verb}
+    raw_ids = "".join(f"|{v.raw_resource_schema}" for v in vocabularies)
     structured = {
         "type": "object",
         "additionalProperties": False,
@@ -124,8 +114,8 @@ def _step(references: dict[str, Any]) -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["actions", "resources"],
         "properties": {
-            "actions": _one_or_more({"type": "string", "pattern": r"^[a-z0-9-]+:[A-Za-z0-9*?]+$"}),
-            "resources": _one_or_more({"type": "string", "pattern": r"^(\*|arn:.+)$"}),
+            "actions": _one_or_more({"type": "string", "pattern": vocabularies.action_schema}),
+            "resources": _one_or_more({"type": "string", "pattern": rf"^(\*{raw_ids})$"}),
             "description": {"type": "string"},
         },
     }

@@ -1,25 +1,25 @@
-"""Workflow steps in agent files: structured (``read: s3://x``), raw actions (``actions:`` with
-``resources:``) or one plain-English sentence (read by ``english/``). Each verb, reference and
-verb-by-scheme pair is checked here, with its line, so compiling never fails."""
+"""Workflow steps in agent files: structured (``read: scheme://x``), raw actions (``actions:``
+with ``resources:``) or one plain-English sentence (read by ``english/``). Each verb, reference
+and verb-by-scheme pair is checked here, with its line, by the vocabulary that reads the
+reference, so compiling never fails."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import yaml
 
 from nhiscan.scanner.agents import yamlnodes as y
+from nhiscan.scanner.agents.language import BadReference, Vocabularies
 from nhiscan.scanner.agents.model import Phrase, Step
-from nhiscan.scanner.agents.uri import BadReference, parse_reference
-from nhiscan.scanner.agents.verbs import Unsupported, entry
 from nhiscan.scanner.agents.vocabulary import Verb
 
 STEP_KEYS = (*(v.value for v in Verb), "actions", "resources", "description")
-_ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*?]+$")
 
 
-def steps(node: y.Node, file: str) -> tuple[tuple[Step, ...], list[y.Problem]]:
+def steps(
+    node: y.Node, file: str, vocabularies: Vocabularies
+) -> tuple[tuple[Step, ...], list[y.Problem]]:
     """The steps of a list; a step written once and repeated by alias (``- *step``) is read
     once, each use getting its own index."""
     steps, problems = [], []
@@ -30,30 +30,33 @@ def steps(node: y.Node, file: str) -> tuple[tuple[Step, ...], list[y.Problem]]:
             steps.append(replace(known, index=index))
             continue
         try:
-            steps.append(read.setdefault(id(item), _step(item, index, file)))
+            steps.append(read.setdefault(id(item), _step(item, index, file, vocabularies)))
         except y.Invalid as exc:
             problems.append(exc.problem)
     return tuple(steps), problems
 
 
-def _step(node: y.Node, index: int, file: str) -> Step:
+def _step(node: y.Node, index: int, file: str, vocabularies: Vocabularies) -> Step:
     where = y.where(node, file)
     if isinstance(node, yaml.ScalarNode):
         sentence = y.text(node, file, f"step {index}")
         return Step(
-            index=index, where=where, text=sentence, phrases=_sentence(node, sentence, file)
+            index=index,
+            where=where,
+            text=sentence,
+            phrases=_sentence(node, sentence, file, vocabularies),
         )
     entries = y.mapping(node, file, f"step {index}")
     y.check_keys(entries, STEP_KEYS, file, f"step {index}")
     if "actions" in entries or "resources" in entries:
-        return _raw_step(entries, node, index, file)
+        return _raw_step(entries, node, index, file, vocabularies)
     phrases = []
     for key, (_, value) in entries.items():
         if key == "description":
             continue
         for item in y.items(value):
             reference = y.text(item, file, f"`{key}`")
-            phrases.append(_phrase(Verb(key), reference, item, file))
+            phrases.append(_phrase(Verb(key), reference, item, file, vocabularies))
     if not phrases:
         raise y.fail(node, file, f"step {index} names no verb (one of: {', '.join(Verb)})")
     shown = "; ".join(f"{p.verb}: {p.resource}" for p in phrases)
@@ -61,7 +64,11 @@ def _step(node: y.Node, index: int, file: str) -> Step:
 
 
 def _raw_step(
-    entries: dict[str, tuple[y.Node, y.Node]], node: y.Node, index: int, file: str
+    entries: dict[str, tuple[y.Node, y.Node]],
+    node: y.Node,
+    index: int,
+    file: str,
+    vocabularies: Vocabularies,
 ) -> Step:
     if "actions" not in entries or "resources" not in entries:
         raise y.fail(node, file, f"step {index}: `actions` and `resources` go together")
@@ -71,16 +78,16 @@ def _raw_step(
     actions = []
     for item in y.items(entries["actions"][1]):
         action = y.text(item, file, "an action")
-        if not _ACTION.match(action):
-            raise y.fail(
-                item, file, f"{action!r} is not an action (service:Action, like s3:GetObject)"
-            )
+        if not vocabularies.is_action(action):
+            hint = vocabularies.action_hint
+            raise y.fail(item, file, f"{action!r} is not an action ({hint})")
         actions.append(action)
     resources = []
     for item in y.items(entries["resources"][1]):
         resource = y.text(item, file, "a resource")
-        if resource != "*" and not resource.startswith("arn:"):
-            raise y.fail(item, file, f'raw `resources` are ARNs or "*", not {resource!r}')
+        if resource != "*" and not vocabularies.owns_reference(resource):
+            ids = " or ".join(f"{v.reference_noun}s" for v in vocabularies)
+            raise y.fail(item, file, f'raw `resources` are {ids} or "*", not {resource!r}')
         resources.append(resource)
     text = f"actions: {', '.join(actions)} on {', '.join(resources)}"
     return Step(
@@ -92,22 +99,25 @@ def _raw_step(
     )
 
 
-def _phrase(verb: Verb, reference: str, node: y.Node, file: str) -> Phrase:
+def _phrase(
+    verb: Verb, reference: str, node: y.Node, file: str, vocabularies: Vocabularies
+) -> Phrase:
     try:
-        ref = parse_reference(reference)
+        reason = vocabularies.owner(reference).check(verb, reference)
     except BadReference as exc:
         raise y.fail(node, file, str(exc)) from None
-    found = entry(verb, ref.scheme.name)
-    if isinstance(found, Unsupported):
-        raise y.fail(node, file, f"{verb} on {ref.text}: {found.reason}")
+    if reason is not None:
+        raise y.fail(node, file, f"{verb} on {reference.strip()}: {reason}")
     return Phrase(verb=verb, resource=reference)
 
 
-def _sentence(node: y.Node, sentence: str, file: str) -> tuple[Phrase, ...]:
+def _sentence(
+    node: y.Node, sentence: str, file: str, vocabularies: Vocabularies
+) -> tuple[Phrase, ...]:
     from nhiscan.scanner.agents.english import SentenceError, parse_sentence
 
     try:
-        found = parse_sentence(sentence)
+        found = parse_sentence(sentence, vocabularies)
     except SentenceError as exc:
         raise y.fail(node, file, f"cannot read the step with certainty: {exc.message}") from None
-    return tuple(_phrase(p.verb, p.resource, node, file) for p in found)
+    return tuple(_phrase(p.verb, p.resource, node, file, vocabularies) for p in found)

@@ -1,5 +1,6 @@
-"""The verbs an agent's workflow step may use. Shared by structured steps (``read: s3://x``),
-plain-English steps (``english/`` maps words to these) and the verb-by-scheme table."""
+"""The verbs an agent's workflow step may use. Shared by structured steps (``read: scheme://x``),
+plain-English steps (``english/`` maps words to these) and each provider's verb-by-scheme
+table (its ``AgentVocabulary``, ``language.py``)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ class Verb(StrEnum):
     LIST = "list"  # list what a container holds (object keys, secrets, streams)
     WRITE = "write"  # create or update data
     DELETE = "delete"  # delete data
-    PUBLISH = "publish"  # send a message or event: SNS topic, SQS queue, event bus, stream
-    CONSUME = "consume"  # receive (and acknowledge) messages: SQS queue, Kinesis stream
-    DECRYPT = "decrypt"  # decrypt with a KMS key
-    ENCRYPT = "encrypt"  # encrypt with a KMS key (and generate data keys)
+    PUBLISH = "publish"  # send a message or event: topic, queue, event bus, stream
+    CONSUME = "consume"  # receive (and acknowledge) messages: queue, stream
+    DECRYPT = "decrypt"  # decrypt with a key
+    ENCRYPT = "encrypt"  # encrypt with a key (and generate data keys)
     INVOKE = "invoke"  # call a function, model, state machine or API
     GET_SECRET = "get-secret"  # read a secret's value
-    ASSUME = "assume"  # assume a role
+    ASSUME = "assume"  # assume a role (act as another identity)

@@ -16,7 +16,8 @@ from nhiscan.errors import PolicyFileError
 from nhiscan.providers.aws.catalog import default_catalog
 from nhiscan.scanner.agents import yamlnodes
 from nhiscan.scanner.agents.compiler import compile_agent
-from nhiscan.scanner.agents.loader import load_agents, parse_agents
+from nhiscan.scanner.agents.loader import load_agents
+from tests.factories import parse_agents, vocabularies
 
 HEAD = (
     "version: 1\n"
@@ -68,7 +69,7 @@ def test_the_users_953_000_aliased_steps_are_refused_naming_file_and_line(
     path = tmp_path / "agents.yaml"
     path.write_text(_repeated("{read: 's3://x/*'}", 953_000))
     with pytest.raises(PolicyFileError) as info:
-        load_agents(path)
+        load_agents(path, vocabularies())
     message = str(info.value)
     assert f"{path}:7:" in message  # the steps list
     assert "more than 100,000 YAML nodes" in message

@@ -25,6 +25,9 @@ from nhiscan.scanner.agents.english import (
     resource_references,
 )
 from nhiscan.scanner.agents.vocabulary import Verb
+from tests.factories import vocabularies
+
+VOCABULARIES = vocabularies()
 
 R, L, W, D = Verb.READ, Verb.LIST, Verb.WRITE, Verb.DELETE
 P, C, DEC, ENC = Verb.PUBLISH, Verb.CONSUME, Verb.DECRYPT, Verb.ENCRYPT
@@ -170,13 +173,13 @@ def _describe(case: tuple[str, object]) -> str:
 def test_corpus(sentence: str, expected: tuple[tuple[Verb, str], ...] | Fails) -> None:
     if isinstance(expected, Fails):
         with pytest.raises(SentenceError) as raised:
-            parse_sentence(sentence)
+            parse_sentence(sentence, VOCABULARIES)
         assert expected.says in raised.value.message
         assert raised.value.words == expected.words
         assert "\n" not in raised.value.message
         assert str(raised.value) == raised.value.message
     else:
-        got = tuple((p.verb, p.resource) for p in parse_sentence(sentence))
+        got = tuple((p.verb, p.resource) for p in parse_sentence(sentence, VOCABULARIES))
         assert got == expected
 
 
@@ -186,7 +189,7 @@ def test_corpus_is_large_enough() -> None:
 
 
 def test_phrases_name_the_headword() -> None:
-    phrases = parse_sentence("Summarized s3://b, then looked up dynamodb://c")
+    phrases = parse_sentence("Summarized s3://b, then looked up dynamodb://c", VOCABULARIES)
     assert phrases == (
         Phrase(verb=R, resource="s3://b", word="summarise"),
         Phrase(verb=R, resource="dynamodb://c", word="look up"),
@@ -195,9 +198,12 @@ def test_phrases_name_the_headword() -> None:
 
 def test_resource_references() -> None:
     text = 'Copy ("s3://a/b.txt"), s3://a/b.txt and arn:aws:sqs:eu-west-1:123456789012:q; then x'
-    assert resource_references(text) == ("s3://a/b.txt", "arn:aws:sqs:eu-west-1:123456789012:q")
-    assert resource_references("no references here: a://") == ()
-    assert resource_references("read gs://bucket/*?") == ("gs://bucket/*",)
+    assert resource_references(text, VOCABULARIES) == (
+        "s3://a/b.txt",
+        "arn:aws:sqs:eu-west-1:123456789012:q",
+    )
+    assert resource_references("no references here: a://", VOCABULARIES) == ()
+    assert resource_references("read gs://bucket/*?", VOCABULARIES) == ("gs://bucket/*",)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -254,8 +260,8 @@ def test_doc_examples_hold() -> None:
     for sentence, outcome in examples:
         if outcome.startswith("error"):
             with pytest.raises(SentenceError):
-                parse_sentence(sentence)
+                parse_sentence(sentence, VOCABULARIES)
             continue
         pairs = tuple(p.split(" ", 1) for p in re.findall(r"`([^`]+)`", outcome))
-        got = tuple((p.verb.value, p.resource) for p in parse_sentence(sentence))
+        got = tuple((p.verb.value, p.resource) for p in parse_sentence(sentence, VOCABULARIES))
         assert got == tuple((v, r) for v, r in pairs), sentence

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 
 from nhiscan.errors import PolicyFileError
-from nhiscan.scanner.agents.loader import load_agents, parse_agents
+from nhiscan.providers.aws.agents.defaults import AwsDefaults
+from nhiscan.scanner.agents.loader import load_agents
 from nhiscan.scanner.agents.model import AgentStatus, RefKind
 from nhiscan.scanner.agents.refs import provider_of_id
 from nhiscan.scanner.agents.vocabulary import Verb
 from nhiscan.scanner.model import Provider
+from tests.factories import parse_agents, vocabularies
 
 GOOD = """\
 version: 1
@@ -49,7 +51,7 @@ def test_a_good_file_reads_into_agents_with_their_lines() -> None:
     assert (review.name, review.owner, review.description) == (
         "loan-review", "lending@example.com", "Reviews draws")  # fmt: skip
     assert str(review.where) == "agents.yaml:6"
-    assert review.aws.account == "123456789012" and review.aws.region == "eu-west-1"
+    assert review.defaults["aws"] == AwsDefaults(account="123456789012", region="eu-west-1")
     assert review.max_key_age_days == 30 and etl.max_key_age_days == 60  # own, then default
     by_id, by_tag, by_name = review.identities
     assert (by_id.kind, by_id.provider, by_id.where.line) == (RefKind.ID, Provider.AWS, 10)
@@ -157,7 +159,7 @@ def test_duplicate_agent_names_name_both_places(tmp_path: Path) -> None:
     (folder / "b.yml").write_text(_agent(IDS + "    steps: []\n", name="twin"))
     (folder / "notes.txt").write_text("not an agent file")
     with pytest.raises(PolicyFileError) as raised:
-        load_agents(folder)
+        load_agents(folder, vocabularies())
     message = str(raised.value)
     assert (
         f"{folder / 'b.yml'}:2: agent 'twin' is declared twice (first at {folder / 'a.yaml'}:2)"
@@ -170,23 +172,23 @@ def test_a_folder_reads_every_yaml_file_in_order_and_hashes_them(tmp_path: Path)
     folder.mkdir()
     (folder / "b.yaml").write_text(_agent(IDS + "    steps: []\n", name="second"))
     (folder / "a.yaml").write_text(_agent(IDS + "    steps: []\n", name="first"))
-    loaded = load_agents(folder)
+    loaded = load_agents(folder, vocabularies())
     assert [a.name for a in loaded.agents] == ["first", "second"]
     assert loaded.sources == (str(folder / "a.yaml"), str(folder / "b.yaml"))
-    again = load_agents(folder).source_hash
+    again = load_agents(folder, vocabularies()).source_hash
     (folder / "b.yaml").write_text(_agent(IDS + "    steps: []\n", name="renamed"))
-    assert load_agents(folder).source_hash != again == loaded.source_hash
+    assert load_agents(folder, vocabularies()).source_hash != again == loaded.source_hash
 
 
 def test_missing_and_unreadable_inputs_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(PolicyFileError, match="no such agent file or folder"):
-        load_agents(tmp_path / "absent.yaml")
+        load_agents(tmp_path / "absent.yaml", vocabularies())
     (tmp_path / "empty").mkdir()
     with pytest.raises(PolicyFileError, match="no agent files"):
-        load_agents(tmp_path / "empty")
+        load_agents(tmp_path / "empty", vocabularies())
     (tmp_path / "latin1.yaml").write_bytes(b"agents: []\n# caf\xe9\n")
     with pytest.raises(PolicyFileError, match="not UTF-8"):
-        load_agents(tmp_path / "latin1.yaml")
+        load_agents(tmp_path / "latin1.yaml", vocabularies())
 
 
 @pytest.mark.parametrize(
@@ -200,7 +202,7 @@ def test_missing_and_unreadable_inputs_are_clear_errors(tmp_path: Path) -> None:
     ],
 )
 def test_an_id_says_its_provider(value: str, provider: Provider | None) -> None:
-    assert provider_of_id(value) is provider
+    assert provider_of_id(value, vocabularies()) is provider
 
 
 def test_yaml_anchors_and_merge_keys_share_settings_between_agents() -> None:

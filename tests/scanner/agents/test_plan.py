@@ -4,13 +4,15 @@ deterministic, least-privilege policies per identity, and the difference between
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
+from nhiscan.providers.aws.agents.defaults import AwsDefaults
+from nhiscan.providers.aws.agents.render import identity_policy, trust_policy
 from nhiscan.providers.aws.catalog import default_catalog
 from nhiscan.scanner.agents import plan as plans
 from nhiscan.scanner.agents.compiler import compile_agent
 from nhiscan.scanner.agents.model import AgentFile, AgentPlan
-from nhiscan.scanner.agents.render import identity_policy, trust_policy
-from tests.factories import agent_file
+from tests.factories import agent_file, vocabularies
 
 TEXT = """\
   - name: loan-review
@@ -46,8 +48,10 @@ def test_needs_are_merged_across_steps_with_every_step_that_needs_them() -> None
 
 def test_the_plan_file_is_deterministic_and_carries_the_source_hash() -> None:
     agents, compiled = _plan()
-    first = plans.dumps(plans.plan_json(agents, compiled, tool_version="1"))
-    again = plans.dumps(plans.plan_json(*_plan(), tool_version="1"))
+    first = plans.dumps(
+        plans.plan_json(agents, compiled, tool_version="1", vocabularies=vocabularies())
+    )
+    again = plans.dumps(plans.plan_json(*_plan(), tool_version="1", vocabularies=vocabularies()))
     assert first == again
     data = json.loads(first)
     assert data["nhiscan_plan"] == 1 and data["source_hash"] == "test"
@@ -69,11 +73,7 @@ def test_the_least_privilege_policy_groups_resources_by_actions() -> None:
 def test_an_implicit_account_is_the_identity_s_own() -> None:
     agents = agent_file(TEXT)
     (agent,) = agents.agents
-    from dataclasses import replace
-
-    from nhiscan.scanner.agents.model import AwsDefaults
-
-    bare = replace(agent, aws=AwsDefaults())
+    bare = replace(agent, defaults={"aws": AwsDefaults()})
     compiled = compile_agent(bare, default_catalog(), default_max_key_age=90)
     policy = identity_policy(compiled.needs, "111122223333")
     assert policy is not None
@@ -104,10 +104,10 @@ def test_the_trust_policy_names_exactly_who_assumes_the_role() -> None:
 
 
 def test_the_diff_between_plans_lists_added_and_revoked_access() -> None:
-    before = plans.plan_json(*_plan(), tool_version="1")
+    before = plans.plan_json(*_plan(), tool_version="1", vocabularies=vocabularies())
     changed = TEXT.replace("publish them to sns://alerts", "write them to s3://out/*")
     changed += "  - name: new-bot\n    owner: t\n    identities: [x]\n    steps: []\n"
-    after = plans.plan_json(*_plan(changed), tool_version="1")
+    after = plans.plan_json(*_plan(changed), tool_version="1", vocabularies=vocabularies())
     diff = plans.diff(before, after)
     assert diff.added == (("loan-review", "aws", "s3:PutObject", "arn:aws:s3:::out/*"),)
     assert diff.revoked == (

@@ -11,10 +11,11 @@ import yaml
 
 from nhiscan.app.agents import DEMO_AGENTS
 from nhiscan.scanner.agents.schema import agents_schema
+from tests.factories import parse_agents, vocabularies
 from tests.scanner.agents.test_loader import GOOD, _ids, _steps, _with
 
 VALIDATOR = jsonschema.Draft202012Validator(
-    agents_schema(), format_checker=jsonschema.FormatChecker()
+    agents_schema(vocabularies()), format_checker=jsonschema.FormatChecker()
 )
 
 
@@ -23,7 +24,7 @@ def _errors(text: str) -> list[Any]:
 
 
 def test_the_schema_is_a_valid_json_schema() -> None:
-    jsonschema.Draft202012Validator.check_schema(agents_schema())
+    jsonschema.Draft202012Validator.check_schema(agents_schema(vocabularies()))
 
 
 @pytest.mark.parametrize("text", [GOOD, DEMO_AGENTS.read_text()], ids=["example", "demo"])
@@ -60,7 +61,6 @@ SHAPE_ERRORS = [
 @pytest.mark.parametrize("text", SHAPE_ERRORS)
 def test_shapes_the_loader_refuses_the_schema_refuses(text: str) -> None:
     from nhiscan.errors import PolicyFileError
-    from nhiscan.scanner.agents.loader import parse_agents
 
     with pytest.raises(PolicyFileError):
         parse_agents(text, file="agents.yaml")

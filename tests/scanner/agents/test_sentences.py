@@ -9,7 +9,7 @@ import pytest
 from nhiscan.errors import PolicyFileError
 from nhiscan.providers.aws.catalog import default_catalog
 from nhiscan.scanner.agents.compiler import compile_agent
-from nhiscan.scanner.agents.loader import parse_agents
+from tests.factories import parse_agents
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"

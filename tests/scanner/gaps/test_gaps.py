@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from nhiscan.scanner.agents.loader import parse_agents
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.gaps import AgentGap, IdentityGap
 from nhiscan.scanner.gaps.analysis import AgentResult, analyze_agents
@@ -27,6 +26,7 @@ from tests.factories import (
     estate,
     identity,
     managed_policy,
+    parse_agents,
     providers,
     reach_graph,
     resource,

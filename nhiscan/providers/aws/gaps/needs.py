@@ -1,22 +1,18 @@
 """The needs an AWS identity's grants are compared with, and what the gap analyzer proposes
-about roles: the agent's AWS needs with implicit accounts bound to the identity's, assuming the
-agent's other roles it reaches (a declared chain), and the services whose compute runs as a
-role (its least trust)."""
+about roles: the agent's AWS needs with implicit accounts bound to the identity's, and assuming
+the agent's other roles it reaches (a declared chain). The services whose compute runs as a
+role (its least trust) are the agent vocabulary's (``agents/vocabulary.py``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
 
+from nhiscan.providers.aws.agents.render import bind_account
 from nhiscan.scanner.agents.model import Need
-from nhiscan.scanner.agents.render import bind_account
-from nhiscan.scanner.model import Identity, Provider, ResourceKind
+from nhiscan.scanner.model import Identity, Provider
 
 ASSUME_ROLE = "sts:AssumeRole"
-COMPUTE_SERVICES = {
-    ResourceKind.LAMBDA_FUNCTION: "lambda.amazonaws.com",
-    ResourceKind.EC2_INSTANCE: "ec2.amazonaws.com",
-}
 
 
 def gap_needs(identity: Identity, needs: Iterable[Need], onward: Iterable[str]) -> tuple[Need, ...]:

@@ -10,7 +10,6 @@ from nhiscan.scanner.agents.english.lexicon import AmbiguousWord, Entry, VerbCla
 from nhiscan.scanner.agents.english.rules import (
     _DIRECTIONAL,
     _DIRECTIONAL_DECIDES,
-    EXAMPLES,
     PREPOSITIONS,
     RULES,
     Case,
@@ -23,6 +22,7 @@ from nhiscan.scanner.agents.english.tokens import (
     _malformed,
     resource_references,
 )
+from nhiscan.scanner.agents.language import Vocabularies
 from nhiscan.scanner.agents.vocabulary import Verb
 
 # --------------------------------------------------------------------------------------------
@@ -262,18 +262,21 @@ def _outcome(member: _Item, binding: _Binding) -> tuple[Verb, ...]:
     return outcomes[0]
 
 
-def _check_ambiguous(binding: _Binding) -> None:
+def _check_ambiguous(binding: _Binding, vocabularies: Vocabularies) -> None:
     for member in binding.group.members:
         if isinstance(member.meaning, AmbiguousWord):
+            advice = member.meaning.advice.replace("{key}", vocabularies.example("key"))
             raise SentenceError(
-                f"cannot place {binding.reference}: '{member.text}' {member.meaning.advice}",
+                f"cannot place {binding.reference}: '{member.text}' {advice}",
                 (member.text,),
             )
 
 
-def _phrases(bindings: Sequence[_Binding]) -> Iterator[tuple[_Group, _Item, Phrase]]:
+def _phrases(
+    bindings: Sequence[_Binding], vocabularies: Vocabularies
+) -> Iterator[tuple[_Group, _Item, Phrase]]:
     for binding in bindings:
-        _check_ambiguous(binding)
+        _check_ambiguous(binding, vocabularies)
         for member in binding.group.members:
             assert isinstance(member.meaning, Entry)
             for verb in _outcome(member, binding):
@@ -282,7 +285,9 @@ def _phrases(bindings: Sequence[_Binding]) -> Iterator[tuple[_Group, _Item, Phra
 
 
 def _check_unplaced(
-    groups: Sequence[_Group], found: Sequence[tuple[_Group, _Item, Phrase]]
+    groups: Sequence[_Group],
+    found: Sequence[tuple[_Group, _Item, Phrase]],
+    vocabularies: Vocabularies,
 ) -> None:
     """Verbs that govern no resource (rule 9), and moves with no source."""
     for group in groups:
@@ -294,19 +299,19 @@ def _check_unplaced(
             if not placed and not entry.in_hand:
                 raise SentenceError(
                     f"'{member.text}' names no resource: say what it acts on, e.g. "
-                    f"'{member.text} {EXAMPLES[entry.verb_class]}'",
+                    f"'{member.text} {vocabularies.example(entry.verb_class)}'",
                     (member.text,),
                 )
             deletes = any(m is member and p.verb is Verb.DELETE for m, p in placed)
             if placed and entry.verb_class is VerbClass.MOVE and not deletes:
                 raise SentenceError(
                     f"'{member.text}' names no source: a move deletes what it moves, so say "
-                    f"where from, e.g. '{member.text} {EXAMPLES[VerbClass.MOVE]}'",
+                    f"where from, e.g. '{member.text} {vocabularies.example(VerbClass.MOVE)}'",
                     (member.text,),
                 )
 
 
-def _clause_phrases(clause: Sequence[_Item]) -> list[Phrase]:
+def _clause_phrases(clause: Sequence[_Item], vocabularies: Vocabularies) -> list[Phrase]:
     has_reference = any(item.kind is Kind.REF for item in clause)
     negation = next((item.text for item in clause if item.kind is Kind.NEG), None)
     if negation is not None:
@@ -318,25 +323,27 @@ def _clause_phrases(clause: Sequence[_Item]) -> list[Phrase]:
             (negation,),
         )
     groups = _groups(clause)
-    found = list(_phrases(_bindings(clause, groups)))
-    _check_unplaced(groups, found)
+    found = list(_phrases(_bindings(clause, groups), vocabularies))
+    _check_unplaced(groups, found, vocabularies)
     return [phrase for _, _, phrase in found]
 
 
-def parse_sentence(text: str) -> tuple[Phrase, ...]:
+def parse_sentence(text: str, vocabularies: Vocabularies) -> tuple[Phrase, ...]:
     """Every (verb, resource) the sentence asks for, in order of appearance, without repeats.
-    Raises SentenceError when any resource cannot be mapped with certainty."""
-    malformed = _malformed(text)
+    Raises SentenceError when any resource cannot be mapped with certainty. References are
+    read with the registered vocabularies (their id forms, and their examples in messages)."""
+    read = vocabularies.example(VerbClass.READ)
+    malformed = _malformed(text, vocabularies)
     if malformed is not None:
         raise SentenceError(
             f"'{malformed}' looks like a resource reference but is not one: write "
-            "scheme://name with a lowercase scheme (e.g. s3://bucket/key) or a full ARN",
+            f"scheme://name with a lowercase scheme (e.g. {read}) or {vocabularies.ids(full=True)}",
             (malformed,),
         )
-    if not resource_references(text):
-        raise SentenceError("names no resource: write e.g. 'read s3://bucket/key'", ())
+    if not resource_references(text, vocabularies):
+        raise SentenceError(f"names no resource: write e.g. 'read {read}'", ())
     phrases: dict[tuple[Verb, str], Phrase] = {}
-    for clause in _clauses(_items(text)):
-        for phrase in _clause_phrases(clause):
+    for clause in _clauses(_items(text, vocabularies)):
+        for phrase in _clause_phrases(clause, vocabularies):
             phrases.setdefault((phrase.verb, phrase.resource), phrase)
     return tuple(phrases.values())

@@ -241,7 +241,7 @@ AMBIGUOUS: tuple[AmbiguousWord, ...] = (
     _a("reconcile, reconciles, reconciled, reconciling", "does not say whether it only "
        "compares or also corrects; say compare and, if it writes, update"),
     _a("generate, generates, generated, generating", "does not say what it produces; say "
-       "'write … to …', or 'encrypt … with kms://…' for a data key"),
+       "'write … to …', or 'encrypt … with {key}' for a data key"),
     _a("rotate, rotates, rotated, rotating", "does not say which access; rotating a secret "
        "reads and writes it: say read and update"),
     _a("refresh, refreshes, refreshed, refreshing", "does not say whether it reads or "

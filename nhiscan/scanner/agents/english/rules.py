@@ -111,19 +111,3 @@ RULES: Mapping[VerbClass, Mapping[Case, Outcome]] = {
 # Classes whose directional preposition decides over a later place ("copy the file to the
 # folder in s3://b" writes s3://b); for the others both must agree.
 _DIRECTIONAL_DECIDES = frozenset({VerbClass.COPY, VerbClass.MOVE})
-
-# How to name a resource for each class, for error messages.
-EXAMPLES: Mapping[VerbClass, str] = {
-    VerbClass.READ: "s3://bucket/key",
-    VerbClass.LIST: "s3://bucket",
-    VerbClass.WRITE: "… to s3://bucket/key",
-    VerbClass.DELETE: "s3://bucket/key",
-    VerbClass.COPY: "… from s3://source to s3://destination",
-    VerbClass.MOVE: "… from s3://source to s3://destination",
-    VerbClass.PUBLISH: "… to sns://topic",
-    VerbClass.CONSUME: "… from sqs://queue",
-    VerbClass.DECRYPT: "… with kms://alias/key",
-    VerbClass.ENCRYPT: "… with kms://alias/key",
-    VerbClass.INVOKE: "lambda://function",
-    VerbClass.ASSUME: "arn:aws:iam::123456789012:role/name",
-}

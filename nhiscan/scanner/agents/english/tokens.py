@@ -22,8 +22,8 @@ from nhiscan.scanner.agents.english.lexicon import (
     Entry,
 )
 from nhiscan.scanner.agents.english.rules import PREPOSITIONS
+from nhiscan.scanner.agents.language import Vocabularies
 
-_REFERENCE = re.compile(r"[a-z][a-z0-9-]*://\S+|arn:[a-z][a-z0-9-]*:[a-z0-9-]+:\S*")
 _LEAD = "(\"'`\u201c\u2018"
 _TRAIL = ".,;:!?)\"'`\u201d\u2019"
 _WORD_OR_MARK = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*|[^\sa-z0-9]")
@@ -54,11 +54,12 @@ class _Item:
     meaning: Entry | AmbiguousWord | None = None
 
 
-def _split_reference(chunk: str) -> tuple[str, str, str] | None:
-    """(leading marks, reference, trailing marks) when the chunk is a reference."""
+def _split_reference(chunk: str, reference_regex: re.Pattern[str]) -> tuple[str, str, str] | None:
+    """(leading marks, reference, trailing marks) when the chunk is a reference: ``scheme://``
+    or a registered vocabulary's own id form (``Vocabularies.reference_regex``)."""
     core = chunk.lstrip(_LEAD)
     reference = core.rstrip(_TRAIL)
-    if not _REFERENCE.fullmatch(reference):
+    if not reference_regex.fullmatch(reference):
         return None
     return chunk[: len(chunk) - len(core)], reference, core[len(reference) :]
 
@@ -69,10 +70,10 @@ def _marks(marks: str, chunk_end: bool) -> Iterator[tuple[str, str]]:
         yield ("end" if mark in _ENDS or (mark == "." and last) else "mark"), mark
 
 
-def _raw_tokens(text: str) -> Iterator[tuple[str, str]]:
+def _raw_tokens(text: str, vocabularies: Vocabularies) -> Iterator[tuple[str, str]]:
     """("ref" | "word" | "mark" | "end", text) for every token, in order."""
     for chunk in text.split():
-        parts = _split_reference(chunk)
+        parts = _split_reference(chunk, vocabularies.reference_regex)
         if parts is not None:
             lead, reference, trail = parts
             yield from _marks(lead, chunk_end=False)
@@ -87,19 +88,20 @@ def _raw_tokens(text: str) -> Iterator[tuple[str, str]]:
                 yield from _marks(piece, chunk_end=index == len(pieces) - 1)
 
 
-def resource_references(text: str) -> tuple[str, ...]:
+def resource_references(text: str, vocabularies: Vocabularies) -> tuple[str, ...]:
     """The resource references in text, as written (trailing punctuation stripped), in order of
     first appearance, without repeats."""
-    found = (token for kind, token in _raw_tokens(text) if kind == "ref")
+    found = (token for kind, token in _raw_tokens(text, vocabularies) if kind == "ref")
     return tuple(dict.fromkeys(found))
 
 
-def _malformed(text: str) -> str | None:
-    """A chunk that looks like a reference (contains "://", or starts "arn:") but is not."""
+def _malformed(text: str, vocabularies: Vocabularies) -> str | None:
+    """A chunk that looks like a reference (contains "://", or starts like a registered
+    vocabulary's own ids) but is not."""
     for chunk in text.split():
         core = chunk.lstrip(_LEAD).rstrip(_TRAIL)
-        looks = "://" in core or core.lower().startswith("arn:")
-        if looks and _split_reference(chunk) is None:
+        looks = "://" in core or vocabularies.owns_reference(core.lower())
+        if looks and _split_reference(chunk, vocabularies.reference_regex) is None:
             return core
     return None
 
@@ -150,8 +152,8 @@ def _match(words: Sequence[str]) -> tuple[_Item, int]:
     return _Item(kind, words[0]), 1
 
 
-def _items(text: str) -> list[_Item]:
-    raw = list(_raw_tokens(text))
+def _items(text: str, vocabularies: Vocabularies) -> list[_Item]:
+    raw = list(_raw_tokens(text, vocabularies))
     items: list[_Item] = []
     index = 0
     while index < len(raw):

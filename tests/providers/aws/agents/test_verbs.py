@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from nhiscan.providers.aws.agents.defaults import AwsDefaults, phrase_needs
+from nhiscan.providers.aws.agents.schemes import SCHEMES
+from nhiscan.providers.aws.agents.uri import parse_reference
+from nhiscan.providers.aws.agents.verbs import TABLE, Access, Unsupported, entry
 from nhiscan.providers.aws.catalog import default_catalog
-from nhiscan.scanner.agents.compiler import merge, phrase_needs
-from nhiscan.scanner.agents.model import AwsDefaults
-from nhiscan.scanner.agents.schemes import SCHEMES
-from nhiscan.scanner.agents.uri import BadReference, parse_reference
-from nhiscan.scanner.agents.verbs import TABLE, Access, Unsupported, entry
+from nhiscan.scanner.agents.language import BadReference
 from nhiscan.scanner.agents.vocabulary import Verb
 
 PAIRS = [(verb, scheme) for verb in Verb for scheme in sorted(SCHEMES)]
@@ -33,7 +33,7 @@ def test_each_pair_compiles_to_catalogued_actions_on_their_part_or_says_what_to_
     catalog = default_catalog()
     for example in SCHEMES[scheme].examples:
         ref = parse_reference(example)
-        for need in phrase_needs(verb, ref, DEFAULTS, step=1):
+        for need in phrase_needs(verb, ref, DEFAULTS):
             info = catalog.info(need.action)
             assert info is not None, f"{need.action} is not in the catalogue"
             assert info.name == need.action, "actions are written as the catalogue spells them"
@@ -133,23 +133,25 @@ def test_every_scheme_has_examples_that_parse_back_to_it() -> None:
 def test_the_smallest_action_sets(
     verb: Verb, reference: str, expected: set[tuple[str, str]]
 ) -> None:
-    needs = phrase_needs(verb, parse_reference(reference), DEFAULTS, step=1)
+    needs = phrase_needs(verb, parse_reference(reference), DEFAULTS)
     assert {(n.action, n.resource) for n in needs} == expected
 
 
 def test_a_key_named_by_alias_is_any_key_carrying_the_alias() -> None:
-    (need,) = merge(phrase_needs(Verb.DECRYPT, parse_reference("kms://alias/docs"), DEFAULTS, 1))
+    (need,) = phrase_needs(Verb.DECRYPT, parse_reference("kms://alias/docs"), DEFAULTS)
     assert need.action == "kms:Decrypt"
     assert need.resource == "arn:aws:kms:eu-west-1:123456789012:key/*"
-    assert need.conditions == {"ForAnyValue:StringEquals": {"kms:ResourceAliases": ("alias/docs",)}}
+    assert need.conditions == (
+        ("ForAnyValue:StringEquals", "kms:ResourceAliases", ("alias/docs",)),
+    )
 
 
 def test_without_defaults_the_account_is_implicit_and_the_region_any() -> None:
-    (need,) = phrase_needs(Verb.PUBLISH, parse_reference("sns://t"), AwsDefaults(), step=3)
+    (need,) = phrase_needs(Verb.PUBLISH, parse_reference("sns://t"), AwsDefaults())
     assert need.resource == "arn:aws:sns:*:*:t"
     assert need.account_implicit
     (bucket, objects) = sorted(  # GetObject, ListBucket
-        phrase_needs(Verb.READ, parse_reference("s3://b/*"), AwsDefaults(), step=1),
+        phrase_needs(Verb.READ, parse_reference("s3://b/*"), AwsDefaults()),
         key=lambda n: n.action,
     )
     assert not objects.account_implicit and not bucket.account_implicit  # S3 ARNs: no account

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from nhiscan.scanner.agents.schemes import SCHEMES
+from nhiscan.providers.aws.agents.schemes import SCHEMES
 from nhiscan.scanner.agents.vocabulary import Verb
 
 

@@ -1,4 +1,4 @@
-"""Resource references in agent files: ``scheme://name[/path]`` or a full ARN.
+"""AWS resource references in agent files: ``scheme://name[/path]`` or a full ARN.
 
 ``s3://construction-docs/*`` is the objects of a bucket, ``s3://certs`` the bucket (and all its
 objects), ``dynamodb://loan-reviews`` a table, ``kms://alias/docs`` a key by alias,
@@ -12,17 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nhiscan.scanner.agents.schemes import SCHEMES, Scheme, scheme_of_arn
+from nhiscan.providers.aws.agents.schemes import SCHEMES, Scheme, scheme_of_arn
+from nhiscan.scanner.agents.language import BadReference
 
 _URI = re.compile(r"^(?P<scheme>[a-z][a-z0-9-]*)://(?P<rest>.*)$")
+ARN_PREFIX = "arn:"
 _ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*|\*):"
     r"(?P<account>\d{12}|\*|):(?P<resource>.+)$"
 )
-
-
-class BadReference(ValueError):
-    """A reference that cannot be read; the message says what is wrong and what to write."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,7 +37,7 @@ class ResourceRef:
 def parse_reference(text: str) -> ResourceRef:
     """Read one reference; raises BadReference naming the problem."""
     text = text.strip()
-    if text.startswith("arn:"):
+    if text.startswith(ARN_PREFIX):
         return _from_arn(text)
     match = _URI.match(text)
     if match is None:

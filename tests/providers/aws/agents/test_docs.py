@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nhiscan.scanner.agents.schemes import SCHEMES
-from nhiscan.scanner.agents.verbs import TABLE, Access
+from nhiscan.providers.aws.agents.schemes import SCHEMES
+from nhiscan.providers.aws.agents.verbs import TABLE, Access
 from nhiscan.scanner.agents.vocabulary import Verb
+from tests.factories import parse_agents
 
-DOC = (Path(__file__).parents[3] / "docs" / "agents.md").read_text()
+DOC = (Path(__file__).parents[4] / "docs" / "agents.md").read_text()
 
 
 def test_every_supported_pair_is_documented_with_its_actions() -> None:
@@ -27,8 +28,6 @@ def test_every_scheme_and_verb_is_documented() -> None:
 
 
 def test_the_example_file_in_the_doc_loads() -> None:
-    from nhiscan.scanner.agents.loader import parse_agents
-
     example = DOC.split("```yaml\n", 1)[1].split("```", 1)[0]
     (agent,) = parse_agents(example, file="docs/agents.md")
     assert agent.name == "loan-review" and len(agent.steps) == 5
