@@ -20,8 +20,8 @@ def policy_problems(snapshot: Snapshot) -> Iterator[str]:
     for index, policy in enumerate(snapshot.policies):
         if policy.provider is not Provider.AWS or policy.id in recorded:
             continue
-        carriers = carriers_of(policy, snapshot.identities, snapshot.groups, snapshot.resources)
-        for problem in problems(policy.document):
+        for problem in problems(policy.document):  # who carries it: only for a message
+            carriers = carriers_of(policy, snapshot.identities, snapshot.groups, snapshot.resources)
             yield (
                 f"policies[{index}] ({policy.id}), the {policy.kind.value} policy "
                 f"{carriers}: document: {problem}; AWS would reject it and "
