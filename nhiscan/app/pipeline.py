@@ -123,7 +123,7 @@ def analyze(
         blast=blast_radius(graph, snapshot.credentials, found.facts) if graph is not None else None,
         reach=reach,
         scanned_at=now,
-        snapshot=snapshot,
+        snapshot=estate.snapshot,
         estate=estate,
         findings=suppression.kept,
         thresholds=settings.lifecycle,

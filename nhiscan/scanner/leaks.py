@@ -11,9 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from nhiscan.scanner import fingerprint
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.model import Credential, CredentialKind, Exposure, Provider
+from nhiscan.scanner.model import Credential, Exposure, Provider
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,21 +56,11 @@ class Leak:
         return checked[0] if checked else None
 
 
-def join_key(credential: Credential) -> str | None:
-    """The credential's fingerprint; computed for AWS access keys collected without one."""
-    if credential.fingerprint is not None:
-        return credential.fingerprint
-    if credential.provider is Provider.AWS and credential.kind is CredentialKind.ACCESS_KEY:
-        return fingerprint.aws_access_key(credential.id)
-    return None
-
-
 def credentials_by_fingerprint(credentials: Iterable[Credential]) -> Mapping[str, Credential]:
     index: dict[str, Credential] = {}
-    for credential in credentials:
-        key = join_key(credential)
-        if key is not None:
-            index.setdefault(key, credential)
+    for credential in credentials:  # old snapshots: filled by the provider (app/estates.py)
+        if credential.fingerprint is not None:
+            index.setdefault(credential.fingerprint, credential)
     return index
 
 

@@ -7,6 +7,7 @@ Each member delegates to the AWS module that answers it (``policy/``, ``privesc/
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from functools import cached_property
 
 from nhiscan.providers.aws.agents.vocabulary import AwsAgentVocabulary
@@ -24,13 +25,14 @@ from nhiscan.providers.aws.humans import AwsClassifier
 from nhiscan.providers.aws.ids import ArnIds
 from nhiscan.providers.aws.policy import EstateAuthorizer
 from nhiscan.providers.aws.privesc import find_escalations
+from nhiscan.scanner import fingerprint
 from nhiscan.scanner.agents.model import Need
 from nhiscan.scanner.escalation import Escalation, Step
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.facts import ProviderFacts
 from nhiscan.scanner.grants import Grant
 from nhiscan.scanner.graph.model import Hop
-from nhiscan.scanner.model import Credential, Identity, Provider, Resource
+from nhiscan.scanner.model import Credential, CredentialKind, Identity, Provider, Resource
 from nhiscan.scanner.provider import (
     AccessRequest,
     AgentVocabulary,
@@ -56,9 +58,6 @@ class AwsAnalysis:
 
     def _ours(self, identity: Identity) -> bool:
         return identity.provider is Provider.AWS
-
-    def normalise_credential(self, credential: Credential) -> Credential:
-        return credential  # AWS records are complete; old fingerprints: scanner/leaks (P4c)
 
     def scopes(self) -> Iterable[Scope]:
         accounts = {i.account for i in self._estate.identities.values() if self._ours(i)}
@@ -152,6 +151,13 @@ class AwsProvider:
 
     def check(self, snapshot: SnapshotView) -> Iterator[str]:
         return policy_problems(snapshot)
+
+    def normalise_credential(self, credential: Credential) -> Credential:
+        """An access key collected before keys carried their fingerprint gets it (the join
+        with a key id found in code: ``scanner/fingerprint.py``)."""
+        if credential.fingerprint is not None or credential.kind is not CredentialKind.ACCESS_KEY:
+            return credential
+        return replace(credential, fingerprint=fingerprint.aws_access_key(credential.id))
 
 
 PROVIDER: CloudProvider = AwsProvider()
