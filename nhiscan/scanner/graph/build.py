@@ -15,7 +15,6 @@ from collections.abc import Iterable, Iterator
 
 import networkx as nx
 
-from nhiscan.scanner.authz import Authorizer
 from nhiscan.scanner.escalation import Escalation, Family
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph.access import AccessFinder
@@ -40,12 +39,12 @@ def build_graph(estate: Estate, source: GraphSource) -> ReachGraph:
     hops += _leak_hops(estate)
     hops += _membership_hops(estate)
     hops += _runs_as_hops(estate, source)
-    hops += _admin_hops(estate, authorizer, principals)
+    hops += _admin_hops(estate, source, principals)
     hops += source.act_as_edges(principals)
     hops += AccessFinder(estate, source).hops(principals, resources)
     escalations = tuple(source.escalations(principals))
     concrete = [e for e in escalations if not e.potential]
-    hops += _escalation_hops(estate, concrete)
+    hops += _escalation_hops(estate, source, concrete)
     hops += _pass_role_hops(source, concrete)
     joined = (e.target for e in concrete if e.family is Family.GROUP_MEMBERSHIP)
     hops += source.group_edges(joined)
@@ -119,19 +118,27 @@ def _runs_as_hops(estate: Estate, source: GraphSource) -> Iterator[Hop]:
             yield Hop(source=resource.id, target=identity, edge=EdgeKind.RUNS_AS)
 
 
-def _admin_hops(estate: Estate, authorizer: Authorizer, principals: list[str]) -> Iterator[Hop]:
+def _admin_hops(estate: Estate, source: GraphSource, principals: list[str]) -> Iterator[Hop]:
     for principal in principals:
-        result = authorizer.is_admin(principal)
+        result = source.authorizer.is_admin(principal)
         if result.decision.possible:
-            account = estate.identities[principal].account
-            yield granted_hop(principal, admin_node(account), EdgeKind.IS_ADMIN, result)
+            sink = admin_node(_scope(estate, source, principal))
+            yield granted_hop(principal, sink, EdgeKind.IS_ADMIN, result)
 
 
-def _escalation_hops(estate: Estate, escalations: Iterable[Escalation]) -> Iterator[Hop]:
+def _scope(estate: Estate, source: GraphSource, principal: str) -> str:
+    """The scope whose admin sink ``principal``'s admin power points to: its provider's
+    answer, else the account (subscription, project) its record names."""
+    return source.admin_scope(principal) or estate.identities[principal].account
+
+
+def _escalation_hops(
+    estate: Estate, source: GraphSource, escalations: Iterable[Escalation]
+) -> Iterator[Hop]:
     for escalation in escalations:
         target = escalation.target
         if target == "admin":
-            target = admin_node(estate.identities[escalation.principal].account)
+            target = admin_node(_scope(estate, source, escalation.principal))
         refs = tuple(
             dict.fromkeys(ref for step in escalation.steps for ref in step.evaluation.allowed_by)
         )

@@ -34,6 +34,7 @@ class AccessRequest:
 class GraphSource(Protocol):
     @property
     def authorizer(self) -> Authorizer: ...
+    def admin_scope(self, principal: str) -> str | None: ...  # whose admin sink it reaches
     def act_as_edges(self, principals: Sequence[str]) -> Iterator[Hop]: ...
     def runs_as(self, resource: Resource) -> tuple[str, ...]: ...
     def access_requests(self, resource: Resource) -> Sequence[AccessRequest]: ...
@@ -75,6 +76,10 @@ class CompositeSource:
 
     def _of(self, provider: object) -> GraphSource | None:
         return self._sources.get(str(provider))
+
+    def admin_scope(self, principal: str) -> str | None:
+        source = self._of(self.provider_of(principal))
+        return None if source is None else source.admin_scope(principal)
 
     def act_as_edges(self, principals: Sequence[str]) -> Iterator[Hop]:
         for source, mine in self._split(principals):

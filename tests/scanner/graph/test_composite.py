@@ -58,11 +58,15 @@ class ToySource:
     def __init__(self, acts_as: str) -> None:
         self._authorizer = ToyAuthorizer()
         self.acts_as = acts_as
+        self.scope: str | None = None  # None: the record's account (project)
         self.asked_principals: list[list[str]] = []
 
     @property
     def authorizer(self) -> ToyAuthorizer:
         return self._authorizer
+
+    def admin_scope(self, principal: str) -> str | None:
+        return self.scope
 
     def act_as_edges(self, principals: Sequence[str]) -> Iterator[Hop]:
         self.asked_principals.append(list(principals))
@@ -160,6 +164,18 @@ def test_build_graph_with_a_second_source_adds_its_edges_and_keeps_the_first() -
     assert asked == {VAULT}
     # The path crosses clouds: the toy's service account reaches AWS admin through federation.
     assert admin_node(f.ACCOUNT) in graph.reach(SA)
+
+
+def test_admin_power_points_to_the_scope_its_provider_names() -> None:
+    """A provider whose admin power applies above the record's account (a GCP folder, an
+    Azure management group) names that scope; the sink follows it."""
+    e = f.estate(*aws_records(), *toy_records())
+    toy = ToySource(acts_as=f.user("app").id)
+    toy.scope = "folders/7"
+    graph = build_graph(e, CompositeSource(e, {"aws": provider_set(e).analyses["aws"], "gcp": toy}))
+    assert {h.target for h in graph.edges(EdgeKind.IS_ADMIN) if h.source == SA} == {
+        admin_node("folders/7")
+    }
 
 
 def test_a_snapshot_with_an_unregistered_cloud_is_analysed_without_error() -> None:
