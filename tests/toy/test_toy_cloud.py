@@ -46,8 +46,8 @@ from nhiscan.scanner.model import (
 )
 from nhiscan.scanner.provider import CloudProvider, ProviderSet
 from tests import factories as f
-from tests.toy.connector import STALE_DAYS, ToyConnector, bot_id
-from tests.toy.provider import BOT, LAST_USED_OPERATION, TOKEN, TOY
+from tests.toy.connector import STALE_DAYS, ToyConnector, bot_id, box_id
+from tests.toy.provider import BOT, LAST_USED_OPERATION, READ, TOKEN, TOY
 
 NOW = f.NOW
 BUILDER = bot_id("acme", "builder")
@@ -263,10 +263,9 @@ def test_the_toy_cloud_is_found_through_the_registries(toy_cloud: CloudProvider)
     e = build_estate(collected, (toy_cloud.classifier,))
     stale = run(AccessKeyTooOld(), e, toy_context(e, toy_cloud))
     assert [x.subject for x in stale] == [bot_id("beta", "builder")]
-    evaluation = toy_cloud.analyse(e).authorizer.evaluate(
-        bot_id("beta", "builder"), "toy.read", "*"
-    )
-    assert evaluation.decision.possible
+    plans, authorizer = box_id("beta", "plans"), toy_cloud.analyse(e).authorizer
+    assert authorizer.evaluate(bot_id("beta", "builder"), READ, plans).decision.possible
+    assert not authorizer.evaluate(bot_id("beta", "fresh"), READ, plans).decision.possible
 
 
 def _agents(name: str, *identities: str) -> SimpleNamespace:
