@@ -10,6 +10,7 @@ these tests build the ``ProviderSet`` themselves, as the pipeline will from
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -121,11 +122,12 @@ def test_a_listed_clouds_record_of_an_unlisted_kind_is_still_an_error(tmp_path: 
         snap.load(tmp_path / "bad.json")
 
 
-def test_the_report_schema_lists_the_known_kinds_only() -> None:
+def test_the_report_schema_lists_the_known_kinds_and_accepts_a_new_clouds() -> None:
     assert TOKEN.value == "toy-token"  # created: still not listed
-    enum = report_schema()["$defs"]["credential_kind"]["enum"]
-    assert enum == [kind.value for kind in CredentialKind] and "toy-token" not in enum
-    assert "access-key" in enum
+    listed, other = report_schema()["$defs"]["credential_kind"]["anyOf"]
+    assert listed["enum"] == [kind.value for kind in CredentialKind] and "toy-token" not in listed
+    assert "access-key" in listed["enum"]
+    assert re.fullmatch(other["pattern"], "toy-token") and not re.fullmatch(other["pattern"], "")
 
 
 def test_provider_managed_reads_the_snapshots_service_linked_field() -> None:
