@@ -4,8 +4,8 @@ identity kind (``toy-bot``), one credential kind (``toy-token``, long-lived), on
 permissions to the resources (id globs) they are granted on:
 ``{"permissions": {"toy.read": ["toy://acme/box/*"]}}``. ``toy.admin`` on the tenant
 (``toy://<tenant>``) is every permission on everything in it: the tenant is the one admin scope.
-Ids are ``toy://<tenant>/<kind>/<name>``. The toy has no agent vocabulary: the gap analyzer
-reports its bots as not analysed.
+Ids are ``toy://<tenant>/<kind>/<name>``. Its agent vocabulary is ``agents.py``
+(``toybox://<box>``).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from nhiscan.scanner.provider import (
     Scope,
 )
 from nhiscan.scanner.snapshot_check import Snapshot as SnapshotView
+from tests.toy.agents import VOCABULARY
 
 NAME = "toy"
 TOY = Provider(NAME)
@@ -272,7 +273,7 @@ class ToyProvider:
     catalog = ToyCatalog()
     ids = ToyIds()
     facts = FACTS
-    agents: AgentVocabulary | None = None
+    agents: AgentVocabulary | None = VOCABULARY
     classifier = ToyClassifier()
 
     def analyse(self, estate: Estate) -> ProviderAnalysis:

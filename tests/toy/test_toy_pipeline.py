@@ -32,6 +32,25 @@ PLANS = box_id("acme", "plans")
 FORMATS = ("json", "html", "sarif", "md")
 AGENTS = """\
 version: 1
+defaults:
+  toy: {tenant: acme}
+agents:
+  - name: toy-builder
+    owner: team-toys
+    identities:
+      - toy://acme/bot/builder
+    steps:
+      - read: toybox://plans
+  - name: toy-keeper
+    owner: team-toys
+    identities:
+      - {name: keeper, provider: toy}
+    steps:
+      - Read toybox://plans
+"""
+# Without the toy vocabulary: an AWS step, and the bot by its id.
+AWS_STEP_AGENTS = """\
+version: 1
 agents:
   - name: toy-builder
     owner: team-toys
@@ -74,13 +93,19 @@ def scan(cli: Any, out: Path, *extra: str) -> Result:
     return CliRunner().invoke(cli, args)
 
 
-@pytest.fixture
-def scanned(cli: Any, tmp_path: Path) -> tuple[Result, Path]:
-    (tmp_path / "agents.yaml").write_text(AGENTS)
+def scan_with_agents(cli: Any, tmp_path: Path, agents: str) -> tuple[Result, dict[str, Any]]:
+    (tmp_path / "agents.yaml").write_text(agents)
     out = tmp_path / "out"
     result = scan(cli, out, "--agents", str(tmp_path / "agents.yaml"), "--fail-on", "high")
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result, out
+    doc: dict[str, Any] = json.loads((out / "report.json").read_text())
+    return result, doc
+
+
+@pytest.fixture
+def scanned(cli: Any, tmp_path: Path) -> tuple[Result, Path]:
+    result, _ = scan_with_agents(cli, tmp_path, AGENTS)
+    return result, tmp_path / "out"
 
 
 def hops(report: Report, kind: EdgeKind) -> set[tuple[str, str]]:
@@ -191,17 +216,49 @@ def test_scan_writes_every_report_and_gates_on_the_admin_bot(
     assert "NHI001" in markdown and "Toy token tt-builder" in markdown
 
 
-def test_the_gap_analyzer_says_the_toy_bot_is_not_analysed(scanned: tuple[Result, Path]) -> None:
+def test_the_gap_analyzer_analyses_the_toy_bots_through_the_toy_provider(
+    scanned: tuple[Result, Path],
+) -> None:
     _, out = scanned
     doc = json.loads((out / "report.json").read_text())
+    builder, keeper = doc["agents"]
+    (identity,) = builder["identities"]
+    assert (identity["id"], identity["provider"]) == (BUILDER, "toy")
+    assert (identity["analysed"], identity["reason"], identity["missing"]) == (True, None, 0)
+    assert [(n["action"], n["resource"]) for n in builder["needed"]] == [(READ, PLANS)]
+    assert [x["resource"] for x in builder["excess_scope"]] == [box_id("acme", "*")]
+    least = builder["least_privilege"][BUILDER]["policy"]
+    assert least == {"permissions": {READ: [PLANS]}}  # the toy vocabulary's document
+    assert [i["id"] for i in keeper["identities"]] == [KEEPER]  # {name:, provider: toy}
+    assert keeper["identities"][0]["admin"] is True
+    assert [x["action"] for x in keeper["excess"]] == [ADMIN]
+    admin_excess = [x for x in doc["findings"] if x["rule_id"] == "NHI300"]
+    assert [x["subject"] for x in admin_excess] == [KEEPER, BUILDER]
+
+
+def test_without_an_agent_vocabulary_the_toy_bot_is_reported_not_analysed(
+    toy_cloud: CloudProvider, cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(toy_cloud, "agents", None)
+    result, doc = scan_with_agents(cli, tmp_path, AWS_STEP_AGENTS)
+    assert result.exit_code == 1, result.output
     (agent,) = doc["agents"]
     (identity,) = agent["identities"]
     assert (identity["id"], identity["provider"]) == (BUILDER, "toy")
     assert (identity["analysed"], identity["reason"]) == (False, NOT_ANALYSED)
-    assert doc["agent_analysis"]["analysed"] is True
 
 
 @pytest.mark.parametrize(("fail_on", "code"), [("critical", 1), ("never", 0)])
 def test_fail_on_gates_the_toy_findings(cli: Any, tmp_path: Path, fail_on: str, code: int) -> None:
     result = scan(cli, tmp_path / "out", "--fail-on", fail_on, "--strict")
     assert result.exit_code == code, result.output
+
+
+def test_agent_files_may_name_the_toy_cloud(cli: Any, tmp_path: Path) -> None:
+    """A selector's ``provider`` is a listed cloud or a registered one (the agents schema too)."""
+    shown = json.loads(CliRunner().invoke(cli, ["schema", "agents"]).stdout)
+    selector = shown["$defs"]["identity"]["oneOf"][1]
+    assert selector["properties"]["provider"]["enum"] == ["aws", "azure", "gcp", "toy"]
+    (tmp_path / "bad.yaml").write_text(AGENTS.replace("provider: toy", "provider: oracle"))
+    result = CliRunner().invoke(cli, ["compile", str(tmp_path / "bad.yaml")])
+    assert result.exit_code == 2 and "`provider` is aws, azure, gcp or toy" in result.output
