@@ -5,11 +5,14 @@ with its type (nullable where the report writes null: ``blast_radius`` and ``gra
 reach analysis, ``baseline``, ``suppressions``, ``history`` and ``agents`` when unused); the
 records (findings, identities, credentials, gaps, exposures, repositories, skipped files,
 accounts, tool) require every field and type it, and closed sets are enums taken from the code
-(severity, provider, identity kind, credential kind and status, gap and skip reasons, agent
-status, identity-reference kind), so the two cannot drift. Open where later versions add
-fields (the contract: they add, never remove or rename): no object forbids extra properties,
-and evidence, attack paths, least-privilege policies and history drift are typed as objects
-only: their keys belong to each rule or version.
+(severity, credential status, gap and skip reasons, agent status, identity-reference kind), so
+the two cannot drift. Provider names and record kinds are open sets (``model.OpenStrEnum``: a
+new cloud's provider brings its own): each is ``anyOf`` the values the model lists or any
+kebab-case name, and a record of a listed provider must have a listed kind (as the snapshot
+check asks). Open where later versions add fields (the contract: they add, never remove or
+rename): no object forbids extra properties, and evidence, attack paths, least-privilege
+policies and history drift are typed as objects only: their keys belong to each rule or
+version.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from nhiscan.scanner.model import (
     Exposure,
     Finding,
     Identity,
+    OpenStrEnum,
+    Provider,
     Repository,
     Severity,
     SkippedFile,
@@ -61,6 +66,8 @@ REFINED: dict[str, dict[str, Any]] = {
 }
 
 STRING = {"type": "string"}
+# A value of an open set no listed member names: a new cloud's provider name or kind.
+OPEN_NAME = {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}
 COUNT = {"type": "integer", "minimum": 0}
 OBJECT = {"type": "object"}
 TIME = {"type": "string", "format": "date-time"}
@@ -79,7 +86,7 @@ def report_schema() -> dict[str, Any]:
         "$defs": {
             **{name: record_schema(cls, REFINED.get(name, {})) for name, cls in RECORDS.items()},
             "severity": _enum(Severity),
-            "credential_kind": _enum(CredentialKind),
+            "credential_kind": _open_enum(CredentialKind),
             "statement_ref": _object(
                 {
                     "policy_id": STRING,
@@ -153,7 +160,13 @@ def record_schema(cls: type[Any], refined: Mapping[str, Any] | None = None) -> d
     fields = [f.name for f in dataclasses.fields(cls)]
     properties = {name: type_schema(hints[name]) for name in fields}
     properties.update(refined or {})
-    return {"type": "object", "required": fields, "properties": properties}
+    schema = {"type": "object", "required": fields, "properties": properties}
+    kind = hints.get("kind")
+    if hints.get("provider") is Provider and isinstance(kind, type) and issubclass(kind, Enum):
+        # A listed provider's record has a listed kind (an unlisted one is a typo).
+        listed = {"required": ["provider"], "properties": {"provider": _enum(Provider)}}
+        schema.update({"if": listed, "then": {"properties": {"kind": _enum(kind)}}})
+    return schema
 
 
 def type_schema(tp: Any) -> dict[str, Any]:
@@ -167,6 +180,8 @@ def type_schema(tp: Any) -> dict[str, Any]:
         return _array(type_schema(args[0]))
     if origin in (Mapping, dict):
         return {"type": "object", "additionalProperties": type_schema(args[1])}
+    if isinstance(tp, type) and issubclass(tp, OpenStrEnum):
+        return _open_enum(tp)
     if isinstance(tp, type) and issubclass(tp, Enum):
         return _enum(tp)
     simple: dict[Any, dict[str, Any]] = {
@@ -326,6 +341,11 @@ def _nullable(schema: Mapping[str, Any]) -> dict[str, Any]:
 
 def _enum(cls: type[Enum]) -> dict[str, Any]:
     return {"enum": [member.value for member in cls]}
+
+
+def _open_enum(cls: type[OpenStrEnum]) -> dict[str, Any]:
+    """The values ``cls`` lists, or another cloud's (``OPEN_NAME``)."""
+    return {"anyOf": [_enum(cls), dict(OPEN_NAME)]}
 
 
 def _ref(name: str) -> dict[str, Any]:

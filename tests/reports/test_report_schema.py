@@ -85,7 +85,8 @@ def test_records_require_and_describe_every_field() -> None:
         ("severity urgent", lambda d: d["findings"][0].update(severity="urgent")),
         ("rule id not NHI###", lambda d: d["findings"][0].update(rule_id="X1")),
         ("identity kind robot", lambda d: d["identities"][0].update(kind="robot")),
-        ("provider oracle", lambda d: d["identities"][0].update(provider="oracle")),
+        ("provider not a name", lambda d: d["identities"][0].update(provider="Oracle Cloud")),
+        ("toy kind not a name", lambda d: d["identities"][0].update(provider="toy", kind="A B")),
         ("credential status lost", lambda d: d["credentials"][0].update(status="lost")),
         ("credential kind token", lambda d: d["credentials"][0].update(kind="token")),
         ("scanned_at not a time", lambda d: d.update(scanned_at="yesterday")),
@@ -100,6 +101,17 @@ def test_broken_reports_are_refused(small_doc: dict[str, Any], where: str, chang
     doc = copy.deepcopy(small_doc)
     change(doc)
     assert _errors(doc), where
+
+
+def test_a_new_clouds_provider_and_kinds_are_allowed(small_doc: dict[str, Any]) -> None:
+    """Provider names and kinds are open: a new cloud's records validate (tests/toy), while a
+    listed cloud's record of an unlisted kind is still refused (above)."""
+    doc = copy.deepcopy(small_doc)
+    doc["identities"][0].update(provider="toy", kind="toy-bot")
+    doc["credentials"][0].update(provider="toy", kind="toy-token")
+    doc["accounts"][0].update(provider="toy")
+    doc["findings"][0].update(provider="toy")
+    assert _errors(doc) == []
 
 
 def test_fields_added_later_are_allowed(small_doc: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ CONNECTOR = connectors.ConnectorEntry(
 @pytest.fixture
 def toy_cloud() -> Iterator[CloudProvider]:
     saved, loaded = dict(providers.REGISTRY), dict(providers._LOADED)
+    rules = dict(providers._RULES)
     saved_connectors = dict(connectors.REGISTRY)
     providers.register("toy", PROVIDER)
     connectors.register("toy", CONNECTOR)
@@ -29,5 +30,7 @@ def toy_cloud() -> Iterator[CloudProvider]:
         providers.REGISTRY.update(saved)
         providers._LOADED.clear()
         providers._LOADED.update(loaded)
+        providers._RULES.clear()
+        providers._RULES.update(rules)
         connectors.REGISTRY.clear()
         connectors.REGISTRY.update(saved_connectors)

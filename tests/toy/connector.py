@@ -16,8 +16,9 @@ from nhiscan.scanner.model import (
     Identity,
     Policy,
     Record,
+    Resource,
 )
-from tests.toy.provider import BOT, GRANT, READ, TOKEN, TOY
+from tests.toy.provider import ADMIN, BOT, BOX, GRANT, READ, TOKEN, TOY, tenant_id
 
 STALE_DAYS = 400  # the builder bot's token: created and last used this long ago
 
@@ -26,9 +27,14 @@ def bot_id(tenant: str, name: str) -> str:
     return f"toy://{tenant}/bot/{name}"
 
 
+def box_id(tenant: str, name: str) -> str:
+    return f"toy://{tenant}/box/{name}"
+
+
 class ToyConnector:
-    """One tenant: a bot "builder" with a stale token and a read grant, and a bot "fresh"
-    whose token was made and used yesterday."""
+    """One tenant with one box ("plans"): a bot "builder" with a stale token and a grant to
+    read every box, a bot "fresh" with no grant, and a bot "keeper" holding ``toy.admin`` on the
+    tenant; the last two made their tokens and used them yesterday."""
 
     def __init__(self, tenant: str) -> None:
         self.tenant = tenant
@@ -39,18 +45,27 @@ class ToyConnector:
 
     def collect(self, ctx: CollectContext) -> Iterator[Record]:
         yield Account(provider=TOY, id=self.tenant, name=f"toy tenant {self.tenant}")
-        grant = Policy(
+        read = self._grant("read", {READ: [box_id(self.tenant, "*")]})
+        admin = self._grant("admin", {ADMIN: [tenant_id(self.tenant)]})
+        yield read
+        yield admin
+        plans = box_id(self.tenant, "plans")
+        yield Resource(provider=TOY, id=plans, name="plans", kind=BOX, account=self.tenant)
+        stale = ctx.now - timedelta(days=STALE_DAYS)
+        yesterday = ctx.now - timedelta(days=1)
+        yield from self._bot("builder", stale, (read.id,))
+        yield from self._bot("fresh", yesterday, ())
+        yield from self._bot("keeper", yesterday, (admin.id,))
+
+    def _grant(self, name: str, permissions: Mapping[str, list[str]]) -> Policy:
+        return Policy(
             provider=TOY,
-            id=f"toy://{self.tenant}/grant/read",
-            name="read",
+            id=f"toy://{self.tenant}/grant/{name}",
+            name=name,
             kind=GRANT,
             account=self.tenant,
-            document={"permissions": [READ]},
+            document={"permissions": dict(permissions)},
         )
-        yield grant
-        stale = ctx.now - timedelta(days=STALE_DAYS)
-        yield from self._bot("builder", stale, (grant.id,))
-        yield from self._bot("fresh", ctx.now - timedelta(days=1), ())
 
     def _bot(self, name: str, when: datetime, policies: tuple[str, ...]) -> Iterator[Record]:
         identity = bot_id(self.tenant, name)

@@ -1,18 +1,26 @@
 """``ToyProvider``: the whole ``CloudProvider`` contract (docs/providers.md) for a cloud with one
-identity kind (``toy-bot``), one credential kind (``toy-token``, long-lived) and two
-permissions (``toy.read``, ``toy.admin``). A policy's document is one mapping,
-``{"permissions": [...]}``; ``toy.admin`` is every permission. Ids are ``toy://<tenant>/...``.
+identity kind (``toy-bot``), one credential kind (``toy-token``, long-lived), one resource kind
+(``toy-box``) and two permissions (``toy.read``, ``toy.admin``). A policy's document maps
+permissions to the resources (id globs) they are granted on:
+``{"permissions": {"toy.read": ["toy://acme/box/*"]}}``. ``toy.admin`` on the tenant
+(``toy://<tenant>``) is every permission on everything in it: the tenant is the one admin scope.
+Ids are ``toy://<tenant>/<kind>/<name>``. Its agent vocabulary is ``agents.py``
+(``toybox://<box>``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from nhiscan.scanner.agents.model import Need
 from nhiscan.scanner.authz import Decision, Evaluation, StatementRef
-from nhiscan.scanner.escalation import Escalation
+from nhiscan.scanner.escalation import Escalation, Step
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.facts import AccessLevel, ProviderFacts
+from nhiscan.scanner.glob import glob_match
+from nhiscan.scanner.grants import Grant
 from nhiscan.scanner.graph.model import Hop
 from nhiscan.scanner.humans import Verdict
 from nhiscan.scanner.model import (
@@ -24,22 +32,32 @@ from nhiscan.scanner.model import (
     PolicyKind,
     Provider,
     Resource,
+    ResourceKind,
 )
-from nhiscan.scanner.provider import AccessRequest, AgentVocabulary, ProviderAnalysis, Scope
+from nhiscan.scanner.provider import (
+    AccessRequest,
+    AgentVocabulary,
+    CloudProvider,
+    ProviderAnalysis,
+    Scope,
+)
 from nhiscan.scanner.snapshot_check import Snapshot as SnapshotView
+from tests.toy.agents import VOCABULARY
 
 NAME = "toy"
 TOY = Provider(NAME)
 BOT = IdentityKind("toy-bot")
 TOKEN = CredentialKind("toy-token")
 GRANT = PolicyKind("toy-grant")
+BOX = ResourceKind("toy-box")
 READ, ADMIN = "toy.read", "toy.admin"
 PERMISSIONS = {READ: AccessLevel.READ, ADMIN: AccessLevel.PERMISSIONS_MANAGEMENT}
 LAST_USED_OPERATION = "toy.tokens.lastUsed"
+CATALOG_DATE = "2025-01-01"
 
 FACTS = ProviderFacts(
     kind_words={BOT.value: "bot"},
-    data_store_kinds=frozenset(),
+    data_store_kinds=frozenset({BOX.value}),
     secret_kinds=frozenset(),
     secret_read_actions=frozenset(),
     sensitive_services=frozenset(),
@@ -48,6 +66,11 @@ FACTS = ProviderFacts(
     long_lived_credentials=frozenset({TOKEN.value}),
     credential_words={TOKEN.value: "toy token"},
 )
+
+
+def tenant_id(tenant: str) -> str:
+    """The tenant's own id: the resource ``toy.admin`` is granted on to administer it."""
+    return f"toy://{tenant}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +82,11 @@ class ToyPermission:
 
 class ToyCatalog:
     version = "1"
-    updated_at = "2025-01-01"
+    updated_at = CATALOG_DATE
+    example = READ
 
     def expand(self, pattern: str, /) -> frozenset[str]:
-        return frozenset(PERMISSIONS) if pattern in ("*", "toy.*") else frozenset({pattern})
+        return frozenset(p for p in PERMISSIONS if glob_match(pattern, p)) or frozenset({pattern})
 
     def info(self, action: str, /) -> ToyPermission | None:
         level = PERMISSIONS.get(action)
@@ -92,7 +116,7 @@ class ToyIds:
         return value.rsplit("/", 1)[-1]
 
     def is_broad(self, value: str, /) -> bool:
-        return value == "*"
+        return value == "*" or (self.owns(value) and value.count("/") == 2)  # a whole tenant
 
 
 class ToyClassifier:
@@ -104,8 +128,23 @@ class ToyClassifier:
         return Verdict(is_human=False, reason="a toy bot")
 
 
+def permissions_of(policy: Policy) -> Iterator[tuple[int, str, tuple[str, ...]]]:
+    """(index, permission, resource globs) of each entry of a toy policy, in document order."""
+    entries: Mapping[str, Any] = policy.document.get("permissions", {})
+    for index, (permission, resources) in enumerate(entries.items()):
+        yield index, permission, tuple(resources)
+
+
+def covers(pattern: str, resource: str, *, below: bool) -> bool:
+    """Whether a granted resource glob covers ``resource`` (``below``: or anything in it)."""
+    if glob_match(pattern, resource):
+        return True
+    return below and (glob_match(f"{pattern}/*", resource) or pattern == "*")
+
+
 class ToyAuthorizer:
-    """Allows what the identity's policies list; ``toy.admin`` allows everything."""
+    """Allows a permission on the resources its grants list; ``toy.admin`` allows every
+    permission on the resources it lists and everything below them."""
 
     def __init__(self, estate: Estate) -> None:
         self._estate = estate
@@ -120,38 +159,51 @@ class ToyAuthorizer:
         resource: str,
         context: Mapping[str, str | Sequence[str] | None] | None = None,
     ) -> Evaluation:
-        for ref, granted in self._grants(principal):
-            if action in granted or ADMIN in granted:
+        for ref, permission, patterns in self.grants_of(principal):
+            admin = permission == ADMIN
+            if (admin or permission == action) and any(
+                covers(p, resource, below=admin) for p in patterns
+            ):
                 return Evaluation(decision=Decision.ALLOW, allowed_by=(ref,))
         return Evaluation(decision=Decision.IMPLICIT_DENY, reason="no toy grant lists it")
 
     def is_admin(self, principal: str) -> Evaluation:
-        return self.evaluate(principal, ADMIN, "*")
+        identity = self._estate.identities.get(principal)
+        if identity is None or identity.provider is not TOY:
+            return Evaluation(decision=Decision.IMPLICIT_DENY, reason="not a toy bot")
+        return self.evaluate(principal, ADMIN, tenant_id(identity.account))
 
-    def _grants(self, principal: str) -> Iterator[tuple[StatementRef, frozenset[str]]]:
+    def grants_of(self, principal: str) -> Iterator[tuple[StatementRef, str, tuple[str, ...]]]:
         identity = self._estate.identities.get(principal)
         for policy_id in identity.policies if identity is not None else ():
             policy = self._estate.policies.get(policy_id)
             if policy is not None:
-                granted = frozenset(policy.document.get("permissions", ()))
-                yield StatementRef(policy_id=policy_id, index=0), granted
+                for index, permission, patterns in permissions_of(policy):
+                    yield StatementRef(policy_id=policy_id, index=index), permission, patterns
 
 
 class ToyAnalysis:
     def __init__(self, estate: Estate) -> None:
         self._estate = estate
-        self.authorizer = ToyAuthorizer(estate)
+        self._authorizer = ToyAuthorizer(estate)
+
+    @property
+    def authorizer(self) -> ToyAuthorizer:
+        return self._authorizer
+
+    def _mine(self, identity: Identity) -> bool:
+        return identity.provider is TOY
 
     def normalise_credential(self, credential: Credential) -> Credential:
         return credential
 
     def scopes(self) -> Iterable[Scope]:
-        tenants = {i.account for i in self._estate.identities.values() if i.provider is TOY}
+        tenants = {i.account for i in self._estate.identities.values() if self._mine(i)}
         return [Scope(id=t, kind="tenant", parent=None, label=t) for t in sorted(tenants)]
 
     def admin_scope(self, principal: str) -> str | None:
         identity = self._estate.identities.get(principal)
-        return identity.account if identity is not None and identity.provider is TOY else None
+        return identity.account if identity is not None and self._mine(identity) else None
 
     def act_as_edges(self, principals: Sequence[str]) -> Iterator[Hop]:
         return iter(())
@@ -160,7 +212,17 @@ class ToyAnalysis:
         return ()
 
     def access_requests(self, resource: Resource) -> Sequence[AccessRequest]:
-        return ()
+        if resource.provider is not TOY or resource.kind is not BOX:
+            return ()
+        every = frozenset(PERMISSIONS)
+        return (AccessRequest(resource=resource.id, actions=every, granted_by_resource=None,
+                              service=NAME),)  # fmt: skip
+
+    def could_grant(self, principal: str, service: str) -> frozenset[str] | None:
+        return None  # two permissions: ask about both
+
+    def passes(self, escalation: Escalation) -> Iterator[Step]:
+        return iter(())
 
     def escalations(self, principals: Sequence[str]) -> Iterator[Escalation]:
         return iter(())
@@ -171,15 +233,38 @@ class ToyAnalysis:
     def exposure_reasons(self, identity: Identity) -> list[str]:
         return []
 
+    def provider_managed(self, identity: Identity) -> bool:
+        return False  # the toy cloud runs no bot of its own
+
     def held(self, identity: Identity) -> frozenset[str]:
         return frozenset(f"policy {p}" for p in identity.policies)
 
     def assumable(self, identity: Identity) -> bool:
         """Another bot may act as this one when its ``toy:delegate`` tag says so."""
-        return identity.provider is TOY and "toy:delegate" in identity.tags
+        return self._mine(identity) and "toy:delegate" in identity.tags
 
     def gap_support(self, identity: Identity) -> str | None:
-        return None if identity.provider is TOY else "not a toy identity"
+        return None if self._mine(identity) else "not a toy identity"
+
+    def grants(self, identity: Identity, accessed: Iterable[Hop]) -> Iterator[Grant]:
+        for ref, permission, patterns in self._authorizer.grants_of(identity.id):
+            for action in sorted(PERMISSIONS if permission == ADMIN else (permission,)):
+                info = PERMISSIONS.get(action)
+                evidence = {permission: list(patterns)}
+                for pattern in patterns:
+                    yield Grant(source=ref, action=action, resource=pattern, service=NAME,
+                                access_level=info, evidence=evidence)  # fmt: skip
+
+    def probe(self, identity: Identity, resource: str) -> str:
+        return resource
+
+    def gap_needs(
+        self, identity: Identity, needs: Iterable[Need], onward: Sequence[str]
+    ) -> tuple[Need, ...]:
+        return tuple(needs)
+
+    def any_region(self, resource: str) -> bool:
+        return False  # toy ids name no region
 
 
 class ToyProvider:
@@ -188,17 +273,27 @@ class ToyProvider:
     catalog = ToyCatalog()
     ids = ToyIds()
     facts = FACTS
-    agents: AgentVocabulary | None = None
+    agents: AgentVocabulary | None = VOCABULARY
     classifier = ToyClassifier()
 
     def analyse(self, estate: Estate) -> ProviderAnalysis:
         return ToyAnalysis(estate)
 
     def check(self, snapshot: SnapshotView) -> Iterator[str]:
-        """Toy records read from a file: every toy policy maps permissions to resources."""
+        """Toy records read from a file: every toy policy maps known permissions to lists of
+        resource ids."""
         for index, policy in enumerate(snapshot.policies):
-            if str(policy.provider) == "toy" and not isinstance(policy.document, Mapping):
-                yield f"policies[{index}] ({policy.id}): document: expected a mapping"
+            if policy.provider is not TOY:
+                continue
+            entries: object = policy.document.get("permissions", {})
+            if not isinstance(entries, Mapping):
+                yield f"policies[{index}] ({policy.id}): permissions: expected a mapping"
+                continue
+            for permission, resources in entries.items():
+                if permission not in PERMISSIONS:
+                    yield f"policies[{index}] ({policy.id}): unknown permission {permission!r}"
+                elif not isinstance(resources, list):
+                    yield f"policies[{index}] ({policy.id}): {permission}: expected a list"
 
 
-PROVIDER = ToyProvider()
+PROVIDER: CloudProvider = ToyProvider()

@@ -14,6 +14,12 @@ from nhiscan.scanner.agents.model import IdentityRef, RefKind
 from nhiscan.scanner.model import Provider
 
 IDENTITY_KEYS = ("id", "tag", "name", "provider", "account")
+CLOUDS = ("aws", "azure", "gcp")  # a selector may name these before their provider is installed
+
+
+def selector_providers(vocabularies: Vocabularies) -> tuple[str, ...]:
+    """The ``provider`` a selector may name: the listed clouds and every registered one's."""
+    return tuple(sorted({*CLOUDS, *(str(v.provider) for v in vocabularies)}))
 
 
 def identities(
@@ -40,7 +46,7 @@ def _identity(node: y.Node, file: str, agent: str, vocabularies: Vocabularies) -
         raise y.fail(node, file, f"agent {agent!r}: an identity has exactly one of id, tag, name")
     kind = RefKind(chosen[0])
     value = y.text(entries[chosen[0]][1], file, f"`{chosen[0]}`")
-    given = _provider(entries, file)
+    given = _provider(entries, file, vocabularies)
     implied = provider_of_id(value, vocabularies) if kind is RefKind.ID else None
     provider = given or implied
     account = y.text(entries["account"][1], file, "`account`") if "account" in entries else None
@@ -57,12 +63,16 @@ def _identity(node: y.Node, file: str, agent: str, vocabularies: Vocabularies) -
     )
 
 
-def _provider(entries: dict[str, tuple[y.Node, y.Node]], file: str) -> Provider | None:
+def _provider(
+    entries: dict[str, tuple[y.Node, y.Node]], file: str, vocabularies: Vocabularies
+) -> Provider | None:
     if "provider" not in entries:
         return None
     raw = y.text(entries["provider"][1], file, "`provider`")
-    if raw not in ("aws", "azure", "gcp"):
-        raise y.fail(entries["provider"][1], file, "`provider` is aws, azure or gcp")
+    known = selector_providers(vocabularies)
+    if raw not in known:
+        names = f"{', '.join(known[:-1])} or {known[-1]}"
+        raise y.fail(entries["provider"][1], file, f"`provider` is {names}")
     return Provider(raw)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from nhiscan.scanner.agents.language import Vocabularies
 from nhiscan.scanner.agents.loader import agent_keys
+from nhiscan.scanner.agents.refs import selector_providers
 from nhiscan.scanner.agents.vocabulary import Verb
 
 SCHEMA_ID = "https://nhiscan.dev/schema/agents-1.json"
@@ -57,7 +58,7 @@ def agents_schema(vocabularies: Vocabularies) -> dict[str, Any]:
                 "properties": {"max_key_age_days": {"type": "integer", "minimum": 1}},
             },
             "agent": _agent(vocabularies, sections),
-            "identity": _identity(),
+            "identity": _identity(vocabularies),
             "step": _step(references, vocabularies),
         },
     }
@@ -84,7 +85,7 @@ def _agent(vocabularies: Vocabularies, sections: dict[str, Any]) -> dict[str, An
     }
 
 
-def _identity() -> dict[str, Any]:
+def _identity(vocabularies: Vocabularies) -> dict[str, Any]:
     selector = {
         "type": "object",
         "additionalProperties": False,
@@ -92,7 +93,7 @@ def _identity() -> dict[str, Any]:
             "id": {"type": "string", "minLength": 1},
             "tag": {"type": "string", "pattern": r"^[^=]+=.*$"},
             "name": {"type": "string", "minLength": 1},
-            "provider": {"enum": ["aws", "azure", "gcp"]},
+            "provider": {"enum": list(selector_providers(vocabularies))},
             "account": {"type": "string", "minLength": 1},
         },
         "oneOf": [{"required": [k]} for k in ("id", "tag", "name")],
