@@ -83,14 +83,18 @@ def _excess_words(gap: IdentityGap) -> str:
     return " and ".join(parts)
 
 
+UNKNOWN = "unknown"  # the provider of a finding whose cloud nothing names
+
+
 def _provider_of(estate: Estate, result: AgentResult) -> Provider:
-    """The provider of the agent's identities (its first one in the inventory); AWS when none
-    is, as before other clouds had agents."""
+    """The provider of the agent's identities (its first one in the inventory); when none is
+    in it, the one cloud the agent's defaults name; else "unknown" (never a guess)."""
     for identity_id in result.identities:
         identity = estate.identities.get(identity_id)
         if identity is not None:
             return identity.provider
-    return Provider.AWS
+    named = sorted(result.agent.defaults)
+    return Provider(named[0] if len(named) == 1 else UNKNOWN)
 
 
 class AgentMissingAccess:

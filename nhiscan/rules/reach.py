@@ -100,11 +100,18 @@ def _admin_title(
     providers: ProviderSet,
 ) -> str:
     who = capital(describe(identity, identity.id, providers))
+    scope = f"{scope_kind(providers, identity, account)} {account}"
     if direct:
-        return f"{who} is an administrator of account {account}."
+        return f"{who} is an administrator of {scope}."
     if len(path) == 1:
-        return f"{who} can make itself administrator of account {account} ({path[0].method})."
+        return f"{who} can make itself administrator of {scope} ({path[0].method})."
     first = label(estate, path[0].target, lambda i: providers.facts(i.provider).kind_words)
-    return (
-        f"{who} can become administrator of account {account} in {len(path)} hops, through {first}."
-    )
+    return f"{who} can become administrator of {scope} in {len(path)} hops, through {first}."
+
+
+def scope_kind(providers: ProviderSet, identity: Identity, scope: str) -> str:
+    """What the identity's provider calls the admin scope ("account", "project", "tenant");
+    "account" when no analysis names it."""
+    analysis = providers.analysis(identity.provider)
+    found = (s.kind for s in analysis.scopes() if s.id == scope) if analysis else iter(())
+    return next(found, "account")

@@ -194,9 +194,6 @@ class ToyAnalysis:
     def _mine(self, identity: Identity) -> bool:
         return identity.provider is TOY
 
-    def normalise_credential(self, credential: Credential) -> Credential:
-        return credential
-
     def scopes(self) -> Iterable[Scope]:
         tenants = {i.account for i in self._estate.identities.values() if self._mine(i)}
         return [Scope(id=t, kind="tenant", parent=None, label=t) for t in sorted(tenants)]
@@ -278,6 +275,9 @@ class ToyProvider:
 
     def analyse(self, estate: Estate) -> ProviderAnalysis:
         return ToyAnalysis(estate)
+
+    def normalise_credential(self, credential: Credential) -> Credential:
+        return credential  # toy records are complete
 
     def check(self, snapshot: SnapshotView) -> Iterator[str]:
         """Toy records read from a file: every toy policy maps known permissions to lists of

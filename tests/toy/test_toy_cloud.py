@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -257,5 +258,13 @@ def test_agent_gap_findings_name_the_provider_of_the_agents_identities(
     toy_cloud: CloudProvider,
 ) -> None:
     e = toy_estate(provider=toy_cloud)
-    assert _provider_of(e, SimpleNamespace(identities=(BUILDER,))) is TOY
-    assert _provider_of(e, SimpleNamespace(identities=("toy://gone",))) is Provider.AWS
+
+    def result(*identities: str, defaults: tuple[str, ...] = ()) -> Any:
+        agent = SimpleNamespace(defaults=dict.fromkeys(defaults))
+        return SimpleNamespace(identities=identities, agent=agent)
+
+    assert _provider_of(e, result(BUILDER)) is TOY
+    # Not in the inventory: the one cloud the agent's defaults name, else unknown (no guess).
+    assert _provider_of(e, result("toy://gone", defaults=("toy",))) is TOY
+    assert _provider_of(e, result("toy://gone", defaults=("aws", "toy"))) == "unknown"
+    assert _provider_of(e, result("toy://gone")) == "unknown"

@@ -144,6 +144,8 @@ def test_the_lifecycle_rules_judge_the_toy_tokens(toy_report: Report) -> None:
 def test_the_admin_bot_is_an_admin_equivalent_nhi(toy_report: Report) -> None:
     assert by_rule(toy_report, "NHI100") == [KEEPER]
     assert toy_report.estate.identities[KEEPER].is_human is False  # the toy classifier
+    [finding] = [f for f in toy_report.findings if f.rule_id == "NHI100"]
+    assert "administrator of tenant acme" in finding.title  # the provider's word for its scope
 
 
 def test_the_report_names_the_toy_catalogue_and_no_gap(toy_report: Report) -> None:
