@@ -59,14 +59,10 @@ def primary(found: ProviderSet) -> CloudProvider:
     return chosen if chosen is not None else found.providers[min(found.providers)]
 
 
-def with_unanalysed(snapshot: Snapshot) -> Snapshot:
-    """``snapshot`` with one gap per cloud whose records no installed provider analyses: their
-    reach is unknown, so the report must not read as "no risk" (``--strict`` exits 3)."""
-    missing = providers.unregistered(snapshot)
-    if not missing:
-        return snapshot
-    gaps = tuple(_no_provider(snapshot, name) for name in missing)
-    return replace(snapshot, gaps=snapshot.gaps + gaps)
+def unanalysed(snapshot: Snapshot) -> tuple[CollectionGap, ...]:
+    """One gap per cloud whose records no installed provider analyses: their reach is unknown,
+    so the report must not read as "no risk" (``--strict`` exits 3)."""
+    return tuple(_no_provider(snapshot, name) for name in providers.unregistered(snapshot))
 
 
 def _no_provider(snapshot: Snapshot, name: str) -> CollectionGap:
@@ -99,8 +95,8 @@ def analyze(
     enough for every CI run on very large estates); the report says it was skipped. With
     ``agents``, each agent's plan is compared with its identities' grants (the gap analysis
     needs the reach graph; without it, only the agent lifecycle rules run)."""
-    snapshot = with_unanalysed(snapshot)
-    estate = estate_of(snapshot)
+    added = unanalysed(snapshot)  # the rules see them too (an unknown is not a clean answer)
+    estate = estate_of(replace(snapshot, gaps=snapshot.gaps + added) if added else snapshot)
     found = provider_set(estate)
     catalog = primary(found).catalog
     graph = reach_graph(estate, found) if reach else None
@@ -123,7 +119,8 @@ def analyze(
         blast=blast_radius(graph, snapshot.credentials, found.facts) if graph is not None else None,
         reach=reach,
         scanned_at=now,
-        snapshot=estate.snapshot,
+        snapshot=snapshot,  # as collected: what the store and the snapshot copy keep
+        analysis_gaps=added,
         estate=estate,
         findings=suppression.kept,
         thresholds=settings.lifecycle,

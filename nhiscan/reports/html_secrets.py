@@ -27,7 +27,7 @@ class SecretsView:
 
 
 def secrets_view(report: Report) -> SecretsView:
-    index = credentials_by_fingerprint(report.snapshot.credentials)
+    index = credentials_by_fingerprint(report.estate.snapshot.credentials)  # as completed
     rows = []
     for exposure in report.snapshot.exposures:
         credential = index.get(exposure.fingerprint or "")

@@ -43,6 +43,9 @@ class Report:
     suppressed: tuple[Suppressed, ...] = ()
     expired_suppressions: tuple[Suppression, ...] = ()
     unused_suppressions: tuple[Suppression, ...] = ()
+    # Gaps the analysis adds to those of the collection (records of a cloud no installed
+    # provider analyses); ``gaps`` is both.
+    analysis_gaps: tuple[CollectionGap, ...] = ()
     # The registered rules' metadata, in the rule table's order (SARIF's tool.driver.rules);
     # not written to report.json.
     rules: tuple[RuleMeta, ...] = ()
@@ -61,7 +64,7 @@ class Report:
 
     @property
     def gaps(self) -> tuple[CollectionGap, ...]:
-        return self.snapshot.gaps
+        return self.snapshot.gaps + self.analysis_gaps
 
     def findings_at_least(self, severity: Severity) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity.at_least(severity))
