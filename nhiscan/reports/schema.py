@@ -40,6 +40,7 @@ from nhiscan.scanner.model import (
     Severity,
     SkippedFile,
     ToolInfo,
+    omitted_when_default,
 )
 
 SCHEMA_ID = "https://nhiscan.dev/schema/report-1.json"
@@ -155,12 +156,15 @@ def _top_level() -> dict[str, Any]:
 
 
 def record_schema(cls: type[Any], refined: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """A record as ``codec.encode`` writes it: every field, typed from its annotation."""
+    """A record as ``codec.encode`` writes it: every field, typed from its annotation; those
+    the codec leaves out while they hold their default are optional."""
     hints = typing.get_type_hints(cls)
     fields = [f.name for f in dataclasses.fields(cls)]
     properties = {name: type_schema(hints[name]) for name in fields}
     properties.update(refined or {})
-    schema = {"type": "object", "required": fields, "properties": properties}
+    omitted = omitted_when_default(cls)
+    required = [name for name in fields if name not in omitted]
+    schema = {"type": "object", "required": required, "properties": properties}
     kind = hints.get("kind")
     if hints.get("provider") is Provider and isinstance(kind, type) and issubclass(kind, Enum):
         # A listed provider's record has a listed kind (an unlisted one is a typo).

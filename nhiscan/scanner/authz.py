@@ -65,15 +65,23 @@ class Authorizer(Protocol):
         ...
 
     def is_admin(self, principal: str) -> Evaluation:
-        """Effective ``*`` on ``*``: every action on every resource, within every limit above."""
+        """Effective ``*`` on ``*``: every action on every resource, within every limit above
+        (in any scope: the yes/no question)."""
+        ...
+
+    def admin_of(self, principal: str) -> Iterable[tuple[str, Evaluation]]:
+        """Each scope (account, project, folder, subscription: an admin sink of the graph) of
+        which ``principal`` may be administrator, with the answer that says so (an AWS
+        principal: its own account, whatever ``is_admin`` answers). Scopes it is not admin of
+        may be left out."""
         ...
 
 
 class CompositeAuthorizer:
-    """Several providers' authorizers as one, keyed by provider name: ``evaluate`` and
-    ``is_admin`` ask the evaluator of the principal's provider (``provider_of``), and the
-    principals are the union of theirs. A principal no provider analyses is a ``KeyError``,
-    as an unknown principal is for one evaluator."""
+    """Several providers' authorizers as one, keyed by provider name: ``evaluate``,
+    ``is_admin`` and ``admin_of`` ask the evaluator of the principal's provider
+    (``provider_of``), and the principals are the union of theirs. A principal no provider
+    analyses is a ``KeyError``, as an unknown principal is for one evaluator."""
 
     def __init__(
         self, authorizers: Mapping[str, Authorizer], provider_of: Callable[[str], str | None]
@@ -99,6 +107,9 @@ class CompositeAuthorizer:
 
     def is_admin(self, principal: str) -> Evaluation:
         return self.authorizer_of(principal).is_admin(principal)
+
+    def admin_of(self, principal: str) -> Iterable[tuple[str, Evaluation]]:
+        return list(self.authorizer_of(principal).admin_of(principal))
 
     def authorizer_of(self, principal: str) -> Authorizer:
         """The evaluator of ``principal``'s provider."""

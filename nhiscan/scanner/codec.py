@@ -79,15 +79,44 @@ def _encoder_for(cls: type[Any]) -> Encoder:
     by the cheapest function that fits (this is the hot path of large reports)."""
     hints = typing.get_type_hints(cls)
     plan = [(f.name, _field_encoder(hints[f.name])) for f in dataclasses.fields(cls)]
+    omitted = _omitted_defaults(cls)
+    if not omitted:
 
-    def run(record: Any) -> dict[str, Any]:
+        def run(record: Any) -> dict[str, Any]:
+            out = {}
+            for name, fn in plan:
+                value = getattr(record, name)
+                out[name] = value if fn is None or value is None else fn(value)
+            return out
+
+        return run
+
+    def run_omitting(record: Any) -> dict[str, Any]:
         out = {}
         for name, fn in plan:
             value = getattr(record, name)
+            if name in omitted and value == omitted[name]:
+                continue
             out[name] = value if fn is None or value is None else fn(value)
         return out
 
-    return run
+    return run_omitting
+
+
+def _omitted_defaults(cls: type[Any]) -> dict[str, Any]:
+    """The fields marked ``omit: default`` (``model.OMIT_DEFAULT``) and their defaults: left
+    out while they hold them (the decoder fills an absent optional field with its default)."""
+    found = {}
+    for f in dataclasses.fields(cls):
+        if f.metadata.get("omit") != "default":
+            continue
+        if f.default is not dataclasses.MISSING:
+            found[f.name] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            found[f.name] = f.default_factory()
+        else:
+            raise TypeError(f"{cls.__name__}.{f.name}: omitted when default, but has none")
+    return found
 
 
 def _field_encoder(tp: Any) -> Encoder | None:

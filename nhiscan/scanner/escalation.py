@@ -41,3 +41,6 @@ class Escalation:
     conditional: bool = False  # some permission used is only CONDITIONAL
     missing: str | None = None  # what is not in the snapshot, when potential
     steps: tuple[Step, ...] = ()  # every permission used, in the method's order
+    # The scope whose admin sink a target of "admin" is, when not the principal's own (an
+    # escalation to owner of another project or of a folder). None: the principal's own.
+    scope: str | None = None

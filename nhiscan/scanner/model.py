@@ -18,6 +18,9 @@ RECORD = dict(frozen=True, slots=True, kw_only=True)
 # Field metadata: the field holds the id of a ``Policy`` (readers find such fields by this,
 # without naming them: ``policy_reference_fields``).
 REFERS_TO_POLICY = {"refers_to": "policy"}
+# Field metadata: the codec leaves the field out while it holds its default (fields added for
+# one cloud cost the records of the others nothing: their files and reports stay as they were).
+OMIT_DEFAULT = {"omit": "default"}
 
 
 class OpenStrEnum(StrEnum):
@@ -83,6 +86,7 @@ class IdentityKind(OpenStrEnum):
     SERVICE_ACCOUNT = "service-account"
     SERVICE_PRINCIPAL = "service-principal"
     MANAGED_IDENTITY = "managed-identity"
+    WORKLOAD_IDENTITY = "workload-identity"  # a federated principal acting as an identity
 
 
 class CredentialKind(OpenStrEnum):
@@ -91,6 +95,7 @@ class CredentialKind(OpenStrEnum):
     SA_KEY = "sa-key"
     CLIENT_SECRET = "client-secret"
     CERTIFICATE = "certificate"
+    SA_SYSTEM_KEY = "sa-system-key"  # a key the cloud holds and rotates, not the customer
 
     @property
     def is_login(self) -> bool:
@@ -111,6 +116,9 @@ class PolicyKind(OpenStrEnum):
     TRUST = "trust"  # a role's assume-role policy
     RESOURCE = "resource"  # a bucket, key or secret policy
     SCP = "scp"
+    IAM_ALLOW = "iam-allow"  # an allow policy (bindings of roles to members) on a resource
+    IAM_DENY = "iam-deny"  # a deny policy attached to a resource
+    CUSTOM_ROLE = "custom-role"  # a role the customer defined (its permissions)
 
 
 class ResourceKind(OpenStrEnum):
@@ -120,6 +128,20 @@ class ResourceKind(OpenStrEnum):
     LAMBDA_FUNCTION = "lambda-function"
     EC2_INSTANCE = "ec2-instance"
     INSTANCE_PROFILE = "instance-profile"
+    # Cloud-prefixed where another cloud already uses the bare word ("secret", "kms-key").
+    GCP_ORGANIZATION = "gcp-organization"
+    GCP_FOLDER = "gcp-folder"
+    GCP_PROJECT = "gcp-project"
+    GCS_BUCKET = "gcs-bucket"
+    BIGQUERY_DATASET = "bigquery-dataset"
+    BIGQUERY_TABLE = "bigquery-table"
+    PUBSUB_TOPIC = "pubsub-topic"
+    PUBSUB_SUBSCRIPTION = "pubsub-subscription"
+    SECRETMANAGER_SECRET = "gcp-secret"
+    KMS_CRYPTO_KEY = "gcp-kms-key"
+    COMPUTE_INSTANCE = "compute-instance"
+    CLOUD_FUNCTION = "cloud-function"
+    CLOUD_RUN_SERVICE = "cloud-run-service"
 
 
 @dataclass(**RECORD)
@@ -133,6 +155,8 @@ class Account:
     # Organization path from the root down to the direct parent: ("r-ab12", "ou-ab12-xyz").
     parents: tuple[str, ...] = ()
     is_management: bool | None = None
+    # The provider's other id for it, when it has one (a GCP project number).
+    native_id: str | None = field(default=None, metadata=OMIT_DEFAULT)
 
 
 @dataclass(**RECORD)
@@ -166,6 +190,8 @@ class Identity:
     max_session_seconds: int | None = None
     service_linked: bool | None = None
     instance_profiles: tuple[str, ...] = ()
+    # True: the provider refuses to let it act (its keys included); None: not collected.
+    disabled: bool | None = field(default=None, metadata=OMIT_DEFAULT)
 
     @property
     def provider_managed(self) -> bool:
@@ -202,6 +228,11 @@ class Credential:
     expires: datetime | None = None
     # A hash usable to join with secrets found in code (see scanner/fingerprint.py).
     fingerprint: str | None = None
+    # Why it is not active, in neutral words ("exposed", "compromise-detected", "user");
+    # None when active or not said.
+    status_reason: str | None = field(default=None, metadata=OMIT_DEFAULT)
+    # Who made the key material: "user-provided" (an uploaded public key), "google-provided".
+    origin: str | None = field(default=None, metadata=OMIT_DEFAULT)
 
 
 @dataclass(**RECORD)
@@ -247,6 +278,9 @@ class GapReason(StrEnum):
     # Records of a cloud no installed provider analyses: inventoried, not analysed (their
     # access, escalation paths and agent gaps are unknown, not absent).
     NO_PROVIDER = "no-provider"
+    # The cloud's API for this part is turned off in the scope: neither a denial nor
+    # throttling; the remedy is enabling the API.
+    API_DISABLED = "api-disabled"
 
 
 @dataclass(**RECORD)
@@ -350,6 +384,12 @@ def policy_reference_fields(cls: type[Any]) -> tuple[str, ...]:
     """The names of ``cls``'s single-valued fields that hold a policy id (metadata
     ``REFERS_TO_POLICY``), in declaration order."""
     return tuple(f.name for f in fields(cls) if f.metadata.get("refers_to") == "policy")
+
+
+def omitted_when_default(cls: type[Any]) -> frozenset[str]:
+    """The names of ``cls``'s fields the codec leaves out while they hold their default
+    (metadata ``OMIT_DEFAULT``)."""
+    return frozenset(f.name for f in fields(cls) if f.metadata.get("omit") == "default")
 
 
 Record = (

@@ -26,19 +26,9 @@ from nhiscan.scanner.facts import IdScheme, PermissionCatalog, ProviderFacts
 from nhiscan.scanner.grants import Grant
 from nhiscan.scanner.graph.model import Hop
 from nhiscan.scanner.graph.sources import AccessRequest as AccessRequest
+from nhiscan.scanner.graph.sources import Scope as Scope
 from nhiscan.scanner.model import Credential, Identity, Resource
 from nhiscan.scanner.snapshot_check import Snapshot as SnapshotView
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Scope:
-    """Where admin power applies: an AWS account (no parent), a GCP organization, folder or
-    project, an Azure management group, subscription or resource group, an Entra tenant."""
-
-    id: str
-    kind: str
-    parent: str | None
-    label: str
 
 
 class ProviderAnalysis(Protocol):

@@ -160,3 +160,50 @@ def test_a_flawed_policy_a_live_scan_recorded_as_a_gap_is_read(tmp_path: Path) -
 
     loaded = load_changed(tmp_path, change)
     assert "StringFrobnicates" in loaded.policies[0].document["Statement"][0]["Condition"]
+
+
+GCP_SA = "deployer@acme-prod.iam.gserviceaccount.com"
+GCP_RESOURCE_KINDS = (
+    "gcp-organization", "gcp-folder", "gcp-project", "gcs-bucket", "bigquery-dataset",
+    "bigquery-table", "pubsub-topic", "pubsub-subscription", "gcp-secret", "gcp-kms-key",
+    "compute-instance", "cloud-function", "cloud-run-service",
+)  # fmt: skip
+
+
+def _add_gcp_records(data: dict[str, Any], *, resource_kind: str | None = None) -> None:
+    """GCP records of every kind the model lists for them (the snapshot of issue #14)."""
+    gcp = {"provider": "gcp", "account": "acme-prod"}
+    data["accounts"].append({"provider": "gcp", "id": "acme-prod", "native_id": "415104041262"})
+    data["identities"] += [
+        {**gcp, "id": GCP_SA, "name": "deployer", "kind": "service-account", "disabled": True},
+        {**gcp, "id": "principal://pool/subject/ci", "name": "ci", "kind": "workload-identity"},
+    ]
+    data["credentials"] += [
+        {**gcp, "id": "a" * 40, "identity": GCP_SA, "kind": "sa-key", "status": "inactive",
+         "status_reason": "exposed", "origin": "user-provided"},
+        {**gcp, "id": "b" * 40, "identity": GCP_SA, "kind": "sa-system-key"},
+    ]  # fmt: skip
+    data["policies"] += [
+        {**gcp, "id": f"gcp-policy-{kind}", "name": kind, "kind": kind, "document": {}}
+        for kind in ("iam-allow", "iam-deny", "custom-role")
+    ]
+    kinds = GCP_RESOURCE_KINDS if resource_kind is None else (resource_kind,)
+    data["resources"] += [
+        {**gcp, "id": f"//gcp/{kind}", "name": kind, "kind": kind} for kind in kinds
+    ]
+
+
+def test_gcp_records_of_the_listed_gcp_kinds_are_accepted(tmp_path: Path) -> None:
+    loaded = load_changed(tmp_path, _add_gcp_records)
+    assert {r.kind.value for r in loaded.resources if r.provider == "gcp"} == set(
+        GCP_RESOURCE_KINDS
+    )
+    assert all(r.kind.listed for r in (*loaded.identities, *loaded.credentials, *loaded.policies))
+    assert next(i for i in loaded.identities if i.id == GCP_SA).disabled is True
+    assert next(a for a in loaded.accounts if a.id == "acme-prod").native_id == "415104041262"
+
+
+def test_a_gcp_record_of_an_unlisted_kind_is_still_refused(tmp_path: Path) -> None:
+    text = error(tmp_path, lambda d: _add_gcp_records(d, resource_kind="gcs_bucket"))
+    assert "(//gcp/gcs_bucket): kind: expected one of s3-bucket" in text
+    assert "got 'gcs_bucket'" in text

@@ -167,6 +167,10 @@ class ToyAuthorizer:
                 return Evaluation(decision=Decision.ALLOW, allowed_by=(ref,))
         return Evaluation(decision=Decision.IMPLICIT_DENY, reason="no toy grant lists it")
 
+    def admin_of(self, principal: str) -> Iterable[tuple[str, Evaluation]]:
+        identity = self._estate.identities.get(principal)
+        return [] if identity is None else [(identity.account, self.is_admin(principal))]
+
     def is_admin(self, principal: str) -> Evaluation:
         identity = self._estate.identities.get(principal)
         if identity is None or identity.provider is not TOY:

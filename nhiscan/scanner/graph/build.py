@@ -11,16 +11,23 @@ principal's policies could ever allow, and the authorizer still judges the rest.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import networkx as nx
 
 from nhiscan.scanner.escalation import Escalation, Family
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph.access import AccessFinder
-from nhiscan.scanner.graph.model import EdgeKind, Hop, NodeKind, admin_node, granted_hop
+from nhiscan.scanner.graph.model import (
+    INHERITS,
+    EdgeKind,
+    Hop,
+    NodeKind,
+    admin_node,
+    granted_hop,
+)
 from nhiscan.scanner.graph.reach import ReachGraph
-from nhiscan.scanner.graph.sources import GraphSource
+from nhiscan.scanner.graph.sources import GraphSource, Scope
 from nhiscan.scanner.leaks import credentials_by_fingerprint
 from nhiscan.scanner.model import CredentialStatus
 
@@ -32,6 +39,8 @@ def build_graph(estate: Estate, source: GraphSource) -> ReachGraph:
     authorizer = source.authorizer
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     _add_nodes(graph, estate)
+    scopes = tuple(source.scopes())
+    _add_scope_sinks(graph, scopes)
     principals = sorted(set(authorizer.principals()))
     resources = sorted(estate.resources.values(), key=lambda r: r.id)
     hops: list[Hop] = []
@@ -39,7 +48,8 @@ def build_graph(estate: Estate, source: GraphSource) -> ReachGraph:
     hops += _leak_hops(estate)
     hops += _membership_hops(estate)
     hops += _runs_as_hops(estate, source)
-    hops += _admin_hops(estate, source, principals)
+    hops += _admin_hops(source, principals)
+    hops += _inherited_admin_hops(scopes)
     hops += source.act_as_edges(principals)
     hops += AccessFinder(estate, source).hops(principals, resources)
     escalations = tuple(source.escalations(principals))
@@ -81,6 +91,20 @@ def _add_nodes(graph: nx.MultiDiGraph[str], estate: Estate) -> None:
                        label=f"admin of {account}", account=account)  # fmt: skip
 
 
+def _add_scope_sinks(graph: nx.MultiDiGraph[str], scopes: Iterable[Scope]) -> None:
+    """An admin sink for every scope the providers name, and for each scope's parent."""
+    parents: list[str] = []
+    for scope in scopes:
+        graph.add_node(admin_node(scope.id), kind=NodeKind.ADMIN.value,
+                       label=f"admin of {scope.label}", account=scope.id)  # fmt: skip
+        if scope.parent is not None:
+            parents.append(scope.parent)
+    for parent in parents:
+        if admin_node(parent) not in graph:
+            graph.add_node(admin_node(parent), kind=NodeKind.ADMIN.value,
+                           label=f"admin of {parent}", account=parent)  # fmt: skip
+
+
 def _add_hop(graph: nx.MultiDiGraph[str], hop: Hop) -> None:
     for node in (hop.source, hop.target):
         if node not in graph:
@@ -118,12 +142,24 @@ def _runs_as_hops(estate: Estate, source: GraphSource) -> Iterator[Hop]:
             yield Hop(source=resource.id, target=identity, edge=EdgeKind.RUNS_AS)
 
 
-def _admin_hops(estate: Estate, source: GraphSource, principals: list[str]) -> Iterator[Hop]:
+def _admin_hops(source: GraphSource, principals: list[str]) -> Iterator[Hop]:
     for principal in principals:
-        result = source.authorizer.is_admin(principal)
-        if result.decision.possible:
-            sink = admin_node(_scope(estate, source, principal))
-            yield granted_hop(principal, sink, EdgeKind.IS_ADMIN, result)
+        for scope, result in source.authorizer.admin_of(principal):
+            if result.decision.possible:
+                yield granted_hop(principal, admin_node(scope), EdgeKind.IS_ADMIN, result)
+
+
+def _inherited_admin_hops(scopes: Sequence[Scope]) -> Iterator[Hop]:
+    """Admin of a scope is admin of every scope under it (a folder's, its projects'): one hop
+    from each ancestor's sink (an admin sink ends a path, so a grandparent gets its own)."""
+    parent_of = {scope.id: scope.parent for scope in scopes}
+    for scope in scopes:
+        ancestor, seen = scope.parent, {scope.id}
+        while ancestor is not None and ancestor not in seen:
+            seen.add(ancestor)
+            yield Hop(source=admin_node(ancestor), target=admin_node(scope.id),
+                      edge=EdgeKind.IS_ADMIN, method=INHERITS)  # fmt: skip
+            ancestor = parent_of.get(ancestor)
 
 
 def _scope(estate: Estate, source: GraphSource, principal: str) -> str:
@@ -138,7 +174,7 @@ def _escalation_hops(
     for escalation in escalations:
         target = escalation.target
         if target == "admin":
-            target = admin_node(_scope(estate, source, escalation.principal))
+            target = admin_node(escalation.scope or _scope(estate, source, escalation.principal))
         refs = tuple(
             dict.fromkeys(ref for step in escalation.steps for ref in step.evaluation.allowed_by)
         )

@@ -4,7 +4,10 @@ Edges point the way reach flows: a credential ``has_credential`` its identity (w
 the key acts as the identity), an identity ``can_assume`` a role, ``escalates_to`` a role, a
 user or its account's admin sink, ``can_access`` a resource, an exposure (a secret found in a
 repository) ``leaks`` the credential it unlocks, ``is_admin`` its account's
-admin sink (a group too, when an escalation leads into it: see groups.py). ``member_of`` (user
+admin sink (a group too, when an escalation leads into it: see groups.py; and a scope's admin
+sink, method ``inherits``, the sinks of the scopes under it: a folder's, its projects'). An admin
+sink ends a principal's path; the sinks a parent's admin inherits are reached from that sink.
+``member_of`` (user
 to group), ``can_pass_role`` and ``runs_as`` (compute to its role) describe the estate but do
 not by themselves extend reach: passing a role or controlling compute is an escalation method, and
 shows as an ``escalates_to`` edge when the snapshot holds everything it needs.
@@ -52,6 +55,10 @@ TRAVERSED = frozenset(
         EdgeKind.CAN_ACCESS,
     }
 )
+
+
+# The method of the is_admin edge from a scope's admin sink to each child scope's.
+INHERITS = "inherits"
 
 
 def admin_node(account: str) -> str:

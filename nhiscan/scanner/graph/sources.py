@@ -1,7 +1,8 @@
 """What the graph builder asks of a provider's analysis (``ProviderAnalysis`` is a superset):
-the one authorizer of the estate, the edges only the provider knows (acting as another identity,
-compute running as one, the requests a resource answers, the steps that hand an identity to a
-service), the escalations it finds, and the admin hops of groups those escalations join. See
+the one authorizer of the estate, the scopes that get admin sinks, the edges only the provider
+knows (acting as another identity, compute running as one, the requests a resource answers, the
+steps that hand an identity to a service), the escalations it finds, and the admin hops of
+groups those escalations join. See
 docs/providers.md. :class:`CompositeSource` combines several providers' analyses into one
 source, each record answered by the analysis of its own provider.
 """
@@ -20,6 +21,19 @@ from nhiscan.scanner.model import Resource
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Scope:
+    """Where admin power applies: an AWS account (no parent), a GCP organization, folder or
+    project, an Azure management group, subscription or resource group, an Entra tenant. Each
+    gets an admin sink; admin of ``parent`` (and of its ancestors) is admin of this scope too
+    (an ``is_admin`` edge, method ``inherits``, from each ancestor's sink to this one's)."""
+
+    id: str
+    kind: str
+    parent: str | None
+    label: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AccessRequest:
     """One resource id to ask about, the actions that apply to it, and those its own policy
     could grant (None: not collected, ask about all). ``service`` groups the actions: what a
@@ -34,6 +48,7 @@ class AccessRequest:
 class GraphSource(Protocol):
     @property
     def authorizer(self) -> Authorizer: ...
+    def scopes(self) -> Iterable[Scope]: ...  # each gets an admin sink
     def admin_scope(self, principal: str) -> str | None: ...  # whose admin sink it reaches
     def act_as_edges(self, principals: Sequence[str]) -> Iterator[Hop]: ...
     def runs_as(self, resource: Resource) -> tuple[str, ...]: ...
@@ -53,7 +68,8 @@ class CompositeSource:
         self._estate = estate
         self._sources = {name: sources[name] for name in sorted(sources)}
         self._authorizer = CompositeAuthorizer(
-            {name: s.authorizer for name, s in self._sources.items()}, self.provider_of
+            {name: s.authorizer for name, s in self._sources.items()},
+            self.provider_of,
         )
 
     @property
@@ -76,6 +92,14 @@ class CompositeSource:
 
     def _of(self, provider: object) -> GraphSource | None:
         return self._sources.get(str(provider))
+
+    def scopes(self) -> Iterable[Scope]:
+        """Every analysis's scopes, once each (by id; the first provider's by name wins)."""
+        found: dict[str, Scope] = {}
+        for source in self._sources.values():
+            for scope in source.scopes():
+                found.setdefault(scope.id, scope)
+        return list(found.values())
 
     def admin_scope(self, principal: str) -> str | None:
         source = self._of(self.provider_of(principal))

@@ -39,6 +39,19 @@ def test_one_authorizer_per_estate_answers_like_a_fresh_one() -> None:
     assert aws.authorizer.is_admin(app.id).decision is fresh.is_admin(app.id).decision
 
 
+def test_admin_of_is_the_principals_own_account_with_the_is_admin_answer() -> None:
+    pol = f.managed_policy("admin", f.allow("*"))
+    app = f.user("app", policies=(pol.id,), account="111111111111")
+    plain = f.user("plain", account="222222222222")
+    aws = analysis(app, plain, pol)
+    for principal, account in ((app, "111111111111"), (plain, "222222222222")):
+        [(scope, answer)] = aws.authorizer.admin_of(principal.id)
+        assert scope == account
+        assert answer == aws.authorizer.is_admin(principal.id)
+    assert [a.decision.possible for _, a in aws.authorizer.admin_of(app.id)] == [True]
+    assert [a.decision.possible for _, a in aws.authorizer.admin_of(plain.id)] == [False]
+
+
 def test_the_classifier_reads_the_trust_document_of_the_role() -> None:
     people = f.role("people", tags={})
     trust = f.trust_policy(people, SAML_TRUST)

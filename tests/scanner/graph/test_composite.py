@@ -10,9 +10,10 @@ import pytest
 
 from nhiscan.app.pipeline import analyze, provider_set, reach_graph
 from nhiscan.scanner.authz import CompositeAuthorizer, Decision, Evaluation, StatementRef
-from nhiscan.scanner.escalation import Escalation, Step
+from nhiscan.scanner.escalation import Escalation, Family, Step
 from nhiscan.scanner.graph import EdgeKind, Hop, ReachGraph, admin_node, build_graph, export
-from nhiscan.scanner.graph.sources import AccessRequest, CompositeSource
+from nhiscan.scanner.graph.model import INHERITS, NodeKind
+from nhiscan.scanner.graph.sources import AccessRequest, CompositeSource, Scope
 from nhiscan.scanner.model import IdentityKind, Provider, Record, Resource, ResourceKind
 from tests import factories as f
 
@@ -27,9 +28,14 @@ ALLOW = Evaluation(decision=Decision.ALLOW, allowed_by=(REF,))
 
 @dataclass
 class ToyAuthorizer:
-    """Admits its one principal to READ on anything and to nothing else; records the asks."""
+    """Admits its one principal to READ on anything and to nothing else, and makes it admin of
+    ``scope`` (its project by default); records the asks."""
 
     asked: list[tuple[str, str, str]] = field(default_factory=list)
+    scope: str | None = None  # None: the service account's project
+
+    def admin_of(self, principal: str) -> Iterable[tuple[str, Evaluation]]:
+        return [(self.scope or PROJECT, self.is_admin(principal))]
 
     def principals(self) -> Iterable[str]:
         return [SA]
@@ -51,19 +57,43 @@ class ToyAuthorizer:
         return ALLOW
 
 
+@dataclass
+class ScopedAuthorizer(ToyAuthorizer):
+    """Its principal is admin of every scope in ``admin_scopes`` (a GCP owner of a project and
+    of a folder)."""
+
+    admin_scopes: tuple[str, ...] = ()
+
+    def admin_of(self, principal: str) -> Iterable[tuple[str, Evaluation]]:
+        return [(scope, self.is_admin(principal)) for scope in self.admin_scopes]
+
+
 class ToySource:
     """A second cloud's analysis: its service account may act as ``acts_as`` (an identity of
-    another cloud: federation), its VM runs as the service account, its vault answers READ."""
+    another cloud: federation), its VM runs as the service account, its vault answers READ;
+    ``tree``: its scopes, ``found``: its escalations."""
 
-    def __init__(self, acts_as: str) -> None:
-        self._authorizer = ToyAuthorizer()
+    def __init__(self, acts_as: str, authorizer: ToyAuthorizer | None = None) -> None:
+        self._authorizer = authorizer if authorizer is not None else ToyAuthorizer()
         self.acts_as = acts_as
-        self.scope: str | None = None  # None: the record's account (project)
+        self.tree: list[Scope] = []
+        self.found: list[Escalation] = []
         self.asked_principals: list[list[str]] = []
 
     @property
     def authorizer(self) -> ToyAuthorizer:
         return self._authorizer
+
+    def scopes(self) -> Iterable[Scope]:
+        return self.tree
+
+    @property
+    def scope(self) -> str | None:
+        return self._authorizer.scope
+
+    @scope.setter
+    def scope(self, value: str | None) -> None:
+        self._authorizer.scope = value
 
     def admin_scope(self, principal: str) -> str | None:
         return self.scope
@@ -94,7 +124,7 @@ class ToySource:
         return iter(())
 
     def escalations(self, principals: Sequence[str]) -> Iterator[Escalation]:
-        return iter(())
+        return iter([e for e in self.found if e.principal in principals])
 
     def group_edges(self, groups: Iterable[str]) -> Iterator[Hop]:
         return iter(())
@@ -198,3 +228,90 @@ def test_a_snapshot_of_an_unregistered_cloud_only_falls_back_to_the_default() ->
     report = analyze(snap, settings=f.settings(), now=f.NOW)
     assert report.tool.catalog_date
     assert report.reach_graph().graph.number_of_edges() == 0
+
+
+FOLDER = "folders/7"
+ORG = "organizations/1"
+TREE = [
+    Scope(id=FOLDER, kind="folder", parent=ORG, label="platform folder"),
+    Scope(id=PROJECT, kind="project", parent=FOLDER, label=PROJECT),
+]
+
+
+def scoped_graph(toy: ToySource) -> ReachGraph:
+    e = f.estate(*aws_records(), *toy_records())
+    return build_graph(e, CompositeSource(e, {"aws": provider_set(e).analyses["aws"], "gcp": toy}))
+
+
+def test_every_scope_gets_an_admin_sink_and_a_parents_admin_inherits_the_childs() -> None:
+    toy = ToySource(acts_as=f.user("app").id)
+    toy.tree = TREE
+    toy.scope = FOLDER  # the service account is admin of the folder
+    graph = scoped_graph(toy)
+    for scope, label in ((ORG, ORG), (FOLDER, "platform folder"), (PROJECT, PROJECT)):
+        assert graph.kind(admin_node(scope)) is NodeKind.ADMIN
+        assert graph.label(admin_node(scope)) == f"admin of {label}"
+    inherited = {(h.source, h.target) for h in graph.edges(EdgeKind.IS_ADMIN) if h.method}
+    assert inherited == {
+        (admin_node(ORG), admin_node(FOLDER)),
+        (admin_node(ORG), admin_node(PROJECT)),
+        (admin_node(FOLDER), admin_node(PROJECT)),
+    }
+    assert {h.method for h in graph.edges(EdgeKind.IS_ADMIN) if h.method} == {INHERITS}
+    # The folder's admin reaches the project's sink (and the organization's admin both).
+    assert admin_node(PROJECT) in graph.reach(admin_node(FOLDER))
+    assert {admin_node(FOLDER), admin_node(PROJECT)} <= set(graph.reach(admin_node(ORG)))
+    path = graph.admin_path(SA)
+    assert path is not None and [h.target for h in path] == [admin_node(FOLDER)]
+
+
+def test_the_aws_estate_gets_the_same_sinks_through_scopes() -> None:
+    e = f.estate(*aws_records())
+    graph = reach_graph(e)
+    assert [n for n in graph.graph if graph.is_admin(n)] == [admin_node(f.ACCOUNT)]
+    assert not [h for h in graph.edges(EdgeKind.IS_ADMIN) if h.method == INHERITS]
+
+
+def test_an_escalation_with_a_scope_lands_on_that_scopes_sink() -> None:
+    toy = ToySource(acts_as=f.user("app").id)
+    toy.tree = TREE
+    toy.found = [
+        Escalation(principal=SA, method="owner-of-folder", family=Family.POLICY_MODIFICATION,
+                   target="admin", scope=FOLDER),
+        Escalation(principal=SA, method="owner-of-own", family=Family.POLICY_MODIFICATION,
+                   target="admin"),
+    ]  # fmt: skip
+    graph = scoped_graph(toy)
+    escalated = {(h.method, h.target) for h in graph.edges(EdgeKind.ESCALATES_TO)
+                 if h.source == SA}  # fmt: skip
+    assert escalated == {
+        ("owner-of-folder", admin_node(FOLDER)),
+        ("owner-of-own", admin_node(PROJECT)),  # no scope: the principal's own
+    }
+
+
+def test_admin_of_two_scopes_gives_two_is_admin_hops() -> None:
+    toy = ToySource(acts_as=f.user("app").id,
+                    authorizer=ScopedAuthorizer(admin_scopes=(PROJECT, FOLDER)))  # fmt: skip
+    toy.tree = TREE
+    graph = scoped_graph(toy)
+    hops = [h for h in graph.edges(EdgeKind.IS_ADMIN) if h.source == SA]
+    assert sorted(h.target for h in hops) == sorted([admin_node(PROJECT), admin_node(FOLDER)])
+    assert all(h.statements == (REF,) and h.method is None for h in hops)
+
+
+def test_the_composite_authorizer_dispatches_admin_of() -> None:
+    e = f.estate(*aws_records(), *toy_records())
+    aws = provider_set(e).analyses["aws"]
+    toy = ScopedAuthorizer(admin_scopes=(PROJECT, FOLDER))
+    composite = CompositeAuthorizer(
+        {"gcp": toy, "aws": aws.authorizer},
+        lambda p: str(e.identities[p].provider) if p in e.identities else None,
+    )
+    app = f.user("app").id
+    assert list(composite.admin_of(SA)) == [(PROJECT, ALLOW), (FOLDER, ALLOW)]
+    [(account, answer)] = composite.admin_of(app)
+    assert account == f.ACCOUNT and answer == aws.authorizer.is_admin(app)
+    assert toy.asked == [(SA, "*", "*"), (SA, "*", "*")]  # the AWS question never reached it
+    with pytest.raises(KeyError, match="no provider of this analysis"):
+        composite.admin_of("someone-unknown")

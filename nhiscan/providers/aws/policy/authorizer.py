@@ -90,6 +90,10 @@ class EstateAuthorizer:
     def is_admin(self, principal: str) -> Evaluation:
         return admin.is_admin(self.view(principal), self.catalog)
 
+    def admin_of(self, principal: str) -> Iterable[tuple[str, Evaluation]]:
+        """An AWS principal's admin power is its own account's (one scope, one answer)."""
+        return [(self.estate.identities[principal].account, self.is_admin(principal))]
+
     def trust_admits_service(self, role_id: str, service: str) -> Evaluation:
         """Whether ``role_id``'s trust policy lets the AWS service ``service``
         ("lambda.amazonaws.com") assume it. Conditions on aws:SourceArn / aws:SourceAccount are
