@@ -116,7 +116,9 @@ def analyze(
     return Report(
         tool=replace(TOOL, catalog_date=catalog.updated_at),
         graph=graph,
-        blast=blast_radius(graph, snapshot.credentials, found.facts) if graph is not None else None,
+        blast=None
+        if graph is None
+        else blast_radius(graph, estate.snapshot.credentials, found.facts),
         reach=reach,
         scanned_at=now,
         snapshot=snapshot,  # as collected: what the store and the snapshot copy keep
