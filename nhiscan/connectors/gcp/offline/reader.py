@@ -68,7 +68,8 @@ class GcpAssetsConnector:
 
 
 def read_file(path: Path, read: Exports) -> int:
-    """Add the assets of ``path`` to ``read``; how many it held."""
+    """Add the assets of ``path`` to ``read``, a line at a time; how many it held."""
+    count = 0
     try:
         with path.open(encoding="utf-8-sig") as handle:
             first = _first_char(handle)
@@ -77,21 +78,28 @@ def read_file(path: Path, read: Exports) -> int:
                     f"{path}: empty file: no assets (an empty export is not an empty estate); {FIX}"
                 )
             if first == "[":
-                assets = list(_search_results(json_load(handle, path), path))
                 read.search_files.append(str(path))
+                assets = _search_results(json_load(handle, path), path)
             else:
-                assets = list(_ndjson(handle, path))
+                assets = _ndjson(handle, path)
+            for asset in assets:
+                count += 1
+                _add(read, asset, path)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConnectorError(f"{path}: cannot read the asset export: {exc}") from exc
-    if not assets:
+    if not count:
         raise ConnectorError(f"{path}: no assets (an empty export is not an empty estate); {FIX}")
-    for asset in assets:
-        if asset.asset_type not in READ_TYPES and asset.iam_policy is None:
-            read.skipped[asset.asset_type] += 1
-            continue
-        read.assets[asset.name] = _merge(read.assets.get(asset.name), asset)
-        read.files_of.setdefault(asset.name, []).append(str(path))
-    return len(assets)
+    return count
+
+
+def _add(read: Exports, asset: Asset, path: Path) -> None:
+    if asset.asset_type not in READ_TYPES and asset.iam_policy is None:
+        read.skipped[asset.asset_type] += 1
+        return
+    read.assets[asset.name] = _merge(read.assets.get(asset.name), asset)
+    files = read.files_of.setdefault(asset.name, [])
+    if str(path) not in files:
+        files.append(str(path))
 
 
 def _first_char(handle: TextIO) -> str:
