@@ -325,17 +325,37 @@ def test_cli_collect_writes_a_snapshot_that_loads(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     snapshot = load(snap)
-    assert json.loads(snap.read_text())["sources"] == [
-        f"gcp-assets:{RESOURCES}",
-        f"gcp-assets:{POLICIES}",
-        f"gcp-assets:{SEARCH}",
-    ]
-    assert snapshot is not None
-    document = json.loads(snap.read_text())
-    assert {a["id"] for a in document["accounts"]} == {"acme-prod", "acme-data"}
-    keys = {c["id"]: c for c in document["credentials"]}
-    assert keys[EXPOSED_KEY]["status_reason"] == "exposed"
-    assert keys[EXPOSED_KEY]["expires"] is None
+    assert snapshot.sources == (
+        f"gcp-assets:{RESOURCES}", f"gcp-assets:{POLICIES}", f"gcp-assets:{SEARCH}",
+    )  # fmt: skip
+    assert {a.id for a in snapshot.accounts} == {"acme-prod", "acme-data"}
+    keys = {c.id: c for c in snapshot.credentials}
+    assert keys[EXPOSED_KEY] == by_id(read(RESOURCES), Credential)[EXPOSED_KEY]
+    assert keys[EXPOSED_KEY].status_reason == "exposed"
+    assert {i.id for i in snapshot.identities} == {
+        DEPLOY, "old-batch@acme-prod.iam.gserviceaccount.com",
+    }  # fmt: skip
+    assert f"{PROJECT_POLICY}#iam" in {p.id for p in snapshot.policies}
+    assert {g.operation for g in snapshot.gaps} >= {"gcp-assets:last-use"}
+
+
+def test_cli_analyze_of_the_snapshot_says_what_it_did_not_analyse(tmp_path: Path) -> None:
+    snap, out = tmp_path / "snap.json", tmp_path / "report.json"
+    runner = CliRunner()
+    collected = runner.invoke(cli, ["collect", "--gcp-assets", str(RESOURCES), "-o", str(snap)])
+    assert collected.exit_code == 0, collected.output
+    analyzed = runner.invoke(cli, ["analyze", str(snap), "--no-agents", "--format", "json",
+                                   "-o", str(out)])  # fmt: skip
+    assert analyzed.exit_code == 0, analyzed.output
+    report = json.loads(out.read_text())
+    assert report["summary"]["identities"] == 2
+    assert {g["reason"] for g in report["gaps"]} >= {"not-in-export"}
+
+
+def test_a_byte_order_mark_and_blank_lines_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "bom.json"
+    path.write_text("\ufeff" + RESOURCES.read_text().replace("\n", "\n\n"), encoding="utf-8")
+    assert by_id(read(path), Identity).keys() == by_id(read(RESOURCES), Identity).keys()
 
 
 def test_cli_malformed_line_exits_2_naming_file_and_line(tmp_path: Path) -> None:
