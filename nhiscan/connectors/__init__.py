@@ -46,6 +46,12 @@ REGISTRY: dict[str, ConnectorEntry] = {
         "pip install nhiscan",
         "nhiscan.connectors.aws.gaad_spec",
     ),
+    "gcp-assets": ConnectorEntry(
+        "nhiscan.connectors.gcp.offline.reader",
+        "GcpAssetsConnector",
+        "pip install nhiscan",
+        "nhiscan.connectors.gcp.assets_spec",
+    ),
     "git": ConnectorEntry(
         "nhiscan.connectors.git.connector",
         "GitConnector",

@@ -1,0 +1,1 @@
+"""GCP connectors: ``offline/`` reads Cloud Asset Inventory exports (``--gcp-assets``)."""

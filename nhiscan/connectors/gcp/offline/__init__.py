@@ -1,0 +1,1 @@
+"""The offline GCP connector: Cloud Asset Inventory exports and IAM policy search results."""
