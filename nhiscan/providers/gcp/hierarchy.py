@@ -90,8 +90,12 @@ class Hierarchy:
         key = self.key(resource)
         if self.scope_id(resource) is not None:
             return self.ancestors(key)
-        project = self.project_of(resource)
-        return [key] if project is None else [key, *self.ancestors(project)]
+        found = [key]
+        container = GcpIds().container_of(resource)  # an object's bucket, a table's dataset
+        if container is not None:
+            found.append(container)
+        project = self.project_of(container or resource)
+        return found if project is None else [*found, *self.ancestors(project)]
 
     def project_of(self, resource: str) -> str | None:
         email = sa_email(resource)
