@@ -87,13 +87,10 @@ class GcpAnalysis:
         identity = self._estate.identities.get(principal)
         if identity is None or not self._authorizer.mine(identity):
             return frozenset()
-        found: set[str] = set()
-        for binding in self._authorizer.index.naming(identity):
-            permissions = self._roles.permissions(binding.role)
-            if permissions is None:
-                return None
-            found.update(p for p in permissions if p.startswith(f"{service}."))
-        return frozenset(found)
+        possible = self._authorizer.possible(identity)
+        if possible is None:
+            return None
+        return frozenset(p for p in possible if p.startswith(f"{service}."))
 
     def passes(self, escalation: Escalation) -> Iterator[Step]:
         return (s for s in escalation.steps if s.action == ACT_AS)

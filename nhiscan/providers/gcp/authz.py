@@ -41,6 +41,7 @@ class GcpAuthorizer:
         self.index = PolicyIndex(estate.policies.values(), hierarchy)
         self._now = estate.snapshot.collected_at
         self._cache: dict[tuple[str, str, str], Evaluation] = {}
+        self._possible: dict[str, frozenset[str] | None] = {}
 
     def principals(self) -> Iterable[str]:
         return sorted(i.id for i in self._estate.identities.values() if self.mine(i))
@@ -51,6 +52,20 @@ class GcpAuthorizer:
             and identity.provider is Provider.GCP
             and identity.kind in PRINCIPAL_KINDS
         )
+
+    def possible(self, identity: Identity) -> frozenset[str] | None:
+        """Every permission some binding that may name the principal could grant, anywhere
+        (a superset, to skip what it cannot do); None when a binding names an unknown role."""
+        if identity.id not in self._possible:
+            found: set[str] | None = set()
+            for binding in self.index.naming(identity):
+                permissions = self._roles.permissions(binding.role)
+                if permissions is None or found is None:
+                    found = None
+                    break
+                found.update(permissions)
+            self._possible[identity.id] = None if found is None else frozenset(found)
+        return self._possible[identity.id]
 
     def evaluate(
         self, principal: str, action: str, resource: str, context: Context = None

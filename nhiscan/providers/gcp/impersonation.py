@@ -25,6 +25,7 @@ DELEGATION = "iam.serviceAccounts.implicitDelegation"
 
 class Impersonation:
     def __init__(self, estate: Estate, authorizer: GcpAuthorizer) -> None:
+        self._estate = estate
         self._authz = authorizer
         self._targets = sorted(
             (i for i in estate.identities.values()
@@ -60,7 +61,10 @@ class Impersonation:
             direct = list(self.direct(caller))
             yield from direct
             reached = {h.target for h in direct}
-            yield from self._delegated(caller, reached)
+            identity = self._estate.identities.get(caller)
+            possible = None if identity is None else self._authz.possible(identity)
+            if possible is None or DELEGATION in possible:
+                yield from self._delegated(caller, reached)
 
     def _delegated(self, caller: str, reached: set[str]) -> Iterator[Hop]:
         for middle in self._targets:

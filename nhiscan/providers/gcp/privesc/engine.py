@@ -47,7 +47,10 @@ class Engine:
             identity = self._estate.identities.get(principal)
             if identity is None or not self._authz.mine(identity):
                 continue
+            possible = self._authz.possible(identity)
             for method in METHODS:
+                if possible is not None and any(n.permission not in possible for n in method.needs):
+                    continue  # no binding could grant one of its permissions
                 for candidate in self.candidates(method, identity):
                     found = self.attempt(method, identity, candidate)
                     if found is not None:
