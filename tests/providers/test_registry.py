@@ -33,7 +33,9 @@ def test_aws_is_registered_under_the_records_provider_name() -> None:
 
 
 def test_an_unknown_provider_is_an_error_naming_the_known_ones() -> None:
-    with pytest.raises(ConfigError, match=r"no provider is registered for 'toy' \(known: aws\)"):
+    with pytest.raises(
+        ConfigError, match=r"no provider is registered for 'toy' \(known: aws, gcp\)"
+    ):
         providers.provider("toy")
 
 
@@ -66,51 +68,61 @@ def test_importing_the_registry_loads_no_provider() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def gcp_snapshot() -> Snapshot:
-    sa = f.identity(provider=Provider.GCP, id="sa@p.iam.gserviceaccount.com", account="p")
-    return f.snapshot(f.user("app"), sa)
+def azure_snapshot() -> Snapshot:
+    sp = f.identity(provider=Provider.AZURE, id="0000-sp", account="tenant")
+    return f.snapshot(f.user("app"), sp)
 
 
 def test_a_cloud_with_no_registered_provider_is_skipped_not_an_error() -> None:
-    snap = gcp_snapshot()
-    assert providers.names_in(snap) == ("aws", "gcp")
+    snap = azure_snapshot()
+    assert providers.names_in(snap) == ("aws", "azure")
     assert [p.name for p in providers.for_snapshot(snap)] == ["aws"]
-    only_gcp = f.snapshot(f.identity(provider=Provider.GCP, id="sa@p", account="p"))
-    assert providers.for_snapshot(only_gcp) == ()
+    only_azure = f.snapshot(f.identity(provider=Provider.AZURE, id="0000-sp", account="t"))
+    assert providers.for_snapshot(only_azure) == ()
 
 
 def test_a_registered_provider_that_fails_to_import_is_still_an_error(registry: None) -> None:
-    providers.register("gcp", providers.ProviderEntry("nhiscan_gcp_absent", "P", "pip install g"))
-    with pytest.raises(ConfigError, match=r"nhiscan_gcp_absent.*run pip install g"):
-        providers.for_snapshot(gcp_snapshot())
+    providers.register("azure", providers.ProviderEntry("nhiscan_az_absent", "P", "pip install a"))
+    with pytest.raises(ConfigError, match=r"nhiscan_az_absent.*run pip install a"):
+        providers.for_snapshot(azure_snapshot())
 
 
 def test_the_default_provider_analyses_a_snapshot_naming_no_registered_cloud() -> None:
     assert [p.name for p in providers.analysed(f.snapshot(f.exposure()))] == [providers.DEFAULT]
-    only_gcp = f.snapshot(f.identity(provider=Provider.GCP, id="sa@p", account="p"))
-    assert [p.name for p in providers.analysed(only_gcp)] == ["aws"]
-    both = [p.name for p in providers.analysed(gcp_snapshot())]
+    only_azure = f.snapshot(f.identity(provider=Provider.AZURE, id="0000-sp", account="t"))
+    assert [p.name for p in providers.analysed(only_azure)] == ["aws"]
+    both = [p.name for p in providers.analysed(azure_snapshot())]
     assert both == ["aws"]
 
 
+def test_gcp_is_registered_and_analyses_its_records() -> None:
+    gcp = providers.provider("gcp")
+    assert (gcp.name, gcp.label) == (Provider.GCP.value, "GCP")
+    sa = f.identity(provider=Provider.GCP, id="sa@p.iam.gserviceaccount.com", account="p")
+    assert [p.name for p in providers.for_snapshot(f.snapshot(f.user("app"), sa))] == [
+        "aws",
+        "gcp",
+    ]
+
+
 def test_records_of_a_cloud_no_provider_analyses_are_a_gap_not_silence() -> None:
-    """A GCP service account in an AWS snapshot: inventoried and lifecycle-checked, and the
-    report says its reach was not analysed (``--strict`` exits 3), never "no risk"."""
+    """An Azure service principal in an AWS snapshot: inventoried and lifecycle-checked, and
+    the report says its reach was not analysed (``--strict`` exits 3), never "no risk"."""
     from nhiscan.app.config import Settings
     from nhiscan.app.pipeline import analyze, exit_code
     from nhiscan.scanner.model import GapReason, IdentityKind
 
-    gcp = f.identity(
-        id="sa@p.iam.gserviceaccount.com",
-        provider=Provider.GCP,
-        kind=IdentityKind.SERVICE_ACCOUNT,
-        account="p",
+    azure = f.identity(
+        id="00000000-0000-0000-0000-000000000001",
+        provider=Provider.AZURE,
+        kind=IdentityKind.SERVICE_PRINCIPAL,
+        account="tenant",
     )
-    report = analyze(f.snapshot(f.role("deploy"), gcp), settings=Settings(), now=f.NOW)
+    report = analyze(f.snapshot(f.role("deploy"), azure), settings=Settings(), now=f.NOW)
     [gap] = [g for g in report.gaps if g.reason is GapReason.NO_PROVIDER]
-    assert (gap.provider, gap.scope, gap.operation) == (Provider.GCP, "gcp", "analyse")
-    assert gap.detail is not None and gap.detail.startswith("1 records name the cloud 'gcp'")
-    assert "sa@p.iam.gserviceaccount.com" in report.estate.identities
+    assert (gap.provider, gap.scope, gap.operation) == (Provider.AZURE, "azure", "analyse")
+    assert gap.detail is not None and gap.detail.startswith("1 records name the cloud 'azure'")
+    assert "00000000-0000-0000-0000-000000000001" in report.estate.identities
     assert exit_code(report, fail_on=None, strict=True) == 3
     aws_only = analyze(f.snapshot(f.role("deploy")), settings=Settings(), now=f.NOW)
     assert not [g for g in aws_only.gaps if g.reason is GapReason.NO_PROVIDER]
