@@ -141,7 +141,8 @@ def _last_use_unknown(estate: Estate, key: Credential, providers: ProviderSet) -
         return True
     if operations is None:
         return has_gap(estate, key.identity)
-    return bool(operations) and has_gap(estate, key.identity, operations)
+    # A gap on such an operation for the key's whole account (no subject) counts too.
+    return bool(operations) and has_gap(estate, key.identity, operations, account=key.account)
 
 
 def _unused_title(key: str, who: str, case: str, days: int) -> str:

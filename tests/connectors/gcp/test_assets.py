@@ -229,10 +229,10 @@ def test_search_results_list() -> None:
     assert {
         "gcp-assets:iam.googleapis.com/ServiceAccount",
         "gcp-assets:iam.googleapis.com/ServiceAccountKey",
-        "gcp-assets:last-use",
         "gcp-assets:deny-policies",
         "gcp-assets:group-memberships",
     } <= operations
+    assert ("acme-data", "gcp-assets:last-use") in gaps(records)  # per project
 
 
 def test_search_results_as_a_response_object(tmp_path: Path) -> None:
@@ -248,7 +248,7 @@ def test_what_an_export_lacks_is_a_gap_naming_the_files() -> None:
     found = gaps(read(RESOURCES, POLICIES))
     scope = "organizations/93422"
     assert set(found) == {
-        (scope, "gcp-assets:last-use"),
+        ("acme-prod", "gcp-assets:last-use"),  # per project: what a key's account names
         (scope, "gcp-assets:deny-policies"),
         (scope, "gcp-assets:group-memberships"),
     }
@@ -373,3 +373,27 @@ def test_cli_empty_file_exits_2(tmp_path: Path) -> None:
                                       str(tmp_path / "s.json")])  # fmt: skip
     assert result.exit_code == 2
     assert "no assets" in result.output
+
+
+def test_an_export_never_reads_as_never_used(tmp_path: Path) -> None:
+    """An export has no last use: an old, enabled user-managed key is too old (NHI001), but
+    never "never used" (NHI002), because the export's last-use gap covers its project."""
+    line = next(x for x in RESOURCES.read_text().splitlines() if EXPOSED_KEY in x)
+    asset = json.loads(line)
+    data = asset["resource"]["data"]
+    data.pop("disableReason", None)
+    data["disabled"] = False
+    lines = [x for x in RESOURCES.read_text().splitlines() if EXPOSED_KEY not in x]
+    export = write(tmp_path, *lines, asset)
+    snap, out = tmp_path / "snap.json", tmp_path / "report.json"
+    runner = CliRunner()
+    collected = runner.invoke(cli, ["collect", "--gcp-assets", str(export), "-o", str(snap)])
+    assert collected.exit_code == 0, collected.output
+    analyzed = runner.invoke(cli, ["analyze", str(snap), "--no-agents", "--format", "json",
+                                   "-o", str(out)])  # fmt: skip
+    assert analyzed.exit_code in (0, 1), analyzed.output
+    findings = json.loads(out.read_text())["findings"]
+    on_key = {f["rule_id"] for f in findings if EXPOSED_KEY in f["title"] or
+              f["evidence"].get("key") == EXPOSED_KEY}  # fmt: skip
+    assert "NHI001" in on_key, findings
+    assert "NHI002" not in on_key

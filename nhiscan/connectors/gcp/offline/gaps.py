@@ -42,13 +42,17 @@ class Gaps:
             if not placed(asset, hierarchy):
                 continue
             scope = self.scope_of(asset)
+            # Last use is per project (the account a key's or service account's record names),
+            # so that a rule asking about one key finds it; accounts and keys live in projects.
+            project = hierarchy.project_of(asset)
             for path in read.files_of[name]:
-                self._add(
-                    scope,
-                    "gcp-assets:last-use",
-                    path,
-                    "no last use of service accounts or keys (Policy Analyzer activity)",
-                )
+                if project:
+                    self._add(
+                        project,
+                        "gcp-assets:last-use",
+                        path,
+                        "no last use of service accounts or keys (Policy Analyzer activity)",
+                    )
                 self._add(scope, "gcp-assets:deny-policies", path, "no IAM deny policies")
         with_data = {self.scope_of(a) for a in read.assets.values() if a.data is not None}
         with_policy = {self.scope_of(a) for a in read.assets.values() if a.iam_policy is not None}
