@@ -176,9 +176,15 @@ def test_a_committed_key_file_joins_the_live_key_and_shows_the_accounts_reach(
     assert len(path) > 1
     assert any(PROJECT in json.dumps(hop) for hop in path[1:])
     assert "gcloud iam service-accounts keys disable" in finding["remediation"]
-    # the key id joined: no plain-secret finding for it
-    hashes = {f["evidence"].get("secret_hash") for f in scanned["by_rule"].get("NHI200", [])}
-    assert secret_hash(leaked.key_id) not in hashes
+    # the key id and the private key beside it are one leaked credential: no plain-secret
+    # finding for either
+    assert finding["evidence"]["detectors"] == ["GCP Service Account Key", "PEM Private Key"]
+    assert [(e["path"], e["line"]) for e in finding["evidence"]["exposures"]] == [
+        ("deploy/sa-key.json", 4), ("deploy/sa-key.json", 5),
+    ]  # fmt: skip
+    plain = scanned["by_rule"].get("NHI200", [])
+    assert secret_hash(leaked.key_id)[:16] not in {f["evidence"]["secret_hash"] for f in plain}
+    assert "PEM Private Key" not in {f["evidence"]["detector"] for f in plain}
     _no_secret_in_clear(leaked, out)
 
 
@@ -196,6 +202,8 @@ def test_without_the_export_the_same_key_file_is_a_plain_secret(
     assert len(plain) == 1
     assert plain[0]["provider"] == "gcp"
     assert plain[0]["severity"] != "critical"
+    assert plain[0]["evidence"]["secret_hash"] == secret_hash(leaked.key_id)[:16]
+    assert plain[0]["evidence"]["principal_hint"] == EMAIL
     assert "sa-key.json" in plain[0]["title"]
     _no_secret_in_clear(leaked, out)
 

@@ -24,6 +24,7 @@ from nhiscan.connectors.git.secrets.detectors.model import (
 )
 from nhiscan.connectors.git.secrets.match import Match
 from nhiscan.connectors.git.secrets.windows import EDGE, WINDOW
+from nhiscan.scanner.model import Provider
 
 # -- whole-file rules ------------------------------------------------------------------------
 
@@ -84,7 +85,9 @@ _SERVICE_ACCOUNT_TYPE = re.compile(r"type\\?\"[ \t]*:[ \t]*\\?\"service_account\
 
 def gcp_client_email(matches: list[Match], lines: Sequence[str]) -> list[Match]:
     """A service-account key file's ``client_email`` as the hint of its ``private_key_id``:
-    the email names the service account the key belongs to."""
+    the email names the service account the key belongs to. In a key file, the private key
+    is that key's secret: it carries the nearest ``private_key_id`` as its credential id, so
+    its exposure joins the same inventory key (as an AWS secret key joins by its key id)."""
     if not any(m.detector == GCP_SA_KEY for m in matches):
         return matches
     is_key_file = any(_SERVICE_ACCOUNT_TYPE.search(text) for text in lines)
@@ -94,7 +97,17 @@ def gcp_client_email(matches: list[Match], lines: Sequence[str]) -> list[Match]:
         for found in _CLIENT_EMAIL.finditer(text)
         if is_key_file or found["email"].endswith(".gserviceaccount.com")
     ]
-    return _hint_nearest(matches, GCP_SA_KEY, emails)
+    hinted = _hint_nearest(matches, GCP_SA_KEY, emails)
+    key_ids = [(m.line, m.credential_id) for m in hinted if m.detector == GCP_SA_KEY]
+    found = [(line, key_id) for line, key_id in key_ids if key_id is not None]
+    if not is_key_file or not found:
+        return hinted
+    return [
+        replace(m, provider=Provider.GCP, credential_id=_nearest(m.line, found))
+        if m.detector == PRIVATE_KEY and m.provider is None and m.credential_id is None
+        else m
+        for m in hinted
+    ]
 
 
 _GUID = r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
