@@ -37,6 +37,11 @@ class ExposedKey:
             if credential.status_reason not in EXPOSED_REASONS:
                 continue
             name = account_name(credential, owner)
+            found = sorted(
+                f"{x.repository}:{x.path}:{x.line}"
+                for x in estate.snapshot.exposures
+                if credential.fingerprint is not None and x.fingerprint == credential.fingerprint
+            )
             yield make_finding(
                 self.meta,
                 subject=credential.id,
@@ -48,6 +53,7 @@ class ExposedKey:
                     "reason": credential.status_reason,
                     "created": when(credential.created),
                     "fingerprint": credential.fingerprint,
+                    "found_in": found,  # git exposures of the same key, when scanned
                 },
             )
 

@@ -5,6 +5,7 @@ one; service agents and Google-managed keys are never flagged; and all of them t
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from nhiscan.app.rules import all_rules
 from nhiscan.cli import cli
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import CredentialKind, Finding, Severity
-from tests.factories import context, days_ago
+from tests.factories import context, days_ago, exposure
 from tests.providers.gcp import factories as g
 from tests.providers.gcp.rules import fixtures as fx
 
@@ -39,6 +40,17 @@ def test_exposed_key_is_critical_and_names_account_and_key() -> None:
     assert found.subject == "e" * 40
     assert g.email("leaky") in found.title and "e" * 40 in found.title
     assert found.evidence["reason"] == "compromise-detected"
+
+
+def test_exposed_key_names_the_repository_where_the_same_key_was_found() -> None:
+    e = fx.exposed()
+    [key] = e.snapshot.credentials
+    key = replace(key, fingerprint="fp-e")
+    found = replace(exposure(), fingerprint="fp-e", repository="acme/web", path="sa.json")
+    other = replace(exposure("ghp_" + "y" * 36), fingerprint="fp-other")
+    [finding] = run("NHI400", g.estate(*e.snapshot.identities, key, found, other))
+    assert finding.evidence["found_in"] == [f"acme/web:sa.json:{found.line}"]
+    assert run("NHI400", e)[0].evidence["found_in"] == []
 
 
 def test_a_google_managed_key_is_never_flagged() -> None:
