@@ -17,6 +17,7 @@ RULE_ORDER: tuple[str, ...] = (
     "NHI109",
     "NHI200", "NHI201", "NHI202",
     "NHI300", "NHI301", "NHI302", "NHI303", "NHI304", "NHI305", "NHI306", "NHI307",
+    "NHI400", "NHI401", "NHI402", "NHI403", "NHI404", "NHI405", "NHI406",
 )  # fmt: skip
 
 

@@ -31,7 +31,10 @@ REGISTRY: dict[str, ProviderEntry] = {
         "nhiscan.providers.aws.provider", "PROVIDER", "pip install nhiscan",
         rules="nhiscan.providers.aws.rules",
     ),
-    "gcp": ProviderEntry("nhiscan.providers.gcp.provider", "PROVIDER", "pip install nhiscan"),
+    "gcp": ProviderEntry(
+        "nhiscan.providers.gcp.provider", "PROVIDER", "pip install nhiscan",
+        rules="nhiscan.providers.gcp.rules",
+    ),
 }  # fmt: skip
 _LOADED: dict[str, CloudProvider] = {}
 DEFAULT = "aws"  # analysed when a snapshot names no registered cloud (its catalogue dates reports)

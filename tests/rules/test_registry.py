@@ -48,6 +48,7 @@ from tests.factories import (
     trust_policy,
     user,
 )
+from tests.providers.gcp.rules.fixtures import GCP_FIXTURES
 
 Builder = Callable[[], "Estate | WithAgents"]
 LEAKED_KEY = "AKIAZ7VRSQ5DXJQ4YEPX"
@@ -327,6 +328,7 @@ FIXTURES: dict[str, tuple[Builder, Builder]] = {
     "NHI305": (lambda: _rotation(60), lambda: _rotation(10)),
     "NHI306": (lambda: _unclaimed(False), lambda: _unclaimed(True)),
     "NHI307": (lambda: _unmatched(False), lambda: _unmatched(True)),
+    **GCP_FIXTURES,
 }
 
 
@@ -365,8 +367,9 @@ def test_every_rule_is_in_the_frozen_order_and_listed_in_it() -> None:
 def test_the_core_rules_name_no_provider_rule() -> None:
     core = {rule.meta.id for rule in CORE_RULES}
     aws = {rule.meta.id for rule in providers.rules_of("aws")}
-    assert core.isdisjoint(aws)
-    assert core | aws == set(RULES)
+    gcp = {rule.meta.id for rule in providers.rules_of("gcp")}
+    assert core.isdisjoint(aws) and core.isdisjoint(gcp) and aws.isdisjoint(gcp)
+    assert core | aws | gcp == set(RULES)
     assert {"NHI004", "NHI005", "NHI008", "NHI101", "NHI107", "NHI109"} <= aws
     assert "NHI100" in core
 
