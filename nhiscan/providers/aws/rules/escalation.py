@@ -90,6 +90,8 @@ def _grouped(graph: ReachGraph) -> Grouped:
     """Every escalation by family, then by (principal, method): principal id, table order."""
     groups: dict[Family, dict[tuple[str, str], list[Escalation]]] = {}
     for escalation in (*graph.escalations, *graph.potential):
+        if escalation.method not in BY_NAME:
+            continue  # another cloud's method: its provider's rules report it
         by_key = groups.setdefault(escalation.family, {})
         by_key.setdefault((escalation.principal, escalation.method), []).append(escalation)
     return {

@@ -108,12 +108,16 @@ def test_fingerprints_are_stable_and_tell_bindings_apart() -> None:
     assert prints == [f.fingerprint for f in run("NHI406", two)]
 
 
-def test_through_collect_and_analyze_of_an_export(tmp_path: Path) -> None:
+@pytest.mark.parametrize("reach", [True, False], ids=["reach", "no-reach"])
+def test_through_collect_and_analyze_of_an_export(tmp_path: Path, reach: bool) -> None:
+    """With the reach graph too: the export's key-creation escalation is GCP's, and the AWS
+    escalation rules leave it alone (they used to crash looking it up in their table)."""
     snap, out = tmp_path / "snap.json", tmp_path / "report.json"
     runner = CliRunner()
     collected = runner.invoke(cli, ["collect", "--gcp-assets", str(EXPORT), "-o", str(snap)])
     assert collected.exit_code == 0, collected.output
-    analyzed = runner.invoke(cli, ["analyze", str(snap), "--no-agents", "--no-reach",
+    analyzed = runner.invoke(cli, ["analyze", str(snap), "--no-agents",
+                                   *([] if reach else ["--no-reach"]),
                                    "--format", "json", "-o", str(out)])  # fmt: skip
     assert analyzed.exit_code in (0, 1), analyzed.output
     findings = json.loads(out.read_text())["findings"]
