@@ -7,6 +7,7 @@ member. Service agents (Google-managed accounts) are never flagged."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from nhiscan.providers.gcp.members import MemberKind
 from nhiscan.providers.gcp.rules.common import (
@@ -161,22 +162,9 @@ class PublicServiceAccountBinding:
                 continue
             if bound.role not in SA_ROLES and not is_service_account(bound.on):
                 continue
-            where = scope_label(bound.on)
-            yield make_finding(
-                self.meta,
-                subject=bound.on,
-                provider=bound.policy.provider,
-                title=f"{bound.role} on {where} is granted to {bound.member}.",
-                evidence={
-                    "resource": bound.on,
-                    "role": bound.role,
-                    "member": bound.member,
-                    "who": PUBLIC[member.kind],
-                    "policy": bound.policy.id,
-                    "conditional": bound.conditioned,
-                },
-                key=(bound.role, bound.member),
-            )
+            title = f"{bound.role} on {scope_label(bound.on)} is granted to {bound.member}."
+            yield _finding(self.meta, bound, title, who=PUBLIC[member.kind],
+                           conditional=bound.conditioned)  # fmt: skip
 
 
 class DeletedMemberBinding:
@@ -200,16 +188,23 @@ class DeletedMemberBinding:
             if not bound.member.startswith("deleted:"):
                 continue
             where = scope_label(bound.on)
-            yield make_finding(
-                self.meta,
-                subject=bound.on,
-                provider=bound.policy.provider,
-                title=f"{bound.role} on {where} is bound to deleted member {bound.member}.",
-                evidence={
-                    "resource": bound.on,
-                    "role": bound.role,
-                    "member": bound.member,
-                    "policy": bound.policy.id,
-                },
-                key=(bound.role, bound.member),
-            )
+            title = f"{bound.role} on {where} is bound to deleted member {bound.member}."
+            yield _finding(self.meta, bound, title)
+
+
+def _finding(meta: RuleMeta, bound: Bound, title: str, **evidence: Any) -> Finding:
+    """A finding on one binding: the resource it sits on, its role, member and policy."""
+    return make_finding(
+        meta,
+        subject=bound.on,
+        provider=bound.policy.provider,
+        title=title,
+        evidence={
+            "resource": bound.on,
+            "role": bound.role,
+            "member": bound.member,
+            "policy": bound.policy.id,
+            **evidence,
+        },  # fmt: skip
+        key=(bound.role, bound.member),
+    )
