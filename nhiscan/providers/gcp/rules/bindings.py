@@ -205,6 +205,6 @@ def _finding(meta: RuleMeta, bound: Bound, title: str, **evidence: Any) -> Findi
             "member": bound.member,
             "policy": bound.policy.id,
             **evidence,
-        },  # fmt: skip
+        },
         key=(bound.role, bound.member),
     )
