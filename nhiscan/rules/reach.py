@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
-from nhiscan.rules.common import describe
+from nhiscan.rules.common import capital, describe
 from nhiscan.rules.reach_support import (
     admin_reach,
-    capital,
     conditional,
     is_nhi,
     key_ids,

@@ -155,7 +155,3 @@ def label(estate: Estate, node: str, kind_words: Callable[[Identity], Mapping[st
         return f"group {group.name}"
     identity = estate.identities.get(node)
     return node if identity is None else named(identity, kind_words(identity))
-
-
-def capital(text: str) -> str:
-    return text[:1].upper() + text[1:]

@@ -113,10 +113,3 @@ class ProviderSet:
 
     def analysis(self, name: str) -> ProviderAnalysis | None:
         return self.analyses.get(str(name))
-
-    def owner_of(self, value: str) -> CloudProvider | None:
-        """The provider whose id scheme owns ``value`` (an ARN, an e-mail, an ARM id)."""
-        for name in sorted(self.providers):
-            if self.providers[name].ids.owns(value):
-                return self.providers[name]
-        return None

@@ -10,11 +10,10 @@ from typing import Any
 
 from nhiscan.providers.aws.facts import KIND_WORDS
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
-from nhiscan.rules.common import named
+from nhiscan.rules.common import capital, named
 from nhiscan.rules.reach_support import (
     AdminReach,
     admin_reach,
-    capital,
     conditional,
     per_graph,
     sample,

@@ -19,10 +19,9 @@ from typing import Any
 from nhiscan.providers.aws.catalog import Catalog, default_catalog
 from nhiscan.providers.aws.facts import KIND_WORDS
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
-from nhiscan.rules.common import named
+from nhiscan.rules.common import capital, named
 from nhiscan.rules.reach_support import (
     admin_reach,
-    capital,
     is_nhi,
     leading_to,
     sample,

@@ -30,11 +30,10 @@ from nhiscan.providers.aws.privesc.methods import missing_words
 from nhiscan.providers.aws.privesc.targets import ADMIN, UNKNOWN
 from nhiscan.providers.aws.rules.escalation_meta import FAMILY_METAS
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
-from nhiscan.rules.common import named
+from nhiscan.rules.common import capital, named
 from nhiscan.rules.reach_support import (
     AdminReach,
     admin_reach,
-    capital,
     certain_admins,
     conditional,
     exposure,
