@@ -1,7 +1,12 @@
 """What the export files held, merged, and the ``not-in-export`` gaps: what a Cloud Asset
 export cannot hold (last use, deny policies, group members, a disabled key's reason) and the
 parts a file lacks (a resource export has no policies, search results no accounts or keys).
-Each gap is yielded once per scope and operation and names the files."""
+Each gap is yielded once per scope and operation and names the files.
+
+``export_gaps=False`` is the live asset path (``connectors/gcp/assets.py``): its caller reads
+last use, deny policies and keys' disable reasons from the APIs, and it always lists both
+resources and policies, so only the gaps it cannot fill stay (group memberships, an asset the
+answer does not place)."""
 
 from __future__ import annotations
 
@@ -33,11 +38,18 @@ class Exports:
 class Gaps:
     """The not-in-export gaps, once per scope and operation, naming the files."""
 
-    def __init__(self, read: Exports, hierarchy: Hierarchy) -> None:
+    def __init__(self, read: Exports, hierarchy: Hierarchy, *, export_gaps: bool = True) -> None:
         self._read = read
         self._hierarchy = hierarchy
+        self._export_gaps = export_gaps
         self._gaps: dict[tuple[str, str], tuple[str, list[str]]] = {}
         self._unplaced: list[CollectionGap] = []
+        if export_gaps:
+            self._export_only()
+
+    def _export_only(self) -> None:
+        """What no export holds (last use, deny policies) and the parts a file lacks."""
+        read, hierarchy = self._read, self._hierarchy
         for name, asset in read.assets.items():
             if not placed(asset, hierarchy):
                 continue
@@ -94,6 +106,8 @@ class Gaps:
             entry[1].append(path)
 
     def no_disable_reason(self, asset: Asset) -> None:
+        if not self._export_gaps:
+            return  # the live connector lists the keys of those accounts
         for path in self._read.files_of[asset.name]:
             self._add(
                 self.scope_of(asset),
@@ -120,10 +134,11 @@ class Gaps:
         ))  # fmt: skip
 
     def records(self) -> Iterator[CollectionGap]:
+        holder = "a Cloud Asset export" if self._export_gaps else "Cloud Asset Inventory"
         for (scope, operation), (what, paths) in self._gaps.items():
             yield CollectionGap(
                 provider=Provider.GCP, scope=scope, operation=operation,
                 reason=GapReason.NOT_IN_EXPORT,
-                detail=f"{', '.join(paths)}: a Cloud Asset export holds {what}",
+                detail=f"{', '.join(paths)}: {holder} holds {what}",
             )  # fmt: skip
         yield from self._unplaced

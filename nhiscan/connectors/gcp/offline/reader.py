@@ -84,7 +84,7 @@ def read_file(path: Path, read: Exports) -> int:
                 assets = _ndjson(handle, path)
             for asset in assets:
                 count += 1
-                _add(read, asset, path)
+                add(read, asset, path)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConnectorError(f"{path}: cannot read the asset export: {exc}") from exc
     if not count:
@@ -92,7 +92,8 @@ def read_file(path: Path, read: Exports) -> int:
     return count
 
 
-def _add(read: Exports, asset: Asset, path: Path) -> None:
+def add(read: Exports, asset: Asset, path: str | Path) -> None:
+    """Add one asset read from ``path`` (a file, or the live path's API call) to ``read``."""
     if asset.asset_type not in READ_TYPES and asset.iam_policy is None:
         read.skipped[asset.asset_type] += 1
         return
@@ -182,10 +183,13 @@ def _merge(old: Asset | None, new: Asset) -> Asset:
     )
 
 
-def to_records(read: Exports, now: datetime) -> Iterator[Record]:
+def to_records(read: Exports, now: datetime, *, export_gaps: bool = True) -> Iterator[Record]:
+    """The records of what was read; ``export_gaps=False`` leaves out the gaps only an export
+    has (last use, deny policies, disable reasons, a missing part), which the live connector
+    fills by calling the APIs (``connectors/gcp/assets.py``)."""
     hierarchy = build(read.assets.values())
     names = to.Names(hierarchy, read.assets)
-    gaps = Gaps(read, hierarchy)
+    gaps = Gaps(read, hierarchy, export_gaps=export_gaps)
     policies = {
         names.full(a.name): a
         for a in read.assets.values()
