@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nhiscan.providers.aws.rules.escalation import (
+from nhiscan.rules.escalation import (
     CredentialCreationEscalation,
     ExistingComputeEscalation,
     GroupMembershipEscalation,
@@ -13,7 +13,7 @@ from nhiscan.providers.aws.rules.escalation import (
     PolicyModificationEscalation,
     TrustModificationEscalation,
 )
-from nhiscan.providers.aws.rules.escalation_meta import FAMILY_METAS
+from nhiscan.rules.escalation_meta import FAMILY_METAS
 from nhiscan.scanner.escalation import Family
 from nhiscan.scanner.model import Finding, Identity, Record, Severity
 from tests import factories as f
