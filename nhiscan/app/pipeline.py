@@ -18,6 +18,7 @@ from nhiscan.scanner import suppress as suppressions
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.blast import blast_radius
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.facts import CatalogInfo
 from nhiscan.scanner.gaps.analysis import analyze_agents
 from nhiscan.scanner.graph import ReachGraph, build_graph
 from nhiscan.scanner.graph.sources import CompositeSource
@@ -57,6 +58,25 @@ def primary(found: ProviderSet) -> CloudProvider:
     queries read: the default provider when it analyses the snapshot, else the first by name."""
     chosen = found.get(providers.DEFAULT)
     return chosen if chosen is not None else found.providers[min(found.providers)]
+
+
+def catalogs(found: ProviderSet) -> tuple[CatalogInfo, ...]:
+    """Each catalogue the analysis read (by provider name), for ``ToolInfo.catalogs``: none
+    when the default provider alone analyses the snapshot (``catalog_date`` names its
+    catalogue, as reports always did), else every provider's, with its name and date."""
+    if list(found.providers) in ([], [providers.DEFAULT]):
+        return ()
+    return tuple(_catalog(found.providers[name]) for name in sorted(found.providers))
+
+
+def _catalog(provider: CloudProvider) -> CatalogInfo:
+    catalog = provider.catalog
+    return CatalogInfo(
+        provider=provider.name,
+        name=provider.facts.catalog_name,
+        version=catalog.version or None,
+        date=catalog.updated_at or None,
+    )
 
 
 def unanalysed(snapshot: Snapshot) -> tuple[CollectionGap, ...]:
@@ -109,7 +129,7 @@ def analyze(
     findings = _findings(_rules_for(rules, reach=reach), estate, ctx)
     suppression = suppressions.split(findings, settings.suppressions, now)
     return Report(
-        tool=replace(TOOL, catalog_date=catalog.updated_at),
+        tool=replace(TOOL, catalog_date=catalog.updated_at, catalogs=catalogs(found)),
         graph=graph,
         blast=None
         if graph is None

@@ -1,7 +1,9 @@
 """The JSON report. Its contract (later issues extend it, never break it):
 
-top level ``schema_version``, ``tool`` (name, version, catalog_date), ``scanned_at``,
-``identities``, ``credentials``, ``findings``, ``gaps``; plus ``sources``, ``accounts``,
+top level ``schema_version``, ``tool`` (name, version, catalog_date; ``catalogs``: each
+catalogue's provider, name, version and date, when several clouds or one other than the
+default were analysed), ``scanned_at``, ``identities``, ``credentials``, ``findings``,
+``gaps``; plus ``sources``, ``accounts``,
 ``summary``, ``blast_radius`` (what each active credential reaches, worst first: see
 ``blast.py``) and ``graph`` (node, edge and escalation counts of the reach graph). Repository
 scans add ``repositories`` (what each scan covered), ``exposures`` (each distinct secret found,

@@ -62,8 +62,16 @@ def render_markdown(report: Report, history: HistoryView | None = None) -> str:
         _agents(report),
         "<sub>Evidence, paths and remediation for every finding are in report.json and "
         "report.html.</sub>",
+        _catalogs(report),
     ]
     return "\n\n".join(s for s in sections if s) + "\n"
+
+
+def _catalogs(report: Report) -> str:
+    """The catalogues the analysis read, when the report names several (``ToolInfo.catalogs``:
+    empty for an analysis by the default provider alone, whose report stays as it was)."""
+    named = [f"{md(c.name)} of {md(c.date or 'unknown date')}" for c in report.tool.catalogs]
+    return f"<sub>Catalogues: {'; '.join(named)}.</sub>" if named else ""
 
 
 def verdict(report: Report) -> str:

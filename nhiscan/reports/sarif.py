@@ -33,7 +33,7 @@ from urllib.parse import quote
 
 from nhiscan.reports.model import Report
 from nhiscan.rules.base import RuleMeta
-from nhiscan.scanner.codec import iso
+from nhiscan.scanner.codec import encode, iso
 from nhiscan.scanner.history.view import HistoryView
 from nhiscan.scanner.model import CollectionGap, Finding, Severity
 
@@ -111,6 +111,7 @@ def sarif_document(report: Report) -> dict[str, Any]:
             "scanned_at": iso(report.scanned_at),
             "collected_at": iso(report.snapshot.collected_at),
             "catalog_date": report.tool.catalog_date,
+            **({"catalogs": encode(report.tool.catalogs)} if report.tool.catalogs else {}),
             "collection_gaps": len(report.gaps),
             "reach_analysed": report.reach,
             "suppressed": len(report.suppressed),

@@ -184,6 +184,8 @@ def type_schema(tp: Any) -> dict[str, Any]:
         return _array(type_schema(args[0]))
     if origin in (Mapping, dict):
         return {"type": "object", "additionalProperties": type_schema(args[1])}
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        return record_schema(tp)
     if isinstance(tp, type) and issubclass(tp, OpenStrEnum):
         return _open_enum(tp)
     if isinstance(tp, type) and issubclass(tp, Enum):

@@ -16,6 +16,14 @@ from nhiscan.rules.agent_lifecycle import (
     UnclaimedNhi,
 )
 from nhiscan.rules.base import Rule
+from nhiscan.rules.escalation import (
+    CredentialCreationEscalation,
+    ExistingComputeEscalation,
+    GroupMembershipEscalation,
+    PassRoleComputeEscalation,
+    PolicyModificationEscalation,
+    TrustModificationEscalation,
+)
 from nhiscan.rules.keys import AccessKeyTooOld, AccessKeyUnused, MultipleActiveKeys
 from nhiscan.rules.ownership import NhiWithoutOwner
 from nhiscan.rules.reach import AdminEquivalentNhi
@@ -27,6 +35,12 @@ CORE_RULES: tuple[Rule, ...] = (
     MultipleActiveKeys(),
     NhiWithoutOwner(),
     AdminEquivalentNhi(),
+    PolicyModificationEscalation(),
+    GroupMembershipEscalation(),
+    CredentialCreationEscalation(),
+    TrustModificationEscalation(),
+    PassRoleComputeEscalation(),
+    ExistingComputeEscalation(),
     SecretInRepository(),
     LeakedLiveCredential(),
     SharedSecret(),

@@ -73,8 +73,10 @@ def make_finding(
     key: Sequence[str] = (),
     severity: Severity | None = None,
     path: Sequence[Mapping[str, Any]] = (),
+    remediation: str | None = None,
 ) -> Finding:
-    """A finding of ``meta``'s rule; ``key`` tells apart several findings on one subject."""
+    """A finding of ``meta``'s rule; ``key`` tells apart several findings on one subject;
+    ``remediation`` replaces the rule's own (a provider's words for its cloud)."""
     return Finding(
         rule_id=meta.id,
         rule_name=meta.name,
@@ -84,7 +86,7 @@ def make_finding(
         provider=provider,
         evidence=dict(evidence),
         fingerprint=fingerprint(meta.id, subject, *key),
-        remediation=meta.remediation,
+        remediation=remediation or meta.remediation,
         path=tuple(path),
     )
 

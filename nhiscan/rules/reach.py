@@ -17,6 +17,7 @@ from nhiscan.rules.reach_support import (
     is_nhi,
     key_ids,
     label,
+    scope_words,
     sorted_identities,
 )
 from nhiscan.scanner.estate import Estate
@@ -39,10 +40,10 @@ class AdminEquivalentNhi:
             "access key. People and service-linked roles are not reported."
         ),
         remediation=(
-            "Give the workload the permissions it uses (IAM Access Analyzer can generate a "
-            "policy from its CloudTrail activity) instead of administrator access, and break "
-            "each hop of the path: the trust that lets it assume the next role, the IAM write "
-            "that lets it escalate. Replace access keys of admin identities with roles."
+            "Give the workload the permissions it uses instead of administrator access, and "
+            "break each hop of the path: what lets it act as the next identity, the policy "
+            "write that lets it escalate. Replace long-lived keys of admin identities with "
+            "credentials issued at run time."
         ),
     )
 
@@ -64,7 +65,7 @@ class AdminEquivalentNhi:
         path: Path,
         providers: ProviderSet,
     ) -> Finding:
-        keys = key_ids(estate, identity.id)
+        keys = key_ids(estate, identity.id, providers)
         direct = len(path) == 1 and path[0].edge is EdgeKind.IS_ADMIN
         account = str(graph.graph.nodes[path[-1].target].get("account"))
         return make_finding(
@@ -87,6 +88,7 @@ class AdminEquivalentNhi:
             },
             severity=Severity.CRITICAL if keys else Severity.HIGH,
             path=path_json(path),
+            remediation=providers.facts(identity.provider).remediations.get(self.meta.id),
         )
 
 
@@ -99,18 +101,10 @@ def _admin_title(
     providers: ProviderSet,
 ) -> str:
     who = capital(describe(identity, identity.id, providers))
-    scope = f"{scope_kind(providers, identity, account)} {account}"
+    scope = scope_words(providers, identity, account)
     if direct:
         return f"{who} is an administrator of {scope}."
     if len(path) == 1:
         return f"{who} can make itself administrator of {scope} ({path[0].method})."
     first = label(estate, path[0].target, lambda i: providers.facts(i.provider).kind_words)
     return f"{who} can become administrator of {scope} in {len(path)} hops, through {first}."
-
-
-def scope_kind(providers: ProviderSet, identity: Identity, scope: str) -> str:
-    """What the identity's provider calls the admin scope ("account", "project", "tenant");
-    "account" when no analysis names it."""
-    analysis = providers.analysis(identity.provider)
-    found = (s.kind for s in analysis.scopes() if s.id == scope) if analysis else iter(())
-    return next(found, "account")

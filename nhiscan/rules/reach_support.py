@@ -9,11 +9,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
-from nhiscan.rules.common import active_keys, named
+from nhiscan.rules.common import active_keys, credential_word, named
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph
-from nhiscan.scanner.graph.model import TRAVERSED
+from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph, admin_node
+from nhiscan.scanner.graph.model import INHERITS, TRAVERSED
 from nhiscan.scanner.graph.reach import unwind
+from nhiscan.scanner.graph.sources import Scope
 from nhiscan.scanner.model import Identity, Severity
 from nhiscan.scanner.provider import ProviderSet
 
@@ -50,18 +51,21 @@ def sorted_identities(estate: Estate) -> list[Identity]:
     return sorted(estate.identities.values(), key=lambda i: i.id)
 
 
-def key_ids(estate: Estate, identity_id: str) -> list[str]:
-    """The ids of the identity's active access keys (long-lived credentials)."""
-    return [k.id for k in active_keys(estate.credentials(identity_id))]
+def key_ids(estate: Estate, identity_id: str, providers: ProviderSet | None = None) -> list[str]:
+    """The ids of the identity's active long-lived keys (each judged by its provider's facts
+    when ``providers`` are given: a cloud's own keys, such as Google-managed ones, are not)."""
+    return [k.id for k in active_keys(estate.credentials(identity_id), providers)]
 
 
 def exposure(estate: Estate, identity: Identity, providers: ProviderSet) -> list[str]:
-    """Why the principal can be used from outside the estate's own workloads: an active access
-    key of a non-human identity, then what its provider says exposes it (a public trust, a
-    trust admitting other accounts)."""
+    """Why the principal can be used from outside the estate's own workloads: an active
+    long-lived key of a non-human identity ("active access key AKIA…", in its provider's
+    words), then what its provider says exposes it (a public trust, a trust admitting other
+    accounts, a public binding)."""
     reasons = []
     if is_nhi(identity, providers):
-        reasons += [f"active access key {key}" for key in key_ids(estate, identity.id)]
+        keys = active_keys(estate.credentials(identity.id), providers)
+        reasons += [f"active {credential_word(key, providers)} {key.id}" for key in keys]
     analysis = providers.analysis(identity.provider)
     if analysis is not None:
         reasons += analysis.exposure_reasons(identity)
@@ -137,6 +141,69 @@ def certain_admins(graph: ReachGraph) -> frozenset[str]:
 
 def _certain_admins(graph: ReachGraph) -> frozenset[str]:
     return frozenset(h.source for h in graph.edges(EdgeKind.IS_ADMIN) if not h.conditional)
+
+
+def administered(graph: ReachGraph) -> Mapping[str, frozenset[str]]:
+    """Each principal's admin sinks it holds outright: those of its certain ``is_admin`` hops,
+    and every sink they reach through ``inherits`` (a folder's admin administers its
+    projects). An escalation into one of them gains nothing."""
+    return per_graph(graph, "administered", _administered)
+
+
+def _administered(graph: ReachGraph) -> dict[str, frozenset[str]]:
+    below: dict[str, set[str]] = {}
+    direct: dict[str, set[str]] = {}
+    for hop in graph.edges(EdgeKind.IS_ADMIN):
+        if hop.conditional:
+            continue
+        if hop.method == INHERITS:
+            below.setdefault(hop.source, set()).add(hop.target)
+        else:
+            direct.setdefault(hop.source, set()).add(hop.target)
+    found = {}
+    for principal, sinks in direct.items():
+        reached = set(sinks)
+        for sink in sinks:
+            reached |= below.get(sink, set())
+        found[principal] = frozenset(reached)
+    return found
+
+
+def admin_scope(providers: ProviderSet, identity: Identity) -> str:
+    """The scope whose admin sink the identity's own admin power points to: its provider's
+    answer, else its record's account (as the graph builder resolves it)."""
+    analysis = providers.analysis(identity.provider)
+    found = analysis.admin_scope(identity.id) if analysis is not None else None
+    return found or identity.account
+
+
+def admin_target(providers: ProviderSet, identity: Identity, scope: str | None) -> str:
+    """The admin sink an escalation "to admin" of ``identity`` lands on (``Escalation.scope``
+    when set, else its own)."""
+    return admin_node(scope or admin_scope(providers, identity))
+
+
+_SCOPES: WeakKeyDictionary[Any, dict[str, Scope]] = WeakKeyDictionary()
+
+
+def scope_words(providers: ProviderSet, identity: Identity, scope: str) -> str:
+    """A scope as titles name it, in its provider's words: its kind and label, then its id
+    when the label is another name, and its parent ("account 123456789012", "project acme-prod
+    (in folders/82001)", "folder Engineering (folders/82001, in organizations/93422)"). The
+    identity's provider is asked first, then the others; "account" when none names it."""
+    names = [providers.analysis(identity.provider), *providers.analyses.values()]
+    for analysis in names:
+        if analysis is None:
+            continue
+        if analysis not in _SCOPES:
+            _SCOPES[analysis] = {s.id: s for s in analysis.scopes()}
+        found = _SCOPES[analysis].get(scope)
+        if found is not None:
+            notes = [found.id] if found.label != found.id else []
+            notes += [f"in {found.parent}"] if found.parent is not None else []
+            extra = f" ({', '.join(notes)})" if notes else ""
+            return f"{found.kind} {found.label}{extra}"
+    return f"account {scope}"
 
 
 def sample(ids: Sequence[str]) -> list[str]:

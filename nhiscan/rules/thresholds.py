@@ -1,4 +1,4 @@
-"""The thresholds the lifecycle rules judge by: ``[lifecycle]`` in nhiscan.toml (read by
+"""The thresholds the rules judge by: ``[lifecycle]`` in nhiscan.toml (read by
 ``nhiscan.app.config``), handed to the rules in ``RuleContext.thresholds``."""
 
 from __future__ import annotations
@@ -15,3 +15,7 @@ class LifecycleThresholds:
     role_unused_days: int = 90
     # Tag keys that name an owner, compared without regard to case.
     owner_tag_keys: tuple[str, ...] = ("owner",)
+    # Groups whose members are too many to hold a service-account role (an all-staff list):
+    # e-mail addresses (``group:`` prefix optional), compared without regard to case. None is
+    # guessed from its name; a binding to one of these is public enough for NHI405.
+    broad_groups: tuple[str, ...] = ()

@@ -68,6 +68,16 @@ class IdScheme(Protocol):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MethodInfo:
+    """What the escalation rules (NHI101-106) say of one method of a provider's table."""
+
+    description: str  # what the principal would do, one line
+    reference: str  # URL of a public write-up of the method
+    # What a potential escalation of this method waits for, when the escalation does not say
+    missing: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ProviderFacts:
     """Tables the neutral rules, blast radius and scores read (data, each meta-tested)."""
 
@@ -89,3 +99,14 @@ class ProviderFacts:
     # Calls whose gap means an account's identities were not all read: a credential whose
     # identity is missing from the snapshot is then expected, not an error (snapshot_check).
     identity_list_operations: frozenset[str] = frozenset()
+    # Escalation method name -> what the escalation rules say of it, in the table's order (a
+    # principal's findings of one family come in this order). Empty: the provider finds none.
+    escalation_methods: Mapping[str, MethodInfo] = field(default_factory=dict)
+    # Rule id -> how to fix that rule's finding in this cloud's words (NHI100-106 read it);
+    # else the rule's own, neutral remediation.
+    remediations: Mapping[str, str] = field(default_factory=dict)
+    # Identity record fields the escalation findings add to their evidence, last (the cap on
+    # what the principal may do, where the cloud has one).
+    escalation_evidence: tuple[str, ...] = ()
+    # What reports call the provider's pinned permission catalogue (``ToolInfo.catalogs``).
+    catalog_name: str = "permission catalogue"

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 # The kinds are defined in kinds.py and read from here, as they always were.
+from nhiscan.scanner.facts import CatalogInfo
 from nhiscan.scanner.kinds import CredentialKind as CredentialKind
 from nhiscan.scanner.kinds import CredentialStatus as CredentialStatus
 from nhiscan.scanner.kinds import IdentityKind as IdentityKind
@@ -252,7 +253,11 @@ class SkippedFile:
 class ToolInfo:
     name: str
     version: str
-    catalog_date: str | None = None
+    catalog_date: str | None = None  # the primary provider's catalogue (``app.pipeline.primary``)
+    # Each catalogue the analysis read, with its date, when a report must name them: several
+    # clouds, or one that is not the default's (``catalog_date`` alone names AWS's). Left out
+    # of the JSON when empty, so an AWS-only report is unchanged.
+    catalogs: tuple[CatalogInfo, ...] = field(default=(), metadata=OMIT_DEFAULT)
 
 
 @dataclass(**RECORD)

@@ -4,7 +4,9 @@ neutral rules, the blast radius and the agent scores read them through
 
 from __future__ import annotations
 
-from nhiscan.scanner.facts import ProviderFacts
+from nhiscan.providers.aws.privesc.methods import METHODS, missing_words
+from nhiscan.providers.aws.remediation import REMEDIATIONS
+from nhiscan.scanner.facts import MethodInfo, ProviderFacts
 from nhiscan.scanner.model import ResourceKind
 
 # Blast radius (scanner/blast.py): the resources that hold data, the secrets, and reading one.
@@ -63,6 +65,14 @@ LEAKED_KEY_REMEDIATION = (
     "activity (CloudTrail) since the commit date."
 )
 
+# What the escalation rules say of each method, in the table's order.
+ESCALATION_METHODS = {
+    method.name: MethodInfo(
+        description=method.description, reference=method.reference, missing=missing_words(method)
+    )
+    for method in METHODS
+}
+
 FACTS = ProviderFacts(
     kind_words=KIND_WORDS,
     data_store_kinds=DATA_STORES,
@@ -78,4 +88,8 @@ FACTS = ProviderFacts(
     long_lived_credentials=frozenset({ACCESS_KEY}),
     credential_words=CREDENTIAL_WORDS,
     leaked_credential_remediation=LEAKED_KEY_REMEDIATION,
+    escalation_methods=ESCALATION_METHODS,
+    remediations=REMEDIATIONS,
+    escalation_evidence=("permissions_boundary",),  # the boundary caps what it may do
+    catalog_name="AWS action catalogue",
 )

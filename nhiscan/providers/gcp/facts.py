@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from nhiscan.scanner.facts import ProviderFacts
+from nhiscan.providers.gcp.privesc.methods import METHODS, REFERENCE
+from nhiscan.providers.gcp.remediation import REMEDIATIONS
+from nhiscan.scanner.facts import MethodInfo, ProviderFacts
 from nhiscan.scanner.model import CredentialKind, ResourceKind
 
 ACTIVITY = "policyanalyzer.projects.locations.activityTypes.activities.query"
 KEY_LAST_USED = f"{ACTIVITY}#serviceAccountKeyLastAuthentication"
 ACCOUNT_LAST_USED = f"{ACTIVITY}#serviceAccountLastAuthentication"
 EXPORT_LAST_USED = "gcp-assets:last-use"
+
+# What the escalation rules say of each method, in the table's order.
+ESCALATION_METHODS = {
+    method.name: MethodInfo(description=method.description, reference=REFERENCE)
+    for method in METHODS
+}
 
 FACTS = ProviderFacts(
     kind_words={},  # the core's words for service accounts and workload identities
@@ -44,4 +52,7 @@ FACTS = ProviderFacts(
     identity_list_operations=frozenset(
         {"iam.projects.serviceAccounts.list", "gcp-assets:iam.googleapis.com/ServiceAccount"}
     ),
+    escalation_methods=ESCALATION_METHODS,
+    remediations=REMEDIATIONS,
+    catalog_name="GCP predefined roles dataset",
 )

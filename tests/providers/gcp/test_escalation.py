@@ -17,13 +17,25 @@ from tests.providers.gcp import factories as g
 
 ATTACKER, VICTIM = g.sa("attacker"), g.sa("victim")
 ROLE = "projects/acme-prod/roles/method"
+ORG_ROLE = f"{g.ORG}/roles/method"  # a project's custom role cannot be bound above it
 SCOPES = {"organization": g.ORG, "folder": g.FOLDER, "project": g.PROJECT}
+# Where a scope method's role is bound: above the scope (a binding on the scope itself makes its
+# holder admin of it outright, an is_admin hop, not an escalation); the organization has nothing
+# above, so an undecidable condition leaves its admin in doubt.
+ABOVE = {"project": g.FOLDER, "folder": g.ORG}
+UNDECIDED = "resource.matchTag('acme/env', 'prod')"
 
 
 def estate_for(method: GcpMethod, permissions: tuple[str, ...]) -> list[Any]:
-    records: list[Any] = [g.project(), ATTACKER, VICTIM, g.custom_role(ROLE, *permissions)]
-    where = SCOPES.get(method.scope_kind or "project", g.PROJECT)
-    records.append(g.allow(where, g.binding(ROLE, f"serviceAccount:{ATTACKER.id}")))
+    records: list[Any] = [g.project(), ATTACKER, VICTIM, g.custom_role(ROLE, *permissions),
+                          g.custom_role(ORG_ROLE, *permissions)]  # fmt: skip
+    member = f"serviceAccount:{ATTACKER.id}"
+    if method.scope_kind in ABOVE:
+        records.append(g.allow(ABOVE[method.scope_kind], g.binding(ORG_ROLE, member)))
+    elif method.scope_kind is not None:
+        records.append(g.allow(g.ORG, g.binding(ORG_ROLE, member, condition=UNDECIDED)))
+    else:
+        records.append(g.allow(g.PROJECT, g.binding(ROLE, member)))
     if method.target is Target.RUNS_AS:
         rid = f"//{method.kinds[0].value}.googleapis.com/projects/acme-prod/x/target"
         kind = method.kinds[0]
@@ -73,6 +85,23 @@ def test_each_method_positive(method: GcpMethod) -> None:
 def test_each_method_negative(method: GcpMethod) -> None:
     permissions = tuple(n.permission for n in method.needs)
     assert found(method, permissions[1:]) == []
+
+
+@pytest.mark.parametrize("kind", sorted(SCOPES))
+def test_no_escalation_to_a_scope_it_administers_outright(kind: str) -> None:
+    [method] = [m for m in METHODS if m.scope_kind == kind]
+    records = estate_for(method, tuple(n.permission for n in method.needs))[:-1]
+    owner = g.allow(SCOPES[kind], g.binding("roles/owner", f"serviceAccount:{ATTACKER.id}"))
+    analysis = GcpAnalysis(g.estate(*records, owner), default_catalog())
+    assert [e for e in analysis.escalations([ATTACKER.id]) if e.method == method.name] == []
+
+
+def test_a_scope_under_one_it_administers_is_no_escalation_either() -> None:
+    [method] = [m for m in METHODS if m.scope_kind == "project"]
+    owner = g.allow(g.ORG, g.binding("roles/owner", f"serviceAccount:{ATTACKER.id}"))
+    records = [*estate_for(method, ("resourcemanager.projects.setIamPolicy",)), owner]
+    analysis = GcpAnalysis(g.estate(*records), default_catalog())
+    assert [e for e in analysis.escalations([ATTACKER.id]) if e.method == method.name] == []
 
 
 def test_a_build_agent_not_in_the_snapshot_is_a_potential_escalation() -> None:

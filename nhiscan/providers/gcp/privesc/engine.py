@@ -1,6 +1,8 @@
 """Find each principal's escalations: for every method of ``METHODS`` and every place it
 could apply (each other service account, each scope, each custom role the principal holds,
-each compute resource running as someone), ask the authorizer each permission it needs."""
+each compute resource running as someone), ask the authorizer each permission it needs. A
+scope the principal administers outright (``admin_of`` ALLOW there or above) is no escalation
+target: the graph's is_admin hop already says so."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from nhiscan.providers.gcp.authz import GcpAuthorizer
+from nhiscan.providers.gcp.ids import CRM
 from nhiscan.providers.gcp.privesc.methods import METHODS, GcpMethod, On, Target
 from nhiscan.scanner.authz import Decision
 from nhiscan.scanner.escalation import Escalation, Step
@@ -18,6 +21,13 @@ AGENT_DOMAINS = {
     Target.BUILD_AGENT: "cloudbuild.gserviceaccount.com",
     Target.APIS_AGENT: "cloudservices.gserviceaccount.com",
 }
+
+
+def scope_resource(scope: str) -> str:
+    """The full resource name permissions on a scope are asked about (a bare project id is no
+    resource name: asked about it, the bindings of its folders and organization would not
+    count)."""
+    return CRM + (scope if "/" in scope else f"projects/{scope}")
 
 
 def sa_resource(identity: Identity) -> str:
@@ -48,13 +58,27 @@ class Engine:
             if identity is None or not self._authz.mine(identity):
                 continue
             possible = self._authz.possible(identity)
+            held: frozenset[str] | None = None
             for method in METHODS:
                 if possible is not None and any(n.permission not in possible for n in method.needs):
                     continue  # no binding could grant one of its permissions
                 for candidate in self.candidates(method, identity):
+                    if candidate.scope is not None:
+                        held = self._administered(identity) if held is None else held
+                        if self._within(candidate.scope, held):
+                            continue  # admin of it already (an is_admin hop says so)
                     found = self.attempt(method, identity, candidate)
                     if found is not None:
                         yield found
+
+    def _administered(self, identity: Identity) -> frozenset[str]:
+        """The scopes the principal administers outright (``admin_of`` answers ALLOW)."""
+        answers = self._authz.admin_of(identity.id)
+        return frozenset(s for s, e in answers if e.decision is Decision.ALLOW)
+
+    def _within(self, scope: str, held: frozenset[str]) -> bool:
+        """Whether ``scope`` or one of its ancestors is among ``held``."""
+        return any(s in held for s in self._authz.hierarchy.ancestors(scope))
 
     def attempt(
         self, method: GcpMethod, identity: Identity, candidate: Candidate
@@ -82,12 +106,16 @@ class Engine:
         if method.target is Target.SA:
             for target in self._accounts:
                 if target.id != identity.id:
-                    resources = {On.TARGET_SA: sa_resource(target), On.NEW_RESOURCE: target.account}
+                    resources = {
+                        On.TARGET_SA: sa_resource(target),
+                        On.NEW_RESOURCE: scope_resource(target.account),
+                    }
                     yield Candidate(target=target.id, resources=resources)
         elif method.target is Target.ADMIN and method.scope_kind is not None:
             for node in self._authz.hierarchy.nodes.values():
                 if node.kind == method.scope_kind:
-                    yield Candidate(target="admin", resources={On.SCOPE: node.id}, scope=node.id)
+                    resources = {On.SCOPE: scope_resource(node.id)}
+                    yield Candidate(target="admin", resources=resources, scope=node.id)
         elif method.target is Target.ADMIN:
             yield from self._custom_roles(identity)
         elif method.target is Target.RUNS_AS:
@@ -103,7 +131,7 @@ class Engine:
                 continue
             scope = self._authz.hierarchy.scope_id("/".join(role.split("/")[:2]))
             if scope is not None:
-                resources = {On.CUSTOM_ROLE_HELD: scope}
+                resources = {On.CUSTOM_ROLE_HELD: scope_resource(scope)}
                 yield Candidate(target="admin", resources=resources, scope=scope)
 
     def _compute(self, method: GcpMethod) -> Iterator[Candidate]:
@@ -120,6 +148,6 @@ class Engine:
             known = agent in self._estate.identities
             yield Candidate(
                 target=agent if known else "unknown",
-                resources={On.NEW_RESOURCE: account.id},
-                missing=None if known else f"{agent} is not in the snapshot",
+                resources={On.NEW_RESOURCE: scope_resource(account.id)},
+                missing=None if known else f"service account {agent} (not in the snapshot)",
             )

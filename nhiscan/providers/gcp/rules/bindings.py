@@ -1,15 +1,16 @@
 """Allow-policy bindings: a service account holding a basic role (Owner, Editor) on a project,
 folder or organization (a binding on a folder or organization reaches every project below it);
 a Google-created default account with one; a service-account role, or any role on a service
-account, granted to everyone, every Google account or a whole domain; a binding to a deleted
-member. Service agents (Google-managed accounts) are never flagged."""
+account, granted to everyone, every Google account, a whole domain or a broad group (the
+groups ``[lifecycle] broad_groups`` lists: none is guessed from its name); a binding to a
+deleted member. Service agents (Google-managed accounts) are never flagged."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from nhiscan.providers.gcp.members import MemberKind
+from nhiscan.providers.gcp.members import Member, MemberKind
 from nhiscan.providers.gcp.rules.common import (
     Bound,
     bindings,
@@ -37,6 +38,21 @@ PUBLIC = {
     MemberKind.ALL_AUTHENTICATED: "any Google account (allAuthenticatedUsers)",
     MemberKind.DOMAIN: "every account of a domain",
 }
+BROAD_GROUP = "every member of a broad group (listed in [lifecycle] broad_groups)"
+
+
+def broad_groups(configured: tuple[str, ...]) -> frozenset[str]:
+    """The configured broad groups' e-mail addresses, lower case (``group:`` prefix dropped)."""
+    return frozenset(g.strip().lower().removeprefix("group:") for g in configured if g.strip())
+
+
+def _public(member: Member | None, broad: frozenset[str]) -> str | None:
+    """Who a member stands for when it is public or broad (``PUBLIC``, ``BROAD_GROUP``)."""
+    if member is None or member.deleted:
+        return None
+    if member.kind is MemberKind.GROUP and member.value.lower() in broad:
+        return BROAD_GROUP
+    return PUBLIC.get(member.kind)
 
 
 def _customer_account(bound: Bound, estate: Estate) -> str | None:
@@ -144,8 +160,9 @@ class PublicServiceAccountBinding:
         severity=Severity.CRITICAL,
         summary=(
             "A service-account role (serviceAccountUser, TokenCreator, KeyAdmin, ...), or any "
-            "role on a service account, is granted to allUsers, allAuthenticatedUsers or a "
-            "whole domain: anyone in it can act as or manage the account."
+            "role on a service account, is granted to allUsers, allAuthenticatedUsers, a "
+            "whole domain or a broad group (configured): anyone in it can act as or manage "
+            "the account."
         ),
         remediation=(
             "Remove the binding (gcloud iam service-accounts remove-iam-policy-binding "
@@ -156,15 +173,15 @@ class PublicServiceAccountBinding:
     )
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
+        broad = broad_groups(ctx.thresholds.broad_groups)
         for bound in bindings(estate):
-            member = bound.parsed
-            if member is None or member.deleted or member.kind not in PUBLIC:
+            who = _public(bound.parsed, broad)
+            if who is None:
                 continue
             if bound.role not in SA_ROLES and not is_service_account(bound.on):
                 continue
             title = f"{bound.role} on {scope_label(bound.on)} is granted to {bound.member}."
-            yield _finding(self.meta, bound, title, who=PUBLIC[member.kind],
-                           conditional=bound.conditioned)  # fmt: skip
+            yield _finding(self.meta, bound, title, who=who, conditional=bound.conditioned)
 
 
 class DeletedMemberBinding:

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from nhiscan.app.config import Settings, settings_from_dict
 from nhiscan.app.rules import all_rules
 from nhiscan.cli import cli
+from nhiscan.providers.gcp.rules.bindings import BROAD_GROUP
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import CredentialKind, Finding, Severity
 from tests.factories import context, days_ago, exposure
@@ -98,6 +100,33 @@ def test_public_bindings_of_service_account_roles_anywhere_and_any_role_on_an_ac
     assert run("NHI405", project)
     viewer = g.estate(g.allow("acme-open", g.binding("roles/viewer", "allUsers")))
     assert run("NHI405", viewer) == []
+
+
+def test_a_broad_group_counts_only_when_configured_never_guessed_from_its_name() -> None:
+    staff = fx.public_sa("group:all-staff@acme.example")
+    assert run("NHI405", staff) == []  # "all-staff" in a name is not guessed broad
+    configured = context(broad_groups=("GROUP:All-Staff@acme.example ",))
+    [found] = RULES["NHI405"].evaluate(staff, configured)
+    assert found.evidence["who"] == BROAD_GROUP
+    assert found.evidence["member"] == "group:all-staff@acme.example"
+    assert found.title.endswith("is granted to group:all-staff@acme.example.")
+    others = context(broad_groups=("everyone@acme.example",))
+    assert list(RULES["NHI405"].evaluate(staff, others)) == []
+    project = g.estate(g.allow("acme-open", g.binding("roles/iam.serviceAccountTokenCreator",
+                                                      "group:everyone@acme.example")))  # fmt: skip
+    assert len(list(RULES["NHI405"].evaluate(project, others))) == 1
+    viewer = g.estate(
+        g.allow("acme-open", g.binding("roles/viewer", "group:everyone@acme.example"))
+    )
+    assert list(RULES["NHI405"].evaluate(viewer, others)) == []
+
+
+def test_broad_groups_are_read_from_nhiscan_toml() -> None:
+    settings = settings_from_dict(
+        {"lifecycle": {"broad_groups": ["all-staff@acme.example"]}}, source="nhiscan.toml"
+    )
+    assert settings.lifecycle.broad_groups == ("all-staff@acme.example",)
+    assert Settings().lifecycle.broad_groups == ()
 
 
 def test_fingerprints_are_stable_and_tell_bindings_apart() -> None:

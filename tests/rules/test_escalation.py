@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from nhiscan.providers.aws.rules.escalation import (
+from nhiscan.providers.aws.facts import FACTS as AWS_FACTS
+from nhiscan.providers.aws.privesc import BY_NAME, METHODS
+from nhiscan.rules.escalation import (
     CredentialCreationEscalation,
     ExistingComputeEscalation,
     GroupMembershipEscalation,
@@ -13,7 +15,7 @@ from nhiscan.providers.aws.rules.escalation import (
     PolicyModificationEscalation,
     TrustModificationEscalation,
 )
-from nhiscan.providers.aws.rules.escalation_meta import FAMILY_METAS
+from nhiscan.rules.escalation_meta import FAMILY_METAS
 from nhiscan.scanner.escalation import Family
 from nhiscan.scanner.model import Finding, Identity, Record, Severity
 from tests import factories as f
@@ -47,6 +49,23 @@ def test_each_family_has_its_own_rule_id() -> None:
     assert sorted(ids.values()) == [f"NHI10{n}" for n in range(1, 7)]
     rules = (POLICY, GROUP, KEYS, TRUST, PASS, COMPUTE)
     assert [r.meta.id for r in rules] == [ids[r.family] for r in rules]
+
+
+def test_the_aws_table_is_what_the_rules_read() -> None:
+    assert list(AWS_FACTS.escalation_methods) == [m.name for m in METHODS]
+    assert {m.family for m in METHODS if m.enumerated} <= set(FAMILY_METAS)
+
+
+def test_aws_findings_keep_aws_words_and_name_no_scope() -> None:
+    bot = _bot()
+    (finding,) = run(POLICY, granted(bot, f.allow("iam:PutUserPolicy", bot.id)))
+    evidence = finding.evidence
+    assert "scope" not in evidence
+    assert list(evidence)[-1] == "permissions_boundary"
+    assert evidence["description"] == BY_NAME["iam:PutUserPolicy"].description
+    assert evidence["reference"] == BY_NAME["iam:PutUserPolicy"].reference
+    assert finding.remediation == AWS_FACTS.remediations["NHI101"]
+    assert finding.remediation != POLICY.meta.remediation  # the rule's own is neutral
 
 
 def test_self_escalation_to_admin_with_an_active_key_is_critical() -> None:
