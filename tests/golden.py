@@ -22,7 +22,12 @@ from typing import Any
 GOLDEN = Path(__file__).parent / "data" / "golden" / "demo-report.json.gz"
 
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
-_COMMIT = re.compile(r"\b[0-9a-f]{40}\b")
+_SHA = re.compile(r"[0-9a-f]{40}")
+_HEX = re.compile(r"\b[0-9a-f]{7,40}\b")
+# The fields that hold a git object id (a commit, a repository's head, a skipped blob). Only
+# these ids and their abbreviations (a title's 10 characters, an exposure node's 12) differ
+# between runs; other 40-hex values, such as the GCP key ids of the demo's export, are fixed.
+_SHA_FIELDS = frozenset({"commit", "head", "blob"})
 # Where nhiscan is installed (the demo's agent file is named by its path): the checkout the
 # golden file was written in is not the one the tests run in.
 _INSTALLED = re.compile(r'/[^"\s:]*/nhiscan/connectors/')
@@ -33,12 +38,24 @@ def normalise(report: dict[str, Any]) -> str:
     report = {key: value for key, value in report.items() if key != "history"}
     text = json.dumps(report, indent=1, sort_keys=True, ensure_ascii=False)
     text = _DATETIME.sub("<datetime>", text)
+    shas = _git_ids(report)
     commits: dict[str, str] = {}
-    for sha in _COMMIT.findall(text):
-        commits.setdefault(sha, f"<commit-{len(commits)}>")
-    for sha, name in commits.items():
-        text = text.replace(sha, name).replace(sha[:10], name)
-    return _installed(text) + "\n"
+
+    def placeholder(found: re.Match[str]) -> str:
+        sha = next((s for s in shas if s.startswith(found[0])), None)
+        return found[0] if sha is None else commits.setdefault(sha, f"<commit-{len(commits)}>")
+
+    return _installed(_HEX.sub(placeholder, text)) + "\n"
+
+
+def _git_ids(value: Any) -> set[str]:
+    """The git object ids held in ``_SHA_FIELDS`` anywhere in ``value``."""
+    if isinstance(value, dict):
+        found = {v for k, v in value.items() if k in _SHA_FIELDS and isinstance(v, str)}
+        return {v for v in found if _SHA.fullmatch(v)}.union(*map(_git_ids, value.values()))
+    if isinstance(value, list):
+        return set().union(*map(_git_ids, value))
+    return set()
 
 
 def _installed(text: str) -> str:

@@ -106,10 +106,11 @@ def test_fail_on_gates_the_exit_code(demo: Path, tmp_path: Path) -> None:
 
 def test_strict_turns_gaps_into_exit_3(demo: Path, tmp_path: Path) -> None:
     data = json.loads((demo / "snapshot.json").read_text())
-    data["gaps"].append({
+    # only this gap: the demo's own (its GCP export's not-in-export gaps) are left out
+    data["gaps"] = [{
         "provider": "aws", "scope": "123456789012", "operation": "iam:ListAccessKeys",
         "reason": "access-denied", "detail": "AccessDenied", "subject": None,
-    })  # fmt: skip
+    }]  # fmt: skip
     path = tmp_path / "gappy.json"
     path.write_text(json.dumps(data))
     out = str(tmp_path / "r.json")
@@ -123,7 +124,7 @@ def test_strict_turns_gaps_into_exit_3(demo: Path, tmp_path: Path) -> None:
 
 def test_stdout_output(demo: Path) -> None:
     result = invoke("analyze", str(demo / "snapshot.json"), "-o", "-", "--format", "json")
-    assert json.loads(result.stdout)["summary"]["identities"] == 10
+    assert json.loads(result.stdout)["summary"]["identities"] == 17  # 10 on AWS, 7 on GCP
 
 
 def test_inventory_formats(demo: Path) -> None:
@@ -140,7 +141,7 @@ def test_inventory_formats(demo: Path) -> None:
         r["id"].startswith("AKIA") and r["identity"].startswith("arn:aws:iam::") for r in keys
     )
     data = json.loads(invoke("inventory", snapshot, "--format", "json").stdout)
-    assert len([r for r in data if r["record"] == "identity"]) == 10
+    assert len([r for r in data if r["record"] == "identity"]) == 17  # 10 on AWS, 7 on GCP
 
 
 def test_rules_lists_every_rule() -> None:
@@ -232,8 +233,10 @@ def test_no_reach_runs_lifecycle_rules_only_and_says_so(demo: Path, tmp_path: Pa
 
 def test_demo_joins_keys_committed_to_its_repository(demo: Path) -> None:
     report = json.loads((demo / "report.json").read_text())
+    # The GCP key file is tests/test_demo_gcp.py's (its BEGIN line is also reported alone, as
+    # a plain "Private Key": a known merge bug, marked there).
     leaked = {f["subject"].rsplit("/", 1)[-1]: f for f in report["findings"]
-              if f["rule_id"] == "NHI201"}  # fmt: skip
+              if f["rule_id"] == "NHI201" and f["provider"] == "aws"}  # fmt: skip
     assert set(leaked) == {"ci-deploy-bot", "etl-sync-agent"}
     deploy = leaked["ci-deploy-bot"]
     assert deploy["severity"] == "critical" and deploy["evidence"]["reach"]["admin"] is True
@@ -246,7 +249,8 @@ def test_demo_joins_keys_committed_to_its_repository(demo: Path) -> None:
     etl = leaked["etl-sync-agent"]
     assert etl["severity"] == "critical" and etl["evidence"]["reach"]["data_stores"] >= 1
     assert etl["evidence"]["at_head"] is True
-    foreign = [f for f in report["findings"] if f["rule_id"] == "NHI200"]
+    foreign = [f for f in report["findings"]
+               if f["rule_id"] == "NHI200" and "deploy/gcp/" not in f["title"]]  # fmt: skip
     assert [f["evidence"]["detector"] for f in foreign] == ["GitHub Token"]
     (repo,) = report["repositories"]
     assert repo["mode"] == "history" and repo["commits"] == 3 and repo["ignored_inline"] == 1

@@ -32,3 +32,21 @@ def test_normalise_hides_only_what_differs_between_runs() -> None:
     text = normalise(report)
     assert sha[:10] not in text and "<commit-0>" in text and "history" not in text
     assert '"scanned_at": "<datetime>"' in text and '"line": 3' in text
+
+
+def test_normalise_hides_abbreviated_commit_ids_and_keeps_other_hex_ids() -> None:
+    """An exposure's node id abbreviates its commit to 12 characters (it changes with the day
+    the demo runs); a GCP key id is 40 hex characters too, but the same on every run."""
+    key_id = "6a9b156bfc7caf17dfa283461468fe4c138bdd4e"
+
+    def report(sha: str) -> dict[str, object]:
+        return {
+            "exposures": [{"commit": sha, "id": f"repo/a.json:4@{sha[:12]}"}],
+            "credentials": [{"id": key_id}],
+        }
+
+    one = "0123456789abcdef0123456789abcdef01234567"
+    two = "fedcba9876543210fedcba9876543210fedcba98"
+    assert normalise(report(one)) == normalise(report(two))
+    text = normalise(report(one))
+    assert '"repo/a.json:4@<commit-0>"' in text and key_id in text and one[:7] not in text

@@ -1,4 +1,5 @@
-"""``DemoConnector``: start moto, build the estate, collect it with ``AwsConnector``."""
+"""``DemoConnector``: start moto, build the estate, collect it with ``AwsConnector``; read the
+GCP organization's bundled asset export with the offline reader; scan the demo repository."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from moto.server import ThreadedMotoServer
 from nhiscan.connectors.aws.live import AwsConfig, AwsConnector
 from nhiscan.connectors.base import CollectContext
 from nhiscan.connectors.demo.estate import DEMO_REGION, build_demo_estate
+from nhiscan.connectors.demo.gcp import SOURCE as GCP_SOURCE
+from nhiscan.connectors.demo.gcp import collect_organization
 from nhiscan.connectors.demo.repo import REPO_LABEL, build_demo_repo
 from nhiscan.scanner.model import (
     CollectionGap,
@@ -35,7 +38,7 @@ class DemoConnector:
 
     @property
     def sources(self) -> tuple[str, ...]:
-        return ("demo:aws-estate", f"demo:{REPO_LABEL}")
+        return ("demo:aws-estate", GCP_SOURCE, f"demo:{REPO_LABEL}")
 
     def collect(self, ctx: CollectContext) -> Iterator[Record]:
         with moto_server() as endpoint:
@@ -44,6 +47,8 @@ class DemoConnector:
             build_demo_estate(session, endpoint, ctx.now)
             config = AwsConfig(regions=self._regions, endpoint_url=endpoint, max_workers=2)
             yield from AwsConnector(config, session_factory=lambda _profile: session).collect(ctx)
+            ctx.progress("demo: reading the GCP organization's asset export")
+            yield from collect_organization(ctx)
             yield from _repository(ctx)
 
 

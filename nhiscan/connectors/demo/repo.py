@@ -6,16 +6,22 @@ they unlock:
 - the deploy bot's key pair, committed to a settings file and "removed" a week later: gone
   from HEAD, still in history, and the bot can make itself admin (critical);
 - the ETL agent's key pair in a script still at HEAD (it reads the construction documents);
+- the key file of the GCP organization's CI service account, committed with the deploy settings
+  and removed with them: Google found it and disabled the key (``gcp.py``); ``ci@`` can still
+  act as the owner of the production project;
 - a third-party token that matches nothing in the inventory;
 - a test fixture silenced with ``nhiscan:ignore``, and a binary file that is listed as skipped.
 
 Every secret here is made up: moto issues the AWS keys from its seeded random source, and the
-tokens come from a seeded generator, so the repository (and its commit ids, within a day) is the
-same on every run. Nothing real is used.
+tokens and the GCP key file's private key (random bytes in PEM armour: no key at all) come from
+seeded generators, so the repository (and its commit ids, within a day) is the same on every
+run. Nothing real is used.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import random
 import string
@@ -25,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from nhiscan.connectors.demo.estate import DEMO_ACCOUNT
+from nhiscan.connectors.demo.gcp import exposed_key
 
 REPO_LABEL = "demo/lending-agents"
 AUTHOR = ("Dana Dev", "dana.dev@example.com")
@@ -40,6 +47,8 @@ def demo_key(user: str, index: int = 0) -> tuple[str, str]:
 
 
 TOKEN_SEED = 1206  # the made-up tokens are the same on every run: demo history shows no change
+GCP_KEY_SEED = 1214
+GCP_KEY_FILE = "deploy/gcp/ci-key.json"
 
 
 def _token(rng: random.Random, prefix: str, length: int) -> str:
@@ -62,9 +71,11 @@ def build_demo_repo(root: Path, now: datetime) -> None:
         "# deploy settings\nREGION=us-east-1\n"
         f"AWS_ACCESS_KEY_ID={deploy_id}\nAWS_SECRET_ACCESS_KEY={deploy_secret}\n",
     )
+    _write(root / GCP_KEY_FILE, gcp_key_file())
     _write(root / "docs" / "logo.png", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + "\0" * 64)
     git.commit("Deploy settings for the review agents", now - timedelta(days=60))
     _write(root / "deploy" / "settings.env", "# deploy settings\nREGION=us-east-1\n")
+    (root / GCP_KEY_FILE).unlink()
     git.commit("Move deploy credentials to the secrets manager", now - timedelta(days=53))
     _write(
         root / "agents" / "etl_sync.py",
@@ -84,6 +95,34 @@ def build_demo_repo(root: Path, now: datetime) -> None:
         f'FAKE_TOKEN = "{_token(rng, "ghp_", 36)}"  # nhiscan:ignore test fixture\n',
     )
     git.commit("ETL sync and review notifications", now - timedelta(days=20))
+
+
+def gcp_key_file() -> str:
+    """The key file of the key Google disabled as exposed, as ``gcloud iam service-accounts keys
+    create`` writes it; its private key is seeded random bytes, not a key."""
+    key = exposed_key()
+    body = base64.b64encode(random.Random(GCP_KEY_SEED).randbytes(1217)).decode()
+    label = "PRIVATE KEY"  # RFC 7468's; written apart, so this source holds no key marker
+    pem = "".join(
+        [f"-----BEGIN {label}-----\n"]
+        + [body[i : i + 64] + "\n" for i in range(0, len(body), 64)]
+        + [f"-----END {label}-----\n"]
+    )
+    certs = "https://www.googleapis.com/robot/v1/metadata/x509/"
+    document = {
+        "type": "service_account",
+        "project_id": key.project,
+        "private_key_id": key.key_id,
+        "private_key": pem,
+        "client_email": key.email,
+        "client_id": key.unique_id,
+        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+        "token_uri": "https://oauth2.googleapis.com/token",
+        "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
+        "client_x509_cert_url": certs + key.email.replace("@", "%40"),
+        "universe_domain": "googleapis.com",
+    }
+    return json.dumps(document, indent=2) + "\n"
 
 
 def _write(path: Path, text: str) -> None:
