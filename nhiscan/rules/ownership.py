@@ -4,8 +4,9 @@ An owner is the provider's native owner (``Identity.owner``) or a tag whose key 
 ``owner_tag_keys`` (compared without regard to case) with a non-blank value. People are their
 own owners and are skipped; identities nhiscan cannot classify (``is_human`` None) are held to
 the machine standard, since an unowned unknown is the worst case. Identities the provider
-manages itself (``Identity.provider_managed``: an AWS service-linked role, which AWS creates,
-owns and deletes with the service that uses it) are skipped.
+manages itself (an AWS service-linked role, which AWS creates, owns and deletes with the
+service that uses it; a Google service agent) are skipped: the record says so, or its
+provider's analysis does.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
 from nhiscan.rules.common import describe
+from nhiscan.rules.reach_support import provider_managed
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import Finding, Severity
 from nhiscan.scanner.owners import owner_of
@@ -42,6 +44,7 @@ class NhiWithoutOwner:
             if (
                 identity.is_human
                 or identity.provider_managed
+                or provider_managed(ctx.providers, identity)
                 or owner_of(identity, tag_keys) is not None
             ):
                 continue
@@ -51,6 +54,7 @@ class NhiWithoutOwner:
                 subject=identity.id,
                 provider=identity.provider,
                 title=f"No owner is recorded for {who}.",
+                remediation=ctx.providers.facts(identity.provider).remediations.get(self.meta.id),
                 evidence={
                     "identity": identity.id,
                     "is_human": identity.is_human,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from nhiscan.rules.ownership import NhiWithoutOwner
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.model import Finding, IdentityKind, Severity
+from nhiscan.scanner.model import Finding, Identity, IdentityKind, Provider, Severity
 from nhiscan.scanner.owners import Owner, owner_of
 from tests.factories import context, estate, identity, role, service_linked_role, user
 
@@ -59,3 +59,30 @@ def test_owner_helper() -> None:
     assert owner_of(user(tags={"Owner": " "}), ("owner",)) is None
     assert owner_of(user(owner="native", tags={"owner": "b"}), ("owner",)) == Owner("native", None)
     assert owner_of(user(tags={"team": "t", "owner": "o"}), ("team", "owner")) == Owner("t", "team")
+
+
+def _gcp_account(email: str, **overrides: object) -> Identity:
+    return identity(
+        provider=Provider.GCP, id=email, name=email.split("@")[0], account="acme-prod",
+        kind=IdentityKind.SERVICE_ACCOUNT, is_human=False, **overrides,
+    )  # fmt: skip
+
+
+def test_google_service_agents_are_skipped_by_what_the_provider_says() -> None:
+    """A service agent's record need not say service_linked: the GCP analysis knows it."""
+    agent = _gcp_account("service-650184339212@gcp-sa-aiplatform.iam.gserviceaccount.com")
+    mine = _gcp_account("etl@acme-prod.iam.gserviceaccount.com")
+    e = estate(agent, mine)
+    found = list(NhiWithoutOwner().evaluate(e, context(graph_of=e)))
+    assert [f.subject for f in found] == [mine.id]
+    assert "description" in (found[0].remediation or "")  # GCP's words: no tags to set
+
+
+def test_a_gcp_owner_written_in_the_description_counts() -> None:
+    from nhiscan.connectors.gcp.offline.records import described_tags
+
+    tags = described_tags("ETL exports. owner=team-data, ticket: OPS-12 (see https://x.example)")
+    assert tags["owner"] == "team-data" and tags["ticket"] == "OPS-12"
+    owned = _gcp_account("etl@acme-prod.iam.gserviceaccount.com", tags=tags)
+    e = estate(owned)
+    assert list(NhiWithoutOwner().evaluate(e, context(graph_of=e))) == []

@@ -1,9 +1,17 @@
 """How to fix the neutral reach rules' findings in GCP's words (``ProviderFacts.remediations``):
-the admin finding (NHI100) and the escalation families GCP has (NHI101, NHI103-106)."""
+the admin finding (NHI100), the escalation families GCP has (NHI101, NHI103-106) and the
+missing owner (NHI007: service accounts have no tags)."""
 
 from __future__ import annotations
 
 REMEDIATIONS = {
+    "NHI007": (
+        "Record who answers for the service account: GCP service accounts carry no labels, so "
+        "write the owner in its description as `owner=team-payments` (nhiscan reads "
+        "`key=value` words of the description as tags; the keys are owner_tag_keys), e.g. "
+        "`gcloud iam service-accounts update EMAIL --description='owner=team-payments'`. If "
+        "nobody claims it, find its last authentication (Policy Analyzer) and disable it."
+    ),
     "NHI100": (
         "Grant the service account the predefined or custom roles its workload uses instead "
         "of Owner or an IAM-policy-writing role (the IAM role recommender proposes smaller "

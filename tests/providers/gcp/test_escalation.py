@@ -113,6 +113,16 @@ def test_a_build_agent_not_in_the_snapshot_is_a_potential_escalation() -> None:
     assert escalation.missing is not None and "cloudbuild" in escalation.missing
 
 
+def test_a_google_service_agent_is_no_target() -> None:
+    """Project-wide key creation reaches the customer's accounts, never Google's agents."""
+    [method] = [m for m in METHODS if m.name == "iam.serviceAccountKeys.create"]
+    agent = g.sa("agent", id=f"service-{g.NUMBER}@gcp-sa-aiplatform.iam.gserviceaccount.com")
+    records = [*estate_for(method, ("iam.serviceAccountKeys.create",)), agent]
+    analysis = GcpAnalysis(g.estate(*records), default_catalog())
+    targets = {e.target for e in analysis.escalations([ATTACKER.id]) if e.method == method.name}
+    assert targets == {VICTIM.id}
+
+
 def test_the_method_table() -> None:
     catalog = default_catalog()
     names = [m.name for m in METHODS]

@@ -9,6 +9,7 @@ policy is an ``iam-allow`` policy attached to its resource's full name; custom r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,7 @@ from nhiscan.connectors.gcp.offline.types import (
     SERVICE_ACCOUNT,
     SERVICE_ACCOUNT_KEY,
 )
+from nhiscan.providers.gcp.service_agents import service_agent
 from nhiscan.scanner.fingerprint import gcp_sa_key
 from nhiscan.scanner.model import (
     Account,
@@ -104,6 +106,20 @@ def hierarchy_records(hierarchy: Hierarchy, policies: Mapping[str, str]) -> Iter
             )  # fmt: skip
 
 
+# GCP service accounts carry no labels or tags: `key=value` (or `key: value`) words in the
+# description are read as tags, so an owner written there (`owner=team-payments`) counts for
+# NHI007 like an AWS owner tag (README, "GCP offline").
+_DESCRIBED_TAG = re.compile(r"\b([A-Za-z][\w.-]{0,62})\s*[=:]\s*([^\s,;]+)")
+
+
+def described_tags(description: str | None) -> dict[str, str]:
+    """The `key=value` words of a service account's description, first of each key kept."""
+    tags: dict[str, str] = {}
+    for key, value in _DESCRIBED_TAG.findall(description or ""):
+        tags.setdefault(key, value)
+    return tags
+
+
 def service_account(asset: Asset, project: str) -> Identity:
     data = asset.data or {}
     email = data.get("email") or short_name(asset.name).split("/")[-1]
@@ -112,6 +128,8 @@ def service_account(asset: Asset, project: str) -> Identity:
         account=project, native_id=data.get("uniqueId"), path=data.get("displayName"),
         description=data.get("description"), disabled=bool(data.get("disabled", False)),
         is_human=False, human_reason="GCP service account",
+        service_linked=True if service_agent(email) is not None else None,
+        tags=described_tags(data.get("description")),
     )  # fmt: skip
 
 

@@ -20,7 +20,7 @@ from nhiscan.rules.reach_support import (
 )
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph import EdgeKind, Hop, ReachGraph, path_json
-from nhiscan.scanner.model import Finding, Identity, Severity
+from nhiscan.scanner.model import Finding, Identity, Provider, Severity
 
 Path = tuple[Hop, ...]
 
@@ -132,13 +132,17 @@ class CrossAccountAssumable:
 
 
 def _crossings(graph: ReachGraph) -> list[tuple[Hop, Identity, Identity]]:
-    """(hop, caller, role) for each can_assume hop between two accounts of the estate."""
+    """(hop, caller, role) for each can_assume hop between two AWS accounts of the estate (other
+    clouds' acting-as hops, a GCP service account impersonating one in another project, are
+    not role assumption: these rules' words and fixes are AWS's)."""
     estate = graph.estate
     found = []
     for hop in graph.edges(EdgeKind.CAN_ASSUME):
         source = estate.identities.get(hop.source)
         role = estate.identities.get(hop.target)
         if source is None or role is None or source.service_linked:
+            continue
+        if source.provider is not Provider.AWS or role.provider is not Provider.AWS:
             continue
         if source.account != role.account:
             found.append((hop, source, role))

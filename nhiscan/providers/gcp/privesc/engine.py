@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from nhiscan.providers.gcp.authz import GcpAuthorizer
+from nhiscan.providers.gcp.humans import provider_managed
 from nhiscan.providers.gcp.ids import CRM
 from nhiscan.providers.gcp.privesc.methods import METHODS, GcpMethod, On, Target
 from nhiscan.scanner.authz import Decision
@@ -47,9 +48,12 @@ class Engine:
     def __init__(self, estate: Estate, authorizer: GcpAuthorizer) -> None:
         self._estate = estate
         self._authz = authorizer
+        # Google's service agents are no target: Google alone holds their keys and acts as
+        # them, whatever the customer's project policy grants on them.
         self._accounts = [
             i for i in estate.identities.values()
             if i.provider is Provider.GCP and i.kind is IdentityKind.SERVICE_ACCOUNT
+            and not provider_managed(i)
         ]  # fmt: skip
 
     def escalations(self, principals: Sequence[str]) -> Iterator[Escalation]:

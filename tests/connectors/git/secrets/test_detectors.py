@@ -214,6 +214,17 @@ def test_gcp_key_file_names_its_service_account(scanner: Scanner) -> None:
     assert _one(matches, table.PRIVATE_KEY, PEM_BODY).line == key.line + 1
 
 
+def test_a_key_file_is_one_private_key_not_two(scanner: Scanner) -> None:
+    """detect-secrets' "Private Key" plugin reports the BEGIN line's words, not the key: on the
+    line where the PEM detector read the key it is the same secret (not a second finding whose
+    hash every key file in every repository shares)."""
+    matches = _scan(scanner, _service_account_key(), "deploy-sa.json")
+    (pem,) = (m for m in matches if "PRIVATE KEY" in m.secret or m.secret == PEM_BODY)
+    assert pem.detector == table.PRIVATE_KEY and pem.secret == PEM_BODY
+    assert "Private Key" in pem.detectors
+    assert [m.detector for m in matches] == [table.GCP_SA_KEY, table.PRIVATE_KEY]
+
+
 def test_gcp_hint_needs_a_service_account(scanner: Scanner) -> None:
     text = _service_account_key(email="someone@acme.example", kind="authorized_user")
     key = _one(_scan(scanner, text, "creds.json"), table.GCP_SA_KEY, KEY_ID)
