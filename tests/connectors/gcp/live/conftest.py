@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from googleapiclient.http import HttpMockSequence
 from pytest_httpserver import HTTPServer
 from pytest_httpserver.httpserver import URIPattern
@@ -28,7 +30,25 @@ OLD = "old-batch@acme-prod.iam.gserviceaccount.com"
 EXPOSED_KEY = "3f1c9b7e0a2d4c6b8e5f7a9c1d3e5f7a9b1c3d5e"
 CI_KEY = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
 SYSTEM_KEY = "8e4a1f0c2b3d5e6f7a8b9c0d1e2f3a4b5c6d7e8f"
+SCANNER = "scanner@acme-sec.iam.gserviceaccount.com"
 NO_WAIT = Caller(retries=2, delay=0.0)  # tests never sleep
+
+
+def adc_file(tmp_path: Path, token_uri: str = "https://oauth2.googleapis.com/token") -> Path:
+    """A service-account key file as ADC (GOOGLE_APPLICATION_CREDENTIALS), with a key made
+    here and its token endpoint ``token_uri``."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()  # fmt: skip
+    path = tmp_path / "adc.json"
+    path.write_text(json.dumps({
+        "type": "service_account", "project_id": "acme-sec", "private_key_id": "0" * 40,
+        "private_key": pem, "client_email": SCANNER, "client_id": "100000000000000000001",
+        "token_uri": token_uri,
+    }))  # fmt: skip
+    return path
 
 
 def body(name: str) -> dict[str, Any]:
@@ -80,6 +100,7 @@ class Seen:
     path: str
     args: dict[str, str]
     body: bytes
+    auth: str | None  # the Authorization header
 
 
 class Api:
@@ -110,7 +131,8 @@ class Api:
 
     def _answer(self, request: Request) -> Response:
         args = {k: v for k, v in request.args.items()}
-        self.seen.append(Seen(request.method, request.path, args, request.get_data()))
+        auth = request.headers.get("Authorization")
+        self.seen.append(Seen(request.method, request.path, args, request.get_data(), auth))
         key = (request.method, request.path, args.get("pageToken"))
         answers = self._routes.get(key)
         if not answers:
