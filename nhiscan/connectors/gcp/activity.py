@@ -20,8 +20,8 @@ from typing import Any
 from nhiscan.connectors.gcp import iam
 from nhiscan.connectors.gcp.calls import Caller
 from nhiscan.connectors.gcp.clients import Clients
-from nhiscan.connectors.gcp.offline.shape import parse_time
 from nhiscan.connectors.gcp.records import DISABLE_REASONS
+from nhiscan.connectors.gcp.times import parse_time
 from nhiscan.providers.gcp.facts import ACCOUNT_LAST_USED, ACTIVITY, KEY_LAST_USED
 from nhiscan.scanner.model import (
     CollectionGap,

@@ -43,9 +43,10 @@ def scope_of(node: str) -> str:
 
 
 def fetch_project(clients: Clients, caller: Caller, project: str) -> Answer[dict[str, Any]]:
+    """A project by id; ``missing`` when there is none (a 404: a typo, or deleted)."""
     return caller.call(
         lambda: to_json(clients.projects().get_project(name=f"projects/{project}", retry=None)),
-        scope=project, operation=f"{RM}.projects.get",
+        scope=project, operation=f"{RM}.projects.get", missing_ok=True,
     )  # fmt: skip
 
 

@@ -29,7 +29,7 @@ from nhiscan.connectors.gcp import records as to
 from nhiscan.connectors.gcp.calls import Caller
 from nhiscan.connectors.gcp.clients import Clients
 from nhiscan.connectors.gcp.hierarchy import Tree
-from nhiscan.scanner.model import CollectionGap, Group, Record
+from nhiscan.scanner.model import CollectionGap, GapReason, Group, Provider, Record
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -121,6 +121,9 @@ class Walk:
             if scope.startswith("projects/"):
                 project = scope.removeprefix("projects/")
                 answer = hierarchy.fetch_project(self.clients, self.caller, project)
+                if answer.missing:
+                    yield not_found(project)
+                    continue
                 if answer.gap is not None:
                     yield answer.gap  # walked anyway: its accounts need no projects.get
                 self.tree.learn(answer.value or {"name": scope, "projectId": project})
@@ -228,6 +231,15 @@ class Walk:
                     continue
                 self.groups.add(record.id)
             yield record
+
+
+def not_found(project: str) -> CollectionGap:
+    return CollectionGap(
+        provider=Provider.GCP, scope=project, operation="cloudresourcemanager.projects.get",
+        reason=GapReason.FAILED,
+        detail=f"project {project!r} does not exist (projects.get answered 404): give the "
+        f"project id (not its name or number); it was not collected",
+    )  # fmt: skip
 
 
 def yield_into(found: list[Record], steps: Any) -> Any:

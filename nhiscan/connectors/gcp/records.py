@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from nhiscan.connectors.gcp.offline.shape import parse_time
+from nhiscan.connectors.gcp.times import parse_time
 from nhiscan.providers.gcp.service_agents import service_agent
 from nhiscan.scanner.fingerprint import gcp_sa_key
 from nhiscan.scanner.model import (

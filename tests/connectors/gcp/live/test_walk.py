@@ -219,3 +219,13 @@ def test_a_429_that_clears_is_no_gap(api: Api) -> None:
     records = walk(api)
     assert gaps(records) == {}
     assert DEPLOY in of(records, Identity)
+
+
+def test_a_project_that_does_not_exist_is_a_gap_and_not_walked(api: Api) -> None:
+    missing = {"error": {"code": 404, "message": "Project not found.", "status": "NOT_FOUND"}}
+    api.on("GET", "/v3/projects/acme-typo", (404, missing))
+    records = walk(api, projects=("acme-typo",))
+    (gap,) = gaps(records).values()
+    assert (gap.scope, gap.reason) == ("acme-typo", GapReason.FAILED)
+    assert "does not exist" in gap.detail
+    assert [s.path for s in api.seen] == ["/v3/projects/acme-typo"]
