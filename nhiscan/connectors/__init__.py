@@ -46,6 +46,12 @@ REGISTRY: dict[str, ConnectorEntry] = {
         "pip install nhiscan",
         "nhiscan.connectors.aws.gaad_spec",
     ),
+    "gcp": ConnectorEntry(
+        "nhiscan.connectors.gcp.live",
+        "GcpConnector",
+        "pip install 'nhiscan[gcp]'",
+        "nhiscan.connectors.gcp.spec",
+    ),
     "gcp-assets": ConnectorEntry(
         "nhiscan.connectors.gcp.offline.reader",
         "GcpAssetsConnector",

@@ -79,7 +79,7 @@ def test_google_service_agents_are_skipped_by_what_the_provider_says() -> None:
 
 
 def test_a_gcp_owner_written_in_the_description_counts() -> None:
-    from nhiscan.connectors.gcp.offline.records import described_tags
+    from nhiscan.connectors.gcp.records import described_tags
 
     tags = described_tags("ETL exports. owner=team-data, ticket: OPS-12 (see https://x.example)")
     assert tags["owner"] == "team-data" and tags["ticket"] == "OPS-12"

@@ -2,20 +2,20 @@
 
 Projects are ``Account`` records (id = project id, parents root-down, native_id = number) with a
 ``gcp-project`` resource; organizations and folders are resources; service accounts are
-identities (id = e-mail); keys are credentials (``sa-key`` or ``sa-system-key``); every allow
+identities (id = e-mail; the mapping itself is ``connectors/gcp/records.py``, shared
+with the live connector); keys are credentials (``sa-key`` or ``sa-system-key``); every allow
 policy is an ``iam-allow`` policy attached to its resource's full name; custom roles are
 ``custom-role`` policies; a ``group:`` member of a binding is a ``Group``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any
 
+from nhiscan.connectors.gcp import records as shared
 from nhiscan.connectors.gcp.offline.hierarchy import CRM, Hierarchy, short_name
-from nhiscan.connectors.gcp.offline.shape import Asset, parse_time
+from nhiscan.connectors.gcp.offline.shape import Asset
 from nhiscan.connectors.gcp.offline.types import (
     POLICY_RESOURCE_KINDS,
     PROJECT,
@@ -23,37 +23,10 @@ from nhiscan.connectors.gcp.offline.types import (
     SERVICE_ACCOUNT,
     SERVICE_ACCOUNT_KEY,
 )
-from nhiscan.providers.gcp.service_agents import service_agent
-from nhiscan.scanner.fingerprint import gcp_sa_key
-from nhiscan.scanner.model import (
-    Account,
-    Credential,
-    CredentialKind,
-    CredentialStatus,
-    Group,
-    Identity,
-    IdentityKind,
-    Policy,
-    PolicyKind,
-    Provider,
-    Record,
-    Resource,
-    ResourceKind,
-)
+from nhiscan.scanner.model import Credential, Identity, Policy, Record, Resource
 
-GCP = Provider.GCP
-IAM = "//iam.googleapis.com/"
-DISABLE_REASONS = {
-    "SERVICE_ACCOUNT_KEY_DISABLE_REASON_USER_INITIATED": "user",
-    "SERVICE_ACCOUNT_KEY_DISABLE_REASON_EXPOSED": "exposed",
-    "SERVICE_ACCOUNT_KEY_DISABLE_REASON_COMPROMISE_DETECTED": "compromise-detected",
-}
-ORIGINS = {"USER_PROVIDED": "user-provided", "GOOGLE_PROVIDED": "google-provided"}
-NODE_KINDS = {
-    "organizations": ResourceKind.GCP_ORGANIZATION,
-    "folders": ResourceKind.GCP_FOLDER,
-    "projects": ResourceKind.GCP_PROJECT,
-}
+GCP = shared.GCP
+IAM = shared.IAM
 
 
 class Names:
@@ -88,93 +61,40 @@ def hierarchy_records(hierarchy: Hierarchy, policies: Mapping[str, str]) -> Iter
         kind, _, value = node.partition("/")
         chain = hierarchy.chain(node)
         name = hierarchy.names.get(node, node)
-        policy = policies.get(CRM + node)
         if kind == "projects":
             number = next((n for n, i in hierarchy.project_ids.items() if i == value), None)
-            org = chain[0] if chain and chain[0].startswith("organizations/") else None
-            yield Account(
-                provider=GCP, id=value, name=hierarchy.names.get(node), org_id=org,
-                parents=chain, native_id=number or (value if value.isdigit() else None),
+            yield shared.project_account(
+                value, name=hierarchy.names.get(node), parents=chain,
+                number=number or (value if value.isdigit() else None),
             )  # fmt: skip
             account = value
         else:
             account = chain[0] if chain else node
-        if kind in NODE_KINDS:
-            yield Resource(
-                provider=GCP, id=node, name=name, kind=NODE_KINDS[kind], account=account,
-                policy=policy,
-            )  # fmt: skip
-
-
-# GCP service accounts carry no labels or tags: `key=value` (or `key: value`) words in the
-# description are read as tags, so an owner written there (`owner=team-payments`) counts for
-# NHI007 like an AWS owner tag (README, "GCP offline").
-_DESCRIBED_TAG = re.compile(r"\b([A-Za-z][\w.-]{0,62})\s*[=:]\s*([^\s,;]+)")
-
-
-def described_tags(description: str | None) -> dict[str, str]:
-    """The `key=value` words of a service account's description, first of each key kept."""
-    tags: dict[str, str] = {}
-    for key, value in _DESCRIBED_TAG.findall(description or ""):
-        tags.setdefault(key, value)
-    return tags
+        resource = shared.node_resource(
+            node, name=name, account=account, policy=policies.get(CRM + node)
+        )
+        if resource is not None:
+            yield resource
 
 
 def service_account(asset: Asset, project: str) -> Identity:
     data = asset.data or {}
-    email = data.get("email") or short_name(asset.name).split("/")[-1]
-    return Identity(
-        provider=GCP, id=email, name=email.split("@", 1)[0], kind=IdentityKind.SERVICE_ACCOUNT,
-        account=project, native_id=data.get("uniqueId"), path=data.get("displayName"),
-        description=data.get("description"), disabled=bool(data.get("disabled", False)),
-        is_human=False, human_reason="GCP service account",
-        service_linked=True if service_agent(email) is not None else None,
-        tags=described_tags(data.get("description")),
-    )  # fmt: skip
+    return shared.service_account(data, project, fallback=short_name(asset.name).split("/")[-1])
 
 
 def key(asset: Asset, project: str, names: Names, now: datetime) -> Credential:
-    data = asset.data or {}
-    parts = short_name(str(data.get("name") or asset.name)).split("/")
-    key_id, account = parts[-1], names.email(parts[3] if len(parts) > 3 else "")
-    created = parse_time(data["validAfterTime"]) if data.get("validAfterTime") else None
-    expires = parse_time(data["validBeforeTime"]) if data.get("validBeforeTime") else None
-    if expires is not None and expires.year >= 9999:
-        expires = None  # what the API writes for a key that never expires
-    disabled = bool(data.get("disabled", False))
-    if disabled:
-        status = CredentialStatus.INACTIVE
-    elif expires is not None and expires <= now:
-        status = CredentialStatus.EXPIRED
-    else:
-        status = CredentialStatus.ACTIVE
-    system = data.get("keyType") == "SYSTEM_MANAGED"
-    return Credential(
-        provider=GCP, id=key_id, identity=account,
-        kind=CredentialKind.SA_SYSTEM_KEY if system else CredentialKind.SA_KEY,
-        account=project, status=status, created=created, expires=expires,
-        fingerprint=gcp_sa_key(key_id), origin=ORIGINS.get(str(data.get("keyOrigin"))),
-        status_reason=DISABLE_REASONS.get(str(data.get("disableReason"))) if disabled else None,
-    )  # fmt: skip
+    data = dict(asset.data or {})
+    data.setdefault("name", asset.name)
+    parts = short_name(str(data["name"])).split("/")
+    return shared.key(data, project, names.email(parts[3] if len(parts) > 3 else ""), now)
 
 
 def custom_role(asset: Asset, project: str | None) -> Policy:
-    data = dict(asset.data or {})
-    role = str(data.get("name") or short_name(asset.name))
-    return Policy(
-        provider=GCP, id=role, name=str(data.get("title") or role.rsplit("/", 1)[-1]),
-        kind=PolicyKind.CUSTOM_ROLE, account=project if role.startswith("projects/") else None,
-        document=data,
-    )  # fmt: skip
+    return shared.custom_role(asset.data or {}, project, fallback=short_name(asset.name))
 
 
-def allow_policy(full_name: str, policy: Mapping[str, Any], project: str | None) -> Policy:
-    version = policy.get("version")
-    return Policy(
-        provider=GCP, id=f"{full_name}#iam", name=short_name(full_name), kind=PolicyKind.IAM_ALLOW,
-        account=project, document=dict(policy),
-        version=None if version is None else str(version), attached_to=(full_name,),
-    )  # fmt: skip
+allow_policy = shared.allow_policy
+groups = shared.groups
 
 
 def policy_resource(asset: Asset, full_name: str, project: str) -> Resource | None:
@@ -185,13 +105,6 @@ def policy_resource(asset: Asset, full_name: str, project: str) -> Resource | No
         provider=GCP, id=full_name, name=full_name.rsplit("/", 1)[-1], kind=kind, account=project,
         policy=f"{full_name}#iam" if asset.iam_policy is not None else None,
     )  # fmt: skip
-
-
-def groups(policy: Mapping[str, Any], account: str) -> Iterator[Group]:
-    for binding in policy.get("bindings", []):
-        for member in binding.get("members", []):
-            if member.startswith("group:"):
-                yield Group(provider=GCP, id=member, name=member[len("group:") :], account=account)
 
 
 def reads_resource(asset: Asset) -> bool:

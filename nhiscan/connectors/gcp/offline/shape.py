@@ -6,13 +6,12 @@ A problem is a ``ShapeError`` naming the JSON path inside the asset and what was
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from nhiscan.connectors.gcp.offline.types import camel_keys, canonical_type
+from nhiscan.connectors.gcp.times import parse_time as parse_time  # kept importable here
 
 
 class ShapeError(ValueError):
@@ -138,19 +137,6 @@ def search_result_asset(value: Any, where: str) -> Asset:
         name=name, asset_type=canonical_type(asset_type), ancestors=tuple(hints),
         iam_policy=check_policy(value["policy"], "policy"), where=where,
     )  # fmt: skip
-
-
-_FRACTION = re.compile(r"(\.\d{6})\d+")
-
-
-def parse_time(value: Any) -> datetime:
-    """An RFC 3339 time (Z or offset, up to nanoseconds) as an aware UTC datetime."""
-    if not isinstance(value, str):
-        raise TypeError(value)
-    moment = datetime.fromisoformat(_FRACTION.sub(r"\1", value))
-    if moment.tzinfo is None:
-        raise ValueError(f"{value!r} has no time zone")
-    return moment.astimezone(UTC)
 
 
 def lines(handle: Iterator[str]) -> Iterator[tuple[int, str]]:
