@@ -1,0 +1,168 @@
+"""The least privilege for one service account: custom roles holding exactly an agent's GCP
+needs, the bindings that grant them where they are needed, and the ``gcloud`` commands that
+apply both. Deterministic: the same needs give the same document.
+
+Where each need is bound (``targets.py`` decides): a bucket's objects on the bucket (under a
+``resource.name.startsWith`` condition when a prefix is narrower than the bucket); a BigQuery
+dataset or table on the project under a ``resource.name`` condition (BigQuery reads resource
+attributes, cloud.google.com/iam/docs/conditions-resource-attributes); a topic, subscription,
+secret, key or service account on itself; the project's own permissions on the project. One
+custom role per distinct permission set, so a binding never grants on one resource what only
+another needs. Each role file is what ``gcloud iam roles create --file`` reads (``title``,
+``description``, ``stage``, ``includedPermissions``).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from nhiscan.providers.gcp.agents.defaults import bind_project
+from nhiscan.providers.gcp.agents.schemes import ANY_PROJECT
+from nhiscan.providers.gcp.agents.targets import Target, target_of
+from nhiscan.scanner.agents.model import Need
+from nhiscan.scanner.model import Provider
+
+PROJECT_PLACEHOLDER = "PROJECT_ID"
+MEMBER_PLACEHOLDER = "serviceAccount:SA_EMAIL"
+TOKEN_CREATOR = "roles/iam.serviceAccountTokenCreator"
+
+
+def member_of(identity: str) -> str:
+    """The IAM member naming an identity id (a workload principal is written as is)."""
+    return identity if identity.startswith("principal") else f"serviceAccount:{identity}"
+
+
+def least_privilege(
+    needs: Iterable[Need], scope: str, principal: str | None = None
+) -> dict[str, Any] | None:
+    """Custom roles and bindings granting ``needs`` (the GCP ones) to ``principal`` in project
+    ``scope``; None when there is nothing to grant."""
+    project = PROJECT_PLACEHOLDER if scope in (ANY_PROJECT, "") else scope
+    grouped: dict[Target, set[str]] = {}
+    for need in needs:
+        if need.provider is Provider.GCP:
+            target = target_of(bind_project(need, project), need.action, project)
+            grouped.setdefault(target, set()).add(need.action)
+    if not grouped:
+        return None
+    member = member_of(principal) if principal else MEMBER_PLACEHOLDER
+    roles = _roles(grouped.values(), project, principal)
+    bindings = [
+        _binding(target, roles[frozenset(permissions)]["name"], member)
+        for target, permissions in sorted(grouped.items(), key=lambda kv: kv[0].key)
+    ]
+    return {
+        "project": project,
+        "member": member,
+        "roles": list(roles.values()),
+        "bindings": bindings,
+        "commands": [*map(_create_command, roles.values()), *map(_bind_command, bindings)],
+        "notes": _notes(grouped, project, principal),
+    }
+
+
+def _roles(
+    sets: Iterable[set[str]], project: str, principal: str | None
+) -> dict[frozenset[str], dict[str, Any]]:
+    distinct = sorted({frozenset(s) for s in sets}, key=lambda s: sorted(s))
+    slug = _slug(principal)
+    found: dict[frozenset[str], dict[str, Any]] = {}
+    for index, permissions in enumerate(distinct, start=1):
+        role_id = f"nhiscan_{slug}_{index}"
+        who = principal or "the agent's service account"
+        found[permissions] = {
+            "id": role_id,
+            "name": f"projects/{project}/roles/{role_id}",
+            "file": f"{role_id}.json",
+            "definition": {
+                "title": f"nhiscan least privilege {index} for {_short(principal)}",
+                "description": f"Exactly what {who} needs for its agent workflow (written by "
+                "nhiscan from the agent file); bound only where it is needed.",
+                "stage": "GA",
+                "includedPermissions": sorted(permissions),
+            },
+        }
+    return found
+
+
+def _slug(principal: str | None) -> str:
+    local = _short(principal).lower()
+    return re.sub(r"[^a-z0-9_]", "_", local)[:40] or "agent"
+
+
+def _short(principal: str | None) -> str:
+    return principal.split("@", 1)[0].rsplit("/", 1)[-1] if principal else "agent"
+
+
+def _binding(target: Target, role: str, member: str) -> dict[str, Any]:
+    binding: dict[str, Any] = {"resource": target.resource, "role": role, "member": member}
+    if target.condition is not None:
+        binding["condition"] = {"title": target.condition_title, "expression": target.condition}
+    return binding
+
+
+def _create_command(role: dict[str, Any]) -> str:
+    project = role["name"].split("/")[1]
+    return _join(["gcloud", "iam", "roles", "create", role["id"], f"--project={project}",
+                  f"--file={role['file']}"])  # fmt: skip
+
+
+def _bind_command(binding: dict[str, Any]) -> str:
+    target = target_of_binding(binding)
+    words = [*target.command, f"--member={binding['member']}", f"--role={binding['role']}"]
+    condition = binding.get("condition")
+    if condition is not None:
+        words.append(_condition_flag(condition["expression"], condition["title"]))
+    elif target.kind == "project":
+        words.append("--condition=None")  # gcloud asks otherwise when the policy has conditions
+    return _join(words)
+
+
+def target_of_binding(binding: dict[str, Any]) -> Target:
+    return target_of(binding["resource"], None, None)
+
+
+def _condition_flag(expression: str, title: str) -> str:
+    """``--condition=expression=…,title=…``; gcloud's ``^;^`` delimiter when a value holds a
+    comma (``gcloud topic escaping``)."""
+    if "," in expression or "," in title:
+        return f"--condition=^;^expression={expression};title={title}"
+    return f"--condition=expression={expression},title={title}"
+
+
+def _join(words: Sequence[str]) -> str:
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def _notes(grouped: dict[Target, set[str]], project: str, principal: str | None) -> list[str]:
+    notes = []
+    if project == PROJECT_PLACEHOLDER:
+        notes.append(f"{PROJECT_PLACEHOLDER}: the project of the service account that runs it")
+    if principal is None:
+        notes.append(f"{MEMBER_PLACEHOLDER}: the service account that runs it")
+    if any(t.kind == "bucket" and t.condition for t in grouped):
+        notes.append(
+            "conditions on a bucket's bindings need uniform bucket-level access on the bucket"
+        )
+    elsewhere = sorted({t.project or t.resource for t in grouped if t.project != project})
+    if elsewhere:
+        notes.append(
+            f"a custom role of {project} is granted only on {project} and its resources: create "
+            f"the same role in the project of {', '.join(elsewhere)} (a bucket's project is not "
+            "in its name) or at the organization"
+        )
+    notes.extend(sorted({t.note for t in grouped if t.note}))
+    return notes
+
+
+def trust_policy(callers: Sequence[str], services: Sequence[str]) -> dict[str, Any] | None:
+    """The service account's own IAM policy admitting exactly ``callers`` to act as it (a
+    token as it); None when nobody is known to need to. GCP compute runs as an account
+    through whoever deployed it (``iam.serviceAccounts.actAs``), so ``services`` add nothing."""
+    if not callers:
+        return None
+    members = sorted({member_of(c) for c in callers})
+    return {"bindings": [{"role": TOKEN_CREATOR, "members": members}]}
