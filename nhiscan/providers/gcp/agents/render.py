@@ -78,7 +78,7 @@ def _roles(
             "name": f"projects/{project}/roles/{role_id}",
             "file": f"{role_id}.json",
             "definition": {
-                "title": f"nhiscan least privilege {index} for {_short(principal)}",
+                "title": _title(permissions, principal),
                 "description": f"Exactly what {who} needs for its agent workflow (written by "
                 "nhiscan from the agent file); bound only where it is needed.",
                 "stage": "GA",
@@ -86,6 +86,12 @@ def _roles(
             },
         }
     return found
+
+
+def _title(permissions: frozenset[str], principal: str | None) -> str:
+    shown = sorted(permissions)
+    listed = ", ".join(shown[:2]) + (f" and {len(shown) - 2} more" if len(shown) > 2 else "")
+    return f"nhiscan: {listed} for {_short(principal)}"[:100]  # IAM's limit on a title
 
 
 def _slug(principal: str | None) -> str:
@@ -147,12 +153,17 @@ def _notes(grouped: dict[Target, set[str]], project: str, principal: str | None)
         notes.append(
             "conditions on a bucket's bindings need uniform bucket-level access on the bucket"
         )
-    elsewhere = sorted({t.project or t.resource for t in grouped if t.project != project})
-    if elsewhere:
+    buckets = sorted(t.resource for t in grouped if t.kind == "bucket")
+    if buckets:
         notes.append(
-            f"a custom role of {project} is granted only on {project} and its resources: create "
-            f"the same role in the project of {', '.join(elsewhere)} (a bucket's project is not "
-            "in its name) or at the organization"
+            f"a custom role of {project} can be granted on a bucket of {project} only (a "
+            f"bucket's name does not say its project): {', '.join(buckets)}"
+        )
+    others = sorted({t.project for t in grouped if t.project not in (None, project)})
+    if others:
+        notes.append(
+            f"bindings in {', '.join(others)}: create the same roles there (a custom role of "
+            f"{project} is granted only in {project}) or at the organization"
         )
     notes.extend(sorted({t.note for t in grouped if t.note}))
     return notes

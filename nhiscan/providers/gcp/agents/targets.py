@@ -97,14 +97,15 @@ def _bucket(found: re.Match[str], permission: str | None) -> Target:
 def _own(kind: str, resource: str, groups: tuple[str | None, ...]) -> Target:
     project, name = str(groups[0]), str(groups[-1])
     where = (f"--project={project}",) if project not in ("-", ANY_PROJECT) else ()
-    command = {
+    command: tuple[str, ...] = {
         "topic": ("gcloud", "pubsub", "topics", "add-iam-policy-binding", name),
         "subscription": ("gcloud", "pubsub", "subscriptions", "add-iam-policy-binding", name),
         "secret": ("gcloud", "secrets", "add-iam-policy-binding", name),
-        "key": ("gcloud", "kms", "keys", "add-iam-policy-binding", name,
-                f"--keyring={groups[2]}", f"--location={groups[1]}"),
+        "key": ("gcloud", "kms", "keys", "add-iam-policy-binding", name),
         "service-account": ("gcloud", "iam", "service-accounts", "add-iam-policy-binding", name),
-    }[kind]  # fmt: skip
+    }[kind]
+    if kind == "key":
+        command += (f"--keyring={groups[2]}", f"--location={groups[1]}")
     return Target(kind=kind, resource=resource, project=None if project == "-" else project,
                   command=(*command, *where))  # fmt: skip
 

@@ -1,7 +1,7 @@
 """GCP resource references in agent files: ``scheme://…`` or a full resource name.
 
 - ``gs://BUCKET[/PREFIX]``: the bucket's objects whose names start with PREFIX (every object
-  without one); a ``*`` in PREFIX is a glob.
+  without one); a PREFIX holding ``*`` is a glob instead (``gs://b/reports/*.pdf``).
 - ``bq://PROJECT/DATASET[/TABLE]``: a dataset (all its tables) or one table. PROJECT may be
   ``_``: the agent's ``gcp.project``, else the project of the service account running it (as
   ``projects/_`` in a bucket's full name says "implied").
@@ -79,7 +79,7 @@ def _gs(text: str, rest: str) -> GcpRef:
     if not bucket:
         raise _fail(text, "names no bucket (gs://BUCKET/PREFIX)")
     _check(text, BUCKET, bucket, "bucket name")
-    objects = prefix if prefix.endswith("*") else f"{prefix}*"
+    objects = prefix if "*" in prefix else f"{prefix}*"  # a glob as written, else a prefix
     return GcpRef(text=text, kind=Kind.BUCKET, project=None,
                   names={"bucket": bucket, "objects": objects})  # fmt: skip
 
