@@ -8,17 +8,22 @@ the role's permissions as ``Grant``s on the binding's place: a project, folder o
 grants ``storage.objects.*`` on ``…/objects/*`` and a dataset's ``bigquery.tables.*`` on
 ``…/tables/*``, the names needs use, so a need is met by the binding that covers it. A role is
 expanded once per binding (``roles/owner`` is 13,568 permissions: one ``Grant`` each, sharing one
-evidence record), whichever accounts the binding names. Whether the evaluator (conditions,
-deny policies) still allows each is the core's question (``scanner/gaps/granted.py``).
+evidence record), whichever accounts the binding names. A binding whose condition narrows it
+to names (``resource.name.startsWith("projects/_/buckets/B/objects/p/")`` or ``==``, joined by
+``&&``) grants on those names only, and only the permissions acting on such a resource. Whether
+the evaluator (conditions, deny policies) still allows each is the core's question
+(``scanner/gaps/granted.py``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
 from nhiscan.providers.gcp.agents.defaults import bind_project
+from nhiscan.providers.gcp.agents.targets import LIST_OBJECTS
 from nhiscan.providers.gcp.authz import GcpAuthorizer
 from nhiscan.providers.gcp.catalog import GcpCatalog
 from nhiscan.providers.gcp.ids import SA_DOMAIN
@@ -38,6 +43,16 @@ CHILDREN = (
     ("//storage.googleapis.com/", "storage.objects.", "/objects/*"),
     ("//bigquery.googleapis.com/", "bigquery.tables.", "/tables/*"),
 )
+# The service a relative resource name belongs to, by its shape (conditions name resources so).
+SERVICES = (
+    (re.compile(r"^projects/_/buckets/"), "storage"),
+    (re.compile(r"^projects/[^/]+/datasets/"), "bigquery"),
+    (re.compile(r"^projects/[^/]+/(topics|subscriptions)/"), "pubsub"),
+    (re.compile(r"^projects/[^/]+/secrets/"), "secretmanager"),
+    (re.compile(r"^projects/[^/]+/locations/[^/]+/keyRings/"), "cloudkms"),
+)
+_STR = r"(?:'([^']*)'|\"([^\"]*)\")"
+NAMED = re.compile(rf"^\s*resource\.name\s*(?:==\s*{_STR}|\.startsWith\(\s*{_STR}\s*\))\s*$")
 UNSUPPORTED = "gap analysis of GCP {kind} identities is not supported yet: service accounts only"
 
 
@@ -103,12 +118,16 @@ class GcpGrants:
         evidence: dict[str, Any] = {"role": binding.role, "on": place}
         if binding.condition is not None:
             evidence["condition"] = binding.condition
+        narrowed = named(binding.condition)
+        acting = self._catalog.actions_for_resource(narrowed) if narrowed else None
         for permission in sorted(self._roles.permissions(binding.role) or ()):
+            if acting is not None and (permission not in acting or permission == LIST_OBJECTS):
+                continue  # the condition names resources this permission never acts on
             info = self._catalog.info(permission)
             yield Grant(
                 source=binding.ref,
                 action=permission,
-                resource=_child(place, permission),
+                resource=narrowed or _child(place, permission),
                 service=permission.split(".", 1)[0].lower(),
                 access_level=None if info is None else info.access_level,
                 evidence=evidence,
@@ -123,6 +142,22 @@ class GcpGrants:
         if "/" not in node:
             return f"{CRM}projects/{node}"  # a project's scope id is its bare id
         return node
+
+
+def named(condition: str | None) -> str | None:
+    """The full name (a pattern for a prefix) a condition limits a binding to, when it is a
+    ``resource.name`` test, alone or joined by ``&&`` to others, on a name whose service nhiscan
+    can tell; else None."""
+    if condition is None or "||" in condition or "!" in condition.replace("!=", ""):
+        return None
+    found = [NAMED.match(part) for part in condition.split("&&")]
+    names = [m for m in found if m is not None]
+    if len(names) != 1:
+        return None
+    exact, prefix = names[0].group(1) or names[0].group(2), names[0].group(3) or names[0].group(4)
+    name = exact if exact is not None else f"{prefix}*"
+    service = next((s for pattern, s in SERVICES if pattern.match(name)), None)
+    return None if service is None else f"//{service}.googleapis.com/{name}"
 
 
 def _names(binding: Binding, identity: Identity) -> bool:

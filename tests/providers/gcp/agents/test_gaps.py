@@ -155,6 +155,26 @@ def test_a_prefix_condition_meets_the_need_and_is_not_excess() -> None:
     assert not only(result).missing and not only(result).conditional_needs
 
 
+def test_a_binding_narrowed_by_a_name_condition_grants_on_those_names_only() -> None:
+    drafts = 'resource.name.startsWith("projects/_/buckets/acme-docs/objects/drafts/")'
+    admin = g.binding("roles/storage.objectAdmin", member(AGENT), condition=drafts)
+    one_table = "resource.name == 'projects/acme-prod/datasets/d/tables/t'"
+    table = g.binding("roles/bigquery.dataViewer", member(AGENT), condition=one_table)
+    _, _, result = analyse(
+        base(g.allow(g.PROJECT, admin, table)), agents(AGENT.id, "read: gs://acme-docs/drafts/")
+    )
+    gap = only(result)
+    assert not gap.missing and not gap.excess_scope
+    excess = {(i.action, i.resource) for i in gap.excess}
+    assert ("storage.objects.delete", OBJECTS) in excess  # the role's other object permissions
+    assert ("storage.objects.get", OBJECTS) not in excess  # needed, exactly there
+    assert not [a for a, _ in excess if a == "storage.objects.list"]  # checked on the bucket
+    assert not [r for _, r in excess if r == PROJECT]  # nothing on the whole project
+    table_grants = {a for a, r in excess if r.endswith("/datasets/d/tables/t")}
+    assert "bigquery.tables.getData" in table_grants
+    assert not [a for a in table_grants if not a.startswith("bigquery.")]
+
+
 def test_needs_are_bound_to_the_account_s_project_and_a_chain_needs_a_token() -> None:
     token = g.allow(g.sa_name(AGENT),
                     g.binding("roles/iam.serviceAccountTokenCreator", member(CI)))  # fmt: skip
