@@ -63,3 +63,21 @@ def test_scan_of_an_export_with_agents(tmp_path: Path) -> None:
     html = (out / "report.html").read_text()
     assert "gcloud iam roles create nhiscan_deploy_1 --project=acme-prod" in html
     assert "gcloud pubsub topics add-iam-policy-binding deploys --project=acme-prod" in html
+
+
+def test_compile_writes_the_gcp_needs_and_least_privilege(tmp_path: Path) -> None:
+    agents = tmp_path / "agents.yaml"
+    agents.write_text(AGENTS)
+    plan = tmp_path / "plan.json"
+    result = CliRunner().invoke(cli, ["compile", str(agents), "-o", str(plan)])
+    assert result.exit_code == 0, result.output
+    (agent,) = json.loads(plan.read_text())["agents"]
+    needs = {(n["provider"], n["action"], n["resource"]) for n in agent["needs"]}
+    assert ("gcp", "storage.objects.get",
+            "//storage.googleapis.com/projects/_/buckets/acme-prod-artifacts/objects/builds/*"
+            ) in needs  # fmt: skip
+    assert ("gcp", "bigquery.jobs.create",
+            "//cloudresourcemanager.googleapis.com/projects/acme-prod") in needs  # fmt: skip
+    assert {n["steps"][0] for n in agent["needs"]} == {1, 2, 3}
+    document = agent["least_privilege"][DEPLOY]
+    assert document["member"] == f"serviceAccount:{DEPLOY}" and document["commands"]
