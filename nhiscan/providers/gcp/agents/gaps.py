@@ -6,7 +6,9 @@ Granted: for each allow binding naming the account (itself, its domain or its wo
 the role's permissions as ``Grant``s on the binding's place: a project, folder or organization
 (its Resource Manager full name: broad), a service account, or a resource. A bucket's binding
 grants ``storage.objects.*`` on ``…/objects/*`` and a dataset's ``bigquery.tables.*`` on
-``…/tables/*``, the names needs use, so a need is met by the binding that covers it. A role is
+``…/tables/*``, the names needs use, so a need is met by the binding that covers it. A role
+neither the catalogue nor the snapshot knows is one grant of ``*``, which the evaluator answers
+as conditional (it may grant anything): listed, never skipped. A role is
 expanded once per binding (``roles/owner`` is 13,568 permissions: one ``Grant`` each, sharing one
 evidence record), whichever accounts the binding names. A binding whose condition narrows it
 to names (``resource.name.startsWith("projects/_/buckets/B/objects/p/")`` or ``==``, joined by
@@ -37,6 +39,7 @@ from nhiscan.scanner.model import Identity, IdentityKind, Provider
 
 CRM = "//cloudresourcemanager.googleapis.com/"
 GET_ACCESS_TOKEN = "iam.serviceAccounts.getAccessToken"
+ANY = "*"  # what a role nhiscan does not know may grant (the evaluator: conditional)
 PUBLIC = (MemberKind.ALL_USERS, MemberKind.ALL_AUTHENTICATED)
 # A binding on a container grants on its children: (container marker, permission prefix, child).
 CHILDREN = (
@@ -118,9 +121,15 @@ class GcpGrants:
         evidence: dict[str, Any] = {"role": binding.role, "on": place}
         if binding.condition is not None:
             evidence["condition"] = binding.condition
+        permissions = self._roles.permissions(binding.role)
+        if permissions is None:  # neither catalogue nor snapshot knows it: it may grant anything
+            evidence["unknown_role"] = True
+            yield Grant(source=binding.ref, action=ANY, resource=place, service=ANY,
+                        access_level=None, evidence=evidence)  # fmt: skip
+            return
         narrowed = named(binding.condition)
         acting = self._catalog.actions_for_resource(narrowed) if narrowed else None
-        for permission in sorted(self._roles.permissions(binding.role) or ()):
+        for permission in sorted(permissions):
             if acting is not None and (permission not in acting or permission == LIST_OBJECTS):
                 continue  # the condition names resources this permission never acts on
             info = self._catalog.info(permission)

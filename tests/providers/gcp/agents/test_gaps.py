@@ -223,6 +223,19 @@ def test_owner_grants_are_counted_once_per_permission_and_shared() -> None:
     assert mine[0].evidence == {"role": "roles/owner", "on": PROJECT}
 
 
+def test_a_role_nhiscan_does_not_know_is_a_conditional_grant_of_anything() -> None:
+    unknown = g.allow(g.PROJECT, g.binding("projects/acme-prod/roles/gone", member(AGENT)))
+    _, _, result = analyse(base(unknown), agents(AGENT.id, "read: gs://acme-docs/drafts/"))
+    gap = only(result)
+    ((item),) = gap.conditional
+    assert (item.action, item.resource, item.statements[0].sid) == (
+        "*",
+        PROJECT,
+        "projects/acme-prod/roles/gone",
+    )
+    assert not gap.missing and gap.conditional_needs  # it may grant the need too
+
+
 def test_only_service_accounts_are_analysed() -> None:
     workload = g.sa("pool", kind=IdentityKind.WORKLOAD_IDENTITY,
                     id="principal://iam.googleapis.com/projects/1/locations/global/"
