@@ -4,6 +4,7 @@ missing) and the least privilege they propose."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from nhiscan.providers.gcp.analysis import GcpAnalysis
@@ -234,6 +235,17 @@ def test_a_role_nhiscan_does_not_know_is_a_conditional_grant_of_anything() -> No
         "projects/acme-prod/roles/gone",
     )
     assert not gap.missing and gap.conditional_needs  # it may grant the need too
+
+
+def test_a_bucket_named_as_cloud_asset_inventory_names_it_is_the_same_bucket() -> None:
+    # an export names a bucket //storage.googleapis.com/B; needs and IAM say projects/_/buckets/B
+    cai = replace(DOCS, id="//storage.googleapis.com/acme-docs")
+    viewer = g.allow(cai.id, g.binding("roles/storage.objectViewer", member(AGENT)))
+    editor = g.allow(g.PROJECT, g.binding("roles/storage.objectCreator", member(AGENT)))
+    records = [g.project(), g.folder(), AGENT, cai, viewer, editor]
+    text = agents(AGENT.id, "read: gs://acme-docs/drafts/", "write: gs://acme-docs/out/")
+    _, _, result = analyse(records, text)
+    assert not only(result).missing  # the bucket's binding, and the project's above it
 
 
 def test_only_service_accounts_are_analysed() -> None:
