@@ -19,13 +19,12 @@ the evaluator (conditions, deny policies) still allows each is the core's questi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
 from nhiscan.providers.gcp.agents.defaults import bind_project
-from nhiscan.providers.gcp.agents.targets import LIST_OBJECTS
+from nhiscan.providers.gcp.agents.targets import LIST_OBJECTS, named
 from nhiscan.providers.gcp.authz import GcpAuthorizer
 from nhiscan.providers.gcp.catalog import GcpCatalog
 from nhiscan.providers.gcp.ids import SA_DOMAIN
@@ -46,16 +45,6 @@ CHILDREN = (
     ("//storage.googleapis.com/", "storage.objects.", "/objects/*"),
     ("//bigquery.googleapis.com/", "bigquery.tables.", "/tables/*"),
 )
-# The service a relative resource name belongs to, by its shape (conditions name resources so).
-SERVICES = (
-    (re.compile(r"^projects/_/buckets/"), "storage"),
-    (re.compile(r"^projects/[^/]+/datasets/"), "bigquery"),
-    (re.compile(r"^projects/[^/]+/(topics|subscriptions)/"), "pubsub"),
-    (re.compile(r"^projects/[^/]+/secrets/"), "secretmanager"),
-    (re.compile(r"^projects/[^/]+/locations/[^/]+/keyRings/"), "cloudkms"),
-)
-_STR = r"(?:'([^']*)'|\"([^\"]*)\")"
-NAMED = re.compile(rf"^\s*resource\.name\s*(?:==\s*{_STR}|\.startsWith\(\s*{_STR}\s*\))\s*$")
 UNSUPPORTED = "gap analysis of GCP {kind} identities is not supported yet: service accounts only"
 
 
@@ -151,22 +140,6 @@ class GcpGrants:
         if "/" not in node:
             return f"{CRM}projects/{node}"  # a project's scope id is its bare id
         return node
-
-
-def named(condition: str | None) -> str | None:
-    """The full name (a pattern for a prefix) a condition limits a binding to, when it is a
-    ``resource.name`` test, alone or joined by ``&&`` to others, on a name whose service nhiscan
-    can tell; else None."""
-    if condition is None or "||" in condition or "!" in condition.replace("!=", ""):
-        return None
-    found = [NAMED.match(part) for part in condition.split("&&")]
-    names = [m for m in found if m is not None]
-    if len(names) != 1:
-        return None
-    exact, prefix = names[0].group(1) or names[0].group(2), names[0].group(3) or names[0].group(4)
-    name = exact if exact is not None else f"{prefix}*"
-    service = next((s for pattern, s in SERVICES if pattern.match(name)), None)
-    return None if service is None else f"//{service}.googleapis.com/{name}"
 
 
 def _names(binding: Binding, identity: Identity) -> bool:

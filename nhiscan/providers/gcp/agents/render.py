@@ -6,10 +6,10 @@ Where each need is bound (``targets.py`` decides): a bucket's objects on the buc
 ``resource.name.startsWith`` condition when a prefix is narrower than the bucket); a BigQuery
 dataset or table on the project under a ``resource.name`` condition (BigQuery reads resource
 attributes, cloud.google.com/iam/docs/conditions-resource-attributes); a topic, subscription,
-secret, key or service account on itself; the project's own permissions on the project. One
-custom role per distinct permission set, so a binding never grants on one resource what only
-another needs. Each role file is what ``gcloud iam roles create --file`` reads (``title``,
-``description``, ``stage``, ``includedPermissions``).
+secret, key or service account on itself; the project's own permissions on the project. Roles
+are shared by bindings only where none grants more than its place needs (``share``). Each role
+file is what ``gcloud iam roles create --file`` reads (``title``, ``description``, ``stage``,
+``includedPermissions``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from typing import Any
 
 from nhiscan.providers.gcp.agents.defaults import bind_project
 from nhiscan.providers.gcp.agents.schemes import ANY_PROJECT
-from nhiscan.providers.gcp.agents.targets import Target, target_of
+from nhiscan.providers.gcp.agents.targets import Target, named, target_of
+from nhiscan.providers.gcp.catalog import default_catalog
 from nhiscan.scanner.agents.model import Need
 from nhiscan.scanner.model import Provider
 
@@ -49,43 +50,75 @@ def least_privilege(
     if not grouped:
         return None
     member = member_of(principal) if principal else MEMBER_PLACEHOLDER
-    roles = _roles(grouped.values(), project, principal)
+    groups = share(grouped)
+    roles = [_role(group, index, project, principal) for index, group in enumerate(groups, 1)]
     bindings = [
-        _binding(target, roles[frozenset(permissions)]["name"], member)
-        for target, permissions in sorted(grouped.items(), key=lambda kv: kv[0].key)
+        _binding(target, role["name"], member)
+        for group, role in zip(groups, roles, strict=True)
+        for target, _, _ in group
     ]
     return {
         "project": project,
         "member": member,
-        "roles": list(roles.values()),
+        "roles": roles,
         "bindings": bindings,
-        "commands": [*map(_create_command, roles.values()), *map(_bind_command, bindings)],
+        "commands": [*map(_create_command, roles), *map(_bind_command, bindings)],
         "notes": _notes(grouped, project, principal),
     }
 
 
-def _roles(
-    sets: Iterable[set[str]], project: str, principal: str | None
-) -> dict[frozenset[str], dict[str, Any]]:
-    distinct = sorted({frozenset(s) for s in sets}, key=lambda s: sorted(s))
-    slug = _slug(principal)
-    found: dict[frozenset[str], dict[str, Any]] = {}
-    for index, permissions in enumerate(distinct, start=1):
-        role_id = f"nhiscan_{slug}_{index}"
-        who = principal or "the agent's service account"
-        found[permissions] = {
-            "id": role_id,
-            "name": f"projects/{project}/roles/{role_id}",
-            "file": f"{role_id}.json",
-            "definition": {
-                "title": _title(permissions, principal),
-                "description": f"Exactly what {who} needs for its agent workflow (written by "
-                "nhiscan from the agent file); bound only where it is needed.",
-                "stage": "GA",
-                "includedPermissions": sorted(permissions),
-            },
-        }
-    return found
+Member = tuple[Target, frozenset[str], frozenset[str] | None]  # its needs, what a role reaches
+
+
+def share(grouped: dict[Target, set[str]]) -> list[list[Member]]:
+    """The targets, in groups that can share one custom role: a role bound on a target grants
+    there only the permissions acting on what the target holds (``reach``), so targets of
+    different kinds share one (a bucket's ``storage.objects.get`` and a topic's
+    ``pubsub.topics.publish``), while an unconditional project binding, or two buckets needing
+    different things, each get their own."""
+    groups: list[list[Member]] = []
+    for target, permissions in sorted(grouped.items(), key=lambda kv: kv[0].key):
+        member = (target, frozenset(permissions), reach(target))
+        for group in groups:
+            union = frozenset().union(*(m[1] for m in group), member[1])
+            if all(_fits(union, m) for m in (*group, member)):
+                group.append(member)
+                break
+        else:
+            groups.append([member])
+    return groups
+
+
+def reach(target: Target) -> frozenset[str] | None:
+    """The permissions a role bound on ``target`` can grant there (None: every permission)."""
+    catalog = default_catalog()
+    if target.kind == "project" or target.condition is not None:
+        narrowed = named(target.condition)
+        return None if narrowed is None else catalog.actions_for_resource(narrowed)
+    return catalog.actions_for_resource(target.resource)
+
+
+def _fits(permissions: frozenset[str], member: Member) -> bool:
+    _, needed, reached = member
+    return (permissions if reached is None else permissions & reached) == needed
+
+
+def _role(group: list[Member], index: int, project: str, principal: str | None) -> dict[str, Any]:
+    permissions = frozenset().union(*(m[1] for m in group))
+    role_id = f"nhiscan_{_slug(principal)}_{index}"
+    who = principal or "the agent's service account"
+    return {
+        "id": role_id,
+        "name": f"projects/{project}/roles/{role_id}",
+        "file": f"{role_id}.json",
+        "definition": {
+            "title": _title(permissions, principal),
+            "description": f"Exactly what {who} needs for its agent workflow (written by "
+            "nhiscan from the agent file); bound only where it is needed.",
+            "stage": "GA",
+            "includedPermissions": sorted(permissions),
+        },
+    }
 
 
 def _title(permissions: frozenset[str], principal: str | None) -> str:

@@ -25,6 +25,16 @@ _OWN: tuple[tuple[re.Pattern[str], str], ...] = (
      "service-account"),
 )  # fmt: skip
 _GLOB = re.compile(r"[*?\[]")
+# The service a relative resource name belongs to, by its shape (conditions name resources so).
+SERVICES = (
+    (re.compile(r"^projects/_/buckets/"), "storage"),
+    (re.compile(r"^projects/[^/]+/datasets/"), "bigquery"),
+    (re.compile(r"^projects/[^/]+/(topics|subscriptions)/"), "pubsub"),
+    (re.compile(r"^projects/[^/]+/secrets/"), "secretmanager"),
+    (re.compile(r"^projects/[^/]+/locations/[^/]+/keyRings/"), "cloudkms"),
+)
+_STR = r"(?:'([^']*)'|\"([^\"]*)\")"
+NAMED = re.compile(rf"^\s*resource\.name\s*(?:==\s*{_STR}|\.startsWith\(\s*{_STR}\s*\))\s*$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -122,3 +132,19 @@ def _other(resource: str, project: str | None) -> Target:
     scope = project or ANY_PROJECT
     note = None if resource == "*" else f"{resource}: not a full name, granted on the project"
     return project_target(scope, note=note)
+
+
+def named(condition: str | None) -> str | None:
+    """The full name (a pattern for a prefix) a condition limits a binding to, when it is a
+    ``resource.name`` test, alone or joined by ``&&`` to others, on a name whose service nhiscan
+    can tell; else None."""
+    if condition is None or "||" in condition or "!" in condition.replace("!=", ""):
+        return None
+    found = [NAMED.match(part) for part in condition.split("&&")]
+    names = [m for m in found if m is not None]
+    if len(names) != 1:
+        return None
+    exact, prefix = names[0].group(1) or names[0].group(2), names[0].group(3) or names[0].group(4)
+    name = exact if exact is not None else f"{prefix}*"
+    service = next((s for pattern, s in SERVICES if pattern.match(name)), None)
+    return None if service is None else f"//{service}.googleapis.com/{name}"

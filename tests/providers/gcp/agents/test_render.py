@@ -43,12 +43,20 @@ def _plan() -> Any:
     return compile_agent(agent, default_catalog(), default_max_key_age=90)
 
 
-def _by_permissions(document: Any) -> dict[tuple[str, ...], list[dict[str, Any]]]:
-    roles = {r["name"]: tuple(r["definition"]["includedPermissions"]) for r in document["roles"]}
-    found: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for binding in document["bindings"]:
-        found.setdefault(roles[binding["role"]], []).append(binding)
-    return found
+def _bound(document: Any) -> dict[tuple[str, str | None], set[str]]:
+    """(binding's resource, its condition) -> the permissions of the role it binds."""
+    roles = {r["name"]: set(r["definition"]["includedPermissions"]) for r in document["roles"]}
+    return {
+        (b["resource"], b.get("condition", {}).get("expression")): roles[b["role"]]
+        for b in document["bindings"]
+    }
+
+
+BUCKET = f"{GS}docs"
+DRAFTS = 'resource.name.startsWith("projects/_/buckets/docs/objects/drafts/")'
+PROJECT = "//cloudresourcemanager.googleapis.com/projects/acme-prod"
+TABLE = 'resource.name == "projects/acme-prod/datasets/lending/tables/draws"'
+TOPIC = "//pubsub.googleapis.com/projects/acme-prod/topics/reviews"
 
 
 def test_a_mixed_file_compiles_to_both_clouds_needs() -> None:
@@ -71,14 +79,10 @@ def test_each_identity_gets_its_own_cloud_s_document() -> None:
     assert [s["Action"] for s in aws["Statement"]] == ["s3:PutObject"]
     gcp = documents[SA]
     assert gcp["project"] == "acme-prod" and gcp["member"] == f"serviceAccount:{SA}"
-    by_permissions = _by_permissions(gcp)
-    assert set(by_permissions) == {
-        ("storage.objects.get",),
-        ("storage.objects.list",),
-        ("bigquery.tables.getData",),
-        ("bigquery.jobs.create",),
-        ("pubsub.topics.publish",),
-    }  # fmt: skip: one role per permission set, so no binding grants another's permissions
+    # roles are shared where a binding can grant nothing more by it: a role bound on a bucket
+    # grants no Pub/Sub or BigQuery permission there; the project's unconditional binding, and
+    # the bucket's two bindings, need roles of their own
+    assert len(gcp["roles"]) == 3
     for role in gcp["roles"]:
         assert set(role["definition"]) == {"title", "description", "stage", "includedPermissions"}
         assert role["name"] == f"projects/acme-prod/roles/{role['id']}"
@@ -87,30 +91,26 @@ def test_each_identity_gets_its_own_cloud_s_document() -> None:
 
 
 def test_bindings_go_where_the_need_is_narrowed_by_conditions() -> None:
-    by_permissions = _by_permissions(plan_documents(_plan(), vocabularies())[SA])
-    (get,) = by_permissions[("storage.objects.get",)]
-    assert get["resource"] == f"{GS}docs"
-    expression = get["condition"]["expression"]
-    assert expression == 'resource.name.startsWith("projects/_/buckets/docs/objects/drafts/")'
-    (listing,) = by_permissions[("storage.objects.list",)]
-    assert listing["resource"] == f"{GS}docs" and "condition" not in listing  # bucket-wide
-    (table,) = by_permissions[("bigquery.tables.getData",)]
-    assert table["resource"] == "//cloudresourcemanager.googleapis.com/projects/acme-prod"
-    assert table["condition"]["expression"] == (
-        'resource.name == "projects/acme-prod/datasets/lending/tables/draws"'
-    )
-    (jobs,) = by_permissions[("bigquery.jobs.create",)]
-    assert "condition" not in jobs  # queries run as jobs of the project
-    (topic,) = by_permissions[("pubsub.topics.publish",)]
-    assert topic["resource"] == "//pubsub.googleapis.com/projects/acme-prod/topics/reviews"
+    bound = _bound(plan_documents(_plan(), vocabularies())[SA])
+    assert set(bound) == {
+        (BUCKET, DRAFTS),  # objects under the prefix
+        (BUCKET, None),  # listing is bucket-wide
+        (PROJECT, TABLE),  # BigQuery reads resource.name conditions
+        (PROJECT, None),  # queries run as jobs of the project
+        (TOPIC, None),
+    }
+    assert bound[(PROJECT, None)] == {"bigquery.jobs.create"}  # nothing else project-wide
+    storage = {k: {p for p in v if p.startswith("storage.")} for k, v in bound.items()}
+    assert storage[(BUCKET, DRAFTS)] == {"storage.objects.get"}
+    assert storage[(BUCKET, None)] == {"storage.objects.list"}
+    bigquery = {p for p in bound[(PROJECT, TABLE)] if p.startswith("bigquery.")}
+    assert bigquery == {"bigquery.tables.getData"}
+    assert {p for p in bound[(TOPIC, None)] if p.startswith("pubsub.")} == {"pubsub.topics.publish"}
 
 
 def test_the_conditions_mean_what_they_say_to_the_evaluator() -> None:
-    by_permissions = _by_permissions(plan_documents(_plan(), vocabularies())[SA])
-    expression = by_permissions[("storage.objects.get",)][0]["condition"]["expression"]
-
     def on(name: str) -> bool | None:
-        return decide(expression, Request(time=f.NOW, name=name, service=None))
+        return decide(DRAFTS, Request(time=f.NOW, name=name, service=None))
 
     assert on("projects/_/buckets/docs/objects/drafts/a.pdf") is True
     assert on("projects/_/buckets/docs/objects/final/a.pdf") is False
