@@ -4,7 +4,9 @@
 Granted: for each allow binding naming the account (itself, its domain or its workload pool;
 ``allUsers``/``allAuthenticatedUsers`` are everyone's and the public-binding rules report them),
 the role's permissions as ``Grant``s on the binding's place: a project, folder or organization
-(its Resource Manager full name: broad), a service account, or a resource. A bucket's binding
+(its Resource Manager full name: broad), a service account, or a resource (there, only the
+permissions acting on such a resource: a bucket's ``roles/storage.objectViewer`` grants no
+``resourcemanager.projects.get``, as IAM ignores it on a bucket). A bucket's binding
 grants ``storage.objects.*`` on ``…/objects/*`` and a dataset's ``bigquery.tables.*`` on
 ``…/tables/*``, the names needs use, so a need is met by the binding that covers it. A role
 neither the catalogue nor the snapshot knows is one grant of ``*``, which the evaluator answers
@@ -117,10 +119,13 @@ class GcpGrants:
                         access_level=None, evidence=evidence)  # fmt: skip
             return
         narrowed = named(binding.condition)
-        acting = self._catalog.actions_for_resource(narrowed) if narrowed else None
+        where = narrowed or place
+        acting = None if where.startswith(CRM) else self._catalog.actions_for_resource(where)
         for permission in sorted(permissions):
-            if acting is not None and (permission not in acting or permission == LIST_OBJECTS):
-                continue  # the condition names resources this permission never acts on
+            if acting is not None and permission not in acting:
+                continue  # it acts on other kinds of resources: it grants nothing there
+            if narrowed is not None and permission == LIST_OBJECTS and "/objects/" in narrowed:
+                continue  # checked on the bucket, which a condition on objects never names
             info = self._catalog.info(permission)
             yield Grant(
                 source=binding.ref,
