@@ -335,3 +335,18 @@ def test_the_gcp_findings_are_what_the_provider_filter_shows(
     )
     assert Counter(shown) == Counter(f["rule_id"] for f in gcp)
     assert chromium.problems() == []
+
+
+def test_the_gcp_agent_has_excess_and_a_least_privilege_proposal(report: dict[str, Any]) -> None:
+    """gcp-report-writer reads one bucket but runs as an Editor of its project: the excess is
+    reported, and the proposal is custom roles bound on the bucket (the read under a prefix)."""
+    finding = gcp_findings(report, "NHI300")[REPORT_AGENT]
+    evidence = finding["evidence"]
+    assert evidence["agent"] == "gcp-report-writer" and evidence["excess"] > 10_000
+    proposal = evidence["least_privilege"]
+    granted = sorted(p for r in proposal["roles"] for p in r["definition"]["includedPermissions"])
+    assert granted == ["storage.objects.get", "storage.objects.list"]
+    bucket = "//storage.googleapis.com/projects/_/buckets/acme-loan-reports"
+    assert {b["resource"] for b in proposal["bindings"]} == {bucket}
+    conditions = [b["condition"]["expression"] for b in proposal["bindings"] if "condition" in b]
+    assert conditions and all("monthly/" in c for c in conditions)

@@ -106,7 +106,9 @@ class ToyAgentVocabulary:
             return f"toy://{scope}/{resource.removeprefix(prefix)}"
         return resource
 
-    def render_least_privilege(self, needs: Iterable[Need], scope: str) -> Mapping[str, Any] | None:
+    def render_least_privilege(
+        self, needs: Iterable[Need], scope: str, principal: str | None = None
+    ) -> Mapping[str, Any] | None:
         granted: dict[str, list[str]] = {}
         for need in needs:
             if need.provider is TOY:

@@ -1,12 +1,13 @@
 """``GcpAnalysis``: GCP's view of one estate (the ``ProviderAnalysis`` contract). One
-``GcpAuthorizer`` answers every question; the gap analyzer's members answer honestly that GCP
-identities are not analysed yet (no grants, no agent vocabulary)."""
+``GcpAuthorizer`` answers every question; the gap analyzer's members (service accounts' grants
+and needs) are ``agents/gaps.py``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
 from nhiscan.providers.gcp import humans
+from nhiscan.providers.gcp.agents import gaps
 from nhiscan.providers.gcp.authz import GcpAuthorizer
 from nhiscan.providers.gcp.catalog import GcpCatalog
 from nhiscan.providers.gcp.hierarchy import Hierarchy
@@ -30,7 +31,6 @@ PUBLIC = {MemberKind.ALL_USERS: "anyone (allUsers)",
           MemberKind.ALL_AUTHENTICATED: "any Google account (allAuthenticatedUsers)",
           MemberKind.DOMAIN: "every account of domain"}  # fmt: skip
 ACTING = frozenset({ACT_AS, "iam.serviceAccountKeys.create", *(p for p, _, _ in IMPERSONATION)})
-GAP_SUPPORT = "gap analysis of GCP identities is not supported yet (#14 phase 2b)"
 
 
 class GcpAnalysis:
@@ -43,6 +43,7 @@ class GcpAnalysis:
         self._impersonation = Impersonation(estate, self._authorizer)
         self._engine = Engine(estate, self._authorizer)
         self._ids = GcpIds()
+        self._grants = gaps.GcpGrants(estate, catalog, self._roles, self._authorizer)
 
     @property
     def authorizer(self) -> GcpAuthorizer:
@@ -139,10 +140,10 @@ class GcpAnalysis:
         return False
 
     def gap_support(self, identity: Identity) -> str | None:
-        return GAP_SUPPORT
+        return gaps.gap_support(identity)
 
     def grants(self, identity: Identity, accessed: Iterable[Hop]) -> Iterable[Grant]:
-        return ()  # not analysed yet: gap_support says so
+        return self._grants.grants(identity)  # resource bindings are indexed like the others
 
     def probe(self, identity: Identity, resource: str) -> str:
         return resource
@@ -150,7 +151,7 @@ class GcpAnalysis:
     def gap_needs(
         self, identity: Identity, needs: Iterable[Need], onward: Sequence[str]
     ) -> tuple[Need, ...]:
-        return tuple(needs)
+        return gaps.gap_needs(self._estate, identity, needs, onward)
 
     def any_region(self, resource: str) -> bool:
         return "/locations/-/" in resource

@@ -7,6 +7,7 @@ first) and ``gcp-folder`` resources; a project named by number maps through
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from nhiscan.providers.gcp.ids import (
@@ -21,6 +22,17 @@ from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import Provider, ResourceKind
 
 SCOPE_KINDS = {"organizations": "organization", "folders": "folder", "projects": "project"}
+# Cloud Asset Inventory names a bucket //storage.googleapis.com/BUCKET; IAM and GcpIds name it
+# //storage.googleapis.com/projects/_/buckets/BUCKET (an object: …/objects/NAME).
+CAI_BUCKET = re.compile(r"^//storage\.googleapis\.com/(?!projects/)([^/]+)(/objects/.+)?$")
+
+
+def canonical(value: str) -> str:
+    """A bucket's (or object's) full name in the ``projects/_/buckets/`` form."""
+    found = CAI_BUCKET.match(value)
+    if found is None:
+        return value
+    return f"//storage.googleapis.com/projects/_/buckets/{found.group(1)}{found.group(2) or ''}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,6 +48,7 @@ class Hierarchy:
         self._estate = estate
         self.numbers: dict[str, str] = {}  # project number -> project id
         self.nodes: dict[str, Node] = {}
+        self._records = {canonical(r): r for r in estate.resources if CAI_BUCKET.match(r)}
         for account in estate.snapshot.accounts:
             if account.provider is not Provider.GCP:
                 continue
@@ -74,7 +87,7 @@ class Hierarchy:
 
     def key(self, value: str) -> str:
         """Where bindings on ``value`` are filed: its scope id, its SA e-mail, or itself."""
-        return self.scope_id(value) or sa_email(value) or value
+        return self.scope_id(value) or sa_email(value) or canonical(value)
 
     def ancestors(self, scope: str) -> list[str]:
         """``scope`` and its ancestors, nearest first."""
@@ -90,6 +103,7 @@ class Hierarchy:
         key = self.key(resource)
         if self.scope_id(resource) is not None:
             return self.ancestors(key)
+        resource = canonical(resource)
         found = [key]
         container = GcpIds().container_of(resource)  # an object's bucket, a table's dataset
         if container is not None:
@@ -103,7 +117,7 @@ class Hierarchy:
             identity = self._estate.identities.get(email)
             if identity is not None:
                 return identity.account
-        record = self._estate.resources.get(resource)
+        record = self._estate.resources.get(self._records.get(resource, resource))
         if record is not None:
             return record.account
         full = FULL_NAME.match(resource)

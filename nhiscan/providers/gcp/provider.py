@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from nhiscan.providers.gcp.agents.vocabulary import GcpAgentVocabulary
 from nhiscan.providers.gcp.analysis import GcpAnalysis
 from nhiscan.providers.gcp.catalog import GcpCatalog, default_catalog
 from nhiscan.providers.gcp.checks import binding_problems
@@ -25,7 +26,7 @@ class GcpProvider:
     label = "GCP"
     ids = GcpIds()
     facts: ProviderFacts = FACTS
-    agents: AgentVocabulary | None = None  # the agent vocabulary is #14 phase 2b
+    agents: AgentVocabulary | None = GcpAgentVocabulary()
     classifier = GcpClassifier()
 
     @property

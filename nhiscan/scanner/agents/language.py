@@ -60,8 +60,8 @@ class AgentVocabulary(Protocol):
     def check(self, verb: Verb, reference: str) -> str | None: ...  # raises BadReference
     def bind_scope(self, need: Need, scope: str) -> str: ...  # the resource, implicit scope filled
     def render_least_privilege(
-        self, needs: Iterable[Need], scope: str
-    ) -> Mapping[str, Any] | None: ...
+        self, needs: Iterable[Need], scope: str, principal: str | None = None
+    ) -> Mapping[str, Any] | None: ...  # principal: the identity granted (None: not known)
     def render_trust(
         self, callers: Sequence[str], services: Sequence[str]
     ) -> Mapping[str, Any] | None: ...

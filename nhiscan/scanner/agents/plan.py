@@ -86,7 +86,7 @@ def least_privilege(plan: AgentPlan, vocabularies: Vocabularies) -> dict[str, An
         owner = _id_owner(ref, vocabularies)
         if owner is not None:
             account = owner.scope_of_identity(ref.value) or ANY_ACCOUNT
-            found[ref.value] = owner.render_least_privilege(plan.needs, account)
+            found[ref.value] = owner.render_least_privilege(plan.needs, account, ref.value)
         else:
             found.setdefault(ANY_ACCOUNT, _policy(plan.needs, ANY_ACCOUNT, vocabularies))
     return found
@@ -95,7 +95,7 @@ def least_privilege(plan: AgentPlan, vocabularies: Vocabularies) -> dict[str, An
 def _id_owner(ref: IdentityRef, vocabularies: Vocabularies) -> AgentVocabulary | None:
     if ref.kind is not RefKind.ID or "*" in ref.value:
         return None
-    return next((v for v in vocabularies if v.owns_reference(ref.value)), None)
+    return vocabularies.owner_of_identity(ref.value)
 
 
 def _policy(

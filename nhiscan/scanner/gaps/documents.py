@@ -40,7 +40,7 @@ class Documents:
     ) -> Mapping[str, Any] | None:
         """The needs, or for the entry of a declared chain, acting as the next identity only."""
         needs = analysis.gap_needs(identity, (), onward) if onward else plan.needs
-        return vocabulary.render_least_privilege(needs, identity.account)
+        return vocabulary.render_least_privilege(needs, identity.account, identity.id)
 
     def trust(
         self,

@@ -26,7 +26,8 @@ def test_the_check_names_a_binding_member_iam_does_not_know() -> None:
 def test_a_user_managed_key_gets_its_join_fingerprint() -> None:
     key = g.key(g.sa("app"), "c" * 40, created=f.NOW)
     assert PROVIDER.normalise_credential(key).fingerprint == fingerprint.gcp_sa_key("c" * 40)
-    assert PROVIDER.agents is None and PROVIDER.catalog.example == "storage.objects.get"
+    assert PROVIDER.agents is not None and PROVIDER.agents.defaults_key == "gcp"
+    assert PROVIDER.catalog.example == "storage.objects.get"
 
 
 def test_workload_identities_match_their_pool_and_attribute_sets_are_undecided() -> None:

@@ -93,7 +93,9 @@ class ToyVocabulary:
     def bind_scope(self, need: Need, scope: str) -> str:
         return need.resource.replace("projects/*/", f"projects/{scope}/")
 
-    def render_least_privilege(self, needs: Iterable[Need], scope: str) -> Mapping[str, Any] | None:
+    def render_least_privilege(
+        self, needs: Iterable[Need], scope: str, principal: str | None = None
+    ) -> Mapping[str, Any] | None:
         mine = sorted({n.action for n in needs if n.provider is TOY})
         return {"scope": scope, "grants": mine} if mine else None
 
@@ -165,7 +167,8 @@ def test_each_vocabulary_checks_its_own_references_with_the_line() -> None:
     with pytest.raises(PolicyFileError, match=r"a.yaml:7: 'box://inbox/' names no box"):
         parse_agents(text, file="a.yaml", vocabularies=_vocabularies())
     text = FILE.replace("actions: [box.delete]", "actions: [box-delete]")
-    message = r"a.yaml:10: 'box-delete' is not an action \(service:Action, like s3:GetObject or box"
+    message = r"a.yaml:10: 'box-delete' is not an action \(service:Action, like s3:GetObject or "
+    message += r"service\.resource\.verb, like storage\.objects\.get or box"
     with pytest.raises(PolicyFileError, match=message):
         parse_agents(text, file="a.yaml", vocabularies=_vocabularies())
 
@@ -173,11 +176,12 @@ def test_each_vocabulary_checks_its_own_references_with_the_line() -> None:
 def test_without_the_vocabulary_its_section_and_schemes_are_unknown() -> None:
     with pytest.raises(PolicyFileError) as caught:
         parse_agents(FILE, file="a.yaml", vocabularies=registered())
-    assert "a.yaml:1: `defaults`: unknown key 'toy' (known: aws, credentials)" in str(caught.value)
+    expected = "a.yaml:1: `defaults`: unknown key 'toy' (known: aws, gcp, credentials)"
+    assert expected in str(caught.value)
     bare = FILE.replace("defaults: {toy: {project: p1}, ", "defaults: {")
     with pytest.raises(PolicyFileError) as caught:
         parse_agents(bare, file="a.yaml", vocabularies=registered())
-    known = "name, owner, description, status, decommissioned_at, identities, credentials, aws"
+    known = "name, owner, description, status, decommissioned_at, identities, credentials, aws, gcp"
     assert f"a.yaml:15: an agent: unknown key 'toy' (known: {known}, steps)" in str(caught.value)
     bare = bare.replace("    toy: {project: p2}\n", "")
     with pytest.raises(PolicyFileError, match=r"unknown resource scheme 'box' in 'box://inbox'"):
@@ -219,13 +223,15 @@ def test_sentences_find_every_registered_id_form_and_advise_with_its_examples() 
 
 def test_the_schema_describes_every_registered_vocabulary() -> None:
     schema = agents_schema(_vocabularies())
-    assert list(schema["properties"]["defaults"]["properties"]) == ["aws", "toy", "credentials"]
+    sections = ["aws", "gcp", "toy", "credentials"]
+    assert list(schema["properties"]["defaults"]["properties"]) == sections
     assert schema["$defs"]["toy"] == ToyVocabulary().defaults_schema()
     keys = schema["$defs"]["agent"]["propertyNames"]["enum"]
-    assert keys[-4:] == ["credentials", "aws", "toy", "steps"]
+    assert keys[-5:] == ["credentials", "aws", "gcp", "toy", "steps"]
     reference = schema["$defs"]["step"]["oneOf"][1]["properties"]["read"]["oneOf"][0]
-    assert "box|dynamodb" in reference["pattern"] and reference["pattern"].endswith("|toy:.+)$")
-    assert reference["description"].endswith(") or an ARN or a toy id")
+    assert "box|bq|cloudkms|dynamodb" in reference["pattern"]
+    assert reference["pattern"].endswith("|toy:.+)$")
+    assert reference["description"].endswith(") or an ARN or a full resource name or a toy id")
 
 
 def test_the_app_leaves_out_a_provider_whose_package_is_missing(
@@ -233,4 +239,4 @@ def test_the_app_leaves_out_a_provider_whose_package_is_missing(
 ) -> None:
     entry = providers.ProviderEntry("nhiscan_toy_absent", "P", "pip install toy")
     monkeypatch.setitem(providers.REGISTRY, "toy", entry)
-    assert registered().keys == ("aws",)
+    assert registered().keys == ("aws", "gcp")

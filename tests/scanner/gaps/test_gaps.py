@@ -334,13 +334,13 @@ def test_a_role_that_compute_runs_as_gets_a_trust_for_that_service_only() -> Non
 
 
 def test_an_identity_whose_provider_has_no_analysis_is_reported_not_analysed() -> None:
-    sa = identity(provider=Provider.GCP, kind=IdentityKind.SERVICE_ACCOUNT, name="etl",
-                  id="etl@proj.iam.gserviceaccount.com", account="proj")  # fmt: skip
+    sa = identity(provider=Provider.AZURE, kind=IdentityKind.SERVICE_PRINCIPAL, name="etl",
+                  id="5f2b6c1e-0000-4000-8000-000000000001", account="sub")  # fmt: skip
     records: list[Record] = [*_lambda_role("here", *DOCS), sa]
     result = _analyse(records, _agent("a", sa.id, "read: s3://docs/*"))["a"]
     (gap,) = _gap(result).identities
     assert (gap.identity, gap.analysed) == (sa.id, False)
-    assert gap.reason == "gap analysis for gcp service-account is not supported yet"
+    assert gap.reason == "gap analysis for azure service-principal is not supported yet"
     assert _gap(result).missing == () and result.score is not None and result.score.value == 0
 
 

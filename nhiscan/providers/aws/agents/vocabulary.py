@@ -82,8 +82,10 @@ class AwsAgentVocabulary:
     def bind_scope(self, need: Need, scope: str) -> str:
         return bind_account(need, scope)
 
-    def render_least_privilege(self, needs: Iterable[Need], scope: str) -> Mapping[str, Any] | None:
-        return identity_policy(needs, scope)
+    def render_least_privilege(
+        self, needs: Iterable[Need], scope: str, principal: str | None = None
+    ) -> Mapping[str, Any] | None:
+        return identity_policy(needs, scope)  # an identity policy names no principal
 
     def render_trust(
         self, callers: Sequence[str], services: Sequence[str]
