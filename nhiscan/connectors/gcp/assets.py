@@ -36,7 +36,7 @@ complete scan, so the caller never mixes half an asset scan with a walk.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -97,10 +97,17 @@ def asset_scan(
     """Service accounts, keys, custom roles, the hierarchy and every allow policy of ``scope``
     (``organizations/N`` or ``folders/N``). Raises the Google API error of any refused page."""
     _check_scope(scope)
+    return build_scan(
+        list(fetch_assets(client, scope, retry)), list(fetch_policies(client, scope, retry)), now
+    )
+
+
+def build_scan(
+    listed: Iterable[tuple[str, Asset]], searched: Iterable[tuple[str, Asset]], now: datetime
+) -> AssetScan:
+    """The scan of what ``fetch_assets`` and ``fetch_policies`` returned (each read whole)."""
     read = Exports()
-    for source, asset in fetch_assets(client, scope, retry):
-        add(read, asset, source)
-    for source, asset in fetch_policies(client, scope, retry):
+    for source, asset in (*listed, *searched):
         add(read, asset, source)
     records = tuple(to_records(read, now, export_gaps=False))
     return AssetScan(

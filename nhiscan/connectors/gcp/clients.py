@@ -24,7 +24,7 @@ from google.auth import impersonated_credentials
 from google.auth.credentials import AnonymousCredentials, Credentials
 from google.auth.exceptions import DefaultCredentialsError, GoogleAuthError
 from google.auth.transport.requests import Request
-from google.cloud import iam_v2, resourcemanager_v3
+from google.cloud import asset_v1, iam_v2, resourcemanager_v3
 from googleapiclient.discovery import build
 
 from nhiscan.errors import ConnectorError
@@ -169,6 +169,10 @@ class Clients:
         found: resourcemanager_v3.OrganizationsClient = self._cloud(
             "organizations", resourcemanager_v3.OrganizationsClient
         )
+        return found
+
+    def assets(self) -> asset_v1.AssetServiceClient:
+        found: asset_v1.AssetServiceClient = self._cloud("assets", asset_v1.AssetServiceClient)
         return found
 
     def deny_policies(self) -> iam_v2.PoliciesClient:

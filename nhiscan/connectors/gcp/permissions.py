@@ -29,6 +29,8 @@ OPERATION_PERMISSIONS: dict[str, str] = {
     "iam.organizations.roles.list": "iam.roles.list",
     "iam.policies.listPolicies": "iam.denypolicies.list",
     "iam.policies.get": "iam.denypolicies.get",
+    "cloudasset.assets.listAssets": "cloudasset.assets.listResource",
+    "cloudasset.searchAllIamPolicies": "cloudasset.assets.searchAllIamPolicies",
     KEY_LAST_USED: "policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query",
     ACCOUNT_LAST_USED: "policyanalyzer.serviceAccountLastAuthenticationActivities.query",
 }

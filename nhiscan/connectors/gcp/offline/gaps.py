@@ -5,8 +5,9 @@ Each gap is yielded once per scope and operation and names the files.
 
 ``export_gaps=False`` is the live asset path (``connectors/gcp/assets.py``): its caller reads
 last use, deny policies and keys' disable reasons from the APIs, and it always lists both
-resources and policies, so only the gaps it cannot fill stay (group memberships, an asset the
-answer does not place)."""
+resources and policies, so only the gap it cannot fill stays (an asset the answer does not
+place). Group memberships are read by neither live path, the walk nor this one: a limitation
+the README states for live collection, the same whichever path ran."""
 
 from __future__ import annotations
 
@@ -117,6 +118,8 @@ class Gaps:
             )
 
     def group(self, asset: Asset) -> None:
+        if not self._export_gaps:
+            return  # live: the same limitation as the walk's (README "GCP live")
         for path in self._read.files_of[asset.name]:
             self._add(
                 self.scope_of(asset),

@@ -19,28 +19,36 @@ from nhiscan.providers.gcp.catalog import default_catalog
 from nhiscan.scanner.model import CollectionGap, GapReason
 
 from .conftest import Api, body, error, estate
+from .test_asset_path import _served as served_assets
 from .test_walk import walk
 
 README = Path(__file__).resolve().parents[4] / "README.md"
 
 
-def _refused_operations(httpserver: HTTPServer, **scope: object) -> set[str]:
-    """Walk the recorded estate once per call it makes, that call refused: the operations
-    of the gaps (each must be the refused call's, none may be missing)."""
-    httpserver.clear()
-    base = estate(Api(httpserver))
+def _estate(httpserver: HTTPServer, scope: dict[str, object], assets: bool) -> Api:
+    api = estate(Api(httpserver))
     if scope:
-        base.ok("GET", "/v3/projects", "rm/projects-of-organization")
-        base.on("GET", "/v3/folders", (200, body("rm/folders-of-organization")), (200, {}))
+        api.ok("GET", "/v3/projects", "rm/projects-of-organization")
+        api.on("GET", "/v3/folders", (200, body("rm/folders-of-organization")), (200, {}))
+    return served_assets(api) if assets else api
+
+
+def _refused_operations(
+    httpserver: HTTPServer, *, assets: bool = False, **scope: object
+) -> set[str]:
+    """Walk the recorded estate once per call it makes, that call refused: the operations
+    of the gaps (each must be the refused call's, none may be missing). With ``assets``,
+    Cloud Asset answers for the organization (else it is refused: the scope is walked)."""
+    httpserver.clear()
+    if not assets:
+        scope = {**scope, "use_assets": False} if scope else scope
+    base = _estate(httpserver, scope, assets)
     walk(base, **scope)
     calls = {(s.method, s.path, s.args.get("pageToken")) for s in base.seen}
     found: set[str] = set()
     for method, path, page in sorted(calls, key=str):
         httpserver.clear()
-        api = estate(Api(httpserver))
-        if scope:
-            api.ok("GET", "/v3/projects", "rm/projects-of-organization")
-            api.on("GET", "/v3/folders", (200, body("rm/folders-of-organization")), (200, {}))
+        api = _estate(httpserver, scope, assets)
         api.on(method, path, (403, error("permission-denied-plain")), page=page)
         gaps = [g for g in walk(api, **scope) if isinstance(g, CollectionGap)]
         refused = [g for g in gaps if g.reason is GapReason.ACCESS_DENIED]
@@ -52,6 +60,7 @@ def _refused_operations(httpserver: HTTPServer, **scope: object) -> set[str]:
 def test_every_operation_of_a_walk_is_in_the_table(httpserver: HTTPServer) -> None:
     seen = _refused_operations(httpserver)
     seen |= _refused_operations(httpserver, projects=(), organization="93422")
+    seen |= _refused_operations(httpserver, assets=True, projects=(), organization="93422")
     assert seen <= set(OPERATION_PERMISSIONS), seen - set(OPERATION_PERMISSIONS)
     assert set(OPERATION_PERMISSIONS) <= seen, set(OPERATION_PERMISSIONS) - seen  # none stale
 
@@ -65,7 +74,8 @@ def test_the_documented_roles_hold_every_permission() -> None:
     assert permission in roles[role]
     # read-only: each documented role's permissions read, list, query or get only
     verbs = {p.rsplit(".", 1)[-1] for r in ROLES for p in roles[r] if p in REQUIRED_PERMISSIONS}
-    assert verbs <= {"get", "list", "getIamPolicy", "query"}
+    assert verbs <= {"get", "list", "getIamPolicy", "query", "listResource",
+                     "searchAllIamPolicies"}  # fmt: skip
 
 
 def test_the_readme_names_every_role_and_permission() -> None:
