@@ -178,7 +178,11 @@ def test_a_committed_key_file_joins_the_live_key_and_shows_the_accounts_reach(
     assert "gcloud iam service-accounts keys disable" in finding["remediation"]
     # the key id and the private key beside it are one leaked credential: no plain-secret
     # finding for either
-    assert finding["evidence"]["detectors"] == ["GCP Service Account Key", "PEM Private Key"]
+    assert finding["evidence"]["detectors"] == [
+        "GCP Service Account Key",
+        "PEM Private Key",
+        "Private Key",  # one key: every detector
+    ]
     assert [(e["path"], e["line"]) for e in finding["evidence"]["exposures"]] == [
         ("deploy/sa-key.json", 4), ("deploy/sa-key.json", 5),
     ]  # fmt: skip
