@@ -232,7 +232,8 @@ def parse_role_definitions(raw: object) -> tuple[RoleDefinition, ...]:
 
 def parse_role_definition(item: object, where: str) -> RoleDefinition:
     """One role definition, flat (az) or with ``properties`` (ARM, where ``roleType`` is
-    ``properties.type``)."""
+    ``properties.type``: azure-mgmt-authorization 4.0.0, ``v2022_04_01`` ``RoleDefinition``
+    maps ``role_type`` to ``properties.type`` and ``role_name`` to ``properties.roleName``)."""
     if not isinstance(item, Mapping):
         raise RoleDataError(f"{where}: expected an object, got {type(item).__name__}")
     body: Mapping[str, object] = item
