@@ -1,0 +1,1 @@
+"""Azure and Entra ID (#15)."""
