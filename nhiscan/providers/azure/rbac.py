@@ -240,6 +240,24 @@ def _deny(deny: DenyAssignment, request: _Request) -> tuple[Tri, StatementRef]:
     return False, ref
 
 
+def _grants(
+    rbac: Rbac, request: _Request
+) -> tuple[list[StatementRef], list[StatementRef], list[str]]:
+    """The assignments that grant the request, those that may, and why they only may."""
+    allowed: list[StatementRef] = []
+    undecided: list[StatementRef] = []
+    reasons: list[str] = []
+    for held in rbac.assignments:
+        if held.principal_id in request.ids and held.scope.key in request.chain:
+            answer, ref, why = _grant(rbac, held, request)
+            if answer is True:
+                allowed.append(ref)
+            elif answer is None:
+                undecided.append(ref)
+                reasons.append(why)
+    return allowed, undecided, reasons
+
+
 def evaluate(
     rbac: Rbac,
     principal_ids: Iterable[str],
@@ -255,17 +273,7 @@ def evaluate(
     request = _Request(ids=frozenset(p.strip().lower() for p in principal_ids), action=action,
                        data_action=data_action, target=scope, chain=frozenset(rbac.chain(scope)),
                        context=context or {})  # fmt: skip
-    allowed: list[StatementRef] = []
-    undecided: list[StatementRef] = []
-    reasons: list[str] = []
-    for held in rbac.assignments:
-        if held.principal_id in request.ids and held.scope.key in request.chain:
-            answer, ref, why = _grant(rbac, held, request)
-            if answer is True:
-                allowed.append(ref)
-            elif answer is None:
-                undecided.append(ref)
-                reasons.append(why)
+    allowed, undecided, reasons = _grants(rbac, request)
     if not allowed and not undecided:
         return Evaluation(decision=Decision.IMPLICIT_DENY, reason="no role assignment grants it")
     denied: list[StatementRef] = []
@@ -286,28 +294,31 @@ def evaluate(
                       undecided=tuple(undecided), reason=reasons[0])  # fmt: skip
 
 
+def _may_delegate(rbac: Rbac, held: RoleAssignment) -> bool:
+    """Whether the assignment's role may hold roleAssignments/write (unknown roles may)."""
+    role = rbac.roles.get(held.role)
+    return role is None or any(
+        block.names(ROLE_ASSIGNMENTS_WRITE, data_action=False) for block in role.permissions
+    )
+
+
 def admin_scopes(
     rbac: Rbac, principal_ids: Iterable[str], *, context: Context | None = None
 ) -> list[tuple[str, Evaluation]]:
     """Every scope at which the principal may create role assignments (``Microsoft.
     Authorization/roleAssignments/write``: Owner, User Access Administrator, Role Based Access
-    Control Administrator, any custom role that has it), with the evaluation that says so: the
-    scopes of its assignments of such roles (or of roles not in the snapshot), root first; the
-    scopes below them inherit. An RBAC
-    Administrator assignment constrained by an ABAC condition is CONDITIONAL (which roles it may
-    assign: ``context`` may say); a scope where a deny assignment blocks it is left out."""
+    Control Administrator, any custom role that has it), with the evaluation that says so.
+
+    The scopes are those of its assignments of such roles (or of roles not in the snapshot),
+    root first; the scopes below them inherit. An RBAC Administrator assignment constrained by
+    an ABAC condition is CONDITIONAL (``context`` may say which role is being assigned); a scope
+    where a deny assignment blocks it is left out."""
     ids = [p.strip().lower() for p in principal_ids]
-    found: dict[str, tuple[str, Evaluation]] = {}
+    found: dict[str, tuple[Scope, Evaluation]] = {}
     for held in sorted(rbac.assignments, key=lambda a: a.id.lower()):
-        if held.principal_id not in ids or held.scope.key in found:
-            continue
-        role = rbac.roles.get(held.role)
-        if role is not None and not any(
-            block.names(ROLE_ASSIGNMENTS_WRITE, data_action=False) for block in role.permissions
-        ):
-            continue  # another assignment may make it admin here: found at that one's scope
-        answer = evaluate(rbac, ids, ROLE_ASSIGNMENTS_WRITE, held.scope, context=context)
-        if answer.decision.possible:
-            found[held.scope.key] = (held.scope.id, answer)
-    order = {key: (len(rbac.chain(parse_scope(entry[0]))), key) for key, entry in found.items()}
-    return [found[key] for key in sorted(found, key=order.__getitem__)]
+        if held.principal_id in ids and held.scope.key not in found and _may_delegate(rbac, held):
+            answer = evaluate(rbac, ids, ROLE_ASSIGNMENTS_WRITE, held.scope, context=context)
+            if answer.decision.possible:
+                found[held.scope.key] = (held.scope, answer)
+    ordered = sorted(found.values(), key=lambda entry: (len(rbac.chain(entry[0])), entry[0].key))
+    return [(scope.id, answer) for scope, answer in ordered]

@@ -634,3 +634,27 @@ def test_admin_through_a_group() -> None:
     state = rbac(assign(GROUP, OWNER, SUB))
     assert [scope for scope, _ in admin_scopes(state, [APP, GROUP])] == [SUB]
     assert admin_scopes(state, [APP]) == []
+
+
+def test_elevated_access_at_the_root_scope_is_admin_of_everything() -> None:
+    # elevate-access-global-admin.md: User Access Administrator at the root scope "/"
+    held = assign(APP, USER_ACCESS_ADMINISTRATOR, "/")
+    assert held["id"].startswith("/providers/Microsoft.Authorization/roleAssignments/")
+    state = rbac(held, assign(APP, OWNER, RG))
+    assert [scope for scope, _ in admin_scopes(state, [APP])] == ["/", RG]
+    assert evaluate(state, [APP], ROLE_ASSIGNMENTS_WRITE, ROOT_MG).decision is Decision.ALLOW
+
+
+def test_a_deny_with_an_undecided_condition_leaves_the_grant_conditional() -> None:
+    denial = deny("tagged-only", RG, [EVERYONE])
+    denial["properties"] |= {
+        "condition": "@Resource[Microsoft.Resources/tags:env] StringEquals 'prod'",
+        "conditionVersion": "2.0",
+    }
+    held = assign(APP, OWNER, SUB)
+    found = evaluate(rbac(held, denies=(denial,)), [APP], "Microsoft.Compute/virtualMachines/write",
+                     VM)  # fmt: skip
+    assert found.decision is Decision.CONDITIONAL
+    assert [r.policy_id for r in found.allowed_by] == [held["id"]]
+    assert [(r.policy_id, r.effect) for r in found.undecided] == [(denial["id"], "Deny")]
+    assert "deny assignment" in found.reason
