@@ -12,7 +12,7 @@ control/overview.md``) describes it:
 2. their roles' permissions (:mod:`.actions`: ``actions - notActions`` on the control plane,
    ``dataActions - notDataActions`` on the data plane) must include the action; an ABAC
    condition on the assignment or on the permission block is decided where nhiscan can
-   (:func:`.actions.decide`), else the grant is CONDITIONAL and the reason says which;
+   (:func:`.conditions.decide`), else the grant is CONDITIONAL and the reason says which;
 3. if no role grants it, access is not granted (IMPLICIT_DENY); otherwise a deny assignment that
    applies blocks it (DENY). Deny assignments ("Understand Azure deny assignments",
    ``articles/role-based-access-control/deny-assignments.md``) name principals (the zero GUID
@@ -33,11 +33,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from nhiscan.providers.azure.actions import (
-    Context,
     Permission,
     RoleDefinition,
-    Tri,
-    decide,
     guid,
     optional_text,
     parse_permissions,
@@ -45,6 +42,7 @@ from nhiscan.providers.azure.actions import (
     properties,
     role_guid,
 )
+from nhiscan.providers.azure.conditions import Context, Tri, decide
 from nhiscan.providers.azure.scopes import (
     ArmFormatError,
     Scope,

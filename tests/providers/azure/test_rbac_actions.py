@@ -12,10 +12,10 @@ import pytest
 from nhiscan.providers.azure.actions import (
     Permission,
     action_matches,
-    decide,
     parse_role_definition,
     role_guid,
 )
+from nhiscan.providers.azure.conditions import decide
 from nhiscan.providers.azure.rbac import ROLE_ASSIGNMENTS_WRITE, Rbac, evaluate
 from nhiscan.providers.azure.scopes import ArmFormatError
 from nhiscan.scanner.authz import Decision
