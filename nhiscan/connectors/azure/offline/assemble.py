@@ -78,7 +78,7 @@ def _records(export: Export, now: datetime, progress: Callable[[str], None]) -> 
         if assignment.role not in definitions:
             gaps.role_definition(assignment)
         yield assignment.policy
-    policies, directory = _principal_policies(export, assignments, tenant)
+    policies, directory = _principal_policies(export, assignments, tenant, gaps)
     yield from directory
     yield from Entra(export, tenant, now, gaps, policies, progress).records()
     yield from gaps.records()
@@ -135,7 +135,7 @@ def _scopes(
 
 
 def _principal_policies(
-    export: Export, assignments: Mapping[str, rbac.Assignment], tenant: str
+    export: Export, assignments: Mapping[str, rbac.Assignment], tenant: str, gaps: Gaps
 ) -> tuple[dict[str, list[str]], list[Policy]]:
     """Per principal, the ids of its role assignments, directory roles and eligibilities; and
     the directory roles' policies (one per principal)."""
@@ -147,12 +147,14 @@ def _principal_policies(
         ("directory-role-assignments.json", PolicyKind.ENTRA_DIRECTORY_ROLES),
         ("directory-role-eligibilities.json", PolicyKind.ENTRA_ROLE_ELIGIBILITIES),
     ):
-        if part in export.files:
-            where = f"{export.folder / part}: $.value"
-            found = to.directory_roles(export.files[part], where, kind=kind, tenant=tenant)
-            for principal, policy in found.items():
-                by_principal.setdefault(principal, []).append(policy.id)
-                directory.append(policy)
+        if part not in export.files:
+            gaps.missing(part)  # only the optional eligibilities can be absent here
+            continue
+        where = f"{export.folder / part}: $.value"
+        found = to.directory_roles(export.files[part], where, kind=kind, tenant=tenant)
+        for principal, policy in found.items():
+            by_principal.setdefault(principal, []).append(policy.id)
+            directory.append(policy)
     return by_principal, directory
 
 
