@@ -11,28 +11,15 @@ roles, app roles, owners and federated credentials ``Policy`` records (documents
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from nhiscan.connectors.azure import ids, rbac
 from nhiscan.connectors.azure import records as to
+from nhiscan.connectors.azure.offline.folder import Export
 from nhiscan.connectors.azure.offline.gaps import Gaps
 from nhiscan.connectors.azure.shape import items, need_guid, obj
 from nhiscan.scanner.model import Policy, PolicyKind, Record, Resource, ResourceKind
-
-
-@dataclass(slots=True)
-class Export:
-    folder: Path
-    files: dict[str, Any] = field(default_factory=dict)  # part path -> JSON
-    folders: dict[str, dict[str, tuple[Path, Any]]] = field(default_factory=dict)
-    unknown: list[str] = field(default_factory=list)
-
-    def at(self, part: str, index: int | None = None) -> str:
-        suffix = "" if index is None else f"[{index}]"
-        return f"{self.folder / part}: ${suffix}"
 
 
 def _quiet(message: str) -> None:

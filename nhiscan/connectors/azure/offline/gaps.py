@@ -12,7 +12,7 @@ from nhiscan.connectors.azure.offline.layout import BY_PATH, operation
 from nhiscan.scanner.model import CollectionGap, GapReason, Provider
 
 if TYPE_CHECKING:
-    from nhiscan.connectors.azure.offline.assemble import Export
+    from nhiscan.connectors.azure.offline.folder import Export
     from nhiscan.connectors.azure.rbac import Assignment
 
 HINT = "collect live (--azure-tenant) to include them"

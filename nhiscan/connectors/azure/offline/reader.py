@@ -13,8 +13,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from nhiscan.connectors.azure.offline.assemble import Export, to_records
+from nhiscan.connectors.azure.offline.assemble import to_records
 from nhiscan.connectors.azure.offline.files import FIX, load
+from nhiscan.connectors.azure.offline.folder import Export
 from nhiscan.connectors.azure.offline.layout import BY_PATH, PARTS, Part
 from nhiscan.connectors.azure.shape import GUID, ShapeError
 from nhiscan.connectors.base import CollectContext
