@@ -107,7 +107,7 @@ def is_microsoft(sp: Mapping[str, Any], where: str) -> bool:
     """A Microsoft first-party application's service principal (run by Microsoft)."""
     home = sp.get("appOwnerOrganizationId")
     home_tenant = guid(home, f"{where}.appOwnerOrganizationId") if home else None
-    return sp.get("servicePrincipalType") == "Application" and home_tenant in MICROSOFT_TENANTS
+    return home_tenant in MICROSOFT_TENANTS
 
 
 def lone_application(
