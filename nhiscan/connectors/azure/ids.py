@@ -72,6 +72,13 @@ def kind_of(arm: str) -> ResourceKind:
     return COMPUTE_KINDS.get(resource_type(arm) or "", ResourceKind.AZURE_RESOURCE)
 
 
+def in_case(original: str, lowered: str) -> str:
+    """``lowered`` (an id, or the id of a scope above it, lower-cased) in the case ``original``
+    writes it, for names: ids compare lower-cased, people read names as written."""
+    text = original.strip()
+    return text[: len(lowered)] if text.lower().startswith(lowered) else lowered
+
+
 def last_segment(original: str) -> str:
     """The name at the end of an id, in the case it was written."""
     return original.rstrip("/").rsplit("/", 1)[-1]

@@ -135,6 +135,7 @@ class Assignment:
     principal: str
     role: str  # the role definition's tenant-wide id
     scope: str  # lower-cased ARM scope
+    written: str  # the scope as the answer wrote it (for names)
 
 
 def role_assignment(entry: Mapping[str, Any], where: str) -> Assignment:
@@ -142,7 +143,8 @@ def role_assignment(entry: Mapping[str, Any], where: str) -> Assignment:
     scope, whatever subscription's file listed it (an assignment on a management group appears
     in the list of every subscription under it)."""
     assignment_id = arm_id(text(entry.get("id"), f"{where}.id"), f"{where}.id")
-    scope = arm_id(text(entry.get("scope"), f"{where}.scope"), f"{where}.scope")
+    written = text(entry.get("scope"), f"{where}.scope")
+    scope = arm_id(written, f"{where}.scope")
     definition = text(entry.get("roleDefinitionId"), f"{where}.roleDefinitionId")
     role = ids.role_definition(guid(ids.last_segment(definition), f"{where}.roleDefinitionId"))
     policy = Policy(
@@ -152,22 +154,24 @@ def role_assignment(entry: Mapping[str, Any], where: str) -> Assignment:
         document=dict(entry), attached_to=(scope,),
     )  # fmt: skip
     return Assignment(
-        policy=policy, principal=need_guid(entry, "principalId", where), role=role, scope=scope
-    )
+        policy=policy, principal=need_guid(entry, "principalId", where), role=role, scope=scope,
+        written=written,
+    )  # fmt: skip
 
 
-def resource_group(group: str, original: str | None) -> Resource:
+def resource_group(group: str, written: str) -> Resource:
+    """A resource group, named as ``written`` (an id at or under it) spells it."""
     sub = ids.subscription_of(group) or ""
     return Resource(
-        provider=AZ, id=group, name=ids.last_segment(original or group),
+        provider=AZ, id=group, name=ids.last_segment(ids.in_case(written, group)),
         kind=ResourceKind.AZURE_RESOURCE_GROUP, account=sub,
     )  # fmt: skip
 
 
-def identity_resource(resource: str, *, principal: str) -> Resource:
+def identity_resource(resource: str, *, principal: str, written: str) -> Resource:
     """The resource a managed identity belongs to: a user-assigned identity, or the compute a
     system-assigned one runs in; either runs as the identity's service principal."""
     return Resource(
-        provider=AZ, id=resource, name=ids.last_segment(resource), kind=ids.kind_of(resource),
+        provider=AZ, id=resource, name=ids.last_segment(written), kind=ids.kind_of(resource),
         account=ids.subscription_of(resource) or "", runs_as=principal,
     )  # fmt: skip

@@ -133,10 +133,13 @@ def lone_application(
 def managed_resource(sp: Mapping[str, Any], where: str) -> str | None:
     """The ARM id among a managed identity's alternativeNames: the user-assigned identity
     (beside ``isExplicit=True``) or the resource a system-assigned one belongs to."""
-    for index, name in enumerate(strings(sp, "alternativeNames", where)):
-        if name.startswith("/"):
-            return arm_id(name, f"{where}.alternativeNames[{index}]")
-    return None
+    written = managed_resource_written(sp, where)
+    return None if written is None else arm_id(written, f"{where}.alternativeNames")
+
+
+def managed_resource_written(sp: Mapping[str, Any], where: str) -> str | None:
+    """That ARM id as written (for its name)."""
+    return next((n for n in strings(sp, "alternativeNames", where) if n.startswith("/")), None)
 
 
 def is_user_assigned(resource: str | None) -> bool:

@@ -81,6 +81,9 @@ def test_managed_identities_and_the_resources_that_run_as_them() -> None:
              "microsoft.compute/virtualmachines/vm-batch")  # fmt: skip
     assert identities[SP_VM].resource == vm_id  # lower-cased: ARM ids compare without case
     assert (resources[vm_id].kind, resources[vm_id].runs_as) == (ResourceKind.AZURE_VM, SP_VM)
+    # names as written; ids lower-cased
+    assert resources[vm_id].name == "VM-Batch"
+    assert resources[f"/subscriptions/{PROD}/resourcegroups/rg-batch"].name == "RG-Batch"
     # Azure's own certificate on the managed identity is no customer credential
     assert not [c for c in records if isinstance(c, Credential) and c.identity == SP_UAMI]
 
@@ -202,3 +205,12 @@ def test_what_no_export_holds_is_a_gap_per_tenant_and_subscription() -> None:
         "azure-export:app-role-assignments", "azure-export:federated-credentials",
         "azure-export:directory-role-eligibilities", "azure-export:role-assignments",
     }  # fmt: skip
+
+
+def test_the_same_tenant_read_twice_is_recorded_once() -> None:
+    from nhiscan.connectors.azure.offline.reader import AzureExportConnector
+    from nhiscan.connectors.base import CollectContext
+    from tests.connectors.azure.export import EXPORT, NOW
+
+    twice = list(AzureExportConnector([EXPORT, EXPORT]).collect(CollectContext(now=NOW)))
+    assert len(twice) == len(read())

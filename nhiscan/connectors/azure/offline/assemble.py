@@ -109,16 +109,17 @@ def _scopes(
     """Management groups (the tree's, and those only a role assignment names) and resource
     groups the assignments name."""
     groups = dict(tree.names)
-    resource_groups: set[str] = set()
+    resource_groups: dict[str, str] = {}
     for assignment in assignments.values():
         if assignment.scope.startswith(ids.MANAGEMENT_GROUP_PREFIX):
-            groups.setdefault(assignment.scope, ids.last_segment(assignment.scope))
+            written = ids.in_case(assignment.written, assignment.scope)
+            groups.setdefault(assignment.scope, ids.last_segment(written))
         group = ids.resource_group_of(assignment.scope)
         if group is not None:
-            resource_groups.add(group)
+            resource_groups.setdefault(group, assignment.written)
     yield from rbac.group_resources(rbac.Tree(names=groups), tenant)
     for group in sorted(resource_groups):
-        yield rbac.resource_group(group, None)
+        yield rbac.resource_group(group, resource_groups[group])
 
 
 def _principal_policies(
@@ -259,11 +260,12 @@ class Entra:
             trust=trust.get(app_id),
         )  # fmt: skip
         yield identity
-        if identity.resource is not None:
-            yield rbac.identity_resource(identity.resource, principal=sp_id)
+        written = to.managed_resource_written(sp, where)
+        if identity.resource is not None and written is not None:
+            yield rbac.identity_resource(identity.resource, principal=sp_id, written=written)
             group = ids.resource_group_of(identity.resource)
             if group is not None:
-                yield rbac.resource_group(group, None)
+                yield rbac.resource_group(group, written)
         if identity.subtype == to.MANAGED:
             self.skipped_keys += len(sp.get("keyCredentials") or [])
             return

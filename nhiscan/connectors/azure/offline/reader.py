@@ -32,6 +32,7 @@ class AzureExportConnector:
         return tuple(f"azure-export:{f}" for f in self._folders)
 
     def collect(self, ctx: CollectContext) -> Iterator[Record]:
+        seen: set[tuple[str, str]] = set()  # two folders of one tenant share its records
         for folder in self._folders:
             ctx.progress(f"azure-export {folder}: reading")
             export = read_folder(folder, ctx.progress)
@@ -39,7 +40,11 @@ class AzureExportConnector:
                 records = list(to_records(export, ctx.now, ctx.progress))
             except ShapeError as exc:  # assemble names the file in the message
                 raise ConnectorError(f"{exc}; {FIX}") from exc
-            yield from records
+            for record in records:
+                key = (type(record).__name__, getattr(record, "id", None) or repr(record))
+                if key not in seen:
+                    seen.add(key)
+                    yield record
 
 
 def read_folder(folder: Path, progress: Any = None) -> Export:
