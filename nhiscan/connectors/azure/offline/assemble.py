@@ -19,7 +19,7 @@ from nhiscan.connectors.azure import records as to
 from nhiscan.connectors.azure.offline.folder import Export
 from nhiscan.connectors.azure.offline.gaps import Gaps
 from nhiscan.connectors.azure.shape import items, need_guid, obj
-from nhiscan.scanner.model import Policy, PolicyKind, Record, Resource, ResourceKind
+from nhiscan.scanner.model import Identity, Policy, PolicyKind, Record, Resource, ResourceKind
 
 
 def _quiet(message: str) -> None:
@@ -260,12 +260,7 @@ class Entra:
             trust=trust.get(app_id),
         )  # fmt: skip
         yield identity
-        written = to.managed_resource_written(sp, where)
-        if identity.resource is not None and written is not None:
-            yield rbac.identity_resource(identity.resource, principal=sp_id, written=written)
-            group = ids.resource_group_of(identity.resource)
-            if group is not None:
-                yield rbac.resource_group(group, written)
+        yield from _identity_resources(identity, to.managed_resource_written(sp, where))
         if identity.subtype == to.MANAGED:
             self.skipped_keys += len(sp.get("keyCredentials") or [])
             return
@@ -274,3 +269,13 @@ class Entra:
             sp, where, identity=sp_id, tenant=self.tenant, app_id=app_id, held_by=None,
             now=self.now,
         )  # fmt: skip
+
+
+def _identity_resources(identity: Identity, written: str | None) -> Iterator[Resource]:
+    """A managed identity's resource (runs as it) and that resource's group."""
+    if identity.resource is None or written is None:
+        return
+    yield rbac.identity_resource(identity.resource, principal=identity.id, written=written)
+    group = ids.resource_group_of(identity.resource)
+    if group is not None:
+        yield rbac.resource_group(group, written)
