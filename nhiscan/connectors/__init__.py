@@ -58,6 +58,12 @@ REGISTRY: dict[str, ConnectorEntry] = {
         "pip install nhiscan",
         "nhiscan.connectors.gcp.assets_spec",
     ),
+    "azure-export": ConnectorEntry(
+        "nhiscan.connectors.azure.offline.reader",
+        "AzureExportConnector",
+        "pip install nhiscan",
+        "nhiscan.connectors.azure.export_spec",
+    ),
     "git": ConnectorEntry(
         "nhiscan.connectors.git.connector",
         "GitConnector",

@@ -73,6 +73,9 @@ class IdentityKind(OpenStrEnum):
     SERVICE_PRINCIPAL = "service-principal"
     MANAGED_IDENTITY = "managed-identity"
     WORKLOAD_IDENTITY = "workload-identity"  # a federated principal acting as an identity
+    # An Entra application with no service principal in the scanned tenant: its credentials
+    # sign in only where it has one (docs/dev/azure-records.md).
+    ENTRA_APPLICATION = "entra-application"
 
 
 class CredentialKind(OpenStrEnum):
@@ -105,6 +108,15 @@ class PolicyKind(OpenStrEnum):
     IAM_ALLOW = "iam-allow"  # an allow policy (bindings of roles to members) on a resource
     IAM_DENY = "iam-deny"  # a deny policy attached to a resource
     CUSTOM_ROLE = "custom-role"  # a role the customer defined (its permissions)
+    # Azure and Entra ID (docs/dev/azure-records.md): each document kept as the API returned it.
+    AZURE_ROLE_DEFINITION = "azure-role-definition"  # an ARM role definition (its permissions)
+    AZURE_ROLE_ASSIGNMENT = "azure-role-assignment"  # one ARM role assignment at one scope
+    AZURE_DENY_ASSIGNMENT = "azure-deny-assignment"  # one ARM deny assignment at one scope
+    ENTRA_DIRECTORY_ROLES = "entra-directory-roles"  # a principal's active directory roles
+    ENTRA_ROLE_ELIGIBILITIES = "entra-role-eligibilities"  # its eligible (PIM) directory roles
+    ENTRA_APP_ROLE_ASSIGNMENTS = "entra-app-role-assignments"  # app roles granted to an SP
+    ENTRA_OWNERS = "entra-owners"  # the owners of an application or service principal
+    ENTRA_FEDERATED_CREDENTIALS = "entra-federated-credentials"  # who may sign in as an app
 
 
 class ResourceKind(OpenStrEnum):
@@ -128,3 +140,17 @@ class ResourceKind(OpenStrEnum):
     COMPUTE_INSTANCE = "compute-instance"
     CLOUD_FUNCTION = "cloud-function"
     CLOUD_RUN_SERVICE = "cloud-run-service"
+    # Azure and Entra ID (docs/dev/azure-records.md): ids are lower-cased ARM ids or GUIDs.
+    AZURE_MANAGEMENT_GROUP = "azure-management-group"
+    AZURE_SUBSCRIPTION = "azure-subscription"
+    AZURE_RESOURCE_GROUP = "azure-resource-group"
+    AZURE_USER_ASSIGNED_IDENTITY = "azure-user-assigned-identity"
+    ENTRA_APPLICATION = "entra-application"  # an app registration: runs_as its service principal
+    AZURE_VM = "azure-vm"  # Microsoft.Compute/virtualMachines
+    AZURE_VM_SCALE_SET = "azure-vm-scale-set"  # Microsoft.Compute/virtualMachineScaleSets
+    AZURE_WEB_APP = "azure-web-app"  # Microsoft.Web/sites: App Service and Functions
+    AZURE_CONTAINER_APP = "azure-container-app"  # Microsoft.App/containerApps
+    AZURE_AKS_CLUSTER = "azure-aks-cluster"  # Microsoft.ContainerService/managedClusters
+    AZURE_AUTOMATION_ACCOUNT = "azure-automation-account"  # Microsoft.Automation
+    AZURE_LOGIC_APP = "azure-logic-app"  # Microsoft.Logic/workflows
+    AZURE_RESOURCE = "azure-resource"  # another ARM resource that carries a managed identity

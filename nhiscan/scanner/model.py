@@ -82,6 +82,18 @@ class Identity:
     instance_profiles: tuple[str, ...] = ()
     # True: the provider refuses to let it act (its keys included); None: not collected.
     disabled: bool | None = field(default=None, metadata=OMIT_DEFAULT)
+    # The provider's own word for the identity's type when its kind does not say it all (an
+    # Entra service principal's servicePrincipalType: Application, ManagedIdentity, Legacy).
+    subtype: str | None = field(default=None, metadata=OMIT_DEFAULT)
+    # The account (directory) that defines the identity when it is not ``account`` or may not
+    # be: an Entra service principal's appOwnerOrganizationId (a foreign application's tenant).
+    home_account: str | None = field(default=None, metadata=OMIT_DEFAULT)
+    # The cloud resource the identity belongs to: an Azure managed identity's ARM id (the
+    # user-assigned identity, or the compute of a system-assigned one).
+    resource: str | None = field(default=None, metadata=OMIT_DEFAULT)
+    # Who may sign in to it: an Entra application's signInAudience (AzureADMultipleOrgs: any
+    # tenant may instantiate it).
+    audience: str | None = field(default=None, metadata=OMIT_DEFAULT)
 
     @property
     def provider_managed(self) -> bool:
@@ -123,6 +135,9 @@ class Credential:
     status_reason: str | None = field(default=None, metadata=OMIT_DEFAULT)
     # Who made the key material: "user-provided" (an uploaded public key), "google-provided".
     origin: str | None = field(default=None, metadata=OMIT_DEFAULT)
+    # The object that holds the credential when it is not the identity itself: an Entra
+    # application's object id (its secret signs in as the application's service principal).
+    holder: str | None = field(default=None, metadata=OMIT_DEFAULT)
 
 
 @dataclass(**RECORD)
@@ -154,6 +169,9 @@ class Resource:
     runs_as: str | None = None
     state: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+    # Further identities the compute runs as, beyond ``runs_as`` (an Azure resource carries a
+    # system-assigned and several user-assigned managed identities).
+    also_runs_as: tuple[str, ...] = field(default=(), metadata=OMIT_DEFAULT)
 
 
 class GapReason(StrEnum):

@@ -20,6 +20,7 @@ from nhiscan.scanner.model import (
     Identity,
     IdentityKind,
     Provider,
+    Resource,
     omitted_when_default,
 )
 from tests import factories as f
@@ -67,8 +68,11 @@ def test_aws_records_encode_exactly_the_keys_they_had() -> None:
 
 
 def test_the_new_fields_are_the_marked_ones() -> None:
-    assert omitted_when_default(Identity) == {"disabled"}
-    assert omitted_when_default(Credential) == {"status_reason", "origin"}
+    assert omitted_when_default(Identity) == {
+        "disabled", "subtype", "home_account", "resource", "audience"
+    }  # fmt: skip
+    assert omitted_when_default(Credential) == {"status_reason", "origin", "holder"}
+    assert omitted_when_default(Resource) == {"also_runs_as"}
     assert omitted_when_default(Account) == {"native_id"}
     assert omitted_when_default(Sample) == {"note", "labels"}
 

@@ -1,0 +1,1 @@
+"""The offline Azure reader: ``--azure-export DIR``, an az CLI export folder."""
