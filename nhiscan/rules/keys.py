@@ -135,12 +135,13 @@ def _idleness(
 def _last_use_unknown(estate: Estate, key: Credential, providers: ProviderSet) -> bool:
     """A missing last-used date is "never used" only when collecting it did not fail: no gap
     on the key, nor on its identity in an operation that reports keys' last use (the
-    provider's ``last_used_operations["credential"]``; none known: any gap on the identity)."""
+    provider's ``last_used_operations["credential"]``; none known, as for a cloud no registered
+    provider describes: any gap on the identity or, naming no subject, on its account)."""
     operations = providers.facts(key.provider).last_used_operations.get("credential")
     if has_gap(estate, key.id):
         return True
     if operations is None:
-        return has_gap(estate, key.identity)
+        return has_gap(estate, key.identity, account=key.account)
     # A gap on such an operation for the key's whole account (no subject) counts too.
     return bool(operations) and has_gap(estate, key.identity, operations, account=key.account)
 

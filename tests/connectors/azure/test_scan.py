@@ -36,6 +36,9 @@ def test_a_scan_of_an_export_reports_the_inventory_and_says_it_is_not_analysed(
     no_provider = [g for g in report["gaps"] if g["reason"] == "no-provider"]
     assert [g["provider"] for g in no_provider] == ["azure"]
     assert any(g["reason"] == "not-in-export" for g in report["gaps"])
+    # the export holds no sign-in activity (a gap): no credential is called "never used"
+    never = [f for f in report["findings"] if f["rule_id"] == "NHI002" and f["provider"] == "azure"]
+    assert [f["title"] for f in never if "never used" in f["title"]] == []
     # the snapshot it wrote reads back through the snapshot check (listed Azure kinds)
     result = CliRunner().invoke(
         cli,
