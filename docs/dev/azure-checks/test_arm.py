@@ -382,3 +382,20 @@ def test_resource_graph_identity_query_paging() -> None:
     print("resourcegraph api-version:", qs(responses.calls[0])["api-version"], "body2:", body2)
     assert body2["options"]["$skipToken"] == "tok1" and body2["options"]["$top"] == 1000
     assert len(rows) == 2 and rows[0]["identity"]["type"] == "SystemAssigned, UserAssigned"
+
+
+@responses.activate
+def test_arm_pim_eligibility_schedules() -> None:
+    """PIM for Azure resources: eligible role assignments are a separate list (2020-10-01)."""
+    scope = f"/subscriptions/{SUB}"
+    url = f"{ARM}{scope}/providers/Microsoft.Authorization/roleEligibilitySchedules"
+    responses.get(re.compile(re.escape(url)), json={"value": [{
+        "id": f"{scope}/providers/Microsoft.Authorization/roleEligibilitySchedules/e1", "name": "e1",
+        "type": "Microsoft.Authorization/roleEligibilitySchedules",
+        "properties": {"scope": scope, "roleDefinitionId": f"{scope}/providers/Microsoft.Authorization/roleDefinitions/{OWNER}",
+                       "principalId": "6d1f7c1e-0000-4000-8000-000000000002", "principalType": "ServicePrincipal",
+                       "status": "Provisioned", "memberType": "Direct", "startDateTime": "2024-01-01T00:00:00Z",
+                       "endDateTime": None, "condition": None, "conditionVersion": None}}]})
+    got = list(auth_client().role_eligibility_schedules.list_for_scope(scope, filter="atScope()"))
+    assert qs(responses.calls[0]) == {"$filter": ["atScope()"], "api-version": ["2020-10-01"]}
+    assert got[0].principal_type == "ServicePrincipal" and got[0].member_type == "Direct"
