@@ -506,3 +506,30 @@ def test_beta_raw_request_403_is_odataerror() -> None:
         asyncio.run(client.request_adapter.send_primitive_async(ri, "bytes", ERRORS))
     assert ei.value.response_status_code == 403
     assert ei.value.error.code == "Authorization_RequestDenied"
+
+
+UNLICENSED = {
+    "error": {
+        "code": "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+        "message": "Neither tenant is B2C or tenant doesn't have premium license",
+        "innerError": {"date": "2024-05-01T10:00:00", "request-id": "r", "client-request-id": "r"},
+    }
+}
+
+
+@respx.mock
+def test_unlicensed_tenant_is_a_403_with_its_own_code() -> None:
+    """The licence refusal (body as quoted in MicrosoftDocs/azure-docs#77948 and
+    microsoftgraph/microsoft-graph-docs#14118) is a 403 like a missing permission: only
+    error.code tells them apart."""
+    client = graph_client(StaticCredential(), retries=False)
+    respx.get(f"{BETA}/reports/servicePrincipalSignInActivities").mock(
+        return_value=httpx.Response(403, json=UNLICENSED)
+    )
+    ri = RequestInformation()
+    ri.http_method = Method.GET
+    ri.url = f"{BETA}/reports/servicePrincipalSignInActivities"
+    with pytest.raises(ODataError) as ei:
+        asyncio.run(client.request_adapter.send_primitive_async(ri, "bytes", ERRORS))
+    assert ei.value.response_status_code == 403
+    assert ei.value.error.code == "Authentication_RequestFromNonPremiumTenantOrB2CTenant"
