@@ -399,3 +399,30 @@ def test_arm_pim_eligibility_schedules() -> None:
     got = list(auth_client().role_eligibility_schedules.list_for_scope(scope, filter="atScope()"))
     assert qs(responses.calls[0]) == {"$filter": ["atScope()"], "api-version": ["2020-10-01"]}
     assert got[0].principal_type == "ServicePrincipal" and got[0].member_type == "Direct"
+
+
+@responses.activate
+def test_management_group_entities() -> None:
+    """getEntities: every management group and subscription the caller can see, with parent
+    and the chain of parents (no need for read on the root, unlike descendants)."""
+    from azure.mgmt.managementgroups import ManagementGroupsMgmtClient
+
+    root = "/providers/Microsoft.Management/managementGroups/7a7a0000-0000-4000-8000-000000000001"
+    responses.post(re.compile(re.escape(f"{ARM}/providers/Microsoft.Management/getEntities")), json={"value": [
+        {"id": "/providers/Microsoft.Management/managementGroups/mg-prod", "type": "Microsoft.Management/managementGroups",
+         "name": "mg-prod", "properties": {"tenantId": "7a7a0000-0000-4000-8000-000000000001", "displayName": "Prod",
+                                           "parent": {"id": root}, "permissions": "view",
+                                           "parentDisplayNameChain": ["Tenant Root Group"],
+                                           "parentNameChain": ["7a7a0000-0000-4000-8000-000000000001"]}},
+        {"id": f"/subscriptions/{SUB}", "type": "/subscriptions", "name": SUB,
+         "properties": {"tenantId": "7a7a0000-0000-4000-8000-000000000001", "displayName": "prod",
+                        "parent": {"id": "/providers/Microsoft.Management/managementGroups/mg-prod"},
+                        "permissions": "noaccess",
+                        "parentNameChain": ["7a7a0000-0000-4000-8000-000000000001", "mg-prod"]}},
+    ]})
+    ents = list(ManagementGroupsMgmtClient(StaticCredential(), retry_total=0).entities.list())
+    call = responses.calls[0]
+    print("getEntities:", call.request.method, urlparse(call.request.url).path, qs(call))
+    assert call.request.method == "POST" and qs(call)["api-version"] == ["2023-04-01"]
+    assert [e.type for e in ents] == ["Microsoft.Management/managementGroups", "/subscriptions"]
+    assert ents[1].properties.parent_name_chain == ["7a7a0000-0000-4000-8000-000000000001", "mg-prod"]
