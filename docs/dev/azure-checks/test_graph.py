@@ -533,3 +533,14 @@ def test_unlicensed_tenant_is_a_403_with_its_own_code() -> None:
         asyncio.run(client.request_adapter.send_primitive_async(ri, "bytes", ERRORS))
     assert ei.value.response_status_code == 403
     assert ei.value.error.code == "Authentication_RequestFromNonPremiumTenantOrB2CTenant"
+
+
+@respx.mock
+def test_default_header_on_the_httpx_client_reaches_every_request() -> None:
+    """x-ms-throttle-priority (Graph throttling docs: low-priority requests are throttled first)
+    set once on the factory's httpx.AsyncClient goes out with every request."""
+    client = graph_client(StaticCredential())
+    client.request_adapter._http_client.headers["x-ms-throttle-priority"] = "low"
+    route = respx.get(f"{V1}/servicePrincipals").mock(return_value=httpx.Response(200, json=page([])))
+    asyncio.run(client.service_principals.get())
+    assert route.calls[0].request.headers["x-ms-throttle-priority"] == "low"
