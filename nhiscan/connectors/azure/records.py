@@ -263,7 +263,8 @@ def directory_roles(
 ) -> dict[str, Policy]:
     """Directory role assignments (or eligibilities) by principal: one policy per principal
     holding its entries as returned (roleDefinitionId, directoryScopeId: ``/`` the tenant,
-    ``/administrativeUnits/<id>`` an administrative unit)."""
+    ``/administrativeUnits/<id>`` an administrative unit's members, ``/<objectId>`` one object
+    such as an application: docs/dev/azure-plan.md reads the three forms)."""
     by_principal: dict[str, list[Any]] = {}
     for index, entry in enumerate(found):
         at = f"{where}[{index}]"
