@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
+from nhiscan.providers.azure.agents import commands
 from nhiscan.providers.azure.agents.defaults import bind_subscription
 from nhiscan.providers.azure.agents.schemes import ANY
 from nhiscan.providers.azure.agents.targets import (
@@ -45,7 +45,6 @@ from nhiscan.scanner.agents.model import Need
 from nhiscan.scanner.model import Provider
 
 PRINCIPAL_PLACEHOLDER = "PRINCIPAL_OBJECT_ID"
-TOKEN_EXCHANGE = "api://AzureADTokenExchange"
 
 
 def least_privilege(
@@ -62,13 +61,13 @@ def least_privilege(
     if not grouped:
         return None
     who = principal.lower() if principal else PRINCIPAL_PLACEHOLDER
-    short = _slug(principal)
+    short = slug(principal)
     rbac = {t: a for t, a in grouped.items() if t.cosmos_scope is None}
     cosmos = {t: a for t, a in grouped.items() if t.cosmos_scope is not None}
     roles, assignments = _rbac(rbac, who, short)
     cosmos_roles, cosmos_assignments = _cosmos(cosmos, who, short)
     document: dict[str, Any] = {
-        "subscription": subscription if subscription != ANY else SUBSCRIPTION_PLACEHOLDER,
+        "subscription": _subscription(grouped, subscription),
         "principal": who,
         "roles": roles,
         "assignments": assignments,
@@ -76,13 +75,21 @@ def least_privilege(
     if cosmos:
         document["cosmos"] = {"roles": cosmos_roles, "assignments": cosmos_assignments}
     document["commands"] = [
-        *(_create(r) for r in roles),
-        *(_assign(a) for a in assignments),
-        *(_cosmos_create(r) for r in cosmos_roles),
-        *(_cosmos_assign(a) for a in cosmos_assignments),
+        *(commands.create(r) for r in roles),
+        *(commands.assign(a) for a in assignments),
+        *(commands.cosmos_create(r) for r in cosmos_roles),
+        *(commands.cosmos_assign(a) for a in cosmos_assignments),
     ]
     document["notes"] = _notes(grouped, subscription, principal)
     return document
+
+
+def _subscription(grouped: dict[Target, set[str]], subscription: str) -> str:
+    """The subscription given, else the one every scope names, else its placeholder."""
+    if subscription != ANY:
+        return subscription
+    named = {t.scope.split("/")[2] for t in grouped if t.scope.startswith("/subscriptions/")}
+    return named.pop() if len(named) == 1 else SUBSCRIPTION_PLACEHOLDER
 
 
 def _groups(grouped: dict[Target, set[str]]) -> list[tuple[frozenset[str], list[Target]]]:
@@ -190,94 +197,12 @@ def _describe(actions: frozenset[str], who: str) -> str:
     )
 
 
-def _slug(principal: str | None) -> str:
+def slug(principal: str | None) -> str:
     return re.sub(r"[^a-z0-9]", "", (principal or "agent").lower())[:8] or "agent"
 
 
 def _tail(arm_id: str) -> str:
     return arm_id.rstrip("/").rsplit("/", 1)[-1]
-
-
-def _group(arm_id: str) -> tuple[str, str]:
-    parts = arm_id.split("/")
-    return parts[4], parts[-1]  # (resource group, account name)
-
-
-def _create(role: dict[str, Any]) -> str:
-    return _join(["az", "role", "definition", "create", "--role-definition", f"@{role['file']}"])
-
-
-def _assign(assignment: dict[str, Any]) -> str:
-    words = [
-        "az",
-        "role",
-        "assignment",
-        "create",
-        "--assignee-object-id",
-        assignment["principalId"],
-        "--assignee-principal-type",
-        "ServicePrincipal",
-        "--role",
-        assignment["role"],
-        "--scope",
-        assignment["scope"],
-    ]
-    if "condition" in assignment:
-        words += [
-            "--condition",
-            assignment["condition"],
-            "--condition-version",
-            assignment["conditionVersion"],
-        ]
-    return _join(words)
-
-
-def _cosmos_create(role: dict[str, Any]) -> str:
-    group, account = _group(role["account"])
-    return _join(
-        [
-            "az",
-            "cosmosdb",
-            "sql",
-            "role",
-            "definition",
-            "create",
-            "--account-name",
-            account,
-            "--resource-group",
-            group,
-            "--body",
-            f"@{role['file']}",
-        ]
-    )
-
-
-def _cosmos_assign(assignment: dict[str, Any]) -> str:
-    group, account = _group(assignment["account"])
-    return _join(
-        [
-            "az",
-            "cosmosdb",
-            "sql",
-            "role",
-            "assignment",
-            "create",
-            "--account-name",
-            account,
-            "--resource-group",
-            group,
-            "--role-definition-name",
-            assignment["role"],
-            "--scope",
-            assignment["scope"],
-            "--principal-id",
-            assignment["principalId"],
-        ]
-    )
-
-
-def _join(words: Sequence[str]) -> str:
-    return " ".join(shlex.quote(w) for w in words)
 
 
 def _notes(grouped: dict[Target, set[str]], subscription: str, principal: str | None) -> list[str]:
@@ -315,49 +240,3 @@ def _notes(grouped: dict[Target, set[str]], subscription: str, principal: str | 
         )
     notes.extend(sorted({t.note for t in grouped if t.note}))
     return notes
-
-
-def trust(callers: Sequence[str], services: Sequence[str]) -> dict[str, Any] | None:
-    """Who may sign in as the identity. Azure has no role assumption: another identity gets a
-    token as an application only through a federated identity credential on it. A managed
-    identity caller (an object id) is trusted by its tenant's issuer with its object id as the
-    subject and ``api://AzureADTokenExchange`` as the audience ("Configure an application to
-    trust a managed identity", learn.microsoft.com/entra/workload-id/workload-identity-
-    federation-config-app-trust-managed-identity); ``az ad app federated-credential create
-    --id APP_ID --parameters FILE`` adds each. None when no caller is known (compute runs as an
-    attached managed identity: ``services`` add nothing)."""
-    if not callers:
-        return None
-    credentials = [
-        {
-            "name": f"nhiscan-{_slug(c)}",
-            "issuer": "https://login.microsoftonline.com/TENANT_ID/v2.0",
-            "subject": c.lower(),
-            "audiences": [TOKEN_EXCHANGE],
-            "description": f"written by nhiscan: {c} signs in as this application",
-        }
-        for c in sorted(set(callers))
-    ]
-    return {
-        "federatedCredentials": credentials,
-        "commands": [
-            _join(
-                [
-                    "az",
-                    "ad",
-                    "app",
-                    "federated-credential",
-                    "create",
-                    "--id",
-                    "APP_ID",
-                    "--parameters",
-                    f"{c['name']}.json",
-                ]
-            )
-            for c in credentials
-        ],
-        "notes": [
-            "APP_ID: the application of the service principal the agent runs as; "
-            "TENANT_ID: the callers' tenant"
-        ],
-    }

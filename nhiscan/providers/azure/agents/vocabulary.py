@@ -8,8 +8,9 @@ from typing import Any
 
 from nhiscan.providers.azure.agents import defaults
 from nhiscan.providers.azure.agents.defaults import AzureDefaults, bind_subscription
-from nhiscan.providers.azure.agents.render import least_privilege, trust
+from nhiscan.providers.azure.agents.render import least_privilege
 from nhiscan.providers.azure.agents.schemes import SCHEMES
+from nhiscan.providers.azure.agents.trust import trust
 from nhiscan.providers.azure.agents.uri import ARM_PREFIX, SUBSCRIPTION, parse_reference
 from nhiscan.providers.azure.agents.verbs import Unsupported, entry
 from nhiscan.scanner.agents import yamlnodes as y
