@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from nhiscan.providers.azure.agents.schemes import ANY
+from nhiscan.providers.azure.agents.schemes import ANY, arm_key
 from nhiscan.providers.azure.agents.targets import PATH
 from nhiscan.providers.azure.agents.verbs import (
     BLOBS,
@@ -202,15 +202,15 @@ def unjudged(needs: Iterable[Need]) -> tuple[tuple[Need, str], ...]:
 def gap_needs(
     estate: Estate, identity: Identity, needs: Iterable[Need], catalog: AzureCatalog
 ) -> tuple[Need, ...]:
-    """``needs``' Azure ones that Azure RBAC decides, implicit scopes bound to the identity's
-    assignment scopes (``bind``); the others are ``unjudged``."""
+    """``needs``' Azure ones that Azure RBAC decides, as grants name resources (lower-cased ARM
+    ids: a raw step's are as written), implicit scopes bound to the identity's assignment
+    scopes (``bind``); the others are ``unjudged``."""
     scopes = sorted({h.assignment.scope.key for h in assignments(estate, identity, catalog)})
     return tuple(
-        replace(n, resource=bind(n.resource, scopes), account_implicit=False)
-        if n.account_implicit else n
+        replace(n, resource=bind(arm_key(n.resource), scopes), account_implicit=False)
         for n in needs
         if n.provider is Provider.AZURE and n.action not in COSMOS_DATA_ACTIONS
-    )  # fmt: skip
+    )
 
 
 def bind(resource: str, scopes: Iterable[str]) -> str:
