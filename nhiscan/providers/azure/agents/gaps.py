@@ -43,14 +43,13 @@ from nhiscan.providers.azure.agents.verbs import (
 from nhiscan.providers.azure.catalog import (
     AzureCatalog,
     Plane,
-    RoleDataError,
     RoleDefinition,
     is_oddity,
     parse_role_definition,
     pattern_regex,
 )
 from nhiscan.providers.azure.rbac import RoleAssignment, parse_role_assignment
-from nhiscan.providers.azure.scopes import ArmFormatError, ScopeKind
+from nhiscan.providers.azure.scopes import ScopeKind
 from nhiscan.scanner.agents.model import Need
 from nhiscan.scanner.authz import StatementRef
 from nhiscan.scanner.estate import Estate
@@ -247,9 +246,3 @@ def probe(resource: str) -> tuple[str, Mapping[str, str]]:
         return head, {PATH: path[: glob.start()] if glob else path}
     head, marker, _ = resource.partition("/dbs/")
     return (head if marker else resource), {}
-
-
-def parse_errors() -> tuple[type[Exception], ...]:
-    """What reading a role assignment or definition may raise (the provider turns them into
-    a snapshot error naming the policy)."""
-    return (ArmFormatError, RoleDataError)

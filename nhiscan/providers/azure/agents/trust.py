@@ -18,7 +18,9 @@ def trust(callers: Sequence[str], services: Sequence[str]) -> dict[str, Any] | N
     identity caller (an object id) is trusted by its tenant's issuer with its object id as the
     subject and ``api://AzureADTokenExchange`` as the audience ("Configure an application to
     trust a managed identity", learn.microsoft.com/entra/workload-id/workload-identity-
-    federation-config-app-trust-managed-identity); ``az ad app federated-credential create
+    federation-config-app-trust-managed-identity; Graph's federatedIdentityCredential resource,
+    learn.microsoft.com/graph/api/application-post-federatedidentitycredentials, whose example
+    has this issuer, a GUID subject and this audience); ``az ad app federated-credential create
     --id APP_ID --parameters FILE`` adds each. None when no caller is known (compute runs as an
     attached managed identity: ``services`` add nothing)."""
     if not callers:
