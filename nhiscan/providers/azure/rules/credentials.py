@@ -6,7 +6,11 @@ federated credentials that made them unnecessary.
 credential with a last-used date, Azure's included (``ProviderFacts.long_lived_credentials``),
 and with no sign-in report (``appCredentialSignInActivities``, a gap in every export) it stays
 silent instead of calling a credential unused. Managed identities' certificates (Azure issues
-and rotates them) and Microsoft's first-party service principals are never judged."""
+and rotates them) and Microsoft's first-party service principals are never judged.
+
+The remediations' az commands are the Azure CLI reference's (learn.microsoft.com/cli/azure/ad/
+app/credential: ``delete --id --key-id [--cert]``, ``reset --append``; ``az ad sp credential``,
+``az ad app owner add``, ``az ad app federated-credential list``)."""
 
 from __future__ import annotations
 

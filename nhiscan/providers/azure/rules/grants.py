@@ -18,6 +18,7 @@ from nhiscan.providers.azure.directory_roles import (
     TENANT_ADMIN_ROLES,
     DirectoryRole,
     directory_role,
+    role_capabilities,
 )
 from nhiscan.providers.azure.graph_permissions import (
     GRAPH_APP_ID,
@@ -200,8 +201,10 @@ def directory_grants(estate: Estate) -> Iterator[HeldRole]:
 
 
 def _directory_severity(held: HeldRole) -> Severity:
-    if held.scope != "/":
-        return Severity.MEDIUM  # one administrative unit or one object
+    if held.scope != "/" or not role_capabilities(held.role):
+        # one administrative unit or one object; or a privileged role that reads, or creates
+        # only its own applications (Global Reader, Application Developer)
+        return Severity.MEDIUM
     if held.role.template_id in TENANT_ADMIN_ROLES:
         return Severity.HIGH if held.eligible else Severity.CRITICAL
     return Severity.MEDIUM if held.eligible else Severity.HIGH
@@ -217,8 +220,9 @@ class PrivilegedDirectoryRole:
             "privileged (Application Administrator, Privileged Role Administrator, Global "
             "Administrator, ...). High tenant-wide: it can take over other applications or "
             "users; critical for Global or Privileged Role Administrator (tenant admin); one "
-            "step lower for a PIM eligibility, medium when scoped to an administrative unit or "
-            "one object."
+            "step lower for a PIM eligibility; medium when scoped to an administrative unit or "
+            "one object, or for a privileged role that cannot change other identities (Global "
+            "Reader, Application Developer)."
         ),
         remediation=(
             "Replace the role with the Microsoft Graph permissions the workload needs, or a "

@@ -12,7 +12,9 @@ from datetime import timedelta
 
 import pytest
 
+from nhiscan.app.config import Settings, settings_from_dict
 from nhiscan.app.estates import estate_of
+from nhiscan.errors import ConfigError
 from nhiscan.providers.azure.rules import RULES
 from nhiscan.rules.keys import AccessKeyUnused
 from nhiscan.scanner.estate import Estate
@@ -225,6 +227,8 @@ def test_directory_role_severity_by_role_scope_and_eligibility() -> None:
     assert run("NHI505", fx.directory_admin(fx.GLOBAL_ADMIN))[0].severity is Severity.CRITICAL
     eligible = run("NHI505", fx.directory_admin(fx.GLOBAL_ADMIN, eligible=True))
     assert eligible[0].severity is Severity.HIGH and "is eligible for" in eligible[0].title
+    reader = "f2ef992c-3afb-46b9-b7cf-a126ee74c451"  # Global Reader: privileged, changes nothing
+    assert run("NHI505", fx.directory_admin(reader))[0].severity is Severity.MEDIUM
     unit = "/administrativeUnits/7a000000-0000-4000-8000-0000000000a1"
     [scoped] = run("NHI505", fx.directory_admin(scope=unit))
     assert scoped.severity is Severity.MEDIUM and scoped.title.endswith(f"scoped to {unit}.")
@@ -340,5 +344,14 @@ def test_no_finding_shows_a_secret_hint() -> None:
         assert hint not in text
 
 
-def test_now_is_the_factories_clock() -> None:
-    assert NOW.year == 2025  # the fixtures' dates are relative to it
+def test_the_lifecycle_keys_are_read_from_nhiscan_toml() -> None:
+    keys = {"credential_expiry_warning_days": 14, "client_secret_max_lifetime_days": 90,
+            "certificate_max_lifetime_days": 730}  # fmt: skip
+    settings = settings_from_dict({"lifecycle": keys}, source="nhiscan.toml")
+    assert {k: getattr(settings.lifecycle, k) for k in keys} == keys
+    defaults = Settings().lifecycle
+    assert (defaults.credential_expiry_warning_days, defaults.client_secret_max_lifetime_days,
+            defaults.certificate_max_lifetime_days) == (30, 180, 365)  # fmt: skip
+    with pytest.raises(ConfigError, match="credential_expiry_warning_days: expected a whole"):
+        settings_from_dict({"lifecycle": {"credential_expiry_warning_days": -1}}, source="t")
+    assert NOW.year == 2025  # the fixtures' dates are relative to the factories' clock
