@@ -69,8 +69,9 @@ def test_bad_config_names_file_and_key(tmp_path: Path, text: str, message: str) 
          "valid keys: assume_role, max_workers, org_role, profiles, regions"),
         ("[agents]\nfolder = 'a'\n", "unknown key 'folder' in [agents]; valid keys: path"),
         ("[lifecycle.deep]\nx = 1\n", "unknown key 'deep' in [lifecycle]; valid keys: "
-         "broad_groups, key_max_age_days, key_never_used_grace_days, key_unused_days, "
-         "owner_tag_keys, role_unused_days"),
+         "broad_groups, certificate_max_lifetime_days, client_secret_max_lifetime_days, "
+         "credential_expiry_warning_days, key_max_age_days, key_never_used_grace_days, "
+         "key_unused_days, owner_tag_keys, role_unused_days"),
         ("[[suppress]]\nrule = 'NHI001'\nreason = 'r'\nwhy = 1\n",
          "[[suppress]] #1: unknown key 'why'; valid keys: fingerprint, rule, subject"),
         ('[git]\nworkers = "x"\n',

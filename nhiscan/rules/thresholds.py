@@ -19,3 +19,16 @@ class LifecycleThresholds:
     # e-mail addresses (``group:`` prefix optional), compared without regard to case. None is
     # guessed from its name; a binding to one of these is public enough for NHI405.
     broad_groups: tuple[str, ...] = ()
+    # Application credentials (Azure client secrets and certificates). Warn this many days
+    # before one expires: Microsoft Entra's own "Renew expiring application credentials"
+    # recommendation uses 30 (learn.microsoft.com/entra/identity/monitoring-health/
+    # recommendation-renew-expiring-application-credential).
+    credential_expiry_warning_days: int = 30
+    # The longest validity (end minus start) a client secret may be given: Microsoft "strongly
+    # recommends that all client secrets are rotated every six months" (Microsoft identity
+    # platform team, "Client Secret expiration now limited to a maximum of two years",
+    # devblogs.microsoft.com/microsoft365dev).
+    client_secret_max_lifetime_days: int = 180
+    # ... and a certificate: one year (our default; Microsoft names no figure for certificates,
+    # its app management policies leave keyLifetime to the tenant).
+    certificate_max_lifetime_days: int = 365
