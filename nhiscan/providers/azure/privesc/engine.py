@@ -53,18 +53,22 @@ class Engine:
                 continue
             held = self._administered(identity)
             for method in METHODS:
+                reached: set[str] = set()  # scopes it escalates to: not again below them
                 for candidate in self.candidates(method, identity):
                     if candidate.scope is not None and self._within(candidate.scope, held):
                         continue  # admin of it already (an is_admin hop says so)
+                    if candidate.scope is not None and self._within(candidate.scope, reached):
+                        continue  # admin of a scope above: inherited
                     found = self.attempt(method, identity, candidate)
                     if found is not None:
+                        reached.update([candidate.scope] if candidate.scope else [])
                         yield found
 
     def _administered(self, identity: Identity) -> frozenset[str]:
         answers = self._authz.admin_of(identity.id)
         return frozenset(s for s, e in answers if e.decision is Decision.ALLOW)
 
-    def _within(self, scope: str, held: frozenset[str]) -> bool:
+    def _within(self, scope: str, held: frozenset[str] | set[str]) -> bool:
         return any(s in held for s in self._authz.tree.ancestors(scope))
 
     def attempt(
@@ -97,7 +101,10 @@ class Engine:
         elif on in (On.GRAPH, On.TENANT):
             yield self._tenant(identity, on)
         elif on is On.SCOPE:
-            for scope in sorted(self._authz.tree.scopes.values(), key=lambda s: s.id):
+            tree = self._authz.tree
+            for scope in sorted(
+                tree.scopes.values(), key=lambda s: (len(tree.ancestors(s.id)), s.id)
+            ):
                 if scope.kind != DIRECTORY:
                     yield Candidate(target="admin", resource=scope.id, scope=scope.id)
         else:
