@@ -80,3 +80,7 @@ def test_the_check_names_a_malformed_assignment() -> None:
     broken = replace(held, document={**held.document, "principalId": 42})
     (problem,) = provider("azure").check(f.snapshot(BOT, broken))
     assert "principalId" in problem and held.id in problem
+
+
+def test_an_unlicensed_tenant_is_its_own_gap_reason() -> None:
+    assert GapReason("unlicensed") is GapReason.UNLICENSED
