@@ -11,8 +11,6 @@ from nhiscan.providers.azure.authz import AzureAuthorizer
 from nhiscan.providers.azure.catalog import AzureCatalog
 from nhiscan.providers.azure.directory import Directory
 from nhiscan.providers.azure.privesc.engine import Engine
-from nhiscan.providers.azure.privesc.methods import ELEVATE_ACCESS
-from nhiscan.providers.azure.scopes import ROOT
 from nhiscan.providers.azure.tree import Tree, build_rbac
 from nhiscan.scanner.agents.model import Need
 from nhiscan.scanner.escalation import Escalation, Step
@@ -63,7 +61,8 @@ class AzureAnalysis:
         """Admin of a tenant's directory reaches admin of its ARM root: a Global Administrator
         may elevate its access to User Access Administrator at ``/`` ("Elevate access for a
         Global Administrator", learn.microsoft.com/azure/role-based-access-control/
-        elevate-access-global-admin). An escalation between the two sinks, not inheritance."""
+        elevate-access-global-admin; ``Microsoft.Authorization/elevateAccess/action``). A hop
+        between the two sinks, not inheritance."""
         for tenant, root in sorted(self._tree.root_of.items()):
             yield Hop(
                 source=admin_node(tenant),
@@ -181,6 +180,3 @@ class AzureAnalysis:
 
     def any_region(self, resource: str) -> bool:
         return False  # ARM ids name no region
-
-
-__all__ = ["ELEVATE_ACCESS", "ROOT", "AzureAnalysis"]

@@ -12,7 +12,7 @@ import pytest
 from nhiscan.providers.azure.catalog import default_catalog
 from nhiscan.providers.azure.directory_roles import ESCALATION_FACTS, implies
 from nhiscan.providers.azure.facts import FACTS
-from nhiscan.providers.azure.privesc.methods import LOCKED, METHODS
+from nhiscan.providers.azure.privesc.methods import ELEVATE_ACCESS, LOCKED, METHODS
 from nhiscan.scanner.escalation import Escalation
 from nhiscan.scanner.model import ResourceKind
 from tests.providers.azure import factories as az
@@ -132,6 +132,7 @@ def test_every_method_has_fixtures_and_known_actions() -> None:
     assert set(FIXTURES) == {m.name for m in METHODS}
     assert list(FACTS.escalation_methods) == [m.name for m in METHODS]
     catalog = default_catalog()
+    assert catalog.known(ELEVATE_ACCESS)  # the analysis's elevateAccess hop between sinks
     published = [a for fact in ESCALATION_FACTS for a in fact.actions]
     for method in METHODS:
         assert method.description and method.reference.startswith("https://")
