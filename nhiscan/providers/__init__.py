@@ -35,6 +35,9 @@ REGISTRY: dict[str, ProviderEntry] = {
         "nhiscan.providers.gcp.provider", "PROVIDER", "pip install nhiscan",
         rules="nhiscan.providers.gcp.rules",
     ),
+    "azure": ProviderEntry(
+        "nhiscan.providers.azure.provider", "PROVIDER", "pip install nhiscan",
+    ),
 }  # fmt: skip
 _LOADED: dict[str, CloudProvider] = {}
 DEFAULT = "aws"  # analysed when a snapshot names no registered cloud (its catalogue dates reports)

@@ -189,6 +189,9 @@ class GapReason(StrEnum):
     # The cloud's API for this part is turned off in the scope: neither a denial nor
     # throttling; the remedy is enabling the API.
     API_DISABLED = "api-disabled"
+    # The tenant lacks the licence the part needs (Entra ID P1/P2 for sign-in reports and PIM):
+    # neither a denial nor a failure; the remedy is a licence, or accepting the unknown.
+    UNLICENSED = "unlicensed"
 
 
 @dataclass(**RECORD)

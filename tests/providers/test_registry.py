@@ -34,7 +34,7 @@ def test_aws_is_registered_under_the_records_provider_name() -> None:
 
 def test_an_unknown_provider_is_an_error_naming_the_known_ones() -> None:
     with pytest.raises(
-        ConfigError, match=r"no provider is registered for 'toy' \(known: aws, gcp\)"
+        ConfigError, match=r"no provider is registered for 'toy' \(known: aws, azure, gcp\)"
     ):
         providers.provider("toy")
 
@@ -73,7 +73,14 @@ def azure_snapshot() -> Snapshot:
     return f.snapshot(f.user("app"), sp)
 
 
-def test_a_cloud_with_no_registered_provider_is_skipped_not_an_error() -> None:
+def without_azure() -> None:
+    """Azure as a cloud whose provider is not installed (the registry fixture restores it)."""
+    providers.REGISTRY.pop("azure")
+    providers._LOADED.pop("azure", None)
+
+
+def test_a_cloud_with_no_registered_provider_is_skipped_not_an_error(registry: None) -> None:
+    without_azure()
     snap = azure_snapshot()
     assert providers.names_in(snap) == ("aws", "azure")
     assert [p.name for p in providers.for_snapshot(snap)] == ["aws"]
@@ -87,12 +94,21 @@ def test_a_registered_provider_that_fails_to_import_is_still_an_error(registry: 
         providers.for_snapshot(azure_snapshot())
 
 
-def test_the_default_provider_analyses_a_snapshot_naming_no_registered_cloud() -> None:
+def test_the_default_provider_analyses_a_snapshot_naming_no_registered_cloud(
+    registry: None,
+) -> None:
+    without_azure()
     assert [p.name for p in providers.analysed(f.snapshot(f.exposure()))] == [providers.DEFAULT]
     only_azure = f.snapshot(f.identity(provider=Provider.AZURE, id="0000-sp", account="t"))
     assert [p.name for p in providers.analysed(only_azure)] == ["aws"]
     both = [p.name for p in providers.analysed(azure_snapshot())]
     assert both == ["aws"]
+
+
+def test_azure_is_registered_and_analyses_its_records() -> None:
+    azure = providers.provider("azure")
+    assert (azure.name, azure.label) == (Provider.AZURE.value, "Azure")
+    assert [p.name for p in providers.for_snapshot(azure_snapshot())] == ["aws", "azure"]
 
 
 def test_gcp_is_registered_and_analyses_its_records() -> None:
@@ -105,9 +121,11 @@ def test_gcp_is_registered_and_analyses_its_records() -> None:
     ]
 
 
-def test_records_of_a_cloud_no_provider_analyses_are_a_gap_not_silence() -> None:
-    """An Azure service principal in an AWS snapshot: inventoried and lifecycle-checked, and
-    the report says its reach was not analysed (``--strict`` exits 3), never "no risk"."""
+def test_records_of_a_cloud_no_provider_analyses_are_a_gap_not_silence(registry: None) -> None:
+    """An Azure service principal in an AWS snapshot, with no Azure provider installed:
+    inventoried and lifecycle-checked, and the report says its reach was not analysed
+    (``--strict`` exits 3), never "no risk"."""
+    without_azure()
     from nhiscan.app.config import Settings
     from nhiscan.app.pipeline import analyze, exit_code
     from nhiscan.scanner.model import GapReason, IdentityKind

@@ -1,5 +1,5 @@
-"""``nhiscan scan --azure-export DIR`` end to end, as a user runs it: with no Azure provider
-registered the inventory is reported with a ``no-provider`` analysis gap (never a crash), the
+"""``nhiscan scan --azure-export DIR`` end to end, as a user runs it: the Azure provider analyses
+the inventory (no ``no-provider`` gap; the reach rules report the fixture's admin paths), the
 snapshot reads back, a malformed export exits 2 naming the file and JSON path, and a client
 secret committed to a repository joins the application credential by client id and hint."""
 
@@ -13,7 +13,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from nhiscan.cli import cli
-from tests.connectors.azure.export import EXPORT, PAY_CLIENT, SP_PAY, copy, dump, load
+from tests.connectors.azure.export import EXPORT, PAY_CLIENT, SP_PARTNER, SP_PAY, copy, dump, load
 from tests.test_secrets_cli import Repo
 
 
@@ -24,7 +24,7 @@ def _scan(out: Path, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_a_scan_of_an_export_reports_the_inventory_and_says_it_is_not_analysed(
+def test_a_scan_of_an_export_reports_the_inventory_and_analyses_it(
     tmp_path: Path,
 ) -> None:
     code, output = _scan(tmp_path / "out", "--azure-export", str(EXPORT))
@@ -33,8 +33,12 @@ def test_a_scan_of_an_export_reports_the_inventory_and_says_it_is_not_analysed(
     ids = {i["id"] for i in report["identities"]}
     assert SP_PAY in ids and len(ids) == 7
     assert {c["kind"] for c in report["credentials"]} == {"client-secret", "certificate"}
-    no_provider = [g for g in report["gaps"] if g["reason"] == "no-provider"]
-    assert [g["provider"] for g in no_provider] == ["azure"]
+    assert [g for g in report["gaps"] if g["reason"] == "no-provider"] == []
+    reach = {(f["rule_id"], f["subject"]) for f in report["findings"] if f["provider"] == "azure"}
+    # partner-sync: User Access Administrator at the Platform management group (admin there)
+    assert ("NHI100", SP_PARTNER) in reach
+    # payments-api (Application Administrator) can add a secret to partner-sync's application
+    assert ("NHI103", SP_PAY) in reach
     assert any(g["reason"] == "not-in-export" for g in report["gaps"])
     # the export holds no sign-in activity (a gap): no credential is called "never used"
     never = [f for f in report["findings"] if f["rule_id"] == "NHI002" and f["provider"] == "azure"]

@@ -169,7 +169,7 @@ def test_each_run_is_asked_of_its_own_snapshot() -> None:
 
 def test_an_identity_no_provider_analyses_holds_its_policies_and_groups() -> None:
     """A cloud with no analysis: the neutral answer (the boundary is an AWS notion)."""
-    other = replace(BOT, provider=Provider.AZURE, policies=("p",), member_of=("g",))
+    other = replace(BOT, provider=Provider("unregistered-cloud"), policies=("p",), member_of=("g",))
     assert neutral_held(other) == {"policy p", "group g"}
     bounded = replace(other, permissions_boundary=BOUNDARY, policies=("p", "q"))
     (grant,) = drift(_run(1, other), _run(2, bounded)).grants
