@@ -37,6 +37,7 @@ REGISTRY: dict[str, ProviderEntry] = {
     ),
     "azure": ProviderEntry(
         "nhiscan.providers.azure.provider", "PROVIDER", "pip install nhiscan",
+        rules="nhiscan.providers.azure.rules",
     ),
 }  # fmt: skip
 _LOADED: dict[str, CloudProvider] = {}

@@ -48,6 +48,7 @@ from tests.factories import (
     trust_policy,
     user,
 )
+from tests.providers.azure.rules.fixtures import AZURE_FIXTURES
 from tests.providers.gcp.rules.fixtures import GCP_FIXTURES
 
 Builder = Callable[[], "Estate | WithAgents"]
@@ -329,6 +330,7 @@ FIXTURES: dict[str, tuple[Builder, Builder]] = {
     "NHI306": (lambda: _unclaimed(False), lambda: _unclaimed(True)),
     "NHI307": (lambda: _unmatched(False), lambda: _unmatched(True)),
     **GCP_FIXTURES,
+    **AZURE_FIXTURES,
 }
 
 
@@ -368,8 +370,10 @@ def test_the_core_rules_name_no_provider_rule() -> None:
     core = {rule.meta.id for rule in CORE_RULES}
     aws = {rule.meta.id for rule in providers.rules_of("aws")}
     gcp = {rule.meta.id for rule in providers.rules_of("gcp")}
-    assert core.isdisjoint(aws) and core.isdisjoint(gcp) and aws.isdisjoint(gcp)
-    assert core | aws | gcp == set(RULES)
+    azure = {rule.meta.id for rule in providers.rules_of("azure")}
+    sets = [core, aws, gcp, azure]
+    assert all(a.isdisjoint(b) for i, a in enumerate(sets) for b in sets[i + 1 :])
+    assert core | aws | gcp | azure == set(RULES)
     assert {"NHI004", "NHI005", "NHI008", "NHI107", "NHI109"} <= aws
     assert {"NHI100", "NHI101", "NHI106"} <= core
 

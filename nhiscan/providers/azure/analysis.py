@@ -29,8 +29,8 @@ NOT_REQUESTED = frozenset(
     }
 )
 NOT_SUPPORTED = (
-    "gap analysis for Azure identities is not supported yet (the Azure agent vocabulary is not "
-    "installed)"
+    "gap analysis for Azure identities is not supported yet (their grants are not compared "
+    "with the plan: #15)"
 )
 
 

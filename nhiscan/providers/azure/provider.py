@@ -1,11 +1,13 @@
 """``AzureProvider``: Azure and Entra ID offered to the core through the ``CloudProvider``
-protocol (docs/providers.md). Each member delegates to the module that answers it. No agent
-vocabulary yet (``agents/`` comes separately)."""
+protocol (docs/providers.md). Each member delegates to the module that answers it. The agent
+vocabulary compiles Azure steps; the gap analysis of Azure identities is not wired yet
+(``AzureAnalysis.gap_support`` says so; ``agents/gaps.py`` holds the pure functions for it)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from nhiscan.providers.azure.agents import VOCABULARY
 from nhiscan.providers.azure.analysis import AzureAnalysis
 from nhiscan.providers.azure.catalog import AzureCatalog, default_catalog
 from nhiscan.providers.azure.checks import rbac_problems
@@ -24,7 +26,7 @@ class AzureProvider:
     label = "Azure"
     ids = AzureIds()
     facts: ProviderFacts = FACTS
-    agents: AgentVocabulary | None = None
+    agents: AgentVocabulary | None = VOCABULARY
     classifier = AzureClassifier()
 
     @property

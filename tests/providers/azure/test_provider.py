@@ -16,10 +16,11 @@ VM = az.VM
 BOT = az.sp("bot", 1)
 
 
-def test_registered_as_azure_without_rules_or_agents_yet() -> None:
+def test_registered_as_azure_with_its_rules_and_agent_vocabulary() -> None:
     found = provider("azure")
-    assert (found.name, found.label, found.agents) == ("azure", "Azure", None)
-    assert rules_of("azure") == ()
+    assert (found.name, found.label) == ("azure", "Azure")
+    assert found.agents is not None and found.agents.defaults_key == "azure"
+    assert [r.meta.id for r in rules_of("azure")] == [f"NHI50{i}" for i in range(8)]
     assert found.catalog.known("Microsoft.Compute/virtualMachines/runCommand/action")
 
 

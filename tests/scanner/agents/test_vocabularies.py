@@ -168,6 +168,7 @@ def test_each_vocabulary_checks_its_own_references_with_the_line() -> None:
         parse_agents(text, file="a.yaml", vocabularies=_vocabularies())
     text = FILE.replace("actions: [box.delete]", "actions: [box-delete]")
     message = r"a.yaml:10: 'box-delete' is not an action \(service:Action, like s3:GetObject or "
+    message += r"Namespace/type/operation, like Microsoft\.Storage/storageAccounts/read or "
     message += r"service\.resource\.verb, like storage\.objects\.get or box"
     with pytest.raises(PolicyFileError, match=message):
         parse_agents(text, file="a.yaml", vocabularies=_vocabularies())
@@ -176,12 +177,15 @@ def test_each_vocabulary_checks_its_own_references_with_the_line() -> None:
 def test_without_the_vocabulary_its_section_and_schemes_are_unknown() -> None:
     with pytest.raises(PolicyFileError) as caught:
         parse_agents(FILE, file="a.yaml", vocabularies=registered())
-    expected = "a.yaml:1: `defaults`: unknown key 'toy' (known: aws, gcp, credentials)"
+    expected = "a.yaml:1: `defaults`: unknown key 'toy' (known: aws, azure, gcp, credentials)"
     assert expected in str(caught.value)
     bare = FILE.replace("defaults: {toy: {project: p1}, ", "defaults: {")
     with pytest.raises(PolicyFileError) as caught:
         parse_agents(bare, file="a.yaml", vocabularies=registered())
-    known = "name, owner, description, status, decommissioned_at, identities, credentials, aws, gcp"
+    known = (
+        "name, owner, description, status, decommissioned_at, identities, credentials, aws, "
+        "azure, gcp"
+    )
     assert f"a.yaml:15: an agent: unknown key 'toy' (known: {known}, steps)" in str(caught.value)
     bare = bare.replace("    toy: {project: p2}\n", "")
     with pytest.raises(PolicyFileError, match=r"unknown resource scheme 'box' in 'box://inbox'"):
@@ -223,15 +227,17 @@ def test_sentences_find_every_registered_id_form_and_advise_with_its_examples() 
 
 def test_the_schema_describes_every_registered_vocabulary() -> None:
     schema = agents_schema(_vocabularies())
-    sections = ["aws", "gcp", "toy", "credentials"]
+    sections = ["aws", "azure", "gcp", "toy", "credentials"]
     assert list(schema["properties"]["defaults"]["properties"]) == sections
     assert schema["$defs"]["toy"] == ToyVocabulary().defaults_schema()
     keys = schema["$defs"]["agent"]["propertyNames"]["enum"]
-    assert keys[-5:] == ["credentials", "aws", "gcp", "toy", "steps"]
+    assert keys[-6:] == ["credentials", "aws", "azure", "gcp", "toy", "steps"]
     reference = schema["$defs"]["step"]["oneOf"][1]["properties"]["read"]["oneOf"][0]
-    assert "box|bq|cloudkms|dynamodb" in reference["pattern"]
+    assert "blob|box|bq|cloudkms|cosmos|dynamodb" in reference["pattern"]
     assert reference["pattern"].endswith("|toy:.+)$")
-    assert reference["description"].endswith(") or an ARN or a full resource name or a toy id")
+    assert reference["description"].endswith(
+        ") or an ARN or an ARM id or a full resource name or a toy id"
+    )
 
 
 def test_the_app_leaves_out_a_provider_whose_package_is_missing(
@@ -239,4 +245,4 @@ def test_the_app_leaves_out_a_provider_whose_package_is_missing(
 ) -> None:
     entry = providers.ProviderEntry("nhiscan_toy_absent", "P", "pip install toy")
     monkeypatch.setitem(providers.REGISTRY, "toy", entry)
-    assert registered().keys == ("aws", "gcp")
+    assert registered().keys == ("aws", "azure", "gcp")

@@ -88,7 +88,7 @@ def _file(step: str, defaults: str = "") -> str:
     [
         ("'read: gs://Bad_Bucket/x'", r"a\.yaml:6: 'gs://Bad_Bucket/x': 'Bad_Bucket' is not"),
         ("'read: gcs://docs'", r"a\.yaml:6: unknown resource scheme 'gcs' in 'gcs://docs' \(known: "
-         r"bedrock, bq, cloudkms, dynamodb, events, gs, iam"),
+         r"bedrock, blob, bq, cloudkms, cosmos, dynamodb, events, gs, iam"),
         ("'consume: pubsub://topics/alerts'",
          r"a\.yaml:6: consume on pubsub://topics/alerts: messages are consumed from a subscr"),
         ("'invoke: bq://_/lending'", r"a\.yaml:6: invoke on bq://_/lending: a dataset's tables"),
