@@ -1,6 +1,5 @@
-"""The live Azure connector's options and its ``[azure]`` table; not a default source: Azure is
-collected when ``--azure-tenant`` is given (or ``tenant`` in the ``[azure]`` table stands in
-for it when the command line gives ``--azure-subscription`` only).
+"""The live Azure connector's options and its ``[azure]`` table (how hard to call Graph); not
+a default source: Azure is collected when ``--azure-tenant`` is given.
 
 ``--azure-subscription`` names subscriptions for the ARM half (Azure RBAC, managed identities'
 compute), which is not built yet: given, it is refused with a ConfigError (exit 2) rather than
@@ -28,8 +27,6 @@ ARM_NOT_BUILT = (
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AzureSettings:
-    tenant: str | None = None  # the tenant id; default: the credentials' tenant
-    subscriptions: tuple[str, ...] = ()  # for the ARM half (not built yet)
     graph_concurrency: int = field(default=4, metadata={"max": 32})  # Graph calls at once
     retries: int = field(default=5, metadata={"max": 20})  # retries of a throttled call
 
@@ -48,10 +45,8 @@ def build(values: Mapping[str, Any], sections: Mapping[str, Any]) -> Connector:
     from nhiscan.connectors.azure.live import AzureConfig
 
     azure: AzureSettings = sections["azure"]
-    if azure.subscriptions:
-        raise ConfigError(f"[azure] subscriptions in nhiscan.toml: {ARM_NOT_BUILT}")
     config = AzureConfig(
-        tenant=values["azure_tenant"] or azure.tenant,
+        tenant=values["azure_tenant"],
         graph_concurrency=azure.graph_concurrency, retries=azure.retries,
     )  # fmt: skip
     connector: Connector = cls(config)

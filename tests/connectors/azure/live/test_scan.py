@@ -50,7 +50,7 @@ def test_scan_of_a_tenant(env: FakeGraph, tmp_path: Path) -> None:
     )
 
 
-def test_the_tenant_comes_from_the_token(env: FakeGraph, tmp_path: Path) -> None:
+def test_strict_exits_3_and_the_token_names_the_tenant(env: FakeGraph, tmp_path: Path) -> None:
     code, _ = scan(tmp_path, "--azure-tenant", TENANT, "--strict")
     assert code == 3  # the ARM half is not collected: incomplete under --strict
     assert Clients.from_environment().tenant(None) == TENANT
