@@ -114,49 +114,52 @@ class Graph:
 
     async def _expanded(
         self, collection: str, relation: str, operation: str, key: str
-    ) -> dict[str, list[Any]] | None:
-        """``relation`` of every object of ``collection`` in one list, keyed by ``key``;
-        objects showing ``EXPAND_CAP`` items listed one by one (``operation``)."""
+    ) -> dict[str, list[Any]]:
+        """``relation`` of every object of ``collection`` in one list, keyed by ``key``.
+        Listed one by one (``operation``): an object showing ``EXPAND_CAP`` items (maybe cut),
+        and one of the objects' own list the expanded list did not show (created between the
+        two, or not expanded), so none is left without its list or its gap."""
         select = "id,appId" if key == "appId" else "id"
         q = _query(("$select", select), ("$expand", relation), ("$top", str(TOP)))
         found = await self._list(f"{self.v1}/{collection}?{q}", operation)
         if found is None:
-            return None
+            return {}  # the list's gap stands for every object's
         by_key: dict[str, list[Any]] = {}
-        full: list[tuple[str, str]] = []
         for entry in found:
-            if not isinstance(entry, Mapping) or not isinstance(entry.get(key), str):
-                continue  # the objects' own list names it: a shape error there, not here
-            items = entry.get(relation)
-            if not isinstance(items, list):
-                continue  # not expanded: no file for it, a gap from the mapping's side
-            by_key[entry[key].lower()] = items
-            if len(items) >= EXPAND_CAP and isinstance(entry.get("id"), str):
-                full.append((entry[key].lower(), entry["id"]))
+            if isinstance(entry, Mapping) and isinstance(entry.get(key), str):
+                items = entry.get(relation)
+                if isinstance(items, list) and len(items) < EXPAND_CAP:
+                    by_key[entry[key].lower()] = items
+        apps = collection == "applications"
+        objects = self.data.applications if apps else self.data.service_principals
+        one_by_one = [
+            (o[key].lower(), o["id"])
+            for o in objects or []
+            if isinstance(o, Mapping) and isinstance(o.get(key), str)
+            and isinstance(o.get("id"), str) and o[key].lower() not in by_key
+        ]  # fmt: skip
         lists = await asyncio.gather(*(
             self._list(f"{self.v1}/{collection}/{object_id}/{relation}", operation, subject=k)
-            for k, object_id in full
+            for k, object_id in one_by_one
         ))  # fmt: skip
-        for (k, _), items_or_none in zip(full, lists, strict=True):
-            if items_or_none is None:
-                del by_key[k]  # cut at 20: not the list; its gap says so
-            else:
-                by_key[k] = items_or_none
+        for (k, _), items_or_none in zip(one_by_one, lists, strict=True):
+            if items_or_none is not None:
+                by_key[k] = items_or_none  # else its gap says why
         return by_key
 
     async def fetch_application_owners(self) -> None:
         found = await self._expanded("applications", "owners", op.APPLICATION_OWNERS, "appId")
-        self.data.app_owners = found or {}
+        self.data.app_owners = found
 
     async def fetch_federated(self) -> None:
         found = await self._expanded(
             "applications", "federatedIdentityCredentials", op.FEDERATED, "appId"
         )
-        self.data.federated = found or {}
+        self.data.federated = found
 
     async def fetch_sp_owners(self) -> None:
         found = await self._expanded("servicePrincipals", "owners", op.SP_OWNERS, "id")
-        self.data.sp_owners = found or {}
+        self.data.sp_owners = found
 
     async def fetch_app_roles(self) -> None:
         sps = [

@@ -56,7 +56,8 @@ def jwt(tenant: str) -> str:
 class FakeGraph:
     def __init__(self) -> None:
         self.queued: dict[str, list[httpx.Response]] = {}  # path -> answers before the normal one
-        self.fixed: dict[str, Any] = {  # path -> collection (instead of the export's)
+        # path (":relation" when expanded) -> collection or answer (instead of the export's)
+        self.fixed: dict[str, Any] = {
             "/beta/reports/servicePrincipalSignInActivities": body("sp-sign-ins.json")["value"],
             "/beta/reports/appCredentialSignInActivities": body("credential-sign-ins.json")[
                 "value"
@@ -78,7 +79,7 @@ class FakeGraph:
         if self.queued.get(path):
             return self.queued[path].pop(0)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
-        fixed = self.fixed.get(path)
+        fixed = self.fixed.get(f"{path}:{query['$expand']}" if "$expand" in query else path)
         if isinstance(fixed, httpx.Response):
             return fixed
         items = fixed if fixed is not None else self.collection(path, query.get("$expand"))

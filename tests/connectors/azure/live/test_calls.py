@@ -165,3 +165,37 @@ def test_every_request_is_signed_for_graph_and_low_priority(graph: FakeGraph) ->
         assert request.headers["x-ms-throttle-priority"] == "low"
         assert "//" not in request.url.path  # plan 0.2: no /v1.0//applications
     assert str(graph.requests[0].url).startswith(f"{HOST}/v1.0/applications?$select=id,appId,")
+
+
+OWNER = {"@odata.type": "#microsoft.graph.user", "displayName": "Owner"}
+
+
+def _owners(count: int) -> list[dict[str, Any]]:
+    return [{**OWNER, "id": f"0d000000-0000-4000-8000-{n:012d}"} for n in range(count)]
+
+
+def test_an_expanded_list_of_20_is_listed_in_full(graph: FakeGraph) -> None:
+    from ..export import PAY_APP, PAY_CLIENT
+
+    expanded = graph.collection("/v1.0/applications", "owners")
+    assert expanded is not None
+    for entry in expanded:
+        if entry["appId"] == PAY_CLIENT:
+            entry["owners"] = _owners(20)  # Graph cuts an expanded relationship at 20
+    graph.fixed["/v1.0/applications:owners"] = expanded
+    graph.fixed[f"/v1.0/applications/{PAY_APP}/owners"] = _owners(23)
+    records, _ = collect()
+    owners = next(r for r in records if isinstance(r, Policy) and r.id == f"{PAY_APP}#owners")
+    assert len(owners.document["value"]) == 23
+    one_by_one = [r for r in graph.requests if r.url.path.endswith("/owners")]
+    assert {r.url.path for r in one_by_one} == {f"/v1.0/applications/{PAY_APP}/owners"}
+
+
+def test_a_refused_expanded_list_is_one_gap_and_no_owner_is_none(graph: FakeGraph) -> None:
+    graph.fixed["/v1.0/applications:owners"] = httpx.Response(403, json=body("error-denied.json"))
+    records, _ = collect()
+    gap = gaps_of(records)[errors.APPLICATION_OWNERS]
+    assert gap.reason is GapReason.ACCESS_DENIED and gap.subject is None
+    assert not [r for r in records if isinstance(r, Policy) and r.id.startswith("a")
+                and r.id.endswith("#owners")]  # fmt: skip
+    assert not [r for r in graph.requests if r.url.path.endswith("/owners")]
