@@ -199,3 +199,14 @@ def test_a_refused_expanded_list_is_one_gap_and_no_owner_is_none(graph: FakeGrap
     assert not [r for r in records if isinstance(r, Policy) and r.id.startswith("a")
                 and r.id.endswith("#owners")]  # fmt: skip
     assert not [r for r in graph.requests if r.url.path.endswith("/owners")]
+
+
+def test_a_sign_in_report_out_of_shape_is_a_gap_not_a_lost_tenant(graph: FakeGraph) -> None:
+    entry = dict(graph.fixed[SP_SIGN_INS][0])
+    entry["lastSignInActivity"] = {"lastSignInDateTime": "yesterday"}
+    graph.fixed[SP_SIGN_INS] = [entry]
+    records, _ = collect()
+    gap = gaps_of(records)[errors.SP_SIGN_INS]
+    assert gap.reason is GapReason.FAILED and "malformed response" in gap.detail
+    identities = [r for r in records if isinstance(r, Identity)]
+    assert len(identities) == 7 and all(r.last_used is None for r in identities)
