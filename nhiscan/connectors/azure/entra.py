@@ -88,7 +88,8 @@ def to_records(data: TenantData, tenant: str, now: datetime) -> Iterator[Record]
         )
         records = []
     yield from records
-    yield from data.gaps
+    # in a stable order: the calls finish in any order
+    yield from sorted(data.gaps, key=lambda g: (g.operation, g.subject or ""))
 
 
 def _entra(data: TenantData, tenant: str, now: datetime) -> Iterator[Record]:
