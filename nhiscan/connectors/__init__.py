@@ -58,6 +58,12 @@ REGISTRY: dict[str, ConnectorEntry] = {
         "pip install nhiscan",
         "nhiscan.connectors.gcp.assets_spec",
     ),
+    "azure": ConnectorEntry(
+        "nhiscan.connectors.azure.live",
+        "AzureConnector",
+        "pip install 'nhiscan[azure]'",
+        "nhiscan.connectors.azure.spec",
+    ),
     "azure-export": ConnectorEntry(
         "nhiscan.connectors.azure.offline.reader",
         "AzureExportConnector",
