@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
-from nhiscan.scanner.authz import Evaluation
+from nhiscan.scanner.authz import Decision, Evaluation
 
 
 class Family(StrEnum):
@@ -44,3 +44,26 @@ class Escalation:
     # The scope whose admin sink a target of "admin" is, when not the principal's own (an
     # escalation to owner of another project or of a folder). None: the principal's own.
     scope: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        principal: str,
+        method: str,
+        family: Family,
+        target: str,
+        steps: tuple[Step, ...],
+        missing: str | None = None,
+        conditional: bool = False,
+        scope: str | None = None,
+    ) -> Escalation:
+        """An escalation through ``steps``: potential when something it needs is ``missing``
+        from the snapshot, conditional when ``conditional`` or any step is only CONDITIONAL."""
+        return cls(
+            principal=principal, method=method, family=family, target=target,
+            potential=missing is not None,
+            conditional=conditional
+            or any(s.evaluation.decision is Decision.CONDITIONAL for s in steps),
+            missing=missing, steps=steps, scope=scope,
+        )  # fmt: skip

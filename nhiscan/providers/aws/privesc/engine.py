@@ -175,17 +175,11 @@ def _attempt(
         if not step.evaluation.decision.possible:
             return None
         steps.append(step)
-    return Escalation(
-        principal=asker.principal,
-        method=method.name,
-        family=method.family,
-        target=candidate.reaches,
-        potential=candidate.missing is not None,
-        conditional=candidate.conditional
-        or any(s.evaluation.decision is Decision.CONDITIONAL for s in steps),
-        missing=candidate.missing,
-        steps=tuple(steps),
-    )
+    return Escalation.of(
+        principal=asker.principal, method=method.name, family=method.family,
+        target=candidate.reaches, steps=tuple(steps), missing=candidate.missing,
+        conditional=candidate.conditional,
+    )  # fmt: skip
 
 
 def _potential(

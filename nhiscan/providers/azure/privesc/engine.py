@@ -80,17 +80,11 @@ class Engine:
             if not evaluation.decision.possible:
                 return None
             steps.append(Step(need.action, candidate.resource, evaluation))
-        return Escalation(
-            principal=identity.id,
-            method=method.name,
-            family=method.family,
-            target=candidate.target,
-            potential=candidate.missing is not None,
-            conditional=any(s.evaluation.decision is Decision.CONDITIONAL for s in steps),
-            missing=candidate.missing,
-            steps=tuple(steps),
+        return Escalation.of(
+            principal=identity.id, method=method.name, family=method.family,
+            target=candidate.target, steps=tuple(steps), missing=candidate.missing,
             scope=candidate.scope,
-        )
+        )  # fmt: skip
 
     def candidates(self, method: AzureMethod, identity: Identity) -> Iterator[Candidate]:
         on = method.needs[0].on

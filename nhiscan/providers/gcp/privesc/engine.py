@@ -94,17 +94,11 @@ class Engine:
             if not evaluation.decision.possible:
                 return None
             steps.append(Step(need.permission, resource, evaluation))
-        return Escalation(
-            principal=identity.id,
-            method=method.name,
-            family=method.family,
-            target=candidate.target,
-            potential=candidate.missing is not None,
-            conditional=any(s.evaluation.decision is Decision.CONDITIONAL for s in steps),
-            missing=candidate.missing,
-            steps=tuple(steps),
+        return Escalation.of(
+            principal=identity.id, method=method.name, family=method.family,
+            target=candidate.target, steps=tuple(steps), missing=candidate.missing,
             scope=candidate.scope,
-        )
+        )  # fmt: skip
 
     def candidates(self, method: GcpMethod, identity: Identity) -> Iterator[Candidate]:
         if method.target is Target.SA:
