@@ -5,8 +5,8 @@ offline reader (``--azure-export``): no Azure SDK, no network, no credentials.
 
 The tenant ``Acme Lending`` has one subscription, ``acme-lending-prod``. It shows:
 
-- ``legacy-reporting``: an application nobody owns whose client secrets expired (50 days and
-  years ago) and are still on it; it reads one resource group;
+- ``legacy-reporting``: an application nobody owns whose client secrets expired (45 days and
+  two and a half years ago) and are still on it; it reads one resource group;
 - ``infra-provisioner``: Owner of the subscription (the privileged service principal), whose
   Terraform client secret expires in 11 days although a GitHub federated credential made it
   unnecessary;
@@ -20,15 +20,17 @@ The tenant ``Acme Lending`` has one subscription, ``acme-lending-prod``. It show
   blobs in one container and one Key Vault secret, with Contributor on their resource group
   ``rg-claims``, Storage Blob Data Contributor on the whole storage account and Key Vault
   Secrets User on the vault: all but the two reads is excess;
-- Microsoft's own: Microsoft Graph's service principal (never judged) and a person, Dana, who is
-  Global Administrator and Owner (people are not non-human identities: inventoried as owners).
+- Microsoft Graph's service principal (Microsoft's own: inventoried, never judged), and people:
+  Dana, Global Administrator and Owner, and Sam, who own the applications (no identity of
+  theirs is judged: they are not non-human).
 
+Each file's shape is the one ``docs/dev/azure-plan.md`` and ``docs/dev/azure-records.md``
+verified (and ``tests/data/azure/export/`` follows); the ids are made up but for Microsoft's.
 ``role-definitions.json`` holds the built-in roles the tenant's assignments name (``az role
-definition list`` lists them all), their permissions as the
-bundled built-in role dataset has them (iann0036/iam-dataset, MIT: ``providers/azure/data/``
-keeps its licence and notice). Graph's app role ids are Microsoft's
-(``providers/azure/graph_permissions.py`` cites them); the Entra role template ids are the
-permissions reference's (``providers/azure/directory_roles.py``).
+definition list`` lists them all), their permissions as the bundled built-in role dataset has
+them (iann0036/iam-dataset, MIT: ``providers/azure/data/`` keeps its licence and notice).
+Graph's app role ids are Microsoft's (``providers/azure/graph_permissions.py`` cites them); the
+Entra role template ids are the permissions reference's (``providers/azure/directory_roles.py``).
 
 The folder was written as of ``EXPORTED`` (the GCP export's time): every time in it (but the
 role assignments' own dates: ``UNMOVED``) is moved by the same amount so that ``EXPORTED``

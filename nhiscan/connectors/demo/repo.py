@@ -125,7 +125,8 @@ def azure_client_secret() -> str:
 
 def azure_settings() -> str:
     """The pipeline's Azure login settings, as azure-identity's ``EnvironmentCredential``
-    reads them (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET)."""
+    reads them: AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET ("service principal with
+    secret", learn.microsoft.com/dotnet/api/azure.identity.environmentcredential)."""
     leaked = leaked_secret()
     return (
         "# Azure login for the lending pipeline (app registration lending-automation)\n"
