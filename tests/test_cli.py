@@ -124,7 +124,7 @@ def test_strict_turns_gaps_into_exit_3(demo: Path, tmp_path: Path) -> None:
 
 def test_stdout_output(demo: Path) -> None:
     result = invoke("analyze", str(demo / "snapshot.json"), "-o", "-", "--format", "json")
-    assert json.loads(result.stdout)["summary"]["identities"] == 17  # 10 on AWS, 7 on GCP
+    assert json.loads(result.stdout)["summary"]["identities"] == 23  # AWS 10, GCP 7, Azure 6
 
 
 def test_inventory_formats(demo: Path) -> None:
@@ -141,7 +141,7 @@ def test_inventory_formats(demo: Path) -> None:
         r["id"].startswith("AKIA") and r["identity"].startswith("arn:aws:iam::") for r in keys
     )
     data = json.loads(invoke("inventory", snapshot, "--format", "json").stdout)
-    assert len([r for r in data if r["record"] == "identity"]) == 17  # 10 on AWS, 7 on GCP
+    assert len([r for r in data if r["record"] == "identity"]) == 23  # AWS 10, GCP 7, Azure 6
 
 
 def test_rules_lists_every_rule() -> None:

@@ -1,5 +1,6 @@
 """``DemoConnector``: start moto, build the estate, collect it with ``AwsConnector``; read the
-GCP organization's bundled asset export with the offline reader; scan the demo repository."""
+GCP organization's bundled asset export and the Azure tenant's bundled az CLI export with the
+offline readers; scan the demo repository."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from moto.server import ThreadedMotoServer
 
 from nhiscan.connectors.aws.live import AwsConfig, AwsConnector
 from nhiscan.connectors.base import CollectContext
+from nhiscan.connectors.demo.azure import SOURCE as AZURE_SOURCE
+from nhiscan.connectors.demo.azure import collect_tenant
 from nhiscan.connectors.demo.estate import DEMO_REGION, build_demo_estate
 from nhiscan.connectors.demo.gcp import SOURCE as GCP_SOURCE
 from nhiscan.connectors.demo.gcp import collect_organization
@@ -38,7 +41,7 @@ class DemoConnector:
 
     @property
     def sources(self) -> tuple[str, ...]:
-        return ("demo:aws-estate", GCP_SOURCE, f"demo:{REPO_LABEL}")
+        return ("demo:aws-estate", GCP_SOURCE, AZURE_SOURCE, f"demo:{REPO_LABEL}")
 
     def collect(self, ctx: CollectContext) -> Iterator[Record]:
         with moto_server() as endpoint:
@@ -49,6 +52,8 @@ class DemoConnector:
             yield from AwsConnector(config, session_factory=lambda _profile: session).collect(ctx)
             ctx.progress("demo: reading the GCP organization's asset export")
             yield from collect_organization(ctx)
+            ctx.progress("demo: reading the Azure tenant's export")
+            yield from collect_tenant(ctx)
             yield from _repository(ctx)
 
 

@@ -9,13 +9,18 @@ they unlock:
 - the key file of the GCP organization's CI service account, committed with the deploy settings
   and removed with them: Google found it and disabled the key (``gcp.py``); ``ci@`` can still
   act as the owner of the production project;
+- the client secret of the Azure tenant's CI application (``lending-automation``, which holds
+  Application Administrator: ``azure.py``) with the client id beside it, at HEAD: Microsoft Graph
+  keeps only a secret's first three characters, so the scan joins it to the application's
+  credential by those and the client id;
 - a third-party token that matches nothing in the inventory;
 - a test fixture silenced with ``nhiscan:ignore``, and a binary file that is listed as skipped.
 
 Every secret here is made up: moto issues the AWS keys from its seeded random source, and the
-tokens and the GCP key file's private key (random bytes in PEM armour: no key at all) come from
-seeded generators, so the repository (and its commit ids, within a day) is the same on every
-run. Nothing real is used.
+tokens, the Azure client secret (in the shape of an Entra ID secret, its first characters the
+ones the export's hint records) and the GCP key file's private key (random bytes in PEM armour:
+no key at all) come from seeded generators, so the repository (and its commit ids, within a
+day) is the same on every run. Nothing real is used.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from nhiscan.connectors.demo.azure import leaked_secret
 from nhiscan.connectors.demo.estate import DEMO_ACCOUNT
 from nhiscan.connectors.demo.gcp import exposed_key
 
@@ -49,6 +55,8 @@ def demo_key(user: str, index: int = 0) -> tuple[str, str]:
 TOKEN_SEED = 1206  # the made-up tokens are the same on every run: demo history shows no change
 GCP_KEY_SEED = 1214
 GCP_KEY_FILE = "deploy/gcp/ci-key.json"
+AZURE_SECRET_SEED = 1215
+AZURE_SETTINGS = "deploy/azure/pipeline.env"
 
 
 def _token(rng: random.Random, prefix: str, length: int) -> str:
@@ -90,11 +98,42 @@ def build_demo_repo(root: Path, now: datetime) -> None:
         root / "agents" / "notify.py",
         f'GITHUB_TOKEN = "{_token(rng, "ghp_", 36)}"  # opens review issues\n',
     )
+    _write(root / AZURE_SETTINGS, azure_settings())
     _write(
         root / "tests" / "fixtures.py",
         f'FAKE_TOKEN = "{_token(rng, "ghp_", 36)}"  # nhiscan:ignore test fixture\n',
     )
-    git.commit("ETL sync and review notifications", now - timedelta(days=20))
+    git.commit("ETL sync, review notifications and Azure pipeline login", now - timedelta(days=20))
+
+
+def azure_client_secret() -> str:
+    """The made-up client secret of the Azure CI application, in the shape of an Entra ID
+    secret since 2021 (three characters, a digit, ``Q~``, then 34 of ``[A-Za-z0-9_~.-]``: 40 in
+    all, as the detector ``AZURE_CLIENT_SECRET`` expects); it starts with the three characters
+    the export's ``hint`` holds."""
+    rng = random.Random(AZURE_SECRET_SEED)
+    alphabet = string.ascii_letters + string.digits
+    head = "".join(rng.choice(alphabet) for _ in range(3)) + rng.choice(string.digits) + "Q~"
+    tail = "".join(rng.choice(alphabet + "~_.-") for _ in range(34))
+    secret = head + tail
+    hint = leaked_secret().hint
+    if not secret.startswith(hint):
+        raise ValueError(f"the demo's Azure secret starts with {secret[:3]!r}, not the export's "
+                         f"hint {hint!r}")  # fmt: skip
+    return secret
+
+
+def azure_settings() -> str:
+    """The pipeline's Azure login settings, as azure-identity's ``EnvironmentCredential``
+    reads them: AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET ("service principal with
+    secret", learn.microsoft.com/dotnet/api/azure.identity.environmentcredential)."""
+    leaked = leaked_secret()
+    return (
+        "# Azure login for the lending pipeline (app registration lending-automation)\n"
+        f"AZURE_TENANT_ID={leaked.tenant}\n"
+        f"AZURE_CLIENT_ID={leaked.app_id}\n"
+        f"AZURE_CLIENT_SECRET={azure_client_secret()}\n"
+    )
 
 
 def gcp_key_file() -> str:
