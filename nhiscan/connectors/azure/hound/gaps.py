@@ -41,13 +41,20 @@ TENANT: tuple[tuple[str, str], ...] = (
      "nhiscan does not read AzureHound's group memberships (AZGroupMember) yet: members of the "
      "groups that hold roles are unknown"),
 )  # fmt: skip
+ATTACHMENTS = "azure-export:managed-identity-attachments"
+NO_FILE = "the AzureHound file"
+ATTACHED = (
+    "the compute kinds the file holds name the identities each resource runs as; compute "
+    "AzureHound could not list is not in the file, without an error (its documentation: a "
+    "resource outside the scope of its role is invisible to it), nor are kinds it does not "
+    "collect (container apps)"
+)
 SUBSCRIPTION: tuple[tuple[str, str], ...] = (
     ("azure-export:deny-assignments",
      f"AzureHound collects no deny assignments ({SOURCE})"),
-    ("azure-export:managed-identity-attachments",
-     "nhiscan does not read the identity blocks of AzureHound's compute kinds (AZVM, AZWebApp, "
-     "...) yet: which compute carries a user-assigned identity is unknown (a system-assigned "
-     "identity names its own resource)"),
+    (ATTACHMENTS,
+     f"{NO_FILE} holds no compute kind (AZVM, AZWebApp, ...): which compute carries a "
+     "user-assigned identity is unknown (a system-assigned identity names its own resource)"),
     ("azure-export:managed-identity-federated-credentials",
      "AzureHound's output holds no federated credentials of user-assigned managed identities"),
 )  # fmt: skip
@@ -84,6 +91,8 @@ def hound_gaps(layout: Layout, path: Path) -> Iterator[CollectionGap]:
         add(tenant, op, f"{what}; {HINT}")
     for sub in layout.subscriptions:
         for op, what in SUBSCRIPTION:
+            if op == ATTACHMENTS and layout.compute:
+                what = ATTACHED
             add(sub, op, f"{what}; {HINT}")
         if sub not in export.folders.get("role-assignments/", {}):
             kinds = ", ".join(sorted(layout.rbac_kinds)) or "none"

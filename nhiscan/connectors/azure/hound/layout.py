@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from nhiscan.connectors.azure import ids
+from nhiscan.connectors.azure.hound.compute import COMPUTE_KINDS
 from nhiscan.connectors.azure.hound.envelope import Entry, where
 from nhiscan.connectors.azure.offline.folder import Export
 from nhiscan.connectors.azure.shape import ShapeError, arm_id, guid, items, need_guid, obj, text
@@ -75,9 +76,7 @@ COMPLETE_RBAC = frozenset({
 # Kinds BloodHound ingests that carry nothing nhiscan models yet: counted in a note.
 NOT_READ = frozenset({
     "AZUser", "AZGroup", "AZGroupMember", "AZGroupOwner", "AZDevice", "AZDeviceOwner", "AZRole",
-    "AZResourceGroup", "AZKeyVault", "AZKeyVaultAccessPolicy", "AZVM", "AZVMScaleSet",
-    "AZWebApp", "AZFunctionApp", "AZLogicApp", "AZAutomationAccount", "AZContainerRegistry",
-    "AZManagedCluster", "AZRoleManagementPolicyAssignment",
+    "AZResourceGroup", "AZKeyVault", "AZKeyVaultAccessPolicy", "AZRoleManagementPolicyAssignment",
 })  # fmt: skip
 
 
@@ -105,6 +104,7 @@ class Layout:
     unknown: Counter[str] = field(default_factory=Counter)  # kinds nhiscan does not know
     not_read: Counter[str] = field(default_factory=Counter)  # known kinds it does not map
     rbac_kinds: Counter[str] = field(default_factory=Counter)
+    compute: list[Entry] = field(default_factory=list)  # compute kinds (hound/compute.py)
     no_credentials: list[tuple[str, str]] = field(default_factory=list)  # (object id, where)
     notes: list[str] = field(default_factory=list)
 
@@ -114,7 +114,9 @@ def lay_out(path: Path, entries: Iterator[Entry]) -> Layout:
     by_kind: dict[str, list[Entry]] = {}
     layout = Layout(export=HoundExport(folder=path))
     for entry in entries:
-        if entry.kind in ENTRA_KINDS or RBAC_KIND.fullmatch(entry.kind):
+        if entry.kind in COMPUTE_KINDS:
+            layout.compute.append(entry)
+        elif entry.kind in ENTRA_KINDS or RBAC_KIND.fullmatch(entry.kind):
             by_kind.setdefault(entry.kind, []).append(entry)
         elif entry.kind in NOT_READ:
             layout.not_read[entry.kind] += 1

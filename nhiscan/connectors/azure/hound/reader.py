@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from nhiscan.connectors.azure.hound import compute
 from nhiscan.connectors.azure.hound.envelope import FIX, entries, load
 from nhiscan.connectors.azure.hound.gaps import hound_gaps, reworded
 from nhiscan.connectors.azure.hound.layout import Layout, lay_out
@@ -20,7 +21,7 @@ from nhiscan.connectors.azure.offline.assemble import to_records
 from nhiscan.connectors.azure.shape import ShapeError
 from nhiscan.connectors.base import CollectContext
 from nhiscan.errors import ConnectorError
-from nhiscan.scanner.model import CollectionGap, GapReason, Provider, Record
+from nhiscan.scanner.model import CollectionGap, GapReason, Provider, Record, Resource
 
 
 class AzureHoundConnector:
@@ -53,12 +54,21 @@ def read_file(path: Path, ctx: CollectContext) -> list[Record]:
         layout = lay_out(path, entries(path, data))
         del data  # the entries live on in the layout only
         records = list(reworded(list(to_records(layout.export, ctx.now, progress)), path))
+        records = _with_compute(records, list(compute.resources(path, layout.compute)))
     except ShapeError as exc:  # the message names the file and JSON path
         raise ConnectorError(f"{exc}; {FIX}") from exc
     records.extend(hound_gaps(layout, path))
     records.extend(_unknown(layout, path))
     _notes(layout, path, meta.get("version"), progress)
     return records
+
+
+def _with_compute(records: list[Record], found: list[Resource]) -> list[Record]:
+    """The mapping's records, a compute resource replaced by AzureHound's (which knows all its
+    identities), and the compute and groups the mapping did not make added."""
+    fuller = {r.id: r for r in found}
+    out = [fuller.pop(r.id, r) if isinstance(r, Resource) else r for r in records]
+    return out + list(fuller.values())
 
 
 def _unknown(layout: Layout, path: Path) -> Iterator[CollectionGap]:

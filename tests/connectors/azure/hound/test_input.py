@@ -9,7 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from nhiscan.scanner.model import CollectionGap, GapReason, Identity, Policy, Resource
+from nhiscan.scanner.model import (
+    CollectionGap,
+    GapReason,
+    Identity,
+    Policy,
+    Resource,
+    ResourceKind,
+)
 from tests.connectors.azure.export import (
     PARTNER_APP,
     PARTNER_CLIENT,
@@ -17,6 +24,8 @@ from tests.connectors.azure.export import (
     PROD,
     SP_PARTNER,
     SP_PAY,
+    SP_UAMI,
+    SP_VM,
     TENANT,
     by_id,
 )
@@ -131,3 +140,29 @@ def test_an_application_without_credential_fields_is_a_gap(tmp_path: Path) -> No
     (gap,) = _gaps(records, "azurehound:credentials")
     assert gap.subject == "a1000000-0000-4000-8000-000000000001"
     assert "unknown (not none)" in gap.detail
+
+
+def test_compute_runs_as_every_identity_its_identity_block_names() -> None:
+    records = read()
+    resources = by_id(records, Resource)
+    vm = resources[
+        f"/subscriptions/{PROD}/resourcegroups/rg-batch/providers/microsoft.compute/"
+        "virtualmachines/vm-batch"
+    ]
+    assert (vm.runs_as, vm.also_runs_as) == (SP_VM, (SP_UAMI,))
+    assert vm.kind is ResourceKind.AZURE_VM and vm.account == PROD
+    # a web app without a managed identity runs as nobody: not a record
+    assert not [r for r in resources if r.endswith("/sites/payments-web")]
+    (gap, _) = _gaps(records, "azure-export:managed-identity-attachments")
+    assert "compute kinds the file holds name the identities" in gap.detail
+
+
+def test_without_compute_kinds_attachments_stay_unknown(tmp_path: Path) -> None:
+    def no_compute(document: dict[str, Any]) -> None:
+        document["data"] = [e for e in document["data"] if e["kind"] not in ("AZVM", "AZWebApp")]
+
+    records = read(changed(tmp_path, no_compute))
+    vm = [r for r in by_id(records, Resource).values() if r.id.endswith("/vm-batch")]
+    assert [(r.runs_as, r.also_runs_as) for r in vm] == [(SP_VM, ())]  # alternativeNames only
+    gaps = _gaps(records, "azure-export:managed-identity-attachments")
+    assert len(gaps) == 2 and all("holds no compute kind" in g.detail for g in gaps)

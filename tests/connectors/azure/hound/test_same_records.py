@@ -1,7 +1,8 @@
 """One tenant, two inputs: the AzureHound file and the az CLI export of the same tenant give the
 same identities, credentials and role assignments, apart from the listed differences (what
 AzureHound does not carry: federated credentials, role definitions and their names; what it
-upper-cases: a resource group's name)."""
+upper-cases: the names of a resource group and a VM; what it adds: the user-assigned identity a
+VM carries)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from nhiscan.scanner.model import Account, Credential, Identity, Policy, PolicyKind, Resource
 from tests.connectors.azure import export
-from tests.connectors.azure.export import SP_PAY, by_id
+from tests.connectors.azure.export import PROD, SP_PAY, SP_UAMI, SP_VM, by_id
 from tests.connectors.azure.hound.hound import read
 
 
@@ -64,9 +65,18 @@ def test_entra_policies_and_resources_are_the_same_apart_from_the_listed_differe
             assert policy.document == by_id(offline, Policy)[key].document
     resources, oresources = by_id(hound, Resource), by_id(offline, Resource)
     assert set(resources) == set(oresources)
+    vm = f"/subscriptions/{PROD}/resourcegroups/rg-batch/providers/microsoft.compute/" \
+        "virtualmachines/vm-batch"  # fmt: skip
     for key, resource in resources.items():
-        if resource.name != oresources[key].name:  # AzureHound upper-cased the id it names
-            assert resource.name == oresources[key].name.upper(), key
-            assert _differing(resource, oresources[key]) == {"name"}
-        else:
-            assert resource == oresources[key]
+        expected = oresources[key]
+        if key == vm:  # AZVM's identity block names its user-assigned identity too
+            assert (resource.runs_as, resource.also_runs_as) == (SP_VM, (SP_UAMI,))
+            assert expected.also_runs_as == ()
+            expected = replace(expected, also_runs_as=(SP_UAMI,))
+        if resource.name != expected.name:  # AzureHound upper-cased the id it names
+            assert resource.name == expected.name.upper(), key
+            expected = replace(expected, name=resource.name)
+        assert resource == expected, _differing(resource, expected)
+    assert {r.name for r in resources.values() if r.name != oresources[r.id].name} == {
+        "RG-BATCH", "VM-BATCH"
+    }  # fmt: skip
