@@ -23,7 +23,10 @@ from typing import Any
 
 from nhiscan.errors import ConnectorError
 
-FIX = 'write it again with `azurehound list ... -o FILE` (README, "Azure offline")'
+FIX = (
+    "write it again with `azurehound list ... -o FILE` "
+    '(docs/dev/azure-records.md, "AzureHound input")'
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -10,8 +10,9 @@ the file and the line or JSON path (exit 2); a kind nhiscan does not know is cou
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from nhiscan.connectors.azure.hound import compute
 from nhiscan.connectors.azure.hound.envelope import FIX, entries, load
@@ -50,6 +51,7 @@ def read_file(path: Path, ctx: CollectContext) -> list[Record]:
         ctx.progress(message.replace("azure-export ", "azure-hound ", 1))
 
     data, meta = load(path)
+    total = len(data)
     try:
         layout = lay_out(path, entries(path, data))
         del data  # the entries live on in the layout only
@@ -59,7 +61,7 @@ def read_file(path: Path, ctx: CollectContext) -> list[Record]:
         raise ConnectorError(f"{exc}; {FIX}") from exc
     records.extend(hound_gaps(layout, path))
     records.extend(_unknown(layout, path))
-    _notes(layout, path, meta.get("version"), progress)
+    _notes(layout, path, meta, total, progress)
     return records
 
 
@@ -81,10 +83,18 @@ def _unknown(layout: Layout, path: Path) -> Iterator[CollectionGap]:
         )  # fmt: skip
 
 
-def _notes(layout: Layout, path: Path, version: object, progress: Callable[[str], None]) -> None:
+def _notes(
+    layout: Layout, path: Path, meta: Mapping[str, Any], total: int,
+    progress: Callable[[str], None],
+) -> None:  # fmt: skip
     for note in layout.notes:
         progress(f"azure-hound {note}")
     if layout.not_read:
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(layout.not_read.items()))
         progress(f"azure-hound {path}: kinds nhiscan does not map (nothing it models): {kinds}")
-    del version
+    count = meta.get("count")
+    if isinstance(count, int) and count != total:
+        progress(
+            f"azure-hound {path}: $.meta.count says {count} entries, $.data holds {total}: "
+            "every entry of $.data was read"
+        )

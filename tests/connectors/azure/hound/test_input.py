@@ -166,3 +166,31 @@ def test_without_compute_kinds_attachments_stay_unknown(tmp_path: Path) -> None:
     assert [(r.runs_as, r.also_runs_as) for r in vm] == [(SP_VM, ())]  # alternativeNames only
     gaps = _gaps(records, "azure-export:managed-identity-attachments")
     assert len(gaps) == 2 and all("holds no compute kind" in g.detail for g in gaps)
+
+
+def test_a_service_principal_without_an_owner_entry_has_no_owner_claimed(
+    tmp_path: Path,
+) -> None:
+    def drop(document: dict[str, Any]) -> None:
+        index = index_of(
+            document, "AZServicePrincipalOwner", lambda d: d["servicePrincipalId"] == SP_PARTNER
+        )
+        del document["data"][index]
+
+    records = read(changed(tmp_path, drop))
+    (gap,) = _gaps(records, "azure-export:sp-owners")
+    assert gap.subject == SP_PARTNER and "no AZServicePrincipalOwner entry" in gap.detail
+    assert f"{SP_PARTNER}#owners" not in by_id(records, Policy)
+    assert _gaps(read(), "azure-export:sp-owners") == []
+
+
+def test_a_count_that_disagrees_with_the_entries_is_noted(tmp_path: Path) -> None:
+    def miscount(document: dict[str, Any]) -> None:
+        document["meta"]["count"] = 3
+
+    lines: list[str] = []
+    read(changed(tmp_path, miscount), lines)
+    assert any("$.meta.count says 3 entries, $.data holds" in line for line in lines)
+    lines.clear()
+    read(progress=lines)
+    assert not any("$.meta.count" in line for line in lines)
