@@ -15,7 +15,7 @@ system-assigned identity's ``alternativeNames`` (which knows that identity alone
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 
 from nhiscan.connectors.azure import ids, rbac
@@ -61,8 +61,3 @@ def resources(path: Path, entries: list[Entry]) -> Iterator[Resource]:
         group = ids.resource_group_of(resource)
         if group is not None:
             yield rbac.resource_group(group, written)
-
-
-def merged(found: Mapping[str, Resource], mapped: Resource) -> Resource:
-    """The mapping's resource, or AzureHound's fuller one of the same id."""
-    return found.get(mapped.id, mapped)

@@ -153,12 +153,12 @@ class _Builder:
         tenants = self.kind("AZTenant")
         chosen = [t for t in tenants if t.data.get("collected") is True] or tenants
         if len(chosen) != 1:
-            found = "no AZTenant entry" if not tenants else f"{len(tenants)} AZTenant entries, "
-            raise ShapeError(
-                f"{self.path}: $.data: {found}"
-                + ("" if not tenants else "none or several marked collected")
-                + ": the tenant that was collected is unknown"
+            found = (
+                f"{len(tenants)} AZTenant entries, none or several marked collected"
+                if tenants
+                else "no AZTenant entry"
             )
+            raise ShapeError(f"{self.path}: $.data: {found}: the tenant collected is unknown")
         (entry,) = chosen
         tenant = need_guid(entry.data, "tenantId", self.at(entry))
         self.layout.tenant = tenant
