@@ -70,6 +70,12 @@ REGISTRY: dict[str, ConnectorEntry] = {
         "pip install nhiscan",
         "nhiscan.connectors.azure.export_spec",
     ),
+    "azure-hound": ConnectorEntry(
+        "nhiscan.connectors.azure.hound.reader",
+        "AzureHoundConnector",
+        "pip install nhiscan",
+        "nhiscan.connectors.azure.hound_spec",
+    ),
     "git": ConnectorEntry(
         "nhiscan.connectors.git.connector",
         "GitConnector",

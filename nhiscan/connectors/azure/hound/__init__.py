@@ -1,0 +1,1 @@
+"""The AzureHound reader: ``--azure-hound FILE``, an AzureHound JSON output file."""
