@@ -20,16 +20,21 @@ holds (conditions, deny assignments) is the core's question, asked of the Azure 
 (``rbac.evaluate``) on the resource ``probe`` names.
 
 Needed: the agent's Azure needs, an implicit subscription and resource group (``*``) bound to
-those of the identity's role assignment scopes that can hold the resource (``bind``). Cosmos
-DB data needs are not judged from Azure RBAC (its data plane has its own role assignments,
-which the snapshot does not hold): ``unjudged`` names them with the reason, for the provider to
-record as a gap rather than report them missing.
+those of the identity's role assignment scopes that can hold the resource (``bind``); the
+least-privilege output is rendered from them too. Cosmos DB data needs are not judged from
+Azure RBAC (its data plane has its own role assignments, which the snapshot does not hold):
+``unjudged`` says why, and the gap analysis reports them as not judged, neither met nor missing
+(``IdentityGap.unjudged``), while the least privilege still proposes their Cosmos DB role.
+
+Probed: a blob need or grant is evaluated on its container with the blob path as the
+``@Resource[…/blobs:path]`` attribute (``probe``): a blob path is not an ARM scope, and the
+ABAC condition narrowing a container's assignment to a prefix reads it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -53,7 +58,7 @@ from nhiscan.providers.azure.scopes import ScopeKind
 from nhiscan.scanner.agents.model import Need
 from nhiscan.scanner.authz import StatementRef
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.grants import Grant
+from nhiscan.scanner.grants import Grant, Probe
 from nhiscan.scanner.model import Identity, IdentityKind, PolicyKind, Provider
 
 ANY_ACTION = "*"  # what a role nhiscan does not know may grant (the evaluator: conditional)
@@ -192,23 +197,24 @@ def _resource(place: str, action: str, plane: Plane, broad: bool, prefix: str | 
     return f"{found.group(1)}/blobservices/default/containers/{container}/blobs/{prefix or ''}*"
 
 
-def unjudged(needs: Iterable[Need]) -> tuple[tuple[Need, str], ...]:
-    """The Azure needs no Azure RBAC assignment can meet, with why (Cosmos DB's data plane)."""
-    return tuple((n, COSMOS_UNJUDGED) for n in needs
-                 if n.provider is Provider.AZURE and n.action in COSMOS_DATA_ACTIONS)  # fmt: skip
+def unjudged(need: Need) -> str | None:
+    """Why no Azure RBAC assignment can meet ``need`` (Cosmos DB's data plane), else None."""
+    if need.provider is Provider.AZURE and need.action in COSMOS_DATA_ACTIONS:
+        return COSMOS_UNJUDGED
+    return None
 
 
 def gap_needs(
     estate: Estate, identity: Identity, needs: Iterable[Need], catalog: AzureCatalog
 ) -> tuple[Need, ...]:
-    """``needs``' Azure ones that Azure RBAC decides, as grants name resources (lower-cased ARM
-    ids: a raw step's are as written), implicit scopes bound to the identity's assignment
-    scopes (``bind``); the others are ``unjudged``."""
+    """``needs``' Azure ones as grants name resources (lower-cased ARM ids: a raw step's are as
+    written), implicit scopes bound to the identity's assignment scopes (``bind``). Cosmos DB
+    data needs are kept (the least privilege grants them): ``unjudged`` sets them aside."""
     scopes = sorted({h.assignment.scope.key for h in assignments(estate, identity, catalog)})
     return tuple(
         replace(n, resource=bind(arm_key(n.resource), scopes), account_implicit=False)
         for n in needs
-        if n.provider is Provider.AZURE and n.action not in COSMOS_DATA_ACTIONS
+        if n.provider is Provider.AZURE
     )
 
 
@@ -236,13 +242,13 @@ def bind(resource: str, scopes: Iterable[str]) -> str:
     return resource
 
 
-def probe(resource: str) -> tuple[str, Mapping[str, str]]:
-    """The ARM scope the authorizer evaluates a need on, and the ABAC attributes the request
-    carries: a blob need on its container with the blob path (the prefix, up to its first
-    wildcard) as ``@Resource[…/blobs:path]``; a Cosmos DB need on its account."""
+def probe(resource: str) -> Probe:
+    """The ARM scope the authorizer evaluates a need or grant on, and the ABAC attributes the
+    request carries: a blob's on its container with the blob path (the prefix, up to its first
+    wildcard) as ``@Resource[…/blobs:path]``; a Cosmos DB one on its account."""
     head, marker, path = resource.partition("/blobs/")
     if marker:
         glob = re.search(r"[*?\[]", path)
-        return head, {PATH: path[: glob.start()] if glob else path}
+        return Probe(resource=head, context={PATH: path[: glob.start()] if glob else path})
     head, marker, _ = resource.partition("/dbs/")
-    return (head if marker else resource), {}
+    return Probe(resource=head if marker else resource)
