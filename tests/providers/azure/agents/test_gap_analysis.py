@@ -28,6 +28,7 @@ from nhiscan.scanner.model import (
 from tests import factories as f
 from tests.providers.azure.agents import records as r
 from tests.providers.azure.agents.helpers import PRINCIPAL, SUBSCRIPTION, parse
+from tests.providers.azure.agents.test_gaps import applied
 
 READ = f"{BLOBS}/read"
 DELETE = f"{BLOBS}/delete"
@@ -182,3 +183,20 @@ def test_the_probe_evaluates_blobs_on_their_container_with_the_path() -> None:
     assert analysis.probe(who, f"{cosmos}/dbs/Lending/colls/Draws") == Probe(resource=cosmos)
     assert analysis.probe(who, r.QUEUE) == Probe(resource=r.QUEUE)
     assert gaps.probe(r.SUB) == Probe(resource=r.SUB)
+
+
+def test_once_the_proposed_least_privilege_replaces_owner_nothing_is_missing_or_excess() -> None:
+    steps = ("      - read: blob://acmedocs/drafts/2026/\n"
+             "      - get-secret: keyvault://acme-kv/secrets/api\n"
+             "      - publish: servicebus://acme-bus/queues/intake\n")  # fmt: skip
+    owner = r.assignment(r.SUB, GUID["Owner"])
+    _, before = analysed(steps, owner, *TREE)
+    assert before.excess and len(before.missing) == 3 and before.policy is not None
+    records = applied(dict(before.policy))  # the custom roles and assignments it proposes
+    _, after = analysed(steps, *records, *TREE)
+    assert (after.missing, after.excess, after.excess_scope) == ((), (), ())
+    # The proposed condition tells Get Blob from List Blobs by SubOperationMatches, which
+    # nhiscan does not decide: the read is met under that condition, never missing.
+    assert after.conditional == ()
+    assert pairs(after.conditional_needs) == {(READ, DRAFTS)}
+    assert not after.admin
