@@ -41,6 +41,13 @@ class AzureAnalysis:
         data, self.unreadable = build_rbac(estate, catalog, self._tree)
         self._authorizer = AzureAuthorizer(estate, self._directory, self._tree, data, catalog)
         self._engine = Engine(estate, self._authorizer)
+        self._gap_roles: gaps.Roles | None = None  # the snapshot's roles, parsed on first use
+
+    @property
+    def _roles(self) -> gaps.Roles:
+        if self._gap_roles is None:
+            self._gap_roles = gaps.snapshot_roles(self._estate)
+        return self._gap_roles
 
     @property
     def authorizer(self) -> AzureAuthorizer:
@@ -170,7 +177,7 @@ class AzureAnalysis:
     def grants(self, identity: Identity, accessed: Iterable[Hop]) -> Iterable[Grant]:
         """Its role assignments' operations on their scopes; an ARM resource holds no policy of
         its own, so the ``can_access`` hops add nothing."""
-        return gaps.grants(self._estate, identity, self._catalog)
+        return gaps.grants(self._estate, identity, self._catalog, self._roles)
 
     def probe(self, identity: Identity, resource: str) -> Probe:
         return gaps.probe(resource)
@@ -180,7 +187,7 @@ class AzureAnalysis:
     ) -> tuple[Need, ...]:
         """Its Azure needs with implicit scopes bound to its assignments'. ``onward`` is always
         empty: Azure has no role assumption (``act_as_edges`` gives no ``can_assume`` hop)."""
-        return gaps.gap_needs(self._estate, identity, needs, self._catalog)
+        return gaps.gap_needs(self._estate, identity, needs, self._catalog, self._roles)
 
     def any_region(self, resource: str) -> bool:
         return False  # ARM ids name no region

@@ -34,7 +34,7 @@ ABAC condition narrowing a container's assignment to a prefix reads it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -93,11 +93,16 @@ class Held:
     role: RoleDefinition | None
 
 
-def assignments(estate: Estate, identity: Identity, catalog: AzureCatalog) -> Iterator[Held]:
+Roles = Mapping[str, RoleDefinition]  # the snapshot's role definitions by GUID
+
+
+def assignments(
+    estate: Estate, identity: Identity, catalog: AzureCatalog, roles: Roles | None = None
+) -> Iterator[Held]:
     """The identity's role assignments with their roles (the snapshot's definition, else the
     bundled built-in one); a role assignment or role definition not in ARM's shape raises
     ``ArmFormatError`` or ``RoleDataError`` naming the policy."""
-    roles = _snapshot_roles(estate)
+    roles = snapshot_roles(estate) if roles is None else roles
     for policy_id in identity.policies:
         policy = estate.policies.get(policy_id)
         if policy is None or policy.kind is not PolicyKind.AZURE_ROLE_ASSIGNMENT:
@@ -109,7 +114,8 @@ def assignments(estate: Estate, identity: Identity, catalog: AzureCatalog) -> It
         yield Held(policy_id=policy_id, assignment=held, role=role)
 
 
-def _snapshot_roles(estate: Estate) -> dict[str, RoleDefinition]:
+def snapshot_roles(estate: Estate) -> dict[str, RoleDefinition]:
+    """The snapshot's role definitions by GUID (parse once per analysis and pass them on)."""
     found: dict[str, RoleDefinition] = {}
     for policy in estate.policies.values():
         if policy.kind is PolicyKind.AZURE_ROLE_DEFINITION:
@@ -135,11 +141,13 @@ def _names(patterns: Iterable[str], action: str) -> bool:
     return any(not is_oddity(p) and pattern_regex(p).fullmatch(action) for p in patterns)
 
 
-def grants(estate: Estate, identity: Identity, catalog: AzureCatalog) -> Iterator[Grant]:
+def grants(
+    estate: Estate, identity: Identity, catalog: AzureCatalog, roles: Roles | None = None
+) -> Iterator[Grant]:
     """Every (operation, resource) the identity's role assignments grant (see the module)."""
     if gap_support(identity) is not None:
         return
-    for held in assignments(estate, identity, catalog):
+    for held in assignments(estate, identity, catalog, roles):
         yield from _expand(held, catalog)
 
 
@@ -205,12 +213,17 @@ def unjudged(need: Need) -> str | None:
 
 
 def gap_needs(
-    estate: Estate, identity: Identity, needs: Iterable[Need], catalog: AzureCatalog
+    estate: Estate,
+    identity: Identity,
+    needs: Iterable[Need],
+    catalog: AzureCatalog,
+    roles: Roles | None = None,
 ) -> tuple[Need, ...]:
     """``needs``' Azure ones as grants name resources (lower-cased ARM ids: a raw step's are as
     written), implicit scopes bound to the identity's assignment scopes (``bind``). Cosmos DB
     data needs are kept (the least privilege grants them): ``unjudged`` sets them aside."""
-    scopes = sorted({h.assignment.scope.key for h in assignments(estate, identity, catalog)})
+    held = assignments(estate, identity, catalog, roles)
+    scopes = sorted({h.assignment.scope.key for h in held})
     return tuple(
         replace(n, resource=bind(arm_key(n.resource), scopes), account_implicit=False)
         for n in needs
