@@ -1,6 +1,7 @@
-"""The agents section of the reports: each agent's needs, grants, excess, missing access,
-score and least-privilege policies, and the identities no agent claims. JSON shapes here; the
-HTML report renders the same data (``html_agents.py``)."""
+"""The agents section of the reports: each agent's needs, grants, excess, missing access (and
+the needs that could not be judged, with why), score and least-privilege policies, and the
+identities no agent claims. JSON shapes here; the HTML report renders the same data
+(``html_agents.py``)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,13 @@ def analysis_json(report: Report) -> dict[str, Any]:
 
 
 def agent_json(result: AgentResult) -> dict[str, Any]:
+    data = _agent_json(result)
+    if result.gap is not None and result.gap.unjudged:  # left out when every need was judged
+        data["unjudged"] = [missing_json(m) for m in result.gap.unjudged]
+    return data
+
+
+def _agent_json(result: AgentResult) -> dict[str, Any]:
     agent, gap = result.agent, result.gap
     identities = gap.identities if gap is not None else ()
     return {
@@ -112,6 +120,8 @@ def _identity(identity: str, gap: IdentityGap | None) -> dict[str, Any]:
         conditional_needs=[need_json(n) for n in gap.conditional_needs],
         uncollected_policies=list(gap.uncollected),
     )
+    if gap.unjudged:  # needs its provider could not judge: neither met nor missing
+        data["unjudged_needs"] = [missing_json(m) for m in gap.unjudged]
     return data
 
 

@@ -115,6 +115,7 @@ class AgentCard:
     conditional: Capped[GrantRow] | None
     missing: tuple[MissingRow, ...]
     escalations: Capped[EscalationItem] | None
+    unjudged: tuple[MissingRow, ...] = ()  # needs that could not be judged, with why
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -185,6 +186,7 @@ def agent_card(report: Report, result: AgentResult, number: int) -> AgentCard:
         conditional=capped_grants(gap.conditional) if gap is not None else None,
         missing=missing_rows(gap),
         escalations=capped(gap.escalations) if gap is not None else None,
+        unjudged=tuple(missing_row(m) for m in gap.unjudged) if gap is not None else (),
     )
 
 

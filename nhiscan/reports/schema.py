@@ -299,7 +299,8 @@ def _agent(score: dict[str, Any]) -> dict[str, Any]:
             **_all(_nullable(OBJECT), "granted_summary excess_by_service least_privilege"),
             **_all(_nullable(_array(OBJECT)), "missing escalations"),
             "score": _nullable(score),
-        }
+        },
+        optional={"unjudged": _array(OBJECT)},
     )
 
 

@@ -6,7 +6,7 @@ still hold, and never reads a policy document itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,3 +28,15 @@ class Grant:
     except_resources: tuple[str, ...] = ()
     # The statement as its provider shows it to a person (never read by the core).
     evidence: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Probe:
+    """What the core asks an identity's authorizer about for one resource a grant or need names
+    (``ProviderAnalysis.probe``): the resource to evaluate (AWS: policy variables filled in) and
+    the request attributes the resource carries that the evaluated id does not show (Azure: a
+    blob's path, for ABAC conditions on ``@Resource[…/blobs:path]``, evaluated on its container,
+    since a blob path is not an ARM scope). They join the need's own condition values."""
+
+    resource: str
+    context: Mapping[str, str | Sequence[str] | None] = field(default_factory=dict)

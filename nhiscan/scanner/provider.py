@@ -23,7 +23,7 @@ from nhiscan.scanner.authz import Authorizer
 from nhiscan.scanner.escalation import Escalation, Step
 from nhiscan.scanner.estate import Classifier, Estate
 from nhiscan.scanner.facts import IdScheme, PermissionCatalog, ProviderFacts
-from nhiscan.scanner.grants import Grant
+from nhiscan.scanner.grants import Grant, Probe
 from nhiscan.scanner.graph.model import Hop
 from nhiscan.scanner.graph.sources import AccessRequest as AccessRequest
 from nhiscan.scanner.graph.sources import Scope as Scope
@@ -54,11 +54,12 @@ class ProviderAnalysis(Protocol):
     # gaps: what an identity is granted against what its agent needs
     def gap_support(self, identity: Identity) -> str | None: ...  # None: analysable
     def grants(self, identity: Identity, accessed: Iterable[Hop]) -> Iterable[Grant]: ...
-    def probe(self, identity: Identity, resource: str) -> str: ...  # the resource to evaluate
+    def probe(self, identity: Identity, resource: str) -> Probe: ...  # what to evaluate
     def gap_needs(
         self, identity: Identity, needs: Iterable[Need], onward: Sequence[str]
     ) -> tuple[Need, ...]: ...
     def any_region(self, resource: str) -> bool: ...  # names no region: met in one region
+    def unjudged(self, identity: Identity, need: Need) -> str | None: ...  # why not judged
 
 
 class CloudProvider(Protocol):

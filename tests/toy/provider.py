@@ -20,7 +20,7 @@ from nhiscan.scanner.escalation import Escalation, Step
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.facts import AccessLevel, ProviderFacts
 from nhiscan.scanner.glob import glob_match
-from nhiscan.scanner.grants import Grant
+from nhiscan.scanner.grants import Grant, Probe
 from nhiscan.scanner.graph.model import Hop
 from nhiscan.scanner.humans import Verdict
 from nhiscan.scanner.model import (
@@ -256,8 +256,8 @@ class ToyAnalysis:
                     yield Grant(source=ref, action=action, resource=pattern, service=NAME,
                                 access_level=info, evidence=evidence)  # fmt: skip
 
-    def probe(self, identity: Identity, resource: str) -> str:
-        return resource
+    def probe(self, identity: Identity, resource: str) -> Probe:
+        return Probe(resource=resource)
 
     def gap_needs(
         self, identity: Identity, needs: Iterable[Need], onward: Sequence[str]
@@ -266,6 +266,9 @@ class ToyAnalysis:
 
     def any_region(self, resource: str) -> bool:
         return False  # toy ids name no region
+
+    def unjudged(self, identity: Identity, need: Need) -> str | None:
+        return None  # the toy authorizer decides every need
 
 
 class ToyProvider:

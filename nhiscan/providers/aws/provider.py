@@ -30,7 +30,7 @@ from nhiscan.scanner.agents.model import Need
 from nhiscan.scanner.escalation import Escalation, Step
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.facts import ProviderFacts
-from nhiscan.scanner.grants import Grant
+from nhiscan.scanner.grants import Grant, Probe
 from nhiscan.scanner.graph.model import Hop
 from nhiscan.scanner.model import Credential, CredentialKind, Identity, Provider, Resource
 from nhiscan.scanner.provider import (
@@ -122,8 +122,8 @@ class AwsAnalysis:
     def grants(self, identity: Identity, accessed: Iterable[Hop]) -> Iterator[Grant]:
         return self._grants.grants(identity, accessed)
 
-    def probe(self, identity: Identity, resource: str) -> str:
-        return aws_grants.probe(identity, resource)
+    def probe(self, identity: Identity, resource: str) -> Probe:
+        return Probe(resource=aws_grants.probe(identity, resource))
 
     def gap_needs(
         self, identity: Identity, needs: Iterable[Need], onward: Sequence[str]
@@ -132,6 +132,9 @@ class AwsAnalysis:
 
     def any_region(self, resource: str) -> bool:
         return aws_needs.any_region(resource)
+
+    def unjudged(self, identity: Identity, need: Need) -> str | None:
+        return None  # IAM decides every AWS need the agent vocabulary compiles
 
 
 class AwsProvider:

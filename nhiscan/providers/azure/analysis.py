@@ -1,12 +1,14 @@
 """``AzureAnalysis``: Azure's view of one estate (the ``ProviderAnalysis`` contract). One
-``AzureAuthorizer`` answers every question; the escalation table is ``privesc/``. Not yet: the
-gap analysis of Azure identities (the agent vocabulary comes with ``agents/``)."""
+``AzureAuthorizer`` answers every question; the escalation table is ``privesc/``; the gap
+analyzer's members (service principals' and managed identities' grants, needs, probes and the
+needs Azure RBAC cannot judge) are ``agents/gaps.py``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
 from nhiscan.providers.azure import humans
+from nhiscan.providers.azure.agents import gaps
 from nhiscan.providers.azure.authz import AzureAuthorizer
 from nhiscan.providers.azure.catalog import AzureCatalog
 from nhiscan.providers.azure.directory import Directory
@@ -15,7 +17,7 @@ from nhiscan.providers.azure.tree import Tree, build_rbac
 from nhiscan.scanner.agents.model import Need
 from nhiscan.scanner.escalation import Escalation, Step
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.grants import Grant
+from nhiscan.scanner.grants import Grant, Probe
 from nhiscan.scanner.graph.model import EdgeKind, Hop, admin_node
 from nhiscan.scanner.graph.sources import AccessRequest, Scope
 from nhiscan.scanner.model import Identity, PolicyKind, Provider, Resource, ResourceKind
@@ -28,10 +30,6 @@ NOT_REQUESTED = frozenset(
         ResourceKind.ENTRA_APPLICATION,
     }
 )
-NOT_SUPPORTED = (
-    "gap analysis for Azure identities is not supported yet (their grants are not compared "
-    "with the plan: #15)"
-)
 
 
 class AzureAnalysis:
@@ -43,6 +41,13 @@ class AzureAnalysis:
         data, self.unreadable = build_rbac(estate, catalog, self._tree)
         self._authorizer = AzureAuthorizer(estate, self._directory, self._tree, data, catalog)
         self._engine = Engine(estate, self._authorizer)
+        self._gap_roles: gaps.Roles | None = None  # the snapshot's roles, parsed on first use
+
+    @property
+    def _roles(self) -> gaps.Roles:
+        if self._gap_roles is None:
+            self._gap_roles = gaps.snapshot_roles(self._estate)
+        return self._gap_roles
 
     @property
     def authorizer(self) -> AzureAuthorizer:
@@ -165,18 +170,28 @@ class AzureAnalysis:
         )
 
     def gap_support(self, identity: Identity) -> str | None:
-        return NOT_SUPPORTED
+        """None for service principals and managed identities (their role assignments are
+        compared with the plan), else why not."""
+        return gaps.gap_support(identity)
 
     def grants(self, identity: Identity, accessed: Iterable[Hop]) -> Iterable[Grant]:
-        return ()
+        """Its role assignments' operations on their scopes; an ARM resource holds no policy of
+        its own, so the ``can_access`` hops add nothing."""
+        return gaps.grants(self._estate, identity, self._catalog, self._roles)
 
-    def probe(self, identity: Identity, resource: str) -> str:
-        return resource
+    def probe(self, identity: Identity, resource: str) -> Probe:
+        return gaps.probe(resource)
 
     def gap_needs(
         self, identity: Identity, needs: Iterable[Need], onward: Sequence[str]
     ) -> tuple[Need, ...]:
-        return tuple(needs)
+        """Its Azure needs with implicit scopes bound to its assignments'. ``onward`` is always
+        empty: Azure has no role assumption (``act_as_edges`` gives no ``can_assume`` hop)."""
+        return gaps.gap_needs(self._estate, identity, needs, self._catalog, self._roles)
 
     def any_region(self, resource: str) -> bool:
         return False  # ARM ids name no region
+
+    def unjudged(self, identity: Identity, need: Need) -> str | None:
+        """Cosmos DB data needs: granted by the account's own role assignments, not collected."""
+        return gaps.unjudged(need)

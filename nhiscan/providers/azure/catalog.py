@@ -12,7 +12,8 @@ role's id, the same in every cloud; ``roleName`` its display name).
 
 The catalogue's actions are the literal operations the roles name (control plane: ``actions`` and
 ``notActions``; data plane: ``dataActions`` and ``notDataActions``) plus the few documented
-resource-provider operations no built-in role spells out (``DOCUMENTED_OPERATIONS``). Azure
+resource-provider operations no built-in role spells out (``DOCUMENTED_OPERATIONS``, and
+``DOCUMENTED_DATA_OPERATIONS`` of the data plane). Azure
 compares operations without regard to case, and the dataset spells 105 operations in more than
 one case (``Microsoft.Insights/AlertRules/Read``): the catalogue answers with the spelling the
 roles use most. Wildcards: ``*`` is any run of characters, ``/`` included (``*/read``,
@@ -65,6 +66,17 @@ DOCUMENTED_OPERATIONS: tuple[str, ...] = (
     "Microsoft.Authorization/roleAssignmentScheduleRequests/write",
     "Microsoft.KeyVault/vaults/accessPolicies/write",
     "Microsoft.Web/sites/publishxml/action",
+)
+# Data actions the built-in roles grant only through a wildcard (Azure Service Bus Data Sender's
+# ``Microsoft.ServiceBus/*/send/action``, Data Receiver's ``…/*/receive/action``): Service Bus's
+# send and receive, documented as data actions ("Azure permissions for Integration",
+# learn.microsoft.com/azure/role-based-access-control/permissions/integration; "Authenticate
+# and authorize an application with Microsoft Entra ID to access Azure Service Bus entities").
+# Without them the evaluator would take them for control-plane operations, which Owner's and
+# Contributor's ``*`` grant; data actions need a role's ``dataActions``.
+DOCUMENTED_DATA_OPERATIONS: tuple[str, ...] = (
+    "Microsoft.ServiceBus/namespaces/messages/send/action",
+    "Microsoft.ServiceBus/namespaces/messages/receive/action",
 )
 
 # Entries of the dataset that name no operation (a trailing "/", a "{placeholder}" segment):
@@ -324,9 +336,11 @@ class AzureCatalog:
         self,
         roles: Sequence[RoleDefinition] | None = None,
         extra: Iterable[str] = DOCUMENTED_OPERATIONS,
+        extra_data: Iterable[str] = DOCUMENTED_DATA_OPERATIONS,
     ) -> None:
         self._given = tuple(roles) if roles is not None else None
         self._extra = tuple(extra)
+        self._extra_data = tuple(extra_data)
         self._expanded: dict[tuple[str, Plane | None], frozenset[str]] = {}
 
     def roles(self) -> tuple[RoleDefinition, ...]:
@@ -381,6 +395,8 @@ class AzureCatalog:
                     yield from _operation(entry, Plane.DATA)
         for entry in self._extra:
             yield from _operation(entry, Plane.CONTROL)
+        for entry in self._extra_data:
+            yield from _operation(entry, Plane.DATA)
 
     @cached_property
     def operations(self) -> Mapping[Plane, frozenset[str]]:

@@ -20,7 +20,7 @@ from nhiscan.providers.gcp.roles import RoleBook
 from nhiscan.scanner.agents.model import Need
 from nhiscan.scanner.escalation import Escalation, Step
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.grants import Grant
+from nhiscan.scanner.grants import Grant, Probe
 from nhiscan.scanner.graph.model import Hop
 from nhiscan.scanner.graph.sources import AccessRequest, Scope
 from nhiscan.scanner.model import Identity, Provider, Resource, ResourceKind
@@ -145,8 +145,8 @@ class GcpAnalysis:
     def grants(self, identity: Identity, accessed: Iterable[Hop]) -> Iterable[Grant]:
         return self._grants.grants(identity)  # resource bindings are indexed like the others
 
-    def probe(self, identity: Identity, resource: str) -> str:
-        return resource
+    def probe(self, identity: Identity, resource: str) -> Probe:
+        return Probe(resource=resource)
 
     def gap_needs(
         self, identity: Identity, needs: Iterable[Need], onward: Sequence[str]
@@ -155,3 +155,6 @@ class GcpAnalysis:
 
     def any_region(self, resource: str) -> bool:
         return "/locations/-/" in resource
+
+    def unjudged(self, identity: Identity, need: Need) -> str | None:
+        return None  # IAM allow and deny policies decide every GCP need

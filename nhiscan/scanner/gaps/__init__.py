@@ -12,9 +12,11 @@ compiled plans in; ``AgentGap`` records out.
 - ``classify.py``: *excess* (granted actions no step needs), *excess scope* (a needed action
   granted on more than is needed: ``*`` where one bucket is needed), and grants that hold only
   under conditions nhiscan cannot decide, listed apart. *Missing*: needs the evaluator does not
-  allow for any principal of the chain, with the steps that need them and why.
+  allow for any principal of the chain, with the steps that need them and why. *Not judged*
+  (``unjudged``): needs whose grants the snapshot cannot hold (``ProviderAnalysis.unjudged``:
+  Azure Cosmos DB's data plane), with why; neither met nor missing.
 - ``documents.py``: the least-privilege and least-trust documents proposed for each identity,
-  rendered by its provider's agent vocabulary.
+  rendered by its provider's agent vocabulary from the needs bound to it.
 - The exposure score weighs the excess (``score.py``).
 """
 

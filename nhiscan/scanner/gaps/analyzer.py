@@ -5,7 +5,7 @@ documents) is asked of its provider, through the ``ProviderSet`` the orchestrati
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from nhiscan.scanner.agents.model import AgentPlan, Need
@@ -24,6 +24,7 @@ from nhiscan.scanner.gaps.model import (
     count_by_service,
 )
 from nhiscan.scanner.glob import glob_match
+from nhiscan.scanner.grants import Probe
 from nhiscan.scanner.graph import EdgeKind, ReachGraph
 from nhiscan.scanner.model import Identity
 from nhiscan.scanner.provider import AgentVocabulary, ProviderAnalysis, ProviderSet
@@ -77,8 +78,11 @@ class GapAnalyzer:
             if r in agent_ids and r != identity.id and not via.conditional
         )
         needs = analysis.gap_needs(identity, plan.needs, onward)
+        unjudged = _unjudged(analysis, identity, needs)
+        skip = {(u.action, u.resource) for u in unjudged}
+        judged = [n for n in needs if (n.action, n.resource) not in skip]
         granted = self.granted(chain)
-        missing, conditional_needs = self.coverage(chain, needs)
+        missing, conditional_needs = self.coverage(chain, judged)
         excess, scope, conditional = classify(granted.values(), needs)
         return IdentityGap(
             identity=identity.id,
@@ -91,6 +95,7 @@ class GapAnalyzer:
             conditional=conditional,
             missing=missing,
             conditional_needs=conditional_needs,
+            unjudged=unjudged,
             roles=tuple(r for r in chain if r != identity.id),
             admin=any(
                 self.authorizer.is_admin(p).decision is Decision.ALLOW
@@ -203,12 +208,8 @@ class GapAnalyzer:
         given: dict[str, str | list[str] | None] = {
             key: list(values) for tests in need.conditions.values() for key, values in tests.items()
         }
-        results = [
-            self.authorizer.evaluate(
-                principal, need.action, self._probe(identity, t), given or None
-            )
-            for t in self._concrete(need.resource)
-        ]
+        results = [self._evaluate(principal, identity, need.action, t, given)
+                   for t in self._concrete(need.resource)]  # fmt: skip
         worst = min(results, key=lambda r: _RANK[r.decision])
         if worst.decision.possible or not self._any_region(identity, need.resource):
             return worst
@@ -230,9 +231,7 @@ class GapAnalyzer:
                 continue
             if not glob_match(need.resource, resource):
                 continue
-            result = self.authorizer.evaluate(
-                principal, need.action, self._probe(identity, resource), given or None
-            )
+            result = self._evaluate(principal, identity, need.action, resource, given)
             if result.decision.possible:
                 return result
         return None
@@ -245,9 +244,21 @@ class GapAnalyzer:
         found = [r for r in self.estate.resources if glob_match(resource, r)]
         return found or [resource]
 
-    def _probe(self, identity: Identity, resource: str) -> str:
+    def _evaluate(
+        self,
+        principal: str,
+        identity: Identity,
+        action: str,
+        resource: str,
+        given: Mapping[str, str | Sequence[str] | None],
+    ) -> Evaluation:
+        """The authorizer's answer on the resource the provider says to probe, with the
+        attributes the resource carries joined to the need's condition values."""
         analysis = self.providers.analysis(identity.provider)
-        return analysis.probe(identity, resource) if analysis is not None else resource
+        probe = analysis.probe(identity, resource) if analysis is not None else Probe(
+            resource=resource)  # fmt: skip
+        context = {**given, **probe.context}
+        return self.authorizer.evaluate(principal, action, probe.resource, context or None)
 
     def _any_region(self, identity: Identity, resource: str) -> bool:
         analysis = self.providers.analysis(identity.provider)
@@ -264,6 +275,21 @@ def _weaken(result: Evaluation, via: Via) -> Evaluation:
     if via.conditional and result.decision is Decision.ALLOW:
         return replace(result, decision=Decision.CONDITIONAL)
     return result
+
+
+def _unjudged(
+    analysis: ProviderAnalysis, identity: Identity, needs: Iterable[Need]
+) -> tuple[MissingItem, ...]:
+    """The needs the identity's provider cannot judge from the snapshot, with why: neither met
+    nor missing (the report says it could not judge them)."""
+    found = []
+    for need in needs:
+        reason = analysis.unjudged(identity, need)
+        if reason is not None:
+            found.append(MissingItem(provider=need.provider, action=need.action,
+                                     resource=need.resource, steps=need.steps,
+                                     reason=reason))  # fmt: skip
+    return tuple(found)
 
 
 def _not_analysed(identity: Identity, reason: str) -> IdentityGap:

@@ -38,8 +38,9 @@ class Documents:
         analysis: ProviderAnalysis,
         vocabulary: AgentVocabulary,
     ) -> Mapping[str, Any] | None:
-        """The needs, or for the entry of a declared chain, acting as the next identity only."""
-        needs = analysis.gap_needs(identity, (), onward) if onward else plan.needs
+        """The needs bound to the identity by its provider (``gap_needs``: implicit scopes
+        filled in), or for the entry of a declared chain, acting as the next identity only."""
+        needs = analysis.gap_needs(identity, () if onward else plan.needs, onward)
         return vocabulary.render_least_privilege(needs, identity.account, identity.id)
 
     def trust(

@@ -5,8 +5,9 @@ The principal's provider reads its policies (``ProviderAnalysis.grants``): each 
 one action on one resource pattern from one statement, its own and its groups' policies first,
 then the resource policies the reach graph's ``can_access`` hops rest on. Here each grant is
 kept when the evaluator (denies, ceilings) still allows it, asked about the resource the
-provider says to probe (policy variables filled in); the statements granting the same
-(action, resource) are gathered on one item.
+provider says to probe (policy variables filled in, with the request attributes the resource
+carries: ``Probe``); the statements granting the same (action, resource) are gathered on one
+item.
 """
 
 from __future__ import annotations
@@ -82,8 +83,10 @@ class Grants:
             if grant.source not in old.statements:
                 found[key] = replace(old, statements=(*old.statements, grant.source))
             return
-        resource = analysis.probe(identity, grant.resource)
-        result = self.authorizer.evaluate(identity.id, grant.action, resource)
+        probe = analysis.probe(identity, grant.resource)
+        result = self.authorizer.evaluate(
+            identity.id, grant.action, probe.resource, probe.context or None
+        )
         if result.decision.possible:
             found[key] = self.item(identity, grant, result.decision is Decision.CONDITIONAL)
 

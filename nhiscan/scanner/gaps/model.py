@@ -33,6 +33,9 @@ class GrantItem:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MissingItem:
+    """A need with why it is not met (missing), or why the provider could not judge it
+    (``IdentityGap.unjudged``: what decides it is not in the snapshot)."""
+
     provider: Provider
     action: str
     resource: str
@@ -66,6 +69,8 @@ class IdentityGap:
     conditional: tuple[GrantItem, ...] = ()  # excess allowed only under undecided conditions
     missing: tuple[MissingItem, ...] = ()
     conditional_needs: tuple[Need, ...] = ()  # needs met only under undecided conditions
+    # Needs its provider cannot judge from the snapshot (neither met nor missing), with why.
+    unjudged: tuple[MissingItem, ...] = ()
     roles: tuple[str, ...] = ()  # roles it can assume, directly or in a chain
     admin: bool = False
     escalations: tuple[EscalationItem, ...] = ()
@@ -102,6 +107,15 @@ class AgentGap:
         keys = [{(m.action, m.resource) for m in gap.missing} for gap in analysed]
         common = set.intersection(*keys)
         return tuple(m for m in analysed[0].missing if (m.action, m.resource) in common)
+
+    @property
+    def unjudged(self) -> tuple[MissingItem, ...]:
+        """Needs some analysed identity's provider could not judge (first reason kept)."""
+        found: dict[tuple[str, str], MissingItem] = {}
+        for gap in self.identities:
+            for item in gap.unjudged:
+                found.setdefault((item.action, item.resource), item)
+        return tuple(found.values())
 
     @property
     def escalations(self) -> tuple[EscalationItem, ...]:

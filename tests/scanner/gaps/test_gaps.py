@@ -334,16 +334,17 @@ def test_a_role_that_compute_runs_as_gets_a_trust_for_that_service_only() -> Non
 
 
 def test_an_identity_whose_provider_cannot_analyse_it_is_reported_not_analysed() -> None:
-    """Azure's analysis does not compare grants with plans yet: its gap_support says so."""
-    sa = identity(provider=Provider.AZURE, kind=IdentityKind.SERVICE_PRINCIPAL, name="etl",
+    """Azure's analysis compares service principals' grants only: its gap_support says so of an
+    application (its service principal is what signs in)."""
+    sa = identity(provider=Provider.AZURE, kind=IdentityKind.ENTRA_APPLICATION, name="etl",
                   id="5f2b6c1e-0000-4000-8000-000000000001", account="sub")  # fmt: skip
     records: list[Record] = [*_lambda_role("here", *DOCS), sa]
     result = _analyse(records, _agent("a", sa.id, "read: s3://docs/*"))["a"]
     (gap,) = _gap(result).identities
     assert (gap.identity, gap.analysed) == (sa.id, False)
     assert gap.reason == (
-        "gap analysis for Azure identities is not supported yet (their grants are not compared "
-        "with the plan: #15)"
+        "gap analysis of Azure entra-application identities is not supported: service "
+        "principals and managed identities only"
     )
     assert _gap(result).missing == () and result.score is not None and result.score.value == 0
 

@@ -20,10 +20,15 @@ holds (conditions, deny assignments) is the core's question, asked of the Azure 
 (``rbac.evaluate``) on the resource ``probe`` names.
 
 Needed: the agent's Azure needs, an implicit subscription and resource group (``*``) bound to
-those of the identity's role assignment scopes that can hold the resource (``bind``). Cosmos
-DB data needs are not judged from Azure RBAC (its data plane has its own role assignments,
-which the snapshot does not hold): ``unjudged`` names them with the reason, for the provider to
-record as a gap rather than report them missing.
+those of the identity's role assignment scopes that can hold the resource (``bind``); the
+least-privilege output is rendered from them too. Cosmos DB data needs are not judged from
+Azure RBAC (its data plane has its own role assignments, which the snapshot does not hold):
+``unjudged`` says why, and the gap analysis reports them as not judged, neither met nor missing
+(``IdentityGap.unjudged``), while the least privilege still proposes their Cosmos DB role.
+
+Probed: a blob need or grant is evaluated on its container with the blob path as the
+``@Resource[…/blobs:path]`` attribute (``probe``): a blob path is not an ARM scope, and the
+ABAC condition narrowing a container's assignment to a prefix reads it.
 """
 
 from __future__ import annotations
@@ -53,7 +58,7 @@ from nhiscan.providers.azure.scopes import ScopeKind
 from nhiscan.scanner.agents.model import Need
 from nhiscan.scanner.authz import StatementRef
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.grants import Grant
+from nhiscan.scanner.grants import Grant, Probe
 from nhiscan.scanner.model import Identity, IdentityKind, PolicyKind, Provider
 
 ANY_ACTION = "*"  # what a role nhiscan does not know may grant (the evaluator: conditional)
@@ -88,11 +93,16 @@ class Held:
     role: RoleDefinition | None
 
 
-def assignments(estate: Estate, identity: Identity, catalog: AzureCatalog) -> Iterator[Held]:
+Roles = Mapping[str, RoleDefinition]  # the snapshot's role definitions by GUID
+
+
+def assignments(
+    estate: Estate, identity: Identity, catalog: AzureCatalog, roles: Roles | None = None
+) -> Iterator[Held]:
     """The identity's role assignments with their roles (the snapshot's definition, else the
     bundled built-in one); a role assignment or role definition not in ARM's shape raises
     ``ArmFormatError`` or ``RoleDataError`` naming the policy."""
-    roles = _snapshot_roles(estate)
+    roles = snapshot_roles(estate) if roles is None else roles
     for policy_id in identity.policies:
         policy = estate.policies.get(policy_id)
         if policy is None or policy.kind is not PolicyKind.AZURE_ROLE_ASSIGNMENT:
@@ -104,7 +114,8 @@ def assignments(estate: Estate, identity: Identity, catalog: AzureCatalog) -> It
         yield Held(policy_id=policy_id, assignment=held, role=role)
 
 
-def _snapshot_roles(estate: Estate) -> dict[str, RoleDefinition]:
+def snapshot_roles(estate: Estate) -> dict[str, RoleDefinition]:
+    """The snapshot's role definitions by GUID (parse once per analysis and pass them on)."""
     found: dict[str, RoleDefinition] = {}
     for policy in estate.policies.values():
         if policy.kind is PolicyKind.AZURE_ROLE_DEFINITION:
@@ -130,11 +141,13 @@ def _names(patterns: Iterable[str], action: str) -> bool:
     return any(not is_oddity(p) and pattern_regex(p).fullmatch(action) for p in patterns)
 
 
-def grants(estate: Estate, identity: Identity, catalog: AzureCatalog) -> Iterator[Grant]:
+def grants(
+    estate: Estate, identity: Identity, catalog: AzureCatalog, roles: Roles | None = None
+) -> Iterator[Grant]:
     """Every (operation, resource) the identity's role assignments grant (see the module)."""
     if gap_support(identity) is not None:
         return
-    for held in assignments(estate, identity, catalog):
+    for held in assignments(estate, identity, catalog, roles):
         yield from _expand(held, catalog)
 
 
@@ -192,23 +205,29 @@ def _resource(place: str, action: str, plane: Plane, broad: bool, prefix: str | 
     return f"{found.group(1)}/blobservices/default/containers/{container}/blobs/{prefix or ''}*"
 
 
-def unjudged(needs: Iterable[Need]) -> tuple[tuple[Need, str], ...]:
-    """The Azure needs no Azure RBAC assignment can meet, with why (Cosmos DB's data plane)."""
-    return tuple((n, COSMOS_UNJUDGED) for n in needs
-                 if n.provider is Provider.AZURE and n.action in COSMOS_DATA_ACTIONS)  # fmt: skip
+def unjudged(need: Need) -> str | None:
+    """Why no Azure RBAC assignment can meet ``need`` (Cosmos DB's data plane), else None."""
+    if need.provider is Provider.AZURE and need.action in COSMOS_DATA_ACTIONS:
+        return COSMOS_UNJUDGED
+    return None
 
 
 def gap_needs(
-    estate: Estate, identity: Identity, needs: Iterable[Need], catalog: AzureCatalog
+    estate: Estate,
+    identity: Identity,
+    needs: Iterable[Need],
+    catalog: AzureCatalog,
+    roles: Roles | None = None,
 ) -> tuple[Need, ...]:
-    """``needs``' Azure ones that Azure RBAC decides, as grants name resources (lower-cased ARM
-    ids: a raw step's are as written), implicit scopes bound to the identity's assignment
-    scopes (``bind``); the others are ``unjudged``."""
-    scopes = sorted({h.assignment.scope.key for h in assignments(estate, identity, catalog)})
+    """``needs``' Azure ones as grants name resources (lower-cased ARM ids: a raw step's are as
+    written), implicit scopes bound to the identity's assignment scopes (``bind``). Cosmos DB
+    data needs are kept (the least privilege grants them): ``unjudged`` sets them aside."""
+    held = assignments(estate, identity, catalog, roles)
+    scopes = sorted({h.assignment.scope.key for h in held})
     return tuple(
         replace(n, resource=bind(arm_key(n.resource), scopes), account_implicit=False)
         for n in needs
-        if n.provider is Provider.AZURE and n.action not in COSMOS_DATA_ACTIONS
+        if n.provider is Provider.AZURE
     )
 
 
@@ -236,13 +255,13 @@ def bind(resource: str, scopes: Iterable[str]) -> str:
     return resource
 
 
-def probe(resource: str) -> tuple[str, Mapping[str, str]]:
-    """The ARM scope the authorizer evaluates a need on, and the ABAC attributes the request
-    carries: a blob need on its container with the blob path (the prefix, up to its first
-    wildcard) as ``@Resource[…/blobs:path]``; a Cosmos DB need on its account."""
+def probe(resource: str) -> Probe:
+    """The ARM scope the authorizer evaluates a need or grant on, and the ABAC attributes the
+    request carries: a blob's on its container with the blob path (the prefix, up to its first
+    wildcard) as ``@Resource[…/blobs:path]``; a Cosmos DB one on its account."""
     head, marker, path = resource.partition("/blobs/")
     if marker:
         glob = re.search(r"[*?\[]", path)
-        return head, {PATH: path[: glob.start()] if glob else path}
+        return Probe(resource=head, context={PATH: path[: glob.start()] if glob else path})
     head, marker, _ = resource.partition("/dbs/")
-    return (head if marker else resource), {}
+    return Probe(resource=head if marker else resource)

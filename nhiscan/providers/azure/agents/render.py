@@ -51,13 +51,18 @@ def least_privilege(
     needs: Iterable[Need], scope: str, principal: str | None = None
 ) -> dict[str, Any] | None:
     """Custom roles and assignments granting ``needs`` (the Azure ones) to ``principal`` (an
-    object id) with implicit subscriptions in ``scope``; None when there is nothing to grant."""
-    subscription = ANY if scope in (ANY, "") else scope.lower()
+    object id) with implicit subscriptions in ``scope``; None when there is nothing to grant.
+
+    ``scope`` fills in implicit needs only: the gap analysis hands needs its provider already
+    bound (``gaps.gap_needs``) with the identity's account, which for an Azure identity is its
+    tenant, never a subscription, so the scope is then not taken for one."""
+    azure = [n for n in needs if n.provider is Provider.AZURE]
+    implicit = scope not in (ANY, "") and any(n.account_implicit for n in azure)
+    subscription = scope.lower() if implicit else ANY
     grouped: dict[Target, set[str]] = {}
-    for need in needs:
-        if need.provider is Provider.AZURE:
-            target = target_of(bind_subscription(need, subscription), subscription)
-            grouped.setdefault(target, set()).add(need.action)
+    for need in azure:
+        target = target_of(bind_subscription(need, subscription), subscription)
+        grouped.setdefault(target, set()).add(need.action)
     if not grouped:
         return None
     who = principal.lower() if principal else PRINCIPAL_PLACEHOLDER

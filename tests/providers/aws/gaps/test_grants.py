@@ -12,6 +12,7 @@ import pytest
 from nhiscan.providers.aws.gaps import grants as aws_grants
 from nhiscan.providers.aws.provider import PROVIDER, AwsAnalysis
 from nhiscan.scanner.facts import AccessLevel
+from nhiscan.scanner.grants import Probe
 from nhiscan.scanner.model import IdentityKind, Provider, Record
 from tests import factories as f
 
@@ -81,8 +82,8 @@ def test_the_probe_fills_in_the_policy_variables_of_the_identity() -> None:
     app = f.user("app", native_id="AIDAEXAMPLE")
     aws = analysis(app)
     home = "arn:aws:s3:::home/${aws:username}/${aws:userid}/*"
-    assert aws.probe(app, home) == "arn:aws:s3:::home/app/AIDAEXAMPLE/*"
-    assert aws.probe(app, "arn:aws:s3:::docs/*") == "arn:aws:s3:::docs/*"
+    assert aws.probe(app, home) == Probe(resource="arn:aws:s3:::home/app/AIDAEXAMPLE/*")
+    assert aws.probe(app, "arn:aws:s3:::docs/*") == Probe(resource="arn:aws:s3:::docs/*")
 
 
 def _counting(monkeypatch: pytest.MonkeyPatch) -> list[Mapping[str, Any] | None]:
