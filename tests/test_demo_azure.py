@@ -179,7 +179,7 @@ def test_the_azure_agent_is_declared_and_matched(report: dict[str, Any]) -> None
 
 
 def test_the_agent_holds_more_than_its_plan(snapshot: dict[str, Any]) -> None:
-    """What the gap analysis will compare with the two reads: the agent's role assignments."""
+    """What the gap analysis compares with the two reads: the agent's role assignments."""
     group = f"{SUBSCRIPTION}/resourceGroups/rg-claims"
     held = sorted(
         (p["name"], p["document"]["scope"])
@@ -192,6 +192,23 @@ def test_the_agent_holds_more_than_its_plan(snapshot: dict[str, Any]) -> None:
         ("Storage Blob Data Contributor",
          f"{group}/providers/Microsoft.Storage/storageAccounts/acmeclaimsdocs"),
     ]  # fmt: skip
+
+
+def test_the_gap_analysis_reports_the_agents_excess_and_nothing_missing(
+    report: dict[str, Any],
+) -> None:
+    """Contributor on the resource group is excess for two reads; the two reads are held, the
+    blob read on the whole account (excess scope), so NHI300 names the agent, nothing missing."""
+    (agent,) = [a for a in report["agents"] if a["name"] == "azure-claims-intake"]
+    (identity,) = agent["identities"]
+    assert identity["analysed"] and not identity["admin"]
+    assert identity["missing"] == 0 and identity["conditional"] == 0
+    assert identity["excess"] > 1000  # Contributor's control-plane actions on the group
+    assert identity["excess_scope"] == 2  # the blob read on the account, the secret on the vault
+    (excess,) = [f for f in azure_findings(report, "NHI300") if f["subject"] == AGENT]
+    assert "azure-claims-intake" in excess["title"]
+    plan = report["agent_analysis"]
+    assert plan["analysed"] >= 1
 
 
 def test_the_html_report_shows_the_azure_identities_and_findings(
