@@ -27,10 +27,12 @@ from nhiscan.providers.azure.directory import AU_PREFIX, PRINCIPAL_KINDS, Direct
 from nhiscan.providers.azure.directory_roles import (
     FACTS_BY_CAPABILITY,
     GRAPH_API_APP_IDS,
+    SINGLE_TENANT,
     TENANT_ADMIN_ROLES,
     DirectoryRole,
     grants_graph_app_roles,
     implies,
+    single_tenant_form,
 )
 from nhiscan.providers.azure.scopes import ROOT, ArmFormatError
 from nhiscan.providers.azure.tree import Tree
@@ -146,14 +148,24 @@ class AzureAuthorizer:
                 whys.append(why)
         return _answer(allowed, undecided, whys[0] if whys else "")
 
+    def _wanted(self, action: str, target: str) -> tuple[str, ...]:
+        """``action``, and on a single-tenant application also its ``applications.
+        myOrganization`` form (``directory_roles.single_tenant_form``)."""
+        narrow = single_tenant_form(action)
+        sp = self.directory.identity(self.directory.app_sp.get(target, ""))
+        if narrow is None or sp is None or (sp.audience or "").lower() != SINGLE_TENANT:
+            return (action,)
+        return (action, narrow)
+
     def _directory_grants(
         self, identity: Identity, action: str, target: str
     ) -> Iterator[tuple[bool, StatementRef, str]]:
         """(definite, the grant, why only possible) for each grant of ``action`` on ``target``."""
+        forms = self._wanted(action, target)
         for principal in self.directory.principal_ids(identity):
             for entry in self.directory.roles.get(principal, ()):
                 role = self.directory.role(entry.role)
-                if role is None or not any(implies(a, action) for a in role.actions):
+                if role is None or not any(implies(a, w) for a in role.actions for w in forms):
                     continue
                 if self._excludes_graph(role, action, target):
                     continue

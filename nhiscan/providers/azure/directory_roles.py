@@ -422,6 +422,21 @@ def implies(held: str, wanted: str) -> bool:
     return h_verb == w_verb and w_set != ""
 
 
+SINGLE_TENANT = "azureadmyorg"  # signInAudience of an application of this tenant only
+
+
+def single_tenant_form(action: str) -> str | None:
+    """The ``applications.myOrganization`` form of an ``applications`` action, which a custom
+    role may hold instead: it "grants the same permissions ... but only for single-tenant
+    applications" (``signInAudience`` AzureADMyOrg; entra-docs custom-available-permissions.md
+    at 06b4a1d75d05c0bd9b45fffa0b9967340deeb326). None for an action on another entity."""
+    ns, entity, prop, verb = _split(action)
+    if entity != "applications":
+        return None
+    middle = f"/{prop}" if prop else ""
+    return f"{ns}/applications.myOrganization{middle}/{verb}"
+
+
 def capabilities(actions: Iterable[str]) -> frozenset[Capability]:
     """The capabilities a set of held resource actions gives."""
     held = tuple(actions)

@@ -139,3 +139,23 @@ def test_only_company_wide_consent_grants_graph_app_roles() -> None:
     found = analysis.authorizer.evaluate(BOT.id, GRANT, az.GRAPH_SP)
     assert found.decision is Decision.CONDITIONAL
     assert COMPANY_ADMIN_CONSENT in pra.actions
+
+
+def test_a_my_organization_action_reaches_single_tenant_applications_only() -> None:
+    """``applications.myOrganization/credentials/update`` (custom-available-permissions.md):
+    the single-tenant application is taken over, the multi-tenant one is not."""
+    narrow = "microsoft.directory/applications.myOrganization/credentials/update"
+    single = az.sp("single", 4, audience="AzureADMyOrg")
+    multi = az.sp("multi", 5, audience="AzureADMultipleOrgs")
+    records = [single, az.app_of(single), multi, az.app_of(multi),
+               *policies(definition(CUSTOM, "Own apps", narrow)),
+               az.directory_roles(BOT, (CUSTOM, "/"))]  # fmt: skip
+    analysis = az.analysis(BOT, *records)
+    authz = analysis.authorizer
+    assert authz.evaluate(BOT.id, APP_CREDS, az.app_of(single).id).decision is Decision.ALLOW
+    assert authz.evaluate(BOT.id, APP_CREDS, az.app_of(multi).id).decision is (
+        Decision.IMPLICIT_DENY
+    )
+    assert [(e.method, e.target) for e in analysis.escalations([BOT.id])] == [
+        ("add-application-credential", single.id)
+    ]
