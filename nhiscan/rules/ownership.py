@@ -8,7 +8,8 @@ manages itself (an AWS service-linked role, which AWS creates, owns and deletes 
 service that uses it; a Google service agent) are skipped: the record says so, or its
 provider's analysis does.
 
-Two Azure conditions (docs/dev/azure-plan.md 5.2; NHI502):
+Three Azure conditions (docs/dev/azure-plan.md 5.2; NHI502; issue #15: "no owner" is never
+claimed without the owners):
 
 - A managed identity (``IdentityKind.MANAGED_IDENTITY``) is skipped: Entra refuses owners on a
   managed identity's service principal (even a Global Administrator gets 403
@@ -20,6 +21,10 @@ Two Azure conditions (docs/dev/azure-plan.md 5.2; NHI502):
   its credentials at a higher severity: the same missing owner, reported once. A service
   principal with only federated credentials (no secret or certificate) still needs an owner and
   is reported here.
+- A service principal whose owners were not read is not judged: Azure records owners only as
+  read (its own, else its application's), so a collection gap on an owners list naming it, its
+  client id (an application's owners are listed by appId) or its whole tenant means "unknown",
+  and the gap already says so.
 """
 
 from __future__ import annotations
@@ -30,7 +35,14 @@ from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
 from nhiscan.rules.common import active_keys, describe
 from nhiscan.rules.reach_support import provider_managed
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.model import Finding, Identity, IdentityKind, PolicyKind, Severity
+from nhiscan.scanner.model import (
+    Finding,
+    Identity,
+    IdentityKind,
+    PolicyKind,
+    Provider,
+    Severity,
+)
 from nhiscan.scanner.owners import owner_of
 
 
@@ -63,6 +75,7 @@ class NhiWithoutOwner:
                 or owner_of(identity, tag_keys) is not None
                 or identity.kind is IdentityKind.MANAGED_IDENTITY
                 or _ownerless_holder_reported(estate, identity, ctx)
+                or _owners_unread(estate, identity)
             ):
                 continue
             who = describe(identity, identity.id, ctx.providers)
@@ -94,5 +107,23 @@ def _ownerless_holder_reported(estate: Estate, identity: Identity, ctx: RuleCont
             and isinstance(policy.document, dict)
             and policy.document.get("value") == []
         ):
+            return True
+    return False
+
+
+def _owners_unread(estate: Estate, identity: Identity) -> bool:
+    """An Azure identity's owners (its own or its application's) could not be read: a gap on
+    an owners list (``azure-export:app-owners``, ``azure-export:sp-owners``, live
+    ``/applications/{id}/owners``, ``/servicePrincipals/{id}/owners``) naming it or its client
+    id, or naming no object in its tenant."""
+    if identity.provider is not Provider.AZURE:
+        return False
+    names = {identity.id.lower(), (identity.native_id or "").lower()} - {""}
+    for gap in estate.snapshot.gaps:
+        if gap.provider is not Provider.AZURE or not gap.operation.endswith("owners"):
+            continue
+        if gap.subject is None and gap.scope.lower() == identity.account.lower():
+            return True
+        if gap.subject is not None and gap.subject.lower() in names:
             return True
     return False

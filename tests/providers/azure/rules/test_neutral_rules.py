@@ -6,12 +6,15 @@ would: no finding that cannot be acted on, and one problem reported once.
   year and six months old was reported by both.
 - NHI007 (no owner) skips managed identities (Entra refuses owners on them) and a service
   principal whose ownerless application NHI502 reports with its credentials; it still reports a
-  service principal whose only credentials are federated."""
+  service principal whose only credentials are federated; and it claims no missing owner when
+  the owners were not read (a gap says so)."""
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
 from nhiscan.app.estates import estate_of
 from nhiscan.providers.azure.rules import RULES
@@ -83,3 +86,14 @@ def test_nhi007_reports_a_federated_only_service_principal_without_owner() -> No
                          fx.owners("a9"), secret)  # fmt: skip
     assert _azure(NhiWithoutOwner(), with_secret, NOW) == []
     assert _subjects("NHI502", with_secret, NOW) == [fx.guid("a9", 2)]
+
+
+def test_nhi007_claims_no_missing_owner_when_owners_were_not_read(tmp_path: Path) -> None:
+    folder = ex.copy(tmp_path)
+    (folder / "sp-owners" / f"{ex.SP_VENDOR}.json").unlink()  # refused: a gap on vendor-backup
+    e = estate_of(snapshot(*ex.read(folder)))
+    assert ex.SP_VENDOR not in {f.subject for f in _azure(NhiWithoutOwner(), e)}
+    shutil.rmtree(folder / "sp-owners")  # no service principal's owners read at all
+    shutil.rmtree(folder / "app-owners")
+    e = estate_of(snapshot(*ex.read(folder)))
+    assert _azure(NhiWithoutOwner(), e) == []
