@@ -102,7 +102,8 @@ ESCALATION_FACTS: tuple[EscalationFact, ...] = (
         capability=Capability.APP_ROLE_ASSIGNMENT,
         actions=("microsoft.directory/servicePrincipals/appRoleAssignedTo/update",),
         summary="assign the app roles of a service principal (an API) to others; on Microsoft "
-        "Graph's service principal these are its application permissions",
+        "Graph's (and Azure AD Graph's) service principal, its application permissions, only "
+        "with company-wide consent (grants_graph_app_roles)",
         source="includes/privileged-role-administrator.md",
     ),
     EscalationFact(

@@ -11,7 +11,11 @@ identity's service principal (Entra refuses them); an application of another ten
 object here (only its service principal is a target, and only potentially: its publisher's
 app instance property lock cannot be read from this tenant); Microsoft's first-party service
 principals are no target; a role scoped to an administrative unit reaches no application or
-service principal (the authorizer)."""
+service principal (the authorizer); Microsoft Graph's app roles are granted only by a role with
+company-wide consent (Privileged Role, Global Administrator: ``directory_roles.
+grants_graph_app_roles``), never by Application or Cloud Application Administrator, Directory
+Writers, Hybrid Identity or User Administrator. A tenant's custom directory roles take part by
+their allowed resource actions (``directory_definitions``)."""
 
 from __future__ import annotations
 
