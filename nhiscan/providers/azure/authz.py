@@ -200,6 +200,8 @@ class AzureAuthorizer:
         (``directory_roles.grants_graph_app_roles`` names the sources)."""
         if not implies(APP_ROLE_ASSIGNMENT, action) or grants_graph_app_roles(role.actions):
             return False
+        if target == ROOT:  # Graph's service principal, not in the snapshot (privesc engine)
+            return True
         api = self.directory.identity(target)
         return api is not None and (api.native_id or "").lower() in GRAPH_API_APP_IDS
 
