@@ -58,7 +58,8 @@ class TenantRoles:
         found = self._custom.get(key)
         if found is not None:
             return found
-        return directory_role(key) if directory_role(key) is not None else self._builtin.get(key)
+        builtin = directory_role(key)
+        return builtin if builtin is not None else self._builtin.get(key)
 
     @property
     def custom(self) -> tuple[DirectoryRole, ...]:

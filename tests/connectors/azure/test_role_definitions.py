@@ -38,13 +38,16 @@ GRANTER = "3b8c5d1e-7f2a-4c9b-a8e6-0d4f1b2c3e5a"
 def test_each_definition_is_a_policy_as_returned() -> None:
     policies = by_id(read(), Policy)
     found = {k: p for k, p in policies.items() if p.kind is PolicyKind.ENTRA_ROLE_DEFINITION}
-    assert len(found) == 4
+    assert len(found) == 5
     rotator = found[role_definition_id(ROTATOR)]
     assert (rotator.account, rotator.name) == (
         TENANT,
         "custom directory role Contoso App Credential Rotator",
     )
-    assert rotator.document == load(EXPORT / PART)["value"][2]
+    assert rotator.document == load(EXPORT / PART)["value"][3]
+    # every role the fixture's assignments and eligibilities name is defined: no gap
+    assert not [g for g in read() if isinstance(g, CollectionGap)
+                and g.operation == "azure-export:directory-role-definitions"]  # fmt: skip
 
 
 def test_without_the_file_custom_roles_are_a_not_in_export_gap(tmp_path: Path) -> None:
@@ -124,3 +127,13 @@ def test_a_custom_role_granting_app_roles_grants_no_graph_permission(tmp_path: P
     methods = {m for f in found for m in f["evidence"].get("methods", [])}
     assert "grant-graph-app-role" not in methods
     assert not [f for f in found if f["rule_id"] == "NHI101"]
+
+
+def test_an_assignment_naming_a_role_the_file_lacks_is_a_gap(tmp_path: Path) -> None:
+    folder = copy(tmp_path)
+    unknown = "0e000000-0000-4000-8000-0000000000e0"
+    _assign(folder, SP_VENDOR, unknown)
+    gaps = [g for g in read(folder) if isinstance(g, CollectionGap)
+            and g.operation == "azure-export:directory-role-definitions"]  # fmt: skip
+    assert [(g.subject, g.reason) for g in gaps] == [(unknown, GapReason.NOT_IN_EXPORT)]
+    assert f"{SP_VENDOR}#directory-roles" in gaps[0].detail

@@ -68,7 +68,7 @@ def _records(export: Export, now: datetime, progress: Callable[[str], None]) -> 
         yield assignment.policy
     policies, directory = _principal_policies(export, assignments, tenant, gaps)
     yield from directory
-    yield from directory_definitions(export, tenant, gaps)
+    yield from directory_definitions(export, tenant, gaps, directory)
     yield from Entra(export, tenant, now, gaps, policies, progress).records()
     yield from gaps.records()
 
@@ -148,15 +148,25 @@ def _principal_policies(
     return by_principal, directory
 
 
-def directory_definitions(export: Export, tenant: str, gaps: Gaps) -> list[Policy]:
+def directory_definitions(
+    export: Export, tenant: str, gaps: Gaps, roles: list[Policy]
+) -> list[Policy]:
     """The tenant's directory role definitions (built-in and custom), or the gap saying custom
-    roles are unknown."""
+    roles are unknown; and a gap for each role an assignment (or eligibility) of ``roles``
+    names that the file lacks."""
     part = "directory-role-definitions.json"
     if part not in export.files:
         gaps.missing(part)
         return []
     where = f"{export.folder / part}: $.value"
-    return to.role_definitions(export.files[part], where, tenant=tenant)
+    found = to.role_definitions(export.files[part], where, tenant=tenant)
+    known = {str(p.document.get(k) or "").lower() for p in found for k in ("id", "templateId")}
+    for policy in roles:
+        for entry in policy.document.get("value") or ():
+            role = str(entry.get("roleDefinitionId") or "").lower()
+            if role and role not in known:
+                gaps.directory_role_definition(role, policy.id)
+    return found
 
 
 class Entra:

@@ -29,7 +29,7 @@ def definitions(records: list[object]) -> dict[str, Policy]:
 def test_every_page_of_the_role_definitions_is_recorded(graph: FakeGraph) -> None:
     records, _ = collect()
     found = definitions(records)
-    assert len(found) == 4  # two pages of two (the fake pages by 2)
+    assert len(found) == 5  # three pages (the fake pages by 2)
     rotator = found[role_definition_id(ROTATOR)]
     assert rotator.name == "custom directory role Contoso App Credential Rotator"
     assert rotator.document["isBuiltIn"] is False
@@ -37,7 +37,7 @@ def test_every_page_of_the_role_definitions_is_recorded(graph: FakeGraph) -> Non
         "microsoft.directory/applications/credentials/update"
     )
     asked = [urlsplit(str(r.url)) for r in graph.requests if r.url.path == PATH]
-    assert [parse_qs(u.query).get("$skiptoken") for u in asked] == [None, ["2"]]
+    assert [parse_qs(u.query).get("$skiptoken") for u in asked] == [None, ["2"], ["4"]]
 
 
 def test_a_refused_role_definition_list_is_a_gap_and_no_definition(graph: FakeGraph) -> None:
