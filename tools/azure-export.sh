@@ -76,6 +76,7 @@ graph directory-role-assignments.json "$GRAPH/roleManagement/directory/roleAssig
 
 optional graph directory-role-eligibilities.json \
   "$GRAPH/roleManagement/directory/roleEligibilitySchedules"
+optional graph directory-role-definitions.json "$GRAPH/roleManagement/directory/roleDefinitions"
 optional save management-groups.json \
   az account management-group show --name "$tenant" --expand --recurse
 for app in $(az ad app list --all --query "[].appId" --output tsv); do

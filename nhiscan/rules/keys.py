@@ -27,17 +27,35 @@ from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import (
     Credential,
     Finding,
+    Provider,
     Severity,
 )
 from nhiscan.scanner.provider import ProviderSet
 
 
 class AccessKeyTooOld:
+    """NHI001: an active long-lived key older than ``key_max_age_days`` (90).
+
+    Not for an Azure client secret or certificate with an end date (every one Graph returns
+    has ``endDateTime``; ``addPassword`` defaults it to two years): in Entra the rotation
+    control is the credential's lifetime, set when it is created, and the Azure rules judge
+    exactly that. NHI501 reports a live one valid for longer than
+    ``client_secret_max_lifetime_days`` (180) or ``certificate_max_lifetime_days`` (365), NHI500
+    one expiring within ``credential_expiry_warning_days`` or expired and still present. An age
+    limit of 90 days beside them would report the same long-lived secret twice, and would
+    contradict the lifetime limits (a certificate the tenant allows for a year is "too old" at
+    91 days). One without an end date (none the documented API returns) is still judged here.
+    """
+
     meta = RuleMeta(
         id="NHI001",
         name="access-key-too-old",
         severity=Severity.MEDIUM,
-        summary="An active access key is older than the rotation limit (key_max_age_days).",
+        summary=(
+            "An active access key is older than the rotation limit (key_max_age_days). Azure "
+            "client secrets and certificates with an end date are judged on their lifetime "
+            "instead (NHI500, NHI501)."
+        ),
         remediation=(
             "Rotate the key: create a new key, deploy it where the old one is used, confirm "
             "the old key's last use stops, then deactivate and delete it. Better, replace the "
@@ -50,7 +68,7 @@ class AccessKeyTooOld:
         for identity_id, credentials in credentials_by_identity(estate):
             who = describe(estate.identities.get(identity_id), identity_id, ctx.providers)
             for key in active_keys(credentials, ctx.providers):
-                if key.created is None:
+                if key.created is None or _lifetime_judged(key):
                     continue
                 age = days_since(key.created, ctx.now)
                 if age <= limit:
@@ -70,6 +88,11 @@ class AccessKeyTooOld:
                     },
                     key=(key.id,),
                 )
+
+
+def _lifetime_judged(key: Credential) -> bool:
+    """An Azure credential with an end date: NHI500 and NHI501 judge its lifetime."""
+    return key.provider is Provider.AZURE and key.expires is not None
 
 
 class AccessKeyUnused:

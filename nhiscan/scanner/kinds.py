@@ -117,6 +117,7 @@ class PolicyKind(OpenStrEnum):
     ENTRA_APP_ROLE_ASSIGNMENTS = "entra-app-role-assignments"  # app roles granted to an SP
     ENTRA_OWNERS = "entra-owners"  # the owners of an application or service principal
     ENTRA_FEDERATED_CREDENTIALS = "entra-federated-credentials"  # who may sign in as an app
+    ENTRA_ROLE_DEFINITION = "entra-role-definition"  # a directory role's allowed actions
 
 
 class ResourceKind(OpenStrEnum):

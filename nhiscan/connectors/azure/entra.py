@@ -73,8 +73,9 @@ def as_export(data: TenantData, tenant: str) -> Export:
 
 
 def to_records(data: TenantData, tenant: str, now: datetime) -> Iterator[Record]:
-    """The tenant, its directory roles, applications, service principals, credentials,
-    owners, app roles and federated credentials; then the gaps of what did not answer."""
+    """The tenant, its directory roles and role definitions, applications, service
+    principals, credentials, owners, app roles and federated credentials; then the gaps of
+    what did not answer."""
     yield rbac.tenant_account({"tenantId": tenant}, f"--azure-tenant {tenant}")
     try:
         records = list(_entra(data, tenant, now))
@@ -104,6 +105,9 @@ def _entra(data: TenantData, tenant: str, now: datetime) -> Iterator[Record]:
         for principal, policy in to.directory_roles(found, where, kind=kind, tenant=tenant).items():
             policies.setdefault(principal, []).append(policy.id)
             yield policy
+    if data.role_definitions is not None:  # else its gap is in data.gaps
+        where = "GET /roleManagement/directory/roleDefinitions: $.value"
+        yield from to.role_definitions(data.role_definitions, where, tenant=tenant)
     export = as_export(data, tenant)
     sp_seen = yield from _report(_sp_sign_ins, data.sp_sign_ins, tenant, SP_SIGN_INS)
     key_seen = yield from _report(

@@ -39,6 +39,7 @@ UNLICENSED: GapReason = getattr(GapReason, "UNLICENSED", GapReason.FAILED)
 # application-list-owners, application-list-federatedidentitycredentials,
 # serviceprincipal-list, serviceprincipal-list-owners, serviceprincipal-list-approleassignments,
 # rbacapplication-list-roleassignments, rbacapplication-list-roleeligibilityschedules,
+# rbacapplication-list-roledefinitions,
 # reportroot-list-serviceprincipalsigninactivities, reportroot-list-appcredentialsigninactivities;
 # plan 2c and 6.4). The README's "Azure live" section lists every one (a test checks).
 APPLICATIONS = "/applications"
@@ -49,6 +50,7 @@ SP_OWNERS = "/servicePrincipals/{id}/owners"
 APP_ROLES = "/servicePrincipals/{id}/appRoleAssignments"
 ROLE_ASSIGNMENTS = "/roleManagement/directory/roleAssignments"
 ROLE_ELIGIBILITIES = "/roleManagement/directory/roleEligibilitySchedules"
+ROLE_DEFINITIONS = "/roleManagement/directory/roleDefinitions"
 # The two beta reports: named as the export's not-in-export gaps name them
 # (offline/gaps.py TENANT_ONLY_LIVE), the operations the provider's last-used facts list.
 SP_SIGN_INS = "servicePrincipalSignInActivities"
@@ -63,6 +65,7 @@ PERMISSIONS: Mapping[str, str] = {
     APP_ROLES: "Application.Read.All",
     ROLE_ASSIGNMENTS: "RoleManagement.Read.Directory",
     ROLE_ELIGIBILITIES: "RoleManagement.Read.Directory",
+    ROLE_DEFINITIONS: "RoleManagement.Read.Directory",
     SP_SIGN_INS: "AuditLog.Read.All",
     CREDENTIAL_SIGN_INS: "AuditLog.Read.All",
 }

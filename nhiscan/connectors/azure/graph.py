@@ -15,8 +15,10 @@ Lists, every page through ``@odata.nextLink`` (``calls.Caller.pages``):
 - the two beta sign-in reports, ``servicePrincipalSignInActivities`` and
   ``appCredentialSignInActivities``, through the v1.0 client's adapter (plan 0.1).
 
-Directory role *definitions* are not fetched: the built-in ones are the bundled table
-(``providers/azure/directory_roles.py``) and no record kind holds a custom one yet.
+- directory role definitions (``unifiedRoleDefinition``, built-in and custom, with their
+  ``rolePermissions[].allowedResourceActions``: microsoft-graph-docs-contrib
+  ``api-reference/v1.0/api/rbacapplication-list-roledefinitions.md``,
+  RoleManagement.Read.Directory): a custom role is known only from here.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ class TenantData:
     app_roles: dict[str, list[Any]] = field(default_factory=dict)
     directory_roles: list[Any] | None = None
     eligibilities: list[Any] | None = None
+    role_definitions: list[Any] | None = None
     sp_sign_ins: list[Any] | None = None
     credential_sign_ins: list[Any] | None = None
     gaps: list[CollectionGap] = field(default_factory=list)
@@ -178,11 +181,14 @@ class Graph:
         }
 
     async def fetch_directory_roles(self) -> None:
-        self.data.directory_roles, self.data.eligibilities = await asyncio.gather(
+        d = self.data
+        d.directory_roles, d.eligibilities, d.role_definitions = await asyncio.gather(
             self._list(f"{self.v1}/roleManagement/directory/roleAssignments",
                        op.ROLE_ASSIGNMENTS),
             self._list(f"{self.v1}/roleManagement/directory/roleEligibilitySchedules",
                        op.ROLE_ELIGIBILITIES),
+            self._list(f"{self.v1}/roleManagement/directory/roleDefinitions",
+                       op.ROLE_DEFINITIONS),
         )  # fmt: skip
 
     async def fetch_sign_ins(self) -> None:

@@ -59,6 +59,12 @@ def app_roles_id(sp_id: str) -> str:
     return f"{sp_id}#app-role-assignments"
 
 
+def role_definition_id(definition: str) -> str:
+    """A directory role definition's policy id: Graph's path to it, lower case (its GUID alone
+    could be taken for an object id; an ARM role definition's id starts ``/providers/``)."""
+    return f"/rolemanagement/directory/roledefinitions/{definition}"
+
+
 def directory_roles_id(principal: str, kind: PolicyKind) -> str:
     suffix = "directory-roles" if kind is PolicyKind.ENTRA_DIRECTORY_ROLES else "role-eligibilities"
     return f"{principal}#{suffix}"
@@ -285,3 +291,36 @@ def directory_roles(
         )
         for principal, entries in by_principal.items()
     }
+
+
+_ORIGIN: dict[bool | None, str] = {True: "built-in ", False: "custom "}
+
+
+def role_definitions(found: Sequence[Any], where: str, *, tenant: str) -> list[Policy]:
+    """The tenant's directory role definitions (Graph ``unifiedRoleDefinition``, as ``GET
+    /roleManagement/directory/roleDefinitions`` returns them: microsoft-graph-docs-contrib
+    ``api-reference/v1.0/resources/unifiedroledefinition.md``), one policy each holding the
+    definition as returned. Checked: ``id`` a GUID, ``templateId`` a string if present,
+    ``isBuiltIn`` a flag, ``rolePermissions`` a list of objects whose
+    ``allowedResourceActions`` is a list of strings (``microsoft.directory/applications/
+    credentials/update``). Built-in and custom alike: the provider prefers its own table for
+    built-in roles and reads a custom role's actions from here."""
+    policies: list[Policy] = []
+    for index, entry in enumerate(found):
+        at = f"{where}[{index}]"
+        entry = obj(entry, at)
+        role_id = need_guid(entry, "id", at)
+        opt_text(entry, "templateId", at)  # a built-in role's template id; a custom role's choice
+        builtin = flag(entry, "isBuiltIn", at)
+        for n, permission in enumerate(
+            items(entry.get("rolePermissions") or [], f"{at}.rolePermissions")
+        ):
+            strings(obj(permission, f"{at}.rolePermissions[{n}]"), "allowedResourceActions",
+                    f"{at}.rolePermissions[{n}]")  # fmt: skip
+        name = opt_text(entry, "displayName", at) or role_id
+        policies.append(Policy(
+            provider=AZ, id=role_definition_id(role_id),
+            name=f"{_ORIGIN.get(builtin, '')}directory role {name}",
+            kind=PolicyKind.ENTRA_ROLE_DEFINITION, account=tenant, document=dict(entry),
+        ))  # fmt: skip
+    return policies

@@ -26,11 +26,14 @@ from nhiscan.providers.azure.catalog import AzureCatalog, Plane
 from nhiscan.providers.azure.directory import AU_PREFIX, PRINCIPAL_KINDS, Directory
 from nhiscan.providers.azure.directory_roles import (
     FACTS_BY_CAPABILITY,
+    GRAPH_API_APP_IDS,
+    SINGLE_TENANT,
     TENANT_ADMIN_ROLES,
-    directory_role,
+    DirectoryRole,
+    grants_graph_app_roles,
     implies,
+    single_tenant_form,
 )
-from nhiscan.providers.azure.graph_permissions import GRAPH_APP_ID
 from nhiscan.providers.azure.scopes import ROOT, ArmFormatError
 from nhiscan.providers.azure.tree import Tree
 from nhiscan.scanner.authz import Decision, Evaluation, StatementRef
@@ -145,16 +148,26 @@ class AzureAuthorizer:
                 whys.append(why)
         return _answer(allowed, undecided, whys[0] if whys else "")
 
+    def _wanted(self, action: str, target: str) -> tuple[str, ...]:
+        """``action``, and on a single-tenant application also its ``applications.
+        myOrganization`` form (``directory_roles.single_tenant_form``)."""
+        narrow = single_tenant_form(action)
+        sp = self.directory.identity(self.directory.app_sp.get(target, ""))
+        if narrow is None or sp is None or (sp.audience or "").lower() != SINGLE_TENANT:
+            return (action,)
+        return (action, narrow)
+
     def _directory_grants(
         self, identity: Identity, action: str, target: str
     ) -> Iterator[tuple[bool, StatementRef, str]]:
         """(definite, the grant, why only possible) for each grant of ``action`` on ``target``."""
+        forms = self._wanted(action, target)
         for principal in self.directory.principal_ids(identity):
             for entry in self.directory.roles.get(principal, ()):
-                role = directory_role(entry.role)
-                if role is None or not any(implies(a, action) for a in role.actions):
+                role = self.directory.role(entry.role)
+                if role is None or not any(implies(a, w) for a in role.actions for w in forms):
                     continue
-                if self._excludes_graph(role.limits, action, target):
+                if self._excludes_graph(role, action, target):
                     continue
                 covered, why = self._covers(entry.scope, target)
                 if covered is False:
@@ -178,15 +191,19 @@ class AzureAuthorizer:
         if owned and kind is not None and any(implies(a, action) for a in OWNER_ACTIONS[kind]):
             yield True, StatementRef(policy_id=f"{target}#owners", index=0, sid="owner"), ""
 
-    def _excludes_graph(self, limits: str | None, action: str, target: str) -> bool:
-        """A role whose published limits exclude Microsoft Graph's application permissions
-        (Application and Cloud Application Administrator) grants no app role of Graph's
-        service principal (``DirectoryRole.limits``; plan 5.1)."""
-        if limits is None or "microsoft graph" not in limits.lower():
+    def _excludes_graph(self, role: DirectoryRole, action: str, target: str) -> bool:
+        """A directory role grants app roles of Microsoft Graph's (or Azure AD Graph's)
+        service principal only with company-wide consent (Privileged Role and Global
+        Administrator): Application, Cloud Application and Hybrid Identity Administrators,
+        User Administrator, Directory Writers and custom roles holding
+        ``appRoleAssignedTo/update`` grant other APIs' app roles only
+        (``directory_roles.grants_graph_app_roles`` names the sources)."""
+        if not implies(APP_ROLE_ASSIGNMENT, action) or grants_graph_app_roles(role.actions):
             return False
+        if target == ROOT:  # Graph's service principal, not in the snapshot (privesc engine)
+            return True
         api = self.directory.identity(target)
-        graph = api is not None and (api.native_id or "").lower() == GRAPH_APP_ID
-        return graph and implies(APP_ROLE_ASSIGNMENT, action)
+        return api is not None and (api.native_id or "").lower() in GRAPH_API_APP_IDS
 
     def _covers(self, scope: str, target: str) -> tuple[bool | None, str]:
         """Whether a directory role at ``scope`` acts on ``target`` (None: cannot say)."""
@@ -207,7 +224,7 @@ class AzureAuthorizer:
         for principal in self.directory.principal_ids(identity):
             for entry in self.directory.roles.get(principal, ()):
                 if entry.role in TENANT_ADMIN_ROLES and entry.scope == ROOT:
-                    role = directory_role(entry.role)
+                    role = self.directory.role(entry.role)
                     ref = StatementRef(
                         policy_id=entry.policy,
                         index=entry.index,

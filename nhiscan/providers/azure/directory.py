@@ -6,7 +6,8 @@ Ids are the records' (lower-case GUIDs). An owners policy is ``<object id>#owner
 ``{"value": [directoryObject…]}``; directory roles and eligibilities are one policy per
 principal whose ``value`` entries carry ``roleDefinitionId`` (the role's template id) and
 ``directoryScopeId`` (``/``, ``/administrativeUnits/<id>`` or ``/<object id>``: Graph
-``unifiedRoleAssignment``); app role assignments carry ``resourceId`` (the API's service
+``unifiedRoleAssignment``), the role resolved by ``role`` (the tenant's custom definitions,
+then the built-in table); app role assignments carry ``resourceId`` (the API's service
 principal) and ``appRoleId``."""
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from nhiscan.providers.azure.directory_definitions import TenantRoles
+from nhiscan.providers.azure.directory_roles import DirectoryRole
 from nhiscan.providers.azure.graph_permissions import GraphPermission, granted_graph_permission
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import Identity, IdentityKind, PolicyKind, Provider, ResourceKind
@@ -80,6 +83,7 @@ class Directory:
             ):
                 self.app_sp[resource.id] = resource.runs_as
                 self.sp_app[resource.runs_as] = resource.id
+        self.definitions = TenantRoles.of(estate.policies)  # custom roles, then built-in
         self.owners: dict[str, frozenset[str]] = {}  # object id -> owner ids (read)
         self.roles: dict[str, list[RoleEntry]] = {}  # principal id -> role entries
         self.app_roles: dict[str, list[AppRoleEntry]] = {}
@@ -128,6 +132,11 @@ class Directory:
             permission = granted_graph_permission(api.native_id, role)
             if permission is not None:
                 yield AppRoleEntry(policy=policy, index=index, permission=permission)
+
+    def role(self, role_id: str) -> DirectoryRole | None:
+        """The directory role a ``roleDefinitionId`` names: the tenant's custom definition,
+        else the built-in table (``directory_definitions``)."""
+        return self.definitions.role(role_id)
 
     def identity(self, value: str) -> Identity | None:
         found = self._estate.identities.get(value)

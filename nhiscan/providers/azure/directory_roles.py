@@ -28,10 +28,11 @@ escalation built on it reaches less: the analysis reads those, this table only n
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Any
 
 REFERENCE = (
     "MicrosoftDocs/entra-docs docs/identity/role-based-access-control/permissions-reference.md"
@@ -101,7 +102,8 @@ ESCALATION_FACTS: tuple[EscalationFact, ...] = (
         capability=Capability.APP_ROLE_ASSIGNMENT,
         actions=("microsoft.directory/servicePrincipals/appRoleAssignedTo/update",),
         summary="assign the app roles of a service principal (an API) to others; on Microsoft "
-        "Graph's service principal these are its application permissions",
+        "Graph's (and Azure AD Graph's) service principal, its application permissions, only "
+        "with company-wide consent (grants_graph_app_roles)",
         source="includes/privileged-role-administrator.md",
     ),
     EscalationFact(
@@ -183,7 +185,8 @@ class DirectoryRole:
     privileged: bool  # carries the reference's privileged label
     actions: tuple[str, ...]  # its published actions that confer a Capability
     limits: str | None = None  # where its power stops, in the reference's words
-    source: str  # the include file read, at its commit
+    source: str  # the include file read, at its commit (a tenant's definition: its policy)
+    custom: bool = False  # a tenant's own role (a definition with isBuiltIn false)
 
 
 DIRECTORY_ROLES: tuple[DirectoryRole, ...] = (
@@ -420,6 +423,21 @@ def implies(held: str, wanted: str) -> bool:
     return h_verb == w_verb and w_set != ""
 
 
+SINGLE_TENANT = "azureadmyorg"  # signInAudience of an application of this tenant only
+
+
+def single_tenant_form(action: str) -> str | None:
+    """The ``applications.myOrganization`` form of an ``applications`` action, which a custom
+    role may hold instead: it "grants the same permissions ... but only for single-tenant
+    applications" (``signInAudience`` AzureADMyOrg; entra-docs custom-available-permissions.md
+    at 06b4a1d75d05c0bd9b45fffa0b9967340deeb326). None for an action on another entity."""
+    ns, entity, prop, verb = _split(action)
+    if entity != "applications":
+        return None
+    middle = f"/{prop}" if prop else ""
+    return f"{ns}/applications.myOrganization{middle}/{verb}"
+
+
 def capabilities(actions: Iterable[str]) -> frozenset[Capability]:
     """The capabilities a set of held resource actions gives."""
     held = tuple(actions)
@@ -432,3 +450,67 @@ def capabilities(actions: Iterable[str]) -> frozenset[Capability]:
 
 def role_capabilities(role: DirectoryRole) -> frozenset[Capability]:
     return capabilities(role.actions)
+
+
+# Microsoft Graph and Azure AD Graph (their applications' appId): the APIs whose app roles only a
+# role with company-wide consent may grant. microsoft-graph-docs-contrib
+# ``api-reference/v1.0/includes/rbac-for-apis/rbac-approleassignments-apis-write.md`` at
+# 93d551bab44b30380cf6a3355a620a27d9cd9473 lists the roles that may call appRoleAssignedTo
+# (Directory Writers, Hybrid Identity, User, Application and Cloud Application Administrators
+# ...) and names "Privileged Role Administrator - the least privileged role supported for
+# Microsoft Graph and Azure AD Graph app roles"; entra-docs ``grant-admin-consent.md``
+# (https://learn.microsoft.com/entra/identity/enterprise-apps/grant-admin-consent, prerequisites)
+# says the same of consent: Application and Cloud Application Administrators consent "for any
+# API, except Microsoft Graph app roles (application permissions)". What sets Privileged Role
+# and Global Administrator apart in the permissions reference is the company-admin consent
+# action below: ``appRoleAssignedTo/update`` without it grants no Graph app role.
+GRAPH_API_APP_IDS = frozenset(
+    {"00000003-0000-0000-c000-000000000000", "00000002-0000-0000-c000-000000000000"}
+)
+COMPANY_ADMIN_CONSENT = (
+    "microsoft.directory/servicePrincipals/managePermissionGrantsForAll.microsoft-company-admin"
+)
+
+
+def grants_graph_app_roles(actions: Iterable[str]) -> bool:
+    """Whether a role holding ``actions`` may grant app roles of Microsoft Graph (or Azure AD
+    Graph): only with company-wide consent (Privileged Role and Global Administrator)."""
+    return any(implies(held, COMPANY_ADMIN_CONSENT) for held in actions)
+
+
+def defined_role(
+    document: Mapping[str, Any], *, source: str, builtin: DirectoryRole | None = None
+) -> DirectoryRole | None:
+    """A tenant's directory role definition (Graph ``unifiedRoleDefinition``, as
+    ``GET /roleManagement/directory/roleDefinitions`` returns it: ``id``, ``templateId``,
+    ``displayName``, ``isBuiltIn``, ``rolePermissions[].allowedResourceActions`` and
+    ``condition``; microsoft-graph-docs-contrib ``api-reference/v1.0/resources/
+    unifiedroledefinition.md`` and ``unifiedrolepermission.md`` at
+    028b8e354879f1054adbd96bfa8d16fff4330811) as a ``DirectoryRole``: its actions are every
+    ``allowedResourceActions`` entry of a permission set without a ``condition``. A set with
+    one (``Self``: "@Subject.objectId == @Resource.objectId", ``Owner``: "@Subject.objectId
+    Any_of @Resource.owners"; "not supported for custom roles") acts only on the holder itself
+    or what it owns, which ownership already answers. ``excludedResourceActions`` is "not yet
+    supported" by Entra and is not read. Privileged: Microsoft's label for a built-in role the
+    table knows (``builtin``); for any other, whether its actions confer a ``Capability``.
+    None when the document is no definition (no id)."""
+    role_id = document.get("id")
+    if not isinstance(role_id, str) or not role_id.strip():
+        return None
+    actions: list[str] = []
+    for permission in document.get("rolePermissions") or ():
+        if not isinstance(permission, Mapping) or permission.get("condition"):
+            continue
+        allowed = permission.get("allowedResourceActions") or ()
+        actions.extend(a for a in allowed if isinstance(a, str) and a.strip())
+    name = document.get("displayName")
+    held = tuple(dict.fromkeys(actions))
+    return DirectoryRole(
+        template_id=role_id.strip().lower(),
+        name=name if isinstance(name, str) and name else role_id,
+        privileged=builtin.privileged if builtin is not None else bool(capabilities(held)),
+        actions=held,
+        limits=builtin.limits if builtin is not None else None,
+        source=source,
+        custom=document.get("isBuiltIn") is False,
+    )

@@ -31,6 +31,8 @@ def graph(root: Path, url: str) -> Any:
         return {"value": values[1:]}
     if url == f"{GRAPH}/roleManagement/directory/roleEligibilitySchedules":
         return json.loads((root / "directory-role-eligibilities.json").read_text())
+    if url == f"{GRAPH}/roleManagement/directory/roleDefinitions":
+        return _file(root / "directory-role-definitions.json")
     sp = url.removeprefix(f"{GRAPH}/servicePrincipals/").removesuffix("/appRoleAssignments")
     return _file(root / "app-role-assignments" / f"{sp}.json")
 

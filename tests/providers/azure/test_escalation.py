@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from nhiscan.connectors.azure.records import role_definitions
 from nhiscan.providers.azure.catalog import default_catalog
 from nhiscan.providers.azure.directory_roles import ESCALATION_FACTS, implies
 from nhiscan.providers.azure.facts import FACTS
@@ -26,6 +27,7 @@ UAMI = az.mi("deploy", 6, resource=UAMI_ID)
 WEB = f"{az.RG}/providers/microsoft.web/sites/shop"
 AUTOMATION = f"{az.RG}/providers/microsoft.automation/automationaccounts/ops"
 CUSTOM = "7e000000-0000-4000-8000-0000000000f1"
+CUSTOM_DIRECTORY = "7d000000-0000-4000-8000-0000000000d1"
 AU = "/administrativeUnits/7a000000-0000-4000-8000-0000000000a1"
 # only Reader may be assigned: a condition nhiscan cannot decide without the request's role
 ONLY_READER = (
@@ -41,6 +43,15 @@ def custom(*actions: str) -> list[Any]:
         az.role_definition(CUSTOM, "custom", {"actions": list(actions)}),
         az.assignment(BOT, CUSTOM, az.RG),
     ]
+
+
+def custom_directory(*actions: str) -> list[Any]:
+    """A tenant's custom directory role holding ``actions`` (Graph ``unifiedRoleDefinition``,
+    through the connector's mapping), assigned to BOT at the tenant."""
+    document = {"id": CUSTOM_DIRECTORY, "displayName": "custom", "isBuiltIn": False,
+                "rolePermissions": [{"allowedResourceActions": list(actions)}]}  # fmt: skip
+    return [*role_definitions([document], "test", tenant=az.TENANT),
+            az.directory_roles(BOT, (CUSTOM_DIRECTORY, "/"))]  # fmt: skip
 
 
 def directory(role: str, scope: str = "/") -> Any:
@@ -67,7 +78,9 @@ FIXTURES: dict[str, tuple[list[Any], list[Any], str]] = {
         TARGET.id,
     ),
     "add-service-principal-owner": (
-        [*APPS, directory(az.CLOUD_APP_ADMIN)],
+        # a custom role with that action alone: Cloud Application Administrator also updates
+        # the application's owners, which says it first (SUBSUMED_BY)
+        [*APPS, *custom_directory("microsoft.directory/servicePrincipals/owners/update")],
         [*APPS, directory(az.CLOUD_APP_ADMIN, f"/{APP.id}")],  # that role on the app only
         TARGET.id,
     ),
@@ -192,3 +205,24 @@ def test_an_administrative_unit_scoped_application_administrator_reaches_nothing
 def test_a_scope_it_administers_is_no_escalation_target_below_it() -> None:
     found = escalations(az.assignment(BOT, az.OWNER, az.PLATFORM))
     assert [e for e in found if e.method == "assign-azure-role"] == []
+
+
+def test_the_service_principal_method_is_not_said_again_by_the_same_grant() -> None:
+    """Application Administrator adds credentials and owners to the application and to its
+    service principal: one identity, one grant, reported by the application's methods."""
+    found = methods(*APPS, directory(az.APP_ADMIN))  # Graph's SP not in it: no potential grant
+    assert sorted(found) == ["add-application-credential", "add-application-owner"]
+    # the service principal's own owner (a different grant) is still its own escalation
+    found = methods(*APPS, directory(az.APP_ADMIN), az.owners(TARGET.id, BOT.id))
+    assert sorted(found) == [
+        "add-application-credential", "add-application-owner",
+        "add-service-principal-credential", "add-service-principal-owner",
+    ]  # fmt: skip
+
+
+def test_an_eligible_privileged_role_administrator_is_one_escalation() -> None:
+    found = methods(az.graph_sp(), az.directory_roles(BOT, (az.PRIVILEGED_ROLE_ADMIN, "/"),
+                                                      eligible=True))  # fmt: skip
+    assert sorted(found) == ["assign-directory-role"]
+    (escalation,) = found["assign-directory-role"]
+    assert escalation.conditional

@@ -5,7 +5,8 @@ the tenant and each subscription an ``Account``; management groups, subscription
 groups, applications and the resources managed identities belong to ``Resource`` records;
 service principals ``Identity`` records (an application without one in this tenant too); client
 secrets and certificates ``Credential`` records; role definitions and assignments, directory
-roles, app roles, owners and federated credentials ``Policy`` records (documents as returned).
+roles and their definitions, app roles, owners and federated credentials ``Policy`` records
+(documents as returned).
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ def _records(export: Export, now: datetime, progress: Callable[[str], None]) -> 
         yield assignment.policy
     policies, directory = _principal_policies(export, assignments, tenant, gaps)
     yield from directory
+    yield from directory_definitions(export, tenant, gaps, directory)
     yield from Entra(export, tenant, now, gaps, policies, progress).records()
     yield from gaps.records()
 
@@ -144,6 +146,27 @@ def _principal_policies(
             by_principal.setdefault(principal, []).append(policy.id)
             directory.append(policy)
     return by_principal, directory
+
+
+def directory_definitions(
+    export: Export, tenant: str, gaps: Gaps, roles: list[Policy]
+) -> list[Policy]:
+    """The tenant's directory role definitions (built-in and custom), or the gap saying custom
+    roles are unknown; and a gap for each role an assignment (or eligibility) of ``roles``
+    names that the file lacks."""
+    part = "directory-role-definitions.json"
+    if part not in export.files:
+        gaps.missing(part)
+        return []
+    where = f"{export.folder / part}: $.value"
+    found = to.role_definitions(export.files[part], where, tenant=tenant)
+    known = {str(p.document.get(k) or "").lower() for p in found for k in ("id", "templateId")}
+    for policy in roles:
+        for entry in policy.document.get("value") or ():
+            role = str(entry.get("roleDefinitionId") or "").lower()
+            if role and role not in known:
+                gaps.directory_role_definition(role, policy.id)
+    return found
 
 
 class Entra:

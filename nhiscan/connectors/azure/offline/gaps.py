@@ -86,5 +86,16 @@ class Gaps:
             subject=assignment.role,
         )  # fmt: skip
 
+    def directory_role_definition(self, role: str, policy: str) -> None:
+        """A directory role assignment naming a role ``directory-role-definitions.json`` lacks:
+        what it allows is unknown unless it is a built-in role nhiscan's table lists."""
+        self._add(
+            self._tenant, "azure-export:directory-role-definitions",
+            f"{policy} names directory role definition {role}, which "
+            "directory-role-definitions.json does not hold (written before the role was "
+            "created?): a custom role's allowed actions are unknown; export it again",
+            subject=role,
+        )  # fmt: skip
+
     def records(self) -> Iterator[CollectionGap]:
         yield from self._gaps.values()

@@ -4,7 +4,10 @@ script writes every part and no other), and whether a scan can go on without it.
 
 Issue #15 item 2 lists the folder; ``management-groups.json`` is the root group's tree (``show
 --expand --recurse``: ``list`` has no parents) and ``directory-role-eligibilities.json`` is
-Graph's ``roleEligibilitySchedules`` (PIM eligibilities, v1.0).
+Graph's ``roleEligibilitySchedules`` (PIM eligibilities, v1.0); the optional
+``directory-role-definitions.json`` is Graph's ``roleDefinitions`` (``unifiedRoleDefinition``:
+built-in and custom directory roles with their ``allowedResourceActions``; without it a custom
+role an assignment names is unknown).
 """
 
 from __future__ import annotations
@@ -99,6 +102,14 @@ PARTS: tuple[Part, ...] = (
         command=f"az rest --url {GRAPH}/roleManagement/directory/roleEligibilitySchedules"
         " (every page)",
         what="eligible (PIM) directory role assignments",
+    ),
+    Part(
+        path="directory-role-definitions.json",
+        shape=Shape.PAGE,
+        required=False,
+        command=f"az rest --url {GRAPH}/roleManagement/directory/roleDefinitions (every page)",
+        what="directory role definitions (custom directory roles and what they allow are "
+        "unknown: only built-in roles are resolved, from nhiscan's table)",
     ),
 )
 

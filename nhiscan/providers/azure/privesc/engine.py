@@ -11,7 +11,13 @@ from dataclasses import dataclass
 
 from nhiscan.providers.azure.authz import AzureAuthorizer
 from nhiscan.providers.azure.graph_permissions import GRAPH_APP_ID
-from nhiscan.providers.azure.privesc.methods import LOCKED, METHODS, AzureMethod, On
+from nhiscan.providers.azure.privesc.methods import (
+    LOCKED,
+    METHODS,
+    SUBSUMED_BY,
+    AzureMethod,
+    On,
+)
 from nhiscan.providers.azure.scopes import ROOT
 from nhiscan.providers.azure.tree import DIRECTORY
 from nhiscan.scanner.authz import Decision
@@ -51,18 +57,26 @@ class Engine:
             identity = self._estate.identities.get(principal)
             if identity is None or not self._authz.mine(identity):
                 continue
-            held = self._administered(identity)
-            for method in METHODS:
-                reached: set[str] = set()  # scopes it escalates to: not again below them
-                for candidate in self.candidates(method, identity):
-                    if candidate.scope is not None and self._within(candidate.scope, held):
-                        continue  # admin of it already (an is_admin hop says so)
-                    if candidate.scope is not None and self._within(candidate.scope, reached):
-                        continue  # admin of a scope above: inherited
-                    found = self.attempt(method, identity, candidate)
-                    if found is not None:
-                        reached.update([candidate.scope] if candidate.scope else [])
-                        yield found
+            found = list(self._found(identity))
+            said = {_key(e.method, e) for e in found}
+            for escalation in found:
+                other = SUBSUMED_BY.get(escalation.method)
+                if other is None or _key(other, escalation) not in said:
+                    yield escalation
+
+    def _found(self, identity: Identity) -> Iterator[Escalation]:
+        held = self._administered(identity)
+        for method in METHODS:
+            reached: set[str] = set()  # scopes it escalates to: not again below them
+            for candidate in self.candidates(method, identity):
+                if candidate.scope is not None and self._within(candidate.scope, held):
+                    continue  # admin of it already (an is_admin hop says so)
+                if candidate.scope is not None and self._within(candidate.scope, reached):
+                    continue  # admin of a scope above: inherited
+                found = self.attempt(method, identity, candidate)
+                if found is not None:
+                    reached.update([candidate.scope] if candidate.scope else [])
+                    yield found
 
     def _administered(self, identity: Identity) -> frozenset[str]:
         answers = self._authz.admin_of(identity.id)
@@ -138,3 +152,15 @@ class Engine:
             for target in dict.fromkeys(runs):
                 if target != identity.id:
                     yield Candidate(target=target, resource=resource.id)
+
+
+def _key(method: str, escalation: Escalation) -> tuple[object, ...]:
+    """What makes two escalations one problem: the target and scope, how sure, and the grants
+    (statements) every step rests on (``methods.SUBSUMED_BY``)."""
+    grants = frozenset(
+        (ref.policy_id, ref.index)
+        for step in escalation.steps
+        for ref in (*step.evaluation.allowed_by, *step.evaluation.undecided)
+    )
+    return (method, escalation.target, escalation.scope, escalation.potential,
+            escalation.conditional, grants)  # fmt: skip

@@ -11,7 +11,11 @@ identity's service principal (Entra refuses them); an application of another ten
 object here (only its service principal is a target, and only potentially: its publisher's
 app instance property lock cannot be read from this tenant); Microsoft's first-party service
 principals are no target; a role scoped to an administrative unit reaches no application or
-service principal (the authorizer)."""
+service principal (the authorizer); Microsoft Graph's app roles are granted only by a role with
+company-wide consent (Privileged Role, Global Administrator: ``directory_roles.
+grants_graph_app_roles``), never by Application or Cloud Application Administrator, Directory
+Writers, Hybrid Identity or User Administrator. A tenant's custom directory roles take part by
+their allowed resource actions (``directory_definitions``)."""
 
 from __future__ import annotations
 
@@ -184,3 +188,17 @@ METHODS: tuple[AzureMethod, ...] = (
 )
 
 BY_NAME = {m.name: m for m in METHODS}
+
+# One problem, one finding: a method that reaches the same target from the same grants as
+# another says nothing new. Application Administrator (or Application.ReadWrite.All, or a
+# custom role with both actions) lets its holder add a credential to an application *and* to
+# its service principal, both of which sign in as that one service principal: the application's
+# method is reported, the service principal's is kept only where it differs (a foreign
+# application's service principal, an owner of the service principal alone). A PIM-eligible
+# Privileged Role Administrator can assign Global Administrator directly; its app role grant to
+# itself is the same eligibility by a longer way. method -> the method that subsumes it.
+SUBSUMED_BY: dict[str, str] = {
+    "add-service-principal-credential": "add-application-credential",
+    "add-service-principal-owner": "add-application-owner",
+    "grant-graph-app-role": "assign-directory-role",
+}

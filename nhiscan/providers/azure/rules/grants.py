@@ -14,10 +14,10 @@ from typing import Any
 
 from nhiscan.providers.azure.actions import any_matches
 from nhiscan.providers.azure.catalog import RoleDataError, default_catalog, parse_role_definition
+from nhiscan.providers.azure.directory_definitions import TenantRoles
 from nhiscan.providers.azure.directory_roles import (
     TENANT_ADMIN_ROLES,
     DirectoryRole,
-    directory_role,
     role_capabilities,
 )
 from nhiscan.providers.azure.graph_permissions import (
@@ -179,8 +179,10 @@ class HeldRole:
 
 
 def directory_grants(estate: Estate) -> Iterator[HeldRole]:
-    """Each privileged built-in directory role a customer's service principal holds, active or
-    eligible (PIM)."""
+    """Each privileged directory role a customer's service principal holds, active or eligible
+    (PIM): a built-in one Microsoft labels privileged, or one of the tenant's custom roles whose
+    actions lead to another identity's power (``directory_definitions``)."""
+    roles = TenantRoles.of(estate.policies)
     for identity in sign_in_identities(estate):
         for policy_id in identity.policies:
             policy = estate.policies.get(policy_id)
@@ -189,7 +191,7 @@ def directory_grants(estate: Estate) -> Iterator[HeldRole]:
             ):  # fmt: skip
                 continue
             for entry in entries(policy):
-                role = directory_role(str(entry.get("roleDefinitionId", "")))
+                role = roles.role(str(entry.get("roleDefinitionId", "")))
                 if role is None or not role.privileged:
                     continue
                 yield HeldRole(
@@ -218,11 +220,12 @@ class PrivilegedDirectoryRole:
         summary=(
             "A service principal holds a built-in Entra directory role Microsoft labels "
             "privileged (Application Administrator, Privileged Role Administrator, Global "
-            "Administrator, ...). High tenant-wide: it can take over other applications or "
-            "users; critical for Global or Privileged Role Administrator (tenant admin); one "
-            "step lower for a PIM eligibility; medium when scoped to an administrative unit or "
-            "one object, or for a privileged role that cannot change other identities (Global "
-            "Reader, Application Developer)."
+            "Administrator, ...), or a custom directory role whose allowed resource actions "
+            "lead to another identity's power. High tenant-wide: it can take over other "
+            "applications or users; critical for Global or Privileged Role Administrator "
+            "(tenant admin); one step lower for a PIM eligibility; medium when scoped to an "
+            "administrative unit or one object, or for a privileged role that cannot change "
+            "other identities (Global Reader, Application Developer)."
         ),
         remediation=(
             "Replace the role with the Microsoft Graph permissions the workload needs, or a "
@@ -236,13 +239,14 @@ class PrivilegedDirectoryRole:
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
         for held in directory_grants(estate):
             how = "is eligible for" if held.eligible else "holds"
+            how += " the custom" if held.role.custom else " the"
             scope = "" if held.scope == "/" else f" scoped to {held.scope}"
             yield make_finding(
                 self.meta,
                 subject=held.identity.id,
                 provider=held.identity.provider,
                 title=(
-                    f"{title_case(identity_words(held.identity))} {how} the directory role "
+                    f"{title_case(identity_words(held.identity))} {how} directory role "
                     f"{held.role.name} in {tenant_label(estate, held.identity.account)}{scope}."
                 ),
                 evidence={
@@ -251,6 +255,7 @@ class PrivilegedDirectoryRole:
                     "tenant": held.identity.account,
                     "role": held.role.name,
                     "role_template_id": held.role.template_id,
+                    "custom_role": held.role.custom,
                     "directory_scope": held.scope,
                     "eligible": held.eligible,
                     "assignment": held.assignment,

@@ -135,6 +135,7 @@ class FakeGraph:
             name = {
                 "roleAssignments": "directory-role-assignments.json",
                 "roleEligibilitySchedules": "directory-role-eligibilities.json",
+                "roleDefinitions": "directory-role-definitions.json",
             }[parts[2]]
             return list(exported(name))
         return None
