@@ -170,11 +170,14 @@ class ArmCaller:
         token: str | None = None
         count = attempt = 0
         while True:
-            answers: list[Any] = []
+            answers: list[list[Any]] = []
             try:
-                pager = lister(raw_response_hook=answers.append).by_page(continuation_token=token)
+                hook = _Pages(answers)
+                pager = lister(raw_response_hook=hook).by_page(continuation_token=token)
                 for _ in pager:
-                    found.extend(self._page(answers, operation))
+                    if not answers:
+                        raise ShapeError(f"{operation}: no answer recorded for a page")
+                    found.extend(answers[-1])
                     count += 1
                     attempt = 0
                     token = pager.continuation_token
@@ -193,23 +196,6 @@ class ArmCaller:
                               subscription=subscription, subject=subject, pages=count)  # fmt: skip
                 return Answer(gap=gap)
 
-    def _page(self, answers: list[Any], operation: str) -> list[Any]:
-        """The ``value`` of the page just read: the last answer the hook saw."""
-        if not answers:
-            raise ShapeError(f"{operation}: no answer recorded for a page")
-        response = answers[-1].http_response
-        try:
-            body = json.loads(response.text())
-        except ValueError as exc:
-            raise ShapeError(f"GET {response.request.url}: not JSON ({exc})") from exc
-        if not isinstance(body, Mapping) or not isinstance(body.get("value"), list):
-            raise ShapeError(
-                f"GET {response.request.url}: $.value: expected an ARM list (an object with a "
-                "value list)"
-            )
-        values: list[Any] = body["value"]
-        return values
-
     def _check_next(self, token: str | None, count: int) -> None:
         if token is not None and urlsplit(token).hostname != self.host:
             raise ShapeError(
@@ -218,3 +204,27 @@ class ArmCaller:
             )
         if count >= MAX_PAGES:
             raise ShapeError(f"more than {MAX_PAGES} pages")
+
+
+class _Pages:
+    """azure-core's ``raw_response_hook``: each successful page's ``value`` as ARM sent it,
+    checked before the SDK reads it (its models fail with a ``TypeError`` on a page without
+    ``value``: observed with azure-mgmt-authorization 4.0.0)."""
+
+    def __init__(self, found: list[list[Any]]) -> None:
+        self.found = found
+
+    def __call__(self, pipeline_response: Any) -> None:
+        response = pipeline_response.http_response
+        if not 200 <= response.status_code < 300:
+            return  # the SDK raises HttpResponseError for it
+        url = response.request.url
+        try:
+            body = json.loads(response.text())
+        except ValueError as exc:
+            raise ShapeError(f"GET {url}: not JSON ({exc})") from exc
+        if not isinstance(body, Mapping) or not isinstance(body.get("value"), list):
+            raise ShapeError(
+                f"GET {url}: $.value: expected an ARM list (an object with a value list)"
+            )
+        self.found.append(body["value"])

@@ -180,9 +180,10 @@ class FakeArm:
         url = urlsplit(str(request.url))
         path = url.path.lower()
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
-        if self.queued.get(path):
-            status, headers, answer = self.queued[path].pop(0)
-            return status, headers, json.dumps(answer)
+        for key in (f"{path}?$skiptoken={query.get('$skiptoken')}", path):  # a page, or all
+            if self.queued.get(key):
+                status, headers, answer = self.queued[key].pop(0)
+                return status, headers, json.dumps(answer)
         if path in self.fixed:
             status, headers, answer = self.fixed[path]
             return status, headers, json.dumps(answer)
