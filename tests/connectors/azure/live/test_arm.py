@@ -5,6 +5,7 @@ the waits recorded, never slept: paging through ``nextLink``, a refused subscrip
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -227,3 +228,23 @@ def test_the_arm_endpoint_override_and_its_token_scope() -> None:
     assert clients.credential.scopes == [("https://arm.example.test/.default",)]
     with pytest.raises(ConnectorError, match=ARM_ENDPOINT_ENV):
         Clients(StaticToken("t"), arm_endpoint="arm.example.test")
+
+
+def test_the_azure_table_names_subscriptions_and_the_option_wins(tmp_path: Path) -> None:
+    from nhiscan.app.config import load_settings
+    from nhiscan.connectors.azure.spec import build, check
+    from nhiscan.errors import ConfigError
+
+    path = tmp_path / "nhiscan.toml"
+    path.write_text(f"[azure]\nsubscriptions = ['{DEV.upper()}']\narm_concurrency = 2\n")
+    sections = load_settings(path).sources
+    values = {"azure_tenant": TENANT, "azure_subscriptions": ()}
+    config = build(values, sections)._config  # type: ignore[attr-defined]
+    assert (config.subscriptions, config.arm_concurrency) == ((DEV,), 2)
+    values["azure_subscriptions"] = (PROD,)
+    assert build(values, sections)._config.subscriptions == (PROD,)  # type: ignore[attr-defined]
+    path.write_text("[azure]\nsubscriptions = ['prod']\n")
+    with pytest.raises(ConfigError, match=r"\[azure\] subscriptions: 'prod' is not"):
+        build({"azure_tenant": None, "azure_subscriptions": ()}, load_settings(path).sources)
+    with pytest.raises(ConfigError, match="--azure-subscription: 'x' is not"):
+        check({"azure_subscriptions": ("x",)})
