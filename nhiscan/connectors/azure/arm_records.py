@@ -124,6 +124,7 @@ class ArmRecords:
     base: list[Record] = field(default_factory=list)  # as the export's ARM parts give them
     extra: list[Record] = field(default_factory=list)  # what no export holds
     compute: dict[str, Resource] = field(default_factory=dict)  # id -> resource
+    groups: dict[str, Resource] = field(default_factory=dict)  # their resource groups
     by_principal: dict[str, list[str]] = field(default_factory=dict)  # role assignment ids
     trust: dict[str, str] = field(default_factory=dict)  # principal id -> FIC policy id
     gaps: list[CollectionGap] = field(default_factory=list)
@@ -223,8 +224,11 @@ def to_records(data: ArmData, tenant: str) -> ArmRecords:
         for policy in _denies(s):
             denies.setdefault(policy.id, policy)
         out.extra.extend(_identities(s, tenant, out.trust))
-        for resource in _compute(s, data):
+        for resource, written in _compute(s, data):
             out.compute.setdefault(resource.id, resource)
+            group = ids.resource_group_of(resource.id)
+            if group is not None:
+                out.groups.setdefault(group, rbac.resource_group(group, written))
     out.extra.extend(denies.values())
     return out
 
@@ -286,8 +290,9 @@ def _with_group(resource: Resource, written: str) -> Iterator[Resource]:
         yield rbac.resource_group(group, written)
 
 
-def _compute(s: SubscriptionData, data: ArmData) -> Iterator[Resource]:
-    """The compute carrying identities, each with every identity it runs as."""
+def _compute(s: SubscriptionData, data: ArmData) -> Iterator[tuple[Resource, str]]:
+    """The compute carrying identities, each with every identity it runs as (and its id as
+    ARM wrote it)."""
     principals = _user_assigned(data)
     for operation, found in sorted(s.compute.items()):
         for index, entry in enumerate(found or []):
@@ -305,7 +310,7 @@ def _compute(s: SubscriptionData, data: ArmData) -> Iterator[Resource]:
                 provider=Provider.AZURE, id=resource_id, name=ids.last_segment(written),
                 kind=ids.kind_of(resource_id), account=ids.subscription_of(resource_id) or s.id,
                 runs_as=runs[0], also_runs_as=tuple(runs[1:]),
-            )  # fmt: skip
+            ), written  # fmt: skip
 
 
 def _user_assigned(data: ArmData) -> dict[str, str]:
@@ -359,10 +364,10 @@ def merge(entra: Iterable[Record], arm: ArmRecords) -> Iterator[Record]:
             seen.add(record.id)
             record = arm.compute.get(record.id, record)
             yield record
-            group = ids.resource_group_of(record.id)
-            if record.id in arm.compute and group is not None and group not in seen:
-                seen.add(group)
-                yield rbac.resource_group(group, record.id)
+            group = arm.groups.get(ids.resource_group_of(record.id) or "")
+            if record.id in arm.compute and group is not None and group.id not in seen:
+                seen.add(group.id)
+                yield group
             continue
         yield record
 

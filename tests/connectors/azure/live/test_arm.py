@@ -248,3 +248,11 @@ def test_the_azure_table_names_subscriptions_and_the_option_wins(tmp_path: Path)
         build({"azure_tenant": None, "azure_subscriptions": ()}, load_settings(path).sources)
     with pytest.raises(ConfigError, match="--azure-subscription: 'x' is not"):
         check({"azure_subscriptions": ("x",)})
+
+
+def test_one_subscription_at_a_time_gives_the_same_records(graph: FakeGraph, arm: FakeArm) -> None:
+    together, _ = collect(config=AzureConfig(tenant=TENANT, arm_concurrency=4, retry_delay=0.0))
+    one_by_one, _ = collect(config=AzureConfig(tenant=TENANT, arm_concurrency=1, retry_delay=0.0))
+    assert together == one_by_one
+    group = next(r for r in together if isinstance(r, Resource) and r.id.endswith("/rg-batch"))
+    assert group.name == "RG-Batch"  # named as ARM wrote it
