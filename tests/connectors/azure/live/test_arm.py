@@ -256,3 +256,20 @@ def test_one_subscription_at_a_time_gives_the_same_records(graph: FakeGraph, arm
     assert together == one_by_one
     group = next(r for r in together if isinstance(r, Resource) and r.id.endswith("/rg-batch"))
     assert group.name == "RG-Batch"  # named as ARM wrote it
+
+
+def test_an_answer_the_mapping_cannot_read_is_a_gap_naming_where(
+    graph: FakeGraph, arm: FakeArm
+) -> None:
+    props = {"scope": f"/subscriptions/{PROD}", "roleDefinitionId": "nope"}
+    broken = {"id": f"/subscriptions/{PROD}{AUTH}/roleAssignments/x", "properties": props}
+    arm.queue(PROD_ASSIGNMENTS, 200, {"value": [broken]})
+    records, _ = collect()
+    (gap,) = [g for g in gaps(records) if g.operation == "arm:mapping"]
+    assert gap.reason is GapReason.FAILED and gap.scope == TENANT
+    assert f"GET /subscriptions/{PROD}/providers/Microsoft.Authorization/roleAssignments: " in (
+        gap.detail
+    )
+    assert "$[0].roleDefinitionId: expected a GUID" in gap.detail  # the list's first item
+    assert not assignments(records)  # no ARM record is read from a half-understood answer
+    assert any(isinstance(r, Identity) for r in records)  # the Graph half stands
