@@ -9,8 +9,9 @@ is a gap, never scanned as empty);
 the management groups (``list``: names) and the root group's descendants (parents; the root
 is named by the tenant id); the role assignments ``atScope()`` of each management group; the
 role definitions at the root group (built-in and custom roles assignable there: the built-in
-roles' names and permissions; when the root does not answer, the provider resolves built-in
-roles from its bundled catalogue, and the gap says so).
+roles' names and permissions; a tenant without management groups: at the first subscription;
+when the call does not answer, the provider resolves built-in roles from its bundled catalogue,
+and the gap says so).
 
 Per subscription, in a thread pool of ``concurrency`` (azure-mgmt is synchronous over requests,
 plan 0.3): every role assignment (no filter: every scope in it, and those inherited), its custom
@@ -169,16 +170,27 @@ class Arm:
         d, gaps = self.data, self.data.gaps
         client = self.clients.arm(ManagementGroupsMgmtClient)
         d.management_groups = self._list(client.management_groups.list, op.MANAGEMENT_GROUPS, gaps)
-        d.descendants = self._list(
-            lambda **kw: client.management_groups.get_descendants(self.tenant, **kw),
-            op.MG_DESCENDANTS, gaps,
-        )  # fmt: skip
-        auth = self.clients.arm(AuthorizationManagementClient, self.tenant)
         root = root_group(self.tenant)
-        d.root_definitions = self._list(
-            lambda **kw: auth.role_definitions.list(root, **kw), op.ROLE_DEFINITIONS, gaps,
-            subject=root.lower(),
-        )  # fmt: skip
+        listed = {str(g.get("id", "")).lower() for g in d.management_groups or []
+                  if isinstance(g, Mapping)}  # fmt: skip
+        has_root = d.management_groups is None or root.lower() in listed
+        if has_root:  # a tenant that never used management groups has no root to read
+            d.descendants = self._list(
+                lambda **kw: client.management_groups.get_descendants(self.tenant, **kw),
+                op.MG_DESCENDANTS, gaps,
+            )  # fmt: skip
+        auth = self.clients.arm(AuthorizationManagementClient, self.tenant)
+        # Built-in roles (assignable at "/") and the custom roles of the root group; without
+        # a root group, those of the first subscription (its custom ones are listed again).
+        first = [f"/subscriptions/{s['subscriptionId']}" for s in d.subscriptions[:1]]
+        scope = root if has_root else (first[0] if first else None)
+        if scope is None:
+            d.root_definitions = []  # no group, no subscription: no assignment names a role
+        else:
+            d.root_definitions = self._list(
+                lambda **kw: auth.role_definitions.list(scope, **kw), op.ROLE_DEFINITIONS, gaps,
+                subject=scope.lower(),
+            )  # fmt: skip
         for group in self._groups():
             found = self._list(
                 lambda g=group, **kw: auth.role_assignments.list_for_scope(

@@ -140,8 +140,8 @@ def as_export(data: ArmData, tenant: str) -> tuple[Export, list[tuple[str, Any]]
     ]
     definitions: dict[str, dict[str, Any]] = {}
     listed: list[tuple[str, Sequence[Any] | None]] = [
-        (f"GET {root_group(tenant)}/providers/Microsoft.Authorization/roleDefinitions",
-         data.root_definitions),
+        ("GET <root management group or first subscription>/providers/Microsoft.Authorization"
+         "/roleDefinitions", data.root_definitions),
         *((f"GET /subscriptions/{s.id}/providers/Microsoft.Authorization/roleDefinitions",
            s.role_definitions) for s in data.per_subscription),
     ]  # fmt: skip

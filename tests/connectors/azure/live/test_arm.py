@@ -273,3 +273,19 @@ def test_an_answer_the_mapping_cannot_read_is_a_gap_naming_where(
     assert "$[0].roleDefinitionId: expected a GUID" in gap.detail  # the list's first item
     assert not assignments(records)  # no ARM record is read from a half-understood answer
     assert any(isinstance(r, Identity) for r in records)  # the Graph half stands
+
+
+def test_a_tenant_without_management_groups(graph: FakeGraph, arm: FakeArm) -> None:
+    arm.fixed["/providers/microsoft.management/managementgroups"] = (200, {}, {"value": []})
+    records, _ = collect()
+    assert [g.operation for g in gaps(records)] == [op.ROLE_DEFINITIONS]  # the unlisted role
+    paths = [urlsplit(str(r.url)) for r in arm.requests]
+    assert not any(p.path.endswith("/descendants") for p in paths)  # no root to read
+    definitions = [p for p in paths if p.path.lower().endswith(f"{AUTH}/roledefinitions")]
+    assert {(p.path.lower(), "CustomRole" in p.query) for p in definitions} == {
+        (f"/subscriptions/{PROD}{AUTH}/roledefinitions", False),  # built-in ones: the first
+        (f"/subscriptions/{PROD}{AUTH}/roledefinitions", True),
+        (f"/subscriptions/{DEV}{AUTH}/roledefinitions", True),
+    }
+    owner = next(a for a in assignments(records).values() if a.document["principalId"] == SP_UAMI)
+    assert owner.name == "Owner"  # named from the definitions listed at the subscription
