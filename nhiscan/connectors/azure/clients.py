@@ -13,6 +13,12 @@
   ``NHISCAN_AZURE_TEST_TOKEN`` honoured: a static bearer token instead of
   ``DefaultAzureCredential`` (the end-to-end test's hook; never used against the real host by
   accident, since the real host is the default only when the override is absent).
+- ARM (the azure-mgmt-* clients over requests, plan 3a): the same credential, every client
+  with azure-core's own retry off (``retry_total=0``: ``arm_calls.py`` retries with an injectable
+  sleep, plan 3e), ``base_url`` and ``credential_scopes`` of ``NHISCAN_AZURE_ARM_ENDPOINT`` when
+  set (a sovereign cloud, or a test's fake; the bearer policy refuses plain HTTP, so a fake
+  answers an https URL, e.g. through ``responses``). The test token is also honoured with only
+  this override set.
 - The tenant is ``--azure-tenant``, else the ``tid`` claim of the Graph token (plan 6.2 #1:
   ``/organization`` would need a permission outside the minimal set). A token of another
   tenant than the one asked for stops the scan with a ConnectorError saying how to fix it.
@@ -24,8 +30,8 @@ import base64
 import binascii
 import json
 import os
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from azure.core.credentials import AccessToken, TokenCredential
@@ -43,7 +49,10 @@ from nhiscan.errors import ConnectorError
 
 GRAPH = "https://graph.microsoft.com"
 GRAPH_ENDPOINT_ENV = "NHISCAN_AZURE_GRAPH_ENDPOINT"
-TEST_TOKEN_ENV = "NHISCAN_AZURE_TEST_TOKEN"  # honoured only with GRAPH_ENDPOINT_ENV set
+ARM = "https://management.azure.com"
+ARM_ENDPOINT_ENV = "NHISCAN_AZURE_ARM_ENDPOINT"
+TEST_TOKEN_ENV = "NHISCAN_AZURE_TEST_TOKEN"  # honoured only with an endpoint override set
+_C = TypeVar("_C")
 FAR_FUTURE = 4102444800  # 2100-01-01: a static token's expiry
 
 NO_CREDENTIALS = (
@@ -86,15 +95,14 @@ def token_tenant(token: str) -> str | None:
 
 
 class Clients:
-    def __init__(self, credential: TokenCredential, *, graph_endpoint: str = GRAPH) -> None:
+    def __init__(
+        self, credential: TokenCredential, *, graph_endpoint: str = GRAPH, arm_endpoint: str = ARM
+    ) -> None:
         self.credential = credential
         self.graph_endpoint = graph_endpoint.rstrip("/")
-        host = urlsplit(self.graph_endpoint).hostname
-        if not host:
-            raise ConnectorError(
-                f"{GRAPH_ENDPOINT_ENV}={graph_endpoint!r}: not a URL (expected e.g. {GRAPH})"
-            )
-        self.graph_host = host
+        self.graph_host = _host(graph_endpoint, GRAPH_ENDPOINT_ENV, GRAPH)
+        self.arm_endpoint = arm_endpoint.rstrip("/")
+        self.arm_host = _host(arm_endpoint, ARM_ENDPOINT_ENV, ARM)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Clients:
@@ -102,13 +110,16 @@ class Clients:
         (with it, ``NHISCAN_AZURE_TEST_TOKEN`` as a static token when set)."""
         env = os.environ if environ is None else environ
         endpoint = env.get(GRAPH_ENDPOINT_ENV) or None
+        arm = env.get(ARM_ENDPOINT_ENV) or None
         token = env.get(TEST_TOKEN_ENV) or None
-        if endpoint is not None and token is not None:
-            return cls(StaticToken(token), graph_endpoint=endpoint)
+        if (endpoint is not None or arm is not None) and token is not None:
+            return cls(
+                StaticToken(token), graph_endpoint=endpoint or GRAPH, arm_endpoint=arm or ARM
+            )
         from azure.identity import DefaultAzureCredential
 
         credential: TokenCredential = DefaultAzureCredential()
-        return cls(credential, graph_endpoint=endpoint or GRAPH)
+        return cls(credential, graph_endpoint=endpoint or GRAPH, arm_endpoint=arm or ARM)
 
     @property
     def v1(self) -> str:
@@ -121,6 +132,15 @@ class Clients:
     @property
     def scope(self) -> str:
         return f"{self.graph_endpoint}/.default"
+
+    def arm(self, factory: Callable[..., _C], *subscription: str) -> _C:
+        """An azure-mgmt client (``factory``: its class) for ARM as plan 3a builds it: this
+        credential, the ARM endpoint and its scope, azure-core's retry off. ``subscription``:
+        the client's subscription id (tenant-level clients take none)."""
+        return factory(
+            self.credential, *subscription, base_url=self.arm_endpoint,
+            credential_scopes=[f"{self.arm_endpoint}/.default"], retry_total=0,
+        )  # fmt: skip
 
     def tenant(self, asked: str | None) -> str:
         """The tenant to scan: ``asked`` (checked against the token's), else the token's.
@@ -157,3 +177,10 @@ class Clients:
         adapter = GraphRequestAdapter(provider, client=http)
         adapter.base_url = self.v1  # no trailing slash (plan 0.2)
         return GraphServiceClient(request_adapter=adapter)
+
+
+def _host(endpoint: str, env: str, default: str) -> str:
+    host = urlsplit(endpoint.rstrip("/")).hostname
+    if not host:
+        raise ConnectorError(f"{env}={endpoint!r}: not a URL (expected e.g. {default})")
+    return host

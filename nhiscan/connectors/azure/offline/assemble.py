@@ -11,7 +11,7 @@ roles and their definitions, app roles, owners and federated credentials ``Polic
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -49,8 +49,26 @@ def _records(export: Export, now: datetime, progress: Callable[[str], None]) -> 
     gaps = Gaps(export, tenant)
     tree = _tree(export, gaps)
     yield tenant_account
-    yield from _subscriptions(export, tenant, tree, gaps)
+    found, assignments = arm_records(export, tenant, tree, gaps)
+    yield from found
+    policies, directory = _principal_policies(export, assignments, tenant, gaps)
+    yield from directory
+    yield from directory_definitions(export, tenant, gaps, directory)
+    yield from Entra(export, tenant, now, gaps, policies, progress).records()
+    yield from gaps.records()
+
+
+def arm_records(
+    export: Export, tenant: str, tree: rbac.Tree, gaps: Gaps, more: Sequence[tuple[str, Any]] = ()
+) -> tuple[list[Record], dict[str, rbac.Assignment]]:
+    """The ARM part: subscriptions, role definitions, the scopes assignments name and the
+    assignments (each once); ``more``: (where, entry) of assignments listed outside the
+    subscriptions' files (the live connector's management-group lists)."""
+    found: list[Record] = list(_subscriptions(export, tenant, tree, gaps))
     assignments = _assignments(export, gaps)
+    for where, entry in more:
+        assignment = rbac.role_assignment(obj(entry, where), where)
+        assignments.setdefault(assignment.policy.id, assignment)
     definitions = {
         p.id: p
         for i, d in enumerate(export.files["role-definitions.json"])
@@ -60,17 +78,13 @@ def _records(export: Export, now: datetime, progress: Callable[[str], None]) -> 
             )
         ]
     }
-    yield from definitions.values()
-    yield from _scopes(tree, assignments, tenant)
+    found.extend(definitions.values())
+    found.extend(_scopes(tree, assignments, tenant))
     for assignment in assignments.values():
         if assignment.role not in definitions:
             gaps.role_definition(assignment)
-        yield assignment.policy
-    policies, directory = _principal_policies(export, assignments, tenant, gaps)
-    yield from directory
-    yield from directory_definitions(export, tenant, gaps, directory)
-    yield from Entra(export, tenant, now, gaps, policies, progress).records()
-    yield from gaps.records()
+        found.append(assignment.policy)
+    return found, assignments
 
 
 def _tree(export: Export, gaps: Gaps) -> rbac.Tree:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -14,8 +15,8 @@ from click.testing import CliRunner
 from nhiscan.cli import cli
 from nhiscan.connectors.azure.clients import GRAPH_ENDPOINT_ENV, TEST_TOKEN_ENV, Clients
 
-from ..export import TENANT
-from .conftest import HOST, FakeGraph, jwt
+from ..export import DEV, PROD, TENANT
+from .conftest import HOST, FakeArm, FakeGraph, jwt
 
 
 @pytest.fixture
@@ -43,8 +44,8 @@ def test_scan_of_a_tenant(env: FakeGraph, tmp_path: Path) -> None:
     text = json.dumps(report)
     assert "payments-api" in text and "vendor-backup" in text
     assert [g["operation"] for g in report["gaps"] if g["reason"] != "no-provider"] == [
-        "arm:subscriptions"
-    ]  # nothing refused: only the ARM half, not built yet, is said to be missing
+        "arm:role-definitions"
+    ]  # nothing refused: only a role assignment naming a custom role no ARM list holds
     assert env.requests and all(
         r.headers["authorization"] == f"Bearer {jwt(TENANT)}" for r in env.requests
     )
@@ -52,7 +53,7 @@ def test_scan_of_a_tenant(env: FakeGraph, tmp_path: Path) -> None:
 
 def test_strict_exits_3_and_the_token_names_the_tenant(env: FakeGraph, tmp_path: Path) -> None:
     code, _ = scan(tmp_path, "--azure-tenant", TENANT, "--strict")
-    assert code == 3  # the ARM half is not collected: incomplete under --strict
+    assert code == 3  # a role definition ARM did not list: incomplete under --strict
     assert Clients.from_environment().tenant(None) == TENANT
 
 
@@ -64,13 +65,21 @@ def test_a_token_of_another_tenant_stops_the_scan(env: FakeGraph, tmp_path: Path
     assert not env.requests  # stopped before any collection
 
 
-def test_a_subscription_is_refused_until_arm_is_built(env: FakeGraph, tmp_path: Path) -> None:
+def test_a_subscription_narrows_the_arm_half(env: FakeGraph, arm: FakeArm, tmp_path: Path) -> None:
+    _, report = scan(tmp_path, "--azure-tenant", TENANT, "--azure-subscription", PROD.upper())
+    paths = {urlsplit(str(r.url)).path.lower() for r in arm.requests}
+    assert f"/subscriptions/{PROD}/providers/microsoft.compute/virtualmachines" in paths
+    assert not any(DEV in p for p in paths)  # the other subscription is not collected
+    assert "contoso-prod" in json.dumps(report) and "contoso-dev" not in json.dumps(report)
+
+
+def test_a_subscription_that_is_no_guid_is_refused(env: FakeGraph, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, [
         "scan", "--no-agents", "--no-store", "--azure-tenant", TENANT,
-        "--azure-subscription", "0b1e7c2a-8d4f-4a6b-9c3e-5f7a9b1d3e5f",
+        "--azure-subscription", "contoso-prod",
     ])  # fmt: skip
     assert result.exit_code == 2
-    assert "not built yet" in result.output and "--azure-export" in result.output
+    assert "--azure-subscription: 'contoso-prod' is not a subscription id" in result.output
     assert not env.requests
 
 
