@@ -57,7 +57,10 @@ def test_entra_policies_and_resources_are_the_same_apart_from_the_listed_differe
     policies = {k: p.kind for k, p in by_id(hound, Policy).items()}
     expected = {
         k: p.kind for k, p in by_id(offline, Policy).items()
-        if p.kind not in (PolicyKind.AZURE_ROLE_DEFINITION, PolicyKind.ENTRA_FEDERATED_CREDENTIALS)
+        # the reader maps no AZRole (directory role definitions) yet: a gap says custom roles
+        # are unknown, as an export without directory-role-definitions.json does
+        if p.kind not in (PolicyKind.AZURE_ROLE_DEFINITION, PolicyKind.ENTRA_FEDERATED_CREDENTIALS,
+                          PolicyKind.ENTRA_ROLE_DEFINITION)
     }  # fmt: skip
     assert policies == expected
     for key, policy in by_id(hound, Policy).items():
