@@ -28,7 +28,7 @@ KEYS = CredentialCreationEscalation()
 TRUST = TrustModificationEscalation()
 PASS = PassRoleComputeEscalation()
 COMPUTE = ExistingComputeEscalation()
-MFA = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+OFFICE_IP = {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}
 
 
 def run(rule: Any, *records: Record | list[Record]) -> list[Finding]:
@@ -173,7 +173,9 @@ def test_service_linked_roles_are_skipped() -> None:
 
 def test_an_undecidable_condition_makes_it_conditional() -> None:
     bot = _bot()
-    (finding,) = run(POLICY, granted(bot, f.allow("iam:PutUserPolicy", bot.id, Condition=MFA)))
+    (finding,) = run(
+        POLICY, granted(bot, f.allow("iam:PutUserPolicy", bot.id, Condition=OFFICE_IP))
+    )
     assert finding.evidence["conditional"] is True
     assert finding.path[0].get("conditional") is True
     assert finding.evidence["steps"][0]["decision"] == "conditional"

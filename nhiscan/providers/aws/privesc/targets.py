@@ -67,6 +67,9 @@ class Targets:
         self._trusting: dict[tuple[str, str], tuple[tuple[Identity, bool], ...]] = {}
         self.regions = tuple(sorted({r.region for r in estate.resources.values() if r.region}))
 
+    def identity(self, identity_id: str) -> Identity | None:
+        return self._estate.identities.get(identity_id)
+
     def of(self, method: Method, principal: Identity) -> Candidates:
         spec = method.target_spec
         if spec is On.SELF:
