@@ -14,8 +14,11 @@ when it is not the principal's own (owner of another project, of a folder); it i
 otherwise.
 
 A concrete escalation's ``path`` is its escalates_to hop, then the graph's shortest onward path
-to admin when the target reaches one. A potential escalation (a resource it needs is not in the
-snapshot) has no path: it is titled "could escalate ... if ... existed" and is at most medium.
+to admin when the target reaches one. One whose provider says what could stop it that the
+snapshot cannot tell (``Escalation.missing`` on a concrete escalation: "X already has a
+console password") is conditional, ranked by its target's power, and its title ends
+"unless ...". A potential escalation (a resource it needs is not in the snapshot) has no path:
+it is titled "could escalate ... if ... existed" and is at most medium.
 
 Severity: critical when it reaches admin and the principal is exposed (a non-human identity with
 an active long-lived key, or what its provider says exposes it: a public or cross-account
@@ -236,7 +239,7 @@ def _evidence(
     evidence |= {
         "reaches_admin": chosen.admin,
         "potential": escalation.potential,
-        "missing": escalation.missing if escalation.potential else None,
+        "missing": escalation.missing,
         "conditional": escalation.conditional or conditional(chosen.path),
         "targets": len(chosen.targets),
         "sample_targets": sample(chosen.targets),
@@ -268,7 +271,8 @@ def _title(estate: Estate, providers: ProviderSet, identity: Identity, chosen: _
     if escalation.potential:
         waits = _if(escalation, chosen.info)
         return f"{who} could escalate{where} through {escalation.method}{waits}{more}."
-    return f"{who} can escalate{where} through {escalation.method}{more}."
+    unless = f", unless {escalation.missing.split(' (')[0]}" if escalation.missing else ""
+    return f"{who} can escalate{where} through {escalation.method}{more}{unless}."
 
 
 def _if(escalation: Escalation, info: MethodInfo | None) -> str:

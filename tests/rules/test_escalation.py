@@ -284,3 +284,50 @@ def test_a_trust_open_to_an_organization_counts_as_cross_account() -> None:
     (finding,) = run(POLICY, granted(app, f.allow("iam:PutRolePolicy", app.id)), trust)
     assert finding.severity is Severity.CRITICAL
     assert finding.evidence["exposure"] == ["trust admits any principal under aws:PrincipalOrgID"]
+
+
+# --- precision (issue 16): login profiles an export cannot tell, roles one cannot become -----
+
+
+def test_create_login_profile_unknown_names_the_most_powerful_target_and_what_could_stop_it() -> (
+    None
+):
+    # An account export holds no login profiles (console_access None): concrete, conditional,
+    # ranked by the target's power, "unless it already has a console password".
+    bot = _bot()
+    boss = f.user("boss", policies=(ADMIN_POLICY.id,))
+    clerk = f.user("a-clerk")  # first by id, but reaches nothing
+    records = granted(bot, f.allow("iam:CreateLoginProfile"))
+    (finding,) = run(KEYS, records, boss, clerk, ADMIN_POLICY)
+    evidence = finding.evidence
+    assert (evidence["target"], evidence["reaches_admin"]) == (boss.id, True)
+    assert (evidence["potential"], evidence["conditional"]) == (False, True)
+    assert evidence["missing"].startswith(f"{boss.id} already has a console password")
+    assert finding.severity is Severity.HIGH
+    assert finding.title.endswith(f", unless {boss.id} already has a console password.")
+    assert finding.path and finding.path[0]["to"] == boss.id
+
+
+def test_create_login_profile_for_a_user_known_to_have_none_is_certain() -> None:
+    bot = _bot()
+    boss = f.user("boss", policies=(ADMIN_POLICY.id,), console_access=False)
+    (finding,) = run(KEYS, granted(bot, f.allow("iam:CreateLoginProfile")), boss, ADMIN_POLICY)
+    assert finding.evidence["conditional"] is False and finding.evidence["missing"] is None
+    assert "unless" not in finding.title
+
+
+def test_changing_an_admin_role_one_cannot_become_is_no_finding() -> None:
+    bot = _bot()
+    ops = f.role("ops", policies=(ADMIN_POLICY.id,))
+    grant = f.allow(["iam:AttachRolePolicy", "sts:AssumeRole"])
+    closed = [*granted(bot, grant), ops, ADMIN_POLICY, f.trust_policy(ops)]
+    assert run(POLICY, *closed) == []
+    worker = f.role("worker")
+    opened = [*granted(bot, grant), worker, trusting(worker, {"AWS": bot.id})]
+    (finding,) = run(POLICY, *opened)
+    assert finding.evidence["method"] == "iam:AttachRolePolicy/other-role"
+    assert (finding.evidence["target"], finding.severity) == ("admin", Severity.HIGH)
+    assert [s["action"] for s in finding.evidence["steps"]] == [
+        "sts:AssumeRole",
+        "iam:AttachRolePolicy",
+    ]

@@ -16,7 +16,8 @@ and the table of https://docs.aws.amazon.com/apigateway/latest/developerguide/ap
   credentials: absent for an IAM user's access keys, unless the snapshot records an MFA device
   for it (a person may then sign in with MFA: UNKNOWN); UNKNOWN for a role session;
 - what the caller sets in its own request, as it likes (``Chosen``): ``aws:SecureTransport``,
-  ``aws:RequestedRegion``, ``aws:RequestTag/*`` and ``aws:TagKeys``;
+  ``aws:RequestedRegion`` (but IAM actions are always requested in us-east-1: IAM has a single
+  endpoint there), ``aws:RequestTag/*`` and ``aws:TagKeys``;
 - the resource's account, tags and organization.
 
 Every other key -- the caller's IP address, ``aws:SourceArn``, ``sts:ExternalId``,
@@ -134,6 +135,16 @@ IDENTITY_KEYS: Mapping[str, Callable[[PrincipalFacts], KeyValue]] = {
     "aws:tagkeys": lambda p: _ANY_TEXT,
 }
 REQUEST_TAG = "aws:requesttag/"
+REQUESTED_REGION = "aws:requestedregion"
+
+
+def _iam_region(p: PrincipalFacts) -> KeyValue:
+    """IAM has one endpoint: "IAM calls are always made to the us-east-1 Region" (the
+    aws:RequestedRegion entry of the global condition keys page), in the aws partition."""
+    if p.arn is not None and p.arn.startswith("arn:aws:"):
+        return ("us-east-1",)
+    return UNKNOWN
+
 
 # Keys known when an AWS service is the principal (trust of a service role).
 SERVICE_KEYS: Mapping[str, Callable[[PrincipalFacts], KeyValue]] = {
@@ -163,12 +174,15 @@ class RequestContext:
     resource: ResourceFacts
     # Request-time values the caller knows (lower-case keys): {"iam:passedtoservice": (...)}.
     given: Mapping[str, KeyValue] | None = None
+    action: str = ""  # lower case; "" when the question is about no one action (admin)
 
     def value(self, key: str) -> KeyValue:
         """The value of a lower-case condition key."""
         if self.given is not None and key in self.given:
             return self.given[key]
         p = self.principal
+        if key == REQUESTED_REGION and self.action.startswith("iam:"):
+            return _iam_region(p)
         table = SERVICE_KEYS if p.kind is PrincipalKind.SERVICE else IDENTITY_KEYS
         known = table.get(key)
         if known is not None:

@@ -262,7 +262,7 @@ def evaluate(
 ) -> Evaluation:
     """``given``: request-time condition values the caller knows (see ``given_values``)."""
     action = action.lower()
-    context = RequestContext(view.facts, target.facts, given)
+    context = RequestContext(view.facts, target.facts, given, action)
     identity = Tally()
     if _simple(view, target):
         # The common case, answered early: no resource policy takes part, so when no identity

@@ -215,11 +215,13 @@ def _attempt(
         if not step.evaluation.decision.possible:
             return None
         steps.append(step)
-    return Escalation.of(
+    found = Escalation.of(
         principal=asker.principal, method=method.name, family=method.family,
         target=candidate.reaches, steps=tuple(steps), missing=candidate.missing,
         conditional=candidate.conditional,
     )  # fmt: skip
+    # A concrete escalation keeps what could stop it that the snapshot cannot tell.
+    return found if candidate.unless is None else replace(found, missing=candidate.unless)
 
 
 def _potential(

@@ -244,21 +244,41 @@ def test_principal_org_id_left_open_without_the_organization_naming_the_key() ->
 
 
 def test_what_the_caller_sets_it_sets_in_its_favour() -> None:
-    region = {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}
-    [allowed] = _key_escalation(region)
-    assert not allowed.conditional
     https = {"Bool": {"aws:SecureTransport": "true"}}
     assert not _key_escalation(https)[0].conditional
     tagged = {"StringEquals": {"aws:RequestTag/project": "x"}}
     assert not _key_escalation(tagged)[0].conditional
+    no_tags = {"ForAllValues:StringEquals": {"aws:TagKeys": ["project"]}}
+    assert not _key_escalation(no_tags)[0].conditional
+
+
+FUNCTION = f"arn:aws:lambda:eu-west-1:{f.ACCOUNT}:function:x"
+
+
+def _lambda(*statements: Mapping[str, Any]) -> Decision:
+    """What a user holding ``statements`` may do with lambda:CreateFunction (a regional
+    service: the caller names the region)."""
+    policy = grants("p", *statements)
+    dev = f.user("dev", policies=(policy.id,))
+    estate = f.estate(dev, policy)
+    return EstateAuthorizer(estate).evaluate(dev.id, "lambda:CreateFunction", FUNCTION).decision
+
+
+def test_the_caller_names_the_region_of_a_regional_service() -> None:
+    region = {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}
+    assert _lambda(f.allow("lambda:*", Condition=region)) is Decision.ALLOW
+    elsewhere = {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1"]}}
+    assert _lambda(f.allow("lambda:*"), f.deny("*", Condition=elsewhere)) is Decision.ALLOW
+    everywhere = {"StringLike": {"aws:RequestedRegion": "*"}}
+    assert _lambda(f.allow("lambda:*"), f.deny("*", Condition=everywhere)) is Decision.DENY
 
 
 def test_a_deny_the_caller_can_avoid_does_not_apply() -> None:
     keys = grants("keys", f.allow("iam:CreateAccessKey"))
     fence = grants(
         "fence",
-        f.deny("*", Condition={"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1"]}}),
         f.deny("*", Condition={"Bool": {"aws:SecureTransport": "false"}}),
+        f.deny("*", Condition={"StringEquals": {"aws:RequestTag/owner": "nobody"}}),
     )
     dev = f.user("dev", policies=(keys.id, fence.id))
     [escalation] = of(run(dev, keys, fence, f.user("boss")), dev, KEY)
@@ -276,3 +296,14 @@ def test_a_truly_unknown_key_stays_conditional_and_is_named() -> None:
     [escalation] = _key_escalation({"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}})
     assert escalation.conditional
     assert "aws:SourceIp" in escalation.steps[0].evaluation.reason
+
+
+@pytest.mark.parametrize(("allowed", "escalates"), [("eu-west-1", False), ("us-east-1", True)])
+def test_iam_requests_are_always_in_us_east_1(allowed: str, escalates: bool) -> None:
+    # A region lock the caller cannot dodge for IAM: IAM's single endpoint is in us-east-1.
+    keys = grants("keys", f.allow("iam:CreateAccessKey"))
+    lock = grants(
+        "lock", f.deny("*", Condition={"StringNotEquals": {"aws:RequestedRegion": [allowed]}})
+    )
+    dev = f.user("dev", policies=(keys.id, lock.id))
+    assert bool(of(run(dev, keys, lock, f.user("boss")), dev, KEY)) is escalates
