@@ -51,7 +51,7 @@ from nhiscan.rules.reach_support import (
     sample,
     scope_words,
 )
-from nhiscan.scanner.authz import StatementRef
+from nhiscan.scanner.authz import Decision, StatementRef
 from nhiscan.scanner.escalation import Escalation, Family, Step
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.facts import MethodInfo
@@ -250,12 +250,16 @@ def _evidence(
 
 
 def _step(step: Step) -> dict[str, Any]:
-    return {
+    """One permission used; a conditional one with why (the condition keys it depends on)."""
+    found = {
         "action": step.action,
         "resource": step.resource,
         "decision": step.evaluation.decision.value,
         "statements": [_ref(ref) for ref in step.evaluation.allowed_by],
     }
+    if step.evaluation.decision is Decision.CONDITIONAL and step.evaluation.reason:
+        found["depends_on"] = step.evaluation.reason
+    return found
 
 
 def _ref(ref: StatementRef) -> dict[str, Any]:

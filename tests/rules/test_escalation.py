@@ -331,3 +331,14 @@ def test_changing_an_admin_role_one_cannot_become_is_no_finding() -> None:
         "sts:AssumeRole",
         "iam:AttachRolePolicy",
     ]
+
+
+def test_a_conditional_step_names_what_it_depends_on() -> None:
+    bot = _bot()
+    records = granted(bot, f.allow("iam:PutUserPolicy", bot.id, Condition=OFFICE_IP))
+    (finding,) = run(POLICY, records)
+    [step] = finding.evidence["steps"]
+    assert step["decision"] == "conditional"
+    assert "aws:SourceIp" in step["depends_on"]
+    (certain,) = run(POLICY, granted(bot, f.allow("iam:PutUserPolicy", bot.id)))
+    assert "depends_on" not in certain.evidence["steps"][0]
