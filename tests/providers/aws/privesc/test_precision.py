@@ -18,6 +18,7 @@ from nhiscan.providers.aws.privesc import Escalation, find_escalations
 from nhiscan.scanner.authz import Decision
 from nhiscan.scanner.model import Identity, Policy, Record
 from tests import factories as f
+from tests.providers.aws.privesc.helpers import function
 
 ATTACH = "iam:AttachRolePolicy/other-role"
 PUT = "iam:PutRolePolicy/other-role"
@@ -108,6 +109,28 @@ def test_passing_the_role_to_compute_it_runs_is_a_way_to_act_as_it() -> None:
     # Without the rights to create and run the function, the role is out of its reach.
     short, p2 = _modifier("iam:PutRolePolicy", "iam:PassRole")
     assert of(run(short, p2, worker, trust), short, PUT) == []
+
+
+def test_running_code_on_compute_that_runs_as_the_role_is_a_way_to_act_as_it() -> None:
+    worker = f.role("worker")
+    lam = function("job", worker)
+    dev, policy = _modifier("iam:PutRolePolicy", "lambda:UpdateFunctionCode")
+    [escalation] = of(run(dev, policy, worker, f.trust_policy(worker), lam), dev, PUT)
+    assert escalation.target == "admin"
+    assert [(s.action, s.resource) for s in escalation.steps] == [
+        ("lambda:UpdateFunctionCode", lam.id),
+        ("iam:PutRolePolicy", worker.id),
+    ]
+    other = f.role("other")  # runs nothing: out of reach
+    found = run(dev, policy, other, f.trust_policy(other), worker, f.trust_policy(worker), lam)
+    assert [e.steps[-1].resource for e in of(found, dev, PUT)] == [worker.id]
+
+
+def test_a_role_whose_trust_was_not_collected_is_conditional() -> None:
+    dev, policy = _modifier("iam:AttachRolePolicy", "sts:AssumeRole")
+    ops = f.role("ops")  # no trust policy in the snapshot: a gap, never "cannot assume"
+    [escalation] = of(run(dev, policy, ops), dev, ATTACH)
+    assert (escalation.target, escalation.conditional) == ("admin", True)
 
 
 def test_a_role_with_a_boundary_is_reached_not_admin() -> None:
