@@ -31,8 +31,8 @@ Two kinds of value are decided here rather than left open (see ``context.py`` fo
 - a value the caller sets in its own request (``Chosen``: ``aws:SecureTransport``,
   ``aws:RequestedRegion``, ``aws:RequestTag/*``, ``aws:TagKeys``) is chosen in the caller's
   favour: an Allow's condition holds when some value it may send satisfies it, a Deny's applies
-  only when every value does. Each statement is judged on its own: an Allow that needs a value
-  another statement's Deny forbids is not cross-checked (a simplification).
+  only when every value does. Each statement is judged on its own here (an upper bound); when
+  that may allow, ``evaluate`` tries the values together (choices.py).
 """
 
 from __future__ import annotations
@@ -211,10 +211,10 @@ NULL = "null"
 _TICK = timedelta(milliseconds=1)
 _FAR = timedelta(days=365 * 100)
 # A value the caller may send that no policy lists.
-_UNLISTED = "nhiscan-unlisted-value"
+UNLISTED = "nhiscan-unlisted-value"
 
 
-def _example(pattern: str) -> str:
+def example(pattern: str) -> str:
     """A text a (Like) pattern matches, wildcards filled in; the text itself for an equality."""
     return pattern.replace("*", "").replace("?", "x")
 
@@ -273,7 +273,7 @@ class CompiledCondition:
         it, a Deny applies only when every value it may send does."""
         texts = chosen.choices
         if texts is None:
-            texts = (*(_example(resolved_text(v.text)) for v in self.values), _UNLISTED)
+            texts = (*(example(resolved_text(v.text)) for v in self.values), UNLISTED)
         values: list[tuple[str, ...] | None] = [(t,) for t in dict.fromkeys(texts)]
         if chosen.may_omit:
             values.append(None)

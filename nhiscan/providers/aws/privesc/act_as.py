@@ -54,13 +54,17 @@ class TrustIndex:
         self._estate = estate
         self._names: dict[str, frozenset[str] | None] = {}
 
-    def may_admit(self, role: Identity, principal: Identity) -> bool:
+    def may_admit(self, role: Identity, principal: Identity, *, delegated: bool = True) -> bool:
+        """``delegated``: whether the principal's own policies may allow sts:AssumeRole (a
+        trust naming its account or anyone admits it only then; naming its ARN, always)."""
         names = self._names.get(role.id, frozenset())
         if role.id not in self._names:
             names = self._names[role.id] = self._read(role)
         if names is None:
             return True
-        return bool(names & {"*", principal.id, principal.account})
+        if principal.id in names:
+            return True
+        return delegated and bool(names & {"*", principal.account})
 
     def _read(self, role: Identity) -> frozenset[str] | None:
         """The ARNs and accounts the trust names in Allow statements; None: anyone may be
@@ -87,10 +91,17 @@ class ActAs:
     """One principal's ways to act as the roles of its account."""
 
     def __init__(
-        self, principal: Identity, ask: Ask, trust: TrustIndex, found: Iterable[Escalation]
+        self,
+        principal: Identity,
+        ask: Ask,
+        trust: TrustIndex,
+        found: Iterable[Escalation],
+        *,
+        could_assume: bool = True,
     ) -> None:
         self._principal = principal
         self._ask = ask
+        self._delegated = could_assume
         self._trust = trust
         self._via: dict[str, Way] = {}
         rank = {family: index for index, family in enumerate(_ACTING)}
@@ -106,7 +117,7 @@ class ActAs:
         return min(ways, key=lambda w: w.conditional) if ways else None
 
     def _assume(self, role: Identity) -> Way | None:
-        if not self._trust.may_admit(role, self._principal):
+        if not self._trust.may_admit(role, self._principal, delegated=self._delegated):
             return None
         step = self._ask(ASSUME_ROLE, role.id)
         decision = step.evaluation.decision

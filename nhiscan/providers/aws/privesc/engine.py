@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from nhiscan.providers.aws.privesc.act_as import ActAs, TrustIndex
+from nhiscan.providers.aws.privesc.act_as import ASSUME_ROLE, ActAs, TrustIndex
 from nhiscan.providers.aws.privesc.method import Method, On, Requires, Target
 from nhiscan.providers.aws.privesc.methods import METHODS, missing_words, placeholder
 from nhiscan.providers.aws.privesc.prefilter import CouldAllow, prefilter
@@ -84,9 +84,20 @@ def _for_principal(
         for method in mine:
             if method.target is not Target.ADMIN:
                 found[method.name] = list(_escalations(method, identity, asker, targets))
-        acting = ActAs(identity, asker.step, trusts, (e for f in found.values() for e in f))
-        for method in mine:
-            if method.requires is Requires.ACT_AS:
+        changes = [
+            m
+            for m in mine
+            if m.requires is Requires.ACT_AS and all(asker.could(a) for a in m.actions)
+        ]
+        if changes:
+            acting = ActAs(
+                identity,
+                asker.step,
+                trusts,
+                (e for f in found.values() for e in f),
+                could_assume=asker.could(ASSUME_ROLE),
+            )
+            for method in changes:
                 found[method.name] = list(_through_role(method, identity, asker, targets, acting))
     for method in mine:
         yield from found.get(method.name, ())

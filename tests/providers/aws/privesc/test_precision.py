@@ -330,3 +330,36 @@ def test_iam_requests_are_always_in_us_east_1(allowed: str, escalates: bool) -> 
     )
     dev = f.user("dev", policies=(keys.id, lock.id))
     assert bool(of(run(dev, keys, lock, f.user("boss")), dev, KEY)) is escalates
+
+
+def test_one_request_carries_one_region_for_every_statement() -> None:
+    # Each statement alone can be satisfied; together, no region is both allowed and not denied.
+    only_eu = {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}
+    deny_eu = {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}
+    assert _lambda(f.allow("lambda:*", Condition=only_eu), f.deny("*", Condition=deny_eu)) in (
+        Decision.DENY,
+        Decision.IMPLICIT_DENY,
+    )
+    walls = (
+        f.deny("*", Condition={"StringEquals": {"aws:RequestedRegion": ["eu-west-1"]}}),
+        f.deny("*", Condition={"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1"]}}),
+    )
+    assert _lambda(f.allow("lambda:*"), *walls) is Decision.DENY
+    # The twin: a region allowed and not denied exists.
+    deny_us = {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}
+    assert _lambda(f.allow("lambda:*", Condition=only_eu), f.deny("*", Condition=deny_us)) is (
+        Decision.ALLOW
+    )
+
+
+def test_one_request_carries_one_tag_value() -> None:
+    tagged = {"StringEquals": {"aws:RequestTag/env": "dev"}}
+    no_dev = {"StringEquals": {"aws:RequestTag/env": "dev"}}
+    assert _lambda(f.allow("lambda:*", Condition=tagged), f.deny("*", Condition=no_dev)) in (
+        Decision.DENY,
+        Decision.IMPLICIT_DENY,
+    )
+    not_prod = {"StringEquals": {"aws:RequestTag/env": "prod"}}
+    assert _lambda(f.allow("lambda:*", Condition=tagged), f.deny("*", Condition=not_prod)) is (
+        Decision.ALLOW
+    )
