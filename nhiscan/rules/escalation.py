@@ -14,8 +14,11 @@ when it is not the principal's own (owner of another project, of a folder); it i
 otherwise.
 
 A concrete escalation's ``path`` is its escalates_to hop, then the graph's shortest onward path
-to admin when the target reaches one. A potential escalation (a resource it needs is not in the
-snapshot) has no path: it is titled "could escalate ... if ... existed" and is at most medium.
+to admin when the target reaches one. One whose provider says what could stop it that the
+snapshot cannot tell (``Escalation.missing`` on a concrete escalation: "X already has a
+console password") is conditional, ranked by its target's power, and its title ends
+"unless ...". A potential escalation (a resource it needs is not in the snapshot) has no path:
+it is titled "could escalate ... if ... existed" and is at most medium.
 
 Severity: critical when it reaches admin and the principal is exposed (a non-human identity with
 an active long-lived key, or what its provider says exposes it: a public or cross-account
@@ -48,7 +51,7 @@ from nhiscan.rules.reach_support import (
     sample,
     scope_words,
 )
-from nhiscan.scanner.authz import StatementRef
+from nhiscan.scanner.authz import Decision, StatementRef
 from nhiscan.scanner.escalation import Escalation, Family, Step
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.facts import MethodInfo
@@ -236,7 +239,7 @@ def _evidence(
     evidence |= {
         "reaches_admin": chosen.admin,
         "potential": escalation.potential,
-        "missing": escalation.missing if escalation.potential else None,
+        "missing": escalation.missing,
         "conditional": escalation.conditional or conditional(chosen.path),
         "targets": len(chosen.targets),
         "sample_targets": sample(chosen.targets),
@@ -247,12 +250,16 @@ def _evidence(
 
 
 def _step(step: Step) -> dict[str, Any]:
-    return {
+    """One permission used; a conditional one with why (the condition keys it depends on)."""
+    found = {
         "action": step.action,
         "resource": step.resource,
         "decision": step.evaluation.decision.value,
         "statements": [_ref(ref) for ref in step.evaluation.allowed_by],
     }
+    if step.evaluation.decision is Decision.CONDITIONAL and step.evaluation.reason:
+        found["depends_on"] = step.evaluation.reason
+    return found
 
 
 def _ref(ref: StatementRef) -> dict[str, Any]:
@@ -268,7 +275,8 @@ def _title(estate: Estate, providers: ProviderSet, identity: Identity, chosen: _
     if escalation.potential:
         waits = _if(escalation, chosen.info)
         return f"{who} could escalate{where} through {escalation.method}{waits}{more}."
-    return f"{who} can escalate{where} through {escalation.method}{more}."
+    unless = f", unless {escalation.missing.split(' (')[0]}" if escalation.missing else ""
+    return f"{who} can escalate{where} through {escalation.method}{more}{unless}."
 
 
 def _if(escalation: Escalation, info: MethodInfo | None) -> str:

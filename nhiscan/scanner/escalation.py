@@ -39,7 +39,9 @@ class Escalation:
     target: str  # an identity or group id, "admin", or "unknown" (potential only)
     potential: bool = False  # something the method needs is not in the snapshot
     conditional: bool = False  # some permission used is only CONDITIONAL
-    missing: str | None = None  # what is not in the snapshot, when potential
+    # What is not in the snapshot, when potential; on a concrete (conditional) escalation,
+    # what would stop it that the snapshot cannot tell ("X already has a console password").
+    missing: str | None = None
     steps: tuple[Step, ...] = ()  # every permission used, in the method's order
     # The scope whose admin sink a target of "admin" is, when not the principal's own (an
     # escalation to owner of another project or of a folder). None: the principal's own.

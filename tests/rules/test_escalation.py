@@ -28,7 +28,7 @@ KEYS = CredentialCreationEscalation()
 TRUST = TrustModificationEscalation()
 PASS = PassRoleComputeEscalation()
 COMPUTE = ExistingComputeEscalation()
-MFA = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+OFFICE_IP = {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}
 
 
 def run(rule: Any, *records: Record | list[Record]) -> list[Finding]:
@@ -173,7 +173,9 @@ def test_service_linked_roles_are_skipped() -> None:
 
 def test_an_undecidable_condition_makes_it_conditional() -> None:
     bot = _bot()
-    (finding,) = run(POLICY, granted(bot, f.allow("iam:PutUserPolicy", bot.id, Condition=MFA)))
+    (finding,) = run(
+        POLICY, granted(bot, f.allow("iam:PutUserPolicy", bot.id, Condition=OFFICE_IP))
+    )
     assert finding.evidence["conditional"] is True
     assert finding.path[0].get("conditional") is True
     assert finding.evidence["steps"][0]["decision"] == "conditional"
@@ -282,3 +284,61 @@ def test_a_trust_open_to_an_organization_counts_as_cross_account() -> None:
     (finding,) = run(POLICY, granted(app, f.allow("iam:PutRolePolicy", app.id)), trust)
     assert finding.severity is Severity.CRITICAL
     assert finding.evidence["exposure"] == ["trust admits any principal under aws:PrincipalOrgID"]
+
+
+# --- precision (issue 16): login profiles an export cannot tell, roles one cannot become -----
+
+
+def test_create_login_profile_unknown_names_the_most_powerful_target_and_what_could_stop_it() -> (
+    None
+):
+    # An account export holds no login profiles (console_access None): concrete, conditional,
+    # ranked by the target's power, "unless it already has a console password".
+    bot = _bot()
+    boss = f.user("boss", policies=(ADMIN_POLICY.id,))
+    clerk = f.user("a-clerk")  # first by id, but reaches nothing
+    records = granted(bot, f.allow("iam:CreateLoginProfile"))
+    (finding,) = run(KEYS, records, boss, clerk, ADMIN_POLICY)
+    evidence = finding.evidence
+    assert (evidence["target"], evidence["reaches_admin"]) == (boss.id, True)
+    assert (evidence["potential"], evidence["conditional"]) == (False, True)
+    assert evidence["missing"].startswith(f"{boss.id} already has a console password")
+    assert finding.severity is Severity.HIGH
+    assert finding.title.endswith(f", unless {boss.id} already has a console password.")
+    assert finding.path and finding.path[0]["to"] == boss.id
+
+
+def test_create_login_profile_for_a_user_known_to_have_none_is_certain() -> None:
+    bot = _bot()
+    boss = f.user("boss", policies=(ADMIN_POLICY.id,), console_access=False)
+    (finding,) = run(KEYS, granted(bot, f.allow("iam:CreateLoginProfile")), boss, ADMIN_POLICY)
+    assert finding.evidence["conditional"] is False and finding.evidence["missing"] is None
+    assert "unless" not in finding.title
+
+
+def test_changing_an_admin_role_one_cannot_become_is_no_finding() -> None:
+    bot = _bot()
+    ops = f.role("ops", policies=(ADMIN_POLICY.id,))
+    grant = f.allow(["iam:AttachRolePolicy", "sts:AssumeRole"])
+    closed = [*granted(bot, grant), ops, ADMIN_POLICY, f.trust_policy(ops)]
+    assert run(POLICY, *closed) == []
+    worker = f.role("worker")
+    opened = [*granted(bot, grant), worker, trusting(worker, {"AWS": bot.id})]
+    (finding,) = run(POLICY, *opened)
+    assert finding.evidence["method"] == "iam:AttachRolePolicy/other-role"
+    assert (finding.evidence["target"], finding.severity) == ("admin", Severity.HIGH)
+    assert [s["action"] for s in finding.evidence["steps"]] == [
+        "sts:AssumeRole",
+        "iam:AttachRolePolicy",
+    ]
+
+
+def test_a_conditional_step_names_what_it_depends_on() -> None:
+    bot = _bot()
+    records = granted(bot, f.allow("iam:PutUserPolicy", bot.id, Condition=OFFICE_IP))
+    (finding,) = run(POLICY, records)
+    [step] = finding.evidence["steps"]
+    assert step["decision"] == "conditional"
+    assert "aws:SourceIp" in step["depends_on"]
+    (certain,) = run(POLICY, granted(bot, f.allow("iam:PutUserPolicy", bot.id)))
+    assert "depends_on" not in certain.evidence["steps"][0]

@@ -88,11 +88,11 @@ def test_can_assume_is_decided_by_trust_and_identity_policies() -> None:
 def test_can_access_lists_actions_and_conditional_ones() -> None:
     bot = f.user("bot")
     vault = secret("db")
-    mfa = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+    office_ip = {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}
     records = granted(
         bot,
         f.allow("secretsmanager:DescribeSecret", vault.id),
-        f.allow("secretsmanager:GetSecretValue", vault.id, Condition=mfa),
+        f.allow("secretsmanager:GetSecretValue", vault.id, Condition=office_ip),
     )
     (hop,) = hops(graph(*records, vault), EdgeKind.CAN_ACCESS)
     assert hop.actions == ("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue")

@@ -69,9 +69,9 @@ def test_no_admin_path_without_one() -> None:
 def test_hops_from_puts_certain_hops_first() -> None:
     bot = f.user("bot")
     sure, unsure = f.role("sure"), f.role("unsure")
-    mfa = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+    office_ip = {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}
     unsure_trust = f.trust_policy(
-        unsure, f.document(f.assume_role_statement({"AWS": bot.id}, condition=mfa))
+        unsure, f.document(f.assume_role_statement({"AWS": bot.id}, condition=office_ip))
     )
     g = graph(bot, sure, unsure, trusting(sure, bot.id), unsure_trust)
     out = g.hops_from(bot.id)

@@ -99,7 +99,13 @@ class EstateAuthorizer:
         ("lambda.amazonaws.com") assume it. Conditions on aws:SourceArn / aws:SourceAccount are
         request-time: such a trust answers CONDITIONAL."""
         target = self._targets.target(role_id, ASSUME_ROLE)
-        caller = PrincipalFacts(kind=PrincipalKind.SERVICE, arn=None, account=None, name=service)
+        caller = PrincipalFacts(
+            kind=PrincipalKind.SERVICE,
+            arn=None,
+            account=None,
+            name=service,
+            now=self.estate.snapshot.collected_at,
+        )
         if target.policy is None:
             return Evaluation(
                 decision=Decision.CONDITIONAL,
@@ -173,7 +179,12 @@ class EstateAuthorizer:
             tags=lower_keys(identity.tags),
             org_id=org_id,
             org_path=f"{org_id}/{'/'.join(parents)}/" if org_id and parents else None,
+            # DescribeOrganization answered (in one, or in none): see connectors/aws/org.py.
+            org_known=org_id is not None
+            or (account is not None and account.is_management is False),
             has_boundary=identity.permissions_boundary is not None,
+            now=self.estate.snapshot.collected_at,
+            mfa_devices=identity.mfa_devices,
         )
 
     def _identity_policies(self, identity: Identity) -> tuple[BoundPolicy, ...]:

@@ -106,7 +106,7 @@ class CompiledStatement:
     def conditions_hold(self, lookup: Lookup) -> Tri:
         result = Tri.YES
         for condition in self.conditions:
-            value = condition.evaluate(lookup)
+            value = condition.evaluate(lookup, allow=self.allow)
             if value is Tri.NO:
                 return Tri.NO
             result = min(result, value)
@@ -126,7 +126,11 @@ class CompiledStatement:
 
     def undecided_keys(self, lookup: Lookup) -> tuple[str, ...]:
         """The condition keys and variables that leave this statement undecided."""
-        keys = [c.key_as_written for c in self.conditions if c.evaluate(lookup) is Tri.MAYBE]
+        keys = [
+            c.key_as_written
+            for c in self.conditions
+            if c.evaluate(lookup, allow=self.allow) is Tri.MAYBE
+        ]
         for pattern in self.resources:
             if pattern.template is not None and pattern.match("", lookup) is Tri.MAYBE:
                 keys.extend(f"${{{k}}}" for k in variable_keys(pattern.template))

@@ -14,6 +14,25 @@ As documented by AWS ("IAM JSON policy elements: Condition operators"):
   operators and ARN operators take ``*`` and ``?`` wildcards;
 - an operator nhiscan does not know, or a key whose value the snapshot cannot know, leaves the
   condition undecided (MAYBE).
+
+Source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+("If the key that you specify in a policy condition is not present in the request context, the
+values do not match and the condition is false. If the policy condition requires that the key
+is not matched, such as StringNotLike or ArnNotLike, and the right key is not present, the
+condition is true. This logic applies to all condition operators except ...IfExists and Null
+check"); the single-valued and multivalued context keys page for ForAnyValue/ForAllValues.
+
+Two kinds of value are decided here rather than left open (see ``context.py`` for which keys):
+
+- a request time (``Since``: ``aws:CurrentTime``, ``aws:EpochTime``, a new session's
+  ``aws:TokenIssueTime``) is any moment from the snapshot's collection time on. A condition
+  that holds then holds (the caller acts then: YES); one that holds only later ("after a
+  future date") is MAYBE; one that never holds from then on ("before a past date") is NO;
+- a value the caller sets in its own request (``Chosen``: ``aws:SecureTransport``,
+  ``aws:RequestedRegion``, ``aws:RequestTag/*``, ``aws:TagKeys``) is chosen in the caller's
+  favour: an Allow's condition holds when some value it may send satisfies it, a Deny's applies
+  only when every value does. Each statement is judged on its own here (an upper bound); when
+  that may allow, ``evaluate`` tries the values together (choices.py).
 """
 
 from __future__ import annotations
@@ -21,12 +40,15 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from nhiscan.providers.aws.policy.matching import (
+    Chosen,
     Lookup,
     Partial,
     Resolved,
+    Since,
     Template,
     Tri,
     Unknown,
@@ -185,6 +207,17 @@ OPERATORS: Mapping[str, Operator] = {
 }
 NULL = "null"
 
+# How far apart the request times tried around a policy's date are, and how far ahead the last.
+_TICK = timedelta(milliseconds=1)
+_FAR = timedelta(days=365 * 100)
+# A value the caller may send that no policy lists.
+UNLISTED = "nhiscan-unlisted-value"
+
+
+def example(pattern: str) -> str:
+    """A text a (Like) pattern matches, wildcards filled in; the text itself for an equality."""
+    return pattern.replace("*", "").replace("?", "x")
+
 
 @dataclass(frozen=True, slots=True)
 class PolicyValue:
@@ -206,10 +239,48 @@ class CompiledCondition:
     if_exists: bool
     values: tuple[PolicyValue, ...]
 
-    def evaluate(self, lookup: Lookup) -> Tri:
+    def evaluate(self, lookup: Lookup, *, allow: bool = True) -> Tri:
+        """Whether the condition holds; ``allow``: whether its statement allows (a value the
+        caller chooses is chosen to make an Allow hold and a Deny not)."""
         value = lookup(self.key)
         if isinstance(value, Unknown):
             return Tri.MAYBE
+        if isinstance(value, Since):
+            return self._since(value, lookup)
+        if isinstance(value, Chosen):
+            return self._chosen(value, lookup, allow)
+        return self._holds(value, lookup)
+
+    def _since(self, when: Since, lookup: Lookup) -> Tri:
+        """YES when it holds at the collection time (the caller acts then), MAYBE when only
+        at some later time, NO when never from then on. The answer is constant between the
+        policy's own dates, so it is tried at the start, around each later date, and far
+        after the last one."""
+        start = when.start
+        later: set[datetime] = {start + _FAR}
+        for value in self.values:
+            moment = as_date(resolved_text(value.text))
+            if moment is not None and moment > start:
+                later.update((moment - _TICK, moment, moment + _TICK))
+        now = self._holds((when.text(start),), lookup)
+        if now is not Tri.NO:
+            return now
+        found = any_of(self._holds((when.text(m),), lookup) for m in sorted(later))
+        return Tri.NO if found is Tri.NO else Tri.MAYBE
+
+    def _chosen(self, chosen: Chosen, lookup: Lookup, allow: bool) -> Tri:
+        """The caller's best choice: an Allow holds when some value it may send satisfies
+        it, a Deny applies only when every value it may send does."""
+        texts = chosen.choices
+        if texts is None:
+            texts = (*(example(resolved_text(v.text)) for v in self.values), UNLISTED)
+        values: list[tuple[str, ...] | None] = [(t,) for t in dict.fromkeys(texts)]
+        if chosen.may_omit:
+            values.append(None)
+        results = [self._holds(v, lookup) for v in values]
+        return any_of(results) if allow else all_of(results)
+
+    def _holds(self, value: tuple[str, ...] | Partial | None, lookup: Lookup) -> Tri:
         if self.base == NULL:
             return self._null(value is None)
         operator = OPERATORS.get(self.base)

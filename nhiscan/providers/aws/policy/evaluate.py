@@ -36,6 +36,7 @@ from nhiscan.providers.aws.policy.bound import (
     Undecided,
     scan,
 )
+from nhiscan.providers.aws.policy.choices import joint_choices
 from nhiscan.providers.aws.policy.context import RequestContext
 from nhiscan.providers.aws.policy.matching import KeyValue, Tri
 from nhiscan.scanner.authz import Decision, Evaluation, StatementRef
@@ -260,9 +261,34 @@ NOTHING_ALLOWS = Evaluation(decision=Decision.IMPLICIT_DENY, reason="no identity
 def evaluate(
     view: PrincipalView, action: str, target: Target, given: Mapping[str, KeyValue] | None = None
 ) -> Evaluation:
-    """``given``: request-time condition values the caller knows (see ``given_values``)."""
+    """``given``: request-time condition values the caller knows (see ``given_values``).
+
+    Values the caller sets in its own request are judged per statement first (an upper bound);
+    when that may allow, the combinations worth trying are evaluated together and the best
+    answer is the caller's (choices.py)."""
     action = action.lower()
-    context = RequestContext(view.facts, target.facts, given)
+    found = _evaluate(view, action, target, given)
+    if not found.decision.possible:
+        return found
+    combos = joint_choices(view, target, action, None if given is None else dict(given))
+    if not combos:
+        return found
+    answers = [_evaluate(view, action, target, {**(given or {}), **combo}) for combo in combos]
+    return max(answers, key=lambda a: _RANK[a.decision])
+
+
+_RANK = {
+    Decision.DENY: 0,
+    Decision.IMPLICIT_DENY: 1,
+    Decision.CONDITIONAL: 2,
+    Decision.ALLOW: 3,
+}
+
+
+def _evaluate(
+    view: PrincipalView, action: str, target: Target, given: Mapping[str, KeyValue] | None
+) -> Evaluation:
+    context = RequestContext(view.facts, target.facts, given, action)
     identity = Tally()
     if _simple(view, target):
         # The common case, answered early: no resource policy takes part, so when no identity

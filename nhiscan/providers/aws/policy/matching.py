@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import IntEnum
 from functools import lru_cache
 
@@ -106,9 +107,35 @@ class Partial:
     prefix: str
 
 
+@dataclass(frozen=True, slots=True)
+class Since:
+    """A time the request is made at: any moment from ``start`` on (the snapshot's collection
+    time), never before. ``aws:CurrentTime`` and a new session's ``aws:TokenIssueTime`` (ISO
+    8601), ``aws:EpochTime`` (epoch seconds, ``epoch``)."""
+
+    start: datetime
+    epoch: bool = False
+
+    def text(self, moment: datetime) -> str:
+        """``moment`` as the request context spells this key's value."""
+        if self.epoch:
+            return f"{moment.timestamp():.3f}"
+        return moment.isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class Chosen:
+    """A value the caller sets in its own request, as it likes: ``aws:SecureTransport``
+    (``choices``: HTTPS or not), ``aws:RequestedRegion``, ``aws:RequestTag/<key>``,
+    ``aws:TagKeys`` (``choices`` None: any text). ``may_omit``: it may leave the key out."""
+
+    choices: tuple[str, ...] | None = None
+    may_omit: bool = False
+
+
 # Present values (a tuple: most keys hold one), None when the key is absent from the request,
-# UNKNOWN, or one Partial value.
-KeyValue = tuple[str, ...] | None | Unknown | Partial
+# UNKNOWN, one Partial value, a request time (Since) or a value the caller chooses (Chosen).
+KeyValue = tuple[str, ...] | None | Unknown | Partial | Since | Chosen
 Lookup = Callable[[str], KeyValue]  # lower-case key -> value
 
 
@@ -176,7 +203,7 @@ def resolve(template: Template, lookup: Lookup) -> Resolved | Tri:
             out.append((chunk.default or "", True))
             continue
         value = lookup(chunk.key)
-        if isinstance(value, Unknown | Partial):
+        if isinstance(value, Unknown | Partial | Since | Chosen):
             return Tri.MAYBE
         if value is None or len(value) != 1:
             if chunk.default is None:

@@ -30,7 +30,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from nhiscan.providers.aws.privesc.method import Method, On, Target
+from nhiscan.providers.aws.privesc.act_as import ASSUME_ROLE, ActAs, TrustIndex
+from nhiscan.providers.aws.privesc.method import Method, On, Requires, Target
 from nhiscan.providers.aws.privesc.methods import METHODS, missing_words, placeholder
 from nhiscan.providers.aws.privesc.prefilter import CouldAllow, prefilter
 from nhiscan.providers.aws.privesc.targets import ADMIN, UNKNOWN, Candidate, Targets
@@ -48,6 +49,7 @@ def find_escalations(
     resource it is reached through, for existing compute)."""
     targets = Targets(estate, trust_check(estate, authorizer))
     could = prefilter(estate, authorizer)
+    trusts = TrustIndex(estate)
     usable = tuple(m for m in methods if m.enumerated and m.target_spec is not None)
     for principal in sorted(set(authorizer.principals())):
         identity = estate.identities.get(principal)
@@ -56,30 +58,79 @@ def find_escalations(
         if authorizer.is_admin(principal).decision is Decision.ALLOW:
             continue
         asker = _Asker(authorizer, identity, could, targets.regions)
-        yield from _for_principal(identity, asker, targets, usable)
+        yield from _for_principal(identity, asker, targets, usable, trusts)
 
 
 def _for_principal(
-    identity: Identity, asker: _Asker, targets: Targets, usable: tuple[Method, ...]
+    identity: Identity,
+    asker: _Asker,
+    targets: Targets,
+    usable: tuple[Method, ...],
+    trusts: TrustIndex,
 ) -> Iterator[Escalation]:
     """The principal's escalations in table order. Once it can certainly grant itself admin,
     the methods that lead to one user or role at a time are not enumerated: admin of the
     account already reaches every one of them, and on large estates (a principal allowed
-    iam:CreateAccessKey on every one of thousands of users) listing them is most of the cost."""
+    iam:CreateAccessKey on every one of thousands of users) listing them is most of the cost.
+    The policy changes on other roles come last: they escalate only through a role the
+    principal can act as, which its other escalations tell (act_as.py)."""
     mine = [m for m in usable if m.applies_to.admits(identity.kind)]
-    found = [
-        e
-        for m in mine
-        if m.target is Target.ADMIN
-        for e in _escalations(m, identity, asker, targets)
-    ]
-    admin = any(e.target == "admin" and not e.potential and not e.conditional for e in found)
-    by_method = {name: [e for e in found if e.method == name] for name in {e.method for e in found}}
+    found: dict[str, list[Escalation]] = {}
     for method in mine:
-        if method.target is Target.ADMIN:
-            yield from by_method.get(method.name, ())
-        elif not admin:
-            yield from _escalations(method, identity, asker, targets)
+        if method.target is Target.ADMIN and method.requires is not Requires.ACT_AS:
+            found[method.name] = list(_escalations(method, identity, asker, targets))
+    certain = (e for f in found.values() for e in f if not (e.potential or e.conditional))
+    if not any(e.target == ADMIN for e in certain):
+        for method in mine:
+            if method.target is not Target.ADMIN:
+                found[method.name] = list(_escalations(method, identity, asker, targets))
+        changes = [
+            m
+            for m in mine
+            if m.requires is Requires.ACT_AS and all(asker.could(a) for a in m.actions)
+        ]
+        if changes:
+            acting = ActAs(
+                identity,
+                asker.step,
+                trusts,
+                (e for f in found.values() for e in f),
+                could_assume=asker.could(ASSUME_ROLE),
+            )
+            for method in changes:
+                found[method.name] = list(_through_role(method, identity, asker, targets, acting))
+    for method in mine:
+        yield from found.get(method.name, ())
+
+
+def _through_role(
+    method: Method, identity: Identity, asker: _Asker, targets: Targets, acting: ActAs
+) -> Iterator[Escalation]:
+    """A policy change on another role the principal can act as: to admin, or to the role
+    when a permissions boundary limits what the change can grant it. The steps are the way to
+    act as the role, then the change; the best one per target."""
+    if not all(asker.could(action) for action in method.actions):
+        return
+    [need] = method.needs
+    best: dict[str, Escalation] = {}
+    for candidate in targets.of(method, identity).found:
+        role = targets.identity(candidate.reaches)
+        if role is None:
+            continue
+        change = asker.step(need.action, candidate.resource)
+        if not change.evaluation.decision.possible:
+            continue
+        way = acting.way(role)
+        if way is None:
+            continue
+        found = Escalation.of(
+            principal=asker.principal, method=method.name, family=method.family,
+            target=ADMIN if role.permissions_boundary is None else role.id,
+            steps=(*way.steps, change), conditional=way.conditional,
+        )  # fmt: skip
+        if _better(found, best.get(found.target)):
+            best[found.target] = found
+    yield from best.values()
 
 
 class _Asker:
@@ -175,11 +226,13 @@ def _attempt(
         if not step.evaluation.decision.possible:
             return None
         steps.append(step)
-    return Escalation.of(
+    found = Escalation.of(
         principal=asker.principal, method=method.name, family=method.family,
         target=candidate.reaches, steps=tuple(steps), missing=candidate.missing,
         conditional=candidate.conditional,
     )  # fmt: skip
+    # A concrete escalation keeps what could stop it that the snapshot cannot tell.
+    return found if candidate.unless is None else replace(found, missing=candidate.unless)
 
 
 def _potential(

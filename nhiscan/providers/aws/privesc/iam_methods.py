@@ -33,14 +33,18 @@ def _admin(
 
 
 def _other_role(action: str, description: str) -> Method:
+    """A policy change on another role: it escalates the caller only when the caller can act
+    as that role (``Requires.ACT_AS``, act_as.py), and then to admin (to the role, within its
+    permissions boundary, when it has one); the steps say how it acts as the role."""
     return Method(
         name=f"{action}/other-role",
         family=Family.POLICY_MODIFICATION,
         needs=(Need(action=action, on=On.TARGET_ROLE),),
         applies_to=AppliesTo.BOTH,
-        target=Target.TARGET_ROLE,
+        target=Target.ADMIN,
         description=description,
         reference=PACU,
+        requires=Requires.ACT_AS,
     )
 
 
@@ -111,13 +115,13 @@ POLICY_METHODS: tuple[Method, ...] = (
     ),
     _other_role(
         "iam:AttachRolePolicy",
-        "Attach any managed policy to another role; it acts with it by any way to act as that "
-        "role (assuming it, compute running as it), which the reach graph adds.",
+        "Attach any managed policy to another role it can act as (assume, pass to compute it "
+        "runs, run code as, or rewrite the trust of), then act as that role.",
     ),
     _other_role(
         "iam:PutRolePolicy",
-        "Write an inline policy granting any permission on another role; it acts with it by any "
-        "way to act as that role, which the reach graph adds.",
+        "Write an inline policy granting any permission on another role it can act as (assume, "
+        "pass to compute it runs, run code as, or rewrite the trust of), then act as that role.",
     ),
 )
 

@@ -73,6 +73,9 @@ class Requires(StrEnum):
     INSTANCE_PROFILE = "instance-profile"  # the passed role is in an instance profile
     POLICY_VERSION = "policy-version"  # a non-default policy version (versions not collected)
     RESOURCE = "resource"  # an existing resource of the method's resource_kind
+    # The principal can act as the target role (assume it, pass it to compute it runs, run
+    # code on compute running as it, or rewrite its trust): see act_as.py.
+    ACT_AS = "act-as"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -80,6 +80,7 @@ REQUIREMENT_WORDS: Mapping[Requires, str] = {
         "a non-default version of the policy that grants more (versions are not collected)"
     ),
     Requires.INSTANCE_PROFILE: "a role in an instance profile",
+    Requires.ACT_AS: "another role it can act as (assume, pass to compute, rewrite the trust of)",
 }
 
 

@@ -40,6 +40,8 @@ class Candidate:
     reaches: str  # a user, role or group ARN, "admin" or "unknown"
     missing: str | None = None  # set when reaching it depends on what the snapshot lacks
     conditional: bool = False  # reaching it depends on conditions (a passed role's trust)
+    # What would stop a concrete (conditional) escalation that the snapshot cannot tell.
+    unless: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,6 +68,9 @@ class Targets:
         self._lists: dict[tuple[str, str], Candidates] = {}
         self._trusting: dict[tuple[str, str], tuple[tuple[Identity, bool], ...]] = {}
         self.regions = tuple(sorted({r.region for r in estate.resources.values() if r.region}))
+
+    def identity(self, identity_id: str) -> Identity | None:
+        return self._estate.identities.get(identity_id)
 
     def of(self, method: Method, principal: Identity) -> Candidates:
         spec = method.target_spec
@@ -136,6 +141,14 @@ class Targets:
             fits = self._fits_login(requires, user)
             if fits is False:
                 fallback.append(Candidate(resource=user.id, reaches=user.id))
+                continue
+            if fits is None and requires is Requires.NO_LOGIN_PROFILE:
+                # Most users of an account export (which holds no login profiles) that are
+                # workloads have none: the escalation is concrete, unless this one does.
+                unless = f"{user.id} already has a console password (login profiles not collected)"
+                found.append(
+                    Candidate(resource=user.id, reaches=user.id, conditional=True, unless=unless)
+                )
                 continue
             missing = None
             if fits is None:

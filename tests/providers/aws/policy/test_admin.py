@@ -117,13 +117,22 @@ def test_a_deny_decided_false_does_not_cut_admin_down() -> None:
     check(authorizer(ops, ADMIN, others).is_admin(ops.id), Decision.ALLOW)
 
 
-def test_admin_under_mfa_is_conditional() -> None:
+def test_admin_under_mfa_is_conditional_for_a_user_with_an_mfa_device() -> None:
     mfa = managed_policy(
         "mfa", deny("*", Condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}})
     )
-    alice = user("alice", policies=(ADMIN.id, mfa.id))
+    alice = user("alice", policies=(ADMIN.id, mfa.id), mfa_devices=1)
     result = check(authorizer(alice, ADMIN, mfa).is_admin(alice.id), Decision.CONDITIONAL)
     assert [r.policy_id for r in result.undecided] == [mfa.id]
+
+
+def test_admin_under_mfa_is_denied_to_long_term_keys_without_an_mfa_device() -> None:
+    # aws:MultiFactorAuthPresent is absent from requests signed with long-term access keys.
+    mfa = managed_policy(
+        "mfa", deny("*", Condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}})
+    )
+    alice = user("alice", policies=(ADMIN.id, mfa.id), mfa_devices=0)
+    check(authorizer(alice, ADMIN, mfa).is_admin(alice.id), Decision.DENY)
 
 
 def test_nothing_attached_is_not_admin() -> None:
@@ -178,7 +187,7 @@ def test_a_document_without_statements_to_read_is_as_unknown_as_a_missing_one(
 def test_a_condition_value_that_does_not_parse_is_undecided_never_false() -> None:
     # A Deny whose NumericLessThan value is not a number must not read as "never applies".
     odd = managed_policy(
-        "odd", allow("*"), deny("*", Condition={"NumericLessThan": {"aws:MultiFactorAuthAge": "x"}})
+        "odd", allow("*"), deny("*", Condition={"NumericLessThan": {"aws:EpochTime": "x"}})
     )
     ops = user("ops", policies=(odd.id,))
     check(authorizer(ops, odd).is_admin(ops.id), Decision.CONDITIONAL)

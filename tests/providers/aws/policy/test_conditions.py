@@ -247,7 +247,7 @@ def test_an_irrelevant_conditional_allow_is_not_listed() -> None:
 
 def test_a_conditional_boundary_makes_the_answer_conditional() -> None:
     boundary = managed_policy(
-        "boundary", allow("*", Condition={"StringEquals": {"aws:RequestedRegion": "eu-west-1"}})
+        "boundary", allow("*", Condition={"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}})
     )
     everything = managed_policy("all", allow("*"))
     alice = user("alice", policies=(everything.id,), permissions_boundary=boundary.id)
@@ -255,8 +255,7 @@ def test_a_conditional_boundary_makes_the_answer_conditional() -> None:
     check(result, Decision.CONDITIONAL)
     assert [r.policy_id for r in result.undecided] == [boundary.id]
     assert result.reason == (
-        f"the permission boundary {boundary.id} allows it only under conditions on "
-        "aws:RequestedRegion"
+        f"the permission boundary {boundary.id} allows it only under conditions on aws:SourceIp"
     )
 
 

@@ -58,12 +58,21 @@ def test_self_policy_methods_escalate_one_kind_only(action: str, user_gains: boo
     assert winners == {app.id if user_gains else deploy.id}
 
 
-def test_policy_on_another_role_reaches_that_role_not_admin() -> None:
+def test_policy_on_another_role_it_can_assume_is_admin_through_that_role() -> None:
     app, target = f.user("app"), f.role("target")
     linked = f.service_linked_role()
-    found = escalations([app, target, linked], [allow(app, "iam:AttachRolePolicy")])
-    assert targets(found, "iam:AttachRolePolicy/other-role") == [target.id]
+    rules = [allow(app, "iam:AttachRolePolicy"), allow(app, "sts:AssumeRole", target.id)]
+    found = escalations([app, target, linked], rules)
+    [escalation] = by_method(found, "iam:AttachRolePolicy/other-role")
+    assert escalation.target == "admin"
+    assert [s.resource for s in escalation.steps] == [target.id, target.id]
     assert by_method(found, "iam:AttachRolePolicy") == []
+
+
+def test_policy_on_another_role_it_cannot_act_as_is_nothing() -> None:
+    app, target = f.user("app"), f.role("target")
+    found = escalations([app, target], [allow(app, "iam:AttachRolePolicy")])
+    assert by_method(found, "iam:AttachRolePolicy/other-role") == []
 
 
 def test_create_policy_version_on_an_attached_customer_policy_is_admin() -> None:

@@ -63,7 +63,8 @@ REQUIRED = (
 
 # The spec a target kind is reached through.
 TARGET_SPECS = {
-    Target.ADMIN: {On.SELF, On.MEMBER_GROUP, On.ATTACHED_POLICY},
+    # A role it can act as (Requires.ACT_AS) made admin: the only ADMIN method on other roles.
+    Target.ADMIN: {On.SELF, On.MEMBER_GROUP, On.ATTACHED_POLICY, On.TARGET_ROLE},
     Target.TARGET_USER: {On.TARGET_USER},
     Target.TARGET_ROLE: {On.TARGET_ROLE},
     Target.TARGET_GROUP: {On.TARGET_GROUP},
@@ -106,6 +107,8 @@ def test_actions_are_catalogued_with_their_casing(method: Method) -> None:
 def test_one_target_spec_and_it_fits_the_target(method: Method) -> None:
     assert method.target_spec is not None, "every method enumerates exactly one kind of target"
     assert method.target_spec in TARGET_SPECS[method.target]
+    if method.target is Target.ADMIN and method.target_spec is On.TARGET_ROLE:
+        assert method.requires is Requires.ACT_AS
 
 
 @by_name
@@ -158,6 +161,7 @@ def test_requirements_fit_the_spec(method: Method) -> None:
         Requires.INSTANCE_PROFILE: {On.PASSABLE_ROLE},
         Requires.POLICY_VERSION: {On.ATTACHED_POLICY},
         Requires.RESOURCE: {On.EXISTING_RESOURCE},
+        Requires.ACT_AS: {On.TARGET_ROLE},
     }
     assert method.target_spec in allowed[method.requires]
     if method.requires is Requires.INSTANCE_PROFILE:

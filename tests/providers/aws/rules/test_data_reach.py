@@ -25,7 +25,7 @@ KEY_POLICY = f.resource_policy(
          "Action": "kms:*", "Resource": "*"}
     ),
 )  # fmt: skip
-MFA = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+OFFICE_IP = {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}
 
 
 def run(*records: Record | list[Record]) -> list[Finding]:
@@ -76,7 +76,7 @@ def test_writing_or_deleting_is_medium() -> None:
 def test_conditional_access_is_marked() -> None:
     finding = _one(
         f.allow("s3:GetObject", f"{BUCKET.id}/*"),
-        f.allow("s3:PutObject", f"{BUCKET.id}/*", Condition=MFA),
+        f.allow("s3:PutObject", f"{BUCKET.id}/*", Condition=OFFICE_IP),
     )
     (store,) = finding.evidence["data_stores"]["s3-bucket"]
     assert store["access"] == {"Read": "allowed", "Write": "conditional"}
@@ -101,7 +101,7 @@ def test_a_conditional_hop_makes_what_lies_beyond_conditional() -> None:
     bot, reader = f.user("ci-bot"), f.role("reader")
     records = [bot, *granted(reader, f.allow("secretsmanager:GetSecretValue", VAULT.id))]
     trust = f.trust_policy(
-        reader, f.document(f.assume_role_statement({"AWS": bot.id}, condition=MFA))
+        reader, f.document(f.assume_role_statement({"AWS": bot.id}, condition=OFFICE_IP))
     )
     found = {x.subject: x for x in run(records, trust)}
     (store,) = found[bot.id].evidence["data_stores"]["secret"]

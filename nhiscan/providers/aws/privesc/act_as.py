@@ -1,0 +1,126 @@
+"""Whether a principal can act as a role it would modify: the condition under which changing
+another role's permissions (iam:AttachRolePolicy, iam:PutRolePolicy) escalates the caller.
+
+Granting a role more power helps only whoever can use the role. The caller can when it may:
+
+- assume the role (``sts:AssumeRole`` on it, which the role's trust policy must admit);
+- pass the role to compute it can create and run (a passrole-compute escalation to the role);
+- run code on existing compute that runs as the role (an existing-compute escalation);
+- rewrite the role's trust to let itself in (``iam:UpdateAssumeRolePolicy``): then the path is
+  the two changes, and the role's new power is the caller's.
+
+The caller's own escalations to the role (found first by the engine) give the last three; the
+first is asked of the authorizer, for the roles whose trust could name the caller at all
+(:class:`TrustIndex`). Not followed: reaching the role through another principal (assuming a
+role that may assume it): one hop only, the reach graph's chains are not consulted here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from nhiscan.providers.aws.statements import account_of, statements
+from nhiscan.scanner.authz import Decision
+from nhiscan.scanner.escalation import Escalation, Family, Step
+from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.model import Identity
+
+ASSUME_ROLE = "sts:AssumeRole"
+
+# The caller's own escalations that let it act as their target role, in order of preference.
+_ACTING: tuple[Family, ...] = (
+    Family.TRUST_MODIFICATION,
+    Family.PASSROLE_COMPUTE,
+    Family.EXISTING_COMPUTE,
+)
+
+Ask = Callable[[str, str], Step]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Way:
+    """How the caller acts as a role: the steps it takes to, and whether only conditionally."""
+
+    steps: tuple[Step, ...]
+    conditional: bool
+
+
+class TrustIndex:
+    """Which roles' trust policies could admit a principal: naming its ARN, its account, or
+    anyone (or not collected: the authorizer then answers CONDITIONAL). Read once per role."""
+
+    def __init__(self, estate: Estate) -> None:
+        self._estate = estate
+        self._names: dict[str, frozenset[str] | None] = {}
+
+    def may_admit(self, role: Identity, principal: Identity, *, delegated: bool = True) -> bool:
+        """``delegated``: whether the principal's own policies may allow sts:AssumeRole (a
+        trust naming its account or anyone admits it only then; naming its ARN, always)."""
+        names = self._names.get(role.id, frozenset())
+        if role.id not in self._names:
+            names = self._names[role.id] = self._read(role)
+        if names is None:
+            return True
+        if principal.id in names:
+            return True
+        return delegated and bool(names & {"*", principal.account})
+
+    def _read(self, role: Identity) -> frozenset[str] | None:
+        """The ARNs and accounts the trust names in Allow statements; None: anyone may be
+        admitted (a NotPrincipal, or no trust policy in the snapshot)."""
+        trust = self._estate.policy(role.trust_policy or f"{role.id}#trust")
+        if trust is None:
+            return None
+        found: set[str] = set()
+        for statement in statements(trust.document):
+            if not statement.allows:
+                continue
+            if statement.not_principals is not None:
+                return None
+            for value in statement.principal_values("AWS"):
+                value = value.strip()
+                found.add(value)
+                account = account_of(value)
+                if account is not None:
+                    found.add(account)
+        return frozenset(found)
+
+
+class ActAs:
+    """One principal's ways to act as the roles of its account."""
+
+    def __init__(
+        self,
+        principal: Identity,
+        ask: Ask,
+        trust: TrustIndex,
+        found: Iterable[Escalation],
+        *,
+        could_assume: bool = True,
+    ) -> None:
+        self._principal = principal
+        self._ask = ask
+        self._delegated = could_assume
+        self._trust = trust
+        self._via: dict[str, Way] = {}
+        rank = {family: index for index, family in enumerate(_ACTING)}
+        usable = [e for e in found if e.family in rank and not e.potential]
+        for escalation in sorted(usable, key=lambda e: (e.conditional, rank[e.family])):
+            way = Way(steps=escalation.steps, conditional=escalation.conditional)
+            self._via.setdefault(escalation.target, way)
+
+    def way(self, role: Identity) -> Way | None:
+        """The best way to act as ``role`` (certain before conditional, assuming it first);
+        None when the principal has none."""
+        ways = [w for w in (self._assume(role), self._via.get(role.id)) if w is not None]
+        return min(ways, key=lambda w: w.conditional) if ways else None
+
+    def _assume(self, role: Identity) -> Way | None:
+        if not self._trust.may_admit(role, self._principal, delegated=self._delegated):
+            return None
+        step = self._ask(ASSUME_ROLE, role.id)
+        decision = step.evaluation.decision
+        if not decision.possible:
+            return None
+        return Way(steps=(step,), conditional=decision is Decision.CONDITIONAL)
