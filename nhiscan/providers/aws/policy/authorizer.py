@@ -3,6 +3,14 @@
 Built once per estate. Each principal's policies (its own, its groups', its boundary, the SCPs
 above its account) are bound on first use and kept; each distinct policy document is compiled
 once; resource lookups are cached per ARN.
+
+Each distinct (document set, action, resource) is evaluated once (issue #16 item 2): for an
+action, the document set of a principal is the policies with a statement about that action (in
+order), its boundary and its SCPs, and its account. When none of those statements has a
+condition or a policy variable, and the resource has no policy of its own, nothing else about
+the principal can change the answer, so principals sharing those documents share one
+:class:`Evaluation` (see :func:`shared_key`). The cache holds one entry per distinct key, never
+one per (principal, action) pair.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from types import MappingProxyType
 from nhiscan.providers.aws.catalog import Catalog, default_catalog
 from nhiscan.providers.aws.policy import admin
 from nhiscan.providers.aws.policy.bound import BoundPolicy, PrincipalView, Role, Tally, Target, scan
-from nhiscan.providers.aws.policy.compiled import PolicyCompiler, readable
+from nhiscan.providers.aws.policy.compiled import CompiledStatement, PolicyCompiler, readable
 from nhiscan.providers.aws.policy.context import (
     PrincipalFacts,
     PrincipalKind,
@@ -39,6 +47,10 @@ ASSUME_ROLE = "sts:assumerole"
 class EstateAuthorizer:
     """Answers authorization questions about an estate, as AWS would (see ``evaluate.py``)."""
 
+    # Share evaluations between principals with the same document set (tests turn it off to
+    # compare with the evaluation of every pair).
+    SHARE = True
+
     def __init__(self, estate: Estate, catalog: Catalog | None = None) -> None:
         self.estate = estate
         self.catalog = catalog if catalog is not None else default_catalog()
@@ -48,6 +60,8 @@ class EstateAuthorizer:
         # (principal, action) -> whether its answer is the same for every plain target.
         self._uniform: dict[tuple[str, str], bool | None] = {}
         self._same: dict[tuple[str, str], Evaluation] = {}
+        # shared_key(...) -> the evaluation every principal with that key gets.
+        self._shared: dict[SharedKey, Evaluation] = {}
         self._accounts: Mapping[str, Account] = MappingProxyType(
             {a.id: a for a in estate.snapshot.accounts}
         )
@@ -76,6 +90,13 @@ class EstateAuthorizer:
         given = None if not context else given_values(context)
         target = self._targets.target(resource, action)
         view = self.view(principal)
+        if given is None and self.SHARE and target.policy is None and not target.required:
+            shared = shared_key(view, action.lower(), target)
+            if shared is not None:
+                found = self._shared.get(shared)
+                if found is None:
+                    found = self._shared[shared] = evaluate(view, action, target, given)
+                return found
         if given is None and _plain(view, target):
             key = (principal, action.lower())
             if key not in self._uniform:
@@ -265,6 +286,69 @@ def _plain(view: PrincipalView, target: Target) -> bool:
         and target.facts.arn != "*"
         and target.facts.account == view.facts.account
     )
+
+
+# (action, account, resource or PLAIN, boundary, SCP levels, identity policies about the action):
+# policies by the id of their BoundPolicy, which the authorizer keeps for its lifetime.
+SharedKey = tuple[str, str, str, int, tuple[tuple[str, tuple[int, ...]], ...], tuple[int, ...]]
+PLAIN = ""  # any plain target (see _plain) when every statement about the action covers "*"
+
+
+def shared_key(view: PrincipalView, action: str, target: Target) -> SharedKey | None:
+    """The key under which ``view``'s answer for ``action`` (lower case) on ``target`` (with
+    no policy of its own) is shared with every principal of the same key; None when a statement
+    about the action has a condition or a policy variable (its answer may depend on who asks).
+
+    What the evaluation reads of the principal besides its policies is its account (cross-
+    account requests, "is the resource known") and, through conditions and variables, its
+    facts: with neither, principals with the same policies about the action, in the same order,
+    the same boundary and SCPs and the same account get the same answer. Identity policies with
+    no statement about the action add nothing to it (evaluate.py scans them to no effect)."""
+    relevant: list[int] = []
+    everywhere = True
+    for bound in view.identity:
+        found = _about(bound, action)
+        if found is None:
+            return None
+        if found or bound.document is None:
+            relevant.append(id(bound))
+            everywhere = everywhere and all(_any_resource(s) for s in found)
+    boundary = 0
+    if view.boundary is not None:
+        found = _about(view.boundary, action)
+        if found is None:
+            return None
+        boundary = id(view.boundary)
+        everywhere = everywhere and all(_any_resource(s) for s in found)
+    levels = []
+    for level, attached in view.scp_levels:
+        for bound in attached:
+            found = _about(bound, action)
+            if found is None:
+                return None
+            everywhere = everywhere and all(_any_resource(s) for s in found)
+        levels.append((level, tuple(id(b) for b in attached)))
+    resource = PLAIN if everywhere and _plain(view, target) else target.facts.arn or "*"
+    account = view.facts.account or ""
+    return (action, account, resource, boundary, tuple(levels), tuple(relevant))
+
+
+def _about(bound: BoundPolicy, action: str) -> tuple[CompiledStatement, ...] | None:
+    """The statements of ``bound`` about ``action``; None when one of them depends on who asks
+    (a condition, or a resource with a policy variable)."""
+    if bound.document is None:
+        return ()
+    found = bound.document.for_action(action)
+    for statement in found:
+        if statement.conditions:
+            return None
+        if not statement.any_resource and statement.static_resources is None:
+            return None
+    return found
+
+
+def _any_resource(statement: CompiledStatement) -> bool:
+    return statement.any_resource and not statement.not_resource
 
 
 def uniform(view: PrincipalView, action: str) -> bool | None:
