@@ -8,8 +8,14 @@ Peak memory is ``/usr/bin/time -v``'s "Maximum resident set size" when that prog
 the command finished, else the largest ``VmHWM`` read from ``/proc`` while it ran (Linux), else
 ``resource.getrusage(RUSAGE_CHILDREN)``.
 
+With ``--profile``, the scan runs once more in this process under cProfile (and tracemalloc
+with ``--tracemalloc``, slower): time by phase (collection, provider analysis, graph build and
+its parts, rules, blast radius, report writing), the top functions by own time, the graph's
+edges by kind, and with tracemalloc the allocation sites holding the most memory after the
+analysis.
+
 Run: python bench/bench_dense.py [--roles N --users N --groups N --policies N --managed N]
-     [--timeout S] [--keep DIR]
+     [--timeout S] [--keep DIR] [--profile [--tracemalloc]] [--no-queries]
 """
 
 from __future__ import annotations
@@ -115,6 +121,91 @@ def show(figures: Figures) -> None:
         print(f"{'':<12}| {line[:150]}", flush=True)
 
 
+# (phase, the function whose cumulative time it is: "path/suffix.py:function").
+PHASES = [
+    ("collection (read the export)", "nhiscan/app/sources.py:collect_snapshot"),
+    ("provider analysis", "nhiscan/app/pipeline.py:provider_set"),
+    ("graph build (all)", "nhiscan/scanner/graph/build.py:build_graph"),
+    ("  can_assume hops", "nhiscan/providers/aws/graph/assume.py:assume_hops"),
+    ("  escalation search", "nhiscan/providers/aws/privesc/engine.py:find_escalations"),
+    ("  is_admin", "nhiscan/providers/aws/policy/admin.py:is_admin"),
+    ("  policy evaluation (all callers)", "nhiscan/providers/aws/policy/authorizer.py:evaluate"),
+    ("rules (findings)", "nhiscan/app/pipeline.py:_findings"),
+    ("blast radius", "nhiscan/scanner/blast.py:blast_radius"),
+    ("report writing", "nhiscan/app/outputs.py:write_reports"),
+]
+
+
+def profile(gaad: Path, out: Path, *, tracing: bool) -> None:
+    """The scan in this process under cProfile: time by phase, top functions, edges by kind."""
+    import cProfile
+    import io
+    import pstats
+    import tracemalloc
+    from collections import Counter
+    from typing import Any
+
+    from nhiscan.app import pipeline
+    from nhiscan.cli import cli
+
+    captured: list[Any] = []
+    analyze = pipeline.analyze
+
+    def capturing(*args: Any, **kwargs: Any) -> Any:
+        report = analyze(*args, **kwargs)
+        captured.append(report)
+        if tracing:
+            captured.append(tracemalloc.take_snapshot())
+        return report
+
+    pipeline.analyze = capturing  # type: ignore[assignment]
+    if tracing:
+        tracemalloc.start(4)
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    try:
+        cli.main(["scan", "--aws-gaad", str(gaad), "-o", str(out), "--no-store"],
+                 prog_name="nhiscan", standalone_mode=False)  # fmt: skip
+    except SystemExit:
+        pass
+    finally:
+        profiler.disable()
+        pipeline.analyze = analyze  # type: ignore[assignment]
+    total = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nprofile (cProfile{' + tracemalloc' if tracing else ''}, in-process): "
+          f"{total:.1f} s, peak {peak:.0f} MB", flush=True)  # fmt: skip
+    stats = pstats.Stats(profiler)
+    table: dict[tuple[str, str], float] = {}
+    for (path, _, name), (_, _, _, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
+        table[(path.replace("\\", "/"), name)] = cumulative
+    for label, where in PHASES:
+        suffix, _, name = where.partition(":")
+        seconds = sum(t for (p, n), t in table.items() if p.endswith(suffix) and n == name)
+        print(f"  {label:<36} {seconds:8.2f} s", flush=True)
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(15)
+    print("\ntop functions by own time:")
+    print("\n".join(line for line in text.getvalue().splitlines()[-18:] if line.strip()))
+    report = captured[0] if captured else None
+    if report is not None and report.graph is not None:
+        graph = report.graph.graph
+        kinds = Counter(str(d["hop"].kind) for _, _, d in graph.edges(data=True))
+        reach = report.graph
+        print(f"\ngraph: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges; "
+              f"{len(reach.escalations)} escalations (+{len(reach.potential)} potential), "
+              f"{len(report.findings)} findings")  # fmt: skip
+        for kind, count in kinds.most_common():
+            print(f"  {kind:<28} {count:>10}")
+    if tracing and len(captured) > 1:
+        top = captured[1].statistics("lineno")[:12]
+        _, most = tracemalloc.get_traced_memory()
+        print(f"\ntracemalloc: peak {most / 2**20:.0f} MB; held after the analysis:")
+        for stat in top:
+            print(f"  {stat.size / 2**20:8.1f} MB  {stat.count:>9}  {stat.traceback[0]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--roles", type=int, default=10_000)
@@ -125,6 +216,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per command")
     parser.add_argument("--keep", type=Path, help="write the estate and outputs here")
+    parser.add_argument("--profile", action="store_true", help="profile the scan in-process")
+    parser.add_argument("--tracemalloc", action="store_true", help="with --profile: memory")
+    parser.add_argument("--no-queries", action="store_true", help="skip reach, who-can, path")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="nhiscan-dense-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -154,8 +248,11 @@ def main() -> None:
             "who-can": ["who-can", str(snap), "iam:PassRole", "*"],
             "path": ["path", str(snap), user, "admin"],
         }
-        for name, argv in queries.items():
-            show(run(name, argv, args.timeout))
+        if not args.no_queries:
+            for name, argv in queries.items():
+                show(run(name, argv, args.timeout))
+        if args.profile:
+            profile(gaad, work / "profiled", tracing=args.tracemalloc)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

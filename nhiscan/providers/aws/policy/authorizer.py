@@ -23,12 +23,16 @@ from nhiscan.providers.aws.policy import admin
 from nhiscan.providers.aws.policy.bound import BoundPolicy, PrincipalView, Role, Tally, Target, scan
 from nhiscan.providers.aws.policy.compiled import CompiledStatement, PolicyCompiler, readable
 from nhiscan.providers.aws.policy.context import (
+    IDENTITY_KEYS,
+    PRINCIPAL_TAG,
+    RESOURCE_TAG_PREFIXES,
     PrincipalFacts,
     PrincipalKind,
     RequestContext,
     given_values,
     lower_keys,
 )
+from nhiscan.providers.aws.policy.context import RESOURCE_KEYS as CONTEXT_RESOURCE_KEYS
 from nhiscan.providers.aws.policy.evaluate import evaluate
 from nhiscan.providers.aws.policy.matching import Lookup, Tri
 from nhiscan.providers.aws.policy.resources import TargetResolver
@@ -62,6 +66,7 @@ class EstateAuthorizer:
         self._same: dict[tuple[str, str], Evaluation] = {}
         # shared_key(...) -> the evaluation every principal with that key gets.
         self._shared: dict[SharedKey, Evaluation] = {}
+        self._sharing: dict[tuple[int, str], int] = {}  # see _sharing
         self._accounts: Mapping[str, Account] = MappingProxyType(
             {a.id: a for a in estate.snapshot.accounts}
         )
@@ -91,7 +96,7 @@ class EstateAuthorizer:
         target = self._targets.target(resource, action)
         view = self.view(principal)
         if given is None and self.SHARE and target.policy is None and not target.required:
-            shared = shared_key(view, action.lower(), target)
+            shared = shared_key(view, action.lower(), target, self._sharing)
             if shared is not None:
                 found = self._shared.get(shared)
                 if found is None:
@@ -294,61 +299,124 @@ SharedKey = tuple[str, str, str, int, tuple[tuple[str, tuple[int, ...]], ...], t
 PLAIN = ""  # any plain target (see _plain) when every statement about the action covers "*"
 
 
-def shared_key(view: PrincipalView, action: str, target: Target) -> SharedKey | None:
+def shared_key(
+    view: PrincipalView, action: str, target: Target, memo: dict[tuple[int, str], int]
+) -> SharedKey | None:
     """The key under which ``view``'s answer for ``action`` (lower case) on ``target`` (with
     no policy of its own) is shared with every principal of the same key; None when a statement
-    about the action has a condition or a policy variable (its answer may depend on who asks).
+    about the action has a policy variable or a condition on a key that is the principal's own
+    (its answer may depend on who asks).
 
     What the evaluation reads of the principal besides its policies is its account (cross-
     account requests, "is the resource known") and, through conditions and variables, its
-    facts: with neither, principals with the same policies about the action, in the same order,
-    the same boundary and SCPs and the same account get the same answer. Identity policies with
+    facts (context.py). Without variables and conditions on the principal's own keys
+    (``_per_principal``: its ARN, name, type, tags, MFA, session), principals with the same
+    policies about the action, in the same order, the same boundary and SCPs and the same
+    account get the same answer. Identity policies with
     no statement about the action add nothing to it (evaluate.py scans them to no effect)."""
     relevant: list[int] = []
     everywhere = True
     for bound in view.identity:
-        found = _about(bound, action)
-        if found is None:
+        found = _sharing(bound, action, memo)
+        if found == PER_PRINCIPAL:
             return None
-        if found or bound.document is None:
+        if found != NOT_ABOUT or bound.document is None:
             relevant.append(id(bound))
-            everywhere = everywhere and all(_any_resource(s) for s in found)
+            everywhere = everywhere and found != PER_RESOURCE
     boundary = 0
     if view.boundary is not None:
-        found = _about(view.boundary, action)
-        if found is None:
+        found = _sharing(view.boundary, action, memo)
+        if found == PER_PRINCIPAL:
             return None
         boundary = id(view.boundary)
-        everywhere = everywhere and all(_any_resource(s) for s in found)
+        everywhere = everywhere and found != PER_RESOURCE
     levels = []
     for level, attached in view.scp_levels:
         for bound in attached:
-            found = _about(bound, action)
-            if found is None:
+            found = _sharing(bound, action, memo)
+            if found == PER_PRINCIPAL:
                 return None
-            everywhere = everywhere and all(_any_resource(s) for s in found)
+            everywhere = everywhere and found != PER_RESOURCE
         levels.append((level, tuple(id(b) for b in attached)))
     resource = PLAIN if everywhere and _plain(view, target) else target.facts.arn or "*"
     account = view.facts.account or ""
     return (action, account, resource, boundary, tuple(levels), tuple(relevant))
 
 
-def _about(bound: BoundPolicy, action: str) -> tuple[CompiledStatement, ...] | None:
-    """The statements of ``bound`` about ``action``; None when one of them depends on who asks
-    (a condition, or a resource with a policy variable)."""
-    if bound.document is None:
-        return ()
-    found = bound.document.for_action(action)
-    for statement in found:
-        if statement.conditions:
-            return None
-        if not statement.any_resource and statement.static_resources is None:
-            return None
+# What a policy's statements about an action say of sharing (see _sharing).
+NOT_ABOUT, EVERYWHERE, PER_RESOURCE, PER_PRINCIPAL = 0, 1, 2, 3
+
+
+def _sharing(bound: BoundPolicy, action: str, memo: dict[tuple[int, str], int]) -> int:
+    """NOT_ABOUT: no statement of ``bound`` is about ``action`` (a missing document counts
+    here: it says the same to everyone); PER_PRINCIPAL: one depends on who asks (a condition
+    on a key that is the principal's own, a policy variable); PER_RESOURCE: one depends on the
+    resource; EVERYWHERE otherwise. Memoised per (compiled document, action): documents are
+    compiled once per content, so the memo grows with documents, not principals."""
+    document = bound.document
+    if document is None:
+        return NOT_ABOUT
+    key = (id(document), action)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _classify(document.for_action(action))
     return found
 
 
+def _classify(statements: tuple[CompiledStatement, ...]) -> int:
+    if not statements:
+        return NOT_ABOUT
+    found = EVERYWHERE
+    for statement in statements:
+        if not statement.any_resource and statement.static_resources is None:
+            return PER_PRINCIPAL  # a resource with a policy variable
+        for condition in statement.conditions:
+            if _per_principal(condition.key) or any(v.template for v in condition.values):
+                return PER_PRINCIPAL
+        if not _any_resource(statement):
+            found = PER_RESOURCE
+    return found
+
+
+# Keys of the principal's own that are the same for every principal of one account: the scan
+# time, values the caller chooses, the account and its organization (context.py). Any other
+# key of IDENTITY_KEYS, and aws:PrincipalTag/*, is the principal's own.
+SAME_IN_ACCOUNT = frozenset(
+    {
+        "aws:currenttime",
+        "aws:epochtime",
+        "aws:securetransport",
+        "aws:requestedregion",
+        "aws:tagkeys",
+        "aws:principalaccount",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:principalisawsservice",
+        "aws:principalservicename",
+        "aws:principalservicenameslist",
+    }
+)
+
+
+def _per_principal(key: str) -> bool:
+    if key.startswith(PRINCIPAL_TAG):
+        return True
+    return key in IDENTITY_KEYS and key not in SAME_IN_ACCOUNT
+
+
 def _any_resource(statement: CompiledStatement) -> bool:
-    return statement.any_resource and not statement.not_resource
+    """Whether the statement says the same of every resource (no resource condition)."""
+    if not statement.any_resource or statement.not_resource:
+        return False
+    return not any(_of_resource(c.key) for c in statement.conditions)
+
+
+def _of_resource(key: str) -> bool:
+    return (
+        key.startswith(RESOURCE_KEYS)
+        or key in CONTEXT_RESOURCE_KEYS
+        or key.startswith(RESOURCE_TAG_PREFIXES)
+    )
 
 
 def uniform(view: PrincipalView, action: str) -> bool | None:
