@@ -10,7 +10,8 @@ order), its boundary and its SCPs, and its account. When none of those statement
 condition or a policy variable, and the resource has no policy of its own, nothing else about
 the principal can change the answer, so principals sharing those documents share one
 :class:`Evaluation` (see :func:`shared_key`). The cache holds one entry per distinct key, never
-one per (principal, action) pair.
+one per (principal, action) pair; answers about one resource (not "*", or not the same for
+every resource) are not kept, so that it never grows with principals and resources.
 """
 
 from __future__ import annotations
@@ -95,9 +96,11 @@ class EstateAuthorizer:
         given = None if not context else given_values(context)
         target = self._targets.target(resource, action)
         view = self.view(principal)
-        if given is None and self.SHARE and target.policy is None and not target.required:
+        # Answers about one resource are not shared: one entry per (principal, resource) would
+        # grow with their product; any plain target, or "*", is one entry.
+        if given is None and self.SHARE and (target.facts.arn == "*" or _plain(view, target)):
             shared = shared_key(view, action.lower(), target, self._sharing)
-            if shared is not None:
+            if shared is not None and shared[2] in (PLAIN, "*"):
                 found = self._shared.get(shared)
                 if found is None:
                     found = self._shared[shared] = evaluate(view, action, target, given)
