@@ -65,8 +65,13 @@ class EstateAuthorizer:
         # (principal, action) -> whether its answer is the same for every plain target.
         self._uniform: dict[tuple[str, str], bool | None] = {}
         self._same: dict[tuple[str, str], Evaluation] = {}
-        # shared_key(...) -> the evaluation every principal with that key gets.
-        self._shared: dict[SharedKey, Evaluation] = {}
+        # (shared_key(...), PLAIN or "*") -> the evaluation every principal with that key gets.
+        self._shared: dict[tuple[SharedKey, str], Evaluation] = {}
+        # Each distinct (policies, boundary, SCPs, account) of a principal as a small number
+        # (one per principal), and the shared key of each (that number, action).
+        self._docsets: dict[tuple[object, ...], int] = {}
+        self._docset_of: dict[str, int] = {}
+        self._keys: dict[tuple[int, str], tuple[SharedKey, bool] | None] = {}
         self._sharing: dict[tuple[int, str], int] = {}  # see _sharing
         self._accounts: Mapping[str, Account] = MappingProxyType(
             {a.id: a for a in estate.snapshot.accounts}
@@ -99,8 +104,14 @@ class EstateAuthorizer:
         # Answers about one resource are not shared: one entry per (principal, resource) would
         # grow with their product; any plain target, or "*", is one entry.
         if given is None and self.SHARE and (target.facts.arn == "*" or _plain(view, target)):
-            shared = shared_key(view, action.lower(), target, self._sharing)
-            if shared is not None and shared[2] in (PLAIN, "*"):
+            lowered = action.lower()
+            docset = (self._docset(principal, view), lowered)
+            if docset in self._keys:
+                keyed = self._keys[docset]
+            else:
+                keyed = self._keys[docset] = shared_key(view, lowered, self._sharing)
+            if keyed is not None and (keyed[1] or target.facts.arn == "*"):
+                shared = (keyed[0], "*" if target.facts.arn == "*" else PLAIN)
                 found = self._shared.get(shared)
                 if found is None:
                     found = self._shared[shared] = evaluate(view, action, target, given)
@@ -182,6 +193,21 @@ class EstateAuthorizer:
                 document = self._compiler.compile(policy.document)
             found = BoundPolicy(policy_id=policy_id, role=role, document=document)
             self._bound[key] = found
+        return found
+
+    def _docset(self, principal: str, view: PrincipalView) -> int:
+        found = self._docset_of.get(principal)
+        if found is None:
+            scps = tuple(
+                (level, tuple(id(b) for b in attached)) for level, attached in view.scp_levels
+            )
+            whole = (
+                tuple(id(b) for b in view.identity),
+                id(view.boundary) if view.boundary is not None else 0,
+                scps,
+                view.facts.account,
+            )
+            found = self._docset_of[principal] = self._docsets.setdefault(whole, len(self._docsets))
         return found
 
     # --- building views ----------------------------------------------------------------------
@@ -296,17 +322,19 @@ def _plain(view: PrincipalView, target: Target) -> bool:
     )
 
 
-# (action, account, resource or PLAIN, boundary, SCP levels, identity policies about the action):
-# policies by the id of their BoundPolicy, which the authorizer keeps for its lifetime.
-SharedKey = tuple[str, str, str, int, tuple[tuple[str, tuple[int, ...]], ...], tuple[int, ...]]
+# (action, account, boundary, SCP levels, identity policies about the action): policies by the
+# id of their BoundPolicy, which the authorizer keeps for its lifetime.
+SharedKey = tuple[str, str, int, tuple[tuple[str, tuple[int, ...]], ...], tuple[int, ...]]
 PLAIN = ""  # any plain target (see _plain) when every statement about the action covers "*"
 
 
 def shared_key(
-    view: PrincipalView, action: str, target: Target, memo: dict[tuple[int, str], int]
-) -> SharedKey | None:
-    """The key under which ``view``'s answer for ``action`` (lower case) on ``target`` (with
-    no policy of its own) is shared with every principal of the same key; None when a statement
+    view: PrincipalView, action: str, memo: dict[tuple[int, str], int]
+) -> tuple[SharedKey, bool] | None:
+    """The key under which ``view``'s answer for ``action`` (lower case) on "*" or on a plain
+    target is shared with every principal of the same key, and whether the answer is the same
+    for every plain target (no statement about the action names resources or tests a
+    resource's keys: then it is shared for them too); None when a statement
     about the action has a policy variable or a condition on a key that is the principal's own
     (its answer may depend on who asks).
 
@@ -341,9 +369,8 @@ def shared_key(
                 return None
             everywhere = everywhere and found != PER_RESOURCE
         levels.append((level, tuple(id(b) for b in attached)))
-    resource = PLAIN if everywhere and _plain(view, target) else target.facts.arn or "*"
     account = view.facts.account or ""
-    return (action, account, resource, boundary, tuple(levels), tuple(relevant))
+    return (action, account, boundary, tuple(levels), tuple(relevant)), everywhere
 
 
 # What a policy's statements about an action say of sharing (see _sharing).
