@@ -191,7 +191,7 @@ def profile(gaad: Path, out: Path, *, tracing: bool) -> None:
     report = captured[0] if captured else None
     if report is not None and report.graph is not None:
         graph = report.graph.graph
-        kinds = Counter(str(d["hop"].kind) for _, _, d in graph.edges(data=True))
+        kinds = Counter(d["hop"].edge.value for _, _, d in graph.edges(data=True))
         reach = report.graph
         print(f"\ngraph: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges; "
               f"{len(reach.escalations)} escalations (+{len(reach.potential)} potential), "
