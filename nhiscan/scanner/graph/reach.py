@@ -12,7 +12,7 @@ import networkx as nx
 from nhiscan.scanner.authz import Authorizer
 from nhiscan.scanner.escalation import Escalation
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.graph.model import TRAVERSED, EdgeKind, Hop, NodeKind
+from nhiscan.scanner.graph.model import TRAVERSED, EdgeKind, Hop, NodeKind, is_hub
 
 Path = tuple[Hop, ...]
 _STOPS = frozenset({NodeKind.RESOURCE.value, NodeKind.ADMIN.value})
@@ -43,9 +43,10 @@ class ReachGraph:
 
     def reach(self, start: str) -> dict[str, Path]:
         """Every node ``start`` reaches, with a shortest path (fewest hops, certain hops
-        preferred). Resources and admin sinks end a path."""
+        preferred). Resources and admin sinks end a path. Hubs are not nodes reached: a path
+        through one shows the hop into it and out of it as one (``unwind``)."""
         parents = self.parents(start)
-        return {node: unwind(parents, node) for node in parents}
+        return {node: unwind(parents, node) for node in parents if not is_hub(node)}
 
     def parents(
         self,
@@ -58,7 +59,9 @@ class ReachGraph:
         by (``unwind`` turns it into a path). Cheaper than paths when only the set matters.
         ``within``: only nodes in it are entered (when the nodes that can lead to what is
         sought are known, the rest need not be walked); ``until``: stop at the first node
-        reached that it accepts (the nearest, breadth-first)."""
+        reached that it accepts (the nearest, breadth-first). A hub is walked as soon as it is
+        reached (its hops stand for one hop through it), so what lies behind it is as near as
+        the direct hops it stands for."""
         if start not in self.graph:
             raise KeyError(start)
         parents: dict[str, Hop] = {}
@@ -76,8 +79,24 @@ class ReachGraph:
                 parents[target] = hop
                 if until is not None and until(target):
                     return parents
-                queue.append(target)
+                if is_hub(target):
+                    queue.appendleft(target)
+                else:
+                    queue.append(target)
         return parents
+
+    def assumes(self, node: str) -> Iterator[Hop]:
+        """The can_assume hops leaving ``node``, a hub's hops followed through to each role
+        behind it (one hop, the statements of both): what "may assume" means to a reader."""
+        for hop in self.hops_from(node):
+            if hop.edge is not EdgeKind.CAN_ASSUME:
+                continue
+            if not is_hub(hop.target):
+                yield hop
+                continue
+            for onward in self.hops_from(hop.target):
+                if onward.edge is EdgeKind.CAN_ASSUME and onward.target != node:
+                    yield through(hop, onward)
 
     def path(self, source: str, target: str) -> Path | None:
         return self.reach(source).get(target)
@@ -109,12 +128,29 @@ class ReachGraph:
 
 
 def unwind(parents: dict[str, Hop], node: str) -> Path:
+    """The path to ``node``; a hub on the way is collapsed: the hop into it and the hop out of
+    it become one hop naming the statements of both (never a hub as a hop of its own)."""
     hops = []
     while node in parents:
         hop = parents[node]
+        if is_hub(hop.source) and hop.source in parents:
+            hop = through(parents[hop.source], hop)
         hops.append(hop)
         node = hop.source
     return tuple(reversed(hops))
+
+
+def through(into: Hop, out: Hop) -> Hop:
+    """The hop ``into`` a hub and the hop ``out`` of it as one: the caller to the role, with the
+    caller's statements and the role's trust statements."""
+    return Hop(
+        source=into.source,
+        target=out.target,
+        edge=out.edge,
+        method=out.method,
+        statements=tuple(dict.fromkeys((*into.statements, *out.statements))),
+        conditional=into.conditional or out.conditional,
+    )
 
 
 def _hop_order(hop: Hop) -> tuple[Any, ...]:
