@@ -59,18 +59,18 @@ class ReachGraph:
         by (``unwind`` turns it into a path). Cheaper than paths when only the set matters.
         ``within``: only nodes in it are entered (when the nodes that can lead to what is
         sought are known, the rest need not be walked); ``until``: stop at the first node
-        reached that it accepts (the nearest, breadth-first). A hub is walked as soon as it is
-        reached (its hops stand for one hop through it), so what lies behind it is as near as
-        the direct hops it stands for."""
+        reached that it accepts (the nearest, breadth-first). A hub is never a node reached: a
+        hop into one and a hop out of it are one hop (``_onward``), as in a graph of pairs."""
         if start not in self.graph:
             raise KeyError(start)
         parents: dict[str, Hop] = {}
         queue = deque([start])
+        expanded: set[str] = set()  # hubs already followed: all behind them is found
         while queue:
             node = queue.popleft()
             if node != start and self.is_stop(node):
                 continue
-            for hop in self.hops_from(node):
+            for hop in self._onward(node, expanded):
                 target = hop.target
                 if target in parents or target == start:
                     continue
@@ -79,11 +79,29 @@ class ReachGraph:
                 parents[target] = hop
                 if until is not None and until(target):
                     return parents
-                if is_hub(target):
-                    queue.appendleft(target)
-                else:
-                    queue.append(target)
+                queue.append(target)
         return parents
+
+    def _onward(self, node: str, expanded: set[str]) -> tuple[Hop, ...]:
+        """``hops_from(node)``, each hop into a hub replaced by the hops through it (as one
+        hop each, ``through``) in the order the hops of every pair would have: the walk finds
+        what the graph of every pair would, by the same paths. A hub followed once in a walk
+        is not followed again (what is behind it was found from the first node that could)."""
+        hops = self.hops_from(node)
+        if not any(is_hub(h.target) for h in hops):
+            return hops
+        found: list[Hop] = []
+        for hop in hops:
+            if not is_hub(hop.target):
+                found.append(hop)
+            elif hop.target not in expanded:
+                expanded.add(hop.target)
+                found += (
+                    through(hop, onward)
+                    for onward in self.hops_from(hop.target)
+                    if onward.target != node
+                )
+        return tuple(sorted(found, key=_hop_order))
 
     def assumes(self, node: str) -> Iterator[Hop]:
         """The can_assume hops leaving ``node``, a hub's hops followed through to each role
