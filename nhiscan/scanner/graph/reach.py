@@ -27,6 +27,7 @@ class ReachGraph:
     # The evaluator the graph was built with, kept so later analyses (gaps.py) ask the same one.
     authorizer: Authorizer | None = None
     _out: dict[str, tuple[Hop, ...]] = field(default_factory=dict)
+    _into_hubs: frozenset[str] | None = None  # the nodes with a hop into a hub
 
     def hops_from(self, node: str) -> tuple[Hop, ...]:
         """The traversed hops leaving ``node``: certain ones first, then by kind and target."""
@@ -88,7 +89,10 @@ class ReachGraph:
         what the graph of every pair would, by the same paths. A hub followed once in a walk
         is not followed again (what is behind it was found from the first node that could)."""
         hops = self.hops_from(node)
-        if not any(is_hub(h.target) for h in hops):
+        if self._into_hubs is None:
+            hubs = [n for n in self.graph if is_hub(n)]
+            self._into_hubs = frozenset(u for hub in hubs for u in self.graph.predecessors(hub))
+        if node not in self._into_hubs:
             return hops
         found: list[Hop] = []
         for hop in hops:
