@@ -16,7 +16,8 @@ from nhiscan.queries.resolve import QueryError, resolve
 from nhiscan.scanner.authz import Authorizer, Decision, Evaluation
 from nhiscan.scanner.facts import IdScheme, PermissionCatalog
 from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph, admin_node
-from nhiscan.scanner.graph.model import TRAVERSED
+from nhiscan.scanner.graph.model import TRAVERSED, is_hub
+from nhiscan.scanner.graph.reach import through
 
 Path = tuple[Hop, ...]
 ANY_RESOURCE = "*"
@@ -150,6 +151,8 @@ def _chain(node: str, toward: dict[str, Hop], sinks: set[str]) -> Chained:
     current = node
     while current not in sinks:
         hop = toward[current]
+        if is_hub(hop.target) and hop.target in toward:  # shown as one hop naming both
+            hop = through(hop, toward[hop.target])
         hops.append(hop)
         current = hop.target
     return Chained(principal=node, via=current, path=tuple(hops))

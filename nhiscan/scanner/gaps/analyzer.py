@@ -25,7 +25,7 @@ from nhiscan.scanner.gaps.model import (
 )
 from nhiscan.scanner.glob import glob_match
 from nhiscan.scanner.grants import Probe
-from nhiscan.scanner.graph import EdgeKind, ReachGraph
+from nhiscan.scanner.graph import ReachGraph
 from nhiscan.scanner.model import Identity
 from nhiscan.scanner.provider import AgentVocabulary, ProviderAnalysis, ProviderSet
 
@@ -120,8 +120,8 @@ class GapAnalyzer:
             queue = list(found)
             while queue:
                 node = queue.pop(0)
-                for hop in self.graph.hops_from(node):
-                    if hop.edge is not EdgeKind.CAN_ASSUME or hop.target in found:
+                for hop in self.graph.assumes(node):
+                    if hop.target in found:
                         continue
                     if hop.conditional and not allow_conditional:
                         continue

@@ -58,10 +58,7 @@ class Documents:
             other
             for other in agent_ids
             if other != identity.id
-            and any(
-                h.edge is EdgeKind.CAN_ASSUME and h.target == identity.id
-                for h in self.graph.hops_from(other)
-            )
+            and any(h.target == identity.id for h in self.graph.assumes(other))
         ]
         services = sorted(self._compute_services().get(identity.id, ()))
         return vocabulary.render_trust(callers, services)

@@ -25,6 +25,8 @@ from nhiscan.scanner.graph.model import (
     NodeKind,
     admin_node,
     granted_hop,
+    hub_label,
+    is_hub,
 )
 from nhiscan.scanner.graph.reach import ReachGraph
 from nhiscan.scanner.graph.sources import GraphSource, Scope
@@ -107,7 +109,11 @@ def _add_scope_sinks(graph: nx.MultiDiGraph[str], scopes: Iterable[Scope]) -> No
 
 def _add_hop(graph: nx.MultiDiGraph[str], hop: Hop) -> None:
     for node in (hop.source, hop.target):
-        if node not in graph:
+        if node in graph:
+            continue
+        if is_hub(node):
+            graph.add_node(node, kind=NodeKind.HUB.value, label=hub_label(node), account=None)
+        else:
             graph.add_node(node, kind=NodeKind.IDENTITY.value, label=node, account=None)
     key = hop.edge.value if hop.method is None else f"{hop.edge.value}:{hop.method}"
     graph.add_edge(hop.source, hop.target, key=key, hop=hop)

@@ -46,10 +46,11 @@ def reach_counts(graph: ReachGraph) -> Mapping[str, ReachCount]:
         reached[component] = bits
     resources = _mask(graph, names, NodeKind.RESOURCE)
     admins = _mask(graph, names, NodeKind.ADMIN)
+    hubs = _mask(graph, names, NodeKind.HUB)  # not a node reached: what is behind it is
     mapping = dag.graph["mapping"]
     counts = {}
     for name, i in index.items():
-        bits = reached[mapping[i]] & ~(1 << i)
+        bits = reached[mapping[i]] & ~(1 << i) & ~hubs
         counts[name] = ReachCount(
             nodes=bits.bit_count(),
             resources=(bits & resources).bit_count(),

@@ -30,6 +30,10 @@ class NodeKind(StrEnum):
     RESOURCE = "resource"
     ADMIN = "admin"
     EXPOSURE = "exposure"  # a secret found in a repository (scanner/leaks.py)
+    # A shared node standing for many callers x many targets (issue #16): "any principal of
+    # account A allowed sts:AssumeRole on any role", with one hop from each caller and one to
+    # each role. Never a hop shown to people: ``reach.unwind`` collapses it.
+    HUB = "hub"
 
 
 class EdgeKind(StrEnum):
@@ -64,6 +68,23 @@ INHERITS = "inherits"
 def admin_node(account: str) -> str:
     """The sink that stands for "administrator of this account"."""
     return f"admin:{account}"
+
+
+HUB_PREFIX = "hub:"
+
+
+def hub_node(account: str, action: str) -> str:
+    """The hub of ``account``'s callers allowed ``action`` on any of the roles behind it."""
+    return f"{HUB_PREFIX}{action}:{account}"
+
+
+def is_hub(node: str) -> bool:
+    return node.startswith(HUB_PREFIX)
+
+
+def hub_label(node: str) -> str:
+    action, _, account = node[len(HUB_PREFIX) :].rpartition(":")
+    return f"any principal of {account} allowed {action} on any role trusting {account}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

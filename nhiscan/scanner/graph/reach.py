@@ -12,7 +12,7 @@ import networkx as nx
 from nhiscan.scanner.authz import Authorizer
 from nhiscan.scanner.escalation import Escalation
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.graph.model import TRAVERSED, EdgeKind, Hop, NodeKind
+from nhiscan.scanner.graph.model import TRAVERSED, EdgeKind, Hop, NodeKind, is_hub
 
 Path = tuple[Hop, ...]
 _STOPS = frozenset({NodeKind.RESOURCE.value, NodeKind.ADMIN.value})
@@ -27,6 +27,7 @@ class ReachGraph:
     # The evaluator the graph was built with, kept so later analyses (gaps.py) ask the same one.
     authorizer: Authorizer | None = None
     _out: dict[str, tuple[Hop, ...]] = field(default_factory=dict)
+    _into_hubs: frozenset[str] | None = None  # the nodes with a hop into a hub
 
     def hops_from(self, node: str) -> tuple[Hop, ...]:
         """The traversed hops leaving ``node``: certain ones first, then by kind and target."""
@@ -43,9 +44,10 @@ class ReachGraph:
 
     def reach(self, start: str) -> dict[str, Path]:
         """Every node ``start`` reaches, with a shortest path (fewest hops, certain hops
-        preferred). Resources and admin sinks end a path."""
+        preferred). Resources and admin sinks end a path. Hubs are not nodes reached: a path
+        through one shows the hop into it and out of it as one (``unwind``)."""
         parents = self.parents(start)
-        return {node: unwind(parents, node) for node in parents}
+        return {node: unwind(parents, node) for node in parents if not is_hub(node)}
 
     def parents(
         self,
@@ -58,16 +60,18 @@ class ReachGraph:
         by (``unwind`` turns it into a path). Cheaper than paths when only the set matters.
         ``within``: only nodes in it are entered (when the nodes that can lead to what is
         sought are known, the rest need not be walked); ``until``: stop at the first node
-        reached that it accepts (the nearest, breadth-first)."""
+        reached that it accepts (the nearest, breadth-first). A hub is never a node reached: a
+        hop into one and a hop out of it are one hop (``_onward``), as in a graph of pairs."""
         if start not in self.graph:
             raise KeyError(start)
         parents: dict[str, Hop] = {}
         queue = deque([start])
+        expanded: set[str] = set()  # hubs already followed: all behind them is found
         while queue:
             node = queue.popleft()
             if node != start and self.is_stop(node):
                 continue
-            for hop in self.hops_from(node):
+            for hop in self._onward(node, expanded):
                 target = hop.target
                 if target in parents or target == start:
                     continue
@@ -78,6 +82,43 @@ class ReachGraph:
                     return parents
                 queue.append(target)
         return parents
+
+    def _onward(self, node: str, expanded: set[str]) -> tuple[Hop, ...]:
+        """``hops_from(node)``, each hop into a hub replaced by the hops through it (as one
+        hop each, ``through``) in the order the hops of every pair would have: the walk finds
+        what the graph of every pair would, by the same paths. A hub followed once in a walk
+        is not followed again (what is behind it was found from the first node that could)."""
+        hops = self.hops_from(node)
+        if self._into_hubs is None:
+            hubs = [n for n in self.graph if is_hub(n)]
+            self._into_hubs = frozenset(u for hub in hubs for u in self.graph.predecessors(hub))
+        if node not in self._into_hubs:
+            return hops
+        found: list[Hop] = []
+        for hop in hops:
+            if not is_hub(hop.target):
+                found.append(hop)
+            elif hop.target not in expanded:
+                expanded.add(hop.target)
+                found += (
+                    through(hop, onward)
+                    for onward in self.hops_from(hop.target)
+                    if onward.target != node
+                )
+        return tuple(sorted(found, key=_hop_order))
+
+    def assumes(self, node: str) -> Iterator[Hop]:
+        """The can_assume hops leaving ``node``, a hub's hops followed through to each role
+        behind it (one hop, the statements of both): what "may assume" means to a reader."""
+        for hop in self.hops_from(node):
+            if hop.edge is not EdgeKind.CAN_ASSUME:
+                continue
+            if not is_hub(hop.target):
+                yield hop
+                continue
+            for onward in self.hops_from(hop.target):
+                if onward.edge is EdgeKind.CAN_ASSUME and onward.target != node:
+                    yield through(hop, onward)
 
     def path(self, source: str, target: str) -> Path | None:
         return self.reach(source).get(target)
@@ -109,12 +150,29 @@ class ReachGraph:
 
 
 def unwind(parents: dict[str, Hop], node: str) -> Path:
+    """The path to ``node``; a hub on the way is collapsed: the hop into it and the hop out of
+    it become one hop naming the statements of both (never a hub as a hop of its own)."""
     hops = []
     while node in parents:
         hop = parents[node]
+        if is_hub(hop.source) and hop.source in parents:
+            hop = through(parents[hop.source], hop)
         hops.append(hop)
         node = hop.source
     return tuple(reversed(hops))
+
+
+def through(into: Hop, out: Hop) -> Hop:
+    """The hop ``into`` a hub and the hop ``out`` of it as one: the caller to the role, with the
+    caller's statements and the role's trust statements."""
+    return Hop(
+        source=into.source,
+        target=out.target,
+        edge=out.edge,
+        method=out.method,
+        statements=tuple(dict.fromkeys((*into.statements, *out.statements))),
+        conditional=into.conditional or out.conditional,
+    )
 
 
 def _hop_order(hop: Hop) -> tuple[Any, ...]:

@@ -4,24 +4,57 @@
 Candidates are narrowed first (the prefilter: what a principal's policies could ever allow);
 the narrowing only skips requests that could not be allowed, the authorizer still judges the
 rest.
+
+Hubs (issue #16): on a real account, (principals allowed ``sts:AssumeRole`` on ``*``) x (roles
+trusting the account root) is millions of pairs. Where both sides are uniform the pairs are not
+materialised: each such caller gets one hop to the account's hub, "any principal of account A
+allowed sts:AssumeRole on any role", and the hub one hop to each role whose trust admits any
+principal of A unconditionally. Exactness is kept by admitting only what gets the same answer
+for every role of the hub:
+
+- a role joins the hub when its trust policy (collected) has no Deny and every Allow statement
+  naming account A (``A`` or ``arn:...:A:root``) has no condition and no NotAction/NotPrincipal;
+- a caller joins when the statements of its identity, group, boundary and SCP policies that
+  may apply to ``sts:AssumeRole`` cover any resource with no condition on the resource
+  (``policy.authorizer.uniform``): its answer is then the same for every role of its account
+  whose trust admits it unconditionally. The caller-side answer is asked once, of the first
+  role of the hub, and kept on the caller-to-hub hop (its identity statements; the hub-to-role
+  hop carries the role's trust statements). A caller with a boundary, Deny or condition that
+  names resources keeps its own exact per-role hops.
+
+Hubs are made only when they save edges (``HUB_MIN_PAIRS`` pairs or more), so small estates
+keep their direct hops. Paths shown to people collapse a hub (``graph.reach.unwind``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
+from nhiscan.providers.aws.policy.authorizer import EstateAuthorizer, uniform
 from nhiscan.providers.aws.privesc.prefilter import PolicyPrefilter, prefilter
-from nhiscan.providers.aws.statements import account_of, statements
-from nhiscan.scanner.authz import Authorizer
+from nhiscan.providers.aws.statements import account_of, indexed_statements, statements
+from nhiscan.scanner.authz import Authorizer, StatementRef
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.graph.model import EdgeKind, Hop, granted_hop
-from nhiscan.scanner.model import IdentityKind
+from nhiscan.scanner.graph.model import EdgeKind, Hop, granted_hop, hub_node
+from nhiscan.scanner.model import Identity, IdentityKind
 
 ASSUME = "sts:AssumeRole"
+# A hub replaces members x roles hops by members + roles: made when the product is at least this.
+HUB_MIN_PAIRS: int | None = 400
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Hub:
+    account: str
+    roles: dict[str, tuple[StatementRef, ...]]  # role -> the trust statements admitting A
+    members: frozenset[str]
 
 
 def assume_hops(estate: Estate, authorizer: Authorizer, principals: Sequence[str]) -> Iterator[Hop]:
-    """A can_assume hop for each (caller, role) of the estate the evaluator may allow."""
+    """A can_assume hop for each (caller, role) of the estate the evaluator may allow, through
+    a hub where many callers and roles are uniform (``HUB_MIN_PAIRS``; None: never, every pair
+    its own hop: the reference the tests compare hubs with)."""
     could = prefilter(estate, authorizer)
     able = [p for p in principals if could(p, ASSUME)]
     # A trust naming an account admits only callers whose own policies allow sts:AssumeRole
@@ -31,16 +64,98 @@ def assume_hops(estate: Estate, authorizer: Authorizer, principals: Sequence[str
     for principal in able:
         if delegated(principal, ASSUME):
             by_account.setdefault(estate.identities[principal].account, []).append(principal)
+    roles = sorted(
+        (i for i in estate.identities.values() if i.kind is IdentityKind.IAM_ROLE),
+        key=lambda i: i.id,
+    )
+    hubs = _hubs(estate, authorizer, roles, by_account, HUB_MIN_PAIRS)
+    for each in hubs.values():
+        yield from _hub_hops(authorizer, each)
     known = set(principals)
-    for role in sorted(estate.identities.values(), key=lambda i: i.id):
-        if role.kind is not IdentityKind.IAM_ROLE:
-            continue
+    for role in roles:
+        hub = hubs.get(role.account)
+        skip = hub.members if hub is not None and role.id in hub.roles else frozenset()
         for caller in sorted(_trusted_callers(estate, role.trust_policy, known, able, by_account)):
-            if caller == role.id:
+            if caller == role.id or caller in skip:
                 continue
             result = authorizer.evaluate(caller, ASSUME, role.id)
             if result.decision.possible:
                 yield granted_hop(caller, role.id, EdgeKind.CAN_ASSUME, result)
+
+
+def _hubs(
+    estate: Estate,
+    authorizer: Authorizer,
+    roles: Sequence[Identity],
+    by_account: dict[str, list[str]],
+    min_pairs: int | None,
+) -> dict[str, _Hub]:
+    """The hub of each account where it saves edges: its uniform roles and callers."""
+    if min_pairs is None or not isinstance(authorizer, EstateAuthorizer):
+        return {}
+    hubs: dict[str, _Hub] = {}
+    for account, callers in by_account.items():
+        hub_roles = {}
+        for role in roles:
+            if role.account == account:
+                refs = _uniform_trust(estate, role, account)
+                if refs is not None:
+                    hub_roles[role.id] = refs
+        members = frozenset(c for c in callers if uniform(authorizer.view(c), ASSUME) is not None)
+        if hub_roles and len(members) * len(hub_roles) >= max(min_pairs, 1):
+            hubs[account] = _Hub(account=account, roles=hub_roles, members=members)
+    return hubs
+
+
+def _uniform_trust(estate: Estate, role: Identity, account: str) -> tuple[StatementRef, ...] | None:
+    """The Allow statements of the role's trust that admit any principal of ``account`` with no
+    condition, when the trust gives every such principal the same answer; else None."""
+    trust = estate.policy(role.trust_policy)
+    if trust is None:
+        return None
+    found: list[StatementRef] = []
+    for index, statement in indexed_statements(trust.document):
+        if not statement.allows:
+            return None  # a Deny may single some callers out
+        if statement.not_principals is not None:
+            return None
+        names = {v.strip() for v in statement.principal_values("AWS")}
+        if not any(_names_account(v, account) for v in names):
+            continue
+        if statement.conditions or statement.not_actions or not _assume_action(statement.actions):
+            return None
+        found.append(StatementRef(policy_id=trust.id, index=index, sid=statement.sid))
+    return tuple(found) or None
+
+
+def _names_account(value: str, account: str) -> bool:
+    return account_of(value) == account and (value == account or value.endswith(":root"))
+
+
+def _assume_action(actions: Iterable[str]) -> bool:
+    lowered = {a.strip().lower() for a in actions}
+    return bool(lowered & {"sts:assumerole", "sts:*", "*"})
+
+
+def _hub_hops(authorizer: Authorizer, hub: _Hub) -> Iterator[Hop]:
+    """Each member to the hub (its answer on the hub's first role, without that role's trust
+    statements), and the hub to each role (the trust statements admitting the account)."""
+    node = hub_node(hub.account, ASSUME)
+    first = next(iter(sorted(hub.roles)))
+    trust_ids = {ref.policy_id for ref in hub.roles[first]}
+    joined = False
+    for member in sorted(hub.members):
+        result = authorizer.evaluate(member, ASSUME, first)
+        if not result.decision.possible:
+            continue
+        joined = True
+        hop = granted_hop(member, node, EdgeKind.CAN_ASSUME, result)
+        refs = tuple(r for r in hop.statements if r.policy_id not in trust_ids)
+        yield Hop(source=member, target=node, edge=EdgeKind.CAN_ASSUME, statements=refs,
+                  conditional=hop.conditional)  # fmt: skip
+    if joined:
+        for role, refs in sorted(hub.roles.items()):
+            yield Hop(source=node, target=role, edge=EdgeKind.CAN_ASSUME, statements=refs)
 
 
 def _trusted_callers(

@@ -1,0 +1,161 @@
+"""Hubs (issue #16 item 1): callers allowed sts:AssumeRole on any role and roles trusting the
+whole account meet at one shared node instead of a hop per pair. What the graph answers must
+equal the reference that expands every pair (``hub_reference``), and a path shown to people
+never shows the hub as a hop of its own."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from nhiscan.app.queries import subject_of
+from nhiscan.queries.whocan import who_can
+from nhiscan.scanner.graph import EdgeKind, NodeKind
+from nhiscan.scanner.graph.model import is_hub
+from nhiscan.scanner.model import Identity, Record
+from tests import factories as f
+from tests.scanner.graph.hub_reference import (
+    ROOT,
+    dense_records,
+    hub_nodes,
+    hubs,
+    report,
+    shown,
+    snapshot_of,
+    summary,
+)
+
+ANYWHERE = f.managed_policy("assume-anywhere", f.allow("sts:AssumeRole"))
+
+
+def _small(*extra_users: Identity) -> list[Record]:
+    callers = [f.user(f"caller-{n}", policies=(ANYWHERE.id,)) for n in range(3)]
+    records: list[Record] = [ANYWHERE, *callers, *extra_users]
+    for n in range(3):
+        role = f.role(f"target-{n}")
+        records += [role, f.trust_policy(role, f.document(f.assume_role_statement({"AWS": ROOT})))]
+    return records
+
+
+@pytest.mark.parametrize("seed", [7, 11])
+def test_hubs_answer_as_the_reference_that_expands_every_pair(seed: int) -> None:
+    snap = snapshot_of(dense_records(seed))
+    reference = report(snap, min_pairs=None)
+    hubbed = report(snap, min_pairs=1)
+    assert reference.graph is not None and hubbed.graph is not None
+    assert not hub_nodes(reference.graph)
+    assert hub_nodes(hubbed.graph)  # the estate is dense enough to have one
+    assert hubbed.graph.graph.number_of_edges() < reference.graph.graph.number_of_edges()
+    assert summary(hubbed) == summary(reference)
+
+
+@pytest.mark.parametrize("seed", [7, 11])
+def test_every_path_shown_through_a_hub_is_a_pair_of_the_reference(seed: int) -> None:
+    """Each hop shown exists in the reference graph with the same statements (the caller's
+    grant and the role's trust) and the same certainty; no hub is ever a hop's end."""
+    snap = snapshot_of(dense_records(seed))
+    reference = report(snap, min_pairs=None).graph
+    hubbed = report(snap, min_pairs=1).graph
+    assert reference is not None and hubbed is not None
+    pairs = {
+        (d["hop"].source, d["hop"].target, d["hop"].edge): d["hop"]
+        for _, _, d in reference.graph.edges(data=True)
+    }
+    collapsed = 0
+    for principal in sorted(i for i in hubbed.estate.identities if i in hubbed.graph):
+        for node, path in hubbed.reach(principal).items():
+            assert not is_hub(node)
+            for hop in path:
+                assert not is_hub(hop.source) and not is_hub(hop.target)
+                expected = pairs[(hop.source, hop.target, hop.edge)]
+                assert set(hop.statements) == set(expected.statements)
+                assert hop.conditional == expected.conditional
+                collapsed += hop.edge is EdgeKind.CAN_ASSUME
+    assert collapsed
+
+
+def test_a_path_through_the_hub_names_the_grant_and_the_trust() -> None:
+    records = _small()
+    with hubs(1):
+        graph = f.reach_graph(f.estate(*records))
+    caller, role = f.arn(f.ACCOUNT, "user/caller-0"), f.arn(f.ACCOUNT, "role/target-1")
+    [hub] = hub_nodes(graph)
+    assert graph.kind(hub) is NodeKind.HUB
+    assert "sts:AssumeRole" in graph.label(hub)
+    assert graph.graph.number_of_edges(caller, role) == 0  # no pair hop: through the hub
+    path = graph.path(caller, role)
+    assert path is not None
+    [hop] = path
+    assert (hop.source, hop.target, hop.edge) == (caller, role, EdgeKind.CAN_ASSUME)
+    assert {s.policy_id for s in hop.statements} == {ANYWHERE.id, f"{role}#trust"}
+    assert [a.target for a in graph.assumes(caller)] == [
+        f.arn(f.ACCOUNT, f"role/target-{n}") for n in range(3)
+    ]
+
+
+def test_who_can_shows_the_hub_collapsed() -> None:
+    admin = f.managed_policy("everything", f.allow("*", "*"))
+    records = _small()
+    records[-2] = replace(records[-2], policies=(admin.id,))  # target-2 is an administrator
+    records.append(admin)
+    with hubs(1):
+        subject = subject_of(f.snapshot(*records))
+    graph = subject.graph
+    assert hub_nodes(graph)
+    result = who_can(graph, subject.authorizer, subject.ids, "s3:GetObject", "*", known=True)
+    caller = f.arn(f.ACCOUNT, "user/caller-0")
+    [chained] = [c for c in result.chained if c.principal == caller]
+    assert not any(is_hub(h.source) or is_hub(h.target) for h in chained.path)
+    assert chained.path[0].target == f.arn(f.ACCOUNT, "role/target-2")
+
+
+def test_a_caller_with_a_boundary_does_not_join_the_hub() -> None:
+    """A boundary allowing sts:AssumeRole only on target-0: the caller's answer differs from
+    role to role, so it keeps its own exact hops (one, to target-0) and never the hub's."""
+    boundary = f.managed_policy(
+        "only-target-0", f.allow("sts:AssumeRole", f.arn(f.ACCOUNT, "role/target-0"))
+    )
+    bounded = f.user("bounded", policies=(ANYWHERE.id,), permissions_boundary=boundary.id)
+    records = [*_small(bounded), boundary]
+    with hubs(1):
+        graph = f.reach_graph(f.estate(*records))
+    [hub] = hub_nodes(graph)
+    assert bounded.id not in set(graph.graph.predecessors(hub))
+    assert f.arn(f.ACCOUNT, "user/caller-0") in set(graph.graph.predecessors(hub))
+    assert [h.target for h in graph.hops_from(bounded.id)] == [f.arn(f.ACCOUNT, "role/target-0")]
+    assert set(graph.reach(bounded.id)) == {f.arn(f.ACCOUNT, "role/target-0")}
+
+
+def test_a_conditional_trust_keeps_its_role_out_of_the_hub() -> None:
+    records = _small()
+    guarded = f.role("guarded")
+    cond = {"StringEquals": {"aws:PrincipalTag/team": "ops"}}
+    records += [guarded, f.trust_policy(guarded, f.document(
+        f.assume_role_statement({"AWS": ROOT}, condition=cond)))]  # fmt: skip
+    with hubs(1):
+        graph = f.reach_graph(f.estate(*records))
+    [hub] = hub_nodes(graph)
+    assert guarded.id not in set(graph.graph.successors(hub))
+    assert f.arn(f.ACCOUNT, "role/target-0") in set(graph.graph.successors(hub))
+
+
+def test_small_estates_keep_their_pair_hops() -> None:
+    """Below HUB_MIN_PAIRS a hub saves nothing worth a node: the graph is as before."""
+    graph = f.reach_graph(f.estate(*_small()))
+    assert not hub_nodes(graph)
+    assert (
+        graph.graph.number_of_edges(
+            f.arn(f.ACCOUNT, "user/caller-0"), f.arn(f.ACCOUNT, "role/target-0")
+        )
+        == 1
+    )
+
+
+def test_the_reach_shown_is_the_same_with_and_without_hubs() -> None:
+    snap = snapshot_of(dense_records(3))
+    ref = report(snap, min_pairs=None).graph
+    hub = report(snap, min_pairs=1).graph
+    assert ref is not None and hub is not None
+    start = f.arn(f.ACCOUNT, "user/user-0")
+    assert set(shown(hub, start)) == set(shown(ref, start))
