@@ -27,7 +27,6 @@ from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import (
     Credential,
     Finding,
-    Provider,
     Severity,
 )
 from nhiscan.scanner.provider import ProviderSet
@@ -36,10 +35,11 @@ from nhiscan.scanner.provider import ProviderSet
 class AccessKeyTooOld:
     """NHI001: an active long-lived key older than ``key_max_age_days`` (90).
 
-    Not for an Azure client secret or certificate with an end date (every one Graph returns
-    has ``endDateTime``; ``addPassword`` defaults it to two years): in Entra the rotation
-    control is the credential's lifetime, set when it is created, and the Azure rules judge
-    exactly that. NHI501 reports a live one valid for longer than
+    Not for a credential its provider judges by its lifetime (``ProviderFacts.
+    lifetime_judged_credentials``): an Azure client secret or certificate with an end date
+    (every one Graph returns has ``endDateTime``; ``addPassword`` defaults it to two years): in
+    Entra the rotation control is the credential's lifetime, set when it is created, and the
+    Azure rules judge exactly that. NHI501 reports a live one valid for longer than
     ``client_secret_max_lifetime_days`` (180) or ``certificate_max_lifetime_days`` (365), NHI500
     one expiring within ``credential_expiry_warning_days`` or expired and still present. An age
     limit of 90 days beside them would report the same long-lived secret twice, and would
@@ -68,7 +68,7 @@ class AccessKeyTooOld:
         for identity_id, credentials in credentials_by_identity(estate):
             who = describe(estate.identities.get(identity_id), identity_id, ctx.providers)
             for key in active_keys(credentials, ctx.providers):
-                if key.created is None or _lifetime_judged(key):
+                if key.created is None or _lifetime_judged(key, ctx):
                     continue
                 age = days_since(key.created, ctx.now)
                 if age <= limit:
@@ -90,9 +90,10 @@ class AccessKeyTooOld:
                 )
 
 
-def _lifetime_judged(key: Credential) -> bool:
-    """An Azure credential with an end date: NHI500 and NHI501 judge its lifetime."""
-    return key.provider is Provider.AZURE and key.expires is not None
+def _lifetime_judged(key: Credential, ctx: RuleContext) -> bool:
+    """A credential with an end date whose provider judges it by its lifetime instead."""
+    judged = ctx.providers.facts(key.provider).lifetime_judged_credentials
+    return key.expires is not None and key.kind in judged
 
 
 class AccessKeyUnused:

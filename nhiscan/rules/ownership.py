@@ -8,23 +8,10 @@ manages itself (an AWS service-linked role, which AWS creates, owns and deletes 
 service that uses it; a Google service agent) are skipped: the record says so, or its
 provider's analysis does.
 
-Three Azure conditions (docs/dev/azure-plan.md 5.2; NHI502; issue #15: "no owner" is never
-claimed without the owners):
-
-- A managed identity (``IdentityKind.MANAGED_IDENTITY``) is skipped: Entra refuses owners on a
-  managed identity's service principal (even a Global Administrator gets 403
-  Authorization_RequestDenied, MicrosoftDocs/azure-docs issue #77020), its credentials are
-  Azure's, and it lives and dies with the Azure resource it belongs to, whose role
-  assignments say who answers for it: "no owner" is not a fault anyone can fix there.
-- A service principal whose live credentials are held by an application (``Credential.holder``)
-  that lists no owner is left to the Azure rule NHI502, which reports that application with
-  its credentials at a higher severity: the same missing owner, reported once. A service
-  principal with only federated credentials (no secret or certificate) still needs an owner and
-  is reported here.
-- A service principal whose owners were not read is not judged: Azure records owners only as
-  read (its own, else its application's), so a collection gap on an owners list naming it, its
-  client id (an application's owners are listed by appId) or its whole tenant means "unknown",
-  and the gap already says so.
+A provider may say why "no owner" cannot be judged of one of its identities
+(``ProviderAnalysis.owner_unjudged``): an Azure managed identity (Entra refuses owners on it), a
+service principal whose owners were not read (a gap says so), or one whose ownerless application
+an Azure rule reports already; the rule then leaves it.
 """
 
 from __future__ import annotations
@@ -32,17 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
-from nhiscan.rules.common import active_keys, describe
+from nhiscan.rules.common import describe
 from nhiscan.rules.reach_support import provider_managed
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.model import (
-    Finding,
-    Identity,
-    IdentityKind,
-    PolicyKind,
-    Provider,
-    Severity,
-)
+from nhiscan.scanner.model import Finding, Identity, Severity
 from nhiscan.scanner.owners import owner_of
 
 
@@ -73,9 +53,7 @@ class NhiWithoutOwner:
                 or identity.provider_managed
                 or provider_managed(ctx.providers, identity)
                 or owner_of(identity, tag_keys) is not None
-                or identity.kind is IdentityKind.MANAGED_IDENTITY
-                or _ownerless_holder_reported(estate, identity, ctx)
-                or _owners_unread(estate, identity)
+                or _owner_unjudged(ctx, identity)
             ):
                 continue
             who = describe(identity, identity.id, ctx.providers)
@@ -95,35 +73,6 @@ class NhiWithoutOwner:
             )
 
 
-def _ownerless_holder_reported(estate: Estate, identity: Identity, ctx: RuleContext) -> bool:
-    """Its live credentials are held by an application (``Credential.holder``) whose owners
-    were read and list nobody: the Azure rule NHI502 reports that application."""
-    for key in active_keys(estate.credentials(identity.id), ctx.providers):
-        holder = estate.resources.get(key.holder or "")
-        policy = estate.policies.get(holder.policy or "") if holder is not None else None
-        if (
-            policy is not None
-            and policy.kind is PolicyKind.ENTRA_OWNERS
-            and isinstance(policy.document, dict)
-            and policy.document.get("value") == []
-        ):
-            return True
-    return False
-
-
-def _owners_unread(estate: Estate, identity: Identity) -> bool:
-    """An Azure identity's owners (its own or its application's) could not be read: a gap on
-    an owners list (``azure-export:app-owners``, ``azure-export:sp-owners``, live
-    ``/applications/{id}/owners``, ``/servicePrincipals/{id}/owners``) naming it or its client
-    id, or naming no object in its tenant."""
-    if identity.provider is not Provider.AZURE:
-        return False
-    names = {identity.id.lower(), (identity.native_id or "").lower()} - {""}
-    for gap in estate.snapshot.gaps:
-        if gap.provider is not Provider.AZURE or not gap.operation.endswith("owners"):
-            continue
-        if gap.subject is None and gap.scope.lower() == identity.account.lower():
-            return True
-        if gap.subject is not None and gap.subject.lower() in names:
-            return True
-    return False
+def _owner_unjudged(ctx: RuleContext, identity: Identity) -> bool:
+    analysis = ctx.providers.analysis(identity.provider)
+    return analysis is not None and analysis.owner_unjudged(identity) is not None

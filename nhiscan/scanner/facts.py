@@ -91,6 +91,9 @@ class ProviderFacts:
     # Credential kinds a machine holds as a long-lived secret (the lifecycle rules judge these
     # when active). An unregistered provider has no facts: every non-login kind counts then.
     long_lived_credentials: frozenset[str] = frozenset()
+    # Credential kinds whose rotation the provider's own rules judge by their lifetime when they
+    # carry an end date (Azure client secrets and certificates): the age rule (NHI001) leaves them.
+    lifetime_judged_credentials: frozenset[str] = frozenset()
     # credential kind -> the words findings use ("access key"); else the core's neutral words
     credential_words: Mapping[str, str] = field(default_factory=dict)
     # How to take a leaked credential out of service, when the provider says (NHI201); None:

@@ -234,6 +234,9 @@ class ToyAnalysis:
     def exposure_reasons(self, identity: Identity) -> list[str]:
         return []
 
+    def owner_unjudged(self, identity: Identity) -> str | None:
+        return None  # every identity of this cloud can have an owner, read with it
+
     def provider_managed(self, identity: Identity) -> bool:
         return False  # the toy cloud runs no bot of its own
 

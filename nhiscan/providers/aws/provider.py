@@ -96,6 +96,9 @@ class AwsAnalysis:
         """A role's trust admitting anyone or other accounts (the estate's or not)."""
         return trust_exposure(self._estate, identity) if self._ours(identity) else []
 
+    def owner_unjudged(self, identity: Identity) -> str | None:
+        return None  # every identity of this cloud can have an owner, read with it
+
     def provider_managed(self, identity: Identity) -> bool:
         """Service-linked roles: AWS alone assumes them, and they live and die with the
         service that made them."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-from nhiscan.providers.azure import humans
+from nhiscan.providers.azure import humans, owners
 from nhiscan.providers.azure.agents import gaps
 from nhiscan.providers.azure.authz import AzureAuthorizer
 from nhiscan.providers.azure.catalog import AzureCatalog
@@ -134,6 +134,9 @@ class AzureAnalysis:
 
     def exposure_reasons(self, identity: Identity) -> list[str]:
         return []
+
+    def owner_unjudged(self, identity: Identity) -> str | None:
+        return owners.unjudged(self._estate, identity)
 
     def provider_managed(self, identity: Identity) -> bool:
         return humans.provider_managed(identity)

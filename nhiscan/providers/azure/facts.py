@@ -40,6 +40,10 @@ FACTS = ProviderFacts(
     long_lived_credentials=frozenset(
         {CredentialKind.CLIENT_SECRET.value, CredentialKind.CERTIFICATE.value}
     ),
+    # NHI500 (expiry) and NHI501 (lifetime) judge these: rules/keys.py AccessKeyTooOld says why
+    lifetime_judged_credentials=frozenset(
+        {CredentialKind.CLIENT_SECRET.value, CredentialKind.CERTIFICATE.value}
+    ),
     credential_words={
         CredentialKind.CLIENT_SECRET.value: "client secret",
         CredentialKind.CERTIFICATE.value: "certificate",

@@ -116,6 +116,9 @@ class GcpAnalysis:
                     found.add(f"{PUBLIC[member.kind]}{suffix} may act as it ({binding.role})")
         return sorted(found)
 
+    def owner_unjudged(self, identity: Identity) -> str | None:
+        return None  # every identity of this cloud can have an owner, read with it
+
     def provider_managed(self, identity: Identity) -> bool:
         return humans.provider_managed(identity)
 
