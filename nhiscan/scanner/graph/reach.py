@@ -44,10 +44,10 @@ class ReachGraph:
 
     def reach(self, start: str) -> dict[str, Path]:
         """Every node ``start`` reaches, with a shortest path (fewest hops, certain hops
-        preferred). Resources and admin sinks end a path. Hubs are not nodes reached: a path
-        through one shows the hop into it and out of it as one (``unwind``)."""
+        preferred). Resources and admin sinks end a path. Hubs are never reached: a hop
+        through one is one hop (``parents``)."""
         parents = self.parents(start)
-        return {node: unwind(parents, node) for node in parents if not is_hub(node)}
+        return {node: unwind(parents, node) for node in parents}
 
     def parents(
         self,
@@ -150,13 +150,11 @@ class ReachGraph:
 
 
 def unwind(parents: dict[str, Hop], node: str) -> Path:
-    """The path to ``node``; a hub on the way is collapsed: the hop into it and the hop out of
-    it become one hop naming the statements of both (never a hub as a hop of its own)."""
+    """The path to ``node`` (``parents`` holds no hub: ``ReachGraph.parents`` walks through
+    one as one hop naming the statements of both)."""
     hops = []
     while node in parents:
         hop = parents[node]
-        if is_hub(hop.source) and hop.source in parents:
-            hop = through(parents[hop.source], hop)
         hops.append(hop)
         node = hop.source
     return tuple(reversed(hops))
