@@ -36,8 +36,8 @@ from nhiscan.providers.aws.privesc.methods import METHODS, missing_words, placeh
 from nhiscan.providers.aws.privesc.prefilter import CouldAllow, prefilter
 from nhiscan.providers.aws.privesc.targets import ADMIN, UNKNOWN, Candidate, Targets
 from nhiscan.providers.aws.privesc.trust import trust_check
-from nhiscan.scanner.authz import Authorizer, Decision
-from nhiscan.scanner.escalation import Escalation, Step
+from nhiscan.scanner.authz import Authorizer, Decision, Evaluation
+from nhiscan.scanner.escalation import Escalation, Step, TargetSet
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import Identity
 
@@ -152,6 +152,7 @@ class _Asker:
         self._regions = ("*", *regions)
         self._answers: dict[tuple[str, str], Step] = {}
         self._coulds: dict[str, bool] = {}
+        self._sets: dict[tuple[str, str], Evaluation | None] = {}
 
     def could(self, action: str) -> bool:
         if action not in self._coulds:
@@ -164,6 +165,18 @@ class _Asker:
             evaluation = self._authorizer.evaluate(self.principal, action, resource)
             self._answers[key] = Step(action, resource, evaluation)
         return self._answers[key]
+
+    def same_for(self, action: str, group: TargetSet) -> Evaluation | None:
+        """The one answer every member of ``group`` gets for ``action``, when the authorizer
+        can tell (its optional ``same_for``); None: ask each."""
+        key = (action, group.id)
+        if key not in self._sets:
+            same = getattr(self._authorizer, "same_for", None)
+            resources = tuple(m.resource for m in group.members)
+            self._sets[key] = (
+                None if same is None else same(self.principal, action, group.id, resources)
+            )
+        return self._sets[key]
 
     def expand(self, template: str) -> tuple[str, ...]:
         """The placeholder for every region seen in the snapshot ("*" first), once each."""
@@ -182,6 +195,15 @@ def _escalations(
     fixed = _fixed_steps(method, asker)
     if fixed is None:
         return
+    group = targets.set_of(method, identity)
+    if group is not None:
+        asked, found = _to_set(method, asker, group, fixed)
+        if asked:
+            if found is not None:
+                yield found
+            else:
+                yield from _fallback(method, asker, targets.of(method, identity).fallback, fixed)
+            return
     candidates = targets.of(method, identity)
     best: dict[str, Escalation] = {}
     for candidate in candidates.found:
@@ -190,8 +212,16 @@ def _escalations(
             best[found.target] = found
     if best:
         yield from best.values()
-    elif candidates.fallback is not None:
-        potential = _potential(method, asker, candidates.fallback, fixed)
+    else:
+        yield from _fallback(method, asker, candidates.fallback, fixed)
+
+
+def _fallback(
+    method: Method, asker: _Asker, fallback: tuple[Candidate, ...] | None, fixed: dict[int, Step]
+) -> Iterator[Escalation]:
+    """The method once as potential when no target was found (``fallback``: None, never)."""
+    if fallback is not None:
+        potential = _potential(method, asker, fallback, fixed)
         if potential is not None:
             yield potential
 
@@ -214,6 +244,30 @@ def _fixed_steps(method: Method, asker: _Asker) -> dict[int, Step] | None:
             return None
         fixed[index] = chosen
     return fixed
+
+
+def _to_set(
+    method: Method, asker: _Asker, group: TargetSet, fixed: dict[int, Step]
+) -> tuple[bool, Escalation | None]:
+    """(True, the escalation to every member of ``group`` at once) when the principal's
+    permissions answer alike for all of them; (True, None) when alike and not possible for
+    any (no target is asked again one by one: only the potential use, the fallback, is);
+    (False, None) when the answers may differ: each target is asked on its own."""
+    steps = []
+    for index, need in enumerate(method.needs):
+        if need.on is On.ANY:
+            steps.append(fixed[index])
+            continue
+        answer = asker.same_for(need.action, group)
+        if answer is None:
+            return False, None
+        steps.append(Step(need.action, group.id, answer))
+    found = Escalation.of(
+        principal=asker.principal, method=method.name, family=method.family,
+        target=group.id, steps=tuple(steps), missing=group.members[0].missing, within=group,
+    )  # fmt: skip
+    possible = all(step.evaluation.decision.possible for step in steps)
+    return True, found if possible and found.count else None
 
 
 def _attempt(
