@@ -38,9 +38,7 @@ def hubs(min_pairs: int | None, min_targets: int | None = None) -> Iterator[None
         assume.HUB_MIN_PAIRS, targets.SET_MIN_TARGETS = before
 
 
-def report(
-    snapshot: Snapshot, *, min_pairs: int | None, min_targets: int | None = None
-) -> Report:
+def report(snapshot: Snapshot, *, min_pairs: int | None, min_targets: int | None = None) -> Report:
     with hubs(min_pairs, min_targets):
         return pipeline.analyze(snapshot, settings=f.settings(), now=f.NOW)
 

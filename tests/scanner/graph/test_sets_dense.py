@@ -34,9 +34,7 @@ def _findings(rep: Report) -> list[tuple[object, ...]]:
 
 
 @pytest.mark.parametrize("seed", ["16", "3"])
-def test_target_sets_on_the_dense_estate_answer_as_the_reference(
-    tmp_path: Path, seed: str
-) -> None:
+def test_target_sets_on_the_dense_estate_answer_as_the_reference(tmp_path: Path, seed: str) -> None:
     export = tmp_path / "dense.json"
     subprocess.run([sys.executable, str(GENERATOR), str(export), *SMALL, "--seed", seed],
                    check=True, capture_output=True)  # fmt: skip

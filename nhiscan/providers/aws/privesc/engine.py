@@ -13,16 +13,19 @@ allow the principal is ruled out before any target is listed (:mod:`.prefilter`)
 resources the attacker creates are asked before the targets are enumerated; every answer is
 asked once per principal (a PassRole answer serves every service).
 
-Next speed-up (not done): the output is one Escalation per (principal, method, target), so a
-principal allowed iam:CreateAccessKey on every one of 5,000 users yields 5,000 records and
-graph edges; on the benchmark estate this is most of the graph's build time. When the
-authorizer's answer is the same for every target (EstateAuthorizer caches exactly that case,
-see policy/authorizer.py ``uniform``), one escalation to a target-set node ("any IAM user of
-account X") with set-to-member edges would keep paths exact at a fraction of the cost; rules,
-queries and blast radius would then expand the set.
+Target sets (issue #16): when a principal's answer is the same for every user, role or
+passable role of its account (``EstateAuthorizer.same_for``: statements about the action cover
+any resource with no condition on it), a method is one escalation to a shared
+:class:`~nhiscan.scanner.escalation.TargetSet` ("any IAM user of account X"), a hub of the
+graph with one hop to each member, instead of one escalation per target (on a dense account,
+thousands of principals times thousands of targets). Sets are made from ``SET_MIN_TARGETS``
+candidates (targets.py); tests compare them with the reference that expands every target.
+Not yet shared: a principal whose statements name some targets (a Deny on one role) is asked
+target by target for that method, and so are policy changes on other roles (act_as.py).
 
 Optional authorizer extensions, used when present: ``could_allow(principal, action) -> bool``
-(see prefilter.py) and ``trust_admits_service(role_arn, service)`` (see trust.py).
+(see prefilter.py), ``trust_admits_service(role_arn, service)`` (see trust.py) and
+``same_for(principal, action, key, resources)`` (one answer for a whole target set, or None).
 """
 
 from __future__ import annotations
@@ -112,16 +115,23 @@ def _through_role(
     if not all(asker.could(action) for action in method.actions):
         return
     [need] = method.needs
+    group = targets.set_of(method, identity)
+    same = None if group is None else asker.same_for(need.action, group)
+    if same is not None and not same.decision.possible:
+        return  # the change is refused on every role alike
     best: dict[str, Escalation] = {}
+    settled = False  # a certain escalation to admin is found: no unbounded role betters it
     for candidate in targets.of(method, identity).found:
         role = targets.identity(candidate.reaches)
-        if role is None:
+        if role is None or (settled and role.permissions_boundary is None):
+            continue
+        # The way first: few roles have one, while a change granted role by role (a
+        # statement naming roles) is a full evaluation for every role.
+        way = acting.way(role)
+        if way is None:
             continue
         change = asker.step(need.action, candidate.resource)
         if not change.evaluation.decision.possible:
-            continue
-        way = acting.way(role)
-        if way is None:
             continue
         found = Escalation.of(
             principal=asker.principal, method=method.name, family=method.family,
@@ -130,6 +140,7 @@ def _through_role(
         )  # fmt: skip
         if _better(found, best.get(found.target)):
             best[found.target] = found
+        settled = settled or (found.target == ADMIN and _rank(found) == (False, False))
     yield from best.values()
 
 
