@@ -45,17 +45,19 @@ class Member:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TargetSet:
-    """Many targets one escalation reaches alike (issue #16): "any IAM user of account A".
+    """Many targets one escalation reaches alike (issue #16): "any user of account A".
 
     When a principal's permissions give the same answer for every target of a method (a grant
-    of iam:CreateAccessKey on ``*``), the method is one escalation to the set, not one per
+    to create keys for any user), the method is one escalation to the set, not one per
     target: on a dense account thousands of principals times thousands of targets. The set is
     shared by every escalation to it (one object, one graph node with a hop to each member);
     the principal itself is never its own target (:func:`expand` leaves it out)."""
 
     id: str  # the graph node standing for the set (a hub: never a hop shown to people)
-    label: str  # "any IAM user of 111122223333"
-    members: tuple[Member, ...]
+    # Equal and hashed by id alone (an estate has one set per id): an escalation is hashed
+    # without hashing thousands of members.
+    label: str = field(compare=False)  # "any user of 111122223333", in the provider's words
+    members: tuple[Member, ...] = field(compare=False)
     _index: dict[str, Member] = field(default_factory=dict, compare=False, repr=False)
 
     def member(self, target: str) -> Member | None:
