@@ -19,7 +19,7 @@ from nhiscan.app.pipeline import reach_graph
 from nhiscan.connectors.aws.gaad_file import GaadFileConnector
 from nhiscan.scanner.escalation import Escalation, Step
 from nhiscan.scanner.graph import Hop, ReachGraph, stored
-from nhiscan.scanner.graph.model import NodeKind
+from nhiscan.scanner.graph.model import EdgeKind, NodeKind
 from tests import factories as f
 from tests.connectors.aws.helpers import context
 from tests.scanner.graph.hub_reference import hubs
@@ -154,3 +154,14 @@ def test_escalations_are_decoded_when_first_read(demo_graph: ReachGraph) -> None
     assert loaded.reach(LOAN_ROLE) == demo_graph.reach(LOAN_ROLE)  # the graph alone answers
     with pytest.raises(stored.CorruptGraph):
         loaded.potential  # noqa: B018
+
+
+def test_an_edge_under_a_key_of_its_own_keeps_it(demo_graph: ReachGraph) -> None:
+    graph = demo_graph.graph.copy()
+    nodes = list(graph)
+    graph.add_edge(nodes[0], nodes[1], key="by-hand",
+                   hop=Hop(source=nodes[0], target=nodes[1], edge=EdgeKind.CAN_ASSUME))  # fmt: skip
+    built = ReachGraph(estate=demo_graph.estate, graph=graph, escalations=(), potential=())
+    loaded = round_trip(built)
+    assert_same(built, loaded)
+    assert "by-hand" in loaded.graph[nodes[0]][nodes[1]]
