@@ -1,4 +1,4 @@
-"""The reach graph a scan stores beside its snapshot (``scanner/graph/stored.py``): written by
+"""The reach graph a scan stores beside its snapshot (``scanner/graph/stored/``): written by
 ``nhiscan scan`` next to ``snapshot.json`` as ``snapshot.graph.json.gz``, read by the queries.
 
 A stored graph that is missing, stale (another snapshot's, another format's or another nhiscan

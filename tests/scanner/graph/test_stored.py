@@ -1,4 +1,4 @@
-"""The stored reach graph (``scanner/graph/stored.py``) gives back exactly the graph that was
+"""The stored reach graph (``scanner/graph/stored/``) gives back exactly the graph that was
 built: every node and attribute, every edge with its key and hop, every escalation; and what is
 not this snapshot's graph, or not a graph at all, is refused, never decoded into a wrong one."""
 
