@@ -17,7 +17,7 @@ from nhiscan.app import snapshots
 from nhiscan.app.estates import estate_of
 from nhiscan.app.pipeline import reach_graph
 from nhiscan.connectors.aws.gaad_file import GaadFileConnector
-from nhiscan.scanner.escalation import Escalation, Step
+from nhiscan.scanner.escalation import Escalation, Member, Step, TargetSet
 from nhiscan.scanner.graph import Hop, ReachGraph, stored
 from nhiscan.scanner.graph.model import EdgeKind, NodeKind
 from tests import factories as f
@@ -46,6 +46,14 @@ def assert_same(built: ReachGraph, loaded: ReachGraph) -> None:
     )
     assert loaded.escalations == built.escalations
     assert loaded.potential == built.potential
+    # A target set is equal by its id alone: its label and members are compared here.
+    for ours, theirs in zip((*loaded.escalations, *loaded.potential),
+                            (*built.escalations, *built.potential), strict=True):  # fmt: skip
+        if theirs.within is not None:
+            assert ours.within is not None
+            assert (ours.within.label, ours.within.members) == (
+                theirs.within.label, theirs.within.members,
+            )  # fmt: skip
     assert loaded.estate is built.estate
 
 
@@ -56,13 +64,14 @@ def demo_graph(demo_report: Path) -> ReachGraph:
 
 @pytest.fixture(scope="module")
 def dense_graph(tmp_path_factory: pytest.TempPathFactory) -> ReachGraph:
-    """A small dense estate (bench/gaad_dense.py) with hubs from the first pair, so that hub
-    nodes and the hops into and out of them are stored too."""
+    """A small dense estate (bench/gaad_dense.py) with hubs from the first pair and target sets
+    from two targets, so that hub nodes, the hops into and out of them and the escalations to
+    target sets are stored too."""
     export = tmp_path_factory.mktemp("dense") / "dense.json"
     subprocess.run([sys.executable, str(GENERATOR), str(export), *SMALL], check=True,
                    capture_output=True)  # fmt: skip
     snap = f.snapshot(*GaadFileConnector([export]).collect(context()))
-    with hubs(1):
+    with hubs(1, 2):
         return reach_graph(estate_of(snap))
 
 
@@ -71,6 +80,8 @@ def test_every_field_of_a_hop_and_an_escalation_is_stored() -> None:
     FORMAT_VERSION bumped), never dropped on the way through a file."""
     assert tuple(f.name for f in dataclasses.fields(Hop)) == stored.HOP_FIELDS
     assert tuple(f.name for f in dataclasses.fields(Escalation)) == stored.ESCALATION_FIELDS
+    assert tuple(f.name for f in dataclasses.fields(Member)) == stored.MEMBER_FIELDS
+    assert [f.name for f in dataclasses.fields(TargetSet)] == ["id", "label", "members", "_index"]
     assert Step._fields == ("action", "resource", "evaluation")
 
 
@@ -83,6 +94,8 @@ def test_the_demo_graph_round_trips(demo_graph: ReachGraph) -> None:
 def test_a_dense_graph_with_hubs_round_trips(dense_graph: ReachGraph) -> None:
     kinds = {data["kind"] for _, data in dense_graph.graph.nodes(data=True)}
     assert NodeKind.HUB.value in kinds
+    assert any(e.within is not None for e in dense_graph.escalations)
+    assert any(e.within is not None for e in dense_graph.potential)
     assert any(hop.conditional for _, _, hop in dense_graph.graph.edges(data="hop"))
     loaded = round_trip(dense_graph)
     assert_same(dense_graph, loaded)

@@ -11,7 +11,7 @@ import networkx as nx
 
 from nhiscan.scanner.authz import Evaluation, StatementRef
 from nhiscan.scanner.codec import DecodeError, decode
-from nhiscan.scanner.escalation import Escalation, Family, Step
+from nhiscan.scanner.escalation import Escalation, Family, Member, Step, TargetSet
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph.model import EdgeKind, Hop
 from nhiscan.scanner.graph.reach import ReachGraph
@@ -127,9 +127,30 @@ def _decode_escalations(
     steps = [Step(strings[a], strings[r], evaluations[e]) for a, r, e in doc["steps"]]
     step_lists = [tuple(steps[i] for i in row) for row in doc["step_lists"]]
     families = {family.value: family for family in Family}
+    sets = [_target_set(row, strings) for row in doc["sets"]]
     return (
-        _escalations(doc["escalations"], strings, families, step_lists),
-        _escalations(doc["potential"], strings, families, step_lists),
+        _escalations(doc["escalations"], strings, families, step_lists, sets),
+        _escalations(doc["potential"], strings, families, step_lists, sets),
+    )
+
+
+def _target_set(row: list[Any], strings: list[str]) -> TargetSet:
+    set_id, label, members = row
+    return TargetSet(
+        id=strings[set_id],
+        label=strings[label],
+        members=tuple(_member(member, strings) for member in members),
+    )
+
+
+def _member(row: list[Any], strings: list[str]) -> Member:
+    target, resource, missing, conditional, unless = row
+    return Member(
+        target=strings[target],
+        resource=strings[resource],
+        missing=None if missing is None else strings[missing],
+        conditional=conditional == 1,
+        unless=None if unless is None else strings[unless],
     )
 
 
@@ -194,9 +215,13 @@ def _escalations(
     strings: list[str],
     families: dict[str, Family],
     step_lists: list[tuple[Step, ...]],
+    sets: list[TargetSet],
 ) -> tuple[Escalation, ...]:
     found = []
-    for principal, method, family, target, potential, conditional, missing, steps, scope in rows:
+    for row in rows:
+        principal, method, family, target, potential, conditional, missing, steps, scope, within = (
+            row
+        )
         found.append(
             Escalation(
                 principal=strings[principal],
@@ -208,6 +233,7 @@ def _escalations(
                 missing=None if missing is None else strings[missing],
                 steps=step_lists[steps],
                 scope=None if scope is None else strings[scope],
+                within=None if within is None else sets[within],
             )
         )
     return tuple(found)

@@ -8,7 +8,7 @@ from typing import Any, cast
 import networkx as nx
 
 from nhiscan.scanner.codec import encode
-from nhiscan.scanner.escalation import Escalation
+from nhiscan.scanner.escalation import Escalation, Member, TargetSet
 from nhiscan.scanner.graph.model import Hop
 from nhiscan.scanner.graph.reach import ReachGraph
 from nhiscan.scanner.graph.stored.format import (
@@ -112,13 +112,26 @@ def _encode_escalations(graph: ReachGraph, strings: Table) -> dict[str, Any]:
     """Escalations as rows of ``ESCALATION_FIELDS``, steps by a step list's position (a step
     is [action, resource, evaluation]; the evaluations, few and shared, in the codec's form)."""
     step_lists, steps, evaluations = Table(), Table(), Table()
+    sets: dict[str, tuple[int, TargetSet]] = {}  # a target set's id -> (position, the set)
+
+    def within(e: Escalation) -> int | None:
+        found = e.within
+        if found is None:
+            return None
+        if found.id not in sets:
+            sets[found.id] = (len(sets), found)
+        return sets[found.id][0]
 
     def row(e: Escalation) -> list[Any]:
         return [
             strings[e.principal], strings[e.method], strings[str(e.family)],
             strings[e.target], 1 if e.potential else 0, 1 if e.conditional else 0,
-            _opt(strings, e.missing), step_lists[e.steps], _opt(strings, e.scope),
+            _opt(strings, e.missing), step_lists[e.steps], _opt(strings, e.scope), within(e),
         ]  # fmt: skip
+
+    def member(m: Member) -> list[Any]:
+        return [strings[m.target], strings[m.resource], _opt(strings, m.missing),
+                1 if m.conditional else 0, _opt(strings, m.unless)]  # fmt: skip
 
     escalations = [row(e) for e in graph.escalations]
     potential = [row(e) for e in graph.potential]
@@ -126,6 +139,10 @@ def _encode_escalations(graph: ReachGraph, strings: Table) -> dict[str, Any]:
     step_rows = [[strings[s.action], strings[s.resource], evaluations[s.evaluation]]
                  for s in steps]  # fmt: skip
     return {
+        "sets": [
+            [strings[found.id], strings[found.label], [member(m) for m in found.members]]
+            for _, found in sets.values()
+        ],
         "evaluations": [encode(e) for e in evaluations],
         "steps": step_rows,
         "step_lists": lists,

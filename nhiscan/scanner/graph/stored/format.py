@@ -14,11 +14,12 @@ from nhiscan.scanner.graph.model import Hop
 FORMAT_NAME = "nhiscan-reach-graph"
 # Bump on any change to what is written: a new Hop or Escalation field included (the meta-test
 # in tests/scanner/graph/test_stored.py fails until encode.py and decode.py know every field).
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: escalations to target sets (each set listed once)
 HOP_FIELDS = ("source", "target", "edge", "method", "statements", "conditional", "actions",
               "conditional_actions")  # fmt: skip
 ESCALATION_FIELDS = ("principal", "method", "family", "target", "potential", "conditional",
-                     "missing", "steps", "scope")  # fmt: skip
+                     "missing", "steps", "scope", "within")  # fmt: skip
+MEMBER_FIELDS = ("target", "resource", "missing", "conditional", "unless")
 NODE_FIELDS = ("kind", "label", "account", "type")
 NODE_SHAPES = (frozenset(NODE_FIELDS), frozenset(NODE_FIELDS[:3]))
 
