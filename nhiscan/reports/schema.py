@@ -25,6 +25,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from nhiscan.reports.model import Detail
 from nhiscan.scanner.agents.model import AgentStatus, RefKind
 from nhiscan.scanner.model import (
     Account,
@@ -152,6 +153,9 @@ def _top_level() -> dict[str, Any]:
         ),
         "agents": _nullable(_array(_ref("agent"))),
         "agent_analysis": _agent_analysis(),
+        "detail": _object(
+            {"level": {"enum": [d.value for d in Detail]}, "list_cap": _nullable(COUNT)}
+        ),
     }
 
 
@@ -299,6 +303,9 @@ def _agent(score: dict[str, Any]) -> dict[str, Any]:
             **_all(_nullable(OBJECT), "granted_summary excess_by_service least_privilege"),
             **_all(_nullable(_array(OBJECT)), "missing escalations"),
             "score": _nullable(score),
+            "totals": _nullable(
+                _object(_all(COUNT, "excess excess_scope conditional missing escalations unjudged"))
+            ),
         },
         optional={"unjudged": _array(OBJECT)},
     )

@@ -89,8 +89,9 @@ def test_agents_show_their_band_and_counts(demo_md: str, demo_report: Path) -> N
         row = rows[md(agent["name"])]
         score = agent["score"]
         assert row[1] == ((score or {}).get("band") or "none")
-        if agent["excess"] is not None:
-            assert row[3] == str(len(agent["excess"])) and row[4] == str(len(agent["missing"]))
+        if agent["totals"] is not None:
+            totals = agent["totals"]
+            assert row[3] == str(totals["excess"]) and row[4] == str(totals["missing"])
 
 
 def _hostile_report() -> Report:
