@@ -25,13 +25,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from nhiscan.reports.evidence import Subject, subject_of, tree_html
 from nhiscan.reports.html_agents import agents_view
-from nhiscan.reports.html_findings import finding_filters, finding_rows
+from nhiscan.reports.html_findings import finding_anchor, finding_filters, findings_view
 from nhiscan.reports.html_history import history_page
 from nhiscan.reports.html_paths import blast_view
 from nhiscan.reports.html_secrets import secrets_view
 from nhiscan.reports.html_svg import Histogram, age_histogram
 from nhiscan.reports.json import summary
 from nhiscan.reports.model import Report
+from nhiscan.reports.remediations import FIX_FIRST, remediations
 from nhiscan.rules.base import days_between
 from nhiscan.scanner.codec import iso
 from nhiscan.scanner.history.view import HistoryView
@@ -84,13 +85,15 @@ class SummaryView:
 class HtmlReporter:
     def render(self, report: Report, *, history: HistoryView | None = None) -> bytes:
         env = environment()
-        findings = finding_rows(report)
+        findings = findings_view(report)
         html = env.get_template("report.html").render(
             report=report,
             csp=content_security_policy(),
             summary=summary_view(report),
             findings=findings,
-            finding_filters=finding_filters(findings),
+            fixes=remediations(report, FIX_FIRST),
+            anchor=finding_anchor,
+            finding_filters=finding_filters(findings.rows),
             identities=identity_rows(report),
             credentials=credential_rows(report),
             blast=blast_view(report) if report.reach else None,

@@ -30,6 +30,7 @@ from typing import Any
 from nhiscan.reports.agents import agents_json, analysis_json
 from nhiscan.reports.history import drift_json, run_json
 from nhiscan.reports.model import Report
+from nhiscan.reports.remediations import remediations_json
 from nhiscan.scanner.codec import encode, iso
 from nhiscan.scanner.history.view import HistoryView
 from nhiscan.scanner.suppress import Suppression
@@ -69,6 +70,7 @@ def report_document(report: Report, history: HistoryView | None = None) -> dict[
         "agents": agents_json(report),
         "agent_analysis": analysis_json(report),
         "detail": {"level": report.detail.value, "list_cap": report.list_cap},
+        "remediations": remediations_json(report),
     }
 
 

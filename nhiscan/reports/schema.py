@@ -153,6 +153,20 @@ def _top_level() -> dict[str, Any]:
         ),
         "agents": _nullable(_array(_ref("agent"))),
         "agent_analysis": _agent_analysis(),
+        "remediations": _array(
+            _object(
+                {
+                    **_all(STRING, "kind action change target"),
+                    "closes": _array(STRING),
+                    "closes_by_severity": {
+                        "type": "object",
+                        "additionalProperties": COUNT,
+                        "propertyNames": _ref("severity"),
+                    },
+                    "paths_to_admin": COUNT,
+                }
+            )
+        ),
         "detail": _object(
             {"level": {"enum": [d.value for d in Detail]}, "list_cap": _nullable(COUNT)}
         ),

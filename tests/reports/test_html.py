@@ -288,12 +288,15 @@ def test_credential_row_facts(estate: Report) -> None:
     assert "ci-deployer" in creds  # the identity by name, not only its ARN
 
 
-def test_nested_evidence_is_a_readable_key_value_list(estate: Report) -> None:
+def test_evidence_is_written_in_plain_lines(estate: Report) -> None:
+    """A list reads as its items, a flat map as "key: value" pairs, booleans as yes or no;
+    report.json keeps the raw object."""
     html = render(estate)
-    assert "<dt>actions</dt>" in html
-    assert '<li><span class="v">iam:PassRole</span></li>' in html
-    assert '<dt>inline</dt><dd><span class="v">no</span></dd>' in html
-    assert "<dt>via</dt>" in html  # the attack path
+    assert "<dt>actions</dt><dd>iam:PassRole, lambda:CreateFunction</dd>" in html
+    assert "<dt>policy</dt><dd>id: arn:aws:iam::aws:policy/PowerUserAccess, inline: no</dd>" in (
+        html
+    )
+    assert "<dt>via</dt>" in html  # the attack path's step that is not a hop
 
 
 def test_evidence_tree_handles_deep_and_odd_values() -> None:
@@ -379,13 +382,17 @@ def test_a_two_hop_path_renders_both_hops_in_order_above_the_evidence(
     one = findings[first:second]
     assert ">deployer</span>" in one and ">admin-role</span>" in one
     assert '<span class="edge">can_assume</span>' in one
-    assert f"<code>{chains.rarn('admin-role')}#trust[0] (TrustDeployer)</code>" in one
+    trust = f"{chains.rarn('admin-role')}#trust"
+    assert f'<a href="#policy-1" title="{trust}">' in one and "Sid TrustDeployer" in one
     two = findings[second:]
     assert f">admin of {ACCOUNT}</span>" in two  # the sink by its graph label
     method = '<code class="method">iam:CreatePolicyVersion</code>'
     assert f'<span class="edge">escalates_to</span> {method}' in two
     assert '<span class="cond">conditional</span>' in two
-    assert "<code>arn:aws:iam::123456789012:policy/everything[3]</code>" in two
+    everything = "arn:aws:iam::123456789012:policy/everything"
+    assert f'title="{everything}">' in two and '<span class="sid">statement 4</span>' in two
+    appendix = html[html.index('id="policies"') :]
+    assert 'id="policy-1"' in appendix and trust in appendix and everything in appendix
     assert not parse(html).errors
 
 
@@ -462,7 +469,7 @@ def test_attacker_controlled_strings_are_escaped() -> None:
                 Severity.HIGH,
                 "NHI001",
                 title="title" + XSS,
-                evidence={"key" + XSS: {"nested": ["value" + XSS]}},
+                evidence={"key" + XSS: ["value" + XSS]},
                 remediation="fix" + XSS,
             ),
         ),
@@ -570,11 +577,13 @@ def test_output_is_well_formed(estate: Report) -> None:
     assert parsed.stack == []
     for tag in ("html", "head", "body", "header", "main", "footer"):
         assert parsed.seen.count(tag) == 1, tag
-    assert parsed.seen.count("section") == 9
+    assert parsed.seen.count("section") == 11
     ids = [v for _, name, v in parsed.attrs if name == "id"]
     assert len(ids) == len(set(ids))
     for section in (
         "summary",
+        "fix-first",
+        "estate",
         "history",
         "agents",
         "findings",
