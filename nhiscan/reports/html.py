@@ -46,6 +46,9 @@ from nhiscan.scanner.model import (
 from nhiscan.scanner.owners import owner_of
 
 SEVERITIES = tuple(sorted(Severity, key=lambda s: s.rank, reverse=True))
+# Identities and credentials listed in summary detail: a 10,000-role estate's inventory is
+# megabytes of rows; report.json, ``nhiscan inventory`` and --detail full hold every one.
+INVENTORY_ROWS = 500
 HUMAN_LABELS = ("human", "machine", "unknown")
 
 
@@ -96,6 +99,7 @@ class HtmlReporter:
             finding_filters=finding_filters(findings.rows),
             identities=identity_rows(report),
             credentials=credential_rows(report),
+            row_cap=None if report.list_cap is None else INVENTORY_ROWS,
             blast=blast_view(report) if report.reach else None,
             gaps=sorted_gaps(report.gaps),
             secrets=secrets_view(report),
