@@ -1,4 +1,5 @@
-"""Evidence as the HTML report shows it: values as key/value trees, identities by name and id.
+"""Evidence as the HTML report shows it: a finding's evidence in plain lines (``facts``), the
+steps of a path that are not hops as key/value trees, identities by name and id.
 
 Every text goes through ``escape`` exactly as autoescape would: evidence comes from clouds and
 repositories and is attacker-controlled.

@@ -88,13 +88,10 @@ def _where(ref: Mapping[str, Any]) -> str:
 
 
 def _name_of(policy_id: str) -> str:
-    """A readable name from an id: ``…#inline/NAME`` → NAME, an ARN's last path segment, an
-    Azure role assignment's id as it is."""
+    """A readable name from an id: ``…#inline/NAME`` → NAME, else its last path segment."""
     base, _, part = policy_id.partition("#")
     if part.startswith("inline/"):
         return part.removeprefix("inline/")
     if part:
         return f"{base.rsplit('/', 1)[-1]} ({part})"
-    if base.startswith("arn:") and "/" in base:
-        return base.rsplit("/", 1)[-1]
-    return base
+    return base.rsplit("/", 1)[-1] if "/" in base else base

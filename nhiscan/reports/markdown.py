@@ -1,6 +1,7 @@
 """The Markdown summary (``--format md``), sized for a pull-request comment: a title, a one-line
-verdict, the findings worst first (capped), secrets in code (redacted), collection gaps, agents
-and what the baseline and suppressions held back. ``report.json`` has everything else.
+verdict, the fix-first list (``remediations.py``), the findings worst first (capped), secrets in
+code (redacted), collection gaps, agents and what the baseline and suppressions held back.
+``report.json`` has everything else.
 
 Every string that comes from the scanned estate (names, descriptions, paths, ARNs, titles built
 from them) is attacker-controlled: ``md()`` escapes Markdown and HTML in it and flattens it to one

@@ -5,7 +5,8 @@ Three kinds of change are candidates:
 
 - ``deactivate-credential``: an active credential (an access key, a service-account key, a
   client secret, a console password) closes every finding that names it (its age, its leak in
-  code, a decommissioned agent still using it) and every path that starts from it.
+  code, a decommissioned agent still using it) and every path that starts from it. The change is
+  the remediation its provider's rule wrote for the worst of those findings (the command).
 - ``remove-statement``: a policy statement that alone grants a hop of a finding's path; removing
   or narrowing it breaks that path (an escalation, a route to administrator or to data).
 - ``apply-least-privilege``: an agent's generated least-privilege policy, which takes away its
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nhiscan.reports.model import Report
+from nhiscan.scanner.kinds import PolicyKind
 from nhiscan.scanner.model import Credential, CredentialKind, CredentialStatus, Finding, Severity
 
 FIX_FIRST = 5  # shown at the top of the HTML report and in the Markdown summary
@@ -134,10 +136,12 @@ def _credential_candidates(report: Report) -> Iterator[_Candidate]:
     for credential_id, indices in closes.items():
         credential = usable[credential_id]
         name = _name(report, credential.identity)
+        worst = min(indices, key=lambda i: (-report.findings[i].severity.rank, i))
         yield _Candidate(
             kind="deactivate-credential",
             action=f"Deactivate {_kind_text(credential)} {credential.id} of {name}",
-            change=_credential_command(credential, name),
+            change=report.findings[worst].remediation
+            or f"Deactivate {credential.id}, then delete it and rotate what used it",
             target=credential.id,
             closes=frozenset(indices),
         )
@@ -173,23 +177,6 @@ def _kind_text(credential: Credential) -> str:
     }.get(credential.kind, str(credential.kind.value).replace("-", " "))
 
 
-def _credential_command(credential: Credential, name: str) -> str:
-    kind = credential.kind
-    if kind is CredentialKind.ACCESS_KEY:
-        return (
-            f"aws iam update-access-key --user-name {name} --access-key-id {credential.id} "
-            "--status Inactive"
-        )
-    if kind is CredentialKind.PASSWORD:
-        return f"aws iam delete-login-profile --user-name {name}"
-    if kind is CredentialKind.SA_KEY:
-        return f"gcloud iam service-accounts keys disable {credential.id} --iam-account={name}"
-    return (
-        f"az ad app credential delete --id APPLICATION_ID --key-id {credential.id} "
-        "(or az ad sp credential delete for one on the service principal)"
-    )
-
-
 # --- statements -------------------------------------------------------------------------------
 
 
@@ -205,11 +192,14 @@ def _statement_candidates(report: Report) -> Iterator[_Candidate]:
         policy = report.estate.policy(policy_id)
         name = policy.name if policy is not None and policy.name else _policy_name(policy_id)
         where = f"statement {sid}" if sid else _position(index)
-        holder_name = _name(report, holder)
+        action, change = _statement_change(
+            policy.kind if policy is not None else None, policy_id, name, sid, where,
+            _name(report, holder),
+        )  # fmt: skip
         yield _Candidate(
             kind="remove-statement",
-            action=_statement_action(policy_id, name, sid, where, holder_name),
-            change=_statement_change(policy_id, name, where, holder, holder_name),
+            action=action,
+            change=change,
             target=f"{policy_id}#{sid or index}",
             closes=frozenset(indices),
         )
@@ -225,28 +215,31 @@ def _sole_statement(step: Any) -> Mapping[str, Any] | None:
     return ref if isinstance(ref, Mapping) and "policy_id" in ref else None
 
 
-def _statement_action(policy_id: str, name: str, sid: Any, where: str, holder: str) -> str:
-    """An AWS managed policy is detached; a role binding (its Sid is the role's name) is
-    removed; another statement is removed or narrowed."""
-    if ":aws:policy/" in policy_id:
-        return f"Detach {name} from {holder}"
-    if sid and str(sid) == name:
-        return f"Remove {name} from {holder}"
-    if sid and "#" in policy_id and not policy_id.startswith("arn:"):
-        return f"Remove {sid} from {holder} on {name}"
-    return f"Remove or narrow {where} of {name} ({holder})"
-
-
-def _statement_change(policy_id: str, name: str, where: str, holder: str, holder_name: str) -> str:
-    if ":aws:policy/" in policy_id and ":iam::" in holder:
-        kind = "role" if ":role/" in holder else "user" if ":user/" in holder else "group"
+def _statement_change(
+    kind: PolicyKind | None, policy_id: str, name: str, sid: Any, where: str, holder: str
+) -> tuple[str, str]:
+    """The action and the change, by the policy's kind: an attachable policy is detached, a
+    role assignment or binding removed, another statement removed or narrowed."""
+    if kind in (PolicyKind.AWS_MANAGED, PolicyKind.CUSTOMER_MANAGED):
         return (
-            f"aws iam detach-{kind}-policy --{kind}-name {holder_name} --policy-arn {policy_id}, "
-            f"then attach a policy of only what {holder_name} needs"
+            f"Detach {name} from {holder}",
+            f"Detach {policy_id} from {holder}, then attach a policy of only what it needs",
+        )
+    if kind is PolicyKind.AZURE_ROLE_ASSIGNMENT or (sid and str(sid) == name):
+        return (
+            f"Remove {name} from {holder}",
+            f"Delete the role assignment {policy_id}, or assign a narrower role at a "
+            "narrower scope",
+        )
+    if kind is PolicyKind.IAM_ALLOW and sid:
+        return (
+            f"Remove {sid} from {holder} on {name}",
+            f"Remove {holder} from the binding of {sid} in {policy_id}, or bind a narrower role",
         )
     return (
+        f"Remove or narrow {where} of {name} ({holder})",
         f"Edit {policy_id}: delete {where}, or narrow its actions and resources to what "
-        f"{holder_name} needs"
+        f"{holder} needs",
     )
 
 

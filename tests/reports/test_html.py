@@ -17,11 +17,11 @@ import pytest
 
 from nhiscan.app.config import Settings
 from nhiscan.app.pipeline import analyze
-from nhiscan.reports import html_paths
+from nhiscan.reports import html, html_findings, html_paths
 from nhiscan.reports.base import Format, reporter
 from nhiscan.reports.evidence import evidence_tree
 from nhiscan.reports.html import REPORTER, HtmlReporter, age_days
-from nhiscan.reports.model import Report
+from nhiscan.reports.model import Detail, Report
 from nhiscan.rules.thresholds import LifecycleThresholds
 from nhiscan.scanner.model import (
     Account,
@@ -422,6 +422,27 @@ def test_blast_radius_shows_the_worst_and_points_to_the_json(
     assert "Showing the 2 worst of 4 credentials; the other 2 are in <code>report.json</code>" in (
         blast
     )
+
+
+def test_past_the_cap_findings_are_counted_by_rule_and_full_detail_lists_them(
+    estate: Report, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(html_findings, "FINDING_ROWS", 1)
+    monkeypatch.setattr(html, "INVENTORY_ROWS", 1)
+    worst, *others = sorted(estate.findings, key=lambda f: -f.severity.rank)
+    page = render(estate)
+    listed = section(page, "findings", "estate")
+    assert listed.count('<tr id="finding-') == 1 and worst.title in listed
+    assert f"Showing the 1 worst of {len(estate.findings)} findings" in listed
+    unlisted = listed[listed.index('id="unlisted"') :]
+    for rule in {f.rule_id for f in others}:
+        count = sum(f.rule_id == rule for f in others)
+        assert f"<code>{rule}</code>" in unlisted and f'<td class="num">{count}</td>' in unlisted
+    people = section(page, "identities", "credentials")
+    assert f"Showing the first 1 of {len(estate.estate.identities)} identities" in people
+    whole = render(replace(estate, detail=Detail.FULL))
+    assert section(whole, "findings", "estate").count('<tr id="finding-') == len(estate.findings)
+    assert 'id="unlisted"' not in whole and "Showing the first" not in whole
 
 
 def test_no_active_credentials_says_so() -> None:

@@ -46,15 +46,18 @@ def test_each_change_closes_findings_no_other_change_claims_most_risk_first(
 def test_the_leaked_key_is_deactivated_and_closes_its_leak(doc: dict[str, Any]) -> None:
     (fix,) = [f for f in doc["remediations"] if f["target"] == "AKIARZPUZDIKOANPEGXV"]
     assert fix["kind"] == "deactivate-credential"
-    assert "--access-key-id AKIARZPUZDIKOANPEGXV --status Inactive" in fix["change"]
+    assert fix["action"] == "Deactivate access key AKIARZPUZDIKOANPEGXV of etl-sync-agent"
     closed = [f for f in doc["findings"] if f["fingerprint"] in fix["closes"]]
     assert {f["rule_id"] for f in closed} >= {"NHI201", "NHI302"}
+    assert fix["change"] == closed[0]["remediation"]  # the command its provider's rule gives
+    assert "update-access-key --status Inactive" in fix["change"]
 
 
 def test_detaching_administrator_access_breaks_the_paths_to_admin(doc: dict[str, Any]) -> None:
     (fix,) = [f for f in doc["remediations"] if "AdministratorAccess" in f["action"]]
     assert fix["kind"] == "remove-statement" and fix["paths_to_admin"] > 0
-    assert "aws iam detach-role-policy --role-name loan-review-agent" in fix["change"]
+    assert fix["action"] == "Detach AdministratorAccess from loan-review-agent"
+    assert fix["change"].startswith("Detach arn:aws:iam::aws:policy/AdministratorAccess from")
     closed = [f for f in doc["findings"] if f["fingerprint"] in fix["closes"]]
     hops = [h for f in closed for h in f["path"]]
     assert any(

@@ -110,18 +110,21 @@
   /* Printed, a report shows every finding and card open (a closed <details> prints as its
      summary alone); afterwards the page is as the reader left it. */
   var closedForPrint = [];
-  window.addEventListener("beforeprint", function () {
+  var page = typeof window === "undefined" ? null : window;
+  if (page && page.addEventListener) {
+  page.addEventListener("beforeprint", function () {
     closedForPrint = all(document, "details:not([open])");
     closedForPrint.forEach(function (details) {
       details.open = true;
     });
   });
-  window.addEventListener("afterprint", function () {
+  page.addEventListener("afterprint", function () {
     closedForPrint.forEach(function (details) {
       details.open = false;
     });
     closedForPrint = [];
   });
+  }
 
   var sections = document.querySelectorAll("[data-filter-section]");
   for (var i = 0; i < sections.length; i += 1) {
