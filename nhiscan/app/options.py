@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from nhiscan.reports.model import Detail
 from nhiscan.scanner.model import Severity
 
 
@@ -32,6 +33,7 @@ class Gate:
     strict: bool
     now: datetime | None  # judge ages as of this time; None: when the analysis runs
     reach: bool = True  # build the reach graph and run the rules that need it
+    detail: Detail = Detail.SUMMARY  # --detail: capped long lists, or every item
     baseline: Path | None = None  # accepted findings: only new ones gate and are reported
     agents: Path | None = None  # --agents: an agent file or folder
     no_agents: bool = False  # --no-agents: do not look for agent files

@@ -9,6 +9,7 @@ the store only once all its reports and its snapshot copy are written.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -113,6 +114,7 @@ def _report(
             gate.agents, settings, demo=is_demo(snap), disabled=gate.no_agents
         )
     report = pipeline.analyze(snap, settings=settings, now=now, reach=gate.reach, agents=agents)
+    report = replace(report, detail=gate.detail)
     echo_unmatched(report)
     _echo_suppressions(report)
     if accepted is not None:

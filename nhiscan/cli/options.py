@@ -75,6 +75,14 @@ def output_options(func: F) -> F:
         ),
         click.option("--strict", is_flag=True, default=None, help="Exit 3 on collection gaps."),
         click.option(
+            "--detail",
+            type=click.Choice(["summary", "full"]),
+            default="summary",
+            show_default=True,
+            help="summary: report.json keeps the first 50 items of each agent's long lists "
+            "(excess, missing...), riskiest first, with exact totals; full: every item.",
+        ),
+        click.option(
             "--baseline",
             type=click.Path(path_type=Path, dir_okay=False, exists=True),
             help="Accepted findings (nhiscan baseline create): only new ones are reported "
@@ -146,6 +154,7 @@ def agents_option(func: F) -> F:
 def settings_and_gate(kw: dict[str, Any]) -> tuple[Settings, Gate]:
     from nhiscan.app.config import load_settings, parse_severity
     from nhiscan.app.options import Gate
+    from nhiscan.reports.model import Detail
 
     settings = load_settings(kw.pop("config_path"))
     fail_on_text = kw.pop("fail_on")
@@ -162,6 +171,7 @@ def settings_and_gate(kw: dict[str, Any]) -> tuple[Settings, Gate]:
         fail_on=fail_on,
         strict=settings.strict if strict is None else strict,
         now=as_of(kw.pop("as_of")),
+        detail=Detail(kw.pop("detail")),
         reach=kw.pop("reach"),
         baseline=kw.pop("baseline"),
         agents=kw.pop("agents"),

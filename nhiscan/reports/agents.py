@@ -1,12 +1,18 @@
 """The agents section of the reports: each agent's needs, grants, excess, missing access (and
 the needs that could not be judged, with why), score and least-privilege policies, and the
 identities no agent claims. JSON shapes here; the HTML report renders the same data
-(``html_agents.py``)."""
+(``html_agents.py``).
+
+Each long list (excess, excess scope, conditional excess, missing, escalations, unjudged needs,
+the unclaimed identities) keeps its riskiest ``Report.list_cap`` items, and its exact length is
+in ``totals`` (``unclaimed_count`` for the unclaimed): ``--detail full`` keeps every item.
+Grants are ordered by their weight in the score (permissions management before writes before
+reads, data stores and ``*`` weighing more), then by service, action and resource."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from nhiscan.reports.model import Report
 from nhiscan.scanner.agents.plan import need_json, ref_json
@@ -14,7 +20,9 @@ from nhiscan.scanner.authz import StatementRef
 from nhiscan.scanner.gaps import EscalationItem, GrantItem, IdentityGap, MissingItem
 from nhiscan.scanner.gaps.analysis import AgentResult, Unclaimed
 from nhiscan.scanner.gaps.model import add_counts, count_by_service
-from nhiscan.scanner.gaps.score import SCORE_DOC, Score
+from nhiscan.scanner.gaps.score import SCORE_DOC, Score, weight
+
+T = TypeVar("T")
 
 NO_AGENT_FILES = (
     "no agent files were given (--agents, [agents] path, ./agents.yaml or ./agents/): the gap "
@@ -30,7 +38,7 @@ def agents_json(report: Report) -> list[dict[str, Any]] | None:
     """The ``agents`` list of the JSON contract; None when no agent files were given."""
     if report.agents is None:
         return None
-    return [agent_json(result) for result in report.agents.results]
+    return [agent_json(result, cap=report.list_cap) for result in report.agents.results]
 
 
 def analysis_json(report: Report) -> dict[str, Any]:
@@ -46,7 +54,7 @@ def analysis_json(report: Report) -> dict[str, Any]:
         "sources": list(analysis.sources),
         "source_hash": analysis.source_hash,
         "score": SCORE_DOC,
-        "unclaimed": [unclaimed_json(u) for u in analysis.unclaimed],
+        "unclaimed": [unclaimed_json(u) for u in capped(analysis.unclaimed, report.list_cap)],
         "unclaimed_count": len(analysis.unclaimed),
     }
     if not analysis.gaps_analysed:
@@ -54,10 +62,42 @@ def analysis_json(report: Report) -> dict[str, Any]:
     return data
 
 
-def agent_json(result: AgentResult) -> dict[str, Any]:
-    data = _agent_json(result)
+def agent_json(result: AgentResult, *, cap: int | None = None) -> dict[str, Any]:
+    """One agent; its long lists keep their first ``cap`` items (None: all), with their
+    lengths in ``totals``."""
+    data = _agent_json(result) | _lists_json(result, cap)
     if result.gap is not None and result.gap.unjudged:  # left out when every need was judged
-        data["unjudged"] = [missing_json(m) for m in result.gap.unjudged]
+        data["unjudged"] = [missing_json(m) for m in capped(result.gap.unjudged, cap)]
+    return data
+
+
+def capped(items: Sequence[T], cap: int | None) -> Sequence[T]:
+    return items if cap is None else items[:cap]
+
+
+def riskiest(items: Iterable[GrantItem], *, scope: bool = False) -> list[GrantItem]:
+    """Grants heaviest first (their weight in the score), in the analyzer's order on ties."""
+    return sorted(items, key=lambda item: -weight(item, scope=scope))
+
+
+def _lists_json(result: AgentResult, cap: int | None) -> dict[str, Any]:
+    gap = result.gap
+    if gap is None:
+        nothing = dict.fromkeys(("excess", "excess_scope", "conditional", "missing", "escalations"))
+        return nothing | {"totals": None}
+    lists: dict[str, tuple[Sequence[Any], Callable[[Any], dict[str, Any]]]] = {
+        "excess": (riskiest(gap.excess), grant_json),
+        "excess_scope": (riskiest(gap.excess_scope, scope=True), grant_json),
+        "conditional": (riskiest(gap.conditional), grant_json),
+        "missing": (gap.missing, missing_json),
+        "escalations": (gap.escalations, escalation_json),
+    }
+    data: dict[str, Any] = {
+        key: [to(item) for item in capped(items, cap)] for key, (items, to) in lists.items()
+    }
+    data["totals"] = {key: len(items) for key, (items, _) in lists.items()} | {
+        "unjudged": len(gap.unjudged)
+    }
     return data
 
 
@@ -82,12 +122,7 @@ def _agent_json(result: AgentResult) -> dict[str, Any]:
         "needed": [need_json(n) for n in result.plan.needs],
         "analysed": gap is not None,
         "granted_summary": _granted_summary(identities) if gap is not None else None,
-        "excess": [grant_json(g) for g in gap.excess] if gap is not None else None,
         "excess_by_service": count_by_service(gap.excess) if gap is not None else None,
-        "excess_scope": [grant_json(g) for g in gap.excess_scope] if gap is not None else None,
-        "conditional": [grant_json(g) for g in gap.conditional] if gap is not None else None,
-        "missing": [missing_json(m) for m in gap.missing] if gap is not None else None,
-        "escalations": [escalation_json(e) for e in gap.escalations] if gap is not None else None,
         "score": score_json(result.score),
         "least_privilege": {
             i.identity: {"policy": i.policy, "trust": i.trust} for i in identities if i.analysed

@@ -1,4 +1,5 @@
-"""Evidence as the HTML report shows it: values as key/value trees, identities by name and id.
+"""Evidence as the HTML report shows it: a finding's evidence in plain lines (``facts``), the
+steps of a path that are not hops as key/value trees, identities by name and id.
 
 Every text goes through ``escape`` exactly as autoescape would: evidence comes from clouds and
 repositories and is attacker-controlled.
@@ -91,3 +92,61 @@ def scalar_text(value: Any) -> str:
 def subject_of(report: Report, identity_id: str) -> Subject:
     identity = report.estate.identities.get(identity_id)
     return Subject(id=identity_id, name=None if identity is None else identity.name)
+
+
+FACT_ITEMS = 8  # items of a list named in one fact; the rest are counted
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Facts:
+    """A finding's evidence as a person reads it: one line per top-level entry whose value is
+    a scalar, a list of scalars or a flat map; nested structures are counted in ``left_out``
+    (report.json keeps the raw object)."""
+
+    lines: tuple[tuple[str, str], ...]
+    left_out: int
+
+
+def facts(evidence: Mapping[str, Any]) -> Facts:
+    lines: list[tuple[str, str]] = []
+    left_out = 0
+    for key, value in evidence.items():
+        text = fact_text(value)
+        if text is None:
+            left_out += 1
+        else:
+            lines.append((str(key).replace("_", " "), text))
+    return Facts(lines=tuple(lines), left_out=left_out)
+
+
+def fact_text(value: Any) -> str | None:
+    """A value in one line; None when it is nested deeper than a flat list or map."""
+    if isinstance(value, Mapping):
+        if any(isinstance(v, Mapping | list | tuple | set | frozenset) for v in value.values()):
+            return None
+        parts = [f"{k}: {scalar_text(v)}" for k, v in value.items()]
+        return _joined(parts) if parts else "(none)"
+    if isinstance(value, list | tuple | set | frozenset):
+        items = listed(value)
+        if any(isinstance(v, Mapping | list | tuple | set | frozenset) for v in items):
+            return None
+        return _joined([scalar_text(v) for v in items]) if items else "(none)"
+    return scalar_text(value)
+
+
+def _joined(parts: list[str]) -> str:
+    shown = ", ".join(parts[:FACT_ITEMS])
+    more = len(parts) - FACT_ITEMS
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def short_id(identity_id: str, limit: int = 32) -> str:
+    """An id short enough for one line: an ARN's or path's last segment, else its ends."""
+    if "/" in identity_id:
+        last = identity_id.rstrip("/").rsplit("/", 1)[-1]
+        if last:
+            identity_id = last
+    if len(identity_id) <= limit:
+        return identity_id
+    half = (limit - 1) // 2
+    return f"{identity_id[:half]}…{identity_id[-half:]}"

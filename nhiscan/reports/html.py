@@ -25,13 +25,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from nhiscan.reports.evidence import Subject, subject_of, tree_html
 from nhiscan.reports.html_agents import agents_view
-from nhiscan.reports.html_findings import finding_filters, finding_rows
+from nhiscan.reports.html_findings import finding_anchor, finding_filters, findings_view
 from nhiscan.reports.html_history import history_page
 from nhiscan.reports.html_paths import blast_view
 from nhiscan.reports.html_secrets import secrets_view
 from nhiscan.reports.html_svg import Histogram, age_histogram
 from nhiscan.reports.json import summary
 from nhiscan.reports.model import Report
+from nhiscan.reports.remediations import FIX_FIRST, remediations
 from nhiscan.rules.base import days_between
 from nhiscan.scanner.codec import iso
 from nhiscan.scanner.history.view import HistoryView
@@ -45,6 +46,9 @@ from nhiscan.scanner.model import (
 from nhiscan.scanner.owners import owner_of
 
 SEVERITIES = tuple(sorted(Severity, key=lambda s: s.rank, reverse=True))
+# Identities and credentials listed in summary detail: a 10,000-role estate's inventory is
+# megabytes of rows; report.json, ``nhiscan inventory`` and --detail full hold every one.
+INVENTORY_ROWS = 500
 HUMAN_LABELS = ("human", "machine", "unknown")
 
 
@@ -84,15 +88,18 @@ class SummaryView:
 class HtmlReporter:
     def render(self, report: Report, *, history: HistoryView | None = None) -> bytes:
         env = environment()
-        findings = finding_rows(report)
+        findings = findings_view(report)
         html = env.get_template("report.html").render(
             report=report,
             csp=content_security_policy(),
             summary=summary_view(report),
             findings=findings,
-            finding_filters=finding_filters(findings),
+            fixes=remediations(report, FIX_FIRST),
+            anchor=finding_anchor,
+            finding_filters=finding_filters(findings.rows),
             identities=identity_rows(report),
             credentials=credential_rows(report),
+            row_cap=None if report.list_cap is None else INVENTORY_ROWS,
             blast=blast_view(report) if report.reach else None,
             gaps=sorted_gaps(report.gaps),
             secrets=secrets_view(report),

@@ -18,6 +18,17 @@ class NodeTag:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Cited:
+    """A statement behind a hop as people name it: its policy's name and the statement's Sid
+    (or position); ``anchor`` links to the policy's document in the report's appendix."""
+
+    policy: str
+    policy_id: str | None
+    where: str  # "Sid ReadBuckets", "statement 2", or ""
+    anchor: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PathStep:
     """One step of an attack path: a hop of the reach graph ("from → to" by an edge, with the
     statements that enable it), or, for a step of another shape, its evidence tree."""
@@ -30,4 +41,4 @@ class PathStep:
     edge: str = ""
     method: str | None = None
     conditional: bool = False
-    statements: tuple[str, ...] = ()
+    statements: tuple[Cited, ...] = ()

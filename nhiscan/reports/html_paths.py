@@ -9,18 +9,13 @@ report lists every one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nhiscan.reports.evidence import (
-    Subject,
-    evidence_tree,
-    listed,
-    scalar_text,
-    subject_of,
-)
-from nhiscan.reports.html_model import NodeTag, PathStep
+from nhiscan.reports.evidence import Subject, evidence_tree, listed, subject_of
+from nhiscan.reports.html_model import Cited, NodeTag, PathStep
+from nhiscan.reports.html_policies import plain_cite
 from nhiscan.reports.html_svg import WIDE, Diagram, path_diagram
 from nhiscan.reports.model import Report
 from nhiscan.scanner.blast import BlastRadius
@@ -91,8 +86,10 @@ class Labels:
         return None
 
 
-def path_step(step: Any, labels: Labels) -> PathStep:
-    """A hop (``Hop.to_json``'s shape) as "from → to"; any other step as an evidence tree."""
+def path_step(step: Any, labels: Labels, cite: Callable[[Any], Cited] = plain_cite) -> PathStep:
+    """A hop (``Hop.to_json``'s shape) as "from → to"; any other step as an evidence tree.
+    ``cite`` names each statement behind the hop (``html_policies.Appendix.cite`` links it to
+    the appendix)."""
     if not (isinstance(step, Mapping) and step.keys() >= HOP_KEYS):
         return PathStep(tree=evidence_tree(step))
     statements = step.get("statements") or ()
@@ -109,16 +106,8 @@ def path_step(step: Any, labels: Labels) -> PathStep:
         edge=edge,
         method=None if step.get("method") is None else str(step["method"]),
         conditional=bool(step.get("conditional", False)),
-        statements=tuple(_statement_text(s) for s in listed(statements)),
+        statements=tuple(cite(s) for s in listed(statements)),
     )
-
-
-def _statement_text(ref: Any) -> str:
-    """``policy[index] (sid)``, as the query commands print a statement."""
-    if not isinstance(ref, Mapping) or "policy_id" not in ref:
-        return scalar_text(ref)
-    text = f"{ref['policy_id']}[{ref.get('index')}]"
-    return f"{text} ({ref['sid']})" if ref.get("sid") else text
 
 
 def blast_view(report: Report) -> BlastView:

@@ -14,7 +14,11 @@ recorded in the store) the run, the previous one, the drift since and the trend.
 add ``agents`` (per agent: needs, granted summary, excess with the statements granting it,
 missing access, score and the least-privilege policies; null without agent files) and
 ``agent_analysis`` (whether it ran, the score's definition, and the unclaimed NHIs, largest
-reach first). Timestamps are ISO 8601 UTC.
+reach first). ``detail`` says how much of the long lists is written: in ``summary`` detail (the
+default) each agent's lists and the unclaimed NHIs keep their first ``list_cap`` items, the
+riskiest first, with the exact lengths in the agent's ``totals`` (and ``unclaimed_count``);
+``--detail full`` writes every item and ``list_cap`` is null. ``remediations`` is the fix-first
+list (``remediations.py``). Timestamps are ISO 8601 UTC.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Any
 from nhiscan.reports.agents import agents_json, analysis_json
 from nhiscan.reports.history import drift_json, run_json
 from nhiscan.reports.model import Report
+from nhiscan.reports.remediations import remediations_json
 from nhiscan.scanner.codec import encode, iso
 from nhiscan.scanner.history.view import HistoryView
 from nhiscan.scanner.suppress import Suppression
@@ -64,6 +69,8 @@ def report_document(report: Report, history: HistoryView | None = None) -> dict[
         "history": _history(report, history),
         "agents": agents_json(report),
         "agent_analysis": analysis_json(report),
+        "detail": {"level": report.detail.value, "list_cap": report.list_cap},
+        "remediations": remediations_json(report),
     }
 
 

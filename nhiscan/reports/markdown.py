@@ -1,6 +1,7 @@
 """The Markdown summary (``--format md``), sized for a pull-request comment: a title, a one-line
-verdict, the findings worst first (capped), secrets in code (redacted), collection gaps, agents
-and what the baseline and suppressions held back. ``report.json`` has everything else.
+verdict, the fix-first list (``remediations.py``), the findings worst first (capped), secrets in
+code (redacted), collection gaps, agents and what the baseline and suppressions held back.
+``report.json`` has everything else.
 
 Every string that comes from the scanned estate (names, descriptions, paths, ARNs, titles built
 from them) is attacker-controlled: ``md()`` escapes Markdown and HTML in it and flattens it to one
@@ -15,6 +16,7 @@ from collections import Counter
 from typing import Any
 
 from nhiscan.reports.model import Report
+from nhiscan.reports.remediations import FIX_FIRST, remediations
 from nhiscan.scanner.history.view import HistoryView
 from nhiscan.scanner.model import Severity
 
@@ -56,6 +58,7 @@ def render_markdown(report: Report, history: HistoryView | None = None) -> str:
         verdict(report),
         _since_last(history),
         *_held_back(report),
+        _fix_first(report),
         _findings(report),
         _secrets(report),
         _gaps(report),
@@ -65,6 +68,24 @@ def render_markdown(report: Report, history: HistoryView | None = None) -> str:
         _catalogs(report),
     ]
     return "\n\n".join(s for s in sections if s) + "\n"
+
+
+def _fix_first(report: Report) -> str:
+    """The changes that close the most risk (``remediations.py``), as the HTML report's top."""
+    fixes = remediations(report, FIX_FIRST)
+    if not fixes:
+        return ""
+    rows = [
+        _row(
+            str(n),
+            md(fix.action),
+            md(fix.change),
+            ", ".join(f"{count} {severity.value}" for severity, count in fix.by_severity)
+            + (f"; {fix.paths_to_admin} to admin" if fix.paths_to_admin else ""),
+        )
+        for n, fix in enumerate(fixes, 1)
+    ]
+    return "#### Fix first\n\n" + _table(("#", "Change", "How", "Closes"), rows)
 
 
 def _catalogs(report: Report) -> str:

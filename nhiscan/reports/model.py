@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from nhiscan.rules.base import RuleMeta
 from nhiscan.rules.thresholds import LifecycleThresholds
@@ -16,6 +17,21 @@ from nhiscan.scanner.graph import ReachGraph
 from nhiscan.scanner.model import CollectionGap, Finding, Severity, ToolInfo
 from nhiscan.scanner.snapshot import Snapshot
 from nhiscan.scanner.suppress import Suppressed, Suppression
+
+LIST_CAP = 50
+"""How many items of each per-agent list (excess, excess scope, conditional excess, missing,
+escalations, unjudged needs) and of the unclaimed identities ``report.json`` carries in
+``summary`` detail; each list's exact length is written beside it (``totals``)."""
+
+
+class Detail(StrEnum):
+    """How much of the long lists the reports carry (``--detail``). An agent granted ``*``
+    has tens of thousands of excess actions; listing them all made a 10-identity demo's
+    report.json 10 MB, so by default the reports carry counts and the riskiest items, and
+    ``full`` every item."""
+
+    SUMMARY = "summary"
+    FULL = "full"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,6 +65,12 @@ class Report:
     # The registered rules' metadata, in the rule table's order (SARIF's tool.driver.rules);
     # not written to report.json.
     rules: tuple[RuleMeta, ...] = ()
+    detail: Detail = Detail.SUMMARY  # --detail: capped lists (LIST_CAP) or every item
+
+    @property
+    def list_cap(self) -> int | None:
+        """How many items a long list keeps; None: all of them."""
+        return None if self.detail is Detail.FULL else LIST_CAP
 
     def reach_graph(self) -> ReachGraph:
         """The reach graph of a report made with reach analysis (never rebuilt here)."""

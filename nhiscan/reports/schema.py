@@ -25,6 +25,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from nhiscan.reports.model import Detail
 from nhiscan.scanner.agents.model import AgentStatus, RefKind
 from nhiscan.scanner.model import (
     Account,
@@ -152,6 +153,23 @@ def _top_level() -> dict[str, Any]:
         ),
         "agents": _nullable(_array(_ref("agent"))),
         "agent_analysis": _agent_analysis(),
+        "remediations": _array(
+            _object(
+                {
+                    **_all(STRING, "kind action change target"),
+                    "closes": _array(STRING),
+                    "closes_by_severity": {
+                        "type": "object",
+                        "additionalProperties": COUNT,
+                        "propertyNames": _ref("severity"),
+                    },
+                    "paths_to_admin": COUNT,
+                }
+            )
+        ),
+        "detail": _object(
+            {"level": {"enum": [d.value for d in Detail]}, "list_cap": _nullable(COUNT)}
+        ),
     }
 
 
@@ -299,6 +317,9 @@ def _agent(score: dict[str, Any]) -> dict[str, Any]:
             **_all(_nullable(OBJECT), "granted_summary excess_by_service least_privilege"),
             **_all(_nullable(_array(OBJECT)), "missing escalations"),
             "score": _nullable(score),
+            "totals": _nullable(
+                _object(_all(COUNT, "excess excess_scope conditional missing escalations unjudged"))
+            ),
         },
         optional={"unjudged": _array(OBJECT)},
     )

@@ -222,7 +222,9 @@ class Exposure:
     detector: str  # the most specific detector's type: "AWS Access Key ID", "GitHub Token"
     detectors: tuple[str, ...]  # every detector that matched the same secret
     secret_hash: str  # sha256 of the secret, hex
-    redacted: str  # a short prefix and the length, e.g. "AKIA…(20 chars)"
+    # A short prefix and the length, e.g. "ghp_…(40 chars)"; a key id found alone (an
+    # identifier, not a secret) is shown whole, as the inventory shows it (secrets/redact.py).
+    redacted: str
     provider: Provider | None  # whose credential it is, when a cloud's; None otherwise
     path: str  # where it first appeared
     line: int

@@ -97,7 +97,7 @@ def _page(reach: bool = True) -> str:
 
 
 def _section(page: str) -> str:
-    return page[page.index('<section id="agents"') : page.index('<section id="findings"')]
+    return page[page.index('<section id="agents"') : page.index('<section id="blast-radius"')]
 
 
 def _card(page: str, number: int) -> str:
@@ -116,7 +116,7 @@ def _result(name: str, reach: bool = True):  # type: ignore[no-untyped-def]
 def test_each_agent_has_a_card_with_its_score_band_and_the_nav_links_the_section() -> None:
     page = _page()
     assert '<a href="#agents">Agents (4)</a>' in page
-    assert page.index('id="summary"') < page.index('id="agents"') < page.index('id="findings"')
+    assert page.index('id="summary"') < page.index('id="findings"') < page.index('id="agents"')
     reader, boss, old = _card(page, 1), _card(page, 2), _card(page, 3)
     assert ">reader</h3>" in reader and '<span class="badge score-none">none</span>' in reader
     assert '<span class="badge sev-critical">critical</span>' in boss

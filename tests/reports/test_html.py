@@ -17,11 +17,11 @@ import pytest
 
 from nhiscan.app.config import Settings
 from nhiscan.app.pipeline import analyze
-from nhiscan.reports import html_paths
+from nhiscan.reports import html, html_findings, html_paths
 from nhiscan.reports.base import Format, reporter
 from nhiscan.reports.evidence import evidence_tree
 from nhiscan.reports.html import REPORTER, HtmlReporter, age_days
-from nhiscan.reports.model import Report
+from nhiscan.reports.model import Detail, Report
 from nhiscan.rules.thresholds import LifecycleThresholds
 from nhiscan.scanner.model import (
     Account,
@@ -288,12 +288,15 @@ def test_credential_row_facts(estate: Report) -> None:
     assert "ci-deployer" in creds  # the identity by name, not only its ARN
 
 
-def test_nested_evidence_is_a_readable_key_value_list(estate: Report) -> None:
+def test_evidence_is_written_in_plain_lines(estate: Report) -> None:
+    """A list reads as its items, a flat map as "key: value" pairs, booleans as yes or no;
+    report.json keeps the raw object."""
     html = render(estate)
-    assert "<dt>actions</dt>" in html
-    assert '<li><span class="v">iam:PassRole</span></li>' in html
-    assert '<dt>inline</dt><dd><span class="v">no</span></dd>' in html
-    assert "<dt>via</dt>" in html  # the attack path
+    assert "<dt>actions</dt><dd>iam:PassRole, lambda:CreateFunction</dd>" in html
+    assert "<dt>policy</dt><dd>id: arn:aws:iam::aws:policy/PowerUserAccess, inline: no</dd>" in (
+        html
+    )
+    assert "<dt>via</dt>" in html  # the attack path's step that is not a hop
 
 
 def test_evidence_tree_handles_deep_and_odd_values() -> None:
@@ -379,13 +382,17 @@ def test_a_two_hop_path_renders_both_hops_in_order_above_the_evidence(
     one = findings[first:second]
     assert ">deployer</span>" in one and ">admin-role</span>" in one
     assert '<span class="edge">can_assume</span>' in one
-    assert f"<code>{chains.rarn('admin-role')}#trust[0] (TrustDeployer)</code>" in one
+    trust = f"{chains.rarn('admin-role')}#trust"
+    assert f'<a href="#policy-1" title="{trust}">' in one and "Sid TrustDeployer" in one
     two = findings[second:]
     assert f">admin of {ACCOUNT}</span>" in two  # the sink by its graph label
     method = '<code class="method">iam:CreatePolicyVersion</code>'
     assert f'<span class="edge">escalates_to</span> {method}' in two
     assert '<span class="cond">conditional</span>' in two
-    assert "<code>arn:aws:iam::123456789012:policy/everything[3]</code>" in two
+    everything = "arn:aws:iam::123456789012:policy/everything"
+    assert f'title="{everything}">' in two and '<span class="sid">statement 4</span>' in two
+    appendix = html[html.index('id="policies"') :]
+    assert 'id="policy-1"' in appendix and trust in appendix and everything in appendix
     assert not parse(html).errors
 
 
@@ -415,6 +422,27 @@ def test_blast_radius_shows_the_worst_and_points_to_the_json(
     assert "Showing the 2 worst of 4 credentials; the other 2 are in <code>report.json</code>" in (
         blast
     )
+
+
+def test_past_the_cap_findings_are_counted_by_rule_and_full_detail_lists_them(
+    estate: Report, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(html_findings, "FINDING_ROWS", 1)
+    monkeypatch.setattr(html, "INVENTORY_ROWS", 1)
+    worst, *others = sorted(estate.findings, key=lambda f: -f.severity.rank)
+    page = render(estate)
+    listed = section(page, "findings", "estate")
+    assert listed.count('<tr id="finding-') == 1 and worst.title in listed
+    assert f"Showing the 1 worst of {len(estate.findings)} findings" in listed
+    unlisted = listed[listed.index('id="unlisted"') :]
+    for rule in {f.rule_id for f in others}:
+        count = sum(f.rule_id == rule for f in others)
+        assert f"<code>{rule}</code>" in unlisted and f'<td class="num">{count}</td>' in unlisted
+    people = section(page, "identities", "credentials")
+    assert f"Showing the first 1 of {len(estate.estate.identities)} identities" in people
+    whole = render(replace(estate, detail=Detail.FULL))
+    assert section(whole, "findings", "estate").count('<tr id="finding-') == len(estate.findings)
+    assert 'id="unlisted"' not in whole and "Showing the first" not in whole
 
 
 def test_no_active_credentials_says_so() -> None:
@@ -462,7 +490,7 @@ def test_attacker_controlled_strings_are_escaped() -> None:
                 Severity.HIGH,
                 "NHI001",
                 title="title" + XSS,
-                evidence={"key" + XSS: {"nested": ["value" + XSS]}},
+                evidence={"key" + XSS: ["value" + XSS]},
                 remediation="fix" + XSS,
             ),
         ),
@@ -570,11 +598,13 @@ def test_output_is_well_formed(estate: Report) -> None:
     assert parsed.stack == []
     for tag in ("html", "head", "body", "header", "main", "footer"):
         assert parsed.seen.count(tag) == 1, tag
-    assert parsed.seen.count("section") == 9
+    assert parsed.seen.count("section") == 11
     ids = [v for _, name, v in parsed.attrs if name == "id"]
     assert len(ids) == len(set(ids))
     for section in (
         "summary",
+        "fix-first",
+        "estate",
         "history",
         "agents",
         "findings",

@@ -70,7 +70,7 @@ def test_demo_summary_title_verdict_and_sections(demo_md: str, demo_report: Path
 
 def test_demo_findings_table_lists_findings_worst_first(demo_md: str, demo_report: Path) -> None:
     doc = json.loads((demo_report / "report.json").read_text(encoding="utf-8"))
-    findings_table = _tables(demo_md)[0]
+    findings_table = _tables(demo_md)[1]  # after "Fix first"
     rows = [_cells(line) for line in findings_table[2:]]
     assert len(rows) == min(len(doc["findings"]), FINDINGS_LIMIT)
     assert all(len(r) == 4 for r in rows)
@@ -78,6 +78,14 @@ def test_demo_findings_table_lists_findings_worst_first(demo_md: str, demo_repor
     severities = [ranks[r[1].strip()] for r in rows]
     assert severities == sorted(severities, reverse=True)
     assert rows[0][0].strip().startswith(doc["findings"][0]["rule_id"])
+
+
+def test_fix_first_is_the_json_remediations_list(demo_md: str, demo_report: Path) -> None:
+    doc = json.loads((demo_report / "report.json").read_text(encoding="utf-8"))
+    fix_table = _tables(demo_md)[0]
+    assert demo_md.index("#### Fix first") < demo_md.index("#### Findings")
+    actions = [_cells(line)[1].strip() for line in fix_table[2:]]
+    assert actions == [md(r["action"]) for r in doc["remediations"][:5]] and len(actions) == 5
 
 
 def test_agents_show_their_band_and_counts(demo_md: str, demo_report: Path) -> None:
@@ -89,8 +97,9 @@ def test_agents_show_their_band_and_counts(demo_md: str, demo_report: Path) -> N
         row = rows[md(agent["name"])]
         score = agent["score"]
         assert row[1] == ((score or {}).get("band") or "none")
-        if agent["excess"] is not None:
-            assert row[3] == str(len(agent["excess"])) and row[4] == str(len(agent["missing"]))
+        if agent["totals"] is not None:
+            totals = agent["totals"]
+            assert row[3] == str(totals["excess"]) and row[4] == str(totals["missing"])
 
 
 def _hostile_report() -> Report:
@@ -143,7 +152,7 @@ def test_findings_are_capped_with_a_pointer_to_the_json() -> None:
     report = _hostile_report()
     many = replace(report, findings=tuple(report.findings) * 40)
     text = REPORTER.render(many).decode()
-    rows = _tables(text)[0][2:]
+    rows = next(t for t in _tables(text) if _cells(t[0])[1].strip() == "Severity")[2:]
     assert len(rows) == FINDINGS_LIMIT
     assert f"{len(many.findings) - FINDINGS_LIMIT} more in report.json." in text
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 from nhiscan.app.config import Settings
 from nhiscan.app.pipeline import analyze
@@ -45,7 +46,7 @@ def test_html_shows_secrets_redacted_and_escapes_paths_from_the_repository() -> 
     html = HTML.render(_report()).decode()
     section = html[html.index('id="secrets"') : html.index('id="identities"')]
     assert "deploy/ci.env" in section and "history only" in section
-    assert "AKIA…(20 chars)" in section
+    assert f"<code>{KEY}</code>" in section and "(20 chars)" not in section  # an id, in full
     assert "<script>alert" not in html and "&lt;script&gt;alert" in section
     assert "<img src=x>" not in html and "&lt;img src=x&gt;" in section
     assert TOKEN not in html
@@ -70,3 +71,20 @@ def test_html_summary_names_the_baseline_and_its_stale_entries() -> None:
     assert "Baseline <code>base.json</code>" in html
     assert "1 baseline entry matches nothing any more" in html
     assert "1 file was not scanned" in html
+
+
+def test_one_rule_for_key_ids_in_the_demo_report(demo_report: Path) -> None:
+    """A key id is an identifier: the demo's leaked access key id reads the same in "Secrets in
+    code", the key it unlocks, the finding and the fix-first list; its secret stays redacted."""
+    doc = json.loads((demo_report / "report.json").read_text(encoding="utf-8"))
+    page = (demo_report / "report.html").read_text(encoding="utf-8")
+    ids = [e for e in doc["exposures"] if e["detector"] == "AWS Access Key ID"]
+    assert ids and all(e["redacted"] == e["credential_id"] for e in ids)
+    secrets = page[page.index('id="secrets"') : page.index('id="identities"')]
+    for found in ids:
+        assert secrets.count(f"<code>{found['credential_id']}</code>") >= 2  # found, unlocks
+    assert "AKIA…" not in page and "AKIA…" not in json.dumps(doc, ensure_ascii=False)
+    others = [e for e in doc["exposures"] if e["detector"] != "AWS Access Key ID"]
+    assert others  # secrets, redacted; a key file found by its key id is named by the id
+    assert all(e["redacted"].endswith("chars)") or e["redacted"] == e["credential_id"]
+               for e in others)  # fmt: skip

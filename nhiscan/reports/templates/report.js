@@ -3,7 +3,8 @@
    row); the findings also get a minimum severity, a filter per rule, provider and agent
    (select[data-filter-key=NAME] keeps the rows whose data-NAME equals the choice, or, with
    data-filter-list, whose JSON list data-NAME holds it) and a sort (select[data-sort=NAME]
-   orders by data-NAME; the empty choice restores the page's order, worst first). */
+   orders by data-NAME; the empty choice restores the page's order, worst first). Printing
+   opens every closed <details> and closes them again afterwards. */
 (function () {
   "use strict";
 
@@ -104,6 +105,25 @@
     }
     controls.hidden = false;
     apply();
+  }
+
+  /* Printed, a report shows every finding and card open (a closed <details> prints as its
+     summary alone); afterwards the page is as the reader left it. */
+  var closedForPrint = [];
+  var page = typeof window === "undefined" ? null : window;
+  if (page && page.addEventListener) {
+  page.addEventListener("beforeprint", function () {
+    closedForPrint = all(document, "details:not([open])");
+    closedForPrint.forEach(function (details) {
+      details.open = true;
+    });
+  });
+  page.addEventListener("afterprint", function () {
+    closedForPrint.forEach(function (details) {
+      details.open = false;
+    });
+    closedForPrint = [];
+  });
   }
 
   var sections = document.querySelectorAll("[data-filter-section]");

@@ -108,7 +108,7 @@ def _scan(out: Path, agents: Path) -> dict[str, Any]:
     result = CliRunner().invoke(
         cli,
         ["scan", "--aws-region", REGION, "--agents", str(agents), "-o", str(out), "--format",
-         "json"],
+         "json", "--detail", "full"],
         catch_exceptions=False,
     )  # fmt: skip
     assert result.exit_code == 0, result.output

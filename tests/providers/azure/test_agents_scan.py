@@ -33,7 +33,7 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     where = tmp_path_factory.mktemp("azure-agents")
     args = ["scan", "--azure-export", str(DATA / "export"), "--agents", str(DATA / "agents.yaml"),
             "--as-of", "2026-09-01", "--format", "json", "--format", "html",
-            "-o", str(where)]  # fmt: skip
+            "--detail", "full", "-o", str(where)]  # fmt: skip
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     return where

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from nhiscan.connectors.git.secrets.match import Match
-from nhiscan.connectors.git.secrets.redact import redact, secret_hash
+from nhiscan.connectors.git.secrets.redact import secret_hash, shown
 from nhiscan.scanner import fingerprint
 from nhiscan.scanner.model import Exposure, Provider
 
@@ -67,7 +67,7 @@ def exposure_of(
         detector=match.detector,
         detectors=match.detectors,
         secret_hash=digest,
-        redacted=redact(match.secret),
+        redacted=shown(match.secret, credential_id),
         provider=match.provider,
         path=path,
         line=line,

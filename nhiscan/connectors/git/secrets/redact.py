@@ -1,4 +1,11 @@
-"""How a secret appears in output: a short prefix, its length and a hash. Never in clear."""
+"""How a secret appears in output: a short prefix, its length and a hash. Never in clear.
+
+Key ids are identifiers, not secrets (AWS prints access key ids in CloudTrail; the inventory
+lists every credential by its id), so the one rule of every report is: a credential's id is
+shown in full wherever it appears, a secret never is. A match that is a key id alone (the "AWS
+Access Key ID" detector) is therefore shown whole (``shown``), exactly as the inventory and the
+findings name the same key; the secret access key beside it, a token, a private key or a client
+secret are shown redacted."""
 
 from __future__ import annotations
 
@@ -22,3 +29,9 @@ def redact(secret: str) -> str:
     """
     shown = min(_SHOWN, len(secret) // 4)
     return f"{secret[:shown]}…({len(secret)} chars)"
+
+
+def shown(secret: str, credential_id: str | None) -> str:
+    """What reports show for a match: the match whole when it is the credential's id itself
+    (an identifier), else ``redact``."""
+    return secret if credential_id is not None and secret == credential_id else redact(secret)
