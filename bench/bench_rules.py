@@ -9,6 +9,7 @@ every blast radius to ``--out`` as JSON, so that two versions of the code can be
 finding by finding (``--compare OTHER.json``).
 
 Run: python bench/bench_rules.py GAAD.json [--out FINDINGS.json] [--compare BEFORE.json]
+[--no-keys]
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from bench_analyze import add_access_keys
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 
-def analyse(gaad: Path) -> dict[str, Any]:
+def analyse(gaad: Path, *, keys: bool) -> dict[str, Any]:
     """Every finding and blast radius of the export, with the time of each phase printed."""
     from nhiscan.app.config import Settings
     from nhiscan.app.estates import estate_of
@@ -44,14 +45,14 @@ def analyse(gaad: Path) -> dict[str, Any]:
             [sys.executable, "-m", "nhiscan", "collect", "--aws-gaad", str(gaad), "-o", str(snap)],
             check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        keys = add_access_keys(snap)
+        held = add_access_keys(snap) if keys else 0
         estate = estate_of(snapshot.load(snap))
     found = provider_set(estate)
     started = time.perf_counter()
     graph = reach_graph(estate, found)
     print(f"graph build      {time.perf_counter() - started:8.2f} s  "
           f"({graph.graph.number_of_nodes()} nodes, {graph.graph.number_of_edges()} edges, "
-          f"{keys} access keys)", flush=True)  # fmt: skip
+          f"{held} access keys)", flush=True)  # fmt: skip
     ctx = RuleContext(now=NOW, thresholds=Settings().lifecycle, graph=graph, providers=found)
     findings = []
     total = 0.0
@@ -106,8 +107,9 @@ def main() -> None:
     parser.add_argument("gaad", type=Path)
     parser.add_argument("--out", type=Path, help="write findings and blast radii here")
     parser.add_argument("--compare", type=Path, help="a previous --out to compare with")
+    parser.add_argument("--no-keys", action="store_true", help="leave the users without keys")
     args = parser.parse_args()
-    result = json.loads(json.dumps(analyse(args.gaad), default=str))
+    result = json.loads(json.dumps(analyse(args.gaad, keys=not args.no_keys), default=str))
     if args.out is not None:
         args.out.write_text(json.dumps(result, indent=1, sort_keys=True))
     if args.compare is not None:

@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from nhiscan.scanner.graph.model import TRAVERSED, Hop, NodeKind, is_hub
+from nhiscan.scanner.graph.model import TRAVERSED, Hop, is_hub
 from nhiscan.scanner.graph.reach import Path, ReachGraph, hop_order, through
 
 
@@ -64,8 +64,8 @@ class Nearest:
         if left is None:
             return None
         if is_hub(start):  # a walk from a hub takes its hops as they are: one hop to a member
-            hop = self._through(start, False)
-            return (hop, *(self.path(hop.target) or ()))
+            first = self._through(start, False)
+            return (first, *(self.path(first.target) or ()))
         hops = []
         node = start
         while left > 0:
@@ -164,6 +164,6 @@ def admin_paths(graph: ReachGraph) -> Nearest:
     networkx graph, which is never changed once built) for the rules and the blast radius."""
     found = _ADMIN.get(graph.graph)
     if found is None:
-        sinks = [n for n, kind in graph.graph.nodes(data="kind") if kind == NodeKind.ADMIN.value]
+        sinks = [n for n in graph.graph if graph.is_admin(n)]
         found = _ADMIN[graph.graph] = Nearest(graph, sinks)
     return found
