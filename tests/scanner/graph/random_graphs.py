@@ -2,7 +2,8 @@
 (``graph.nearest``, ``graph.closure``) with a breadth-first walk from each node: principals,
 resources (which end paths; some with hops of their own), admin sinks (some inheriting others),
 hubs (whose members include nodes with a hop into them), conditional hops, parallel hops that
-differ only in their statements, hops no path follows, and keys held by principals."""
+differ only in their statements, hops no path follows, and keys held by principals; and what
+the walk from one node found (``breadth_first``, ``breadth_first_radius``), to compare with."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from itertools import pairwise
 import networkx as nx
 
 from nhiscan.scanner.authz import StatementRef
+from nhiscan.scanner.blast import Radius
 from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph
 from nhiscan.scanner.graph.model import INHERITS, hub_node
+from nhiscan.scanner.graph.reach import unwind
 from nhiscan.scanner.model import Credential, ResourceKind
 from tests import factories as f
 
@@ -21,6 +24,7 @@ EDGES = (EdgeKind.CAN_ASSUME, EdgeKind.ESCALATES_TO, EdgeKind.HAS_CREDENTIAL, Ed
 UNTRAVERSED = (EdgeKind.MEMBER_OF, EdgeKind.CAN_PASS_ROLE, EdgeKind.RUNS_AS)
 METHODS = (None, "CreateAccessKey", "PassRole")
 RESOURCES = (ResourceKind.SECRET, ResourceKind.S3_BUCKET, ResourceKind.LAMBDA_FUNCTION)
+FACTS = f.providers().facts
 ACTIONS = ("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "s3:GetObject")
 
 
@@ -93,3 +97,40 @@ def random_graph(seed: int) -> tuple[ReachGraph, list[Credential]]:
         keys.append(key)
     estate = f.estate(*resources)
     return ReachGraph(estate=estate, graph=graph, escalations=(), potential=()), keys
+
+
+def breadth_first(graph: ReachGraph, node: str, within: set[str] | None) -> tuple[Hop, ...] | None:
+    """The path the rules took before: a walk from ``node`` to the first sink it meets."""
+    if graph.is_admin(node):
+        return ()
+    parents = graph.parents(node, within=within, until=graph.is_admin)
+    sinks = [n for n in parents if graph.is_admin(n)]
+    return unwind(parents, sinks[0]) if sinks else None
+
+
+def breadth_first_radius(graph: ReachGraph, identity: str) -> Radius:
+    """The radius as the walk per identity found it: the nodes ``parents`` reaches, by kind,
+    the first admin sink met, and the secrets the identity and each identity reached read."""
+    parents = graph.parents(identity)
+    facts = FACTS("aws")
+    kinds = {n: graph.graph.nodes[n]["kind"] for n in parents}
+    resources = [n for n, kind in kinds.items() if kind == NodeKind.RESOURCE.value]
+    sinks = [n for n, kind in kinds.items() if kind == NodeKind.ADMIN.value]
+    readers = [identity, *(n for n, kind in kinds.items() if kind == NodeKind.IDENTITY.value)]
+    secrets = {
+        hop.target
+        for reader in readers
+        for hop in graph.hops_from(reader)
+        if hop.edge is EdgeKind.CAN_ACCESS
+        and graph.estate.resources[hop.target].kind in facts.secret_kinds
+        and any(a.lower() in facts.secret_read_actions for a in hop.actions)
+    }
+    return Radius(
+        admin_path=unwind(parents, sinks[0]) if sinks else None,
+        roles=len(readers) - 1,
+        resources=len(resources),
+        data_stores=sum(
+            graph.estate.resources[n].kind in facts.data_store_kinds for n in resources
+        ),
+        secrets=tuple(sorted(secrets)),
+    )

@@ -6,43 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from nhiscan.scanner.blast import Radius, blast_radius
-from nhiscan.scanner.graph import NodeKind, ReachGraph
+from nhiscan.scanner.blast import blast_radius
 from nhiscan.scanner.graph.closure import closures
-from nhiscan.scanner.graph.model import EdgeKind, is_hub
-from nhiscan.scanner.graph.reach import unwind
-from tests import factories as f
-from tests.scanner.graph.random_graphs import random_graph
-
-FACTS = f.providers().facts
-
-
-def breadth_first_radius(graph: ReachGraph, identity: str) -> Radius:
-    """The radius as the walk per identity found it: the nodes ``parents`` reaches, by kind,
-    the first admin sink met, and the secrets the identity and each identity reached read."""
-    parents = graph.parents(identity)
-    facts = FACTS("aws")
-    kinds = {n: graph.graph.nodes[n]["kind"] for n in parents}
-    resources = [n for n, kind in kinds.items() if kind == NodeKind.RESOURCE.value]
-    sinks = [n for n, kind in kinds.items() if kind == NodeKind.ADMIN.value]
-    readers = [identity, *(n for n, kind in kinds.items() if kind == NodeKind.IDENTITY.value)]
-    secrets = {
-        hop.target
-        for reader in readers
-        for hop in graph.hops_from(reader)
-        if hop.edge is EdgeKind.CAN_ACCESS
-        and graph.estate.resources[hop.target].kind in facts.secret_kinds
-        and any(a.lower() in facts.secret_read_actions for a in hop.actions)
-    }
-    return Radius(
-        admin_path=unwind(parents, sinks[0]) if sinks else None,
-        roles=len(readers) - 1,
-        resources=len(resources),
-        data_stores=sum(
-            graph.estate.resources[n].kind in facts.data_store_kinds for n in resources
-        ),
-        secrets=tuple(sorted(secrets)),
-    )
+from nhiscan.scanner.graph.model import is_hub
+from tests.scanner.graph.random_graphs import FACTS, breadth_first_radius, random_graph
 
 
 @pytest.mark.parametrize("block", range(5))

@@ -11,21 +11,13 @@ import pytest
 
 from nhiscan.rules.reach_support import leading_to
 from nhiscan.scanner.authz import StatementRef
+from nhiscan.scanner.blast import blast_radius
 from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph
 from nhiscan.scanner.graph.model import hub_node, is_hub
 from nhiscan.scanner.graph.nearest import Nearest, admin_paths
-from nhiscan.scanner.graph.reach import unwind
 from tests import factories as f
-from tests.scanner.graph.random_graphs import random_graph
-
-
-def breadth_first(graph: ReachGraph, node: str, within: set[str] | None) -> tuple[Hop, ...] | None:
-    """The path the rules took before: a walk from ``node`` to the first sink it meets."""
-    if graph.is_admin(node):
-        return ()
-    parents = graph.parents(node, within=within, until=graph.is_admin)
-    sinks = [n for n in parents if graph.is_admin(n)]
-    return unwind(parents, sinks[0]) if sinks else None
+from tests.scanner.graph.hub_reference import dense_records, hub_nodes, report, snapshot_of
+from tests.scanner.graph.random_graphs import breadth_first, breadth_first_radius, random_graph
 
 
 def _raw(graph: ReachGraph, hop: Hop) -> list[Hop]:
@@ -86,3 +78,21 @@ def test_a_hop_through_a_hub_keeps_the_first_member_in_hop_order() -> None:
     assert [(h.source, h.target) for h in path] == [("caller", "b-role"), ("b-role", "admin:1")]
     assert path[0].statements == (grant, trust_b) and not path[0].conditional
     assert path == reach.admin_path("caller")
+
+
+@pytest.mark.parametrize("seed", [7, 11])
+def test_built_graphs_with_hubs_give_the_breadth_first_paths(seed: int) -> None:
+    """On graphs the builder makes from a dense estate (hubs of callers and roles), every node's
+    admin path and every blast radius is the one the walk from it finds."""
+    graph = report(snapshot_of(dense_records(seed)), min_pairs=1).graph
+    assert graph is not None and hub_nodes(graph)
+    nearest = admin_paths(graph)
+    found = 0
+    for node in sorted(graph.graph):
+        expected = breadth_first(graph, node, None) if not is_hub(node) else nearest.path(node)
+        assert nearest.path(node) == expected, node
+        found += bool(expected)
+    assert found > 20
+    blast = blast_radius(graph, graph.estate.snapshot.credentials, f.providers().facts)
+    for radius in blast:
+        assert radius.radius == breadth_first_radius(graph, radius.credential.identity)
