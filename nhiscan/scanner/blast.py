@@ -157,9 +157,9 @@ class _Radii:
     def _readable(self, principal: str) -> frozenset[str]:
         """The secrets whose value ``principal`` itself may read."""
         return frozenset(
-            hop.target
-            for hop in self._graph.hops_from(principal)
-            if hop.edge is EdgeKind.CAN_ACCESS and self._reads_secret(hop)
+            target
+            for _, target, data in self._graph.graph.out_edges(principal, data=True)
+            if data["hop"].edge is EdgeKind.CAN_ACCESS and self._reads_secret(data["hop"])
         )
 
     def _is_store(self, node: str) -> bool:

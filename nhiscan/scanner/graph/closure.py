@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
+from nhiscan.scanner.graph.model import TRAVERSED
 from nhiscan.scanner.graph.reach import ReachGraph
 
 
@@ -47,9 +48,12 @@ class _Walk:
         self.closure: list[int] = []  # component -> the union of what it reaches
 
     def successors(self, node: str) -> Iterator[str]:
+        """The targets of the hops paths follow from ``node`` (in any order: no need to sort
+        them as ``hops_from`` does)."""
         if self._graph.is_stop(node):
             return iter(())
-        return (hop.target for hop in self._graph.hops_from(node))
+        edges = self._graph.graph.out_edges(node, data=True)
+        return (target for _, target, data in edges if data["hop"].edge in TRAVERSED)
 
     def visit(self, root: str) -> None:
         self._meet(root)

@@ -79,27 +79,29 @@ class Nearest:
 
     def _step(self, node: str, left: int) -> Hop:
         """The first hop from ``node`` (at distance ``left``), in the order ``_onward`` gives
-        them, whose target is one hop nearer a sink. ``_onward`` keeps, for each hub, the hops
-        through it after the first hop into it, and sorts them stably: a hop's place in that
-        order is its ``hop_order``, then the index of the hop it came by."""
-        chosen: tuple[tuple[Any, ...], int, Hop] | None = None
-        hubs: set[str] = set()
-        for index, hop in enumerate(self._graph.hops_from(node)):
-            target = hop.target
-            if is_hub(target):
-                if target in hubs:
-                    continue
-                hubs.add(target)
-                if self._distance.get(target) != left - 1:
-                    continue
-                hop = through(hop, self._through(target, hop.conditional))
-            elif self._distance.get(target) != left - 1 or not self._enters(target):
+        them, whose target is one hop nearer a sink. ``_onward`` sorts the hops leaving the
+        node (``hops_from``: by ``hop_order``, ties in the graph's order), puts the hops through
+        each hub in place of the first hop into it, and sorts again, stably: a hop's place is
+        its ``hop_order``, then the place of the hop it came by. Ranked so here, without
+        sorting every hop: the hops into one hub all continue by the same member but for its
+        certainty, so the first of them ranks first, and the others need no leaving out."""
+        chosen: tuple[tuple[Any, ...], Hop] | None = None
+        for place, (_, target, data) in enumerate(self._graph.graph.out_edges(node, data=True)):
+            hop: Hop = data["hop"]
+            if hop.edge not in TRAVERSED or self._distance.get(target) != left - 1:
                 continue
-            if chosen is None or (hop_order(hop), index) < chosen[:2]:
-                chosen = (hop_order(hop), index, hop)
+            if is_hub(target):
+                onward = through(hop, self._through(target, hop.conditional))
+            elif self._enters(target):
+                onward = hop
+            else:
+                continue
+            rank = (hop_order(onward), hop_order(hop), place)
+            if chosen is None or rank < chosen[0]:
+                chosen = (rank, onward)
         if chosen is None:
             raise AssertionError(f"no hop from {node} at distance {left}")  # pragma: no cover
-        return chosen[2]
+        return chosen[1]
 
     def _through(self, hub: str, conditional: bool) -> Hop:
         """The hop out of ``hub`` that a hop into it (``conditional`` or not) continues by on a
