@@ -15,7 +15,7 @@ only closes a cycle through the node itself, and so adds nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 
 from nhiscan.scanner.graph.model import TRAVERSED
 from nhiscan.scanner.graph.reach import ReachGraph
@@ -46,24 +46,31 @@ class _Walk:
         self._on_stack: set[str] = set()
         self.component: dict[str, int] = {}  # node -> its component, once done
         self.closure: list[int] = []  # component -> the union of what it reaches
+        self._next: dict[str, tuple[str, ...]] = {}  # node -> the targets of its hops
 
-    def successors(self, node: str) -> Iterator[str]:
-        """The targets of the hops paths follow from ``node`` (in any order: no need to sort
-        them as ``hops_from`` does)."""
-        if self._graph.is_stop(node):
-            return iter(())
-        edges = self._graph.graph.out_edges(node, data=True)
-        return (target for _, target, data in edges if data["hop"].edge in TRAVERSED)
+    def successors(self, node: str) -> tuple[str, ...]:
+        """The targets of the hops paths follow from ``node``, each once (parallel hops are
+        one step here), in any order: not sorted as ``hops_from`` sorts them. Read once."""
+        found = self._next.get(node)
+        if found is None:
+            found = ()
+            if not self._graph.is_stop(node):
+                edges = self._graph.graph.out_edges(node, data=True)
+                found = tuple(
+                    dict.fromkeys(t for _, t, data in edges if data["hop"].edge in TRAVERSED)
+                )
+            self._next[node] = found
+        return found
 
     def visit(self, root: str) -> None:
         self._meet(root)
-        work = [(root, self.successors(root))]
+        work = [(root, iter(self.successors(root)))]
         while work:
             node, onward = work[-1]
             for target in onward:
                 if target not in self._order:
                     self._meet(target)
-                    work.append((target, self.successors(target)))
+                    work.append((target, iter(self.successors(target))))
                     break
                 if target in self._on_stack:
                     self._low[node] = min(self._low[node], self._order[target])
