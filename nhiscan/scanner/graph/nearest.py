@@ -49,7 +49,9 @@ class Nearest:
         self._sinks = frozenset(sinks)
         self._distance = distances(graph, self._sinks)
         self._first: dict[str, Hop] = {}  # each node's first hop on its path
-        self._member: dict[tuple[str, bool], Hop] = {}  # (hub, conditional into it) -> hop out
+        # (hub, certainty and method of a hop into it) -> the hop out it continues by
+        self._member: dict[tuple[str, bool, str | None], Hop] = {}
+        self._nearest_members: dict[str, list[Hop]] = {}
 
     def reaches(self, node: str) -> bool:
         """Whether a path leads from ``node`` to a sink (a sink reaches itself)."""
@@ -64,7 +66,7 @@ class Nearest:
         if left is None:
             return None
         if is_hub(start):  # a walk from a hub takes its hops as they are: one hop to a member
-            first = self._through(start, False)
+            first = self._members(start)[0]
             return (first, *(self.path(first.target) or ()))
         hops = []
         node = start
@@ -81,43 +83,56 @@ class Nearest:
         """The first hop from ``node`` (at distance ``left``), in the order ``_onward`` gives
         them, whose target is one hop nearer a sink. ``_onward`` sorts the hops leaving the
         node (``hops_from``: by ``hop_order``, ties in the graph's order), puts the hops through
-        each hub in place of the first hop into it, and sorts again, stably: a hop's place is
-        its ``hop_order``, then the place of the hop it came by. Ranked so here, without
-        sorting every hop: the hops into one hub all continue by the same member but for its
-        certainty, so the first of them ranks first, and the others need no leaving out."""
+        each hub in place of the first hop into it (the others into it are left out), and sorts
+        again, stably: a hop's place is its ``hop_order``, then the place of the hop it came
+        by. Ranked so here, without sorting every hop."""
         chosen: tuple[tuple[Any, ...], Hop] | None = None
+        entries: dict[str, tuple[tuple[Any, ...], int, Hop]] = {}  # hub -> its first hop in
         for place, (_, target, data) in enumerate(self._graph.graph.out_edges(node, data=True)):
             hop: Hop = data["hop"]
-            if hop.edge not in TRAVERSED or self._distance.get(target) != left - 1:
+            if hop.edge not in TRAVERSED:
                 continue
             if is_hub(target):
-                onward = through(hop, self._through(target, hop.conditional))
-            elif self._enters(target):
-                onward = hop
-            else:
-                continue
-            rank = (hop_order(onward), hop_order(hop), place)
-            if chosen is None or rank < chosen[0]:
-                chosen = (rank, onward)
+                entry = (hop_order(hop), place, hop)
+                if target not in entries or entry[:2] < entries[target][:2]:
+                    entries[target] = entry
+            elif self._distance.get(target) == left - 1 and self._enters(target):
+                rank = (hop_order(hop), hop_order(hop), place)
+                if chosen is None or rank < chosen[0]:
+                    chosen = (rank, hop)
+        for hub, (order, place, hop) in entries.items():
+            if self._distance.get(hub) == left - 1:
+                onward = through(hop, self._through(hub, hop))
+                rank = (hop_order(onward), order, place)
+                if chosen is None or rank < chosen[0]:
+                    chosen = (rank, onward)
         if chosen is None:
             raise AssertionError(f"no hop from {node} at distance {left}")  # pragma: no cover
         return chosen[1]
 
-    def _through(self, hub: str, conditional: bool) -> Hop:
-        """The hop out of ``hub`` that a hop into it (``conditional`` or not) continues by on a
-        shortest path: of the members at the hub's distance, the first in ``hop_order`` (every
-        hop through it is conditional when the hop into it is: then the first by the rest)."""
-        key = (hub, conditional)
+    def _through(self, hub: str, into: Hop) -> Hop:
+        """The hop out of ``hub`` that the hop ``into`` it continues by on a shortest path: of
+        the members at the hub's distance, the first the walk would try (the least
+        ``hop_order`` of the hop through, then the member's place in ``hops_from(hub)``). That
+        order depends on the hop into the hub by its certainty and method only."""
+        key = (hub, into.conditional, into.method)
         found = self._member.get(key)
         if found is None:
+            found = min(self._members(hub), key=lambda out: hop_order(through(into, out)))
+            self._member[key] = found
+        return found
+
+    def _members(self, hub: str) -> list[Hop]:
+        """The hops out of ``hub`` to its members at its own distance, in ``hops_from`` order."""
+        found = self._nearest_members.get(hub)
+        if found is None:
             at = self._distance[hub]
-            members = [
+            found = [
                 h
                 for h in self._graph.hops_from(hub)
                 if self._distance.get(h.target) == at and self._enters(h.target)
             ]
-            found = min(members, key=_unconditional_order if conditional else hop_order)
-            self._member[key] = found
+            self._nearest_members[hub] = found
         return found
 
     def _enters(self, node: str) -> bool:
@@ -152,10 +167,6 @@ def distances(graph: ReachGraph, sinks: frozenset[str]) -> dict[str, int]:
         level = following
         depth += 1
     return found
-
-
-def _unconditional_order(hop: Hop) -> tuple[Any, ...]:
-    return hop_order(hop)[1:]
 
 
 _ADMIN: WeakKeyDictionary[Any, Nearest] = WeakKeyDictionary()

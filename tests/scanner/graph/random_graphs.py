@@ -1,7 +1,7 @@
 """Random reach graphs, to compare the walks that answer for every node at once
 (``graph.nearest``, ``graph.closure``) with a breadth-first walk from each node: principals,
 resources (which end paths; some with hops of their own), admin sinks (some inheriting others),
-hubs (whose members include nodes with a hop into them), conditional hops, parallel hops that
+hubs (whose members include nodes with a hop into them, some with several), conditional hops, parallel hops that
 differ only in their statements, hops no path follows, and keys held by principals; and what
 the walk from one node found (``breadth_first``, ``breadth_first_radius``), to compare with."""
 
@@ -88,7 +88,8 @@ def random_graph(seed: int) -> tuple[ReachGraph, list[Credential]]:
         for member in rng.sample(principals, min(len(principals), rng.randrange(6))):
             add(_hop(rng, hub, member, rng.choice(EDGES[:2])))
         for caller in rng.sample(names, min(len(names), rng.randrange(6))):
-            add(_hop(rng, caller, hub, rng.choice(EDGES[:2])))
+            for _ in range(rng.choice((1, 1, 2, 3))):  # some callers with several hops into it
+                add(_hop(rng, caller, hub, rng.choice(EDGES[:2])))
     keys = []
     for n, owner in enumerate(rng.sample(principals, min(len(principals), rng.randrange(8)))):
         key = f.access_key(owner, id=f"AKIA{seed:06d}{n:04d}")
