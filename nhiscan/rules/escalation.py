@@ -56,7 +56,6 @@ from nhiscan.scanner.escalation import Escalation, Family, Step
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.facts import MethodInfo
 from nhiscan.scanner.graph import EdgeKind, Hop, ReachGraph, path_json
-from nhiscan.scanner.graph.reach import hop_order
 from nhiscan.scanner.model import Finding, Identity, Severity
 from nhiscan.scanner.provider import ProviderSet
 
@@ -202,15 +201,11 @@ def _pick(
 def _path(
     graph: ReachGraph, reach: AdminReach, escalation: Escalation, node: str
 ) -> tuple[Hop, ...]:
-    """The escalates_to hop (the first in ``hop_order``, certain before conditional, of those
-    between the two nodes: not every hop of the principal sorted to find it), then the shortest
-    onward path to admin from its target."""
-    edges = graph.graph.get_edge_data(escalation.principal, node) or {}
-    wanted = (EdgeKind.ESCALATES_TO, escalation.method)
-    hops = [d["hop"] for d in edges.values() if (d["hop"].edge, d["hop"].method) == wanted]
-    if not hops:
-        return ()
-    return (min(hops, key=hop_order), *(reach.path(node) or ()))
+    """The escalates_to hop, then the shortest onward path to admin from its target."""
+    for hop in graph.hops_from(escalation.principal):
+        if (hop.edge, hop.method, hop.target) == (EdgeKind.ESCALATES_TO, escalation.method, node):
+            return (hop, *(reach.path(node) or ()))
+    return ()
 
 
 def _severity(chosen: _Chosen, exposed: bool) -> Severity:
