@@ -1,9 +1,10 @@
 """Random reach graphs, to compare the walks that answer for every node at once
 (``graph.nearest``, ``graph.closure``) with a breadth-first walk from each node: principals,
 resources (which end paths; some with hops of their own), admin sinks (some inheriting others),
-hubs (whose members include nodes with a hop into them, some with several), conditional hops, parallel hops that
-differ only in their statements, hops no path follows, and keys held by principals; and what
-the walk from one node found (``breadth_first``, ``breadth_first_radius``), to compare with."""
+hubs (whose members include nodes with a hop into them, some with several), conditional hops,
+parallel hops that differ only in their statements, hops no path follows, and keys held by
+principals; and what the walk from one node found (``breadth_first``,
+``breadth_first_radius``), to compare with."""
 
 from __future__ import annotations
 
