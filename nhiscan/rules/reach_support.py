@@ -11,9 +11,9 @@ from weakref import WeakKeyDictionary
 
 from nhiscan.rules.common import active_keys, credential_word, named
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph, admin_node
+from nhiscan.scanner.graph import EdgeKind, Hop, ReachGraph, admin_node
 from nhiscan.scanner.graph.model import INHERITS, TRAVERSED
-from nhiscan.scanner.graph.reach import unwind
+from nhiscan.scanner.graph.nearest import admin_paths
 from nhiscan.scanner.graph.sources import Scope
 from nhiscan.scanner.model import Identity, Severity
 from nhiscan.scanner.provider import ProviderSet
@@ -91,29 +91,19 @@ def admin_reach(graph: ReachGraph) -> AdminReach:
 
 
 class AdminReach:
-    """Which nodes reach an admin sink (found once, see :func:`leading_to`), and their
-    shortest paths to one."""
+    """Which nodes reach an admin sink, and their shortest paths to one: the paths a
+    breadth-first walk from each would find, all found in one walk back from the sinks
+    (``scanner.graph.nearest``, shared with the blast radius)."""
 
     def __init__(self, graph: ReachGraph) -> None:
-        self._graph = graph
-        self._paths: dict[str, tuple[Hop, ...] | None] = {}
-        self._reaching = leading_to(graph, [n for n in graph.graph.nodes if graph.is_admin(n)])
+        self._nearest = admin_paths(graph)
 
     def reaches(self, node: str) -> bool:
-        return node in self._reaching
+        return self._nearest.reaches(node)
 
     def path(self, node: str) -> tuple[Hop, ...] | None:
         """The shortest path from ``node`` to an admin sink (empty for a sink itself)."""
-        if not self.reaches(node):
-            return None
-        if self._graph.kind(node) is NodeKind.ADMIN:
-            return ()
-        if node not in self._paths:
-            graph = self._graph
-            parents = graph.parents(node, within=self._reaching, until=graph.is_admin)
-            sinks = [n for n in parents if graph.is_admin(n)]
-            self._paths[node] = unwind(parents, sinks[0]) if sinks else None
-        return self._paths[node]
+        return self._nearest.path(node)
 
 
 def leading_to(graph: ReachGraph, ends: Iterable[str]) -> set[str]:

@@ -25,7 +25,8 @@ from nhiscan.rules.reach_support import admin_reach, lower
 from nhiscan.rules.secrets_meta import severity_of
 from nhiscan.scanner.codec import iso
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.graph import Hop, ReachGraph, path_json
+from nhiscan.scanner.graph import ReachGraph, path_json
+from nhiscan.scanner.graph.reach import unwind
 from nhiscan.scanner.leaks import Leak, leaks
 from nhiscan.scanner.model import (
     CredentialStatus,
@@ -274,33 +275,28 @@ def _reach(graph: ReachGraph, exposure_id: str, providers: ProviderSet) -> dict[
         summary["conditional"] = any(h.conditional for h in hops)
         path = path_json(hops)
         words.append("whoever holds it can become an administrator")
-    stores = _data_stores(graph, exposure_id, providers)
+    parents = graph.parents(exposure_id) if exposure_id in graph.graph else {}
+    stores = _data_stores(graph, parents, providers)
     summary["data_stores"] = len(stores)
     summary["data_store_sample"] = stores[:10]
     if stores:
         words.append(f"it reaches {len(stores)} data store{'s' if len(stores) > 1 else ''}")
         if not path:
-            path = path_json(_path_to(graph, exposure_id, stores[0]))
+            path = path_json(unwind(parents, stores[0]))
     return {"summary": summary, "path": path, "words": " and ".join(words)}
 
 
-def _data_stores(graph: ReachGraph, start: str, providers: ProviderSet) -> list[str]:
-    """The resources reached from ``start`` whose kind holds data, per their provider's facts
-    (``data_store_kinds``: AWS buckets, keys and secrets)."""
-    if start not in graph.graph:
-        return []
-    reached = graph.reach(start)
+def _data_stores(graph: ReachGraph, parents: Iterable[str], providers: ProviderSet) -> list[str]:
+    """The resources reached (``parents``: one walk from the leak, the only one per leak: its
+    path to the first store is unwound from it) whose kind holds data, per their provider's
+    facts (``data_store_kinds``: AWS buckets, keys and secrets)."""
     estate = graph.estate
     return sorted(
         node
-        for node in reached
+        for node in parents
         if (r := estate.resources.get(node)) is not None
         and r.kind in providers.facts(r.provider).data_store_kinds
     )
-
-
-def _path_to(graph: ReachGraph, start: str, target: str) -> tuple[Hop, ...]:
-    return graph.path(start, target) or ()
 
 
 class SharedSecret:

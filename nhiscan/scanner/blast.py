@@ -1,9 +1,11 @@
 """Blast radius: for each active credential, what whoever holds it can reach.
 
-One breadth-first search of the reach graph per identity that holds an active credential (two
-keys of one user share it), so the cost stays near one pass over what those identities reach
-even on estates of 15,000 principals. Computed once per analysis (``app.pipeline.analyze``,
-into ``Report.blast``); the JSON and HTML reports read that.
+One walk of the graph for every identity that holds a credential (``graph.closure``: what each
+reaches, as bit sets summed up over the graph's strongly connected components), and the admin
+paths every rule reads (``graph.nearest``): no walk per identity, which on a dense estate, where
+one walk touches nearly every principal, made the blast radius quadratic (issue #16). The
+figures and paths are those a breadth-first walk from each identity gives. Computed once per
+analysis (``app.pipeline.analyze``, into ``Report.blast``); the JSON and HTML reports read that.
 
 Per credential: whether it reaches an admin sink (and the shortest path there, from the key),
 how many identities it can act as, how many resources it reaches, how many of those are data
@@ -15,13 +17,14 @@ whose provider is not known is neither.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from nhiscan.scanner.facts import ProviderFacts
 from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph, path_json
-from nhiscan.scanner.graph.reach import unwind
+from nhiscan.scanner.graph.closure import closures
+from nhiscan.scanner.graph.nearest import admin_paths
 from nhiscan.scanner.model import Credential
 
 Path = tuple[Hop, ...]
@@ -87,13 +90,9 @@ def blast_radius(
 ) -> tuple[BlastRadius, ...]:
     """Every credential the graph treats as usable (active, or of unknown status), worst first.
     ``facts``: each provider's tables (without them, no resource is a data store or a secret)."""
-    radii = _Radii(graph, facts)
-    found = []
-    for credential in credentials:
-        hop = _key_hop(graph, credential)
-        if hop is None:
-            continue
-        found.append(BlastRadius(credential=credential, key_hop=hop, radius=radii.of(hop.target)))
+    hops = [(c, hop) for c in credentials if (hop := _key_hop(graph, c)) is not None]
+    radii = _Radii(graph, facts, {hop.target for _, hop in hops})
+    found = [BlastRadius(credential=c, key_hop=hop, radius=radii.of(hop.target)) for c, hop in hops]
     return tuple(sorted(found, key=lambda b: b.order))
 
 
@@ -107,57 +106,67 @@ def _key_hop(graph: ReachGraph, credential: Credential) -> Hop | None:
 
 
 class _Radii:
-    def __init__(self, graph: ReachGraph, facts: FactsOf | None) -> None:
+    """Each identity's radius, from one walk for all of them (``closures``): a node's label
+    holds a bit for it when it is an identity or a resource, and the bits of the secrets it
+    may read when it is an identity; what an identity reaches is the union of those."""
+
+    def __init__(self, graph: ReachGraph, facts: FactsOf | None, identities: set[str]) -> None:
         self._graph = graph
         self._facts = facts
         self._tables: dict[str, ProviderFacts | None] = {}
-        self._radius: dict[str, Radius] = {}
-        self._secrets: dict[str, frozenset[str]] = {}
+        self._bit: dict[str, int] = {}  # an identity or resource -> its bit
+        self._identities = self._resources = self._stores = 0  # the bits of each
+        for node, data in graph.graph.nodes(data=True):
+            kind = data["kind"]
+            if kind == NodeKind.IDENTITY.value:
+                self._identities |= self._give_bit(node)
+            elif kind == NodeKind.RESOURCE.value:
+                self._resources |= self._give_bit(node)
+                if self._is_store(node):
+                    self._stores |= self._bit[node]
+        self._secrets: dict[str, int] = {}  # a secret -> its bit, above the nodes'
+        self._shift = len(self._bit)
+        self._reached = closures(graph, sorted(identities), self._label)
+        self._named = {bit: secret for secret, bit in self._secrets.items()}
+
+    def _give_bit(self, node: str) -> int:
+        self._bit[node] = 1 << len(self._bit)
+        return self._bit[node]
 
     def of(self, identity: str) -> Radius:
-        found = self._radius.get(identity)
-        if found is None:
-            found = self._radius[identity] = self._compute(identity)
-        return found
-
-    def _compute(self, identity: str) -> Radius:
-        graph = self._graph
-        parents = graph.parents(identity)
-        admin_path: Path | None = None
-        roles = resources = data_stores = 0
-        secrets = set(self._readable(identity))
-        for node in parents:  # in breadth-first order: the first admin sink is the nearest
-            data = graph.graph.nodes[node]
-            kind = data["kind"]
-            if kind == NodeKind.ADMIN.value:
-                if admin_path is None:
-                    admin_path = unwind(parents, node)
-            elif kind == NodeKind.IDENTITY.value:
-                roles += 1
-                secrets.update(self._readable(node))
-            elif kind == NodeKind.RESOURCE.value:
-                resources += 1
-                tables = self._tables_of(node)
-                data_stores += tables is not None and data.get("type") in tables.data_store_kinds
+        """What ``identity`` reaches, itself left out (a walk from it never counts it)."""
+        reached = self._reached[identity] & ~self._bit.get(identity, 0)
+        secrets = reached >> self._shift
         return Radius(
-            admin_path=admin_path,
-            roles=roles,
-            resources=resources,
-            data_stores=data_stores,
-            secrets=tuple(sorted(secrets)),
+            admin_path=admin_paths(self._graph).path(identity),
+            roles=(reached & self._identities).bit_count(),
+            resources=(reached & self._resources).bit_count(),
+            data_stores=(reached & self._stores).bit_count(),
+            secrets=tuple(sorted(self._named[1 << n] for n in _ones(secrets))),
         )
+
+    def _label(self, node: str) -> int:
+        bits = self._bit.get(node, 0)
+        if bits & self._identities:
+            for secret in self._readable(node):
+                if secret not in self._secrets:
+                    self._secrets[secret] = 1 << len(self._secrets)
+                bits |= self._secrets[secret] << self._shift
+        return bits
 
     def _readable(self, principal: str) -> frozenset[str]:
         """The secrets whose value ``principal`` itself may read."""
-        found = self._secrets.get(principal)
-        if found is None:
-            found = frozenset(
-                hop.target
-                for hop in self._graph.hops_from(principal)
-                if hop.edge is EdgeKind.CAN_ACCESS and self._reads_secret(hop)
-            )
-            self._secrets[principal] = found
-        return found
+        return frozenset(
+            target
+            for _, target, data in self._graph.graph.out_edges(principal, data=True)
+            if data["hop"].edge is EdgeKind.CAN_ACCESS and self._reads_secret(data["hop"])
+        )
+
+    def _is_store(self, node: str) -> bool:
+        tables = self._tables_of(node)
+        return tables is not None and self._graph.graph.nodes[node].get("type") in (
+            tables.data_store_kinds
+        )
 
     def _reads_secret(self, hop: Hop) -> bool:
         """Whether ``hop`` (can_access) reads the value of a secret."""
@@ -177,3 +186,11 @@ class _Radii:
         if name not in self._tables:
             self._tables[name] = self._facts(name)
         return self._tables[name]
+
+
+def _ones(bits: int) -> Iterator[int]:
+    """The positions of the bits set in ``bits``."""
+    while bits:
+        low = bits & -bits
+        yield low.bit_length() - 1
+        bits ^= low

@@ -38,7 +38,7 @@ class ReachGraph:
                 for _, _, data in self.graph.out_edges(node, data=True)
                 if data["hop"].edge in TRAVERSED
             ]
-            found = tuple(sorted(hops, key=_hop_order))
+            found = tuple(sorted(hops, key=hop_order))
             self._out[node] = found
         return found
 
@@ -105,7 +105,7 @@ class ReachGraph:
                     for onward in self.hops_from(hop.target)
                     if onward.target != node
                 )
-        return tuple(sorted(found, key=_hop_order))
+        return tuple(sorted(found, key=hop_order))
 
     def assumes(self, node: str) -> Iterator[Hop]:
         """The can_assume hops leaving ``node``, a hub's hops followed through to each role
@@ -174,5 +174,7 @@ def through(into: Hop, out: Hop) -> Hop:
     )
 
 
-def _hop_order(hop: Hop) -> tuple[Any, ...]:
+def hop_order(hop: Hop) -> tuple[Any, ...]:
+    """The order of the hops leaving a node, which walks follow (``nearest`` chooses by it
+    too): certain before conditional, then by edge kind, target and method."""
     return (hop.conditional, hop.edge.value, hop.target, hop.method or "")

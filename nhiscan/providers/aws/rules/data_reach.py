@@ -163,9 +163,14 @@ def accesses(
     """Every data store ``start`` can act on, most sensitive first (``within``: the nodes that
     lead to a data store, when known: the walk keeps to them)."""
     parents = graph.parents(start, within=within)
+    # Whether the walk's path to each node has a conditional hop: a node is met after the
+    # source of the hop it was met by, so one pass in the walk's order tells every node.
+    doubtful = {start: False}
+    for node, hop in parents.items():
+        doubtful[node] = doubtful[hop.source] or hop.conditional
     hops: dict[str, list[tuple[Hop, bool]]] = {}
     for source in [start, *(n for n in parents if not graph.is_stop(n))]:
-        leading = any(h.conditional for h in unwind(parents, source))
+        leading = doubtful[source]
         for hop in graph.hops_from(source):
             resource = estate.resources.get(hop.target)
             if hop.edge is EdgeKind.CAN_ACCESS and resource and resource.kind in DATA_KINDS:

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from nhiscan.providers.aws.rules.data_reach import DataStoreReach
+from nhiscan.providers.aws.catalog import Catalog, default_catalog
+from nhiscan.providers.aws.rules.data_reach import (
+    DATA_KINDS,
+    Access,
+    DataStoreReach,
+    _access,
+    accesses,
+)
+from nhiscan.scanner.graph import EdgeKind, Hop, ReachGraph
+from nhiscan.scanner.graph.model import is_hub
+from nhiscan.scanner.graph.reach import unwind
 from nhiscan.scanner.model import Finding, Record, ResourceKind, Severity
 from tests import factories as f
 from tests.scanner.graph.builders import REGION, granted, secret, trusting
+from tests.scanner.graph.random_graphs import random_graph
 
 RULE = DataStoreReach()
 BUCKET = f.resource("reports", policy=None)
@@ -123,3 +134,34 @@ def test_no_reach_no_finding_and_people_are_excluded() -> None:
     assert run(f.role("idle")) == []
     jane = f.user("jane.doe", console_access=True)
     assert run(granted(jane, f.allow("secretsmanager:GetSecretValue", VAULT.id))) == []
+
+
+def _unwound(graph: ReachGraph, catalog: Catalog, start: str) -> list[Access]:
+    """``accesses`` as it was: each source's certainty read off its whole path."""
+    parents = graph.parents(start)
+    hops: dict[str, list[tuple[Hop, bool]]] = {}
+    for source in [start, *(n for n in parents if not graph.is_stop(n))]:
+        leading = any(h.conditional for h in unwind(parents, source))
+        for hop in graph.hops_from(source):
+            resource = graph.estate.resources.get(hop.target)
+            if hop.edge is EdgeKind.CAN_ACCESS and resource and resource.kind in DATA_KINDS:
+                hops.setdefault(hop.target, []).append((hop, leading))
+    found = [
+        _access(graph.estate.resources[arn], grants, catalog, unwind(parents, arn))
+        for arn, grants in hops.items()
+    ]
+    return sorted(found, key=lambda a: a.rank)
+
+
+def test_certainty_along_the_walk_is_the_certainty_of_each_path() -> None:
+    """Random graphs (conditional hops, hubs): each store's levels, capabilities and path are
+    those read off the walk's path to every principal granting access."""
+    catalog = default_catalog()
+    compared = 0
+    for seed in range(120):
+        graph, _ = random_graph(seed)
+        for start in sorted(n for n in graph.graph if not graph.is_stop(n) and not is_hub(n)):
+            expected = _unwound(graph, catalog, start)
+            assert accesses(graph.estate, graph, catalog, start) == expected, (seed, start)
+            compared += len(expected)
+    assert compared > 500
