@@ -131,6 +131,10 @@ class EstateAuthorizer:
                 found[action] = result
         return found
 
+    def target(self, resource: str, action: str) -> Target:
+        """The resource side of a request for ``action`` on ``resource`` (cached per ARN)."""
+        return self._targets.target(resource, action)
+
     def view(self, principal: str) -> PrincipalView:
         """The principal's bound policies (built on first use, then kept)."""
         found = self._views.get(principal)
