@@ -58,11 +58,12 @@ def assume_hops(estate: Estate, authorizer: Authorizer, principals: Sequence[str
     """A can_assume hop for each (caller, role) of the estate the evaluator may allow, through
     a hub where many callers and roles are uniform (``HUB_MIN_PAIRS``; None: never, every pair
     its own hop: the reference the tests compare hubs with)."""
-    could = prefilter(estate, authorizer)
+    policies = PolicyPrefilter(estate)
+    could = prefilter(estate, authorizer, policies)
     able = [p for p in principals if could(p, ASSUME)]
     # A trust naming an account admits only callers whose own policies allow sts:AssumeRole
     # (any trust policy in the snapshot makes `could` true for everyone: not enough here).
-    delegated = PolicyPrefilter(estate).identity_could_allow
+    delegated = policies.identity_could_allow
     by_account: dict[str, list[str]] = {}
     for principal in able:
         if delegated(principal, ASSUME):

@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from nhiscan.providers.aws.catalog import Catalog, default_catalog
 from nhiscan.providers.aws.policy import admin
+from nhiscan.providers.aws.policy import bound as bound_policies
 from nhiscan.providers.aws.policy.bound import BoundPolicy, PrincipalView, Role, Tally, Target, scan
 from nhiscan.providers.aws.policy.compiled import PolicyCompiler, readable
 from nhiscan.providers.aws.policy.context import (
@@ -45,9 +46,6 @@ class EstateAuthorizer:
         self._compiler = PolicyCompiler()
         self._bound: dict[tuple[str, Role], BoundPolicy] = {}
         self._views: dict[str, PrincipalView] = {}
-        # (principal, action) -> whether its answer is the same for every plain target.
-        self._uniform: dict[tuple[str, str], bool | None] = {}
-        self._same: dict[tuple[str, str], Evaluation] = {}
         self._accounts: Mapping[str, Account] = MappingProxyType(
             {a.id: a for a in estate.snapshot.accounts}
         )
@@ -73,19 +71,18 @@ class EstateAuthorizer:
         """The Authorizer question; ``context`` optionally supplies request-time condition
         values the caller knows ({"iam:PassedToService": "lambda.amazonaws.com"}): conditions
         on them are then decided instead of left undecided."""
-        given = None if not context else given_values(context)
         target = self._targets.target(resource, action)
-        view = self.view(principal)
-        if given is None and _plain(view, target):
-            key = (principal, action.lower())
-            if key not in self._uniform:
-                self._uniform[key] = uniform(view, action)
-            if self._uniform[key] is not None:
-                same = self._same.get(key)
-                if same is None:
-                    same = self._same[key] = evaluate(view, action, target, given)
+        view = self._views.get(principal) or self.view(principal)
+        if context:
+            return evaluate(view, action, target, given_values(context))
+        if target.plain and target.facts.account == view.facts.account and bound_policies.SHORTCUTS:
+            same = view.same.get(action, _UNASKED)
+            if same is _UNASKED:
+                same = evaluate(view, action, target) if uniform(view, action) else None
+                view.same[action] = same
+            if same is not None:
                 return same
-        return evaluate(view, action, target, given)
+        return evaluate(view, action, target)
 
     def is_admin(self, principal: str) -> Evaluation:
         return admin.is_admin(self.view(principal), self.catalog)
@@ -260,15 +257,8 @@ def _service_decision(tally: Tally, trust: BoundPolicy, service: str) -> Evaluat
 RESOURCE_KEYS = ("aws:resource", "iam:resourcetag", "s3:resource", "aws:sourcearn")
 
 
-def _plain(view: PrincipalView, target: Target) -> bool:
-    """A target with no policy of its own, known, in the principal's account."""
-    return (
-        target.policy is None
-        and not target.required
-        and target.known
-        and target.facts.arn != "*"
-        and target.facts.account == view.facts.account
-    )
+# An action not asked yet of a view's same answers (None there: the answer is not the same).
+_UNASKED = Evaluation(decision=Decision.IMPLICIT_DENY, reason="not asked")
 
 
 def uniform(view: PrincipalView, action: str) -> bool | None:
