@@ -25,10 +25,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from nhiscan.providers.aws.policy.authorizer import RESOURCE_KEYS, EstateAuthorizer
+from nhiscan.providers.aws.policy.authorizer import EstateAuthorizer
 from nhiscan.providers.aws.policy.bound import BoundPolicy
-from nhiscan.providers.aws.policy.compiled import CompiledStatement
-from nhiscan.providers.aws.policy.matching import Matcher, variable_keys
+from nhiscan.providers.aws.policy.matching import Matcher
+from nhiscan.providers.aws.policy.plans import tests_resource
 from nhiscan.scanner.authz import Evaluation, StatementRef
 from nhiscan.scanner.graph.model import EdgeKind, Hop, granted_hop
 
@@ -127,7 +127,7 @@ def _caller_shape(authorizer: EstateAuthorizer, caller: str) -> _Caller | None:
         if bound.document is None:
             continue
         for statement in bound.document.for_action(_ACTION):
-            if _tests_resource(statement):
+            if tests_resource(statement):
                 return None
             if statement.any_resource:
                 continue
@@ -142,19 +142,4 @@ def _trust_is_shared(trust: BoundPolicy) -> bool:
     it: none names a resource or tests a resource key."""
     if trust.document is None:
         return True
-    return all(
-        s.any_resource and not _tests_resource(s) for s in trust.document.for_action(_ACTION)
-    )
-
-
-def _tests_resource(statement: CompiledStatement) -> bool:
-    """A condition on a key of the resource asked about, or a value read from one."""
-    for condition in statement.conditions:
-        if condition.key.startswith(RESOURCE_KEYS):
-            return True
-        for value in condition.values:
-            if value.template is not None and any(
-                k.startswith(RESOURCE_KEYS) for k in variable_keys(value.template)
-            ):
-                return True
-    return False
+    return all(s.any_resource and not tests_resource(s) for s in trust.document.for_action(_ACTION))

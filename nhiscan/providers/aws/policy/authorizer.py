@@ -11,8 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
 from nhiscan.providers.aws.catalog import Catalog, default_catalog
-from nhiscan.providers.aws.policy import admin
-from nhiscan.providers.aws.policy import bound as bound_policies
+from nhiscan.providers.aws.policy import admin, plans
 from nhiscan.providers.aws.policy.bound import BoundPolicy, PrincipalView, Role, Tally, Target, scan
 from nhiscan.providers.aws.policy.compiled import PolicyCompiler, readable
 from nhiscan.providers.aws.policy.context import (
@@ -22,8 +21,9 @@ from nhiscan.providers.aws.policy.context import (
     given_values,
     lower_keys,
 )
-from nhiscan.providers.aws.policy.evaluate import evaluate
+from nhiscan.providers.aws.policy.evaluate import NOTHING_ALLOWS, evaluate
 from nhiscan.providers.aws.policy.matching import Lookup, Tri
+from nhiscan.providers.aws.policy.plans import RESOURCE_KEYS
 from nhiscan.providers.aws.policy.resources import TargetResolver
 from nhiscan.scanner.authz import Decision, Evaluation
 from nhiscan.scanner.estate import Estate
@@ -75,13 +75,19 @@ class EstateAuthorizer:
         view = self._views.get(principal) or self.view(principal)
         if context:
             return evaluate(view, action, target, given_values(context))
-        if target.plain and target.facts.account == view.facts.account and bound_policies.SHORTCUTS:
-            same = view.same.get(action, _UNASKED)
-            if same is _UNASKED:
-                same = evaluate(view, action, target) if uniform(view, action) else None
-                view.same[action] = same
-            if same is not None:
-                return same
+        if target.plain and target.facts.account == view.facts.account and plans.SHORTCUTS:
+            plan = plans.plan_of(view, action.lower())
+            if plan.naming is not None:  # the answer is shared by the targets of a signature
+                arn = target.facts.arn
+                if plan.nothing_on(arn):
+                    return NOTHING_ALLOWS
+                signature = plan.signature(arn)
+                answers = plan.answers if plan.answers is not None else {}
+                plan.answers = answers
+                found = answers.get(signature)
+                if found is None:
+                    found = answers[signature] = evaluate(view, action, target)
+                return found
         return evaluate(view, action, target)
 
     def is_admin(self, principal: str) -> Evaluation:
@@ -251,14 +257,6 @@ def _service_decision(tally: Tally, trust: BoundPolicy, service: str) -> Evaluat
     return Evaluation(
         decision=Decision.IMPLICIT_DENY, reason=f"{trust.describe()} does not admit {service}"
     )
-
-
-# Condition keys whose value depends on the resource asked about.
-RESOURCE_KEYS = ("aws:resource", "iam:resourcetag", "s3:resource", "aws:sourcearn")
-
-
-# An action not asked yet of a view's same answers (None there: the answer is not the same).
-_UNASKED = Evaluation(decision=Decision.IMPLICIT_DENY, reason="not asked")
 
 
 def uniform(view: PrincipalView, action: str) -> bool | None:

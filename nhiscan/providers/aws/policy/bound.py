@@ -59,29 +59,37 @@ class BoundPolicy:
         return f"{self.role.value} {self.policy_id}"
 
 
-# False: every request is evaluated from scratch, with no plan or answer kept (the reference
-# the tests compare the shortcuts with: the answers must be the same).
-SHORTCUTS = True
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class ActionPlan:
     """What a principal's own policies say about one action, worked out once per (principal,
-    action) instead of once per request: its identity and group policies with a statement
-    about the action (the others add nothing to a request's tally), whether its boundary or an
-    SCP may deny it, and, when every such statement names its resources without a variable,
-    their matchers (with NotResource): a request on a resource none of them matches is then
-    not allowed, with nothing else to look at."""
+    action) instead of once per request (``plans.py``)."""
 
+    # Its identity and group policies with a statement about the action (the others add
+    # nothing to a request's tally), in order.
     identity: tuple[BoundPolicy, ...]
-    sides_may_deny: bool
+    sides_may_deny: bool  # its boundary or an SCP has a Deny about it (or is not collected)
+    # When each identity statement about it names its resources without a variable: their
+    # matchers (with NotResource); a request on a resource none matches is then not allowed.
     matchers: tuple[tuple[Matcher, bool], ...] | None
+    # When the answer on a plain target of its account depends on the target only through the
+    # resources its statements (identity, boundary, SCPs) name without a variable: those
+    # matchers, and the answers kept per signature (which of them match). None: it does not.
+    naming: tuple[tuple[Matcher, bool], ...] | None = None
+    answers: dict[tuple[bool, ...], Evaluation] | None = None
 
     def nothing_on(self, resource: str) -> bool:
         """Whether no identity statement can apply to ``resource`` and nothing may deny."""
         if self.matchers is None or self.sides_may_deny:
             return False
-        return not any(match(resource) != negated for match, negated in self.matchers)
+        for match, negated in self.matchers:  # noqa: SIM110 (no generator: a hot path)
+            if match(resource) != negated:
+                return False
+        return True
+
+    def signature(self, resource: str) -> tuple[bool, ...]:
+        """Which of the naming statements match ``resource`` (``naming`` must be known)."""
+        assert self.naming is not None
+        return tuple([match(resource) != negated for match, negated in self.naming])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,63 +102,8 @@ class PrincipalView:
     # (target id, SCPs attached there) from the root down to the account; () when SCPs do not
     # apply (management account, service-linked role) or the snapshot has none for it.
     scp_levels: tuple[tuple[str, tuple[BoundPolicy, ...]], ...] = ()
-    # Kept per action (lower case) while the view lives; see plan_of.
+    # Kept per action (lower case) while the view lives (``plans.plan_of``).
     plans: dict[str, ActionPlan] = field(default_factory=dict, compare=False, repr=False)
-    # The authorizer's answer per action (as asked) for targets of the principal's account
-    # with no policy of their own, when that answer is the same for all of them; None: it is not.
-    same: dict[str, Evaluation | None] = field(default_factory=dict, compare=False, repr=False)
-
-
-def plan_of(view: PrincipalView, action: str) -> ActionPlan:
-    """The view's plan for ``action`` (lower case)."""
-    found = view.plans.get(action)
-    if found is None:
-        found = _plan(view, action)
-        if SHORTCUTS:
-            view.plans[action] = found
-    return found
-
-
-_QUIET = ActionPlan(identity=(), sides_may_deny=False, matchers=())
-
-
-def _plan(view: PrincipalView, action: str) -> ActionPlan:
-    relevant: list[BoundPolicy] = []
-    matchers: dict[tuple[Matcher, bool], None] | None = {}
-    for bound in view.identity:
-        if bound.document is None:
-            relevant.append(bound)
-            matchers = None
-            continue
-        found = bound.document.for_action(action)
-        if not found:
-            continue
-        relevant.append(bound)
-        for statement in found:
-            if statement.any_resource or statement.static_resources is None:
-                matchers = None
-            elif matchers is not None:
-                matchers[(statement.static_resources, statement.not_resource)] = None
-    sides = _sides_may_deny(view, action)
-    if not relevant and not sides:
-        return _QUIET
-    return ActionPlan(
-        identity=tuple(relevant),
-        sides_may_deny=sides,
-        matchers=None if matchers is None else tuple(matchers),
-    )
-
-
-def _sides_may_deny(view: PrincipalView, action: str) -> bool:
-    """Whether the boundary or an SCP has a Deny about ``action`` (or is not in the snapshot)."""
-    if view.boundary is not None and _may_deny(view.boundary, action):
-        return True
-    return any(_may_deny(b, action) for _, level in view.scp_levels for b in level)
-
-
-def _may_deny(bound: BoundPolicy, action: str) -> bool:
-    document = bound.document
-    return document is None or any(not s.allow for s in document.for_action(action))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

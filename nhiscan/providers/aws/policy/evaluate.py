@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from nhiscan.providers.aws.policy import bound as bound_policies
+from nhiscan.providers.aws.policy import plans
 from nhiscan.providers.aws.policy.bound import (
     BoundPolicy,
     PrincipalView,
@@ -35,7 +35,6 @@ from nhiscan.providers.aws.policy.bound import (
     Tally,
     Target,
     Undecided,
-    plan_of,
     scan,
 )
 from nhiscan.providers.aws.policy.choices import joint_choices
@@ -282,9 +281,9 @@ _RANK = {
 def _evaluate(
     view: PrincipalView, action: str, target: Target, given: Mapping[str, KeyValue] | None
 ) -> Evaluation:
-    plan = plan_of(view, action)
+    plan = plans.plan_of(view, action)
     simple = _simple(view, target)
-    shortcuts = bound_policies.SHORTCUTS
+    shortcuts = plans.SHORTCUTS
     if simple and shortcuts and plan.nothing_on(target.facts.arn):
         return NOTHING_ALLOWS
     context = RequestContext(view.facts, target.facts, given, action)

@@ -1,9 +1,10 @@
-"""The evaluator's shortcuts (issue #16) change no answer: per (principal, action) plans
-(``bound.ActionPlan``: the policies about the action, a quick "nothing applies"), the answer
-kept for targets that all get the same one, the targets kept per ARN, and can_assume asked once
-per trust class. A dense estate (``bench/gaad_dense.py``, 300 roles) is evaluated for every
-principal x actions x resources with the shortcuts and without (``bound.SHORTCUTS`` False: every
-request from scratch), and analysed both ways: every ``Evaluation``, hop and finding is equal."""
+"""The evaluator's shortcuts (issue #16, ``policy/plans.py``) change no answer: per (principal,
+action) plans (the policies about the action, a quick "nothing applies"), answers shared by the
+plain targets of one signature, targets kept per ARN, and can_assume asked once per trust class.
+A dense estate (``bench/gaad_dense.py``, 300 roles) is evaluated for every principal x actions
+x resources with the shortcuts and without (``plans.SHORTCUTS`` and ``assume.SHARE_TRUST``
+False: every request from scratch), and analysed both ways: every ``Evaluation``, hop and
+finding is equal."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from nhiscan.app import pipeline
 from nhiscan.app.estates import estate_of
 from nhiscan.connectors.aws.gaad_file import GaadFileConnector
 from nhiscan.providers.aws.graph import assume
-from nhiscan.providers.aws.policy import EstateAuthorizer, bound
+from nhiscan.providers.aws.policy import EstateAuthorizer, plans
 from nhiscan.scanner.authz import Decision, Evaluation
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import IdentityKind
@@ -38,12 +39,12 @@ PASSED = {"iam:PassedToService": "lambda.amazonaws.com"}
 
 @contextmanager
 def shortcuts(on: bool) -> Iterator[None]:
-    before = (bound.SHORTCUTS, assume.SHARE_TRUST)
-    bound.SHORTCUTS, assume.SHARE_TRUST = on, on
+    before = (plans.SHORTCUTS, assume.SHARE_TRUST)
+    plans.SHORTCUTS, assume.SHARE_TRUST = on, on
     try:
         yield
     finally:
-        bound.SHORTCUTS, assume.SHARE_TRUST = before
+        plans.SHORTCUTS, assume.SHARE_TRUST = before
 
 
 @pytest.fixture(scope="module")
@@ -107,8 +108,8 @@ def test_the_analysis_is_the_same_with_the_shortcuts_and_without(snap: Snapshot)
 
 def test_what_a_plan_cannot_shortcut_is_evaluated_as_before() -> None:
     """Resources named through a policy variable, NotResource, a policy missing from the
-    snapshot, a boundary and a Deny naming a resource: same answers both ways, and the
-    answers the shortcut must not lose."""
+    snapshot, a boundary, a Deny naming a resource, a condition on the resource's tag: same
+    answers both ways, and the answers the shortcuts must not lose."""
     own = f.managed_policy(
         "own", f.allow("iam:PassRole", f.arn(f.ACCOUNT, "role/${aws:username}-*"))
     )
@@ -120,6 +121,8 @@ def test_what_a_plan_cannot_shortcut_is_evaluated_as_before() -> None:
     fence = f.managed_policy(
         "fence", f.allow("*"), f.deny("iam:PassRole", f.arn(f.ACCOUNT, "role/app-1"))
     )
+    tagged = f.managed_policy("tagged", f.allow(
+        "iam:PassRole", Condition={"StringEquals": {"aws:ResourceTag/team": "ops"}}))  # fmt: skip
     missing = f.arn(f.ACCOUNT, "policy/not-collected")
     users = [
         f.user("alice", policies=(own.id,)),
@@ -128,9 +131,10 @@ def test_what_a_plan_cannot_shortcut_is_evaluated_as_before() -> None:
         f.user("dave", policies=(ops.id,), permissions_boundary=limit.id),
         f.user("erin", policies=(missing,)),
         f.user("frank", policies=(ops.id,), permissions_boundary=fence.id),
+        f.user("gina", policies=(tagged.id,)),
     ]
-    roles = [f.role(n) for n in ("alice-x", "ops-1", "ops-2", "app-1")]
-    estate = f.estate(own, but, ops, deny, limit, fence, *users, *roles)
+    roles = [f.role(n, tags={"team": n[:3]}) for n in ("alice-x", "ops-1", "ops-2", "app-1")]
+    estate = f.estate(own, but, ops, deny, limit, fence, tagged, *users, *roles)
     resources = ["*", *(r.id for r in roles)]
     reference = _answers(estate, False, ("iam:PassRole",), resources)
     assert _answers(estate, True, ("iam:PassRole",), resources) == reference
@@ -145,6 +149,7 @@ def test_what_a_plan_cannot_shortcut_is_evaluated_as_before() -> None:
     assert allowed == {
         ("alice", "alice-x"), ("bob", "alice-x"), ("bob", "app-1"), ("carol", "ops-2"),
         *(("erin", r.name) for r in roles), ("frank", "ops-1"), ("frank", "ops-2"),
+        ("gina", "ops-1"), ("gina", "ops-2"),
     }  # fmt: skip
-    frank = authorizer.evaluate(users[-1].id, "iam:PassRole", roles[-1].id)
+    frank = authorizer.evaluate(users[5].id, "iam:PassRole", roles[-1].id)
     assert frank.decision is Decision.DENY  # the boundary's Deny, though no identity grant
