@@ -23,13 +23,12 @@ can_assume hop keeps is shared (decision, allowed_by): the reasons name the role
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from nhiscan.providers.aws.policy.authorizer import EstateAuthorizer
-from nhiscan.providers.aws.policy.bound import BoundPolicy
-from nhiscan.providers.aws.policy.matching import Matcher
-from nhiscan.providers.aws.policy.plans import tests_resource
-from nhiscan.scanner.authz import Evaluation, StatementRef
+from nhiscan.providers.aws.policy.bound import ActionPlan, BoundPolicy
+from nhiscan.providers.aws.policy.plans import plan_of, tests_resource
+from nhiscan.scanner.authz import Decision, Evaluation, StatementRef
 from nhiscan.scanner.graph.model import EdgeKind, Hop, granted_hop
 
 ASSUME = "sts:AssumeRole"
@@ -38,10 +37,10 @@ _ACTION = ASSUME.lower()
 
 @dataclass(frozen=True, slots=True)
 class _Caller:
-    """A caller's statements about the action that name resources (matcher, NotResource), and
-    the ids of its policies (an answer is renamed only when they cannot be confused)."""
+    """A caller's plan for the action (its statements naming resources), and the ids of its
+    policies (an answer is renamed only when they cannot be confused with the trust's)."""
 
-    naming: tuple[tuple[Matcher, bool], ...]
+    plan: ActionPlan
     policy_ids: frozenset[str]
 
 
@@ -70,8 +69,7 @@ class TrustAnswers:
         place = self._role(role)
         if shape is None or place.key is None or place.trust_id in shape.policy_ids:
             return _hop(caller, role, self._authorizer.evaluate(caller, ASSUME, role))
-        signature = tuple(match(role) != negated for match, negated in shape.naming)
-        key = (caller, place.key, signature)
+        key = (caller, place.key, shape.plan.signature(role))
         found = self._answers.get(key)
         if found is None:
             found = self._answers[key] = (
@@ -79,11 +77,15 @@ class TrustAnswers:
                 self._authorizer.evaluate(caller, ASSUME, role),
             )
         named, result = found
-        hop = _hop(caller, role, result)
-        if hop is None or named == place.trust_id or place.trust_id is None:
-            return hop
-        statements = tuple(_renamed(ref, named, place.trust_id) for ref in hop.statements)
-        return replace(hop, statements=statements)
+        if named == place.trust_id or place.trust_id is None or not result.decision.possible:
+            return _hop(caller, role, result)
+        return Hop(
+            source=caller,
+            target=role,
+            edge=EdgeKind.CAN_ASSUME,
+            statements=tuple(_renamed(ref, named, place.trust_id) for ref in result.allowed_by),
+            conditional=result.decision is Decision.CONDITIONAL,
+        )
 
     def _caller(self, caller: str) -> _Caller | None:
         if caller not in self._callers:
@@ -113,28 +115,21 @@ def _hop(caller: str, role: str, result: Evaluation) -> Hop | None:
 
 
 def _renamed(ref: StatementRef, named: str | None, trust_id: str) -> StatementRef:
-    return replace(ref, policy_id=trust_id) if ref.policy_id == named else ref
+    if ref.policy_id != named:
+        return ref
+    return StatementRef(policy_id=trust_id, index=ref.index, sid=ref.sid, effect=ref.effect)
 
 
 def _caller_shape(authorizer: EstateAuthorizer, caller: str) -> _Caller | None:
-    """The caller's statements naming resources; None when its answer may depend on the role
-    in another way (a resource key tested, a resource named through a policy variable)."""
+    """The caller's plan for the action when its answer depends on the role only through the
+    resources its statements name (``plans.py``); None when it may depend on it otherwise."""
     view = authorizer.view(caller)
-    bounds: list[BoundPolicy] = [*view.identity, *([view.boundary] if view.boundary else [])]
+    plan = plan_of(view, _ACTION)
+    if plan.naming is None:
+        return None
+    bounds = [*view.identity, *([view.boundary] if view.boundary else [])]
     bounds += [b for _, level in view.scp_levels for b in level]
-    naming: dict[tuple[Matcher, bool], None] = {}
-    for bound in bounds:
-        if bound.document is None:
-            continue
-        for statement in bound.document.for_action(_ACTION):
-            if tests_resource(statement):
-                return None
-            if statement.any_resource:
-                continue
-            if statement.static_resources is None:
-                return None
-            naming[(statement.static_resources, statement.not_resource)] = None
-    return _Caller(naming=tuple(naming), policy_ids=frozenset(b.policy_id for b in bounds))
+    return _Caller(plan=plan, policy_ids=frozenset(b.policy_id for b in bounds))
 
 
 def _trust_is_shared(trust: BoundPolicy) -> bool:

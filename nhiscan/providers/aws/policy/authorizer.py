@@ -76,7 +76,8 @@ class EstateAuthorizer:
         if context:
             return evaluate(view, action, target, given_values(context))
         if target.plain and target.facts.account == view.facts.account and plans.SHORTCUTS:
-            plan = plans.plan_of(view, action.lower())
+            plan = view.plans.get(action) or plans.plan_of(view, action.lower())
+            view.plans[action] = plan  # (also under the action as asked: no lower() per call)
             if plan.naming is not None:  # the answer is shared by the targets of a signature
                 arn = target.facts.arn
                 if plan.nothing_on(arn):

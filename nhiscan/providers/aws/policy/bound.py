@@ -89,6 +89,8 @@ class ActionPlan:
     def signature(self, resource: str) -> tuple[bool, ...]:
         """Which of the naming statements match ``resource`` (``naming`` must be known)."""
         assert self.naming is not None
+        if not self.naming:
+            return ()
         return tuple([match(resource) != negated for match, negated in self.naming])
 
 
