@@ -2,7 +2,9 @@
 
 Built once per estate. Each principal's policies (its own, its groups', its boundary, the SCPs
 above its account) are bound on first use and kept; each distinct policy document is compiled
-once; resource lookups are cached per ARN.
+once; resource lookups are cached per ARN; what a principal's policies say about an action is
+planned once, and its answers on the plain targets of its account are shared by the targets its
+statements match alike (``plans.py``).
 """
 
 from __future__ import annotations
@@ -76,19 +78,9 @@ class EstateAuthorizer:
         if context:
             return evaluate(view, action, target, given_values(context))
         if target.plain and target.facts.account == view.facts.account and plans.SHORTCUTS:
-            plan = view.plans.get(action) or plans.plan_of(view, action.lower())
-            view.plans[action] = plan  # (also under the action as asked: no lower() per call)
-            if plan.naming is not None:  # the answer is shared by the targets of a signature
-                arn = target.facts.arn
-                if plan.nothing_on(arn):
-                    return NOTHING_ALLOWS
-                signature = plan.signature(arn)
-                answers = plan.answers if plan.answers is not None else {}
-                plan.answers = answers
-                found = answers.get(signature)
-                if found is None:
-                    found = answers[signature] = evaluate(view, action, target)
-                return found
+            shared = _shared(view, action, target)
+            if shared is not None:
+                return shared
         return evaluate(view, action, target)
 
     def is_admin(self, principal: str) -> Evaluation:
@@ -228,6 +220,27 @@ def _scps_by_target(policies: Iterable[Policy]) -> dict[str, tuple[Policy, ...]]
             for target in policy.attached_to:
                 grouped.setdefault(target, []).append(policy)
     return {k: tuple(v) for k, v in grouped.items()}
+
+
+def _shared(view: PrincipalView, action: str, target: Target) -> Evaluation | None:
+    """The answer on a plain target of the principal's account, shared by the targets its
+    statements about ``action`` match alike (``plans.py``); None when it is not shared."""
+    plan = view.plans.get(action)
+    if plan is None:  # kept under the action as asked too: no lower() per request
+        plan = view.plans[action] = plans.plan_of(view, action.lower())
+    if plan.naming is None:
+        return None
+    arn = target.facts.arn
+    if plan.nothing_on(arn):
+        return NOTHING_ALLOWS
+    answers = plan.answers
+    if answers is None:
+        answers = plan.answers = {}
+    signature = plan.signature(arn)
+    found = answers.get(signature)
+    if found is None:
+        found = answers[signature] = evaluate(view, action, target)
+    return found
 
 
 def _service_lookup(caller: PrincipalFacts, target: Target) -> Lookup:
