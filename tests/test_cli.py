@@ -28,7 +28,9 @@ def invoke(*args: str) -> Result:
 
 
 def test_demo_scan_writes_reports_and_snapshot(demo: Path) -> None:
-    assert {p.name for p in demo.iterdir()} == {"report.json", "report.html", "snapshot.json"}
+    assert {p.name for p in demo.iterdir()} == {
+        "report.json", "report.html", "snapshot.json", "snapshot.graph.json.gz",
+    }  # fmt: skip
     report = json.loads((demo / "report.json").read_text())
     for key in ("schema_version", "tool", "scanned_at", "identities", "credentials", "findings",
                 "gaps"):  # fmt: skip

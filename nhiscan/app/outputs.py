@@ -78,12 +78,13 @@ def _file_format(output: str, path: Path, chosen: list[Format]) -> Format:
 def prepare_outputs(
     output: str | None, formats: tuple[str, ...], *, snapshot_copy: bool = False
 ) -> list[Target]:
-    """``resolve_outputs``, each file (and the snapshot copy a scan writes beside reports in
-    a directory) checked as writable: call it before collecting."""
+    """``resolve_outputs``, each file (and the snapshot copy and reach graph a scan writes
+    beside reports in a directory) checked as writable: call it before collecting."""
     targets = resolve_outputs(output, formats)
     paths = [path for _, path in targets if path is not None]
     copy = snapshot_copy_path(targets) if snapshot_copy else None
-    for path in [*paths, *([copy] if copy is not None else [])]:
+    beside = [copy, graph_path(copy)] if copy is not None else []
+    for path in [*paths, *beside]:
         check_writable(path)
     return targets
 
@@ -94,6 +95,14 @@ def snapshot_copy_path(targets: list[Target]) -> Path | None:
     if paths and all(p.name == fmt.filename for fmt, p in targets if p is not None):
         return paths[0].parent / "snapshot.json"
     return None
+
+
+def graph_path(snapshot: Path) -> Path:
+    """Where the reach graph of the snapshot file ``snapshot`` is stored (``app/graphs.py``):
+    ``snapshot.json`` -> ``snapshot.graph.json.gz`` (another name: the name +
+    ``.graph.json.gz``)."""
+    stem = snapshot.stem if snapshot.suffix == ".json" else snapshot.name
+    return snapshot.with_name(stem + ".graph.json.gz")
 
 
 def check_writable(path: Path, *, option: str = "-o") -> None:

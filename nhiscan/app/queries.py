@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,34 +14,88 @@ from nhiscan.app.options import SourceOptions
 from nhiscan.app.outputs import check_writable, write_output
 from nhiscan.app.sources import asked_sources, collect_snapshot, given_flags
 from nhiscan.errors import ConfigError
+from nhiscan.scanner.authz import Authorizer, Evaluation
+from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.snapshot import Snapshot
 
 
 def load_query_subject(path: Path | None, src: SourceOptions, settings: Settings) -> Any:
-    """The reach graph of a snapshot file, or of an estate collected now from ``src``."""
+    """The reach graph of a snapshot file (the one stored beside it when it matches), or of an
+    estate collected now from ``src``."""
     if path is not None and asked_sources(src):
         given = ", ".join(given_flags(src))
         raise ConfigError(f"{path}: give a snapshot or source options ({given}), not both")
-    snap = snapshots.load(path) if path is not None else collect_snapshot(src, settings)
-    return subject_of(snap)
+    if path is None:
+        return subject_of(collect_snapshot(src, settings))
+    return subject_of(snapshots.load(path), stored_at=path)
 
 
-def subject_of(snap: Snapshot) -> Any:
-    """What the queries ask: the reach graph as the analysis builds it, with the authorizer it
-    was built with and the catalogue and id scheme of the snapshot's provider (imported here,
-    not at the top: ``nhiscan --help`` loads no provider)."""
-    from nhiscan import queries
+def subject_of(snap: Snapshot, *, stored_at: Path | None = None) -> Any:
+    """What the queries ask: the reach graph the scan stored beside the snapshot file
+    ``stored_at`` (``app/graphs.py``) when there is one that matches, else the graph as the
+    analysis builds it; the authorizer (built from the estate on first use, not by building
+    the graph: only ``who-can`` asks it) and the catalogue and id scheme of the snapshot's
+    provider. Imported here, not at the top: ``nhiscan --help`` loads no provider."""
+    from nhiscan import providers, queries
     from nhiscan.app.estates import estate_of
+    from nhiscan.app.graphs import load_graph
     from nhiscan.app.pipeline import primary, provider_set, reach_graph
+    from nhiscan.scanner.provider import ProviderSet
 
     estate = estate_of(snap)
-    found = provider_set(estate)
-    graph = reach_graph(estate, found)
-    main = primary(found)
+    graph = load_graph(stored_at, estate) if stored_at is not None else None
+    if graph is None:
+        graph = reach_graph(estate, provider_set(estate))
+    else:
+        graph.authorizer = Deferred(lambda: _authorizer(estate))
+    found = {p.name: p for p in providers.analysed(estate.snapshot)}
+    main = primary(ProviderSet(providers=found))
     assert graph.authorizer is not None  # build_graph keeps the one it asked
     return queries.Subject(
         graph=graph, authorizer=graph.authorizer, catalog=main.catalog, ids=main.ids
     )
+
+
+def _authorizer(estate: Estate) -> Authorizer:
+    """The authorizer ``build_graph`` would ask: the providers' analyses of ``estate`` as one
+    (an analysis is set up from the estate alone; the graph is not built)."""
+    from nhiscan.app.pipeline import provider_set
+    from nhiscan.scanner.graph.sources import CompositeSource
+
+    return CompositeSource(estate, provider_set(estate).analyses).authorizer
+
+
+class Deferred:
+    """An ``Authorizer`` built on its first question (``build``), then asked directly: a query
+    that asks none (``reach``, ``path``) never sets the providers' analyses up."""
+
+    def __init__(self, build: Callable[[], Authorizer]) -> None:
+        self._build: Callable[[], Authorizer] | None = build
+        self._built: Authorizer | None = None
+
+    def _get(self) -> Authorizer:
+        if self._built is None:
+            assert self._build is not None
+            self._built, self._build = self._build(), None
+        return self._built
+
+    def principals(self) -> Iterable[str]:
+        return self._get().principals()
+
+    def evaluate(
+        self,
+        principal: str,
+        action: str,
+        resource: str,
+        context: Mapping[str, str | Sequence[str] | None] | None = None,
+    ) -> Evaluation:
+        return self._get().evaluate(principal, action, resource, context)
+
+    def is_admin(self, principal: str) -> Evaluation:
+        return self._get().is_admin(principal)
+
+    def admin_of(self, principal: str) -> Iterable[tuple[str, Evaluation]]:
+        return self._get().admin_of(principal)
 
 
 def run_query(

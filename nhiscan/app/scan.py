@@ -18,6 +18,7 @@ import click
 from nhiscan.app import pipeline, snapshots
 from nhiscan.app.agents import echo_unmatched, load_agent_files
 from nhiscan.app.config import Settings
+from nhiscan.app.graphs import write_graph
 from nhiscan.app.options import Gate, SourceOptions
 from nhiscan.app.outputs import (
     Target,
@@ -151,7 +152,8 @@ def _write_all(
     history: HistoryView | None = None,
 ) -> None:
     """The reports, then the snapshot copy (indented; from ``stored``, the compact text, when
-    the run is recorded, so that the snapshot is not encoded again)."""
+    the run is recorded, so that the snapshot is not encoded again) and the reach graph beside
+    it, for the queries (``app/graphs.py``)."""
     write_reports(report, targets, history=history)
     path = snapshot_copy_path(targets) if snapshot_copy else None
     if path is None:
@@ -160,8 +162,10 @@ def _write_all(
         text = snapshot.dumps(json.loads(stored))
     else:
         text = snapshot.to_json(report.snapshot)
-    write_output(path, text.encode())
+    data = text.encode()
+    write_output(path, data)
     click.echo(f"wrote {path}", err=True)
+    write_graph(path, data, report.graph)
 
 
 def _echo_suppressions(report: Report) -> None:

@@ -144,8 +144,8 @@ def graph_counts(report: Report) -> dict[str, int]:
     return {
         "nodes": graph.graph.number_of_nodes(),
         "edges": graph.graph.number_of_edges(),
-        "escalations": len(graph.escalations),
-        "potential_escalations": len(graph.potential),
+        "escalations": sum(e.count for e in graph.escalations),
+        "potential_escalations": sum(e.count for e in graph.potential),
     }
 
 

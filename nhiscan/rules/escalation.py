@@ -31,14 +31,15 @@ finding covers it), and so are the identities only the cloud acts through
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
 from nhiscan.rules.common import capital, describe
 from nhiscan.rules.escalation_meta import FAMILY_METAS
 from nhiscan.rules.reach_support import (
+    SAMPLE_SIZE,
     AdminReach,
     admin_reach,
     admin_target,
@@ -52,10 +53,11 @@ from nhiscan.rules.reach_support import (
     scope_words,
 )
 from nhiscan.scanner.authz import Decision, StatementRef
-from nhiscan.scanner.escalation import Escalation, Family, Step
+from nhiscan.scanner.escalation import Escalation, Family, Member, Step, TargetSet, expand
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.facts import MethodInfo
 from nhiscan.scanner.graph import EdgeKind, Hop, ReachGraph, path_json
+from nhiscan.scanner.graph.reach import through
 from nhiscan.scanner.model import Finding, Identity, Severity
 from nhiscan.scanner.provider import ProviderSet
 
@@ -83,10 +85,17 @@ class EscalationRule:
             if identity is None or provider_managed(providers, identity):
                 continue
             mine = held.get(principal, frozenset())
-            found = [e for e in found if _landing(estate, providers, identity, e) not in mine]
-            if not found:
-                continue
-            chosen = _pick(providers, identity, graph, reach, found)
+            if len(found) == 1 and found[0].within is not None:
+                members = _ranked_members(graph, estate, providers, identity, found[0], mine)
+                if not members:
+                    continue
+                chosen = _pick_member(providers, identity, graph, members, found[0])
+            else:
+                found = [e for e in expand(found)
+                         if _landing(estate, providers, identity, e) not in mine]  # fmt: skip
+                if not found:
+                    continue
+                chosen = _pick(providers, identity, graph, reach, found)
             yield self._finding(estate, providers, identity, chosen)
 
     def _finding(
@@ -140,7 +149,8 @@ class _Chosen:
     escalation: Escalation
     info: MethodInfo | None  # what its provider's table says of the method
     admin: bool  # reaches admin, directly or through its target
-    targets: list[str]  # every target, most valuable first ("unknown" left out)
+    targets: int  # how many targets ("unknown" left out)
+    samples: list[str]  # the first of them, most valuable first
     path: tuple[Hop, ...]  # () for a potential escalation
 
 
@@ -189,13 +199,92 @@ def _pick(
     best = ranked[0]
     node = _node(providers, identity, best)
     methods = providers.facts(identity.provider).escalation_methods
+    targets = list(dict.fromkeys(_target_id(e) for e in ranked if e.target != UNKNOWN))
     return _Chosen(
         escalation=best,
         info=methods.get(best.method),
         admin=best.target == ADMIN or reach.reaches(node),
-        targets=list(dict.fromkeys(_target_id(e) for e in ranked if e.target != UNKNOWN)),
+        targets=len(targets),
+        samples=sample(targets),
         path=() if best.potential else _path(graph, reach, best, node),
     )
+
+
+def _pick_member(
+    providers: ProviderSet,
+    identity: Identity,
+    graph: ReachGraph,
+    members: Sequence[Member],
+    escalation: Escalation,
+) -> _Chosen:
+    """The most valuable member of a target set (the order :func:`_ranked_members` keeps),
+    as ``_pick`` would choose among one escalation per member."""
+    reach = admin_reach(graph)
+    within = escalation.within
+    assert within is not None
+    best = members[0]
+    [chosen] = expand((replace(escalation, within=replace(within, members=(best,))),))
+    methods = providers.facts(identity.provider).escalation_methods
+    path: tuple[Hop, ...] = ()
+    if not chosen.potential:
+        path = _set_path(graph, reach, escalation, best.target)
+    return _Chosen(
+        escalation=chosen,
+        info=methods.get(chosen.method),
+        admin=reach.reaches(best.target),
+        targets=len(members),
+        samples=[m.target for m in members[:SAMPLE_SIZE]],
+        path=path,
+    )
+
+
+def _ranked_members(
+    graph: ReachGraph,
+    estate: Estate,
+    providers: ProviderSet,
+    identity: Identity,
+    escalation: Escalation,
+    held: frozenset[str],
+) -> list[Member]:
+    """The members of the escalation's target set, most valuable first (reaching admin,
+    certain, by id), less the principal and the targets whose scope it already administers:
+    sorted once per set and graph, filtered per principal without sorting again."""
+    within = escalation.within
+    assert within is not None
+    order = per_graph(
+        graph, f"set-order:{within.id}", lambda g: _set_order(g, estate, providers, within)
+    )
+    ranked = order[escalation.conditional]
+    found = []
+    for landing, member in ranked:
+        if member.target == escalation.principal or landing in held:
+            continue
+        found.append(member)
+    return found
+
+
+def _set_order(
+    graph: ReachGraph, estate: Estate, providers: ProviderSet, within: TargetSet
+) -> dict[bool, list[tuple[str, Member]]]:
+    """A set's members with where each lands, in rank order: for an escalation that is
+    certain (key False) and one that is conditional (key True, every member conditional)."""
+    reach = admin_reach(graph)
+    landed = []
+    for member in dict((m.target, m) for m in reversed(within.members)).values():
+        target = estate.identities.get(member.target)
+        landing = admin_target(providers, target, None) if target is not None else ""
+        landed.append((landing, member))
+    return {
+        conditional: sorted(
+            landed,
+            key=lambda lm: (
+                not reach.reaches(lm[1].target),
+                conditional or lm[1].conditional,
+                lm[1].target,
+            ),
+        )
+        for conditional in (False, True)
+    }
 
 
 def _path(
@@ -205,6 +294,22 @@ def _path(
     for hop in graph.hops_from(escalation.principal):
         if (hop.edge, hop.method, hop.target) == (EdgeKind.ESCALATES_TO, escalation.method, node):
             return (hop, *(reach.path(node) or ()))
+    return ()
+
+
+def _set_path(
+    graph: ReachGraph, reach: AdminReach, escalation: Escalation, member: str
+) -> tuple[Hop, ...]:
+    """The escalates_to hop into the target set and out to ``member`` as one hop (as walks
+    show it), then the shortest onward path to admin from the member."""
+    assert escalation.within is not None
+    hub = escalation.within.id
+    for hop in graph.hops_from(escalation.principal):
+        if (hop.edge, hop.method, hop.target) != (EdgeKind.ESCALATES_TO, escalation.method, hub):
+            continue
+        for out in graph.hops_from(hub):
+            if out.target == member:
+                return (through(hop, out), *(reach.path(member) or ()))
     return ()
 
 
@@ -241,8 +346,8 @@ def _evidence(
         "potential": escalation.potential,
         "missing": escalation.missing,
         "conditional": escalation.conditional or conditional(chosen.path),
-        "targets": len(chosen.targets),
-        "sample_targets": sample(chosen.targets),
+        "targets": chosen.targets,
+        "sample_targets": chosen.samples,
         "steps": [_step(step) for step in escalation.steps],
         "exposure": exposed,
     }
@@ -270,7 +375,7 @@ def _title(estate: Estate, providers: ProviderSet, identity: Identity, chosen: _
     escalation = chosen.escalation
     who = capital(describe(identity, identity.id, providers))
     where = _target_words(estate, providers, identity, chosen)
-    others = len(chosen.targets) - 1
+    others = chosen.targets - 1
     more = f" (and {others:,} other target{'s' if others > 1 else ''})" if others > 0 else ""
     if escalation.potential:
         waits = _if(escalation, chosen.info)

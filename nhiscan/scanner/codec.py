@@ -166,6 +166,8 @@ def _decoder_for(tp: Any) -> Decoder:
         return lambda v: None if v is None else sub(v)
     if origin is tuple:
         return _tuple_decoder(_decoder_for(args[0]))
+    if isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields"):
+        return _named_tuple_decoder(tp)
     if origin in (Mapping, dict) or tp in (Mapping, dict):
         strings = args == (str, str)
         return lambda v: _mapping(_expect(v, dict), strings=strings)
@@ -228,6 +230,23 @@ def _tuple_decoder(sub: Decoder) -> Decoder:
             except (TypeError, ValueError, KeyError) as exc:
                 raise DecodeError(f"[{index}]", _problem(exc)) from exc
         return tuple(out)
+
+    return run
+
+
+def _named_tuple_decoder(cls: type[Any]) -> Decoder:
+    """A NamedTuple from the list ``encode`` makes of it, field by field in order."""
+    hints = typing.get_type_hints(cls)
+    subs = [(name, _decoder_for(hints[name])) for name in cls._fields]
+
+    def run(value: Any) -> Any:
+        items = _expect(value, list)
+        if len(items) != len(subs):
+            raise DecodeError("", f"expected {len(subs)} values ({', '.join(cls._fields)}), "
+                              f"got {len(items)}")  # fmt: skip
+        return cls(
+            *(_field(name, sub, item) for (name, sub), item in zip(subs, items, strict=True))
+        )
 
     return run
 

@@ -4,7 +4,8 @@ by which method, through which permissions. Providers find them; the graph and r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -32,11 +33,48 @@ class Step(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Member:
+    """One target of a :class:`TargetSet`: what it reaches, and what reaching it rests on."""
+
+    target: str  # the identity id reached
+    resource: str  # the id the method's per-target permissions are requested on
+    missing: str | None = None  # what the snapshot lacks to tell (a potential escalation)
+    conditional: bool = False  # reaching it rests on a condition (a passed role's trust)
+    unless: str | None = None  # what would stop it that the snapshot cannot tell
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TargetSet:
+    """Many targets one escalation reaches alike (issue #16): "any user of account A".
+
+    When a principal's permissions give the same answer for every target of a method (a grant
+    to create keys for any user), the method is one escalation to the set, not one per
+    target: on a dense account thousands of principals times thousands of targets. The set is
+    shared by every escalation to it (one object, one graph node with a hop to each member);
+    the principal itself is never its own target (:func:`expand` leaves it out)."""
+
+    id: str  # the graph node standing for the set (a hub: never a hop shown to people)
+    # Equal and hashed by id alone (an estate has one set per id): an escalation is hashed
+    # without hashing thousands of members.
+    label: str = field(compare=False)  # "any user of 111122223333", in the provider's words
+    members: tuple[Member, ...] = field(compare=False)
+    _index: dict[str, Member] = field(default_factory=dict, compare=False, repr=False)
+
+    def member(self, target: str) -> Member | None:
+        """The member that reaches ``target`` (the first, when several do)."""
+        if not self._index and self.members:
+            for member in reversed(self.members):
+                self._index[member.target] = member
+        return self._index.get(target)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Escalation:
     principal: str  # the identity id that escalates
     method: str  # a method name from the provider's table
     family: Family
-    target: str  # an identity or group id, "admin", or "unknown" (potential only)
+    # An identity or group id, "admin", "unknown" (potential only), or ``within.id``.
+    target: str
     potential: bool = False  # something the method needs is not in the snapshot
     conditional: bool = False  # some permission used is only CONDITIONAL
     # What is not in the snapshot, when potential; on a concrete (conditional) escalation,
@@ -46,6 +84,16 @@ class Escalation:
     # The scope whose admin sink a target of "admin" is, when not the principal's own (an
     # escalation to owner of another project or of a folder). None: the principal's own.
     scope: str | None = None
+    # The targets, when the escalation reaches a whole set alike (``target`` is its id); the
+    # steps on a member are requested on ``within.id`` (the same answer for every member).
+    within: TargetSet | None = None
+
+    @property
+    def count(self) -> int:
+        """How many targets it stands for (the set's members, the principal left out)."""
+        if self.within is None:
+            return 1
+        return sum(1 for m in self.within.members if m.target != self.principal)
 
     @classmethod
     def of(
@@ -59,6 +107,7 @@ class Escalation:
         missing: str | None = None,
         conditional: bool = False,
         scope: str | None = None,
+        within: TargetSet | None = None,
     ) -> Escalation:
         """An escalation through ``steps``: potential when something it needs is ``missing``
         from the snapshot, conditional when ``conditional`` or any step is only CONDITIONAL."""
@@ -67,5 +116,33 @@ class Escalation:
             potential=missing is not None,
             conditional=conditional
             or any(s.evaluation.decision is Decision.CONDITIONAL for s in steps),
-            missing=missing, steps=steps, scope=scope,
+            missing=missing, steps=steps, scope=scope, within=within,
         )  # fmt: skip
+
+
+def expand(escalations: Iterable[Escalation]) -> Iterator[Escalation]:
+    """Every escalation with a target set as one escalation per member (the principal left
+    out), as if each target had been found alone: for small estates, tests and readers that
+    need each pair. Others pass through."""
+    for escalation in escalations:
+        found = escalation.within
+        if found is None:
+            yield escalation
+            continue
+        for member in found.members:
+            if member.target == escalation.principal:
+                continue
+            potential = escalation.potential or member.missing is not None
+            missing = member.missing if member.missing is not None else escalation.missing
+            yield replace(
+                escalation,
+                target=member.target,
+                within=None,
+                potential=potential,
+                conditional=escalation.conditional or member.conditional,
+                missing=member.unless if member.unless is not None else missing,
+                steps=tuple(
+                    Step(s.action, member.resource, s.evaluation) if s.resource == found.id else s
+                    for s in escalation.steps
+                ),
+            )

@@ -119,3 +119,21 @@ def test_the_report_schema_requires_only_the_fields_always_written(cls: type) ->
 
 def test_a_disabled_api_is_its_own_gap_reason() -> None:
     assert GapReason("api-disabled") is GapReason.API_DISABLED
+
+
+def test_a_named_tuple_field_round_trips_and_a_wrong_length_names_the_field() -> None:
+    """An escalation's steps are NamedTuples (``Step``): written as lists, read back."""
+    from nhiscan.scanner.authz import Decision, Evaluation, StatementRef
+    from nhiscan.scanner.codec import DecodeError
+    from nhiscan.scanner.escalation import Escalation, Family, Step
+
+    granted = Evaluation(decision=Decision.CONDITIONAL,
+                         allowed_by=(StatementRef(policy_id="p", index=2, sid="S"),))  # fmt: skip
+    escalation = Escalation.of(principal="u", method="iam:PassRole", family=Family.PASSROLE_COMPUTE,
+                               target="r", steps=(Step("iam:PassRole", "r", granted),))  # fmt: skip
+    encoded = encode(escalation)
+    assert encoded["steps"][0][:2] == ["iam:PassRole", "r"]
+    assert decode(Escalation, encoded) == escalation
+    encoded["steps"][0] = ["iam:PassRole", "r"]
+    with pytest.raises(DecodeError, match=r"steps\[0\]: expected 3 values"):
+        decode(Escalation, encoded)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from nhiscan.scanner.agents.model import AgentPlan, Need
 from nhiscan.scanner.authz import Decision, Evaluation
-from nhiscan.scanner.escalation import Escalation
+from nhiscan.scanner.escalation import Escalation, expand
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.gaps.classify import classify
 from nhiscan.scanner.gaps.documents import Documents, vocabulary_of
@@ -161,7 +161,7 @@ class GapAnalyzer:
             for found in self._escalations.get(principal, ()):
                 by_method.setdefault(found.method, []).append(found)
             for method, ways in by_method.items():
-                targets = sorted({w.target for w in ways})
+                targets = sorted({w.target for w in expand(ways)})
                 items.append(
                     EscalationItem(
                         principal=principal,
@@ -169,7 +169,7 @@ class GapAnalyzer:
                         target=targets[0],
                         targets=len(targets),
                         samples=tuple(targets[:SAMPLES]),
-                        conditional=all(w.conditional for w in ways),
+                        conditional=all(w.conditional for w in expand(ways)),
                     )
                 )
         return tuple(items)

@@ -56,7 +56,9 @@ def build_graph(estate: Estate, source: GraphSource) -> ReachGraph:
     hops += AccessFinder(estate, source).hops(principals, resources)
     escalations = tuple(source.escalations(principals))
     concrete = [e for e in escalations if not e.potential]
+    _add_set_nodes(graph, concrete)
     hops += _escalation_hops(estate, source, concrete)
+    hops += _set_hops(concrete)
     hops += _pass_role_hops(source, concrete)
     joined = (e.target for e in concrete if e.family is Family.GROUP_MEMBERSHIP)
     hops += source.group_edges(joined)
@@ -172,6 +174,29 @@ def _scope(estate: Estate, source: GraphSource, principal: str) -> str:
     """The scope whose admin sink ``principal``'s admin power points to: its provider's
     answer, else the account (subscription, project) its record names."""
     return source.admin_scope(principal) or estate.identities[principal].account
+
+
+def _add_set_nodes(graph: nx.MultiDiGraph[str], escalations: Iterable[Escalation]) -> None:
+    """A hub for each target set an escalation leads to (scanner/escalation.py ``TargetSet``)."""
+    for escalation in escalations:
+        found = escalation.within
+        if found is not None and found.id not in graph:
+            graph.add_node(found.id, kind=NodeKind.HUB.value, label=found.label, account=None)
+
+
+def _set_hops(escalations: Iterable[Escalation]) -> Iterator[Hop]:
+    """Each target set's hub to each of its members, once however many escalations lead to
+    it: a walk through the hub is one hop from the principal to the member (``through``), with
+    the principal's statements and method, and conditional when the member is."""
+    done: set[str] = set()
+    for escalation in escalations:
+        found = escalation.within
+        if found is None or found.id in done:
+            continue
+        done.add(found.id)
+        for member in found.members:
+            yield Hop(source=found.id, target=member.target, edge=EdgeKind.ESCALATES_TO,
+                      conditional=member.conditional)  # fmt: skip
 
 
 def _escalation_hops(

@@ -32,7 +32,9 @@ class NodeKind(StrEnum):
     EXPOSURE = "exposure"  # a secret found in a repository (scanner/leaks.py)
     # A shared node standing for many callers x many targets (issue #16): "any principal of
     # account A allowed sts:AssumeRole on any role", with one hop from each caller and one to
-    # each role. Never a hop shown to people: ``reach.unwind`` collapses it.
+    # each role; or a target set of escalations, "any IAM user of account A" (one
+    # escalates_to hop from each principal, one to each member). Never a hop shown to people:
+    # walks go through it as one hop (``reach.through``).
     HUB = "hub"
 
 

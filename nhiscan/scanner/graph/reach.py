@@ -162,12 +162,13 @@ def unwind(parents: dict[str, Hop], node: str) -> Path:
 
 def through(into: Hop, out: Hop) -> Hop:
     """The hop ``into`` a hub and the hop ``out`` of it as one: the caller to the role, with the
-    caller's statements and the role's trust statements."""
+    caller's statements and the role's trust statements (to a target set's member: the
+    principal's escalation method and statements)."""
     return Hop(
         source=into.source,
         target=out.target,
         edge=out.edge,
-        method=out.method,
+        method=out.method or into.method,
         statements=tuple(dict.fromkeys((*into.statements, *out.statements))),
         conditional=into.conditional or out.conditional,
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from pathlib import Path
 from typing import Any
 
@@ -250,11 +249,10 @@ def synthetic_gaad(roles: int, users: int, policies: int) -> dict[str, Any]:
     }
 
 
-def test_benchmark_sized_export_is_fast(tmp_path: Path) -> None:
+def test_a_benchmark_sized_export_is_read_whole(tmp_path: Path) -> None:
+    # Its speed is a benchmark's (bench/bench_dense.py prints the collection phase), never a
+    # unit test's: a timing assertion fails on a loaded machine.
     big = tmp_path / "big.json"
     big.write_text(json.dumps(synthetic_gaad(roles=10_000, users=5_000, policies=2_000)))
-    started = time.perf_counter()
     records = read(big)
-    elapsed = time.perf_counter() - started
     assert len([r for r in records if isinstance(r, Identity)]) == 15_000
-    assert elapsed < 4, f"reading the benchmark-sized export took {elapsed:.1f}s"

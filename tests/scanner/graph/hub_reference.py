@@ -13,7 +13,9 @@ from typing import Any
 
 from nhiscan.app import pipeline
 from nhiscan.providers.aws.graph import assume
+from nhiscan.providers.aws.privesc import targets
 from nhiscan.reports.model import Report
+from nhiscan.scanner.escalation import expand
 from nhiscan.scanner.graph import ReachGraph
 from nhiscan.scanner.graph.counts import reach_counts
 from nhiscan.scanner.graph.model import is_hub
@@ -25,14 +27,15 @@ ROOT = f"arn:aws:iam::{f.ACCOUNT}:root"
 
 
 @contextmanager
-def hubs(min_pairs: int | None) -> Iterator[None]:
-    """Graphs built inside use hubs from ``min_pairs`` pairs (None: never, the reference)."""
-    before = assume.HUB_MIN_PAIRS
-    assume.HUB_MIN_PAIRS = min_pairs
+def hubs(min_pairs: int | None, min_targets: int | None = None) -> Iterator[None]:
+    """Graphs built inside use hubs from ``min_pairs`` pairs and escalations to target sets
+    from ``min_targets`` targets (None: never, the reference)."""
+    before = assume.HUB_MIN_PAIRS, targets.SET_MIN_TARGETS
+    assume.HUB_MIN_PAIRS, targets.SET_MIN_TARGETS = min_pairs, min_targets
     try:
         yield
     finally:
-        assume.HUB_MIN_PAIRS = before
+        assume.HUB_MIN_PAIRS, targets.SET_MIN_TARGETS = before
 
 
 @contextmanager
@@ -47,8 +50,14 @@ def shared_trust(on: bool) -> Iterator[None]:
         assume.SHARE_TRUST = before
 
 
-def report(snapshot: Snapshot, *, min_pairs: int | None, share: bool = True) -> Report:
-    with hubs(min_pairs), shared_trust(share):
+def report(
+    snapshot: Snapshot,
+    *,
+    min_pairs: int | None,
+    min_targets: int | None = None,
+    share: bool = True,
+) -> Report:
+    with hubs(min_pairs, min_targets), shared_trust(share):
         return pipeline.analyze(snapshot, settings=f.settings(), now=f.NOW)
 
 
@@ -92,7 +101,14 @@ def summary(rep: Report) -> dict[str, Any]:
             for b in rep.blast
         ),
         "counts": {p: counts[p] for p in principals},
-        "escalations": sorted((e.principal, e.method, e.target) for e in graph.escalations),
+        "escalations": sorted(
+            (e.principal, e.method, e.target, e.conditional, e.missing, repr(e.steps))
+            for e in expand(graph.escalations)
+        ),
+        "potential": sorted(
+            (e.principal, e.method, e.target, e.missing, repr(e.steps))
+            for e in expand(graph.potential)
+        ),
         "reach": {
             p: {n: (len(path), any(h.conditional for h in path)) for n, path in r.items()}
             for p, r in reach.items()

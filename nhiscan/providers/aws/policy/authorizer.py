@@ -26,7 +26,7 @@ from nhiscan.providers.aws.policy.context import (
 from nhiscan.providers.aws.policy.evaluate import NOTHING_ALLOWS, evaluate
 from nhiscan.providers.aws.policy.matching import Lookup, Tri
 from nhiscan.providers.aws.policy.plans import RESOURCE_KEYS
-from nhiscan.providers.aws.policy.resources import TargetResolver
+from nhiscan.providers.aws.policy.resources import TRUST_ACTIONS, TargetResolver
 from nhiscan.scanner.authz import Decision, Evaluation
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import Account, Identity, IdentityKind, Policy, PolicyKind, Provider
@@ -48,6 +48,10 @@ class EstateAuthorizer:
         self._compiler = PolicyCompiler()
         self._bound: dict[tuple[str, Role], BoundPolicy] = {}
         self._views: dict[str, PrincipalView] = {}
+        # For same_for: (principal, action) -> whether its answer is the same for every plain
+        # target, and (target set, trust action or not, account) -> whether all are plain.
+        self._uniform: dict[tuple[str, str], bool | None] = {}
+        self._plain_lists: dict[tuple[str, bool, str], bool] = {}
         self._accounts: Mapping[str, Account] = MappingProxyType(
             {a.id: a for a in estate.snapshot.accounts}
         )
@@ -77,11 +81,38 @@ class EstateAuthorizer:
         view = self._views.get(principal) or self.view(principal)
         if context:
             return evaluate(view, action, target, given_values(context))
-        if target.plain and target.facts.account == view.facts.account and plans.SHORTCUTS:
+        if plans.SHORTCUTS and _plain(view, target):
             shared = _shared(view, action, target)
             if shared is not None:
                 return shared
         return evaluate(view, action, target)
+
+    def same_for(
+        self, principal: str, action: str, key: str, resources: Sequence[str]
+    ) -> Evaluation | None:
+        """The answer every one of ``resources`` gets, when it is certainly the same for all
+        of them (the statements about ``action`` cover any resource with no condition on it,
+        and every resource is a plain target in the principal's account): the answer
+        ``evaluate`` gives each. None when they may differ. ``key`` names the list (a target
+        set's id): whether its resources are all plain is found once per list and action."""
+        if not resources:
+            return None
+        view = self.view(principal)
+        trust = action.lower() in TRUST_ACTIONS
+        plain_key = (key, trust, view.facts.account or "")
+        plain = self._plain_lists.get(plain_key)
+        if plain is None:
+            plain = self._plain_lists[plain_key] = all(
+                _plain(view, self._targets.target(r, action)) for r in resources
+            )
+        if not plain:
+            return None
+        uniform_key = (principal, action.lower())
+        if uniform_key not in self._uniform:
+            self._uniform[uniform_key] = uniform(view, action)
+        if self._uniform[uniform_key] is None:
+            return None
+        return self.evaluate(principal, action, resources[0])
 
     def is_admin(self, principal: str) -> Evaluation:
         return admin.is_admin(self.view(principal), self.catalog)
@@ -220,6 +251,11 @@ def _scps_by_target(policies: Iterable[Policy]) -> dict[str, tuple[Policy, ...]]
             for target in policy.attached_to:
                 grouped.setdefault(target, []).append(policy)
     return {k: tuple(v) for k, v in grouped.items()}
+
+
+def _plain(view: PrincipalView, target: Target) -> bool:
+    """A target with no policy of its own, known, in the principal's account."""
+    return target.plain and target.facts.account == view.facts.account
 
 
 def _shared(view: PrincipalView, action: str, target: Target) -> Evaluation | None:

@@ -18,11 +18,11 @@ role that may assume it): one hop only, the reach graph's chains are not consult
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from nhiscan.providers.aws.statements import account_of, statements
 from nhiscan.scanner.authz import Decision
-from nhiscan.scanner.escalation import Escalation, Family, Step
+from nhiscan.scanner.escalation import Escalation, Family, Member, Step, TargetSet, expand
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import Identity
 
@@ -103,18 +103,41 @@ class ActAs:
         self._ask = ask
         self._delegated = could_assume
         self._trust = trust
-        self._via: dict[str, Way] = {}
+        self._via: dict[str, tuple[tuple[bool, int, int], Way]] = {}
+        self._sets: list[tuple[tuple[bool, int, int], Escalation]] = []
         rank = {family: index for index, family in enumerate(_ACTING)}
-        usable = [e for e in found if e.family in rank and not e.potential]
-        for escalation in sorted(usable, key=lambda e: (e.conditional, rank[e.family])):
-            way = Way(steps=escalation.steps, conditional=escalation.conditional)
-            self._via.setdefault(escalation.target, way)
+        for order, escalation in enumerate(found):
+            if escalation.family not in rank or escalation.potential:
+                continue
+            key = (escalation.conditional, rank[escalation.family], order)
+            if escalation.within is not None:
+                self._sets.append((key, escalation))
+            elif escalation.target not in self._via or key < self._via[escalation.target][0]:
+                way = Way(steps=escalation.steps, conditional=escalation.conditional)
+                self._via[escalation.target] = (key, way)
 
     def way(self, role: Identity) -> Way | None:
         """The best way to act as ``role`` (certain before conditional, assuming it first);
         None when the principal has none."""
-        ways = [w for w in (self._assume(role), self._via.get(role.id)) if w is not None]
+        ways = [w for w in (self._assume(role), self._escalated(role)) if w is not None]
         return min(ways, key=lambda w: w.conditional) if ways else None
+
+    def _escalated(self, role: Identity) -> Way | None:
+        """The first of the principal's own escalations to ``role`` (certain ones first, then
+        in the order of ``_ACTING``), one of a target set's members included."""
+        best = self._via.get(role.id)
+        for key, escalation in self._sets:
+            if best is not None and best[0] <= key:
+                continue
+            member = _member(escalation, role.id)
+            if member is None:
+                continue
+            conditional = escalation.conditional or member.conditional
+            key = (conditional, key[1], key[2])
+            if best is None or key < best[0]:
+                [one] = expand((replace(escalation, within=_only(escalation, member)),))
+                best = (key, Way(steps=one.steps, conditional=conditional))
+        return None if best is None else best[1]
 
     def _assume(self, role: Identity) -> Way | None:
         if not self._trust.may_admit(role, self._principal, delegated=self._delegated):
@@ -124,3 +147,15 @@ class ActAs:
         if not decision.possible:
             return None
         return Way(steps=(step,), conditional=decision is Decision.CONDITIONAL)
+
+
+def _member(escalation: Escalation, target: str) -> Member | None:
+    """The member of the escalation's target set that is ``target`` (never the principal)."""
+    if escalation.within is None or target == escalation.principal:
+        return None
+    return escalation.within.member(target)
+
+
+def _only(escalation: Escalation, member: Member) -> TargetSet:
+    assert escalation.within is not None
+    return TargetSet(id=escalation.within.id, label=escalation.within.label, members=(member,))

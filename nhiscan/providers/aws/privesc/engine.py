@@ -13,16 +13,19 @@ allow the principal is ruled out before any target is listed (:mod:`.prefilter`)
 resources the attacker creates are asked before the targets are enumerated; every answer is
 asked once per principal (a PassRole answer serves every service).
 
-Next speed-up (not done): the output is one Escalation per (principal, method, target), so a
-principal allowed iam:CreateAccessKey on every one of 5,000 users yields 5,000 records and
-graph edges; on the benchmark estate this is most of the graph's build time. When the
-authorizer's answer is the same for every target (EstateAuthorizer caches exactly that case,
-see policy/authorizer.py ``uniform``), one escalation to a target-set node ("any IAM user of
-account X") with set-to-member edges would keep paths exact at a fraction of the cost; rules,
-queries and blast radius would then expand the set.
+Target sets (issue #16): when a principal's answer is the same for every user, role or
+passable role of its account (``EstateAuthorizer.same_for``: statements about the action cover
+any resource with no condition on it), a method is one escalation to a shared
+:class:`~nhiscan.scanner.escalation.TargetSet` ("any IAM user of account X"), a hub of the
+graph with one hop to each member, instead of one escalation per target (on a dense account,
+thousands of principals times thousands of targets). Sets are made from ``SET_MIN_TARGETS``
+candidates (targets.py); tests compare them with the reference that expands every target.
+Not yet shared: a principal whose statements name some targets (a Deny on one role) is asked
+target by target for that method, and so are policy changes on other roles (act_as.py).
 
 Optional authorizer extensions, used when present: ``could_allow(principal, action) -> bool``
-(see prefilter.py) and ``trust_admits_service(role_arn, service)`` (see trust.py).
+(see prefilter.py), ``trust_admits_service(role_arn, service)`` (see trust.py) and
+``same_for(principal, action, key, resources)`` (one answer for a whole target set, or None).
 """
 
 from __future__ import annotations
@@ -36,8 +39,8 @@ from nhiscan.providers.aws.privesc.methods import METHODS, missing_words, placeh
 from nhiscan.providers.aws.privesc.prefilter import CouldAllow, prefilter
 from nhiscan.providers.aws.privesc.targets import ADMIN, UNKNOWN, Candidate, Targets
 from nhiscan.providers.aws.privesc.trust import trust_check
-from nhiscan.scanner.authz import Authorizer, Decision
-from nhiscan.scanner.escalation import Escalation, Step
+from nhiscan.scanner.authz import Authorizer, Decision, Evaluation
+from nhiscan.scanner.escalation import Escalation, Step, TargetSet
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import Identity
 
@@ -112,16 +115,23 @@ def _through_role(
     if not all(asker.could(action) for action in method.actions):
         return
     [need] = method.needs
+    group = targets.set_of(method, identity)
+    same = None if group is None else asker.same_for(need.action, group)
+    if same is not None and not same.decision.possible:
+        return  # the change is refused on every role alike
     best: dict[str, Escalation] = {}
+    settled = False  # a certain escalation to admin is found: no unbounded role betters it
     for candidate in targets.of(method, identity).found:
         role = targets.identity(candidate.reaches)
-        if role is None:
+        if role is None or (settled and role.permissions_boundary is None):
+            continue
+        # The way first: few roles have one, while a change granted role by role (a
+        # statement naming roles) is a full evaluation for every role.
+        way = acting.way(role)
+        if way is None:
             continue
         change = asker.step(need.action, candidate.resource)
         if not change.evaluation.decision.possible:
-            continue
-        way = acting.way(role)
-        if way is None:
             continue
         found = Escalation.of(
             principal=asker.principal, method=method.name, family=method.family,
@@ -130,6 +140,7 @@ def _through_role(
         )  # fmt: skip
         if _better(found, best.get(found.target)):
             best[found.target] = found
+        settled = settled or (found.target == ADMIN and _rank(found) == (False, False))
     yield from best.values()
 
 
@@ -152,6 +163,7 @@ class _Asker:
         self._regions = ("*", *regions)
         self._answers: dict[tuple[str, str], Step] = {}
         self._coulds: dict[str, bool] = {}
+        self._sets: dict[tuple[str, str], Evaluation | None] = {}
 
     def could(self, action: str) -> bool:
         if action not in self._coulds:
@@ -164,6 +176,18 @@ class _Asker:
             evaluation = self._authorizer.evaluate(self.principal, action, resource)
             self._answers[key] = Step(action, resource, evaluation)
         return self._answers[key]
+
+    def same_for(self, action: str, group: TargetSet) -> Evaluation | None:
+        """The one answer every member of ``group`` gets for ``action``, when the authorizer
+        can tell (its optional ``same_for``); None: ask each."""
+        key = (action, group.id)
+        if key not in self._sets:
+            same = getattr(self._authorizer, "same_for", None)
+            resources = tuple(m.resource for m in group.members)
+            self._sets[key] = (
+                None if same is None else same(self.principal, action, group.id, resources)
+            )
+        return self._sets[key]
 
     def expand(self, template: str) -> tuple[str, ...]:
         """The placeholder for every region seen in the snapshot ("*" first), once each."""
@@ -182,6 +206,15 @@ def _escalations(
     fixed = _fixed_steps(method, asker)
     if fixed is None:
         return
+    group = targets.set_of(method, identity)
+    if group is not None:
+        asked, found = _to_set(method, asker, group, fixed)
+        if asked:
+            if found is not None:
+                yield found
+            else:
+                yield from _fallback(method, asker, targets.of(method, identity).fallback, fixed)
+            return
     candidates = targets.of(method, identity)
     best: dict[str, Escalation] = {}
     for candidate in candidates.found:
@@ -190,8 +223,16 @@ def _escalations(
             best[found.target] = found
     if best:
         yield from best.values()
-    elif candidates.fallback is not None:
-        potential = _potential(method, asker, candidates.fallback, fixed)
+    else:
+        yield from _fallback(method, asker, candidates.fallback, fixed)
+
+
+def _fallback(
+    method: Method, asker: _Asker, fallback: tuple[Candidate, ...] | None, fixed: dict[int, Step]
+) -> Iterator[Escalation]:
+    """The method once as potential when no target was found (``fallback``: None, never)."""
+    if fallback is not None:
+        potential = _potential(method, asker, fallback, fixed)
         if potential is not None:
             yield potential
 
@@ -214,6 +255,30 @@ def _fixed_steps(method: Method, asker: _Asker) -> dict[int, Step] | None:
             return None
         fixed[index] = chosen
     return fixed
+
+
+def _to_set(
+    method: Method, asker: _Asker, group: TargetSet, fixed: dict[int, Step]
+) -> tuple[bool, Escalation | None]:
+    """(True, the escalation to every member of ``group`` at once) when the principal's
+    permissions answer alike for all of them; (True, None) when alike and not possible for
+    any (no target is asked again one by one: only the potential use, the fallback, is);
+    (False, None) when the answers may differ: each target is asked on its own."""
+    steps = []
+    for index, need in enumerate(method.needs):
+        if need.on is On.ANY:
+            steps.append(fixed[index])
+            continue
+        answer = asker.same_for(need.action, group)
+        if answer is None:
+            return False, None
+        steps.append(Step(need.action, group.id, answer))
+    found = Escalation.of(
+        principal=asker.principal, method=method.name, family=method.family,
+        target=group.id, steps=tuple(steps), missing=group.members[0].missing, within=group,
+    )  # fmt: skip
+    possible = all(step.evaluation.decision.possible for step in steps)
+    return True, found if possible and found.count else None
 
 
 def _attempt(

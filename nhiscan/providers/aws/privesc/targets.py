@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from nhiscan.providers.aws.privesc.method import Method, On, Requires
 from nhiscan.providers.aws.privesc.trust import TrustCheck
 from nhiscan.scanner.authz import Decision
+from nhiscan.scanner.escalation import Member, TargetSet
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.graph.model import HUB_PREFIX
 from nhiscan.scanner.model import (
     CredentialKind,
     Identity,
@@ -29,6 +31,13 @@ from nhiscan.scanner.model import (
 
 ADMIN = "admin"
 UNKNOWN = "unknown"
+# A method's candidates become one target set (one escalation per principal, not one per
+# target) from this many: small estates keep an escalation per target, as readers expect to
+# see them; None: never (every target its own escalation, the reference the tests compare
+# sets with).
+SET_MIN_TARGETS: int | None = 64
+# The target specs whose candidates are the same list for every principal of an account.
+SET_SPECS = frozenset({On.TARGET_USER, On.TARGET_ROLE, On.PASSABLE_ROLE})
 
 # Instance states whose instance can be reached: running, or not collected.
 _LIVE_STATES = frozenset({"running", None})
@@ -67,6 +76,7 @@ class Targets:
         self._in_profiles = frozenset(self._profile_role.values())
         self._lists: dict[tuple[str, str], Candidates] = {}
         self._trusting: dict[tuple[str, str], tuple[tuple[Identity, bool], ...]] = {}
+        self._sets: dict[tuple[str, ...], TargetSet | None] = {}
         self.regions = tuple(sorted({r.region for r in estate.resources.values() if r.region}))
 
     def identity(self, identity_id: str) -> Identity | None:
@@ -92,6 +102,45 @@ class Targets:
         if spec is On.EXISTING_RESOURCE:
             return Candidates(found=self._compute(method, principal))
         return Candidates(found=(), fallback=None)
+
+    def set_of(self, method: Method, principal: Identity) -> TargetSet | None:
+        """The method's candidates for any principal of ``principal``'s account as one shared
+        set (the principal itself among them: :func:`expand` leaves it out), when they are the
+        same list for every principal of the account (users, roles, roles a service may be
+        passed) and as many as ``SET_MIN_TARGETS``; None otherwise. Candidates whose
+        escalation would be potential and those that would be concrete are never mixed."""
+        spec = method.target_spec
+        if SET_MIN_TARGETS is None or spec not in SET_SPECS:
+            return None
+        account = principal.account
+        if spec is On.TARGET_USER:
+            key: tuple[str, ...] = ("users", account, method.requires.value)
+        elif spec is On.TARGET_ROLE:
+            key = ("roles", account)
+        else:
+            key = ("passable", account, method.service or "", method.requires.value)
+        if key not in self._sets:
+            self._sets[key] = self._make_set(method, principal, key)
+        return self._sets[key]
+
+    def _make_set(
+        self, method: Method, principal: Identity, key: tuple[str, ...]
+    ) -> TargetSet | None:
+        if method.target_spec is On.TARGET_USER:
+            found = self._users_of(method.requires, principal.account).found
+        elif method.target_spec is On.TARGET_ROLE:
+            found = self._roles_of(principal.account).found
+        else:
+            found = self._passable_all(method, principal.account)
+        if len(found) < (SET_MIN_TARGETS or 0) or len({c.missing is None for c in found}) > 1:
+            return None
+        members = tuple(
+            Member(target=c.reaches, resource=c.resource, missing=c.missing,
+                   conditional=c.conditional, unless=c.unless)
+            for c in found
+        )  # fmt: skip
+        return TargetSet(id=f"{HUB_PREFIX}set:{':'.join(key)}", label=_set_label(method, key),
+                         members=members)  # fmt: skip
 
     def _attached(self, method: Method, principal: Identity) -> tuple[Candidate, ...]:
         ids = set(principal.policies)
@@ -121,12 +170,15 @@ class Targets:
         return tuple(Candidate(resource=g, reaches=g) for g in groups if g not in joined)
 
     def _other_roles(self, principal: Identity) -> tuple[Candidate, ...]:
-        key = ("roles", principal.account)
+        return _without(self._roles_of(principal.account), principal.id).found
+
+    def _roles_of(self, account: str) -> Candidates:
+        key = ("roles", account)
         if key not in self._lists:
-            roles = self._roles.get(principal.account, ())
+            roles = self._roles.get(account, ())
             found = (Candidate(resource=r.id, reaches=r.id) for r in roles if not r.service_linked)
             self._lists[key] = Candidates(found=tuple(found))
-        return _without(self._lists[key], principal.id).found
+        return self._lists[key]
 
     def _users_for(self, method: Method, principal: Identity) -> Candidates:
         key = (method.requires, principal.account)
@@ -172,15 +224,18 @@ class Targets:
         return user.console_access
 
     def _passable(self, method: Method, principal: Identity) -> tuple[Candidate, ...]:
+        found = self._passable_all(method, principal.account)
+        return tuple(c for c in found if c.reaches != principal.id)
+
+    def _passable_all(self, method: Method, account: str) -> tuple[Candidate, ...]:
         if method.service is None:
             return ()
-        roles = self.trusting(method.service, principal.account)
+        roles = self.trusting(method.service, account)
         if method.requires is Requires.INSTANCE_PROFILE:
             roles = tuple((r, c) for r, c in roles if self.has_instance_profile(r))
         return tuple(
             Candidate(resource=r.id, reaches=r.id, conditional=conditional)
             for r, conditional in roles
-            if r.id != principal.id
         )
 
     def trusting(self, service: str, account: str) -> tuple[tuple[Identity, bool], ...]:
@@ -219,6 +274,21 @@ class Targets:
             return Candidate(resource=resource.id, reaches=role)
         missing = f"the role of instance profile {runs_as} (not in the snapshot)"
         return Candidate(resource=resource.id, reaches=UNKNOWN, missing=missing)
+
+
+def _set_label(method: Method, key: tuple[str, ...]) -> str:
+    """How a person is told what a set holds."""
+    kind, account = key[0], key[1]
+    if kind == "users":
+        if method.requires is Requires.NO_LOGIN_PROFILE:
+            return f"any IAM user of {account} without a console password"
+        if method.requires is Requires.LOGIN_PROFILE:
+            return f"any IAM user of {account} with a console password"
+        return f"any IAM user of {account}"
+    if kind == "roles":
+        return f"any role of {account}"
+    profile = " in an instance profile" if method.requires is Requires.INSTANCE_PROFILE else ""
+    return f"any role of {account} that {method.service} may assume{profile}"
 
 
 def _without(candidates: Candidates, principal: str) -> Candidates:

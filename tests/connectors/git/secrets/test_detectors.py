@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -365,7 +364,6 @@ def _sources() -> list[Path]:
 
 
 def test_no_false_positives_on_real_code(scanner: Scanner) -> None:
-    started = time.monotonic()
     sources = _sources()
     assert len(sources) > 100
     fired = [
@@ -375,7 +373,6 @@ def test_no_false_positives_on_real_code(scanner: Scanner) -> None:
         if NAMES.intersection(m.detectors)
     ]
     assert fired == []
-    assert time.monotonic() - started < 10
 
 
 def test_lock_files_get_nhiscan_detectors_but_not_detect_secrets_generic_plugins(

@@ -1,0 +1,180 @@
+"""The stored reach graph (``scanner/graph/stored/``) gives back exactly the graph that was
+built: every node and attribute, every edge with its key and hop, every escalation; and what is
+not this snapshot's graph, or not a graph at all, is refused, never decoded into a wrong one."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nhiscan.app import snapshots
+from nhiscan.app.estates import estate_of
+from nhiscan.app.pipeline import reach_graph
+from nhiscan.connectors.aws.gaad_file import GaadFileConnector
+from nhiscan.scanner.escalation import Escalation, Member, Step, TargetSet
+from nhiscan.scanner.graph import Hop, ReachGraph, stored
+from nhiscan.scanner.graph.model import EdgeKind, NodeKind
+from tests import factories as f
+from tests.connectors.aws.helpers import context
+from tests.scanner.graph.hub_reference import hubs
+
+GENERATOR = Path(__file__).resolve().parents[3] / "bench" / "gaad_dense.py"
+SMALL = ["--roles", "150", "--users", "75", "--groups", "6", "--policies", "40", "--managed", "12"]
+SHA = "0" * 64
+LOAN_ROLE = "arn:aws:iam::123456789012:role/loan-review-agent"
+
+
+def round_trip(graph: ReachGraph) -> ReachGraph:
+    data = stored.dumps(stored.encode_graph(graph, snapshot_sha256=SHA, nhiscan="test"))
+    document = stored.loads(data)
+    stored.check(document, snapshot_sha256=SHA, nhiscan="test")
+    return stored.decode_graph(document, graph.estate)
+
+
+def assert_same(built: ReachGraph, loaded: ReachGraph) -> None:
+    """Equal in everything a question may read, in the same order (ties the queries leave to
+    the graph's order are broken the same way)."""
+    assert list(loaded.graph.nodes(data=True)) == list(built.graph.nodes(data=True))
+    assert list(loaded.graph.edges(keys=True, data=True)) == list(
+        built.graph.edges(keys=True, data=True)
+    )
+    assert loaded.escalations == built.escalations
+    assert loaded.potential == built.potential
+    # A target set is equal by its id alone: its label and members are compared here.
+    for ours, theirs in zip((*loaded.escalations, *loaded.potential),
+                            (*built.escalations, *built.potential), strict=True):  # fmt: skip
+        if theirs.within is not None:
+            assert ours.within is not None
+            assert (ours.within.label, ours.within.members) == (
+                theirs.within.label, theirs.within.members,
+            )  # fmt: skip
+    assert loaded.estate is built.estate
+
+
+@pytest.fixture(scope="module")
+def demo_graph(demo_report: Path) -> ReachGraph:
+    return reach_graph(estate_of(snapshots.load(demo_report / "snapshot.json")))
+
+
+@pytest.fixture(scope="module")
+def dense_graph(tmp_path_factory: pytest.TempPathFactory) -> ReachGraph:
+    """A small dense estate (bench/gaad_dense.py) with hubs from the first pair and target sets
+    from two targets, so that hub nodes, the hops into and out of them and the escalations to
+    target sets are stored too."""
+    export = tmp_path_factory.mktemp("dense") / "dense.json"
+    subprocess.run([sys.executable, str(GENERATOR), str(export), *SMALL], check=True,
+                   capture_output=True)  # fmt: skip
+    snap = f.snapshot(*GaadFileConnector([export]).collect(context()))
+    with hubs(1, 2):
+        return reach_graph(estate_of(snap))
+
+
+def test_every_field_of_a_hop_and_an_escalation_is_stored() -> None:
+    """A field added to Hop, Escalation or Step must be added to the stored format (and
+    FORMAT_VERSION bumped), never dropped on the way through a file."""
+    assert tuple(f.name for f in dataclasses.fields(Hop)) == stored.HOP_FIELDS
+    assert tuple(f.name for f in dataclasses.fields(Escalation)) == stored.ESCALATION_FIELDS
+    assert tuple(f.name for f in dataclasses.fields(Member)) == stored.MEMBER_FIELDS
+    assert [f.name for f in dataclasses.fields(TargetSet)] == ["id", "label", "members", "_index"]
+    assert Step._fields == ("action", "resource", "evaluation")
+
+
+def test_the_demo_graph_round_trips(demo_graph: ReachGraph) -> None:
+    assert demo_graph.escalations and demo_graph.potential  # both are exercised
+    assert any(hop.actions for _, _, hop in demo_graph.graph.edges(data="hop"))
+    assert_same(demo_graph, round_trip(demo_graph))
+
+
+def test_a_dense_graph_with_hubs_round_trips(dense_graph: ReachGraph) -> None:
+    kinds = {data["kind"] for _, data in dense_graph.graph.nodes(data=True)}
+    assert NodeKind.HUB.value in kinds
+    assert any(e.within is not None for e in dense_graph.escalations)
+    assert any(e.within is not None for e in dense_graph.potential)
+    assert any(hop.conditional for _, _, hop in dense_graph.graph.edges(data="hop"))
+    loaded = round_trip(dense_graph)
+    assert_same(dense_graph, loaded)
+    start = next(n for n, d in dense_graph.graph.nodes(data=True) if d["kind"] == "identity")
+    assert loaded.reach(start) == dense_graph.reach(start)
+
+
+def _document(graph: ReachGraph) -> dict[str, Any]:
+    """The parts of ``graph``'s file, each parsed (as ``loads`` leaves the header)."""
+    parts = stored.loads(
+        stored.dumps(stored.encode_graph(graph, snapshot_sha256=SHA, nhiscan="test"))
+    )
+    return {name: json.loads(part) if isinstance(part, bytes) else part
+            for name, part in parts.items()}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"snapshot_sha256": "1" * 64}, "built from another snapshot"),
+        ({"version": stored.FORMAT_VERSION + 1}, "graph format version"),
+        ({"nhiscan": "0.0.1"}, "built by nhiscan '0.0.1'"),
+    ],
+)
+def test_another_snapshot_format_or_version_is_stale(
+    demo_graph: ReachGraph, change: dict[str, Any], message: str
+) -> None:
+    document = _document(demo_graph)
+    document["header"].update(change)
+    with pytest.raises(stored.StaleGraph, match=message):
+        stored.check(document, snapshot_sha256=SHA, nhiscan="test")
+
+
+def test_damaged_bytes_are_corrupt(demo_graph: ReachGraph) -> None:
+    data = stored.dumps(stored.encode_graph(demo_graph, snapshot_sha256=SHA, nhiscan="test"))
+    flipped = bytearray(data)
+    flipped[len(data) // 2] ^= 0xFF  # gzip's checksum finds it, wherever it is
+    for damaged in (data[: len(data) // 2], bytes(flipped), b"{}", b"\x1f\x8b" + data[2:40], b""):
+        with pytest.raises(stored.CorruptGraph):
+            document = stored.loads(damaged)
+            stored.check(document, snapshot_sha256=SHA, nhiscan="test")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: d["graph"]["edges"][0].__setitem__(0, "0"),  # not a position
+        lambda d: d["graph"]["edges"][0].__setitem__(6, 10**6),  # past the end of a table
+        lambda d: d["graph"]["edges"][0].__setitem__(2, d["graph"]["nodes"][0][0]),  # no kind
+        lambda d: d["graph"].pop("refs"),
+        lambda d: d["graph"]["nodes"][0].extend([0, 0]),
+        lambda d: d["escalations"]["escalations"][0].__setitem__(2, 0),  # not a family
+        lambda d: d["escalations"]["escalations"][0].pop(),
+        lambda d: d["escalations"]["evaluations"][0].__setitem__("decision", 3),
+    ],
+)
+def test_a_document_that_does_not_fit_is_corrupt(demo_graph: ReachGraph, damage: Any) -> None:
+    """Found when the graph is decoded, or for the escalations when they are first read."""
+    document = _document(demo_graph)
+    damage(document)
+    with pytest.raises(stored.CorruptGraph):
+        stored.decode_graph(document, demo_graph.estate).escalations  # noqa: B018
+
+
+def test_escalations_are_decoded_when_first_read(demo_graph: ReachGraph) -> None:
+    document = _document(demo_graph)
+    document["escalations"]["escalations"][0].pop()
+    loaded = stored.decode_graph(document, demo_graph.estate)
+    assert loaded.reach(LOAN_ROLE) == demo_graph.reach(LOAN_ROLE)  # the graph alone answers
+    with pytest.raises(stored.CorruptGraph):
+        loaded.potential  # noqa: B018
+
+
+def test_an_edge_under_a_key_of_its_own_keeps_it(demo_graph: ReachGraph) -> None:
+    graph = demo_graph.graph.copy()
+    nodes = list(graph)
+    graph.add_edge(nodes[0], nodes[1], key="by-hand",
+                   hop=Hop(source=nodes[0], target=nodes[1], edge=EdgeKind.CAN_ASSUME))  # fmt: skip
+    built = ReachGraph(estate=demo_graph.estate, graph=graph, escalations=(), potential=())
+    loaded = round_trip(built)
+    assert_same(built, loaded)
+    assert "by-hand" in loaded.graph[nodes[0]][nodes[1]]
