@@ -15,7 +15,14 @@ def compile_patterns(patterns: Iterable[str]) -> re.Pattern[str] | None:
     parts = sorted({_translate(p) for p in patterns})
     if not parts:
         return None
-    return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+    return _alternation("|".join(f"(?:{p})" for p in parts))
+
+
+@lru_cache(maxsize=65_536)
+def _alternation(body: str) -> re.Pattern[str]:
+    """Compiled once per distinct pattern set: thousands of principals share the same managed
+    policies, and re's own cache (512 entries) does not hold a dense estate's statements."""
+    return re.compile(body, re.IGNORECASE)
 
 
 def matches(pattern: re.Pattern[str] | None, action: str) -> bool:

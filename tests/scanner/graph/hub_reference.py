@@ -38,9 +38,33 @@ def hubs(min_pairs: int | None, min_targets: int | None = None) -> Iterator[None
         assume.HUB_MIN_PAIRS, targets.SET_MIN_TARGETS = before
 
 
-def report(snapshot: Snapshot, *, min_pairs: int | None, min_targets: int | None = None) -> Report:
-    with hubs(min_pairs, min_targets):
+@contextmanager
+def shared_trust(on: bool) -> Iterator[None]:
+    """Graphs built inside ask each (caller, role) pair on its own (``on`` False: the
+    reference) or once per trust class (``trust_share``)."""
+    before = assume.SHARE_TRUST
+    assume.SHARE_TRUST = on
+    try:
+        yield
+    finally:
+        assume.SHARE_TRUST = before
+
+
+def report(
+    snapshot: Snapshot,
+    *,
+    min_pairs: int | None,
+    min_targets: int | None = None,
+    share: bool = True,
+) -> Report:
+    with hubs(min_pairs, min_targets), shared_trust(share):
         return pipeline.analyze(snapshot, settings=f.settings(), now=f.NOW)
+
+
+def hops(graph: ReachGraph) -> list[tuple[str, str, Any]]:
+    """Every edge with its hop, in the order the graph holds them (the order paths are
+    searched in)."""
+    return [(u, v, d["hop"]) for u, v, d in graph.graph.edges(data=True)]
 
 
 def shown(graph: ReachGraph, start: str) -> dict[str, tuple[tuple[str, str, str], ...]]:

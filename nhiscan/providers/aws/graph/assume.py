@@ -28,9 +28,10 @@ keep their direct hops. Paths shown to people collapse a hub (``graph.reach.unwi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from nhiscan.providers.aws.graph.trust_share import TrustAnswers
 from nhiscan.providers.aws.policy.authorizer import EstateAuthorizer, uniform
 from nhiscan.providers.aws.privesc.prefilter import PolicyPrefilter, prefilter
 from nhiscan.providers.aws.statements import account_of, indexed_statements, statements
@@ -42,6 +43,8 @@ from nhiscan.scanner.model import Identity, IdentityKind
 ASSUME = "sts:AssumeRole"
 # A hub replaces members x roles hops by members + roles: made when the product is at least this.
 HUB_MIN_PAIRS: int | None = 400
+# Pairs asked once per trust class (trust_share.py); False: every pair evaluated (the reference).
+SHARE_TRUST = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,11 +58,12 @@ def assume_hops(estate: Estate, authorizer: Authorizer, principals: Sequence[str
     """A can_assume hop for each (caller, role) of the estate the evaluator may allow, through
     a hub where many callers and roles are uniform (``HUB_MIN_PAIRS``; None: never, every pair
     its own hop: the reference the tests compare hubs with)."""
-    could = prefilter(estate, authorizer)
+    policies = PolicyPrefilter(estate)
+    could = prefilter(estate, authorizer, policies)
     able = [p for p in principals if could(p, ASSUME)]
     # A trust naming an account admits only callers whose own policies allow sts:AssumeRole
     # (any trust policy in the snapshot makes `could` true for everyone: not enough here).
-    delegated = PolicyPrefilter(estate).identity_could_allow
+    delegated = policies.identity_could_allow
     by_account: dict[str, list[str]] = {}
     for principal in able:
         if delegated(principal, ASSUME):
@@ -71,16 +75,32 @@ def assume_hops(estate: Estate, authorizer: Authorizer, principals: Sequence[str
     hubs = _hubs(estate, authorizer, roles, by_account, HUB_MIN_PAIRS)
     for each in hubs.values():
         yield from _hub_hops(authorizer, each)
-    known = set(principals)
+    ask = _asker(authorizer)
+    callers = _Callers(estate, set(principals), able, by_account)
     for role in roles:
         hub = hubs.get(role.account)
         skip = hub.members if hub is not None and role.id in hub.roles else frozenset()
-        for caller in sorted(_trusted_callers(estate, role.trust_policy, known, able, by_account)):
+        for caller in callers.of(role.trust_policy):
             if caller == role.id or caller in skip:
                 continue
-            result = authorizer.evaluate(caller, ASSUME, role.id)
-            if result.decision.possible:
-                yield granted_hop(caller, role.id, EdgeKind.CAN_ASSUME, result)
+            hop = ask(caller, role.id)
+            if hop is not None:
+                yield hop
+
+
+def _asker(authorizer: Authorizer) -> Callable[[str, str], Hop | None]:
+    """The hop of a (caller, role) pair: shared within trust classes (``trust_share``) unless
+    ``SHARE_TRUST`` is off (the reference the tests compare with) or the authorizer is another."""
+    if SHARE_TRUST and isinstance(authorizer, EstateAuthorizer):
+        return TrustAnswers(authorizer).hop
+
+    def ask(caller: str, role: str) -> Hop | None:
+        result = authorizer.evaluate(caller, ASSUME, role)
+        if not result.decision.possible:
+            return None
+        return granted_hop(caller, role, EdgeKind.CAN_ASSUME, result)
+
+    return ask
 
 
 def _hubs(
@@ -158,31 +178,53 @@ def _hub_hops(authorizer: Authorizer, hub: _Hub) -> Iterator[Hop]:
             yield Hop(source=node, target=role, edge=EdgeKind.CAN_ASSUME, statements=refs)
 
 
-def _trusted_callers(
-    estate: Estate,
-    trust_id: str | None,
-    known: set[str],
-    able: list[str],
-    by_account: dict[str, list[str]],
-) -> set[str]:
-    """The principals of the estate a role's trust policy could admit. A trust naming an exact
-    ARN admits it without any identity policy (same account); an account or "*" admits only
-    callers whose own policies may allow sts:AssumeRole."""
+class _Callers:
+    """The principals of the estate a role's trust policy could admit, sorted, computed once
+    per distinct set of names its Allow statements use (hundreds of roles trust the account)."""
+
+    def __init__(
+        self, estate: Estate, known: set[str], able: list[str], by_account: dict[str, list[str]]
+    ) -> None:
+        self._estate = estate
+        self._known = known
+        self._able = able
+        self._by_account = by_account
+        self._sorted: dict[tuple[str, ...] | None, tuple[str, ...]] = {}
+
+    def of(self, trust_id: str | None) -> tuple[str, ...]:
+        names = _trust_names(self._estate, trust_id)
+        found = self._sorted.get(names)
+        if found is None:
+            found = self._sorted[names] = tuple(sorted(self._admitted(names)))
+        return found
+
+    def _admitted(self, names: tuple[str, ...] | None) -> set[str]:
+        """A trust naming an exact ARN admits it without any identity policy (same account);
+        an account or "*" admits only callers whose own policies may allow sts:AssumeRole."""
+        if names is None:
+            return set(self._able)
+        found: set[str] = set()
+        for value in names:
+            found.update(_named(value, self._known, self._able, self._by_account))
+        return found
+
+
+def _trust_names(estate: Estate, trust_id: str | None) -> tuple[str, ...] | None:
+    """The AWS principal values of the trust's Allow statements ("*" for a NotPrincipal);
+    None when the trust is not collected (a gap says so): anyone who may call sts:AssumeRole
+    might be admitted, and the evaluator answers CONDITIONAL for them rather than nothing."""
     trust = estate.policy(trust_id)
     if trust is None:
-        # Not collected (a gap says so): anyone who may call sts:AssumeRole might be admitted,
-        # and the evaluator answers CONDITIONAL for them rather than nothing.
-        return set(able)
-    found: set[str] = set()
+        return None
+    found: dict[str, None] = {}
     for statement in statements(trust.document):
         if not statement.allows:
             continue
         if statement.not_principals is not None:
-            found.update(able)
+            found["*"] = None
             continue
-        for value in statement.principal_values("AWS"):
-            found.update(_named(value.strip(), known, able, by_account))
-    return found
+        found.update((value.strip(), None) for value in statement.principal_values("AWS"))
+    return tuple(found)
 
 
 def _named(

@@ -2,7 +2,9 @@
 
 Built once per estate. Each principal's policies (its own, its groups', its boundary, the SCPs
 above its account) are bound on first use and kept; each distinct policy document is compiled
-once; resource lookups are cached per ARN.
+once; resource lookups are cached per ARN; what a principal's policies say about an action is
+planned once, and its answers on the plain targets of its account are shared by the targets its
+statements match alike (``plans.py``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
 from nhiscan.providers.aws.catalog import Catalog, default_catalog
-from nhiscan.providers.aws.policy import admin
+from nhiscan.providers.aws.policy import admin, plans
 from nhiscan.providers.aws.policy.bound import BoundPolicy, PrincipalView, Role, Tally, Target, scan
 from nhiscan.providers.aws.policy.compiled import PolicyCompiler, readable
 from nhiscan.providers.aws.policy.context import (
@@ -21,8 +23,9 @@ from nhiscan.providers.aws.policy.context import (
     given_values,
     lower_keys,
 )
-from nhiscan.providers.aws.policy.evaluate import evaluate
+from nhiscan.providers.aws.policy.evaluate import NOTHING_ALLOWS, evaluate
 from nhiscan.providers.aws.policy.matching import Lookup, Tri
+from nhiscan.providers.aws.policy.plans import RESOURCE_KEYS
 from nhiscan.providers.aws.policy.resources import TRUST_ACTIONS, TargetResolver
 from nhiscan.scanner.authz import Decision, Evaluation
 from nhiscan.scanner.estate import Estate
@@ -45,9 +48,9 @@ class EstateAuthorizer:
         self._compiler = PolicyCompiler()
         self._bound: dict[tuple[str, Role], BoundPolicy] = {}
         self._views: dict[str, PrincipalView] = {}
-        # (principal, action) -> whether its answer is the same for every plain target.
+        # For same_for: (principal, action) -> whether its answer is the same for every plain
+        # target, and (target set, trust action or not, account) -> whether all are plain.
         self._uniform: dict[tuple[str, str], bool | None] = {}
-        self._same: dict[tuple[str, str], Evaluation] = {}
         self._plain_lists: dict[tuple[str, bool, str], bool] = {}
         self._accounts: Mapping[str, Account] = MappingProxyType(
             {a.id: a for a in estate.snapshot.accounts}
@@ -74,19 +77,15 @@ class EstateAuthorizer:
         """The Authorizer question; ``context`` optionally supplies request-time condition
         values the caller knows ({"iam:PassedToService": "lambda.amazonaws.com"}): conditions
         on them are then decided instead of left undecided."""
-        given = None if not context else given_values(context)
         target = self._targets.target(resource, action)
-        view = self.view(principal)
-        if given is None and _plain(view, target):
-            key = (principal, action.lower())
-            if key not in self._uniform:
-                self._uniform[key] = uniform(view, action)
-            if self._uniform[key] is not None:
-                same = self._same.get(key)
-                if same is None:
-                    same = self._same[key] = evaluate(view, action, target, given)
-                return same
-        return evaluate(view, action, target, given)
+        view = self._views.get(principal) or self.view(principal)
+        if context:
+            return evaluate(view, action, target, given_values(context))
+        if plans.SHORTCUTS and _plain(view, target):
+            shared = _shared(view, action, target)
+            if shared is not None:
+                return shared
+        return evaluate(view, action, target)
 
     def same_for(
         self, principal: str, action: str, key: str, resources: Sequence[str]
@@ -158,6 +157,10 @@ class EstateAuthorizer:
             if result.decision.possible:
                 found[action] = result
         return found
+
+    def target(self, resource: str, action: str) -> Target:
+        """The resource side of a request for ``action`` on ``resource`` (cached per ARN)."""
+        return self._targets.target(resource, action)
 
     def view(self, principal: str) -> PrincipalView:
         """The principal's bound policies (built on first use, then kept)."""
@@ -250,6 +253,32 @@ def _scps_by_target(policies: Iterable[Policy]) -> dict[str, tuple[Policy, ...]]
     return {k: tuple(v) for k, v in grouped.items()}
 
 
+def _plain(view: PrincipalView, target: Target) -> bool:
+    """A target with no policy of its own, known, in the principal's account."""
+    return target.plain and target.facts.account == view.facts.account
+
+
+def _shared(view: PrincipalView, action: str, target: Target) -> Evaluation | None:
+    """The answer on a plain target of the principal's account, shared by the targets its
+    statements about ``action`` match alike (``plans.py``); None when it is not shared."""
+    plan = view.plans.get(action)
+    if plan is None:  # kept under the action as asked too: no lower() per request
+        plan = view.plans[action] = plans.plan_of(view, action.lower())
+    if plan.naming is None:
+        return None
+    arn = target.facts.arn
+    if plan.nothing_on(arn):
+        return NOTHING_ALLOWS
+    answers = plan.answers
+    if answers is None:
+        answers = plan.answers = {}
+    signature = plan.signature(arn)
+    found = answers.get(signature)
+    if found is None:
+        found = answers[signature] = evaluate(view, action, target)
+    return found
+
+
 def _service_lookup(caller: PrincipalFacts, target: Target) -> Lookup:
     return RequestContext(caller, target.facts).value
 
@@ -277,21 +306,6 @@ def _service_decision(tally: Tally, trust: BoundPolicy, service: str) -> Evaluat
         )
     return Evaluation(
         decision=Decision.IMPLICIT_DENY, reason=f"{trust.describe()} does not admit {service}"
-    )
-
-
-# Condition keys whose value depends on the resource asked about.
-RESOURCE_KEYS = ("aws:resource", "iam:resourcetag", "s3:resource", "aws:sourcearn")
-
-
-def _plain(view: PrincipalView, target: Target) -> bool:
-    """A target with no policy of its own, known, in the principal's account."""
-    return (
-        target.policy is None
-        and not target.required
-        and target.known
-        and target.facts.arn != "*"
-        and target.facts.account == view.facts.account
     )
 
 

@@ -13,8 +13,8 @@ from enum import StrEnum
 
 from nhiscan.providers.aws.policy.compiled import CompiledDocument, CompiledStatement
 from nhiscan.providers.aws.policy.context import PrincipalFacts, ResourceFacts
-from nhiscan.providers.aws.policy.matching import Lookup, Tri
-from nhiscan.scanner.authz import StatementRef
+from nhiscan.providers.aws.policy.matching import Lookup, Matcher, Tri
+from nhiscan.scanner.authz import Evaluation, StatementRef
 
 
 class Role(StrEnum):
@@ -59,6 +59,41 @@ class BoundPolicy:
         return f"{self.role.value} {self.policy_id}"
 
 
+@dataclass(slots=True, kw_only=True)
+class ActionPlan:
+    """What a principal's own policies say about one action, worked out once per (principal,
+    action) instead of once per request (``plans.py``)."""
+
+    # Its identity and group policies with a statement about the action (the others add
+    # nothing to a request's tally), in order.
+    identity: tuple[BoundPolicy, ...]
+    sides_may_deny: bool  # its boundary or an SCP has a Deny about it (or is not collected)
+    # When each identity statement about it names its resources without a variable: their
+    # matchers (with NotResource); a request on a resource none matches is then not allowed.
+    matchers: tuple[tuple[Matcher, bool], ...] | None
+    # When the answer on a plain target of its account depends on the target only through the
+    # resources its statements (identity, boundary, SCPs) name without a variable: those
+    # matchers, and the answers kept per signature (which of them match). None: it does not.
+    naming: tuple[tuple[Matcher, bool], ...] | None = None
+    answers: dict[tuple[bool, ...], Evaluation] | None = None
+
+    def nothing_on(self, resource: str) -> bool:
+        """Whether no identity statement can apply to ``resource`` and nothing may deny."""
+        if self.matchers is None or self.sides_may_deny:
+            return False
+        for match, negated in self.matchers:  # noqa: SIM110 (no generator: a hot path)
+            if match(resource) != negated:
+                return False
+        return True
+
+    def signature(self, resource: str) -> tuple[bool, ...]:
+        """Which of the naming statements match ``resource`` (``naming`` must be known)."""
+        assert self.naming is not None
+        if not self.naming:
+            return ()
+        return tuple([match(resource) != negated for match, negated in self.naming])
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PrincipalView:
     """Everything about a principal that requests need, bound once."""
@@ -69,6 +104,8 @@ class PrincipalView:
     # (target id, SCPs attached there) from the root down to the account; () when SCPs do not
     # apply (management account, service-linked role) or the snapshot has none for it.
     scp_levels: tuple[tuple[str, tuple[BoundPolicy, ...]], ...] = ()
+    # Kept per action (lower case) while the view lives (``plans.plan_of``).
+    plans: dict[str, ActionPlan] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,6 +120,13 @@ class Target:
     # Whether the snapshot holds the resource ("*" counts): a resource of another account that
     # was not collected may have a resource policy nhiscan cannot see.
     known: bool = True
+    # A known resource with no policy of its own taking part (not "*"): for a principal of its
+    # account, only that principal's policies and the resource's ARN and tags decide.
+    plain: bool = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        plain = self.policy is None and not self.required and self.known
+        object.__setattr__(self, "plain", plain and self.facts.arn != "*")
 
 
 # An undecided statement: its policy, its reference, the statement (None: a missing policy).

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from nhiscan.providers.aws.policy import plans
 from nhiscan.providers.aws.policy.bound import (
     BoundPolicy,
     PrincipalView,
@@ -57,7 +58,6 @@ class Request:
     scps: list[tuple[str, Tally]] = field(default_factory=list)
     resource: Tally | None = None
     notes: list[Note] = field(default_factory=list)  # why a part is MAYBE, first one first
-    identity_scanned: bool = False
 
     def run(self) -> Evaluation:
         self._scan_all()
@@ -73,16 +73,9 @@ class Request:
             return Evaluation(decision=Decision.IMPLICIT_DENY, reason=self._why_not())
         return self._allowed(final)
 
-    def scan_identity(self) -> None:
-        lookup, arn, action = self.context.value, self.target.facts.arn, self.action
-        for bound in self.view.identity:
-            scan(bound, action, arn, lookup, self.identity)
-        self.identity_scanned = True
-
     def _scan_all(self) -> None:
+        """The identity tally comes scanned (``_evaluate``); the other parts are scanned here."""
         lookup, arn, action = self.context.value, self.target.facts.arn, self.action
-        if not self.identity_scanned:
-            self.scan_identity()
         if self.view.boundary is not None:
             self.boundary = Tally()
             scan(self.view.boundary, action, arn, lookup, self.boundary)
@@ -288,18 +281,22 @@ _RANK = {
 def _evaluate(
     view: PrincipalView, action: str, target: Target, given: Mapping[str, KeyValue] | None
 ) -> Evaluation:
+    plan = plans.plan_of(view, action)
+    simple = _simple(view, target)
+    shortcuts = plans.SHORTCUTS
+    if simple and shortcuts and plan.nothing_on(target.facts.arn):
+        return NOTHING_ALLOWS
     context = RequestContext(view.facts, target.facts, given, action)
     identity = Tally()
-    if _simple(view, target):
+    lookup, arn = context.value, target.facts.arn
+    for bound in plan.identity if shortcuts else view.identity:
+        scan(bound, action, arn, lookup, identity)  # (the plan's: those about the action)
+    if simple:
         # The common case, answered early: no resource policy takes part, so when no identity
         # statement applies and no boundary or SCP statement could deny, nothing allows it.
-        lookup, arn = context.value, target.facts.arn
-        for bound in view.identity:
-            scan(bound, action, arn, lookup, identity)
         nothing = identity.allow is Tri.NO and identity.deny is Tri.NO
-        if nothing and not _boundary_or_scps_may_deny(view, action):
+        if nothing and not plan.sides_may_deny:
             return NOTHING_ALLOWS
-        return Request(view, action, target, context, identity, identity_scanned=True).run()
     return Request(view, action, target, context, identity).run()
 
 
@@ -309,14 +306,3 @@ def _simple(view: PrincipalView, target: Target) -> bool:
         return False
     account = target.facts.account
     return target.known or account is None or account == view.facts.account
-
-
-def _boundary_or_scps_may_deny(view: PrincipalView, action: str) -> bool:
-    if view.boundary is not None and _may_deny(view.boundary, action):
-        return True
-    return any(_may_deny(b, action) for _, level in view.scp_levels for b in level)
-
-
-def _may_deny(bound: BoundPolicy, action: str) -> bool:
-    document = bound.document
-    return document is None or any(not s.allow for s in document.for_action(action))

@@ -49,15 +49,25 @@ class TargetResolver:
         self._estate = estate
         self._accounts = accounts
         self._bind = bind
-        self._cache: dict[tuple[str, bool], Target] = {}
+        # Per resource, for the actions a trust policy answers (``TRUST_ACTIONS``) and the rest:
+        # two answers at most per ARN, whatever the number of actions asked about it.
+        self._plain: dict[str, Target] = {}
+        self._trust: dict[str, Target] = {}
+        self._trust_actions: dict[str, bool] = {}
 
     def target(self, resource: str, action: str) -> Target:
-        trust = action.lower() in TRUST_ACTIONS and _ROLE_ARN.match(resource) is not None
-        key = (resource, trust)
-        found = self._cache.get(key)
+        trust = self._trust_actions.get(action)
+        if trust is None:
+            trust = self._trust_actions[action] = action.lower() in TRUST_ACTIONS
+        cache = self._trust if trust else self._plain
+        found = cache.get(resource)
         if found is None:
-            found = self._build(resource, trust=key[1])
-            self._cache[key] = found
+            if trust and _ROLE_ARN.match(resource) is not None:
+                found = self._build(resource, trust=True)
+            else:
+                found = self._plain.get(resource) or self._build(resource, trust=False)
+                self._plain[resource] = found
+            cache[resource] = found
         return found
 
     def _build(self, resource: str, *, trust: bool) -> Target:

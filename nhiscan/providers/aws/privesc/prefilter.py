@@ -29,12 +29,15 @@ CouldAllow = Callable[[str, str], bool]
 _GRANTING_KINDS = (PolicyKind.RESOURCE, PolicyKind.TRUST)
 
 
-def prefilter(estate: Estate, authorizer: object) -> CouldAllow:
-    """The authorizer's ``could_allow`` when it has one, else a :class:`PolicyPrefilter`."""
+def prefilter(
+    estate: Estate, authorizer: object, policies: PolicyPrefilter | None = None
+) -> CouldAllow:
+    """The authorizer's ``could_allow`` when it has one, else a :class:`PolicyPrefilter`
+    (``policies`` when the caller already has one of the estate)."""
     ask = getattr(authorizer, "could_allow", None)
     if callable(ask):
         return lambda principal, action: bool(ask(principal, action))
-    return PolicyPrefilter(estate).could_allow
+    return (policies if policies is not None else PolicyPrefilter(estate)).could_allow
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
