@@ -50,8 +50,8 @@ class EstateAuthorizer:
         self._views: dict[str, PrincipalView] = {}
         # For same_for: (principal, action) -> whether its answer is the same for every plain
         # target, and (target set, trust action or not, account) -> whether all are plain.
-        self._uniform: dict[tuple[str, str], bool | None] = {}
         self._plain_lists: dict[tuple[str, bool, str], bool] = {}
+        self._alike: dict[tuple[str, object], bool] = {}
         self._accounts: Mapping[str, Account] = MappingProxyType(
             {a.id: a for a in estate.snapshot.accounts}
         )
@@ -91,27 +91,33 @@ class EstateAuthorizer:
         self, principal: str, action: str, key: str, resources: Sequence[str]
     ) -> Evaluation | None:
         """The answer every one of ``resources`` gets, when it is certainly the same for all
-        of them (the statements about ``action`` cover any resource with no condition on it,
-        and every resource is a plain target in the principal's account): the answer
-        ``evaluate`` gives each. None when they may differ. ``key`` names the list (a target
-        set's id): whether its resources are all plain is found once per list and action."""
-        if not resources:
+        of them: each is a plain target of the principal's account, and the statements about
+        ``action`` (``plans.py``) cannot tell them apart (none names a resource, or those that
+        do match all of them alike). The answer ``evaluate`` gives each; None when they may
+        differ, or when shortcuts are off. ``key`` names the list (a target set's id): whether
+        its resources are plain, and whether they share a signature under one set of naming
+        statements, are found once per list."""
+        if not resources or not plans.SHORTCUTS:
             return None
         view = self.view(principal)
-        trust = action.lower() in TRUST_ACTIONS
-        plain_key = (key, trust, view.facts.account or "")
+        plain_key = (key, action.lower() in TRUST_ACTIONS, view.facts.account or "")
         plain = self._plain_lists.get(plain_key)
         if plain is None:
-            plain = self._plain_lists[plain_key] = all(
-                _plain(view, self._targets.target(r, action)) for r in resources
-            )
+            plain = all(_plain(view, self._targets.target(r, action)) for r in resources)
+            self._plain_lists[plain_key] = plain
         if not plain:
             return None
-        uniform_key = (principal, action.lower())
-        if uniform_key not in self._uniform:
-            self._uniform[uniform_key] = uniform(view, action)
-        if self._uniform[uniform_key] is None:
+        plan = plans.plan_of(view, action.lower())
+        if plan.naming is None:
             return None
+        if plan.naming:
+            alike_key = (key, plan.naming)
+            alike = self._alike.get(alike_key)
+            if alike is None:
+                alike = len({plan.signature(r) for r in resources}) == 1
+                self._alike[alike_key] = alike
+            if not alike:
+                return None
         return self.evaluate(principal, action, resources[0])
 
     def is_admin(self, principal: str) -> Evaluation:
