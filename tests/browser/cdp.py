@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -254,3 +255,19 @@ class Browser:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@contextlib.contextmanager
+def chromium_for_tests(*, width: int, height: int, timeout: float) -> Iterator[Browser]:
+    """A Chromium with a page open, for a test module's fixture: skipped when Chromium is
+    missing, failed instead when NHISCAN_BROWSER_TESTS=1 (CI must not skip the browser tests)."""
+    import pytest
+
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: apt-get install chromium"
+        if os.environ.get("NHISCAN_BROWSER_TESTS") == "1":
+            pytest.fail(f"NHISCAN_BROWSER_TESTS=1 but {message}")
+        pytest.skip(message)
+    with Browser(timeout=timeout, width=width, height=height) as chromium:
+        chromium.open_page()
+        yield chromium

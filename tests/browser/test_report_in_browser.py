@@ -10,7 +10,6 @@ NHISCAN_BROWSER_TESTS=1 (CI sets it), where they fail.
 from __future__ import annotations
 
 import json
-import os
 import struct
 import zlib
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.cdp import CHROMIUM, Browser
+from tests.browser.cdp import Browser, chromium_for_tests
 
 pytestmark = pytest.mark.browser
 
@@ -31,13 +30,7 @@ VISIBLE_ROWS = f"""Array.from(document.querySelectorAll("{ROWS}"))
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: apt-get install chromium"
-        if os.environ.get("NHISCAN_BROWSER_TESTS") == "1":
-            pytest.fail(f"NHISCAN_BROWSER_TESTS=1 but {message}")
-        pytest.skip(message)
-    with Browser(timeout=30, width=WIDTH, height=HEIGHT) as chromium:
-        chromium.open_page()
+    with chromium_for_tests(width=WIDTH, height=HEIGHT, timeout=30) as chromium:
         metrics = {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False}
         chromium.send("Emulation.setDeviceMetricsOverride", metrics)
         yield chromium

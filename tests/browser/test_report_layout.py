@@ -10,14 +10,13 @@ NHISCAN_BROWSER_TESTS=1, where it fails.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.cdp import CHROMIUM, Browser
+from tests.browser.cdp import Browser, chromium_for_tests
 
 pytestmark = pytest.mark.browser
 
@@ -46,13 +45,7 @@ OVERFLOWING = """(() => {
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: apt-get install chromium"
-        if os.environ.get("NHISCAN_BROWSER_TESTS") == "1":
-            pytest.fail(f"NHISCAN_BROWSER_TESTS=1 but {message}")
-        pytest.skip(message)
-    with Browser(timeout=120, width=WIDTHS[0], height=HEIGHT) as chromium:
-        chromium.open_page()
+    with chromium_for_tests(width=WIDTHS[0], height=HEIGHT, timeout=120) as chromium:
         yield chromium
 
 
