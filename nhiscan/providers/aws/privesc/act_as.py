@@ -53,6 +53,15 @@ class TrustIndex:
     def __init__(self, estate: Estate) -> None:
         self._estate = estate
         self._names: dict[str, frozenset[str] | None] = {}
+        self._members: dict[tuple[str, ...], frozenset[str]] = {}
+
+    def members(self, sets: tuple[TargetSet, ...]) -> frozenset[str]:
+        """Every member of ``sets`` (kept per combination: principals share their sets)."""
+        key = tuple(s.id for s in sets)
+        found = self._members.get(key)
+        if found is None:
+            found = self._members[key] = frozenset(m.target for s in sets for m in s.members)
+        return found
 
     def may_admit(self, role: Identity, principal: Identity, *, delegated: bool = True) -> bool:
         """``delegated``: whether the principal's own policies may allow sts:AssumeRole (a
@@ -105,6 +114,7 @@ class ActAs:
         self._trust = trust
         self._via: dict[str, tuple[tuple[bool, int, int], Way]] = {}
         self._sets: list[tuple[tuple[bool, int, int], Escalation]] = []
+        self._in_sets: frozenset[str] | None = None  # every member of those sets
         rank = {family: index for index, family in enumerate(_ACTING)}
         for order, escalation in enumerate(found):
             if escalation.family not in rank or escalation.potential:
@@ -115,6 +125,21 @@ class ActAs:
             elif escalation.target not in self._via or key < self._via[escalation.target][0]:
                 way = Way(steps=escalation.steps, conditional=escalation.conditional)
                 self._via[escalation.target] = (key, way)
+
+    def may(self, role: Identity) -> bool:
+        """Whether the principal may have a way to act as ``role`` at all (cheap: no question
+        asked): its trust may admit the principal, or an escalation of the principal leads to
+        it. ``way`` answers None for every other role."""
+        if role.id in self._via or self._trust.may_admit(
+            role, self._principal, delegated=self._delegated
+        ):
+            return True
+        if not self._sets or role.id == self._principal.id:
+            return False
+        if self._in_sets is None:
+            sets = tuple(e.within for _, e in self._sets if e.within is not None)
+            self._in_sets = self._trust.members(sets)
+        return role.id in self._in_sets
 
     def way(self, role: Identity) -> Way | None:
         """The best way to act as ``role`` (certain before conditional, assuming it first);

@@ -125,6 +125,8 @@ def _through_role(
         role = targets.identity(candidate.reaches)
         if role is None or (settled and role.permissions_boundary is None):
             continue
+        if not acting.may(role):
+            continue
         # The way first: few roles have one, while a change granted role by role (a
         # statement naming roles) is a full evaluation for every role.
         way = acting.way(role)
