@@ -127,6 +127,27 @@ def test_a_caller_with_a_boundary_does_not_join_the_hub() -> None:
     assert set(graph.reach(bounded.id)) == {f.arn(f.ACCOUNT, "role/target-0")}
 
 
+def test_a_caller_reading_a_role_tag_in_a_condition_value_does_not_join_the_hub() -> None:
+    """``${aws:ResourceTag/team}`` as a condition's value tells roles apart as surely as a
+    condition on the tag's key: the caller reaches its own team's role, not the other's, and
+    keeps its own exact hops rather than the hub's."""
+    tagged = f.managed_policy(
+        "own-team-roles",
+        f.allow("sts:AssumeRole",
+                Condition={"StringEquals": {"aws:PrincipalTag/team": "${aws:ResourceTag/team}"}}),
+    )  # fmt: skip
+    reader = f.user("reader", policies=(tagged.id,), tags={"team": "blue"})
+    records: list[Record] = [*_small(reader), tagged]
+    for name, team in (("blue-a", "blue"), ("red-a", "red")):
+        role = f.role(name, tags={"team": team})
+        records += [role, f.trust_policy(role, f.document(f.assume_role_statement({"AWS": ROOT})))]
+    with hubs(1):
+        graph = f.reach_graph(f.estate(*records))
+    [hub] = hub_nodes(graph)
+    assert reader.id not in set(graph.graph.predecessors(hub))
+    assert set(graph.reach(reader.id)) == {f.arn(f.ACCOUNT, "role/blue-a")}
+
+
 def test_a_conditional_trust_keeps_its_role_out_of_the_hub() -> None:
     records = _small()
     guarded = f.role("guarded")

@@ -25,7 +25,6 @@ from nhiscan.providers.aws.policy.context import (
 )
 from nhiscan.providers.aws.policy.evaluate import NOTHING_ALLOWS, evaluate
 from nhiscan.providers.aws.policy.matching import Lookup, Tri
-from nhiscan.providers.aws.policy.plans import RESOURCE_KEYS
 from nhiscan.providers.aws.policy.resources import TRUST_ACTIONS, TargetResolver
 from nhiscan.scanner.authz import Decision, Evaluation
 from nhiscan.scanner.estate import Estate
@@ -320,7 +319,8 @@ def uniform(view: PrincipalView, action: str) -> bool | None:
     principal's identity, group, boundary and SCP policies covers any resource and has no
     condition on the resource: then every plain target gets the same answer, and on large
     estates (a principal allowed iam:CreateAccessKey on thousands of users) it is computed
-    once. None when the answer may differ from one target to another."""
+    once. None when the answer may differ from one target to another (a condition on a key
+    of the resource, or a value read from one: ``plans.tests_resource``, the one test)."""
     bounds = [*view.identity, *([view.boundary] if view.boundary else [])]
     bounds += [b for _, level in view.scp_levels for b in level]
     for bound in bounds:
@@ -329,6 +329,6 @@ def uniform(view: PrincipalView, action: str) -> bool | None:
         for statement in bound.document.for_action(action.lower()):
             if not statement.any_resource or statement.not_resource:
                 return None
-            if any(c.key.startswith(RESOURCE_KEYS) for c in statement.conditions):
+            if plans.tests_resource(statement):
                 return None
     return True
