@@ -115,6 +115,8 @@ class ActAs:
         self._via: dict[str, tuple[tuple[bool, int, int], Way]] = {}
         self._sets: list[tuple[tuple[bool, int, int], Escalation]] = []
         self._in_sets: frozenset[str] | None = None  # every member of those sets
+        # role -> its best way, asked once whichever method's change needs it
+        self._ways: dict[str, Way | None] = {}
         rank = {family: index for index, family in enumerate(_ACTING)}
         for order, escalation in enumerate(found):
             if escalation.family not in rank or escalation.potential:
@@ -144,24 +146,33 @@ class ActAs:
     def way(self, role: Identity) -> Way | None:
         """The best way to act as ``role`` (certain before conditional, assuming it first);
         None when the principal has none."""
+        if role.id in self._ways:
+            return self._ways[role.id]
         ways = [w for w in (self._assume(role), self._escalated(role)) if w is not None]
-        return min(ways, key=lambda w: w.conditional) if ways else None
+        found = self._ways[role.id] = min(ways, key=lambda w: w.conditional) if ways else None
+        return found
 
     def _escalated(self, role: Identity) -> Way | None:
         """The first of the principal's own escalations to ``role`` (certain ones first, then
         in the order of ``_ACTING``), one of a target set's members included."""
         best = self._via.get(role.id)
+        # The best of the sets' members, by key alone; only the winner's steps are made.
+        chosen: tuple[tuple[bool, int, int], Escalation, Member] | None = None
         for key, escalation in self._sets:
             if best is not None and best[0] <= key:
+                continue
+            if chosen is not None and chosen[0] <= key:
                 continue
             member = _member(escalation, role.id)
             if member is None:
                 continue
-            conditional = escalation.conditional or member.conditional
-            key = (conditional, key[1], key[2])
-            if best is None or key < best[0]:
-                [one] = expand((replace(escalation, within=_only(escalation, member)),))
-                best = (key, Way(steps=one.steps, conditional=conditional))
+            key = (escalation.conditional or member.conditional, key[1], key[2])
+            if (best is None or key < best[0]) and (chosen is None or key < chosen[0]):
+                chosen = (key, escalation, member)
+        if chosen is not None:
+            key, escalation, member = chosen
+            [one] = expand((replace(escalation, within=_only(escalation, member)),))
+            best = (key, Way(steps=one.steps, conditional=key[0]))
         return None if best is None else best[1]
 
     def _assume(self, role: Identity) -> Way | None:
