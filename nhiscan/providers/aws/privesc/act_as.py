@@ -20,11 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
+from nhiscan.providers.aws.privesc.targets import Candidate
 from nhiscan.providers.aws.statements import account_of, statements
 from nhiscan.scanner.authz import Decision
 from nhiscan.scanner.escalation import Escalation, Family, Member, Step, TargetSet, expand
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.model import Identity
+from nhiscan.scanner.model import Identity, IdentityKind
 
 ASSUME_ROLE = "sts:AssumeRole"
 
@@ -54,6 +55,11 @@ class TrustIndex:
         self._estate = estate
         self._names: dict[str, frozenset[str] | None] = {}
         self._members: dict[tuple[str, ...], frozenset[str]] = {}
+        # The reverse of the trusts, read the first time it is asked: a name -> the roles
+        # whose trust names it, and the roles whose trust may admit anyone.
+        self._naming: dict[str, frozenset[str]] | None = None
+        self._anyone: frozenset[str] = frozenset()
+        self._admitting: dict[tuple[str, bool], frozenset[str]] = {}
 
     def members(self, sets: tuple[TargetSet, ...]) -> frozenset[str]:
         """Every member of ``sets`` (kept per combination: principals share their sets)."""
@@ -66,14 +72,46 @@ class TrustIndex:
     def may_admit(self, role: Identity, principal: Identity, *, delegated: bool = True) -> bool:
         """``delegated``: whether the principal's own policies may allow sts:AssumeRole (a
         trust naming its account or anyone admits it only then; naming its ARN, always)."""
-        names = self._names.get(role.id, frozenset())
-        if role.id not in self._names:
-            names = self._names[role.id] = self._read(role)
+        names = self.names(role)
         if names is None:
             return True
         if principal.id in names:
             return True
         return delegated and bool(names & {"*", principal.account})
+
+    def admitting(self, principal: Identity, *, delegated: bool = True) -> frozenset[str]:
+        """The roles whose trust may admit ``principal`` (``may_admit`` of each role of the
+        estate, from one index of the names trusts use: a principal costs the roles that
+        name it, not every role)."""
+        if self._naming is None:
+            naming: dict[str, set[str]] = {}
+            anyone = set()
+            for role in self._estate.identities.values():
+                if role.kind is not IdentityKind.IAM_ROLE:
+                    continue
+                names = self.names(role)
+                if names is None:
+                    anyone.add(role.id)
+                    continue
+                for name in names:
+                    naming.setdefault(name, set()).add(role.id)
+            self._naming = {name: frozenset(ids) for name, ids in naming.items()}
+            self._anyone = frozenset(anyone)
+        key = (principal.account, delegated)
+        shared = self._admitting.get(key)
+        if shared is None:
+            shared = self._anyone
+            if delegated:
+                shared = shared | self._naming.get("*", frozenset())
+                shared = shared | self._naming.get(principal.account, frozenset())
+            self._admitting[key] = shared
+        return shared | self._naming.get(principal.id, frozenset())
+
+    def names(self, role: Identity) -> frozenset[str] | None:
+        """What ``_read`` reads of the role's trust, read once."""
+        if role.id not in self._names:
+            self._names[role.id] = self._read(role)
+        return self._names[role.id]
 
     def _read(self, role: Identity) -> frozenset[str] | None:
         """The ARNs and accounts the trust names in Allow statements; None: anyone may be
@@ -114,9 +152,9 @@ class ActAs:
         self._trust = trust
         self._via: dict[str, tuple[tuple[bool, int, int], Way]] = {}
         self._sets: list[tuple[tuple[bool, int, int], Escalation]] = []
-        self._in_sets: frozenset[str] | None = None  # every member of those sets
         # role -> its best way, asked once whichever method's change needs it
         self._ways: dict[str, Way | None] = {}
+        self._actable: frozenset[str] | None = None  # the ids of the roles ``among`` keeps
         rank = {family: index for index, family in enumerate(_ACTING)}
         for order, escalation in enumerate(found):
             if escalation.family not in rank or escalation.potential:
@@ -128,20 +166,21 @@ class ActAs:
                 way = Way(steps=escalation.steps, conditional=escalation.conditional)
                 self._via[escalation.target] = (key, way)
 
-    def may(self, role: Identity) -> bool:
-        """Whether the principal may have a way to act as ``role`` at all (cheap: no question
-        asked): its trust may admit the principal, or an escalation of the principal leads to
-        it. ``way`` answers None for every other role."""
-        if role.id in self._via or self._trust.may_admit(
-            role, self._principal, delegated=self._delegated
-        ):
-            return True
-        if not self._sets or role.id == self._principal.id:
-            return False
-        if self._in_sets is None:
-            sets = tuple(e.within for _, e in self._sets if e.within is not None)
-            self._in_sets = self._trust.members(sets)
-        return role.id in self._in_sets
+    def among(self, candidates: Iterable[Candidate]) -> list[Candidate]:
+        """The ``candidates`` reaching a role the principal may have a way to act as, in their
+        order (no question asked): its trust may admit the principal, or an escalation of the
+        principal leads to it. ``way`` answers None for every other role. One set lookup each:
+        on a dense account a principal is asked of every role of the account."""
+        if self._actable is None:
+            found = set(self._via) | self._trust.admitting(
+                self._principal, delegated=self._delegated
+            )
+            if self._sets:
+                sets = tuple(e.within for _, e in self._sets if e.within is not None)
+                found |= self._trust.members(sets) - {self._principal.id}
+            self._actable = frozenset(found)
+        actable = self._actable
+        return [c for c in candidates if c.reaches in actable]
 
     def way(self, role: Identity) -> Way | None:
         """The best way to act as ``role`` (certain before conditional, assuming it first);

@@ -121,11 +121,9 @@ def _through_role(
         return  # the change is refused on every role alike
     best: dict[str, Escalation] = {}
     settled = False  # a certain escalation to admin is found: no unbounded role betters it
-    for candidate in targets.of(method, identity).found:
+    for candidate in acting.among(targets.of(method, identity).found):
         role = targets.identity(candidate.reaches)
         if role is None or (settled and role.permissions_boundary is None):
-            continue
-        if not acting.may(role):
             continue
         # The way first: few roles have one, while a change granted role by role (a
         # statement naming roles) is a full evaluation for every role.

@@ -363,3 +363,43 @@ def test_one_request_carries_one_tag_value() -> None:
     assert _lambda(f.allow("lambda:*", Condition=tagged), f.deny("*", Condition=not_prod)) is (
         Decision.ALLOW
     )
+
+
+def test_the_trust_index_admits_what_each_role_admits() -> None:
+    """``TrustIndex.admitting`` (one reverse index of the names trusts use) gives exactly the
+    roles ``may_admit`` accepts one by one, for callers named, of the account, of another
+    account, with and without their own sts:AssumeRole grant."""
+    from nhiscan.providers.aws.privesc.act_as import TrustIndex
+
+    dev = f.user("dev")
+    other = f.user("other", account="444455556666")
+    named, root, anyone, service, foreign, missing = (
+        f.role(n) for n in ("named", "root", "anyone", "service", "foreign", "missing")
+    )
+    records: list[Record] = [
+        dev,
+        other,
+        named,
+        trusts(named, {"AWS": dev.id}),
+        root,
+        trusts(root, {"AWS": f"arn:aws:iam::{f.ACCOUNT}:root"}),
+        anyone,
+        trusts(anyone, {"AWS": "*"}),
+        service,
+        f.trust_policy(service),
+        foreign,
+        trusts(foreign, {"AWS": "444455556666"}),
+        missing,  # its trust policy is not in the snapshot: anyone may be admitted
+    ]
+    estate = f.estate(*records)
+    roles = [i for i in estate.identities.values() if i.id.split("/")[-1] in {
+        "named", "root", "anyone", "service", "foreign", "missing"}]  # fmt: skip
+    index = TrustIndex(estate)
+    seen = set()
+    for caller in (dev, other):
+        for delegated in (True, False):
+            expected = {r.id for r in roles if index.may_admit(r, caller, delegated=delegated)}
+            assert index.admitting(caller, delegated=delegated) == expected
+            seen.add(frozenset(expected))
+    assert len(seen) == 4  # the cases differ: the test tells them apart
+    assert index.admitting(dev, delegated=False) == {named.id, missing.id}
