@@ -13,6 +13,7 @@ from typing import Any
 
 from nhiscan.app import pipeline
 from nhiscan.providers.aws.graph import assume
+from nhiscan.providers.aws.policy import trust_share
 from nhiscan.providers.aws.privesc import targets
 from nhiscan.reports.model import Report
 from nhiscan.scanner.escalation import expand
@@ -42,12 +43,12 @@ def hubs(min_pairs: int | None, min_targets: int | None = None) -> Iterator[None
 def shared_trust(on: bool) -> Iterator[None]:
     """Graphs built inside ask each (caller, role) pair on its own (``on`` False: the
     reference) or once per trust class (``trust_share``)."""
-    before = assume.SHARE_TRUST
-    assume.SHARE_TRUST = on
+    before = trust_share.SHARE_TRUST
+    trust_share.SHARE_TRUST = on
     try:
         yield
     finally:
-        assume.SHARE_TRUST = before
+        trust_share.SHARE_TRUST = before
 
 
 def report(

@@ -1,4 +1,4 @@
-"""can_assume asked once per trust class (``providers/aws/graph/trust_share.py``, issue #16):
+"""can_assume asked once per trust class (``providers/aws/policy/trust_share.py``, issue #16):
 every hop, statement and certainty must equal the reference that evaluates each (caller, role)
 pair on its own, with hubs and without, and what sets roles of one trust document apart for a
 caller (a statement naming some of them, a resource tag, a policy variable) keeps them apart."""
@@ -14,7 +14,7 @@ import pytest
 
 from nhiscan.connectors.aws.gaad_file import GaadFileConnector
 from nhiscan.scanner.graph import EdgeKind, ReachGraph
-from nhiscan.scanner.model import Record
+from nhiscan.scanner.model import IdentityKind, Record
 from tests import factories as f
 from tests.connectors.aws.helpers import context
 from tests.scanner.graph.hub_reference import (
@@ -136,3 +136,34 @@ def test_a_caller_naming_roles_through_a_policy_variable_asks_each_role() -> Non
     graph = _both(records)
     assert _assumed(graph, alice.id) == {f.arn(f.ACCOUNT, "role/alice-x")}
     assert _assumed(graph, bob.id) == {f.arn(f.ACCOUNT, "role/bob-x")}
+
+
+@pytest.mark.parametrize("seed", [7, 11])
+def test_whole_shared_answers_equal_each_pair_asked_alone(seed: int) -> None:
+    """``TrustAnswers.evaluation`` (the escalation engine's sts:AssumeRole steps, shown in full
+    in reports): every statement reference and the reason equal a fresh evaluation of the pair,
+    for every caller and every role (trusts collected or not), and some answers were shared."""
+    from nhiscan.providers.aws.policy import EstateAuthorizer, trust_share
+
+    # Two roles trusting one user by name (no grant of its own): the trust is the granter, and
+    # the reason names it (such answers are asked again of each role).
+    named = f.user("named-caller")
+    trusting = _roles(*((f"named-{n}", {}, f.document(f.assume_role_statement(
+        {"AWS": named.id}))) for n in range(2)))  # fmt: skip
+    estate = f.estate(*dense_records(seed), named, *trusting)
+    shared = trust_share.TrustAnswers(EstateAuthorizer(estate))
+    fresh = EstateAuthorizer(estate)
+    roles = sorted(i for i, x in estate.identities.items() if x.kind is IdentityKind.IAM_ROLE)
+    roles.append(f.arn(f.ACCOUNT, "role/not-collected"))
+    renamed = reasons = 0
+    for caller in sorted(fresh.principals()):
+        for role in roles:
+            answer = shared.evaluation(caller, role)
+            assert answer == fresh.evaluate(caller, "sts:AssumeRole", role), (caller, role)
+            renamed += any(r.policy_id == f"{role}#trust" for r in answer.allowed_by)
+            reasons += f"{role}#trust" in answer.reason
+    assert (
+        renamed
+        and reasons >= 2
+        and len(shared._answers) < len(roles) * len(list(fresh.principals()))
+    )

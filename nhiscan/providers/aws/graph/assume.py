@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from nhiscan.providers.aws.graph.trust_share import TrustAnswers
+from nhiscan.providers.aws.policy import trust_share
 from nhiscan.providers.aws.policy.authorizer import EstateAuthorizer, uniform
 from nhiscan.providers.aws.privesc.prefilter import PolicyPrefilter, prefilter
 from nhiscan.providers.aws.statements import account_of, indexed_statements, statements
@@ -43,8 +43,6 @@ from nhiscan.scanner.model import Identity, IdentityKind
 ASSUME = "sts:AssumeRole"
 # A hub replaces members x roles hops by members + roles: made when the product is at least this.
 HUB_MIN_PAIRS: int | None = 400
-# Pairs asked once per trust class (trust_share.py); False: every pair evaluated (the reference).
-SHARE_TRUST = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,9 +88,10 @@ def assume_hops(estate: Estate, authorizer: Authorizer, principals: Sequence[str
 
 def _asker(authorizer: Authorizer) -> Callable[[str, str], Hop | None]:
     """The hop of a (caller, role) pair: shared within trust classes (``trust_share``) unless
-    ``SHARE_TRUST`` is off (the reference the tests compare with) or the authorizer is another."""
-    if SHARE_TRUST and isinstance(authorizer, EstateAuthorizer):
-        return TrustAnswers(authorizer).hop
+    ``trust_share.SHARE_TRUST`` is off (the reference the tests compare with) or the
+    authorizer is another."""
+    if trust_share.SHARE_TRUST and isinstance(authorizer, EstateAuthorizer):
+        return trust_share.TrustAnswers(authorizer).hop
 
     def ask(caller: str, role: str) -> Hop | None:
         result = authorizer.evaluate(caller, ASSUME, role)

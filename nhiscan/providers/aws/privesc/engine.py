@@ -33,6 +33,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from nhiscan.providers.aws.policy import trust_share
+from nhiscan.providers.aws.policy.authorizer import EstateAuthorizer
 from nhiscan.providers.aws.privesc.act_as import ASSUME_ROLE, ActAs, TrustIndex
 from nhiscan.providers.aws.privesc.method import Method, On, Requires, Target
 from nhiscan.providers.aws.privesc.methods import METHODS, missing_words, placeholder
@@ -53,6 +55,11 @@ def find_escalations(
     targets = Targets(estate, trust_check(estate, authorizer))
     could = prefilter(estate, authorizer)
     trusts = TrustIndex(estate)
+    shared = (
+        trust_share.TrustAnswers(authorizer)
+        if trust_share.SHARE_TRUST and isinstance(authorizer, EstateAuthorizer)
+        else None
+    )
     usable = tuple(m for m in methods if m.enumerated and m.target_spec is not None)
     for principal in sorted(set(authorizer.principals())):
         identity = estate.identities.get(principal)
@@ -60,7 +67,7 @@ def find_escalations(
             continue
         if authorizer.is_admin(principal).decision is Decision.ALLOW:
             continue
-        asker = _Asker(authorizer, identity, could, targets.regions)
+        asker = _Asker(authorizer, identity, could, targets.regions, shared)
         yield from _for_principal(identity, asker, targets, usable, trusts)
 
 
@@ -153,8 +160,10 @@ class _Asker:
         identity: Identity,
         could: CouldAllow,
         regions: tuple[str, ...],
+        shared: trust_share.TrustAnswers | None = None,
     ) -> None:
         self.principal = identity.id
+        self._shared = shared  # sts:AssumeRole answers shared within trust classes
         self._authorizer = authorizer
         self._could = could
         parts = identity.id.split(":")
@@ -173,7 +182,10 @@ class _Asker:
     def step(self, action: str, resource: str) -> Step:
         key = (action, resource)
         if key not in self._answers:
-            evaluation = self._authorizer.evaluate(self.principal, action, resource)
+            if action == ASSUME_ROLE and self._shared is not None:
+                evaluation = self._shared.evaluation(self.principal, resource)
+            else:
+                evaluation = self._authorizer.evaluate(self.principal, action, resource)
             self._answers[key] = Step(action, resource, evaluation)
         return self._answers[key]
 

@@ -2,7 +2,7 @@
 action) plans (the policies about the action, a quick "nothing applies"), answers shared by the
 plain targets of one signature, targets kept per ARN, and can_assume asked once per trust class.
 A dense estate (``bench/gaad_dense.py``, 300 roles) is evaluated for every principal x actions
-x resources with the shortcuts and without (``plans.SHORTCUTS`` and ``assume.SHARE_TRUST``
+x resources with the shortcuts and without (``plans.SHORTCUTS`` and ``trust_share.SHARE_TRUST``
 False: every request from scratch), and analysed both ways: every ``Evaluation``, hop and
 finding is equal."""
 
@@ -18,7 +18,7 @@ from nhiscan.app import pipeline
 from nhiscan.app.estates import estate_of
 from nhiscan.connectors.aws.gaad_file import GaadFileConnector
 from nhiscan.providers.aws.graph import assume
-from nhiscan.providers.aws.policy import EstateAuthorizer, plans
+from nhiscan.providers.aws.policy import EstateAuthorizer, plans, trust_share
 from nhiscan.scanner.authz import Decision, Evaluation
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import IdentityKind
@@ -40,12 +40,12 @@ PASSED = {"iam:PassedToService": "lambda.amazonaws.com"}
 
 @contextmanager
 def shortcuts(on: bool) -> Iterator[None]:
-    before = (plans.SHORTCUTS, assume.SHARE_TRUST)
-    plans.SHORTCUTS, assume.SHARE_TRUST = on, on
+    before = (plans.SHORTCUTS, trust_share.SHARE_TRUST)
+    plans.SHORTCUTS, trust_share.SHARE_TRUST = on, on
     try:
         yield
     finally:
-        plans.SHORTCUTS, assume.SHARE_TRUST = before
+        plans.SHORTCUTS, trust_share.SHARE_TRUST = before
 
 
 @pytest.fixture(scope="module")

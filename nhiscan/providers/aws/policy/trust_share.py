@@ -19,11 +19,18 @@ trust's statement references renamed to the role's own trust policy. Anything el
 question of its own: a caller whose statements test a resource key or name resources through
 policy variables, a role whose trust names resources or tests resource keys. Only what the
 can_assume hop keeps is shared (decision, allowed_by): the reasons name the role and are not.
+
+The whole answer is shared too (``evaluation``, for the escalation engine's steps, whose
+answers a report shows in full): every statement reference, with the trust policy the answer
+was asked of renamed to the role's own, and the reason when it names neither that trust
+policy nor the role asked ("allowed by trust policy …", "the trust policy of … does not
+admit"): such an answer is asked again of the role (a string replace is not exact: one ARN
+may begin another).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from nhiscan.providers.aws.policy.authorizer import EstateAuthorizer
 from nhiscan.providers.aws.policy.bound import ActionPlan, BoundPolicy
@@ -33,6 +40,9 @@ from nhiscan.scanner.graph.model import EdgeKind, Hop, granted_hop
 
 ASSUME = "sts:AssumeRole"
 _ACTION = ASSUME.lower()
+# Answers shared per trust class; False: every pair evaluated (the reference the tests compare
+# with). Read when a graph is built or escalations are searched.
+SHARE_TRUST = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,33 +69,66 @@ class TrustAnswers:
         self._authorizer = authorizer
         self._callers: dict[str, _Caller | None] = {}
         self._roles: dict[str, _Role] = {}
-        # (caller, trust class, signature) -> (the trust id the answer names, the answer)
+        # (caller, trust class, signature) -> (the trust id the answer names, the role it was
+        # asked of, the answer)
         self._answers: dict[tuple[str, tuple[str | None, int], tuple[bool, ...]],
-                            tuple[str | None, Evaluation]] = {}  # fmt: skip
+                            tuple[str | None, str, Evaluation]] = {}  # fmt: skip
 
     def hop(self, caller: str, role: str) -> Hop | None:
         """The can_assume hop from ``caller`` to ``role``, None when it is not possible."""
-        shape = self._caller(caller)
-        place = self._role(role)
-        if shape is None or place.key is None or place.trust_id in shape.policy_ids:
-            return _hop(caller, role, self._authorizer.evaluate(caller, ASSUME, role))
-        key = (caller, place.key, shape.plan.signature(role))
-        found = self._answers.get(key)
+        found = self._shared(caller, role)
         if found is None:
-            found = self._answers[key] = (
-                place.trust_id,
-                self._authorizer.evaluate(caller, ASSUME, role),
-            )
-        named, result = found
-        if named == place.trust_id or place.trust_id is None or not result.decision.possible:
+            return _hop(caller, role, self._authorizer.evaluate(caller, ASSUME, role))
+        named, _, trust_id, result = found
+        if named == trust_id or trust_id is None or not result.decision.possible:
             return _hop(caller, role, result)
         return Hop(
             source=caller,
             target=role,
             edge=EdgeKind.CAN_ASSUME,
-            statements=tuple(_renamed(ref, named, place.trust_id) for ref in result.allowed_by),
+            statements=tuple(_renamed(ref, named, trust_id) for ref in result.allowed_by),
             conditional=result.decision is Decision.CONDITIONAL,
         )
+
+    def evaluation(self, caller: str, role: str) -> Evaluation:
+        """The whole answer to ``caller`` calling sts:AssumeRole on ``role``: what
+        ``evaluate`` gives, shared within the role's trust class. A role whose trust is not in
+        the snapshot is asked on its own: the reason names the role."""
+        found = self._shared(caller, role)
+        if found is None:
+            return self._authorizer.evaluate(caller, ASSUME, role)
+        named, asked, trust_id, result = found
+        if asked == role:
+            return result
+        if trust_id is None or asked in result.reason or (named and named in result.reason):
+            return self._authorizer.evaluate(caller, ASSUME, role)
+        if named == trust_id or named is None:
+            return result
+        return replace(
+            result,
+            allowed_by=tuple(_renamed(r, named, trust_id) for r in result.allowed_by),
+            denied_by=tuple(_renamed(r, named, trust_id) for r in result.denied_by),
+            undecided=tuple(_renamed(r, named, trust_id) for r in result.undecided),
+        )
+
+    def _shared(
+        self, caller: str, role: str
+    ) -> tuple[str | None, str, str | None, Evaluation] | None:
+        """(the trust id the shared answer names, the role it was asked of, the role's trust
+        id, the answer); None when the pair is asked on its own."""
+        shape = self._caller(caller)
+        place = self._role(role)
+        if shape is None or place.key is None or place.trust_id in shape.policy_ids:
+            return None
+        key = (caller, place.key, shape.plan.signature(role))
+        found = self._answers.get(key)
+        if found is None:
+            found = self._answers[key] = (
+                place.trust_id,
+                role,
+                self._authorizer.evaluate(caller, ASSUME, role),
+            )
+        return found[0], found[1], place.trust_id, found[2]
 
     def _caller(self, caller: str) -> _Caller | None:
         if caller not in self._callers:
