@@ -46,7 +46,9 @@ Known limits (each a recall choice made for precision, or a format left to detec
 from __future__ import annotations
 
 import re
+from functools import partial
 
+from nhiscan.connectors.git.secrets.decode import decoded_matches, encoded_detectors
 from nhiscan.connectors.git.secrets.detectors.checks import (
     _azure_key,
     _github_checksum,
@@ -76,6 +78,7 @@ from nhiscan.connectors.git.secrets.detectors.model import (
     Detector,
     FileRule,
 )
+from nhiscan.connectors.git.secrets.detectors.vendors import VENDOR_DETECTORS
 from nhiscan.scanner.model import Provider
 
 # -- the detectors ---------------------------------------------------------------------------
@@ -285,7 +288,7 @@ DETECTORS: tuple[Detector, ...] = (
         provider=None,
         # Live-mode secret (sk_live_) and restricted (rk_live_) keys; test-mode keys (sk_test_)
         # reach no money and are left out. https://docs.stripe.com/keys
-        pattern=re.compile(r"(?<![A-Za-z0-9_])(?:sk|rk)_live_[A-Za-z0-9]{24,99}(?![A-Za-z0-9_])"),
+        pattern=re.compile(r"(?<![A-Za-z0-9_])(?:sk|rk)_live_[A-Za-z0-9]{24,247}(?![A-Za-z0-9_])"),
         keywords=("sk_live_", "rk_live_"),
         rank=RANK,
         validate=_tail_random,
@@ -385,7 +388,10 @@ DETECTORS: tuple[Detector, ...] = (
         rank=RANK,
         validate=_password,
     ),
+    *VENDOR_DETECTORS,
 )
+# The encoded-value rows (decode.py): their keywords are the other rows' prefixes, encoded.
+DETECTORS += encoded_detectors(DETECTORS)
 
 __all__ = [
     "AWS_KEY_ID",
@@ -407,6 +413,7 @@ __all__ = [
 ]
 
 FILE_RULES: tuple[FileRule, ...] = (
+    partial(decoded_matches, DETECTORS),  # first: what it finds is joined like the rest
     pair_aws_keys,
     gcp_client_email,
     azure_client_id,
