@@ -33,11 +33,12 @@ from nhiscan.connectors.git.secrets.match import Match
 BASE64 = "Base64-encoded Value"
 UNICODE = "Unicode-escaped Value"
 URLENCODED = "URL-encoded Value"
-DECODERS = frozenset((BASE64, UNICODE, URLENCODED))
+NAME_VALUE = "Name/Value Pair"
+DECODERS = frozenset((BASE64, UNICODE, URLENCODED, NAME_VALUE))
 
 MAX_ENCODED = 65_536  # characters of one encoded value
 MAX_DECODED_PER_FILE = 1 << 20  # bytes decoded in one file, all values together
-_MIN_ENCODED_KEYWORD = 5  # shorter encoded fragments mark too many lines of random base64
+_MIN_ENCODED_KEYWORD = 4  # shorter encoded fragments mark too many lines of random base64
 _PRINTABLE_SHARE = 0.85  # decoded bytes that must be text for base64 to count as text
 
 
@@ -50,7 +51,7 @@ def _encoded_fragments(literal: str) -> Iterator[str]:
         first = -(-8 * shift // 6)
         last = 8 * (shift + len(data)) // 6
         fragment = encoded[first:last]
-        if len(fragment) >= (4 if shift == 0 else _MIN_ENCODED_KEYWORD):
+        if len(fragment) >= _MIN_ENCODED_KEYWORD:
             yield fragment
 
 
@@ -67,8 +68,11 @@ def _cased(detector: Detector) -> Iterator[str]:
             yield keyword.upper()
 
 
-def encoded_detectors(detectors: Iterable[Detector]) -> tuple[Detector, ...]:
-    """The three encoded-value rows for a table of ``detectors`` (their keywords)."""
+def encoded_detectors(
+    detectors: Iterable[Detector], names: Sequence[str] = ()
+) -> tuple[Detector, ...]:
+    """The encoded-value rows for a table of ``detectors`` (their keywords), and the
+    name/value row for the variable ``names`` that detectors of unprefixed values look for."""
     fragments: set[str] = set()
     for detector in detectors:
         for literal in _cased(detector):
@@ -109,6 +113,20 @@ def encoded_detectors(detectors: Iterable[Detector]) -> tuple[Detector, ...]:
             rank=RANK,
             validate=lambda value: "%3a%2f%2f" in value.lower() or "%40" in value,
         ),
+        Detector(
+            name=NAME_VALUE,
+            # Kubernetes container env (and Helm values): "- name: DD_API_KEY" with the value
+            # on the next line ("value: …"). The name is the match; the file rule reads the
+            # next line and gives "NAME=value" to the detectors.
+            pattern=re.compile(
+                r"(?<![A-Za-z0-9_])name:[ \t]*+[\"']?(?P<secret>[A-Za-z_][A-Za-z0-9_.-]{0,80})"
+                r"[\"']?[ \t]*+(?![^\n])"
+            ),
+            keywords=tuple(dict.fromkeys(n.lower() for n in names)),
+            provider=None,
+            rank=RANK,
+            validate=lambda value: any(n in value.lower() for n in names),
+        ),
     )
 
 
@@ -132,6 +150,17 @@ def _b64_text(value: str) -> str | None:
 
 
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\/")
+
+
+_VALUE_LINE = re.compile(r"[ \t]*value:[ \t]*+[\"']?(?P<value>[^\"'\s]{1,4096})[\"']?[ \t]*$")
+
+
+def _paired(name: str, lines: Sequence[str], line: int) -> str | None:
+    """``NAME=value`` when line ``line + 1`` (1-based ``line``) is the name's ``value:``."""
+    if line >= len(lines):
+        return None
+    found = _VALUE_LINE.match(lines[line])
+    return None if found is None else f"{name}={found['value']}"
 
 
 def decode(value: str, encoding: str) -> str | None:
@@ -175,7 +204,10 @@ def decoded_matches(
             continue
         if budget <= 0:
             continue
-        text = decode(m.secret, m.detector)
+        if m.detector == NAME_VALUE:
+            text, m = _paired(m.secret, lines, m.line), replace(m, line=m.line + 1)
+        else:
+            text = decode(m.secret, m.detector)
         if text is None or text == m.secret:
             continue
         text = text[:budget]

@@ -126,7 +126,7 @@ FACTORIES: dict[str, tuple[Factory, str]] = {
     "Stripe Live Secret Key": (lambda r: r.choice(("sk_live_", "rk_live_")) + "51" + _s(r, B62, 97), "STRIPE_KEY"),
     "OpenAI API Key": (lambda r: "sk-proj-" + _s(r, WORD, 156), "OPENAI_API_KEY"),
     "Anthropic API Key": (lambda r: "sk-ant-api03-" + _s(r, WORD, 93) + "AA", "ANTHROPIC_API_KEY"),
-    "Signed JWT": (lambda r: _jwt(r, {"sub": "svc-" + _s(r, LOWER36, 8), "iat": r.randrange(1.6e9, 1.8e9)}), "SERVICE_TOKEN"),
+    "Signed JWT": (lambda r: _jwt(r, {"sub": "svc-" + _s(r, LOWER36, 8), "iat": r.randrange(1_600_000_000, 1_800_000_000)}), "SERVICE_TOKEN"),
     "AWS Bedrock API Key": (lambda r: "ABSK" + _b64(b"BedrockAPIKey-" + _s(r, LOWER36, 4).encode() + b"-at-" + str(r.randrange(10**11, 10**12)).encode() + b":" + _s(r, B64, 40).encode()), "AWS_BEARER_TOKEN_BEDROCK"),
     "AWS Bedrock Short-term API Key": (lambda r: "bedrock-api-key-" + _b64(b"bedrock.amazonaws.com/?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=" + _s(r, UPPER36, 20).encode() + b"&X-Amz-Signature=" + _s(r, HEX, 64).encode() + b"&Version=1"), "AWS_BEARER_TOKEN_BEDROCK"),
     "GCP OAuth Client Secret": (lambda r: "GOCSPX-" + _s(r, WORD, 28), "GOOGLE_CLIENT_SECRET"),
@@ -162,7 +162,7 @@ FACTORIES: dict[str, tuple[Factory, str]] = {
     "Grafana Service Account Token": (lambda r: "glsa_" + _s(r, B62, 32) + "_" + _s(r, HEX, 8), "GRAFANA_TOKEN"),
     "Grafana Cloud Token": (lambda r: "glc_" + _b64(json.dumps({"o": str(r.randrange(10**6)), "n": "ci-" + _s(r, LOWER36, 6), "k": _s(r, B62, 24), "m": {"r": "prod-us-east-0"}}).encode()), "GRAFANA_CLOUD_TOKEN"),
     "Sentry User Token": (lambda r: "sntryu_" + _s(r, HEX, 64), "SENTRY_AUTH_TOKEN"),
-    "Sentry Org Token": (lambda r: "sntrys_" + _b64(json.dumps({"iat": r.randrange(1.7e9, 1.8e9), "url": "https://sentry.io", "region_url": "https://us.sentry.io", "org": _s(r, string.ascii_lowercase, 8)}).encode()) + "_" + _s(r, B64, 43), "SENTRY_AUTH_TOKEN"),
+    "Sentry Org Token": (lambda r: "sntrys_" + _b64(json.dumps({"iat": r.randrange(1_700_000_000, 1_800_000_000), "url": "https://sentry.io", "region_url": "https://us.sentry.io", "org": _s(r, string.ascii_lowercase, 8)}).encode()) + "_" + _s(r, B64, 43), "SENTRY_AUTH_TOKEN"),
     "Dynatrace Token": (lambda r: "dt0c01." + _s(r, UPPER36, 24) + "." + _s(r, UPPER36, 64), "DT_API_TOKEN"),
     "Hugging Face Token": (lambda r: "hf_" + _s(r, string.ascii_letters, 34), "HF_TOKEN"),
     "Groq API Key": (lambda r: "gsk_" + _s(r, B62, 52), "GROQ_API_KEY"),
@@ -364,7 +364,45 @@ def line_examples() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
     for name, command in COMMANDS.items():
         rng = random.Random(name + "/lines")
         out[name] = (tuple(command(rng) for _ in range(2)), HARD_FALSE[name])
+    out.update(_decoder_lines())
     return out
+
+
+def _token(name: str, seed: str) -> str:
+    return FACTORIES[name][0](random.Random(name + seed))
+
+
+def _decoder_lines() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The encoded-value rows: lines whose decoded value holds a token (found, under the
+    token's detector, with the decoder listed), and encoded values the decoder refuses."""
+    jwt, key = _token("Signed JWT", "/b64"), _token("AWS Access Key ID", "/b64")
+    github, npm = _token("GitHub Classic Token", "/u"), _token("npm Access Token", "/u")
+    hook = _token("Slack Webhook URL", "/url")
+    password = _s(random.Random("url-password"), B62, 16)
+    escaped = github.replace("_", "\\u005f")
+    dd_key, cf_token = _token("Datadog API Key", "/pair"), _token("Cloudflare API Token", "/pair")
+    return {
+        "Base64-encoded Value": (
+            (f"  token: {_b64(jwt.encode())}", f"  aws_key: {_b64(key.encode())}",
+             f'"auth": "{_b64(("ci:" + npm).encode())}"'),
+            (f"  logo: {_b64(_PNG)}", f"  blob: {_b64(zlib.compress(b'x' * 400))}", "  token: ZXlK"),
+        ),
+        "Unicode-escaped Value": (
+            (f'{{"token": "{escaped}"}}',
+             f'"dsn": "postgres\\u003a\\/\\/app\\u003a{password}\\u0040db.internal\\/prod"'),
+            ('"title": "caf\\u00e9 au lait, s\\u00fcr"', '"sep": "\\u002d"'),
+        ),
+        "Name/Value Pair": (
+            (f"  - name: DD_API_KEY\n    value: {dd_key}",
+             f'- name: "CLOUDFLARE_API_TOKEN"\n  value: "{cf_token}"'),
+            ("  - name: LOG_LEVEL\n    value: debug", "  name: web  # dd_api_key comes from the vault"),
+        ),
+        "URL-encoded Value": (
+            (f"DATABASE_URL=postgres%3A%2F%2Fapp%3A{password}%40db.internal%2Fprod",
+             "next=" + hook.replace(":", "%3A").replace("/", "%2F")),
+            ("q=hello%20world%21%20and%20more%20words", "path=%2Fhome%2Fuser%2Fdocuments%2Freport"),
+        ),
+    }  # fmt: skip
 
 
 def generate() -> list[Example]:
@@ -398,7 +436,43 @@ def generate() -> list[Example]:
             out.append(Example(name, family, "config.txt", line + "\n", False, "table"))
     for path, text in NOT_SECRETS:
         out.append(Example("", "not a credential", path, text, False, "no credential"))
+    out.extend(_decoded_examples())
     return out
+
+
+_DECODED_SAMPLE = (
+    "AWS Access Key ID", "GitHub Classic Token", "Slack API Token", "npm Access Token",
+    "Signed JWT", "Stripe Live Secret Key", "Hugging Face Token", "Docker Hub Access Token",
+)  # fmt: skip
+
+
+def _k8s_secret(values: dict[str, str]) -> str:
+    data = "".join(f"  {k}: {_b64(v.encode())}\n" for k, v in values.items())
+    return f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\ndata:\n{data}"
+
+
+def _decoded_examples() -> Iterator[Example]:
+    """Tokens inside encoded values (Kubernetes Secrets, base64 in env files, registry
+    credentials, ``\\u`` escapes) and what must stay quiet: base64 of base64 (decoded once),
+    base64 of placeholders, a large blob."""
+    family = "decoded"
+    for name in _DECODED_SAMPLE:
+        token = _token(name, "/decoded")
+        yield Example(name, family, "k8s/secret.yaml", _k8s_secret({"token": token}), True, "k8s data")
+        yield Example(name, family, ".env", f"TOKEN_B64={_b64(token.encode())}\n", True, "env base64")
+        escaped = token[:3] + "\\u%04x" % ord(token[3]) + token[4:]
+        yield Example(name, family, "web/config.json", f'{{"token": "{escaped}"}}\n', True, "unicode")
+        double = _b64(_b64(token.encode()).encode())
+        yield Example("", family, "k8s/double.yaml", f"data:\n  token: {double}\n", False, "base64 of base64")
+    ghp = _token("GitHub Classic Token", "/docker")
+    auths = {"auths": {"ghcr.io": {"username": "bot", "password": ghp, "auth": _b64(f"bot:{ghp}".encode())}}}
+    yield Example("GitHub Classic Token", family, "k8s/pull.yaml", _k8s_secret({".dockerconfigjson": json.dumps(auths)}), True, "dockerconfigjson")
+    yield Example("GitHub Classic Token", family, ".docker/config.json", json.dumps({"auths": {"ghcr.io": {"auth": _b64(f"bot:{ghp}".encode())}}}) + "\n", True, "docker auth")
+    yield Example("", family, "k8s/dev.yaml", _k8s_secret({"password": "changeme", "token": "ghp_" + "X" * 36, "user": "admin"}), False, "placeholders")
+    yield Example("", family, ".docker/config.json", json.dumps({"auths": {"registry.local": {"auth": _b64(b"user:password")}}}) + "\n", False, "docker placeholder")
+    rng = random.Random("blob")
+    blob = _b64(" ".join(_s(rng, string.ascii_lowercase, 7) for _ in range(40_000)).encode())
+    yield Example("", family, "assets/words.txt", f"WORDS={blob}\n", False, "large blob")
 
 
 FAMILY: dict[str, str] = {

@@ -78,7 +78,7 @@ from nhiscan.connectors.git.secrets.detectors.model import (
     Detector,
     FileRule,
 )
-from nhiscan.connectors.git.secrets.detectors.vendors import VENDOR_DETECTORS
+from nhiscan.connectors.git.secrets.detectors.vendors import VALUE_NAMES, VENDOR_DETECTORS
 from nhiscan.scanner.model import Provider
 
 # -- the detectors ---------------------------------------------------------------------------
@@ -391,7 +391,7 @@ DETECTORS: tuple[Detector, ...] = (
     *VENDOR_DETECTORS,
 )
 # The encoded-value rows (decode.py): their keywords are the other rows' prefixes, encoded.
-DETECTORS += encoded_detectors(DETECTORS)
+DETECTORS += encoded_detectors(DETECTORS, VALUE_NAMES)
 
 __all__ = [
     "AWS_KEY_ID",

@@ -65,6 +65,9 @@ def _prefixed(
     )
 
 
+_ASSIGNMENT = "(?:=>|:=|[:=,])"
+
+
 def _named(
     name: str,
     names: Sequence[str],
@@ -82,13 +85,19 @@ def _named(
         provider=provider,
         pattern=re.compile(
             rf"(?i:{alternatives})[A-Za-z0-9_.-]{{0,24}}\\?[\"'`]?\]?"
-            r"[ \t]*+(?:=>|:=|[:=,])[ \t]*+\\?[\"'`]?"
+            rf"[ \t]*+{_ASSIGNMENT}[ \t]*+\\?[\"'`]?"
             rf"(?P<secret>{value})(?![A-Za-z0-9_-])"
         ),
         keywords=tuple(dict.fromkeys(n.lower() for n in names)),
         rank=RANK,
         validate=validate,
     )
+
+
+def _names(detectors: Sequence[Detector]) -> tuple[str, ...]:
+    """The variable names the ``_named`` rows (and Discord's) look for: their keywords."""
+    named = [d for d in detectors if _ASSIGNMENT in d.pattern.pattern or "discord" in d.keywords]
+    return tuple(k for d in named for k in d.keywords)
 
 
 _HEX = "[0-9a-f]"
@@ -439,3 +448,7 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
         validate=basic_or_bearer,
     ),
 )
+
+# The names the value-only rows look for: a Kubernetes env entry names them on one line and
+# holds the value on the next (decode.py's name/value row joins the two).
+VALUE_NAMES = _names(VENDOR_DETECTORS)
