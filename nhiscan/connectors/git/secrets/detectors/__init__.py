@@ -46,9 +46,9 @@ Known limits (each a recall choice made for precision, or a format left to detec
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import partial
 
-from nhiscan.connectors.git.secrets.decode import decoded_matches, encoded_detectors
 from nhiscan.connectors.git.secrets.detectors.checks import (
     _azure_key,
     _github_checksum,
@@ -59,6 +59,8 @@ from nhiscan.connectors.git.secrets.detectors.checks import (
     _random_mixed,
     _tail_random,
 )
+from nhiscan.connectors.git.secrets.detectors.checks_vendor import not_documented
+from nhiscan.connectors.git.secrets.detectors.decoded import decoded_matches, encoded_detectors
 from nhiscan.connectors.git.secrets.detectors.files import (
     azure_client_id,
     azure_storage_account,
@@ -390,7 +392,8 @@ DETECTORS: tuple[Detector, ...] = (
     ),
     *VENDOR_DETECTORS,
 )
-# The encoded-value rows (decode.py): their keywords are the other rows' prefixes, encoded.
+DETECTORS = tuple(replace(d, validate=not_documented(d.validate)) for d in DETECTORS)
+# The encoded-value rows (decoded.py): their keywords are the other rows' prefixes, encoded.
 DETECTORS += encoded_detectors(DETECTORS, VALUE_NAMES)
 
 __all__ = [

@@ -23,6 +23,31 @@ def _b64any(text: str) -> bytes | None:
         return None
 
 
+# Sample tokens that vendors print in their own documentation (each looks random, so only
+# the list knows it): copied into countless READMEs and tests, no credential.
+DOCUMENTED_EXAMPLES = frozenset(
+    (
+        # https://api.slack.com/authentication/token-types (bot token sample)
+        "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy",
+        # https://docs.github.com/en/rest/authentication (personal access token sample)
+        "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+        # https://discord.com/developers/docs/reference#authentication (bot token sample)
+        "MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs",
+        # https://documentation.mailgun.com (legacy API key sample)
+        "key-3ax6xnjp29jd6fds4gc373sgvjxteol0",
+    )
+)
+
+
+def not_documented(validate: Callable[[str], bool] | None) -> Callable[[str], bool]:
+    """``validate``, refusing the vendors' documentation samples first."""
+
+    def check(secret: str) -> bool:
+        return secret not in DOCUMENTED_EXAMPLES and (validate is None or validate(secret))
+
+    return check
+
+
 def body_random(prefixes: Sequence[str]) -> Callable[[str], bool]:
     """The token after its prefix looks random (no placeholder, no run, varied)."""
     ordered = sorted(prefixes, key=len, reverse=True)

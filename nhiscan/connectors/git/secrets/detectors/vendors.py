@@ -37,6 +37,9 @@ from nhiscan.connectors.git.secrets.detectors.model import RANK, Detector
 from nhiscan.scanner.model import Provider
 
 _WORD = "A-Za-z0-9_-"
+# What may not touch a prefixed token: word characters, and "+" "/" of base64 (a prefix such as
+# "EAAA" occurs by chance inside base64 of binary data).
+_EDGE = "A-Za-z0-9_+/-"
 
 
 def _prefixed(
@@ -47,7 +50,7 @@ def _prefixed(
     validate: Callable[[str], bool] | None = None,
     provider: Provider | None = None,
     case_insensitive: bool = False,
-    edge: str = _WORD,
+    edge: str = _EDGE,
 ) -> Detector:
     """A token that is a literal prefix then ``body``, with no ``edge`` character on either
     side ("=" may come before: ``KEY=token``). Keywords are the prefixes; the default
@@ -163,8 +166,18 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
     # feature flags client (glffct-). https://docs.gitlab.com/ee/security/tokens/#token-prefixes
     _prefixed(
         "GitLab Service Token",
-        ("gloas-", "gldt-", "glrt-", "glcbt-", "glptt-", "glft-", "glimt-", "glagent-",
-         "glsoat-", "glffct-"),  # fmt: skip
+        (
+            "gloas-",
+            "gldt-",
+            "glrt-",
+            "glcbt-",
+            "glptt-",
+            "glft-",
+            "glimt-",
+            "glagent-",
+            "glsoat-",
+            "glffct-",
+        ),
         f"[{_WORD}]{{20,64}}",
     ),
     # Bitbucket app passwords: "ATBB" + 32 characters (the last 8 hex).
@@ -185,7 +198,7 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
     _prefixed("CircleCI API Token", ("CCIPAT_", "CCIPRJ_"), f"[A-Za-z0-9]{{22}}_{_HEX}{{40}}"),
     # Buildkite user API access tokens: "bkua_" + 40 hex; agent tokens "bkat_" + 40+.
     # https://buildkite.com/docs/apis/managing-api-tokens
-    _prefixed("Buildkite API Token", ("bkua_", "bkat_"), f"[A-Za-z0-9]{{40,64}}"),
+    _prefixed("Buildkite API Token", ("bkua_", "bkat_"), "[A-Za-z0-9]{40,64}"),
     # SonarQube user (squ_), project analysis (sqp_) and global analysis (sqa_) tokens: 40 hex.
     # https://docs.sonarsource.com/sonarqube-server/latest/user-guide/managing-tokens/
     _prefixed("SonarQube Token", ("squ_", "sqp_", "sqa_"), f"{_HEX}{{40}}"),
@@ -194,8 +207,12 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
     _named("SonarCloud Token", ("sonar_token", "sonar.token", "sonar.login"), f"{_HEX}{{40}}"),
     # Snyk API tokens are UUIDs: found after SNYK_TOKEN / snyk_api_token / snyk auth.
     # https://docs.snyk.io/snyk-api/authentication-for-api
-    _named("Snyk API Token", ("snyk_token", "snyk_api_token", "snyk_api_key", "snyktoken"),
-           _UUID, validate=_uuid_random),  # fmt: skip
+    _named(
+        "Snyk API Token",
+        ("snyk_token", "snyk_api_token", "snyk_api_key", "snyktoken"),
+        _UUID,
+        validate=_uuid_random,
+    ),
     # Terraform Cloud / HCP Terraform API tokens: 14 characters, ".atlasv1.", 60-70 more.
     # https://developer.hashicorp.com/terraform/cloud-docs/users-teams-organizations/api-tokens
     Detector(
@@ -210,8 +227,12 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
     ),
     # HashiCorp Vault tokens: service (hvs.), batch (hvb.), recovery (hvr.): base62, 90+.
     # https://developer.hashicorp.com/vault/docs/concepts/tokens#token-prefixes
-    _prefixed("HashiCorp Vault Token", ("hvs.", "hvb.", "hvr."), "[A-Za-z0-9_-]{90,300}",
-              validate=lambda token: _random_mixed(token[4:])),  # fmt: skip
+    _prefixed(
+        "HashiCorp Vault Token",
+        ("hvs.", "hvb.", "hvr."),
+        "[A-Za-z0-9_-]{90,300}",
+        validate=lambda token: _random_mixed(token[4:]),
+    ),
     # Pulumi access tokens: "pul-" + 40 hex.
     # https://www.pulumi.com/docs/pulumi-cloud/access-management/access-tokens/
     _prefixed("Pulumi Access Token", ("pul-",), f"{_HEX}{{40}}"),
@@ -221,14 +242,22 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
     _prefixed("npm Access Token", ("npm_",), "[A-Za-z0-9]{36}", validate=_github_checksum),
     # PyPI API tokens: "pypi-" + a base64url macaroon naming pypi.org (or test.pypi.org).
     # https://pypi.org/help/#apitoken https://warehouse.pypa.io/development/token-scanning.html
-    _prefixed("PyPI API Token", ("pypi-AgEIcHlwaS5vcmc", "pypi-AgENdGVzdC5weXBpLm9yZw"),
-              "[A-Za-z0-9_-]{50,400}", validate=pypi_macaroon),  # fmt: skip
+    _prefixed(
+        "PyPI API Token",
+        ("pypi-AgEIcHlwaS5vcmc", "pypi-AgENdGVzdC5weXBpLm9yZw"),
+        "[A-Za-z0-9_-]{50,400}",
+        validate=pypi_macaroon,
+    ),
     # RubyGems API keys: "rubygems_" + 48 hex. https://guides.rubygems.org/api-key-scopes/
     _prefixed("RubyGems API Key", ("rubygems_",), f"{_HEX}{{48}}"),
     # NuGet API keys: "oy2" + 43 lowercase base32-ish characters.
     # https://learn.microsoft.com/en-us/nuget/nuget-org/scoped-api-keys
-    _prefixed("NuGet API Key", ("oy2",), "[a-z0-9]{43}",
-              validate=lambda token: _random_looking(token[3:]) and any(c.isdigit() for c in token[3:])),  # fmt: skip
+    _prefixed(
+        "NuGet API Key",
+        ("oy2",),
+        "[a-z0-9]{43}",
+        validate=lambda token: _random_looking(token[3:]) and any(c.isdigit() for c in token[3:]),
+    ),
     # Docker Hub personal (dckr_pat_) and organization (dckr_oat_) access tokens.
     # https://docs.docker.com/security/for-developers/access-tokens/
     _prefixed("Docker Hub Access Token", ("dckr_pat_", "dckr_oat_"), f"[{_WORD}]{{27,40}}"),
@@ -249,8 +278,12 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
     ),
     # Rotating tokens: access "xoxe.xoxp-1-…"/"xoxe.xoxb-1-…" and refresh "xoxe-1-…".
     # https://api.slack.com/authentication/rotation
-    _prefixed("Slack Rotating Token", ("xoxe.xoxp-1-", "xoxe.xoxb-1-", "xoxe-1-"),
-              "[A-Za-z0-9-]{60,400}", validate=lambda t: _random_mixed(t.rsplit("-", 1)[-1][-40:])),  # fmt: skip
+    _prefixed(
+        "Slack Rotating Token",
+        ("xoxe.xoxp-1-", "xoxe.xoxb-1-", "xoxe-1-"),
+        "[A-Za-z0-9-]{60,400}",
+        validate=lambda t: _random_mixed(t.rsplit("-", 1)[-1][-40:]),
+    ),
     # Discord bot tokens: base64(bot id), ".", 6 characters (time), ".", 27-38 (HMAC); found
     # after a name with "discord" (the token has no prefix; the id check rejects the rest).
     # https://discord.com/developers/docs/reference#authentication
@@ -278,12 +311,20 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
     ),
     # -- payment -----------------------------------------------------------------------------
     # Stripe webhook signing secrets: "whsec_" + 32+ base62. https://docs.stripe.com/webhooks#verify-events
-    _prefixed("Stripe Webhook Secret", ("whsec_",), "[A-Za-z0-9]{32,64}",
-              validate=lambda t: _random_mixed(t[6:])),  # fmt: skip
+    _prefixed(
+        "Stripe Webhook Secret",
+        ("whsec_",),
+        "[A-Za-z0-9]{32,64}",
+        validate=lambda t: _random_mixed(t[6:]),
+    ),
     # Square production access tokens ("EAAA" + 60) and OAuth application secrets (sq0csp-).
     # https://developer.squareup.com/docs/build-basics/access-tokens
-    _prefixed("Square Access Token", ("EAAA",), f"[{_WORD}]{{60}}",
-              validate=lambda t: _random_mixed(t[4:])),  # fmt: skip
+    _prefixed(
+        "Square Access Token",
+        ("EAAA",),
+        f"[{_WORD}]{{60}}",
+        validate=lambda t: _random_mixed(t[4:]),
+    ),
     _prefixed("Square Application Secret", ("sq0csp-", "sq0atp-"), f"[{_WORD}]{{22,43}}"),
     # Shopify app tokens: Admin API (shpat_), custom app (shpca_), private app (shppa_), shared
     # secret (shpss_): 32 hex. https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens
@@ -291,9 +332,20 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
     # -- observability -----------------------------------------------------------------------
     # Datadog API keys (32 hex) and application keys (40 hex): no prefix; after DD_API_KEY,
     # DD_APP_KEY, DATADOG_API_KEY, ... https://docs.datadoghq.com/account_management/api-app-keys/
-    _named("Datadog API Key", ("dd_api_key", "dd_app_key", "dd_application_key", "datadog_api_key",
-           "datadog_app_key", "datadog_application_key", "dd-api-key", "dd-application-key"),
-           f"{_HEX}{{40}}|{_HEX}{{32}}"),  # fmt: skip
+    _named(
+        "Datadog API Key",
+        (
+            "dd_api_key",
+            "dd_app_key",
+            "dd_application_key",
+            "datadog_api_key",
+            "datadog_app_key",
+            "datadog_application_key",
+            "dd-api-key",
+            "dd-application-key",
+        ),
+        f"{_HEX}{{40}}|{_HEX}{{32}}",
+    ),
     # New Relic user API keys (NRAK-), ingest license keys (…NRAL), insights insert (NRII-),
     # browser (NRJS-): https://docs.newrelic.com/docs/apis/intro-apis/new-relic-api-keys/
     _prefixed("New Relic API Key", ("NRAK-", "NRII-", "NRJS-"), "[A-Z0-9]{27,32}"),
@@ -310,28 +362,52 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
     # https://grafana.com/docs/grafana/latest/administration/service-accounts/
     # https://grafana.com/docs/grafana-cloud/security-and-account-management/authentication-and-permissions/access-policies/
     _prefixed("Grafana Service Account Token", ("glsa_",), f"[A-Za-z0-9]{{32}}_{_HEX}{{8}}"),
-    _prefixed("Grafana Cloud Token", ("glc_",), "eyJ[A-Za-z0-9+/]{40,400}={0,2}",
-              validate=json_payload(4, keys=("o", "k")), edge="A-Za-z0-9_+/=-"),  # fmt: skip
+    _prefixed(
+        "Grafana Cloud Token",
+        ("glc_",),
+        "eyJ[A-Za-z0-9+/]{40,400}={0,2}",
+        validate=json_payload(4, keys=("o", "k")),
+        edge="A-Za-z0-9_+/=-",
+    ),
     # Sentry user auth tokens ("sntryu_" + 64 hex) and organization tokens ("sntrys_" + base64
     # JSON, "_", 43 base64). https://docs.sentry.io/account/auth-tokens/
     _prefixed("Sentry User Token", ("sntryu_",), f"{_HEX}{{64}}"),
-    _prefixed("Sentry Org Token", ("sntrys_",), "eyJ[A-Za-z0-9+/=]{40,400}_[A-Za-z0-9+/]{43}",
-              validate=json_payload(7, keys=("iat",)), edge="A-Za-z0-9_+/=-"),  # fmt: skip
+    _prefixed(
+        "Sentry Org Token",
+        ("sntrys_",),
+        "eyJ[A-Za-z0-9+/=]{40,400}_[A-Za-z0-9+/]{43}",
+        validate=json_payload(7, keys=("iat",)),
+        edge="A-Za-z0-9_+/=-",
+    ),
     # Dynatrace tokens: "dt0c01." + 24 + "." + 64 (uppercase base32).
     # https://docs.dynatrace.com/docs/manage/identity-access-management/access-tokens-and-oauth-clients/access-tokens#token-format
-    _prefixed("Dynatrace Token", ("dt0c01.", "dt0s01.", "dt0s16."), "[A-Z0-9]{24}\\.[A-Z0-9]{64}",
-              validate=lambda t: _random_looking(t[-64:])),  # fmt: skip
+    _prefixed(
+        "Dynatrace Token",
+        ("dt0c01.", "dt0s01.", "dt0s16."),
+        "[A-Z0-9]{24}\\.[A-Z0-9]{64}",
+        validate=lambda t: _random_looking(t[-64:]),
+    ),
     # -- AI APIs -----------------------------------------------------------------------------
     # Hugging Face user access tokens: "hf_" + 34 letters; organization API tokens "api_org_".
     # https://huggingface.co/docs/hub/security-tokens
-    _prefixed("Hugging Face Token", ("hf_", "api_org_"), "[A-Za-z]{34}",
-              validate=lambda t: _random_mixed(t.split("_")[-1] + "0")),  # fmt: skip
+    _prefixed(
+        "Hugging Face Token",
+        ("hf_", "api_org_"),
+        "[A-Za-z]{34}",
+        validate=lambda t: _random_mixed(t.split("_")[-1] + "0"),
+    ),
     # Groq: "gsk_" + 52 base62. https://console.groq.com/docs/quickstart
-    _prefixed("Groq API Key", ("gsk_",), "[A-Za-z0-9]{52}", validate=lambda t: _random_mixed(t[4:])),
+    _prefixed(
+        "Groq API Key", ("gsk_",), "[A-Za-z0-9]{52}", validate=lambda t: _random_mixed(t[4:])
+    ),
     # Replicate: "r8_" + 37 base62. https://replicate.com/docs/topics/security/api-tokens
-    _prefixed("Replicate API Token", ("r8_",), "[A-Za-z0-9]{37}", validate=lambda t: _random_mixed(t[3:])),
+    _prefixed(
+        "Replicate API Token", ("r8_",), "[A-Za-z0-9]{37}", validate=lambda t: _random_mixed(t[3:])
+    ),
     # Perplexity: "pplx-" + 48 base62. https://docs.perplexity.ai/guides/getting-started
-    _prefixed("Perplexity API Key", ("pplx-",), "[A-Za-z0-9]{48}", validate=lambda t: _random_mixed(t[5:])),
+    _prefixed(
+        "Perplexity API Key", ("pplx-",), "[A-Za-z0-9]{48}", validate=lambda t: _random_mixed(t[5:])
+    ),
     # xAI: "xai-" + 80 base62. https://docs.x.ai/docs/overview
     _prefixed("xAI API Key", ("xai-",), "[A-Za-z0-9]{80}", validate=lambda t: _random_mixed(t[4:])),
     # -- databases, SaaS and secret managers -------------------------------------------------
@@ -341,26 +417,43 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
     # Heroku: new-format keys "HRKU-" (2024) and, with no prefix, the UUID after HEROKU_API_KEY.
     # https://devcenter.heroku.com/articles/authentication https://devcenter.heroku.com/changelog-items/2941
     _prefixed("Heroku API Key", ("HRKU-",), f"[{_WORD}]{{58,64}}"),
-    _named("Heroku API Key (named)", ("heroku_api_key", "heroku_api_token", "heroku_token"),
-           _UUID, validate=_uuid_random),  # fmt: skip
+    _named(
+        "Heroku API Key (named)",
+        ("heroku_api_key", "heroku_api_token", "heroku_token"),
+        _UUID,
+        validate=_uuid_random,
+    ),
     # Supabase management-API personal tokens ("sbp_" + 40 hex) and secret API keys
     # ("sb_secret_" + 31+ base62). https://supabase.com/docs/guides/api/api-keys
     _prefixed("Supabase Token", ("sbp_",), f"{_HEX}{{40}}"),
     _prefixed("Supabase Secret Key", ("sb_secret_",), f"[{_WORD}]{{31,64}}"),
     # PlanetScale service tokens, passwords and OAuth tokens: "pscale_tkn_"/"pscale_pw_"/
     # "pscale_oauth_" + 43. https://planetscale.com/docs/concepts/service-tokens
-    _prefixed("PlanetScale Token", ("pscale_tkn_", "pscale_pw_", "pscale_oauth_"), f"[{_WORD}]{{43}}"),
+    _prefixed(
+        "PlanetScale Token", ("pscale_tkn_", "pscale_pw_", "pscale_oauth_"), f"[{_WORD}]{{43}}"
+    ),
     # Twilio API key SIDs ("SK" + 32 hex) are public; their secrets and auth tokens (32 base62
     # / hex) are found after a name. https://www.twilio.com/docs/iam/api-keys
-    _named("Twilio Auth Token", ("twilio_auth_token", "twilio_api_secret", "twilio_secret"),
-           "[A-Za-z0-9]{32}"),  # fmt: skip
+    _named(
+        "Twilio Auth Token",
+        ("twilio_auth_token", "twilio_api_secret", "twilio_secret"),
+        "[A-Za-z0-9]{32}",
+    ),
     # SendGrid: "SG." + 22 + "." + 43 (base64url).
     # https://www.twilio.com/docs/sendgrid/ui/account-and-settings/api-keys
-    _prefixed("Twilio SendGrid API Key", ("SG.",), f"[{_WORD}]{{22}}\\.[{_WORD}]{{43}}",
-              validate=lambda t: _random_mixed(t[26:])),  # fmt: skip
-    # Mailgun private API keys (legacy "key-" + 32 hex) and the current 32hex-8hex-8hex form
-    # after a name. https://documentation.mailgun.com/docs/mailgun/api-reference/authentication/
-    _prefixed("Mailgun API Key", ("key-",), f"{_HEX}{{32}}", edge="A-Za-z0-9_-"),
+    _prefixed(
+        "Twilio SendGrid API Key",
+        ("SG.",),
+        f"[{_WORD}]{{22}}\\.[{_WORD}]{{43}}",
+        validate=lambda t: _random_mixed(t[26:]),
+    ),
+    # Mailgun private API keys (legacy): "key-" + 32 lowercase base36. https://documentation.mailgun.com/docs/mailgun/api-reference/authentication/
+    _prefixed(
+        "Mailgun API Key",
+        ("key-",),
+        "[a-z0-9]{32}",
+        validate=lambda t: _random_looking(t[4:]) and any(c.isdigit() for c in t[4:]),
+    ),
     # Mailchimp Marketing API keys: 32 hex + "-us" + datacenter number.
     # https://mailchimp.com/developer/marketing/guides/quick-start/#generate-your-api-key
     Detector(
@@ -376,21 +469,34 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
     _prefixed("Linear API Key", ("lin_api_",), "[A-Za-z0-9]{40}"),
     # Notion integration tokens: "ntn_" + 46 (current) and "secret_" + 43 (older) base62.
     # https://developers.notion.com/docs/authorization
-    _prefixed("Notion Integration Token", ("ntn_",), "[0-9]{11}[A-Za-z0-9]{35}",
-              validate=lambda t: _random_mixed(t[15:])),  # fmt: skip
+    _prefixed(
+        "Notion Integration Token",
+        ("ntn_",),
+        "[0-9]{11}[A-Za-z0-9]{35}",
+        validate=lambda t: _random_mixed(t[15:]),
+    ),
     # Postman API keys: "PMAK-" + 24 hex + "-" + 34 hex.
     # https://learning.postman.com/docs/developer/postman-api/authentication/
     _prefixed("Postman API Key", ("PMAK-",), "[a-f0-9]{24}-[a-f0-9]{34}"),
     # Doppler tokens: personal (dp.pt.), service (dp.st.[config.]), CLI (dp.ct.), service
     # account (dp.sa.), SCIM (dp.scim.), audit (dp.audit.): 40-44 base62.
     # https://docs.doppler.com/docs/token-formats
-    _prefixed("Doppler Token", ("dp.pt.", "dp.st.", "dp.ct.", "dp.sa.", "dp.scim.", "dp.audit."),
-              "(?:[a-z0-9_-]{2,35}\\.)?[A-Za-z0-9]{40,44}",
-              validate=lambda t: _random_mixed(t.rsplit(".", 1)[-1]), edge="A-Za-z0-9_.-"),  # fmt: skip
+    _prefixed(
+        "Doppler Token",
+        ("dp.pt.", "dp.st.", "dp.ct.", "dp.sa.", "dp.scim.", "dp.audit."),
+        "(?:[a-z0-9_-]{2,35}\\.)?[A-Za-z0-9]{40,44}",
+        validate=lambda t: _random_mixed(t.rsplit(".", 1)[-1]),
+        edge="A-Za-z0-9_.-",
+    ),
     # 1Password service-account tokens: "ops_" + base64 of a JSON object.
     # https://developer.1password.com/docs/service-accounts/security/
-    _prefixed("1Password Service Account Token", ("ops_",), "eyJ[A-Za-z0-9+/_-]{100,1200}={0,2}",
-              validate=json_payload(4), edge="A-Za-z0-9_+/=-"),  # fmt: skip
+    _prefixed(
+        "1Password Service Account Token",
+        ("ops_",),
+        "eyJ[A-Za-z0-9+/_-]{100,1200}={0,2}",
+        validate=json_payload(4),
+        edge="A-Za-z0-9_+/=-",
+    ),
     # 1Password account Secret Keys: "A3-" + 6 + "-" + 6 (or 11) + 4 groups of 5.
     # https://support.1password.com/secret-key-security/
     Detector(
@@ -406,19 +512,28 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
     ),
     # Cloudflare Origin CA keys: "v1.0-" + 24 hex + "-" + 146 hex.
     # https://developers.cloudflare.com/fundamentals/api/get-started/ca-keys/
-    _prefixed("Cloudflare Origin CA Key", ("v1.0-",), f"{_HEX}{{24}}-{_HEX}{{146}}",
-              edge="A-Za-z0-9_.-"),  # fmt: skip
+    _prefixed(
+        "Cloudflare Origin CA Key", ("v1.0-",), f"{_HEX}{{24}}-{_HEX}{{146}}", edge="A-Za-z0-9_.-"
+    ),
     # Cloudflare API tokens: 40 base62/-_ after CLOUDFLARE_API_TOKEN / CF_API_TOKEN.
     # https://developers.cloudflare.com/fundamentals/api/get-started/create-token/
-    _named("Cloudflare API Token", ("cloudflare_api_token", "cf_api_token", "cloudflare_api_key",
-           "cf_api_key"), f"[{_WORD}]{{40}}|{_HEX}{{37}}", validate=_random_mixed),  # fmt: skip
+    _named(
+        "Cloudflare API Token",
+        ("cloudflare_api_token", "cf_api_token", "cloudflare_api_key", "cf_api_key"),
+        f"[{_WORD}]{{40}}|{_HEX}{{37}}",
+        validate=_random_mixed,
+    ),
     # DigitalOcean personal (dop_v1_), OAuth (doo_v1_) and refresh (dor_v1_) tokens: 64 hex.
     # https://docs.digitalocean.com/reference/api/create-personal-access-token/
     _prefixed("DigitalOcean Token", ("dop_v1_", "doo_v1_", "dor_v1_"), f"{_HEX}{{64}}"),
     # age X25519 identities: "AGE-SECRET-KEY-1" + 58 bech32 characters, checksum checked.
     # https://age-encryption.org/v1
-    _prefixed("age Secret Key", ("AGE-SECRET-KEY-1",), "[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}",
-              validate=age_key),  # fmt: skip
+    _prefixed(
+        "age Secret Key",
+        ("AGE-SECRET-KEY-1",),
+        "[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}",
+        validate=age_key,
+    ),
     # -- credentials in commands -------------------------------------------------------------
     # curl's user option: -u user:password / --user user:password (the password is judged as
     # a database URL's is). https://curl.se/docs/manpage.html#-u
