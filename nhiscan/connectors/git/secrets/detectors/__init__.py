@@ -14,6 +14,12 @@ Patterns must stay linear on a long line (a 32 KiB window of minified code): no 
 group whose body is itself quantified or can match the same text two ways (``(?:[ \t]+)*``
 is exponential on a run of spaces); bound what may repeat.
 
+The vendors' formats (forges, CI, registries, chat, payment, observability, AI APIs, SaaS,
+secret managers, credentials in curl commands) are rows of ``vendors.py``; the encoded-value
+rows (base64, ``\\u`` escapes, URL encoding, a name and its value on two lines) come last and
+are decoded by a file rule (``decoded.py``). Every row refuses the vendors' documentation
+samples (``checks_vendor.DOCUMENTED_EXAMPLES``).
+
 Facts that need the whole file (an AWS key id and its secret key in the same file, the
 ``client_email`` next to a GCP ``private_key_id``) are joined by the functions in
 ``FILE_RULES``: ``(matches, lines) -> matches``.
@@ -28,8 +34,8 @@ Known limits (each a recall choice made for precision, or a format left to detec
   SecretAccessKey, aws_secret, ...): Terraform's ``secret_key =`` and positional arguments
   (``BasicAWSCredentials("AKIA…", "…")``) are missed; the key id next to them is not.
 - GitHub classic tokens must pass their CRC32 checksum; one that does not is still reported by
-  detect-secrets' "GitHub Token". GitLab: only ``glpat-`` + 20 characters. Slack: rotating
-  ``xoxe.`` tokens are not covered.
+  detect-secrets' "GitHub Token". GitLab: ``glpat-`` + 20 characters here, the other
+  prefixes in ``vendors.py``.
 - Azure: a SAS is found when ``sv=`` comes before ``sig=`` (as every Azure tool writes it);
   Service Bus ``SharedAccessSignature sr=…&sig=…`` strings and Cosmos DB's
   ``AccountEndpoint=…;AccountKey=…`` are not covered; a storage key needs ``AccountName=``

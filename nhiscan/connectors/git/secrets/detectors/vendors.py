@@ -274,7 +274,7 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
         ),
         keywords=("hooks.slack.com",),
         rank=RANK,
-        validate=lambda secret: _random_mixed(secret.rsplit("/", 1)[-1]),
+        validate=lambda secret: _random_looking(secret.rsplit("/", 1)[-1]),
     ),
     # Rotating tokens: access "xoxe.xoxp-1-…"/"xoxe.xoxb-1-…" and refresh "xoxe-1-…".
     # https://api.slack.com/authentication/rotation
@@ -307,7 +307,7 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
         pattern=re.compile(r"(?<![A-Za-z0-9_:-])[0-9]{8,10}:AA[A-Za-z0-9_-]{33}(?![A-Za-z0-9_-])"),
         keywords=(":aa",),
         rank=RANK,
-        validate=lambda token: _random_mixed(token.split(":", 1)[1][2:]),
+        validate=lambda token: _random_looking(token.split(":", 1)[1][2:]),
     ),
     # -- payment -----------------------------------------------------------------------------
     # Stripe webhook signing secrets: "whsec_" + 32+ base62. https://docs.stripe.com/webhooks#verify-events
@@ -315,7 +315,7 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
         "Stripe Webhook Secret",
         ("whsec_",),
         "[A-Za-z0-9]{32,64}",
-        validate=lambda t: _random_mixed(t[6:]),
+        validate=lambda t: _random_looking(t[6:]),
     ),
     # Square production access tokens ("EAAA" + 60) and OAuth application secrets (sq0csp-).
     # https://developer.squareup.com/docs/build-basics/access-tokens
