@@ -13,6 +13,7 @@ from nhiscan.connectors.git.secrets.detectors import (
     GCP_SA_KEY,
     PRIVATE_KEY,
 )
+from tests.connectors.git.secrets.eval_corpus import line_examples
 
 # Random fake values the examples are built from (no real credential is in this file).
 _FAKE_PEM = (
@@ -405,3 +406,7 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ),
     ),
 }
+
+# The vendor table's examples come from the evaluation corpus's generators (random bodies of
+# each documented format, and near misses made from them).
+EXAMPLES.update(line_examples())

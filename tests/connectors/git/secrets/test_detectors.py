@@ -70,6 +70,14 @@ def test_names_are_unique_and_ranks_are_ints() -> None:
     assert all(type(d.rank) is int for d in DETECTORS)
 
 
+def test_names_differ_from_detect_secrets_types() -> None:
+    """A report says which engine found what, and a counter-example reported by a
+    detect-secrets plugin of the same name would pass for one of ours."""
+    from nhiscan.connectors.git.secrets import plugins
+
+    assert NAMES.isdisjoint(p.secret_type for p in plugins.configure())
+
+
 @pytest.mark.parametrize("detector", DETECTORS, ids=_detector_ids)
 def test_entry_is_complete(detector: Detector) -> None:
     assert len(_examples(detector)) >= 2

@@ -14,6 +14,12 @@ Patterns must stay linear on a long line (a 32 KiB window of minified code): no 
 group whose body is itself quantified or can match the same text two ways (``(?:[ \t]+)*``
 is exponential on a run of spaces); bound what may repeat.
 
+The vendors' formats (forges, CI, registries, chat, payment, observability, AI APIs, SaaS,
+secret managers, credentials in curl commands) are rows of ``vendors.py``; the encoded-value
+rows (base64, ``\\u`` escapes, URL encoding, a name and its value on two lines) come last and
+are decoded by a file rule (``decoded.py``). Every row refuses the vendors' documentation
+samples (``checks_vendor.DOCUMENTED_EXAMPLES``).
+
 Facts that need the whole file (an AWS key id and its secret key in the same file, the
 ``client_email`` next to a GCP ``private_key_id``) are joined by the functions in
 ``FILE_RULES``: ``(matches, lines) -> matches``.
@@ -28,8 +34,8 @@ Known limits (each a recall choice made for precision, or a format left to detec
   SecretAccessKey, aws_secret, ...): Terraform's ``secret_key =`` and positional arguments
   (``BasicAWSCredentials("AKIA…", "…")``) are missed; the key id next to them is not.
 - GitHub classic tokens must pass their CRC32 checksum; one that does not is still reported by
-  detect-secrets' "GitHub Token". GitLab: only ``glpat-`` + 20 characters. Slack: rotating
-  ``xoxe.`` tokens are not covered.
+  detect-secrets' "GitHub Token". GitLab: ``glpat-`` + 20 characters here, the other
+  prefixes in ``vendors.py``.
 - Azure: a SAS is found when ``sv=`` comes before ``sig=`` (as every Azure tool writes it);
   Service Bus ``SharedAccessSignature sr=…&sig=…`` strings and Cosmos DB's
   ``AccountEndpoint=…;AccountKey=…`` are not covered; a storage key needs ``AccountName=``
@@ -46,6 +52,8 @@ Known limits (each a recall choice made for precision, or a format left to detec
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from functools import partial
 
 from nhiscan.connectors.git.secrets.detectors.checks import (
     _azure_key,
@@ -57,6 +65,8 @@ from nhiscan.connectors.git.secrets.detectors.checks import (
     _random_mixed,
     _tail_random,
 )
+from nhiscan.connectors.git.secrets.detectors.checks_vendor import not_documented
+from nhiscan.connectors.git.secrets.detectors.decoded import decoded_matches, encoded_detectors
 from nhiscan.connectors.git.secrets.detectors.files import (
     azure_client_id,
     azure_storage_account,
@@ -76,6 +86,7 @@ from nhiscan.connectors.git.secrets.detectors.model import (
     Detector,
     FileRule,
 )
+from nhiscan.connectors.git.secrets.detectors.vendors import VALUE_NAMES, VENDOR_DETECTORS
 from nhiscan.scanner.model import Provider
 
 # -- the detectors ---------------------------------------------------------------------------
@@ -285,7 +296,7 @@ DETECTORS: tuple[Detector, ...] = (
         provider=None,
         # Live-mode secret (sk_live_) and restricted (rk_live_) keys; test-mode keys (sk_test_)
         # reach no money and are left out. https://docs.stripe.com/keys
-        pattern=re.compile(r"(?<![A-Za-z0-9_])(?:sk|rk)_live_[A-Za-z0-9]{24,99}(?![A-Za-z0-9_])"),
+        pattern=re.compile(r"(?<![A-Za-z0-9_])(?:sk|rk)_live_[A-Za-z0-9]{24,247}(?![A-Za-z0-9_])"),
         keywords=("sk_live_", "rk_live_"),
         rank=RANK,
         validate=_tail_random,
@@ -385,7 +396,11 @@ DETECTORS: tuple[Detector, ...] = (
         rank=RANK,
         validate=_password,
     ),
+    *VENDOR_DETECTORS,
 )
+DETECTORS = tuple(replace(d, validate=not_documented(d.validate)) for d in DETECTORS)
+# The encoded-value rows (decoded.py): their keywords are the other rows' prefixes, encoded.
+DETECTORS += encoded_detectors(DETECTORS, VALUE_NAMES)
 
 __all__ = [
     "AWS_KEY_ID",
@@ -407,6 +422,7 @@ __all__ = [
 ]
 
 FILE_RULES: tuple[FileRule, ...] = (
+    partial(decoded_matches, DETECTORS),  # first: what it finds is joined like the rest
     pair_aws_keys,
     gcp_client_email,
     azure_client_id,
