@@ -214,12 +214,22 @@ def configure() -> tuple[Any, ...]:
     get_filters.cache_clear()
     get_plugins.cache_clear()
     _faster_keyword_regexes()
+    _file_type_once_per_path()
     plugins = tuple(get_plugins())
     _faster_assignment_regexes(plugins)
     missing = {type(p).__name__ for p in plugins} - PREFILTERS.keys()
     if missing:  # a detect-secrets upgrade added a plugin: it needs a pre-filter entry
         raise RuntimeError(f"detect-secrets plugins without a pre-filter: {sorted(missing)}")
     return plugins
+
+
+def _file_type_once_per_path() -> None:
+    """KeywordDetector asks the file type of its path on every line it analyzes (a dict built
+    per call); it is a pure function of the path, so one answer per path is exact."""
+    from detect_secrets.plugins import keyword
+    from detect_secrets.util.filetype import determine_file_type
+
+    keyword.determine_file_type = cache(determine_file_type)  # type: ignore[attr-defined]
 
 
 def _limit(name: str) -> dict[str, float]:
