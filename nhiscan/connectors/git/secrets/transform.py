@@ -37,10 +37,10 @@ def ds_scans_file(path: str) -> bool:
 
 
 def as_raw(lines: list[str]) -> bytes:
-    """Transformed lines as the pre-filter reads a blob's bytes: one line per line (a value holding a
-    newline has it as a space, which no literal or pattern depends on except "private key",
-    where it can only add a mark) and one character per UTF-8 byte (so lowercasing never
-    changes a length: 'İ'.lower() is two characters)."""
+    """Transformed lines as the pre-filter reads a blob: bytes, one line per line (a value
+    holding a newline has it as a space, which no literal or pattern depends on except
+    "private key", where it can only add a mark), UTF-8 encoded, so positions are byte offsets
+    and the pre-filter's latin-1 view never changes a length ('İ'.lower() is two characters)."""
     return b"\n".join(encoded(lines))
 
 
