@@ -35,6 +35,14 @@ class Prefilter:
 
 _B64 = r"A-Za-z0-9+/\\=_-"  # detect-secrets' base64 charset: letters, digits, +/ \ - _ =
 
+
+def _quoted(charset: str, least: int) -> str:
+    """A string of at least ``least`` characters of ``charset`` closed by the quote that
+    opened it (the entropy plugins' back-reference, spelled out for the native pre-filter)."""
+    run = f"[{charset}]{{{least},}}"
+    return f"'{run}'|\"{run}\""
+
+
 # re.IGNORECASE matches two non-ASCII letters to ASCII ones: U+017F (LATIN SMALL LETTER LONG S)
 # to s and U+212A (KELVIN SIGN) to k, so a case-insensitive plugin finds "password" spelled
 # with either. Every plugin compiled with IGNORECASE also gets these literals: U+017F in UTF-8
@@ -78,12 +86,9 @@ PREFILTERS: dict[str, Prefilter] = {
             "gloas-",
         )
     ),
-    "Base64HighEntropyString": Prefilter(
-        patterns=(rf"""['"][{_B64}]{{{_min_length(BASE64_LIMIT)},}}""",)
-    ),
-    "HexHighEntropyString": Prefilter(
-        patterns=(rf"""['"][0-9a-fA-F]{{{_min_length(HEX_LIMIT)},}}""",)
-    ),
+    # Both match (['"])([charset]+)\1: a whole quoted string of the charset, long enough.
+    "Base64HighEntropyString": Prefilter(patterns=(_quoted(_B64, _min_length(BASE64_LIMIT)),)),
+    "HexHighEntropyString": Prefilter(patterns=(_quoted("0-9a-fA-F", _min_length(HEX_LIMIT)),)),
     # (ibm...|cloud...|iam|)(api)?(key|pwd|password|pass|token) = <44 chars>
     "IbmCloudIamDetector": Prefilter(literals=("key", "pwd", "pass", "token", *_FOLDED)),
     # (ibm)?cos(hmac)? secret(access)?key = <48 hex>
