@@ -91,6 +91,8 @@ def _load_baseline(gate: Gate) -> baselines.Baseline | None:
 
 
 def _open_history(gate: Gate) -> Store | None:
+    if not gate.record:  # --no-store: not even the store's imports (SQLAlchemy) are paid
+        return None
     from nhiscan.app.history import open_history
 
     return open_history(gate)

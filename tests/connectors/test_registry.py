@@ -111,7 +111,7 @@ def test_the_specs_load_no_sdk_at_start_up() -> None:
     --help stays fast, and a missing extra is an error only when its connector is asked for)."""
     code = (
         "import sys, nhiscan.cli\n"
-        "heavy = ('boto3', 'botocore', 'moto', 'ahocorasick', 'detect_secrets')\n"
+        "heavy = ('boto3', 'botocore', 'moto', 'ahocorasick', 'hyperscan', 'detect_secrets')\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy "
         "or m.startswith('nhiscan.connectors.git.secrets')))\n"
     )

@@ -42,15 +42,6 @@ class Hits:
         default_factory=lambda: defaultdict(_spots)
     )
 
-    def renumbered(self, numbers: Sequence[int]) -> Hits:
-        """Line n becomes line ``numbers[n - 1]``."""
-        out = Hits()
-        for n, keys in self.lines.items():
-            out.lines[numbers[n - 1]] = keys
-        for n, spots in self.spots.items():
-            out.spots[numbers[n - 1]] = spots
-        return out
-
     def marked(self, number: int, kind: str) -> list[int]:
         return sorted(i for k, i in self.lines[number] if k == kind)
 

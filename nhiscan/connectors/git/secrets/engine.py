@@ -1,31 +1,33 @@
-"""The fast engine: a pre-filter over the whole blob, then detectors on the marked lines only.
+"""The fast engine: a native pre-filter over the whole blob, then detectors on the marked lines.
 
 1. Skip what cannot be text (a NUL byte in the first 8,000 bytes, as git decides) or is over
    the size limit; the caller records the skip.
-2. One Aho-Corasick pass over the lowercased blob finds every keyword of every detector and
-   detect-secrets plugin; a few regular expressions that cannot cross a line (the relaxations
-   in ``plugins.PREFILTERS``) mark the rest. Each hit marks (line, detector).
+2. One native pass over the blob's bytes (``native.py``: a Hyperscan database, or
+   pyahocorasick and ``re`` where Hyperscan has no wheel) finds every keyword of every detector
+   and detect-secrets plugin, compared lowercased, and the few regular expressions that cannot
+   cross a line (the relaxations in ``plugins.PREFILTERS``) mark the rest. Each hit marks
+   (line, detector).
 3. Each marked line goes to the detectors that marked it, with detect-secrets' filters applied
-   as ``detect-secrets scan`` applies them (``detect.py``). Lines nothing marked are never
-   looked at again. A line over 32 KiB goes in overlapping windows, only those a mark falls in
+   as ``detect-secrets scan`` applies them (``detect.py``); marked lines seen before in a file
+   of the same kind come from the line cache. Lines nothing marked are never looked at by
+   Python again. A line over 32 KiB goes in overlapping windows, only those a mark falls in
    (``windows.py``), so the work per line, and per file, stays linear in its size.
 
-The blob is decoded as latin-1 for steps 2 and 3's bookkeeping (one character per byte, so a
-position is a byte offset and lowercasing never changes lengths); marked lines are decoded as
-UTF-8 (with replacement) before the detectors see them.
+Positions are byte offsets: the pre-filter's literals and patterns are defined on the blob
+decoded as latin-1 (one character per byte, so lowercasing never changes lengths) and
+``native.py`` runs them on the bytes with that meaning; marked lines are decoded as UTF-8
+(with replacement) before the detectors see them.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
-import ahocorasick
-
-from nhiscan.connectors.git.secrets import plugins, windows
+from nhiscan.connectors.git.secrets import native, plugins, windows
 from nhiscan.connectors.git.secrets.detect import Hits, Key, run_ds, run_nhi
 from nhiscan.connectors.git.secrets.detectors import DETECTORS, FILE_RULES, Detector
 from nhiscan.connectors.git.secrets.match import RANK_NHISCAN, Match
@@ -67,28 +69,13 @@ _Entry = tuple[tuple[Match, ...], int]
 
 
 class Scanner:
-    """Build once per process (it compiles the automaton), then ``scan`` many blobs."""
+    """Build once per process (it loads or compiles the pre-filter), then ``scan`` many blobs."""
 
     def __init__(self, options: EngineOptions | None = None) -> None:
         self.options = options or EngineOptions()
         self._ds = plugins.configure()
         self._detectors: tuple[Detector, ...] = DETECTORS
-        automaton = ahocorasick.Automaton()
-        by_literal: defaultdict[str, list[_Key]] = defaultdict(list)
-        self._patterns: list[tuple[re.Pattern[str], _Key]] = []
-        for index, plugin in enumerate(self._ds):
-            prefilter = plugins.PREFILTERS[type(plugin).__name__]
-            for literal in prefilter.literals:
-                by_literal[literal].append(("ds", index))
-            for pattern in plugins.compiled_patterns(prefilter):
-                self._patterns.append((pattern, ("ds", index)))
-        for index, detector in enumerate(self._detectors):
-            for literal in detector.keywords:
-                by_literal[literal].append(("nhi", index))
-        for literal, keys in by_literal.items():
-            automaton.add_word(literal, tuple(keys))
-        automaton.make_automaton()
-        self._automaton = automaton
+        self._marker = native.marker(prefilter_table(self._ds, self._detectors))
         # Line cache (see _scan_cached): file kind -> line -> (matches, silenced count).
         self._caches: dict[tuple[str, bool], dict[bytes, _Entry]] = {}
         self._cached_lines = 0
@@ -108,7 +95,7 @@ class Scanner:
         scan = _Scan(data, path, raw_lines, progress)
         if maybe_first(data, path) and scan.whole_file:  # a transformer may apply: no cache
             yaml_lines = transformed(data, path, eager=False)
-            hits = self._hits(data.decode("latin-1"))
+            hits = self._hits(data)
             lines = data.decode("utf-8", "replace").split("\n")
             result = self._scan_lines(lines, hits, scan, yaml_lines)
         else:
@@ -120,13 +107,15 @@ class Scanner:
     # -- the line cache -------------------------------------------------------------------
 
     def _scan_cached(self, scan: _Scan) -> BlobScan:
-        """Scan only the lines this process has not seen in a file of the same kind.
+        """Detect only on the marked lines this process has not seen in a file of the same kind.
 
         What a line yields depends on the line, the file's kind (its extension decides
         detect-secrets' keyword rules and comment syntax; its path whether detect-secrets'
         file filters exclude it) and, through ``pragma: allowlist nextline secret``, the line
         before it: lines after such a pragma are never cached. Versions of one file in git
-        history share most lines, so history scans pre-filter and detect only what changed.
+        history share most lines, so history scans detect only on what changed. The pre-filter
+        itself runs on the whole blob (native, it costs less than looking lines up), and only
+        marked lines are looked up and remembered: an unmarked line yields nothing anyway.
         Results (with the line number dropped) are cached, never the decision to skip: every
         blob still reports every secret it holds. Whole-file steps (detect-secrets' eager
         config transformer, the file rules) run on every blob as before. Long lines are not
@@ -136,29 +125,24 @@ class Scanner:
         ds_on = ds_scans_file(path)
         cache = self._cache_for((os.path.splitext(path)[1], ds_on))
         volatile = after_nextline_pragma(data, raw_lines) | scan.long_lines
-        # One lookup per line: what the cache knows now (lines computed below are not reread).
-        entries = [None if i in volatile else cache.get(line) for i, line in enumerate(raw_lines)]
-        unknown = [i for i, entry in enumerate(entries) if entry is None]
+        hits = self._hits(data)
+        entries, unknown = self._known(cache, hits, raw_lines, volatile)
         lines = data.decode("utf-8", "replace").split("\n")
         found: list[Match] = []
         ignored: list[int] = []
-        if unknown:
-            if len(unknown) == len(raw_lines):  # nothing cached: no copy of the whole blob
-                sub = data.decode("latin-1")
-            else:
-                sub = b"\n".join(raw_lines[i] for i in unknown).decode("latin-1")
-            hits = self._hits(sub).renumbered([i + 1 for i in unknown])
+        if unknown.lines:
             scan.passes = 2 if ds_on else 1
             ds_found, ds_ignored = (
-                run_ds(self._ds, lines, raw_lines, hits, path, scan.tick) if ds_on else ([], [])
+                run_ds(self._ds, lines, raw_lines, unknown, path, scan.tick) if ds_on else ([], [])
             )
-            nhi_found, nhi_ignored = run_nhi(self._detectors, lines, raw_lines, hits, scan.tick)
+            nhi_found, nhi_ignored = run_nhi(self._detectors, lines, raw_lines, unknown, scan.tick)
             fresh = ds_found + nhi_found
             found.extend(fresh)
             ignored.extend(ds_ignored + nhi_ignored)
-            self._remember(cache, raw_lines, unknown, volatile, fresh, ds_ignored + nhi_ignored)
-        for index, entry in enumerate(entries):
-            if entry is not None and (entry[0] or entry[1]):
+            marked = [number - 1 for number in unknown.lines]
+            self._remember(cache, raw_lines, marked, volatile, fresh, ds_ignored + nhi_ignored)
+        for index, entry in entries.items():
+            if entry[0] or entry[1]:
                 found.extend(replace(m, line=index + 1) for m in entry[0])
                 ignored.extend(index + 1 for _ in range(entry[1]))
         if ds_on and not any(m.rank < RANK_NHISCAN for m in found) and scan.config:
@@ -170,6 +154,24 @@ class Scanner:
         for rule in FILE_RULES:
             found = rule(found, lines)
         return BlobScan(matches=tuple(merge(found)), ignored=len(ignored))
+
+    @staticmethod
+    def _known(
+        cache: dict[bytes, _Entry], hits: Hits, raw_lines: list[bytes], volatile: frozenset[int]
+    ) -> tuple[dict[int, _Entry], Hits]:
+        """The marked lines the cache knows (index -> entry), and the marks of the others."""
+        entries: dict[int, _Entry] = {}
+        unknown = Hits()
+        for number, keys in hits.lines.items():
+            index = number - 1
+            entry = None if index in volatile else cache.get(raw_lines[index])
+            if entry is not None:
+                entries[index] = entry
+                continue
+            unknown.lines[number] = keys
+            if number in hits.spots:
+                unknown.spots[number] = hits.spots[number]
+        return entries, unknown
 
     def _cache_for(self, kind: tuple[str, bool]) -> dict[bytes, _Entry]:
         if self._cached_lines > self.options.line_cache_size:
@@ -208,25 +210,21 @@ class Scanner:
 
     # -- pre-filter -----------------------------------------------------------------------
 
-    def _hits(self, raw: str) -> Hits:
+    def _hits(self, raw: bytes) -> Hits:
         """line number (1-based) -> the detectors whose pre-filter marked it; for a long line
         also which of its windows (``windows.py``) each mark falls in."""
-        positions: list[tuple[int, tuple[_Key, ...]]] = []
-        for end, keys in self._automaton.iter(raw.lower()):
-            positions.append((end, keys))
-        for pattern, key in self._patterns:
-            positions.extend((m.start(), (key,)) for m in pattern.finditer(raw))
+        positions = self._marker.marks(raw)
         hits = Hits()
         if not positions:
             return hits
         positions.sort(key=lambda item: item[0])
         line, last, start, size = 1, 0, 0, -1
         for position, keys in positions:
-            newlines = raw.count("\n", last, position)
+            newlines = raw.count(b"\n", last, position)
             if newlines or size < 0:
                 line += newlines
-                start = raw.rfind("\n", 0, position) + 1
-                stop = raw.find("\n", position)
+                start = raw.rfind(b"\n", 0, position) + 1
+                stop = raw.find(b"\n", position)
                 size = (len(raw) if stop < 0 else stop) - start
             last = position
             hits.lines[line].update(keys)
@@ -268,6 +266,23 @@ class Scanner:
         return run_ds(self._ds, lines, encoded(lines), self._hits(as_raw(lines)), path)
 
 
+def prefilter_table(ds: tuple[Any, ...], detectors: tuple[Detector, ...]) -> native.Table:
+    """What the pre-filter looks for: every detect-secrets plugin's pre-filter and every
+    detector's keywords (the contract of ``Detector.keywords``: each match holds one)."""
+    by_literal: defaultdict[str, list[_Key]] = defaultdict(list)
+    patterns: list[tuple[str, _Key]] = []
+    for index, plugin in enumerate(ds):
+        prefilter = plugins.PREFILTERS[type(plugin).__name__]
+        for literal in prefilter.literals:
+            by_literal[literal].append(("ds", index))
+        patterns.extend((pattern, ("ds", index)) for pattern in prefilter.patterns)
+    for index, detector in enumerate(detectors):
+        for literal in detector.keywords:
+            by_literal[literal].append(("nhi", index))
+    literals = tuple((literal, tuple(keys)) for literal, keys in by_literal.items())
+    return native.Table(literals=literals, patterns=tuple(patterns))
+
+
 class _Scan:
     """One blob being scanned: its lines, which are long, and the progress of long lines."""
 
@@ -275,8 +290,10 @@ class _Scan:
         self, data: bytes, path: str, raw_lines: list[bytes], progress: Progress | None
     ) -> None:
         self.data, self.path, self.raw_lines = data, path, raw_lines
-        self.long_lines = frozenset(
-            i for i, line in enumerate(raw_lines) if windows.is_long(len(line))
+        self.long_lines = (
+            frozenset(i for i, line in enumerate(raw_lines) if windows.is_long(len(line)))
+            if windows.is_long(max(map(len, raw_lines)))  # one C pass in the common case
+            else frozenset()
         )
         # detect-secrets' whole-file transformers (INI, YAML) are for hand-written config: a
         # file with a line over a window is not, and parsing it whole would be unbounded work.

@@ -35,6 +35,14 @@ class Prefilter:
 
 _B64 = r"A-Za-z0-9+/\\=_-"  # detect-secrets' base64 charset: letters, digits, +/ \ - _ =
 
+
+def _quoted(charset: str, least: int) -> str:
+    """A string of at least ``least`` characters of ``charset`` closed by the quote that
+    opened it (the entropy plugins' back-reference, spelled out for the native pre-filter)."""
+    run = f"[{charset}]{{{least},}}"
+    return f"'{run}'|\"{run}\""
+
+
 # re.IGNORECASE matches two non-ASCII letters to ASCII ones: U+017F (LATIN SMALL LETTER LONG S)
 # to s and U+212A (KELVIN SIGN) to k, so a case-insensitive plugin finds "password" spelled
 # with either. Every plugin compiled with IGNORECASE also gets these literals: U+017F in UTF-8
@@ -78,12 +86,9 @@ PREFILTERS: dict[str, Prefilter] = {
             "gloas-",
         )
     ),
-    "Base64HighEntropyString": Prefilter(
-        patterns=(rf"""['"][{_B64}]{{{_min_length(BASE64_LIMIT)},}}""",)
-    ),
-    "HexHighEntropyString": Prefilter(
-        patterns=(rf"""['"][0-9a-fA-F]{{{_min_length(HEX_LIMIT)},}}""",)
-    ),
+    # Both match (['"])([charset]+)\1: a whole quoted string of the charset, long enough.
+    "Base64HighEntropyString": Prefilter(patterns=(_quoted(_B64, _min_length(BASE64_LIMIT)),)),
+    "HexHighEntropyString": Prefilter(patterns=(_quoted("0-9a-fA-F", _min_length(HEX_LIMIT)),)),
     # (ibm...|cloud...|iam|)(api)?(key|pwd|password|pass|token) = <44 chars>
     "IbmCloudIamDetector": Prefilter(literals=("key", "pwd", "pass", "token", *_FOLDED)),
     # (ibm)?cos(hmac)? secret(access)?key = <48 hex>
@@ -214,12 +219,22 @@ def configure() -> tuple[Any, ...]:
     get_filters.cache_clear()
     get_plugins.cache_clear()
     _faster_keyword_regexes()
+    _file_type_once_per_path()
     plugins = tuple(get_plugins())
     _faster_assignment_regexes(plugins)
     missing = {type(p).__name__ for p in plugins} - PREFILTERS.keys()
     if missing:  # a detect-secrets upgrade added a plugin: it needs a pre-filter entry
         raise RuntimeError(f"detect-secrets plugins without a pre-filter: {sorted(missing)}")
     return plugins
+
+
+def _file_type_once_per_path() -> None:
+    """KeywordDetector asks the file type of its path on every line it analyzes (a dict built
+    per call); it is a pure function of the path, so one answer per path is exact."""
+    from detect_secrets.plugins import keyword
+    from detect_secrets.util.filetype import determine_file_type
+
+    keyword.determine_file_type = cache(determine_file_type)  # type: ignore[attr-defined]
 
 
 def _limit(name: str) -> dict[str, float]:

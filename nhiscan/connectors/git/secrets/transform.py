@@ -36,12 +36,12 @@ def ds_scans_file(path: str) -> bool:
     return not _is_filtered_out(required_filter_parameters=["filename"], filename=path)
 
 
-def as_raw(lines: list[str]) -> str:
-    """Transformed lines as the pre-filter reads a blob: one line per line (a value holding a
-    newline has it as a space, which no literal or pattern depends on except "private key",
-    where it can only add a mark) and one character per UTF-8 byte (so lowercasing never
-    changes a length: 'İ'.lower() is two characters)."""
-    return b"\n".join(encoded(lines)).decode("latin-1")
+def as_raw(lines: list[str]) -> bytes:
+    """Transformed lines as the pre-filter reads a blob: bytes, one line per line (a value
+    holding a newline has it as a space, which no literal or pattern depends on except
+    "private key", where it can only add a mark), UTF-8 encoded, so positions are byte offsets
+    and the pre-filter's latin-1 view never changes a length ('İ'.lower() is two characters)."""
+    return b"\n".join(encoded(lines))
 
 
 def encoded(lines: list[str]) -> list[bytes]:
