@@ -351,9 +351,12 @@ class SharedSecret:
             repos = leak.repositories
             if len(repos) < 2:
                 continue
+            judged_as = judge(leak).severity
+            if judged_as is None:
+                continue  # a template or a mask, shared: no credential
             cloud = leak.credential is not None or leak.provider is not None
             severity = Severity.HIGH if cloud else self.meta.severity
-            if severity_of(leak.detector).rank < Severity.MEDIUM.rank:
+            if judged_as.rank < Severity.MEDIUM.rank:
                 severity = lower(severity)
             subject = leak.credential.identity if leak.credential else leak.first.id
             finding = make_finding(

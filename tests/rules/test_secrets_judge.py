@@ -4,17 +4,17 @@ and the reason it shows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
 from nhiscan.connectors.git.secrets.engine import Scanner
 from nhiscan.connectors.git.secrets.exposure import exposure_of
-from nhiscan.rules.secrets import SecretInRepository
+from nhiscan.rules.secrets import SecretInRepository, SharedSecret
 from nhiscan.rules.secrets_judge import JUDGEMENTS, PATH_TRAITS, TRAITS, judged, value_traits
 from nhiscan.rules.secrets_meta import severity_of
 from nhiscan.scanner.model import Severity
-from tests.factories import context, estate
+from tests.factories import context, estate, exposure
 
 # Random values written for these tests: none is a credential anywhere.
 REAL = "Vq7xK2mPz9LwR4tN"
@@ -215,3 +215,16 @@ def test_from_bytes_to_finding_the_judged_severity_and_its_reason_are_shown() ->
     )
     assert "placeholder" in sample.evidence["judged_because"]
     assert "Judged low: placeholder-password" in sample.title
+
+
+def test_a_shared_password_is_judged_too() -> None:
+    def shared(*traits: str) -> list[Severity]:
+        found = [
+            replace(exposure(REAL, repository=r), detector="Database URL Password", traits=traits)
+            for r in ("r1", "r2")
+        ]
+        return [f.severity for f in SharedSecret().evaluate(estate(*found), context())]
+
+    assert shared() == [Severity.MEDIUM]
+    assert shared("placeholder-password") == [Severity.LOW]
+    assert shared("template-password") == []
