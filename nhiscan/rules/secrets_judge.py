@@ -38,6 +38,9 @@ PASSWORDS = frozenset(
     }
 )
 PRIVATE_KEYS = frozenset({"PEM Private Key", "Private Key"})
+# Signed assertions rather than credentials issued to an identity: they expire, and tests and
+# documentation are full of them.
+TOKENS = frozenset({"Signed JWT", "JSON Web Token"})
 
 
 def _words(text: str) -> frozenset[str]:
@@ -71,7 +74,7 @@ _PLACEHOLDER_WORDS = _words(
 # DB_PASSWORD, my-secret, your_password_here, password123.
 _NAMED = re.compile(
     r"[a-z_.-]*(?:pass|pwd|secret|changeme|changeit|example|sample|dummy|placeholder|redacted"
-    r"|your|fake)[a-z_.-]*[0-9]{0,4}"
+    r"|your|fake|admin|root|guest|test|demo|default|qwerty|letmein)[a-z_.-]*[0-9]{0,4}"
 )
 _LEET = str.maketrans("@4310$5!", "aaeiossi")
 _TEMPLATE = re.compile(r"\$\{|\{\{|\$\(|%\(|%s|<[^>]*>|^\$[A-Za-z_]|^\{[^}]*\}$|^\[[^\]]*\]$")
@@ -119,7 +122,7 @@ def is_placeholder(value: str) -> bool:
     lowered = value.lower()
     if lowered in _PLACEHOLDER_WORDS or _normalised(value) in _PLACEHOLDER_WORDS:
         return True
-    return _NAMED.fullmatch(lowered) is not None
+    return any(_NAMED.fullmatch(form) is not None for form in (lowered, _normalised(value)))
 
 
 def _host_is(pattern: re.Pattern[str]) -> Callable[[Credential], bool]:
@@ -188,15 +191,21 @@ def value_traits(detector: str, secret: str, line: str) -> tuple[str, ...]:
 
 _TEST_DIRS = _words(
     """test tests testing testdata test_data test-data __tests__ spec specs fixture fixtures
-    mock mocks stubs"""
+    __fixtures__ test-fixtures mock mocks __mocks__ stubs e2e unittests integration_tests
+    integration-tests"""
 )
-_DOC_DIRS = _words("""doc docs documentation example examples sample samples demo""")
+_DOC_DIRS = _words(
+    """doc docs documentation example examples sample samples demo tutorial tutorials"""
+)
 _TEST_FILE = re.compile(
     r"test_.*|.*_tests?\.[a-z]+|.*\.(?:test|spec)\.[a-z]+|conftest\.py|tests?\.py", re.I
 )
 _DOC_FILE = re.compile(
     r".*\.(?:md|markdown|rst|adoc|asciidoc|ipynb)|(?:readme|changes|changelog|history|news)"
-    r"(?:\..*)?",
+    r"(?:\..*)?"
+    # A configuration file's template, copied and filled in on install: .env.example,
+    # config.sample.yml, settings.py.dist, docker-compose.override.yml.template.
+    r"|(?:.*[._-])?(?:example|sample|template|tmpl|dist)(?:[._-].*)?",
     re.I,
 )
 
@@ -268,6 +277,9 @@ JUDGEMENTS: tuple[Judgement, ...] = (
     _lower("sample-private-key", "sample-path", PRIVATE_KEYS, Severity.MEDIUM,
            "found only in tests and documentation, where a private key is usually a fixture "
            "(a test CA or server key): check that nothing in production trusts it"),
+    _lower("sample-token", "sample-path", TOKENS, Severity.LOW,
+           "found only in tests and documentation, where a JWT is a fixture or an example "
+           "(and JWTs expire)"),
 )  # fmt: skip
 
 

@@ -61,6 +61,8 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
             _url(password="my_secret_password"),
             _url(password="password123"),
             _url(password="tiger"),
+            _url(password="admin123"),
+            _url(password="s3cr3tpw"),
             _keyword("your-password-here"),
         ],
         [_url(), _url(password="Passw7Kq2Lm9Zp4R"), _keyword("h3Rt9sLq2VbXw8Ne")],
@@ -123,6 +125,8 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
         [
             Case(_url().line, REAL, "tests/test_db.py"),
             Case(_url().line, REAL, "docs/setup.rst"),
+            Case(_url().line, REAL, ".env.example"),
+            Case(_url().line, REAL, "deploy/config.sample.yml"),
             Case(_url().line, REAL, "README.md"),
             Case(_url().line, REAL, "examples/app/cfg.py"),
             Case(_url().line, REAL, "pkg/db_test.go"),
@@ -131,9 +135,18 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
         ],
         [
             Case(_url().line, REAL, "app/settings.py"),
+            Case(_url().line, REAL, "deploy/.env"),
+            Case(_url().line, REAL, "web/templates/base.html"),
             Case(_url().line, REAL, "latest/config.py"),
             Case(_url().line, REAL, "contest/db.py"),
         ],
+    ),
+    "sample-token": (
+        [
+            Case("TOKEN = 'eyJ…'", "eyJ…", "tests/test_auth.py", "Signed JWT"),
+            Case("Authorization: Bearer eyJ…", "eyJ…", "docs/api.md", "JSON Web Token"),
+        ],
+        [Case("TOKEN = 'eyJ…'", "eyJ…", "app/client.py", "Signed JWT")],
     ),
     "sample-private-key": (
         [Case("-----BEGIN PRIVATE KEY-----", "k", "tests/certs/server.key", "PEM Private Key")],
