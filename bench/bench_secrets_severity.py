@@ -9,7 +9,7 @@ judgements applied (rules/secrets_judge.py). On clean projects a high or critica
 false alarm until shown to be a real credential. Nothing is printed in clear: findings carry
 redacted values only.
 
-Run: python bench/bench_secrets_severity.py [--bundle FILE ...] [--tree DIR ...]
+Run: python bench/bench_secrets_severity.py [--bundle FILE ...] [--tree DIR ...] [--no-bundles]
 """
 
 from __future__ import annotations
@@ -63,8 +63,9 @@ def main() -> None:
     default = sorted(CORPORA.glob("*.bundle"))
     parser.add_argument("--bundle", type=Path, action="append", help="a git bundle (repeat)")
     parser.add_argument("--tree", type=Path, action="append", default=[], help="a directory")
+    parser.add_argument("--no-bundles", action="store_true", help="only the --tree directories")
     args = parser.parse_args()
-    bundles = args.bundle if args.bundle is not None else default
+    bundles = [] if args.no_bundles else args.bundle if args.bundle is not None else default
     serious = 0
     with tempfile.TemporaryDirectory(prefix="nhiscan-severity-") as tmp:
         work = Path(tmp)

@@ -38,6 +38,10 @@ PASSWORDS = frozenset(
     }
 )
 PRIVATE_KEYS = frozenset({"PEM Private Key", "Private Key"})
+# detect-secrets' plugins for a format one of nhiscan's detectors also reads, with its checks
+# (secrets/traits.py maps each to that detector). The plugin alone names a finding only when
+# nhiscan's detector did not accept the secret.
+FORMAT_CHECKED = frozenset({"AWS Access Key", "GitHub Token", "Stripe Access Key", "OpenAI Token"})
 # Signed assertions rather than credentials issued to an identity: they expire, and tests and
 # documentation are full of them.
 TOKENS = frozenset({"Signed JWT", "JSON Web Token"})
@@ -256,6 +260,9 @@ JUDGEMENTS: tuple[Judgement, ...] = (
               "the password is a template to fill in (${VAR}, <password>, %s), not a value"),
     Judgement("masked-password", "masked-password", PASSWORDS, Effect.DROP, None,
               "the password is masked or elided (****, xxx), not a value"),
+    _lower("failed-format-check", "failed-format-check", FORMAT_CHECKED, Severity.LOW,
+           "the format's own detector rejected it: a documented example (AKIAIOSFODNN7EXAMPLE), "
+           "a placeholder, or a body that fails the format's checksum"),
     _lower("placeholder-password", "placeholder-password", PASSWORDS, Severity.LOW,
            "the password is a placeholder or sample value (password, changeme, scott/tiger)"),
     _lower("user-as-password", "user-as-password", PASSWORDS, Severity.LOW,

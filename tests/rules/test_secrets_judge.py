@@ -10,8 +10,10 @@ import pytest
 
 from nhiscan.connectors.git.secrets.engine import Scanner
 from nhiscan.connectors.git.secrets.exposure import exposure_of
+from nhiscan.connectors.git.secrets.match import Match
+from nhiscan.connectors.git.secrets.traits import FORMAT_OWNERS, with_traits
 from nhiscan.rules.secrets import SecretInRepository, SharedSecret
-from nhiscan.rules.secrets_judge import JUDGEMENTS, PATH_TRAITS, TRAITS, judged, value_traits
+from nhiscan.rules.secrets_judge import FORMAT_CHECKED, JUDGEMENTS, PATH_TRAITS, TRAITS, judged
 from nhiscan.rules.secrets_meta import severity_of
 from nhiscan.scanner.model import Severity
 from tests.factories import context, estate, exposure
@@ -37,8 +39,25 @@ def _keyword(password: str, path: str = PROD) -> Case:
     return Case(f'password = "{password}"', password, path, "Secret Keyword")
 
 
+def _ds(detector: str, secret: str) -> Case:
+    return Case(f'KEY = "{secret}"', secret, detector=detector)
+
+
 # judgement -> (examples it must affect, twins it must not)
 EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
+    "failed-format-check": (
+        [
+            _ds("AWS Access Key", "AKIAIOSFODNN7EXAMPLE"),  # AWS's documented example
+            _ds("AWS Access Key", "AKIAZ7VRSQ5DXJQ4YEP8"),  # 8 is not base32: impossible
+            _ds("GitHub Token", "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5"),  # bad CRC32
+            _ds("Stripe Access Key", "sk_live_xxxxxxxxxxxxxxxxxxxxxxxx"),
+        ],
+        [
+            _ds("AWS Access Key", "Hq3vZ8rT1mK5nW2pX7yL4cB9dF6gJ0sA3eR8tU5i"),  # a secret key
+            _ds("AWS Access Key", "A3TXZ7VRSQ5DXJQ4YEPX"),  # a prefix nhiscan does not read
+            _ds("GitLab Token", "glpat-xxxxxxxxxxxxxxxxxxxx"),  # no nhiscan owner for all gl*
+        ],
+    ),
     "template-password": (
         [
             _url(password="${DB_PASSWORD}"),
@@ -156,13 +175,16 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
 
 
 def _verdict(case: Case, paths: list[str] | None = None):  # type: ignore[no-untyped-def]
-    traits = value_traits(case.detector, case.secret, case.line)
-    return judged(case.detector, severity_of(case.detector), traits, paths or [case.path])
+    found = Match(detector=case.detector, detectors=(case.detector,), provider=None,
+                  secret=case.secret, line=1)  # fmt: skip
+    (traced,) = with_traits([found], [case.line])
+    return judged(case.detector, severity_of(case.detector), traced.traits, paths or [case.path])
 
 
 def test_every_judgement_has_examples_and_twins_and_a_known_trait() -> None:
     assert {j.name for j in JUDGEMENTS} == EXAMPLES.keys()
-    known = {t.name for t in TRAITS} | PATH_TRAITS.keys()
+    known = {t.name for t in TRAITS} | PATH_TRAITS.keys() | {"failed-format-check"}
+    assert FORMAT_OWNERS.keys() == FORMAT_CHECKED
     assert all(j.trait in known for j in JUDGEMENTS)
     assert {t.name for t in TRAITS} <= {j.trait for j in JUDGEMENTS}  # no trait unused
     assert all(affected and twins for affected, twins in EXAMPLES.values())
