@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 
+from nhiscan.connectors.git.secrets.detectors import DETECTORS
 from nhiscan.connectors.git.secrets.engine import Scanner
 from nhiscan.connectors.git.secrets.exposure import exposure_of
 from nhiscan.connectors.git.secrets.match import Match
@@ -185,6 +186,7 @@ def test_every_judgement_has_examples_and_twins_and_a_known_trait() -> None:
     assert {j.name for j in JUDGEMENTS} == EXAMPLES.keys()
     known = {t.name for t in TRAITS} | PATH_TRAITS.keys() | {"failed-format-check"}
     assert FORMAT_OWNERS.keys() == FORMAT_CHECKED
+    assert {name for name, _ in FORMAT_OWNERS.values()} <= {d.name for d in DETECTORS}
     assert all(j.trait in known for j in JUDGEMENTS)
     assert {t.name for t in TRAITS} <= {j.trait for j in JUDGEMENTS}  # no trait unused
     assert all(affected and twins for affected, twins in EXAMPLES.values())
