@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import shlex
 import shutil
-import string
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from nhiscan.cli import cli
+from tests.test_secrets_cli import token as github_token
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -134,7 +133,7 @@ ALL = {doc.relative_to(ROOT).as_posix(): examples(doc) for doc in DOCUMENTS}
 
 
 def _token() -> str:
-    return "ghp_" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(36))
+    return github_token()
 
 
 def _git(path: Path, *args: str) -> None:

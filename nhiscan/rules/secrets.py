@@ -1,7 +1,9 @@
 """Secrets found in repositories (connectors/git), joined to the inventory (scanner/leaks.py).
 
 - NHI200: a secret in a repository that matches no credential in the inventory. Severity by
-  detector (rules/secrets_meta.py); critical when ``--verify`` found it works.
+  detector (rules/secrets_meta.py), then judged by how and where it is written
+  (rules/secrets_judge.py: placeholder passwords, documentation hosts, tests and docs), the
+  reasons in the evidence and the title; critical when ``--verify`` found it works.
 - NHI201: a secret that is a live credential in the inventory. Critical when the identity
   behind it reaches an administrator or a data store (reach graph), high otherwise, medium when
   the key is no longer active. The path starts at the file and commit.
@@ -22,6 +24,7 @@ from typing import Any
 from nhiscan.rules.base import RuleContext, RuleMeta, fingerprint, make_finding
 from nhiscan.rules.common import describe
 from nhiscan.rules.reach_support import admin_reach, lower
+from nhiscan.rules.secrets_judge import Verdict, judged
 from nhiscan.rules.secrets_meta import severity_of
 from nhiscan.scanner.codec import iso
 from nhiscan.scanner.estate import Estate
@@ -117,7 +120,9 @@ class SecretInRepository:
             "A secret is committed to a repository (now or in its history) and matches no "
             "credential in the scanned inventory. Severity by kind: high for cloud keys, "
             "vendor tokens, private keys and database URLs with passwords; low for generic "
-            "keyword and high-entropy matches; critical when --verify found that it works."
+            "keyword and high-entropy matches; lower (or none) for placeholder passwords, "
+            "documentation hosts and passwords found only in tests and docs, with the reason; "
+            "critical when --verify found that it works."
         ),
         remediation=(
             "Revoke or rotate the credential at its issuer first: removing it from the code "
@@ -133,18 +138,29 @@ class SecretInRepository:
                 continue
             verified = leak.verification
             works = verified is not None and verified.verification == "valid"
-            severity = Severity.CRITICAL if works else severity_of(leak.detector)
+            verdict = None if works else judge(leak)
+            if verdict is None:
+                severity = Severity.CRITICAL
+            elif verdict.severity is None:
+                continue  # not a credential at all: a template or a mask
+            else:
+                severity = verdict.severity
             first = leak.first
             history = "" if leak.at_head is not False else " (removed since, still in history)"
             title = f"{leak.detector} {first.redacted} in {_where(leak)}{history}."
             if works and verified is not None:
                 title += f" It works: it belongs to {verified.verified_identity}."
+            evidence = _evidence(leak)
+            if verdict is not None and verdict.applied:
+                title += f" Judged {severity}: {', '.join(j.name for j in verdict.applied)}."
+                evidence["judged"] = [j.name for j in verdict.applied]
+                evidence["judged_because"] = verdict.reasons
             finding = make_finding(
                 self.meta,
                 subject=first.id,
                 provider=leak.provider or Provider.GIT,
                 title=title,
-                evidence=_evidence(leak),
+                evidence=evidence,
                 severity=severity,
                 path=[_found_in(first)],
             )
@@ -209,6 +225,21 @@ class LeakedLiveCredential:
             yield replace(
                 finding, fingerprint=_fingerprint(self.meta, leak), remediation=remediation
             )
+
+
+def judge(leak: Leak) -> Verdict:
+    """The leak's severity by its detector, judged place by place (rules/secrets_judge.py):
+    the most severe place decides, so a password that is a fixture in tests/ and also sits in
+    a production file is judged by the production file. Dropped only when every place is."""
+    base = severity_of(leak.detector)
+    verdicts = [
+        judged(e.detector, base, e.traits, [e.path, *(p.rpartition(":")[0] for p in e.locations)])
+        for e in leak.exposures
+    ]
+    kept = [v for v in verdicts if v.severity is not None]
+    if not kept:
+        return verdicts[0]
+    return max(kept, key=lambda v: (v.severity.rank if v.severity else -1, -len(v.applied)))
 
 
 def per_credential(found: Iterable[Leak], providers: ProviderSet) -> list[Leak]:
@@ -320,9 +351,12 @@ class SharedSecret:
             repos = leak.repositories
             if len(repos) < 2:
                 continue
+            judged_as = judge(leak).severity
+            if judged_as is None:
+                continue  # a template or a mask, shared: no credential
             cloud = leak.credential is not None or leak.provider is not None
             severity = Severity.HIGH if cloud else self.meta.severity
-            if severity_of(leak.detector).rank < Severity.MEDIUM.rank:
+            if judged_as.rank < Severity.MEDIUM.rank:
                 severity = lower(severity)
             subject = leak.credential.identity if leak.credential else leak.first.id
             finding = make_finding(

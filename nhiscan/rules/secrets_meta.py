@@ -4,7 +4,12 @@ tests/rules/test_secrets.py (every generic detect-secrets plugin is listed here)
 Specific formats (cloud keys, tokens with a vendor prefix, private keys, database URLs with a
 password) are credentials with high confidence: high. detect-secrets' generic plugins
 (keywords, entropy) are often test fixtures or hashes: low, so a team can gate on high without
-drowning. A public IP address is not a secret: info.
+drowning. detect-secrets' plugins that look for a vendor's keyword followed by any string of
+the right length (IBM, Cloudant, SoftLayer) or a short prefix that random identifiers share
+(Artifactory's ``AP`` + hex) are keyword matches too: medium, high only when a stronger
+detector agrees (it then names the finding). A public IP address is not a secret: info.
+
+Passwords and keys are then judged by where and how they are written (rules/secrets_judge.py).
 """
 
 from __future__ import annotations
@@ -19,6 +24,15 @@ BY_DETECTOR: dict[str, Severity] = {
     "Hex High Entropy String": Severity.LOW,
     "Public IP (ipv4)": Severity.INFO,
     "JSON Web Token": Severity.MEDIUM,
+    "Artifactory Credentials": Severity.MEDIUM,
+    "IBM Cloud IAM Key": Severity.MEDIUM,
+    "IBM COS HMAC Credentials": Severity.MEDIUM,
+    "Cloudant Credentials": Severity.MEDIUM,
+    "SoftLayer Credentials": Severity.MEDIUM,
+    # It reports the BEGIN line, not the key: on a line where nhiscan's PEM detector validated
+    # the body, that detector names the finding; alone it is a PGP or PuTTY block nhiscan does
+    # not read, or the marker as a constant in code (parsers, key generators).
+    "Private Key": Severity.MEDIUM,
 }
 
 

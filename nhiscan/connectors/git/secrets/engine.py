@@ -32,6 +32,7 @@ from nhiscan.connectors.git.secrets.detect import Hits, Key, run_ds, run_nhi
 from nhiscan.connectors.git.secrets.detectors import DETECTORS, FILE_RULES, Detector
 from nhiscan.connectors.git.secrets.match import RANK_NHISCAN, Match
 from nhiscan.connectors.git.secrets.merge import merge
+from nhiscan.connectors.git.secrets.traits import with_traits
 from nhiscan.connectors.git.secrets.transform import (
     after_nextline_pragma,
     as_raw,
@@ -153,7 +154,7 @@ class Scanner:
                 ignored.extend(ds_ignored)
         for rule in FILE_RULES:
             found = rule(found, lines)
-        return BlobScan(matches=tuple(merge(found)), ignored=len(ignored))
+        return BlobScan(matches=with_traits(merge(found), lines), ignored=len(ignored))
 
     @staticmethod
     def _known(
@@ -259,7 +260,7 @@ class Scanner:
         ignored += len(nhi_ignored)
         for rule in FILE_RULES:
             found = rule(found, lines)
-        return BlobScan(matches=tuple(merge(found)), ignored=ignored)
+        return BlobScan(matches=with_traits(merge(found), lines), ignored=ignored)
 
     def _run_eager(self, lines: list[str], path: str) -> tuple[list[Match], list[int]]:
         """detect-secrets on a transformer's lines (pre-filtered as the blob is)."""

@@ -81,6 +81,7 @@ def exposure_of(
         account=account,
         principal_hint=match.hint,
         secret_paired=(match.paired_secret is not None) if match.provider is Provider.AWS else None,
+        traits=match.traits,
     )
 
 

@@ -27,6 +27,8 @@ class Match:
     # (detector, secret) of matches on the same line whose secret is part of this one (a
     # plugin that reports a token's prefix, "ghp", beside the whole token): one finding, not two.
     absorbed: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    # What the password, user and host around it look like (rules/secrets_judge.py): names only.
+    traits: tuple[str, ...] = ()
 
 
 def combined(best: Match, other: Match) -> Match:
@@ -40,4 +42,5 @@ def combined(best: Match, other: Match) -> Match:
         hint=best.hint or other.hint,
         paired_secret=best.paired_secret or other.paired_secret,
         absorbed=tuple(dict.fromkeys(best.absorbed + other.absorbed)),
+        traits=best.traits or other.traits,
     )

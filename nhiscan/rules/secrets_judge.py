@@ -1,0 +1,319 @@
+"""Judging a found secret by what surrounds it: a password that is a placeholder, a database
+URL to a documentation host, a connection string in a test file. Data: ``TRAITS`` says what a
+finding looks like, ``JUDGEMENTS`` what each look does to its severity and why; every rule is
+checked with examples it must affect and twins it must not (tests/rules/test_secrets_judge.py).
+
+Two halves, because the secret itself never leaves the connector:
+
+- ``value_traits`` runs in the git connector, where the secret and its line are in memory: it
+  names what the password, the user and the host of a credential look like, and only the
+  names travel on (``Exposure.traits``).
+- ``judged`` runs in the rule (NHI200) on the exposure: its traits and its paths.
+
+Severity is for a credential a detector identifies with confidence (a vendor format, a
+checksum, a key body, a join, a verification). A password is only a string after a keyword or
+in a URL: what makes it credible is a real-looking value on a real host in a file that ships.
+Hosts are judged by what cannot be a deployment (loopback, RFC 2606/6761 and RFC 5737/3849
+documentation names and addresses, template holes), never by a short name: ``db``, ``host``
+and docker-compose service names are how real configurations name their database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from urllib.parse import unquote
+
+from nhiscan.scanner.model import Severity
+
+# Detectors whose secret is a password chosen by a person (nhiscan's and detect-secrets').
+PASSWORDS = frozenset(
+    {
+        "Database URL Password",
+        "JDBC Password Property",
+        "Basic Auth Credentials",
+        "Secret Keyword",
+    }
+)
+PRIVATE_KEYS = frozenset({"PEM Private Key", "Private Key"})
+# detect-secrets' plugins for a format one of nhiscan's detectors also reads, with its checks
+# (secrets/traits.py maps each to that detector). The plugin alone names a finding only when
+# nhiscan's detector did not accept the secret.
+FORMAT_CHECKED = frozenset({"AWS Access Key", "GitHub Token", "Stripe Access Key", "OpenAI Token"})
+# Signed assertions rather than credentials issued to an identity: they expire, and tests and
+# documentation are full of them.
+TOKENS = frozenset({"Signed JWT", "JSON Web Token"})
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# -- what a value looks like (connector side) ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """The parts of a found credential the traits look at: the password (the secret), and the
+    user and host of the URL it sits in (None: not in a URL)."""
+
+    password: str
+    user: str | None = None
+    host: str | None = None
+
+
+# Whole values written where a password would go (compared lowercased, with leetspeak undone
+# and separators dropped: "P@ssw0rd", "pass_word" and "PASSWORD" are "password").
+_PLACEHOLDER_WORDS = _words(
+    """password passwd pass pwd pw secret changeme changeit letmein default admin root guest
+    test testing tester example sample dummy demo fake placeholder redacted foo bar baz qux
+    foobar tiger scott hunter2 qwerty abc abcd abc123 1234 12345 123456 12345678 123456789
+    mypassword yourpassword mysecret yoursecret topsecret supersecret secretpassword
+    somepassword mypass yourpass dbpassword dbpass userpass apikey token none null nil
+    undefined value"""
+)
+# Words that make a value of letters (and at most four trailing digits) a named placeholder:
+# DB_PASSWORD, my-secret, your_password_here, password123.
+_NAMED = re.compile(
+    r"[a-z_.-]*(?:pass|pwd|secret|changeme|changeit|example|sample|dummy|placeholder|redacted"
+    r"|your|fake|admin|root|guest|test|demo|default|qwerty|letmein)[a-z_.-]*[0-9]{0,4}"
+)
+_LEET = str.maketrans("@4310$5!", "aaeiossi")
+_TEMPLATE = re.compile(r"\$\{|\{\{|\$\(|%\(|%s|<[^>]*>|^\$[A-Za-z_]|^\{[^}]*\}$|^\[[^\]]*\]$")
+_MASK = re.compile(r"([*xX•#.?_-])\1*")
+
+_PLACEHOLDER_USERS = _words(
+    """user username user_name usr login name myuser my_user youruser your_user someuser
+    some_user scott test tester testuser foo bar john johndoe jdoe jane alice bob me example
+    sample dummy demo fake"""
+)
+
+_LOOPBACK = re.compile(
+    r"(?i:localhost|localhost\.localdomain|ip6-localhost|host\.docker\.internal"
+    r"|[a-z0-9.-]+\.localhost|127(?:\.[0-9]{1,3}){3}|0\.0\.0\.0|\[?::1\]?)"
+)
+# RFC 2606 / RFC 6761 reserved names, RFC 5737 and RFC 3849 documentation addresses.
+_RESERVED = re.compile(
+    r"(?i:(?:[a-z0-9-]+\.)*example(?:\.(?:com|org|net))?|[a-z0-9.-]+\.(?:test|invalid|example)"
+    r"|192\.0\.2\.[0-9]{1,3}|198\.51\.100\.[0-9]{1,3}|203\.0\.113\.[0-9]{1,3}"
+    r"|\[?2001:db8:[0-9a-f:]*\]?)"
+)
+_PLACEHOLDER_HOST = re.compile(
+    r"(?i:(?:my|your|some)[_-]?(?:db[_-]?)?(?:host|hostname|server|domain)(?:\.[a-z]+)?"
+    r"|hostname|(?:[a-z]+\.)?(?:your|my)domain\.[a-z]+|domain\.(?:com|tld)|x+(?:\.x+)*)"
+)
+
+SHORT = 8  # characters: NIST SP 800-63B's floor for a memorised secret
+
+
+def _normalised(value: str) -> str:
+    return re.sub(r"[\s_.-]", "", value.lower().translate(_LEET))
+
+
+def is_template(value: str) -> bool:
+    """A hole for a value (``${DB_PASSWORD}``, ``<password>``, ``%s``, ``{password}``)."""
+    return _TEMPLATE.search(value) is not None
+
+
+def is_mask(value: str) -> bool:
+    """A value hidden or elided on purpose (``****``, ``xxx``, ``...``), or one repeated."""
+    return _MASK.fullmatch(value) is not None or len(set(value)) == 1
+
+
+def is_placeholder(value: str) -> bool:
+    lowered = value.lower()
+    if lowered in _PLACEHOLDER_WORDS or _normalised(value) in _PLACEHOLDER_WORDS:
+        return True
+    return any(_NAMED.fullmatch(form) is not None for form in (lowered, _normalised(value)))
+
+
+def _host_is(pattern: re.Pattern[str]) -> Callable[[Credential], bool]:
+    return lambda c: c.host is not None and pattern.fullmatch(c.host) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Trait:
+    name: str
+    test: Callable[[Credential], bool]
+
+
+TRAITS: tuple[Trait, ...] = (
+    Trait("template-password", lambda c: is_template(c.password)),
+    Trait("masked-password", lambda c: is_mask(c.password)),
+    Trait("placeholder-password", lambda c: is_placeholder(c.password)),
+    Trait("short-password", lambda c: len(c.password) < SHORT),
+    Trait("user-as-password", lambda c: c.user is not None
+          and c.user.lower() == c.password.lower()),
+    Trait("placeholder-user", lambda c: c.user is not None
+          and (c.user.lower() in _PLACEHOLDER_USERS or is_template(c.user))),
+    Trait("loopback-host", _host_is(_LOOPBACK)),
+    Trait("reserved-host", _host_is(_RESERVED)),
+    Trait("placeholder-host", lambda c: c.host is not None
+          and (_PLACEHOLDER_HOST.fullmatch(c.host) is not None or is_template(c.host))),
+)  # fmt: skip
+
+# scheme://user:password@host (RFC 3986 userinfo); bounded runs keep it linear on long lines.
+_URL = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]{0,30}://(?P<user>[^\s:@/?#\"'`]{0,128}):"
+    r"(?P<password>[^\s@/?#\"'`]{1,256})@(?P<host>\[[0-9A-Fa-f:.]{2,64}\]|[^\s/:?#\"'`,;)\]]{0,256})"
+)
+_JDBC_USER = re.compile(r"[?&;](?i:user(?:name)?)=(?P<user>[^&;\s\"'`<>]{1,128})")
+_JDBC_HOST = re.compile(r"jdbc:[a-z0-9]+:(?:[a-z0-9]+:)?//(?P<host>[^/:;?\s\"'`<>]{0,256})")
+_AROUND = 400  # characters of the line on each side of the secret that are looked at
+
+
+def credential_of(secret: str, line: str) -> Credential:
+    """The URL around ``secret`` on ``line`` (its user and host), when it sits in one."""
+    at = line.find(secret)
+    if at < 0:
+        return Credential(password=unquote(secret))
+    near = line[max(0, at - _AROUND) : at + len(secret) + _AROUND]
+    for m in _URL.finditer(near):
+        if m.group("password") == secret or unquote(m.group("password")) == unquote(secret):
+            host = m.group("host")
+            return Credential(password=unquote(secret), user=unquote(m.group("user")), host=host)
+    user, host = _JDBC_USER.search(near), _JDBC_HOST.search(near)
+    return Credential(
+        password=unquote(secret),
+        user=user.group("user") if user else None,
+        host=host.group("host") if host else None,
+    )
+
+
+def value_traits(detector: str, secret: str, line: str) -> tuple[str, ...]:
+    """The names of ``TRAITS`` that hold for a password found by ``detector`` on ``line``;
+    nothing for other detectors (their formats and validators speak for them)."""
+    if detector not in PASSWORDS or not secret:
+        return ()
+    credential = credential_of(secret, line)
+    return tuple(t.name for t in TRAITS if t.test(credential))
+
+
+# -- what paths say (rule side) -------------------------------------------------------------
+
+_TEST_DIRS = _words(
+    """test tests testing testdata test_data test-data __tests__ spec specs fixture fixtures
+    __fixtures__ test-fixtures mock mocks __mocks__ stubs e2e unittests integration_tests
+    integration-tests"""
+)
+_DOC_DIRS = _words(
+    """doc docs documentation example examples sample samples demo tutorial tutorials"""
+)
+_TEST_FILE = re.compile(
+    r"test_.*|.*_tests?\.[a-z]+|.*\.(?:test|spec)\.[a-z]+|conftest\.py|tests?\.py", re.I
+)
+_DOC_FILE = re.compile(
+    r".*\.(?:md|markdown|rst|adoc|asciidoc|ipynb)|(?:readme|changes|changelog|history|news)"
+    r"(?:\..*)?"
+    # A configuration file's template, copied and filled in on install: .env.example,
+    # config.sample.yml, settings.py.dist, docker-compose.override.yml.template.
+    r"|(?:.*[._-])?(?:example|sample|template|tmpl|dist)(?:[._-].*)?",
+    re.I,
+)
+
+
+def is_test_path(path: str) -> bool:
+    *dirs, name = path.replace("\\", "/").split("/")
+    return any(d.lower() in _TEST_DIRS for d in dirs) or _TEST_FILE.fullmatch(name) is not None
+
+
+def is_doc_path(path: str) -> bool:
+    *dirs, name = path.replace("\\", "/").split("/")
+    return any(d.lower() in _DOC_DIRS for d in dirs) or _DOC_FILE.fullmatch(name) is not None
+
+
+def is_sample_path(path: str) -> bool:
+    """Tests and documentation: where a credential is a fixture or an example unless shown
+    otherwise, as opposed to code and configuration that ship."""
+    return is_test_path(path) or is_doc_path(path)
+
+
+PATH_TRAITS: dict[str, Callable[[str], bool]] = {"sample-path": is_sample_path}
+
+
+# -- what each trait does --------------------------------------------------------------------
+
+
+class Effect(StrEnum):
+    DROP = "drop"  # not a credential at all: no finding
+    LOWER = "lower"  # at most ``to``
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    name: str
+    trait: str  # a TRAITS or PATH_TRAITS name
+    detectors: frozenset[str]
+    effect: Effect
+    to: Severity | None  # the ceiling, for LOWER
+    reason: str
+
+
+def _lower(name: str, trait: str, detectors: frozenset[str], to: Severity, why: str) -> Judgement:
+    return Judgement(name, trait, detectors, Effect.LOWER, to, why)
+
+
+JUDGEMENTS: tuple[Judgement, ...] = (
+    Judgement("template-password", "template-password", PASSWORDS, Effect.DROP, None,
+              "the password is a template to fill in (${VAR}, <password>, %s), not a value"),
+    Judgement("masked-password", "masked-password", PASSWORDS, Effect.DROP, None,
+              "the password is masked or elided (****, xxx), not a value"),
+    _lower("failed-format-check", "failed-format-check", FORMAT_CHECKED, Severity.LOW,
+           "the format's own detector rejected it: a documented example (AKIAIOSFODNN7EXAMPLE), "
+           "a placeholder, or a body that fails the format's checksum"),
+    _lower("placeholder-password", "placeholder-password", PASSWORDS, Severity.LOW,
+           "the password is a placeholder or sample value (password, changeme, scott/tiger)"),
+    _lower("user-as-password", "user-as-password", PASSWORDS, Severity.LOW,
+           "the password is the user name, a documented default"),
+    _lower("short-password", "short-password", PASSWORDS, Severity.LOW,
+           f"the password has fewer than {SHORT} characters: a sample, or too weak to matter"),
+    _lower("reserved-host", "reserved-host", PASSWORDS, Severity.INFO,
+           "the host is a reserved documentation name or address (RFC 2606, 6761, 5737): "
+           "nothing answers there"),
+    _lower("placeholder-host", "placeholder-host", PASSWORDS, Severity.LOW,
+           "the host is a placeholder to fill in (your-host, <host>, ${HOST})"),
+    _lower("loopback-host", "loopback-host", PASSWORDS, Severity.MEDIUM,
+           "the host is loopback: a local development database, reachable only on the machine"),
+    _lower("placeholder-user", "placeholder-user", PASSWORDS, Severity.MEDIUM,
+           "the user is a placeholder (user, username, scott)"),
+    _lower("sample-password", "sample-path", PASSWORDS, Severity.LOW,
+           "found only in tests and documentation, where a password is a fixture or an "
+           "example unless shown otherwise"),
+    _lower("sample-private-key", "sample-path", PRIVATE_KEYS, Severity.MEDIUM,
+           "found only in tests and documentation, where a private key is usually a fixture "
+           "(a test CA or server key): check that nothing in production trusts it"),
+    _lower("sample-token", "sample-path", TOKENS, Severity.LOW,
+           "found only in tests and documentation, where a JWT is a fixture or an example "
+           "(and JWTs expire)"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    severity: Severity | None  # None: dropped
+    applied: tuple[Judgement, ...]
+
+    @property
+    def reasons(self) -> str:
+        return "; ".join(j.reason for j in self.applied)
+
+
+def judged(detector: str, base: Severity, traits: Iterable[str], paths: Iterable[str]) -> Verdict:
+    """``base`` (the detector's severity) after every judgement that applies to ``detector``
+    with its traits: the lowest ceiling wins; a drop drops. A path trait holds when it holds
+    for every path given (a secret also in a production file is judged by that file)."""
+    present = set(traits)
+    places = list(paths)
+    for name, test in PATH_TRAITS.items():
+        if places and all(test(p) for p in places):
+            present.add(name)
+    applied = tuple(j for j in JUDGEMENTS if detector in j.detectors and j.trait in present)
+    if any(j.effect is Effect.DROP for j in applied):
+        return Verdict(None, applied)
+    severity = base
+    for j in applied:
+        if j.to is not None and j.to.rank < severity.rank:
+            severity = j.to
+    return Verdict(severity, applied)
