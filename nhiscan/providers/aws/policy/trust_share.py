@@ -69,6 +69,7 @@ class TrustAnswers:
         self._authorizer = authorizer
         self._callers: dict[str, _Caller | None] = {}
         self._roles: dict[str, _Role] = {}
+        self._renames: dict[tuple[StatementRef, str], StatementRef] = {}
         # (caller, trust class, signature) -> (the trust id the answer names, the role it was
         # asked of, the answer)
         self._answers: dict[tuple[str, tuple[str | None, int], tuple[bool, ...]],
@@ -86,7 +87,7 @@ class TrustAnswers:
             source=caller,
             target=role,
             edge=EdgeKind.CAN_ASSUME,
-            statements=tuple(_renamed(ref, named, trust_id) for ref in result.allowed_by),
+            statements=tuple(self._renamed(ref, named, trust_id) for ref in result.allowed_by),
             conditional=result.decision is Decision.CONDITIONAL,
         )
 
@@ -106,9 +107,9 @@ class TrustAnswers:
             return result
         return replace(
             result,
-            allowed_by=tuple(_renamed(r, named, trust_id) for r in result.allowed_by),
-            denied_by=tuple(_renamed(r, named, trust_id) for r in result.denied_by),
-            undecided=tuple(_renamed(r, named, trust_id) for r in result.undecided),
+            allowed_by=tuple(self._renamed(r, named, trust_id) for r in result.allowed_by),
+            denied_by=tuple(self._renamed(r, named, trust_id) for r in result.denied_by),
+            undecided=tuple(self._renamed(r, named, trust_id) for r in result.undecided),
         )
 
     def _shared(
@@ -129,6 +130,19 @@ class TrustAnswers:
                 self._authorizer.evaluate(caller, ASSUME, role),
             )
         return found[0], found[1], place.trust_id, found[2]
+
+    def _renamed(self, ref: StatementRef, named: str | None, trust_id: str) -> StatementRef:
+        """``ref`` with the trust policy ``named`` renamed to ``trust_id`` (kept per trust
+        statement: every caller of a role names the same few)."""
+        if ref.policy_id != named:
+            return ref
+        key = (ref, trust_id)
+        found = self._renames.get(key)
+        if found is None:
+            found = self._renames[key] = StatementRef(
+                policy_id=trust_id, index=ref.index, sid=ref.sid, effect=ref.effect
+            )
+        return found
 
     def _caller(self, caller: str) -> _Caller | None:
         if caller not in self._callers:
@@ -155,12 +169,6 @@ def _hop(caller: str, role: str, result: Evaluation) -> Hop | None:
     if not result.decision.possible:
         return None
     return granted_hop(caller, role, EdgeKind.CAN_ASSUME, result)
-
-
-def _renamed(ref: StatementRef, named: str | None, trust_id: str) -> StatementRef:
-    if ref.policy_id != named:
-        return ref
-    return StatementRef(policy_id=trust_id, index=ref.index, sid=ref.sid, effect=ref.effect)
 
 
 def _caller_shape(authorizer: EstateAuthorizer, caller: str) -> _Caller | None:
