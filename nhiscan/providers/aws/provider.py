@@ -24,6 +24,7 @@ from nhiscan.providers.aws.groups import group_admin_hops
 from nhiscan.providers.aws.humans import AwsClassifier
 from nhiscan.providers.aws.ids import ArnIds
 from nhiscan.providers.aws.policy import EstateAuthorizer
+from nhiscan.providers.aws.policy.trust_share import assume_answers
 from nhiscan.providers.aws.privesc import find_escalations
 from nhiscan.scanner import fingerprint
 from nhiscan.scanner.agents.model import Need
@@ -85,7 +86,8 @@ class AwsAnalysis:
 
     def escalations(self, principals: Sequence[str]) -> Iterator[Escalation]:
         wanted = set(principals)
-        for escalation in find_escalations(self._estate, self._authorizer):
+        assume = assume_answers(self._authorizer)
+        for escalation in find_escalations(self._estate, self._authorizer, assume=assume):
             if escalation.principal in wanted:
                 yield escalation
 

@@ -30,12 +30,13 @@ may begin another).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from nhiscan.providers.aws.policy.authorizer import EstateAuthorizer
 from nhiscan.providers.aws.policy.bound import ActionPlan, BoundPolicy
 from nhiscan.providers.aws.policy.plans import plan_of, tests_resource
-from nhiscan.scanner.authz import Decision, Evaluation, StatementRef
+from nhiscan.scanner.authz import Authorizer, Decision, Evaluation, StatementRef
 from nhiscan.scanner.graph.model import EdgeKind, Hop, granted_hop
 
 ASSUME = "sts:AssumeRole"
@@ -163,6 +164,14 @@ class TrustAnswers:
                 found = _Role(key=key, trust_id=trust.policy_id)
             self._roles[role] = found
         return found
+
+
+def assume_answers(authorizer: Authorizer) -> Callable[[str, str], Evaluation] | None:
+    """``TrustAnswers.evaluation`` of a new instance, when answers are shared and the
+    authorizer is the estate's; None: ask the authorizer each pair."""
+    if SHARE_TRUST and isinstance(authorizer, EstateAuthorizer):
+        return TrustAnswers(authorizer).evaluation
+    return None
 
 
 def _hop(caller: str, role: str, result: Evaluation) -> Hop | None:

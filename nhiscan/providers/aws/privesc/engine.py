@@ -30,11 +30,9 @@ Optional authorizer extensions, used when present: ``could_allow(principal, acti
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
-from nhiscan.providers.aws.policy import trust_share
-from nhiscan.providers.aws.policy.authorizer import EstateAuthorizer
 from nhiscan.providers.aws.privesc.act_as import ASSUME_ROLE, ActAs, TrustIndex
 from nhiscan.providers.aws.privesc.method import Method, On, Requires, Target
 from nhiscan.providers.aws.privesc.methods import METHODS, missing_words, placeholder
@@ -46,20 +44,24 @@ from nhiscan.scanner.escalation import Escalation, Step, TargetSet
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import Identity
 
+# The answer to (principal, role) for sts:AssumeRole, when the caller shares them
+# (``policy/trust_share.py``); by default the authorizer is asked each pair.
+AssumeAsk = Callable[[str, str], Evaluation]
+
 
 def find_escalations(
-    estate: Estate, authorizer: Authorizer, *, methods: tuple[Method, ...] = METHODS
+    estate: Estate,
+    authorizer: Authorizer,
+    *,
+    methods: tuple[Method, ...] = METHODS,
+    assume: AssumeAsk | None = None,
 ) -> Iterator[Escalation]:
     """Every escalation: by principal id, then in table order, then by target ARN (the
-    resource it is reached through, for existing compute)."""
+    resource it is reached through, for existing compute). ``assume`` answers the
+    sts:AssumeRole steps (the same answers as the authorizer's, shared)."""
     targets = Targets(estate, trust_check(estate, authorizer))
     could = prefilter(estate, authorizer)
     trusts = TrustIndex(estate)
-    shared = (
-        trust_share.TrustAnswers(authorizer)
-        if trust_share.SHARE_TRUST and isinstance(authorizer, EstateAuthorizer)
-        else None
-    )
     usable = tuple(m for m in methods if m.enumerated and m.target_spec is not None)
     for principal in sorted(set(authorizer.principals())):
         identity = estate.identities.get(principal)
@@ -67,7 +69,7 @@ def find_escalations(
             continue
         if authorizer.is_admin(principal).decision is Decision.ALLOW:
             continue
-        asker = _Asker(authorizer, identity, could, targets.regions, shared)
+        asker = _Asker(authorizer, identity, could, targets.regions, assume)
         yield from _for_principal(identity, asker, targets, usable, trusts)
 
 
@@ -160,10 +162,10 @@ class _Asker:
         identity: Identity,
         could: CouldAllow,
         regions: tuple[str, ...],
-        shared: trust_share.TrustAnswers | None = None,
+        assume: AssumeAsk | None = None,
     ) -> None:
         self.principal = identity.id
-        self._shared = shared  # sts:AssumeRole answers shared within trust classes
+        self._assume = assume
         self._authorizer = authorizer
         self._could = could
         parts = identity.id.split(":")
@@ -182,8 +184,8 @@ class _Asker:
     def step(self, action: str, resource: str) -> Step:
         key = (action, resource)
         if key not in self._answers:
-            if action == ASSUME_ROLE and self._shared is not None:
-                evaluation = self._shared.evaluation(self.principal, resource)
+            if action == ASSUME_ROLE and self._assume is not None:
+                evaluation = self._assume(self.principal, resource)
             else:
                 evaluation = self._authorizer.evaluate(self.principal, action, resource)
             self._answers[key] = Step(action, resource, evaluation)
