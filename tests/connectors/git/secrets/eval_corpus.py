@@ -206,7 +206,10 @@ FACTORIES: dict[str, tuple[Factory, str]] = {
         lambda r: "CCIPAT_" + _s(r, B62, 22) + "_" + _s(r, HEX, 40),
         "CIRCLECI_TOKEN",
     ),
-    "Buildkite API Token": (lambda r: "bkua_" + _s(r, HEX, 40), "BUILDKITE_API_TOKEN"),
+    "Buildkite API Token": (
+        lambda r: r.choice(("bkua_", "bkaa_", "bkaj_")) + _s(r, HEX, 40),
+        "BUILDKITE_API_TOKEN",
+    ),
     "SonarQube Token": (
         lambda r: r.choice(("squ_", "sqp_", "sqa_")) + _s(r, HEX, 40),
         "SONAR_TOKEN",

@@ -196,9 +196,11 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
     # CircleCI personal (CCIPAT_) and project (CCIPRJ_) API tokens: 22 characters, "_", 40 hex.
     # https://circleci.com/docs/managing-api-tokens/
     _prefixed("CircleCI API Token", ("CCIPAT_", "CCIPRJ_"), f"[A-Za-z0-9]{{22}}_{_HEX}{{40}}"),
-    # Buildkite user API access tokens: "bkua_" + 40 hex; agent tokens "bkat_" + 40+.
-    # https://buildkite.com/docs/apis/managing-api-tokens
-    _prefixed("Buildkite API Token", ("bkua_", "bkat_"), "[A-Za-z0-9]{40,64}"),
+    # Buildkite API access tokens ("bkua_", user access), agent session tokens ("bkaa_") and
+    # agent job tokens ("bkaj_"), each the prefix then a random body (the documentation masks
+    # its length; the user tokens seen are 40 hex).
+    # https://buildkite.com/docs/platform/security/tokens
+    _prefixed("Buildkite API Token", ("bkua_", "bkaa_", "bkaj_"), "[A-Za-z0-9]{40,96}"),
     # SonarQube user (squ_), project analysis (sqp_) and global analysis (sqa_) tokens: 40 hex.
     # https://docs.sonarsource.com/sonarqube-server/latest/user-guide/managing-tokens/
     _prefixed("SonarQube Token", ("squ_", "sqp_", "sqa_"), f"{_HEX}{{40}}"),
