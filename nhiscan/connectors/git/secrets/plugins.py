@@ -274,13 +274,14 @@ def _entropy_once_per_string(instances: tuple[Any, ...]) -> None:
     def base(self: Any, data: str) -> float:
         return shannon_entropy(self.charset, data)
 
-    method = HighEntropyStringsPlugin.calculate_shannon_entropy
-    ORIGINALS.setdefault("calculate_shannon_entropy", method)
+    ORIGINALS.setdefault(
+        "calculate_shannon_entropy", HighEntropyStringsPlugin.calculate_shannon_entropy
+    )
     HighEntropyStringsPlugin.calculate_shannon_entropy = base  # type: ignore[method-assign]
     for plugin in instances:
         if isinstance(plugin, HighEntropyStringsPlugin):
-            method = plugin.calculate_shannon_entropy
-            plugin.calculate_shannon_entropy = lru_cache(ENTROPY_CACHE_SIZE)(method)  # type: ignore[method-assign]
+            remembered = lru_cache(ENTROPY_CACHE_SIZE)(plugin.calculate_shannon_entropy)
+            plugin.calculate_shannon_entropy = remembered  # type: ignore[method-assign]
 
 
 def _limit(name: str) -> dict[str, float]:
