@@ -58,6 +58,32 @@ _FOLDED = ("\xe5\xbf", "\xe2\x84\xaa", "\u017f")
 # characters after each run ("." below) are outside the run's class, so nothing is lost.
 _WORD = r"\w\x80-\xff-"  # \w is Unicode: covers [a-zA-Z0-9_] and every decoded digit
 
+# re.IGNORECASE also folds two non-ASCII letters to "i" (U+0130, U+0131) besides U+017F to "s"
+# and U+212A to "k": a case-insensitive word spelled as a pattern accepts each letter in either
+# ASCII case or as the UTF-8 bytes (read as latin-1) of the letters that fold to it.
+_FOLDS = {"i": "\xc4[\xb0\xb1]", "k": "\xe2\x84\xaa", "s": "\xc5\xbf"}
+
+
+def _caseless(word: str) -> str:
+    """``word`` (lowercase letters) as re.IGNORECASE matches it, for the byte-level pre-filter."""
+    return "".join(
+        f"(?:[{c}{c.upper()}]|{_FOLDS[c]})" if c in _FOLDS else f"[{c}{c.upper()}]" for c in word
+    )
+
+
+# detect-secrets' assignment-regex keywords: key|pwd|pw|password|pass|token (pw and pass
+# start the others), caseless.
+_KEY_OR_PW = "|".join(_caseless(w) for w in ("key", "pw", "pass", "token"))
+# The same keywords whole, for a pattern that goes on past the keyword.
+_KEYWORDS = "|".join(_caseless(w) for w in ("key", "pwd", "password", "pass", "token"))
+# What build_assignment_regex puts between the keyword and the value: an optional quote and
+# closing bracket, spaces, one of its assignments, spaces, an optional quote.
+_ASSIGNED = "[\"']?\\]? *(?:=|:|:=|=>| +|::) *[\"']?"
+# BasicAuthDetector's class: not a reserved character, not whitespace. Its \s is Unicode, so
+# here only the ASCII whitespace: a byte of a multi-byte character (U+00A0 is c2 a0, and a0 is
+# whitespace read as latin-1) must never end a run the detector continues on decoded text.
+_USERINFO = "[^:/?#\\[\\]@!$&'()*+,;= \t\n\x0b\x0c\r\x1c-\x1f]"
+
 # detect-secrets plugin class name -> its pre-filter. Derived from each plugin's patterns
 # (detect_secrets/plugins/*.py, version pinned in pyproject.toml).
 PREFILTERS: dict[str, Prefilter] = {
@@ -66,9 +92,17 @@ PREFILTERS: dict[str, Prefilter] = {
     ),
     "AWSKeyDetector": Prefilter(literals=("a3t", "abia", "acca", "akia", "asia", "aws", *_FOLDED)),
     "AzureStorageKeyDetector": Prefilter(literals=("accountkey=",)),
-    "BasicAuthDetector": Prefilter(literals=("://",)),
+    # ://user:password@ with neither part holding a reserved character or whitespace.
+    "BasicAuthDetector": Prefilter(patterns=(rf"://{_USERINFO}+:{_USERINFO}+@",)),
     # (cloudant|cl|clou)(_|-)?(api)?(key|pwd|pw|password|pass|token), or a cloudant.com URL.
-    "CloudantDetector": Prefilter(literals=("key", "pw", "pass", "token", "cloudant", *_FOLDED)),
+    "CloudantDetector": Prefilter(
+        patterns=(
+            _caseless("cl")
+            + f"(?:{_caseless('ou')}(?:{_caseless('dant')})?)?"
+            + f"[_-]?(?:{_caseless('api')})?(?:{_KEY_OR_PW})",
+            _caseless("cloudant"),
+        )
+    ),
     "DiscordBotTokenDetector": Prefilter(
         patterns=(rf"[MNO][{_WORD}]{{23,100}}+\.[{_WORD}]{{6,24}}+\.[{_WORD}]{{27}}",)
     ),
@@ -91,8 +125,12 @@ PREFILTERS: dict[str, Prefilter] = {
     # Both match (['"])([charset]+)\1: a whole quoted string of the charset, long enough.
     "Base64HighEntropyString": Prefilter(patterns=(_quoted(_B64, _min_length(BASE64_LIMIT)),)),
     "HexHighEntropyString": Prefilter(patterns=(_quoted("0-9a-fA-F", _min_length(HEX_LIMIT)),)),
-    # (ibm...|cloud...|iam|)(api)?(key|pwd|password|pass|token) = <44 chars>
-    "IbmCloudIamDetector": Prefilter(literals=("key", "pwd", "pass", "token", *_FOLDED)),
+    # (ibm...|cloud...|iam|)(api)?(key|pwd|password|pass|token) = <44 chars>: the prefix may
+    # be empty, so the keyword, the assignment and the value (its 44 characters are at least
+    # 44 bytes, some of them non-ASCII under IGNORECASE).
+    "IbmCloudIamDetector": Prefilter(
+        patterns=(rf"(?:{_KEYWORDS}){_ASSIGNED}[a-zA-Z0-9_\-\x80-\xff]{{44}}",)
+    ),
     # (ibm)?cos(hmac)? secret(access)?key = <48 hex>
     "IbmCosHmacDetector": Prefilter(literals=("secret", *_FOLDED)),
     # Four dotted octets: the last three always follow a dot.
@@ -107,8 +145,14 @@ PREFILTERS: dict[str, Prefilter] = {
     "PypiTokenDetector": Prefilter(literals=("pypi-ag",)),
     "SendGridDetector": Prefilter(literals=("sg.",)),
     "SlackDetector": Prefilter(literals=("xox", "hooks.slack.com", *_FOLDED)),
-    # (softlayer|sl)(api)?(key|pwd|password|pass|token) = ..., or an api.softlayer.com URL.
-    "SoftlayerDetector": Prefilter(literals=("key", "pwd", "pass", "token", "softlayer", *_FOLDED)),
+    # (softlayer|sl)(_|-)?(api)?(_|-)?(key|pwd|password|pass|token) = ..., or an
+    # api.softlayer.com URL.
+    "SoftlayerDetector": Prefilter(
+        patterns=(
+            _caseless("sl") + rf"[_-]?(?:{_caseless('api')})?[_-]?(?:{_KEY_OR_PW})",
+            _caseless("softlayer"),
+        )
+    ),
     "SquareOAuthDetector": Prefilter(literals=("sq0csp-",)),
     "StripeDetector": Prefilter(literals=("k_live_",)),
     "TelegramBotTokenDetector": Prefilter(patterns=(r":[0-9A-Za-z_-]{35}",)),
