@@ -294,14 +294,32 @@ ENTROPY_CACHE_SIZE = 1 << 16
 def shannon_entropy(charset: str, data: str) -> float:
     """detect-secrets' ``HighEntropyStringsPlugin.calculate_shannon_entropy``, bit for bit: the
     same terms added in the same order (the charset's), each count taken from one pass over
-    ``data`` instead of one ``str.count`` per charset character."""
+    ``data`` instead of one ``str.count`` per charset character, and only the characters
+    present visited (a term of an absent character is never added)."""
     if not data:
         return 0
+    order = _charset_order(charset)
+    if order is None:  # a charset listing a character twice adds its term twice: as written
+        return _entropy_as_written(charset, data)
     counts = Counter(data)
     size = len(data)
     entropy = 0.0
+    for x in sorted([c for c in counts if c in order], key=order.__getitem__):
+        p_x = float(counts[x]) / size
+        entropy += -p_x * math.log(p_x, 2)
+    return entropy
+
+
+@cache
+def _charset_order(charset: str) -> dict[str, int] | None:
+    order = {c: i for i, c in enumerate(charset)}
+    return order if len(order) == len(charset) else None
+
+
+def _entropy_as_written(charset: str, data: str) -> float:
+    entropy = 0.0
     for x in charset:
-        p_x = float(counts.get(x, 0)) / size
+        p_x = float(data.count(x)) / len(data)
         if p_x > 0:
             entropy += -p_x * math.log(p_x, 2)
     return entropy

@@ -60,3 +60,14 @@ def test_the_plugins_answer_as_detect_secrets_does_once_cached() -> None:
             assert b64_plugin.calculate_shannon_entropy(text) == original(b64_plugin, text)
     assert isinstance(hex_plugin, HexHighEntropyString)
     assert isinstance(b64_plugin, Base64HighEntropyString)
+
+
+def test_a_charset_listing_a_character_twice_counts_it_twice() -> None:
+    from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString
+
+    plugins.configure()
+    original = plugins.ORIGINALS["calculate_shannon_entropy"]
+    plugin = Base64HighEntropyString()
+    plugin.charset = "abca"
+    for text in ("abc", "aaab", "cab", "zz"):
+        assert plugins.shannon_entropy("abca", text) == original(plugin, text)
