@@ -25,6 +25,7 @@ import os
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from operator import itemgetter
 from typing import Any
 
 from nhiscan.connectors.git.secrets import native, plugins, windows
@@ -218,20 +219,21 @@ class Scanner:
         hits = Hits()
         if not positions:
             return hits
-        positions.sort(key=lambda item: item[0])
-        line, last, start, size = 1, 0, 0, -1
+        positions.sort(key=itemgetter(0))
+        line, last, start, stop = 1, 0, 0, -1
+        keys_here: set[Key] = set()
+        spots: Any = None
         for position, keys in positions:
-            newlines = raw.count(b"\n", last, position)
-            if newlines or size < 0:
-                line += newlines
-                start = raw.rfind(b"\n", 0, position) + 1
+            if position > stop:  # a mark never is a newline: past the line's end, a new line
+                line += raw.count(b"\n", last, position)
+                last = start = raw.rfind(b"\n", 0, position) + 1
                 stop = raw.find(b"\n", position)
-                size = (len(raw) if stop < 0 else stop) - start
-            last = position
-            hits.lines[line].update(keys)
-            if windows.is_long(size):
-                spots = hits.spots[line]
-                for index in windows.covering(size, position - start):
+                stop = len(raw) if stop < 0 else stop
+                keys_here = hits.lines[line]
+                spots = hits.spots[line] if windows.is_long(stop - start) else None
+            keys_here.update(keys)
+            if spots is not None:
+                for index in windows.covering(stop - start, position - start):
                     spots[index].update(keys)
         return hits
 

@@ -90,16 +90,16 @@ class HyperscanMarker:
         self._scratch = hyperscan.Scratch(self._db)
 
     def marks(self, data: bytes) -> Marks:
-        found: list[tuple[int, int]] = []
+        found: Marks = []
         add = found.append
+        keys = self._keys
 
         def on_match(ident: int, _start: int, end: int, _flags: int, _ctx: Any) -> None:
-            add((end - 1, ident))
+            add((end - 1, keys[ident]))
 
         if data:
             self._db.scan(data, match_event_handler=on_match, scratch=self._scratch)
-        keys = self._keys
-        return [(end, keys[ident]) for end, ident in found]
+        return found
 
 
 def marker(table: Table, cache_dir: Path | None = None) -> Marker:

@@ -12,9 +12,11 @@ enabled: detect-secrets would otherwise send secrets to third-party APIs.
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 # Entropy plugins: a string of n characters has Shannon entropy at most log2(n), so a string
@@ -56,6 +58,32 @@ _FOLDED = ("\xe5\xbf", "\xe2\x84\xaa", "\u017f")
 # characters after each run ("." below) are outside the run's class, so nothing is lost.
 _WORD = r"\w\x80-\xff-"  # \w is Unicode: covers [a-zA-Z0-9_] and every decoded digit
 
+# re.IGNORECASE also folds two non-ASCII letters to "i" (U+0130, U+0131) besides U+017F to "s"
+# and U+212A to "k": a case-insensitive word spelled as a pattern accepts each letter in either
+# ASCII case or as the UTF-8 bytes (read as latin-1) of the letters that fold to it.
+_FOLDS = {"i": "\xc4[\xb0\xb1]", "k": "\xe2\x84\xaa", "s": "\xc5\xbf"}
+
+
+def _caseless(word: str) -> str:
+    """``word`` (lowercase letters) as re.IGNORECASE matches it, for the byte-level pre-filter."""
+    return "".join(
+        f"(?:[{c}{c.upper()}]|{_FOLDS[c]})" if c in _FOLDS else f"[{c}{c.upper()}]" for c in word
+    )
+
+
+# detect-secrets' assignment-regex keywords: key|pwd|pw|password|pass|token (pw and pass
+# start the others), caseless.
+_KEY_OR_PW = "|".join(_caseless(w) for w in ("key", "pw", "pass", "token"))
+# The same keywords whole, for a pattern that goes on past the keyword.
+_KEYWORDS = "|".join(_caseless(w) for w in ("key", "pwd", "password", "pass", "token"))
+# What build_assignment_regex puts between the keyword and the value: an optional quote and
+# closing bracket, spaces, one of its assignments, spaces, an optional quote.
+_ASSIGNED = "[\"']?\\]? *(?:=|:|:=|=>| +|::) *[\"']?"
+# BasicAuthDetector's class: not a reserved character, not whitespace. Its \s is Unicode, so
+# here only the ASCII whitespace: a byte of a multi-byte character (U+00A0 is c2 a0, and a0 is
+# whitespace read as latin-1) must never end a run the detector continues on decoded text.
+_USERINFO = "[^:/?#\\[\\]@!$&'()*+,;= \t\n\x0b\x0c\r\x1c-\x1f]"
+
 # detect-secrets plugin class name -> its pre-filter. Derived from each plugin's patterns
 # (detect_secrets/plugins/*.py, version pinned in pyproject.toml).
 PREFILTERS: dict[str, Prefilter] = {
@@ -64,9 +92,17 @@ PREFILTERS: dict[str, Prefilter] = {
     ),
     "AWSKeyDetector": Prefilter(literals=("a3t", "abia", "acca", "akia", "asia", "aws", *_FOLDED)),
     "AzureStorageKeyDetector": Prefilter(literals=("accountkey=",)),
-    "BasicAuthDetector": Prefilter(literals=("://",)),
+    # ://user:password@ with neither part holding a reserved character or whitespace.
+    "BasicAuthDetector": Prefilter(patterns=(rf"://{_USERINFO}+:{_USERINFO}+@",)),
     # (cloudant|cl|clou)(_|-)?(api)?(key|pwd|pw|password|pass|token), or a cloudant.com URL.
-    "CloudantDetector": Prefilter(literals=("key", "pw", "pass", "token", "cloudant", *_FOLDED)),
+    "CloudantDetector": Prefilter(
+        patterns=(
+            _caseless("cl")
+            + f"(?:{_caseless('ou')}(?:{_caseless('dant')})?)?"
+            + f"[_-]?(?:{_caseless('api')})?(?:{_KEY_OR_PW})",
+            _caseless("cloudant"),
+        )
+    ),
     "DiscordBotTokenDetector": Prefilter(
         patterns=(rf"[MNO][{_WORD}]{{23,100}}+\.[{_WORD}]{{6,24}}+\.[{_WORD}]{{27}}",)
     ),
@@ -89,8 +125,12 @@ PREFILTERS: dict[str, Prefilter] = {
     # Both match (['"])([charset]+)\1: a whole quoted string of the charset, long enough.
     "Base64HighEntropyString": Prefilter(patterns=(_quoted(_B64, _min_length(BASE64_LIMIT)),)),
     "HexHighEntropyString": Prefilter(patterns=(_quoted("0-9a-fA-F", _min_length(HEX_LIMIT)),)),
-    # (ibm...|cloud...|iam|)(api)?(key|pwd|password|pass|token) = <44 chars>
-    "IbmCloudIamDetector": Prefilter(literals=("key", "pwd", "pass", "token", *_FOLDED)),
+    # (ibm...|cloud...|iam|)(api)?(key|pwd|password|pass|token) = <44 chars>: the prefix may
+    # be empty, so the keyword, the assignment and the value (its 44 characters are at least
+    # 44 bytes, some of them non-ASCII under IGNORECASE).
+    "IbmCloudIamDetector": Prefilter(
+        patterns=(rf"(?:{_KEYWORDS}){_ASSIGNED}[a-zA-Z0-9_\-\x80-\xff]{{44}}",)
+    ),
     # (ibm)?cos(hmac)? secret(access)?key = <48 hex>
     "IbmCosHmacDetector": Prefilter(literals=("secret", *_FOLDED)),
     # Four dotted octets: the last three always follow a dot.
@@ -105,8 +145,14 @@ PREFILTERS: dict[str, Prefilter] = {
     "PypiTokenDetector": Prefilter(literals=("pypi-ag",)),
     "SendGridDetector": Prefilter(literals=("sg.",)),
     "SlackDetector": Prefilter(literals=("xox", "hooks.slack.com", *_FOLDED)),
-    # (softlayer|sl)(api)?(key|pwd|password|pass|token) = ..., or an api.softlayer.com URL.
-    "SoftlayerDetector": Prefilter(literals=("key", "pwd", "pass", "token", "softlayer", *_FOLDED)),
+    # (softlayer|sl)(_|-)?(api)?(_|-)?(key|pwd|password|pass|token) = ..., or an
+    # api.softlayer.com URL.
+    "SoftlayerDetector": Prefilter(
+        patterns=(
+            _caseless("sl") + rf"[_-]?(?:{_caseless('api')})?[_-]?(?:{_KEY_OR_PW})",
+            _caseless("softlayer"),
+        )
+    ),
     "SquareOAuthDetector": Prefilter(literals=("sq0csp-",)),
     "StripeDetector": Prefilter(literals=("k_live_",)),
     "TelegramBotTokenDetector": Prefilter(patterns=(r":[0-9A-Za-z_-]{35}",)),
@@ -222,6 +268,7 @@ def configure() -> tuple[Any, ...]:
     _file_type_once_per_path()
     plugins = tuple(get_plugins())
     _faster_assignment_regexes(plugins)
+    _entropy_once_per_string(plugins)
     missing = {type(p).__name__ for p in plugins} - PREFILTERS.keys()
     if missing:  # a detect-secrets upgrade added a plugin: it needs a pre-filter entry
         raise RuntimeError(f"detect-secrets plugins without a pre-filter: {sorted(missing)}")
@@ -235,6 +282,68 @@ def _file_type_once_per_path() -> None:
     from detect_secrets.util.filetype import determine_file_type
 
     keyword.determine_file_type = cache(determine_file_type)  # type: ignore[attr-defined]
+
+
+# detect-secrets' own methods this module replaced, kept for the tests that compare them.
+ORIGINALS: dict[str, Any] = {}
+
+# Distinct strings whose entropy each entropy plugin remembers (a history repeats most of them).
+ENTROPY_CACHE_SIZE = 1 << 16
+
+
+def shannon_entropy(charset: str, data: str) -> float:
+    """detect-secrets' ``HighEntropyStringsPlugin.calculate_shannon_entropy``, bit for bit: the
+    same terms added in the same order (the charset's), each count taken from one pass over
+    ``data`` instead of one ``str.count`` per charset character, and only the characters
+    present visited (a term of an absent character is never added)."""
+    if not data:
+        return 0
+    order = _charset_order(charset)
+    if order is None:  # a charset listing a character twice adds its term twice: as written
+        return _entropy_as_written(charset, data)
+    counts = Counter(data)
+    size = len(data)
+    entropy = 0.0
+    for x in sorted([c for c in counts if c in order], key=order.__getitem__):
+        p_x = float(counts[x]) / size
+        entropy += -p_x * math.log(p_x, 2)
+    return entropy
+
+
+@cache
+def _charset_order(charset: str) -> dict[str, int] | None:
+    order = {c: i for i, c in enumerate(charset)}
+    return order if len(order) == len(charset) else None
+
+
+def _entropy_as_written(charset: str, data: str) -> float:
+    entropy = 0.0
+    for x in charset:
+        p_x = float(data.count(x)) / len(data)
+        if p_x > 0:
+            entropy += -p_x * math.log(p_x, 2)
+    return entropy
+
+
+def _entropy_once_per_string(instances: tuple[Any, ...]) -> None:
+    """The entropy plugins compute the entropy of every quoted string of their charset on every
+    marked line; it is a pure function of the string (and the plugin), so each plugin instance
+    remembers it per distinct string (bounded) and computes it with ``shannon_entropy``. The
+    base method is replaced on the class, so HexHighEntropyString's all-digits adjustment,
+    which calls it, stays as detect-secrets wrote it."""
+    from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
+
+    def base(self: Any, data: str) -> float:
+        return shannon_entropy(self.charset, data)
+
+    ORIGINALS.setdefault(
+        "calculate_shannon_entropy", HighEntropyStringsPlugin.calculate_shannon_entropy
+    )
+    HighEntropyStringsPlugin.calculate_shannon_entropy = base  # type: ignore[method-assign]
+    for plugin in instances:
+        if isinstance(plugin, HighEntropyStringsPlugin):
+            remembered = lru_cache(ENTROPY_CACHE_SIZE)(plugin.calculate_shannon_entropy)
+            plugin.calculate_shannon_entropy = remembered  # type: ignore[method-assign]
 
 
 def _limit(name: str) -> dict[str, float]:

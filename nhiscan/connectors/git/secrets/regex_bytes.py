@@ -27,16 +27,20 @@ from typing import Any
 _BYTES = tuple(chr(b) for b in range(256))
 
 
+def _lowered() -> dict[str, bytes]:
+    """Lowercase character -> the byte class of every byte whose latin-1 character lowercases
+    to it (built once: ``literal`` runs on hundreds of keywords in every worker process)."""
+    members: dict[str, list[int]] = {}
+    for b, c in enumerate(_BYTES):
+        members.setdefault(c.lower(), []).append(b)
+    return {char: _byte_class(bytes_) for char, bytes_ in members.items()}
+
+
 def literal(text: str) -> bytes | None:
     """``text`` (lowercase) wherever the lowercased latin-1 text holds it; None when no byte
     string can (a character above U+00FF: latin-1 text never holds one)."""
-    parts = []
-    for char in text:
-        members = [b for b, c in enumerate(_BYTES) if c.lower() == char]
-        if not members:
-            return None
-        parts.append(_byte_class(members))
-    return b"".join(parts)
+    parts = [_LOWERED.get(char) for char in text]
+    return None if None in parts else b"".join(parts)  # type: ignore[arg-type]
 
 
 def translate(pattern: str) -> bytes:
@@ -132,3 +136,6 @@ def _byte_class(members: list[int]) -> bytes:
         b"\\x%02x" % lo if lo == hi else b"\\x%02x-\\x%02x" % (lo, hi) for lo, hi in ranges
     )
     return b"[" + body + b"]"
+
+
+_LOWERED = _lowered()

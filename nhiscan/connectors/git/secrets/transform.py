@@ -81,6 +81,14 @@ def maybe_first(data: bytes, path: str) -> bool:
 def _starts_with_section(data: bytes) -> bool:
     """configparser's rule: the first line that is not blank or a full-line comment ("#", ";")
     must start with "[" (after stripping whitespace), else MissingSectionHeaderError."""
+    first = _first_content_line(data)
+    return first is not None and first.startswith("[")
+
+
+def _first_content_line(data: bytes) -> str | None:
+    """The first line configparser reads as content (not blank, not a full-line "#" or ";"
+    comment), stripped as it strips it; None when there is none. Lines are decoded with
+    replacement: a blob that is not UTF-8 never reaches the transformers anyway."""
     start = 0
     while start < len(data):
         end = data.find(b"\n", start)
@@ -89,14 +97,24 @@ def _starts_with_section(data: bytes) -> bool:
         start = end + 1
         if not value or value.startswith(("#", ";")):
             continue
-        return value.startswith("[")
-    return False
+        return value
+    return None
 
 
 def maybe_config(data: bytes, path: str) -> bool:
     """Whether detect-secrets' eager config transformer applies: files of no known type. It
     parses them as INI with a "[global]" header added (so .env files count), and only a line
-    with a "=" or ":" delimiter can hold a value."""
+    with a "=" or ":" delimiter can hold a value.
+
+    It also cannot yield when the file's first content line is neither an option (no "=" or
+    ":") nor a section header (no "["), as the "{" that opens a JSON document: that line
+    directly follows the added header, so it cannot continue a value, and configparser records
+    a parsing error, which fails the whole parse (raised at the end of the file). JSON data
+    files are most of the files of no known type in real trees; parsing each as INI cost more
+    than every plugin on their marked lines."""
     from detect_secrets.util.filetype import FileType, determine_file_type
 
-    return (b"=" in data or b":" in data) and determine_file_type(path) == FileType.OTHER
+    if not (b"=" in data or b":" in data) or determine_file_type(path) != FileType.OTHER:
+        return False
+    first = _first_content_line(data)
+    return first is not None and ("=" in first or ":" in first or first.startswith("["))

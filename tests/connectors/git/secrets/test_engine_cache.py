@@ -77,11 +77,11 @@ def test_the_cache_is_bounded() -> None:
     pre-filter finds that faster than a lookup), within the bound."""
     scanner = Scanner(EngineOptions(line_cache_size=50))
     for n in range(20):
-        marked = [b"token = 'line %d of file %d'" % (i, n) for i in range(30)]
+        marked = [b"password = 'line %d of file %d'" % (i, n) for i in range(30)]
         plain = [b"plain %d of file %d" % (i, n) for i in range(30)]
         scanner.scan(b"\n".join(marked + plain), f"f{n}.py")
     assert scanner._cached_lines <= 50 + 30
     # The newest lines survive an eviction: the last file's lines are still known.
     last = scanner._caches[(".py", True)]
-    assert b"token = 'line 29 of file 19'" in last
+    assert b"password = 'line 29 of file 19'" in last
     assert not any(line.startswith(b"plain") for line in last)
