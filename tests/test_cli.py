@@ -253,7 +253,10 @@ def test_demo_joins_keys_committed_to_its_repository(demo: Path) -> None:
     assert etl["evidence"]["at_head"] is True
     foreign = [f for f in report["findings"]
                if f["rule_id"] == "NHI200" and "deploy/gcp/" not in f["title"]]  # fmt: skip
-    assert [f["evidence"]["detector"] for f in foreign] == ["GitHub Token"]
+    # The demo's token carries a valid CRC32: named by nhiscan's checksum detector, high.
+    assert [(f["evidence"]["detector"], f["severity"]) for f in foreign] == [
+        ("GitHub Classic Token", "high")
+    ]
     (repo,) = report["repositories"]
     assert repo["mode"] == "history" and repo["commits"] == 3 and repo["ignored_inline"] == 1
     assert [(s["path"], s["reason"]) for s in report["skipped"]] == [("docs/logo.png", "binary")]

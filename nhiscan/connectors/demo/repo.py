@@ -31,6 +31,7 @@ import os
 import random
 import string
 import subprocess
+import zlib
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,20 @@ AZURE_SETTINGS = "deploy/azure/pipeline.env"
 def _token(rng: random.Random, prefix: str, length: int) -> str:
     alphabet = string.ascii_letters + string.digits
     return prefix + "".join(rng.choice(alphabet) for _ in range(length))
+
+
+_BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
+
+
+def _github_token(rng: random.Random) -> str:
+    """A made-up classic GitHub token as GitHub issues them: ``ghp_``, 30 random base62
+    characters and their CRC32 in 6 base62 digits (one that fails it is judged impossible)."""
+    body = "".join(rng.choice(_BASE62) for _ in range(30))
+    crc, suffix = zlib.crc32(body.encode("ascii")), ""
+    for _ in range(6):
+        crc, digit = divmod(crc, 62)
+        suffix = _BASE62[digit] + suffix
+    return f"ghp_{body}{suffix}"
 
 
 def build_demo_repo(root: Path, now: datetime) -> None:
@@ -96,7 +111,7 @@ def build_demo_repo(root: Path, now: datetime) -> None:
     )
     _write(
         root / "agents" / "notify.py",
-        f'GITHUB_TOKEN = "{_token(rng, "ghp_", 36)}"  # opens review issues\n',
+        f'GITHUB_TOKEN = "{_github_token(rng)}"  # opens review issues\n',
     )
     _write(root / AZURE_SETTINGS, azure_settings())
     _write(
