@@ -261,7 +261,7 @@ class Repository:
     blobs: int = 0  # distinct blobs or files scanned
     bytes: int = 0
     skipped: int = 0
-    ignored_inline: int = 0  # matches silenced by `pragma: allowlist secret` / nhiscan:ignore
+    ignored_inline: int = 0  # lines silenced by `pragma: allowlist secret` / nhiscan:ignore
 
 
 @dataclass(**RECORD)

@@ -60,7 +60,8 @@ class EngineOptions:
 class BlobScan:
     matches: tuple[Match, ...] = ()
     skipped: SkipReason | None = None
-    ignored: int = 0  # matches silenced by an inline ignore comment
+    # lines an inline ignore comment silenced (a line once, however many detectors found it)
+    ignored: int = 0
 
 
 _Key = Key
@@ -146,7 +147,8 @@ class Scanner:
         for index, entry in entries.items():
             if entry[0] or entry[1]:
                 found.extend(replace(m, line=index + 1) for m in entry[0])
-                ignored.extend(index + 1 for _ in range(entry[1]))
+                if entry[1]:
+                    ignored.append(index + 1)
         if ds_on and not any(m.rank < RANK_NHISCAN for m in found) and scan.config:
             eager = transformed(data, path, eager=True)
             if eager is not None:
@@ -155,7 +157,7 @@ class Scanner:
                 ignored.extend(ds_ignored)
         for rule in FILE_RULES:
             found = rule(found, lines)
-        return BlobScan(matches=with_traits(merge(found), lines), ignored=len(ignored))
+        return BlobScan(matches=with_traits(merge(found), lines), ignored=len(set(ignored)))
 
     @staticmethod
     def _known(
@@ -243,7 +245,7 @@ class Scanner:
         self, lines: list[str], hits: Hits, scan: _Scan, yaml_lines: list[str] | None
     ) -> BlobScan:
         found: list[Match] = []
-        ignored = 0
+        ignored: set[int] = set()
         path = scan.path
         if ds_scans_file(path):
             scan.passes = 2
@@ -256,13 +258,13 @@ class Scanner:
                 if eager is not None:
                     ds_found, ds_ignored = self._run_eager(eager, path)
             found.extend(ds_found)
-            ignored += len(ds_ignored)
+            ignored.update(ds_ignored)
         nhi_found, nhi_ignored = run_nhi(self._detectors, lines, scan.raw_lines, hits, scan.tick)
         found.extend(nhi_found)
-        ignored += len(nhi_ignored)
+        ignored.update(nhi_ignored)
         for rule in FILE_RULES:
             found = rule(found, lines)
-        return BlobScan(matches=with_traits(merge(found), lines), ignored=ignored)
+        return BlobScan(matches=with_traits(merge(found), lines), ignored=len(ignored))
 
     def _run_eager(self, lines: list[str], path: str) -> tuple[list[Match], list[int]]:
         """detect-secrets on a transformer's lines (pre-filtered as the blob is)."""
