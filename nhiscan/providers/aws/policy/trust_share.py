@@ -17,8 +17,8 @@ roles of a class that its statements match alike (its *signature*: for each stat
 resources, whether it matches the role's ARN) get the answer of the first such role, with the
 trust's statement references renamed to the role's own trust policy. Anything else keeps a
 question of its own: a caller whose statements test a resource key or name resources through
-policy variables, a role whose trust names resources or tests resource keys. Only what the
-can_assume hop keeps is shared (decision, allowed_by): the reasons name the role and are not.
+policy variables, a role whose trust names resources or tests resource keys. A can_assume hop
+(``hop``) keeps only the decision and the Allow statements.
 
 The whole answer is shared too (``evaluation``, for the escalation engine's steps, whose
 answers a report shows in full): every statement reference, with the trust policy the answer
@@ -64,7 +64,8 @@ class _Role:
 
 
 class TrustAnswers:
-    """can_assume hops of an :class:`EstateAuthorizer`, shared within trust classes."""
+    """sts:AssumeRole answers of an :class:`EstateAuthorizer` (can_assume hops, and whole
+    evaluations for the escalation engine), shared within trust classes."""
 
     def __init__(self, authorizer: EstateAuthorizer) -> None:
         self._authorizer = authorizer
