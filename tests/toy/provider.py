@@ -19,6 +19,7 @@ from nhiscan.scanner.authz import Decision, Evaluation, StatementRef
 from nhiscan.scanner.escalation import Escalation, Step
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.facts import AccessLevel, ProviderFacts
+from nhiscan.scanner.federation import FederatedTrust, Registration
 from nhiscan.scanner.glob import glob_match
 from nhiscan.scanner.grants import Grant, Probe
 from nhiscan.scanner.graph.model import Hop
@@ -230,6 +231,12 @@ class ToyAnalysis:
 
     def group_edges(self, groups: Iterable[str]) -> Iterator[Hop]:
         return iter(())
+
+    def federated_trusts(self) -> Iterator[FederatedTrust]:
+        return iter(())  # issue #20: the toy cloud federates nothing
+
+    def registrations(self) -> Iterator[Registration]:
+        return iter(())  # issue #20: the toy cloud federates nothing
 
     def exposure_reasons(self, identity: Identity) -> list[str]:
         return []

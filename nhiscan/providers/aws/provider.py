@@ -31,6 +31,7 @@ from nhiscan.scanner.agents.model import Need
 from nhiscan.scanner.escalation import Escalation, Step
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.facts import ProviderFacts
+from nhiscan.scanner.federation import FederatedTrust, Registration
 from nhiscan.scanner.grants import Grant, Probe
 from nhiscan.scanner.graph.model import Hop
 from nhiscan.scanner.model import Credential, CredentialKind, Identity, Provider, Resource
@@ -93,6 +94,12 @@ class AwsAnalysis:
 
     def group_edges(self, groups: Iterable[str]) -> Iterator[Hop]:
         return group_admin_hops(self._estate, self._catalog, groups)
+
+    def federated_trusts(self) -> Iterator[FederatedTrust]:
+        return iter(())  # issue #20: read from role trust policies and IAM OIDC/SAML providers
+
+    def registrations(self) -> Iterator[Registration]:
+        return iter(())  # issue #20: read from role trust policies and IAM OIDC/SAML providers
 
     def exposure_reasons(self, identity: Identity) -> list[str]:
         """A role's trust admitting anyone or other accounts (the estate's or not)."""

@@ -17,6 +17,7 @@ from nhiscan.providers.azure.tree import Tree, build_rbac
 from nhiscan.scanner.agents.model import Need
 from nhiscan.scanner.escalation import Escalation, Step
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.federation import FederatedTrust, Registration
 from nhiscan.scanner.grants import Grant, Probe
 from nhiscan.scanner.graph.model import EdgeKind, Hop, admin_node
 from nhiscan.scanner.graph.sources import AccessRequest, Scope
@@ -131,6 +132,12 @@ class AzureAnalysis:
 
     def group_edges(self, groups: Iterable[str]) -> Iterator[Hop]:
         return iter(())  # group memberships are not collected
+
+    def federated_trusts(self) -> Iterator[FederatedTrust]:
+        return iter(())  # issue #20: read from federated identity credentials
+
+    def registrations(self) -> Iterator[Registration]:
+        return iter(())  # issue #20: read from federated identity credentials
 
     def exposure_reasons(self, identity: Identity) -> list[str]:
         return []

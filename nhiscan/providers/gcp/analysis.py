@@ -20,6 +20,7 @@ from nhiscan.providers.gcp.roles import RoleBook
 from nhiscan.scanner.agents.model import Need
 from nhiscan.scanner.escalation import Escalation, Step
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.federation import FederatedTrust, Registration
 from nhiscan.scanner.grants import Grant, Probe
 from nhiscan.scanner.graph.model import Hop
 from nhiscan.scanner.graph.sources import AccessRequest, Scope
@@ -101,6 +102,12 @@ class GcpAnalysis:
 
     def group_edges(self, groups: Iterable[str]) -> Iterator[Hop]:
         return iter(())  # group memberships are not collected (a README limitation)
+
+    def federated_trusts(self) -> Iterator[FederatedTrust]:
+        return iter(())  # issue #20: read from workload identity pools and service-account bindings
+
+    def registrations(self) -> Iterator[Registration]:
+        return iter(())  # issue #20: read from workload identity pools and service-account bindings
 
     def exposure_reasons(self, identity: Identity) -> list[str]:
         """Who outside may act as the account: public or domain members of a binding on it

@@ -36,6 +36,10 @@ class NodeKind(StrEnum):
     # escalates_to hop from each principal, one to each member). Never a hop shown to people:
     # walks go through it as one hop (``reach.through``).
     HUB = "hub"
+    # A principal outside the scanned clouds (issue #20, scanner/federation.py): tokens of one
+    # issuer admitted by one way into a trust, "any workflow of acme/app on main". Its
+    # ``can_act_as`` edges lead into the identities it may become.
+    EXTERNAL = "external"
 
 
 class EdgeKind(StrEnum):
@@ -48,12 +52,14 @@ class EdgeKind(StrEnum):
     IS_ADMIN = "is_admin"
     RUNS_AS = "runs_as"
     LEAKS = "leaks"  # an exposure to the inventory credential it unlocks
+    CAN_ACT_AS = "can_act_as"  # an external principal to an identity it may become (#20)
 
 
 # The edges a path may follow. can_access ends a path (a resource is a destination).
 TRAVERSED = frozenset(
     {
         EdgeKind.LEAKS,
+        EdgeKind.CAN_ACT_AS,
         EdgeKind.HAS_CREDENTIAL,
         EdgeKind.CAN_ASSUME,
         EdgeKind.ESCALATES_TO,
