@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from nhiscan.errors import ConnectorError
 from nhiscan.providers.azure.analysis import AzureAnalysis
 from nhiscan.providers.azure.catalog import default_catalog
-from nhiscan.errors import ConnectorError
 from nhiscan.providers.azure.federation import admission
 from nhiscan.scanner.federation import (
     Admission,
