@@ -25,7 +25,9 @@ bound member and alternative of the condition, the member's test read through th
 (``subject/S`` is ``google.subject == S``; with ``google.subject`` mapped from ``assertion.sub``
 that is ``sub`` EQUALS S). A disabled or soft-deleted pool or provider exchanges no token: no
 trust goes through it (a disabled one is still a registration, marked). A pool named by a
-binding whose providers were not collected gives a trust whose only admission is undecided.
+binding whose providers were not collected (none read: a pool without providers is of no use,
+so an empty one is taken as a refused or skipped listing) gives a trust whose only admission
+is undecided.
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ class Pools:
 
     def __init__(self, estate: Estate, hierarchy: Hierarchy) -> None:
         self._hierarchy = hierarchy
-        self.collected: set[str] = set()
+        self.collected: set[str] = set()  # pools with at least one provider read
         self.providers: defaultdict[str, list[PoolProvider]] = defaultdict(list)
         pools: dict[str, Mapping[str, Any]] = {}
         found: list[Policy] = []
@@ -97,7 +99,6 @@ class Pools:
                 pools[self.key(policy.id)] = policy.document
             elif policy.kind is PolicyKind.GCP_WORKLOAD_PROVIDER:
                 found.append(policy)
-        self.collected.update(pools)
         for policy in sorted(found, key=lambda p: p.id):
             pool = self.key(policy.id)
             self.collected.add(pool)
