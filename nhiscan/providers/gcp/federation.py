@@ -40,6 +40,7 @@ from typing import Any
 
 from nhiscan.providers.gcp.federation_cel import Alternative, mapped_claim, read_condition
 from nhiscan.providers.gcp.hierarchy import Hierarchy
+from nhiscan.providers.gcp.ids import sa_email
 from nhiscan.providers.gcp.members import Member, MemberKind
 from nhiscan.providers.gcp.policies import Binding, PolicyIndex
 from nhiscan.providers.gcp.roles import RoleBook
@@ -60,9 +61,10 @@ IAM_HOST = "//iam.googleapis.com/"
 # The permissions that exchange a federated token for a service account's (roles/
 # iam.workloadIdentityUser holds both, with serviceAccounts.get and .list).
 TOKEN_PERMISSIONS = ("iam.serviceAccounts.getAccessToken", "iam.serviceAccounts.getOpenIdToken")
-IMPERSONATION_ONLY = frozenset(
-    {*TOKEN_PERMISSIONS, "iam.serviceAccounts.get", "iam.serviceAccounts.list"}
-)
+# What a role that only lets its members act as service accounts holds besides (Workload
+# Identity User, Token Creator: signBlob, signJwt, implicitDelegation, and reading projects).
+ACTING_PREFIX = "iam.serviceAccounts."
+ACTING_EXTRA = frozenset({"resourcemanager.projects.get", "resourcemanager.projects.list"})
 DIRECT = "sts.googleapis.com (federated token, direct resource access)"
 _POOL = re.compile(r"^(projects/[^/]+/locations/[^/]+/workloadIdentityPools/[^/]+)(?:/(.*))?$")
 _ENTITY = re.compile(r"entityID\s*=\s*[\"']([^\"']+)[\"']")
@@ -236,14 +238,24 @@ class GcpFederation:
                 via = self._impersonates(binding.role)
                 if via is not None:
                     self._add(found, binding, identity.id, identity.account, via)
-        for bindings in self._index.allow.values():
+        for node, bindings in self._index.allow.items():
             for binding in bindings:
-                permissions = self._roles.permissions(binding.role)
-                if permissions is None or permissions - IMPERSONATION_ONLY:
+                if self._direct(node, binding.role):
                     for member in self._members(binding):
                         self._add(found, binding, member.value, None, DIRECT, only=member)
         for key in sorted(found):
             yield _made(found[key])
+
+    def _direct(self, node: str, role: str) -> bool:
+        """Whether the role grants its members something of their own: more than acting as
+        service accounts (a role nhiscan does not know counts). On one service account, a role
+        that impersonates it is the impersonation trust only, whatever else it holds."""
+        permissions = self._roles.permissions(role)
+        if permissions is None:
+            return True
+        if sa_email(node) is not None and self._impersonates(role) is not None:
+            return False
+        return any(not p.startswith(ACTING_PREFIX) and p not in ACTING_EXTRA for p in permissions)
 
     def _impersonates(self, role: str) -> str | None:
         permissions = self._roles.permissions(role) or frozenset()

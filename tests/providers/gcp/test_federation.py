@@ -204,6 +204,23 @@ def test_a_subject_mapped_by_an_expression_is_undecided_with_the_mapping_shown()
     )
 
 
+def test_token_creator_on_an_account_is_the_impersonation_trust_only() -> None:
+    creator = on_deploy(f"principalSet://{URI}/*", role="roles/iam.serviceAccountTokenCreator")
+    (trust,) = trusts(pool(), provider(), creator)
+    assert (trust.target, trust.via) == (DEPLOY.id, "iam.serviceAccounts.getAccessToken")
+
+
+def test_token_creator_on_the_project_reaches_its_accounts_and_owner_is_direct() -> None:
+    member = f"principalSet://{URI}/*"
+    creator = g.allow(g.PROJECT, g.binding("roles/iam.serviceAccountTokenCreator", member),
+                      account=g.PROJECT)  # fmt: skip
+    assert [t.target for t in trusts(pool(), provider(), creator)] == [DEPLOY.id]
+    # Owner holds no getAccessToken: the principals hold Owner themselves (what Owner then
+    # reaches is the escalation engine's: setIamPolicy on the accounts)
+    owner = g.allow(g.PROJECT, g.binding("roles/owner", member), account=g.PROJECT)
+    assert [t.target for t in trusts(pool(), provider(), owner)] == [member]
+
+
 def test_a_binding_of_a_role_that_cannot_mint_tokens_is_no_impersonation_trust() -> None:
     member = f"principalSet://{URI}/*"
     viewer = on_deploy(member, role="roles/iam.serviceAccountViewer")
