@@ -81,8 +81,7 @@ class PoolProvider:
     audiences: tuple[str, ...] | None
     mapping: Mapping[str, str]
     condition: str | None
-    usable: bool  # neither it nor its pool disabled or deleted
-    disabled: bool
+    disabled: bool  # it or its pool disabled, or its pool soft-deleted: exchanges no token
 
 
 class Pools:
@@ -155,12 +154,11 @@ def _provider(policy: Policy, pool: Mapping[str, Any]) -> PoolProvider | None:
         issuer, platform = (entity.group(1) if entity else policy.id), Platform.SAML
     else:
         issuer, platform = policy.id, Platform.OIDC  # x509 or a type nhiscan does not read
-    disabled = bool(data.get("disabled")) or bool(pool.get("disabled"))
-    usable = not disabled and pool.get("state") != "DELETED"
+    disabled = bool(data.get("disabled") or pool.get("disabled") or pool.get("state") == "DELETED")
     return PoolProvider(
         id=policy.id, project=policy.account or "", issuer=issuer, platform=platform,
         audiences=audiences, mapping=mapping, condition=_text(data.get("attributeCondition")),
-        usable=usable, disabled=disabled,
+        disabled=disabled,
     )  # fmt: skip
 
 
@@ -274,7 +272,7 @@ class GcpFederation:
             pool = self.pools.key(member.value)
             project = pool.split("/")[1]
             providers: list[PoolProvider | None] = [
-                p for p in self.pools.providers.get(pool, []) if p.usable
+                p for p in self.pools.providers.get(pool, []) if not p.disabled
             ]
             if pool not in self.pools.collected:
                 providers = [None]
