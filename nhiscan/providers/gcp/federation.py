@@ -148,7 +148,10 @@ def _provider(policy: Policy, pool: Mapping[str, Any]) -> PoolProvider | None:
         platform = platform_of(issuer)
     elif aws is not None:
         # A signed GetCallerIdentity request of the account; the contract has no AWS platform.
+        # With no mapping, AWS providers map google.subject from assertion.arn (and a computed
+        # attribute.aws_role, left undecided): the attributeMapping field's documentation.
         issuer, platform = f"aws-account:{aws.get('accountId')}", Platform.OIDC
+        mapping = mapping or {"google.subject": "assertion.arn"}
     elif saml is not None:
         entity = _ENTITY.search(str(saml.get("idpMetadataXml") or ""))
         issuer, platform = (entity.group(1) if entity else policy.id), Platform.SAML

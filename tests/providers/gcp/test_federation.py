@@ -4,6 +4,7 @@ into FederatedTrusts; the attribute condition's CEL subset with twins one charac
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -136,6 +137,15 @@ def test_allowed_audiences_are_the_registrations_own_and_disabled_providers_are_
     # a disabled provider exchanges no token: the trust goes through the enabled one only
     (trust,) = found.federated_trusts()
     assert (trust.registration, trust.audiences) == (PROVIDER, ("https://github.com/acme-lending",))
+
+
+def test_an_aws_provider_without_a_mapping_reads_the_subject_as_the_caller_arn() -> None:
+    document = {"name": PROVIDER, "state": "ACTIVE", "aws": {"accountId": "123456789012"}}
+    aws = replace(provider(), document=document)
+    arn = "arn:aws:sts::123456789012:assumed-role/ci/session"
+    (trust,) = trusts(pool(), aws, on_deploy(f"principal://{URI}/subject/{arn}"))
+    assert (trust.issuer, trust.audiences) == ("aws-account:123456789012", None)
+    assert trust.admissions[0].tests == (ClaimTest(claim="arn", match=Match.EQUALS, values=(arn,)),)
 
 
 def test_a_disabled_pool_admits_through_none_of_its_providers() -> None:
