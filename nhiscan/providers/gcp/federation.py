@@ -82,6 +82,7 @@ class PoolProvider:
     mapping: Mapping[str, str]
     condition: str | None
     disabled: bool  # it or its pool disabled, or its pool soft-deleted: exchanges no token
+    managed: bool = False  # GKE's own pool (PROJECT_ID.svc.id.goog): no provider to read
 
 
 class Pools:
@@ -169,12 +170,17 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-def member_alternative(member: Member, mapping: Mapping[str, str]) -> Alternative:
-    """What a bound member requires of a token, through the provider's attribute mapping."""
+def member_alternative(
+    member: Member, mapping: Mapping[str, str], *, managed: bool = False
+) -> Alternative:
+    """What a bound member requires of a token, through the provider's attribute mapping (GKE's
+    pool: of the cluster's service-account token, ``gke_alternative``)."""
     rest = member.value.split("/workloadIdentityPools/", 1)[-1].partition("/")[2]
     kind, _, value = rest.partition("/")
     if kind == "*" and not value:
         return Alternative()
+    if managed:
+        return gke_alternative(kind, value, member)
     if kind == "subject":
         attribute, wanted = "google.subject", value
     elif kind.startswith("attribute."):
@@ -190,10 +196,50 @@ def member_alternative(member: Member, mapping: Mapping[str, str]) -> Alternativ
     return Alternative(tests=(ClaimTest(claim=claim, match=Match.EQUALS, values=(wanted,)),))
 
 
+def gke_alternative(kind: str, value: str, member: Member) -> Alternative:
+    """A GKE member: ``subject/ns/NS/sa/KSA`` is the Kubernetes service account's token
+    (``sub`` ``system:serviceaccount:NS:KSA``), ``namespace/NS`` any of the namespace's
+    ("Authenticate to Google Cloud APIs from GKE workloads", cloud.google.com/kubernetes-engine/
+    docs/how-to/workload-identity: the principal identifiers of the ``PROJECT_ID.svc.id.goog``
+    pool)."""
+    parts = value.split("/")
+    if kind == "subject" and len(parts) == 4 and (parts[0], parts[2]) == ("ns", "sa"):
+        wanted = f"system:serviceaccount:{parts[1]}:{parts[3]}"
+        return Alternative(tests=(ClaimTest(claim="sub", match=Match.EQUALS, values=(wanted,)),))
+    if kind == "namespace" and len(parts) == 1 and parts[0] and "*" not in parts[0]:
+        pattern = f"system:serviceaccount:{parts[0]}:*"
+        return Alternative(tests=(ClaimTest(claim="sub", match=Match.LIKE, values=(pattern,)),))
+    return Alternative(undecided=(f"member {member.value}",))
+
+
+def gke_member(member: Member) -> Member:
+    """The legacy ``serviceAccount:PROJECT_ID.svc.id.goog[NS/KSA]`` member as the principal
+    identifier it stands for."""
+    if member.kind is not MemberKind.SERVICE_ACCOUNT or ".svc.id.goog[" not in member.value:
+        return member
+    pool, _, rest = member.value.partition("[")
+    namespace, _, account = rest.rstrip("]").partition("/")
+    project = pool.removesuffix(".svc.id.goog")
+    uri = (f"principal://iam.googleapis.com/projects/{project}/locations/global/"
+           f"workloadIdentityPools/{pool}/subject/ns/{namespace}/sa/{account}")  # fmt: skip
+    return Member(kind=MemberKind.PRINCIPAL, value=uri)
+
+
+def gke_provider(pool: str) -> PoolProvider:
+    """GKE's pool of a project: every cluster of the project (and of its fleet) issues its
+    tokens; there is no provider resource, no condition and no registration."""
+    project = pool.split("/")[1]
+    return PoolProvider(
+        id=pool, project=project, issuer=f"https://container.googleapis.com/v1/projects/{project}",
+        platform=Platform.KUBERNETES, audiences=None, mapping={}, condition=None, disabled=False,
+        managed=True,
+    )  # fmt: skip
+
+
 def admissions(member: Member, binding: Binding, provider: PoolProvider) -> list[Admission]:
     """One admission per alternative of the provider's condition, each with the member's test
     (a binding's own IAM condition is kept undecided: it is on the request, not the token)."""
-    own = member_alternative(member, provider.mapping)
+    own = member_alternative(member, provider.mapping, managed=provider.managed)
     extra = (f"binding condition: {binding.condition}",) if binding.condition else ()
     return [
         Admission(
@@ -264,7 +310,8 @@ class GcpFederation:
         return held[0] if held else None
 
     def _members(self, binding: Binding) -> Iterable[Member]:
-        return (m for m in binding.members if m.workload and not m.deleted
+        found = (gke_member(m) for m in binding.members if not m.deleted)
+        return (m for m in found if m.workload
                 and m.kind in (MemberKind.PRINCIPAL, MemberKind.PRINCIPAL_SET))  # fmt: skip
 
     def _add(
@@ -277,7 +324,9 @@ class GcpFederation:
             providers: list[PoolProvider | None] = [
                 p for p in self.pools.providers.get(pool, []) if not p.disabled
             ]
-            if pool not in self.pools.collected:
+            if pool.endswith(".svc.id.goog"):
+                providers = [gke_provider(pool)]
+            elif pool not in self.pools.collected:
                 providers = [None]
             for provider in providers:
                 key = (target, provider.id if provider else pool, binding.ref.policy_id)
@@ -301,6 +350,6 @@ def _made(trust: _Trust) -> FederatedTrust:
         issuer=provider.issuer if provider else f"{IAM_HOST}{trust.pool}",
         platform=provider.platform if provider else Platform.OIDC,
         admissions=tuple(dict.fromkeys(trust.admissions)), source=trust.source,
-        registration=provider.id if provider else None,
+        registration=provider.id if provider and not provider.managed else None,
         audiences=provider.audiences if provider else None, via=trust.via,
     )  # fmt: skip

@@ -317,3 +317,36 @@ def test_an_or_condition_gives_an_admission_per_alternative_with_the_member_in_e
     ]
     assert trust.admits({"repository_owner": "acme-lending", "ref": "refs/heads/release"})
     assert not trust.admits({"repository_owner": "acme-lending", "ref": "refs/pull/1/merge"})
+
+
+GKE_POOL = f"projects/{g.NUMBER}/locations/global/workloadIdentityPools/{g.PROJECT}.svc.id.goog"
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        f"principal://iam.googleapis.com/{GKE_POOL}/subject/ns/payments/sa/deployer",
+        f"serviceAccount:{g.PROJECT}.svc.id.goog[payments/deployer]",  # the older spelling
+    ],
+)
+def test_a_gke_kubernetes_service_account_impersonating_an_account(member: str) -> None:
+    (trust,) = trusts(on_deploy(member))
+    assert (trust.target, trust.platform, trust.registration, trust.audiences) == (
+        DEPLOY.id,
+        Platform.KUBERNETES,
+        None,
+        None,
+    )
+    assert trust.issuer == f"https://container.googleapis.com/v1/projects/{g.PROJECT}"
+    assert trust.admissions[0].tests == (
+        ClaimTest(claim="sub", match=Match.EQUALS,
+                  values=("system:serviceaccount:payments:deployer",)),
+    )  # fmt: skip
+    assert trust.admits({"sub": "system:serviceaccount:payments:deployer"}) is True
+    assert trust.admits({"sub": "system:serviceaccount:payments:deployers"}) is False
+
+
+def test_a_gke_namespace_set_admits_every_account_of_the_namespace() -> None:
+    (trust,) = trusts(on_deploy(f"principalSet://iam.googleapis.com/{GKE_POOL}/namespace/ci"))
+    assert trust.admits({"sub": "system:serviceaccount:ci:anything"}) is True
+    assert trust.admits({"sub": "system:serviceaccount:cid:anything"}) is False
