@@ -27,7 +27,9 @@ that is ``sub`` EQUALS S). A disabled or soft-deleted pool or provider exchanges
 trust goes through it (a disabled one is still a registration, marked). A pool named by a
 binding whose providers were not collected (none read: a pool without providers is of no use,
 so an empty one is taken as a refused or skipped listing) gives a trust whose only admission
-is undecided.
+is undecided. GKE's own pool, ``PROJECT_ID.svc.id.goog``, has no provider to read: its tokens
+are the project's clusters' service-account tokens (``gke_alternative``). A binding's own IAM
+condition is on the request, not the token: it is kept undecided on each admission.
 """
 
 from __future__ import annotations
