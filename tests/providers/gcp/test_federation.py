@@ -354,8 +354,8 @@ def test_a_gke_namespace_set_admits_every_account_of_the_namespace() -> None:
 
 def test_a_binding_condition_is_kept_undecided_on_each_admission() -> None:
     expiry = "request.time < timestamp('2027-01-01T00:00:00Z')"
-    binding = g.allow(g.sa_name(DEPLOY), g.binding(WIU, f"principalSet://{URI}/*",
-                                                   condition=expiry), account=g.PROJECT)  # fmt: skip
+    bound = g.binding(WIU, f"principalSet://{URI}/*", condition=expiry)
+    binding = g.allow(g.sa_name(DEPLOY), bound, account=g.PROJECT)
     (trust,) = trusts(pool(), provider(), binding)
     assert [a.undecided for a in trust.admissions] == [(f"binding condition: {expiry}",)]
     assert trust.admits({"sub": "x"}) is None
