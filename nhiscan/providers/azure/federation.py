@@ -29,8 +29,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from nhiscan.providers.issuers import platform_of
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.federation import Admission, ClaimTest, FederatedTrust, Match, platform_of
+from nhiscan.scanner.federation import Admission, ClaimTest, FederatedTrust, Match
 from nhiscan.scanner.model import Identity, Policy, PolicyKind, Provider
 
 VIA = "federated-identity-credential"

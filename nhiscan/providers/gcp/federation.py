@@ -46,6 +46,7 @@ from nhiscan.providers.gcp.ids import sa_email
 from nhiscan.providers.gcp.members import Member, MemberKind
 from nhiscan.providers.gcp.policies import Binding, PolicyIndex
 from nhiscan.providers.gcp.roles import RoleBook
+from nhiscan.providers.issuers import platform_of
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.federation import (
     Admission,
@@ -54,7 +55,6 @@ from nhiscan.scanner.federation import (
     Match,
     Platform,
     Registration,
-    platform_of,
 )
 from nhiscan.scanner.model import IdentityKind, Policy, PolicyKind, Provider
 
