@@ -3,10 +3,11 @@
 IAM OIDC providers: ``ListOpenIDConnectProviders``, then ``GetOpenIDConnectProvider`` for each
 (Url, ClientIDList, ThumbprintList, CreateDate, Tags); SAML providers: ``ListSAMLProviders``
 (Arn, ValidUntil, CreateDate; the metadata document is not read). Each becomes a ``Policy`` of
-kind ``aws-oidc-provider`` / ``aws-saml-provider`` whose document is the API's answer (dates as
-ISO text), read by ``providers/aws/federation.py``. A refused listing is a gap, never "no
-providers"; a refused GetOpenIDConnectProvider keeps the provider with only its ARN (its
-audiences then unknown) and records the gap.
+kind ``aws-oidc-provider`` / ``aws-saml-provider`` whose document is the API's answer (its
+CreateDate as the record's ``created``, other dates as ISO text), read by
+``providers/aws/federation.py``. A refused listing is a gap, never "no providers"; a refused
+GetOpenIDConnectProvider keeps the provider with only its ARN (its audiences then unknown) and
+records the gap.
 """
 
 from __future__ import annotations
@@ -75,8 +76,12 @@ def to_saml_provider(entry: Mapping[str, Any], *, account: str) -> Policy:
 
 
 def _plain(answer: Mapping[str, Any]) -> dict[str, Any]:
-    """The answer as JSON values: without boto3's ResponseMetadata, dates as ISO text in UTC."""
-    return {key: _value(value) for key, value in answer.items() if key != "ResponseMetadata"}
+    """The answer as JSON values, dates as ISO text in UTC; without boto3's ResponseMetadata,
+    and without CreateDate, which the record holds as ``created`` (drift compares documents)."""
+    return {key: _value(value) for key, value in answer.items() if key not in _LEFT_OUT}
+
+
+_LEFT_OUT = frozenset({"ResponseMetadata", "CreateDate"})
 
 
 def _value(value: Any) -> Any:

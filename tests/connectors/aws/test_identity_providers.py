@@ -33,8 +33,8 @@ def test_providers_are_collected_with_their_answers(world: World) -> None:
     assert oidc.document["ClientIDList"] == ["https://gitlab.example.com"]
     assert oidc.document["ThumbprintList"] == ["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"]
     assert oidc.document["Tags"] == [{"Key": "team", "Value": "ci"}]
-    assert "ResponseMetadata" not in oidc.document
-    assert oidc.created is not None and oidc.document["CreateDate"] == oidc.created.isoformat()
+    assert "ResponseMetadata" not in oidc.document and "CreateDate" not in oidc.document
+    assert oidc.created is not None and oidc.created.tzinfo is not None
     json.dumps(oidc.document)  # a snapshot can hold it
     saml = policies[SAML]
     assert (saml.kind, saml.name) == (PolicyKind.AWS_SAML_PROVIDER, "corp-idp")
