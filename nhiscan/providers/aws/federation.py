@@ -45,6 +45,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from nhiscan.providers.aws.statements import Condition, Statement, indexed_statements
+from nhiscan.providers.issuers import platform_of
 from nhiscan.scanner.authz import StatementRef
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.federation import (
@@ -55,7 +56,6 @@ from nhiscan.scanner.federation import (
     Platform,
     Registration,
     issuer_key,
-    platform_of,
 )
 from nhiscan.scanner.glob import compile_patterns, matches
 from nhiscan.scanner.model import Identity, IdentityKind, Policy, PolicyKind, Provider
