@@ -1,0 +1,508 @@
+"""What a keyless trust admits, decided and said in words (issue #20).
+
+A trust is judged one admission (one way in) at a time. Each question ("a token of an owner
+other than the ones this trust names", "of a repository of acme other than the ones named",
+"from a branch other than the ones named", "from a pull request") is a token shape of the
+platform's grammar (``federation_judge_grammar``); the admission admits such a token when,
+for every claim it tests, the claim's language meets what the tests allow
+(``federation_judge_lang.solve``: exact for ``*`` and ``?`` globs, negations and
+``ignore_case``). Claims are judged one at a time: a trust would have to correlate two claims
+against each other for this to say "admits" of a token no issuer signs, and none of the
+documented trust shapes does. An admission with conditions nhiscan could not read is judged
+on the rest and said to *may* admit.
+
+The judgement names what it saw (owners, repositories, contexts, whether pull requests get
+in, whether the audience is pinned) and a sentence a person reads: "any workflow in any
+repository of acme, on any branch, including pull requests from forks".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from nhiscan.scanner.federation import (
+    Admission,
+    ClaimTest,
+    FederatedTrust,
+    Match,
+    Platform,
+    issuer_key,
+)
+from nhiscan.scanner.federation_judge_grammar import GRAMMARS, IDENTIFYING, Claims, Grammar
+from nhiscan.scanner.federation_judge_lang import ANY, Lang, alt, but, glob, literal, many, solve
+
+
+class Wildcard(StrEnum):
+    """How far an admission reaches past what it names, from nothing to everyone."""
+
+    NONE = "none"  # the repositories and contexts it names
+    CONTEXT = "context"  # any branch of the repositories it names
+    PATTERN = "pattern"  # subjects matching a glob (an issuer with no known grammar)
+    REPOSITORY = "repository"  # any repository of an owner it names
+    OWNER = "owner"  # owners it does not name: anyone may register such a name
+    ANY = "any"  # no test on who: every token of the issuer
+
+
+RANK = {kind: rank for rank, kind in enumerate(Wildcard)}
+# The audiences the clouds ask for by default: the registration accepts only its own tokens.
+# AWS: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html;
+# Entra: https://learn.microsoft.com/graph/api/resources/federatedidentitycredential.
+PROVIDER_AUDIENCES = frozenset({"sts.amazonaws.com", "api://AzureADTokenExchange"})
+AUDIENCE = "aud"
+# Who acts, per platform, as a sentence's subject.
+ACTOR = {
+    Platform.GITHUB_ACTIONS: "any workflow",
+    Platform.GITLAB_CI: "any pipeline",
+    Platform.TERRAFORM_CLOUD: "any run",
+    Platform.KUBERNETES: "any pod running as",
+}
+EVERYONE = {
+    Platform.GITHUB_ACTIONS: "any workflow in any repository on GitHub",
+    Platform.GITLAB_CI: "any pipeline of any project on {issuer}",
+    Platform.TERRAFORM_CLOUD: "any run of any workspace of any organization on {issuer}",
+    Platform.KUBERNETES: "any service account of any namespace of the cluster {issuer}",
+    Platform.COGNITO: "any identity of any Cognito identity pool, in any account",
+    Platform.EKS_POD_IDENTITY: "any pod an EKS Pod Identity association names",
+}
+PULL_REQUESTS = {
+    Platform.GITHUB_ACTIONS: "including pull requests from forks",
+    Platform.GITLAB_CI: "including merge requests",
+    Platform.TERRAFORM_CLOUD: "including speculative plans of pull requests",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Verdict:
+    """One admission judged. ``example`` is a subject it admits that its author likely did
+    not mean (an owner, repository or branch it does not name), when there is one."""
+
+    index: int
+    principal: str  # what it tests, readable: "repo:acme/*", "any"
+    wildcard: Wildcard
+    owners: tuple[str, ...]
+    repositories: tuple[str, ...]
+    contexts: tuple[str, ...]
+    pull_requests: bool | None  # None: only under conditions nhiscan could not read
+    undecided: tuple[str, ...]
+    example: str | None
+    words: str
+
+    @property
+    def maybe(self) -> bool:
+        return bool(self.undecided)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Judgement:
+    trust: FederatedTrust
+    verdicts: tuple[Verdict, ...]
+    wildcard: Wildcard  # the widest of the verdicts
+    owners: tuple[str, ...]
+    repositories: tuple[str, ...]
+    contexts: tuple[str, ...]
+    pull_requests: bool | None
+    audience_pinned: bool | None  # None: the registration's audiences were not collected
+    audiences: tuple[str, ...]  # the audiences the admissions accept ("*": any)
+    words: str
+
+    def to_json(self) -> dict[str, Any]:
+        trust = self.trust
+        return {
+            "provider": str(trust.provider),
+            "target": trust.target,
+            "account": trust.account,
+            "issuer": trust.issuer,
+            "platform": trust.platform.value,
+            "registration": trust.registration,
+            "source": trust.source,
+            "via": trust.via,
+            "wildcard": self.wildcard.value,
+            "owners": list(self.owners),
+            "repositories": list(self.repositories),
+            "contexts": list(self.contexts),
+            "pull_requests": self.pull_requests,
+            "audience_pinned": self.audience_pinned,
+            "audiences": list(self.audiences),
+            "words": self.words,
+            "admissions": [
+                {
+                    "principal": v.principal,
+                    "wildcard": v.wildcard.value,
+                    "words": v.words,
+                    "pull_requests": v.pull_requests,
+                    "example": v.example,
+                    "undecided": list(v.undecided),
+                }
+                for v in self.verdicts
+            ],
+        }
+
+
+def judge(trust: FederatedTrust) -> Judgement:
+    """What ``trust`` admits: each admission's verdict, and the trust's in sum."""
+    verdicts = tuple(_verdict(trust, i, a) for i, a in enumerate(trust.admissions))
+    wildcard = max((v.wildcard for v in verdicts), key=RANK.__getitem__, default=Wildcard.NONE)
+    pinned, audiences = _audience(trust)
+    words = "; or ".join(v.words for v in verdicts) or "no token (the trust has no way in)"
+    return Judgement(
+        trust=trust,
+        verdicts=verdicts,
+        wildcard=wildcard,
+        owners=_union(v.owners for v in verdicts),
+        repositories=_union(v.repositories for v in verdicts),
+        contexts=_union(v.contexts for v in verdicts),
+        pull_requests=_any_of(v.pull_requests for v in verdicts),
+        audience_pinned=pinned,
+        audiences=audiences,
+        words=words,
+    )
+
+
+def principal_of(trust: FederatedTrust, admission: Admission) -> str:
+    """The external principal's node id: the issuer and what the admission tests of who
+    (``external:token.actions.githubusercontent.com:repo:acme/*``); several trusts admitting
+    the same tokens share it."""
+    return f"external:{issuer_key(trust.issuer)}:{_tested(trust, admission)}"
+
+
+def _tested(trust: FederatedTrust, admission: Admission) -> str:
+    who = _identifying(trust.platform)
+    parts = []
+    for test in admission.tests:
+        if test.claim not in who:
+            continue
+        values = "|".join(test.values)
+        prefix = "" if test.claim == "sub" else f"{test.claim}="
+        parts.append(f"{'not ' if test.match.negated else ''}{prefix}{values}")
+    return ",".join(parts) or "any"
+
+
+def _identifying(platform: Platform) -> frozenset[str]:
+    grammar = GRAMMARS.get(platform)
+    if grammar is not None:
+        return grammar.identifying
+    return IDENTIFYING.get(platform, frozenset({"sub"}))
+
+
+def _union(groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(item for group in groups for item in group))
+
+
+def _any_of(answers: Iterable[bool | None]) -> bool | None:
+    found = list(answers)
+    if True in found:
+        return True
+    return None if None in found else False
+
+
+# -- one admission ---------------------------------------------------------------------------
+
+
+def _verdict(trust: FederatedTrust, index: int, admission: Admission) -> Verdict:
+    grammar = GRAMMARS.get(trust.platform)
+    if grammar is None:
+        return _plain_verdict(trust, index, admission)
+    names = _names(grammar, admission)
+    owner, repo, value = names
+    everyone = not any(t.claim in grammar.identifying for t in admission.tests)
+    anyone = many(grammar.owner_chars)
+    any_repo, any_value = many(grammar.repo_chars), many(grammar.value_chars)
+    foreign = _admits(grammar, admission, but(owner, grammar.owner_chars), any_repo,
+                      grammar.kinds, any_value)  # fmt: skip
+    other_repos = [
+        found
+        for name in owner
+        if (
+            found := _admits(
+                grammar,
+                admission,
+                literal(name),
+                but(repo, grammar.repo_chars),
+                grammar.kinds,
+                any_value,
+            )
+        )
+        is not None
+    ]
+    any_context = grammar.branch_kind is not None and (
+        _admits(
+            grammar,
+            admission,
+            anyone,
+            any_repo,
+            (grammar.branch_kind,),
+            but(value, grammar.value_chars),
+        )
+        is not None
+    )
+    # a pull request from a branch the admission does not name (merge request pipelines run
+    # on their source branch)
+    prs = (
+        _admits(
+            grammar,
+            admission,
+            anyone,
+            any_repo,
+            tuple(grammar.pull_request_kinds),
+            but(value, grammar.value_chars),
+        )
+        is not None
+    )
+    if everyone:
+        wildcard = Wildcard.ANY
+    elif foreign is not None:
+        wildcard = Wildcard.OWNER
+    elif other_repos:
+        wildcard = Wildcard.REPOSITORY
+    else:
+        wildcard = Wildcard.CONTEXT if any_context else Wildcard.NONE
+    example = foreign if wildcard is Wildcard.OWNER else next(iter(other_repos), None)
+    segments = _segments(grammar, admission)
+    verdict = Verdict(
+        index=index,
+        principal=_tested(trust, admission),
+        wildcard=wildcard,
+        owners=tuple(dict.fromkeys(s[0] for s in segments if s[0])),
+        repositories=tuple(dict.fromkeys(f"{s[0]}/{s[1]}" for s in segments if s[0] and s[1])),
+        contexts=tuple(dict.fromkeys(_context(s) for s in segments if s[2] or s[3])),
+        pull_requests=(None if admission.undecided else True) if prs else False,
+        undecided=admission.undecided,
+        example=example or None,
+        words="",
+    )
+    return _with_words(trust, grammar, verdict, any_context)
+
+
+def _names(grammar: Grammar, admission: Admission) -> tuple[set[str], set[str], set[str]]:
+    """The owners, repositories and contexts the admission spells out: the literal start of
+    each segment of its subject patterns (``acme`` of ``repo:acme*``) and the values of its
+    tests on the claims that carry one alone. "Other than these" is asked of the automata."""
+    owners: set[str] = set()
+    repos: set[str] = set()
+    values: set[str] = set()
+    for owner, repo, _, value in _segments(grammar, admission):
+        owners.add(_literal_start(owner))
+        repos.add(_literal_start(repo))
+        values.add(_literal_start(value))
+    for test in admission.tests:
+        if test.match.negated:
+            continue
+        for wanted in test.values:
+            if test.claim in ("repository_owner", "namespace_path", "terraform_organization_name"):
+                owners.add(_literal_start(wanted))
+            elif test.claim in ("repository", "project_path"):
+                head, _, tail = wanted.partition("/")
+                owners.add(_literal_start(head))
+                repos.add(_literal_start(tail))
+            elif test.claim in ("ref", "environment"):
+                values.add(_literal_start(wanted.removeprefix("refs/heads/")))
+    return owners - {""}, repos - {""}, values - {""}
+
+
+def _literal_start(segment: str) -> str:
+    cut = min((i for i, c in enumerate(segment) if c in "*?"), default=len(segment))
+    return segment[:cut]
+
+
+def _segments(grammar: Grammar, admission: Admission) -> list[tuple[str, str, str, str]]:
+    found = []
+    for test in admission.tested("sub"):
+        if not test.match.negated:
+            found += [s for v in test.values if (s := grammar.parse(v)) is not None]
+    return found
+
+
+def _context(segment: tuple[str, str, str, str]) -> str:
+    _, _, kind, value = segment
+    return f"{kind} {value}".strip() if kind else value
+
+
+def _admits(
+    grammar: Grammar,
+    admission: Admission,
+    owner: Lang,
+    repo: Lang,
+    kinds: tuple[str, ...],
+    value: Lang,
+) -> str | None:
+    """A subject the admission admits among tokens of this shape, or None when it admits
+    none ("" when it admits one but tests no subject)."""
+    for kind in kinds:
+        found = _admits_claims(admission, grammar.shape(owner, repo, kind, value))
+        if found is not None:
+            return found
+    return None
+
+
+def _admits_claims(admission: Admission, claims: Claims) -> str | None:
+    subject = ""
+    for claim in dict.fromkeys(t.claim for t in admission.tests):
+        if claim == AUDIENCE:
+            continue
+        tests = admission.tested(claim)
+        lang = claims[claim] if claim in claims else many(ANY, 0)
+        if lang is None:
+            if all(t.match.negated for t in tests):
+                continue
+            return None
+        must = [lang] + [_values(t) for t in tests if not t.match.negated]
+        found = solve(must, [_values(t) for t in tests if t.match.negated])
+        if found is None:
+            return None
+        if claim == "sub":
+            subject = found
+    return subject
+
+
+def _values(test: ClaimTest) -> Lang:
+    like = test.match in (Match.LIKE, Match.NOT_LIKE)
+    make = glob if like else literal
+    return alt(*(make(v, test.ignore_case) for v in test.values))
+
+
+def _plain_verdict(trust: FederatedTrust, index: int, admission: Admission) -> Verdict:
+    """An issuer with no grammar: everyone when no test names who, a pattern when one is a
+    glob. EKS Pod Identity trusts are whole by design (the association names the pods)."""
+    who = _identifying(trust.platform)
+    tests = [t for t in admission.tests if t.claim in who]
+    if trust.platform is Platform.EKS_POD_IDENTITY:
+        wildcard = Wildcard.NONE
+    elif not tests:
+        wildcard = Wildcard.ANY
+    elif any(t.match is Match.LIKE and any(c in v for v in t.values for c in "*?") for t in tests):
+        wildcard = Wildcard.PATTERN
+    else:
+        wildcard = Wildcard.NONE
+    if wildcard is Wildcard.ANY or trust.platform is Platform.EKS_POD_IDENTITY:
+        words = _everyone(trust)
+    else:
+        words = f"tokens of {trust.issuer} whose {_tested(trust, admission)}"
+    return Verdict(
+        index=index, principal=_tested(trust, admission), wildcard=wildcard, owners=(),
+        repositories=(), contexts=(), pull_requests=False, undecided=admission.undecided,
+        example=None, words=_maybe(words, admission.undecided),
+    )  # fmt: skip
+
+
+def _everyone(trust: FederatedTrust) -> str:
+    template = EVERYONE.get(trust.platform, "any identity {issuer} signs a token for")
+    return template.format(issuer=trust.issuer)
+
+
+def _maybe(words: str, undecided: tuple[str, ...]) -> str:
+    if not undecided:
+        return words
+    return f"{words} (may admit, under conditions nhiscan could not read: {'; '.join(undecided)})"
+
+
+def _with_words(
+    trust: FederatedTrust, grammar: Grammar, verdict: Verdict, any_context: bool
+) -> Verdict:
+    return replace(verdict, words=_maybe(_sentence(trust, grammar, verdict, any_context),
+                                         verdict.undecided))  # fmt: skip
+
+
+def _sentence(trust: FederatedTrust, grammar: Grammar, verdict: Verdict, any_context: bool) -> str:
+    parts = [_everyone(trust) if verdict.wildcard is Wildcard.ANY else _who(grammar, verdict)]
+    if grammar.branch_kind is not None and verdict.wildcard is not Wildcard.ANY:
+        parts.append(_where(grammar, verdict, any_context))
+    elif grammar.branch_kind is not None:
+        parts.append(f"on any {grammar.context_word}")
+    if verdict.pull_requests is not False and trust.platform in PULL_REQUESTS:
+        parts.append(PULL_REQUESTS[trust.platform])
+    return ", ".join(p for p in parts if p)
+
+
+def _who(grammar: Grammar, verdict: Verdict) -> str:
+    actor = ACTOR[grammar.platform]
+    if grammar.platform is Platform.KUBERNETES:
+        return _kubernetes_who(grammar, verdict)
+    owners = _listed(verdict.owners)
+    if verdict.wildcard is Wildcard.OWNER:
+        such = f" (such as {verdict.example})" if verdict.example else ""
+        return (f"{actor} in any {grammar.repo_word} of any {grammar.owner_word} matching "
+                f"{owners or 'the pattern'}{such}, which anyone may register")  # fmt: skip
+    if verdict.wildcard is Wildcard.REPOSITORY:
+        globs = [r for r in verdict.repositories if any(c in r for c in "*?")]
+        if globs and any(not r.endswith("/*") for r in globs):
+            return f"{actor} in any {grammar.repo_word} matching {_listed(tuple(globs))}"
+        return f"{actor} in any {grammar.repo_word} of {owners}"
+    repos = _listed(verdict.repositories)
+    return f"{actor} in {repos}" if repos else f"{actor} of {owners or 'the named subjects'}"
+
+
+def _kubernetes_who(grammar: Grammar, verdict: Verdict) -> str:
+    if verdict.wildcard is Wildcard.OWNER:
+        return "any service account of a namespace it does not name" + (
+            f" (such as {verdict.example})" if verdict.example else ""
+        )
+    if verdict.wildcard is Wildcard.REPOSITORY:
+        return f"any service account of namespace {_listed(verdict.owners)}"
+    return f"any pod running as {_listed(verdict.repositories) or 'the named service account'}"
+
+
+def _where(grammar: Grammar, verdict: Verdict, any_context: bool) -> str:
+    if any_context:
+        return f"on any {grammar.context_word}"
+    contexts = [c for c in verdict.contexts if not c.startswith("pull_request")]
+    return _listed(tuple(f"{'in' if c.startswith('environment') else 'on'} {c}" for c in contexts))
+
+
+def _listed(items: tuple[str, ...]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+# -- the audience ----------------------------------------------------------------------------
+
+
+def _audience(trust: FederatedTrust) -> tuple[bool | None, tuple[str, ...]]:
+    """Pinned when every admission tests ``aud`` against the registration's own audiences,
+    or the registration accepts only the cloud's own (``sts.amazonaws.com``, the pool
+    provider's name, ``api://AzureADTokenExchange``; an empty list is the default, its own).
+    For Cognito the audience is the identity pool: the subject, judged there."""
+    accepted = _accepted(trust.admissions)
+    own = trust.audiences
+    if trust.platform in (Platform.COGNITO, Platform.EKS_POD_IDENTITY):
+        return True, accepted
+    if own is not None and all(_providers_own(trust, a) for a in own):
+        return True, accepted
+    tested = [_pinned_values(a) for a in trust.admissions]
+    if tested and all(values is not None for values in tested):
+        if own is None:
+            return True, accepted
+        return all(set(v or ()) <= set(own) for v in tested), accepted
+    return (None if own is None else False), accepted
+
+
+def _providers_own(trust: FederatedTrust, audience: str) -> bool:
+    if audience in PROVIDER_AUDIENCES:
+        return True
+    registration = trust.registration or ""
+    return bool(registration) and audience.rstrip("/").endswith(registration.lstrip("/"))
+
+
+def _pinned_values(admission: Admission) -> tuple[str, ...] | None:
+    """The audiences an admission accepts when it names them exactly, else None."""
+    tests = [t for t in admission.tested(AUDIENCE) if not t.match.negated]
+    for test in tests:
+        if test.match is Match.EQUALS or not any(c in v for v in test.values for c in "*?"):
+            return test.values
+    return None
+
+
+def _accepted(admissions: Iterable[Admission]) -> tuple[str, ...]:
+    found: list[str] = []
+    for admission in admissions:
+        values = _pinned_values(admission)
+        found += list(values) if values is not None else ["*"]
+    return tuple(dict.fromkeys(found))
+
+
+def judge_all(trusts: Iterable[FederatedTrust]) -> Iterator[Judgement]:
+    for trust in trusts:
+        yield judge(trust)
