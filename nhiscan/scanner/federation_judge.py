@@ -9,7 +9,7 @@ for every claim it tests, the claim's language meets what the tests allow
 ``ignore_case``). Claims are judged one at a time: a trust would have to correlate two claims
 against each other for this to say "admits" of a token no issuer signs, and none of the
 documented trust shapes does. An admission with conditions nhiscan could not read is judged
-on the rest and said to *may* admit.
+on the rest and said to maybe admit.
 
 The judgement names what it saw (owners, repositories, contexts, whether pull requests get
 in, whether the audience is pinned) and a sentence a person reads: "any workflow in any
@@ -18,10 +18,7 @@ repository of acme, on any branch, including pull requests from forks".
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
-from enum import StrEnum
-from typing import Any
+from collections.abc import Iterable
 
 from nhiscan.scanner.federation import (
     Admission,
@@ -33,112 +30,17 @@ from nhiscan.scanner.federation import (
 )
 from nhiscan.scanner.federation_judge_grammar import GRAMMARS, IDENTIFYING, Claims, Grammar
 from nhiscan.scanner.federation_judge_lang import ANY, Lang, alt, but, glob, literal, many, solve
+from nhiscan.scanner.federation_judge_model import RANK as RANK
+from nhiscan.scanner.federation_judge_model import Judgement as Judgement
+from nhiscan.scanner.federation_judge_model import Verdict as Verdict
+from nhiscan.scanner.federation_judge_model import Wildcard as Wildcard
+from nhiscan.scanner.federation_judge_words import everyone, maybe, with_words
 
-
-class Wildcard(StrEnum):
-    """How far an admission reaches past what it names, from nothing to everyone."""
-
-    NONE = "none"  # the repositories and contexts it names
-    CONTEXT = "context"  # any branch of the repositories it names
-    PATTERN = "pattern"  # subjects matching a glob (an issuer with no known grammar)
-    REPOSITORY = "repository"  # any repository of an owner it names
-    OWNER = "owner"  # owners it does not name: anyone may register such a name
-    ANY = "any"  # no test on who: every token of the issuer
-
-
-RANK = {kind: rank for rank, kind in enumerate(Wildcard)}
 # The audiences the clouds ask for by default: the registration accepts only its own tokens.
 # AWS: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html;
 # Entra: https://learn.microsoft.com/graph/api/resources/federatedidentitycredential.
 PROVIDER_AUDIENCES = frozenset({"sts.amazonaws.com", "api://AzureADTokenExchange"})
 AUDIENCE = "aud"
-# Who acts, per platform, as a sentence's subject.
-ACTOR = {
-    Platform.GITHUB_ACTIONS: "any workflow",
-    Platform.GITLAB_CI: "any pipeline",
-    Platform.TERRAFORM_CLOUD: "any run",
-    Platform.KUBERNETES: "any pod running as",
-}
-EVERYONE = {
-    Platform.GITHUB_ACTIONS: "any workflow in any repository on GitHub",
-    Platform.GITLAB_CI: "any pipeline of any project on {issuer}",
-    Platform.TERRAFORM_CLOUD: "any run of any workspace of any organization on {issuer}",
-    Platform.KUBERNETES: "any service account of any namespace of the cluster {issuer}",
-    Platform.COGNITO: "any identity of any Cognito identity pool, in any account",
-    Platform.EKS_POD_IDENTITY: "any pod an EKS Pod Identity association names",
-}
-PULL_REQUESTS = {
-    Platform.GITHUB_ACTIONS: "including pull requests from forks",
-    Platform.GITLAB_CI: "including merge requests",
-    Platform.TERRAFORM_CLOUD: "including speculative plans of pull requests",
-}
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Verdict:
-    """One admission judged. ``example`` is a subject it admits that its author likely did
-    not mean (an owner, repository or branch it does not name), when there is one."""
-
-    index: int
-    principal: str  # what it tests, readable: "repo:acme/*", "any"
-    wildcard: Wildcard
-    owners: tuple[str, ...]
-    repositories: tuple[str, ...]
-    contexts: tuple[str, ...]
-    pull_requests: bool | None  # None: only under conditions nhiscan could not read
-    undecided: tuple[str, ...]
-    example: str | None
-    words: str
-
-    @property
-    def maybe(self) -> bool:
-        return bool(self.undecided)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Judgement:
-    trust: FederatedTrust
-    verdicts: tuple[Verdict, ...]
-    wildcard: Wildcard  # the widest of the verdicts
-    owners: tuple[str, ...]
-    repositories: tuple[str, ...]
-    contexts: tuple[str, ...]
-    pull_requests: bool | None
-    audience_pinned: bool | None  # None: the registration's audiences were not collected
-    audiences: tuple[str, ...]  # the audiences the admissions accept ("*": any)
-    words: str
-
-    def to_json(self) -> dict[str, Any]:
-        trust = self.trust
-        return {
-            "provider": str(trust.provider),
-            "target": trust.target,
-            "account": trust.account,
-            "issuer": trust.issuer,
-            "platform": trust.platform.value,
-            "registration": trust.registration,
-            "source": trust.source,
-            "via": trust.via,
-            "wildcard": self.wildcard.value,
-            "owners": list(self.owners),
-            "repositories": list(self.repositories),
-            "contexts": list(self.contexts),
-            "pull_requests": self.pull_requests,
-            "audience_pinned": self.audience_pinned,
-            "audiences": list(self.audiences),
-            "words": self.words,
-            "admissions": [
-                {
-                    "principal": v.principal,
-                    "wildcard": v.wildcard.value,
-                    "words": v.words,
-                    "pull_requests": v.pull_requests,
-                    "example": v.example,
-                    "undecided": list(v.undecided),
-                }
-                for v in self.verdicts
-            ],
-        }
 
 
 def judge(trust: FederatedTrust) -> Judgement:
@@ -210,7 +112,7 @@ def _verdict(trust: FederatedTrust, index: int, admission: Admission) -> Verdict
     everyone = not any(t.claim in grammar.identifying for t in admission.tests)
     anyone = many(grammar.owner_chars)
     any_repo, any_value = many(grammar.repo_chars), many(grammar.value_chars)
-    foreign = _admits(grammar, admission, but(owner, grammar.owner_chars), any_repo,
+    foreign = _admits(grammar, admission, but(owner, grammar.owner_chars, True), any_repo,
                       grammar.kinds, any_value)  # fmt: skip
     other_repos = [
         found
@@ -220,7 +122,7 @@ def _verdict(trust: FederatedTrust, index: int, admission: Admission) -> Verdict
                 grammar,
                 admission,
                 literal(name),
-                but(repo, grammar.repo_chars),
+                but(repo, grammar.repo_chars, True),
                 grammar.kinds,
                 any_value,
             )
@@ -273,7 +175,7 @@ def _verdict(trust: FederatedTrust, index: int, admission: Admission) -> Verdict
         example=example or None,
         words="",
     )
-    return _with_words(trust, grammar, verdict, any_context)
+    return with_words(trust, grammar, verdict, any_context)
 
 
 def _names(grammar: Grammar, admission: Admission) -> tuple[set[str], set[str], set[str]]:
@@ -377,84 +279,14 @@ def _plain_verdict(trust: FederatedTrust, index: int, admission: Admission) -> V
     else:
         wildcard = Wildcard.NONE
     if wildcard is Wildcard.ANY or trust.platform is Platform.EKS_POD_IDENTITY:
-        words = _everyone(trust)
+        words = everyone(trust)
     else:
         words = f"tokens of {trust.issuer} whose {_tested(trust, admission)}"
     return Verdict(
         index=index, principal=_tested(trust, admission), wildcard=wildcard, owners=(),
         repositories=(), contexts=(), pull_requests=False, undecided=admission.undecided,
-        example=None, words=_maybe(words, admission.undecided),
+        example=None, words=maybe(words, admission.undecided),
     )  # fmt: skip
-
-
-def _everyone(trust: FederatedTrust) -> str:
-    template = EVERYONE.get(trust.platform, "any identity {issuer} signs a token for")
-    return template.format(issuer=trust.issuer)
-
-
-def _maybe(words: str, undecided: tuple[str, ...]) -> str:
-    if not undecided:
-        return words
-    return f"{words} (may admit, under conditions nhiscan could not read: {'; '.join(undecided)})"
-
-
-def _with_words(
-    trust: FederatedTrust, grammar: Grammar, verdict: Verdict, any_context: bool
-) -> Verdict:
-    return replace(verdict, words=_maybe(_sentence(trust, grammar, verdict, any_context),
-                                         verdict.undecided))  # fmt: skip
-
-
-def _sentence(trust: FederatedTrust, grammar: Grammar, verdict: Verdict, any_context: bool) -> str:
-    parts = [_everyone(trust) if verdict.wildcard is Wildcard.ANY else _who(grammar, verdict)]
-    if grammar.branch_kind is not None and verdict.wildcard is not Wildcard.ANY:
-        parts.append(_where(grammar, verdict, any_context))
-    elif grammar.branch_kind is not None:
-        parts.append(f"on any {grammar.context_word}")
-    if verdict.pull_requests is not False and trust.platform in PULL_REQUESTS:
-        parts.append(PULL_REQUESTS[trust.platform])
-    return ", ".join(p for p in parts if p)
-
-
-def _who(grammar: Grammar, verdict: Verdict) -> str:
-    actor = ACTOR[grammar.platform]
-    if grammar.platform is Platform.KUBERNETES:
-        return _kubernetes_who(grammar, verdict)
-    owners = _listed(verdict.owners)
-    if verdict.wildcard is Wildcard.OWNER:
-        such = f" (such as {verdict.example})" if verdict.example else ""
-        return (f"{actor} in any {grammar.repo_word} of any {grammar.owner_word} matching "
-                f"{owners or 'the pattern'}{such}, which anyone may register")  # fmt: skip
-    if verdict.wildcard is Wildcard.REPOSITORY:
-        globs = [r for r in verdict.repositories if any(c in r for c in "*?")]
-        if globs and any(not r.endswith("/*") for r in globs):
-            return f"{actor} in any {grammar.repo_word} matching {_listed(tuple(globs))}"
-        return f"{actor} in any {grammar.repo_word} of {owners}"
-    repos = _listed(verdict.repositories)
-    return f"{actor} in {repos}" if repos else f"{actor} of {owners or 'the named subjects'}"
-
-
-def _kubernetes_who(grammar: Grammar, verdict: Verdict) -> str:
-    if verdict.wildcard is Wildcard.OWNER:
-        return "any service account of a namespace it does not name" + (
-            f" (such as {verdict.example})" if verdict.example else ""
-        )
-    if verdict.wildcard is Wildcard.REPOSITORY:
-        return f"any service account of namespace {_listed(verdict.owners)}"
-    return f"any pod running as {_listed(verdict.repositories) or 'the named service account'}"
-
-
-def _where(grammar: Grammar, verdict: Verdict, any_context: bool) -> str:
-    if any_context:
-        return f"on any {grammar.context_word}"
-    contexts = [c for c in verdict.contexts if not c.startswith("pull_request")]
-    return _listed(tuple(f"{'in' if c.startswith('environment') else 'on'} {c}" for c in contexts))
-
-
-def _listed(items: tuple[str, ...]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " or " + items[-1]
 
 
 # -- the audience ----------------------------------------------------------------------------
@@ -501,8 +333,3 @@ def _accepted(admissions: Iterable[Admission]) -> tuple[str, ...]:
         values = _pinned_values(admission)
         found += list(values) if values is not None else ["*"]
     return tuple(dict.fromkeys(found))
-
-
-def judge_all(trusts: Iterable[FederatedTrust]) -> Iterator[Judgement]:
-    for trust in trusts:
-        yield judge(trust)

@@ -187,9 +187,13 @@ def glob(pattern: str, ignore_case: bool = False) -> Lang:
     return out
 
 
-def but(words: Iterable[str], chars: Chars) -> Lang:
+def but(words: Iterable[str], chars: Chars, ignore_case: bool = False) -> Lang:
     """One or more characters of ``chars``, none of ``words``: "a repository other than
-    these" (a trie whose word ends do not accept, and a sink for every other string)."""
+    these" (a trie whose word ends do not accept, and a sink for every other string). With
+    ``ignore_case``, no word in any case either (GitHub's and GitLab's names are one name
+    whatever their case)."""
+    if ignore_case:
+        words = {word.lower() for word in words}
     out = Lang()
     sink = out._state()
     out._move(sink, chars, sink)
@@ -211,8 +215,9 @@ def but(words: Iterable[str], chars: Chars) -> Lang:
         kids = children.get(state, {})
         for char, nxt in kids.items():
             if chars.has(char):
-                out._move(state, one(char), nxt)
-        out._move(state, chars.without(kids), sink)
+                out._move(state, one(char, ignore_case), nxt)
+        cased = {c for k in kids for c in (k.lower(), k.upper())} if ignore_case else set(kids)
+        out._move(state, chars.without(cased), sink)
         if state != 0 and state not in ends:
             out.accept.add(state)
     return out
