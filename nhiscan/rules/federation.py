@@ -18,7 +18,7 @@ from typing import Any
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
 from nhiscan.rules.common import active_keys, capital, credential_word, describe
 from nhiscan.rules.federation_fix import audience, fix
-from nhiscan.rules.reach_support import admin_reach
+from nhiscan.rules.reach_support import admin_reach, scope_words
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.federation import Registration, issuer_key
 from nhiscan.scanner.federation_judge import Judgement, Verdict, Wildcard, judge, principal_of
@@ -99,12 +99,12 @@ class WildcardFederationTrust:
         reached, path = _reach(ctx, estate, starts)
         evidence = _evidence(judgement, wide) | {"reaches": reached}
         who = _who(estate, judgement, ctx.providers)
-        more = f", and through it {reached[0]}" if reached else ""
+        more = f" (and it reaches {reached[0]})" if reached else ""
         return make_finding(
             self.meta,
             subject=trust.target,
             provider=trust.provider,
-            title=f"{capital(evidence['words'])} can become {who}{more}.",
+            title=f"{capital(who)} admits {evidence['words']}{more}.",
             evidence=evidence,
             key=(trust.source,),
             severity=Severity.CRITICAL if reached else Severity.HIGH,
@@ -124,13 +124,23 @@ def _reach(
     for start in starts:
         if start in graph.graph and admin.reaches(start):
             path = admin.path(start) or ()
-            label = graph.graph.nodes[path[-1].target].get("label") if path else None
-            return [f"administrator ({label})" if label else "administrator"], path
+            account = graph.graph.nodes[path[-1].target].get("account") if path else None
+            return [f"administrator of {_scope(ctx, estate, start, account)}"], path
     for start in starts:
         stores = _data_stores(graph, estate, ctx.providers, start)
         if stores:
             return [f"data store {node}" for node, _ in stores], stores[0][1]
     return [], ()
+
+
+def _scope(ctx: RuleContext, estate: Estate, start: str, account: object) -> str:
+    """The admin sink's scope in its provider's words ("account 123456789012")."""
+    graph = ctx.graph
+    targets = [] if graph is None else [h.target for h in graph.hops_from(start)]
+    identity = next((estate.identities[t] for t in targets if t in estate.identities), None)
+    if identity is None or account is None:
+        return f"account {account}"
+    return scope_words(ctx.providers, identity, str(account))
 
 
 def _data_stores(
@@ -178,7 +188,7 @@ class FederationAdmitsPullRequests:
                 self.meta,
                 subject=judgement.trust.target,
                 provider=judgement.trust.provider,
-                title=f"Pull request runs can become {who}: {judgement.words}.",
+                title=f"{capital(who)} admits pull request runs: {judgement.words}.",
                 evidence=_evidence(judgement, verdicts) | {"certain": certain},
                 key=(judgement.trust.source,),
                 severity=Severity.HIGH if certain else Severity.MEDIUM,

@@ -13,7 +13,7 @@ on the rest and said to maybe admit.
 
 The judgement names what it saw (owners, repositories, contexts, whether pull requests get
 in, whether the audience is pinned) and a sentence a person reads: "any workflow in any
-repository of acme, on any branch, including pull requests from forks".
+repository of acme, on any branch, including pull requests".
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """A judged admission in the words a person reads (issue #20): "any workflow in any
-repository of acme, on any branch, including pull requests from forks"."""
+repository of acme, on any branch, including pull requests"."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ EVERYONE = {
     Platform.EKS_POD_IDENTITY: "any pod an EKS Pod Identity association names",
 }
 PULL_REQUESTS = {
-    Platform.GITHUB_ACTIONS: "including pull requests from forks",
+    Platform.GITHUB_ACTIONS: "including pull requests",
     Platform.GITLAB_CI: "including merge requests",
     Platform.TERRAFORM_CLOUD: "including speculative plans of pull requests",
 }

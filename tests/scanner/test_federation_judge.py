@@ -47,15 +47,14 @@ def test_no_subject_test_admits_every_workflow_on_github() -> None:
     found = judge(_github(AUD))
     assert found.wildcard is Wildcard.ANY
     assert found.words == (
-        "any workflow in any repository on GitHub, on any branch, including pull requests "
-        "from forks"
+        "any workflow in any repository on GitHub, on any branch, including pull requests"
     )
 
 
 def test_the_sentence_names_the_owner_and_what_else_gets_in() -> None:
     found = judge(_github(like("sub", "repo:acme/*"), AUD))
     assert found.words == (
-        "any workflow in any repository of acme, on any branch, including pull requests from forks"
+        "any workflow in any repository of acme, on any branch, including pull requests"
     )
     assert found.owners == ("acme",)
     wild = judge(_github(like("sub", "repo:acme*"), AUD))
