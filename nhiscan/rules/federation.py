@@ -37,6 +37,12 @@ def judged(providers: ProviderSet) -> list[Judgement]:
     return [judge(t) for t in sorted(trusts, key=lambda t: (t.target, t.source))]
 
 
+def registered(providers: ProviderSet) -> tuple[Registration, ...]:
+    """Every analysis's registrations, by id."""
+    found = (r for a in providers.analyses.values() for r in a.registrations())
+    return tuple(sorted(found, key=lambda r: r.id))
+
+
 def _evidence(judgement: Judgement, verdicts: tuple[Verdict, ...]) -> dict[str, Any]:
     trust = judgement.trust
     admissions = [trust.admissions[v.index] for v in verdicts]
@@ -254,9 +260,7 @@ class OrphanFederationRegistration:
         trusts = [t for a in analyses for t in a.federated_trusts()]
         named = {t.registration for t in trusts if t.registration is not None}
         issuers = {(str(t.provider), t.account, issuer_key(t.issuer)) for t in trusts}
-        for registration in sorted(
-            (r for a in analyses for r in a.registrations()), key=lambda r: r.id
-        ):
+        for registration in registered(ctx.providers):
             if registration.disabled or registration.id in named:
                 continue
             if _key(registration) in issuers:
