@@ -19,6 +19,7 @@ repository of acme, on any branch, including pull requests".
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from nhiscan.scanner.federation import (
     Admission,
@@ -43,8 +44,10 @@ PROVIDER_AUDIENCES = frozenset({"sts.amazonaws.com", "api://AzureADTokenExchange
 AUDIENCE = "aud"
 
 
+@lru_cache(maxsize=16_384)
 def judge(trust: FederatedTrust) -> Judgement:
-    """What ``trust`` admits: each admission's verdict, and the trust's in sum."""
+    """What ``trust`` admits: each admission's verdict, and the trust's in sum. Remembered:
+    the graph, every rule and the report ask of the same trusts."""
     verdicts = tuple(_verdict(trust, i, a) for i, a in enumerate(trust.admissions))
     wildcard = max((v.wildcard for v in verdicts), key=RANK.__getitem__, default=Wildcard.NONE)
     pinned, audiences = _audience(trust)
@@ -250,7 +253,10 @@ def _admits_claims(admission: Admission, claims: Claims) -> str | None:
             if all(t.match.negated for t in tests):
                 continue
             return None
-        must = [lang] + [_values(t) for t in tests if not t.match.negated]
+        # the narrowest language first: solve stops a symbol at the first that refuses it
+        exact = [_values(t) for t in tests if t.match is Match.EQUALS]
+        like = [_values(t) for t in tests if t.match is Match.LIKE]
+        must = [*exact, lang, *like]
         found = solve(must, [_values(t) for t in tests if t.match.negated])
         if found is None:
             return None

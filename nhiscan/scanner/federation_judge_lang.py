@@ -21,6 +21,7 @@ import string
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _ALNUM = frozenset(string.ascii_letters + string.digits)
 # The two symbols that stand for every character no automaton names.
@@ -73,6 +74,14 @@ class Lang:
     moves: dict[int, list[tuple[Chars, int]]] = field(default_factory=dict)
     free: dict[int, list[int]] = field(default_factory=dict)
     accept: set[int] = field(default_factory=set)
+    # The subsets ``step`` reached: a solve revisits them for every product state.
+    _steps: dict[tuple[frozenset[int], str], frozenset[int]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _named: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    _options: dict[frozenset[int], frozenset[str] | None] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def _state(self) -> int:
         self.size += 1
@@ -85,8 +94,10 @@ class Lang:
         self.free.setdefault(src, []).append(dst)
 
     def named(self) -> frozenset[str]:
-        return frozenset(c for moves in self.moves.values() for chars, _ in moves
-                         for c in chars.named())  # fmt: skip
+        if self._named is None:
+            self._named = frozenset(c for moves in self.moves.values() for chars, _ in moves
+                                    for c in chars.named())  # fmt: skip
+        return self._named
 
     def closure(self, states: Iterable[int]) -> frozenset[int]:
         found, todo = set(states), list(states)
@@ -98,8 +109,26 @@ class Lang:
         return frozenset(found)
 
     def step(self, states: frozenset[int], symbol: str) -> frozenset[int]:
-        reached = {dst for s in states for chars, dst in self.moves.get(s, ()) if chars.has(symbol)}
-        return self.closure(reached)
+        found = self._steps.get((states, symbol))
+        if found is None:
+            reached = {dst for s in states for chars, dst in self.moves.get(s, ())
+                       if chars.has(symbol)}  # fmt: skip
+            found = self._steps[(states, symbol)] = self.closure(reached)
+        return found
+
+    def options(self, states: frozenset[int]) -> frozenset[str] | None:
+        """The characters some move from ``states`` reads when every such move reads named
+        characters only (a literal's next one); None when a move reads a whole class."""
+        if states in self._options:
+            return self._options[states]
+        found: set[str] | None = set()
+        for chars, _ in (move for state in states for move in self.moves.get(state, ())):
+            if chars.kind != "only":
+                found = None
+                break
+            found |= chars.extra - chars.excluded  # type: ignore[operator]
+        self._options[states] = None if found is None else frozenset(found)
+        return self._options[states]
 
     def accepts(self, text: str) -> bool:
         states = self.closure([0])
@@ -148,7 +177,9 @@ def alt(*parts: Lang | str) -> Lang:
     return out
 
 
+@lru_cache(maxsize=4096)
 def literal(text: str, ignore_case: bool = False) -> Lang:
+    """``text`` itself (built once per text: an automaton is never changed once built)."""
     out = Lang()
     state = 0
     for char in text:
@@ -172,8 +203,10 @@ def many(chars: Chars, at_least: int = 1) -> Lang:
     return out
 
 
+@lru_cache(maxsize=4096)
 def glob(pattern: str, ignore_case: bool = False) -> Lang:
-    """``*`` any run of characters, ``?`` any one, anything else itself (AWS StringLike)."""
+    """``*`` any run of characters, ``?`` any one, anything else itself (AWS StringLike);
+    built once per pattern."""
     out = Lang()
     state = 0
     for char in pattern:
@@ -245,13 +278,41 @@ def solve(must: Sequence[Lang], must_not: Sequence[Lang] = ()) -> str | None:
         node = queue.popleft()
         if _accepting(langs, node, split):
             return _unwind(parents, node, _representatives(named))
-        for symbol in alphabet:
-            nxt = tuple(lang.step(states, symbol) for lang, states in zip(langs, node, strict=True))
-            if any(not states for states in nxt[:split]) or nxt in parents:
+        narrow = _narrow(langs, node, split)
+        for symbol in alphabet if narrow is None else [s for s in alphabet if s in narrow]:
+            nxt = _step(langs, node, symbol, split)
+            if nxt is None or nxt in parents:
                 continue
             parents[nxt] = (node, symbol)
             queue.append(nxt)
     return None
+
+
+def _narrow(
+    langs: Sequence[Lang], node: tuple[frozenset[int], ...], split: int
+) -> frozenset[str] | None:
+    """The only characters worth trying next: those every automaton that must accept and
+    reads named characters only here (a literal, a glob's literal run) could read."""
+    narrow: frozenset[str] | None = None
+    for lang, states in zip(langs[:split], node, strict=False):
+        found = lang.options(states)
+        if found is not None:
+            narrow = found if narrow is None else narrow & found
+    return narrow
+
+
+def _step(
+    langs: Sequence[Lang], node: tuple[frozenset[int], ...], symbol: str, split: int
+) -> tuple[frozenset[int], ...] | None:
+    """Every automaton's subset after ``symbol``; None as soon as one that must accept has
+    none left (most symbols end the first, the question, at once: ask it first)."""
+    found = []
+    for index, (lang, states) in enumerate(zip(langs, node, strict=True)):
+        reached = lang.step(states, symbol)
+        if not reached and index < split:
+            return None
+        found.append(reached)
+    return tuple(found)
 
 
 def _accepting(langs: Sequence[Lang], node: tuple[frozenset[int], ...], split: int) -> bool:
