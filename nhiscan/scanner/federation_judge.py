@@ -42,6 +42,9 @@ from nhiscan.scanner.federation_judge_words import everyone, maybe, with_words
 # Entra: https://learn.microsoft.com/graph/api/resources/federatedidentitycredential.
 PROVIDER_AUDIENCES = frozenset({"sts.amazonaws.com", "api://AzureADTokenExchange"})
 AUDIENCE = "aud"
+# Issuers that decide themselves which of their subjects get the identity: no subject test is
+# expected of the trust.
+DELEGATED = frozenset({Platform.EKS_POD_IDENTITY, Platform.SAML})
 
 
 @lru_cache(maxsize=16_384)
@@ -273,10 +276,13 @@ def _values(test: ClaimTest) -> Lang:
 
 def _plain_verdict(trust: FederatedTrust, index: int, admission: Admission) -> Verdict:
     """An issuer with no grammar: everyone when no test names who, a pattern when one is a
-    glob. EKS Pod Identity trusts are whole by design (the association names the pods)."""
+    glob. EKS Pod Identity and SAML trusts name no subject by design: the Pod Identity
+    association names the pods, the organisation's own identity provider which of its users
+    get the role (https://docs.aws.amazon.com/IAM/latest/UserGuide/
+    id_roles_providers_create_for-idp_saml.html)."""
     who = _identifying(trust.platform)
     tests = [t for t in admission.tests if t.claim in who]
-    if trust.platform is Platform.EKS_POD_IDENTITY:
+    if trust.platform in DELEGATED:
         wildcard = Wildcard.NONE
     elif not tests:
         wildcard = Wildcard.ANY
@@ -284,7 +290,7 @@ def _plain_verdict(trust: FederatedTrust, index: int, admission: Admission) -> V
         wildcard = Wildcard.PATTERN
     else:
         wildcard = Wildcard.NONE
-    if wildcard is Wildcard.ANY or trust.platform is Platform.EKS_POD_IDENTITY:
+    if wildcard is Wildcard.ANY or trust.platform in DELEGATED:
         words = everyone(trust)
     else:
         words = f"tokens of {trust.issuer} whose {_tested(trust, admission)}"
@@ -305,7 +311,7 @@ def _audience(trust: FederatedTrust) -> tuple[bool | None, tuple[str, ...]]:
     For Cognito the audience is the identity pool: the subject, judged there."""
     accepted = _accepted(trust.admissions)
     own = trust.audiences
-    if trust.platform in (Platform.COGNITO, Platform.EKS_POD_IDENTITY):
+    if trust.platform is Platform.COGNITO or trust.platform in DELEGATED:
         return True, accepted
     if own is not None and all(_providers_own(trust, a) for a in own):
         return True, accepted

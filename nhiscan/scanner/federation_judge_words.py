@@ -23,6 +23,7 @@ EVERYONE = {
     Platform.KUBERNETES: "any service account of any namespace of the cluster {issuer}",
     Platform.COGNITO: "any identity of any Cognito identity pool, in any account",
     Platform.EKS_POD_IDENTITY: "any pod an EKS Pod Identity association names",
+    Platform.SAML: "any user the identity provider {issuer} maps to this identity",
 }
 PULL_REQUESTS = {
     Platform.GITHUB_ACTIONS: "including pull requests",

@@ -161,6 +161,10 @@ def test_issuers_without_a_grammar() -> None:
     assert other.wildcard is Wildcard.PATTERN
     pods = judge(_on(Platform.EKS_POD_IDENTITY, "pods.eks.amazonaws.com"))
     assert pods.wildcard is Wildcard.NONE
+    okta = "arn:aws:iam::123456789012:saml-provider/okta"
+    saml = judge(_on(Platform.SAML, okta, equals("aud", "https://signin.aws.amazon.com/saml")))
+    assert (saml.wildcard, saml.audience_pinned) == (Wildcard.NONE, True)
+    assert saml.words == f"any user the identity provider {okta} maps to this identity"
 
 
 def test_the_external_principal_is_named_by_issuer_and_tests() -> None:
