@@ -43,7 +43,9 @@ def registered(providers: ProviderSet) -> tuple[Registration, ...]:
     return tuple(sorted(found, key=lambda r: r.id))
 
 
-def _evidence(judgement: Judgement, verdicts: tuple[Verdict, ...]) -> dict[str, Any]:
+def _evidence(
+    judgement: Judgement, verdicts: tuple[Verdict, ...], providers: ProviderSet
+) -> dict[str, Any]:
     trust = judgement.trust
     admissions = [trust.admissions[v.index] for v in verdicts]
     return {
@@ -63,7 +65,7 @@ def _evidence(judgement: Judgement, verdicts: tuple[Verdict, ...]) -> dict[str, 
             if a.statement is not None
         ],
         "undecided": [text for v in verdicts for text in v.undecided],
-        "fix": fix(judgement),
+        "fix": fix(judgement, providers.facts(trust.provider)),
     }
 
 
@@ -103,7 +105,7 @@ class WildcardFederationTrust:
         trust = judgement.trust
         starts = [principal_of(trust, trust.admissions[v.index]) for v in wide]
         reached, path = _reach(ctx, estate, starts)
-        evidence = _evidence(judgement, wide) | {"reaches": reached}
+        evidence = _evidence(judgement, wide, ctx.providers) | {"reaches": reached}
         who = _who(estate, judgement, ctx.providers)
         more = f" (and it reaches {reached[0]})" if reached else ""
         return make_finding(
@@ -195,7 +197,7 @@ class FederationAdmitsPullRequests:
                 subject=judgement.trust.target,
                 provider=judgement.trust.provider,
                 title=f"{capital(who)} admits pull request runs: {judgement.words}.",
-                evidence=_evidence(judgement, verdicts) | {"certain": certain},
+                evidence=_evidence(judgement, verdicts, ctx.providers) | {"certain": certain},
                 key=(judgement.trust.source,),
                 severity=Severity.HIGH if certain else Severity.MEDIUM,
             )
@@ -208,13 +210,12 @@ class FederationAudienceNotPinned:
         severity=Severity.MEDIUM,
         summary=(
             "A keyless trust does not pin the token's audience to the registration's own (the "
-            "cloud's default such as sts.amazonaws.com): a token its issuer minted for another "
+            "audience the cloud asks for by default): a token its issuer minted for another "
             "service, which that service may log or leak, is accepted too."
         ),
         remediation=(
-            "Test the aud claim against the one audience the cloud expects (sts.amazonaws.com "
-            "for AWS, api://AzureADTokenExchange for Entra, the pool provider's own for GCP), "
-            "and remove other client ids from the registration."
+            "Test the aud claim against the one audience the cloud expects (the finding's fix "
+            "names it), and remove the other audiences from the registration."
         ),
     )
 
@@ -224,13 +225,14 @@ class FederationAudienceNotPinned:
                 continue
             trust = judgement.trust
             who = _who(estate, judgement, ctx.providers)
+            wanted = audience(trust, ctx.providers.facts(trust.provider))
             yield make_finding(
                 self.meta,
                 subject=trust.target,
                 provider=trust.provider,
                 title=f"{capital(who)} accepts {trust.issuer} tokens of any audience its "
-                f"registration lists, not only {audience(trust)}.",
-                evidence=_evidence(judgement, judgement.verdicts)
+                f"registration lists, not only {wanted}.",
+                evidence=_evidence(judgement, judgement.verdicts, ctx.providers)
                 | {
                     "accepted_audiences": list(judgement.audiences),
                     "registration_audiences": list(trust.audiences or ()),

@@ -170,15 +170,15 @@ class Registration:
 GITHUB_ISSUER = "token.actions.githubusercontent.com"
 
 # Issuers (host and path, no scheme, no trailing slash) whose platform is known by name. A
-# self-hosted GitHub Enterprise Server or GitLab is read by its claims' shape in judge code;
-# here only the public services.
+# self-hosted GitHub Enterprise Server or GitLab, or a Kubernetes cluster, is read by its
+# claims' shape in judge code; here only the public services that are no cloud's own. A
+# cloud's own issuers (its identity pools, its clusters' issuers) are its provider's to name
+# (``platform_of(issuer, known)``): the core names no cloud.
 KNOWN_ISSUERS: Mapping[str, Platform] = {
     GITHUB_ISSUER: Platform.GITHUB_ACTIONS,
     "gitlab.com": Platform.GITLAB_CI,
     "app.terraform.io": Platform.TERRAFORM_CLOUD,
-    "cognito-identity.amazonaws.com": Platform.COGNITO,
     "accounts.google.com": Platform.GOOGLE,
-    "pods.eks.amazonaws.com": Platform.EKS_POD_IDENTITY,
 }
 
 
@@ -192,16 +192,17 @@ def issuer_key(issuer: str) -> str:
     return (host.lower() + slash + rest).rstrip("/")
 
 
-def platform_of(issuer: str) -> Platform:
-    """The platform of a public issuer; EKS cluster issuers (``oidc.eks.REGION.amazonaws.com/id/
-    ID``) read as Kubernetes; ``login.microsoftonline.com`` and ``sts.windows.net`` as Entra;
-    anything else as a generic OIDC issuer."""
+def platform_of(issuer: str, known: Mapping[str, Platform] | None = None) -> Platform:
+    """The platform of an issuer: ``known`` first (a provider's own issuers, by
+    ``issuer_key``), then the public services; ``login.microsoftonline.com`` and
+    ``sts.windows.net`` as Entra; anything else as a generic OIDC issuer (the judge reads a
+    Kubernetes cluster's or a self-hosted CI's tokens by their subjects' shape)."""
     key = issuer_key(issuer)
+    if known is not None and key in known:
+        return known[key]
     if key in KNOWN_ISSUERS:
         return KNOWN_ISSUERS[key]
     host = key.partition("/")[0]
-    if host.startswith("oidc.eks.") and host.endswith(".amazonaws.com"):
-        return Platform.KUBERNETES
     if host in ("login.microsoftonline.com", "sts.windows.net"):
         return Platform.ENTRA
     if host.startswith("container.googleapis.com"):

@@ -37,10 +37,6 @@ from nhiscan.scanner.federation_judge_model import Verdict as Verdict
 from nhiscan.scanner.federation_judge_model import Wildcard as Wildcard
 from nhiscan.scanner.federation_judge_words import everyone, maybe, with_words
 
-# The audiences the clouds ask for by default: the registration accepts only its own tokens.
-# AWS: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html;
-# Entra: https://learn.microsoft.com/graph/api/resources/federatedidentitycredential.
-PROVIDER_AUDIENCES = frozenset({"sts.amazonaws.com", "api://AzureADTokenExchange"})
 AUDIENCE = "aud"
 # Issuers that decide themselves which of their subjects get the identity: no subject test is
 # expected of the trust.
@@ -88,6 +84,21 @@ def _tested(trust: FederatedTrust, admission: Admission) -> str:
     return ",".join(parts) or "any"
 
 
+def grammar_of(trust: FederatedTrust) -> Grammar | None:
+    """The platform's grammar; for an issuer known by no name (a Kubernetes cluster's, a
+    self-hosted GitHub Enterprise Server or GitLab), the grammar whose subject shape every
+    positive subject test of the trust has (``system:serviceaccount:...``, ``repo:...``)."""
+    grammar = GRAMMARS.get(trust.platform)
+    if grammar is not None or trust.platform is not Platform.OIDC:
+        return grammar
+    subjects = [v for a in trust.admissions for t in a.tested("sub") if not t.match.negated
+                for v in t.values]  # fmt: skip
+    for candidate in GRAMMARS.values():
+        if subjects and all(candidate.parse(v) is not None for v in subjects):
+            return candidate
+    return None
+
+
 def _identifying(platform: Platform) -> frozenset[str]:
     grammar = GRAMMARS.get(platform)
     if grammar is not None:
@@ -110,7 +121,7 @@ def _any_of(answers: Iterable[bool | None]) -> bool | None:
 
 
 def _verdict(trust: FederatedTrust, index: int, admission: Admission) -> Verdict:
-    grammar = GRAMMARS.get(trust.platform)
+    grammar = grammar_of(trust)
     if grammar is None:
         return _plain_verdict(trust, index, admission)
     names = _names(grammar, admission)
@@ -305,15 +316,17 @@ def _plain_verdict(trust: FederatedTrust, index: int, admission: Admission) -> V
 
 
 def _audience(trust: FederatedTrust) -> tuple[bool | None, tuple[str, ...]]:
-    """Pinned when every admission tests ``aud`` against the registration's own audiences,
-    or the registration accepts only the cloud's own (``sts.amazonaws.com``, the pool
-    provider's name, ``api://AzureADTokenExchange``; an empty list is the default, its own).
-    For Cognito the audience is the identity pool: the subject, judged there."""
+    """Pinned when every admission tests ``aud`` against the registration's own audiences, or
+    the registration accepts one audience at most (an IAM OIDC provider's one client id, a
+    federated credential's one audience, a pool provider's default when it lists none): the
+    cloud then refuses a token minted for anything else. Unknown (None) when the registration
+    was not collected and an admission does not test ``aud``. For Cognito the audience is the
+    identity pool, judged as the subject."""
     accepted = _accepted(trust.admissions)
     own = trust.audiences
     if trust.platform is Platform.COGNITO or trust.platform in DELEGATED:
         return True, accepted
-    if own is not None and all(_providers_own(trust, a) for a in own):
+    if own is not None and len(own) <= 1:
         return True, accepted
     tested = [_pinned_values(a) for a in trust.admissions]
     if tested and all(values is not None for values in tested):
@@ -321,13 +334,6 @@ def _audience(trust: FederatedTrust) -> tuple[bool | None, tuple[str, ...]]:
             return True, accepted
         return all(set(v or ()) <= set(own) for v in tested), accepted
     return (None if own is None else False), accepted
-
-
-def _providers_own(trust: FederatedTrust, audience: str) -> bool:
-    if audience in PROVIDER_AUDIENCES:
-        return True
-    registration = trust.registration or ""
-    return bool(registration) and audience.rstrip("/").endswith(registration.lstrip("/"))
 
 
 def _pinned_values(admission: Admission) -> tuple[str, ...] | None:

@@ -56,8 +56,8 @@ def _sentence(trust: FederatedTrust, grammar: Grammar, verdict: Verdict, any_con
         parts.append(_where(grammar, verdict, any_context))
     elif grammar.branch_kind is not None:
         parts.append(f"on any {grammar.context_word}")
-    if verdict.pull_requests is not False and trust.platform in PULL_REQUESTS:
-        parts.append(PULL_REQUESTS[trust.platform])
+    if verdict.pull_requests is not False and grammar.platform in PULL_REQUESTS:
+        parts.append(PULL_REQUESTS[grammar.platform])
     return ", ".join(p for p in parts if p)
 
 

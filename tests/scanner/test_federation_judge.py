@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from nhiscan.scanner.federation import Admission, FederatedTrust, Match, Platform
+from nhiscan.scanner.federation import Admission, FederatedTrust, Match, Platform, platform_of
 from nhiscan.scanner.federation_judge import Wildcard, judge, principal_of
 from tests.rules.federation_fixtures import AUD, equals, github_trust, like
 
@@ -177,3 +177,16 @@ def test_the_external_principal_is_named_by_issuer_and_tests() -> None:
         "external:token.actions.githubusercontent.com:any"
     )
     assert judge(bare).to_json()["wildcard"] == "any"
+
+
+def test_an_unnamed_issuer_is_read_by_its_subjects_shape() -> None:
+    """A cluster's issuer is a provider's to name (``platform_of(issuer, known)``); unnamed,
+    its ``system:serviceaccount:`` subjects still read as Kubernetes."""
+    cluster = "https://oidc.example.net/id/ABC"
+    assert platform_of(cluster) is Platform.OIDC
+    assert platform_of(cluster, {"oidc.example.net/id/ABC": Platform.KUBERNETES}) is (
+        Platform.KUBERNETES
+    )
+    found = judge(_on(Platform.OIDC, cluster, like("sub", "system:serviceaccount:ci:*")))
+    assert found.wildcard is Wildcard.REPOSITORY
+    assert found.words == "any service account of namespace ci"
