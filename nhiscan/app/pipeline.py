@@ -50,7 +50,8 @@ def reach_graph(estate: Estate, found: ProviderSet | None = None) -> ReachGraph:
     """The reach graph, every decision asked of the providers' analyses of ``estate`` (one
     ``CompositeSource``: each record answered by its own provider's analysis)."""
     found = found if found is not None else provider_set(estate)
-    return build_graph(estate, CompositeSource(estate, found.analyses))
+    source = CompositeSource(estate, found.analyses)
+    return build_graph(estate, source, found.federated_trusts())
 
 
 def primary(found: ProviderSet) -> CloudProvider:

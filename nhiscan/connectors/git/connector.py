@@ -1,6 +1,7 @@
 """``GitConnector``: secrets in repositories, as Exposure, SkippedFile, Repository and
-CollectionGap records. Every repository is checked before any is scanned, so a mistyped path
-fails at once (ConnectorError); a clone or git command that fails later is a gap."""
+CollectionGap records, and the CI workflow steps that request cloud credentials
+(WorkflowCredential, ``workflows``). Every repository is checked before any is scanned, so a
+mistyped path fails at once (ConnectorError); a clone or git command that fails later is a gap."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from nhiscan.connectors.git.gitcmd import Git
 from nhiscan.connectors.git.history import describe, history_plan, resolve_rev, staged_plan
 from nhiscan.connectors.git.plan import Plan, files_plan, gap, tree_plan
 from nhiscan.connectors.git.source import Layout, Source, Target, opened, redact_url, resolve
+from nhiscan.connectors.git.workflows import collect_workflows
 from nhiscan.scanner.model import CollectionGap, Record, Repository, SkippedFile
 
 _PROGRESS_EVERY = 1.0  # seconds
@@ -42,6 +44,7 @@ class GitConnector:
                     continue
                 ctx.progress(f"git {source.label}: listing ({config.label})")
                 yield from scan_plan(make_plan(source, config), config, ctx)
+                yield from collect_workflows(source, config.mode)
 
 
 def _check_since(target: Target, since: str) -> None:
