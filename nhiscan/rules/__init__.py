@@ -24,6 +24,7 @@ from nhiscan.rules.escalation import (
     PolicyModificationEscalation,
     TrustModificationEscalation,
 )
+from nhiscan.rules.federation_repos import TrustedRepositoryMissing
 from nhiscan.rules.keys import AccessKeyTooOld, AccessKeyUnused, MultipleActiveKeys
 from nhiscan.rules.ownership import NhiWithoutOwner
 from nhiscan.rules.reach import AdminEquivalentNhi
@@ -52,4 +53,5 @@ CORE_RULES: tuple[Rule, ...] = (
     AgentKeyPastRotation(),
     UnclaimedNhi(),
     AgentIdentityUnmatched(),
+    TrustedRepositoryMissing(),
 )

@@ -262,6 +262,9 @@ class Repository:
     bytes: int = 0
     skipped: int = 0
     ignored_inline: int = 0  # lines silenced by `pragma: allowlist secret` / nhiscan:ignore
+    # "owner/name" from its github.com ``origin`` remote (or clone URL); None: not on GitHub
+    # or unknown. NHI605 counts it among the owner's repositories.
+    slug: str | None = field(default=None, metadata=OMIT_DEFAULT)
 
 
 @dataclass(**RECORD)
@@ -309,6 +312,9 @@ class WorkflowCredential:
     cloud: Provider
     target: str | None
     inputs: Mapping[str, str] = field(default_factory=dict)
+    # The ``aud`` of the token the step requests: its ``audience`` input, else the action's
+    # default; None when it is an expression.
+    audience: str | None = None
     triggers: tuple[WorkflowTrigger, ...] = ()
     environment: str | None = None  # the job's environment name (None: the job names none)
     # Whether the workflow or job grants ``id-token: write`` (the token can be requested);

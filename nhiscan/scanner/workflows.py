@@ -7,9 +7,7 @@ else ``repo:OWNER/REPO:pull_request`` for a pull request event, else
 ``repo:OWNER/REPO:ref:refs/heads/BRANCH`` or ``...:ref:refs/tags/TAG``
 (docs.github.com/actions/reference/security/oidc, "Example subject claims"; the environment
 wins over the rest, "only if the job doesn't reference an environment"). The ``aud`` is the
-action's: ``sts.amazonaws.com`` for aws-actions/configure-aws-credentials,
-``https://iam.googleapis.com/`` + the provider's resource name for google-github-actions/auth,
-``api://AzureADTokenExchange`` for azure/login, unless the step sets ``audience``.
+one the connector read (the step's ``audience``, else its action's default).
 
 Each token the step may present is tested with ``FederatedTrust.admits`` against the trusts
 of the identity the step names: admitted, the workflow can act as it (the graph's
@@ -26,7 +24,7 @@ from dataclasses import dataclass
 
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.federation import FederatedTrust, Platform
-from nhiscan.scanner.model import Provider, WorkflowCredential, WorkflowTrigger
+from nhiscan.scanner.model import WorkflowCredential, WorkflowTrigger
 
 # The branches tried for a trigger that may run on any branch (or the default branch, which
 # the scan does not know): the ones trusts are pinned to in the platforms' own examples.
@@ -38,10 +36,6 @@ BRANCH_EVENTS = frozenset(
 )
 # Events with a tag ref (a release is of a tag).
 TAG_EVENTS = frozenset({"release"})
-
-AWS_AUDIENCE = "sts.amazonaws.com"
-AZURE_AUDIENCE = "api://AzureADTokenExchange"
-GCP_AUDIENCE_PREFIX = "https://iam.googleapis.com/"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,21 +58,6 @@ class WorkflowJoin:
     presentation: Presentation | None  # the first token admitted (or maybe admitted)
 
 
-def audience(step: WorkflowCredential) -> str | None:
-    """The ``aud`` the step's token carries; None when it is an expression."""
-    given = step.inputs.get("audience")
-    if given is not None:
-        return None if "${{" in given else given
-    if step.cloud == Provider.AWS:
-        return AWS_AUDIENCE
-    if step.cloud == Provider.AZURE:
-        return AZURE_AUDIENCE
-    provider = step.inputs.get("workload_identity_provider")
-    if provider is None or "${{" in provider:
-        return None
-    return GCP_AUDIENCE_PREFIX + provider.lstrip("/")
-
-
 def presentations(step: WorkflowCredential) -> tuple[Presentation, ...]:
     """Every token the step may present (none when the repository's slug is unknown or the
     environment is an expression: the claims cannot be written)."""
@@ -87,9 +66,8 @@ def presentations(step: WorkflowCredential) -> tuple[Presentation, ...]:
     owner = step.slug.partition("/")[0]
     base = {"iss": "https://token.actions.githubusercontent.com", "repository": step.slug,
             "repository_owner": owner}  # fmt: skip
-    aud = audience(step)
-    if aud is not None:
-        base["aud"] = aud
+    if step.audience is not None:
+        base["aud"] = step.audience
     found: dict[str, Presentation] = {}
     for event, ref, when in _runs(step.triggers):
         claims = dict(base, event_name=event)
@@ -144,21 +122,18 @@ def _sample(pattern: str) -> str:
 
 
 def named_identities(estate: Estate, step: WorkflowCredential) -> tuple[str, ...]:
-    """The identity ids the step names: the role ARN, the service account's e-mail, or (Azure)
-    every identity whose id or application (client) id is the client id."""
+    """The identity ids the step names: the identities whose id or provider-native id (an
+    Entra application's client id) is the step's target, else the target itself (a trust of
+    an identity the scan did not collect still names it)."""
     target = step.target
     if target is None:
         return ()
-    if step.cloud == Provider.AZURE:
-        wanted = target.casefold()
-        return tuple(
-            i.id for i in estate.identities.values()
-            if i.provider == Provider.AZURE
-            and wanted in (i.id.casefold(), (i.native_id or "").casefold())
-        )  # fmt: skip
-    if target in estate.identities:
-        return (target,)
-    return (target,) if step.cloud == Provider.AWS else (target.casefold(),)
+    wanted = target.casefold()
+    found = tuple(
+        i.id for i in estate.identities.values()
+        if i.provider == step.cloud and wanted in (i.id.casefold(), (i.native_id or "").casefold())
+    )  # fmt: skip
+    return found or (target,)
 
 
 def _step_names(step: WorkflowCredential, trust: FederatedTrust, named: Sequence[str]) -> bool:

@@ -15,7 +15,9 @@ READMEs: aws-actions/configure-aws-credentials (``role-to-assume``, ``aws-region
 ``audience``; OIDC when no access key is given), google-github-actions/auth
 (``workload_identity_provider``, ``service_account``, ``audience``; not ``credentials_json``,
 a key), azure/login (``client-id``, ``tenant-id``, ``subscription-id``, ``audience``; OIDC
-when no ``creds`` secret is given).
+when no ``creds`` secret is given). The audience each requests unless told otherwise, from the
+same READMEs: ``sts.amazonaws.com``; ``https://iam.googleapis.com/`` and the provider's resource
+name; ``api://AzureADTokenExchange``.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class _Action:
     keeps: tuple[str, ...]  # the inputs kept on the record (none holds a secret)
     keyed: tuple[str, ...]  # inputs that mean a stored key is used instead of the token
     needs: str  # the input without which the step does not exchange a token
+    audience: str  # the default ``aud``; ``{}`` stands for the ``needs`` input's value
 
 
 ACTIONS: Mapping[str, _Action] = {
@@ -48,6 +51,7 @@ ACTIONS: Mapping[str, _Action] = {
         keeps=("role-to-assume", "aws-region", "audience"),
         keyed=("aws-access-key-id", "web-identity-token-file"),
         needs="role-to-assume",
+        audience="sts.amazonaws.com",
     ),
     "google-github-actions/auth": _Action(
         cloud=Provider.GCP,
@@ -55,6 +59,7 @@ ACTIONS: Mapping[str, _Action] = {
         keeps=("workload_identity_provider", "service_account", "audience"),
         keyed=("credentials_json",),
         needs="workload_identity_provider",
+        audience="https://iam.googleapis.com/{}",
     ),
     "azure/login": _Action(
         cloud=Provider.AZURE,
@@ -62,6 +67,7 @@ ACTIONS: Mapping[str, _Action] = {
         keeps=("client-id", "tenant-id", "subscription-id", "audience"),
         keyed=("creds",),
         needs="client-id",
+        audience="api://AzureADTokenExchange",
     ),
 }
 
@@ -210,6 +216,7 @@ class _Job:
         if environment is not None and is_expression(environment):
             unresolved.append("environment")
         target = kept.get(action.target) if action.target is not None else None
+        audience = kept.get("audience") or action.audience.format(kept[action.needs].lstrip("/"))
         return WorkflowCredential(
             id=f"{self.repository}#{self.path}#{self.name}#{index}",
             repository=self.repository,
@@ -222,6 +229,7 @@ class _Job:
             cloud=action.cloud,
             target=None if target is None or is_expression(target) else target,
             inputs=kept,
+            audience=None if is_expression(audience) else audience,
             triggers=self.triggers,
             environment=environment,
             id_token=token,
