@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
-from nhiscan.rules.common import describe
+from nhiscan.rules.common import capital, describe
 from nhiscan.rules.thresholds import FederationSettings
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.federation import FederatedTrust, Platform
@@ -133,12 +133,12 @@ class TrustedRepositoryMissing:
             "trust": trust.source,
             "workflows": [step_evidence(s) for s in workflows_requesting(estate, trust.target)],
         }
-        hint = f" (did you mean {close[0]}?)" if close else ""
+        hint = f" (its closest: {close[0]})." if close else "."
         return make_finding(
             self.meta,
             subject=trust.target,
             provider=trust.provider,
-            title=f"{who} trusts GitHub repository {slug}, which {owner} does not have{hint}",
+            title=f"{capital(who)} trusts GitHub repository {slug}, which {owner} lacks{hint}",
             evidence=evidence,
             key=(trust.source, slug.casefold()),
         )

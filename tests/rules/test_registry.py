@@ -50,8 +50,10 @@ from tests.factories import (
 )
 from tests.providers.azure.rules.fixtures import AZURE_FIXTURES
 from tests.providers.gcp.rules.fixtures import GCP_FIXTURES
+from tests.rules.test_federation_repos import WithTrusts, github_trust
+from tests.rules.test_federation_repos import fixture as trusting
 
-Builder = Callable[[], "Estate | WithAgents"]
+Builder = Callable[[], "Estate | WithAgents | WithTrusts"]
 LEAKED_KEY = "AKIAZ7VRSQ5DXJQ4YEPX"
 OWNED = {"owner": "team-platform"}
 
@@ -329,15 +331,23 @@ FIXTURES: dict[str, tuple[Builder, Builder]] = {
     "NHI305": (lambda: _rotation(60), lambda: _rotation(10)),
     "NHI306": (lambda: _unclaimed(False), lambda: _unclaimed(True)),
     "NHI307": (lambda: _unmatched(False), lambda: _unmatched(True)),
+    "NHI605": (
+        lambda: trusting(github_trust("repo:acme/ap:*")),
+        lambda: trusting(github_trust("repo:acme/app:*")),
+    ),
     **GCP_FIXTURES,
     **AZURE_FIXTURES,
 }
 
 
-def _run(rule_id: str, fixture: Estate | WithAgents, now: datetime | None = None) -> list[Any]:
+def _run(
+    rule_id: str, fixture: Estate | WithAgents | WithTrusts, now: datetime | None = None
+) -> list[Any]:
     """The rule's findings on a fixture (at ``now``, NOW by default); an agent fixture gets
-    its agent analysis, a reach rule the fixture's reach graph."""
+    its agent analysis, a reach rule the fixture's reach graph, a trust fixture its trusts."""
     rule = RULES[rule_id]
+    if isinstance(fixture, WithTrusts):
+        return list(rule.evaluate(fixture.estate, replace(fixture.context(), now=now or NOW)))
     if isinstance(fixture, WithAgents):
         return list(
             rule.evaluate(
@@ -476,13 +486,17 @@ def test_fingerprints_differ_between_rules_on_one_subject() -> None:
 
 
 def test_pipeline_runs_every_rule_over_a_snapshot() -> None:
-    # The triggering fixtures use distinct subjects, so together they trigger every rule.
-    built = [build() for build, _ in FIXTURES.values()]
-    records = [r for b in built for r in _records(b.estate if isinstance(b, WithAgents) else b)]
-    declared = [a for b in built if isinstance(b, WithAgents) for a in b.agents.agents]
+    # The triggering fixtures use distinct subjects, so together they trigger every rule; but
+    # those whose trusts are hand-built (WithTrusts: a provider reads none of them from these
+    # records) and whose [federation] is their own, which their own module runs end to end.
+    built = {rule_id: build() for rule_id, (build, _) in FIXTURES.items()}
+    handed = {rule_id for rule_id, b in built.items() if isinstance(b, WithTrusts)}
+    kept = [b for b in built.values() if not isinstance(b, WithTrusts)]
+    records = [r for b in kept for r in _records(b.estate if isinstance(b, WithAgents) else b)]
+    declared = [a for b in kept if isinstance(b, WithAgents) for a in b.agents.agents]
     agents = AgentFile(agents=tuple(declared), sources=("agents.yaml",), source_hash="test")
     report = analyze(snapshot(*records), settings=Settings(), now=NOW, agents=agents)
-    assert {f.rule_id for f in report.findings} == set(RULES)
+    assert {f.rule_id for f in report.findings} == set(RULES) - handed
     ranks = [f.severity.rank for f in report.findings]
     assert ranks == sorted(ranks, reverse=True)
 
