@@ -89,6 +89,60 @@ def presentations(step: WorkflowCredential) -> tuple[Presentation, ...]:
     return tuple(found.values())
 
 
+def github_claims(
+    slug: str,
+    *,
+    ref: str | None = None,
+    environment: str | None = None,
+    event: str | None = None,
+    workflow: str | None = None,
+) -> dict[str, str]:
+    """The claims (but ``aud``) of the token GitHub issues a run of a workflow of ``slug``
+    on ``ref``, in ``environment``, for ``event``: the subject by the same precedence as
+    ``presentations`` (environment, then pull request, then ref). No ``sub`` when none is
+    given."""
+    owner = slug.partition("/")[0]
+    claims = {"iss": "https://token.actions.githubusercontent.com", "repository": slug,
+              "repository_owner": owner}  # fmt: skip
+    if event is not None:
+        claims["event_name"] = event
+    if ref is not None:
+        claims["ref"] = ref
+        if workflow is not None:
+            claims["job_workflow_ref"] = claims["workflow_ref"] = f"{slug}/{workflow}@{ref}"
+    if environment is not None:
+        claims["environment"] = environment
+        claims["sub"] = f"repo:{slug}:environment:{environment}"
+    elif event in PULL_REQUEST_EVENTS:
+        claims["sub"] = f"repo:{slug}:pull_request"
+    elif ref is not None:
+        claims["sub"] = f"repo:{slug}:ref:{ref}"
+    return claims
+
+
+def admits_any_audience(trust: FederatedTrust, claims: Mapping[str, str]) -> bool | None:
+    """Whether ``trust`` admits a token with ``claims`` and the audience of the trust's
+    choosing: a workflow may request its token for any audience
+    (``core.getIDToken(audience)``), so the one the trust wants is the one it presents."""
+    wanted = {v for a in trust.admissions for t in a.tested("aud") if not t.match.negated
+              for v in t.values}  # fmt: skip
+    audiences: list[str | None] = [*sorted({*(trust.audiences or ()), *wanted})] or [None]
+    answers = [trust.admits(claims if aud is None else {**claims, "aud": aud}) for aud in audiences]
+    if True in answers:
+        return True
+    return None if None in answers else False
+
+
+def admitted_identities(
+    trusts: Iterable[FederatedTrust], claims: Mapping[str, str]
+) -> tuple[str, ...]:
+    """The identities whose GitHub trusts admit a token with ``claims`` (certainly), sorted."""
+    return tuple(sorted({
+        t.target for t in trusts
+        if t.platform is Platform.GITHUB_ACTIONS and admits_any_audience(t, claims) is True
+    }))  # fmt: skip
+
+
 def _runs(triggers: Iterable[WorkflowTrigger]) -> Iterator[tuple[str, str | None, str]]:
     """(event, ref or None, when in words) for each run the triggers start."""
     for trigger in triggers:
