@@ -63,27 +63,14 @@ def presentations(step: WorkflowCredential) -> tuple[Presentation, ...]:
     environment is an expression: the claims cannot be written)."""
     if step.slug is None or "environment" in step.unresolved:
         return ()
-    owner = step.slug.partition("/")[0]
-    base = {"iss": "https://token.actions.githubusercontent.com", "repository": step.slug,
-            "repository_owner": owner}  # fmt: skip
-    if step.audience is not None:
-        base["aud"] = step.audience
     found: dict[str, Presentation] = {}
     for event, ref, when in _runs(step.triggers):
-        claims = dict(base, event_name=event)
-        if ref is not None:
-            claims["ref"] = ref
-            claims["job_workflow_ref"] = f"{step.slug}/{step.path}@{ref}"
-            claims["workflow_ref"] = claims["job_workflow_ref"]
-        if step.environment is not None:
-            claims["environment"] = step.environment
-            claims["sub"] = f"repo:{step.slug}:environment:{step.environment}"
-        elif event in PULL_REQUEST_EVENTS:
-            claims["sub"] = f"repo:{step.slug}:pull_request"
-        elif ref is not None:
-            claims["sub"] = f"repo:{step.slug}:ref:{ref}"
-        else:
+        claims = github_claims(step.slug, ref=ref, environment=step.environment, event=event,
+                               workflow=step.path)  # fmt: skip
+        if "sub" not in claims:
             continue
+        if step.audience is not None:
+            claims["aud"] = step.audience
         key = "\x1f".join(f"{k}={v}" for k, v in sorted(claims.items()))
         found.setdefault(key, Presentation(claims=claims, when=when))
     return tuple(found.values())
@@ -193,7 +180,7 @@ def named_identities(estate: Estate, step: WorkflowCredential) -> tuple[str, ...
 def _step_names(step: WorkflowCredential, trust: FederatedTrust, named: Sequence[str]) -> bool:
     if trust.platform is not Platform.GITHUB_ACTIONS or trust.provider != step.cloud:
         return False
-    return trust.target in named or trust.target.casefold() in named
+    return trust.target.casefold() in {n.casefold() for n in named}
 
 
 def join(estate: Estate, trusts: Iterable[FederatedTrust]) -> tuple[WorkflowJoin, ...]:

@@ -47,7 +47,7 @@ class GitConnector:
                 slug = origin_slug(source.git, source.label)
                 for record in scan_plan(make_plan(source, config), config, ctx):
                     yield replace(record, slug=slug) if isinstance(record, Repository) else record
-                yield from collect_workflows(source, config.mode)
+                yield from collect_workflows(source, config.mode, slug)
 
 
 def _check_since(target: Target, since: str) -> None:

@@ -50,12 +50,12 @@ def origin_slug(git: Git | None, spec: str | None = None) -> str | None:
     return github_slug(spec) if spec else None
 
 
-def collect_workflows(source: Source, mode: ScanMode) -> Iterator[Record]:
+def collect_workflows(source: Source, mode: ScanMode, slug: str | None) -> Iterator[Record]:
     """The credential requests of ``source``'s workflows (none in staged mode: a pre-commit
-    check of changes), and a gap for each file that could not be read or parsed."""
+    check of changes), and a gap for each file that could not be read or parsed; ``slug``:
+    the repository's on GitHub (``origin_slug``)."""
     if mode is ScanMode.STAGED:
         return
-    slug = origin_slug(source.git, source.label)
     for path, content in _files(source, mode):
         if isinstance(content, str):
             yield gap(source.label, PARSE_OPERATION, content, path)
@@ -98,10 +98,7 @@ def _disk_files(root: str) -> Iterator[tuple[str, bytes | str]]:
 
 def _tree_files(git: Git) -> Iterator[tuple[str, bytes | str]]:
     """The workflow files of HEAD's tree (none when HEAD is unborn)."""
-    try:
-        listing = git.run("ls-tree", "-z", "-l", "HEAD", f"{WORKFLOW_DIR}/", check=False)
-    except GitCommandError:
-        return
+    listing = git.run("ls-tree", "-z", "-l", "HEAD", f"{WORKFLOW_DIR}/", check=False)
     for record in sorted(listing.split(b"\0")):
         meta, _, raw = record.partition(b"\t")
         parts = meta.split()
