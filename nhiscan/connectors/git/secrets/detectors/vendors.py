@@ -107,6 +107,12 @@ _HEX = "[0-9a-f]"
 _UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
+def _cased_random(value: str) -> bool:
+    """Random-looking with both cases: a short base62 body (24 or 32 characters) lacks a digit
+    too often (1.5% at 24) for ``_random_mixed``."""
+    return _random_looking(value) and value.lower() != value and value.upper() != value
+
+
 def _uuid_random(value: str) -> bool:
     return _random_looking(value.replace("-", "")) and len(set(value)) >= 10
 
@@ -412,7 +418,99 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
     ),
     # xAI: "xai-" + 80 base62. https://docs.x.ai/docs/overview
     _prefixed("xAI API Key", ("xai-",), "[A-Za-z0-9]{80}", validate=lambda t: _random_mixed(t[4:])),
+    # OpenRouter: "sk-or-v1-" + 64 hex (OpenRouter is a GitHub secret-scanning partner).
+    # https://openrouter.ai/docs/api-keys
+    _prefixed("OpenRouter API Key", ("sk-or-v1-",), f"{_HEX}{{64}}"),
+    # LangSmith personal access tokens ("lsv2_pt_") and service keys ("lsv2_sk_"): 32 hex,
+    # "_", 10 hex. https://docs.langchain.com/langsmith/create-account-api-key
+    _prefixed("LangSmith API Key", ("lsv2_pt_", "lsv2_sk_"), f"{_HEX}{{32}}_{_HEX}{{10}}"),
+    # Pinecone API keys: "pcsk_", a short key id, "_", the secret.
+    # https://docs.pinecone.io/guides/projects/manage-api-keys
+    _prefixed(
+        "Pinecone API Key",
+        ("pcsk_",),
+        "[A-Za-z0-9]{4,12}_[A-Za-z0-9]{50,80}",
+        validate=lambda t: _random_mixed(t.rsplit("_", 1)[-1]),
+    ),
+    # Keys without a prefix of their own, found after the variable names the vendors' own
+    # quick starts use: Mistral (32 base62), Cohere (40 base62), Azure OpenAI (32 hex).
+    # https://docs.mistral.ai/getting-started/quickstart/ https://docs.cohere.com/reference/about
+    # https://learn.microsoft.com/en-us/azure/ai-services/openai/quickstart
+    _named("Mistral API Key", ("mistral_api_key",), "[A-Za-z0-9]{32}", validate=_cased_random),
+    _named(
+        "Cohere API Key",
+        ("cohere_api_key", "co_api_key"),
+        "[A-Za-z0-9]{40}",
+        validate=_random_mixed,
+    ),
+    _named(
+        "Azure OpenAI API Key",
+        ("azure_openai_api_key", "azure_openai_key", "azure_api_key"),
+        f"{_HEX}{{32}}|[A-Za-z0-9]{{84}}",
+        provider=Provider.AZURE,
+    ),
     # -- databases, SaaS and secret managers -------------------------------------------------
+    # Cloudflare's scannable credentials (2025): Global API Key "cfk_", user API token "cfut_",
+    # account API token "cfat_", each 40 characters then a checksum (its width is not
+    # published; 8 hex in the tokens issued).
+    # https://developers.cloudflare.com/fundamentals/api/get-started/token-formats/
+    _prefixed(
+        "Cloudflare Scannable Token",
+        ("cfk_", "cfut_", "cfat_"),
+        "[A-Za-z0-9]{40}[A-Za-z0-9]{6,10}",
+        validate=lambda t: _random_mixed(t.split("_", 1)[1][:40]),
+    ),
+    # Netlify (2023 format): "nfp_" personal access tokens, 40 characters in all.
+    # https://answers.netlify.com/t/change-to-the-netlify-authentication-token-format/106146
+    _prefixed("Netlify Access Token", ("nfp_",), "[A-Za-z0-9_]{36}"),
+    # Figma personal access tokens: "figd_" + base64url. Sent as X-Figma-Token.
+    # https://developers.figma.com/docs/rest-api/personal-access-tokens/
+    _prefixed("Figma Access Token", ("figd_",), f"[{_WORD}]{{38,48}}"),
+    # Okta API tokens: "00" + 40 base64url, sent as "SSWS <token>"; found after SSWS or a name.
+    # https://developer.okta.com/docs/guides/create-an-api-token/main/
+    Detector(
+        name="Okta API Token",
+        provider=None,
+        pattern=re.compile(
+            r"(?:(?i:okta)[A-Za-z0-9_.-]{0,24}\\?[\"'`]?[ \t]*+(?:=>|:=|[:=,])[ \t]*+\\?[\"'`]?"
+            r"|SSWS[ \t]++)(?P<secret>00[A-Za-z0-9_-]{40})(?![A-Za-z0-9_-])"
+        ),
+        keywords=("okta", "ssws"),
+        rank=RANK,
+        validate=lambda token: _random_mixed(token[2:]),
+    ),
+    # Vercel access tokens: 24 base62, after VERCEL_TOKEN / VERCEL_ACCESS_TOKEN.
+    # https://vercel.com/docs/rest-api#creating-an-access-token
+    _named(
+        "Vercel Access Token",
+        ("vercel_token", "vercel_access_token", "vercel_api_token"),
+        "[A-Za-z0-9]{24}",
+        validate=_cased_random,
+    ),
+    # MongoDB Atlas programmatic API keys: the private key is a UUID (the public key, 8
+    # lowercase letters, is an id). https://www.mongodb.com/docs/atlas/configure-api-access/
+    _named(
+        "MongoDB Atlas API Private Key",
+        ("atlas_private_key", "mongodb_atlas_private_key", "mcli_private_api_key"),
+        _UUID,
+        validate=_uuid_random,
+    ),
+    # Alibaba Cloud AccessKey IDs: "LTAI" + 12-20 base62 (the pair's secret is 30 base62).
+    # Tencent Cloud SecretIds: "AKID" + 32 base62 (the SecretKey is 32 base62).
+    # https://www.alibabacloud.com/help/en/ram/user-guide/create-an-accesskey-pair
+    # https://www.tencentcloud.com/document/product/598/40488
+    _prefixed(
+        "Alibaba Cloud AccessKey ID",
+        ("LTAI",),
+        "[A-Za-z0-9]{12,20}",
+        validate=lambda t: _random_mixed(t[4:]),
+    ),
+    _prefixed(
+        "Tencent Cloud SecretId",
+        ("AKID",),
+        "[A-Za-z0-9]{32}",
+        validate=lambda t: _random_mixed(t[4:]),
+    ),
     # Databricks personal access tokens: "dapi" + 32 hex, optionally "-2".
     # https://docs.databricks.com/en/dev-tools/auth/pat.html
     _prefixed("Databricks Access Token", ("dapi",), f"{_HEX}{{32}}(?:-[0-9])?"),
