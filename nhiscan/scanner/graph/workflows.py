@@ -2,7 +2,9 @@
 step that requests cloud credentials, a ``can_act_as`` hop from the repository to its step
 (whoever can change the repository runs the workflow), and one from the step to each identity
 whose keyless trust admits a token the step may present (``scanner/workflows.py``). A path
-then reads repository -> workflow file -> role -> what the role reaches."""
+then reads repository -> workflow file -> role -> what the role reaches. A step whose workflow
+does not grant ``id-token: write`` keeps its hop (the record says so): whoever can change the
+repository can add the permission, as they can add the step."""
 
 from __future__ import annotations
 
