@@ -105,6 +105,10 @@ class PolicyKind(OpenStrEnum):
     TRUST = "trust"  # a role's assume-role policy
     RESOURCE = "resource"  # a bucket, key or secret policy
     SCP = "scp"
+    # IAM identity providers (issue #20), each document as IAM's API returned it: who may
+    # federate into the account's roles, and for OIDC the audiences (client ids) it accepts.
+    AWS_OIDC_PROVIDER = "aws-oidc-provider"  # GetOpenIDConnectProvider's answer, with its Arn
+    AWS_SAML_PROVIDER = "aws-saml-provider"  # the provider's ListSAMLProviders entry
     IAM_ALLOW = "iam-allow"  # an allow policy (bindings of roles to members) on a resource
     IAM_DENY = "iam-deny"  # a deny policy attached to a resource
     CUSTOM_ROLE = "custom-role"  # a role the customer defined (its permissions)
