@@ -248,3 +248,31 @@ def test_the_snapshot_check_refuses_a_repeated_step_and_an_unknown_cloud() -> No
     checks = ProviderChecks(known=frozenset({"aws", "git"}), facts=lambda name: NEUTRAL_FACTS)
     with pytest.raises(SnapshotError, match=r"workflows\[0\] .*cloud: expected one of aws, git"):
         from_json(to_json(typo), source="s.json", providers=checks)
+
+
+def test_an_aws_trust_policy_read_by_its_provider_admits_the_workflow_end_to_end() -> None:
+    """The join with the trust the AWS provider reads from a role's trust policy (not a
+    hand-built one): a pull request workflow becomes a role trusting any repository of acme."""
+    from nhiscan.app.pipeline import reach_graph
+    from tests.factories import document, trust_policy
+
+    provider = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GITHUB_ISSUER}"
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Federated": provider},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {
+            "StringLike": {f"{GITHUB_ISSUER}:sub": "repo:acme/*"},
+            "StringEquals": {f"{GITHUB_ISSUER}:aud": "sts.amazonaws.com"},
+        },
+    }
+    deploy, grant = _admin_deploy()
+    the_step = step()
+    e = estate(deploy, grant, trust_policy(DEPLOY, document(statement)), the_step)
+    assert admin_node(ACCOUNT) in reach_graph(e).reach(repository_node(the_step))
+    narrow = dict(
+        statement,
+        Condition={"StringEquals": {f"{GITHUB_ISSUER}:sub": "repo:acme/app:ref:refs/heads/main"}},
+    )
+    e = estate(deploy, grant, trust_policy(DEPLOY, document(narrow)), the_step)
+    assert DEPLOY.id not in reach_graph(e).reach(repository_node(the_step))
