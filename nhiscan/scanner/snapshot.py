@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 from nhiscan.errors import SnapshotError
 from nhiscan.scanner.codec import DecodeError, decode, encode
 from nhiscan.scanner.model import (
+    OMIT_DEFAULT,
     Account,
     CollectionGap,
     Credential,
@@ -29,6 +30,7 @@ from nhiscan.scanner.model import (
     Resource,
     SkippedFile,
     ToolInfo,
+    WorkflowCredential,
 )
 from nhiscan.scanner.snapshot_check import ProviderChecks, check_snapshot
 
@@ -59,6 +61,10 @@ class Snapshot:
     exposures: tuple[Exposure, ...] = ()
     repositories: tuple[Repository, ...] = ()
     skipped: tuple[SkippedFile, ...] = ()
+    # CI workflow steps that request cloud credentials (issue #20). Written only when there are
+    # some, and read as none when absent: a snapshot without workflows is byte for byte what
+    # nhiscan wrote before they were collected, so no schema version was spent on them.
+    workflows: tuple[WorkflowCredential, ...] = field(default=(), metadata=OMIT_DEFAULT)
     schema_version: int = SCHEMA_VERSION
 
 
@@ -73,7 +79,10 @@ _FIELD_FOR: dict[type[Any], str] = {
     Exposure: "exposures",
     Repository: "repositories",
     SkippedFile: "skipped",
+    WorkflowCredential: "workflows",
 }
+# Top-level lists a snapshot may leave out (read as empty): see ``Snapshot.workflows``.
+_OPTIONAL_LISTS = frozenset({"workflows"})
 
 
 def build_snapshot(
@@ -152,6 +161,8 @@ _NAMED_BY = {"gaps": "operation", "skipped": "path"}
 def _decode(data: dict[str, Any], source: str) -> Snapshot:
     """The snapshot in ``data``; SnapshotError naming the key, record and field otherwise."""
     for key, (kind, what) in _TOP.items():
+        if key in _OPTIONAL_LISTS and key not in data:
+            continue
         if key not in data:
             raise SnapshotError(
                 f"{source}: the snapshot has no {key!r} (expected {what}); nhiscan writes every "
@@ -166,7 +177,9 @@ def _decode(data: dict[str, Any], source: str) -> Snapshot:
             f"{', '.join(_TOP)})"
         )
     lists = {
-        name: tuple(_record(cls, item, source, name, i) for i, item in enumerate(data[name]))
+        name: tuple(
+            _record(cls, item, source, name, i) for i, item in enumerate(data.get(name, ()))
+        )
         for cls, name in _FIELD_FOR.items()
     }
     return Snapshot(
