@@ -14,6 +14,7 @@ from nhiscan.connectors.base import CollectContext, Connector
 from nhiscan.reports.model import Report
 from nhiscan.rules.base import Rule, RuleContext
 from nhiscan.rules.federation import judged, registered
+from nhiscan.rules.federation_repos import not_judged
 from nhiscan.scanner import baseline as baselines
 from nhiscan.scanner import suppress as suppressions
 from nhiscan.scanner.agents.model import AgentFile
@@ -151,6 +152,7 @@ def analyze(
         rules=tuple(rule.meta for rule in all_rules()),
         federation=tuple(judged(found)),
         registrations=registered(found),
+        repositories_not_judged=not_judged(estate, settings.federation, found.federated_trusts()),
     )
 
 

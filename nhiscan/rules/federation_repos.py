@@ -56,6 +56,21 @@ def inventory(estate: Estate, settings: FederationSettings) -> Inventory:
     return Inventory(owners=frozenset(owners), repositories=frozenset(listed | scanned))
 
 
+def not_judged(
+    estate: Estate, settings: FederationSettings, trusts: Iterable[FederatedTrust]
+) -> tuple[str, ...]:
+    """The repositories trusts fix by name whose owner ``[federation]`` does not declare
+    complete: NHI605 could not judge them, and the report says so (no finding is not "they
+    exist")."""
+    known = inventory(estate, settings)
+    found: dict[str, str] = {}  # the first spelling of each, compared without case
+    for trust in trusts:
+        for slug in trusted_repositories(trust):
+            if slug.partition("/")[0].casefold() not in known.owners:
+                found.setdefault(slug.casefold(), slug)
+    return tuple(sorted(found.values(), key=str.casefold))
+
+
 def trusted_repositories(trust: FederatedTrust) -> tuple[str, ...]:
     """The repositories ("owner/name", as written) a GitHub trust's tests fix by name."""
     if trust.platform is not Platform.GITHUB_ACTIONS:

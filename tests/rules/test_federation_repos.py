@@ -13,7 +13,11 @@ import pytest
 from nhiscan.app.config import settings_from_dict
 from nhiscan.errors import ConfigError
 from nhiscan.rules.base import RuleContext
-from nhiscan.rules.federation_repos import TrustedRepositoryMissing, trusted_repositories
+from nhiscan.rules.federation_repos import (
+    TrustedRepositoryMissing,
+    not_judged,
+    trusted_repositories,
+)
 from nhiscan.rules.thresholds import FederationSettings
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.federation import (
@@ -152,3 +156,14 @@ def test_federation_settings_are_read_from_nhiscan_toml() -> None:
     )
     with pytest.raises(ConfigError, match="unknown key 'github_repos'"):
         settings_from_dict({"federation": {"github_repos": []}}, source="nhiscan.toml")
+
+
+def test_repositories_of_owners_not_declared_complete_are_listed_as_not_judged() -> None:
+    """No NHI605 finding is not "the repository exists": the report lists what it could not
+    judge (owners [federation] does not declare complete), each repository once."""
+    trusts = (
+        github_trust("repo:acme/ap:*", "repo:other/tool:pull_request"),
+        github_trust("repo:Other/Tool:ref:refs/heads/main", "repo:zeta/*"),
+    )
+    assert not_judged(estate(DEPLOY), LISTED, trusts) == ("other/tool",)
+    assert not_judged(estate(DEPLOY), FederationSettings(), trusts) == ("acme/ap", "other/tool")

@@ -81,5 +81,12 @@ def test_the_demo_pull_request_workflow_reaches_admin_through_the_preview_role(
     release = "arn:aws:iam::123456789012:role/github-release"
     assert not [f for f in report["findings"] if f["subject"] == release
                 and f["rule_id"] in ("NHI600", "NHI601")]  # fmt: skip
+    # The demo declares no owner's repositories complete: NHI605 says what it could not judge.
+    # (agents-platform: the release role and the GCP pool; infrastructure: the Azure app)
+    assert report["federation"]["repositories_not_judged"] == [
+        "acme-lending/agents-platform",
+        "acme-lending/infrastructure",
+    ]
     html = (demo_report / "report.html").read_text()
     assert "Keyless trusts" in html and ".github/workflows/preview.yml:" in html
+    assert "Not judged by NHI605" in html
