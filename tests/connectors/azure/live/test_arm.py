@@ -12,6 +12,8 @@ import pytest
 
 from nhiscan.connectors.azure import arm_calls as op
 from nhiscan.connectors.azure.live import AzureConfig
+from nhiscan.scanner.federation import Match, Platform
+from nhiscan.scanner.federation_judge import judge
 from nhiscan.scanner.model import (
     Account,
     CollectionGap,
@@ -22,6 +24,7 @@ from nhiscan.scanner.model import (
     Record,
     Resource,
 )
+from tests.factories import estate, providers
 
 from ..export import DEV, PROD, ROOT_MG, SP_UAMI, SP_VM, TENANT
 from .conftest import ARM_HOST, FakeArm, FakeGraph, arm_body, collect
@@ -289,3 +292,24 @@ def test_a_tenant_without_management_groups(graph: FakeGraph, arm: FakeArm) -> N
     }
     owner = next(a for a in assignments(records).values() if a.document["principalId"] == SP_UAMI)
     assert owner.name == "Owner"  # named from the definitions listed at the subscription
+
+
+def test_the_live_federated_credentials_are_keyless_trusts(graph: FakeGraph, arm: FakeArm) -> None:
+    """Issue #20 end to end over HTTP: the user-assigned identity's federated credential, as
+    ARM answers it, becomes a keyless trust into the identity: its issuer, the exact subject
+    as a test, the audience; judged as one repository's one environment, no pull requests,
+    audience pinned."""
+    records, _ = collect()
+    found = providers(estate(*records)).federated_trusts()
+    (trust,) = [t for t in found if t.target == SP_UAMI]
+    assert (trust.issuer, trust.platform) == (
+        "https://token.actions.githubusercontent.com",
+        Platform.GITHUB_ACTIONS,
+    )
+    (admission,) = trust.admissions
+    (test,) = admission.tested("sub")
+    assert (test.match, test.values) == (Match.EQUALS, ("repo:contoso/payments:environment:prod",))
+    assert trust.audiences == ("api://AzureADTokenExchange",)
+    judged = judge(trust)
+    assert (judged.pull_requests, judged.audience_pinned) == (False, True)
+    assert judged.repositories == ("contoso/payments",)
