@@ -130,6 +130,21 @@ def test_reach_of_compute_acts_as_its_role(demo: Path) -> None:
     assert edges(entry["path"]) == ["runs_as", "can_access"]
 
 
+def test_reach_of_a_repository_goes_through_its_workflows(demo: Path) -> None:
+    """Keyless trusts (#20): a repository is an outside principal; what it reaches goes through
+    the workflow files whose tokens the roles' trusts admit."""
+    answer = ask("reach", str(demo), "repository:github.com/acme-lending/agents-platform")
+    assert answer["start"]["kind"] == "external"
+    assert [a["account"] for a in answer["admin"]] == [DEMO]
+    path = answer["admin"][0]["path"]
+    assert edges(path) == ["can_act_as", "can_act_as", "is_admin"]
+    assert path[1]["from"].startswith("workflow:") and path[1]["to"] == PREVIEW_ROLE
+    assert {i["id"] for i in answer["identities"]} == {
+        PREVIEW_ROLE,
+        f"arn:aws:iam::{DEMO}:role/github-release",
+    }
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [("nobody-here", "'nobody-here' is not in the snapshot"), ("agents", "names a group")],

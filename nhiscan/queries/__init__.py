@@ -18,7 +18,8 @@ from nhiscan.scanner.graph import export as graph_export
 
 __all__ = ["QueryError", "Subject", "answer_path", "answer_reach", "answer_who_can"]
 
-STARTS = (NodeKind.IDENTITY, NodeKind.CREDENTIAL, NodeKind.RESOURCE)
+# An external start: a keyless trust's outside principal, a repository or its workflow (#20).
+STARTS = (NodeKind.IDENTITY, NodeKind.CREDENTIAL, NodeKind.RESOURCE, NodeKind.EXTERNAL)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,7 +38,8 @@ def answer_reach(subject: Subject, identity: str, fmt: str) -> str:
     if graph.kind(start) not in STARTS:
         raise QueryError(
             f"{identity!r} names a {graph.kind(start).value}: give an identity, an access key "
-            "id, or compute (a Lambda function, an EC2 instance)"
+            "id, compute (a Lambda function, an EC2 instance), or an outside principal (a "
+            "repository, a workflow, an external: node)"
         )
     result = reach(graph, start, subject.catalog)
     if fmt == "json":
