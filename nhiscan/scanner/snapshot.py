@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from nhiscan.errors import SnapshotError
+from nhiscan.scanner.activity import ActivityScope, ActivitySummary
 from nhiscan.scanner.codec import DecodeError, decode, encode
 from nhiscan.scanner.model import (
     Account,
@@ -32,7 +33,7 @@ from nhiscan.scanner.model import (
 )
 from nhiscan.scanner.snapshot_check import ProviderChecks, check_snapshot
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
@@ -40,8 +41,13 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "exposures": [], "repositories": [], "skipped": []}
 
 
+def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 added the audit trail: activity summaries and what each source covered."""
+    return {**data, "activity": [], "activity_sources": []}
+
+
 # version N -> function turning a version-N document into a version-N+1 document.
-UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,6 +65,8 @@ class Snapshot:
     exposures: tuple[Exposure, ...] = ()
     repositories: tuple[Repository, ...] = ()
     skipped: tuple[SkippedFile, ...] = ()
+    activity: tuple[ActivitySummary, ...] = ()
+    activity_sources: tuple[ActivityScope, ...] = ()
     schema_version: int = SCHEMA_VERSION
 
 
@@ -73,6 +81,8 @@ _FIELD_FOR: dict[type[Any], str] = {
     Exposure: "exposures",
     Repository: "repositories",
     SkippedFile: "skipped",
+    ActivitySummary: "activity",
+    ActivityScope: "activity_sources",
 }
 
 
@@ -146,7 +156,8 @@ _TOP: dict[str, tuple[type[Any], str]] = {
     "schema_version": (int, "an integer"),
 }
 # Which key of a record names it in an error, per list.
-_NAMED_BY = {"gaps": "operation", "skipped": "path"}
+_NAMED_BY = {"gaps": "operation", "skipped": "path", "activity": "identity",
+             "activity_sources": "source"}  # fmt: skip
 
 
 def _decode(data: dict[str, Any], source: str) -> Snapshot:

@@ -1,0 +1,286 @@
+"""CloudTrail events -> ``ActivitySummary`` records, in memory that grows with the distinct
+(identity, session, action, resource) seen, not with the events.
+
+Sessions are told apart by what the trail says of them: the source identity, the session name's
+pattern, and the session tags and assuming principal of the AssumeRole call that started them
+(``requestParameters.tags``, its caller). That call and the session's events may come in either
+order (another region's file, a later delivery), so a session whose start is not known yet is
+kept by its access key until the end, then joined to its start when the trail had it.
+
+Times stay CloudTrail's ISO strings ("2026-11-01T12:00:00Z", which sort as the times do) until a
+record is built.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from nhiscan.connectors.aws.cloudtrail_actions import ActionTable
+from nhiscan.connectors.aws.cloudtrail_callers import Apart, Caller, caller
+from nhiscan.connectors.aws.cloudtrail_wire import Event, issued_key, parameters
+from nhiscan.scanner.activity import ActionUse, ActivitySummary, EventRef, Outcome
+from nhiscan.scanner.codec import parse_time
+from nhiscan.scanner.model import Provider
+
+# The calls that start a role session, and whose response names its access key.
+STARTS = frozenset({"AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
+_STS = "sts.amazonaws.com"
+_S3 = "s3.amazonaws.com"
+_S3_OBJECT = "AWS::S3::Object"
+_USER_AGENT_LENGTH = 256
+
+
+def denied(code: str) -> bool:
+    """Whether a CloudTrail ``errorCode`` is an authorization refusal (AccessDenied,
+    AccessDeniedException, UnauthorizedOperation, Client.UnauthorizedOperation, ...): any other
+    error passed authorization."""
+    return "AccessDenied" in code or "Unauthorized" in code or code.startswith("Authorization")
+
+
+@dataclass(slots=True)
+class Counters:
+    """What one source's events were, apart from the summaries (``ActivityScope``)."""
+
+    events: int = 0
+    service: Counter[str] = field(default_factory=Counter)
+    unattributed: Counter[str] = field(default_factory=Counter)
+    unmapped: Counter[str] = field(default_factory=Counter)  # by "source:name"
+
+
+@dataclass(slots=True)
+class _Session:
+    caller: Caller
+    key: str | None  # the access key, while the session's start is not known
+    # (source, name, resource, error code or None) -> [first, last, count, samples]
+    uses: dict[tuple[str, str, str, str | None], list[Any]] = field(default_factory=dict)
+    ips: set[str] = field(default_factory=set)
+    ips_more: int = 0
+    agents: set[str] = field(default_factory=set)
+    agents_more: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Start:
+    tags: tuple[tuple[str, str], ...]
+    assumed_by: str | None
+
+
+class Aggregator:
+    """Add events file by file (``add``), then ``summaries``."""
+
+    def __init__(self, table: ActionTable, *, samples: int = 3, set_limit: int = 20) -> None:
+        self._table = table
+        self._samples = samples
+        self._limit = set_limit
+        self._callers: dict[tuple[Any, ...], Caller | Apart] = {}
+        self._sessions: dict[tuple[Any, ...], _Session] = {}
+        self._starts: dict[str, _Start] = {}
+        self._denied: dict[str, bool] = {}
+
+    def add(
+        self, events: list[Event], source: str, counters: Counters, since: str, until: str
+    ) -> None:
+        """Count ``events`` of one file (``source``) that fall in [since, until)."""
+        for event in events:
+            if not since <= event.eventTime < until:
+                continue
+            counters.events += 1
+            if event.eventSource == _STS and event.eventName in STARTS and not event.errorCode:
+                self._started(event)
+            if event.eventType == "AwsServiceEvent":
+                counters.service[event.eventSource] += 1
+                continue
+            session = self._session(event, counters)
+            if session is None:
+                continue
+            self._use(session, event, source)
+            if self._table.action(event.eventSource, event.eventName) is None:
+                counters.unmapped[f"{event.eventSource}:{event.eventName}"] += 1
+
+    def _session(self, event: Event, counters: Counters) -> _Session | None:
+        identity = event.userIdentity
+        context = identity.sessionContext if identity is not None else None
+        key = (
+            None if identity is None else identity.type,
+            None if identity is None else identity.arn,
+            None if identity is None else identity.accessKeyId,
+            None if context is None else context.sourceIdentity,
+            None if context is None or context.sessionIssuer is None else context.sessionIssuer.arn,
+        )
+        who = self._callers.get(key)
+        if who is None:
+            who = self._callers[key] = caller(identity, event.eventSource)
+        if isinstance(who, Apart):
+            if who.service is not None:
+                counters.service[who.service] += 1
+            else:
+                counters.unattributed[who.unattributed or "(none)"] += 1
+            return None
+        access_key = key[2] if who.principal == "role-session" else None
+        return self._open(who, access_key)
+
+    def _open(self, who: Caller, access_key: str | None) -> _Session:
+        start = self._starts.get(access_key) if access_key is not None else None
+        pending = access_key if access_key is not None and start is None else None
+        found_key = (who, pending, start)
+        session = self._sessions.get(found_key)
+        if session is None:
+            session = self._sessions[found_key] = _Session(who, pending)
+        return session
+
+    def _use(self, session: _Session, event: Event, source: str) -> None:
+        code = event.errorCode
+        refused = None
+        if code:
+            is_denied = self._denied.get(code)
+            if is_denied is None:
+                is_denied = self._denied[code] = denied(code)
+            refused = code if is_denied else None
+        key = (event.eventSource, event.eventName, _resource(event), refused)
+        use = session.uses.get(key)
+        time = event.eventTime
+        if use is None:
+            use = session.uses[key] = [time, time, 0, []]
+        elif time < use[0]:
+            use[0] = time
+        elif time > use[1]:
+            use[1] = time
+        use[2] += 1
+        if len(use[3]) < self._samples:
+            use[3].append((event.eventID, time, source))
+        ip = event.sourceIPAddress
+        if ip is not None and ip not in session.ips:
+            if len(session.ips) < self._limit:
+                session.ips.add(ip)
+            else:
+                session.ips_more += 1
+        agent = event.userAgent
+        if agent is not None and agent not in session.agents:
+            if len(session.agents) < self._limit:
+                session.agents.add(agent[:_USER_AGENT_LENGTH])
+            else:
+                session.agents_more += 1
+
+    def _started(self, event: Event) -> None:
+        key = issued_key(event)
+        if key is None:
+            return
+        params = parameters(event)
+        tags = _tags(params.tags if params is not None else None)
+        identity = event.userIdentity
+        by = None
+        if identity is not None:
+            by = identity.arn or identity.principalId or identity.invokedBy
+        self._starts[key] = _Start(tags, by)
+
+    # --- the records -------------------------------------------------------------------------
+
+    def summaries(self) -> Iterator[ActivitySummary]:
+        """The summaries, one per identity and session (events no table maps are in them with
+        action None)."""
+        merged: dict[tuple[Any, ...], list[_Session]] = {}
+        for (who, pending, start), session in self._sessions.items():
+            if pending is not None:
+                start = self._starts.get(pending)
+            merged.setdefault((who, start), []).append(session)
+        for (who, start), sessions in sorted(merged.items(), key=_order):
+            yield self._summary(who, start, sessions)
+
+    def _summary(
+        self, who: Caller, start: _Start | None, sessions: list[_Session]
+    ) -> ActivitySummary:
+        uses = _merge_uses(sessions, self._samples)
+        records = []
+        for (source, name, resource, refused), (first, last, count, samples) in sorted(
+            uses.items(), key=lambda item: (item[0][0], item[0][1], item[0][2], item[0][3] or "")
+        ):
+            action = self._table.action(source, name)
+            records.append(ActionUse(
+                action=action, event=f"{source}:{name}", resource=resource,
+                outcome=Outcome.DENIED if refused else Outcome.ALLOWED,
+                first_seen=parse_time(first), last_seen=parse_time(last), count=count,
+                samples=tuple(EventRef(id=i, time=parse_time(t), source=s) for i, t, s in samples),
+                error=refused,
+            ))  # fmt: skip
+        ips, ips_more = _bounded((s.ips for s in sessions), self._limit)
+        agents, agents_more = _bounded((s.agents for s in sessions), self._limit)
+        return ActivitySummary(
+            provider=Provider.AWS, identity=who.identity, principal=who.principal,
+            account=who.account, source_identity=who.source_identity,
+            session_name=who.session_name,
+            session_tags=dict(start.tags) if start is not None else {},
+            assumed_by=start.assumed_by if start is not None else None,
+            first_seen=min(u.first_seen for u in records),
+            last_seen=max(u.last_seen for u in records),
+            count=sum(u.count for u in records), uses=tuple(records),
+            source_ips=ips, source_ips_more=ips_more + sum(s.ips_more for s in sessions),
+            user_agents=agents,
+            user_agents_more=agents_more + sum(s.agents_more for s in sessions),
+        )  # fmt: skip
+
+
+def _resource(event: Event) -> str:
+    """The resource acted on, S3 objects folded into their bucket ("arn:aws:s3:::b/*"); from the
+    request for S3 and STS calls whose record lists none; "*" otherwise."""
+    resources = event.resources
+    if resources:
+        first = resources[0]
+        arn = first.ARN
+        if arn:
+            if first.type == _S3_OBJECT:
+                return arn.split("/", 1)[0] + "/*"
+            return arn
+    if event.eventSource == _S3 or event.eventSource == _STS:
+        params = parameters(event)
+        if params is not None:
+            if isinstance(params.bucketName, str) and params.bucketName:
+                return f"arn:aws:s3:::{params.bucketName}"
+            if isinstance(params.roleArn, str) and params.roleArn:
+                return params.roleArn
+    return "*"
+
+
+def _tags(value: Any) -> tuple[tuple[str, str], ...]:
+    """AssumeRole's ``tags`` request parameter ([{"key": k, "value": v}]) as sorted pairs."""
+    if not isinstance(value, list):
+        return ()
+    pairs = {
+        (str(tag["key"]), str(tag.get("value", "")))
+        for tag in value
+        if isinstance(tag, dict) and isinstance(tag.get("key"), str)
+    }
+    return tuple(sorted(pairs))
+
+
+def _merge_uses(sessions: list[_Session], samples: int) -> dict[tuple[Any, ...], list[Any]]:
+    if len(sessions) == 1:
+        return sessions[0].uses
+    merged: dict[tuple[Any, ...], list[Any]] = {}
+    for session in sessions:
+        for key, (first, last, count, kept) in session.uses.items():
+            found = merged.get(key)
+            if found is None:
+                merged[key] = [first, last, count, list(kept)]
+                continue
+            found[0] = min(found[0], first)
+            found[1] = max(found[1], last)
+            found[2] += count
+            found[3] = sorted(found[3] + kept, key=lambda sample: sample[1])[:samples]
+    return merged
+
+
+def _bounded(sets: Iterator[set[str]] | Any, limit: int) -> tuple[tuple[str, ...], int]:
+    """The union of ``sets``, sorted, its first ``limit`` values and how many more there were."""
+    union = sorted(set().union(*sets))
+    return tuple(union[:limit]), max(0, len(union) - limit)
+
+
+def _order(item: tuple[tuple[Caller, _Start | None], list[_Session]]) -> tuple[str, ...]:
+    who, start = item[0]
+    tags = "" if start is None else repr(start.tags)
+    by = "" if start is None or start.assumed_by is None else start.assumed_by
+    return (who.identity, who.principal, who.source_identity or "", who.session_name or "",
+            tags, by)  # fmt: skip
