@@ -18,7 +18,8 @@ reach first). ``detail`` says how much of the long lists is written: in ``summar
 default) each agent's lists and the unclaimed NHIs keep their first ``list_cap`` items, the
 riskiest first, with the exact lengths in the agent's ``totals`` (and ``unclaimed_count``);
 ``--detail full`` writes every item and ``list_cap`` is null. ``remediations`` is the fix-first
-list (``remediations.py``). Timestamps are ISO 8601 UTC.
+list (``remediations.py``). ``activity`` (only when an activity source such as --aws-cloudtrail
+was read) lists what each identity was seen doing (``activity.py``). Timestamps are ISO 8601 UTC.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from nhiscan.reports.activity import activity_json
 from nhiscan.reports.agents import agents_json, analysis_json
 from nhiscan.reports.history import drift_json, run_json
 from nhiscan.reports.model import Report
@@ -71,6 +73,7 @@ def report_document(report: Report, history: HistoryView | None = None) -> dict[
         "agent_analysis": analysis_json(report),
         "detail": {"level": report.detail.value, "list_cap": report.list_cap},
         "remediations": remediations_json(report),
+        **({"activity": activity_json(report)} if report.snapshot.activity_sources else {}),
     }
 
 

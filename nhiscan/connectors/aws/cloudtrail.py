@@ -39,6 +39,9 @@ from nhiscan.scanner.model import CollectionGap, GapReason, Provider, Record
 
 DENIED_CODES = frozenset({"AccessDenied", "AllAccessDisabled", "AccessDeniedException"})
 _PROGRESS_EVERY = 200  # files
+# Past the longest session (36 hours): a session started this long before a file's delivery day
+# has no event in it or after it.
+_SESSION_LIFE = timedelta(days=2)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,6 +94,8 @@ class CloudTrailConnector:
                 aggregator.add(decode(gunzip(data, item.name), item.name), item.name, counters,
                                *bounds)  # fmt: skip
                 scope.files += 1
+                if item.day is not None:
+                    aggregator.expire(f"{item.day - _SESSION_LIFE:%Y-%m-%d}")
                 if scope.files % _PROGRESS_EVERY == 0:
                     ctx.progress(f"aws-cloudtrail {location}: {scope.files} files, "
                                  f"{counters.events} events")  # fmt: skip

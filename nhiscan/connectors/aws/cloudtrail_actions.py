@@ -75,8 +75,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("s3", "GetBucketReplication"): "s3:GetReplicationConfiguration",
     ("s3", "PutBucketReplication"): "s3:PutReplicationConfiguration",
     ("s3", "DeleteBucketReplication"): "s3:PutReplicationConfiguration",
-    ("s3", "GetBucketCors"): "s3:GetBucketCORS",
-    ("s3", "PutBucketCors"): "s3:PutBucketCORS",
     ("s3", "DeleteBucketCors"): "s3:PutBucketCORS",
     ("s3", "DeleteBucketTagging"): "s3:PutBucketTagging",
     ("s3", "GetBucketAccelerateConfiguration"): "s3:GetAccelerateConfiguration",

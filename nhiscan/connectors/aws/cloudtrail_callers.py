@@ -126,7 +126,7 @@ _RUN_PARTS = re.compile(
 )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def session_pattern(name: str) -> str:
     """The session name with its run-specific parts as ``*``: "botocore-session-1700000000" ->
     "botocore-session-*", "intake-b-20261206T1200" -> "intake-b-*T*"; a name without any is

@@ -7,6 +7,11 @@ pattern, and the session tags and assuming principal of the AssumeRole call that
 order (another region's file, a later delivery), so a session whose start is not known yet is
 kept by its access key until the end, then joined to its start when the trail had it.
 
+A session lives at most 36 hours (12 for AssumeRole, 36 for a federation token), so a start is
+forgotten two days after it (``expire``, called as the reader moves on in delivery order), and
+the cache of callers is emptied when it grows past its bound: memory stays flat in the number of
+events and of sessions.
+
 Times stay CloudTrail's ISO strings ("2026-11-01T12:00:00Z", which sort as the times do) until a
 record is built.
 """
@@ -31,6 +36,7 @@ _STS = "sts.amazonaws.com"
 _S3 = "s3.amazonaws.com"
 _S3_OBJECT = "AWS::S3::Object"
 _USER_AGENT_LENGTH = 256
+_CALLERS_BOUND = 16_384
 
 
 def denied(code: str) -> bool:
@@ -54,12 +60,16 @@ class Counters:
 class _Session:
     caller: Caller
     key: str | None  # the access key, while the session's start is not known
+    since: str = ""  # its first event's time, while its start is not known
     # (source, name, resource, error code or None) -> [first, last, count, samples]
     uses: dict[tuple[str, str, str, str | None], list[Any]] = field(default_factory=dict)
     ips: set[str] = field(default_factory=set)
     ips_more: int = 0
     agents: set[str] = field(default_factory=set)
     agents_more: int = 0
+    # Set when a session waiting for its start was joined to it (or given up on): its events
+    # go there from then on.
+    merged_into: _Session | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +85,13 @@ class Aggregator:
         self._table = table
         self._samples = samples
         self._limit = set_limit
-        self._callers: dict[tuple[Any, ...], Caller | Apart] = {}
+        # the raw caller fields of an event -> its session (or why it is counted apart)
+        self._callers: dict[tuple[Any, ...], _Session | Apart] = {}
+        # (caller, None, start) for sessions joined to their start (or with none to wait for),
+        # (caller, access key, None) for sessions waiting for theirs
         self._sessions: dict[tuple[Any, ...], _Session] = {}
-        self._starts: dict[str, _Start] = {}
+        self._waiting: dict[str, list[_Session]] = {}  # by access key, oldest first
+        self._starts: dict[str, tuple[str, _Start]] = {}  # by access key, oldest first
         self._denied: dict[str, bool] = {}
 
     def add(
@@ -110,26 +124,49 @@ class Aggregator:
             None if context is None else context.sourceIdentity,
             None if context is None or context.sessionIssuer is None else context.sessionIssuer.arn,
         )
-        who = self._callers.get(key)
-        if who is None:
-            who = self._callers[key] = caller(identity, event.eventSource)
-        if isinstance(who, Apart):
-            if who.service is not None:
-                counters.service[who.service] += 1
+        found = self._callers.get(key)
+        if found is None:
+            if len(self._callers) >= _CALLERS_BOUND:
+                self._callers.clear()
+            who = caller(identity, event.eventSource)
+            if isinstance(who, Caller):
+                access_key = key[2] if who.principal == "role-session" else None
+                found = self._open(who, access_key, event.eventTime)
             else:
-                counters.unattributed[who.unattributed or "(none)"] += 1
+                found = who
+            self._callers[key] = found
+        if isinstance(found, Apart):
+            if found.service is not None:
+                counters.service[found.service] += 1
+            else:
+                counters.unattributed[found.unattributed or "(none)"] += 1
             return None
-        access_key = key[2] if who.principal == "role-session" else None
-        return self._open(who, access_key)
+        while found.merged_into is not None:
+            found = found.merged_into
+        return found
 
-    def _open(self, who: Caller, access_key: str | None) -> _Session:
-        start = self._starts.get(access_key) if access_key is not None else None
-        pending = access_key if access_key is not None and start is None else None
-        found_key = (who, pending, start)
+    def _open(self, who: Caller, access_key: str | None, time: str) -> _Session:
+        known = self._starts.get(access_key) if access_key is not None else None
+        start = known[1] if known is not None else None
+        waiting = access_key if access_key is not None and start is None else None
+        found_key = (who, waiting, start)
         session = self._sessions.get(found_key)
         if session is None:
-            session = self._sessions[found_key] = _Session(who, pending)
+            session = self._sessions[found_key] = _Session(who, waiting, time)
+            if waiting is not None:
+                self._waiting.setdefault(waiting, []).append(session)
         return session
+
+    def _join(self, session: _Session, start: _Start | None) -> None:
+        """A waiting session joined to its start (None: given up on) and forgotten."""
+        del self._sessions[(session.caller, session.key, None)]
+        target = self._sessions.get((session.caller, None, start))
+        if target is None:
+            session.key = None
+            self._sessions[(session.caller, None, start)] = session
+            return
+        _absorb(target, session, self._samples, self._limit)
+        session.merged_into = target
 
     def _use(self, session: _Session, event: Event, source: str) -> None:
         code = event.errorCode
@@ -174,7 +211,27 @@ class Aggregator:
         by = None
         if identity is not None:
             by = identity.arn or identity.principalId or identity.invokedBy
-        self._starts[key] = _Start(tags, by)
+        self._starts.pop(key, None)
+        start = _Start(tags, by)
+        self._starts[key] = (event.eventTime, start)
+        for session in self._waiting.pop(key, ()):
+            self._join(session, start)
+
+    def expire(self, before: str) -> None:
+        """Forget the sessions started before ``before`` (an eventTime-form string): no event of
+        theirs can come after it."""
+        while self._starts:
+            key, (time, _) = next(iter(self._starts.items()))
+            if time >= before:
+                break
+            del self._starts[key]
+        while self._waiting:
+            key, sessions = next(iter(self._waiting.items()))
+            if sessions[0].since >= before:
+                break
+            del self._waiting[key]
+            for session in sessions:
+                self._join(session, None)
 
     # --- the records -------------------------------------------------------------------------
 
@@ -182,9 +239,7 @@ class Aggregator:
         """The summaries, one per identity and session (events no table maps are in them with
         action None)."""
         merged: dict[tuple[Any, ...], list[_Session]] = {}
-        for (who, pending, start), session in self._sessions.items():
-            if pending is not None:
-                start = self._starts.get(pending)
+        for (who, _, start), session in self._sessions.items():
             merged.setdefault((who, start), []).append(session)
         for (who, start), sessions in sorted(merged.items(), key=_order):
             yield self._summary(who, start, sessions)
@@ -220,6 +275,34 @@ class Aggregator:
             user_agents=agents,
             user_agents_more=agents_more + sum(s.agents_more for s in sessions),
         )  # fmt: skip
+
+
+def _absorb(target: _Session, source: _Session, samples: int, limit: int) -> None:
+    """Add ``source``'s uses, addresses and agents to ``target``."""
+    for key, (first, last, count, kept) in source.uses.items():
+        found = target.uses.get(key)
+        if found is None:
+            target.uses[key] = [first, last, count, list(kept)]
+            continue
+        found[0] = min(found[0], first)
+        found[1] = max(found[1], last)
+        found[2] += count
+        found[3] = sorted(found[3] + kept, key=lambda sample: sample[1])[:samples]
+    target.ips_more += source.ips_more + _add_bounded(target.ips, source.ips, limit)
+    target.agents_more += source.agents_more + _add_bounded(target.agents, source.agents, limit)
+
+
+def _add_bounded(into: set[str], values: set[str], limit: int) -> int:
+    """Add ``values`` to ``into`` while it holds fewer than ``limit``; how many did not fit."""
+    missed = 0
+    for value in values:
+        if value in into:
+            continue
+        if len(into) < limit:
+            into.add(value)
+        else:
+            missed += 1
+    return missed
 
 
 def _resource(event: Event) -> str:

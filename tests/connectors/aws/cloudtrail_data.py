@@ -107,7 +107,9 @@ def log_key(day: datetime, *, region: str = "us-east-1", unique: str = "Mu0KsOht
     kind = "CloudTrail-Digest" if digest else "CloudTrail"
     base = f"AWSLogs/{ORG}/{ACCOUNT}" if org else f"AWSLogs/{ACCOUNT}"
     stamp = day.strftime("%Y%m%dT%H%MZ")
-    return f"{base}/{kind}/{region}/{day:%Y/%m/%d}/{ACCOUNT}_{kind}_{region}_{stamp}_{unique}.json.gz"
+    return (
+        f"{base}/{kind}/{region}/{day:%Y/%m/%d}/{ACCOUNT}_{kind}_{region}_{stamp}_{unique}.json.gz"
+    )
 
 
 def gz(records: list[dict[str, Any]]) -> bytes:
