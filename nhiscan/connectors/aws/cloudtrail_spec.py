@@ -74,8 +74,9 @@ SPEC = ConnectorSpec(
             flag="--aws-cloudtrail",
             dest="aws_cloudtrail",
             multiple=True,
-            metavar="PATH|s3://BUCKET/PREFIX",
-            help="Read what identities did from CloudTrail log files (repeat).",
+            metavar="PATH|URL",
+            help="Read what identities did from CloudTrail log files: a folder, a file or "
+            "s3://bucket/prefix (repeat).",
         ),
         OptionSpec(
             flag="--activity-since",
