@@ -288,10 +288,10 @@ class Aggregator:
 
 def _absorb(target: _Session, source: _Session, samples: int, limit: int) -> None:
     """Add ``source``'s uses, addresses and agents to ``target``."""
-    for key, (first, last, count, kept) in source.uses.items():
+    for key, (first, last, count, kept, action) in source.uses.items():
         found = target.uses.get(key)
         if found is None:
-            target.uses[key] = [first, last, count, list(kept)]
+            target.uses[key] = [first, last, count, list(kept), action]
             continue
         found[0] = min(found[0], first)
         found[1] = max(found[1], last)

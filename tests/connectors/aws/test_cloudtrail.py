@@ -150,20 +150,26 @@ def test_sessions_take_the_tags_and_caller_of_the_call_that_started_them(tmp_pat
     """The same role, session name and no source identity: only the AssumeRole call tells
     the two apart, in whichever order the files come (another region's file, read first)."""
     a, b = session("run", key="ASIASTARTA"), session("run", key="ASIASTARTB")
+    again = session("run", key="ASIASTARTA2", source_identity=None)  # intake-a's next session
     write(tmp_path, log_key(DAY, region="eu-west-1"), [
         event(a, "GetItem", source="dynamodb.amazonaws.com", time="2026-11-02T10:02:00Z"),
         event(b, "PutItem", source="dynamodb.amazonaws.com", time="2026-11-02T10:03:00Z"),
+        event(again, "GetItem", source="dynamodb.amazonaws.com", time="2026-11-02T11:02:00Z",
+              ip="198.51.100.7"),
     ])  # fmt: skip
     write(tmp_path, log_key(DAY.replace(minute=10)), [
         _assume("ASIASTARTA", "intake-a", time="2026-11-02T10:00:00Z"),
         _assume("ASIASTARTB", "intake-b", time="2026-11-02T10:00:00Z"),
         event(a, "GetItem", source="dynamodb.amazonaws.com", time="2026-11-02T10:04:00Z"),
+        _assume("ASIASTARTA2", "intake-a", time="2026-11-02T11:00:00Z"),
     ])  # fmt: skip
     records = collect(str(tmp_path))
     first = of(records, ROLE, session_tags={"agent": "intake-a"})
     second = of(records, ROLE, session_tags={"agent": "intake-b"})
     assert first.assumed_by == f"arn:aws:iam::{ACCOUNT}:user/intake-a-launcher"
-    assert [(u.action, u.count) for u in first.uses] == [("dynamodb:GetItem", 2)]
+    assert [(u.action, u.count) for u in first.uses] == [("dynamodb:GetItem", 3)]
+    assert str(first.last_seen) == "2026-11-02 11:02:00+00:00"
+    assert first.source_ips == ("198.51.100.7", "203.0.113.10")
     assert [(u.action, u.count) for u in second.uses] == [("dynamodb:PutItem", 1)]
     launcher = of(records, f"arn:aws:iam::{ACCOUNT}:user/intake-a-launcher")
     assert [(u.action, u.resource) for u in launcher.uses] == [("sts:AssumeRole", ROLE)]
