@@ -14,7 +14,9 @@ actions by ``cloudtrail_actions``' table. docs/dev/activity.md has the design.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -74,23 +76,28 @@ class CloudTrailConnector:
         return tuple(f"aws-cloudtrail:{location}" for location in self._config.locations)
 
     def collect(self, ctx: CollectContext) -> Iterator[Record]:
+        with _no_cycle_collection():
+            records = self._read(ctx)
+        yield from records
+
+    def _read(self, ctx: CollectContext) -> list[Record]:
+        """Every location read: the gaps met, then the summaries, then a scope per location."""
         config = self._config
         since, until = config.window(ctx.now)
         bounds = (_stamp(since), _stamp(until))
         aggregator = Aggregator(catalogue_table(), samples=config.samples,
                                 set_limit=config.set_limit)  # fmt: skip
-        scopes = []
+        gaps: list[Record] = []
+        scopes: list[Record] = []
         for location in config.locations:
             counters, scope = Counters(), _Scope()
             files = self._files(location, Window.of(since.date(), until.date()), scope)
             for item in files:
-                if isinstance(item, CollectionGap):
-                    yield item
-                    continue
-                data = _fetch(item, location)
+                data = item if isinstance(item, CollectionGap) else _fetch(item, location)
                 if isinstance(data, CollectionGap):
-                    yield data
+                    gaps.append(data)
                     continue
+                assert isinstance(item, TrailFile)
                 aggregator.add(decode(gunzip(data, item.name), item.name), item.name, counters,
                                *bounds)  # fmt: skip
                 scope.files += 1
@@ -102,8 +109,7 @@ class CloudTrailConnector:
             ctx.progress(f"aws-cloudtrail {location}: {scope.files} files, {counters.events} "
                          f"events, {scope.skipped} files skipped")  # fmt: skip
             scopes.append(_scope_record(location, since, until, scope, counters, config))
-        yield from aggregator.summaries()
-        yield from scopes
+        return [*gaps, *aggregator.summaries(), *scopes]
 
     def _files(
         self, location: str, window: Window, scope: _Scope
@@ -133,6 +139,21 @@ class CloudTrailConnector:
                 continue
             found.append(TrailFile(name, day, reader))
         yield from sorted(found, key=lambda item: item.order)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cycle collector off while a trail is read. Reading makes no cycles (the decoded
+    records are untracked structs, the summaries a tree), but it allocates containers by the
+    million, and the collector's passes over them took half the time (bench/bench_cloudtrail.py:
+    6.7 µs per event with it, 4.6 without)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _fetch(item: TrailFile, location: str) -> bytes | CollectionGap:

@@ -104,11 +104,12 @@ class Aggregator:
         """
         samples, limit, denied_codes = self._samples, self._limit, self._denied
         callers, unmapped = self._callers, counters.unmapped
+        outside = 0
         for event in events:
             time = event.eventTime
             if not since <= time < until:
+                outside += 1
                 continue
-            counters.events += 1
             event_source = event.eventSource
             if event_source == _STS and event.eventName in STARTS and not event.errorCode:
                 self._started(event)
@@ -140,7 +141,14 @@ class Aggregator:
                 if is_denied is None:
                     is_denied = denied_codes[code] = denied(code)
                 refused = code if is_denied else None
-            key = (event_source, event.eventName, _resource(event), refused)
+            resources = event.resources
+            first = resources[0] if resources else None
+            if first is not None and first.ARN:
+                arn = first.ARN
+                resource = arn.split("/", 1)[0] + "/*" if first.type == _S3_OBJECT else arn
+            else:
+                resource = _resource(event)
+            key = (event_source, event.eventName, resource, refused)
             use = session.uses.get(key)
             if use is None:
                 action = self._table.action(event_source, event.eventName)
@@ -162,12 +170,14 @@ class Aggregator:
                     session.ips_more += 1
             agent = event.userAgent
             if agent is not None:
-                agent = agent[:_USER_AGENT_LENGTH]
+                if len(agent) > _USER_AGENT_LENGTH:
+                    agent = agent[:_USER_AGENT_LENGTH]
                 if agent not in session.agents:
                     if len(session.agents) < limit:
                         session.agents.add(agent)
                     else:
                         session.agents_more += 1
+        counters.events += len(events) - outside
 
     def _session(self, event: Event, caller_key: tuple[Any, ...]) -> _Session | Apart:
         """The session of a caller not seen (or no longer remembered), or why it is apart."""
@@ -315,16 +325,9 @@ def _add_bounded(into: set[str], values: set[str], limit: int) -> int:
 
 
 def _resource(event: Event) -> str:
-    """The resource acted on, S3 objects folded into their bucket ("arn:aws:s3:::b/*"); from the
-    request for S3 and STS calls whose record lists none; "*" otherwise."""
-    resources = event.resources
-    if resources:
-        first = resources[0]
-        arn = first.ARN
-        if arn:
-            if first.type == _S3_OBJECT:
-                return arn.split("/", 1)[0] + "/*"
-            return arn
+    """The resource of an event whose record lists none (``add`` takes the record's first ARN,
+    S3 objects folded into their bucket, "arn:aws:s3:::b/*"): from the request for S3 and STS
+    calls; "*" otherwise."""
     if event.eventSource == _S3 or event.eventSource == _STS:
         params = parameters(event)
         if params is not None:
