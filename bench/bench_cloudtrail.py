@@ -39,8 +39,11 @@ START = datetime(2026, 8, 1, tzinfo=UTC)
 FILES_PER_DAY = 48  # per region
 
 # (role path/name, the agents sharing it by source identity)
-ROLES = [(f"/agents/team{t}/worker{r}", [f"agent-{t}-{r}-{a}" for a in range(3)])
-         for t in range(4) for r in range(5)]  # fmt: skip
+ROLES = [
+    (f"/agents/team{t}/worker{r}", [f"agent-{t}-{r}-{a}" for a in range(3)])
+    for t in range(4)
+    for r in range(5)
+]
 USERS = [f"ci-bot-{i}" for i in range(5)]
 # (eventSource, eventName, weight, kind of resource)
 EVENTS = [
@@ -67,9 +70,11 @@ EVENTS = [
     ("execute-api.amazonaws.com", "CustomEventNotInAnyTable", 0.3, "none"),
 ]
 _NAMES, _WEIGHTS = list(range(len(EVENTS))), [e[2] for e in EVENTS]
-AGENTS = ["Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1 md/arch#x86_64 lang/python#3.11",
-          "aws-sdk-go-v2/1.30.0 os/linux lang/go#1.22 md/GOOS#linux api/s3#1.58",
-          "aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64.amzn.2 prompt/off"]  # fmt: skip
+AGENTS = [
+    "Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1 md/arch#x86_64 lang/python#3.11",
+    "aws-sdk-go-v2/1.30.0 os/linux lang/go#1.22 md/GOOS#linux api/s3#1.58",
+    "aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64.amzn.2 prompt/off",
+]
 
 
 def _role_arn(path: str) -> str:
@@ -86,38 +91,70 @@ def _caller(rng: random.Random, hour: int) -> tuple[dict[str, object], tuple[str
         key = f"ASIA{zlib.crc32(f'{path}|{agent}|{hour}'.encode()):012d}X"
         session = f"{agent}-{1785000000 + hour * 3600}"
         identity = {
-            "type": "AssumedRole", "principalId": f"AROAEXAMPLE{name.upper()}:{session}",
+            "type": "AssumedRole",
+            "principalId": f"AROAEXAMPLE{name.upper()}:{session}",
             "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{name}/{session}",
-            "accountId": ACCOUNT, "accessKeyId": key,
+            "accountId": ACCOUNT,
+            "accessKeyId": key,
             "sessionContext": {
-                "sessionIssuer": {"type": "Role", "principalId": f"AROAEXAMPLE{name.upper()}",
-                                  "arn": _role_arn(path), "accountId": ACCOUNT, "userName": name},
+                "sessionIssuer": {
+                    "type": "Role",
+                    "principalId": f"AROAEXAMPLE{name.upper()}",
+                    "arn": _role_arn(path),
+                    "accountId": ACCOUNT,
+                    "userName": name,
+                },
                 "attributes": {"creationDate": "2026-08-01T00:00:00Z", "mfaAuthenticated": "false"},
                 "sourceIdentity": agent,
             },
-        }  # fmt: skip
+        }
         return identity, (key, _role_arn(path), agent)
     if pick < 0.90:
         name = USERS[rng.randrange(len(USERS))]
-        return {"type": "IAMUser", "principalId": "AIDAEXAMPLE", "userName": name,
-                "arn": f"arn:aws:iam::{ACCOUNT}:user/{name}", "accountId": ACCOUNT,
-                "accessKeyId": "AKIAIOSFODNN7EXAMPLE"}, None  # fmt: skip
+        return {
+            "type": "IAMUser",
+            "principalId": "AIDAEXAMPLE",
+            "userName": name,
+            "arn": f"arn:aws:iam::{ACCOUNT}:user/{name}",
+            "accountId": ACCOUNT,
+            "accessKeyId": "AKIAIOSFODNN7EXAMPLE",
+        }, None
     if pick < 0.96:
         return {"type": "AWSService", "invokedBy": "lambda.amazonaws.com"}, None
     if pick < 0.99:
         role = "/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
-        return {"type": "AssumedRole", "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/"
-                "AWSServiceRoleForConfig/AWSConfig-Describe", "accountId": ACCOUNT,
-                "accessKeyId": "ASIASERVICEEXAMPLE", "invokedBy": "config.amazonaws.com",
-                "sessionContext": {"sessionIssuer": {"type": "Role", "arn": _role_arn(role),
-                                                     "accountId": ACCOUNT}}}, None  # fmt: skip
+        return {
+            "type": "AssumedRole",
+            "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/"
+            "AWSServiceRoleForConfig/AWSConfig-Describe",
+            "accountId": ACCOUNT,
+            "accessKeyId": "ASIASERVICEEXAMPLE",
+            "invokedBy": "config.amazonaws.com",
+            "sessionContext": {
+                "sessionIssuer": {"type": "Role", "arn": _role_arn(role), "accountId": ACCOUNT}
+            },
+        }, None
     if pick < 0.995:
-        return {"type": "FederatedUser", "arn": f"arn:aws:sts::{ACCOUNT}:federated-user/Bob",
-                "accountId": ACCOUNT, "principalId": f"{ACCOUNT}:Bob",
-                "sessionContext": {"sessionIssuer": {"type": "IAMUser", "accountId": ACCOUNT,
-                "arn": f"arn:aws:iam::{ACCOUNT}:user/federator", "userName": "federator"}}}, None  # fmt: skip
-    return {"type": "Root", "principalId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root",
-            "accountId": ACCOUNT}, None  # fmt: skip
+        return {
+            "type": "FederatedUser",
+            "arn": f"arn:aws:sts::{ACCOUNT}:federated-user/Bob",
+            "accountId": ACCOUNT,
+            "principalId": f"{ACCOUNT}:Bob",
+            "sessionContext": {
+                "sessionIssuer": {
+                    "type": "IAMUser",
+                    "accountId": ACCOUNT,
+                    "arn": f"arn:aws:iam::{ACCOUNT}:user/federator",
+                    "userName": "federator",
+                }
+            },
+        }, None
+    return {
+        "type": "Root",
+        "principalId": ACCOUNT,
+        "arn": f"arn:aws:iam::{ACCOUNT}:root",
+        "accountId": ACCOUNT,
+    }, None
 
 
 def _record(rng: random.Random, when: datetime, region: str, serial: int) -> dict[str, object]:
@@ -125,20 +162,30 @@ def _record(rng: random.Random, when: datetime, region: str, serial: int) -> dic
     identity, _ = _caller(rng, hour)
     source, name, _, kind = EVENTS[rng.choices(_NAMES, _WEIGHTS)[0]]
     record: dict[str, object] = {
-        "eventVersion": "1.09", "userIdentity": identity,
-        "eventTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "eventSource": source,
-        "eventName": name, "awsRegion": region,
+        "eventVersion": "1.09",
+        "userIdentity": identity,
+        "eventTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "eventSource": source,
+        "eventName": name,
+        "awsRegion": region,
         "sourceIPAddress": f"10.{rng.randrange(4)}.{rng.randrange(8)}.{rng.randrange(30)}",
         "userAgent": AGENTS[rng.randrange(len(AGENTS))],
-        "requestParameters": None, "responseElements": None,
-        "requestID": f"{serial:016X}", "eventID": f"{serial:08x}-{rng.getrandbits(16):04x}-4"
+        "requestParameters": None,
+        "responseElements": None,
+        "requestID": f"{serial:016X}",
+        "eventID": f"{serial:08x}-{rng.getrandbits(16):04x}-4"
         f"{rng.getrandbits(12):03x}-8{rng.getrandbits(12):03x}-{rng.getrandbits(48):012x}",
         "readOnly": name.startswith(("Get", "List", "Head", "Describe")),
-        "eventType": "AwsApiCall", "managementEvent": kind not in ("object",),
-        "recipientAccountId": ACCOUNT, "eventCategory": "Management",
-        "tlsDetails": {"tlsVersion": "TLSv1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256",
-                       "clientProvidedHostHeader": source.replace("amazonaws", f"{region}.amazonaws")},
-    }  # fmt: skip
+        "eventType": "AwsApiCall",
+        "managementEvent": kind not in ("object",),
+        "recipientAccountId": ACCOUNT,
+        "eventCategory": "Management",
+        "tlsDetails": {
+            "tlsVersion": "TLSv1.3",
+            "cipherSuite": "TLS_AES_128_GCM_SHA256",
+            "clientProvidedHostHeader": source.replace("amazonaws", f"{region}.amazonaws"),
+        },
+    }
     bucket = f"data-{rng.randrange(6)}"
     if kind == "object":
         key = f"in/{rng.randrange(10**6)}.json"
@@ -204,24 +251,44 @@ def _assume_roles(
         for agent in agents:
             key = f"ASIA{zlib.crc32(f'{path}|{agent}|{hour}'.encode()):012d}X"
             session = f"{agent}-{1785000000 + hour * 3600}"
-            out.append({
-                "eventVersion": "1.08",
-                "userIdentity": {"type": "AWSService", "invokedBy": "ecs-tasks.amazonaws.com"},
-                "eventTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "eventSource": "sts.amazonaws.com",
-                "eventName": "AssumeRole", "awsRegion": "us-east-1",
-                "sourceIPAddress": "ecs-tasks.amazonaws.com", "userAgent": "ecs-tasks.amazonaws.com",
-                "requestParameters": {"roleArn": _role_arn(path), "roleSessionName": session,
-                                      "sourceIdentity": agent,
-                                      "tags": [{"key": "agent", "value": agent}]},
-                "responseElements": {"credentials": {"accessKeyId": key, "expiration": "x",
-                                                     "sessionToken": "redacted"},
-                                     "assumedRoleUser": {"assumedRoleId": f"AROA:{session}",
-                                                         "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/x/{session}"}},
-                "requestID": f"{serial:016X}", "eventID": f"assume-{hour}-{len(out)}",
-                "readOnly": True, "resources": [{"ARN": _role_arn(path), "accountId": ACCOUNT,
-                                                 "type": "AWS::IAM::Role"}],
-                "eventType": "AwsApiCall", "managementEvent": True, "recipientAccountId": ACCOUNT,
-            })  # fmt: skip
+            out.append(
+                {
+                    "eventVersion": "1.08",
+                    "userIdentity": {"type": "AWSService", "invokedBy": "ecs-tasks.amazonaws.com"},
+                    "eventTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "eventSource": "sts.amazonaws.com",
+                    "eventName": "AssumeRole",
+                    "awsRegion": "us-east-1",
+                    "sourceIPAddress": "ecs-tasks.amazonaws.com",
+                    "userAgent": "ecs-tasks.amazonaws.com",
+                    "requestParameters": {
+                        "roleArn": _role_arn(path),
+                        "roleSessionName": session,
+                        "sourceIdentity": agent,
+                        "tags": [{"key": "agent", "value": agent}],
+                    },
+                    "responseElements": {
+                        "credentials": {
+                            "accessKeyId": key,
+                            "expiration": "x",
+                            "sessionToken": "redacted",
+                        },
+                        "assumedRoleUser": {
+                            "assumedRoleId": f"AROA:{session}",
+                            "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/x/{session}",
+                        },
+                    },
+                    "requestID": f"{serial:016X}",
+                    "eventID": f"assume-{hour}-{len(out)}",
+                    "readOnly": True,
+                    "resources": [
+                        {"ARN": _role_arn(path), "accountId": ACCOUNT, "type": "AWS::IAM::Role"}
+                    ],
+                    "eventType": "AwsApiCall",
+                    "managementEvent": True,
+                    "recipientAccountId": ACCOUNT,
+                }
+            )
     return out
 
 
@@ -255,7 +322,8 @@ def generate(work: Path, events: int, seed: int = 19) -> Path:
                     serial += 1
                 folder = root / f"AWSLogs/{ACCOUNT}/CloudTrail/{region}/{delivered:%Y/%m/%d}"
                 folder.mkdir(parents=True, exist_ok=True)
-                name = f"{ACCOUNT}_CloudTrail_{region}_{delivered:%Y%m%dT%H%MZ}_{rng.getrandbits(64):016x}.json.gz"
+                unique = f"{rng.getrandbits(64):016x}"
+                name = f"{ACCOUNT}_CloudTrail_{region}_{delivered:%Y%m%dT%H%MZ}_{unique}.json.gz"
                 body = json.dumps({"Records": records}, separators=(",", ":")).encode()
                 (folder / name).write_bytes(gzip.compress(body, compresslevel=6))
                 written += len(records)
@@ -264,8 +332,10 @@ def generate(work: Path, events: int, seed: int = 19) -> Path:
                     root / f"AWSLogs/{ACCOUNT}/CloudTrail-Digest/us-east-1/{delivered:%Y/%m/%d}"
                 )
                 digest.mkdir(parents=True, exist_ok=True)
-                (digest / f"{ACCOUNT}_CloudTrail-Digest_us-east-1_x_{delivered:%Y%m%dT%H%MZ}.json.gz"
-                 ).write_bytes(gzip.compress(b'{"digestStartTime": "x"}'))  # fmt: skip
+                (
+                    digest
+                    / f"{ACCOUNT}_CloudTrail-Digest_us-east-1_x_{delivered:%Y%m%dT%H%MZ}.json.gz"
+                ).write_bytes(gzip.compress(b'{"digestStartTime": "x"}'))
         print(f"generated day {day + 1}/{DAYS}: {written:,} events", file=sys.stderr, flush=True)
     manifest.write_text(
         json.dumps({"events": written, "seconds": round(time.perf_counter() - started)})
@@ -291,10 +361,17 @@ def read(root: Path, days: int) -> dict[str, object]:
         elif isinstance(record, ActivityScope):
             events, files = record.events, record.files
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    return {"days": days, "files": files, "events": events, "summaries": summaries, "uses": uses,
-            "cpu_seconds": round(cpu, 1), "wall_seconds": round(wall, 1),
-            "events_per_second_per_core": round(events / cpu),
-            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}  # fmt: skip
+    return {
+        "days": days,
+        "files": files,
+        "events": events,
+        "summaries": summaries,
+        "uses": uses,
+        "cpu_seconds": round(cpu, 1),
+        "wall_seconds": round(wall, 1),
+        "events_per_second_per_core": round(events / cpu),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
 
 
 def main() -> None:
@@ -308,8 +385,16 @@ def main() -> None:
         print(json.dumps(read(root, options.read_days)), flush=True)
         return
     for days in (DAYS // 5, DAYS):
-        child = [sys.executable, __file__, "--events", str(options.events), "--work",
-                 str(options.work), "--read-days", str(days)]  # fmt: skip
+        child = [
+            sys.executable,
+            __file__,
+            "--events",
+            str(options.events),
+            "--work",
+            str(options.work),
+            "--read-days",
+            str(days),
+        ]
         print(subprocess.run(child, check=True, capture_output=True, text=True).stdout, end="")
 
 

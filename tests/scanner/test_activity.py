@@ -21,37 +21,71 @@ ROLE = "arn:aws:iam::111122223333:role/agents/intake"
 
 def use(count: int = 2, **fields: object) -> ActionUse:
     values: dict[str, object] = dict(
-        action="s3:GetObject", event="s3.amazonaws.com:GetObject", resource="arn:aws:s3:::in/*",
-        outcome=Outcome.ALLOWED, first_seen=T0, last_seen=T1, count=count,
+        action="s3:GetObject",
+        event="s3.amazonaws.com:GetObject",
+        resource="arn:aws:s3:::in/*",
+        outcome=Outcome.ALLOWED,
+        first_seen=T0,
+        last_seen=T1,
+        count=count,
         samples=(EventRef(id="e1", time=T0, source="s3://trail/AWSLogs/x.json.gz"),),
-    )  # fmt: skip
+    )
     return ActionUse(**{**values, **fields})  # type: ignore[arg-type]
 
 
 def summary(**fields: object) -> ActivitySummary:
     values: dict[str, object] = dict(
-        provider=Provider.AWS, identity=ROLE, principal="role-session", account="111122223333",
-        first_seen=T0, last_seen=T1, count=3, source_identity="intake-b",
-        session_name="intake-b-*", session_tags={"agent": "intake-b"},
+        provider=Provider.AWS,
+        identity=ROLE,
+        principal="role-session",
+        account="111122223333",
+        first_seen=T0,
+        last_seen=T1,
+        count=3,
+        source_identity="intake-b",
+        session_name="intake-b-*",
+        session_tags={"agent": "intake-b"},
         assumed_by="arn:aws:iam::111122223333:user/launcher",
-        uses=(use(), use(1, action=None, event="signin.amazonaws.com:ConsoleLogin", resource="*",
-                          outcome=Outcome.DENIED, error="AccessDenied")),
-        source_ips=("203.0.113.10",), user_agents=("Boto3/1.34.0",),
-    )  # fmt: skip
+        uses=(
+            use(),
+            use(
+                1,
+                action=None,
+                event="signin.amazonaws.com:ConsoleLogin",
+                resource="*",
+                outcome=Outcome.DENIED,
+                error="AccessDenied",
+            ),
+        ),
+        source_ips=("203.0.113.10",),
+        user_agents=("Boto3/1.34.0",),
+    )
     return ActivitySummary(**{**values, **fields})  # type: ignore[arg-type]
 
 
 def scope() -> ActivityScope:
-    return ActivityScope(provider=Provider.AWS, source="s3://trail/AWSLogs/", since=T0, until=T1,
-                         files=4, skipped_files=1, events=9,
-                         service_events={"lambda.amazonaws.com": 2},
-                         unmapped={"signin.amazonaws.com:ConsoleLogin": 1}, set_limit=20,
-                         sample_limit=3)  # fmt: skip
+    return ActivityScope(
+        provider=Provider.AWS,
+        source="s3://trail/AWSLogs/",
+        since=T0,
+        until=T1,
+        files=4,
+        skipped_files=1,
+        events=9,
+        service_events={"lambda.amazonaws.com": 2},
+        unmapped={"signin.amazonaws.com:ConsoleLogin": 1},
+        set_limit=20,
+        sample_limit=3,
+    )
 
 
 def a_snapshot(*summaries: ActivitySummary) -> snap.Snapshot:
-    return snap.Snapshot(tool=ToolInfo(name="nhiscan", version="0"), collected_at=T1,
-                         activity=summaries or (summary(),), activity_sources=(scope(),))  # fmt: skip
+    return snap.Snapshot(
+        tool=ToolInfo(name="nhiscan", version="0"),
+        collected_at=T1,
+        activity=summaries or (summary(),),
+        activity_sources=(scope(),),
+    )
 
 
 def test_records_round_trip_exactly() -> None:

@@ -20,8 +20,14 @@ USER = f"arn:aws:iam::{ACCOUNT}:user/deploy-bot"
 
 
 def user(arn: str = USER, key: str = "AKIAIOSFODNN7EXAMPLE") -> dict[str, Any]:
-    return {"type": "IAMUser", "principalId": "AIDAJ45Q7YFFAREXAMPLE", "arn": arn,
-            "accountId": ACCOUNT, "accessKeyId": key, "userName": arn.rsplit("/", 1)[1]}  # fmt: skip
+    return {
+        "type": "IAMUser",
+        "principalId": "AIDAJ45Q7YFFAREXAMPLE",
+        "arn": arn,
+        "accountId": ACCOUNT,
+        "accessKeyId": key,
+        "userName": arn.rsplit("/", 1)[1],
+    }
 
 
 def session(
@@ -37,8 +43,13 @@ def session(
         "attributes": {"creationDate": "2026-11-02T10:00:00Z", "mfaAuthenticated": "false"}
     }
     if issuer:
-        context["sessionIssuer"] = {"type": "Role", "principalId": "AROAIDPPEZS35WEXAMPLE",
-                                    "arn": role, "accountId": ACCOUNT, "userName": name}  # fmt: skip
+        context["sessionIssuer"] = {
+            "type": "Role",
+            "principalId": "AROAIDPPEZS35WEXAMPLE",
+            "arn": role,
+            "accountId": ACCOUNT,
+            "userName": name,
+        }
     if source_identity is not None:
         context["sourceIdentity"] = source_identity
     return {
@@ -97,12 +108,20 @@ def event(
 
 
 def s3_object(bucket: str, key: str) -> list[dict[str, Any]]:
-    return [{"type": "AWS::S3::Object", "ARN": f"arn:aws:s3:::{bucket}/{key}"},
-            {"accountId": ACCOUNT, "type": "AWS::S3::Bucket", "ARN": f"arn:aws:s3:::{bucket}"}]  # fmt: skip
+    return [
+        {"type": "AWS::S3::Object", "ARN": f"arn:aws:s3:::{bucket}/{key}"},
+        {"accountId": ACCOUNT, "type": "AWS::S3::Bucket", "ARN": f"arn:aws:s3:::{bucket}"},
+    ]
 
 
-def log_key(day: datetime, *, region: str = "us-east-1", unique: str = "Mu0KsOhtH1ar15ZZ",
-            org: bool = False, digest: bool = False) -> str:  # fmt: skip
+def log_key(
+    day: datetime,
+    *,
+    region: str = "us-east-1",
+    unique: str = "Mu0KsOhtH1ar15ZZ",
+    org: bool = False,
+    digest: bool = False,
+) -> str:
     """Where CloudTrail delivers a file of ``day`` (org trails add the organization id)."""
     kind = "CloudTrail-Digest" if digest else "CloudTrail"
     base = f"AWSLogs/{ORG}/{ACCOUNT}" if org else f"AWSLogs/{ACCOUNT}"

@@ -55,36 +55,61 @@ def scope(records: list[Record]) -> ActivityScope:
 
 
 def of(records: list[Record], identity: str, **fields: Any) -> ActivitySummary:
-    found = [s for s in summaries(records) if s.identity == identity
-             and all(getattr(s, k) == v for k, v in fields.items())]  # fmt: skip
+    found = [
+        s
+        for s in summaries(records)
+        if s.identity == identity and all(getattr(s, k) == v for k, v in fields.items())
+    ]
     assert len(found) == 1, [(s.identity, s.source_identity, s.session_name) for s in found]
     return found[0]
 
 
 def test_each_identity_type_is_named_as_the_inventory_names_it(tmp_path: Path) -> None:
-    federated = {"type": "FederatedUser", "principalId": f"{ACCOUNT}:Bob",
-                 "arn": f"arn:aws:sts::{ACCOUNT}:federated-user/Bob", "accountId": ACCOUNT,
-                 "sessionContext": {"sessionIssuer": {"type": "IAMUser", "accountId": ACCOUNT,
-                                    "arn": f"arn:aws:iam::{ACCOUNT}:user/federator"}}}  # fmt: skip
-    root = {"type": "Root", "principalId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root",
-            "accountId": ACCOUNT}  # fmt: skip
+    federated = {
+        "type": "FederatedUser",
+        "principalId": f"{ACCOUNT}:Bob",
+        "arn": f"arn:aws:sts::{ACCOUNT}:federated-user/Bob",
+        "accountId": ACCOUNT,
+        "sessionContext": {
+            "sessionIssuer": {
+                "type": "IAMUser",
+                "accountId": ACCOUNT,
+                "arn": f"arn:aws:iam::{ACCOUNT}:user/federator",
+            }
+        },
+    }
+    root = {
+        "type": "Root",
+        "principalId": ACCOUNT,
+        "arn": f"arn:aws:iam::{ACCOUNT}:root",
+        "accountId": ACCOUNT,
+    }
     other = {"type": "AWSAccount", "principalId": "AIDAEXAMPLE", "accountId": "444455556666"}
-    linked = session("AWSConfig-Describe",
-                     role=f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/config.amazonaws.com/"
-                          "AWSServiceRoleForConfig")  # fmt: skip
+    linked = session(
+        "AWSConfig-Describe",
+        role=f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/config.amazonaws.com/"
+        "AWSServiceRoleForConfig",
+    )
     no_issuer = session("run-1", issuer=False, key="ASIANOISSUER")
-    write(tmp_path, log_key(DAY), [
-        event(user(), "GetObject", resources=s3_object("data", "a.json")),
-        event(session("intake-1700000000"), "GetObject", resources=s3_object("data", "b.json")),
-        event(no_issuer, "GetObject", resources=s3_object("data", "c.json")),
-        event(federated, "ListBuckets"),
-        event(root, "ListBuckets"),
-        event(other, "GetObject", resources=s3_object("data", "d.json")),
-        event(service(), "AssumeRole", source="sts.amazonaws.com"),
-        event(linked, "DescribeInstances", source="ec2.amazonaws.com"),
-        {**event(user(), "RotateKey", source="kms.amazonaws.com"), "eventType": "AwsServiceEvent"},
-        event({"type": "IdentityCenterUser", "accountId": ACCOUNT}, "ListBuckets"),
-    ])  # fmt: skip
+    write(
+        tmp_path,
+        log_key(DAY),
+        [
+            event(user(), "GetObject", resources=s3_object("data", "a.json")),
+            event(session("intake-1700000000"), "GetObject", resources=s3_object("data", "b.json")),
+            event(no_issuer, "GetObject", resources=s3_object("data", "c.json")),
+            event(federated, "ListBuckets"),
+            event(root, "ListBuckets"),
+            event(other, "GetObject", resources=s3_object("data", "d.json")),
+            event(service(), "AssumeRole", source="sts.amazonaws.com"),
+            event(linked, "DescribeInstances", source="ec2.amazonaws.com"),
+            {
+                **event(user(), "RotateKey", source="kms.amazonaws.com"),
+                "eventType": "AwsServiceEvent",
+            },
+            event({"type": "IdentityCenterUser", "accountId": ACCOUNT}, "ListBuckets"),
+        ],
+    )
     records = collect(str(tmp_path))
     assert of(records, USER).principal == "user"
     role = of(records, ROLE)  # the issuer's ARN, with the role's path
@@ -102,22 +127,38 @@ def test_each_identity_type_is_named_as_the_inventory_names_it(tmp_path: Path) -
     counted = scope(records)
     assert counted.events == 10
     assert counted.service_events == {
-        "ec2.amazonaws.com": 1, "kms.amazonaws.com": 1, "lambda.amazonaws.com": 1
-    }  # fmt: skip
+        "ec2.amazonaws.com": 1,
+        "kms.amazonaws.com": 1,
+        "lambda.amazonaws.com": 1,
+    }
     assert counted.unattributed == {"IdentityCenterUser": 1}
 
 
 def test_two_agents_sharing_a_role_are_told_apart_by_source_identity(tmp_path: Path) -> None:
     a = session("intake-a-1700000000", key="ASIAAGENTA", source_identity="intake-a")
     b = session("intake-b-1700000000", key="ASIAAGENTB", source_identity="intake-b")
-    write(tmp_path, log_key(DAY), [
-        event(a, "GetObject", resources=s3_object("inbox", "1.json"), event_id="a1"),
-        event(a, "GetObject", resources=s3_object("inbox", "2.json"), event_id="a2",
-              time="2026-11-02T10:01:00Z"),
-        event(b, "PutObject", resources=s3_object("payroll", "x.csv"), event_id="b1",
-              error="AccessDenied"),
-        event(b, "DeleteObject", resources=s3_object("inbox", "1.json"), event_id="b2"),
-    ])  # fmt: skip
+    write(
+        tmp_path,
+        log_key(DAY),
+        [
+            event(a, "GetObject", resources=s3_object("inbox", "1.json"), event_id="a1"),
+            event(
+                a,
+                "GetObject",
+                resources=s3_object("inbox", "2.json"),
+                event_id="a2",
+                time="2026-11-02T10:01:00Z",
+            ),
+            event(
+                b,
+                "PutObject",
+                resources=s3_object("payroll", "x.csv"),
+                event_id="b1",
+                error="AccessDenied",
+            ),
+            event(b, "DeleteObject", resources=s3_object("inbox", "1.json"), event_id="b2"),
+        ],
+    )
     records = collect(str(tmp_path))
     first = of(records, ROLE, source_identity="intake-a")
     second = of(records, ROLE, source_identity="intake-b")
@@ -137,13 +178,22 @@ def _assume(key: str, agent: str, *, time: str) -> dict[str, Any]:
     """The AssumeRole call that started a session: its tags and caller."""
     caller = user(f"arn:aws:iam::{ACCOUNT}:user/{agent}-launcher")
     return event(
-        caller, "AssumeRole", source="sts.amazonaws.com", time=time, event_id=f"start-{agent}",
-        parameters={"roleArn": ROLE, "roleSessionName": "run",
-                    "tags": [{"key": "agent", "value": agent}]},
-        response={"credentials": {"accessKeyId": key, "expiration": "x"},
-                  "assumedRoleUser": {"arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/intake/run"}},
+        caller,
+        "AssumeRole",
+        source="sts.amazonaws.com",
+        time=time,
+        event_id=f"start-{agent}",
+        parameters={
+            "roleArn": ROLE,
+            "roleSessionName": "run",
+            "tags": [{"key": "agent", "value": agent}],
+        },
+        response={
+            "credentials": {"accessKeyId": key, "expiration": "x"},
+            "assumedRoleUser": {"arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/intake/run"},
+        },
         resources=[{"ARN": ROLE, "accountId": ACCOUNT, "type": "AWS::IAM::Role"}],
-    )  # fmt: skip
+    )
 
 
 def test_sessions_take_the_tags_and_caller_of_the_call_that_started_them(tmp_path: Path) -> None:
@@ -151,18 +201,31 @@ def test_sessions_take_the_tags_and_caller_of_the_call_that_started_them(tmp_pat
     the two apart, in whichever order the files come (another region's file, read first)."""
     a, b = session("run", key="ASIASTARTA"), session("run", key="ASIASTARTB")
     again = session("run", key="ASIASTARTA2", source_identity=None)  # intake-a's next session
-    write(tmp_path, log_key(DAY, region="eu-west-1"), [
-        event(a, "GetItem", source="dynamodb.amazonaws.com", time="2026-11-02T10:02:00Z"),
-        event(b, "PutItem", source="dynamodb.amazonaws.com", time="2026-11-02T10:03:00Z"),
-        event(again, "GetItem", source="dynamodb.amazonaws.com", time="2026-11-02T11:02:00Z",
-              ip="198.51.100.7"),
-    ])  # fmt: skip
-    write(tmp_path, log_key(DAY.replace(minute=10)), [
-        _assume("ASIASTARTA", "intake-a", time="2026-11-02T10:00:00Z"),
-        _assume("ASIASTARTB", "intake-b", time="2026-11-02T10:00:00Z"),
-        event(a, "GetItem", source="dynamodb.amazonaws.com", time="2026-11-02T10:04:00Z"),
-        _assume("ASIASTARTA2", "intake-a", time="2026-11-02T11:00:00Z"),
-    ])  # fmt: skip
+    write(
+        tmp_path,
+        log_key(DAY, region="eu-west-1"),
+        [
+            event(a, "GetItem", source="dynamodb.amazonaws.com", time="2026-11-02T10:02:00Z"),
+            event(b, "PutItem", source="dynamodb.amazonaws.com", time="2026-11-02T10:03:00Z"),
+            event(
+                again,
+                "GetItem",
+                source="dynamodb.amazonaws.com",
+                time="2026-11-02T11:02:00Z",
+                ip="198.51.100.7",
+            ),
+        ],
+    )
+    write(
+        tmp_path,
+        log_key(DAY.replace(minute=10)),
+        [
+            _assume("ASIASTARTA", "intake-a", time="2026-11-02T10:00:00Z"),
+            _assume("ASIASTARTB", "intake-b", time="2026-11-02T10:00:00Z"),
+            event(a, "GetItem", source="dynamodb.amazonaws.com", time="2026-11-02T10:04:00Z"),
+            _assume("ASIASTARTA2", "intake-a", time="2026-11-02T11:00:00Z"),
+        ],
+    )
     records = collect(str(tmp_path))
     first = of(records, ROLE, session_tags={"agent": "intake-a"})
     second = of(records, ROLE, session_tags={"agent": "intake-b"})
@@ -176,27 +239,43 @@ def test_sessions_take_the_tags_and_caller_of_the_call_that_started_them(tmp_pat
 
 
 def test_event_names_become_actions_and_unmapped_ones_are_counted(tmp_path: Path) -> None:
-    write(tmp_path, log_key(DAY), [
-        event(user(), "ListObjectsV2", parameters={"bucketName": "data", "prefix": "in/"}),
-        event(user(), "HeadObject", resources=s3_object("data", "in/1.json")),
-        event(user(), "UpdateFunctionCode20150331v2", source="lambda.amazonaws.com"),
-        event(user(), "ConsoleLogin", source="signin.amazonaws.com"),
-        event(user(), "ConsoleLogin", source="signin.amazonaws.com"),
-        event(user(), "GetSecretValue", source="secretsmanager.amazonaws.com",
-              error="ResourceNotFoundException"),
-    ])  # fmt: skip
+    write(
+        tmp_path,
+        log_key(DAY),
+        [
+            event(user(), "ListObjectsV2", parameters={"bucketName": "data", "prefix": "in/"}),
+            event(user(), "HeadObject", resources=s3_object("data", "in/1.json")),
+            event(user(), "UpdateFunctionCode20150331v2", source="lambda.amazonaws.com"),
+            event(user(), "ConsoleLogin", source="signin.amazonaws.com"),
+            event(user(), "ConsoleLogin", source="signin.amazonaws.com"),
+            event(
+                user(),
+                "GetSecretValue",
+                source="secretsmanager.amazonaws.com",
+                error="ResourceNotFoundException",
+            ),
+        ],
+    )
     records = collect(str(tmp_path))
     uses = {(u.event, u.action, u.resource, u.outcome) for u in of(records, USER).uses}
     assert uses == {
         ("s3.amazonaws.com:ListObjectsV2", "s3:ListBucket", "arn:aws:s3:::data", Outcome.ALLOWED),
         ("s3.amazonaws.com:HeadObject", "s3:GetObject", "arn:aws:s3:::data/*", Outcome.ALLOWED),
-        ("lambda.amazonaws.com:UpdateFunctionCode20150331v2", "lambda:UpdateFunctionCode", "*",
-         Outcome.ALLOWED),
+        (
+            "lambda.amazonaws.com:UpdateFunctionCode20150331v2",
+            "lambda:UpdateFunctionCode",
+            "*",
+            Outcome.ALLOWED,
+        ),
         ("signin.amazonaws.com:ConsoleLogin", None, "*", Outcome.ALLOWED),
         # failed, but not refused: authorization let it through
-        ("secretsmanager.amazonaws.com:GetSecretValue", "secretsmanager:GetSecretValue", "*",
-         Outcome.ALLOWED),
-    }  # fmt: skip
+        (
+            "secretsmanager.amazonaws.com:GetSecretValue",
+            "secretsmanager:GetSecretValue",
+            "*",
+            Outcome.ALLOWED,
+        ),
+    }
     assert scope(records).unmapped == {"signin.amazonaws.com:ConsoleLogin": 2}
 
 
@@ -208,8 +287,11 @@ def test_digests_and_files_outside_the_window_are_skipped_by_their_path(tmp_path
     (tmp_path / log_key(old)).parent.mkdir(parents=True)
     (tmp_path / log_key(old)).write_bytes(b"not even gzip: never opened")
     # in the window by its path, but its event is before --activity-since
-    write(tmp_path, log_key(datetime(2026, 10, 1, 0, 5, tzinfo=UTC)),
-          [event(user(), "ListBuckets", time="2026-09-30T23:59:00Z", event_id="early")])  # fmt: skip
+    write(
+        tmp_path,
+        log_key(datetime(2026, 10, 1, 0, 5, tzinfo=UTC)),
+        [event(user(), "ListBuckets", time="2026-09-30T23:59:00Z", event_id="early")],
+    )
     (tmp_path / "notes.txt").write_text("not a log file")
     records = collect(str(tmp_path), since=datetime(2026, 10, 1, tzinfo=UTC))
     counted = scope(records)
@@ -266,8 +348,11 @@ def bucket(moto: None) -> Iterator[str]:
 def test_a_trail_is_read_from_s3(bucket: str) -> None:
     s3 = boto3.client("s3", region_name="us-east-1")
     a = session("intake-a-1", key="ASIAS3A", source_identity="intake-a")
-    s3.put_object(Bucket=bucket, Key=f"logs/{log_key(DAY)}",
-                  Body=gz([event(a, "GetObject", resources=s3_object("data", "1.json"))]))  # fmt: skip
+    s3.put_object(
+        Bucket=bucket,
+        Key=f"logs/{log_key(DAY)}",
+        Body=gz([event(a, "GetObject", resources=s3_object("data", "1.json"))]),
+    )
     s3.put_object(Bucket=bucket, Key=f"logs/{log_key(DAY, digest=True)}", Body=b"{}")
     records = collect(f"s3://{bucket}/logs/")
     assert of(records, ROLE).source_identity == "intake-a"
@@ -280,8 +365,10 @@ def test_a_trail_that_cannot_be_listed_is_a_gap(moto: None) -> None:
     records = collect("s3://no-such-trail-bucket/AWSLogs/")
     (gap,) = [r for r in records if isinstance(r, CollectionGap)]
     assert (gap.operation, gap.scope, gap.reason) == (
-        "s3:ListBucket", "s3://no-such-trail-bucket/AWSLogs/", GapReason.FAILED
-    )  # fmt: skip
+        "s3:ListBucket",
+        "s3://no-such-trail-bucket/AWSLogs/",
+        GapReason.FAILED,
+    )
     assert "NoSuchBucket" in gap.detail
     assert scope(records).files == 0
 
@@ -298,18 +385,39 @@ def test_scan_puts_the_summaries_in_the_snapshot_and_the_report(tmp_path: Path) 
     identity the export does not have is listed all the same, said not to be in the inventory."""
     app = f"arn:aws:iam::{ACCOUNT}:role/app"
     trail = tmp_path / "trail"
-    write(trail, log_key(DAY), [
-        event(session("app-1", role=app, key="ASIAAPP", source_identity="agent-7"),
-              "GetObject", resources=s3_object("data", "1.json")),
-        event(user(USER), "ListBuckets"),
-    ])  # fmt: skip
+    write(
+        trail,
+        log_key(DAY),
+        [
+            event(
+                session("app-1", role=app, key="ASIAAPP", source_identity="agent-7"),
+                "GetObject",
+                resources=s3_object("data", "1.json"),
+            ),
+            event(user(USER), "ListBuckets"),
+        ],
+    )
     out = tmp_path / "out"
     gaad = Path(__file__).parents[2] / "data" / "aws" / "gaad-small.json"
-    result = CliRunner().invoke(cli, [
-        "scan", "--aws-gaad", str(gaad), "--aws-cloudtrail", str(trail),
-        "--activity-since", "2026-10-01", "--activity-until", "2026-11-10", "-o", str(out),
-        "--fail-on", "never",
-    ], catch_exceptions=False)  # fmt: skip
+    result = CliRunner().invoke(
+        cli,
+        [
+            "scan",
+            "--aws-gaad",
+            str(gaad),
+            "--aws-cloudtrail",
+            str(trail),
+            "--activity-since",
+            "2026-10-01",
+            "--activity-until",
+            "2026-11-10",
+            "-o",
+            str(out),
+            "--fail-on",
+            "never",
+        ],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text())
     activity = report["activity"]
@@ -334,10 +442,21 @@ def test_scan_with_a_trail_alone_stands(tmp_path: Path) -> None:
     trail = tmp_path / "trail"
     write(trail, log_key(DAY), [event(user(USER), "ListBuckets")])
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, [
-        "scan", "--aws-cloudtrail", str(trail), "--activity-since", "2026-10-01",
-        "-o", str(out), "--fail-on", "never",
-    ], catch_exceptions=False)  # fmt: skip
+    result = CliRunner().invoke(
+        cli,
+        [
+            "scan",
+            "--aws-cloudtrail",
+            str(trail),
+            "--activity-since",
+            "2026-10-01",
+            "-o",
+            str(out),
+            "--fail-on",
+            "never",
+        ],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text())
     assert [e["identity"] for e in report["activity"]["identities"]] == [USER]
@@ -345,9 +464,18 @@ def test_scan_with_a_trail_alone_stands(tmp_path: Path) -> None:
 
 
 def test_a_bad_window_is_a_usage_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["scan", "--aws-cloudtrail", str(tmp_path),
-                                      "--activity-since", "2026-11-10",
-                                      "--activity-until", "2026-11-01"])  # fmt: skip
+    result = CliRunner().invoke(
+        cli,
+        [
+            "scan",
+            "--aws-cloudtrail",
+            str(tmp_path),
+            "--activity-since",
+            "2026-11-10",
+            "--activity-until",
+            "2026-11-01",
+        ],
+    )
     assert result.exit_code == 2
     assert "--activity-since must be before --activity-until" in result.output
     result = CliRunner().invoke(cli, ["scan", "--activity-since", "2026-11-10"])

@@ -53,9 +53,16 @@ def test_every_service_prefix_is_a_catalogued_service() -> None:
         ("kms.amazonaws.com", "Decrypt", "kms:Decrypt"),
         ("lambda.amazonaws.com", "Invoke", "lambda:InvokeFunction"),
         ("lambda.amazonaws.com", "CreateFunction20150331", "lambda:CreateFunction"),
-        ("lambda.amazonaws.com", "UpdateFunctionConfiguration20150331v2",
-         "lambda:UpdateFunctionConfiguration"),
-        ("cloudfront.amazonaws.com", "CreateDistribution2020_05_31", "cloudfront:CreateDistribution"),
+        (
+            "lambda.amazonaws.com",
+            "UpdateFunctionConfiguration20150331v2",
+            "lambda:UpdateFunctionConfiguration",
+        ),
+        (
+            "cloudfront.amazonaws.com",
+            "CreateDistribution2020_05_31",
+            "cloudfront:CreateDistribution",
+        ),
         ("monitoring.amazonaws.com", "PutMetricData", "cloudwatch:PutMetricData"),
         ("bedrock.amazonaws.com", "Converse", "bedrock:InvokeModel"),
         ("sqs.amazonaws.com", "SendMessageBatch", "sqs:SendMessage"),
@@ -64,7 +71,7 @@ def test_every_service_prefix_is_a_catalogued_service() -> None:
         ("s3.amazonaws.com", "NotAnOperation", None),
         ("example.com", "GetObject", None),
     ],
-)  # fmt: skip
+)
 def test_documented_mappings(source: str, name: str, action: str | None) -> None:
     assert catalogue_table().action(source, name) == action
 
