@@ -126,7 +126,7 @@ def test_strict_turns_gaps_into_exit_3(demo: Path, tmp_path: Path) -> None:
 
 def test_stdout_output(demo: Path) -> None:
     result = invoke("analyze", str(demo / "snapshot.json"), "-o", "-", "--format", "json")
-    assert json.loads(result.stdout)["summary"]["identities"] == 23  # AWS 10, GCP 7, Azure 6
+    assert json.loads(result.stdout)["summary"]["identities"] == 25  # AWS 12, GCP 7, Azure 6
 
 
 def test_inventory_formats(demo: Path) -> None:
@@ -143,7 +143,7 @@ def test_inventory_formats(demo: Path) -> None:
         r["id"].startswith("AKIA") and r["identity"].startswith("arn:aws:iam::") for r in keys
     )
     data = json.loads(invoke("inventory", snapshot, "--format", "json").stdout)
-    assert len([r for r in data if r["record"] == "identity"]) == 23  # AWS 10, GCP 7, Azure 6
+    assert len([r for r in data if r["record"] == "identity"]) == 25  # AWS 12, GCP 7, Azure 6
 
 
 def test_rules_lists_every_rule() -> None:

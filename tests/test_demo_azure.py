@@ -24,7 +24,10 @@ from nhiscan.connectors.demo.azure import EXPORT, collect_tenant, leaked_secret,
 from nhiscan.connectors.demo.repo import AZURE_SETTINGS, azure_client_secret, azure_settings
 from nhiscan.connectors.git.secrets.detectors import DETECTORS
 from nhiscan.connectors.git.secrets.detectors.model import AZURE_CLIENT_SECRET
+from nhiscan.providers.azure.analysis import AzureAnalysis
+from nhiscan.providers.azure.catalog import default_catalog
 from nhiscan.scanner.model import Credential, Identity
+from tests import factories as f
 
 TENANT = "84af63cf-60ae-4dae-b053-8e0d0a71698b"
 SUBSCRIPTION = "/subscriptions/3d5c5cc0-66b0-4bdc-abb9-09c08c90cc48"
@@ -327,3 +330,18 @@ def test_the_tenant_records_are_the_export_read_as_given() -> None:
     records = list(collect_tenant(CollectContext(now=datetime.now(UTC))))
     identities = {r.id for r in records if isinstance(r, Identity)}
     assert {AUTOMATION, PROVISIONER, MANAGED, AGENT} <= identities
+
+
+def test_the_infrastructure_pipeline_signs_in_keyless_from_main_only() -> None:
+    """Issue #20: the demo tenant's federated credential is a trust from GitHub Actions into
+    the infrastructure application's service principal, for the main branch of one repository
+    exactly (a pull request's token, or another branch's, is not admitted)."""
+    records = list(collect_tenant(CollectContext(now=datetime.now(UTC))))
+    (trust,) = AzureAnalysis(f.estate(*records), default_catalog()).federated_trusts()
+    assert trust.issuer == "https://token.actions.githubusercontent.com"
+    assert trust.audiences == ("api://AzureADTokenExchange",)
+    identity = next(r for r in records if isinstance(r, Identity) and r.id == trust.target)
+    assert identity.trust_policy == trust.source
+    main = "repo:acme-lending/infrastructure:ref:refs/heads/main"
+    assert trust.admits({"sub": main}) is True
+    assert trust.admits({"sub": "repo:acme-lending/infrastructure:pull_request"}) is False

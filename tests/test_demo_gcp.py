@@ -21,7 +21,10 @@ import pytest
 from nhiscan.connectors.base import CollectContext
 from nhiscan.connectors.demo.gcp import EXPORT, collect_organization, exposed_key
 from nhiscan.connectors.demo.repo import GCP_KEY_FILE, gcp_key_file
+from nhiscan.providers.gcp.analysis import GcpAnalysis
+from nhiscan.providers.gcp.catalog import default_catalog
 from nhiscan.scanner.model import CollectionGap, Credential, Identity
+from tests import factories as f
 from tests.browser.cdp import CHROMIUM, Browser
 from tests.browser.test_report_in_browser import choose, load, visible
 
@@ -307,6 +310,23 @@ def test_the_organization_records_are_the_export_read_as_given() -> None:
     assert {CI, DEPLOYER, VERTEX_AGENT} <= identities
     gaps = [r for r in records if isinstance(r, CollectionGap)]
     assert gaps and all(str(EXPORT) in (g.detail or "") for g in gaps)
+
+
+def test_github_actions_of_one_repository_may_become_the_ci_account_without_its_key() -> None:
+    """Issue #20: the demo's workload identity pool lets the agents-platform repository's
+    workflows impersonate ci@ (the owner pinned by the provider's condition, the repository by
+    the binding), while ci@ still holds the keys federation made unnecessary."""
+    records = _collect(datetime.now(UTC))
+    analysis = GcpAnalysis(f.estate(*records), default_catalog())
+    (trust,) = analysis.federated_trusts()
+    assert (trust.target, trust.issuer) == (CI, "https://token.actions.githubusercontent.com")
+    own = {"repository": "acme-lending/agents-platform", "repository_owner": "acme-lending"}
+    assert trust.admits(own) is True
+    assert trust.admits({**own, "repository": "acme-lending/other"}) is False
+    keys = [r for r in records if isinstance(r, Credential) and r.identity == CI]
+    assert keys
+    (registration,) = analysis.registrations()
+    assert registration.id == trust.registration and not registration.disabled
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,8 @@ from tests import reach_estates as chains
 
 DEMO = "123456789012"
 LOAN_ROLE = f"arn:aws:iam::{DEMO}:role/loan-review-agent"
+# the admin role GitHub Actions assumes (issue #20): an administrator like LOAN_ROLE
+PREVIEW_ROLE = f"arn:aws:iam::{DEMO}:role/github-preview-deploy"
 REPORTING = f"arn:aws:iam::{DEMO}:user/svc-reporting-agent"
 DOC_ROLE = f"arn:aws:iam::{DEMO}:role/doc-extractor-agent"
 
@@ -143,23 +145,25 @@ def test_who_can_read_the_secret(demo: Path) -> None:
     answer = ask("who-can", str(demo), "secretsmanager:getsecretvalue", "credit-bureau-api")
     assert answer["action"] == "secretsmanager:GetSecretValue" and answer["known_action"]
     assert answer["resource"].startswith(f"arn:aws:secretsmanager:us-east-1:{DEMO}:secret:")
-    assert [d["id"] for d in answer["direct"]] == [LOAN_ROLE]
-    policies = {s["policy_id"] for s in answer["direct"][0]["statements"]}
+    assert [d["id"] for d in answer["direct"]] == [PREVIEW_ROLE, LOAN_ROLE]
+    policies = {s["policy_id"] for s in answer["direct"][1]["statements"]}
     assert f"{answer['resource']}#policy" in policies  # the secret's own resource policy
+    preview = {s["policy_id"] for s in answer["direct"][0]["statements"]}
+    assert preview == {"arn:aws:iam::aws:policy/AdministratorAccess"}  # its own admin grant
     # ci-deploy-bot can pass the admin role to an instance: it reads the secret through it.
     assert [c["id"] for c in answer["chained"]] == [f"arn:aws:iam::{DEMO}:user/ci-deploy-bot"]
 
 
 def test_who_can_read_the_public_bucket(demo: Path) -> None:
     answer = ask("who-can", str(demo), "s3:GetObject", "arn:aws:s3:::marketing-site/index.html")
-    assert len(answer["direct"]) == 10  # every principal: the bucket policy allows "*"
+    assert len(answer["direct"]) == 12  # every principal: the bucket policy allows "*"
     ids = [d["id"] for d in answer["direct"]]
     assert ids == sorted(ids)
 
 
 def test_who_can_an_action_without_resource(demo: Path) -> None:
     answer = ask("who-can", str(demo), "iam:CreateUser", "*")
-    assert [d["id"] for d in answer["direct"]] == [LOAN_ROLE]
+    assert [d["id"] for d in answer["direct"]] == [PREVIEW_ROLE, LOAN_ROLE]
 
 
 def test_path_from_compute_to_admin(demo: Path) -> None:
@@ -279,7 +283,10 @@ def test_graph_export_graphml_and_json(demo: Path, tmp_path: Path) -> None:
     assert back.number_of_edges() == len(data["edges"])
     assert back.nodes[LOAN_ROLE]["label"] == "loan-review-agent"
     admin = [e for e in data["edges"] if e["edge"] == "is_admin" and e["from"].startswith("arn:")]
-    assert [(e["from"], e["to"]) for e in admin] == [(LOAN_ROLE, f"admin:{DEMO}")]
+    assert sorted((e["from"], e["to"]) for e in admin) == [
+        (PREVIEW_ROLE, f"admin:{DEMO}"),
+        (LOAN_ROLE, f"admin:{DEMO}"),
+    ]
     stdout = invoke("graph", "export", str(demo), "--format", "graphml", "-o", "-").stdout
     assert nx.read_graphml(io.StringIO(stdout), force_multigraph=True).number_of_nodes() == (
         back.number_of_nodes()

@@ -13,6 +13,7 @@ from nhiscan.app.rules import all_rules
 from nhiscan.connectors.base import CollectContext, Connector
 from nhiscan.reports.model import Report
 from nhiscan.rules.base import Rule, RuleContext
+from nhiscan.rules.federation import judged, registered
 from nhiscan.scanner import baseline as baselines
 from nhiscan.scanner import suppress as suppressions
 from nhiscan.scanner.agents.model import AgentFile
@@ -147,6 +148,8 @@ def analyze(
         expired_suppressions=suppression.expired,
         unused_suppressions=suppression.unused,
         rules=tuple(rule.meta for rule in all_rules()),
+        federation=tuple(judged(found)),
+        registrations=registered(found),
     )
 
 

@@ -18,8 +18,12 @@ reach first). ``detail`` says how much of the long lists is written: in ``summar
 default) each agent's lists and the unclaimed NHIs keep their first ``list_cap`` items, the
 riskiest first, with the exact lengths in the agent's ``totals`` (and ``unclaimed_count``);
 ``--detail full`` writes every item and ``list_cap`` is null. ``remediations`` is the fix-first
-list (``remediations.py``). ``activity`` (only when an activity source such as --aws-cloudtrail
-was read) lists what each identity was seen doing (``activity.py``). Timestamps are ISO 8601 UTC.
+list (``remediations.py``). ``federation`` lists every keyless trust the providers read
+(issue #20: an outside issuer's tokens admitted into an identity) with its judgement (what it
+admits, in words; the wildcard kind, pull requests, whether the audience is pinned) and every
+issuer registered (``registrations``). ``activity`` (only when an activity source such as
+--aws-cloudtrail was read) lists what each identity was seen doing (``activity.py``).
+Timestamps are ISO 8601 UTC.
 """
 
 from __future__ import annotations
@@ -73,7 +77,26 @@ def report_document(report: Report, history: HistoryView | None = None) -> dict[
         "agent_analysis": analysis_json(report),
         "detail": {"level": report.detail.value, "list_cap": report.list_cap},
         "remediations": remediations_json(report),
+        "federation": federation_json(report),
         **({"activity": activity_json(report)} if report.snapshot.activity_sources else {}),
+    }
+
+
+def federation_json(report: Report) -> dict[str, Any]:
+    return {
+        "trusts": [judgement.to_json() for judgement in report.federation],
+        "registrations": [
+            {
+                "provider": str(r.provider),
+                "id": r.id,
+                "account": r.account,
+                "issuer": r.issuer,
+                "platform": r.platform.value,
+                "audiences": None if r.audiences is None else list(r.audiences),
+                "disabled": r.disabled,
+            }
+            for r in report.registrations
+        ],
     }
 
 

@@ -12,6 +12,8 @@ from nhiscan.rules.thresholds import LifecycleThresholds
 from nhiscan.scanner import baseline as baselines
 from nhiscan.scanner.blast import BlastRadius
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.federation import Registration
+from nhiscan.scanner.federation_judge import Judgement
 from nhiscan.scanner.gaps.analysis import AgentAnalysis
 from nhiscan.scanner.graph import ReachGraph
 from nhiscan.scanner.model import CollectionGap, Finding, Severity, ToolInfo
@@ -66,6 +68,10 @@ class Report:
     # not written to report.json.
     rules: tuple[RuleMeta, ...] = ()
     detail: Detail = Detail.SUMMARY  # --detail: capped lists (LIST_CAP) or every item
+    # Keyless trusts (issue #20): every trust the providers read, judged, and the issuers
+    # registered in the scanned clouds.
+    federation: tuple[Judgement, ...] = ()
+    registrations: tuple[Registration, ...] = ()
 
     @property
     def list_cap(self) -> int | None:

@@ -177,7 +177,37 @@ def _top_level() -> dict[str, Any]:
         "detail": _object(
             {"level": {"enum": [d.value for d in Detail]}, "list_cap": _nullable(COUNT)}
         ),
+        "federation": _federation(),
     }
+
+
+def _federation() -> dict[str, Any]:
+    """Keyless trusts (issue #20) and the issuers registered."""
+    admission = _object(
+        {
+            **_all(STRING, "principal wildcard words"),
+            "pull_requests": {"type": ["boolean", "null"]},
+            "example": _nullable(STRING),
+            "undecided": _array(STRING),
+        }
+    )
+    trust = _object(
+        {
+            **_all(STRING, "provider target account issuer platform source wildcard words"),
+            **_all(_nullable(STRING), "registration via"),
+            **_all(_array(STRING), "owners repositories contexts audiences"),
+            **_all({"type": ["boolean", "null"]}, "pull_requests audience_pinned"),
+            "admissions": _array(admission),
+        }
+    )
+    registration = _object(
+        {
+            **_all(STRING, "provider id account issuer platform"),
+            "audiences": _nullable(_array(STRING)),
+            "disabled": {"type": "boolean"},
+        }
+    )
+    return _object({"trusts": _array(trust), "registrations": _array(registration)})
 
 
 def record_schema(cls: type[Any], refined: Mapping[str, Any] | None = None) -> dict[str, Any]:

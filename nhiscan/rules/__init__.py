@@ -24,6 +24,13 @@ from nhiscan.rules.escalation import (
     PolicyModificationEscalation,
     TrustModificationEscalation,
 )
+from nhiscan.rules.federation import (
+    FederationAdmitsPullRequests,
+    FederationAudienceNotPinned,
+    KeysBesideFederatedTrust,
+    OrphanFederationRegistration,
+    WildcardFederationTrust,
+)
 from nhiscan.rules.keys import AccessKeyTooOld, AccessKeyUnused, MultipleActiveKeys
 from nhiscan.rules.ownership import NhiWithoutOwner
 from nhiscan.rules.reach import AdminEquivalentNhi
@@ -52,4 +59,9 @@ CORE_RULES: tuple[Rule, ...] = (
     AgentKeyPastRotation(),
     UnclaimedNhi(),
     AgentIdentityUnmatched(),
+    WildcardFederationTrust(),
+    FederationAdmitsPullRequests(),
+    FederationAudienceNotPinned(),
+    OrphanFederationRegistration(),
+    KeysBesideFederatedTrust(),
 )

@@ -113,3 +113,8 @@ class ProviderFacts:
     escalation_evidence: tuple[str, ...] = ()
     # What reports call the provider's pinned permission catalogue (``ToolInfo.catalogs``).
     catalog_name: str = "permission catalogue"
+    # Keyless trusts (issue #20): the exact condition that closes one, in this cloud's words,
+    # with ``{issuer}``, ``{subject}`` and ``{audience}`` to fill in; and the audience the cloud
+    # asks for when the registration names none of its own. None: the neutral wording.
+    federation_fix: str | None = None
+    federation_audience: str | None = None

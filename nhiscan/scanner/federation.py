@@ -169,18 +169,6 @@ class Registration:
 
 GITHUB_ISSUER = "token.actions.githubusercontent.com"
 
-# Issuers (host and path, no scheme, no trailing slash) whose platform is known by name. A
-# self-hosted GitHub Enterprise Server or GitLab is read by its claims' shape in judge code;
-# here only the public services.
-KNOWN_ISSUERS: Mapping[str, Platform] = {
-    GITHUB_ISSUER: Platform.GITHUB_ACTIONS,
-    "gitlab.com": Platform.GITLAB_CI,
-    "app.terraform.io": Platform.TERRAFORM_CLOUD,
-    "cognito-identity.amazonaws.com": Platform.COGNITO,
-    "accounts.google.com": Platform.GOOGLE,
-    "pods.eks.amazonaws.com": Platform.EKS_POD_IDENTITY,
-}
-
 
 def issuer_key(issuer: str) -> str:
     """An issuer as compared: no scheme, no trailing slash, host lower-cased."""
@@ -190,20 +178,3 @@ def issuer_key(issuer: str) -> str:
             text = text[len(scheme) :]
     host, slash, rest = text.partition("/")
     return (host.lower() + slash + rest).rstrip("/")
-
-
-def platform_of(issuer: str) -> Platform:
-    """The platform of a public issuer; EKS cluster issuers (``oidc.eks.REGION.amazonaws.com/id/
-    ID``) read as Kubernetes; ``login.microsoftonline.com`` and ``sts.windows.net`` as Entra;
-    anything else as a generic OIDC issuer."""
-    key = issuer_key(issuer)
-    if key in KNOWN_ISSUERS:
-        return KNOWN_ISSUERS[key]
-    host = key.partition("/")[0]
-    if host.startswith("oidc.eks.") and host.endswith(".amazonaws.com"):
-        return Platform.KUBERNETES
-    if host in ("login.microsoftonline.com", "sts.windows.net"):
-        return Platform.ENTRA
-    if host.startswith("container.googleapis.com"):
-        return Platform.KUBERNETES
-    return Platform.OIDC

@@ -105,9 +105,16 @@ class PolicyKind(OpenStrEnum):
     TRUST = "trust"  # a role's assume-role policy
     RESOURCE = "resource"  # a bucket, key or secret policy
     SCP = "scp"
+    # IAM identity providers (issue #20), each document as IAM's API returned it: who may
+    # federate into the account's roles, and for OIDC the audiences (client ids) it accepts.
+    AWS_OIDC_PROVIDER = "aws-oidc-provider"  # GetOpenIDConnectProvider's answer, with its Arn
+    AWS_SAML_PROVIDER = "aws-saml-provider"  # the provider's ListSAMLProviders entry
     IAM_ALLOW = "iam-allow"  # an allow policy (bindings of roles to members) on a resource
     IAM_DENY = "iam-deny"  # a deny policy attached to a resource
     CUSTOM_ROLE = "custom-role"  # a role the customer defined (its permissions)
+    # GCP workload identity federation (issue #20): each resource as the IAM API returns it.
+    GCP_WORKLOAD_POOL = "gcp-workload-identity-pool"  # a pool: whose principals bindings name
+    GCP_WORKLOAD_PROVIDER = "gcp-workload-identity-provider"  # an issuer a pool trusts
     # Azure and Entra ID (docs/dev/azure-records.md): each document kept as the API returned it.
     AZURE_ROLE_DEFINITION = "azure-role-definition"  # an ARM role definition (its permissions)
     AZURE_ROLE_ASSIGNMENT = "azure-role-assignment"  # one ARM role assignment at one scope

@@ -598,7 +598,7 @@ def test_output_is_well_formed(estate: Report) -> None:
     assert parsed.stack == []
     for tag in ("html", "head", "body", "header", "main", "footer"):
         assert parsed.seen.count(tag) == 1, tag
-    assert parsed.seen.count("section") == 11
+    assert parsed.seen.count("section") == 12
     ids = [v for _, name, v in parsed.attrs if name == "id"]
     assert len(ids) == len(set(ids))
     for section in (

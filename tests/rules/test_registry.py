@@ -50,8 +50,9 @@ from tests.factories import (
 )
 from tests.providers.azure.rules.fixtures import AZURE_FIXTURES
 from tests.providers.gcp.rules.fixtures import GCP_FIXTURES
+from tests.rules.federation_fixtures import FEDERATION_FIXTURES, WithTrusts, federating
 
-Builder = Callable[[], "Estate | WithAgents"]
+Builder = Callable[[], "Estate | WithAgents | WithTrusts"]
 LEAKED_KEY = "AKIAZ7VRSQ5DXJQ4YEPX"
 OWNED = {"owner": "team-platform"}
 
@@ -331,13 +332,21 @@ FIXTURES: dict[str, tuple[Builder, Builder]] = {
     "NHI307": (lambda: _unmatched(False), lambda: _unmatched(True)),
     **GCP_FIXTURES,
     **AZURE_FIXTURES,
+    **FEDERATION_FIXTURES,
 }
 
 
-def _run(rule_id: str, fixture: Estate | WithAgents, now: datetime | None = None) -> list[Any]:
+def _run(
+    rule_id: str, fixture: Estate | WithAgents | WithTrusts, now: datetime | None = None
+) -> list[Any]:
     """The rule's findings on a fixture (at ``now``, NOW by default); an agent fixture gets
-    its agent analysis, a reach rule the fixture's reach graph."""
+    its agent analysis, a reach rule the fixture's reach graph, a keyless trust fixture its
+    trusts from the provider's analysis (``federating``)."""
     rule = RULES[rule_id]
+    if isinstance(fixture, WithTrusts):
+        with federating(fixture.trusts, fixture.registrations):
+            ctx = context(now=now or NOW, graph_of=fixture.estate)
+            return list(rule.evaluate(fixture.estate, ctx))
     if isinstance(fixture, WithAgents):
         return list(
             rule.evaluate(
@@ -478,10 +487,17 @@ def test_fingerprints_differ_between_rules_on_one_subject() -> None:
 def test_pipeline_runs_every_rule_over_a_snapshot() -> None:
     # The triggering fixtures use distinct subjects, so together they trigger every rule.
     built = [build() for build, _ in FIXTURES.values()]
-    records = [r for b in built for r in _records(b.estate if isinstance(b, WithAgents) else b)]
+    records = [
+        r
+        for b in built
+        for r in _records(b.estate if isinstance(b, WithAgents | WithTrusts) else b)
+    ]
     declared = [a for b in built if isinstance(b, WithAgents) for a in b.agents.agents]
     agents = AgentFile(agents=tuple(declared), sources=("agents.yaml",), source_hash="test")
-    report = analyze(snapshot(*records), settings=Settings(), now=NOW, agents=agents)
+    trusts = [t for b in built if isinstance(b, WithTrusts) for t in b.trusts]
+    found = [r for b in built if isinstance(b, WithTrusts) for r in b.registrations]
+    with federating(trusts, found):
+        report = analyze(snapshot(*records), settings=Settings(), now=NOW, agents=agents)
     assert {f.rule_id for f in report.findings} == set(RULES)
     ranks = [f.severity.rank for f in report.findings]
     assert ranks == sorted(ranks, reverse=True)

@@ -28,6 +28,8 @@ NOT_IN_EXPORT: tuple[tuple[str, str], ...] = (
     ("iam:ListMFADevices", "MFA devices"),
     ("iam:ListUsers", "users' PasswordLastUsed"),
     ("iam:ListRoles", "roles' MaxSessionDuration and descriptions"),
+    ("iam:ListOpenIDConnectProviders", "IAM OIDC providers (the audiences roles' trusts accept)"),
+    ("iam:ListSAMLProviders", "IAM SAML providers"),
     ("s3:ListBuckets", "S3 buckets and bucket policies"),
     ("kms:ListKeys", "KMS keys and key policies"),
     ("secretsmanager:ListSecrets", "Secrets Manager secrets and their policies"),

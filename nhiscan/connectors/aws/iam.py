@@ -2,7 +2,8 @@
 
 Bulk: GAAD (users, groups, roles, policies), iam:ListUsers (PasswordLastUsed), iam:ListRoles
 (MaxSessionDuration, descriptions). Per user, in parallel: ListAccessKeys, GetAccessKeyLastUsed
-per key, GetLoginProfile, ListMFADevices.
+per key, GetLoginProfile, ListMFADevices. Then the identity providers roles may trust
+(``identity_providers.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from nhiscan.connectors.aws.calls import Answer, call, pages
 from nhiscan.connectors.aws.clients import Clients
 from nhiscan.connectors.aws.gaad import RoleExtras, UserExtras, to_records
 from nhiscan.connectors.aws.gaad_doc import GAAD_LISTS, GaadEntryError, merge_pages
+from nhiscan.connectors.aws.identity_providers import collect_identity_providers
 from nhiscan.connectors.aws.wire import absent_if_na, to_utc
 from nhiscan.scanner import fingerprint
 from nhiscan.scanner.model import (
@@ -70,6 +72,8 @@ def collect_iam(
         extras[fact.arn] = to_user_extras(fact, last_password.get(fact.arn))
     role_extras = {r["Arn"]: to_role_extras(r) for r in listed_roles.items("Roles")}
     yield from _transformed(document, extras, role_extras, account=account)
+    progress(f"aws {account}: iam identity providers")
+    yield from collect_identity_providers(iam, account)
 
 
 def _transformed(

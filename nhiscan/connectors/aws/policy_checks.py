@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
+from nhiscan.providers.aws.federation import REGISTRATION_KINDS
 from nhiscan.providers.aws.policy.syntax import Problem, problems
 from nhiscan.scanner.model import (
     CollectionGap,
@@ -26,7 +27,11 @@ from nhiscan.scanner.snapshot_check import carriers_of
 def flawed(records: Sequence[Record]) -> Iterator[tuple[Policy, Problem, str]]:
     """(policy, its first problem, who carries it) for each AWS policy with a problem."""
     for record in records:
-        if isinstance(record, Policy) and record.provider is Provider.AWS:
+        if (
+            isinstance(record, Policy)
+            and record.provider is Provider.AWS
+            and record.kind not in REGISTRATION_KINDS  # an identity provider's answer
+        ):
             found = problems(record.document)
             if found:
                 yield record, found[0], _carriers(record, records)

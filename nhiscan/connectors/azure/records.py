@@ -239,9 +239,17 @@ def federated_policy(
     for index, entry in enumerate(found):
         at = f"{where}[{index}]"
         entry = obj(entry, at)
-        for key in ("issuer", "subject"):
-            if not isinstance(entry.get(key), str):
-                raise ShapeError(f"{at}.{key}: missing or not a string")
+        if not isinstance(entry.get("issuer"), str):
+            raise ShapeError(f"{at}.issuer: missing or not a string")
+        # A flexible credential has claimsMatchingExpression and a null subject ("Flexible
+        # federated identity credentials", learn.microsoft.com/entra/workload-id/
+        # workload-identities-flexible-federated-identity-credentials): one of the two.
+        if not isinstance(entry.get("subject"), str) and not isinstance(
+            entry.get("claimsMatchingExpression"), Mapping
+        ):
+            raise ShapeError(
+                f"{at}.subject: missing or not a string (and no claimsMatchingExpression)"
+            )
     return Policy(
         provider=AZ, id=federated_id(app_object_id),
         name=f"federated credentials of {app_object_id}",

@@ -2,8 +2,11 @@
 
 A lending company runs AI agents on AWS. The estate shows each lifecycle case: an old key, an
 unused key, two keys on one user, a cross-account trust without an external id, a public
-bucket, an over-privileged agent role, a person's account with keys, an unowned role; and a
-deploy bot that can pass the admin agent role to a new EC2 instance (privilege escalation).
+bucket, an over-privileged agent role, a person's account with keys, an unowned role; a
+deploy bot that can pass the admin agent role to a new EC2 instance (privilege escalation); and
+two roles GitHub Actions assumes with no key at all (issue #20): ``github-release``, pinned to
+the main branch of ``acme-lending/agents-platform``, and ``github-preview-deploy``, an admin
+role that any workflow of any repository of the organisation can assume, pull requests included.
 """
 
 from __future__ import annotations
@@ -21,14 +24,19 @@ DEMO_REGION = "us-east-1"
 PARTNER_ACCOUNT = "999988887777"
 AUDITOR_ACCOUNT = "444455556666"
 OWNER = "lending-platform@example.com"
+GITHUB_ORG = "acme-lending"
+GITHUB_REPO = f"{GITHUB_ORG}/agents-platform"
+GITHUB_ISSUER = "token.actions.githubusercontent.com"
+GITHUB_PROVIDER = f"arn:aws:iam::{DEMO_ACCOUNT}:oidc-provider/{GITHUB_ISSUER}"
+GITHUB_AUDIENCE = "sts.amazonaws.com"  # what aws-actions/configure-aws-credentials requests
 
 
-def _trust(principal: dict[str, Any], condition: dict[str, Any] | None = None) -> str:
-    statement: dict[str, Any] = {
-        "Effect": "Allow",
-        "Principal": principal,
-        "Action": "sts:AssumeRole",
-    }
+def _trust(
+    principal: dict[str, Any],
+    condition: dict[str, Any] | None = None,
+    action: str = "sts:AssumeRole",
+) -> str:
+    statement: dict[str, Any] = {"Effect": "Allow", "Principal": principal, "Action": action}
     if condition:
         statement["Condition"] = condition
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
@@ -43,7 +51,8 @@ def _tags(**tags: str) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in tags.items()]
 
 
-# name -> (trust principal, trust condition, tags, managed policies, inline actions/resources)
+# name -> (trust principal, its condition and action (sts:AssumeRole unless given), tags,
+# managed policies, inline actions/resources)
 ROLES: dict[str, dict[str, Any]] = {
     "doc-extractor-agent": {
         "trust": {"Service": "lambda.amazonaws.com"},
@@ -74,6 +83,38 @@ ROLES: dict[str, dict[str, Any]] = {
         "trust": {"Service": "ec2.amazonaws.com"},
         "inline": (["dynamodb:*"], ["*"]),
         "description": "Nightly batch from the old platform",
+    },
+}
+
+# Roles GitHub Actions assumes through the account's OIDC provider, as AWS documents the trust
+# (the audience pinned, the subject narrowed with StringLike/StringEquals):
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html#idp_oidc_Create_GitHub
+# Built last, so the ids moto draws for the rest of the estate stay as they were.
+GITHUB_ROLES: dict[str, dict[str, Any]] = {
+    "github-preview-deploy": {
+        "trust": {"Federated": GITHUB_PROVIDER},
+        "action": "sts:AssumeRoleWithWebIdentity",
+        # every repository of the organisation, every branch, every pull request
+        "condition": {
+            "StringEquals": {f"{GITHUB_ISSUER}:aud": GITHUB_AUDIENCE},
+            "StringLike": {f"{GITHUB_ISSUER}:sub": f"repo:{GITHUB_ORG}/*"},
+        },
+        "tags": _tags(owner="platform@example.com"),
+        "managed": ["arn:aws:iam::aws:policy/AdministratorAccess"],
+        "description": "Deploys pull request previews; admin 'so previews can create anything'",
+    },
+    "github-release": {
+        "trust": {"Federated": GITHUB_PROVIDER},
+        "action": "sts:AssumeRoleWithWebIdentity",
+        "condition": {
+            "StringEquals": {
+                f"{GITHUB_ISSUER}:aud": GITHUB_AUDIENCE,
+                f"{GITHUB_ISSUER}:sub": f"repo:{GITHUB_REPO}:ref:refs/heads/main",
+            },
+        },
+        "tags": _tags(owner="platform@example.com"),
+        "inline": (["s3:PutObject"], ["arn:aws:s3:::marketing-site/releases/*"]),
+        "description": "Publishes release notes from the main branch",
     },
 }
 
@@ -108,6 +149,7 @@ def build_demo_estate(session: boto3.session.Session, endpoint: str, now: dateti
         iam.add_user_to_group(GroupName="agents", UserName=user)
     _resources(session, endpoint, iam)
     _organization(session, endpoint)
+    _github(iam)
     _age(now)
 
 
@@ -141,7 +183,9 @@ def _policies(iam: Any) -> None:
 def _role(iam: Any, name: str, spec: dict[str, Any]) -> None:
     iam.create_role(
         RoleName=name,
-        AssumeRolePolicyDocument=_trust(spec["trust"], spec.get("condition")),
+        AssumeRolePolicyDocument=_trust(
+            spec["trust"], spec.get("condition"), spec.get("action", "sts:AssumeRole")
+        ),
         Description=spec.get("description", ""),
         Tags=spec.get("tags", []),
     )
@@ -152,6 +196,16 @@ def _role(iam: Any, name: str, spec: dict[str, Any]) -> None:
         iam.put_role_policy(
             RoleName=name, PolicyName=f"{name}-access", PolicyDocument=_allow(actions, resources)
         )
+
+
+def _github(iam: Any) -> None:
+    iam.create_open_id_connect_provider(
+        Url=f"https://{GITHUB_ISSUER}",
+        ClientIDList=[GITHUB_AUDIENCE],
+        ThumbprintList=["6938fd4d98bab03faadb97b34396831e3780aea1"],
+    )
+    for name, spec in GITHUB_ROLES.items():
+        _role(iam, name, spec)
 
 
 def _user(iam: Any, name: str, spec: dict[str, Any]) -> None:

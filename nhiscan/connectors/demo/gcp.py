@@ -12,6 +12,10 @@ The organization ``acme.example`` has the build project ``acme-build`` and, in t
   (``batch-legacy@``) whose key is still enabled; ``etl-export@acme-data``'s 400-day-old key;
 - ``report-agent@acme-data``, the account of an AI agent on Vertex AI, with Editor on its
   project where it reads one bucket (``acme-loan-reports``, with its own IAM policy);
+- a workload identity pool ``github`` in ``acme-build`` whose provider trusts GitHub Actions
+  tokens of the ``acme-lending`` owner, and whose principals from the repository
+  ``acme-lending/agents-platform`` may impersonate ``ci@``: keyless, yet ``ci@`` still has keys
+  (issue #20);
 - Google's own: the Vertex AI service agent, a system-managed key of ``deployer@``, and the
   service agents' bindings (inventoried, never flagged).
 

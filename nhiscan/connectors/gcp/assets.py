@@ -5,7 +5,8 @@ cloud.google.com/iam/quotas, read 2026-12-06; docs/dev/gcp-plan.md section 4.1):
 
 - ``--gcp-organization N`` or ``--gcp-folder N``: this path. Two calls over the scope:
   ``ListAssets`` (content type RESOURCE; service accounts, their keys, custom roles,
-  organizations, folders, projects; 1,000 assets a page) and ``SearchAllIamPolicies`` (every
+  organizations, folders, projects, workload identity pools and providers; 1,000 assets a
+  page) and ``SearchAllIamPolicies`` (every
   allow policy of the scope; 500 a page). Quotas: ``ListAssets`` 100 a minute per consumer
   project and 800 per organization, ``SearchAllIamPolicies`` 400 a minute per consumer project
   and 3,000 per organization. An organization of 500 projects with 100 service accounts each
@@ -55,11 +56,16 @@ from nhiscan.connectors.gcp.offline.types import (
     ROLE,
     SERVICE_ACCOUNT,
     SERVICE_ACCOUNT_KEY,
+    WORKLOAD_POOL,
+    WORKLOAD_PROVIDER,
 )
 from nhiscan.errors import ConnectorError
 from nhiscan.scanner.model import Account, Credential, CredentialStatus, Record
 
-ASSET_TYPES = (SERVICE_ACCOUNT, SERVICE_ACCOUNT_KEY, ROLE, ORGANIZATION, FOLDER, PROJECT)
+ASSET_TYPES = (
+    SERVICE_ACCOUNT, SERVICE_ACCOUNT_KEY, ROLE, ORGANIZATION, FOLDER, PROJECT, WORKLOAD_POOL,
+    WORKLOAD_PROVIDER,
+)  # fmt: skip
 LIST_PAGE_SIZE = 1000  # the most ListAssets returns (cloudasset.v1 discovery)
 SEARCH_PAGE_SIZE = 500  # SearchAllIamPolicies caps pages at 500
 SCOPE_KINDS = ("organizations", "folders")

@@ -103,3 +103,28 @@ def fetch_custom_roles(
     )  # fmt: skip
     request = roles.list(parent=parent, view="FULL", showDeleted=True, pageSize=ROLES_PAGE_SIZE)
     return paged(caller, request, roles.list_next, "roles", scope=parent.removeprefix("projects/"))
+
+
+def fetch_workload_pools(
+    clients: Clients, caller: Caller, project: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[CollectionGap]]:
+    """The project's workload identity pools and each pool's providers (every page; soft-deleted
+    ones are left out, as the API does by default: a deleted provider exchanges no token).
+    Pools live in ``global`` only ("Manage workload identity pools and providers",
+    cloud.google.com/iam/docs/manage-workload-identity-pools-providers)."""
+    service = clients.discovery("iam", "v1").projects().locations().workloadIdentityPools()
+    request = service.list(parent=f"projects/{project}/locations/global", pageSize=PAGE_SIZE)
+    pools, gap = paged(caller, request, service.list_next, "workloadIdentityPools", scope=project)
+    gaps = [gap] if gap is not None else []
+    providers: list[dict[str, Any]] = []
+    for pool in pools:
+        if not isinstance(pool.get("name"), str):
+            continue
+        listing = service.providers()
+        request = listing.list(parent=pool["name"], pageSize=PAGE_SIZE)
+        found, gap = paged(
+            caller, request, listing.list_next, "workloadIdentityPoolProviders", scope=project
+        )
+        providers.extend(found)
+        gaps.extend([gap] if gap is not None else [])
+    return pools, providers, gaps

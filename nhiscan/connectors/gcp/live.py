@@ -7,9 +7,10 @@ refused, disabled or throttled call a ``CollectionGap`` naming the project and t
 2. The folders and organization above each project, once each, with their allow policies,
    deny policies (and the organization's custom roles).
 3. Each project on a bounded thread pool (``max_workers``): the project's allow policy,
-   service accounts (every page), each account's keys and allow policy, custom roles, deny
-   policies, then ``activity.enrich`` (last use; also usable on records made elsewhere, e.g.
-   from Cloud Asset data, with ``reasons=True`` to fill in keys' ``disableReason``).
+   service accounts (every page), each account's keys and allow policy, custom roles, workload
+   identity pools and their providers (issue #20), deny policies, then ``activity.enrich``
+   (last use; also usable on records made elsewhere, e.g. from Cloud Asset data, with
+   ``reasons=True`` to fill in keys' ``disableReason``).
 
 A 404 of an account or key deleted between a list and a get is skipped. Records of a project
 are yielded when the project is done, projects in the order they were planned.
@@ -277,6 +278,10 @@ class Walk:
         roles, gap = iam.fetch_custom_roles(self.clients, self.caller, node)
         found.extend(to.custom_role(r, project) for r in roles)
         found.extend([gap] if gap is not None else [])
+        pools, providers, pool_gaps = iam.fetch_workload_pools(self.clients, self.caller, project)
+        found.extend(to.workload_pool(p, project) for p in pools)
+        found.extend(to.workload_provider(p, project) for p in providers)
+        found.extend(pool_gaps)
         found.extend(deny.fetch_deny(self.clients, self.caller, f"projects/{number or project}",
                                      scope=project, project=project))  # fmt: skip
         ctx.progress(f"gcp {project}: last use (Policy Analyzer)")

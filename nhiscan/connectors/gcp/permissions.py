@@ -27,6 +27,14 @@ OPERATION_PERMISSIONS: dict[str, str] = {
     "iam.projects.serviceAccounts.getIamPolicy": "iam.serviceAccounts.getIamPolicy",
     "iam.projects.roles.list": "iam.roles.list",
     "iam.organizations.roles.list": "iam.roles.list",
+    # Workload identity federation's permissions are named with the service's host, as the
+    # predefined roles list them (cloud.google.com/iam/docs/roles-permissions/iam).
+    "iam.projects.locations.workloadIdentityPools.list": (
+        "iam.googleapis.com/workloadIdentityPools.list"
+    ),
+    "iam.projects.locations.workloadIdentityPools.providers.list": (
+        "iam.googleapis.com/workloadIdentityPoolProviders.list"
+    ),
     "iam.policies.listPolicies": "iam.denypolicies.list",
     "iam.policies.get": "iam.denypolicies.get",
     "cloudasset.assets.listAssets": "cloudasset.assets.listResource",
@@ -41,7 +49,8 @@ REQUIRED_PERMISSIONS: tuple[str, ...] = tuple(sorted(set(OPERATION_PERMISSIONS.v
 # and what each is for. Together they hold every permission above.
 ROLES: dict[str, str] = {
     "roles/iam.securityReviewer": (
-        "service accounts, keys, their policies, custom roles, allow policies, deny policy list"
+        "service accounts, keys, their policies, custom roles, allow policies, deny policy list, "
+        "workload identity pools and providers"
     ),
     "roles/browser": "projects.get, folders.get, organizations.get (names and ancestry)",
     "roles/policyanalyzer.activityAnalysisViewer": "last use of accounts and keys",

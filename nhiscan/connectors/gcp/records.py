@@ -159,3 +159,35 @@ def groups(policy: Mapping[str, Any], account: str) -> Iterator[Group]:
         for member in binding.get("members", []):
             if member.startswith("group:"):
                 yield Group(provider=GCP, id=member, name=member[len("group:") :], account=account)
+
+
+# Workload identity federation (issue #20). The IAM v1 REST resources WorkloadIdentityPool and
+# WorkloadIdentityPoolProvider (cloud.google.com/iam/docs/reference/rest/v1/
+# projects.locations.workloadIdentityPools and .../workloadIdentityPools.providers; the same
+# JSON is a Cloud Asset export's ``resource.data`` for the asset types
+# ``iam.googleapis.com/WorkloadIdentityPool`` and ``…/WorkloadIdentityPoolProvider``):
+# ``name`` ``projects/NUMBER/locations/global/workloadIdentityPools/POOL[/providers/ID]``,
+# ``state`` (ACTIVE, DELETED), ``disabled``, and for providers ``attributeMapping``,
+# ``attributeCondition``, ``oidc.issuerUri``, ``oidc.allowedAudiences``, ``aws.accountId``,
+# ``saml.idpMetadataXml``. Kept whole as the policy's document; the analysis reads it
+# (``providers/gcp/federation.py``).
+def workload_pool(data: Mapping[str, Any], project: str, *, fallback: str = "") -> Policy:
+    """A workload identity pool: its principals are what ``principal://`` and
+    ``principalSet://`` members of bindings name."""
+    name = short_name(str(data.get("name") or fallback))
+    return Policy(
+        provider=GCP, id=name, name=str(data.get("displayName") or name.rsplit("/", 1)[-1]),
+        kind=PolicyKind.GCP_WORKLOAD_POOL, account=project, document=dict(data),
+    )  # fmt: skip
+
+
+def workload_provider(data: Mapping[str, Any], project: str, *, fallback: str = "") -> Policy:
+    """A workload identity pool provider: the issuer its pool trusts and the attribute mapping
+    and condition its tokens pass; attached to its pool."""
+    name = short_name(str(data.get("name") or fallback))
+    pool = name.partition("/providers/")[0]
+    return Policy(
+        provider=GCP, id=name, name=str(data.get("displayName") or name.rsplit("/", 1)[-1]),
+        kind=PolicyKind.GCP_WORKLOAD_PROVIDER, account=project, document=dict(data),
+        attached_to=(pool,),
+    )  # fmt: skip

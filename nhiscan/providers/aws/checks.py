@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from nhiscan.providers.aws.federation import REGISTRATION_KINDS
 from nhiscan.providers.aws.policy.syntax import problems
 from nhiscan.scanner.model import GapReason, Provider
 from nhiscan.scanner.snapshot_check import Snapshot, carriers_of
@@ -19,6 +20,8 @@ def policy_problems(snapshot: Snapshot) -> Iterator[str]:
     }
     for index, policy in enumerate(snapshot.policies):
         if policy.provider is not Provider.AWS or policy.id in recorded:
+            continue
+        if policy.kind in REGISTRATION_KINDS:  # an identity provider, not a policy document
             continue
         for problem in problems(policy.document):  # who carries it: only for a message
             carriers = carriers_of(policy, snapshot.identities, snapshot.groups, snapshot.resources)

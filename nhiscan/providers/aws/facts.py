@@ -92,4 +92,10 @@ FACTS = ProviderFacts(
     remediations=REMEDIATIONS,
     escalation_evidence=("permissions_boundary",),  # the boundary caps what it may do
     catalog_name="AWS action catalogue",
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html
+    federation_fix=(
+        '"Condition": {{"StringEquals": {{"{issuer}:sub": "{subject}", '
+        '"{issuer}:aud": "{audience}"}}}}'
+    ),
+    federation_audience="sts.amazonaws.com",
 )

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import cached_property
 
+from nhiscan.providers.aws import federation as aws_federation
 from nhiscan.providers.aws.agents.vocabulary import AwsAgentVocabulary
 from nhiscan.providers.aws.catalog import Catalog, default_catalog
 from nhiscan.providers.aws.checks import policy_problems
@@ -96,10 +97,12 @@ class AwsAnalysis:
         return group_admin_hops(self._estate, self._catalog, groups)
 
     def federated_trusts(self) -> Iterator[FederatedTrust]:
-        return iter(())  # issue #20: read from role trust policies and IAM OIDC/SAML providers
+        """Roles' trusts in OIDC, SAML and EKS Pod Identity principals (``federation.py``)."""
+        return aws_federation.federated_trusts(self._estate)
 
     def registrations(self) -> Iterator[Registration]:
-        return iter(())  # issue #20: read from role trust policies and IAM OIDC/SAML providers
+        """The collected IAM OIDC and SAML providers."""
+        return aws_federation.registrations(self._estate)
 
     def exposure_reasons(self, identity: Identity) -> list[str]:
         """A role's trust admitting anyone or other accounts (the estate's or not)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-from nhiscan.providers.azure import humans, owners
+from nhiscan.providers.azure import federation, humans, owners
 from nhiscan.providers.azure.agents import gaps
 from nhiscan.providers.azure.authz import AzureAuthorizer
 from nhiscan.providers.azure.catalog import AzureCatalog
@@ -134,10 +134,11 @@ class AzureAnalysis:
         return iter(())  # group memberships are not collected
 
     def federated_trusts(self) -> Iterator[FederatedTrust]:
-        return iter(())  # issue #20: read from federated identity credentials
+        """Each federated identity credential of an application or managed identity."""
+        return federation.trusts(self._estate)
 
     def registrations(self) -> Iterator[Registration]:
-        return iter(())  # issue #20: read from federated identity credentials
+        return iter(())  # Entra registers no issuer (federation.py)
 
     def exposure_reasons(self, identity: Identity) -> list[str]:
         return []

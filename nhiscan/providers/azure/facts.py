@@ -57,4 +57,8 @@ FACTS = ProviderFacts(
     escalation_methods=ESCALATION_METHODS,
     remediations=REMEDIATIONS,
     catalog_name="Azure built-in roles dataset",
+    # https://learn.microsoft.com/graph/api/resources/federatedidentitycredential
+    federation_fix='a federated identity credential with subject "{subject}" and audiences '
+    '["{audience}"]',
+    federation_audience="api://AzureADTokenExchange",
 )

@@ -10,6 +10,7 @@ from nhiscan.providers.gcp import humans
 from nhiscan.providers.gcp.agents import gaps
 from nhiscan.providers.gcp.authz import GcpAuthorizer
 from nhiscan.providers.gcp.catalog import GcpCatalog
+from nhiscan.providers.gcp.federation import GcpFederation
 from nhiscan.providers.gcp.hierarchy import Hierarchy
 from nhiscan.providers.gcp.ids import GcpIds
 from nhiscan.providers.gcp.impersonation import IMPERSONATION, Impersonation
@@ -45,6 +46,7 @@ class GcpAnalysis:
         self._engine = Engine(estate, self._authorizer)
         self._ids = GcpIds()
         self._grants = gaps.GcpGrants(estate, catalog, self._roles, self._authorizer)
+        self._federation: GcpFederation | None = None  # read on first use
 
     @property
     def authorizer(self) -> GcpAuthorizer:
@@ -103,11 +105,22 @@ class GcpAnalysis:
     def group_edges(self, groups: Iterable[str]) -> Iterator[Hop]:
         return iter(())  # group memberships are not collected (a README limitation)
 
+    @property
+    def federation(self) -> GcpFederation:
+        if self._federation is None:
+            self._federation = GcpFederation(
+                self._estate, self._roles, self._hierarchy, self._authorizer.index
+            )
+        return self._federation
+
     def federated_trusts(self) -> Iterator[FederatedTrust]:
-        return iter(())  # issue #20: read from workload identity pools and service-account bindings
+        """Workload identity pool principals that may impersonate a service account, or hold
+        roles themselves (``federation.py``)."""
+        return self.federation.trusts()
 
     def registrations(self) -> Iterator[Registration]:
-        return iter(())  # issue #20: read from workload identity pools and service-account bindings
+        """Each workload identity pool provider (disabled ones marked)."""
+        return self.federation.registrations()
 
     def exposure_reasons(self, identity: Identity) -> list[str]:
         """Who outside may act as the account: public or domain members of a binding on it

@@ -55,4 +55,7 @@ FACTS = ProviderFacts(
     escalation_methods=ESCALATION_METHODS,
     remediations=REMEDIATIONS,
     catalog_name="GCP predefined roles dataset",
+    # https://cloud.google.com/iam/docs/workload-identity-federation#conditions
+    federation_fix="the pool provider's attribute condition assertion.sub == '{subject}' "
+    "(and no allowed audience but the provider's own)",
 )

@@ -6,7 +6,10 @@ a Deny in a second policy, a limit above the principal or a condition that canno
 the edge. The edges only a provider knows (acting as another identity, compute running as one,
 the requests a resource answers, handing an identity to a service) come from its analysis, the
 ``GraphSource``; where the estate is large, the provider narrows candidates first by what a
-principal's policies could ever allow, and the authorizer still judges the rest.
+principal's policies could ever allow, and the authorizer still judges the rest. Who outside
+the clouds may become an identity (a keyless trust, issue #20) is an ``external`` node per
+issuer and way in, with a ``can_act_as`` hop into the identity, so reach, paths and blast
+radius start outside too.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import networkx as nx
 
 from nhiscan.scanner.escalation import Escalation, Family
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.federation_judge import judge, principal_of
 from nhiscan.scanner.graph.access import AccessFinder
 from nhiscan.scanner.graph.model import (
     INHERITS,
@@ -62,6 +66,7 @@ def build_graph(estate: Estate, source: GraphSource) -> ReachGraph:
     hops += _pass_role_hops(source, concrete)
     joined = (e.target for e in concrete if e.family is Family.GROUP_MEMBERSHIP)
     hops += source.group_edges(joined)
+    hops += _external_hops(graph, source)
     for hop in hops:
         _add_hop(graph, hop)
     potential = tuple(e for e in escalations if e.potential)
@@ -232,4 +237,25 @@ def _pass_role_hops(source: GraphSource, escalations: Iterable[Escalation]) -> I
             seen.add((escalation.principal, step.resource))
             yield granted_hop(
                 escalation.principal, step.resource, EdgeKind.CAN_PASS_ROLE, step.evaluation
+            )
+
+
+def _external_hops(graph: nx.MultiDiGraph[str], source: GraphSource) -> Iterator[Hop]:
+    """An ``external`` node for each issuer and way in (the admission's tests of who, shared
+    by every trust that admits the same tokens), labelled with what it admits in words, and a
+    ``can_act_as`` hop into each identity it may become: conditional when conditions nhiscan
+    could not read may refuse it."""
+    for trust in sorted(source.federated_trusts(), key=lambda t: (t.target, t.source)):
+        judgement = judge(trust)
+        for admission, verdict in zip(trust.admissions, judgement.verdicts, strict=True):
+            node = principal_of(trust, admission)
+            if node not in graph:
+                graph.add_node(node, kind=NodeKind.EXTERNAL.value, label=verdict.words,
+                               account=None, type=trust.platform.value)  # fmt: skip
+            yield Hop(
+                source=node,
+                target=trust.target,
+                edge=EdgeKind.CAN_ACT_AS,
+                statements=() if admission.statement is None else (admission.statement,),
+                conditional=verdict.maybe,
             )

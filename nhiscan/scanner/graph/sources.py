@@ -16,6 +16,7 @@ from typing import Protocol
 from nhiscan.scanner.authz import Authorizer, CompositeAuthorizer
 from nhiscan.scanner.escalation import Escalation, Step
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.federation import FederatedTrust, Registration
 from nhiscan.scanner.graph.model import Hop
 from nhiscan.scanner.model import Resource
 
@@ -57,6 +58,8 @@ class GraphSource(Protocol):
     def passes(self, escalation: Escalation) -> Iterator[Step]: ...
     def escalations(self, principals: Sequence[str]) -> Iterator[Escalation]: ...
     def group_edges(self, groups: Iterable[str]) -> Iterator[Hop]: ...
+    def federated_trusts(self) -> Iterator[FederatedTrust]: ...
+    def registrations(self) -> Iterator[Registration]: ...
 
 
 class CompositeSource:
@@ -138,3 +141,12 @@ class CompositeSource:
         for name, source in self._sources.items():
             if name in by_name:
                 yield from source.group_edges(by_name[name])
+
+    def federated_trusts(self) -> Iterator[FederatedTrust]:
+        """Every analysis's keyless trusts, in provider order."""
+        for source in self._sources.values():
+            yield from source.federated_trusts()
+
+    def registrations(self) -> Iterator[Registration]:
+        for source in self._sources.values():
+            yield from source.registrations()

@@ -16,6 +16,13 @@ REGION = "us-east-1"
 OTHER_REGION = "eu-west-1"
 
 
+# A SAML provider's metadata as IAM takes it (moto checks only its length).
+SAML_METADATA = (
+    '<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" '
+    'entityID="https://idp.example.com/saml">' + "<!-- padding -->" * 64 + "</EntityDescriptor>"
+)
+
+
 def doc(*statements: dict[str, Any]) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": list(statements)}
 
@@ -121,6 +128,13 @@ def build_iam(session: boto3.session.Session) -> dict[str, Any]:
         Path="/aws-service-role/autoscaling.amazonaws.com/",
         AssumeRolePolicyDocument=json.dumps(trust("autoscaling.amazonaws.com")),
     )["Role"]
+    iam.create_open_id_connect_provider(  # trusted by no role: an orphan registration
+        Url="https://gitlab.example.com",
+        ClientIDList=["https://gitlab.example.com"],
+        ThumbprintList=["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"],
+        Tags=[{"Key": "team", "Value": "ci"}],
+    )
+    iam.create_saml_provider(Name="corp-idp", SAMLMetadataDocument=SAML_METADATA)
     return {
         "user": user,
         "plain": plain,

@@ -11,6 +11,7 @@ import pytest
 from nhiscan.app.pipeline import analyze, provider_set, reach_graph
 from nhiscan.scanner.authz import CompositeAuthorizer, Decision, Evaluation, StatementRef
 from nhiscan.scanner.escalation import Escalation, Family, Step
+from nhiscan.scanner.federation import FederatedTrust, Registration
 from nhiscan.scanner.graph import EdgeKind, Hop, ReachGraph, admin_node, build_graph, export
 from nhiscan.scanner.graph.model import INHERITS, NodeKind
 from nhiscan.scanner.graph.sources import AccessRequest, CompositeSource, Scope
@@ -78,6 +79,7 @@ class ToySource:
         self.acts_as = acts_as
         self.tree: list[Scope] = []
         self.found: list[Escalation] = []
+        self.trusts: list[FederatedTrust] = []
         self.asked_principals: list[list[str]] = []
 
     @property
@@ -127,6 +129,12 @@ class ToySource:
         return iter([e for e in self.found if e.principal in principals])
 
     def group_edges(self, groups: Iterable[str]) -> Iterator[Hop]:
+        return iter(())
+
+    def federated_trusts(self) -> Iterator[FederatedTrust]:
+        return iter(self.trusts)
+
+    def registrations(self) -> Iterator[Registration]:
         return iter(())
 
 

@@ -37,6 +37,8 @@ from nhiscan.connectors.gcp.offline.types import (
     ROLE,
     SERVICE_ACCOUNT,
     SERVICE_ACCOUNT_KEY,
+    WORKLOAD_POOL,
+    WORKLOAD_PROVIDER,
 )
 from nhiscan.errors import ConnectorError
 from nhiscan.scanner.model import Record
@@ -212,6 +214,10 @@ def to_records(read: Exports, now: datetime, *, export_gaps: bool = True) -> Ite
             yield credential
         elif asset.data is not None and asset.asset_type == ROLE:
             yield to.custom_role(asset, project)
+        elif asset.data is not None and asset.asset_type == WORKLOAD_POOL and project:
+            yield to.workload_pool(asset, project)
+        elif asset.data is not None and asset.asset_type == WORKLOAD_PROVIDER and project:
+            yield to.workload_provider(asset, project)
         elif asset.asset_type in POLICY_RESOURCE_KINDS and project is not None:
             resource = to.policy_resource(asset, names.full(asset.name), project)
             if resource is not None:

@@ -89,6 +89,14 @@ def key(asset: Asset, project: str, names: Names, now: datetime) -> Credential:
     return shared.key(data, project, names.email(parts[3] if len(parts) > 3 else ""), now)
 
 
+def workload_pool(asset: Asset, project: str) -> Policy:
+    return shared.workload_pool(asset.data or {}, project, fallback=short_name(asset.name))
+
+
+def workload_provider(asset: Asset, project: str) -> Policy:
+    return shared.workload_provider(asset.data or {}, project, fallback=short_name(asset.name))
+
+
 def custom_role(asset: Asset, project: str | None) -> Policy:
     return shared.custom_role(asset.data or {}, project, fallback=short_name(asset.name))
 

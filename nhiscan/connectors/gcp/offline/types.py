@@ -17,9 +17,15 @@ PROJECT = "cloudresourcemanager.googleapis.com/Project"
 SERVICE_ACCOUNT = "iam.googleapis.com/ServiceAccount"
 SERVICE_ACCOUNT_KEY = "iam.googleapis.com/ServiceAccountKey"
 ROLE = "iam.googleapis.com/Role"
+# Workload identity federation (issue #20): the IAM v1 resources as ``resource.data``.
+WORKLOAD_POOL = "iam.googleapis.com/WorkloadIdentityPool"
+WORKLOAD_PROVIDER = "iam.googleapis.com/WorkloadIdentityPoolProvider"
 
 # The types whose resource data nhiscan reads (an iam-policy line of any type is read).
-READ_TYPES = frozenset({ORGANIZATION, FOLDER, PROJECT, SERVICE_ACCOUNT, SERVICE_ACCOUNT_KEY, ROLE})
+READ_TYPES = frozenset({
+    ORGANIZATION, FOLDER, PROJECT, SERVICE_ACCOUNT, SERVICE_ACCOUNT_KEY, ROLE, WORKLOAD_POOL,
+    WORKLOAD_PROVIDER,
+})  # fmt: skip
 
 ASSET_TYPE_ALIASES: Mapping[str, str] = {
     "google.cloud.resourcemanager.Organization": ORGANIZATION,

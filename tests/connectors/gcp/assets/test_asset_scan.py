@@ -75,6 +75,8 @@ def test_asks_for_accounts_keys_roles_and_the_hierarchy() -> None:
         "cloudresourcemanager.googleapis.com/Organization",
         "cloudresourcemanager.googleapis.com/Folder",
         "cloudresourcemanager.googleapis.com/Project",
+        "iam.googleapis.com/WorkloadIdentityPool",  # keyless trusts (issue #20)
+        "iam.googleapis.com/WorkloadIdentityPoolProvider",
     }
 
 

@@ -145,13 +145,16 @@ class Api:
 
 CRM_DENY = "/v2/policies/cloudresourcemanager.googleapis.com%2F{kind}%2F{id}/denypolicies"
 SA = "/v1/projects/acme-prod/serviceAccounts"
+POOLS = "/v1/projects/acme-prod/locations/global/workloadIdentityPools"
+POOL_PROVIDERS = f"/v1/projects/{NUMBER}/locations/global/workloadIdentityPools/github/providers"
 ACTIVITIES = "/v1/projects/acme-prod/locations/global/activityTypes/{kind}/activities:query"
 
 
 def estate(api: Api) -> Api:
     """The recorded estate: organization 93422 > folder 82001 > project acme-prod (411224356)
     with deploy@ (an exposed key, a Google-managed key, a policy letting ci@ mint its
-    tokens), ci@ (a never-expiring key, last used 2026-11-28) and old-batch@ (disabled)."""
+    tokens), ci@ (a never-expiring key, last used 2026-11-28) and old-batch@ (disabled), and a
+    workload identity pool ``github`` with a GitHub provider and a disabled GitLab one."""
     api.ok("GET", "/v3/projects/acme-prod", "rm/project")
     api.ok("GET", "/v3/folders/82001", "rm/folder")
     api.ok("GET", "/v3/organizations/93422", "rm/organization")
@@ -165,6 +168,8 @@ def estate(api: Api) -> Api:
            "deny/policy-project")  # fmt: skip
     api.ok("GET", "/v1/organizations/93422/roles", "iam/roles-organization")
     api.ok("GET", "/v1/projects/acme-prod/roles", "iam/roles-project")
+    api.ok("GET", POOLS, "iam/workload-pools")
+    api.ok("GET", POOL_PROVIDERS, "iam/workload-providers-github")
     api.ok("GET", SA, "iam/service-accounts-page1")
     api.ok("GET", SA, "iam/service-accounts-page2", page="Cidwcm9qZWN0cy9hY21lLXByb2Q")
     for email, keys, policy in (

@@ -60,6 +60,14 @@ def _assets() -> list[dict[str, Any]]:
             data = {k: v for k, v in key.items() if k not in ("disableReason", "extendedStatus")}
             name = "//iam.googleapis.com/" + key["name"]
             found.append(_asset(name, "iam.googleapis.com/ServiceAccountKey", ANCESTORS, data))
+    for listing, key, kind in (
+        ("iam/workload-pools", "workloadIdentityPools", "WorkloadIdentityPool"),
+        ("iam/workload-providers-github", "workloadIdentityPoolProviders",
+         "WorkloadIdentityPoolProvider"),
+    ):  # fmt: skip
+        for item in body(listing)[key]:
+            name = "//iam.googleapis.com/" + item["name"]
+            found.append(_asset(name, f"iam.googleapis.com/{kind}", ANCESTORS, item))
     for roles, ancestors in (("iam/roles-organization", [ORG]), ("iam/roles-project", ANCESTORS)):
         for role in body(roles)["roles"]:
             name = "//iam.googleapis.com/" + role["name"]
@@ -123,6 +131,7 @@ def test_cloud_asset_and_the_walk_give_the_same_records(api: Api) -> None:
     assert any("denypolicies" in p for p in paths)
     # and the walk's own listing is not: the accounts came from Cloud Asset
     assert f"/v1/projects/{PROJECT}/serviceAccounts" not in paths
+    assert f"/v1/projects/{PROJECT}/locations/global/workloadIdentityPools" not in paths
     (exposed,) = (r for r in scanned if isinstance(r, Credential) and r.id == EXPOSED_KEY)
     assert exposed.status_reason == "exposed"
 

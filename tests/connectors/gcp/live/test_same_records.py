@@ -57,6 +57,10 @@ def export(path: Path) -> Path:
         *(line(f"{IAM}{r['name']}", f"{iam}/Role", ANCESTORS if "projects/" in r["name"]
                else ANCESTORS[2:], r)
           for r in body("iam/roles-project")["roles"] + body("iam/roles-organization")["roles"]),
+        *(line(f"{IAM}{p['name']}", f"{iam}/WorkloadIdentityPool", ANCESTORS, p)
+          for p in body("iam/workload-pools")["workloadIdentityPools"]),
+        *(line(f"{IAM}{p['name']}", f"{iam}/WorkloadIdentityPoolProvider", ANCESTORS, p)
+          for p in body("iam/workload-providers-github")["workloadIdentityPoolProviders"]),
     ]  # fmt: skip
     policies = {"deploy": body("iam/sa-policy-deploy")}
     keys = {"deploy": "iam/keys-deploy", "ci": "iam/keys-ci", "old-batch": "iam/keys-none"}
@@ -98,6 +102,11 @@ def test_the_walk_and_the_export_give_the_same_records(
     assert sorted(live) == sorted(offline)
     kinds = {kind for kind, _ in live}
     assert kinds == {"Account", "Identity", "Credential", "Group", "Resource", "Policy"}
-    assert len(live) == 18  # 1 project, 3 accounts, 3 keys, a group, 3 nodes, 4 policies, 3 roles
+    # 1 project, 3 accounts, 3 keys, a group, 3 nodes, 4 policies, 3 roles, a workload
+    # identity pool and its 2 providers
+    assert len(live) == 21
+    pools = {k for k, r in live.items() if isinstance(r, Policy) and r.kind in (
+        PolicyKind.GCP_WORKLOAD_POOL, PolicyKind.GCP_WORKLOAD_PROVIDER)}  # fmt: skip
+    assert len(pools) == 3
     for key, record in live.items():
         assert record == offline[key], key
