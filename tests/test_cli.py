@@ -258,7 +258,17 @@ def test_demo_joins_keys_committed_to_its_repository(demo: Path) -> None:
         ("GitHub Classic Token", "high")
     ]
     (repo,) = report["repositories"]
-    assert repo["mode"] == "history" and repo["commits"] == 3 and repo["ignored_inline"] == 1
+    assert repo["mode"] == "history" and repo["commits"] == 4 and repo["ignored_inline"] == 1
+    assert repo["slug"] == "acme-lending/agents-platform"  # its origin remote (issue #20)
+    # The CI workflows of the shared facts, in the snapshot with the repository's label.
+    snap = json.loads((demo / "snapshot.json").read_text())
+    steps = {(w["path"], w["job"]): w for w in snap["workflows"]}
+    assert set(steps) == {(".github/workflows/preview.yml", "preview"),
+                          (".github/workflows/release.yml", "release")}  # fmt: skip
+    preview = steps[(".github/workflows/preview.yml", "preview")]
+    assert preview["target"] == "arn:aws:iam::123456789012:role/github-preview-deploy"
+    assert [t["event"] for t in preview["triggers"]] == ["pull_request"]
+    assert preview["repository"] == "demo/lending-agents" and preview["id_token"] is True
     assert [(s["path"], s["reason"]) for s in report["skipped"]] == [("docs/logo.png", "binary")]
     html = (demo / "report.html").read_text()
     assert "deploy/settings.env" in html and "history only" in html

@@ -144,10 +144,14 @@ def _raw_catalog(language: Vocabularies) -> PermissionCatalog:
 
 def _check_identities(agents: AgentFile, snap: snapshot.Snapshot) -> None:
     from nhiscan.app.estates import estate_of
+    from nhiscan.app.pipeline import provider_set
     from nhiscan.errors import PolicyFileError
     from nhiscan.scanner.agents.claims import claim
 
-    claims = claim(agents.agents, estate_of(snap))
+    estate = estate_of(snap)
+    external = any(ref.external for agent in agents.agents for ref in agent.identities)
+    trusts = provider_set(estate).federated_trusts() if external else ()
+    claims = claim(agents.agents, estate, trusts)
     problems = [
         f"{ref.where}: agent {name}: {ref.describe()} matches no identity in the inventory"
         for name, refs in claims.unmatched.items()

@@ -16,7 +16,7 @@ from typing import Any
 
 from nhiscan.connectors import connector_specs
 from nhiscan.errors import ConfigError
-from nhiscan.rules.thresholds import LifecycleThresholds
+from nhiscan.rules.thresholds import FederationSettings, LifecycleThresholds
 from nhiscan.scanner.model import Severity
 from nhiscan.scanner.suppress import Suppression, parse_suppressions
 
@@ -34,6 +34,7 @@ class AgentSettings:
 class Settings:
     lifecycle: LifecycleThresholds = field(default_factory=LifecycleThresholds)
     agents: AgentSettings = field(default_factory=AgentSettings)
+    federation: FederationSettings = field(default_factory=FederationSettings)
     # Each connector's table ([aws], [git]), by connector name (the spec's section dataclass).
     sources: Mapping[str, Any] = field(default_factory=lambda: _source_defaults())
     suppressions: tuple[Suppression, ...] = ()  # [[suppress]] (scanner/suppress.py)
@@ -82,6 +83,7 @@ def _deep_line(text: str, depth: int = 100) -> int:
 SECTIONS: dict[str, type[Any]] = {
     "lifecycle": LifecycleThresholds,
     "agents": AgentSettings,
+    "federation": FederationSettings,
 }
 TOP_KEYS = ("fail_on", "strict", "suppress")
 
@@ -118,6 +120,7 @@ def settings_from_dict(data: dict[str, Any], *, source: str) -> Settings:
     return Settings(
         lifecycle=sections.pop("lifecycle"),
         agents=sections.pop("agents"),
+        federation=sections.pop("federation"),
         sources=sections,
         suppressions=suppressions,
         fail_on=fail_on,

@@ -14,6 +14,7 @@ from nhiscan.connectors.base import CollectContext, Connector
 from nhiscan.reports.model import Report
 from nhiscan.rules.base import Rule, RuleContext
 from nhiscan.rules.federation import judged, registered
+from nhiscan.rules.federation_repos import not_judged
 from nhiscan.scanner import baseline as baselines
 from nhiscan.scanner import suppress as suppressions
 from nhiscan.scanner.agents.model import AgentFile
@@ -51,7 +52,8 @@ def reach_graph(estate: Estate, found: ProviderSet | None = None) -> ReachGraph:
     """The reach graph, every decision asked of the providers' analyses of ``estate`` (one
     ``CompositeSource``: each record answered by its own provider's analysis)."""
     found = found if found is not None else provider_set(estate)
-    return build_graph(estate, CompositeSource(estate, found.analyses))
+    source = CompositeSource(estate, found.analyses)
+    return build_graph(estate, source)
 
 
 def primary(found: ProviderSet) -> CloudProvider:
@@ -126,7 +128,7 @@ def analyze(
         max_age = settings.lifecycle.key_max_age_days
         analysis = analyze_agents(agents, estate, graph, found, default_max_key_age=max_age)
     ctx = RuleContext(now=now, thresholds=settings.lifecycle, graph=graph, agents=analysis,
-                      providers=found)  # fmt: skip
+                      providers=found, federation=settings.federation)  # fmt: skip
     findings = _findings(_rules_for(rules, reach=reach), estate, ctx)
     suppression = suppressions.split(findings, settings.suppressions, now)
     return Report(
@@ -150,6 +152,7 @@ def analyze(
         rules=tuple(rule.meta for rule in all_rules()),
         federation=tuple(judged(found)),
         registrations=registered(found),
+        repositories_not_judged=not_judged(estate, settings.federation, found.federated_trusts()),
     )
 
 

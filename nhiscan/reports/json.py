@@ -97,6 +97,7 @@ def federation_json(report: Report) -> dict[str, Any]:
             }
             for r in report.registrations
         ],
+        "repositories_not_judged": list(report.repositories_not_judged),
     }
 
 

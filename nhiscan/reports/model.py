@@ -72,6 +72,9 @@ class Report:
     # registered in the scanned clouds.
     federation: tuple[Judgement, ...] = ()
     registrations: tuple[Registration, ...] = ()
+    # GitHub repositories trusts name whose owner [federation] does not declare complete:
+    # NHI605 (trusted repository missing) could not judge them.
+    repositories_not_judged: tuple[str, ...] = ()
 
     @property
     def list_cap(self) -> int | None:

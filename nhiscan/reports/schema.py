@@ -207,7 +207,13 @@ def _federation() -> dict[str, Any]:
             "disabled": {"type": "boolean"},
         }
     )
-    return _object({"trusts": _array(trust), "registrations": _array(registration)})
+    return _object(
+        {
+            "trusts": _array(trust),
+            "registrations": _array(registration),
+            "repositories_not_judged": _array(STRING),
+        }
+    )
 
 
 def record_schema(cls: type[Any], refined: Mapping[str, Any] | None = None) -> dict[str, Any]:

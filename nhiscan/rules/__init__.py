@@ -31,6 +31,7 @@ from nhiscan.rules.federation import (
     OrphanFederationRegistration,
     WildcardFederationTrust,
 )
+from nhiscan.rules.federation_repos import TrustedRepositoryMissing
 from nhiscan.rules.keys import AccessKeyTooOld, AccessKeyUnused, MultipleActiveKeys
 from nhiscan.rules.ownership import NhiWithoutOwner
 from nhiscan.rules.reach import AdminEquivalentNhi
@@ -64,4 +65,5 @@ CORE_RULES: tuple[Rule, ...] = (
     FederationAudienceNotPinned(),
     OrphanFederationRegistration(),
     KeysBesideFederatedTrust(),
+    TrustedRepositoryMissing(),
 )

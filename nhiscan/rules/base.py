@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from nhiscan.rules.thresholds import LifecycleThresholds
+from nhiscan.rules.thresholds import FederationSettings, LifecycleThresholds
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.gaps.analysis import AgentAnalysis
 from nhiscan.scanner.graph import ReachGraph
@@ -40,6 +40,8 @@ class RuleContext:
     # The snapshot's providers and their analyses: facts (kind words, data stores, last-used
     # operations) and provider answers come from here, never from a provider module.
     providers: ProviderSet = field(default_factory=ProviderSet)
+    # [federation] of nhiscan.toml: the GitHub owners whose repositories are known (NHI605).
+    federation: FederationSettings = field(default_factory=FederationSettings)
 
     def require_graph(self, meta: RuleMeta) -> ReachGraph:
         """The reach graph a ``needs_graph`` rule reads. It is never built here: a context

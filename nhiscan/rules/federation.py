@@ -7,7 +7,9 @@ identity reaches an administrator or a data store), one that admits pull request
 one whose audience is not pinned (NHI602), an issuer registered that no identity trusts
 (NHI603), and long-lived keys left on an identity that is federated (NHI604). Each finding
 carries the judgement in words and the exact condition that closes the trust
-(``federation_fix``).
+(``federation_fix``), and names the workflow files of the scanned repositories that request
+the identity (``scanner/workflows.py``); NHI600's and NHI601's paths then start at the
+repository: repository -> workflow file -> identity -> what it reaches.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.federation import Registration, issuer_key
 from nhiscan.scanner.federation_judge import Judgement, Verdict, Wildcard, judge, principal_of
 from nhiscan.scanner.graph import Hop, ReachGraph, path_json
+from nhiscan.scanner.graph.workflows import repository_node
 from nhiscan.scanner.model import Finding, IdentityKind, Severity
 from nhiscan.scanner.provider import ProviderSet
+from nhiscan.scanner.workflows import step_evidence, workflows_requesting
 
 WIDE = frozenset({Wildcard.ANY, Wildcard.OWNER, Wildcard.REPOSITORY, Wildcard.PATTERN})
 # An application's secrets beside its federated credentials are NHI503's (Azure's own rule).
@@ -44,10 +48,11 @@ def registered(providers: ProviderSet) -> tuple[Registration, ...]:
 
 
 def _evidence(
-    judgement: Judgement, verdicts: tuple[Verdict, ...], providers: ProviderSet
+    estate: Estate, judgement: Judgement, verdicts: tuple[Verdict, ...], providers: ProviderSet
 ) -> dict[str, Any]:
     trust = judgement.trust
     admissions = [trust.admissions[v.index] for v in verdicts]
+    steps = workflows_requesting(estate, trust.target)
     return {
         "target": trust.target,
         "issuer": trust.issuer,
@@ -66,7 +71,31 @@ def _evidence(
         ],
         "undecided": [text for v in verdicts for text in v.undecided],
         "fix": fix(judgement, providers.facts(trust.provider)),
+        "workflows": [step_evidence(step) for step in steps],
     }
+
+
+def _starts(
+    estate: Estate, judgement: Judgement, verdicts: tuple[Verdict, ...], *, pull_requests: bool
+) -> list[str]:
+    """Where a finding's path may start: the repositories whose workflow steps request the
+    identity (those a pull request runs, for NHI601), then the trust's external principals.
+    A repository start is kept only when its step's hop into the identity is in the graph
+    (the trust admits the step's token): the walk decides that, not this list."""
+    trust = judgement.trust
+    steps = [
+        step
+        for step in workflows_requesting(estate, trust.target)
+        if not pull_requests or any(t.event.startswith("pull_request") for t in step.triggers)
+    ]
+    repositories = list(dict.fromkeys(repository_node(step) for step in steps))
+    return repositories + [principal_of(trust, trust.admissions[v.index]) for v in verdicts]
+
+
+def _through(graph: ReachGraph, path: tuple[Hop, ...], target: str) -> bool:
+    """Whether a path from a repository passes through the identity (not another role the
+    repository's workflows request)."""
+    return any(hop.target == target for hop in path)
 
 
 def _who(estate: Estate, judgement: Judgement, providers: ProviderSet) -> str:
@@ -103,9 +132,9 @@ class WildcardFederationTrust:
         self, estate: Estate, ctx: RuleContext, judgement: Judgement, wide: tuple[Verdict, ...]
     ) -> Finding:
         trust = judgement.trust
-        starts = [principal_of(trust, trust.admissions[v.index]) for v in wide]
-        reached, path = _reach(ctx, estate, starts)
-        evidence = _evidence(judgement, wide, ctx.providers) | {"reaches": reached}
+        starts = _starts(estate, judgement, wide, pull_requests=False)
+        reached, path = _reach(ctx, estate, starts, trust.target)
+        evidence = _evidence(estate, judgement, wide, ctx.providers) | {"reaches": reached}
         who = _who(estate, judgement, ctx.providers)
         more = f" (and it reaches {reached[0]})" if reached else ""
         return make_finding(
@@ -121,10 +150,11 @@ class WildcardFederationTrust:
 
 
 def _reach(
-    ctx: RuleContext, estate: Estate, starts: list[str]
+    ctx: RuleContext, estate: Estate, starts: list[str], target: str
 ) -> tuple[list[str], tuple[Hop, ...]]:
-    """What the trust's external principals reach that makes it critical: an admin sink
-    ("administrator of 123456789012"), else data stores; with the path to the first."""
+    """What the trust's external principals reach through ``target`` that makes it critical:
+    an admin sink ("administrator of 123456789012"), else data stores; with the path to the
+    first (from a requesting repository when one has a path through the identity)."""
     graph = ctx.graph
     if graph is None:
         return [], ()
@@ -132,10 +162,13 @@ def _reach(
     for start in starts:
         if start in graph.graph and admin.reaches(start):
             path = admin.path(start) or ()
+            if not _through(graph, path, target):
+                continue
             account = graph.graph.nodes[path[-1].target].get("account") if path else None
             return [f"administrator of {_scope(ctx, estate, start, account)}"], path
     for start in starts:
-        stores = _data_stores(graph, estate, ctx.providers, start)
+        stores = [(n, p) for n, p in _data_stores(graph, estate, ctx.providers, start)
+                  if _through(graph, p, target)]  # fmt: skip
         if stores:
             return [f"data store {node}" for node, _ in stores], stores[0][1]
     return [], ()
@@ -192,14 +225,18 @@ class FederationAdmitsPullRequests:
                 continue
             certain = judgement.pull_requests is True
             who = _who(estate, judgement, ctx.providers)
+            starts = _starts(estate, judgement, verdicts, pull_requests=True)
+            reached, path = _reach(ctx, estate, starts, judgement.trust.target)
+            evidence = _evidence(estate, judgement, verdicts, ctx.providers)
             yield make_finding(
                 self.meta,
                 subject=judgement.trust.target,
                 provider=judgement.trust.provider,
                 title=f"{capital(who)} admits pull request runs: {judgement.words}.",
-                evidence=_evidence(judgement, verdicts, ctx.providers) | {"certain": certain},
+                evidence=evidence | {"certain": certain, "reaches": reached},
                 key=(judgement.trust.source,),
                 severity=Severity.HIGH if certain else Severity.MEDIUM,
+                path=path_json(path),
             )
 
 
@@ -232,7 +269,7 @@ class FederationAudienceNotPinned:
                 provider=trust.provider,
                 title=f"{capital(who)} accepts {trust.issuer} tokens of any audience its "
                 f"registration lists, not only {wanted}.",
-                evidence=_evidence(judgement, judgement.verdicts, ctx.providers)
+                evidence=_evidence(estate, judgement, judgement.verdicts, ctx.providers)
                 | {
                     "accepted_audiences": list(judgement.audiences),
                     "registration_audiences": list(trust.audiences or ()),

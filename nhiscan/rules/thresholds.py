@@ -1,5 +1,6 @@
 """The thresholds the rules judge by: ``[lifecycle]`` in nhiscan.toml (read by
-``nhiscan.app.config``), handed to the rules in ``RuleContext.thresholds``."""
+``nhiscan.app.config``), handed to the rules in ``RuleContext.thresholds``; and what
+``[federation]`` tells them of the GitHub owners' repositories (``RuleContext.federation``)."""
 
 from __future__ import annotations
 
@@ -32,3 +33,13 @@ class LifecycleThresholds:
     # ... and a certificate: one year (our default; Microsoft names no figure for certificates,
     # its app management policies leave keyLifetime to the tenant).
     certificate_max_lifetime_days: int = 365
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FederationSettings:
+    """``[federation]`` in nhiscan.toml: what the scan knows of the CI owners' repositories."""
+
+    # Every repository ("owner/name") of the owners named here: each owner's complete list.
+    github_repositories: tuple[str, ...] = ()
+    # Owners whose repositories are all among the scanned ones (``--repo``).
+    github_owners: tuple[str, ...] = ()

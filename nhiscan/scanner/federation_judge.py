@@ -227,11 +227,24 @@ def _literal_start(segment: str) -> str:
 
 
 def _segments(grammar: Grammar, admission: Admission) -> list[tuple[str, str, str, str]]:
+    """The (owner, repository, kind, value) segments the admission spells out: its subject
+    patterns parsed, and its exact tests on the claims that name a repository or its owner
+    alone (a GCP pool binding names ``attribute.repository``, not the subject)."""
     found = []
     for test in admission.tested("sub"):
         if not test.match.negated:
             found += [s for v in test.values if (s := grammar.parse(v)) is not None]
+    exact = [t for t in admission.tests if t.match is Match.EQUALS]
+    for test in exact:
+        if test.claim in ("repository", "project_path"):
+            found += [(*v.rpartition("/")[::2], "", "") for v in test.values if "/" in v]
+    if not found:
+        found += [(v, "", "", "") for t in exact if t.claim in OWNER_CLAIMS for v in t.values]
     return found
+
+
+# The claims that name an owner alone (GitHub, GitLab, Terraform Cloud).
+OWNER_CLAIMS = frozenset({"repository_owner", "namespace_path", "terraform_organization_name"})
 
 
 def _context(segment: tuple[str, str, str, str]) -> str:

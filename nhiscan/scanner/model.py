@@ -263,6 +263,9 @@ class Repository:
     bytes: int = 0
     skipped: int = 0
     ignored_inline: int = 0  # lines silenced by `pragma: allowlist secret` / nhiscan:ignore
+    # "owner/name" from its github.com ``origin`` remote (or clone URL); None: not on GitHub
+    # or unknown. NHI605 counts it among the owner's repositories.
+    slug: str | None = field(default=None, metadata=OMIT_DEFAULT)
 
 
 @dataclass(**RECORD)
@@ -274,6 +277,51 @@ class SkippedFile:
     reason: SkipReason
     size: int | None = None
     blob: str | None = None  # the git blob id, for history scans
+
+
+@dataclass(**RECORD)
+class WorkflowTrigger:
+    """One event of a CI workflow's ``on:`` and the refs it is limited to. ``branches`` and
+    ``tags`` hold the filters as written (globs kept; ``!`` exclusions left out); both empty:
+    any ref the event runs on."""
+
+    event: str  # "push", "pull_request", "pull_request_target", "workflow_dispatch", ...
+    branches: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(**RECORD)
+class WorkflowCredential:
+    """A step of a CI workflow in a scanned repository that exchanges the CI's OIDC token for
+    a cloud identity (``aws-actions/configure-aws-credentials`` with ``role-to-assume``,
+    ``google-github-actions/auth``, ``azure/login``), with what decides which token it
+    presents: the workflow's triggers and the job's environment (connectors/git/workflows.py).
+
+    ``target`` is the identity the step names (a role ARN, a service account e-mail, an
+    application's client id); None when the input is an expression (``${{ vars.ROLE }}``),
+    which ``unresolved`` lists by input name: the scan cannot know its value. ``inputs`` keeps
+    the step's inputs that name clouds (never a secret: an input that holds a key is not kept)."""
+
+    id: str  # "<repository>#<path>#<job>#<step index>"
+    repository: str  # as the Repository record names it
+    slug: str | None  # "owner/name" from the repository's GitHub origin remote; None: unknown
+    path: str  # ".github/workflows/deploy.yml"
+    line: int  # the step's first line
+    job: str
+    step: int  # the step's index in the job, from 0
+    action: str  # as ``uses:`` writes it: "aws-actions/configure-aws-credentials@v4"
+    cloud: Provider
+    target: str | None
+    inputs: Mapping[str, str] = field(default_factory=dict)
+    # The ``aud`` of the token the step requests: its ``audience`` input, else the action's
+    # default; None when it is an expression.
+    audience: str | None = None
+    triggers: tuple[WorkflowTrigger, ...] = ()
+    environment: str | None = None  # the job's environment name (None: the job names none)
+    # Whether the workflow or job grants ``id-token: write`` (the token can be requested);
+    # None: neither says, so the repository's default applies.
+    id_token: bool | None = None
+    unresolved: tuple[str, ...] = ()  # inputs (and "environment") that are expressions
 
 
 @dataclass(**RECORD)
@@ -324,6 +372,7 @@ Record = (
     | Exposure
     | Repository
     | SkippedFile
+    | WorkflowCredential
     | ActivitySummary
     | ActivityScope
 )

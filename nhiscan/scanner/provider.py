@@ -114,6 +114,10 @@ class ProviderSet:
     def get(self, name: str) -> CloudProvider | None:
         return self.providers.get(str(name))
 
+    def federated_trusts(self) -> tuple[FederatedTrust, ...]:
+        """Every analysis's keyless trusts (issue #20), providers by name."""
+        return tuple(t for n in sorted(self.analyses) for t in self.analyses[n].federated_trusts())
+
     def facts(self, name: str) -> ProviderFacts:
         found = self.providers.get(str(name))
         return found.facts if found is not None else NEUTRAL_FACTS

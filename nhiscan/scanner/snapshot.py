@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from nhiscan.errors import SnapshotError
 from nhiscan.scanner.activity import ActivityScope, ActivitySummary
 from nhiscan.scanner.codec import DecodeError, decode, encode
 from nhiscan.scanner.model import (
+    OMIT_DEFAULT,
     Account,
     CollectionGap,
     Credential,
@@ -30,10 +31,11 @@ from nhiscan.scanner.model import (
     Resource,
     SkippedFile,
     ToolInfo,
+    WorkflowCredential,
 )
 from nhiscan.scanner.snapshot_check import ProviderChecks, check_snapshot
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 2
 
 
 def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
@@ -41,13 +43,8 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "exposures": [], "repositories": [], "skipped": []}
 
 
-def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
-    """Version 3 added the audit trail: activity summaries and what each source covered."""
-    return {**data, "activity": [], "activity_sources": []}
-
-
 # version N -> function turning a version-N document into a version-N+1 document.
-UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,8 +62,14 @@ class Snapshot:
     exposures: tuple[Exposure, ...] = ()
     repositories: tuple[Repository, ...] = ()
     skipped: tuple[SkippedFile, ...] = ()
-    activity: tuple[ActivitySummary, ...] = ()
-    activity_sources: tuple[ActivityScope, ...] = ()
+    # CI workflow steps that request cloud credentials (issue #20). Written only when there are
+    # some, and read as none when absent: a snapshot without workflows is byte for byte what
+    # nhiscan wrote before they were collected, so no schema version was spent on them.
+    workflows: tuple[WorkflowCredential, ...] = field(default=(), metadata=OMIT_DEFAULT)
+    # What identities were seen doing (issue #19, ``activity.py``) and what each activity source
+    # covered: written only when an activity source was read, as ``workflows``.
+    activity: tuple[ActivitySummary, ...] = field(default=(), metadata=OMIT_DEFAULT)
+    activity_sources: tuple[ActivityScope, ...] = field(default=(), metadata=OMIT_DEFAULT)
     schema_version: int = SCHEMA_VERSION
 
 
@@ -81,9 +84,12 @@ _FIELD_FOR: dict[type[Any], str] = {
     Exposure: "exposures",
     Repository: "repositories",
     SkippedFile: "skipped",
+    WorkflowCredential: "workflows",
     ActivitySummary: "activity",
     ActivityScope: "activity_sources",
 }
+# Top-level lists a snapshot may leave out (read as empty): see ``Snapshot.workflows``.
+_OPTIONAL_LISTS = frozenset({"workflows", "activity", "activity_sources"})
 
 
 def build_snapshot(
@@ -163,6 +169,8 @@ _NAMED_BY = {"gaps": "operation", "skipped": "path", "activity": "identity",
 def _decode(data: dict[str, Any], source: str) -> Snapshot:
     """The snapshot in ``data``; SnapshotError naming the key, record and field otherwise."""
     for key, (kind, what) in _TOP.items():
+        if key in _OPTIONAL_LISTS and key not in data:
+            continue
         if key not in data:
             raise SnapshotError(
                 f"{source}: the snapshot has no {key!r} (expected {what}); nhiscan writes every "
@@ -177,7 +185,9 @@ def _decode(data: dict[str, Any], source: str) -> Snapshot:
             f"{', '.join(_TOP)})"
         )
     lists = {
-        name: tuple(_record(cls, item, source, name, i) for i, item in enumerate(data[name]))
+        name: tuple(
+            _record(cls, item, source, name, i) for i, item in enumerate(data.get(name, ()))
+        )
         for cls, name in _FIELD_FOR.items()
     }
     return Snapshot(

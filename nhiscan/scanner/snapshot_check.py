@@ -40,6 +40,7 @@ from nhiscan.scanner.model import (
     OpenStrEnum,
     Policy,
     Resource,
+    WorkflowCredential,
     policy_reference_fields,
 )
 
@@ -62,6 +63,8 @@ class Snapshot(Protocol):
     def resources(self) -> tuple[Resource, ...]: ...
     @property
     def gaps(self) -> tuple[CollectionGap, ...]: ...
+    @property
+    def workflows(self) -> tuple[WorkflowCredential, ...]: ...
     @property
     def activity(self) -> tuple[ActivitySummary, ...]: ...
 
@@ -122,6 +125,13 @@ def _unknown_providers(snapshot: Snapshot, known: frozenset[str]) -> Iterator[st
                 f"(a listed cloud or an installed provider); got {str(record.provider)!r:.60}; "
                 "correct the record or collect again (or install the provider that wrote it)"
             )
+    for index, step in enumerate(snapshot.workflows):
+        if str(step.cloud) not in known:
+            yield (
+                f"workflows[{index}] ({step.id:.200}): cloud: expected one of "
+                f"{', '.join(sorted(known))}; got {str(step.cloud)!r:.60}; correct the record "
+                "or collect again"
+            )
 
 
 def _unlisted_kinds(snapshot: Snapshot) -> Iterator[str]:
@@ -139,7 +149,7 @@ def _unlisted_kinds(snapshot: Snapshot) -> Iterator[str]:
 
 
 def _duplicates(snapshot: Snapshot) -> Iterator[str]:
-    for name in UNIQUE_LISTS:
+    for name in (*UNIQUE_LISTS, "workflows"):
         first: dict[str, int] = {}
         for index, record in enumerate(getattr(snapshot, name)):
             earlier = first.setdefault(record.id, index)

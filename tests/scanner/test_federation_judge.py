@@ -190,3 +190,16 @@ def test_an_unnamed_issuer_is_read_by_its_subjects_shape() -> None:
     found = judge(_on(Platform.OIDC, cluster, like("sub", "system:serviceaccount:ci:*")))
     assert found.wildcard is Wildcard.REPOSITORY
     assert found.words == "any service account of namespace ci"
+
+
+def test_a_trust_naming_the_repository_claim_alone_names_it_in_words() -> None:
+    """A GCP pool binding names ``attribute.repository`` (the ``repository`` claim), not the
+    subject: the sentence names the repository (it said "the named subjects"), and every
+    event of it gets in, pull requests included."""
+    found = judge(_github(equals("repository", "acme/app"), AUD))
+    assert found.repositories == ("acme/app",)
+    assert found.pull_requests is True
+    assert found.words == "any workflow in acme/app, on any branch, including pull requests"
+    owner_only = judge(_github(equals("repository_owner", "acme"), AUD))
+    assert owner_only.wildcard is Wildcard.REPOSITORY
+    assert owner_only.words.startswith("any workflow in any repository of acme")

@@ -32,6 +32,7 @@ from nhiscan.scanner.model import (
     Record,
     Repository,
     SkippedFile,
+    WorkflowCredential,
 )
 
 
@@ -87,6 +88,8 @@ def _relabel(record: Record, path: str) -> Record:
         return replace(record, repository=REPO_LABEL)
     if isinstance(record, CollectionGap):
         return replace(record, scope=record.scope.replace(path, REPO_LABEL))
+    if isinstance(record, WorkflowCredential):
+        return replace(record, repository=REPO_LABEL, id=record.id.replace(path, REPO_LABEL, 1))
     return record
 
 

@@ -14,7 +14,13 @@ they unlock:
   keeps only a secret's first three characters, so the scan joins it to the application's
   credential by those and the client id;
 - a third-party token that matches nothing in the inventory;
-- a test fixture silenced with ``nhiscan:ignore``, and a binary file that is listed as skipped.
+- a test fixture silenced with ``nhiscan:ignore``, and a binary file that is listed as skipped;
+- two GitHub Actions workflows (issue #20) that exchange the workflow's OIDC token for an AWS
+  role: ``preview.yml`` runs on pull requests and assumes ``github-preview-deploy``, whose trust
+  admits any repository of the organization on any event and which reaches admin;
+  ``release.yml`` runs on pushes to main and assumes ``github-release``. The repository's
+  ``origin`` is the organization's GitHub repository (``GITHUB_REMOTE``, never fetched), so the
+  scan knows whose workflows they are.
 
 Every secret here is made up: moto issues the AWS keys from its seeded random source, and the
 tokens, the Azure client secret (in the shape of an Entra ID secret, its first characters the
@@ -41,6 +47,10 @@ from nhiscan.connectors.demo.estate import DEMO_ACCOUNT
 from nhiscan.connectors.demo.gcp import exposed_key
 
 REPO_LABEL = "demo/lending-agents"
+GITHUB_ORG = "acme-lending"
+GITHUB_REMOTE = f"https://github.com/{GITHUB_ORG}/agents-platform.git"
+PREVIEW_ROLE = "github-preview-deploy"
+RELEASE_ROLE = "github-release"
 AUTHOR = ("Dana Dev", "dana.dev@example.com")
 
 
@@ -80,8 +90,9 @@ def _github_token(rng: random.Random) -> str:
 
 
 def build_demo_repo(root: Path, now: datetime) -> None:
-    """A git repository under ``root`` with three commits (60, 53 and 20 days before the start of
-    ``now``'s day: commit ids stay the same across the runs of a day)."""
+    """A git repository under ``root`` with four commits (60, 53, 20 and 12 days before the start
+    of ``now``'s day: commit ids stay the same across the runs of a day) and its GitHub
+    ``origin`` remote."""
     rng = random.Random(TOKEN_SEED)
     now = now.replace(hour=0, minute=0, second=0, microsecond=0)
     deploy_id, deploy_secret = demo_key("ci-deploy-bot")
@@ -119,6 +130,63 @@ def build_demo_repo(root: Path, now: datetime) -> None:
         f'FAKE_TOKEN = "{_token(rng, "ghp_", 36)}"  # nhiscan:ignore test fixture\n',
     )
     git.commit("ETL sync, review notifications and Azure pipeline login", now - timedelta(days=20))
+    _write(root / ".github" / "workflows" / "preview.yml", preview_workflow())
+    _write(root / ".github" / "workflows" / "release.yml", release_workflow())
+    git.commit(
+        "CI: preview and release deploys with GitHub OIDC, no keys", now - timedelta(days=12)
+    )
+    git("remote", "add", "origin", GITHUB_REMOTE)
+
+
+def _role_arn(name: str) -> str:
+    return f"arn:aws:iam::{DEMO_ACCOUNT}:role/{name}"
+
+
+def preview_workflow() -> str:
+    """Every pull request deploys a preview with the preview role: the workflow a fork's pull
+    request (or any repository of the organization) can run to become the role."""
+    return f"""name: Preview deploy
+on:
+  pull_request:
+    branches: [main]
+permissions:
+  id-token: write
+  contents: read
+jobs:
+  preview:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Assume the preview deploy role
+        uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: {_role_arn(PREVIEW_ROLE)}
+          aws-region: us-east-1
+      - run: ./deploy/preview.sh "pr-${{{{ github.event.number }}}}"
+"""
+
+
+def release_workflow() -> str:
+    """Pushes to main release with the release role, whose trust admits main alone."""
+    return f"""name: Release
+on:
+  push:
+    branches: [main]
+permissions:
+  id-token: write
+  contents: read
+jobs:
+  release:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: {_role_arn(RELEASE_ROLE)}
+          aws-region: us-east-1
+          audience: sts.amazonaws.com
+      - run: ./deploy/release.sh
+"""
 
 
 def azure_client_secret() -> str:

@@ -1,12 +1,14 @@
 """``GitConnector``: secrets in repositories, as Exposure, SkippedFile, Repository and
-CollectionGap records. Every repository is checked before any is scanned, so a mistyped path
-fails at once (ConnectorError); a clone or git command that fails later is a gap."""
+CollectionGap records, and the CI workflow steps that request cloud credentials
+(WorkflowCredential, ``workflows``). Every repository is checked before any is scanned, so a
+mistyped path fails at once (ConnectorError); a clone or git command that fails later is a gap."""
 
 from __future__ import annotations
 
 import os
 import time
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 
 from nhiscan.connectors.base import CollectContext
 from nhiscan.connectors.git import work
@@ -16,6 +18,7 @@ from nhiscan.connectors.git.gitcmd import Git
 from nhiscan.connectors.git.history import describe, history_plan, resolve_rev, staged_plan
 from nhiscan.connectors.git.plan import Plan, files_plan, gap, tree_plan
 from nhiscan.connectors.git.source import Layout, Source, Target, opened, redact_url, resolve
+from nhiscan.connectors.git.workflows import collect_workflows, origin_slug
 from nhiscan.scanner.model import CollectionGap, Record, Repository, SkippedFile
 
 _PROGRESS_EVERY = 1.0  # seconds
@@ -41,7 +44,10 @@ class GitConnector:
                     yield source
                     continue
                 ctx.progress(f"git {source.label}: listing ({config.label})")
-                yield from scan_plan(make_plan(source, config), config, ctx)
+                slug = origin_slug(source.git, source.label)
+                for record in scan_plan(make_plan(source, config), config, ctx):
+                    yield replace(record, slug=slug) if isinstance(record, Repository) else record
+                yield from collect_workflows(source, config.mode, slug)
 
 
 def _check_since(target: Target, since: str) -> None:

@@ -145,9 +145,11 @@ def _provider(policy: Policy, pool: Mapping[str, Any]) -> PoolProvider | None:
     if oidc is not None:
         issuer = str(oidc.get("issuerUri") or "")
         allowed = tuple(a for a in oidc.get("allowedAudiences") or () if isinstance(a, str))
-        # An empty list means the default audience: the provider's full resource name, with or
-        # without "https:" (the Oidc resource's allowedAudiences field).
-        audiences = allowed or (f"{IAM_HOST}{policy.id}", f"https:{IAM_HOST}{policy.id}")
+        # An empty list means the default audience: the provider's full resource name (the
+        # Oidc resource's allowedAudiences field). Google also takes it with "https:" before
+        # it: two spellings of one audience, the provider's own, so it is listed once (listing
+        # both would read as a registration accepting several audiences).
+        audiences = allowed or (f"{IAM_HOST}{policy.id}",)
         platform = platform_of(issuer)
     elif aws is not None:
         # A signed GetCallerIdentity request of the account; the contract has no AWS platform.

@@ -2,7 +2,9 @@
 
 A reference matches by stable id, tag or name (globs allowed), within its provider and account
 when given. A reference to a provider the snapshot holds nothing of is *unchecked* (nhiscan did
-not look there), never "matches nothing".
+not look there), never "matches nothing". An external reference (a GitHub workflow, issue #20)
+matches the identities whose keyless trusts certainly admit the token it presents; with no
+trust of its platform read at all it is unchecked.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from fnmatch import fnmatchcase
 
 from nhiscan.scanner.agents.model import Agent, IdentityRef, RefKind
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.federation import FederatedTrust, Platform
 from nhiscan.scanner.glob import has_wildcard
 from nhiscan.scanner.model import Identity, Provider
+from nhiscan.scanner.workflows import admitted_identities, github_claims
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,8 +38,11 @@ def scanned_providers(estate: Estate) -> frozenset[Provider]:
     return frozenset(accounts | {i.provider for i in estate.identities.values()})
 
 
-def claim(agents: Iterable[Agent], estate: Estate) -> Claims:
+def claim(agents: Iterable[Agent], estate: Estate, trusts: Iterable[FederatedTrust] = ()) -> Claims:
+    """``trusts``: the providers' keyless trusts, which external references are matched by."""
     scanned = scanned_providers(estate)
+    trusts = tuple(trusts)
+    github = any(t.platform is Platform.GITHUB_ACTIONS for t in trusts)
     identities: dict[str, tuple[str, ...]] = {}
     matched: dict[tuple[str, int], tuple[str, ...]] = {}
     unmatched: dict[str, tuple[IdentityRef, ...]] = {}
@@ -46,13 +53,12 @@ def claim(agents: Iterable[Agent], estate: Estate) -> Claims:
         missing: list[IdentityRef] = []
         not_looked: list[IdentityRef] = []
         for index, ref in enumerate(agent.identities):
-            ids = matching(ref, estate)
+            ids = external_matching(ref, trusts) if ref.external else matching(ref, estate)
             matched[(agent.name, index)] = ids
             found.update(ids)
+            looked = github if ref.external else ref.provider is None or ref.provider in scanned
             if not ids:
-                (missing if ref.provider is None or ref.provider in scanned else not_looked).append(
-                    ref
-                )
+                (missing if looked else not_looked).append(ref)
         identities[agent.name] = tuple(sorted(found))
         unmatched[agent.name], unchecked[agent.name] = tuple(missing), tuple(not_looked)
         for identity_id in found:
@@ -66,6 +72,17 @@ def claim(agents: Iterable[Agent], estate: Estate) -> Claims:
     )
 
 
+def external_matching(ref: IdentityRef, trusts: Iterable[FederatedTrust]) -> tuple[str, ...]:
+    """The identities whose trusts admit the token the external reference presents."""
+    external = ref.external
+    if external is None:
+        return ()
+    claims = github_claims(external.repository, ref=external.ref,
+                           environment=external.environment, event=external.event,
+                           workflow=external.workflow)  # fmt: skip
+    return admitted_identities(trusts, claims)
+
+
 def matching(ref: IdentityRef, estate: Estate) -> tuple[str, ...]:
     """The ids of the identities ``ref`` matches, sorted. An exact id is a lookup."""
     if ref.kind is RefKind.ID and not has_wildcard(ref.value):
@@ -75,6 +92,8 @@ def matching(ref: IdentityRef, estate: Estate) -> tuple[str, ...]:
 
 
 def matches(ref: IdentityRef, identity: Identity) -> bool:
+    if ref.external is not None:
+        return False
     if ref.provider is not None and identity.provider is not ref.provider:
         return False
     if ref.account is not None and identity.account != ref.account:

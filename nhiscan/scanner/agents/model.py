@@ -34,6 +34,31 @@ class RefKind(StrEnum):
     ID = "id"  # a stable id (ARN, SA email, object id), globs allowed
     TAG = "tag"  # tag key=value (value globs allowed)
     NAME = "name"  # the identity's name, globs allowed
+    # A principal outside the scanned clouds (issue #20): the identities whose keyless trusts
+    # admit the token it presents
+    EXTERNAL = "external"
+
+
+@dataclass(**RECORD)
+class ExternalRef:
+    """What an agent runs as outside the clouds: a GitHub Actions workflow of ``repository``,
+    on ``ref`` or in ``environment`` or for ``event`` (``pull_request``); the token it
+    presents has the claims GitHub issues such a run (``scanner/workflows.py``)."""
+
+    platform: str  # "github"
+    repository: str  # owner/name
+    workflow: str | None = None  # .github/workflows/deploy.yml
+    ref: str | None = None  # refs/heads/main, refs/tags/v1
+    environment: str | None = None
+    event: str | None = None  # push, pull_request, workflow_dispatch, ...
+
+    def describe(self) -> str:
+        parts = [f"{self.platform} {self.repository}"]
+        parts += [self.workflow] if self.workflow else []
+        parts += [f"on {self.ref}"] if self.ref else []
+        parts += [f"in environment {self.environment}"] if self.environment else []
+        parts += [f"for {self.event}"] if self.event else []
+        return " ".join(parts)
 
 
 @dataclass(**RECORD)
@@ -44,8 +69,11 @@ class IdentityRef:
     key: str | None = None  # TAG: the tag key
     provider: Provider | None = None  # None: any provider (ids imply theirs)
     account: str | None = None  # only identities of this account
+    external: ExternalRef | None = None  # EXTERNAL: the principal
 
     def describe(self) -> str:
+        if self.external is not None:
+            return f"external {self.external.describe()}"
         if self.kind is RefKind.TAG:
             return f"tag {self.key}={self.value}"
         return f"{self.kind.value} {self.value}"

@@ -1,6 +1,7 @@
 """Identity references in agent files: a stable id (the registered providers' ids, a service
-account e-mail, an object id), or a selector (``{tag: key=value}``, ``{name: glob}``) with an
-optional provider and account."""
+account e-mail, an object id), a selector (``{tag: key=value}``, ``{name: glob}``) with an
+optional provider and account, or a principal outside the clouds (``{external: github,
+repository: owner/name, ...}``: the identities whose keyless trusts admit it, issue #20)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ import yaml
 
 from nhiscan.scanner.agents import yamlnodes as y
 from nhiscan.scanner.agents.language import Vocabularies
-from nhiscan.scanner.agents.model import IdentityRef, RefKind
+from nhiscan.scanner.agents.model import ExternalRef, IdentityRef, RefKind, Where
 from nhiscan.scanner.model import Provider
 
 IDENTITY_KEYS = ("id", "tag", "name", "provider", "account")
+EXTERNAL_KEYS = ("external", "repository", "workflow", "ref", "environment", "event")
+EXTERNAL_PLATFORMS = ("github",)
+_SLUG = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$")
 CLOUDS = ("aws", "azure", "gcp")  # a selector may name these before their provider is installed
 
 
@@ -40,6 +44,8 @@ def _identity(node: y.Node, file: str, agent: str, vocabularies: Vocabularies) -
             kind=RefKind.ID, value=value, where=where, provider=provider_of_id(value, vocabularies)
         )
     entries = y.mapping(node, file, "an identity")
+    if "external" in entries:
+        return _external(entries, where, file, agent)
     y.check_keys(entries, IDENTITY_KEYS, file, "an identity")
     chosen = [k for k in ("id", "tag", "name") if k in entries]
     if len(chosen) != 1:
@@ -61,6 +67,41 @@ def _identity(node: y.Node, file: str, agent: str, vocabularies: Vocabularies) -
     return IdentityRef(
         kind=kind, value=value, where=where, key=key, provider=provider, account=account
     )
+
+
+def _external(
+    entries: dict[str, tuple[y.Node, y.Node]], where: Where, file: str, agent: str
+) -> IdentityRef:
+    """``{external: github, repository: owner/name, workflow, ref, environment, event}``."""
+    y.check_keys(entries, EXTERNAL_KEYS, file, "an external identity")
+    values = {k: y.text(entries[k][1], file, f"`{k}`") for k in EXTERNAL_KEYS if k in entries}
+    node_of = {k: entries[k][1] for k in values}
+    if values["external"] not in EXTERNAL_PLATFORMS:
+        raise y.fail(node_of["external"], file, f"`external` is {' or '.join(EXTERNAL_PLATFORMS)}")
+    if "repository" not in values:
+        raise y.fail(node_of["external"], file,
+                     f"agent {agent!r}: an external identity names its `repository`")  # fmt: skip
+    if not _SLUG.match(values["repository"]):
+        raise y.fail(node_of["repository"], file,
+                     "`repository` is owner/name, without wildcards")  # fmt: skip
+    if "ref" in values and not values["ref"].startswith("refs/"):
+        raise y.fail(node_of["ref"], file, "`ref` is a full ref: refs/heads/main, refs/tags/v1")
+    if "workflow" in values and not values["workflow"].startswith(".github/workflows/"):
+        raise y.fail(node_of["workflow"], file, "`workflow` is a path in .github/workflows/")
+    if not {"ref", "environment"} & values.keys() and values.get("event") != "pull_request":
+        raise y.fail(node_of["external"], file, f"agent {agent!r}: an external identity names "
+                     "the `ref`, `environment` or `event: pull_request` it runs on (its token's "
+                     "subject)")  # fmt: skip
+    external = ExternalRef(
+        platform=values["external"],
+        repository=values["repository"],
+        workflow=values.get("workflow"),
+        ref=values.get("ref"),
+        environment=values.get("environment"),
+        event=values.get("event"),
+    )
+    return IdentityRef(kind=RefKind.EXTERNAL, value=external.repository, where=where,
+                       external=external)  # fmt: skip
 
 
 def _provider(

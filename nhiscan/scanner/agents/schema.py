@@ -14,7 +14,7 @@ from typing import Any
 
 from nhiscan.scanner.agents.language import Vocabularies
 from nhiscan.scanner.agents.loader import agent_keys
-from nhiscan.scanner.agents.refs import selector_providers
+from nhiscan.scanner.agents.refs import EXTERNAL_PLATFORMS, selector_providers
 from nhiscan.scanner.agents.vocabulary import Verb
 
 SCHEMA_ID = "https://nhiscan.dev/schema/agents-1.json"
@@ -98,7 +98,30 @@ def _identity(vocabularies: Vocabularies) -> dict[str, Any]:
         },
         "oneOf": [{"required": [k]} for k in ("id", "tag", "name")],
     }
-    return {"oneOf": [{"type": "string", "minLength": 1}, selector]}
+    return {"oneOf": [{"type": "string", "minLength": 1}, selector, _external()]}
+
+
+def _external() -> dict[str, Any]:
+    """A principal outside the clouds (``refs._external`` checks the same)."""
+    text = {"type": "string", "minLength": 1}
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["external", "repository"],
+        "properties": {
+            "external": {"enum": list(EXTERNAL_PLATFORMS)},
+            "repository": {"type": "string", "pattern": r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$"},
+            "workflow": {"type": "string", "pattern": r"^\.github/workflows/.+"},
+            "ref": {"type": "string", "pattern": "^refs/.+"},
+            "environment": text,
+            "event": text,
+        },
+        "anyOf": [
+            {"required": ["ref"]},
+            {"required": ["environment"]},
+            {"required": ["event"], "properties": {"event": {"const": "pull_request"}}},
+        ],
+    }
 
 
 def _step(references: dict[str, Any], vocabularies: Vocabularies) -> dict[str, Any]:

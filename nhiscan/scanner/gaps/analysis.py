@@ -59,7 +59,7 @@ def analyze_agents(
     *,
     default_max_key_age: int,
 ) -> AgentAnalysis:
-    claims = claim(agents.agents, estate)
+    claims = claim(agents.agents, estate, providers.federated_trusts())
     analyzer = GapAnalyzer(estate, graph, providers) if graph is not None else None
     catalog = agent_catalog(providers)
     results = []

@@ -20,6 +20,7 @@ import networkx as nx
 
 from nhiscan.scanner.escalation import Escalation, Family
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.federation import FederatedTrust
 from nhiscan.scanner.federation_judge import judge, principal_of
 from nhiscan.scanner.graph.access import AccessFinder
 from nhiscan.scanner.graph.model import (
@@ -34,17 +35,22 @@ from nhiscan.scanner.graph.model import (
 )
 from nhiscan.scanner.graph.reach import ReachGraph
 from nhiscan.scanner.graph.sources import GraphSource, Scope
+from nhiscan.scanner.graph.workflows import add_workflow_nodes, workflow_hops
 from nhiscan.scanner.leaks import credentials_by_fingerprint
 from nhiscan.scanner.model import CredentialStatus
 
 
-def build_graph(estate: Estate, source: GraphSource) -> ReachGraph:
+def build_graph(
+    estate: Estate, source: GraphSource, trusts: Iterable[FederatedTrust] | None = None
+) -> ReachGraph:
     """The graph of ``estate``, every decision asked of ``source`` (the providers' analyses of
     this estate: one authorizer, their edges, escalations and group edges; several providers
-    are one ``CompositeSource``)."""
+    are one ``CompositeSource``). ``trusts``: the keyless trusts that admit the scanned
+    repositories' workflow steps (``graph/workflows.py``), by default the source's."""
     authorizer = source.authorizer
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     _add_nodes(graph, estate)
+    add_workflow_nodes(graph, estate)
     scopes = tuple(source.scopes())
     _add_scope_sinks(graph, scopes)
     principals = sorted(set(authorizer.principals()))
@@ -54,6 +60,7 @@ def build_graph(estate: Estate, source: GraphSource) -> ReachGraph:
     hops += _leak_hops(estate)
     hops += _membership_hops(estate)
     hops += _runs_as_hops(estate, source)
+    hops += workflow_hops(estate, source.federated_trusts() if trusts is None else trusts)
     hops += _admin_hops(source, principals)
     hops += _inherited_admin_hops(scopes)
     hops += source.act_as_edges(principals)

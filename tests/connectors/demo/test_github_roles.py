@@ -56,3 +56,37 @@ def test_the_preview_role_is_an_admin_and_not_a_cross_account_trust(demo_report:
     assert f"{ROLES}github-release" not in by_rule["NHI100"]
     # federation is not an account: NHI005 leaves it to the keyless-trust rules
     assert not {s for s in by_rule.get("NHI005", set()) if "github" in s}
+
+
+def test_the_demo_pull_request_workflow_reaches_admin_through_the_preview_role(
+    demo_report: Path,
+) -> None:
+    """Issue #20's demo: the repository's pull-request workflow can become the preview role,
+    which reaches the account's administrator; NHI600 (critical) and NHI601 say so with the
+    path from the repository through the workflow file, and name the workflow; the release
+    role, pinned to main, is in neither."""
+    report = json.loads((demo_report / "report.json").read_text())
+    preview = "arn:aws:iam::123456789012:role/github-preview-deploy"
+    found = {f["rule_id"]: f for f in report["findings"] if f["subject"] == preview}
+    assert found["NHI600"]["severity"] == "critical"
+    for rule in ("NHI600", "NHI601"):
+        path = found[rule]["path"]
+        nodes = [path[0]["from"], *(hop["to"] for hop in path)]
+        assert nodes[0] == "repository:github.com/acme-lending/agents-platform"
+        assert nodes[1].startswith("workflow:") and ".github/workflows/preview.yml" in nodes[1]
+        assert nodes[2:] == [preview, "admin:123456789012"]
+        (step,) = found[rule]["evidence"]["workflows"]
+        assert step["file"].startswith(".github/workflows/preview.yml:")
+        assert step["triggers"] == ["pull_request"]
+    release = "arn:aws:iam::123456789012:role/github-release"
+    assert not [f for f in report["findings"] if f["subject"] == release
+                and f["rule_id"] in ("NHI600", "NHI601")]  # fmt: skip
+    # The demo declares no owner's repositories complete: NHI605 says what it could not judge.
+    # (agents-platform: the release role and the GCP pool; infrastructure: the Azure app)
+    assert report["federation"]["repositories_not_judged"] == [
+        "acme-lending/agents-platform",
+        "acme-lending/infrastructure",
+    ]
+    html = (demo_report / "report.html").read_text()
+    assert "Keyless trusts" in html and ".github/workflows/preview.yml:" in html
+    assert "Not judged by NHI605" in html

@@ -88,8 +88,9 @@ def test_a_subject_member_impersonating_a_service_account_reads_as_sub_equals() 
             statement=trust.admissions[0].statement,
         ),),
         source=binding.id, registration=PROVIDER,
-        # no allowedAudiences: the provider's own full resource name, with or without https:
-        audiences=(f"//{URI}/providers/actions", f"https://{URI}/providers/actions"),
+        # no allowedAudiences: the provider's own full resource name (one audience; Google
+        # also takes its https: spelling)
+        audiences=(f"//{URI}/providers/actions",),
         via="iam.serviceAccounts.getAccessToken",
     )  # fmt: skip
     statement = trust.admissions[0].statement
@@ -131,7 +132,7 @@ def test_allowed_audiences_are_the_registrations_own_and_disabled_providers_are_
                      audiences=("https://github.com/acme-lending",)),
         Registration(provider=Provider.GCP, id=f"{POOL}/providers/old", account=g.PROJECT,
                      issuer=GITHUB, platform=Platform.GITHUB_ACTIONS,
-                     audiences=(f"//{URI}/providers/old", f"https://{URI}/providers/old"),
+                     audiences=(f"//{URI}/providers/old",),
                      disabled=True),
     ]  # fmt: skip
     # a disabled provider exchanges no token: the trust goes through the enabled one only
