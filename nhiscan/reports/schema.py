@@ -270,7 +270,7 @@ def _activity() -> dict[str, Any]:
             "kind": _nullable(STRING),
             "count": COUNT,
             **_all(TIME, "first_seen last_seen"),
-            "actions": _array(STRING),
+            **_all(_array(STRING), "actions denied_actions"),
             "sessions": _array(_ref("activity_summary")),
         }
     )

@@ -395,6 +395,9 @@ def test_scan_puts_the_summaries_in_the_snapshot_and_the_report(tmp_path: Path) 
                 resources=s3_object("data", "1.json"),
             ),
             event(user(USER), "ListBuckets"),
+            event(
+                user(USER), "GetObject", resources=s3_object("pay", "x.csv"), error="AccessDenied"
+            ),
         ],
     )
     out = tmp_path / "out"
@@ -425,9 +428,14 @@ def test_scan_puts_the_summaries_in_the_snapshot_and_the_report(tmp_path: Path) 
     assert entries[app]["in_inventory"] is True and entries[app]["kind"] == "iam-role"
     assert entries[app]["actions"] == ["s3:GetObject"]
     assert entries[app]["sessions"][0]["source_identity"] == "agent-7"
+    assert entries[app]["denied_actions"] == []
     assert entries[USER]["in_inventory"] is False
+    assert (entries[USER]["actions"], entries[USER]["denied_actions"]) == (
+        ["s3:ListAllMyBuckets"],
+        ["s3:GetObject"],
+    )
     assert activity["not_in_inventory"] == 1
-    assert activity["sources"][0]["events"] == 2
+    assert activity["sources"][0]["events"] == 3
     snapshot = load(out / "snapshot.json")
     assert {s.identity for s in snapshot.activity} == {app, USER}
     assert from_json((out / "snapshot.json").read_text()) == snapshot
