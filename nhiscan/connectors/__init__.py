@@ -46,6 +46,12 @@ REGISTRY: dict[str, ConnectorEntry] = {
         "pip install nhiscan",
         "nhiscan.connectors.aws.gaad_spec",
     ),
+    "aws-cloudtrail": ConnectorEntry(
+        "nhiscan.connectors.aws.cloudtrail",
+        "CloudTrailConnector",
+        "pip install nhiscan",
+        "nhiscan.connectors.aws.cloudtrail_spec",
+    ),
     "gcp": ConnectorEntry(
         "nhiscan.connectors.gcp.live",
         "GcpConnector",

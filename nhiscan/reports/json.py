@@ -21,7 +21,9 @@ riskiest first, with the exact lengths in the agent's ``totals`` (and ``unclaime
 list (``remediations.py``). ``federation`` lists every keyless trust the providers read
 (issue #20: an outside issuer's tokens admitted into an identity) with its judgement (what it
 admits, in words; the wildcard kind, pull requests, whether the audience is pinned) and every
-issuer registered (``registrations``). Timestamps are ISO 8601 UTC.
+issuer registered (``registrations``). ``activity`` (only when an activity source such as
+--aws-cloudtrail was read) lists what each identity was seen doing (``activity.py``).
+Timestamps are ISO 8601 UTC.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from nhiscan.reports.activity import activity_json
 from nhiscan.reports.agents import agents_json, analysis_json
 from nhiscan.reports.history import drift_json, run_json
 from nhiscan.reports.model import Report
@@ -75,6 +78,7 @@ def report_document(report: Report, history: HistoryView | None = None) -> dict[
         "detail": {"level": report.detail.value, "list_cap": report.list_cap},
         "remediations": remediations_json(report),
         "federation": federation_json(report),
+        **({"activity": activity_json(report)} if report.snapshot.activity_sources else {}),
     }
 
 

@@ -1,6 +1,7 @@
 """The published JSON Schema (draft 2020-12) of report.json (``nhiscan schema report``).
 
-Strict where the contract is firm: every top-level key ``report_document`` writes is required,
+Strict where the contract is firm: every top-level key ``report_document`` writes is required
+(``activity`` only when it is written: with an activity source),
 with its type (nullable where the report writes null: ``blast_radius`` and ``graph`` without
 reach analysis, ``baseline``, ``suppressions``, ``history`` and ``agents`` when unused); the
 records (findings, identities, credentials, gaps, exposures, repositories, skipped files,
@@ -26,6 +27,7 @@ from enum import Enum
 from typing import Any
 
 from nhiscan.reports.model import Detail
+from nhiscan.scanner.activity import ActivityScope, ActivitySummary
 from nhiscan.scanner.agents.model import AgentStatus, RefKind
 from nhiscan.scanner.model import (
     Account,
@@ -56,7 +58,11 @@ RECORDS: dict[str, type[Any]] = {
     "repository": Repository,
     "exposure": Exposure,
     "skipped_file": SkippedFile,
+    "activity_summary": ActivitySummary,
+    "activity_scope": ActivityScope,
 }
+# Top-level keys written only when their part ran (reports without it stay as they were).
+OPTIONAL_TOP = ("activity",)
 # Firmer than the field's Python type says.
 REFINED: dict[str, dict[str, Any]] = {
     "finding": {
@@ -83,7 +89,7 @@ def report_schema() -> dict[str, Any]:
         "title": "nhiscan report.json",
         "description": "Later versions add fields; they never remove or rename one.",
         "type": "object",
-        "required": list(top),
+        "required": [name for name in top if name not in OPTIONAL_TOP],
         "properties": top,
         "$defs": {
             **{name: record_schema(cls, REFINED.get(name, {})) for name, cls in RECORDS.items()},
@@ -125,6 +131,7 @@ def _top_level() -> dict[str, Any]:
         "repositories": _array(_ref("repository")),
         "exposures": _array(_ref("exposure")),
         "skipped": _array(_ref("skipped_file")),
+        "activity": _activity(),
         "blast_radius": _nullable(_array(_blast_entry())),
         "graph": _nullable(
             _object({k: COUNT for k in ("nodes", "edges", "escalations", "potential_escalations")})
@@ -253,6 +260,27 @@ def type_schema(tp: Any) -> dict[str, Any]:
         date: {"type": "string", "format": "date"},
     }
     return dict(simple.get(tp, {}))  # Any: anything
+
+
+def _activity() -> dict[str, Any]:
+    identity = _object(
+        {
+            "identity": STRING,
+            "in_inventory": {"type": "boolean"},
+            "kind": _nullable(STRING),
+            "count": COUNT,
+            **_all(TIME, "first_seen last_seen"),
+            **_all(_array(STRING), "actions denied_actions"),
+            "sessions": _array(_ref("activity_summary")),
+        }
+    )
+    return _object(
+        {
+            "sources": _array(_ref("activity_scope")),
+            "identities": _array(identity),
+            "not_in_inventory": COUNT,
+        }
+    )
 
 
 def _summary() -> dict[str, Any]:

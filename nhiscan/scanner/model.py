@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 # The kinds are defined in kinds.py and read from here, as they always were.
+from nhiscan.scanner.activity import ActivityScope, ActivitySummary
 from nhiscan.scanner.facts import CatalogInfo
 from nhiscan.scanner.kinds import CredentialKind as CredentialKind
 from nhiscan.scanner.kinds import CredentialStatus as CredentialStatus
@@ -372,4 +373,6 @@ Record = (
     | Repository
     | SkippedFile
     | WorkflowCredential
+    | ActivitySummary
+    | ActivityScope
 )

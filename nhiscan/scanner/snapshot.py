@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from nhiscan.errors import SnapshotError
+from nhiscan.scanner.activity import ActivityScope, ActivitySummary
 from nhiscan.scanner.codec import DecodeError, decode, encode
 from nhiscan.scanner.model import (
     OMIT_DEFAULT,
@@ -65,6 +66,10 @@ class Snapshot:
     # some, and read as none when absent: a snapshot without workflows is byte for byte what
     # nhiscan wrote before they were collected, so no schema version was spent on them.
     workflows: tuple[WorkflowCredential, ...] = field(default=(), metadata=OMIT_DEFAULT)
+    # What identities were seen doing (issue #19, ``activity.py``) and what each activity source
+    # covered: written only when an activity source was read, as ``workflows``.
+    activity: tuple[ActivitySummary, ...] = field(default=(), metadata=OMIT_DEFAULT)
+    activity_sources: tuple[ActivityScope, ...] = field(default=(), metadata=OMIT_DEFAULT)
     schema_version: int = SCHEMA_VERSION
 
 
@@ -80,9 +85,11 @@ _FIELD_FOR: dict[type[Any], str] = {
     Repository: "repositories",
     SkippedFile: "skipped",
     WorkflowCredential: "workflows",
+    ActivitySummary: "activity",
+    ActivityScope: "activity_sources",
 }
 # Top-level lists a snapshot may leave out (read as empty): see ``Snapshot.workflows``.
-_OPTIONAL_LISTS = frozenset({"workflows"})
+_OPTIONAL_LISTS = frozenset({"workflows", "activity", "activity_sources"})
 
 
 def build_snapshot(
@@ -155,7 +162,8 @@ _TOP: dict[str, tuple[type[Any], str]] = {
     "schema_version": (int, "an integer"),
 }
 # Which key of a record names it in an error, per list.
-_NAMED_BY = {"gaps": "operation", "skipped": "path"}
+_NAMED_BY = {"gaps": "operation", "skipped": "path", "activity": "identity",
+             "activity_sources": "source"}  # fmt: skip
 
 
 def _decode(data: dict[str, Any], source: str) -> Snapshot:

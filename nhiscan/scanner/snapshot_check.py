@@ -5,6 +5,8 @@ Decoding (``snapshot.from_json``) checks each record's shape; this checks what j
 - a record of a provider the model lists (``Provider``: aws, azure, gcp, git) has a kind the
   model lists: kinds are open (``model.OpenStrEnum``) so that a new cloud's records decode, but
   a listed provider's unlisted kind is a typo or a file from a newer nhiscan;
+- an activity summary adds up: its uses' counts sum to its count, no use has more samples than
+  events, first seen is not after last seen, and one (identity, session) has one summary;
 - a record id appears once per list (the estate indexes by id: a second record would silently
   replace the first);
 - a credential belongs to an identity in the snapshot, unless the snapshot records a gap on a
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from nhiscan.errors import SnapshotError
+from nhiscan.scanner.activity import ActivitySummary
 from nhiscan.scanner.facts import ProviderFacts
 from nhiscan.scanner.model import (
     Account,
@@ -62,6 +65,8 @@ class Snapshot(Protocol):
     def gaps(self) -> tuple[CollectionGap, ...]: ...
     @property
     def workflows(self) -> tuple[WorkflowCredential, ...]: ...
+    @property
+    def activity(self) -> tuple[ActivitySummary, ...]: ...
 
 
 UNIQUE_LISTS = ("identities", "groups", "credentials", "policies", "resources")
@@ -94,6 +99,7 @@ def _problems(snapshot: Snapshot, providers: ProviderChecks | None) -> Iterator[
     yield from _unlisted_kinds(snapshot)
     yield from _duplicates(snapshot)
     yield from _orphan_credentials(snapshot, providers.facts if providers is not None else None)
+    yield from _activity(snapshot.activity)
     for check in providers.checks if providers is not None else ():
         yield from check(snapshot)
 
@@ -166,6 +172,33 @@ def _orphan_credentials(
             "among the snapshot's identities (and no gap says they were not all read): restore "
             "that identity's record or collect again"
         )
+
+
+def _activity(summaries: Iterable[ActivitySummary]) -> Iterator[str]:
+    """Summaries that do not add up (a hand-edited or cut file) or say one session twice."""
+    first: dict[tuple[object, ...], int] = {}
+    for index, summary in enumerate(summaries):
+        where = f"activity[{index}] ({summary.identity:.200})"
+        key = (summary.provider, summary.identity, summary.principal, summary.source_identity,
+               summary.session_name, tuple(sorted(summary.session_tags.items())),
+               summary.assumed_by)  # fmt: skip
+        earlier = first.setdefault(key, index)
+        if earlier != index:
+            yield (f"activity[{earlier}] and {where} summarise the same identity and session: a "
+                   "snapshot holds one summary each; remove one or collect again")  # fmt: skip
+        if summary.first_seen > summary.last_seen:
+            yield f"{where}: first_seen is after last_seen; correct the record or collect again"
+        total = sum(use.count for use in summary.uses)
+        if total != summary.count:
+            yield (f"{where}: count is {summary.count} but its uses count {total} events; "
+                   "correct the record or collect again")  # fmt: skip
+        for position, use in enumerate(summary.uses):
+            if use.count < 1 or len(use.samples) > use.count or use.first_seen > use.last_seen:
+                yield (f"{where}: uses[{position}] ({use.event:.100}): count {use.count}, "
+                       f"{len(use.samples)} samples, first_seen {use.first_seen:%Y-%m-%d}, "
+                       f"last_seen {use.last_seen:%Y-%m-%d} do not fit together (at least one "
+                       "event, no more samples than events, first not after last); correct "
+                       "the record or collect again")  # fmt: skip
 
 
 def carriers_of(
