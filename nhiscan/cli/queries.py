@@ -28,8 +28,9 @@ def query_options(func: F) -> F:
 def reach_command(args: tuple[str, ...], fmt: str, **kw: Any) -> None:
     """What IDENTITY can reach, directly and through chains: the identities it can act as, the
     accounts it is admin of, and the resources by service and access level, each with a
-    shortest path. IDENTITY is an ARN, a user or role name, an access key id, or compute (a
-    Lambda function or EC2 instance, acting as its role)."""
+    shortest path. IDENTITY is an ARN, a user or role name, an access key id, compute (a
+    Lambda function or EC2 instance, acting as its role), or an outside principal of a keyless
+    trust (repository:github.com/OWNER/NAME, a workflow: or external: node)."""
     snapshot, (identity,) = _positional(args, "IDENTITY")
     _query(snapshot, kw, lambda s: _queries().answer_reach(s, identity, fmt))
 
