@@ -62,6 +62,24 @@ class ExternalRef:
 
 
 @dataclass(**RECORD)
+class SessionSelector:
+    """Which sessions of a shared role are this agent's (issue #19): the session's source
+    identity, its name (a glob: ``intake-b-*``) and tags, each required when given. Two agents
+    that assume one role are told apart in the audit trail by these; without them the trail
+    cannot say which of the two acted."""
+
+    source_identity: str | None = None
+    session_name: str | None = None
+    session_tags: Mapping[str, str] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        parts = [f"source identity {self.source_identity}"] if self.source_identity else []
+        parts += [f"session name {self.session_name}"] if self.session_name else []
+        parts += [f"session tag {k}={v}" for k, v in sorted(self.session_tags.items())]
+        return ", ".join(parts)
+
+
+@dataclass(**RECORD)
 class IdentityRef:
     kind: RefKind
     value: str  # the id or name pattern; for TAG the value pattern
@@ -70,13 +88,17 @@ class IdentityRef:
     provider: Provider | None = None  # None: any provider (ids imply theirs)
     account: str | None = None  # only identities of this account
     external: ExternalRef | None = None  # EXTERNAL: the principal
+    # Only these sessions of the identity are the agent's (a role several agents assume).
+    session: SessionSelector | None = None
 
     def describe(self) -> str:
         if self.external is not None:
             return f"external {self.external.describe()}"
         if self.kind is RefKind.TAG:
-            return f"tag {self.key}={self.value}"
-        return f"{self.kind.value} {self.value}"
+            text = f"tag {self.key}={self.value}"
+        else:
+            text = f"{self.kind.value} {self.value}"
+        return text if self.session is None else f"{text} ({self.session.describe()})"
 
 
 @dataclass(**RECORD)

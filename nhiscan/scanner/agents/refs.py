@@ -11,10 +11,18 @@ import yaml
 
 from nhiscan.scanner.agents import yamlnodes as y
 from nhiscan.scanner.agents.language import Vocabularies
-from nhiscan.scanner.agents.model import ExternalRef, IdentityRef, RefKind, Where
+from nhiscan.scanner.agents.model import (
+    ExternalRef,
+    IdentityRef,
+    RefKind,
+    SessionSelector,
+    Where,
+)
 from nhiscan.scanner.model import Provider
 
 IDENTITY_KEYS = ("id", "tag", "name", "provider", "account")
+# Which sessions of the identity are the agent's (a role several agents assume; issue #19).
+SESSION_KEYS = ("source_identity", "session_name", "session_tags")
 EXTERNAL_KEYS = ("external", "repository", "workflow", "ref", "environment", "event")
 EXTERNAL_PLATFORMS = ("github",)
 _SLUG = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$")
@@ -46,7 +54,7 @@ def _identity(node: y.Node, file: str, agent: str, vocabularies: Vocabularies) -
     entries = y.mapping(node, file, "an identity")
     if "external" in entries:
         return _external(entries, where, file, agent)
-    y.check_keys(entries, IDENTITY_KEYS, file, "an identity")
+    y.check_keys(entries, IDENTITY_KEYS + SESSION_KEYS, file, "an identity")
     chosen = [k for k in ("id", "tag", "name") if k in entries]
     if len(chosen) != 1:
         raise y.fail(node, file, f"agent {agent!r}: an identity has exactly one of id, tag, name")
@@ -65,7 +73,36 @@ def _identity(node: y.Node, file: str, agent: str, vocabularies: Vocabularies) -
             )
         key, value = key.strip(), value.strip()
     return IdentityRef(
-        kind=kind, value=value, where=where, key=key, provider=provider, account=account
+        kind=kind,
+        value=value,
+        where=where,
+        key=key,
+        provider=provider,
+        account=account,
+        session=_session(entries, file),
+    )
+
+
+def _session(entries: dict[str, tuple[y.Node, y.Node]], file: str) -> SessionSelector | None:
+    """``source_identity``, ``session_name`` (a glob) and ``session_tags`` (a mapping of text
+    to text), each optional; None when none is given."""
+    if not any(k in entries for k in SESSION_KEYS):
+        return None
+    source = entries.get("source_identity")
+    name = entries.get("session_name")
+    tags: dict[str, str] = {}
+    if "session_tags" in entries:
+        node = entries["session_tags"][1]
+        for key, (key_node, value) in y.mapping(node, file, "`session_tags`").items():
+            tags[y.text(key_node, file, "a session tag's key")] = y.text(
+                value, file, f"session tag {key!r}"
+            )
+        if not tags:
+            raise y.fail(node, file, "`session_tags` names no tag")
+    return SessionSelector(
+        source_identity=None if source is None else y.text(source[1], file, "`source_identity`"),
+        session_name=None if name is None else y.text(name[1], file, "`session_name`"),
+        session_tags=tags,
     )
 
 

@@ -95,6 +95,14 @@ def _identity(vocabularies: Vocabularies) -> dict[str, Any]:
             "name": {"type": "string", "minLength": 1},
             "provider": {"enum": list(selector_providers(vocabularies))},
             "account": {"type": "string", "minLength": 1},
+            # which sessions of a role several agents assume are this agent's (issue #19)
+            "source_identity": {"type": "string", "minLength": 1},
+            "session_name": {"type": "string", "minLength": 1},
+            "session_tags": {
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": {"type": "string", "minLength": 1},
+            },
         },
         "oneOf": [{"required": [k]} for k in ("id", "tag", "name")],
     }
