@@ -70,7 +70,7 @@ def run_scan(src: SourceOptions, settings: Settings, gate: Gate) -> int:
     targets = prepare_outputs(gate.output, gate.formats, snapshot_copy=True)
     store = _open_history(gate)
     try:
-        snap = collect_snapshot(src, settings)
+        snap = collect_snapshot(src, settings, as_of=gate.now)
         return _report(
             snap,
             settings,

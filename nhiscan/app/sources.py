@@ -60,10 +60,12 @@ def _values(spec: ConnectorSpec, src: SourceOptions) -> dict[str, Any]:
     return {option.dest: given.get(option.dest, option.default) for option in spec.options}
 
 
-def collect_snapshot(src: SourceOptions, settings: Settings) -> snapshot.Snapshot:
+def collect_snapshot(
+    src: SourceOptions, settings: Settings, *, as_of: datetime | None = None
+) -> snapshot.Snapshot:
     progress = StderrProgress()
     try:
-        ctx = CollectContext(now=datetime.now(UTC), progress=progress)
+        ctx = CollectContext(now=datetime.now(UTC), as_of=as_of, progress=progress)
         return pipeline.collect(build_connectors(src, settings), ctx)
     finally:
         progress.close()

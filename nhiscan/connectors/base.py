@@ -24,6 +24,9 @@ def _quiet(message: str) -> None:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CollectContext:
     now: datetime
+    # --as-of: the moment the analysis judges as of, when not now; windows that default to a
+    # span before the scan (the audit trail's 90 days) end there instead.
+    as_of: datetime | None = None
     # Called with one short line per collection step ("aws 123456789012: 40/200 users").
     progress: Callable[[str], None] = field(default=_quiet)
 

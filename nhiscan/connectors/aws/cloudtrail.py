@@ -1,7 +1,8 @@
 """``CloudTrailConnector``: what identities did, from CloudTrail log files on disk or in S3.
 
 Reads every ``.json.gz`` file of each ``--aws-cloudtrail`` location within the activity window
-(``--activity-since`` / ``--activity-until``; default the ``window_days`` before the scan), and
+(``--activity-since`` / ``--activity-until``; default the ``window_days`` before the scan, or
+before ``--as-of``), and
 yields one ``ActivitySummary`` per identity and session, then one ``ActivityScope`` per location.
 A file that is not gzip, is cut short or is not CloudTrail's JSON is a ``ConnectorError`` naming
 it: never a silent "no activity". A location that cannot be listed, or a file that cannot be
@@ -83,7 +84,7 @@ class CloudTrailConnector:
     def _read(self, ctx: CollectContext) -> list[Record]:
         """Every location read: the gaps met, then the summaries, then a scope per location."""
         config = self._config
-        since, until = config.window(ctx.now)
+        since, until = config.window(ctx.as_of or ctx.now)
         bounds = (_stamp(since), _stamp(until))
         aggregator = Aggregator(catalogue_table(), samples=config.samples,
                                 set_limit=config.set_limit)  # fmt: skip

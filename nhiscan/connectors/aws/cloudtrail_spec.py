@@ -83,7 +83,7 @@ SPEC = ConnectorSpec(
             dest="activity_since",
             metavar="DATE",
             requires="aws_cloudtrail",
-            help="Activity from this UTC date on (default: 90 days before the scan).",
+            help="Activity from this UTC date on (default: 90 days before the scan or --as-of).",
         ),
         OptionSpec(
             flag="--activity-until",

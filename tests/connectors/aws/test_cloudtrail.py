@@ -6,7 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -309,6 +309,20 @@ def test_the_default_window_is_the_90_days_before_the_scan(tmp_path: Path) -> No
     assert scope(records).since == datetime(2026, 8, 12, tzinfo=UTC)
 
 
+def test_as_of_moves_the_default_window(tmp_path: Path) -> None:
+    """--as-of (the analysis judges as of that moment): the default window is the 90 days
+    before it, not before the collection's clock; an event after it is outside."""
+    august = datetime(2026, 8, 1, 9, tzinfo=UTC)
+    write(tmp_path, log_key(august), [event(user(), "ListBuckets", time="2026-08-01T09:00:00Z")])
+    write(tmp_path, log_key(DAY), [event(user(), "ListBuckets")])
+    as_of = datetime(2026, 9, 1, tzinfo=UTC)
+    config = CloudTrailConfig(locations=(str(tmp_path),))
+    records = list(CloudTrailConnector(config).collect(CollectContext(now=NOW, as_of=as_of)))
+    assert (scope(records).since, scope(records).until) == (as_of - timedelta(days=90), as_of)
+    (summary,) = summaries(records)
+    assert (summary.first_seen, summary.count) == (august, 1)  # November's is after --as-of
+
+
 def test_an_organization_trail_is_read(tmp_path: Path) -> None:
     write(tmp_path, log_key(DAY, org=True), [event(user(), "ListBuckets")])
     assert of(collect(str(tmp_path)), USER).uses[0].action == "s3:ListAllMyBuckets"
@@ -469,6 +483,21 @@ def test_scan_with_a_trail_alone_stands(tmp_path: Path) -> None:
     report = json.loads((out / "report.json").read_text())
     assert [e["identity"] for e in report["activity"]["identities"]] == [USER]
     assert report["identities"] == []
+
+
+def test_scan_as_of_ends_the_default_window_there(tmp_path: Path) -> None:
+    """`scan --as-of`: the trail's default window is the 90 days before that moment (the
+    November event is after it: no activity; the window the report states ends there)."""
+    trail = tmp_path / "trail"
+    write(trail, log_key(DAY), [event(user(USER), "ListBuckets")])
+    out = tmp_path / "out"
+    args = ["scan", "--aws-cloudtrail", str(trail), "--as-of", "2026-10-01", "-o", str(out)]
+    result = CliRunner().invoke(cli, [*args, "--fail-on", "never"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["activity"]["identities"] == []
+    (source,) = report["activity"]["sources"]
+    assert (source["since"], source["until"]) == ("2026-07-03T00:00:00Z", "2026-10-01T00:00:00Z")
 
 
 def test_a_bad_window_is_a_usage_error(tmp_path: Path) -> None:
