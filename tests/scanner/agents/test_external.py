@@ -71,16 +71,21 @@ BAD = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("identity", "message"), BAD)
-def test_a_bad_external_identity_is_refused_at_its_line_and_by_the_schema(
-    identity: str, message: str
-) -> None:
+def assert_refused(identity: str, message: str) -> None:
+    """The loader refuses the identity at its line (5) with ``message``; the schema too."""
     text = agent_with(identity)
     with pytest.raises(PolicyFileError) as raised:
         parse_agents(text, file="agents.yaml")
     said = str(raised.value)
     assert "agents.yaml:5: " in said and message in said, said
     assert not VALIDATOR.is_valid(yaml.safe_load(text))
+
+
+@pytest.mark.parametrize(("identity", "message"), BAD)
+def test_a_bad_external_identity_is_refused_at_its_line_and_by_the_schema(
+    identity: str, message: str
+) -> None:
+    assert_refused(identity, message)
 
 
 def trust(target: str, subject: str, match: Match = Match.EQUALS) -> FederatedTrust:

@@ -11,14 +11,13 @@ import jsonschema
 import pytest
 import yaml
 
-from nhiscan.errors import PolicyFileError
 from nhiscan.scanner.activity import ActivitySummary
 from nhiscan.scanner.agents.model import SessionSelector
 from nhiscan.scanner.agents.schema import agents_schema
 from nhiscan.scanner.agents.sessions import Verdict, selects
 from nhiscan.scanner.model import Provider
 from tests.factories import parse_agents, vocabularies
-from tests.scanner.agents.test_external import agent_with
+from tests.scanner.agents.test_external import agent_with, assert_refused
 
 ROLE = "arn:aws:iam::123456789012:role/intake"
 VALIDATOR = jsonschema.Draft202012Validator(agents_schema(vocabularies()))
@@ -60,12 +59,7 @@ BAD = [
 def test_a_bad_selector_is_refused_at_its_line_and_by_the_schema(
     identity: str, message: str
 ) -> None:
-    text = agent_with(identity)
-    with pytest.raises(PolicyFileError) as raised:
-        parse_agents(text, file="agents.yaml")
-    said = str(raised.value)
-    assert "agents.yaml:5" in said and message in said, said
-    assert not VALIDATOR.is_valid(yaml.safe_load(text))
+    assert_refused(identity, message)
 
 
 def session(**kw: object) -> ActivitySummary:
