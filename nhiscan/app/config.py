@@ -16,7 +16,7 @@ from typing import Any
 
 from nhiscan.connectors import connector_specs
 from nhiscan.errors import ConfigError
-from nhiscan.rules.thresholds import FederationSettings, LifecycleThresholds
+from nhiscan.rules.thresholds import ActivitySettings, FederationSettings, LifecycleThresholds
 from nhiscan.scanner.model import Severity
 from nhiscan.scanner.suppress import Suppression, parse_suppressions
 
@@ -35,6 +35,7 @@ class Settings:
     lifecycle: LifecycleThresholds = field(default_factory=LifecycleThresholds)
     agents: AgentSettings = field(default_factory=AgentSettings)
     federation: FederationSettings = field(default_factory=FederationSettings)
+    activity: ActivitySettings = field(default_factory=ActivitySettings)
     # Each connector's table ([aws], [git]), by connector name (the spec's section dataclass).
     sources: Mapping[str, Any] = field(default_factory=lambda: _source_defaults())
     suppressions: tuple[Suppression, ...] = ()  # [[suppress]] (scanner/suppress.py)
@@ -84,6 +85,7 @@ SECTIONS: dict[str, type[Any]] = {
     "lifecycle": LifecycleThresholds,
     "agents": AgentSettings,
     "federation": FederationSettings,
+    "activity": ActivitySettings,
 }
 TOP_KEYS = ("fail_on", "strict", "suppress")
 
@@ -121,6 +123,7 @@ def settings_from_dict(data: dict[str, Any], *, source: str) -> Settings:
         lifecycle=sections.pop("lifecycle"),
         agents=sections.pop("agents"),
         federation=sections.pop("federation"),
+        activity=sections.pop("activity"),
         sources=sections,
         suppressions=suppressions,
         fail_on=fail_on,

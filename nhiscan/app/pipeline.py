@@ -128,7 +128,8 @@ def analyze(
         max_age = settings.lifecycle.key_max_age_days
         analysis = analyze_agents(agents, estate, graph, found, default_max_key_age=max_age)
     ctx = RuleContext(now=now, thresholds=settings.lifecycle, graph=graph, agents=analysis,
-                      providers=found, federation=settings.federation)  # fmt: skip
+                      providers=found, federation=settings.federation,
+                      activity=settings.activity)  # fmt: skip
     findings = _findings(_rules_for(rules, reach=reach), estate, ctx)
     suppression = suppressions.split(findings, settings.suppressions, now)
     return Report(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from nhiscan.rules.thresholds import FederationSettings, LifecycleThresholds
+from nhiscan.rules.thresholds import ActivitySettings, FederationSettings, LifecycleThresholds
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.gaps.analysis import AgentAnalysis
 from nhiscan.scanner.graph import ReachGraph
@@ -42,6 +42,8 @@ class RuleContext:
     providers: ProviderSet = field(default_factory=ProviderSet)
     # [federation] of nhiscan.toml: the GitHub owners whose repositories are known (NHI605).
     federation: FederationSettings = field(default_factory=FederationSettings)
+    # [activity] of nhiscan.toml: the audit trail rules' "unused" (NHI70x).
+    activity: ActivitySettings = field(default_factory=ActivitySettings)
 
     def require_graph(self, meta: RuleMeta) -> ReachGraph:
         """The reach graph a ``needs_graph`` rule reads. It is never built here: a context

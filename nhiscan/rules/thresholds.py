@@ -43,3 +43,12 @@ class FederationSettings:
     github_repositories: tuple[str, ...] = ()
     # Owners whose repositories are all among the scanned ones (``--repo``).
     github_owners: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActivitySettings:
+    """[activity] of nhiscan.toml: what the audit trail analysis (issue #19) calls unused."""
+
+    # A grant or identity is unused when nothing used it in this many days before the scan
+    # (or --as-of); every unused grant and stale identity states its last use when known.
+    unused_days: int = 90

@@ -41,6 +41,15 @@ class EventRef:
 
 
 @dataclass(**RECORD)
+class DailyCount:
+    """Events of one service on one day (UTC), for the report's timeline."""
+
+    day: datetime  # midnight UTC of the day
+    service: str  # the action's prefix ("s3"), or the event source's when unmapped
+    count: int
+
+
+@dataclass(**RECORD)
 class ActionUse:
     """Every event of one (action, resource pattern, outcome) in one session summary."""
 
@@ -91,6 +100,8 @@ class ActivitySummary:
     source_ips_more: int = 0
     user_agents: tuple[str, ...] = ()
     user_agents_more: int = 0
+    # Events per (day, service), sorted by day then service: the timeline of this session kind.
+    daily: tuple[DailyCount, ...] = ()
 
 
 @dataclass(**RECORD)
@@ -102,6 +113,10 @@ class ActivityScope:
     source: str  # as given: a folder, or s3://bucket/prefix
     since: datetime
     until: datetime
+    # The accounts (projects, subscriptions, tenants) whose logs were read, sorted; an
+    # identity of another scope is not covered: nothing is said of its use. () when the source
+    # cannot tell (then it is taken to cover only the identities it saw).
+    accounts: tuple[str, ...] = ()
     files: int = 0  # log files read
     skipped_files: int = 0  # files outside the window by their path's date, or digests
     events: int = 0  # every event read, including those counted apart
@@ -114,3 +129,18 @@ class ActivityScope:
     unattributed: Mapping[str, int] = field(default_factory=dict)
     set_limit: int = 0  # the bound on each summary's source IPs and user agents
     sample_limit: int = 0  # the bound on each use's samples
+
+
+@dataclass(**RECORD)
+class ServiceAccess:
+    """When an identity last used a service, as the provider reports it without a trail (AWS
+    IAM's service last-accessed data): coarser than ``ActionUse`` but reaching further back."""
+
+    provider: Provider
+    identity: str  # the inventory's stable id
+    service: str  # the service namespace ("s3")
+    last_accessed: datetime | None  # None: not used in the provider's tracking period
+    # Who used it last, when the provider says (a role's session, a group member).
+    entity: str | None = None
+    # The provider's tracking period starts here: None means "not since" this moment.
+    tracked_since: datetime | None = None

@@ -18,6 +18,7 @@ from nhiscan.scanner.gaps.score import Score, score
 from nhiscan.scanner.graph import ReachGraph
 from nhiscan.scanner.graph.counts import reach_counts
 from nhiscan.scanner.provider import ProviderSet
+from nhiscan.scanner.usage import AgentUsage
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -29,6 +30,8 @@ class AgentResult:
     unchecked: tuple[IdentityRef, ...]  # references to providers not scanned
     gap: AgentGap | None = None  # None: reach analysis was off
     score: Score | None = None
+    # Needed vs granted vs used (issue #19); None when no activity source was read.
+    usage: AgentUsage | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
