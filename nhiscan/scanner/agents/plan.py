@@ -7,6 +7,7 @@ the same and a plan can be reviewed in a pull request.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -74,6 +75,15 @@ def need_json(need: Need) -> dict[str, Any]:
     if need.account_implicit:
         data["account"] = "the identity's own"
     return data
+
+
+def plan_hash(plan: AgentPlan) -> str:
+    """The sha256 of what the plan grants and to whom (its identities and needs, canonical
+    JSON, without the file positions: moving a line is not a change). The store keeps it per
+    agent and run, so behaviour drift can tell a change the plan explains from one it does not."""
+    refs = [{k: v for k, v in ref_json(r).items() if k != "where"} for r in plan.identities]
+    body = {"identities": refs, "needs": [need_json(n) for n in plan.needs]}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
 def least_privilege(plan: AgentPlan, vocabularies: Vocabularies) -> dict[str, Any]:
