@@ -39,7 +39,15 @@ from dataclasses import dataclass, field
 
 from nhiscan.connectors.activity_window import Window
 from nhiscan.connectors.auditlog.reader import Export, read_export
-from nhiscan.connectors.auditlog.summary import Aggregator, BadEntry, Counters, Who, bound, stamp
+from nhiscan.connectors.auditlog.summary import (
+    Aggregator,
+    BadEntry,
+    Counters,
+    Tally,
+    Who,
+    bound,
+    stamp,
+)
 from nhiscan.connectors.azure.activity_wire import (
     ACTIVITY,
     SIGN_INS,
@@ -166,14 +174,15 @@ class _Activity:
                 else:
                     counters.service[who] += 1
                 continue
-            self._use(who, record, resource or "*", time, source, counters)
+            kind = self._aggregator.tally(who)
+            self._use(kind, record, resource or "*", time, source, counters)
             ip = record.callerIpAddress
             if ip is None and record.httpRequest is not None:
                 ip = record.httpRequest.clientIpAddress
-            self._aggregator.seen(who, ip, None)
+            self._aggregator.seen(kind, ip, None)
 
     def _use(
-        self, who: Who, record: ActivityRecord, resource: str, time: str, source: str,
+        self, kind: Tally, record: ActivityRecord, resource: str, time: str, source: str,
         counters: Counters,
     ) -> None:  # fmt: skip
         operation = _text(record.operationName)
@@ -182,7 +191,7 @@ class _Activity:
         if action is None:
             counters.unmapped[event] += 1
         self._aggregator.use(
-            who, action, event, resource, _refusal(record), time,
+            kind, action, event, resource, _refusal(record), time,
             record.eventDataId or record.correlationId or "", source,
             action.split("/", 1)[0] if action else "(unknown)",
         )  # fmt: skip
@@ -260,13 +269,14 @@ class _SignIns:
                 continue
             code = record.status.errorCode if record.status is not None else None
             target = record.resourceId or ""
+            kind = self._aggregator.tally(who)
             self._aggregator.use(
-                who, f"{SIGN_IN}:{target.lower() or '*'}",
+                kind, f"{SIGN_IN}:{target.lower() or '*'}",
                 f"{SIGN_IN}:{record.resourceDisplayName or target or '(no resource)'}",
                 target.lower() or "*", str(code) if code else None, time, record.id or "",
                 source, SIGN_IN,
             )  # fmt: skip
-            self._aggregator.seen(who, record.ipAddress, record.userAgent)
+            self._aggregator.seen(kind, record.ipAddress, record.userAgent)
 
 
 def _sign_ins(records: list[SignIn]) -> Iterator[tuple[int, SignIn, str | None, str | None]]:

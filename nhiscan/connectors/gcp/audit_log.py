@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 from nhiscan.connectors.activity_window import Window
 from nhiscan.connectors.auditlog.reader import Export, read_export
-from nhiscan.connectors.auditlog.summary import Aggregator, Counters, Who, bound, stamp
+from nhiscan.connectors.auditlog.summary import Aggregator, Counters, Tally, Who, bound, stamp
 from nhiscan.connectors.base import CollectContext
 from nhiscan.connectors.gcp.audit_wire import (
     AUDIT_LOG,
@@ -52,6 +52,7 @@ from nhiscan.scanner.model import Provider, Record
 FLAG = "--gcp-audit-log"
 SUFFIXES = (".json", ".jsonl", ".json.gz", ".jsonl.gz")
 _DAY = re.compile(r"/cloudaudit\.googleapis\.com/[a-z_]+/(\d{4})/(\d{2})/(\d{2})/[^/]+$")
+_DENIED = "PERMISSION_DENIED"
 _SCOPE = re.compile(r"^((?:projects|folders|organizations)/[^/]+)/logs/")
 
 
@@ -94,31 +95,37 @@ class _Reader:
         self._aggregator = aggregator
         self._since = since
         self._until = until
-        self._callers: dict[tuple[str | None, ...], Who | str] = {}
+        self._callers: dict[tuple[str | None, ...], Tally | str] = {}
         self._resources: dict[tuple[str, str], str] = {}
+        self._scopes: dict[str | None, str] = {}  # logName -> its project, folder or organization
+        self._services: dict[str, str] = {}
 
     def add(self, entries: list[LogEntry], source: str, counters: Counters) -> None:
+        """The hot path: per entry, a few dictionary look-ups (its caller, its scope, each
+        check's resource) and the aggregator's."""
         since, until, aggregator = self._since, self._until, self._aggregator
+        scopes, accounts = self._scopes, counters.accounts
         for number, entry in enumerate(entries, 1):
             time = stamp(entry.timestamp, number)
             if not since <= time < until:
                 continue
             counters.events += 1
-            if entry.logName is not None:
-                scope_of = _SCOPE.match(entry.logName)
-                if scope_of is not None:
-                    counters.accounts.add(scope_of[1])
+            scope_of = scopes.get(entry.logName)
+            if scope_of is None:
+                scope_of = scopes[entry.logName] = _scope(entry.logName)
+            if scope_of:
+                accounts.add(scope_of)
             payload = entry.protoPayload
             if payload is None or payload.type != AUDIT_LOG:
                 counters.unattributed["(not an AuditLog entry)"] += 1
                 continue
             service = payload.serviceName or "(no service)"
-            who = self._caller(payload.authenticationInfo)
-            if isinstance(who, str):
-                if who == "service":
+            tally = self._caller(payload.authenticationInfo)
+            if isinstance(tally, str):
+                if tally == "service":
                     counters.service[service] += 1
                 else:
-                    counters.unattributed[who] += 1
+                    counters.unattributed[tally] += 1
                 continue
             method = f"{service}:{payload.methodName or '(no method)'}"
             status = payload.status
@@ -126,29 +133,38 @@ class _Reader:
             checks = payload.authorizationInfo
             if not checks:
                 counters.unmapped[method] += 1
-                aggregator.use(who, None, method, self._resource(service, payload.resourceName),
-                               "PERMISSION_DENIED" if failed else None, time, entry.insertId,
-                               source, service.removesuffix(".googleapis.com"))  # fmt: skip
+                aggregator.use(tally, None, method, self._resource(service, payload.resourceName),
+                               _DENIED if failed else None, time, entry.insertId, source,
+                               self._service(service))  # fmt: skip
             else:
                 for check in checks:
                     permission = check.permission
-                    refused = failed and check.granted is not True
-                    aggregator.use(
-                        who, permission, method,
-                        self._resource(service, check.resource or payload.resourceName),
-                        "PERMISSION_DENIED" if refused else None, time, entry.insertId, source,
-                        permission.split(".", 1)[0] if permission
-                        else service.removesuffix(".googleapis.com"),
-                    )  # fmt: skip
                     if permission is None:
                         counters.unmapped[method] += 1
+                    aggregator.use(
+                        tally, permission, method,
+                        self._resource(service, check.resource or payload.resourceName),
+                        _DENIED if failed and check.granted is not True else None, time,
+                        entry.insertId, source, self._service(permission or service),
+                    )  # fmt: skip
             metadata = payload.requestMetadata
             if metadata is not None:
-                aggregator.seen(who, metadata.callerIp, metadata.callerSuppliedUserAgent)
+                aggregator.seen(tally, metadata.callerIp, metadata.callerSuppliedUserAgent)
 
-    def _caller(self, info: Authentication | None) -> Who | str:
-        """The caller's ``Who``, or "service" (a Google-managed agent acting for itself), or
-        why it is unattributed."""
+    def _service(self, name: str) -> str:
+        """The timeline's service: a permission's prefix ("storage"), else the API's name
+        without its domain."""
+        found = self._services.get(name)
+        if found is None:
+            found = self._services[name] = (
+                name.removesuffix(".googleapis.com") if name.endswith(".googleapis.com")
+                else name.split(".", 1)[0]
+            )  # fmt: skip
+        return found
+
+    def _caller(self, info: Authentication | None) -> Tally | str:
+        """The caller's tally, or "service" (a Google-managed agent acting for itself), or why
+        it is unattributed."""
         if info is None:
             return "(no authenticationInfo)"
         chain = info.serviceAccountDelegationInfo
@@ -163,7 +179,9 @@ class _Reader:
         key = (info.principalEmail, info.principalSubject, origin)
         found = self._callers.get(key)
         if found is None:
-            found = self._callers[key] = _who(info.principalEmail, info.principalSubject, origin)
+            who = _who(info.principalEmail, info.principalSubject, origin)
+            found = self._aggregator.tally(who) if isinstance(who, Who) else who
+            self._callers[key] = found
         return found
 
     def _resource(self, service: str, name: str | None) -> str:
@@ -184,6 +202,11 @@ class _Reader:
                     break
             found = self._resources[key] = full
         return found
+
+
+def _scope(log_name: str | None) -> str:
+    found = _SCOPE.match(log_name or "")
+    return found[1] if found is not None else ""
 
 
 def _who(email: str | None, subject: str | None, origin: str | None) -> Who | str:

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from nhiscan.cli import cli
 from nhiscan.connectors.activity_window import Window
+from nhiscan.connectors.auditlog.summary import BadEntry, stamp
 from nhiscan.connectors.base import CollectContext
 from nhiscan.connectors.gcp.audit_log import GcpAuditLogConfig, GcpAuditLogConnector
 from nhiscan.errors import ConnectorError
@@ -340,3 +341,25 @@ def test_a_folder_whose_listing_fails_is_a_gap_even_for_root(tmp_path: Path) -> 
     gaps = [r for r in records if isinstance(r, CollectionGap)]
     assert gaps and all(g.reason is GapReason.FAILED and g.operation == "read" for g in gaps)
     assert one(records, REPORT_AGENT).count == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-02T10:05:00.123456789Z", "2026-11-02T10:05:00Z"),  # Logging's nanoseconds
+        ("2026-11-02T10:05:00Z", "2026-11-02T10:05:00Z"),
+        ("2026-11-02T10:05:00.123456+00:00", "2026-11-02T10:05:00Z"),  # az's offset
+        ("2026-11-02T10:05:00.1234567+01:00", "2026-11-02T09:05:00Z"),  # another offset
+        ("2026-11-02T10:05:00", "2026-11-02T10:05:00Z"),  # no zone: UTC
+    ],
+)
+def test_times_are_normalised_to_the_second_in_utc(text: str, expected: str) -> None:
+    assert stamp(text, 1) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-11-02T10:05:60Z", "2026-13-02T10:05:00Z", "2026-11-02T10:05:0xZ", "soon", 12]
+)
+def test_a_time_that_is_none_is_refused(text: object) -> None:
+    with pytest.raises(BadEntry, match="is not an ISO 8601 date-time"):
+        stamp(text, 3)
