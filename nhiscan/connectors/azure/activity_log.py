@@ -2,7 +2,9 @@
 (``--azure-activity-log``) and Entra sign-in exports (``--entra-signin-log``); the formats are
 in ``activity_wire``. Within the activity window, yields one ``ActivitySummary`` per caller,
 then one ``ActivityScope`` per location (``accounts``: the subscriptions of the Activity Log's
-resources, the tenants of the sign-ins).
+resources, the tenants of the sign-ins). A service principal's account is its tenant, so an
+Activity Log alone covers none (it says nothing of the subscriptions it was not exported from);
+a tenant's sign-in export covers its service principals and managed identities.
 
 Activity Log:
 - The caller: the token's object id claim (``objectidentifier`` / ``oid``), lower-case: the

@@ -6,7 +6,8 @@ and ``cloudaudit.googleapis.com/data_access/YYYY/MM/DD/``, or what ``gcloud logg
 --format=json`` printed (https://cloud.google.com/logging/docs/export/storage, the entries:
 ``audit_wire``). Within the activity window, yields one ``ActivitySummary`` per caller, then one
 ``ActivityScope`` per location (``accounts``: the projects, folders and organizations whose logs
-were read, from ``logName``).
+were read, from ``logName``, spelled as the GCP inventory spells an identity's account: a
+project by its bare id, ``folders/N``, ``organizations/N``).
 
 - The caller: ``authenticationInfo.principalEmail``. A service account (``…gserviceaccount.com``)
   is the inventory's id, its e-mail (``connectors/gcp/records``); when it was impersonated,
@@ -206,7 +207,7 @@ class _Reader:
 
 def _scope(log_name: str | None) -> str:
     found = _SCOPE.match(log_name or "")
-    return found[1] if found is not None else ""
+    return found[1].removeprefix("projects/") if found is not None else ""
 
 
 def _who(email: str | None, subject: str | None, origin: str | None) -> Who | str:

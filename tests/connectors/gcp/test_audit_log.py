@@ -106,7 +106,7 @@ def test_a_sinks_files_become_summaries_of_the_inventorys_service_accounts(tmp_p
         (3, "storage", 1),
     ]
     found = scope(records)
-    assert (found.files, found.events, found.accounts) == (2, 3, (f"projects/{GCP_PROJECT}",))
+    assert (found.files, found.events, found.accounts) == (2, 3, (GCP_PROJECT,))
 
 
 def test_gcloud_json_output_is_read_as_the_same_entries(tmp_path: Path) -> None:
@@ -321,7 +321,7 @@ def test_report_json_names_the_inventorys_service_accounts(tmp_path: Path) -> No
     assert entries["ghost@acme-data.iam.gserviceaccount.com"]["in_inventory"] is False
     assert activity["not_in_inventory"] == 1
     (source,) = activity["sources"]
-    assert source["provider"] == "gcp" and source["accounts"] == [f"projects/{GCP_PROJECT}"]
+    assert source["provider"] == "gcp" and source["accounts"] == [GCP_PROJECT]
 
 
 def test_a_folder_whose_listing_fails_is_a_gap_even_for_root(tmp_path: Path) -> None:
