@@ -31,13 +31,15 @@ def asked_names(src: SourceOptions) -> set[str]:
 
 
 def given_flags(src: SourceOptions) -> list[str]:
-    """The source options given on the command line ("--demo", "--repo"), in help order."""
-    return [
+    """The source options given on the command line ("--demo", "--repo"), in help order (a
+    shared option once)."""
+    flags = [
         option.flag
         for spec in connector_specs()
         for option in spec.options
         if src.of(spec.name).get(option.dest, option.default) != option.default
     ]
+    return list(dict.fromkeys(flags))
 
 
 def build_connectors(src: SourceOptions, settings: Settings) -> list[Connector]:

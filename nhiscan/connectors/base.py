@@ -61,7 +61,12 @@ class OptionSpec:
     kind: OptionKind = OptionKind.TEXT
     multiple: bool = False  # may be repeated: the value is a tuple
     metavar: str | None = None
-    requires: str | None = None  # the dest of an option of this connector it only goes with
+    # The dest of an option of this connector it only goes with (several: any of them).
+    requires: str | tuple[str, ...] | None = None
+    # Declared by several connectors with the same flag and meaning (the activity window of
+    # every audit-log reader): one command-line option, its value given to each; ``requires``
+    # is met when any declaring connector's is.
+    shared: bool = False
 
     @property
     def default(self) -> Any:

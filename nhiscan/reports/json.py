@@ -21,8 +21,9 @@ riskiest first, with the exact lengths in the agent's ``totals`` (and ``unclaime
 list (``remediations.py``). ``federation`` lists every keyless trust the providers read
 (issue #20: an outside issuer's tokens admitted into an identity) with its judgement (what it
 admits, in words; the wildcard kind, pull requests, whether the audience is pinned) and every
-issuer registered (``registrations``). ``activity`` (only when an activity source such as
---aws-cloudtrail was read) lists what each identity was seen doing (``activity.py``).
+issuer registered (``registrations``). ``activity`` (only when an activity source
+(--aws-cloudtrail, --gcp-audit-log, --azure-activity-log, --entra-signin-log) was
+read) lists what each identity was seen doing (``activity.py``).
 Timestamps are ISO 8601 UTC.
 """
 
