@@ -99,13 +99,13 @@ def _previous_behaviour(
     agents: AgentFile | None,
     snap: snapshot.Snapshot,
 ) -> PreviousBehaviour:
-    """The previous run's agent behaviour, for NHI706. The demo's first run into a store
-    records last week's scheduled scan first, so that it shows a behaviour change between two
-    recorded runs (``seed_demo_week``)."""
+    """The previous run's agent behaviour, for NHI706. The demo's first run into a store, when
+    it read an audit trail, records last week's scheduled scan first, so that it shows a
+    behaviour change between two recorded runs (``seed_demo_week``)."""
     from nhiscan.store.history import previous_behaviour
 
     found = previous_behaviour(store, snap)
-    if found.run is None and is_demo(snap):
+    if found.run is None and is_demo(snap) and snap.activity_sources:
         seed_demo_week(store, src, settings, gate, agents)
         found = previous_behaviour(store, snap)
     if found.note:

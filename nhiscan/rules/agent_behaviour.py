@@ -90,8 +90,8 @@ class AgentBehaviourChanged:
             self.meta,
             subject=name,
             provider=provider,
-            title=f"Agent {name} does what it did not in run {previous.run} and its plan does "
-            f"not explain: {_describe(unexplained)}.",
+            title=f"Agent {name} does what it did not before and its plan does not explain: "
+            f"{_describe(unexplained)}.",
             severity=Severity.HIGH if severe else Severity.MEDIUM,
             key=flagged,
             evidence={

@@ -32,10 +32,12 @@ def use(action: str, resource: str = DOCS, *, event_id: str, when: datetime) -> 
                      samples=(sample,))  # fmt: skip
 
 
-def session(*uses: ActionUse, ips: tuple[str, ...], agents: tuple[str, ...]) -> ActivitySummary:
+def session(
+    *uses: ActionUse, ips: tuple[str, ...], agents: tuple[str, ...], name: str = "bh-loan-*"
+) -> ActivitySummary:
     return ActivitySummary(provider=Provider.AWS, identity=ROLE.id, principal="role-session",
                            account=ROLE.account, first_seen=days_ago(30), last_seen=NOW,
-                           count=len(uses), session_name="bh-loan-*", uses=uses,
+                           count=len(uses), session_name=name, uses=uses,
                            source_ips=ips, user_agents=agents)  # fmt: skip
 
 
@@ -44,7 +46,7 @@ SCOPE = ActivityScope(provider=Provider.AWS, source="trail/", since=days_ago(90)
 USUAL = session(use("s3:GetObject", event_id="ev-get", when=days_ago(20)), ips=(HOME_IP,),
                 agents=(HOME_UA,))  # fmt: skip
 DELETES = session(use("s3:DeleteObject", event_id="ev-delete", when=days_ago(2)),
-                  ips=(NEW_IP,), agents=(NEW_UA,))  # fmt: skip
+                  ips=(NEW_IP,), agents=(NEW_UA,), name="bh-loan-cli-*")  # fmt: skip
 
 
 def agents(*steps: str) -> AgentFile:
