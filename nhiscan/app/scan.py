@@ -29,7 +29,7 @@ from nhiscan.app.outputs import (
     write_output,
     write_reports,
 )
-from nhiscan.app.sources import asked_names, collect_snapshot
+from nhiscan.app.sources import Collect, asked_names, collect_snapshot, collecting
 from nhiscan.reports.model import Report
 from nhiscan.scanner import baseline as baselines
 from nhiscan.scanner import snapshot
@@ -71,10 +71,11 @@ def run_scan(src: SourceOptions, settings: Settings, gate: Gate) -> int:
     targets = prepare_outputs(gate.output, gate.formats, snapshot_copy=True)
     store = _open_history(gate)
     try:
-        snap = collect_snapshot(src, settings, as_of=gate.now)
-        previous = None
-        if store is not None:
-            previous = _previous_behaviour(store, src, settings, gate, agents, snap)
+        with collecting(src, settings) as collect:
+            snap = collect(gate.now)
+            previous = None
+            if store is not None:
+                previous = _previous_behaviour(store, collect, settings, gate, agents, snap)
         return _report(
             snap,
             settings,
@@ -93,7 +94,7 @@ def run_scan(src: SourceOptions, settings: Settings, gate: Gate) -> int:
 
 def _previous_behaviour(
     store: Store,
-    src: SourceOptions,
+    collect: Collect,
     settings: Settings,
     gate: Gate,
     agents: AgentFile | None,
@@ -106,7 +107,7 @@ def _previous_behaviour(
 
     found = previous_behaviour(store, snap)
     if found.run is None and is_demo(snap) and snap.activity_sources:
-        seed_demo_week(store, src, settings, gate, agents)
+        seed_demo_week(store, collect, settings, gate, agents)
         found = previous_behaviour(store, snap)
     if found.note:
         click.echo(f"behaviour drift: {found.note}", err=True)
@@ -118,20 +119,21 @@ DEMO_WEEK = timedelta(days=7)
 
 def seed_demo_week(
     store: Store,
-    src: SourceOptions,
+    collect: Collect,
     settings: Settings,
     gate: Gate,
     agents: AgentFile | None,
 ) -> None:
-    """Record "last week's scheduled scan" of the demo: the same estate, its audit trail read
-    with the window ending a week before the scan (``CollectContext.as_of``), analysed and
-    recorded as of then. The demo trail's deviation (loan-review's deletes from a new address,
-    the last three days) is not in it, so the scan that follows flags it (NHI706)."""
+    """Record "last week's scheduled scan" of the demo: the same estate (``collect`` reuses
+    the scan's moto estate), its audit trail read with the window ending a week before the scan
+    (``CollectContext.as_of``), analysed and recorded as of then. The demo trail's deviation
+    (loan-review's deletes from a new address, the last three days) is not in it, so the scan
+    that follows flags it (NHI706)."""
     from nhiscan.app.history import record_scan
 
     began = datetime.now(UTC)
     week = (gate.now or began) - DEMO_WEEK
-    earlier = collect_snapshot(src, settings, as_of=week)
+    earlier = replace(collect(week), collected_at=week)
     first = PreviousBehaviour(note="last week's scheduled scan: the first of its scope")
     report = pipeline.analyze(
         earlier, settings=settings, now=week, reach=gate.reach, agents=agents, previous=first

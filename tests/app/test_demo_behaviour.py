@@ -91,6 +91,7 @@ def test_the_demo_records_last_week_then_flags_the_change_then_reports_no_change
 
     said, report = _scan(runner, trail, store, tmp_path / "first")
     assert "recorded last week's scheduled scan first" in said
+    assert said.count("demo: building the estate in moto") == 1  # one estate, two collections
     opened = open_store(store)
     try:
         runs = opened.runs()

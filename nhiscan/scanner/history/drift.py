@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from typing import Any
 
-from nhiscan.scanner.history.behaviour import AgentBehaviourChange
+from nhiscan.scanner.history.behaviour import AgentBehaviourChange, comparable
 from nhiscan.scanner.history.behaviour import compare as compare_behaviour
 from nhiscan.scanner.history.records import RunSummary, StoredFinding
 from nhiscan.scanner.model import Credential, CredentialKind, CredentialStatus, Identity
@@ -74,8 +74,8 @@ class Drift:
     # Per agent: what its sessions did that they did not in the previous run, each item
     # explained by a plan change or not (``behaviour.py``); only agents with something new.
     behaviour: tuple[AgentBehaviourChange, ...] = ()
-    # The agents of both runs whose behaviour cannot be compared (either run recorded none: an
-    # old run, or no audit trail read): never a change.
+    # The agents of both runs whose behaviour cannot be compared (one run recorded it, the
+    # other none: an old run, or no audit trail read): never a change.
     behaviour_not_comparable: tuple[str, ...] = ()
 
     @property
@@ -233,7 +233,7 @@ def _behaviour(
     before: Sequence[Mapping[str, Any]] | None, after: Sequence[Mapping[str, Any]] | None
 ) -> dict[str, Any]:
     """Per agent in both runs: its new behaviour (items carried from before are not new), or
-    its name among those not comparable."""
+    its name among those not comparable (one run recorded its behaviour, the other did not)."""
     old = {a["name"]: a for a in before or ()}
     changes, unknown = [], []
     for agent in after or ():
@@ -242,7 +242,8 @@ def _behaviour(
             continue
         change = compare_behaviour(old[name], agent, name=name)
         if change is None:
-            unknown.append(name)
+            if comparable(old[name]) or comparable(agent):  # neither: nothing to say
+                unknown.append(name)
         elif change.new:
             changes.append(replace(change, items=change.new))
     return {

@@ -155,3 +155,24 @@ def test_nothing_is_judged_without_a_comparable_previous_run() -> None:
     }
     assert finding.evidence["explained_by_plan_change"][0]["value"] == "s3:DeleteObject"
     assert finding.severity is Severity.MEDIUM
+
+
+def test_the_drift_carries_what_is_new_and_says_what_is_not_comparable() -> None:
+    from nhiscan.app.history import holdings
+    from nhiscan.scanner.history.drift import drift
+    from tests.scanner.history.test_drift import _run
+
+    old_format = {"name": "a", "identities": [], "granted": None, "score": None}
+    before, after = stored([f"s3:GetObject {DOCS}"]), stored([f"s3:PutObject {DOCS}"])
+    change = drift(_run(1, agents=[before]), _run(2, agents=[after]), held=holdings())
+    assert not change.empty
+    assert [(i.kind, i.value) for i in change.behaviour[0].items] == [
+        (ItemKind.ACTION, "s3:PutObject")
+    ]
+    unknown = drift(_run(1, agents=[old_format]), _run(2, agents=[after]), held=holdings())
+    assert unknown.empty and unknown.behaviour_not_comparable == ("a",)
+    neither = drift(_run(1, agents=[old_format]), _run(2, agents=[old_format]), held=holdings())
+    assert neither.empty and neither.behaviour_not_comparable == ()
+    carried = stored([f"s3:PutObject {DOCS}"], flagged=("action s3:PutObject",))
+    standing = drift(_run(1, agents=[carried]), _run(2, agents=[after]), held=holdings())
+    assert standing.empty
