@@ -109,7 +109,7 @@ def _previous_behaviour(
     if found.run is None and is_demo(snap) and snap.activity_sources:
         seed_demo_week(store, collect, settings, gate, agents)
         found = previous_behaviour(store, snap)
-    if found.note:
+    if found.note and agents is not None and snap.activity_sources:
         click.echo(f"behaviour drift: {found.note}", err=True)
     return found
 

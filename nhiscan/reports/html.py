@@ -232,5 +232,8 @@ REPORTER = HtmlReporter()
 
 
 def _behaviour_note(report: Report) -> str | None:
+    """Why the agents' behaviour was not compared, when agents were analysed with a trail."""
     previous = report.previous_behaviour
-    return previous.note if previous is not None else None
+    if previous is None or report.agents is None or not report.snapshot.activity_sources:
+        return None
+    return previous.note

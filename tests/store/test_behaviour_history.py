@@ -10,12 +10,15 @@ import json
 import zlib
 from collections.abc import Sequence
 from datetime import timedelta
+from html import escape as html_escape
 
 import sqlalchemy as sa
 
 from nhiscan.app.config import Settings
 from nhiscan.app.history import record_scan
 from nhiscan.app.pipeline import analyze
+from nhiscan.reports.html import HtmlReporter
+from nhiscan.reports.json import report_document
 from nhiscan.scanner.activity import ActivitySummary
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.history.view import HistoryView
@@ -59,6 +62,14 @@ def _scan(
     at = snap.collected_at
     view = record_scan(store, report, started_at=at, finished_at=at + timedelta(minutes=1))
     titles = [f"{f.fingerprint} {f.title}" for f in report.findings if f.rule_id == "NHI706"]
+    html = HtmlReporter().render(report, history=view).decode()
+    document = report_document(report, view)["history"]["behaviour"]
+    if previous.note is not None:  # the report says why nothing was judged (the HTML: when
+        # there was a trail to judge; a scan without one says nothing of behaviour)
+        assert (html_escape(previous.note, quote=True) in html) == trail
+        assert document == {"compared_with": None, "note": previous.note}
+    else:
+        assert document == {"compared_with": previous.run, "note": None}
     return titles, view, previous.note
 
 
