@@ -94,7 +94,7 @@ class PreviousBehaviour:
 def agent_sessions(
     result: AgentResult, activity: Sequence[ActivitySummary], matched: Matched
 ) -> list[ActivitySummary]:
-    """The agent's sessions: its usage's (helper "analysis" attributes them) when set; else
+    """The agent's sessions: its usage's (the three-way analysis attributes them) when set; else
     every session of its identities that one of the references naming the identity admits
     (``sessions.selects``: mine, or indistinguishable from another agent's, which is kept: a
     deviation of a shared identity concerns every agent that may have done it)."""
