@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from nhiscan.scanner.model import Record
 
@@ -38,6 +39,15 @@ class Connector(Protocol):
         ...
 
     def collect(self, ctx: CollectContext) -> Iterator[Record]: ...
+
+
+@runtime_checkable
+class Keeping(Protocol):
+    """A connector that can keep what it builds to collect (the demo's moto estate) between
+    collections: while ``kept()`` is entered, collecting again (as of another moment, for the
+    demo's "last week" run) reuses it instead of building it again."""
+
+    def kept(self) -> AbstractContextManager[None]: ...
 
 
 def stderr_progress(message: str) -> None:

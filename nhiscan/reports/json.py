@@ -160,7 +160,17 @@ def _history(report: Report, view: HistoryView | None) -> dict[str, Any] | None:
         "previous": run_json(view.previous) if view.previous else None,
         "since_last": drift_json(view.drift) if view.drift else None,
         "trend": [run_json(r) for r in view.trend],
+        "behaviour": _behaviour(report),
     }
+
+
+def _behaviour(report: Report) -> dict[str, Any] | None:
+    """What NHI706 compared the agents' behaviour with: the previous run, or why nothing."""
+    previous = report.previous_behaviour
+    if previous is None:
+        return None
+    return {"compared_with": previous.run if previous.note is None else None,
+            "note": previous.note}  # fmt: skip
 
 
 def _suppression(s: Suppression) -> dict[str, Any]:

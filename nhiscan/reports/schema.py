@@ -155,7 +155,9 @@ def _top_level() -> dict[str, Any]:
                     "previous": _nullable(OBJECT),
                     "since_last": _nullable(OBJECT),
                     "trend": _array(OBJECT),
-                }
+                },
+                # what NHI706 compared the agents' behaviour with, or why nothing
+                optional={"behaviour": _nullable(OBJECT)},
             )
         ),
         "agents": _nullable(_array(_ref("agent"))),

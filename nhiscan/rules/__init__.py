@@ -6,6 +6,7 @@ does not.
 
 from __future__ import annotations
 
+from nhiscan.rules.agent_behaviour import AgentBehaviourChanged
 from nhiscan.rules.agent_gaps import AgentExcessAccess, AgentMissingAccess
 from nhiscan.rules.agent_lifecycle import (
     AgentIdentityUnmatched,
@@ -66,4 +67,5 @@ CORE_RULES: tuple[Rule, ...] = (
     OrphanFederationRegistration(),
     KeysBesideFederatedTrust(),
     TrustedRepositoryMissing(),
+    AgentBehaviourChanged(),
 )

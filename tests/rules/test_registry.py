@@ -50,12 +50,13 @@ from tests.factories import (
 )
 from tests.providers.azure.rules.fixtures import AZURE_FIXTURES
 from tests.providers.gcp.rules.fixtures import GCP_FIXTURES
+from tests.rules.behaviour_fixtures import WithBehaviour, changed
 from tests.rules.federation_fixtures import FEDERATION_FIXTURES, WithTrusts, federating
 from tests.rules.test_federation_repos import WithTrusts as WithRepositories
 from tests.rules.test_federation_repos import fixture as trusting
 from tests.rules.test_federation_repos import github_trust
 
-Builder = Callable[[], "Estate | WithAgents | WithTrusts"]
+Builder = Callable[[], "Estate | WithAgents | WithTrusts | WithBehaviour"]
 LEAKED_KEY = "AKIAZ7VRSQ5DXJQ4YEPX"
 OWNED = {"owner": "team-platform"}
 
@@ -337,6 +338,7 @@ FIXTURES: dict[str, tuple[Builder, Builder]] = {
         lambda: trusting(github_trust("repo:acme/ap:*")),
         lambda: trusting(github_trust("repo:acme/app:*")),
     ),
+    "NHI706": (lambda: changed(True), lambda: changed(False)),
     **GCP_FIXTURES,
     **AZURE_FIXTURES,
     **FEDERATION_FIXTURES,
@@ -344,14 +346,16 @@ FIXTURES: dict[str, tuple[Builder, Builder]] = {
 
 
 def _run(
-    rule_id: str, fixture: Estate | WithAgents | WithTrusts, now: datetime | None = None
+    rule_id: str,
+    fixture: Estate | WithAgents | WithTrusts | WithBehaviour,
+    now: datetime | None = None,
 ) -> list[Any]:
     """The rule's findings on a fixture (at ``now``, NOW by default); an agent fixture gets
     its agent analysis, a reach rule the fixture's reach graph, a keyless trust fixture its
     trusts from the provider's analysis (``federating``), NHI605's its trusts and
-    [federation]."""
+    [federation], NHI706's the previous run's stored behaviour."""
     rule = RULES[rule_id]
-    if isinstance(fixture, WithRepositories):
+    if isinstance(fixture, WithRepositories | WithBehaviour):
         return list(rule.evaluate(fixture.estate, replace(fixture.context(), now=now or NOW)))
     if isinstance(fixture, WithTrusts):
         with federating(fixture.trusts, fixture.registrations):
@@ -496,10 +500,12 @@ def test_fingerprints_differ_between_rules_on_one_subject() -> None:
 
 def test_pipeline_runs_every_rule_over_a_snapshot() -> None:
     # The triggering fixtures use distinct subjects, so together they trigger every rule; but
-    # NHI605's, whose [federation] is its own (its module runs it end to end).
+    # NHI605's, whose [federation] is its own, and NHI706's, whose previous run is the store's
+    # (their modules run them end to end).
     built = {rule_id: build() for rule_id, (build, _) in FIXTURES.items()}
-    handed = {rule_id for rule_id, b in built.items() if isinstance(b, WithRepositories)}
-    kept = [b for b in built.values() if not isinstance(b, WithRepositories)]
+    apart = (WithRepositories, WithBehaviour)
+    handed = {rule_id for rule_id, b in built.items() if isinstance(b, apart)}
+    kept = [b for b in built.values() if not isinstance(b, apart)]
     records = [
         r for b in kept for r in _records(b.estate if isinstance(b, WithAgents | WithTrusts) else b)
     ]
