@@ -406,10 +406,21 @@ def agent_context(
     graph = reach_graph(e)
     found = providers(e)
     analysis = analyze_agents(
-        agents, e, graph, found, default_max_key_age=base.lifecycle.key_max_age_days
+        agents,
+        e,
+        graph,
+        found,
+        default_max_key_age=base.lifecycle.key_max_age_days,
+        now=now,
+        unused_days=base.activity.unused_days,
     )
     return RuleContext(
-        now=now, thresholds=base.lifecycle, graph=graph, agents=analysis, providers=found
+        now=now,
+        thresholds=base.lifecycle,
+        graph=graph,
+        agents=analysis,
+        providers=found,
+        activity=base.activity,
     )
 
 
