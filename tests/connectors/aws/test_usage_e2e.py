@@ -9,7 +9,8 @@ from report.json.
   session (source identity intake-b), and no one else's;
 - a session that set no source identity writes an object: indistinguishable, neither agent is
   blamed, both reports say so;
-- the role's SNS grant no session used: revocable (NHI701) for both, naming its statement.
+- the role's SNS grant no session used: revocable (NHI701) for both, naming its statement;
+- ``--least-privilege used``: NHI300 proposes what each agent planned and used.
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
             cli,
             ["scan", "--aws-region", REGION, "--agents", str(agents), "--aws-cloudtrail",
              str(root / "trail"), "--aws-cloudtrail", f"s3://{TRAIL_BUCKET}/AWSLogs/", "-o",
-             str(out), "--format", "json", "--fail-on", "never"],
+             str(out), "--format", "json", "--fail-on", "never", "--least-privilege", "used"],
             catch_exceptions=False,
         )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -212,6 +213,27 @@ def test_the_unused_grant_is_revocable_with_its_statement(scanned: dict[str, Any
     # DeleteObject and PutObject are excess too, but a session of the role used them.
     revocable = _agent(report, "intake-a")["activity"]["items"]["revocable"]
     assert [i["action"] for i in revocable] == ["sns:Publish"]
+
+
+def test_least_privilege_used_narrows_nhi300_to_what_was_planned_and_used(
+    scanned: dict[str, Any],
+) -> None:
+    """intake-b read the documents but never listed the bucket: with --least-privilege used,
+    the policy NHI300 proposes for it grants the read only; intake-a did both."""
+    by_agent = {
+        f["evidence"]["agent"]: f["evidence"] for f in _findings(scanned["report"], "NHI300")
+    }
+
+    def actions(evidence: dict[str, Any]) -> set[str]:
+        found: set[str] = set()
+        for statement in evidence["least_privilege"]["Statement"]:
+            named = statement["Action"]
+            found.update([named] if isinstance(named, str) else named)
+        return found
+
+    assert by_agent["intake-b"]["least_privilege_of"] == "planned and used"
+    assert actions(by_agent["intake-b"]) == {"s3:GetObject"}
+    assert actions(by_agent["intake-a"]) == {"s3:GetObject", "s3:ListBucket"}
 
 
 def test_the_report_validates(scanned: dict[str, Any]) -> None:
