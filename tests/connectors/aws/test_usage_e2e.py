@@ -140,7 +140,13 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         )  # fmt: skip
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text())
-    yield {"report": report, "disk": str(on_disk), "s3": f"s3://{TRAIL_BUCKET}/{in_s3}"}
+    args = ["compile", str(agents), "--snapshot", str(out / "snapshot.json"), "-o",
+            str(root / "plan.json"), "--least-privilege", "used"]  # fmt: skip
+    compiled = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert compiled.exit_code == 0, compiled.output
+    plan = json.loads((root / "plan.json").read_text())
+    yield {"report": report, "plan": plan, "disk": str(on_disk),
+           "s3": f"s3://{TRAIL_BUCKET}/{in_s3}"}  # fmt: skip
 
 
 def _agent(report: dict[str, Any], name: str) -> dict[str, Any]:
@@ -234,6 +240,12 @@ def test_least_privilege_used_narrows_nhi300_to_what_was_planned_and_used(
     assert by_agent["intake-b"]["least_privilege_of"] == "planned and used"
     assert actions(by_agent["intake-b"]) == {"s3:GetObject"}
     assert actions(by_agent["intake-a"]) == {"s3:GetObject", "s3:ListBucket"}
+    # nhiscan compile --snapshot --least-privilege used: the same narrowing in the plan file.
+    plans = {a["name"]: a for a in scanned["plan"]["agents"]}
+    assert plans["intake-b"]["least_privilege_of"] == "planned and used"
+    assert actions({"least_privilege": plans["intake-b"]["least_privilege"][ROLE]}) == {
+        "s3:GetObject"
+    }
 
 
 def test_the_report_validates(scanned: dict[str, Any]) -> None:
