@@ -47,7 +47,9 @@ from nhiscan.scanner.usage import (
 )
 
 EVENTS_KEPT = 10  # sample events kept per item
-_ORDER = {status: rank for rank, status in enumerate(UseStatus)}
+# The trail is taken to reach back ``unused_days`` when it starts this close after the line:
+# its window ends at the collection time, a few seconds before the analysis's ``now``.
+REACH_SLACK = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -102,9 +104,16 @@ def analyze_usage(
     needs = {i: _needs_of(i, plan, gap) for i in identities}
     used, denied = _uses(ctx, sessions, needs)
     met = _met_needs(sessions, needs, covered)
-    items = [*_used_items(ctx, used), *_denied_items(ctx, denied)]
-    items += _planned_unused(ctx, needs, covered, met, denied)
-    items += _revocable(ctx, gap, set(covered))
+    by_status: dict[UseStatus, list[UsageItem]] = {status: [] for status in UseStatus}
+    for item in (*_used_items(ctx, used), *_denied_items(ctx, denied),
+                 *_planned_unused(ctx, needs, covered, met, denied),
+                 *_revocable(ctx, gap, set(covered))):  # fmt: skip
+        by_status[item.status].append(item)
+    ordered = [
+        item
+        for found in by_status.values()
+        for item in sorted(found, key=lambda i: (i.action.lower(), i.resource))
+    ]
     return AgentUsage(
         agent=plan.name,
         since=ctx.index.since,
@@ -113,7 +122,7 @@ def analyze_usage(
         covered=covered,
         not_covered=tuple(i for i in identities if i not in covered),
         sessions=sessions,
-        items=tuple(sorted(items, key=lambda i: (_ORDER[i.status], i.action.lower(), i.resource))),
+        items=tuple(ordered),
         least_privilege_used=_least_privilege_used(ctx, needs, met),
         plan_hash=plan_hash(plan),
     )
@@ -257,6 +266,7 @@ def _revocable(ctx: UsageContext, gap: AgentGap | None, covered: set[str]) -> It
     if gap is None:
         return
     last_uses = _LastUses(ctx)
+    cutoff = ctx.cutoff
     seen: set[tuple[str, str, str]] = set()
     for identity_gap in gap.identities:
         if identity_gap.identity not in covered or not identity_gap.analysed:
@@ -267,20 +277,20 @@ def _revocable(ctx: UsageContext, gap: AgentGap | None, covered: set[str]) -> It
             if key in seen or not ctx.index.covers(holder, ctx.estate.identities.get(holder)):
                 continue
             seen.add(key)
-            found = _revocable_item(ctx, item, holder, last_uses)
+            found = _revocable_item(ctx, item, holder, last_uses, cutoff)
             if found is not None:
                 yield found
 
 
 def _revocable_item(
-    ctx: UsageContext, item: GrantItem, holder: str, last_uses: _LastUses
+    ctx: UsageContext, item: GrantItem, holder: str, last_uses: _LastUses, cutoff: datetime
 ) -> UsageItem | None:
     last, first, count, events = last_uses.of(holder, item)
-    if last is not None and last >= ctx.cutoff:
+    if last is not None and last >= cutoff:
         return None
     identity = ctx.estate.identities.get(holder)
     before = identity.last_used if identity is not None else None
-    if ctx.index.since > ctx.cutoff and (before is None or before >= ctx.cutoff):
+    if ctx.index.since > cutoff + REACH_SLACK and (before is None or before >= cutoff):
         return None  # the trail does not reach back unused_days, nor does the last use
     source = "trail" if last is not None else None
     if last is None and before is not None and before < ctx.index.since:
