@@ -101,9 +101,14 @@ class RevocableUnusedGrant:
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
         for result, usage in _usages(ctx):
             groups: dict[tuple[str, StatementRef], list[UsageItem]] = {}
+            held: dict[str, frozenset[str]] = {}
             for item in usage.of(UseStatus.REVOCABLE):
+                holder = item.identities[0]
+                if holder not in held:
+                    held[holder] = _own_policies(estate, holder)
                 for statement in item.statements:
-                    groups.setdefault((item.identities[0], statement), []).append(item)
+                    if statement.policy_id in held[holder]:
+                        groups.setdefault((holder, statement), []).append(item)
             for (holder, statement), items in sorted(groups.items(), key=_statement_order):
                 yield self._finding(result, usage, holder, statement, items)
 
@@ -151,6 +156,18 @@ class RevocableUnusedGrant:
                 "never_seen_since": _when(usage.since) if last is None else None,
             },
         )  # fmt: skip
+
+
+def _own_policies(estate: Estate, holder: str) -> frozenset[str]:
+    """The policies attached to the identity or its groups: the ones whose statements NHI701
+    asks to change. A grant through a resource policy (a key policy delegating to the account)
+    is listed in the agent's activity but not named for removal: that statement serves every
+    principal the resource trusts."""
+    identity = estate.identities.get(holder)
+    if identity is None:
+        return frozenset()
+    groups = (estate.groups.get(g) for g in identity.member_of)
+    return frozenset(identity.policies).union(*(g.policies for g in groups if g is not None))
 
 
 def _statement_order(entry: tuple[tuple[str, StatementRef], list[UsageItem]]) -> tuple[Any, ...]:
