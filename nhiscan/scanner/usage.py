@@ -111,7 +111,7 @@ class AgentUsage:
 
 def session_label(summary: ActivitySummary) -> str:
     """How a finding names a session: its identity and what tells it apart
-    ("arn:…:role/intake (source identity intake-b, session intake-b-*, assumed by arn:…)")."""
+    ("<identity> (source identity intake-b, session intake-b-*, assumed by <caller>)")."""
     parts = [
         f"{word} {value}"
         for word, value in (

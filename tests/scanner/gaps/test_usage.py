@@ -21,8 +21,11 @@ from tests.factories import (
     agent_file,
     allow,
     days_ago,
+    document,
     estate,
     managed_policy,
+    resource,
+    resource_policy,
     role,
     trail_scope,
     trail_session,
@@ -192,3 +195,25 @@ def test_no_activity_source_means_no_usage() -> None:
     agent_role = role("reader-role")
     ctx = agent_context(estate(agent_role), agent_file(READER.format(ref=agent_role.id)))
     assert ctx.agents is not None and ctx.agents.results[0].usage is None
+
+
+def test_nhi701_names_the_identity_s_own_statements_not_a_resource_policy_s() -> None:
+    """A grant through a bucket policy is revocable in the agent's activity, but the finding
+    asks to change only the role's own policy: the bucket's statement serves others too."""
+    from nhiscan.rules.agent_usage import RevocableUnusedGrant
+
+    agent_role = role("reader-role", policies=("arn:aws:iam::123456789012:policy/reader",))
+    bucket = resource("shared-drop")
+    drop = "arn:aws:s3:::shared-drop/*"
+    shared = document({"Effect": "Allow", "Principal": {"AWS": agent_role.id},
+                       "Action": "s3:PutObject", "Resource": drop})  # fmt: skip
+    e = estate(agent_role, managed_policy("reader", *GRANTS), bucket,
+               resource_policy(bucket, shared), trail_scope(),
+               trail_session(agent_role.id, trail_use("s3:GetObject", DOCS)))  # fmt: skip
+    ctx = agent_context(e, agent_file(READER.format(ref=agent_role.id)))
+    assert ctx.agents is not None and ctx.agents.results[0].usage is not None
+    revocable = ctx.agents.results[0].usage.of(UseStatus.REVOCABLE)
+    via_bucket = [i for i in revocable if i.resource == drop]
+    assert [s.policy_id for i in via_bucket for s in i.statements] == [bucket.policy]
+    policies = {f.evidence["policy"] for f in RevocableUnusedGrant().evaluate(e, ctx)}
+    assert policies == {"arn:aws:iam::123456789012:policy/reader"}
