@@ -129,7 +129,15 @@ def analyze(
     analysis = None
     if agents is not None:
         max_age = settings.lifecycle.key_max_age_days
-        analysis = analyze_agents(agents, estate, graph, found, default_max_key_age=max_age)
+        analysis = analyze_agents(
+            agents,
+            estate,
+            graph,
+            found,
+            default_max_key_age=max_age,
+            now=now,
+            unused_days=settings.activity.unused_days,
+        )
     ctx = RuleContext(now=now, thresholds=settings.lifecycle, graph=graph, agents=analysis,
                       providers=found, federation=settings.federation,
                       activity=settings.activity, previous_behaviour=previous)  # fmt: skip

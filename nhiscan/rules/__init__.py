@@ -16,6 +16,12 @@ from nhiscan.rules.agent_lifecycle import (
     SharedAgentIdentity,
     UnclaimedNhi,
 )
+from nhiscan.rules.agent_usage import (
+    AgentDeniedAttempts,
+    AgentUsedOutsidePlan,
+    PlannedButUnused,
+    RevocableUnusedGrant,
+)
 from nhiscan.rules.base import Rule
 from nhiscan.rules.escalation import (
     CredentialCreationEscalation,
@@ -67,5 +73,9 @@ CORE_RULES: tuple[Rule, ...] = (
     OrphanFederationRegistration(),
     KeysBesideFederatedTrust(),
     TrustedRepositoryMissing(),
+    AgentUsedOutsidePlan(),
+    RevocableUnusedGrant(),
+    PlannedButUnused(),
+    AgentDeniedAttempts(),
     AgentBehaviourChanged(),
 )

@@ -20,6 +20,7 @@ from nhiscan.errors import ConfigError
 from nhiscan.rules import CORE_RULES
 from nhiscan.rules.base import Rule
 from nhiscan.rules.provider import assemble
+from nhiscan.scanner.activity import ActionUse
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import CredentialStatus, Identity, Policy, Record, ResourceKind
@@ -45,6 +46,9 @@ from tests.factories import (
     resource_policy,
     role,
     snapshot,
+    trail_scope,
+    trail_session,
+    trail_use,
     trust_policy,
     user,
 )
@@ -253,6 +257,50 @@ def _missing(granted: bool) -> WithAgents:
     return WithAgents(estate(*records), agents)
 
 
+# --- audit trail rules: the agent's role, its plan (read ag-docs) and what the trail saw ------
+
+DOCS_OBJECTS, DOCS_BUCKET = "arn:aws:s3:::ag-docs/*", "arn:aws:s3:::ag-docs"
+
+
+def _traced(
+    name: str, *uses: ActionUse, grants: tuple[Mapping[str, Any], ...] = READS
+) -> WithAgents:
+    """A role granted ``grants`` whose agent reads ag-docs, and a trail of the role's account
+    holding ``uses`` (none: the trail covered the account and saw nothing of the role)."""
+    records: list[Record] = [*_reader_role(name, *grants), trail_scope()]
+    if uses:
+        records.append(trail_session(records[0].id, *uses, session_name=f"{name}-*"))
+    agents = agent_file(_agent(f"{name}-agent", records[0].id, "read: s3://ag-docs/*"))
+    return WithAgents(estate(*records), agents)
+
+
+def _reads(days: float = 1) -> tuple[ActionUse, ...]:
+    return (trail_use("s3:GetObject", DOCS_OBJECTS, days=days),
+            trail_use("s3:ListBucket", DOCS_BUCKET, days=days))  # fmt: skip
+
+
+def _outside(deletes: bool) -> WithAgents:
+    extra = (trail_use("s3:DeleteObject", DOCS_OBJECTS),) if deletes else ()
+    return _traced(
+        "ag-outside", *_reads(), *extra, grants=(allow("s3:*", "arn:aws:s3:::ag-docs*"),)
+    )
+
+
+def _revocable(published: bool) -> WithAgents:
+    extra = (trail_use("sns:Publish", "arn:aws:sns:us-east-1:123456789012:ag-topic"),)
+    grants = (*READS, allow("sns:Publish", "arn:aws:sns:us-east-1:123456789012:ag-topic"))
+    return _traced("ag-revocable", *_reads(), *(extra if published else ()), grants=grants)
+
+
+def _planned_unused(used: bool) -> WithAgents:
+    return _traced("ag-stale", *(_reads() if used else ()))
+
+
+def _denied(refused: bool) -> WithAgents:
+    extra = (trail_use("s3:PutObject", DOCS_OBJECTS, denied=True),) if refused else ()
+    return _traced("ag-refused", *_reads(), *extra)
+
+
 def _decommissioned(key_active: bool) -> WithAgents:
     bot = user("ag-retired", tags=OWNED)
     status = CredentialStatus.ACTIVE if key_active else CredentialStatus.INACTIVE
@@ -338,6 +386,10 @@ FIXTURES: dict[str, tuple[Builder, Builder]] = {
         lambda: trusting(github_trust("repo:acme/ap:*")),
         lambda: trusting(github_trust("repo:acme/app:*")),
     ),
+    "NHI700": (lambda: _outside(True), lambda: _outside(False)),
+    "NHI701": (lambda: _revocable(False), lambda: _revocable(True)),
+    "NHI702": (lambda: _planned_unused(False), lambda: _planned_unused(True)),
+    "NHI703": (lambda: _denied(True), lambda: _denied(False)),
     "NHI706": (lambda: changed(True), lambda: changed(False)),
     **GCP_FIXTURES,
     **AZURE_FIXTURES,
@@ -522,4 +574,5 @@ def test_pipeline_runs_every_rule_over_a_snapshot() -> None:
 
 def _records(e: Estate) -> list[Record]:
     s = e.snapshot
-    return [*s.identities, *s.credentials, *s.policies, *s.resources, *s.gaps, *s.exposures]
+    return [*s.identities, *s.credentials, *s.policies, *s.resources, *s.gaps, *s.exposures,
+            *s.activity, *s.activity_sources]  # fmt: skip

@@ -25,6 +25,8 @@ from nhiscan.connectors.demo.estate import DEMO_REGION, build_demo_estate
 from nhiscan.connectors.demo.gcp import SOURCE as GCP_SOURCE
 from nhiscan.connectors.demo.gcp import collect_organization
 from nhiscan.connectors.demo.repo import REPO_LABEL, build_demo_repo
+from nhiscan.connectors.demo.trail import write_demo_trail
+from nhiscan.scanner.activity import ActivityScope, ActivitySummary
 from nhiscan.scanner.model import (
     CollectionGap,
     Exposure,
@@ -35,6 +37,8 @@ from nhiscan.scanner.model import (
     SkippedFile,
     WorkflowCredential,
 )
+
+TRAIL_LABEL = "demo/cloudtrail"
 
 
 @dataclass(slots=True)
@@ -52,7 +56,8 @@ class DemoConnector:
 
     @property
     def sources(self) -> tuple[str, ...]:
-        return ("demo:aws-estate", GCP_SOURCE, AZURE_SOURCE, f"demo:{REPO_LABEL}")
+        return ("demo:aws-estate", f"demo:{TRAIL_LABEL}", GCP_SOURCE, AZURE_SOURCE,
+                f"demo:{REPO_LABEL}")  # fmt: skip
 
     @contextmanager
     def kept(self) -> Iterator[None]:
@@ -90,11 +95,39 @@ class DemoConnector:
         with self._estate(ctx) as (endpoint, session):
             config = AwsConfig(regions=self._regions, endpoint_url=endpoint, max_workers=2)
             yield from AwsConnector(config, session_factory=lambda _profile: session).collect(ctx)
+            yield from _trail(ctx)
             ctx.progress("demo: reading the GCP organization's asset export")
             yield from collect_organization(ctx)
             ctx.progress("demo: reading the Azure tenant's export")
             yield from collect_tenant(ctx)
             yield from _repository(ctx)
+
+
+def _trail(ctx: CollectContext) -> Iterator[Record]:
+    """The demo account's CloudTrail trail (``trail.py``), written into a temporary folder and
+    read by the real reader; its files named under ``demo/cloudtrail`` instead of that folder."""
+    from nhiscan.connectors.aws.cloudtrail import CloudTrailConfig, CloudTrailConnector
+
+    with tempfile.TemporaryDirectory(prefix="nhiscan-demo-trail-") as tmp:
+        ctx.progress("demo: writing the account's CloudTrail trail")
+        write_demo_trail(Path(tmp), ctx.now)
+        for record in CloudTrailConnector(CloudTrailConfig(locations=(tmp,))).collect(ctx):
+            yield _relabel_trail(record, tmp)
+
+
+def _relabel_trail(record: Record, path: str) -> Record:
+    if isinstance(record, ActivitySummary):
+        uses = tuple(
+            replace(use, samples=tuple(
+                replace(s, source=s.source.replace(path, TRAIL_LABEL, 1)) for s in use.samples))
+            for use in record.uses
+        )  # fmt: skip
+        return replace(record, uses=uses)
+    if isinstance(record, ActivityScope):
+        return replace(record, source=TRAIL_LABEL)
+    if isinstance(record, CollectionGap):
+        return replace(record, scope=record.scope.replace(path, TRAIL_LABEL))
+    return record
 
 
 def _repository(ctx: CollectContext) -> Iterator[Record]:
