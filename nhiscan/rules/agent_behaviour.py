@@ -69,7 +69,7 @@ class AgentBehaviourChanged:
             if change is None or not change.unexplained:
                 continue
             sessions = agent_sessions(result, activity, matched)
-            events = events_for(sessions, change.unexplained)[:EVENTS]
+            events = events_for(sessions, change.unexplained, previous.started_at)[:EVENTS]
             yield self._finding(estate, ctx, result, change, previous, events)
 
     def _finding(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -56,9 +57,12 @@ def test_demo_summary_title_verdict_and_sections(demo_md: str, demo_report: Path
     first = demo_md.splitlines()[0]
     assert first.startswith("### nhiscan ") and doc["tool"]["version"] in first
     verdict = demo_md.splitlines()[2]
-    by_severity = doc["summary"]["findings_by_severity"]
-    assert f"**{len(doc['findings'])} findings**" in verdict
-    for severity, count in by_severity.items():
+    # `analyze` re-reads the snapshot without the history store: the behaviour drift the scan
+    # judged against its previous run (NHI706) is not judged again
+    findings = [x for x in doc["findings"] if x["rule_id"] != "NHI706"]
+    assert len(findings) < len(doc["findings"])
+    assert f"**{len(findings)} findings**" in verdict
+    for severity, count in Counter(x["severity"] for x in findings).items():
         assert f"{count} {severity}" in verdict
     # the demo's only gaps are what its GCP asset export cannot hold
     assert f"incomplete: {len(doc['gaps'])} collection gaps" in verdict

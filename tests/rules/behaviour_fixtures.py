@@ -76,7 +76,10 @@ class WithBehaviour:
                        previous_behaviour=self.previous())  # fmt: skip
 
     def previous(self) -> PreviousBehaviour:
-        then = agent_context(self.estate, self.agents_before).agents
+        # the run before as it was: its own activity (the three-way analysis attributes the
+        # sessions stored from the estate it is given)
+        seen: list[Record] = [*self.before, SCOPE] if self.before is not None else []
+        then = agent_context(estate(ROLE, GRANT, *seen), self.agents_before).agents
         assert then is not None
         stored = {
             r.agent.name: {"name": r.agent.name,

@@ -230,20 +230,30 @@ def _planned(pairs: Iterable[tuple[str, str]], needs: Sequence[tuple[str, str]])
 
 
 def events_for(
-    sessions: Sequence[ActivitySummary], items: Sequence[BehaviourItem]
+    sessions: Sequence[ActivitySummary],
+    items: Sequence[BehaviourItem],
+    since: datetime | None = None,
 ) -> list[EventRef]:
-    """The sample events behind ``items`` in ``sessions`` (the evidence an investigator pulls):
-    for an action or resource the uses of it, for a source IP or user agent the sessions that
-    carried it; oldest first."""
+    """The sample events behind ``items`` in ``sessions`` (the evidence an investigator pulls),
+    oldest first: first the uses of a new action or resource; then, for a new source IP or user
+    agent, the samples of the sessions that carried it from ``since`` on (the previous run's
+    time: what came before it is not what changed)."""
     wanted = {(i.kind, i.value) for i in items}
-    found: dict[str, EventRef] = {}
+    direct: dict[str, EventRef] = {}
+    carried: dict[str, EventRef] = {}
     for session in sessions:
         whole = any((ItemKind.SOURCE_IP, ip) in wanted for ip in session.source_ips) or any(
             (ItemKind.USER_AGENT, ua) in wanted for ua in session.user_agents
         )
         for use in session.uses:
             action = use.action or use.event
-            hit = (ItemKind.ACTION, action) in wanted or (ItemKind.RESOURCE, use.resource) in wanted
-            if whole or hit:
-                found.update((e.id, e) for e in use.samples)
-    return sorted(found.values(), key=lambda e: (e.time, e.id))
+            if (ItemKind.ACTION, action) in wanted or (ItemKind.RESOURCE, use.resource) in wanted:
+                direct.update((e.id, e) for e in use.samples)
+            elif whole:
+                carried.update((e.id, e) for e in use.samples if since is None or e.time >= since)
+    later = [e for key, e in carried.items() if key not in direct]
+    return sorted(direct.values(), key=_when) + sorted(later, key=_when)
+
+
+def _when(event: EventRef) -> tuple[datetime, str]:
+    return (event.time, event.id)
