@@ -356,6 +356,33 @@ def test_a_findings_events_are_shown_as_a_table() -> None:
     assert "<dt>events</dt>" not in detail and "nested" not in detail
 
 
+def test_the_events_of_each_use_a_finding_lists_are_gathered_and_said_what_of() -> None:
+    """NHI703's shape: ``denied`` lists the uses, each with its events."""
+    uses = [
+        {"action": "s3:ListBucket", "resource": "arn:aws:s3:::docs", "count": 4,
+         "events": [{"id": "evt-l1", "time": "2025-05-29T10:00:00Z", "source": TRAIL}]},
+        {"action": "kms:Decrypt", "resource": "*", "count": 1,
+         "events": [{"id": "evt-k1", "time": "2025-05-29T11:00:00Z", "source": TRAIL}]},
+    ]  # fmt: skip
+    finding = Finding(
+        rule_id="NHI703", rule_name="agent-denied-attempts", severity=Severity.MEDIUM,
+        title="refused", subject="agent:reader", provider=Provider.AWS,
+        evidence={"agent": "reader", "errors": ["AccessDenied"], "denied": uses},
+        fingerprint="d" * 64,
+    )  # fmt: skip
+    page = HTML.render(replace(_plain(), findings=(finding,))).decode()
+    detail = page[page.index('<div class="finding-detail">') :]
+    detail = detail[: detail.index("</details>")]
+    assert "Events in the audit trail (2)" in detail
+    rows = re.findall(r"<tr><td class=\"wrap-any\"><code>(evt-[^<]*)</code></td>"
+                      r"<td class=\"wrap-any\"><code>([^<]*)</code>", detail)  # fmt: skip
+    assert rows == [
+        ("evt-l1", "s3:ListBucket on arn:aws:s3:::docs"),
+        ("evt-k1", "kms:Decrypt on *"),
+    ]
+    assert "<dt>errors</dt><dd>AccessDenied</dd>" in detail
+
+
 def test_evidence_events_of_another_shape_stay_plain_evidence() -> None:
     finding = Finding(
         rule_id="NHI999", rule_name="x", severity=Severity.LOW, title="t", subject=ROLE,
