@@ -8,7 +8,11 @@ unused, used as planned), each with its counts, when it was last seen, the plan 
 it and the sample events an investigator pulls from the trail; then the sessions counted for the
 agent, those the trail cannot tell apart from another agent's said so.
 
-Lists are capped like the rest of the page (``Report.list_cap`` per status); counts are exact.
+Lists are capped like the rest of the page (``Report.list_cap`` per status), the riskiest
+listed first (permissions management, then writes: an administrator's thousands of revocable
+grants start with what matters); counts are exact. A long list of a quiet status (revocable,
+planned but unused, used as planned) sits behind an expander; what was used outside the plan or
+denied is always open.
 Actions, resources, session names, tags, addresses and user agents come from the trail and are
 attacker-controlled: the template escapes them all.
 """
@@ -27,6 +31,7 @@ from nhiscan.reports.html_events import Events, event_rows
 from nhiscan.reports.html_timeline import Mark, Timeline, timeline
 from nhiscan.reports.model import Report
 from nhiscan.scanner.agents.sessions import Verdict
+from nhiscan.scanner.gaps.score import LEVEL_WEIGHT
 from nhiscan.scanner.usage import AgentUsage, AttributedSession, UsageItem, UseStatus
 
 SESSION_ROWS = 50  # sessions listed per agent (summary detail)
@@ -40,6 +45,8 @@ STATUSES: tuple[tuple[UseStatus, str, str], ...] = (
     (UseStatus.USED_PLANNED, "as planned", "used as planned"),
 )
 WRITE_LEVELS = frozenset({"Write", "Permissions management"})
+ALWAYS_OPEN = frozenset({UseStatus.USED_UNPLANNED, UseStatus.DENIED})
+OPEN_ROWS = 10  # a quieter status with more items than this is shown behind an expander
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,6 +73,7 @@ class StatusGroup:
     label: str
     rows: tuple[UsageRow, ...]
     total: int
+    collapsed: bool  # behind an expander
 
     @property
     def more(self) -> int:
@@ -163,9 +171,12 @@ def _shared(session: AttributedSession) -> bool:
 def _group(
     status: UseStatus, badge: str, label: str, items: Sequence[UsageItem], cap: int | None
 ) -> StatusGroup:
-    listed = items if cap is None else items[:cap]
-    return StatusGroup(status=status.value, badge=badge, label=label,
-                       rows=tuple(_row(i) for i in listed), total=len(items))  # fmt: skip
+    ordered = sorted(items, key=lambda item: -LEVEL_WEIGHT.get(item.access_level or "", 2.0))
+    listed = ordered if cap is None else ordered[:cap]
+    return StatusGroup(
+        status=status.value, badge=badge, label=label, rows=tuple(_row(i) for i in listed),
+        total=len(items), collapsed=status not in ALWAYS_OPEN and len(items) > OPEN_ROWS,
+    )  # fmt: skip
 
 
 def _row(item: UsageItem) -> UsageRow:

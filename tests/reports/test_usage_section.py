@@ -276,11 +276,23 @@ def test_trail_text_is_escaped() -> None:
     assert htmllib.escape(XSS) in _usage(page)
 
 
-def test_long_lists_are_capped_by_status_with_counts_and_full_detail_lists_all() -> None:
-    many = tuple(item(UseStatus.REVOCABLE, f"s3:Put{n:03d}") for n in range(60))
+def test_long_lists_are_capped_by_status_the_riskiest_first_and_full_detail_lists_all() -> None:
+    levels = ["Read"] * 55 + ["Permissions management"] * 3 + ["Write"] * 2
+    many = tuple(
+        item(UseStatus.REVOCABLE, f"s3:Put{n:03d}", access_level=level)
+        for n, level in enumerate(levels)
+    ) + tuple(item(UseStatus.USED_UNPLANNED, f"s3:Delete{n:03d}", count=1) for n in range(12))
     capped = HTML.render(with_usage(_plain(), usage(many))).decode()
-    rows = re.findall(r'<tr class="use-row" data-status="revocable">', capped)
+    rows = re.findall(r'<tr class="use-row" data-status="revocable">\n<td class="wrap-any">'
+                      r"<code>([^<]*)</code>", capped)  # fmt: skip
     assert len(rows) == 50 and "10 more revocable: granted, not planned, not used" in capped
+    assert rows[:6] == ["s3:Put055", "s3:Put056", "s3:Put057", "s3:Put058", "s3:Put059",
+                        "s3:Put000"]  # fmt: skip
+    # a long quiet list waits behind an expander; what was used outside the plan never does
+    assert '<details class="use-group" data-status="revocable">' in capped
+    assert "revocable: granted, not planned, not used (60): the 50 riskiest listed" in capped
+    assert '<p class="label use-group" data-status="used-unplanned">' in capped
+    assert capped.count('<tr class="use-row" data-status="used-unplanned">') == 12
     assert "not used</span> 60</li>" in capped
     full = HTML.render(with_usage(_plain(), usage(many), detail=Detail.FULL)).decode()
     assert len(re.findall(r'<tr class="use-row" data-status="revocable">', full)) == 60
