@@ -70,8 +70,9 @@ def test_the_timeline_and_the_table_are_drawn_cleanly(
     )
     assert statuses == ["used-unplanned", "denied", "revocable", "planned-unused", "used-planned"]
     assert browser.evaluate("document.querySelectorAll('#activity tbody tr').length") == 3
-    events = "document.querySelectorAll('#findings .finding-detail table.events tbody tr').length"
+    events = "document.querySelectorAll('#findings .finding-detail ol.events li').length"
     assert browser.evaluate(events) == 3
+    assert browser.evaluate("document.querySelectorAll('#findings tbody tr').length") == 1
     browser.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; }); 1")
     assert browser.evaluate("document.documentElement.scrollWidth") <= width
     assert browser.evaluate(OVERFLOWING) == []
