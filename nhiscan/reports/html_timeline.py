@@ -124,6 +124,11 @@ class Timeline:
     def days(self) -> int:
         return (self.last - self.first).days + 1
 
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The kinds of mark shown (the legend names only those)."""
+        return frozenset(mark.kind for mark in self.marks)
+
 
 def timeline(
     daily: Iterable[DailyCount], since: datetime, until: datetime, marks: Sequence[Mark] = ()

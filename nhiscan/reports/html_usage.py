@@ -35,14 +35,13 @@ from nhiscan.scanner.gaps.score import LEVEL_WEIGHT
 from nhiscan.scanner.usage import AgentUsage, AttributedSession, UsageItem, UseStatus
 
 SESSION_ROWS = 50  # sessions listed per agent (summary detail)
-# The statuses in the order the page lists them, each with how a row's badge and its group's
-# heading read.
-STATUSES: tuple[tuple[UseStatus, str, str], ...] = (
-    (UseStatus.USED_UNPLANNED, "outside the plan", "used outside the plan"),
-    (UseStatus.DENIED, "denied", "denied"),
-    (UseStatus.REVOCABLE, "revocable", "revocable: granted, not planned, not used"),
-    (UseStatus.PLANNED_UNUSED, "not used", "planned, not used"),
-    (UseStatus.USED_PLANNED, "as planned", "used as planned"),
+# The statuses in the order the page lists them, each with how it reads.
+STATUSES: tuple[tuple[UseStatus, str], ...] = (
+    (UseStatus.USED_UNPLANNED, "used outside the plan"),
+    (UseStatus.DENIED, "denied"),
+    (UseStatus.REVOCABLE, "revocable: granted, not planned, not used"),
+    (UseStatus.PLANNED_UNUSED, "planned, not used"),
+    (UseStatus.USED_PLANNED, "used as planned"),
 )
 WRITE_LEVELS = frozenset({"Write", "Permissions management"})
 ALWAYS_OPEN = frozenset({UseStatus.USED_UNPLANNED, UseStatus.DENIED})
@@ -69,7 +68,6 @@ class UsageRow:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StatusGroup:
     status: str
-    badge: str
     label: str
     rows: tuple[UsageRow, ...]
     total: int
@@ -134,10 +132,10 @@ def usage_view(report: Report, usage: AgentUsage | None) -> UsageView | None:
             [day for s in sessions for day in s.summary.daily], usage.since, usage.until,
             marks(usage.items),
         ),
-        counts=tuple((s.value, label, len(usage.of(s))) for s, _, label in STATUSES),
+        counts=tuple((s.value, label, len(usage.of(s))) for s, label in STATUSES),
         groups=tuple(
-            _group(status, badge, label, usage.of(status), cap)
-            for status, badge, label in STATUSES if usage.of(status)
+            _group(status, label, usage.of(status), cap)
+            for status, label in STATUSES if usage.of(status)
         ),
         sessions=_sessions(report, sessions, None if cap is None else SESSION_ROWS),
         least_privilege=_policies(usage.least_privilege_used),
@@ -169,12 +167,12 @@ def _shared(session: AttributedSession) -> bool:
 
 
 def _group(
-    status: UseStatus, badge: str, label: str, items: Sequence[UsageItem], cap: int | None
+    status: UseStatus, label: str, items: Sequence[UsageItem], cap: int | None
 ) -> StatusGroup:
     ordered = sorted(items, key=lambda item: -LEVEL_WEIGHT.get(item.access_level or "", 2.0))
     listed = ordered if cap is None else ordered[:cap]
     return StatusGroup(
-        status=status.value, badge=badge, label=label, rows=tuple(_row(i) for i in listed),
+        status=status.value, label=label, rows=tuple(_row(i) for i in listed),
         total=len(items), collapsed=status not in ALWAYS_OPEN and len(items) > OPEN_ROWS,
     )  # fmt: skip
 

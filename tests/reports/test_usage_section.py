@@ -290,7 +290,7 @@ def test_long_lists_are_capped_by_status_the_riskiest_first_and_full_detail_list
                         "s3:Put000"]  # fmt: skip
     # a long quiet list waits behind an expander; what was used outside the plan never does
     assert '<details class="use-group" data-status="revocable">' in capped
-    assert "revocable: granted, not planned, not used (60): the 50 riskiest listed" in capped
+    assert "revocable: granted, not planned, not used</span> (60): the 50 riskiest" in capped
     assert '<p class="label use-group" data-status="used-unplanned">' in capped
     assert capped.count('<tr class="use-row" data-status="used-unplanned">') == 12
     assert "not used</span> 60</li>" in capped
