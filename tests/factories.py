@@ -21,6 +21,7 @@ from typing import Any
 from nhiscan.app.config import Settings
 from nhiscan.rules.base import RuleContext
 from nhiscan.rules.thresholds import LifecycleThresholds
+from nhiscan.scanner.activity import ActionUse, ActivityScope, ActivitySummary, EventRef, Outcome
 from nhiscan.scanner.agents import loader
 from nhiscan.scanner.agents.language import Vocabularies
 from nhiscan.scanner.agents.model import Agent, AgentFile
@@ -406,10 +407,21 @@ def agent_context(
     graph = reach_graph(e)
     found = providers(e)
     analysis = analyze_agents(
-        agents, e, graph, found, default_max_key_age=base.lifecycle.key_max_age_days
+        agents,
+        e,
+        graph,
+        found,
+        default_max_key_age=base.lifecycle.key_max_age_days,
+        now=now,
+        unused_days=base.activity.unused_days,
     )
     return RuleContext(
-        now=now, thresholds=base.lifecycle, graph=graph, agents=analysis, providers=found
+        now=now,
+        thresholds=base.lifecycle,
+        graph=graph,
+        agents=analysis,
+        providers=found,
+        activity=base.activity,
     )
 
 
@@ -440,3 +452,50 @@ def exposure(secret: str = "ghp_" + "x" * 36, **overrides: Any) -> Exposure:
     fields.update({k: overrides.pop(k) for k in list(overrides) if k in fields})
     built = exposure_of(match, **fields)
     return replace(built, **overrides)
+
+
+# --- audit trail records (scanner/activity.py) ----------------------------------------------
+
+
+def trail_use(
+    action: str | None,
+    resource: str,
+    *,
+    days: float = 1,
+    first: float | None = None,
+    count: int = 1,
+    denied: bool = False,
+    event: str | None = None,
+    now: datetime = NOW,
+) -> ActionUse:
+    """``count`` events of ``action`` on ``resource``, the last ``days`` before ``now`` (the
+    first ``first`` days before, default the same), with one sample event naming its file."""
+    last = days_ago(days, now=now)
+    name = event or (f"{action.split(':')[0]}.amazonaws.com:{action.split(':')[1]}" if action
+                     else "example.amazonaws.com:Unmapped")  # fmt: skip
+    sample = EventRef(id=f"evt-{name}-{days}", time=last, source="AWSLogs/trail.json.gz")
+    return ActionUse(
+        action=action, event=name, resource=resource,
+        outcome=Outcome.DENIED if denied else Outcome.ALLOWED,
+        first_seen=days_ago(first if first is not None else days, now=now), last_seen=last,
+        count=count, samples=(sample,), error="AccessDenied" if denied else None,
+    )  # fmt: skip
+
+
+def trail_session(identity: str, *uses: ActionUse, **fields: Any) -> ActivitySummary:
+    """One kind of session of ``identity`` (a role's when it names a role) with ``uses``;
+    ``fields``: source_identity, session_name, session_tags, assumed_by, ..."""
+    principal = "role-session" if ":role/" in identity else "user"
+    return ActivitySummary(
+        provider=Provider.AWS, identity=identity, principal=principal, account=ACCOUNT,
+        first_seen=min(u.first_seen for u in uses), last_seen=max(u.last_seen for u in uses),
+        count=sum(u.count for u in uses), uses=uses, **fields,
+    )  # fmt: skip
+
+
+def trail_scope(
+    accounts: tuple[str, ...] = (ACCOUNT,), *, days: int = 90, now: datetime = NOW
+) -> ActivityScope:
+    """A trail that covered ``accounts`` for the ``days`` before ``now``."""
+    return ActivityScope(provider=Provider.AWS, source="AWSLogs/", since=days_ago(days, now=now),
+                         until=now, accounts=accounts, files=1)  # fmt: skip

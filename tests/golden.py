@@ -31,6 +31,12 @@ _SHA_FIELDS = frozenset({"commit", "head", "blob"})
 # Where nhiscan is installed (the demo's agent file is named by its path): the checkout the
 # golden file was written in is not the one the tests run in.
 _INSTALLED = re.compile(r'/[^"\s:]*/nhiscan/connectors/')
+# The demo trail's log files are named by their delivery day (CloudTrail's layout:
+# .../CloudTrail/<region>/YYYY/MM/DD/<account>_CloudTrail_<region>_YYYYMMDDTHHmmZ_<id>.json.gz),
+# which is the days before the scan.
+_TRAIL_DAY = re.compile(
+    r"/CloudTrail/([^/]+)/\d{4}/\d{2}/\d{2}/(\d{12})_CloudTrail_([^_]+)_\d{8}T\d{4}Z_"
+)
 
 
 def normalise(report: dict[str, Any]) -> str:
@@ -45,6 +51,7 @@ def normalise(report: dict[str, Any]) -> str:
         sha = next((s for s in shas if s.startswith(found[0])), None)
         return found[0] if sha is None else commits.setdefault(sha, f"<commit-{len(commits)}>")
 
+    text = _TRAIL_DAY.sub(r"/CloudTrail/\1/<day>/\2_CloudTrail_\3_<delivered>_", text)
     return _installed(_HEX.sub(placeholder, text)) + "\n"
 
 

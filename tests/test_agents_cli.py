@@ -222,7 +222,8 @@ def test_the_demo_agents_show_each_case(demo_report: Path) -> None:
     agents = {a["name"]: a for a in report["agents"]}
     assert _demo_rules(report, "loan-review") >= {"NHI300"}
     assert agents["loan-review"]["score"]["band"] == "critical"
-    assert _demo_rules(report, "doc-extractor") == {"NHI301"}
+    # Missing access, and the trail shows the refusals (NHI703).
+    assert _demo_rules(report, "doc-extractor") == {"NHI301", "NHI703"}
     assert [(m["action"], m["resource"]) for m in agents["doc-extractor"]["missing"]] == [
         ("s3:ListBucket", "arn:aws:s3:::construction-docs")
     ]

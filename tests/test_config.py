@@ -64,8 +64,8 @@ def test_bad_config_names_file_and_key(tmp_path: Path, text: str, message: str) 
     [
         ("[git]\nfoo = 1\n", "unknown key 'foo' in [git]; valid keys: max_file_size, workers"),
         ("[gti]\nworkers = 1\n", "unknown key 'gti' at the top level (did you mean 'git'?); "
-         "valid keys: activity, agents, aws, aws-cloudtrail, azure, fail_on, federation, gcp, git, "
-         "lifecycle, strict, "
+         "valid keys: activity, agents, aws, aws-cloudtrail, azure, azure-activity-log, fail_on, "
+         "federation, gcp, gcp-audit-log, git, lifecycle, strict, "
          "suppress"),
         ("[aws]\nregion = ['x']\n", "unknown key 'region' in [aws] (did you mean 'regions'?); "
          "valid keys: assume_role, max_workers, org_role, profiles, regions"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -113,12 +114,15 @@ def run_compile(
         check_writable(output)
     language = vocabularies()
     agents = load_agents(path, language)
-    if snapshot_path is not None:
-        _check_identities(agents, snapshots.load(snapshot_path))
+    snap = snapshots.load(snapshot_path) if snapshot_path is not None else None
+    if snap is not None:
+        _check_identities(agents, snap)
     age = settings.lifecycle.key_max_age_days
     catalog = _raw_catalog(language)
     compiled = [compile_agent(a, catalog, default_max_key_age=age) for a in agents.agents]
     data = plans.plan_json(agents, compiled, tool_version=__version__, vocabularies=language)
+    if snap is not None and settings.activity.least_privilege_used and snap.activity_sources:
+        _narrow_to_used(data, agents, snap, settings)
     if output is None or not to_file:
         sys.stdout.buffer.write(plans.dumps(data))
     else:
@@ -161,6 +165,27 @@ def _check_identities(agents: AgentFile, snap: snapshot.Snapshot) -> None:
         raise PolicyFileError(
             "agent file: " + "\n  ".join(["identities match nothing:", *problems])
         )
+
+
+def _narrow_to_used(
+    data: dict[str, Any], agents: AgentFile, snap: snapshot.Snapshot, settings: Settings
+) -> None:
+    """Each agent's least privilege as planned ∩ used: the needs the snapshot's audit trail
+    saw its sessions use, per identity (``AgentUsage.least_privilege_used``). An agent whose
+    trail shows no planned use keeps its plan's policy; ``least_privilege_of`` says which."""
+    from nhiscan.app.estates import estate_of
+    from nhiscan.app.pipeline import provider_set
+    from nhiscan.scanner.gaps.analysis import analyze_agents
+
+    estate = estate_of(snap)
+    analysis = analyze_agents(agents, estate, None, provider_set(estate),
+                              default_max_key_age=settings.lifecycle.key_max_age_days,
+                              unused_days=settings.activity.unused_days)  # fmt: skip
+    for entry, result in zip(data["agents"], analysis.results, strict=True):
+        used = result.usage.least_privilege_used if result.usage is not None else None
+        entry["least_privilege_of"] = "planned and used" if used else "planned"
+        if used:
+            entry["least_privilege"] = dict(used)
 
 
 def render_schema(name: str) -> str:

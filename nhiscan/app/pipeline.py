@@ -24,6 +24,7 @@ from nhiscan.scanner.facts import CatalogInfo
 from nhiscan.scanner.gaps.analysis import analyze_agents
 from nhiscan.scanner.graph import ReachGraph, build_graph
 from nhiscan.scanner.graph.sources import CompositeSource
+from nhiscan.scanner.history.behaviour import PreviousBehaviour
 from nhiscan.scanner.model import CollectionGap, Finding, GapReason, Provider, Severity, ToolInfo
 from nhiscan.scanner.provider import CloudProvider, ProviderSet
 from nhiscan.scanner.snapshot import Snapshot, build_snapshot
@@ -113,11 +114,13 @@ def analyze(
     rules: Sequence[Rule] | None = None,
     reach: bool = True,
     agents: AgentFile | None = None,
+    previous: PreviousBehaviour | None = None,
 ) -> Report:
     """``reach=False`` skips the reach graph and the rules that need it (lifecycle only: fast
     enough for every CI run on very large estates); the report says it was skipped. With
     ``agents``, each agent's plan is compared with its identities' grants (the gap analysis
-    needs the reach graph; without it, only the agent lifecycle rules run)."""
+    needs the reach graph; without it, only the agent lifecycle rules run). ``previous``: the
+    previous recorded run's agent behaviour (NHI706), when the scan is recorded."""
     added = unanalysed(snapshot)  # the rules see them too (an unknown is not a clean answer)
     estate = estate_of(replace(snapshot, gaps=snapshot.gaps + added) if added else snapshot)
     found = provider_set(estate)
@@ -126,10 +129,18 @@ def analyze(
     analysis = None
     if agents is not None:
         max_age = settings.lifecycle.key_max_age_days
-        analysis = analyze_agents(agents, estate, graph, found, default_max_key_age=max_age)
+        analysis = analyze_agents(
+            agents,
+            estate,
+            graph,
+            found,
+            default_max_key_age=max_age,
+            now=now,
+            unused_days=settings.activity.unused_days,
+        )
     ctx = RuleContext(now=now, thresholds=settings.lifecycle, graph=graph, agents=analysis,
                       providers=found, federation=settings.federation,
-                      activity=settings.activity)  # fmt: skip
+                      activity=settings.activity, previous_behaviour=previous)  # fmt: skip
     findings = _findings(_rules_for(rules, reach=reach), estate, ctx)
     suppression = suppressions.split(findings, settings.suppressions, now)
     return Report(
@@ -147,6 +158,7 @@ def analyze(
         thresholds=settings.lifecycle,
         suppressions_configured=bool(settings.suppressions),
         agents=analysis,
+        previous_behaviour=previous,
         suppressed=suppression.suppressed,
         expired_suppressions=suppression.expired,
         unused_suppressions=suppression.unused,

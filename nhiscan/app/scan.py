@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,11 +29,12 @@ from nhiscan.app.outputs import (
     write_output,
     write_reports,
 )
-from nhiscan.app.sources import asked_names, collect_snapshot
+from nhiscan.app.sources import Collect, asked_names, collect_snapshot, collecting
 from nhiscan.reports.model import Report
 from nhiscan.scanner import baseline as baselines
 from nhiscan.scanner import snapshot
 from nhiscan.scanner.agents.model import AgentFile
+from nhiscan.scanner.history.behaviour import PreviousBehaviour
 from nhiscan.scanner.history.view import HistoryView
 from nhiscan.scanner.model import Severity
 
@@ -70,7 +71,11 @@ def run_scan(src: SourceOptions, settings: Settings, gate: Gate) -> int:
     targets = prepare_outputs(gate.output, gate.formats, snapshot_copy=True)
     store = _open_history(gate)
     try:
-        snap = collect_snapshot(src, settings, as_of=gate.now)
+        with collecting(src, settings) as collect:
+            snap = collect(gate.now)
+            previous = None
+            if store is not None:
+                previous = _previous_behaviour(store, collect, settings, gate, agents, snap)
         return _report(
             snap,
             settings,
@@ -80,10 +85,68 @@ def run_scan(src: SourceOptions, settings: Settings, gate: Gate) -> int:
             agents=agents,
             recording=(store, started) if store is not None else None,
             snapshot_copy=True,
+            previous=previous,
         )
     finally:
         if store is not None:
             store.close()
+
+
+def _previous_behaviour(
+    store: Store,
+    collect: Collect,
+    settings: Settings,
+    gate: Gate,
+    agents: AgentFile | None,
+    snap: snapshot.Snapshot,
+) -> PreviousBehaviour:
+    """The previous run's agent behaviour, for NHI706. The demo's first run into a store, when
+    it read an audit trail, records last week's scheduled scan first, so that it shows a
+    behaviour change between two recorded runs (``seed_demo_week``)."""
+    from nhiscan.store.history import previous_behaviour
+
+    found = previous_behaviour(store, snap)
+    if found.run is None and is_demo(snap) and snap.activity_sources:
+        seed_demo_week(store, collect, settings, gate, agents)
+        found = previous_behaviour(store, snap)
+    if found.note and agents is not None and snap.activity_sources:
+        click.echo(f"behaviour drift: {found.note}", err=True)
+    return found
+
+
+DEMO_WEEK = timedelta(days=7)
+
+
+def seed_demo_week(
+    store: Store,
+    collect: Collect,
+    settings: Settings,
+    gate: Gate,
+    agents: AgentFile | None,
+) -> None:
+    """Record "last week's scheduled scan" of the demo: the same estate (``collect`` reuses
+    the scan's moto estate), its audit trail read with the window ending a week before the scan
+    (``CollectContext.as_of``), analysed and recorded as of then. The demo trail's deviation
+    (loan-review's deletes from a new address, the last three days) is not in it, so the scan
+    that follows flags it (NHI706)."""
+    from nhiscan.app.history import record_scan
+
+    began = datetime.now(UTC)
+    week = (gate.now or began) - DEMO_WEEK
+    earlier = replace(collect(week), collected_at=week)
+    first = PreviousBehaviour(note="last week's scheduled scan: the first of its scope")
+    report = pipeline.analyze(
+        earlier, settings=settings, now=week, reach=gate.reach, agents=agents, previous=first
+    )
+    view = record_scan(
+        store, report, started_at=week, finished_at=week + (datetime.now(UTC) - began)
+    )
+    click.echo(
+        f"history: the store had no run of the demo's scope: recorded last week's scheduled "
+        f"scan first (run {view.run.id}, as of {week:%Y-%m-%d %H:%M} UTC), so that this run "
+        "shows what changed since",
+        err=True,
+    )
 
 
 def _load_baseline(gate: Gate) -> baselines.Baseline | None:
@@ -108,14 +171,18 @@ def _report(
     agents: AgentFile | None = None,
     recording: tuple[Store, datetime] | None = None,
     snapshot_copy: bool = False,
+    previous: PreviousBehaviour | None = None,
 ) -> int:
-    """Analyse, write the reports (and the snapshot copy), then record the run when asked."""
+    """Analyse, write the reports (and the snapshot copy), then record the run when asked.
+    ``previous``: the previous recorded run's agent behaviour (NHI706)."""
     now = gate.now or datetime.now(UTC)
     if agents is None and not snapshot_copy:
         agents = load_agent_files(
             gate.agents, settings, demo=is_demo(snap), disabled=gate.no_agents
         )
-    report = pipeline.analyze(snap, settings=settings, now=now, reach=gate.reach, agents=agents)
+    report = pipeline.analyze(
+        snap, settings=settings, now=now, reach=gate.reach, agents=agents, previous=previous
+    )
     report = replace(report, detail=gate.detail)
     echo_unmatched(report)
     _echo_suppressions(report)

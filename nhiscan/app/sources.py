@@ -4,6 +4,8 @@ asks the registry, so a new connector needs no change here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,7 +14,7 @@ from nhiscan.app.config import Settings
 from nhiscan.app.options import SourceOptions
 from nhiscan.app.progress import StderrProgress
 from nhiscan.connectors import connector_specs
-from nhiscan.connectors.base import CollectContext, Connector, ConnectorSpec
+from nhiscan.connectors.base import CollectContext, Connector, ConnectorSpec, Keeping
 from nhiscan.errors import ConfigError
 from nhiscan.scanner import snapshot
 
@@ -31,13 +33,15 @@ def asked_names(src: SourceOptions) -> set[str]:
 
 
 def given_flags(src: SourceOptions) -> list[str]:
-    """The source options given on the command line ("--demo", "--repo"), in help order."""
-    return [
+    """The source options given on the command line ("--demo", "--repo"), in help order (a
+    shared option once)."""
+    flags = [
         option.flag
         for spec in connector_specs()
         for option in spec.options
         if src.of(spec.name).get(option.dest, option.default) != option.default
     ]
+    return list(dict.fromkeys(flags))
 
 
 def build_connectors(src: SourceOptions, settings: Settings) -> list[Connector]:
@@ -63,9 +67,32 @@ def _values(spec: ConnectorSpec, src: SourceOptions) -> dict[str, Any]:
 def collect_snapshot(
     src: SourceOptions, settings: Settings, *, as_of: datetime | None = None
 ) -> snapshot.Snapshot:
-    progress = StderrProgress()
-    try:
-        ctx = CollectContext(now=datetime.now(UTC), as_of=as_of, progress=progress)
-        return pipeline.collect(build_connectors(src, settings), ctx)
-    finally:
-        progress.close()
+    with collecting(src, settings) as collect:
+        return collect(as_of)
+
+
+Collect = Callable[[datetime | None], snapshot.Snapshot]
+"""Collect a snapshot as of a moment (``CollectContext.as_of``; None: now)."""
+
+
+@contextmanager
+def collecting(src: SourceOptions, settings: Settings) -> Iterator[Collect]:
+    """The sources of a command line, collected as often as the block asks, every time with
+    the same connectors and the same ``now`` (``as_of`` may differ): a connector that can keep
+    what it built (``Keeping``: the demo's moto estate) keeps it for the whole block."""
+    connectors = build_connectors(src, settings)
+    now = datetime.now(UTC)
+    with ExitStack() as stack:
+        for connector in connectors:
+            if isinstance(connector, Keeping):
+                stack.enter_context(connector.kept())
+
+        def collect(as_of: datetime | None) -> snapshot.Snapshot:
+            progress = StderrProgress()
+            try:
+                ctx = CollectContext(now=now, as_of=as_of, progress=progress)
+                return pipeline.collect(connectors, ctx)
+            finally:
+                progress.close()
+
+        yield collect

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -25,6 +26,13 @@ from nhiscan.cli.options import (
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="Check every identity reference against this snapshot's inventory.",
 )
+@click.option(
+    "--least-privilege",
+    type=click.Choice(["plan", "used"]),
+    help="With --snapshot: each agent's least-privilege policy from what it needs (plan) or "
+    "from what it needs and the snapshot's audit trail saw used (used). Default: [activity] "
+    "least_privilege_used in nhiscan.toml, else plan.",
+)
 @config_option
 @click.pass_context
 def compile_command(
@@ -34,6 +42,7 @@ def compile_command(
     output: Path | None,
     previous: Path | None,
     snapshot_path: Path | None,
+    least_privilege: str | None,
     config_path: Path | None,
 ) -> None:
     """Compile agent files into the exact access each agent needs (plan.json), with the
@@ -42,6 +51,11 @@ def compile_command(
     from nhiscan.app.config import load_settings
 
     settings = load_settings(config_path)
+    if least_privilege is not None:
+        used = least_privilege == "used"
+        settings = replace(settings, activity=replace(settings.activity, least_privilege_used=used))
+    if least_privilege == "used" and snapshot_path is None:
+        raise click.UsageError("--least-privilege used needs --snapshot (its audit trail)")
     ctx.exit(
         run_compile(
             agents,

@@ -62,7 +62,8 @@ def history_prune(store: str | None, keep: int | None, older_than: str | None) -
 @format_option
 def diff_command(runs: tuple[int, ...], store: str | None, fmt: str) -> None:
     """What changed between two runs (default: the last two of the latest run's scope):
-    findings, identities, keys, grants per identity and per agent."""
+    findings, identities, keys, grants per identity and per agent, and what agents newly do
+    (explained by a plan change or not)."""
     if len(runs) > 2:
         raise click.UsageError("diff takes at most two run ids")
     from nhiscan.app.history import run_diff

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -104,6 +105,13 @@ def output_options(func: F) -> F:
             help="Build the reach graph (escalation, admin, data reach). --no-reach: lifecycle "
             "rules only, for fast gates on very large estates.",
         ),
+        click.option(
+            "--least-privilege",
+            type=click.Choice(["plan", "used"]),
+            help="The least-privilege policy NHI300 proposes: what the plan needs, or (used) "
+            "what it needs and the audit trail saw used. Default: [activity] "
+            "least_privilege_used in nhiscan.toml, else plan.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -157,6 +165,10 @@ def settings_and_gate(kw: dict[str, Any]) -> tuple[Settings, Gate]:
     from nhiscan.reports.model import Detail
 
     settings = load_settings(kw.pop("config_path"))
+    narrowed = kw.pop("least_privilege", None)
+    if narrowed is not None:
+        activity = replace(settings.activity, least_privilege_used=narrowed == "used")
+        settings = replace(settings, activity=activity)
     fail_on_text = kw.pop("fail_on")
     if fail_on_text is None:
         fail_on = settings.fail_on

@@ -36,7 +36,7 @@ def _click_option(spec: OptionSpec) -> Callable[[F], F]:
 
 
 def _with_options(func: F, specs: Iterable[ConnectorSpec]) -> F:
-    options = [_click_option(option) for spec in specs for option in spec.options]
+    options = [_click_option(option) for option in _declared(specs)]
     for option in reversed(options):
         func = option(func)
     return func
@@ -53,6 +53,19 @@ def source_options(func: F) -> F:
     return _with_options(func, connector_specs())
 
 
+def _declared(specs: Iterable[ConnectorSpec]) -> list[OptionSpec]:
+    """The options of ``specs`` in order, a shared option once (where it is first declared)."""
+    seen: set[str] = set()
+    found = []
+    for spec in specs:
+        for option in spec.options:
+            if option.shared and option.dest in seen:
+                continue
+            seen.add(option.dest)
+            found.append(option)
+    return found
+
+
 def sources_of(kw: dict[str, Any]) -> SourceOptions:
     """The sources of a command's options (popped from ``kw``); a command without some
     connector's options has their defaults. A connector's plan (--verify --dry-run) is printed
@@ -60,10 +73,13 @@ def sources_of(kw: dict[str, Any]) -> SourceOptions:
     from nhiscan.app.options import SourceOptions
 
     values: dict[str, dict[str, Any]] = {}
+    given: dict[str, Any] = {}
     for spec in connector_specs():
-        values[spec.name] = {o.dest: kw.pop(o.dest, o.default) for o in spec.options}
-    for spec in connector_specs():
-        _check_requires(spec, values[spec.name])
+        for o in spec.options:
+            if o.dest not in given:
+                given[o.dest] = kw.pop(o.dest, o.default)
+        values[spec.name] = {o.dest: given[o.dest] for o in spec.options}
+    _check_requires(connector_specs(), values)
     for spec in connector_specs():
         plan = spec.plan(values[spec.name]) if spec.plan is not None else None
         if plan is not None:
@@ -72,10 +88,22 @@ def sources_of(kw: dict[str, Any]) -> SourceOptions:
     return SourceOptions(values=values)
 
 
-def _check_requires(spec: ConnectorSpec, values: dict[str, Any]) -> None:
-    flags = {option.dest: option.flag for option in spec.options}
-    for option in spec.options:
-        if option.requires is None or values[option.dest] == option.default:
-            continue
-        if not values.get(option.requires):
-            raise click.UsageError(f"{option.flag} goes with {flags[option.requires]}")
+def _check_requires(specs: Iterable[ConnectorSpec], values: dict[str, dict[str, Any]]) -> None:
+    """UsageError for an option given without the one it goes with (a shared option: without
+    any of those its declaring connectors name)."""
+    met: set[str] = set()
+    unmet: dict[str, list[str]] = {}
+    for spec in specs:
+        flags = {option.dest: option.flag for option in spec.options}
+        mine = values[spec.name]
+        for option in spec.options:
+            if option.requires is None or mine[option.dest] == option.default:
+                continue
+            wanted = (option.requires,) if isinstance(option.requires, str) else option.requires
+            if any(mine.get(dest) for dest in wanted):
+                met.add(option.flag)
+            else:
+                unmet.setdefault(option.flag, []).extend(flags[dest] for dest in wanted)
+    for flag, others in unmet.items():
+        if flag not in met:
+            raise click.UsageError(f"{flag} goes with {' or '.join(others)}")

@@ -64,6 +64,12 @@ REGISTRY: dict[str, ConnectorEntry] = {
         "pip install nhiscan",
         "nhiscan.connectors.gcp.assets_spec",
     ),
+    "gcp-audit-log": ConnectorEntry(
+        "nhiscan.connectors.gcp.audit_log",
+        "GcpAuditLogConnector",
+        "pip install nhiscan",
+        "nhiscan.connectors.gcp.audit_log_spec",
+    ),
     "azure": ConnectorEntry(
         "nhiscan.connectors.azure.live",
         "AzureConnector",
@@ -81,6 +87,12 @@ REGISTRY: dict[str, ConnectorEntry] = {
         "AzureHoundConnector",
         "pip install nhiscan",
         "nhiscan.connectors.azure.hound_spec",
+    ),
+    "azure-activity-log": ConnectorEntry(
+        "nhiscan.connectors.azure.activity_log",
+        "AzureActivityLogConnector",
+        "pip install nhiscan",
+        "nhiscan.connectors.azure.activity_log_spec",
     ),
     "git": ConnectorEntry(
         "nhiscan.connectors.git.connector",

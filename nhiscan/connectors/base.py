@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from nhiscan.scanner.model import Record
 
@@ -40,6 +41,15 @@ class Connector(Protocol):
     def collect(self, ctx: CollectContext) -> Iterator[Record]: ...
 
 
+@runtime_checkable
+class Keeping(Protocol):
+    """A connector that can keep what it builds to collect (the demo's moto estate) between
+    collections: while ``kept()`` is entered, collecting again (as of another moment, for the
+    demo's "last week" run) reuses it instead of building it again."""
+
+    def kept(self) -> AbstractContextManager[None]: ...
+
+
 def stderr_progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -61,7 +71,12 @@ class OptionSpec:
     kind: OptionKind = OptionKind.TEXT
     multiple: bool = False  # may be repeated: the value is a tuple
     metavar: str | None = None
-    requires: str | None = None  # the dest of an option of this connector it only goes with
+    # The dest of an option of this connector it only goes with (several: any of them).
+    requires: str | tuple[str, ...] | None = None
+    # Declared by several connectors with the same flag and meaning (the activity window of
+    # every audit-log reader): one command-line option, its value given to each; ``requires``
+    # is met when any declaring connector's is.
+    shared: bool = False
 
     @property
     def default(self) -> Any:

@@ -1,12 +1,15 @@
 """The report's ``activity`` section: what each identity was seen doing in the audit trail.
 
-Written only when the snapshot read an activity source (``--aws-cloudtrail``), so reports
-without one are unchanged. Per identity (busiest first): whether the inventory has it, the
-actions it used and those it was refused, and its summaries (one per kind of session: source
-identity, session name pattern, tags, assuming principal) with their action uses; per source,
-what was read and what was counted apart (AWS services acting for themselves, events no table
-maps, callers nhiscan cannot name). The needed / granted / used analysis reads the same records
-(issue #19, later).
+Written only when the snapshot read an activity source (``--aws-cloudtrail``,
+``--gcp-audit-log``, ``--azure-activity-log``, ``--entra-signin-log``), so reports without one
+are unchanged. Identities of every provider are named by the inventory's ids (an ARN, a service
+account's e-mail, an Entra object id), so ``in_inventory`` joins them the same way. Per
+identity (busiest first): whether the inventory has it, the actions it used and those it was
+refused, and its summaries (one per kind of session: source identity, session name pattern,
+tags, assuming principal) with their action uses; per source, what was read and what was
+counted apart (the cloud's services acting for themselves, events no table maps, callers
+nhiscan cannot name). The needed / granted / used analysis reads the same records (issue #19,
+later).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The agents section of the reports: each agent's needs, grants, excess, missing access (and
 the needs that could not be judged, with why), score and least-privilege policies, and the
 identities no agent claims. JSON shapes here; the HTML report renders the same data
-(``html_agents.py``).
+(``html_agents.py``). With an activity source, each agent has its ``activity``: needed vs
+granted vs used (``agent_usage.py``).
 
 Each long list (excess, excess scope, conditional excess, missing, escalations, unjudged needs,
 the unclaimed identities) keeps its riskiest ``Report.list_cap`` items, and its exact length is
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
+from nhiscan.reports.agent_usage import usage_json
 from nhiscan.reports.model import Report
 from nhiscan.scanner.agents.plan import need_json, ref_json
 from nhiscan.scanner.authz import StatementRef
@@ -68,6 +70,8 @@ def agent_json(result: AgentResult, *, cap: int | None = None) -> dict[str, Any]
     data = _agent_json(result) | _lists_json(result, cap)
     if result.gap is not None and result.gap.unjudged:  # left out when every need was judged
         data["unjudged"] = [missing_json(m) for m in capped(result.gap.unjudged, cap)]
+    if result.usage is not None:  # left out when no activity source was read
+        data["activity"] = usage_json(result.usage, cap=cap)
     return data
 
 

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from nhiscan.scanner.codec import iso
+from nhiscan.scanner.history.behaviour import AgentBehaviourChange
 from nhiscan.scanner.history.drift import CHANGES, Drift, GrantChange, KeyChange
 from nhiscan.scanner.history.records import RunSummary, StoredFinding
 
@@ -57,6 +58,7 @@ def drift_json(change: Drift) -> dict[str, Any]:
         data[name] = [
             item if isinstance(item, str) else asdict(item) for item in getattr(change, name)
         ]
+    data["behaviour_not_comparable"] = list(change.behaviour_not_comparable)
     return data
 
 
@@ -80,7 +82,25 @@ def drift_text(change: Drift) -> str:
     lines += _grants("grants per identity", change.grants)
     lines += _ids("policy documents changed", change.policies_changed)
     lines += _grants("grants per agent", change.agents)
+    lines += _behaviour(change.behaviour)
     return "\n".join(lines) + "\n"
+
+
+def behaviour_lines(change: AgentBehaviourChange) -> list[str]:
+    """One line per new item: what it is, and whether the plan change explains it."""
+    return [
+        f"{change.agent}: new {item.kind.value} {item.value} ("
+        + ("explained by the plan change" if item.explained else "unexplained")
+        + ")"
+        for item in change.items
+    ]
+
+
+def _behaviour(changes: Sequence[AgentBehaviourChange]) -> list[str]:
+    if not changes:
+        return []
+    lines = [f"agent behaviour ({len(changes)} agents):"]
+    return lines + [f"  {line}" for change in changes for line in behaviour_lines(change)]
 
 
 def _findings(title: str, items: Sequence[StoredFinding]) -> list[str]:

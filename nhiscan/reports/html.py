@@ -106,7 +106,7 @@ class HtmlReporter:
             secrets=secrets_view(report),
             agents=agents_view(report),
             trail=trail_view(report),
-            history=history_page(history),
+            history=history_page(history, _behaviour_note(report)),
             severities=[(s.value, s.rank) for s in SEVERITIES],
         )
         return html.encode("utf-8")
@@ -231,3 +231,11 @@ def _human_label(is_human: bool | None) -> str:
 
 
 REPORTER = HtmlReporter()
+
+
+def _behaviour_note(report: Report) -> str | None:
+    """Why the agents' behaviour was not compared, when agents were analysed with a trail."""
+    previous = report.previous_behaviour
+    if previous is None or report.agents is None or not report.snapshot.activity_sources:
+        return None
+    return previous.note

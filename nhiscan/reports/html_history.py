@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from nhiscan.reports.history import behaviour_lines
 from nhiscan.scanner.history.drift import Drift, GrantChange
 from nhiscan.scanner.history.records import RunSummary
 from nhiscan.scanner.history.view import HistoryView
@@ -60,13 +61,19 @@ class HistoryPage:
     view: HistoryView
     changes: tuple[Change, ...]  # the kinds that changed, in a fixed order
     trend: Trend
+    # Why the agents' behaviour was not compared (no previous run, no audit trail, an old run)
+    behaviour_note: str | None = None
 
 
-def history_page(view: HistoryView | None) -> HistoryPage | None:
+def history_page(view: HistoryView | None, behaviour_note: str | None = None) -> HistoryPage | None:
     if view is None:
         return None
     changes = _changes(view.drift) if view.drift is not None else ()
-    return HistoryPage(view=view, changes=changes, trend=trend(view.trend, view.run.id))
+    if view.drift is not None and view.drift.behaviour_not_comparable and behaviour_note is None:
+        names = ", ".join(view.drift.behaviour_not_comparable)
+        behaviour_note = f"not comparable with the previous run for {names} (no behaviour recorded)"
+    return HistoryPage(view=view, changes=changes, trend=trend(view.trend, view.run.id),
+                       behaviour_note=behaviour_note)  # fmt: skip
 
 
 def _changes(drift: Drift) -> tuple[Change, ...]:
@@ -85,6 +92,7 @@ def _changes(drift: Drift) -> tuple[Change, ...]:
         ("Grants per identity", _grant_lines(drift.grants)),
         ("Policy documents changed", list(drift.policies_changed)),
         ("Grants per agent", _grant_lines(drift.agents)),
+        ("Agent behaviour", [line for c in drift.behaviour for line in behaviour_lines(c)]),
     ]
     return tuple(
         Change(title=title, count=len(lines), lines=tuple(lines[:LISTED]))

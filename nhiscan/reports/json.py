@@ -21,8 +21,9 @@ riskiest first, with the exact lengths in the agent's ``totals`` (and ``unclaime
 list (``remediations.py``). ``federation`` lists every keyless trust the providers read
 (issue #20: an outside issuer's tokens admitted into an identity) with its judgement (what it
 admits, in words; the wildcard kind, pull requests, whether the audience is pinned) and every
-issuer registered (``registrations``). ``activity`` (only when an activity source such as
---aws-cloudtrail was read) lists what each identity was seen doing (``activity.py``).
+issuer registered (``registrations``). ``activity`` (only when an activity source
+(--aws-cloudtrail, --gcp-audit-log, --azure-activity-log, --entra-signin-log) was
+read) lists what each identity was seen doing (``activity.py``).
 Timestamps are ISO 8601 UTC.
 """
 
@@ -159,7 +160,17 @@ def _history(report: Report, view: HistoryView | None) -> dict[str, Any] | None:
         "previous": run_json(view.previous) if view.previous else None,
         "since_last": drift_json(view.drift) if view.drift else None,
         "trend": [run_json(r) for r in view.trend],
+        "behaviour": _behaviour(report),
     }
+
+
+def _behaviour(report: Report) -> dict[str, Any] | None:
+    """What NHI706 compared the agents' behaviour with: the previous run, or why nothing."""
+    previous = report.previous_behaviour
+    if previous is None:
+        return None
+    return {"compared_with": previous.run if previous.note is None else None,
+            "note": previous.note}  # fmt: skip
 
 
 def _suppression(s: Suppression) -> dict[str, Any]:

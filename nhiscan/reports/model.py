@@ -16,6 +16,7 @@ from nhiscan.scanner.federation import Registration
 from nhiscan.scanner.federation_judge import Judgement
 from nhiscan.scanner.gaps.analysis import AgentAnalysis
 from nhiscan.scanner.graph import ReachGraph
+from nhiscan.scanner.history.behaviour import PreviousBehaviour
 from nhiscan.scanner.model import CollectionGap, Finding, Severity, ToolInfo
 from nhiscan.scanner.snapshot import Snapshot
 from nhiscan.scanner.suppress import Suppressed, Suppression
@@ -56,6 +57,9 @@ class Report:
     # The agent analysis; None when no agent files were given (then every NHI is unclaimed
     # and the report says the gap analysis was skipped).
     agents: AgentAnalysis | None = None
+    # What NHI706 compared the agents' behaviour with (the previous recorded run, or why
+    # nothing): None when the scan is not recorded.
+    previous_behaviour: PreviousBehaviour | None = None
     # [[suppress]] in nhiscan.toml: findings moved out of ``findings`` with their reason, and
     # the suppressions that expired (no longer suppressing) or match nothing.
     suppressed: tuple[Suppressed, ...] = ()

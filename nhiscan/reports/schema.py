@@ -29,6 +29,7 @@ from typing import Any
 from nhiscan.reports.model import Detail
 from nhiscan.scanner.activity import ActivityScope, ActivitySummary
 from nhiscan.scanner.agents.model import AgentStatus, RefKind
+from nhiscan.scanner.agents.sessions import Verdict
 from nhiscan.scanner.model import (
     Account,
     CollectionGap,
@@ -45,6 +46,7 @@ from nhiscan.scanner.model import (
     ToolInfo,
     omitted_when_default,
 )
+from nhiscan.scanner.usage import UseStatus
 
 SCHEMA_ID = "https://nhiscan.dev/schema/report-1.json"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -155,7 +157,9 @@ def _top_level() -> dict[str, Any]:
                     "previous": _nullable(OBJECT),
                     "since_last": _nullable(OBJECT),
                     "trend": _array(OBJECT),
-                }
+                },
+                # what NHI706 compared the agents' behaviour with, or why nothing
+                optional={"behaviour": _nullable(OBJECT)},
             )
         ),
         "agents": _nullable(_array(_ref("agent"))),
@@ -385,7 +389,56 @@ def _agent(score: dict[str, Any]) -> dict[str, Any]:
                 _object(_all(COUNT, "excess excess_scope conditional missing escalations unjudged"))
             ),
         },
-        optional={"unjudged": _array(OBJECT)},
+        optional={"unjudged": _array(OBJECT), "activity": _agent_activity()},
+    )
+
+
+def _agent_activity() -> dict[str, Any]:
+    """An agent's needed / granted / used (``reports/agent_usage.py``), with an activity
+    source only."""
+    event = _object(_all(STRING, "id source") | {"time": TIME})
+    item = _object(
+        {
+            **_all(STRING, "action resource status"),
+            "access_level": _nullable(STRING),
+            "count": COUNT,
+            **_all(_nullable(TIME), "first_seen last_seen"),
+            **_all(_array(STRING), "identities sessions"),
+            "steps": _array({"type": "integer"}),
+            "events": _array(event),
+        },
+        optional={
+            "unmapped": {"type": "boolean"},
+            "error": STRING,
+            "statements": _array(_ref("statement_ref")),
+            "last_seen_from": _nullable({"enum": ["trail", "identity"]}),
+        },
+    )
+    session = _object(
+        {
+            **_all(STRING, "session identity principal"),
+            **_all(_nullable(STRING), "source_identity session_name assumed_by"),
+            "session_tags": {"type": "object", "additionalProperties": STRING},
+            "verdict": {"enum": [Verdict.MINE.value, Verdict.UNKNOWN.value]},
+            "indistinguishable": {"type": "boolean"},
+            "shared_with": _array(STRING),
+            "count": COUNT,
+            **_all(TIME, "first_seen last_seen"),
+            **_all(_array(STRING), "source_ips user_agents"),
+        }
+    )
+    statuses = [status.value for status in UseStatus]
+    return _object(
+        {
+            **_all(TIME, "since until"),
+            "unused_days": COUNT,
+            **_all(_array(STRING), "covered not_covered"),
+            "sessions": _array(session),
+            "items": _object({status: _array(item) for status in statuses}),
+            "totals": _object(_all(COUNT, " ".join(statuses))),
+            "least_privilege_used": _nullable(OBJECT),
+            "plan_hash": STRING,
+        }
     )
 
 

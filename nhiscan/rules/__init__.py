@@ -6,6 +6,7 @@ does not.
 
 from __future__ import annotations
 
+from nhiscan.rules.agent_behaviour import AgentBehaviourChanged
 from nhiscan.rules.agent_gaps import AgentExcessAccess, AgentMissingAccess
 from nhiscan.rules.agent_lifecycle import (
     AgentIdentityUnmatched,
@@ -14,6 +15,12 @@ from nhiscan.rules.agent_lifecycle import (
     DecommissionedAgentActive,
     SharedAgentIdentity,
     UnclaimedNhi,
+)
+from nhiscan.rules.agent_usage import (
+    AgentDeniedAttempts,
+    AgentUsedOutsidePlan,
+    PlannedButUnused,
+    RevocableUnusedGrant,
 )
 from nhiscan.rules.base import Rule
 from nhiscan.rules.escalation import (
@@ -66,4 +73,9 @@ CORE_RULES: tuple[Rule, ...] = (
     OrphanFederationRegistration(),
     KeysBesideFederatedTrust(),
     TrustedRepositoryMissing(),
+    AgentUsedOutsidePlan(),
+    RevocableUnusedGrant(),
+    PlannedButUnused(),
+    AgentDeniedAttempts(),
+    AgentBehaviourChanged(),
 )

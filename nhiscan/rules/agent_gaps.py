@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from nhiscan.rules.agents_meta import EXCESS, MISSING
 from nhiscan.rules.base import RuleContext, make_finding
@@ -63,9 +64,18 @@ class AgentExcessAccess:
                 "escalation_methods": list(points.escalation_methods),
                 "services": services[:TOP_SERVICES],
                 "more_services": max(0, len(services) - TOP_SERVICES),
-                "least_privilege": gap.policy,
+                **_least_privilege(ctx, result, gap),
             },
         )
+
+
+def _least_privilege(ctx: RuleContext, result: AgentResult, gap: IdentityGap) -> dict[str, Any]:
+    """The plan's least-privilege policy, or with ``[activity] least_privilege_used`` the one of
+    what was planned and used, when the trail saw the identity use some of its needs."""
+    used = result.usage.least_privilege_used if result.usage is not None else None
+    if ctx.activity.least_privilege_used and used and gap.identity in used:
+        return {"least_privilege": used[gap.identity], "least_privilege_of": "planned and used"}
+    return {"least_privilege": gap.policy}
 
 
 def _excess_words(gap: IdentityGap) -> str:

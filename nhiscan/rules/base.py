@@ -16,6 +16,7 @@ from nhiscan.rules.thresholds import ActivitySettings, FederationSettings, Lifec
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.gaps.analysis import AgentAnalysis
 from nhiscan.scanner.graph import ReachGraph
+from nhiscan.scanner.history.behaviour import PreviousBehaviour
 from nhiscan.scanner.model import Finding, Provider, Severity
 from nhiscan.scanner.provider import ProviderSet
 
@@ -44,6 +45,9 @@ class RuleContext:
     federation: FederationSettings = field(default_factory=FederationSettings)
     # [activity] of nhiscan.toml: the audit trail rules' "unused" (NHI70x).
     activity: ActivitySettings = field(default_factory=ActivitySettings)
+    # The previous recorded run of the scan's scope, each agent's stored behaviour (NHI706);
+    # None when the scan is not recorded (analyze, --no-store): nothing is compared.
+    previous_behaviour: PreviousBehaviour | None = None
 
     def require_graph(self, meta: RuleMeta) -> ReachGraph:
         """The reach graph a ``needs_graph`` rule reads. It is never built here: a context

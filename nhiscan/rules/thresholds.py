@@ -52,3 +52,6 @@ class ActivitySettings:
     # A grant or identity is unused when nothing used it in this many days before the scan
     # (or --as-of); every unused grant and stale identity states its last use when known.
     unused_days: int = 90
+    # NHI300's least-privilege policy from the needs the trail saw used (planned ∩ used)
+    # rather than every need of the plan (scan --least-privilege used).
+    least_privilege_used: bool = False

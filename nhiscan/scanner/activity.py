@@ -7,8 +7,9 @@ and last seen, how many times, and a few sample events an investigator can pull 
 (events of cloud services acting for themselves, events no table maps to an action), so that
 "no activity" is never read where nothing was looked at.
 
-Provider-neutral: AWS CloudTrail fills it now (``connectors/aws/cloudtrail*``); GCP Cloud Audit
-Logs and Azure Activity Log exports fill the same records. docs/dev/activity.md has the design.
+Provider-neutral: AWS CloudTrail (``connectors/aws/cloudtrail*``), GCP Cloud Audit Logs
+(``connectors/gcp/audit_log*``) and Azure Activity Log and Entra sign-in exports
+(``connectors/azure/activity_log*``) fill the same records. docs/dev/activity.md has the design.
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ class ActivitySummary:
     identity: str
     # How the trail named the caller, in neutral words: "user", "role-session",
     # "federated-user", "root", "account" (another account, not named further), "web-identity",
-    # "saml", or the provider's own type when none fits.
+    # "saml", "service-account" (GCP), "service-principal", "managed-identity" (Azure), or the
+    # provider's own type when none fits.
     principal: str
     account: str | None  # the identity's account
     first_seen: datetime

@@ -66,6 +66,14 @@ class UsageItem:
     # For a revocable grant: the statements that grant it (what to change).
     statements: tuple[StatementRef, ...] = ()
     error: str | None = None  # a denied attempt's error code
+    # The sessions it was seen in (``session_label``), so a finding names who acted.
+    sessions: tuple[str, ...] = ()
+    # No table maps the event to an action: ``action`` is the provider's event name
+    # ("s3.amazonaws.com:Foo"), and the use is never planned.
+    unmapped: bool = False
+    # Where ``last_seen`` comes from: "trail" (the grant's own use), "identity" (the identity's
+    # last use, before the trail's window: the grant was used no later); None with no last use.
+    last_seen_from: str | None = None
 
 
 @dataclass(**RECORD)
@@ -99,3 +107,19 @@ class AgentUsage:
 
     def of(self, status: UseStatus) -> tuple[UsageItem, ...]:
         return tuple(item for item in self.items if item.status is status)
+
+
+def session_label(summary: ActivitySummary) -> str:
+    """How a finding names a session: its identity and what tells it apart
+    ("<identity> (source identity intake-b, session intake-b-*, assumed by <caller>)")."""
+    parts = [
+        f"{word} {value}"
+        for word, value in (
+            ("source identity", summary.source_identity),
+            ("session", summary.session_name),
+            ("assumed by", summary.assumed_by),
+        )
+        if value
+    ]
+    parts += [f"tag {key}={value}" for key, value in sorted(summary.session_tags.items())]
+    return f"{summary.identity} ({', '.join(parts)})" if parts else summary.identity

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 from nhiscan.errors import ConfigError
 from nhiscan.scanner import snapshot as snapshots
+from nhiscan.scanner.history.behaviour import PreviousBehaviour, comparable
 from nhiscan.scanner.history.drift import Drift, HeldIn, RunData, drift
 from nhiscan.scanner.history.records import RunSummary
 from nhiscan.scanner.history.view import HistoryView
@@ -47,6 +48,30 @@ def _view(
     )
 
 
+def previous_behaviour(store: Store, snapshot: Snapshot) -> PreviousBehaviour:
+    """What NHI706 compares this scan's agents with: the agents of the latest recorded run of
+    ``snapshot``'s scope, or why nothing can be compared (the report says it)."""
+    scope = scope_of(snapshot)
+    previous = store.previous(scope)
+    if previous is None:
+        return PreviousBehaviour(
+            note="no previous run of this scope in the store: behaviour drift (NHI706) is "
+            "judged from the next run on"
+        )
+    agents = {a["name"]: a for a in store.agents(previous.id) or ()}
+    note = None
+    if not snapshot.activity_sources:
+        note = "this scan read no audit trail: behaviour drift (NHI706) not judged"
+    elif not any(comparable(a) for a in agents.values()):
+        note = (
+            f"run {previous.id} recorded no agent behaviour (no audit trail read, or recorded "
+            "by an older nhiscan): not comparable, behaviour drift (NHI706) not judged"
+        )
+    return PreviousBehaviour(
+        run=previous.id, started_at=previous.started_at, agents=agents, note=note
+    )
+
+
 def load_run(store: Store, run_id: int) -> RunData:
     return RunData(
         summary=store.run(run_id),
@@ -76,4 +101,4 @@ def _latest(store: Store) -> RunSummary:
     return runs[0]
 
 
-__all__ = ["compare", "load_run", "recording", "scope_of"]
+__all__ = ["compare", "load_run", "previous_behaviour", "recording", "scope_of"]

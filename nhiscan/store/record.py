@@ -1,5 +1,6 @@
 """What a finished scan leaves in the store: its scope, counts, snapshot, findings, gaps and a
-summary of each agent's grants (for drift per agent). Pure: the parts of a report in, a
+summary of each agent: its grants (for drift per agent), its plan's hash and needs and what its
+sessions did (behaviour drift, ``scanner/history/behaviour.py``). Pure: the parts of a report in, a
 ``RunRecord`` out."""
 
 from __future__ import annotations
@@ -9,8 +10,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from nhiscan.rules.agent_behaviour import BEHAVIOUR
 from nhiscan.scanner import snapshot as snapshots
+from nhiscan.scanner.activity import ActivitySummary
 from nhiscan.scanner.gaps.analysis import AgentAnalysis, AgentResult
+from nhiscan.scanner.history.behaviour import Matched, stored_agent
 from nhiscan.scanner.history.records import StoredFinding
 from nhiscan.scanner.model import Finding, ToolInfo
 from nhiscan.store.store import RunRecord
@@ -51,7 +55,7 @@ def run_record(
         credentials=len(snap.credentials),
         by_severity=dict(Counter(f.severity.value for f in findings)),
         snapshot_json=snapshot_json,
-        agents=agent_summaries(agents),
+        agents=agent_summaries(agents, snap, findings),
         findings=[stored(f) for f in findings],
         gaps=[
             {
@@ -80,19 +84,47 @@ def stored(finding: Finding) -> StoredFinding:
     )
 
 
-def agent_summaries(agents: AgentAnalysis | None) -> list[dict[str, Any]] | None:
+def agent_summaries(
+    agents: AgentAnalysis | None,
+    snap: snapshots.Snapshot | None = None,
+    findings: Sequence[Finding] = (),
+) -> list[dict[str, Any]] | None:
+    """Each agent's stored summary. Its behaviour is read from ``snap``'s activity (None when
+    no activity source was read); what NHI706 flagged in ``findings`` is kept with it, so that
+    the next run carries a standing deviation."""
     if agents is None:
         return None
-    return [_summary(result) for result in agents.results]
+    activity = snap.activity if snap is not None and snap.activity_sources else None
+    flagged = flagged_items(findings)
+    return [
+        _summary(result, activity, agents.claims.matched, flagged.get(result.agent.name, ()))
+        for result in agents.results
+    ]
 
 
-def _summary(result: AgentResult) -> dict[str, Any]:
+def _summary(
+    result: AgentResult,
+    activity: Sequence[ActivitySummary] | None,
+    matched: Matched,
+    flagged: Sequence[str],
+) -> dict[str, Any]:
     return {
         "name": result.agent.name,
         "identities": list(result.identities),
         "granted": sorted(granted_keys(result)) if result.gap is not None else None,
         "score": result.score.value if result.score is not None else None,
+        **stored_agent(result, activity, matched, flagged),
     }
+
+
+def flagged_items(findings: Sequence[Finding]) -> dict[str, list[str]]:
+    """Per agent, the behaviour items its NHI706 finding flags (``evidence.flagged``)."""
+    found: dict[str, list[str]] = {}
+    for finding in findings:
+        if finding.rule_id == BEHAVIOUR.id:
+            agent = str(finding.evidence.get("agent"))
+            found.setdefault(agent, []).extend(finding.evidence.get("flagged", ()))
+    return found
 
 
 def granted_keys(result: AgentResult) -> set[str]:

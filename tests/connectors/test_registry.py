@@ -55,7 +55,10 @@ def test_a_registered_connector_adds_its_option_to_the_commands(toy: Any) -> Non
 def test_the_options_come_from_the_registry_in_its_order() -> None:
     from nhiscan.cli import cli
 
-    flags = [option.flag for spec in connector_specs() for option in spec.options]
+    # a shared option (the activity window) once, where it is first declared
+    flags = list(
+        dict.fromkeys(option.flag for spec in connector_specs() for option in spec.options)
+    )
     scan = _options(cli, "scan")
     assert scan[: len(flags)] == flags
     assert flags[:2] == ["--demo", "--aws-profile"] and "--repo" in flags

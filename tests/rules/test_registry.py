@@ -20,6 +20,7 @@ from nhiscan.errors import ConfigError
 from nhiscan.rules import CORE_RULES
 from nhiscan.rules.base import Rule
 from nhiscan.rules.provider import assemble
+from nhiscan.scanner.activity import ActionUse
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import CredentialStatus, Identity, Policy, Record, ResourceKind
@@ -45,17 +46,21 @@ from tests.factories import (
     resource_policy,
     role,
     snapshot,
+    trail_scope,
+    trail_session,
+    trail_use,
     trust_policy,
     user,
 )
 from tests.providers.azure.rules.fixtures import AZURE_FIXTURES
 from tests.providers.gcp.rules.fixtures import GCP_FIXTURES
+from tests.rules.behaviour_fixtures import WithBehaviour, changed
 from tests.rules.federation_fixtures import FEDERATION_FIXTURES, WithTrusts, federating
 from tests.rules.test_federation_repos import WithTrusts as WithRepositories
 from tests.rules.test_federation_repos import fixture as trusting
 from tests.rules.test_federation_repos import github_trust
 
-Builder = Callable[[], "Estate | WithAgents | WithTrusts"]
+Builder = Callable[[], "Estate | WithAgents | WithTrusts | WithBehaviour"]
 LEAKED_KEY = "AKIAZ7VRSQ5DXJQ4YEPX"
 OWNED = {"owner": "team-platform"}
 
@@ -252,6 +257,50 @@ def _missing(granted: bool) -> WithAgents:
     return WithAgents(estate(*records), agents)
 
 
+# --- audit trail rules: the agent's role, its plan (read ag-docs) and what the trail saw ------
+
+DOCS_OBJECTS, DOCS_BUCKET = "arn:aws:s3:::ag-docs/*", "arn:aws:s3:::ag-docs"
+
+
+def _traced(
+    name: str, *uses: ActionUse, grants: tuple[Mapping[str, Any], ...] = READS
+) -> WithAgents:
+    """A role granted ``grants`` whose agent reads ag-docs, and a trail of the role's account
+    holding ``uses`` (none: the trail covered the account and saw nothing of the role)."""
+    records: list[Record] = [*_reader_role(name, *grants), trail_scope()]
+    if uses:
+        records.append(trail_session(records[0].id, *uses, session_name=f"{name}-*"))
+    agents = agent_file(_agent(f"{name}-agent", records[0].id, "read: s3://ag-docs/*"))
+    return WithAgents(estate(*records), agents)
+
+
+def _reads(days: float = 1) -> tuple[ActionUse, ...]:
+    return (trail_use("s3:GetObject", DOCS_OBJECTS, days=days),
+            trail_use("s3:ListBucket", DOCS_BUCKET, days=days))  # fmt: skip
+
+
+def _outside(deletes: bool) -> WithAgents:
+    extra = (trail_use("s3:DeleteObject", DOCS_OBJECTS),) if deletes else ()
+    return _traced(
+        "ag-outside", *_reads(), *extra, grants=(allow("s3:*", "arn:aws:s3:::ag-docs*"),)
+    )
+
+
+def _revocable(published: bool) -> WithAgents:
+    extra = (trail_use("sns:Publish", "arn:aws:sns:us-east-1:123456789012:ag-topic"),)
+    grants = (*READS, allow("sns:Publish", "arn:aws:sns:us-east-1:123456789012:ag-topic"))
+    return _traced("ag-revocable", *_reads(), *(extra if published else ()), grants=grants)
+
+
+def _planned_unused(used: bool) -> WithAgents:
+    return _traced("ag-stale", *(_reads() if used else ()))
+
+
+def _denied(refused: bool) -> WithAgents:
+    extra = (trail_use("s3:PutObject", DOCS_OBJECTS, denied=True),) if refused else ()
+    return _traced("ag-refused", *_reads(), *extra)
+
+
 def _decommissioned(key_active: bool) -> WithAgents:
     bot = user("ag-retired", tags=OWNED)
     status = CredentialStatus.ACTIVE if key_active else CredentialStatus.INACTIVE
@@ -337,6 +386,11 @@ FIXTURES: dict[str, tuple[Builder, Builder]] = {
         lambda: trusting(github_trust("repo:acme/ap:*")),
         lambda: trusting(github_trust("repo:acme/app:*")),
     ),
+    "NHI700": (lambda: _outside(True), lambda: _outside(False)),
+    "NHI701": (lambda: _revocable(False), lambda: _revocable(True)),
+    "NHI702": (lambda: _planned_unused(False), lambda: _planned_unused(True)),
+    "NHI703": (lambda: _denied(True), lambda: _denied(False)),
+    "NHI706": (lambda: changed(True), lambda: changed(False)),
     **GCP_FIXTURES,
     **AZURE_FIXTURES,
     **FEDERATION_FIXTURES,
@@ -344,14 +398,16 @@ FIXTURES: dict[str, tuple[Builder, Builder]] = {
 
 
 def _run(
-    rule_id: str, fixture: Estate | WithAgents | WithTrusts, now: datetime | None = None
+    rule_id: str,
+    fixture: Estate | WithAgents | WithTrusts | WithBehaviour,
+    now: datetime | None = None,
 ) -> list[Any]:
     """The rule's findings on a fixture (at ``now``, NOW by default); an agent fixture gets
     its agent analysis, a reach rule the fixture's reach graph, a keyless trust fixture its
     trusts from the provider's analysis (``federating``), NHI605's its trusts and
-    [federation]."""
+    [federation], NHI706's the previous run's stored behaviour."""
     rule = RULES[rule_id]
-    if isinstance(fixture, WithRepositories):
+    if isinstance(fixture, WithRepositories | WithBehaviour):
         return list(rule.evaluate(fixture.estate, replace(fixture.context(), now=now or NOW)))
     if isinstance(fixture, WithTrusts):
         with federating(fixture.trusts, fixture.registrations):
@@ -496,10 +552,12 @@ def test_fingerprints_differ_between_rules_on_one_subject() -> None:
 
 def test_pipeline_runs_every_rule_over_a_snapshot() -> None:
     # The triggering fixtures use distinct subjects, so together they trigger every rule; but
-    # NHI605's, whose [federation] is its own (its module runs it end to end).
+    # NHI605's, whose [federation] is its own, and NHI706's, whose previous run is the store's
+    # (their modules run them end to end).
     built = {rule_id: build() for rule_id, (build, _) in FIXTURES.items()}
-    handed = {rule_id for rule_id, b in built.items() if isinstance(b, WithRepositories)}
-    kept = [b for b in built.values() if not isinstance(b, WithRepositories)]
+    apart = (WithRepositories, WithBehaviour)
+    handed = {rule_id for rule_id, b in built.items() if isinstance(b, apart)}
+    kept = [b for b in built.values() if not isinstance(b, apart)]
     records = [
         r for b in kept for r in _records(b.estate if isinstance(b, WithAgents | WithTrusts) else b)
     ]
@@ -516,4 +574,5 @@ def test_pipeline_runs_every_rule_over_a_snapshot() -> None:
 
 def _records(e: Estate) -> list[Record]:
     s = e.snapshot
-    return [*s.identities, *s.credentials, *s.policies, *s.resources, *s.gaps, *s.exposures]
+    return [*s.identities, *s.credentials, *s.policies, *s.resources, *s.gaps, *s.exposures,
+            *s.activity, *s.activity_sources]  # fmt: skip

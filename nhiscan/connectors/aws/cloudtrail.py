@@ -18,7 +18,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ from nhiscan.connectors.aws.cloudtrail_actions import catalogue_table
 from nhiscan.connectors.aws.cloudtrail_files import (
     TrailFile,
     Window,
+    account_of,
     classify,
     day_of,
     local_files,
@@ -65,6 +66,9 @@ class CloudTrailConfig:
 class _Scope:
     files: int = 0
     skipped: int = 0
+    # The accounts whose log folders were listed (files read or skipped by their date), and
+    # the one a location's prefix names: their identities are covered by the trail.
+    accounts: set[str] = field(default_factory=set)
 
 
 class CloudTrailConnector:
@@ -117,6 +121,9 @@ class CloudTrailConnector:
     ) -> Iterator[TrailFile | CollectionGap]:
         """The files of ``location`` to read, oldest delivery first; skipped ones counted."""
         found: list[TrailFile] = []
+        named = account_of(location)
+        if named is not None:
+            scope.accounts.add(named)
         if location.startswith("s3://"):
             bucket, prefix = split_s3(location)
             client = self._s3_client()
@@ -125,6 +132,7 @@ class CloudTrailConnector:
                     (key, read_s3(client, bucket, key)) for key in s3_keys(client, bucket, prefix)
                 ]
             except Exception as exc:  # botocore's ClientError and connection errors
+                scope.accounts.clear()  # nothing was looked at: nothing is covered
                 yield _gap(location, "s3:ListBucket", exc, None)
                 return
             listed = [(f"s3://{bucket}/{key}", reader) for key, reader in names]
@@ -135,6 +143,9 @@ class CloudTrailConnector:
             if kind == "ignore":
                 continue
             day = day_of(name)
+            account = account_of(name) if kind == "read" else None
+            if account is not None:
+                scope.accounts.add(account)
             if kind == "skip" or not window.holds(day):
                 scope.skipped += 1
                 continue
@@ -189,7 +200,8 @@ def _scope_record(
     config: CloudTrailConfig,
 ) -> ActivityScope:
     return ActivityScope(
-        provider=Provider.AWS, source=location, since=since, until=until, files=scope.files,
+        provider=Provider.AWS, source=location, since=since, until=until,
+        accounts=tuple(sorted(scope.accounts)), files=scope.files,
         skipped_files=scope.skipped, events=counters.events,
         service_events=dict(sorted(counters.service.items())),
         unmapped=dict(sorted(counters.unmapped.items())),

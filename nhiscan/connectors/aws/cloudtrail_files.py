@@ -26,6 +26,9 @@ from typing import Any
 
 from nhiscan.errors import ConnectorError
 
+# The account a log file (or a location's prefix) belongs to: AWSLogs/<account>/ or, for an
+# organization trail, AWSLogs/<org-id>/<account>/ (the pages cited above).
+_ACCOUNT = re.compile(r"(?:^|/)AWSLogs/(?:o-[a-z0-9]+/)?(\d{12})(?:/|$)")
 _DAY = re.compile(r"/CloudTrail/[^/]+/(\d{4})/(\d{2})/(\d{2})/[^/]+$")
 _DELIVERED = re.compile(r"_(\d{8}T\d{4}Z)_")
 _SKIPPED_PARTS = ("/CloudTrail-Digest/", "/CloudTrail-Insight/")
@@ -75,6 +78,12 @@ def day_of(name: str) -> date | None:
         return date(int(found[1]), int(found[2]), int(found[3]))
     except ValueError:
         return None
+
+
+def account_of(name: str) -> str | None:
+    """The account whose logs ``name`` (a file, or a location ending in its folder) holds."""
+    found = _ACCOUNT.search(name.replace(os.sep, "/"))
+    return found[1] if found else None
 
 
 def local_files(location: str) -> Iterator[str]:

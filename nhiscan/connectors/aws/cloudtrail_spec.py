@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from nhiscan.connectors import connector_class
+from nhiscan.connectors.activity_window import check_window, parse_day, window_options
 from nhiscan.connectors.base import Connector, ConnectorSpec, OptionSpec
 from nhiscan.errors import ConfigError
 
@@ -26,25 +26,8 @@ class CloudTrailSettings:
     set_limit: int = field(default=20, metadata={"max": 1000})  # source IPs, user agents kept
 
 
-def parse_day(flag: str, value: str | None) -> datetime | None:
-    """A UTC date or date-time (2026-11-01, 2026-11-01T12:00:00Z) for an option."""
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ConfigError(
-            f"{flag} {value!r:.60}: expected a UTC date such as 2026-11-01 or a date-time such "
-            "as 2026-11-01T12:00:00Z"
-        ) from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
-
-
 def check(values: Mapping[str, Any]) -> None:
-    since = parse_day("--activity-since", values.get("activity_since"))
-    until = parse_day("--activity-until", values.get("activity_until"))
-    if since is not None and until is not None and since >= until:
-        raise ConfigError("--activity-since must be before --activity-until")
+    check_window(values)
     for location in values.get("aws_cloudtrail") or ():
         if location.startswith("s3://") and not location[len("s3://") :].split("/", 1)[0]:
             raise ConfigError(f"--aws-cloudtrail {location}: expected s3://bucket/prefix")
@@ -78,20 +61,7 @@ SPEC = ConnectorSpec(
             help="Read what identities did from CloudTrail log files: a folder, a file or "
             "s3://bucket/prefix (repeat).",
         ),
-        OptionSpec(
-            flag="--activity-since",
-            dest="activity_since",
-            metavar="DATE",
-            requires="aws_cloudtrail",
-            help="Activity from this UTC date on (default: 90 days before the scan or --as-of).",
-        ),
-        OptionSpec(
-            flag="--activity-until",
-            dest="activity_until",
-            metavar="DATE",
-            requires="aws_cloudtrail",
-            help="Activity before this UTC date (default: the scan's time).",
-        ),
+        *window_options("aws_cloudtrail"),
     ),
     section=CloudTrailSettings,
     build=build,

@@ -10,7 +10,8 @@ import tempfile
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 import boto3
@@ -24,6 +25,8 @@ from nhiscan.connectors.demo.estate import DEMO_REGION, build_demo_estate
 from nhiscan.connectors.demo.gcp import SOURCE as GCP_SOURCE
 from nhiscan.connectors.demo.gcp import collect_organization
 from nhiscan.connectors.demo.repo import REPO_LABEL, build_demo_repo
+from nhiscan.connectors.demo.trail import write_demo_trail
+from nhiscan.scanner.activity import ActivityScope, ActivitySummary
 from nhiscan.scanner.model import (
     CollectionGap,
     Exposure,
@@ -35,27 +38,96 @@ from nhiscan.scanner.model import (
     WorkflowCredential,
 )
 
+TRAIL_LABEL = "demo/cloudtrail"
+
+
+@dataclass(slots=True)
+class _Kept:
+    """moto's endpoint, and the moment the estate in it was built for (None: not yet)."""
+
+    endpoint: str
+    built_for: datetime | None = None
+
 
 class DemoConnector:
     def __init__(self, regions: tuple[str, ...] = ()) -> None:
         self._regions = regions or (DEMO_REGION,)
+        self._kept: _Kept | None = None  # while ``kept()`` is entered
 
     @property
     def sources(self) -> tuple[str, ...]:
-        return ("demo:aws-estate", GCP_SOURCE, AZURE_SOURCE, f"demo:{REPO_LABEL}")
+        return ("demo:aws-estate", f"demo:{TRAIL_LABEL}", GCP_SOURCE, AZURE_SOURCE,
+                f"demo:{REPO_LABEL}")  # fmt: skip
 
-    def collect(self, ctx: CollectContext) -> Iterator[Record]:
+    @contextmanager
+    def kept(self) -> Iterator[None]:
+        """One moto estate for every collection in the block (collection only reads it): the
+        demo's "last week" run and the scan itself, as of two moments of one estate."""
+        with moto_server() as endpoint:
+            self._kept = _Kept(endpoint=endpoint)
+            try:
+                yield
+            finally:
+                self._kept = None
+
+    @contextmanager
+    def _estate(self, ctx: CollectContext) -> Iterator[tuple[str, boto3.session.Session]]:
+        """moto's endpoint with the demo estate built in it for ``ctx.now``: the kept one when
+        it is (built on its first use), else a server of its own. Collections of a kept estate
+        share their ``now`` (they differ in ``as_of``): the estate is aged relative to it."""
+        session = demo_session()
+        kept = self._kept
+        if kept is not None:
+            if kept.built_for is None:
+                ctx.progress("demo: building the estate in moto")
+                build_demo_estate(session, kept.endpoint, ctx.now)
+                kept.built_for = ctx.now
+            elif kept.built_for != ctx.now:
+                raise ValueError("a kept demo estate is collected again with another `now`")
+            yield kept.endpoint, session
+            return
         with moto_server() as endpoint:
             ctx.progress("demo: building the estate in moto")
-            session = demo_session()
             build_demo_estate(session, endpoint, ctx.now)
+            yield endpoint, session
+
+    def collect(self, ctx: CollectContext) -> Iterator[Record]:
+        with self._estate(ctx) as (endpoint, session):
             config = AwsConfig(regions=self._regions, endpoint_url=endpoint, max_workers=2)
             yield from AwsConnector(config, session_factory=lambda _profile: session).collect(ctx)
+            yield from _trail(ctx)
             ctx.progress("demo: reading the GCP organization's asset export")
             yield from collect_organization(ctx)
             ctx.progress("demo: reading the Azure tenant's export")
             yield from collect_tenant(ctx)
             yield from _repository(ctx)
+
+
+def _trail(ctx: CollectContext) -> Iterator[Record]:
+    """The demo account's CloudTrail trail (``trail.py``), written into a temporary folder and
+    read by the real reader; its files named under ``demo/cloudtrail`` instead of that folder."""
+    from nhiscan.connectors.aws.cloudtrail import CloudTrailConfig, CloudTrailConnector
+
+    with tempfile.TemporaryDirectory(prefix="nhiscan-demo-trail-") as tmp:
+        ctx.progress("demo: writing the account's CloudTrail trail")
+        write_demo_trail(Path(tmp), ctx.now)
+        for record in CloudTrailConnector(CloudTrailConfig(locations=(tmp,))).collect(ctx):
+            yield _relabel_trail(record, tmp)
+
+
+def _relabel_trail(record: Record, path: str) -> Record:
+    if isinstance(record, ActivitySummary):
+        uses = tuple(
+            replace(use, samples=tuple(
+                replace(s, source=s.source.replace(path, TRAIL_LABEL, 1)) for s in use.samples))
+            for use in record.uses
+        )  # fmt: skip
+        return replace(record, uses=uses)
+    if isinstance(record, ActivityScope):
+        return replace(record, source=TRAIL_LABEL)
+    if isinstance(record, CollectionGap):
+        return replace(record, scope=record.scope.replace(path, TRAIL_LABEL))
+    return record
 
 
 def _repository(ctx: CollectContext) -> Iterator[Record]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from nhiscan.scanner.agents.claims import Claims, claim
 from nhiscan.scanner.agents.compiler import compile_agent
@@ -15,6 +16,8 @@ from nhiscan.scanner.facts import ActionFacts, PermissionCatalog
 from nhiscan.scanner.gaps.analyzer import GapAnalyzer
 from nhiscan.scanner.gaps.model import AgentGap
 from nhiscan.scanner.gaps.score import Score, score
+from nhiscan.scanner.gaps.usage import UsageContext, analyze_usage
+from nhiscan.scanner.gaps.usage_sessions import ActivityIndex, Attribution
 from nhiscan.scanner.graph import ReachGraph
 from nhiscan.scanner.graph.counts import reach_counts
 from nhiscan.scanner.provider import ProviderSet
@@ -61,10 +64,15 @@ def analyze_agents(
     providers: ProviderSet,
     *,
     default_max_key_age: int,
+    now: datetime | None = None,
+    unused_days: int = 90,
 ) -> AgentAnalysis:
+    """``now`` (the analysis time; default the end of the activity window) and
+    ``unused_days`` (``[activity]``) judge what the audit trail saw, when the snapshot has one."""
     claims = claim(agents.agents, estate, providers.federated_trusts())
     analyzer = GapAnalyzer(estate, graph, providers) if graph is not None else None
     catalog = agent_catalog(providers)
+    usage = _usage_context(agents, estate, providers, claims, now, unused_days)
     results = []
     for agent in agents.agents:
         plan = compile_agent(agent, catalog, default_max_key_age=default_max_key_age)
@@ -79,6 +87,7 @@ def analyze_agents(
                 unchecked=claims.unchecked[agent.name],
                 gap=gap,
                 score=score(gap) if gap is not None else None,
+                usage=analyze_usage(usage, plan, ids, gap) if usage is not None else None,
             )
         )
     return AgentAnalysis(
@@ -89,6 +98,23 @@ def analyze_agents(
         unclaimed=unclaimed(estate, graph, claims, providers),
         gaps_analysed=graph is not None,
     )
+
+
+def _usage_context(
+    agents: AgentFile,
+    estate: Estate,
+    providers: ProviderSet,
+    claims: Claims,
+    now: datetime | None,
+    unused_days: int,
+) -> UsageContext | None:
+    index = ActivityIndex.of(estate.snapshot)
+    if index is None:
+        return None
+    attribution = Attribution(agents={a.name: a for a in agents.agents}, claims=claims)
+    return UsageContext(index=index, attribution=attribution, estate=estate,
+                        providers=providers, now=now or index.until,
+                        unused_days=unused_days)  # fmt: skip
 
 
 def unclaimed(

@@ -1,16 +1,19 @@
 """Drift between two runs: new and resolved findings, identities created and removed, keys
 created, rotated, deactivated and deleted, grants (what each identity holds: policies, group
 memberships and what else its provider names) added and removed per identity, policy documents
-changed, and grants added and removed per agent. Pure: two runs' data in, and what an identity
+changed, grants added and removed per agent, and what each agent's sessions newly did
+(``behaviour.py``). Pure: two runs' data in, and what an identity
 holds asked of the caller (``held``: its provider's answer), a ``Drift`` out."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from nhiscan.scanner.history.behaviour import AgentBehaviourChange, comparable
+from nhiscan.scanner.history.behaviour import compare as compare_behaviour
 from nhiscan.scanner.history.records import RunSummary, StoredFinding
 from nhiscan.scanner.model import Credential, CredentialKind, CredentialStatus, Identity
 from nhiscan.scanner.snapshot import Snapshot
@@ -68,6 +71,12 @@ class Drift:
     grants: tuple[GrantChange, ...]  # per identity: policies and groups attached and detached
     policies_changed: tuple[str, ...]  # documents that changed (the same id, another text)
     agents: tuple[GrantChange, ...]  # per agent: (action resource) grants added and removed
+    # Per agent: what its sessions did that they did not in the previous run, each item
+    # explained by a plan change or not (``behaviour.py``); only agents with something new.
+    behaviour: tuple[AgentBehaviourChange, ...] = ()
+    # The agents of both runs whose behaviour cannot be compared (one run recorded it, the
+    # other none: an old run, or no audit trail read): never a change.
+    behaviour_not_comparable: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -86,6 +95,7 @@ CHANGES = (
     "grants",
     "policies_changed",
     "agents",
+    "behaviour",
 )
 
 
@@ -107,6 +117,7 @@ def drift(before: RunData, after: RunData, *, held: HeldIn) -> Drift:
         grants=_grants(old_ids, new_ids, held(before.snapshot), held(after.snapshot)),
         policies_changed=_changed_policies(before.snapshot, after.snapshot),
         agents=_agents(before.agents, after.agents),
+        **_behaviour(before.agents, after.agents),
     )
 
 
@@ -216,3 +227,26 @@ def _agents(
                 )
             )
     return tuple(sorted(changes, key=lambda c: c.subject))
+
+
+def _behaviour(
+    before: Sequence[Mapping[str, Any]] | None, after: Sequence[Mapping[str, Any]] | None
+) -> dict[str, Any]:
+    """Per agent in both runs: its new behaviour (items carried from before are not new), or
+    its name among those not comparable (one run recorded its behaviour, the other did not)."""
+    old = {a["name"]: a for a in before or ()}
+    changes, unknown = [], []
+    for agent in after or ():
+        name = agent["name"]
+        if name not in old:
+            continue
+        change = compare_behaviour(old[name], agent, name=name)
+        if change is None:
+            if comparable(old[name]) or comparable(agent):  # neither: nothing to say
+                unknown.append(name)
+        elif change.new:
+            changes.append(replace(change, items=change.new))
+    return {
+        "behaviour": tuple(sorted(changes, key=lambda c: c.agent)),
+        "behaviour_not_comparable": tuple(sorted(unknown)),
+    }

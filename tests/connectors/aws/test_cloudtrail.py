@@ -360,6 +360,24 @@ def test_an_organization_trail_is_read(tmp_path: Path) -> None:
     assert of(collect(str(tmp_path)), USER).uses[0].action == "s3:ListAllMyBuckets"
 
 
+def test_the_scope_names_the_accounts_whose_logs_were_listed(tmp_path: Path) -> None:
+    """An account is covered when its log folder was listed (its files read or skipped by
+    their date), for an organization trail too; a location's own path names one as well."""
+    write(tmp_path, log_key(DAY, org=True), [event(user(), "ListBuckets")])
+    other = log_key(DAY - timedelta(days=200)).replace(ACCOUNT, "444455556666")
+    write(tmp_path, other, [event(user(), "ListBuckets")])
+    found = scope(collect(str(tmp_path)))
+    assert found.accounts == (ACCOUNT, "444455556666") and found.skipped_files == 1
+    empty = tmp_path / "AWSLogs" / "777788889999" / "CloudTrail"
+    empty.mkdir(parents=True)
+    assert scope(collect(str(tmp_path / "AWSLogs" / "777788889999"))).accounts == ("777788889999",)
+
+
+def test_a_location_that_cannot_be_listed_covers_no_account(moto: None) -> None:
+    records = collect("s3://no-such-trail-bucket/AWSLogs/111122223333/")
+    assert scope(records).accounts == ()
+
+
 @pytest.mark.parametrize(
     ("content", "problem"),
     [

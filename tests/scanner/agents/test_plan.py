@@ -119,3 +119,18 @@ def test_the_diff_between_plans_lists_added_and_revoked_access() -> None:
     assert "- loan-review: sns:Publish on" in text
     assert "1 added, 1 revoked" in text
     assert plans.render_diff(plans.diff(before, before)) == "no change in access\n"
+
+
+def test_the_plan_hash_ignores_file_positions_and_changes_with_needs_or_identities() -> None:
+    _, (review,) = _plan()
+    moved = replace(review, where=replace(review.where, line=review.where.line + 40))
+    moved = replace(
+        moved, identities=tuple(replace(r, where=moved.where) for r in review.identities)
+    )
+    assert plans.plan_hash(moved) == plans.plan_hash(review)
+    fewer = replace(review, needs=review.needs[1:])
+    assert plans.plan_hash(fewer) != plans.plan_hash(review)
+    other = replace(review, identities=review.identities[:1])
+    assert plans.plan_hash(other) != plans.plan_hash(review)
+    _, (again,) = _plan(TEXT.replace("sns://alerts", "sns://alarms"))
+    assert plans.plan_hash(again) != plans.plan_hash(review)
