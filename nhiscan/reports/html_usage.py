@@ -63,6 +63,9 @@ class UsageRow:
     events: Events
     statements: tuple[str, ...]  # for a revocable grant: the statements to change
     error: str | None
+    unmapped: bool = False  # ``action`` is the provider's event name: no table maps it
+    # The last use is the identity's, before the trail's window (the grant's was no later).
+    last_seen_identity: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -184,6 +187,7 @@ def _row(item: UsageItem) -> UsageRow:
         first_seen=item.first_seen, last_seen=item.last_seen, steps=item.steps,
         identities=item.identities, events=event_rows(item.events),
         statements=tuple(statement_text(s) for s in item.statements), error=item.error,
+        unmapped=item.unmapped, last_seen_identity=item.last_seen_from == "identity",
     )  # fmt: skip
 
 

@@ -68,7 +68,14 @@ def test_the_timeline_and_the_table_are_drawn_cleanly(
     statuses = browser.evaluate(
         "Array.from(document.querySelectorAll('#agent-1 tr.use-row')).map((r) => r.dataset.status)"
     )
-    assert statuses == ["used-unplanned", "denied", "revocable", "planned-unused", "used-planned"]
+    assert statuses == [
+        "used-unplanned",
+        "used-unplanned",
+        "denied",
+        "revocable",
+        "planned-unused",
+        "used-planned",
+    ]
     assert browser.evaluate("document.querySelectorAll('#activity tbody tr').length") == 3
     events = "document.querySelectorAll('#findings .finding-detail ol.events li').length"
     assert browser.evaluate(events) == 3

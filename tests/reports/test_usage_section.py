@@ -133,7 +133,10 @@ ITEMS = (
     item(UseStatus.DENIED, "s3:ListBucket", resource="arn:aws:s3:::docs", count=4,
          first_seen=day(88), last_seen=day(88), error="AccessDenied", access_level="List"),
     item(UseStatus.REVOCABLE, "s3:PutObject", access_level="Write",
-         statements=(StatementRef(policy_id="arn:aws:iam::aws:policy/rw", index=2, sid="Put"),)),
+         statements=(StatementRef(policy_id="arn:aws:iam::aws:policy/rw", index=2, sid="Put"),),
+         last_seen=SINCE - timedelta(days=30), last_seen_from="identity"),
+    item(UseStatus.USED_UNPLANNED, "execute-api.amazonaws.com:Invoke", resource="*", count=2,
+         first_seen=day(89), last_seen=day(89), unmapped=True),
     item(UseStatus.PLANNED_UNUSED, "s3:GetObjectTagging", resource=f"arn:aws:s3:::{XSS}",
          steps=(1,)),
 )  # fmt: skip
@@ -220,7 +223,7 @@ def test_the_timeline_draws_each_service_with_its_total_and_a_bar_per_day() -> N
     assert label is not None
     assert htmllib.unescape(label[1]) == (
         f"Activity of reader by service, {SINCE:%Y-%m-%d} to {NOW:%Y-%m-%d}:"
-        " s3: 53 events; dynamodb: 2 events; 1 marked used outside the plan; 1 marked denied"
+        " s3: 53 events; dynamodb: 2 events; 2 marked used outside the plan; 1 marked denied"
     )
     # the first use outside the plan is marked on its day, with what it was
     mark = re.search(r'<g class="tl-mark tl-mark-unplanned"><title>([^<]*)</title>', svg)
@@ -231,9 +234,11 @@ def test_the_table_lists_each_action_with_its_status_the_alarming_first() -> Non
     section = _usage(_page())
     rows = re.findall(r'<tr class="use-row" data-status="([^"]+)">(.*?)</tr>\n', section, re.S)
     assert [status for status, _ in rows] == [
-        "used-unplanned", "denied", "revocable", "planned-unused", "used-planned",
+        "used-unplanned", "used-unplanned", "denied", "revocable", "planned-unused",
+        "used-planned",
     ]  # fmt: skip
-    cells = dict(rows)
+    assert "an event no table maps to an action" in rows[1][1]
+    cells = dict(rows[:1] + rows[2:])
     assert (
         '<code>s3:DeleteObject</code><br><span class="admin small">Write</span>'
         in (cells["used-unplanned"])
@@ -242,10 +247,11 @@ def test_the_table_lists_each_action_with_its_status_the_alarming_first() -> Non
     assert f'datetime="{(NOW - timedelta(days=2)):%Y-%m-%dT%H:%M:%S}Z"' in cells["used-unplanned"]
     assert '<span class="reason">AccessDenied</span>' in cells["denied"]
     assert "granted by <code>arn:aws:iam::aws:policy/rw#2 (Put)</code>" in cells["revocable"]
+    assert "the identity's last use, before the trail" in cells["revocable"]
     assert '<a href="#agent-1-step-1">1</a>' in cells["used-planned"]
     assert "never" in cells["planned-unused"]
     counts = re.findall(r'<li><span class="use use-([a-z-]+)">[^<]*</span> (\d+)</li>', section)
-    assert counts == [("used-unplanned", "1"), ("denied", "1"), ("revocable", "1"),
+    assert counts == [("used-unplanned", "2"), ("denied", "1"), ("revocable", "1"),
                       ("planned-unused", "1"), ("used-planned", "1")]  # fmt: skip
 
 
