@@ -24,6 +24,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from nhiscan.reports.evidence import Subject, subject_of, tree_html
+from nhiscan.reports.html_activity import trail_view
 from nhiscan.reports.html_agents import agents_view
 from nhiscan.reports.html_findings import finding_anchor, finding_filters, findings_view
 from nhiscan.reports.html_history import history_page
@@ -104,6 +105,7 @@ class HtmlReporter:
             gaps=sorted_gaps(report.gaps),
             secrets=secrets_view(report),
             agents=agents_view(report),
+            trail=trail_view(report),
             history=history_page(history, _behaviour_note(report)),
             severities=[(s.value, s.rank) for s in SEVERITIES],
         )

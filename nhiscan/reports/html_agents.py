@@ -30,6 +30,7 @@ from nhiscan.reports.html_agent_items import (
     excess_view,
     granted_view,
 )
+from nhiscan.reports.html_usage import UsageView, usage_view
 from nhiscan.reports.model import Report
 from nhiscan.scanner.agents.model import AgentStatus, IdentityRef, Need
 from nhiscan.scanner.gaps import AgentGap, EscalationItem, MissingItem
@@ -116,6 +117,7 @@ class AgentCard:
     missing: tuple[MissingRow, ...]
     escalations: Capped[EscalationItem] | None
     unjudged: tuple[MissingRow, ...] = ()  # needs that could not be judged, with why
+    usage: UsageView | None = None  # what the audit trail saw; None: no activity source read
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -187,6 +189,7 @@ def agent_card(report: Report, result: AgentResult, number: int) -> AgentCard:
         missing=missing_rows(gap),
         escalations=capped(gap.escalations) if gap is not None else None,
         unjudged=tuple(missing_row(m) for m in gap.unjudged) if gap is not None else (),
+        usage=usage_view(report, result.usage),
     )
 
 

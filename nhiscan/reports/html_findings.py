@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nhiscan.reports.evidence import Facts, Subject, facts, short_id, subject_of
+from nhiscan.reports.html_events import EVENTS_KEY, Events, evidence_events
 from nhiscan.reports.html_model import PathStep
 from nhiscan.reports.html_paths import Labels, path_step
 from nhiscan.reports.html_policies import Appendix, CitedPolicy
@@ -41,6 +42,8 @@ class FindingRow:
     path: tuple[PathStep, ...]
     diagram: Diagram | None
     agents: tuple[str, ...]  # the agents an agent rule (NHI300-NHI307) names
+    # ``evidence["events"]``: the audit-trail events behind it, shown as a table of their own
+    events: Events | None = None
 
     @property
     def anchor(self) -> str:
@@ -113,16 +116,21 @@ def findings_view(report: Report) -> FindingsView:
     for f in listed:
         path = tuple(path_step(step, labels, appendix.cite) for step in f.path)
         subject = subject_of(report, f.subject)
+        events = evidence_events(f.evidence)
+        evidence = f.evidence
+        if events is not None:
+            evidence = {k: v for k, v in evidence.items() if k != EVENTS_KEY}
         rows.append(
             FindingRow(
                 finding=f,
                 subject=subject,
                 short=subject.name or short_id(subject.id),
                 why=why.get(f.rule_id) or f.rule_name.replace("-", " "),
-                facts=facts(f.evidence),
+                facts=facts(evidence),
                 path=path,
                 diagram=path_diagram(path),
                 agents=agents_of(f),
+                events=events,
             )
         )
     return FindingsView(

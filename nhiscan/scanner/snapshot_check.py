@@ -6,7 +6,9 @@ Decoding (``snapshot.from_json``) checks each record's shape; this checks what j
   model lists: kinds are open (``model.OpenStrEnum``) so that a new cloud's records decode, but
   a listed provider's unlisted kind is a typo or a file from a newer nhiscan;
 - an activity summary adds up: its uses' counts sum to its count, no use has more samples than
-  events, first seen is not after last seen, and one (identity, session) has one summary;
+  events, first seen is not after last seen, its daily counts (when it has them: snapshots
+  written before they were, have none) are each at least one, within its first and last days,
+  one per (day, service), and sum to its count, and one (identity, session) has one summary;
 - a record id appears once per list (the estate indexes by id: a second record would silently
   replace the first);
 - a credential belongs to an identity in the snapshot, unless the snapshot records a gap on a
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Protocol
 
 from nhiscan.errors import SnapshotError
@@ -192,6 +195,7 @@ def _activity(summaries: Iterable[ActivitySummary]) -> Iterator[str]:
         if total != summary.count:
             yield (f"{where}: count is {summary.count} but its uses count {total} events; "
                    "correct the record or collect again")  # fmt: skip
+        yield from _daily(summary, where)
         for position, use in enumerate(summary.uses):
             if use.count < 1 or len(use.samples) > use.count or use.first_seen > use.last_seen:
                 yield (f"{where}: uses[{position}] ({use.event:.100}): count {use.count}, "
@@ -199,6 +203,29 @@ def _activity(summaries: Iterable[ActivitySummary]) -> Iterator[str]:
                        f"last_seen {use.last_seen:%Y-%m-%d} do not fit together (at least one "
                        "event, no more samples than events, first not after last); correct "
                        "the record or collect again")  # fmt: skip
+
+
+def _daily(summary: ActivitySummary, where: str) -> Iterator[str]:
+    if not summary.daily:
+        return
+    total = sum(count.count for count in summary.daily)
+    if total != summary.count:
+        yield (f"{where}: count is {summary.count} but its daily counts sum to {total}; "
+               "correct the record or collect again")  # fmt: skip
+    first, last = _utc_day(summary.first_seen), _utc_day(summary.last_seen)
+    seen: set[tuple[date, str]] = set()
+    for position, count in enumerate(summary.daily):
+        key = (_utc_day(count.day), count.service)
+        if count.count < 1 or not first <= key[0] <= last or key in seen:
+            yield (f"{where}: daily[{position}] ({count.service:.100} on {count.day:%Y-%m-%d}): "
+                   f"count {count.count} (at least one event, on a day from "
+                   f"{first:%Y-%m-%d} to {last:%Y-%m-%d}, once per day and service); correct "
+                   "the record or collect again")  # fmt: skip
+        seen.add(key)
+
+
+def _utc_day(moment: datetime) -> date:
+    return moment.astimezone(UTC).date()
 
 
 def carriers_of(

@@ -10,13 +10,22 @@ import pytest
 
 from nhiscan.errors import SnapshotError
 from nhiscan.scanner import snapshot as snap
-from nhiscan.scanner.activity import ActionUse, ActivityScope, ActivitySummary, EventRef, Outcome
+from nhiscan.scanner.activity import (
+    ActionUse,
+    ActivityScope,
+    ActivitySummary,
+    DailyCount,
+    EventRef,
+    Outcome,
+)
 from nhiscan.scanner.codec import decode, encode
 from nhiscan.scanner.model import Provider, ToolInfo
 
 T0 = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 T1 = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
 ROLE = "arn:aws:iam::111122223333:role/agents/intake"
+DAY0, DAY1 = datetime(2026, 11, 2, tzinfo=UTC), datetime(2026, 11, 3, tzinfo=UTC)
+LATER = datetime(2026, 11, 5, tzinfo=UTC)
 
 
 def use(count: int = 2, **fields: object) -> ActionUse:
@@ -59,6 +68,11 @@ def summary(**fields: object) -> ActivitySummary:
         ),
         source_ips=("203.0.113.10",),
         user_agents=("Boto3/1.34.0",),
+        daily=(
+            DailyCount(day=DAY0, service="s3", count=1),
+            DailyCount(day=DAY0, service="signin", count=1),
+            DailyCount(day=DAY1, service="s3", count=1),
+        ),
     )
     return ActivitySummary(**{**values, **fields})  # type: ignore[arg-type]
 
@@ -107,12 +121,31 @@ def test_a_snapshot_without_activity_is_written_and_read_as_before() -> None:
     assert "activity" not in json.loads(snap.to_json(loaded))
 
 
+ZERO = DailyCount(day=DAY1, service="s3", count=0)
+
+
 @pytest.mark.parametrize(
     ("broken", "problem"),
     [
         (summary(count=7), r"activity\[0\] \(.*intake\): count is 7 but its uses count 3"),
         (summary(first_seen=T1, last_seen=T0), "first_seen is after last_seen"),
-        (summary(count=0, uses=(use(0),)), r"uses\[0\] \(s3.amazonaws.com:GetObject\)"),
+        (summary(count=0, uses=(use(0),), daily=()), r"uses\[0\] \(s3.amazonaws.com:GetObject\)"),
+        (
+            summary(daily=(DailyCount(day=DAY0, service="s3", count=2),)),
+            r"count is 3 but its daily counts sum to 2",
+        ),
+        (
+            summary(daily=(DailyCount(day=DAY0, service="s3", count=3), ZERO)),
+            r"daily\[1\] \(s3 on 2026-11-03\): count 0",
+        ),
+        (
+            summary(daily=(DailyCount(day=LATER, service="s3", count=3),)),
+            r"daily\[0\] \(s3 on 2026-11-05\).*from 2026-11-02 to 2026-11-03",
+        ),
+        (
+            summary(daily=(DailyCount(day=DAY0, service="s3", count=1),) * 3),
+            r"daily\[1\] \(s3 on 2026-11-02\).*once per day and service",
+        ),
     ],
 )
 def test_the_check_refuses_summaries_that_do_not_add_up(
@@ -120,6 +153,11 @@ def test_the_check_refuses_summaries_that_do_not_add_up(
 ) -> None:
     with pytest.raises(SnapshotError, match=problem):
         snap.from_json(snap.to_json(a_snapshot(broken)), source="cut.json")
+
+
+def test_a_summary_without_daily_counts_is_read_as_before() -> None:
+    """Snapshots written before the daily counts existed have none: nothing to check."""
+    snap.from_json(snap.to_json(a_snapshot(summary(daily=()))))
 
 
 def test_one_session_has_one_summary_and_another_agent_another() -> None:

@@ -21,12 +21,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from nhiscan.connectors.aws.cloudtrail_actions import ActionTable
 from nhiscan.connectors.aws.cloudtrail_callers import Apart, Caller, caller
 from nhiscan.connectors.aws.cloudtrail_wire import Event, issued_key, parameters
-from nhiscan.scanner.activity import ActionUse, ActivitySummary, EventRef, Outcome
+from nhiscan.scanner.activity import ActionUse, ActivitySummary, DailyCount, EventRef, Outcome
 from nhiscan.scanner.codec import parse_time
 from nhiscan.scanner.model import Provider
 
@@ -61,8 +62,11 @@ class _Session:
     caller: Caller
     key: str | None  # the access key, while the session's start is not known
     since: str = ""  # its first event's time, while its start is not known
-    # (source, name, resource, error code or None) -> [first, last, count, samples, action]
+    # (source, name, resource, error code or None) -> [first, last, count, samples, action,
+    # service, its ``daily`` entry]
     uses: dict[tuple[str, str, str, str | None], list[Any]] = field(default_factory=dict)
+    # service -> day ("YYYY-MM-DD") -> events: the window's days times the services, at most
+    daily: dict[str, dict[str, int]] = field(default_factory=dict)
     ips: set[str] = field(default_factory=set)
     ips_more: int = 0
     agents: set[str] = field(default_factory=set)
@@ -93,6 +97,7 @@ class Aggregator:
         self._waiting: dict[str, list[_Session]] = {}  # by access key, oldest first
         self._starts: dict[str, tuple[str, _Start]] = {}  # by access key, oldest first
         self._denied: dict[str, bool] = {}
+        self._services: dict[tuple[str, str], tuple[str | None, str]] = {}
 
     def add(
         self, events: list[Event], source: str, counters: Counters, since: str, until: str
@@ -105,6 +110,7 @@ class Aggregator:
         samples, limit, denied_codes = self._samples, self._limit, self._denied
         callers, unmapped = self._callers, counters.unmapped
         outside = 0
+        day = day_end = ""  # the day of the last event and the first time after it
         for event in events:
             time = event.eventTime
             if not since <= time < until:
@@ -151,13 +157,21 @@ class Aggregator:
             key = (event_source, event.eventName, resource, refused)
             use = session.uses.get(key)
             if use is None:
-                action = self._table.action(event_source, event.eventName)
-                use = session.uses[key] = [time, time, 0, [], action]
+                action, service = self._mapped(event_source, event.eventName)
+                days = session.daily.get(service)
+                if days is None:
+                    days = session.daily[service] = {}
+                use = session.uses[key] = [time, time, 0, [], action, service, days]
             elif time < use[0]:
                 use[0] = time
             elif time > use[1]:
                 use[1] = time
             use[2] += 1
+            if not day <= time < day_end:
+                day = time[:10]
+                day_end = day + "U"  # after "YYYY-MM-DDThh:mm:ssZ" of that day
+            days = use[6]
+            days[day] = days.get(day, 0) + 1
             if len(use[3]) < samples:
                 use[3].append((event.eventID, time, source))
             if use[4] is None:
@@ -178,6 +192,15 @@ class Aggregator:
                     else:
                         session.agents_more += 1
         counters.events += len(events) - outside
+
+    def _mapped(self, event_source: str, event_name: str) -> tuple[str | None, str]:
+        """The event's action (None: unmapped) and the service it is counted under."""
+        key = (event_source, event_name)
+        found = self._services.get(key)
+        if found is None:
+            action = self._table.action(event_source, event_name)
+            found = self._services[key] = (action, service_of(action, event_source))
+        return found
 
     def _session(self, event: Event, caller_key: tuple[Any, ...]) -> _Session | Apart:
         """The session of a caller not seen (or no longer remembered), or why it is apart."""
@@ -269,7 +292,7 @@ class Aggregator:
     ) -> ActivitySummary:
         uses = _merge_uses(sessions, self._samples)
         records = []
-        for (source, name, resource, refused), (first, last, count, samples, action) in sorted(
+        for (source, name, resource, refused), (first, last, count, samples, action, *_) in sorted(
             uses.items(), key=lambda item: (item[0][0], item[0][1], item[0][2], item[0][3] or "")
         ):
             records.append(ActionUse(
@@ -293,20 +316,15 @@ class Aggregator:
             source_ips=ips, source_ips_more=ips_more + sum(s.ips_more for s in sessions),
             user_agents=agents,
             user_agents_more=agents_more + sum(s.agents_more for s in sessions),
+            daily=_daily(sessions),
         )  # fmt: skip
 
 
 def _absorb(target: _Session, source: _Session, samples: int, limit: int) -> None:
     """Add ``source``'s uses, addresses and agents to ``target``."""
-    for key, (first, last, count, kept, action) in source.uses.items():
-        found = target.uses.get(key)
-        if found is None:
-            target.uses[key] = [first, last, count, list(kept), action]
-            continue
-        found[0] = min(found[0], first)
-        found[1] = max(found[1], last)
-        found[2] += count
-        found[3] = sorted(found[3] + kept, key=lambda sample: sample[1])[:samples]
+    _add_uses(target.uses, source.uses, samples, target.daily)
+    _add_daily(target.daily, source.daily)
+    source.uses, source.daily = {}, {}  # its events go to ``target`` from now on
     target.ips_more += source.ips_more + _add_bounded(target.ips, source.ips, limit)
     target.agents_more += source.agents_more + _add_bounded(target.agents, source.agents, limit)
 
@@ -355,16 +373,63 @@ def _merge_uses(sessions: list[_Session], samples: int) -> dict[tuple[Any, ...],
         return sessions[0].uses
     merged: dict[tuple[Any, ...], list[Any]] = {}
     for session in sessions:
-        for key, (first, last, count, kept, action) in session.uses.items():
-            found = merged.get(key)
-            if found is None:
-                merged[key] = [first, last, count, list(kept), action]
-                continue
-            found[0] = min(found[0], first)
-            found[1] = max(found[1], last)
-            found[2] += count
-            found[3] = sorted(found[3] + kept, key=lambda sample: sample[1])[:samples]
+        _add_uses(merged, session.uses, samples, {})
     return merged
+
+
+def _add_uses(
+    into: dict[tuple[Any, ...], list[Any]],
+    uses: dict[tuple[Any, ...], list[Any]],
+    samples: int,
+    daily: dict[str, dict[str, int]],
+) -> None:
+    """Add ``uses`` (as ``_Session.uses``) to ``into`` (whose session's ``daily`` is
+    ``daily``): the earliest first seen, the latest last seen, the counts summed, the earliest
+    samples."""
+    for key, (first, last, count, kept, action, service, _) in uses.items():
+        found = into.get(key)
+        if found is None:
+            days = daily.setdefault(service, {})
+            into[key] = [first, last, count, list(kept), action, service, days]
+            continue
+        found[0] = min(found[0], first)
+        found[1] = max(found[1], last)
+        found[2] += count
+        found[3] = sorted(found[3] + kept, key=lambda sample: sample[1])[:samples]
+
+
+def _add_daily(into: dict[str, dict[str, int]], daily: dict[str, dict[str, int]]) -> None:
+    for service, days in daily.items():
+        found = into.setdefault(service, {})
+        for day, count in days.items():
+            found[day] = found.get(day, 0) + count
+
+
+def service_of(action: str | None, event_source: str) -> str:
+    """The service an event is counted under in the timeline: its action's prefix ("s3"), or,
+    for an event no table maps, its event source's first label ("signin.amazonaws.com" ->
+    "signin")."""
+    if action is not None:
+        return action.split(":", 1)[0]
+    return event_source.split(".", 1)[0]
+
+
+def _daily(sessions: list[_Session]) -> tuple[DailyCount, ...]:
+    """The sessions' events per (day, service), by day then service."""
+    merged: dict[str, dict[str, int]] = {}
+    for session in sessions:
+        _add_daily(merged, session.daily)
+    counts = sorted(
+        (day, service, count)
+        for service, days in merged.items()
+        for day, count in days.items()
+        if count
+    )
+    return tuple(
+        DailyCount(day=datetime.fromisoformat(day).replace(tzinfo=UTC), service=service,
+                   count=count)
+        for day, service, count in counts
+    )  # fmt: skip
 
 
 def _bounded(sets: Iterator[set[str]] | Any, limit: int) -> tuple[tuple[str, ...], int]:

@@ -234,6 +234,10 @@ def test_sessions_take_the_tags_and_caller_of_the_call_that_started_them(tmp_pat
     assert str(first.last_seen) == "2026-11-02 11:02:00+00:00"
     assert first.source_ips == ("198.51.100.7", "203.0.113.10")
     assert [(u.action, u.count) for u in second.uses] == [("dynamodb:PutItem", 1)]
+    # the session joined late (ASIASTARTA2) adds its day's events to the one it joined
+    assert [(str(d.day), d.service, d.count) for d in first.daily] == [
+        ("2026-11-02 00:00:00+00:00", "dynamodb", 3)
+    ]
     launcher = of(records, f"arn:aws:iam::{ACCOUNT}:user/intake-a-launcher")
     assert [(u.action, u.resource) for u in launcher.uses] == [("sts:AssumeRole", ROLE)]
 
@@ -277,6 +281,34 @@ def test_event_names_become_actions_and_unmapped_ones_are_counted(tmp_path: Path
         ),
     }
     assert scope(records).unmapped == {"signin.amazonaws.com:ConsoleLogin": 2}
+
+
+def test_events_are_counted_per_day_and_service_for_the_timeline(tmp_path: Path) -> None:
+    """By UTC day of the event's time (not the file's), under the action's prefix, or the
+    event source's first label when no table maps the event; refused events count too."""
+    me = user()
+    write(
+        tmp_path,
+        log_key(datetime(2026, 11, 3, 0, 5, tzinfo=UTC)),
+        [
+            event(me, "GetObject", resources=s3_object("data", "1"), time="2026-11-02T23:58:00Z"),
+            event(me, "GetObject", resources=s3_object("data", "2"), time="2026-11-03T00:01:00Z"),
+            event(me, "PutObject", resources=s3_object("data", "3"), time="2026-11-03T00:02:00Z",
+                  error="AccessDenied"),
+            event(me, "ListObjectsV2", parameters={"bucketName": "data"},
+                  time="2026-11-03T00:03:00Z"),
+            event(me, "ConsoleLogin", source="signin.amazonaws.com", time="2026-11-03T00:04:00Z"),
+            event(me, "Decrypt", source="kms.amazonaws.com", time="2026-11-02T23:59:59Z"),
+        ],
+    )  # fmt: skip
+    found = of(collect(str(tmp_path)), USER)
+    assert [(f"{d.day:%Y-%m-%d %H:%M %Z}", d.service, d.count) for d in found.daily] == [
+        ("2026-11-02 00:00 UTC", "kms", 1),
+        ("2026-11-02 00:00 UTC", "s3", 1),
+        ("2026-11-03 00:00 UTC", "s3", 3),
+        ("2026-11-03 00:00 UTC", "signin", 1),
+    ]
+    assert sum(d.count for d in found.daily) == found.count == 6
 
 
 def test_digests_and_files_outside_the_window_are_skipped_by_their_path(tmp_path: Path) -> None:
