@@ -5,6 +5,7 @@ Decoding (``snapshot.from_json``) checks each record's shape; this checks what j
 - a record of a provider the model lists (``Provider``: aws, azure, gcp, git) has a kind the
   model lists: kinds are open (``model.OpenStrEnum``) so that a new cloud's records decode, but
   a listed provider's unlisted kind is a typo or a file from a newer nhiscan;
+- one (identity, service) has one service last-accessed record;
 - an activity summary adds up: its uses' counts sum to its count, no use has more samples than
   events, first seen is not after last seen, and one (identity, session) has one summary;
 - a record id appears once per list (the estate indexes by id: a second record would silently
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from nhiscan.errors import SnapshotError
-from nhiscan.scanner.activity import ActivitySummary
+from nhiscan.scanner.activity import ActivitySummary, ServiceAccess
 from nhiscan.scanner.facts import ProviderFacts
 from nhiscan.scanner.model import (
     Account,
@@ -67,6 +68,8 @@ class Snapshot(Protocol):
     def workflows(self) -> tuple[WorkflowCredential, ...]: ...
     @property
     def activity(self) -> tuple[ActivitySummary, ...]: ...
+    @property
+    def service_access(self) -> tuple[ServiceAccess, ...]: ...
 
 
 UNIQUE_LISTS = ("identities", "groups", "credentials", "policies", "resources")
@@ -100,6 +103,7 @@ def _problems(snapshot: Snapshot, providers: ProviderChecks | None) -> Iterator[
     yield from _duplicates(snapshot)
     yield from _orphan_credentials(snapshot, providers.facts if providers is not None else None)
     yield from _activity(snapshot.activity)
+    yield from _service_access(snapshot.service_access)
     for check in providers.checks if providers is not None else ():
         yield from check(snapshot)
 
@@ -199,6 +203,17 @@ def _activity(summaries: Iterable[ActivitySummary]) -> Iterator[str]:
                        f"last_seen {use.last_seen:%Y-%m-%d} do not fit together (at least one "
                        "event, no more samples than events, first not after last); correct "
                        "the record or collect again")  # fmt: skip
+
+
+def _service_access(records: Iterable[ServiceAccess]) -> Iterator[str]:
+    """A service's last access said twice for one identity: which one holds is unknown."""
+    first: dict[tuple[object, ...], int] = {}
+    for index, record in enumerate(records):
+        earlier = first.setdefault((record.provider, record.identity, record.service), index)
+        if earlier != index:
+            yield (f"service_access[{earlier}] and service_access[{index}] "
+                   f"({record.identity:.200}, {record.service:.50}) say the same identity's "
+                   "use of one service: remove one or collect again")  # fmt: skip
 
 
 def carriers_of(
