@@ -48,6 +48,7 @@ class _Job:
     arn: str
     account: str
     tracked: datetime  # where the provider's tracking period starts
+    started: bool = False  # GenerateServiceLastAccessedDetails was called for it
     job_id: str | None = None
     records: list[ServiceAccess] = field(default_factory=list)
     done: bool = False
@@ -90,6 +91,7 @@ def collect_last_accessed(
 
 
 def _start(iam: Any, job: _Job) -> None:
+    job.started = True
     answer = call(iam, "GenerateServiceLastAccessedDetails", scope=job.account, subject=job.arn,
                   Arn=job.arn, Granularity="SERVICE_LEVEL")  # fmt: skip
     if answer.gap is not None:
@@ -185,7 +187,7 @@ def _account_gap(account: str, jobs: list[_Job], first: CollectionGap | None) ->
     assert first is not None
     missing = sum(1 for j in jobs if j.failure is not None or j.job_id is None)
     total = len(jobs)
-    not_asked = total - sum(1 for j in jobs if j.job_id is not None)
+    not_asked = sum(1 for j in jobs if not j.started)
     words = (
         f"{missing} of {total} users and roles have no service last-accessed data"
         + (f" ({not_asked} not asked)" if not_asked else "")
