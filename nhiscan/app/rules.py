@@ -20,6 +20,7 @@ RULE_ORDER: tuple[str, ...] = (
     "NHI400", "NHI401", "NHI402", "NHI403", "NHI404", "NHI405", "NHI406",
     "NHI500", "NHI501", "NHI502", "NHI503", "NHI504", "NHI505", "NHI506", "NHI507",
     "NHI600", "NHI601", "NHI602", "NHI603", "NHI604", "NHI605",
+    "NHI704", "NHI705",
 )  # fmt: skip
 
 

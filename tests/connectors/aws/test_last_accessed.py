@@ -108,12 +108,16 @@ class Iam:
                     "<Code>ServiceFailure</Code></Error>")  # fmt: skip
         if marker is None:
             services = _service("s3", "2026-11-09T10:00:00Z", arn) + _service("sqs", None)
-            return head + f"<ServicesLastAccessed>{services}</ServicesLastAccessed>" + (
-                "<IsTruncated>true</IsTruncated><Marker>page-2</Marker>"
+            return (
+                head
+                + f"<ServicesLastAccessed>{services}</ServicesLastAccessed>"
+                + ("<IsTruncated>true</IsTruncated><Marker>page-2</Marker>")
             )
         services = _service("dynamodb", "2026-03-02T08:00:00Z", arn)
-        return head + f"<ServicesLastAccessed>{services}</ServicesLastAccessed>" + (
-            "<IsTruncated>false</IsTruncated>"
+        return (
+            head
+            + f"<ServicesLastAccessed>{services}</ServicesLastAccessed>"
+            + ("<IsTruncated>false</IsTruncated>")
         )
 
 
