@@ -203,3 +203,36 @@ def test_moto_lacking_the_call_is_a_gap_per_region_never_no_activity() -> None:
         (f"{ct.ACCOUNT}/us-east-1", "cloudtrail:LookupEvents"),
     ]
     assert all("NotImplemented" in g.detail for g in read)  # type: ignore[union-attr]
+
+
+def _collected(values: dict[str, dict[str, Any]]) -> list[Any]:
+    from nhiscan.app.config import Settings
+    from nhiscan.app.options import SourceOptions
+    from nhiscan.app.sources import build_connectors
+
+    [aws, *_] = build_connectors(SourceOptions(values=values), Settings())
+    return list(aws.collect(CollectContext(now=NOW)))
+
+
+def _operations(records: list[Any]) -> list[tuple[str, str]]:
+    return sorted((g.scope, g.operation) for g in records if isinstance(g, CollectionGap))
+
+
+@pytest.mark.usefixtures("moto")
+def test_the_live_collection_reads_the_history_unless_a_trail_or_the_switch_says_not() -> None:
+    """End to end through the options: moto lacks both calls, so each is a gap (per region for
+    the history, one per account for last-accessed), never an empty answer; a trail's files
+    (--aws-cloudtrail) replace the history, and the switches turn each off."""
+    boto3.client("iam", region_name="us-east-1").create_user(UserName="deploy-bot")
+    region = {"aws_regions": ("us-east-1",)}
+    account = "123456789012"
+    both = _collected({"aws": region})
+    assert _operations(both) == [
+        (account, "iam:GenerateServiceLastAccessedDetails"),
+        (f"{account}/us-east-1", "cloudtrail:LookupEvents"),
+    ]
+    assert not [r for r in both if isinstance(r, ActivityScope | ActivitySummary)]
+    trail = _collected({"aws": region, "aws-cloudtrail": {"aws_cloudtrail": ("/trail",)}})
+    assert _operations(trail) == [(account, "iam:GenerateServiceLastAccessedDetails")]
+    off = {**region, "no_lookup_events": True, "no_last_accessed": True}
+    assert _operations(_collected({"aws": off})) == []
