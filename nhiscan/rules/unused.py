@@ -24,7 +24,7 @@ from nhiscan.rules.base import RuleContext, days_between, make_finding
 from nhiscan.rules.common import capital, describe, when
 from nhiscan.rules.reach_support import admin_reach, is_nhi, sorted_identities
 from nhiscan.rules.unused_facts import LAST_ACCESSED, TRAIL, Coverage, UseIndex
-from nhiscan.rules.unused_meta import SENSITIVE_SERVICES, UNUSED_IDENTITY, UNUSED_SERVICE_GRANT
+from nhiscan.rules.unused_meta import UNUSED_IDENTITY, UNUSED_SERVICE_GRANT
 from nhiscan.scanner.activity import ServiceAccess
 from nhiscan.scanner.authz import StatementRef
 from nhiscan.scanner.estate import Estate
@@ -152,7 +152,7 @@ class UnusedServiceGrant:
             services.append({"service": record.service, "last_used": when(last),
                              "last_used_from": source,
                              "statements": [ref_json(ref) for ref in refs]})  # fmt: skip
-        sensitive = sorted(set(names) & SENSITIVE_SERVICES)
+        sensitive = sorted(set(names) & ctx.providers.facts(identity.provider).sensitive_services)
         who = capital(describe(identity, identity.id, ctx.providers))
         shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
         return make_finding(
@@ -206,7 +206,7 @@ def _tracked(records: list[ServiceAccess]) -> datetime | None:
 
 def _granting(estate: Estate, identity: Identity, service: str) -> list[StatementRef]:
     """The Allow statements of the identity's policies (its own and its groups') whose actions
-    name the service (``*``, ``s3:*``, ``s3:Get*``, or a NotAction that leaves some of it)."""
+    name the service (``*``, ``svc:*``, ``svc:Get*``, or a NotAction that leaves some of it)."""
     policy_ids = list(identity.policies)
     for group in identity.member_of:
         found = estate.groups.get(group)

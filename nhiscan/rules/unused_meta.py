@@ -1,5 +1,5 @@
-"""The "unused" rules' metadata (NHI704, NHI705), as data, and the services whose unused grant
-weighs more."""
+"""The "unused" rules' metadata (NHI704, NHI705), as data. The services whose unused grant
+weighs more are each provider's ``ProviderFacts.sensitive_services``."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ UNUSED_SERVICE_GRANT = RuleMeta(
         "A machine identity is granted services (any of their actions) it has not used for "
         "[activity] unused_days, by the provider's service last-accessed data and the audit "
         "trail: lists each service's last use and the statements that grant it. Medium when "
-        "one of them manages identities, keys or secrets, or holds data."
+        "one of them holds data, keys or secrets (the provider's sensitive services)."
     ),
     remediation=(
         "Remove the unused services from the statements listed (or replace the policy with one "
@@ -40,9 +40,4 @@ UNUSED_SERVICE_GRANT = RuleMeta(
         "for a service used less often than the span (a quarterly job) to be accounted for "
         "first."
     ),
-)
-
-# Services an unused grant of weighs more: they manage identities, keys and secrets, or hold data.
-SENSITIVE_SERVICES = frozenset(
-    {"iam", "sts", "organizations", "kms", "secretsmanager", "ssm", "s3", "dynamodb", "rds"}
 )
