@@ -68,7 +68,8 @@ def test_bad_config_names_file_and_key(tmp_path: Path, text: str, message: str) 
          "federation, gcp, gcp-audit-log, git, lifecycle, strict, "
          "suppress"),
         ("[aws]\nregion = ['x']\n", "unknown key 'region' in [aws] (did you mean 'regions'?); "
-         "valid keys: assume_role, max_workers, org_role, profiles, regions"),
+         "valid keys: assume_role, last_accessed, last_accessed_wait, lookup_events, "
+         "lookup_events_max, max_workers, org_role, profiles, regions"),
         ("[agents]\nfolder = 'a'\n", "unknown key 'folder' in [agents]; valid keys: path"),
         ("[lifecycle.deep]\nx = 1\n", "unknown key 'deep' in [lifecycle]; valid keys: "
          "broad_groups, certificate_max_lifetime_days, client_secret_max_lifetime_days, "

@@ -60,8 +60,14 @@ def build_connectors(src: SourceOptions, settings: Settings) -> list[Connector]:
 
 
 def _values(spec: ConnectorSpec, src: SourceOptions) -> dict[str, Any]:
+    """``spec``'s option values, and those of other connectors' options it ``sees``."""
     given = src.of(spec.name)
-    return {option.dest: given.get(option.dest, option.default) for option in spec.options}
+    values = {option.dest: given.get(option.dest, option.default) for option in spec.options}
+    for other in connector_specs():
+        for option in other.options:
+            if option.dest in spec.sees:
+                values[option.dest] = src.of(other.name).get(option.dest, option.default)
+    return values
 
 
 def collect_snapshot(

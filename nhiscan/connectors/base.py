@@ -119,6 +119,9 @@ class ConnectorSpec:
     check: Callable[[Mapping[str, Any]], None] = _nothing  # ConfigError on a bad combination
     # A text to print instead of collecting (--verify --dry-run), or None.
     plan: Callable[[Mapping[str, Any]], str | None] | None = None
+    # Dests of other connectors' options whose values ``build`` also gets (the live AWS
+    # collection reads the event history only when no trail's files are given).
+    sees: tuple[str, ...] = ()
 
     def is_asked(self, values: Mapping[str, Any]) -> bool:
         return self.asked(values) if self.asked is not None else _any_given(self, values)

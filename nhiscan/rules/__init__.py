@@ -43,6 +43,7 @@ from nhiscan.rules.keys import AccessKeyTooOld, AccessKeyUnused, MultipleActiveK
 from nhiscan.rules.ownership import NhiWithoutOwner
 from nhiscan.rules.reach import AdminEquivalentNhi
 from nhiscan.rules.secrets import LeakedLiveCredential, SecretInRepository, SharedSecret
+from nhiscan.rules.unused import UnusedIdentity, UnusedServiceGrant
 
 CORE_RULES: tuple[Rule, ...] = (
     AccessKeyTooOld(),
@@ -78,4 +79,6 @@ CORE_RULES: tuple[Rule, ...] = (
     PlannedButUnused(),
     AgentDeniedAttempts(),
     AgentBehaviourChanged(),
+    UnusedIdentity(),
+    UnusedServiceGrant(),
 )

@@ -22,6 +22,9 @@ from enum import StrEnum
 from nhiscan.scanner.kinds import Provider
 
 RECORD = dict(frozen=True, slots=True, kw_only=True)
+# ``model.OMIT_DEFAULT`` (model imports this module): a field the codec leaves out while it
+# holds its default, so that records written before it existed read and write the same.
+_OMIT_DEFAULT = {"omit": "default"}
 
 
 class Outcome(StrEnum):
@@ -131,6 +134,13 @@ class ActivityScope:
     unattributed: Mapping[str, int] = field(default_factory=dict)
     set_limit: int = 0  # the bound on each summary's source IPs and user agents
     sample_limit: int = 0  # the bound on each use's samples
+    # The source holds management events only (CloudTrail's LookupEvents, its event history):
+    # data events (s3:GetObject, lambda:Invoke, ...) are not in it, so its silence says nothing
+    # of whether an identity or a data action was used.
+    management_only: bool = field(default=False, metadata=_OMIT_DEFAULT)
+    # What a person must know of how the source was read: the window cut to what the API keeps,
+    # a cap on the events read.
+    notes: tuple[str, ...] = field(default=(), metadata=_OMIT_DEFAULT)
 
 
 @dataclass(**RECORD)
@@ -146,3 +156,4 @@ class ServiceAccess:
     entity: str | None = None
     # The provider's tracking period starts here: None means "not since" this moment.
     tracked_since: datetime | None = None
+    account: str | None = None  # the identity's account

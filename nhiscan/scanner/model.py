@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 # The kinds are defined in kinds.py and read from here, as they always were.
-from nhiscan.scanner.activity import ActivityScope, ActivitySummary
+from nhiscan.scanner.activity import ActivityScope, ActivitySummary, ServiceAccess
 from nhiscan.scanner.facts import CatalogInfo
 from nhiscan.scanner.kinds import CredentialKind as CredentialKind
 from nhiscan.scanner.kinds import CredentialStatus as CredentialStatus
@@ -375,4 +375,5 @@ Record = (
     | WorkflowCredential
     | ActivitySummary
     | ActivityScope
+    | ServiceAccess
 )

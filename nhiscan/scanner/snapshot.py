@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from nhiscan.errors import SnapshotError
-from nhiscan.scanner.activity import ActivityScope, ActivitySummary
+from nhiscan.scanner.activity import ActivityScope, ActivitySummary, ServiceAccess
 from nhiscan.scanner.codec import DecodeError, decode, encode
 from nhiscan.scanner.model import (
     OMIT_DEFAULT,
@@ -70,6 +70,9 @@ class Snapshot:
     # covered: written only when an activity source was read, as ``workflows``.
     activity: tuple[ActivitySummary, ...] = field(default=(), metadata=OMIT_DEFAULT)
     activity_sources: tuple[ActivityScope, ...] = field(default=(), metadata=OMIT_DEFAULT)
+    # When each identity last used each service its policies allow, as the provider tracks it
+    # without a trail (AWS IAM's service last-accessed data): written only when read.
+    service_access: tuple[ServiceAccess, ...] = field(default=(), metadata=OMIT_DEFAULT)
     schema_version: int = SCHEMA_VERSION
 
 
@@ -87,9 +90,10 @@ _FIELD_FOR: dict[type[Any], str] = {
     WorkflowCredential: "workflows",
     ActivitySummary: "activity",
     ActivityScope: "activity_sources",
+    ServiceAccess: "service_access",
 }
 # Top-level lists a snapshot may leave out (read as empty): see ``Snapshot.workflows``.
-_OPTIONAL_LISTS = frozenset({"workflows", "activity", "activity_sources"})
+_OPTIONAL_LISTS = frozenset({"workflows", "activity", "activity_sources", "service_access"})
 
 
 def build_snapshot(
@@ -163,7 +167,7 @@ _TOP: dict[str, tuple[type[Any], str]] = {
 }
 # Which key of a record names it in an error, per list.
 _NAMED_BY = {"gaps": "operation", "skipped": "path", "activity": "identity",
-             "activity_sources": "source"}  # fmt: skip
+             "activity_sources": "source", "service_access": "identity"}  # fmt: skip
 
 
 def _decode(data: dict[str, Any], source: str) -> Snapshot:

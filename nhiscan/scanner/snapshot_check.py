@@ -5,6 +5,7 @@ Decoding (``snapshot.from_json``) checks each record's shape; this checks what j
 - a record of a provider the model lists (``Provider``: aws, azure, gcp, git) has a kind the
   model lists: kinds are open (``model.OpenStrEnum``) so that a new cloud's records decode, but
   a listed provider's unlisted kind is a typo or a file from a newer nhiscan;
+- one (identity, service) has one service last-accessed record;
 - an activity summary adds up: its uses' counts sum to its count, no use has more samples than
   events, first seen is not after last seen, its daily counts (when it has them: snapshots
   written before they were, have none) are each at least one, within its first and last days,
@@ -32,7 +33,7 @@ from datetime import UTC, date, datetime
 from typing import Protocol
 
 from nhiscan.errors import SnapshotError
-from nhiscan.scanner.activity import ActivitySummary
+from nhiscan.scanner.activity import ActivitySummary, ServiceAccess
 from nhiscan.scanner.facts import ProviderFacts
 from nhiscan.scanner.model import (
     Account,
@@ -70,6 +71,8 @@ class Snapshot(Protocol):
     def workflows(self) -> tuple[WorkflowCredential, ...]: ...
     @property
     def activity(self) -> tuple[ActivitySummary, ...]: ...
+    @property
+    def service_access(self) -> tuple[ServiceAccess, ...]: ...
 
 
 UNIQUE_LISTS = ("identities", "groups", "credentials", "policies", "resources")
@@ -103,6 +106,7 @@ def _problems(snapshot: Snapshot, providers: ProviderChecks | None) -> Iterator[
     yield from _duplicates(snapshot)
     yield from _orphan_credentials(snapshot, providers.facts if providers is not None else None)
     yield from _activity(snapshot.activity)
+    yield from _service_access(snapshot.service_access)
     for check in providers.checks if providers is not None else ():
         yield from check(snapshot)
 
@@ -226,6 +230,17 @@ def _daily(summary: ActivitySummary, where: str) -> Iterator[str]:
 
 def _utc_day(moment: datetime) -> date:
     return moment.astimezone(UTC).date()
+
+
+def _service_access(records: Iterable[ServiceAccess]) -> Iterator[str]:
+    """A service's last access said twice for one identity: which one holds is unknown."""
+    first: dict[tuple[object, ...], int] = {}
+    for index, record in enumerate(records):
+        earlier = first.setdefault((record.provider, record.identity, record.service), index)
+        if earlier != index:
+            yield (f"service_access[{earlier}] and service_access[{index}] "
+                   f"({record.identity:.200}, {record.service:.50}) say the same identity's "
+                   "use of one service: remove one or collect again")  # fmt: skip
 
 
 def carriers_of(

@@ -167,7 +167,7 @@ PLACE = re.compile(
     r"\[\d+\]|line \d+|empty|not an nhiscan snapshot|not a GetAccountAuthorizationDetails|"
     r"arn:[^ ]+, the [a-z-]+ policy .*(?:the document|Statement)|"
     r"\b(?:schema_version|tool|collected_at|sources|identities|groups|credentials|policies|"
-    r"resources|gaps|accounts|exposures|repositories|skipped|activity|activity_sources|"
+    r"resources|gaps|accounts|exposures|repositories|skipped|activity|activity_sources|service_access|"
     r"UserDetailList|GroupDetailList|"
     r"RoleDetailList|Policies)\b"
 )

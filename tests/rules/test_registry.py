@@ -59,6 +59,7 @@ from tests.rules.federation_fixtures import FEDERATION_FIXTURES, WithTrusts, fed
 from tests.rules.test_federation_repos import WithTrusts as WithRepositories
 from tests.rules.test_federation_repos import fixture as trusting
 from tests.rules.test_federation_repos import github_trust
+from tests.rules.unused_fixtures import accessed
 
 Builder = Callable[[], "Estate | WithAgents | WithTrusts | WithBehaviour"]
 LEAKED_KEY = "AKIAZ7VRSQ5DXJQ4YEPX"
@@ -345,6 +346,17 @@ def _unmatched(exists: bool) -> WithAgents:
     return WithAgents(estate(bot), agent_file(_agent("ghost-agent", ref)))
 
 
+def _idle_identity(last_days: float) -> Estate:
+    idle = role("idle-batch", tags=OWNED, created=days_ago(500), last_used=None)
+    return estate(idle, accessed(idle, "s3", days_ago(last_days)))
+
+
+def _unused_service(used: bool) -> Estate:
+    policy = managed_policy("queue-worker", allow("sqs:SendMessage"))
+    worker = role("queue-worker", tags=OWNED, policies=(policy.id,))
+    return estate(worker, policy, accessed(worker, "sqs", days_ago(1) if used else None))
+
+
 # rule id -> (an estate that triggers it, an estate that does not)
 FIXTURES: dict[str, tuple[Builder, Builder]] = {
     "NHI001": (_old_key, _fresh_key),
@@ -391,6 +403,8 @@ FIXTURES: dict[str, tuple[Builder, Builder]] = {
     "NHI702": (lambda: _planned_unused(False), lambda: _planned_unused(True)),
     "NHI703": (lambda: _denied(True), lambda: _denied(False)),
     "NHI706": (lambda: changed(True), lambda: changed(False)),
+    "NHI704": (lambda: _idle_identity(200), lambda: _idle_identity(1)),
+    "NHI705": (lambda: _unused_service(False), lambda: _unused_service(True)),
     **GCP_FIXTURES,
     **AZURE_FIXTURES,
     **FEDERATION_FIXTURES,
@@ -575,4 +589,4 @@ def test_pipeline_runs_every_rule_over_a_snapshot() -> None:
 def _records(e: Estate) -> list[Record]:
     s = e.snapshot
     return [*s.identities, *s.credentials, *s.policies, *s.resources, *s.gaps, *s.exposures,
-            *s.activity, *s.activity_sources]  # fmt: skip
+            *s.activity, *s.activity_sources, *s.service_access]  # fmt: skip

@@ -17,6 +17,7 @@ from nhiscan.scanner.activity import (
     DailyCount,
     EventRef,
     Outcome,
+    ServiceAccess,
 )
 from nhiscan.scanner.codec import decode, encode
 from nhiscan.scanner.model import Provider, ToolInfo
@@ -172,3 +173,28 @@ def test_a_bad_field_names_the_summary() -> None:
     data["activity"][0]["uses"][0]["outcome"] = "maybe"
     with pytest.raises(SnapshotError, match=r"activity\[0\] \(arn:.*intake\): uses\[0\]\.outcome"):
         snap.from_json(json.dumps(data))
+
+
+def access(service: str = "s3", last: datetime | None = T1) -> ServiceAccess:
+    return ServiceAccess(provider=Provider.AWS, identity=ROLE, service=service,
+                         last_accessed=last, entity=ROLE, tracked_since=T0,
+                         account="111122223333")  # fmt: skip
+
+
+def test_service_access_is_an_optional_list_that_round_trips() -> None:
+    """Written only when read (as ``activity``); a scope from the event history says it holds
+    management events only, and older scopes read as full trails."""
+    history = replace(scope(), management_only=True, notes=("cut to 90 days",))
+    records = replace(a_snapshot(), service_access=(access(), access("sqs", None)),
+                      activity_sources=(history,))  # fmt: skip
+    loaded = snap.from_json(snap.to_json(records))
+    assert loaded == records
+    data = json.loads(snap.to_json(a_snapshot()))
+    assert "service_access" not in data and "management_only" not in data["activity_sources"][0]
+    assert snap.from_json(json.dumps(data)).activity_sources[0].management_only is False
+
+
+def test_one_service_of_one_identity_is_said_once() -> None:
+    twice = replace(a_snapshot(), service_access=(access(), access(last=T0)))
+    with pytest.raises(SnapshotError, match=r"service_access\[0\] and service_access\[1\]"):
+        snap.from_json(snap.to_json(twice))

@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 
 from nhiscan.connectors.aws.calls import call
 from nhiscan.connectors.aws.clients import Clients, to_credentials
 from nhiscan.connectors.aws.iam import collect_iam
+from nhiscan.connectors.aws.last_accessed import AccessAdvisorConfig, collect_last_accessed
+from nhiscan.connectors.aws.lookup_events import LookupSink
 from nhiscan.connectors.aws.org import OrgView, to_account
 from nhiscan.connectors.aws.resources import collect_region, collect_s3
 from nhiscan.connectors.aws.wire import region_partition
-from nhiscan.scanner.model import CollectionGap, Record
+from nhiscan.scanner.model import CollectionGap, Identity, Record
 
 SESSION_NAME = "nhiscan"
 
@@ -32,6 +35,9 @@ class Plan:
     regions: tuple[str, ...]  # () -> every enabled region
     max_workers: int
     progress: Callable[[str], None]
+    now: datetime | None = None  # the collection's clock (the last-accessed tracking period)
+    lookup: LookupSink | None = None  # read each region's event history into it
+    last_accessed: AccessAdvisorConfig | None = None  # ask IAM's service last-accessed data
 
 
 def collect_target(target: Target, view: OrgView, plan: Plan) -> list[Record]:
@@ -67,12 +73,21 @@ def collect_account(
         for region in regions
     ]
     records.extend(collect_iam(clients, account, pool=pool, progress=plan.progress))
+    if plan.last_accessed is not None and plan.now is not None:
+        plan.progress(f"aws {account}: iam service last-accessed data")
+        identities = [r for r in records if isinstance(r, Identity)]
+        records.extend(collect_last_accessed(clients.client("iam"), account, identities,
+                                             pool=pool, now=plan.now,
+                                             config=plan.last_accessed))  # fmt: skip
     only = frozenset(plan.regions) if plan.regions else None
     plan.progress(f"aws {account}: s3 buckets")
     records.extend(collect_s3(clients, account, partition=partition, only=only, pool=pool))
     for region, future in zip(regions, futures, strict=True):
         records.extend(future.result())
         plan.progress(f"aws {account}: region {region} done")
+    if plan.lookup is not None:
+        plan.progress(f"aws {account}: cloudtrail event history")
+        plan.lookup.read(clients, account, regions, pool)
     return records
 
 

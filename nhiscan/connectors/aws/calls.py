@@ -3,7 +3,9 @@
 ``call`` and ``pages`` never raise for an AWS-side failure: they return an ``Answer`` that holds
 the response (or the pages read so far) and, when something went wrong, the gap. Answers that
 mean "there is no such thing" (NoSuchEntity for a login profile, NoSuchBucketPolicy) are listed
-by the caller in ``absent`` and come back as ``Answer(absent=True)``, not as gaps.
+by the caller in ``absent`` and come back as ``Answer(absent=True)``, not as gaps. An endpoint
+that does not implement the operation (moto raises ``NotImplementedError`` in the process for
+the APIs it lacks) is a gap too: what it would have said is unknown, not empty.
 """
 
 from __future__ import annotations
@@ -58,6 +60,10 @@ REGION_DISABLED_CODES = frozenset(
 )
 
 
+NOT_IMPLEMENTED = "NotImplemented"  # the endpoint lacks the operation (moto, an emulator)
+CALL_ERRORS = (ClientError, BotoCoreError, NotImplementedError)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Answer:
     """What one call (or one paginated listing) gave: a value, a gap, both, or "absent"."""
@@ -86,6 +92,8 @@ def operation_name(client: Any, operation: str) -> str:
 def error_code(exc: BaseException) -> str:
     if isinstance(exc, ClientError):
         return _client_error(exc)[0]
+    if isinstance(exc, NotImplementedError):
+        return NOT_IMPLEMENTED
     return type(exc).__name__
 
 
@@ -94,6 +102,8 @@ def error_detail(exc: BaseException) -> str:
     if isinstance(exc, ClientError):
         code, message = _client_error(exc)
         return f"{code}: {message}"
+    if isinstance(exc, NotImplementedError):
+        return f"{NOT_IMPLEMENTED}: the endpoint does not implement this operation ({exc})"
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -153,7 +163,7 @@ def call(
     method = getattr(client, xform_name(operation))
     try:
         return Answer(value=method(**params))
-    except (ClientError, BotoCoreError) as exc:
+    except CALL_ERRORS as exc:
         if error_code(exc) in absent:
             return Answer(absent=True)
         op = operation_name(client, operation)
@@ -175,7 +185,7 @@ def pages(
     try:
         for page in _iterate(client, operation, params):
             read.append(page)
-    except (ClientError, BotoCoreError) as exc:
+    except CALL_ERRORS as exc:
         if error_code(exc) in absent:
             return Answer(value=read, absent=True)
         op = operation_name(client, operation)

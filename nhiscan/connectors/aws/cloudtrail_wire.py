@@ -93,6 +93,7 @@ class Response(msgspec.Struct, **STRUCT):
 
 
 _DECODER = msgspec.json.Decoder(LogFile)
+_EVENT = msgspec.json.Decoder(Event)
 _PARAMETERS = msgspec.json.Decoder(Parameters)
 _RESPONSE = msgspec.json.Decoder(Response)
 
@@ -129,6 +130,15 @@ def decode(data: bytes, source: str) -> list[Event]:
             f"{source}: not a CloudTrail log file ({exc}); expected "
             '{"Records": [...]} as CloudTrail writes it'
         ) from None
+
+
+def decode_event(text: str | bytes) -> Event | None:
+    """One record given as a JSON string (LookupEvents' ``CloudTrailEvent``: the same record a
+    log file holds); None when it is not one."""
+    try:
+        return _EVENT.decode(text)
+    except msgspec.DecodeError:
+        return None
 
 
 def parameters(event: Event) -> Parameters | None:

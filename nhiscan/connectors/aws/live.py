@@ -18,6 +18,8 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 from nhiscan.connectors.aws.account import Plan, Target, collect_target
 from nhiscan.connectors.aws.calls import call, gap_for
 from nhiscan.connectors.aws.clients import Clients, to_credentials
+from nhiscan.connectors.aws.last_accessed import AccessAdvisorConfig
+from nhiscan.connectors.aws.lookup_events import LookupConfig, LookupSink
 from nhiscan.connectors.aws.org import OrgView, fetch_organization
 from nhiscan.connectors.aws.policy_checks import policy_gaps
 from nhiscan.connectors.aws.wire import arn_parts
@@ -42,6 +44,12 @@ class AwsConfig:
     org_role: str | None = None  # role NAME to assume in every member account
     endpoint_url: str | None = None  # None -> boto3's own default (honours AWS_ENDPOINT_URL)
     max_workers: int = 4  # accounts in parallel, per-user calls in parallel
+    # What identities did, from each region's CloudTrail event history (LookupEvents), when
+    # no trail's files are read; None: not read (the demo reads its trail from files).
+    lookup_events: LookupConfig | None = None
+    # When each user and role last used each service (IAM service last-accessed data); None:
+    # not asked.
+    last_accessed: AccessAdvisorConfig | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,11 +79,20 @@ class AwsConnector:
     def collect(self, ctx: CollectContext) -> Iterator[Record]:
         seen_accounts: set[str] = set()
         seen_orgs: set[str] = set()
+        lookup = self._config.lookup_events
+        sink = None if lookup is None else LookupSink(lookup, now=ctx.now, until=ctx.as_of)
         for profile in self._config.profiles or (None,):
-            yield from self._collect_source(profile, ctx, seen_accounts, seen_orgs)
+            yield from self._collect_source(profile, ctx, seen_accounts, seen_orgs, sink)
+        if sink is not None:
+            yield from sink.records()
 
     def _collect_source(
-        self, profile: str | None, ctx: CollectContext, seen: set[str], seen_orgs: set[str]
+        self,
+        profile: str | None,
+        ctx: CollectContext,
+        seen: set[str],
+        seen_orgs: set[str],
+        sink: LookupSink | None,
     ) -> Iterator[Record]:
         label = "default-chain" if profile is None else f"profile/{profile}"
         ctx.progress(f"aws {label}: checking credentials")
@@ -100,13 +117,18 @@ class AwsConnector:
             yield from gaps
         fresh = [t for t in targets if t.account not in seen]
         seen.update(t.account for t in fresh)
-        yield from self._run(fresh, view, ctx)
+        yield from self._run(fresh, view, ctx, sink)
 
-    def _run(self, targets: list[Target], view: OrgView, ctx: CollectContext) -> Iterator[Record]:
+    def _run(
+        self, targets: list[Target], view: OrgView, ctx: CollectContext, sink: LookupSink | None
+    ) -> Iterator[Record]:
         plan = Plan(
             regions=self._config.regions,
             max_workers=self._config.max_workers,
             progress=ctx.progress,
+            now=ctx.now,
+            lookup=sink,
+            last_accessed=self._config.last_accessed,
         )
         with ThreadPoolExecutor(max_workers=max(1, self._config.max_workers)) as pool:
             futures = [pool.submit(collect_target, t, view, plan) for t in targets]

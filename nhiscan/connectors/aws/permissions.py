@@ -39,17 +39,22 @@ OPERATION_ACTIONS: dict[tuple[str, str], str] = {
     ("organizations", "ListPolicies"): "organizations:ListPolicies",
     ("organizations", "DescribePolicy"): "organizations:DescribePolicy",
     ("organizations", "ListTargetsForPolicy"): "organizations:ListTargetsForPolicy",
+    ("cloudtrail", "LookupEvents"): "cloudtrail:LookupEvents",
+    ("iam", "GenerateServiceLastAccessedDetails"): "iam:GenerateServiceLastAccessedDetails",
+    ("iam", "GetServiceLastAccessedDetails"): "iam:GetServiceLastAccessedDetails",
 }
 
 REQUIRED_ACTIONS: tuple[str, ...] = tuple(sorted(set(OPERATION_ACTIONS.values())))
 
-# Verbs of calls that change nothing. sts:AssumeRole only issues temporary credentials.
-READ_ONLY_PREFIXES = ("Get", "List", "Describe")
-READ_ONLY_EXCEPTIONS = frozenset({"sts:AssumeRole"})
+# Verbs of calls that change nothing. sts:AssumeRole only issues temporary credentials;
+# iam:GenerateServiceLastAccessedDetails only starts a report job (AWS's SecurityAudit policy
+# grants it).
+READ_ONLY_PREFIXES = ("Get", "List", "Describe", "Lookup")
+READ_ONLY_EXCEPTIONS = frozenset({"sts:AssumeRole", "iam:GenerateServiceLastAccessedDetails"})
 
 
 def is_read_only(action: str) -> bool:
-    """True for a Get/List/Describe action (or sts:AssumeRole)."""
+    """True for a Get/List/Describe/Lookup action (or one of the exceptions)."""
     verb = action.split(":", 1)[-1]
     return action in READ_ONLY_EXCEPTIONS or verb.startswith(READ_ONLY_PREFIXES)
 

@@ -10,7 +10,9 @@ from typing import Any
 import boto3
 from botocore.awsrequest import AWSResponse
 
+from nhiscan.connectors.aws.last_accessed import AccessAdvisorConfig
 from nhiscan.connectors.aws.live import AwsConfig
+from nhiscan.connectors.aws.lookup_events import LookupConfig
 from nhiscan.connectors.aws.permissions import (
     OPERATION_ACTIONS,
     REQUIRED_ACTIONS,
@@ -26,10 +28,19 @@ BLOCK = re.compile(
     r"<!-- aws-readonly-policy:start -->(?P<body>.*?)<!-- aws-readonly-policy:end -->", re.S
 )
 TWO_REGIONS = {"Regions": [{"RegionName": REGION}, {"RegionName": "eu-west-1"}]}
+# moto lacks the event history and the last-accessed jobs: answered here as AWS documents them.
+JOB = "examplf1-1234-5678-9abc-0123456789ab"
+ANSWERS: dict[str, Any] = {
+    "LookupEvents": {"Events": []},
+    "GenerateServiceLastAccessedDetails": {"JobId": JOB},
+    "GetServiceLastAccessedDetails": {"JobStatus": "COMPLETED", "ServicesLastAccessed": [],
+                                      "JobCreationDate": "2026-11-10T00:00:00Z"},
+}  # fmt: skip
 
 
 def org_run_calls() -> list[tuple[str, str]]:
-    """Calls of a collection with assume_role, org_role and every enabled region.
+    """Calls of a collection with assume_role, org_role, every enabled region, the event
+    history and the last-accessed data.
 
     DescribeRegions is answered with two regions (moto would list thirty, slowly).
     """
@@ -39,15 +50,23 @@ def org_run_calls() -> list[tuple[str, str]]:
     def two_regions(**_: Any) -> Any:
         return AWSResponse("https://aws.invalid/", 200, {}, None), TWO_REGIONS
 
+    def answer(model: Any, **_: Any) -> Any:
+        return AWSResponse("https://aws.invalid/", 200, {}, None), ANSWERS[model.name]
+
     def factory(profile: str | None) -> boto3.session.Session:
         session = record(profile)
         session.events.register("before-call.ec2.DescribeRegions", two_regions)
+        for name in ANSWERS:
+            service = "cloudtrail" if name == "LookupEvents" else "iam"
+            session.events.register(f"before-call.{service}.{name}", answer)
         return session
 
     build_org()
     config = AwsConfig(
         assume_role=f"arn:aws:iam::{ACCOUNT}:role/auditor",
         org_role="OrganizationAccountAccessRole",
+        lookup_events=LookupConfig(interval=0),
+        last_accessed=AccessAdvisorConfig(first_wait=0),
     )
     records = collect(config, session_factory=factory)
     assert gaps(records) == []
@@ -60,7 +79,9 @@ def test_every_call_is_read_only_and_covered(world: World, moto: None) -> None:
     assert not unknown, f"calls missing from permissions.OPERATION_ACTIONS: {sorted(unknown)}"
     actions = {OPERATION_ACTIONS[call] for call in made}
     assert all(is_read_only(action) for action in actions)
-    assert all(op.startswith(("Get", "List", "Describe")) or op == "AssumeRole" for _, op in made)
+    verbs = ("Get", "List", "Describe", "Lookup")
+    exceptions = {"AssumeRole", "GenerateServiceLastAccessedDetails"}
+    assert all(op.startswith(verbs) or op in exceptions for _, op in made)
     assert actions <= set(REQUIRED_ACTIONS)
     # and nothing in the policy goes unused
     assert set(REQUIRED_ACTIONS) == actions

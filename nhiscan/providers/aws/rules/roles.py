@@ -5,7 +5,9 @@ AWS records a role's last use (RoleLastUsed, kept for 400 days), read here as
 flagged as never used only once it was created more than ``role_unused_days`` ago, and not
 when collecting its last use failed (a gap naming the role, or one covering its account).
 Days are whole days and a threshold is crossed when they are *more than* it. Service-linked
-roles are skipped: they live and die with the AWS service that made them.
+roles are skipped: they live and die with the AWS service that made them. A role an audit trail
+or IAM's last-accessed data covers is left to NHI704 (unused-identity), which judges it from
+every use known: one finding per role.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import datetime
 from nhiscan.providers.aws.facts import ROLE_LAST_USED_OPERATIONS
 from nhiscan.rules.base import RuleContext, RuleMeta, make_finding
 from nhiscan.rules.common import days_since, has_gap, when
+from nhiscan.rules.unused import covered_roles
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import Finding, Identity, IdentityKind, Severity
 
@@ -40,8 +43,11 @@ class RoleUnused:
 
     def evaluate(self, estate: Estate, ctx: RuleContext) -> Iterator[Finding]:
         limit = ctx.thresholds.role_unused_days
+        covered = covered_roles(estate, ctx)
         for role in sorted(estate.identities.values(), key=lambda i: i.id):
             if role.kind is not IdentityKind.IAM_ROLE or role.service_linked:
+                continue
+            if role.id in covered:
                 continue
             idle = _idleness(role, ctx.now, limit)
             if idle is None:
