@@ -581,7 +581,10 @@ def test_pipeline_runs_every_rule_over_a_snapshot() -> None:
     found = [r for b in kept if isinstance(b, WithTrusts) for r in b.registrations]
     with federating(trusts, found):
         report = analyze(snapshot(*records), settings=Settings(), now=NOW, agents=agents)
-    assert {f.rule_id for f in report.findings} == set(RULES) - handed
+    # NHI008's never-used role is in the account the activity fixtures' trail covers: NHI704
+    # judges it there, and NHI008 steps back (rules/unused.py)
+    stepped_back = {"NHI008"}
+    assert {f.rule_id for f in report.findings} == set(RULES) - handed - stepped_back
     ranks = [f.severity.rank for f in report.findings]
     assert ranks == sorted(ranks, reverse=True)
 
