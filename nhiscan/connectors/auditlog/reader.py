@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from nhiscan.connectors.auditlog import files
+from nhiscan.connectors.auditlog.memory import no_cycle_collection
 from nhiscan.connectors.auditlog.summary import BadEntry, Counters, scope
 from nhiscan.connectors.base import CollectContext
 from nhiscan.scanner.model import CollectionGap, Provider, Record
@@ -33,21 +32,6 @@ class Export:
     add: Callable[[list[Any], str, Counters], None]
 
 
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """The cycle collector off while logs are read, as the CloudTrail reader does: reading
-    makes no cycles (the decoded entries are untracked structs, the tallies a tree), but it
-    allocates containers by the million and the collector's passes over them cost more than
-    the decoding."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def read_export(
     export: Export,
     locations: tuple[str, ...],
@@ -58,7 +42,7 @@ def read_export(
     set_limit: int,
 ) -> tuple[list[Record], list[Record]]:
     """Every location read: (the gaps met, one scope per location)."""
-    with _no_cycle_collection():
+    with no_cycle_collection():
         return _read(export, locations, window, ctx, samples=samples, set_limit=set_limit)
 
 
