@@ -110,6 +110,7 @@ class RevocableUnusedGrant:
                     if statement.policy_id in held[holder]:
                         groups.setdefault((holder, statement), []).append(item)
             for (holder, statement), items in sorted(groups.items(), key=_statement_order):
+                items.sort(key=_riskiest)
                 yield self._finding(result, usage, holder, statement, items)
 
     def _finding(
@@ -149,6 +150,9 @@ class RevocableUnusedGrant:
                 # NHI300's least-privilege policy keeps what the plan needs).
                 "remove": [f"{i.action} on {i.resource}" for i in items[:LISTED]],
                 "more_grants": max(0, len(items) - LISTED),
+                # The whole change at once: the identity's least-privilege policy (what its plan
+                # needs), to replace the policies that grant more.
+                "replace_with": _least_privilege(result, holder),
                 "unused_days": usage.unused_days,
                 "last_used": _when(last),
                 "last_used_from": next((i.last_seen_from for i in items if i.last_seen == last
@@ -156,6 +160,20 @@ class RevocableUnusedGrant:
                 "never_seen_since": _when(usage.since) if last is None else None,
             },
         )  # fmt: skip
+
+
+# Permission changes first, then writes, then the rest: the order a reviewer removes them in.
+_LEVEL_ORDER: dict[str, int] = {AccessLevel.PERMISSIONS_MANAGEMENT: 0, AccessLevel.WRITE: 1,
+                AccessLevel.TAGGING: 2, AccessLevel.READ: 3, AccessLevel.LIST: 4}  # fmt: skip
+
+
+def _riskiest(item: UsageItem) -> tuple[int, str, str]:
+    return (_LEVEL_ORDER.get(item.access_level or "", 5), item.action, item.resource)
+
+
+def _least_privilege(result: AgentResult, holder: str) -> Mapping[str, Any] | None:
+    gaps = result.gap.identities if result.gap is not None else ()
+    return next((gap.policy for gap in gaps if gap.identity == holder), None)
 
 
 def _own_policies(estate: Estate, holder: str) -> frozenset[str]:

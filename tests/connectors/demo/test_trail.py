@@ -12,7 +12,9 @@ from typing import Any
 from nhiscan.connectors.aws.cloudtrail import CloudTrailConfig, CloudTrailConnector
 from nhiscan.connectors.base import CollectContext
 from nhiscan.connectors.demo.trail import DAYS, NEW_IP, write_demo_trail
+from nhiscan.providers.aws.catalog import default_catalog
 from nhiscan.scanner.activity import ActivityScope, ActivitySummary
+from nhiscan.scanner.facts import AccessLevel
 
 NOW = datetime(2026, 12, 6, 15, 30, tzinfo=UTC)
 REVIEW = "arn:aws:iam::123456789012:role/loan-review-agent"
@@ -61,6 +63,14 @@ def test_the_demo_shows_each_audit_trail_finding(demo_report: Path) -> None:
     revocable = {f["evidence"]["agent"]: f["evidence"] for f in _findings(doc, "NHI701")}
     assert revocable["loan-review"]["policy"] == "arn:aws:iam::aws:policy/AdministratorAccess"
     assert revocable["loan-review"]["last_used"] is None
+    # an administrator's 22,000 unused actions: the permission changes first, and the whole
+    # change as the least-privilege policy of what its plan needs
+    removed = [r.split(" on ")[0] for r in revocable["loan-review"]["remove"]]
+    levels = [default_catalog().info(action).access_level for action in removed]  # type: ignore[union-attr]
+    assert set(levels) == {AccessLevel.PERMISSIONS_MANAGEMENT} and removed == sorted(removed)
+    replacement = revocable["loan-review"]["replace_with"]["Statement"]
+    granted = {a for statement in replacement for a in _listed(statement["Action"])}
+    assert "secretsmanager:GetSecretValue" in granted and "iam:PassRole" not in granted
     assert [f["evidence"]["agent"] for f in _findings(doc, "NHI702")] == ["triage-assistant"]
     (denied,) = _findings(doc, "NHI703")
     assert denied["evidence"]["agent"] == "doc-extractor"
@@ -73,3 +83,7 @@ def test_the_demo_shows_each_audit_trail_finding(demo_report: Path) -> None:
     assert agents["gcp-report-writer"]["not_covered"] == [
         "report-agent@acme-data.iam.gserviceaccount.com"
     ]
+
+
+def _listed(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
