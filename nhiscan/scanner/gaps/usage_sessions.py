@@ -30,6 +30,10 @@ class ActivityIndex:
 
     sessions: Mapping[str, tuple[ActivitySummary, ...]]  # identity id -> its summaries
     scopes: tuple[ActivityScope, ...]
+    # The sources whose silence means something: not one of management events only (the
+    # event history has no data events: an unread s3:GetObject is not an unused one), not one a
+    # collection gap names (a file it could not read).
+    covering: tuple[ActivityScope, ...]
     since: datetime  # the earliest start of the sources' windows
     until: datetime  # the latest end
 
@@ -39,12 +43,14 @@ class ActivityIndex:
         scopes = snapshot.activity_sources
         if not scopes:
             return None
+        gapped = {gap.scope for gap in snapshot.gaps}
         found: dict[str, list[ActivitySummary]] = {}
         for summary in snapshot.activity:
             found.setdefault(summary.identity, []).append(summary)
         return cls(
             sessions={k: tuple(v) for k, v in found.items()},
             scopes=scopes,
+            covering=tuple(s for s in scopes if not s.management_only and s.source not in gapped),
             since=min(s.since for s in scopes),
             until=max(s.until for s in scopes),
         )
@@ -53,9 +59,9 @@ class ActivityIndex:
         return self.sessions.get(identity_id, ())
 
     def covers(self, identity_id: str, identity: Identity | None) -> bool:
-        """Whether a source read the logs of the identity's account. A source that cannot tell
-        its accounts covers only the identities it saw."""
-        for scope in self.scopes:
+        """Whether a source read the logs of the identity's account (``covering``). A source
+        that cannot tell its accounts covers only the identities it saw."""
+        for scope in self.covering:
             if identity is not None and scope.provider != identity.provider:
                 continue
             if scope.accounts:

@@ -12,7 +12,7 @@ from nhiscan.app.config import Settings
 from nhiscan.rules.thresholds import ActivitySettings
 from nhiscan.scanner.activity import ActionUse, ActivityScope
 from nhiscan.scanner.agents.sessions import Verdict
-from nhiscan.scanner.model import Record
+from nhiscan.scanner.model import CollectionGap, GapReason, Provider, Record
 from nhiscan.scanner.usage import AgentUsage, UsageItem, UseStatus
 from tests.factories import (
     NOW,
@@ -48,12 +48,13 @@ def _usage(
     scope: ActivityScope | None = None,
     unused_days: int = 90,
     now: datetime = NOW,
+    extra: tuple[Record, ...] = (),
     **role_fields: Any,
 ) -> AgentUsage:
     agent_role = role("reader-role", policies=("arn:aws:iam::123456789012:policy/reader",),
                       **role_fields)  # fmt: skip
     records: list[Record] = [agent_role, managed_policy("reader", *GRANTS),
-                             scope or trail_scope()]  # fmt: skip
+                             scope or trail_scope(), *extra]  # fmt: skip
     if uses:
         records.append(trail_session(agent_role.id, *uses, session_name="reader-*"))
     settings = Settings(activity=ActivitySettings(unused_days=unused_days))
@@ -116,6 +117,26 @@ def test_an_uncovered_identity_is_never_unused() -> None:
         "arn:aws:iam::123456789012:role/reader-role",
     )
     assert not usage.of(UseStatus.PLANNED_UNUSED) and not usage.of(UseStatus.REVOCABLE)
+
+
+def test_silence_of_the_event_history_or_of_a_trail_read_in_part_is_not_unused() -> None:
+    """Management events only (LookupEvents): an unread s3:GetObject is not an unused one. A
+    trail location a collection gap names (a file S3 refused): its silence is not either. Uses
+    they did record are still reported."""
+    history = replace(trail_scope(), management_only=True)
+    refused = CollectionGap(
+        provider=Provider.AWS,
+        scope=trail_scope().source,
+        operation="s3:GetObject",
+        reason=GapReason.ACCESS_DENIED,
+        detail="refused",
+    )
+    for usage in (_usage(trail_use("s3:GetObject", DOCS), scope=history),
+                  _usage(trail_use("s3:GetObject", DOCS), extra=(refused,))):  # fmt: skip
+        assert usage.covered == () and usage.not_covered
+        assert not usage.of(UseStatus.PLANNED_UNUSED) and not usage.of(UseStatus.REVOCABLE)
+        assert _actions(usage, UseStatus.USED_PLANNED) == {"s3:GetObject"}
+    assert _usage(trail_use("s3:GetObject", DOCS)).of(UseStatus.REVOCABLE)  # the twin
 
 
 def test_a_source_that_names_no_account_covers_the_identities_it_saw() -> None:
