@@ -101,7 +101,7 @@ def _day(day: datetime, days: int) -> Iterator[Record]:
     yield event(extractor, 14, "s3.amazonaws.com", "ListObjectsV2", error="AccessDenied",
                 parameters={"bucketName": DOCS, "prefix": "draws/"}, ip=LAMBDA_IP,
                 agent=LAMBDA_AGENT)  # fmt: skip
-    reporting = _user("svc-reporting-agent", "AKIADEMOREPORTING001")
+    reporting = _user("svc-reporting-agent", "AKIAIOSFODNN7EXAMPLE")  # AWS's documented example
     yield event(reporting, 6, "s3.amazonaws.com", "ListObjectsV2",
                 parameters={"bucketName": DOCS}, ip=REPORTING_IP)  # fmt: skip
     for n in range(2):
