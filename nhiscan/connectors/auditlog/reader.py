@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from nhiscan.connectors.auditlog import files
@@ -42,46 +42,48 @@ def read_export(
     set_limit: int,
 ) -> tuple[list[Record], list[Record]]:
     """Every location read: (the gaps met, one scope per location)."""
-    with no_cycle_collection():
-        return _read(export, locations, window, ctx, samples=samples, set_limit=set_limit)
-
-
-def _read(
-    export: Export,
-    locations: tuple[str, ...],
-    window: tuple[datetime, datetime],
-    ctx: CollectContext,
-    *,
-    samples: int,
-    set_limit: int,
-) -> tuple[list[Record], list[Record]]:
     gaps: list[Record] = []
     scopes: list[Record] = []
     day_of = files.walk_days(export.day)
-    for location in locations:
-        found = files.find(
-            location, flag=export.flag, provider=export.provider, suffixes=export.suffixes,
-            day_of=day_of, window=(window[0].date(), window[1].date()),
-        )  # fmt: skip
-        gaps.extend(found.gaps)
-        counters = Counters(skipped=found.skipped)
-        for item in found.files:
-            data = files.read(item, export.provider, location)
-            if isinstance(data, CollectionGap):
-                gaps.append(data)
-                continue
-            decoded = files.records(data, item.name, export.decoders, export.expected)
-            try:
-                export.add(decoded, item.name, counters)
-            except BadEntry as bad:
-                raise bad.error(data, item.name) from None
-            counters.files += 1
-            if counters.files % _PROGRESS_EVERY == 0:
-                ctx.progress(_progress(export, location, counters))
-        ctx.progress(_progress(export, location, counters) + f", {counters.skipped} skipped")
-        scopes.append(scope(export.provider, location, window, counters, samples=samples,
-                            set_limit=set_limit))  # fmt: skip
+    with no_cycle_collection():
+        for location in locations:
+            counters = _read_location(export, location, window, ctx, day_of, gaps)
+            scopes.append(scope(export.provider, location, window, counters, samples=samples,
+                                set_limit=set_limit))  # fmt: skip
     return gaps, scopes
+
+
+def _read_location(
+    export: Export,
+    location: str,
+    window: tuple[datetime, datetime],
+    ctx: CollectContext,
+    day_of: Callable[[str], date | None],
+    gaps: list[Record],
+) -> Counters:
+    """One location's files counted into its ``Counters``; what could not be read into
+    ``gaps``."""
+    found = files.find(
+        location, flag=export.flag, provider=export.provider, suffixes=export.suffixes,
+        day_of=day_of, window=(window[0].date(), window[1].date()),
+    )  # fmt: skip
+    gaps.extend(found.gaps)
+    counters = Counters(skipped=found.skipped)
+    for item in found.files:
+        data = files.read(item, export.provider, location)
+        if isinstance(data, CollectionGap):
+            gaps.append(data)
+            continue
+        decoded = files.records(data, item.name, export.decoders, export.expected)
+        try:
+            export.add(decoded, item.name, counters)
+        except BadEntry as bad:
+            raise bad.error(data, item.name) from None
+        counters.files += 1
+        if counters.files % _PROGRESS_EVERY == 0:
+            ctx.progress(_progress(export, location, counters))
+    ctx.progress(_progress(export, location, counters) + f", {counters.skipped} skipped")
+    return counters
 
 
 def _progress(export: Export, location: str, counters: Counters) -> str:
