@@ -32,3 +32,11 @@ class SnapshotError(NhiError):
 class OutputError(NhiError):
     """An output (a report, snapshot, baseline, plan, answer) that cannot be written: the
     path, and the operating system's reason."""
+
+
+class ClusterError(NhiError):
+    """An executor or shard store that cannot be used at all (a scheduler that does not answer,
+    a shard folder that cannot be written, ``--resume`` of a run the shard store lacks).
+
+    One work unit that fails is *not* an error: after its retries it is a CollectionGap record
+    naming the unit (the account, the repository)."""

@@ -26,6 +26,21 @@ class SourceOptions:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ClusterOptions:
+    """Where a scan's shards run (issue #21): ``--executor``, ``--shards``, ``--resume``,
+    ``--shard-retries``. The default, ``local``, splits nothing (today's behaviour)."""
+
+    executor: str = "local"
+    shards: str | None = None  # a folder or s3://bucket/prefix; None: a temporary folder
+    resume: str | None = None  # a run id whose written shards are kept
+    retries: int = 2
+
+    @property
+    def local(self) -> bool:
+        return self.executor.strip() in ("", "local")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Gate:
     output: str | None
     formats: tuple[str, ...]

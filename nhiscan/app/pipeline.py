@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -10,6 +10,8 @@ from nhiscan import __version__, providers
 from nhiscan.app.config import Settings
 from nhiscan.app.estates import estate_of
 from nhiscan.app.rules import all_rules
+from nhiscan.cluster.run import Cluster, run_units, split_records
+from nhiscan.cluster.units import Splittable, UnitContext
 from nhiscan.connectors.base import CollectContext, Connector
 from nhiscan.reports.model import Report
 from nhiscan.rules.base import Rule, RuleContext
@@ -25,18 +27,43 @@ from nhiscan.scanner.gaps.analysis import analyze_agents
 from nhiscan.scanner.graph import ReachGraph, build_graph
 from nhiscan.scanner.graph.sources import CompositeSource
 from nhiscan.scanner.history.behaviour import PreviousBehaviour
-from nhiscan.scanner.model import CollectionGap, Finding, GapReason, Provider, Severity, ToolInfo
+from nhiscan.scanner.model import (
+    CollectionGap,
+    Finding,
+    GapReason,
+    Provider,
+    Record,
+    Severity,
+    ToolInfo,
+)
 from nhiscan.scanner.provider import CloudProvider, ProviderSet
 from nhiscan.scanner.snapshot import Snapshot, build_snapshot
 
 TOOL = ToolInfo(name="nhiscan", version=__version__)
 
 
-def collect(connectors: Iterable[Connector], ctx: CollectContext) -> Snapshot:
+def collect(
+    connectors: Iterable[Connector], ctx: CollectContext, *, cluster: Cluster | None = None
+) -> Snapshot:
+    """The connectors' records as a snapshot. With a cluster, a connector that can be split
+    (``Splittable``) runs as work units on its executor, each writing its shard, and the
+    snapshot is read back from the shards in the order the connector would have yielded."""
     connectors = list(connectors)
     sources = [s for c in connectors for s in c.sources]
-    records = (record for connector in connectors for record in connector.collect(ctx))
+    records = (record for connector in connectors for record in _records(connector, ctx, cluster))
     return build_snapshot(records, tool=TOOL, collected_at=ctx.now, sources=sources)
+
+
+def _records(
+    connector: Connector, ctx: CollectContext, cluster: Cluster | None
+) -> Iterator[Record]:
+    if cluster is None or not isinstance(connector, Splittable):
+        yield from connector.collect(ctx)
+        return
+    unit_ctx = UnitContext(now=ctx.now, as_of=ctx.as_of)
+    split = connector.split(replace(unit_ctx, progress=ctx.progress))
+    outcomes = run_units(cluster, split.units, unit_ctx)
+    yield from split_records(cluster.store, split.before, outcomes, split.after)
 
 
 def provider_set(estate: Estate) -> ProviderSet:

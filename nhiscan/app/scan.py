@@ -20,7 +20,7 @@ from nhiscan.app import pipeline, snapshots
 from nhiscan.app.agents import echo_unmatched, load_agent_files
 from nhiscan.app.config import Settings
 from nhiscan.app.graphs import write_graph
-from nhiscan.app.options import Gate, SourceOptions
+from nhiscan.app.options import ClusterOptions, Gate, SourceOptions
 from nhiscan.app.outputs import (
     Target,
     check_writable,
@@ -43,10 +43,15 @@ if TYPE_CHECKING:
 
 
 def run_collect(
-    src: SourceOptions, settings: Settings, *, output: Path, strict: bool | None
+    src: SourceOptions,
+    settings: Settings,
+    *,
+    output: Path,
+    strict: bool | None,
+    cluster: ClusterOptions | None = None,
 ) -> int:
     check_writable(output)
-    snap = collect_snapshot(src, settings)
+    snap = collect_snapshot(src, settings, cluster=cluster)
     write_output(output, snapshot.to_json(snap).encode())
     click.echo(f"wrote {output}", err=True)
     _echo_gaps(len(snap.gaps))
@@ -61,7 +66,9 @@ def run_analyze(path: Path, settings: Settings, gate: Gate) -> int:
     return _report(snap, settings, gate, targets=targets, accepted=accepted)
 
 
-def run_scan(src: SourceOptions, settings: Settings, gate: Gate) -> int:
+def run_scan(
+    src: SourceOptions, settings: Settings, gate: Gate, *, cluster: ClusterOptions | None = None
+) -> int:
     started = datetime.now(UTC)
     # every option is checked before collecting: agent files, baseline, outputs, store
     agents = load_agent_files(
@@ -71,7 +78,7 @@ def run_scan(src: SourceOptions, settings: Settings, gate: Gate) -> int:
     targets = prepare_outputs(gate.output, gate.formats, snapshot_copy=True)
     store = _open_history(gate)
     try:
-        with collecting(src, settings) as collect:
+        with collecting(src, settings, cluster=cluster) as collect:
             snap = collect(gate.now)
             previous = None
             if store is not None:

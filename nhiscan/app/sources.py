@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from nhiscan.app import pipeline
+from nhiscan.app.cluster import opened
 from nhiscan.app.config import Settings
-from nhiscan.app.options import SourceOptions
+from nhiscan.app.options import ClusterOptions, SourceOptions
 from nhiscan.app.progress import StderrProgress
 from nhiscan.connectors import connector_specs
 from nhiscan.connectors.base import CollectContext, Connector, ConnectorSpec, Keeping
@@ -71,9 +72,13 @@ def _values(spec: ConnectorSpec, src: SourceOptions) -> dict[str, Any]:
 
 
 def collect_snapshot(
-    src: SourceOptions, settings: Settings, *, as_of: datetime | None = None
+    src: SourceOptions,
+    settings: Settings,
+    *,
+    as_of: datetime | None = None,
+    cluster: ClusterOptions | None = None,
 ) -> snapshot.Snapshot:
-    with collecting(src, settings) as collect:
+    with collecting(src, settings, cluster=cluster) as collect:
         return collect(as_of)
 
 
@@ -82,13 +87,17 @@ Collect = Callable[[datetime | None], snapshot.Snapshot]
 
 
 @contextmanager
-def collecting(src: SourceOptions, settings: Settings) -> Iterator[Collect]:
+def collecting(
+    src: SourceOptions, settings: Settings, *, cluster: ClusterOptions | None = None
+) -> Iterator[Collect]:
     """The sources of a command line, collected as often as the block asks, every time with
     the same connectors and the same ``now`` (``as_of`` may differ): a connector that can keep
-    what it built (``Keeping``: the demo's moto estate) keeps it for the whole block."""
+    what it built (``Keeping``: the demo's moto estate) keeps it for the whole block. With a
+    cluster (``--executor``), connectors that can be split run as work units on it."""
     connectors = build_connectors(src, settings)
     now = datetime.now(UTC)
     with ExitStack() as stack:
+        running = stack.enter_context(opened(cluster or ClusterOptions(), now))
         for connector in connectors:
             if isinstance(connector, Keeping):
                 stack.enter_context(connector.kept())
@@ -97,7 +106,7 @@ def collecting(src: SourceOptions, settings: Settings) -> Iterator[Collect]:
             progress = StderrProgress()
             try:
                 ctx = CollectContext(now=now, as_of=as_of, progress=progress)
-                return pipeline.collect(connectors, ctx)
+                return pipeline.collect(connectors, ctx, cluster=running)
             finally:
                 progress.close()
 

@@ -15,7 +15,7 @@ from nhiscan.scanner.model import Severity
 
 if TYPE_CHECKING:  # the orchestration is imported when a command runs, not by --help
     from nhiscan.app.config import Settings
-    from nhiscan.app.options import Gate
+    from nhiscan.app.options import ClusterOptions, Gate
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -146,6 +146,54 @@ def store_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def cluster_options(func: F) -> F:
+    """Where the scan's shards run (issue #21)."""
+    options = [
+        click.option(
+            "--executor",
+            metavar="SPEC",
+            default="local",
+            show_default=True,
+            help="Run the scan's shards (one account, one repository) on: local (this "
+            "process), dask://HOST:8786 or tcp://HOST:8786 (a Dask scheduler; needs "
+            "nhiscan[dask]), or local-cluster[:N] (N worker processes on this machine).",
+        ),
+        click.option(
+            "--shards",
+            metavar="PATH|s3://BUCKET/PREFIX",
+            help="Where workers write the shards: a folder they all share, or S3 (default: "
+            "a temporary folder, removed after the scan; needed with a remote scheduler).",
+        ),
+        click.option(
+            "--resume",
+            metavar="RUN_ID",
+            help="Continue the run RUN_ID (printed by the scan that wrote to --shards): the "
+            "shards it wrote are kept, the others run.",
+        ),
+        click.option(
+            "--shard-retries",
+            type=click.IntRange(min=0, max=10),
+            default=2,
+            show_default=True,
+            help="Attempts after a shard's first failure before it becomes a collection gap.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def cluster_of(kw: dict[str, Any]) -> ClusterOptions:
+    from nhiscan.app.options import ClusterOptions
+
+    return ClusterOptions(
+        executor=kw.pop("executor"),
+        shards=kw.pop("shards"),
+        resume=kw.pop("resume"),
+        retries=kw.pop("shard_retries"),
+    )
 
 
 def agents_option(func: F) -> F:

@@ -11,6 +11,8 @@ import click
 from nhiscan.cli.options import (
     agents_option,
     as_of,
+    cluster_of,
+    cluster_options,
     common_options,
     config_option,
     output_options,
@@ -32,6 +34,7 @@ from nhiscan.cli.sources import cloud_source_options, source_options, sources_of
     help="The snapshot file to write (JSON; read by analyze, inventory and the queries).",
 )
 @click.option("--strict", is_flag=True, default=None, help="Exit 3 on collection gaps.")
+@cluster_options
 @click.pass_context
 def collect(ctx: click.Context, /, output: Path, strict: bool | None, **kw: Any) -> None:
     """Collect an inventory snapshot (the only step that talks to clouds)."""
@@ -39,7 +42,8 @@ def collect(ctx: click.Context, /, output: Path, strict: bool | None, **kw: Any)
     from nhiscan.app.scan import run_collect
 
     settings = load_settings(kw.pop("config_path"))
-    ctx.exit(run_collect(sources_of(kw), settings, output=output, strict=strict))
+    cluster = cluster_of(kw)
+    ctx.exit(run_collect(sources_of(kw), settings, output=output, strict=strict, cluster=cluster))
 
 
 @click.command()
@@ -60,13 +64,15 @@ def analyze(ctx: click.Context, /, snapshot: Path, **kw: Any) -> None:
 @common_options
 @output_options
 @store_options
+@cluster_options
 @click.pass_context
 def scan(ctx: click.Context, /, **kw: Any) -> None:
     """Collect and analyse in one go, and write reports (and the snapshot beside them)."""
     from nhiscan.app.scan import run_scan
 
+    cluster = cluster_of(kw)
     settings, gate = settings_and_gate(kw)
-    ctx.exit(run_scan(sources_of(kw), settings, gate))
+    ctx.exit(run_scan(sources_of(kw), settings, gate, cluster=cluster))
 
 
 @click.command()

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from nhiscan.errors import SnapshotError
 from nhiscan.scanner.activity import ActivityScope, ActivitySummary, ServiceAccess
@@ -201,6 +201,26 @@ def _decode(data: dict[str, Any], source: str) -> Snapshot:
         schema_version=data["schema_version"],
         **lists,
     )
+
+
+def list_of(record: Record) -> str:
+    """The snapshot list a record belongs in ("identities", "gaps"): a shard line names it."""
+    name = _FIELD_FOR.get(type(record))
+    if name is None:
+        raise TypeError(f"not a snapshot record: {record!r:.80}")
+    return name
+
+
+_CLASS_OF = {name: cls for cls, name in _FIELD_FOR.items()}
+
+
+def record_of(name: str, item: Any, *, source: str) -> Record:
+    """The record ``item`` (encoded) of the snapshot list ``name``; SnapshotError naming
+    ``source`` when the list is unknown or the record does not fit."""
+    cls = _CLASS_OF.get(name)
+    if cls is None:
+        raise SnapshotError(f"{source}: {name!r} is not a snapshot list")
+    return cast(Record, _record(cls, item, source, name))
 
 
 def _kind(value: Any) -> str:

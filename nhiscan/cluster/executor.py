@@ -1,0 +1,237 @@
+"""Executors: ``local`` (this process, one job after another) or a Dask cluster.
+
+``open_executor(spec)`` reads ``--executor``:
+
+- ``local``: today's behaviour; nothing is split.
+- ``dask://HOST:PORT`` or ``tcp://HOST:PORT`` (``tls://`` too): a running Dask scheduler whose
+  workers have nhiscan installed (the same version) and their own cloud credentials.
+- ``local-cluster`` or ``local-cluster:N``: a ``LocalCluster`` of N worker processes (2 by
+  default) started for this scan and stopped after it: the laptop example of the README.
+
+``run`` submits every job, yields each outcome as it completes, and resubmits a job that raised
+(or whose workers died more often than Dask allows: ``KilledWorker``) up to ``retries`` more
+times; after that the outcome carries the last error. A worker lost while running a job is
+Dask's to reschedule: the job runs again elsewhere and its result is the same (jobs are
+functions of their input that write their shard whole or not at all).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from nhiscan.errors import ClusterError
+
+J = TypeVar("J")
+R = TypeVar("R")
+
+LOCAL_CLUSTER = "local-cluster"
+CONNECT_TIMEOUT = "30s"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outcome(Generic[R]):
+    """One job's end: ``index`` in the jobs given, its value (None when every attempt
+    failed, then ``error`` says why), attempts made, seconds of the attempt that counted."""
+
+    index: int
+    value: R | None
+    error: str | None
+    attempts: int
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class Executor(Protocol):
+    @property
+    def description(self) -> str:
+        """For people: "local", "dask tcp://10.0.0.5:8786 (8 workers)"."""
+        ...
+
+    @property
+    def dashboard(self) -> str | None:
+        """The Dask dashboard's address, when it serves one."""
+        ...
+
+    @property
+    def workers(self) -> int: ...
+
+    def run(
+        self, fn: Callable[[J], R], jobs: Sequence[J], *, names: Sequence[str], retries: int
+    ) -> Iterator[Outcome[R]]:
+        """Each job's outcome, in completion order (see the module's text)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def _timed(fn: Callable[[J], R], job: J) -> tuple[R, float]:
+    began = time.perf_counter()
+    value = fn(job)
+    return value, time.perf_counter() - began
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if type(exc).__name__ in text else f"{type(exc).__name__}: {text}"
+
+
+class LocalExecutor:
+    """Every job in this process, one after another."""
+
+    description = "local"
+    dashboard = None
+    workers = 1
+
+    def run(
+        self, fn: Callable[[J], R], jobs: Sequence[J], *, names: Sequence[str], retries: int
+    ) -> Iterator[Outcome[R]]:
+        del names
+        for index, job in enumerate(jobs):
+            error = ""
+            for attempt in range(1, retries + 2):
+                try:
+                    value, seconds = _timed(fn, job)
+                except Exception as exc:  # any failure of a job is retried, then reported
+                    error = _why(exc)
+                    continue
+                yield Outcome(index=index, value=value, error=None, attempts=attempt,
+                              seconds=seconds)  # fmt: skip
+                break
+            else:
+                yield Outcome(index=index, value=None, error=error, attempts=retries + 1,
+                              seconds=0.0)  # fmt: skip
+
+    def close(self) -> None:
+        return None
+
+
+class DaskExecutor:
+    """Jobs on a Dask cluster (``distributed.Client``)."""
+
+    def __init__(self, client: Any, *, description: str, cluster: Any = None) -> None:
+        self._client = client
+        self._cluster = cluster  # a LocalCluster this executor started (stopped on close)
+        self._description = description
+
+    @property
+    def client(self) -> Any:
+        return self._client
+
+    @property
+    def description(self) -> str:
+        return f"{self._description} ({self.workers} workers)"
+
+    @property
+    def dashboard(self) -> str | None:
+        services = self._client.scheduler_info().get("services", {})
+        return str(self._client.dashboard_link) if "dashboard" in services else None
+
+    @property
+    def workers(self) -> int:
+        return len(self._client.scheduler_info().get("workers", {}))
+
+    def run(
+        self, fn: Callable[[J], R], jobs: Sequence[J], *, names: Sequence[str], retries: int
+    ) -> Iterator[Outcome[R]]:
+        as_completed = _distributed().as_completed
+        tag = uuid.uuid4().hex[:8]
+        meta: dict[Any, tuple[int, int]] = {}
+
+        def submit(index: int, attempt: int) -> Any:
+            key = f"nhiscan-{names[index]}-{tag}-{attempt}".replace("/", ":")
+            future = self._client.submit(_timed, fn, jobs[index], key=key, pure=False)
+            meta[future] = (index, attempt)
+            return future
+
+        pending = as_completed([submit(i, 1) for i in range(len(jobs))], loop=self._client.loop)
+        try:
+            yield from self._outcomes(pending, meta, submit, retries)
+        finally:  # abandoned (an interrupted scan): nothing left running for it
+            self._client.cancel(list(meta))
+
+    def _outcomes(
+        self,
+        pending: Any,
+        meta: dict[Any, tuple[int, int]],
+        submit: Callable[[int, int], Any],
+        retries: int,
+    ) -> Iterator[Outcome[Any]]:
+        for future in pending:
+            index, attempt = meta.pop(future)
+            if future.status == "finished":
+                value, seconds = future.result()
+                future.release()
+                yield Outcome(index=index, value=value, error=None, attempts=attempt,
+                              seconds=seconds)  # fmt: skip
+                continue
+            error = _why(future.exception())
+            future.release()
+            if attempt <= retries:
+                pending.add(submit(index, attempt + 1))
+                continue
+            yield Outcome(index=index, value=None, error=error, attempts=attempt, seconds=0.0)
+
+    def close(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def open_executor(spec: str) -> Executor:
+    """The executor ``--executor`` names (see the module's text); ClusterError when it
+    cannot be reached or Dask is not installed."""
+    spec = spec.strip()
+    if spec in ("", "local"):
+        return LocalExecutor()
+    if spec == LOCAL_CLUSTER or spec.startswith(LOCAL_CLUSTER + ":"):
+        return _local_cluster(spec)
+    for scheme in ("dask://", "tcp://", "tls://"):
+        if spec.startswith(scheme) and len(spec) > len(scheme):
+            address = "tcp://" + spec[len(scheme) :] if scheme == "dask://" else spec
+            return _connect(address)
+    raise ClusterError(
+        f"--executor {spec!r}: expected local, dask://HOST:PORT, tcp://HOST:PORT, "
+        "tls://HOST:PORT or local-cluster[:WORKERS]"
+    )
+
+
+def _distributed() -> Any:
+    try:
+        import distributed
+    except ImportError as exc:
+        raise ClusterError(
+            "a Dask executor needs the dask extra: pip install 'nhiscan[dask]'"
+        ) from exc
+    return distributed
+
+
+def _connect(address: str) -> Executor:
+    distributed = _distributed()
+    try:
+        client = distributed.Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise ClusterError(
+            f"--executor: the Dask scheduler at {address} did not answer within "
+            f"{CONNECT_TIMEOUT}: {exc}; start it (dask scheduler) or check the address"
+        ) from exc
+    return DaskExecutor(client, description=f"dask {address}")
+
+
+def _local_cluster(spec: str) -> Executor:
+    _, _, count = spec.partition(":")
+    if count and not (count.isdigit() and int(count) >= 1):
+        raise ClusterError(f"--executor {spec!r}: the worker count must be a whole number from 1")
+    workers = int(count) if count else 2
+    distributed = _distributed()
+    cluster = distributed.LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+    )
+    client = distributed.Client(cluster, set_as_default=False)
+    return DaskExecutor(client, description=f"{LOCAL_CLUSTER}:{workers}", cluster=cluster)
