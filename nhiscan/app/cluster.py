@@ -38,7 +38,7 @@ def check(options: ClusterOptions) -> None:
     if remote and options.shards is None:
         raise ClusterError(
             f"--executor {options.executor} runs on other machines: give --shards, a folder "
-            "every worker and this machine share, or s3://bucket/prefix"
+            "every worker and this machine share, or an object store URL (see --shards)"
         )
 
 
@@ -53,7 +53,7 @@ def opened(options: ClusterOptions, now: datetime) -> Iterator[Cluster | None]:
     temporary = options.shards is None
     root = tempfile.mkdtemp(prefix="nhiscan-shards-") if temporary else options.shards
     assert root is not None
-    store = ShardStore(root if root.startswith("s3://") else str(Path(root).resolve()))
+    store = ShardStore.at(root)
     run = options.resume or new_run_id(now)
     if options.resume is not None and not store.has_run(run):
         raise ClusterError(f"--resume {run}: the shard store {store.url} has no such run")
@@ -71,7 +71,7 @@ def opened(options: ClusterOptions, now: datetime) -> Iterator[Cluster | None]:
         executor.close()
         for line in summary_lines(cluster):
             click.echo(line, err=True)
-        if not store.is_s3 and not temporary:
+        if store.is_folder and not temporary:
             _write_summary(Path(store.url, run, "summary.json"), cluster)
         if temporary:
             shutil.rmtree(root, ignore_errors=True)

@@ -140,9 +140,18 @@ class ShardStore:
 
     url: str
 
+    @classmethod
+    def at(cls, root: str) -> ShardStore:
+        """The store at ``root``: ``s3://bucket/prefix``, or a folder (made absolute)."""
+        return cls(root if root.startswith("s3://") else str(Path(root).resolve()))
+
     @property
     def is_s3(self) -> bool:
         return self.url.startswith("s3://")
+
+    @property
+    def is_folder(self) -> bool:
+        return not self.is_s3
 
     def location(self, run: str, kind: str, key: str) -> str:
         return f"{self.url.rstrip('/')}/{run}/{kind}/{file_name(key)}"
