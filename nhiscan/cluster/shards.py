@@ -185,6 +185,9 @@ class ShardStore:
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise ClusterError(f"{where}: cannot write the shard: {exc.strerror}") from exc
+        except BaseException:  # the unit's task failed while yielding: no half shard stays
+            tmp.unlink(missing_ok=True)
+            raise
         return ShardRef(url=where, kind=kind, key=key, items=count, size=path.stat().st_size)
 
     def find(self, run: str, kind: str, key: str) -> ShardRef | None:
