@@ -184,9 +184,9 @@ class DaskExecutor:
             self._cluster.close()
 
 
-def open_executor(spec: str) -> Executor:
+def open_executor(spec: str, *, timeout: str = CONNECT_TIMEOUT) -> Executor:
     """The executor ``--executor`` names (see the module's text); ClusterError when it
-    cannot be reached or Dask is not installed."""
+    cannot be reached within ``timeout`` (a Dask duration: "30s") or Dask is not installed."""
     spec = spec.strip()
     if spec in ("", "local"):
         return LocalExecutor()
@@ -195,7 +195,7 @@ def open_executor(spec: str) -> Executor:
     for scheme in ("dask://", "tcp://", "tls://"):
         if spec.startswith(scheme) and len(spec) > len(scheme):
             address = "tcp://" + spec[len(scheme) :] if scheme == "dask://" else spec
-            return _connect(address)
+            return _connect(address, timeout)
     raise ClusterError(
         f"--executor {spec!r}: expected local, dask://HOST:PORT, tcp://HOST:PORT, "
         "tls://HOST:PORT or local-cluster[:WORKERS]"
@@ -212,14 +212,14 @@ def _distributed() -> Any:
     return distributed
 
 
-def _connect(address: str) -> Executor:
+def _connect(address: str, timeout: str) -> Executor:
     distributed = _distributed()
     try:
-        client = distributed.Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        client = distributed.Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise ClusterError(
             f"--executor: the Dask scheduler at {address} did not answer within "
-            f"{CONNECT_TIMEOUT}: {exc}; start it (dask scheduler) or check the address"
+            f"{timeout}: {exc}; start it (dask scheduler) or check the address"
         ) from exc
     return DaskExecutor(client, description=f"dask {address}")
 

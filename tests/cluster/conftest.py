@@ -13,7 +13,17 @@ from nhiscan.cluster.executor import DaskExecutor, open_executor
 
 
 def children() -> list[psutil.Process]:
-    return psutil.Process().children(recursive=True)
+    """This process's descendants but multiprocessing's resource tracker (started with the
+    first spawned process, it lives as long as this one)."""
+    found = psutil.Process().children(recursive=True)
+    return [p for p in found if "resource_tracker" not in " ".join(_cmdline(p))]
+
+
+def _cmdline(process: psutil.Process) -> list[str]:
+    try:
+        return process.cmdline()
+    except psutil.Error:  # gone meanwhile
+        return []
 
 
 @pytest.fixture(scope="module")
@@ -26,5 +36,5 @@ def dask_executor() -> Iterator[DaskExecutor]:
     finally:
         executor.close()
         assert multiprocessing.active_children() == []
-        left = [p for p in children() if p.pid not in before and p.is_running()]
+        left = [_cmdline(p) for p in children() if p.pid not in before and p.is_running()]
         assert left == [], f"worker processes outlived their cluster: {left}"

@@ -1,0 +1,122 @@
+"""Executors: the local one retries in this process; a real ``LocalCluster`` of two worker
+processes runs every job, reports a job that fails every attempt, and finishes every job with
+the same results when a worker process is killed while it runs one."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from nhiscan.cluster.executor import DaskExecutor, LocalExecutor, Outcome, open_executor
+from nhiscan.errors import ClusterError
+from tests.cluster import jobs
+
+
+def by_index(outcomes: list[Outcome[int]]) -> dict[int, tuple[int | None, str | None, int]]:
+    return {o.index: (o.value, o.error, o.attempts) for o in outcomes}
+
+
+def test_local_runs_jobs_in_order() -> None:
+    outcomes = list(LocalExecutor().run(jobs.double, [1, 2, 3], names=["a", "b", "c"], retries=0))
+    assert [(o.index, o.value, o.attempts, o.ok) for o in outcomes] == [
+        (0, 2, 1, True), (1, 4, 1, True), (2, 6, 1, True)
+    ]  # fmt: skip
+
+
+def test_local_retries_then_reports_the_last_error(tmp_path: Path) -> None:
+    [failed] = LocalExecutor().run(jobs.fail, [7], names=["a"], retries=2)
+    assert (failed.value, failed.attempts, failed.ok) == (None, 3, False)
+    assert failed.error == "RuntimeError: job 7 cannot assume its role"
+    [recovered] = LocalExecutor().run(jobs.fail_twice, [(str(tmp_path), 5)], names=["b"],
+                                      retries=2)  # fmt: skip
+    assert (recovered.value, recovered.attempts) == (10, 3)
+    assert jobs.runs(tmp_path, "attempt-5") == 3
+
+
+@pytest.mark.parametrize(
+    ("spec", "says"),
+    [
+        ("dask", "expected local, dask://HOST:PORT"),
+        ("dask://", "expected local, dask://HOST:PORT"),
+        ("http://10.0.0.5:8786", "expected local, dask://HOST:PORT"),
+        ("local-cluster:0", "the worker count must be a whole number from 1"),
+        ("local-cluster:two", "the worker count must be a whole number from 1"),
+    ],
+)
+def test_open_executor_refuses_bad_specs(spec: str, says: str) -> None:
+    with pytest.raises(ClusterError, match=says) as caught:
+        open_executor(spec)
+    assert repr(spec) in str(caught.value)
+
+
+def test_a_scheduler_that_does_not_answer_is_a_cluster_error() -> None:
+    with pytest.raises(ClusterError, match="did not answer .* start it"):
+        open_executor("tcp://127.0.0.1:9", timeout="1s")
+
+
+def test_local_is_the_default() -> None:
+    assert isinstance(open_executor("local"), LocalExecutor)
+    assert isinstance(open_executor(" "), LocalExecutor)
+
+
+# --- a LocalCluster of two worker processes ---------------------------------------------------
+
+
+def test_every_job_has_an_outcome(dask_executor: DaskExecutor) -> None:
+    assert dask_executor.workers == 2
+    assert dask_executor.description == "local-cluster:2 (2 workers)"
+    names = [f"aws-account/{n:012d}" for n in range(12)]
+    outcomes = list(dask_executor.run(jobs.double, list(range(12)), names=names, retries=1))
+    assert by_index(outcomes) == {n: (n * 2, None, 1) for n in range(12)}
+
+
+def test_a_job_failing_every_attempt_is_an_error_outcome(
+    dask_executor: DaskExecutor, tmp_path: Path
+) -> None:
+    outcomes = list(dask_executor.run(jobs.fail, [1, 2], names=["a", "b"], retries=2))
+    assert by_index(outcomes) == {
+        0: (None, "RuntimeError: job 1 cannot assume its role", 3),
+        1: (None, "RuntimeError: job 2 cannot assume its role", 3),
+    }
+    [recovered] = dask_executor.run(jobs.fail_twice, [(str(tmp_path), 4)], names=["c"],
+                                    retries=2)  # fmt: skip
+    assert (recovered.value, recovered.attempts) == (8, 3)
+
+
+def _kill_when_written(pid_file: Path, killed: list[int]) -> None:
+    for _ in range(3000):  # 30 s at most
+        if pid_file.exists():
+            pid = int(pid_file.read_text())
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+            return
+        time.sleep(0.01)
+
+
+def test_a_worker_killed_while_running_a_job_loses_nothing(
+    dask_executor: DaskExecutor, tmp_path: Path
+) -> None:
+    """Job 3 writes its worker's process id and waits; the test kills that process (SIGKILL).
+    Dask reschedules the job on a worker that lives (the nanny starts a new one), where it
+    answers: every job finishes, with the results of a run nobody killed, and no retry of
+    ours is spent (the loss is Dask's to recover)."""
+    killed: list[int] = []
+    killer = threading.Thread(target=_kill_when_written, args=(tmp_path / "victim.pid", killed))
+    killer.start()
+    try:
+        work = [(str(tmp_path), n, 3) for n in range(8)]
+        outcomes = list(dask_executor.run(jobs.wait_to_be_killed, work,
+                                          names=[f"j/{n}" for n in range(8)], retries=0))  # fmt: skip
+    finally:
+        killer.join()
+    assert len(killed) == 1
+    assert by_index(outcomes) == {n: (n * 2, None, 1) for n in range(8)}
+    deadline = time.monotonic() + 30
+    while dask_executor.workers < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)  # the nanny restarts the killed worker: the next test has two again
+    assert dask_executor.workers == 2
