@@ -163,6 +163,25 @@ def test_a_failed_write_leaves_no_shard(store: ShardStore) -> None:
     assert list(Path(store.url, RUN, KIND).iterdir()) == []  # no temporary file left
 
 
+def test_an_os_error_of_the_task_is_its_own_not_the_stores(store: ShardStore) -> None:
+    """A connection reset in the unit's task is the task's failure (retried, then a gap
+    quoting it), not "cannot write the shard"."""
+
+    def items() -> Iterator[dict[str, object]]:
+        yield record_item(f.user())
+        raise ConnectionResetError("the IAM endpoint reset the connection")
+
+    with pytest.raises(ConnectionResetError, match="IAM endpoint"):
+        store.write(RUN, KIND, "a", items())
+    assert list(Path(store.url, RUN, KIND).iterdir()) == []
+
+
+def test_a_store_that_cannot_be_written_is_a_cluster_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(ClusterError, match="cannot write the shard"):
+        write(ShardStore.at(str(tmp_path / "file")), "a", [f.user()])
+
+
 def test_long_keys_get_short_distinct_file_names(store: ShardStore) -> None:
     base = "https://git.example.com/acme/" + "very-long-group-name/" * 12
     one, two = (
