@@ -12,6 +12,7 @@ sent to workers, which open it themselves.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -198,10 +199,10 @@ class ShardStore:
             tmp.replace(path)
             size = path.stat().st_size
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
+            _discard(tmp)
             raise ClusterError(f"{where}: cannot write the shard: {exc.strerror or exc}") from exc
         except BaseException:  # the task failed (``_TaskFailed``), or an interrupt
-            tmp.unlink(missing_ok=True)
+            _discard(tmp)
             raise
         return ShardRef(url=where, kind=kind, key=key, items=count, size=size)
 
@@ -250,6 +251,11 @@ class ShardStore:
         """Delete a run's shards (a temporary store, once the scan is written)."""
         if not self.is_s3:
             shutil.rmtree(Path(self.url, run), ignore_errors=True)
+
+
+def _discard(path: Path) -> None:
+    with contextlib.suppress(OSError):  # never written, or its folder is not one
+        path.unlink(missing_ok=True)
 
 
 class _TaskFailed(Exception):
