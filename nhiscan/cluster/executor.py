@@ -17,6 +17,7 @@ functions of their input that write their shard whole or not at all).
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -119,6 +120,7 @@ class DaskExecutor:
         self._client = client
         self._cluster = cluster  # a LocalCluster this executor started (stopped on close)
         self._description = description
+        self._final: str | None = None  # the description when closed (for the summary)
 
     @property
     def client(self) -> Any:
@@ -126,6 +128,8 @@ class DaskExecutor:
 
     @property
     def description(self) -> str:
+        if self._final is not None:
+            return self._final
         return f"{self._description} ({self.workers} workers)"
 
     @property
@@ -179,9 +183,13 @@ class DaskExecutor:
             yield Outcome(index=index, value=None, error=error, attempts=attempt, seconds=0.0)
 
     def close(self) -> None:
-        self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+        if self._final is None:
+            self._final = self.description
+        try:
+            self._client.close()
+        finally:
+            if self._cluster is not None:
+                self._cluster.close()
 
 
 def open_executor(spec: str, *, timeout: str = CONNECT_TIMEOUT) -> Executor:
@@ -230,8 +238,12 @@ def _local_cluster(spec: str) -> Executor:
         raise ClusterError(f"--executor {spec!r}: the worker count must be a whole number from 1")
     workers = int(count) if count else 2
     distributed = _distributed()
+    # Dask's workers log each failed attempt with its traceback ("Compute Failed"): with
+    # retries over thousands of accounts that buries the progress, and the last error of each
+    # unit is in its gap already; a worker's death still reaches the client as an error.
     cluster = distributed.LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
-    )
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+        silence_logs=logging.CRITICAL,
+    )  # fmt: skip
     client = distributed.Client(cluster, set_as_default=False)
     return DaskExecutor(client, description=f"{LOCAL_CLUSTER}:{workers}", cluster=cluster)

@@ -243,9 +243,26 @@ class ShardStore:
     def has_run(self, run: str) -> bool:
         if self.is_s3:
             bucket, name = _s3_parts(f"{self.url.rstrip('/')}/{run}/")
-            answer = _s3().list_objects_v2(Bucket=bucket, Prefix=name, MaxKeys=1)
+            try:
+                answer = _s3().list_objects_v2(Bucket=bucket, Prefix=name, MaxKeys=1)
+            except Exception as exc:  # botocore's errors: no credentials, no bucket, refused
+                raise ClusterError(f"{self.url}: cannot list the shard store: {exc}") from exc
             return bool(answer.get("KeyCount"))
         return Path(self.url, run).is_dir()
+
+    def put(self, run: str, name: str, data: bytes) -> str:
+        """A file of the run beside its shards (``summary.json``); its location."""
+        where = f"{self.url.rstrip('/')}/{run}/{name}"
+        try:
+            if self.is_s3:
+                bucket, key = _s3_parts(where)
+                _s3().put_object(Bucket=bucket, Key=key, Body=data)
+            else:
+                Path(where).parent.mkdir(parents=True, exist_ok=True)
+                Path(where).write_bytes(data)
+        except Exception as exc:  # OSError, botocore's errors
+            raise ClusterError(f"{where}: cannot write: {exc}") from exc
+        return where
 
     def remove_run(self, run: str) -> None:
         """Delete a run's shards (a temporary store, once the scan is written)."""

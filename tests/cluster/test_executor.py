@@ -55,7 +55,7 @@ def test_open_executor_refuses_bad_specs(spec: str, says: str) -> None:
 
 
 def test_a_scheduler_that_does_not_answer_is_a_cluster_error() -> None:
-    with pytest.raises(ClusterError, match="did not answer .* start it"):
+    with pytest.raises(ClusterError, match=r"did not answer .* start it"):
         open_executor("tcp://127.0.0.1:9", timeout="1s")
 
 
@@ -110,8 +110,8 @@ def test_a_worker_killed_while_running_a_job_loses_nothing(
     killer.start()
     try:
         work = [(str(tmp_path), n, 3) for n in range(8)]
-        outcomes = list(dask_executor.run(jobs.wait_to_be_killed, work,
-                                          names=[f"j/{n}" for n in range(8)], retries=0))  # fmt: skip
+        names = [f"j/{n}" for n in range(8)]
+        outcomes = list(dask_executor.run(jobs.wait_to_be_killed, work, names=names, retries=0))
     finally:
         killer.join()
     assert len(killed) == 1

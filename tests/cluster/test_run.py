@@ -4,11 +4,14 @@ and the stage summaries count what happened."""
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from pathlib import Path
 
 import pytest
 
+from nhiscan.app.progress import StderrProgress
 from nhiscan.cluster.executor import DaskExecutor, Executor, LocalExecutor
 from nhiscan.cluster.run import (
     Cluster,
@@ -124,6 +127,7 @@ def test_resume_runs_only_the_missing_and_the_cut_shards(
     assert [line.rsplit(": ", 1)[1] for line in lines[1:]] == ["3/5 shards", "4/5 shards",
                                                                "5/5 shards"]  # fmt: skip
     assert all(" shards/s" in line for line in lines[1:])  # the throughput
+    assert lines[-1].startswith("collect: done in ")
 
 
 def test_without_resume_every_unit_runs_again(tmp_path: Path) -> None:
@@ -151,3 +155,24 @@ def test_the_stage_summary_counts_retries_items_and_bytes(tmp_path: Path) -> Non
     assert line.startswith("  collect: 2/3 shards done (0 resumed, 1 failed, 2 retries), ")
     assert f"{2 * items} items" in line
     assert json.dumps(stage.__class__.__name__)  # a plain dataclass: written to summary.json
+
+
+def test_a_log_off_a_terminal_gets_a_line_per_step_not_per_shard(tmp_path: Path) -> None:
+    """The throughput is figured at the first shard and the last (and every ``rate_every``
+    seconds): between, lines differ only in their count, and ``StderrProgress`` off a terminal
+    prints only the first of them; a failed shard is always told."""
+    stream = io.StringIO()
+    units = [jobs.tenant_unit(tmp_path, t) for t in TENANTS]
+    units.insert(2, jobs.tenant_unit(tmp_path, "broken", broken=True))
+    cluster = Cluster(executor=LocalExecutor(), store=ShardStore.at(str(tmp_path / "s")), run=RUN,
+                      retries=0, progress=StderrProgress(stream, interval=3600),
+                      rate_every=3600)  # fmt: skip
+    run_units(cluster, units, CTX)
+    shown = [line.split(": ", 1)[1] for line in stream.getvalue().splitlines()]
+    rate = r"\d+\.\d shards/s"
+    assert len(shown) == 5, shown
+    assert shown[0] == "0/6 shards (local)"
+    assert re.fullmatch(rf"{rate}: 1/6 shards", shown[1])
+    assert re.fullmatch(rf"{rate}, toy-tenant/broken failed: 3/6 shards", shown[2])
+    assert re.fullmatch(rf"{rate}: 4/6 shards", shown[3])  # the step changed back
+    assert re.fullmatch(rf"done in \d+\.\d s, {rate}: 6/6 shards", shown[4])  # always told

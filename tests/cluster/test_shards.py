@@ -138,7 +138,7 @@ def test_a_shard_without_its_trailer_is_refused_and_not_found(store: ShardStore)
     lines = gzip.decompress(Path(ref.url).read_bytes()).splitlines(keepends=True)
     assert lines[-1].startswith(b'{"end"')
     Path(ref.url).write_bytes(gzip.compress(b"".join(lines[:-1])))
-    with pytest.raises(ClusterError, match="cut short .* run again with --resume"):
+    with pytest.raises(ClusterError, match=r"cut short .* run again with --resume"):
         read(store, ref)
     assert store.find(RUN, KIND, "a") is None
 
@@ -147,7 +147,7 @@ def test_a_trailer_that_miscounts_is_refused(store: ShardStore) -> None:
     ref = write(store, "a", list(every_list()))
     lines = gzip.decompress(Path(ref.url).read_bytes()).splitlines(keepends=True)
     Path(ref.url).write_bytes(gzip.compress(b"".join(lines[:2] + lines[-1:])))
-    with pytest.raises(ClusterError, match="the trailer counts .* --resume"):
+    with pytest.raises(ClusterError, match=r"the trailer counts .* --resume"):
         read(store, ref)
     assert store.find(RUN, KIND, "a") is None
 
