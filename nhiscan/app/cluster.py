@@ -16,7 +16,7 @@ import click
 
 from nhiscan.app.options import ClusterOptions
 from nhiscan.app.progress import StderrProgress
-from nhiscan.cluster.executor import LOCAL_CLUSTER, open_executor
+from nhiscan.cluster.executor import open_executor, parse_spec
 from nhiscan.cluster.run import Cluster, summary_lines
 from nhiscan.cluster.shards import ShardStore, check_run_id, new_run_id
 from nhiscan.errors import ClusterError
@@ -35,8 +35,8 @@ def check(options: ClusterOptions) -> None:
             )
     if options.retries < 0:
         raise ClusterError("--shard-retries must be 0 or more")
-    remote = not options.local and not options.executor.startswith(LOCAL_CLUSTER)
-    if remote and options.shards is None:
+    kind, _ = parse_spec(options.executor)
+    if kind == "scheduler" and options.shards is None:
         raise ClusterError(
             f"--executor {options.executor} runs on other machines: give --shards, a folder "
             "every worker and this machine share, or an object store URL (see --shards)"
@@ -45,14 +45,16 @@ def check(options: ClusterOptions) -> None:
 
 @contextmanager
 def opened(options: ClusterOptions, now: datetime) -> Iterator[Cluster | None]:
-    """The cluster of a scan (None for ``--executor local``), closed after the block; its
-    summary printed on standard error and written beside the run's shards.
+    """The cluster of a scan, closed after the block; its summary printed on standard error
+    and written beside the run's shards. None for ``--executor local`` without ``--shards``
+    (today's scan, nothing split); with ``--shards``, the units run one after another in this
+    process and write their shards, so that a long scan can be resumed (``--resume``).
 
     Whatever ends the block (a failure, Ctrl-C), the executor is closed (a local cluster's
     worker processes stopped), and a temporary shard folder removed: each step is undone
     even when the one before it failed."""
     check(options)
-    if options.local:
+    if options.local and options.shards is None:
         yield None
         return
     with ExitStack() as undo:

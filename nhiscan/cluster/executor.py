@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
+from nhiscan import interrupts
 from nhiscan.errors import ClusterError
 
 J = TypeVar("J")
@@ -31,6 +32,7 @@ R = TypeVar("R")
 
 LOCAL_CLUSTER = "local-cluster"
 CONNECT_TIMEOUT = "30s"
+DEFAULT_WORKERS = 2  # local-cluster without a count
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -195,15 +197,30 @@ class DaskExecutor:
 def open_executor(spec: str, *, timeout: str = CONNECT_TIMEOUT) -> Executor:
     """The executor ``--executor`` names (see the module's text); ClusterError when it
     cannot be reached within ``timeout`` (a Dask duration: "30s") or Dask is not installed."""
+    kind, where = parse_spec(spec)
+    if kind == "local":
+        return LocalExecutor()
+    if kind == LOCAL_CLUSTER:
+        return _local_cluster(int(where))
+    return _connect(where, timeout)
+
+
+def parse_spec(spec: str) -> tuple[str, str]:
+    """``--executor`` read without acting on it: ("local", ""), ("local-cluster", worker
+    count) or ("scheduler", its address); ClusterError saying what is expected otherwise."""
     spec = spec.strip()
     if spec in ("", "local"):
-        return LocalExecutor()
+        return "local", ""
     if spec == LOCAL_CLUSTER or spec.startswith(LOCAL_CLUSTER + ":"):
-        return _local_cluster(spec)
+        _, _, count = spec.partition(":")
+        if count and not (count.isdigit() and int(count) >= 1):
+            raise ClusterError(
+                f"--executor {spec!r}: the worker count must be a whole number from 1"
+            )
+        return LOCAL_CLUSTER, count or str(DEFAULT_WORKERS)
     for scheme in ("dask://", "tcp://", "tls://"):
         if spec.startswith(scheme) and len(spec) > len(scheme):
-            address = "tcp://" + spec[len(scheme) :] if scheme == "dask://" else spec
-            return _connect(address, timeout)
+            return "scheduler", "tcp://" + spec[len(scheme) :] if scheme == "dask://" else spec
     raise ClusterError(
         f"--executor {spec!r}: expected local, dask://HOST:PORT, tcp://HOST:PORT, "
         "tls://HOST:PORT or local-cluster[:WORKERS]"
@@ -232,18 +249,22 @@ def _connect(address: str, timeout: str) -> Executor:
     return DaskExecutor(client, description=f"dask {address}")
 
 
-def _local_cluster(spec: str) -> Executor:
-    _, _, count = spec.partition(":")
-    if count and not (count.isdigit() and int(count) >= 1):
-        raise ClusterError(f"--executor {spec!r}: the worker count must be a whole number from 1")
-    workers = int(count) if count else 2
+def _local_cluster(workers: int) -> Executor:
     distributed = _distributed()
-    # Dask's workers log each failed attempt with its traceback ("Compute Failed"): with
-    # retries over thousands of accounts that buries the progress, and the last error of each
-    # unit is in its gap already; a worker's death still reaches the client as an error.
-    cluster = distributed.LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-        silence_logs=logging.CRITICAL,
-    )  # fmt: skip
-    client = distributed.Client(cluster, set_as_default=False)
+    # An interrupt while the cluster starts would leave its half-started workers to the exit
+    # (Dask cannot close a cluster whose start was cut): it is raised once the cluster is ours
+    # to close, a second or two later.
+    with interrupts.deferred():
+        # Dask's workers log each failed attempt with its traceback ("Compute Failed"): with
+        # retries over thousands of accounts that buries the progress, and the last error of
+        # each unit is in its gap already; a worker's death still reaches the client.
+        cluster = distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+            silence_logs=logging.CRITICAL,
+        )  # fmt: skip
+        try:
+            client = distributed.Client(cluster, set_as_default=False)
+        except BaseException:
+            cluster.close()
+            raise
     return DaskExecutor(client, description=f"{LOCAL_CLUSTER}:{workers}", cluster=cluster)

@@ -79,31 +79,32 @@ class Cluster:
         self.progress(f"{stage}: {resumed}/{total} shards ({self.executor.description})")
         ran = self.executor.run(fn, jobs, names=names, retries=self.retries)
         rate, rated = "", began
-        for finished, outcome in enumerate(ran, start=1):
-            outcomes[outcome.index] = outcome
-            if outcome.value is not None and measure is not None:
-                more_items, more_size = measure(outcome.value)
-                items, size = items + more_items, size + more_size
-            now = time.perf_counter()
-            if not rate or now - rated >= self.rate_every or finished == len(jobs):
-                rate, rated = f"{finished / max(now - began, 1e-9):.1f} shards/s", now
-                rate = f"done in {now - began:.1f} s, {rate}" if finished == len(jobs) else rate
-            failed = "" if outcome.ok else f", {names[outcome.index]} failed"
-            self.progress(f"{stage}: {rate}{failed}: {finished + resumed}/{total} shards")
-        done = [o for o in outcomes if o is not None]
-        self.stages.append(
-            _summary(stage, done, resumed=resumed, began=began, items=items, size=size)
-        )
+        try:  # an interrupted stage is summarised too: what it had done
+            for finished, outcome in enumerate(ran, start=1):
+                outcomes[outcome.index] = outcome
+                if outcome.value is not None and measure is not None:
+                    more_items, more_size = measure(outcome.value)
+                    items, size = items + more_items, size + more_size
+                now = time.perf_counter()
+                if not rate or now - rated >= self.rate_every or finished == len(jobs):
+                    rate, rated = f"{finished / max(now - began, 1e-9):.1f} shards/s", now
+                    rate = f"done in {now - began:.1f} s, {rate}" if finished == len(jobs) else rate
+                failed = "" if outcome.ok else f", {names[outcome.index]} failed"
+                self.progress(f"{stage}: {rate}{failed}: {finished + resumed}/{total} shards")
+        finally:
+            done = [o for o in outcomes if o is not None]
+            self.stages.append(_summary(stage, done, jobs=total, resumed=resumed, began=began,
+                                        items=items, size=size))  # fmt: skip
         return done
 
 
 def _summary(
-    stage: str, done: Sequence[Outcome[Any]], *, resumed: int, began: float, items: int,
-    size: int,
+    stage: str, done: Sequence[Outcome[Any]], *, jobs: int, resumed: int, began: float,
+    items: int, size: int,
 ) -> StageSummary:  # fmt: skip
     return StageSummary(
         stage=stage,
-        jobs=len(done) + resumed,
+        jobs=jobs,
         done=sum(1 for o in done if o.ok) + resumed,
         failed=sum(1 for o in done if not o.ok),
         resumed=resumed,

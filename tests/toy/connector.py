@@ -7,6 +7,8 @@ account is; the records are the same either way."""
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +28,9 @@ from nhiscan.scanner.model import (
 from tests.toy.provider import ADMIN, BOT, BOX, GRANT, READ, TOKEN, TOY, tenant_id
 
 STALE_DAYS = 400  # the builder bot's token: created and last used this long ago
+UNREACHABLE = "NHISCAN_TOY_UNREACHABLE"
+HANGING = "NHISCAN_TOY_HANGING"
+HANG = 120.0  # seconds: longer than any test waits
 
 
 def bot_id(tenant: str, name: str) -> str:
@@ -65,7 +70,13 @@ def tenant_unit(tenant: str) -> WorkUnit:
 
 
 def collect_tenant(tenant: str, ctx: UnitContext) -> Iterator[Record]:
-    """One tenant's unit, on a worker."""
+    """One tenant's unit, on a worker. For the tests of faults on worker processes (which
+    inherit the environment, not a monkeypatch): a tenant named in ``$NHISCAN_TOY_UNREACHABLE``
+    fails as an account whose role cannot be assumed, one in ``$NHISCAN_TOY_HANGING`` hangs."""
+    if tenant in os.environ.get(UNREACHABLE, "").split(","):
+        raise PermissionError(f"AccessDenied: cannot assume the role of toy tenant {tenant}")
+    if tenant in os.environ.get(HANGING, "").split(","):
+        time.sleep(HANG)
     return tenant_records(tenant, ctx.now)
 
 
