@@ -120,3 +120,18 @@ def test_a_worker_killed_while_running_a_job_loses_nothing(
     while dask_executor.workers < 2 and time.monotonic() < deadline:
         time.sleep(0.1)  # the nanny restarts the killed worker: the next test has two again
     assert dask_executor.workers == 2
+
+
+def test_a_running_scheduler_is_reached_by_its_address(dask_executor: DaskExecutor) -> None:
+    """``--executor dask://HOST:PORT`` (the scheduler of the module's cluster): a client of
+    its own, whose close leaves the cluster running for the scan that started it."""
+    address = dask_executor.client.scheduler.address
+    assert address.startswith("tcp://")
+    remote = open_executor("dask://" + address.removeprefix("tcp://"))
+    try:
+        assert remote.description == f"dask {address} (2 workers)"
+        outcomes = list(remote.run(jobs.double, [5, 6], names=["a", "b"], retries=0))
+        assert by_index(outcomes) == {0: (10, None, 1), 1: (12, None, 1)}
+    finally:
+        remote.close()
+    assert dask_executor.workers == 2  # still there
