@@ -91,3 +91,8 @@ def tenant_unit(folder: Path, tenant: str, *, broken: bool = False) -> WorkUnit:
     return WorkUnit(kind="toy-tenant", key=tenant, label=f"toy tenant {tenant}", provider=TOY,
                     task=broken_task if broken else tenant_task,
                     payload=(str(folder), tenant))  # fmt: skip
+
+
+def die(n: int) -> int:
+    """Kills the worker process running it, every time (as a shard that exhausts its memory)."""
+    os._exit(70 + n)

@@ -135,3 +135,18 @@ def test_a_running_scheduler_is_reached_by_its_address(dask_executor: DaskExecut
     finally:
         remote.close()
     assert dask_executor.workers == 2  # still there
+
+
+def test_a_job_that_kills_every_worker_it_runs_on_ends_as_an_error(
+    dask_executor: DaskExecutor,
+) -> None:
+    """Dask gives up on a job after it has killed ``allowed-failures`` workers (KilledWorker):
+    an error outcome (then a gap naming the unit), never a scan that waits for it forever."""
+    outcomes = list(dask_executor.run(jobs.die, [1], names=["aws-account/1"], retries=0))
+    [outcome] = outcomes
+    assert (outcome.value, outcome.attempts) == (None, 1)
+    assert outcome.error is not None and outcome.error.startswith("KilledWorker")
+    deadline = time.monotonic() + 60
+    while dask_executor.workers < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert dask_executor.workers == 2
