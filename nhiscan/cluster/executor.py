@@ -169,15 +169,21 @@ class DaskExecutor:
         submit: Callable[[int, int], Any],
         retries: int,
     ) -> Iterator[Outcome[Any]]:
+        # A job's end as Dask tells it: its value, its exception, Dask giving up on it
+        # (KilledWorker), or its cancellation (the scheduler lost it). ``result`` also waits
+        # for a value that was lost with its worker after the job finished: Dask runs the
+        # job again, so the status seen when it first finished is not the last word.
         for future in pending:
             index, attempt = meta.pop(future)
-            if future.status == "finished":
+            try:
                 value, seconds = future.result()
+            except Exception as exc:  # Dask's CancelledError and KilledWorker are Exceptions
+                error = _why(exc)
+            else:
                 future.release()
                 yield Outcome(index=index, value=value, error=None, attempts=attempt,
                               seconds=seconds)  # fmt: skip
                 continue
-            error = _why(future.exception())
             future.release()
             if attempt <= retries:
                 pending.add(submit(index, attempt + 1))
@@ -251,20 +257,28 @@ def _connect(address: str, timeout: str) -> Executor:
 
 def _local_cluster(workers: int) -> Executor:
     distributed = _distributed()
+    started: DaskExecutor | None = None
     # An interrupt while the cluster starts would leave its half-started workers to the exit
     # (Dask cannot close a cluster whose start was cut): it is raised once the cluster is ours
-    # to close, a second or two later.
-    with interrupts.deferred():
-        # Dask's workers log each failed attempt with its traceback ("Compute Failed"): with
-        # retries over thousands of accounts that buries the progress, and the last error of
-        # each unit is in its gap already; a worker's death still reaches the client.
-        cluster = distributed.LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-            silence_logs=logging.CRITICAL,
-        )  # fmt: skip
-        try:
-            client = distributed.Client(cluster, set_as_default=False)
-        except BaseException:
-            cluster.close()
-            raise
-    return DaskExecutor(client, description=f"{LOCAL_CLUSTER}:{workers}", cluster=cluster)
+    # to close, a second or two later, and closes it.
+    try:
+        with interrupts.deferred():
+            # Dask's workers log each failed attempt with its traceback ("Compute Failed"):
+            # with retries over thousands of accounts that buries the progress, and the last
+            # error of each unit is in its gap already; a worker's death still reaches us.
+            cluster = distributed.LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                silence_logs=logging.CRITICAL,
+            )  # fmt: skip
+            try:
+                client = distributed.Client(cluster, set_as_default=False)
+            except BaseException:
+                cluster.close()
+                raise
+            started = DaskExecutor(client, description=f"{LOCAL_CLUSTER}:{workers}",
+                                   cluster=cluster)  # fmt: skip
+    except BaseException:
+        if started is not None:
+            started.close()
+        raise
+    return started

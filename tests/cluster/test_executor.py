@@ -15,6 +15,7 @@ import pytest
 from nhiscan.cluster.executor import DaskExecutor, LocalExecutor, Outcome, open_executor
 from nhiscan.errors import ClusterError
 from tests.cluster import jobs
+from tests.cluster.conftest import children
 
 
 def by_index(outcomes: list[Outcome[int]]) -> dict[int, tuple[int | None, str | None, int]]:
@@ -146,6 +147,31 @@ def test_a_job_that_kills_every_worker_it_runs_on_ends_as_an_error(
     [outcome] = outcomes
     assert (outcome.value, outcome.attempts) == (None, 1)
     assert outcome.error is not None and outcome.error.startswith("KilledWorker")
+    deadline = time.monotonic() + 60
+    while dask_executor.workers < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert dask_executor.workers == 2
+
+
+def test_values_lost_with_their_workers_before_they_are_read_are_computed_again(
+    dask_executor: DaskExecutor, tmp_path: Path
+) -> None:
+    """Jobs finish, their values wait on the workers, the client reads the first one; then
+    every worker process is killed: the values not read yet are lost with them. Dask runs
+    those jobs again and the client gets every value, none reported as failed."""
+    work = [(str(tmp_path), n) for n in range(4)]
+    ran = dask_executor.run(jobs.pid_of, work, names=[f"j/{n}" for n in range(4)], retries=0)
+    first = next(ran)
+    for _ in range(3000):  # until every job has run once (30 s at most)
+        if len(list(tmp_path.glob("done-*"))) >= 4:
+            break
+        time.sleep(0.01)
+    for worker in children():
+        worker.kill()
+    outcomes = [first, *ran]
+    assert sorted(o.index for o in outcomes) == [0, 1, 2, 3]
+    assert [(o.ok, o.attempts) for o in outcomes] == [(True, 1)] * 4, outcomes
+    assert len(list(tmp_path.glob("done-*"))) > 4  # some ran again
     deadline = time.monotonic() + 60
     while dask_executor.workers < 2 and time.monotonic() < deadline:
         time.sleep(0.1)

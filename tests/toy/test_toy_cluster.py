@@ -141,18 +141,6 @@ def test_options_that_cannot_work_exit_2(
     assert not (tmp_path / "s.json").exists()
 
 
-def test_a_failed_scan_removes_its_temporary_shard_folder(cli: Any, tmp_path: Path) -> None:
-    """The snapshot cannot be written (its folder is a file): the scan fails after the units
-    ran, and the temporary shard folder goes with it."""
-    import tempfile
-
-    (tmp_path / "file").write_text("")
-    before = set(Path(tempfile.gettempdir()).glob("nhiscan-shards-*"))
-    result = collect(cli, tmp_path / "file" / "s.json", "--executor", "local-cluster:1")
-    assert result.exit_code == 2, result.output
-    assert set(Path(tempfile.gettempdir()).glob("nhiscan-shards-*")) == before
-
-
 SCRIPT = """\
 import sys
 from nhiscan import connectors, providers
