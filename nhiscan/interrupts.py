@@ -100,3 +100,32 @@ def release() -> None:
     """Undo ``held`` in a forked child (a mask survives fork and exec, so its own children
     would otherwise never see SIGTERM)."""
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _INTERRUPTS)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """SIGINT and SIGTERM noted while the block runs and raised once it has ended: for a step
+    that an exception would cut where nothing can clean up after it (a Dask cluster starting
+    its worker processes: interrupted then, the half-started cluster cannot be closed and its
+    workers are left to the exit). Unlike ``held`` no signal mask is set, so the processes the
+    block starts inherit none. Outside the main thread it does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    noted: list[int] = []
+
+    def _note(signum: int, _frame: FrameType | None) -> None:
+        noted.append(signum)
+
+    previous = {
+        sig: signal.signal(sig, _note)
+        for sig in _INTERRUPTS
+        if signal.getsignal(sig) is not signal.SIG_IGN
+    }
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if noted:
+            signal.raise_signal(noted[0])

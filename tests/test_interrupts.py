@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from nhiscan.interrupts import Terminated, held, signals_raise
+from nhiscan.interrupts import Terminated, deferred, held, signals_raise
 
 BOUND = 1_000  # 10 ms sleeps: ten seconds, only a lost interrupt waits that long
 
@@ -72,3 +72,21 @@ def test_an_ignored_sigint_stays_ignored() -> None:
             assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def test_deferred_signals_are_raised_when_the_block_ends() -> None:
+    """A SIGTERM during ``deferred`` cuts nothing in the block; it is raised as it ends."""
+    finished = False
+    with pytest.raises(Terminated), signals_raise():
+        with deferred():
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGTERM)
+            _wait_a_little()
+            finished = True
+        _wait_for_the_signal()
+    assert finished
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def _wait_a_little() -> None:
+    for _ in range(10):
+        time.sleep(0.01)

@@ -28,7 +28,8 @@ class SourceOptions:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClusterOptions:
     """Where a scan's shards run (issue #21): ``--executor``, ``--shards``, ``--resume``,
-    ``--shard-retries``. The default, ``local``, splits nothing (today's behaviour)."""
+    ``--shard-retries``. The default, ``local`` without ``--shards``, splits nothing (today's
+    behaviour)."""
 
     executor: str = "local"
     shards: str | None = None  # a folder or s3://bucket/prefix; None: a temporary folder

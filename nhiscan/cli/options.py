@@ -164,7 +164,8 @@ def cluster_options(func: F) -> F:
             "--shards",
             metavar="PATH|s3://BUCKET/PREFIX",
             help="Where workers write the shards: a folder they all share, or S3 (default: "
-            "a temporary folder, removed after the scan; needed with a remote scheduler).",
+            "a temporary folder, removed after the scan; needed with a remote scheduler). "
+            "With --executor local, the shards run in this process and can be resumed.",
         ),
         click.option(
             "--resume",

@@ -17,12 +17,14 @@ functions of their input that write their shard whole or not at all).
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
+from nhiscan import interrupts
 from nhiscan.errors import ClusterError
 
 J = TypeVar("J")
@@ -30,6 +32,7 @@ R = TypeVar("R")
 
 LOCAL_CLUSTER = "local-cluster"
 CONNECT_TIMEOUT = "30s"
+DEFAULT_WORKERS = 2  # local-cluster without a count
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -119,6 +122,7 @@ class DaskExecutor:
         self._client = client
         self._cluster = cluster  # a LocalCluster this executor started (stopped on close)
         self._description = description
+        self._final: str | None = None  # the description when closed (for the summary)
 
     @property
     def client(self) -> Any:
@@ -126,6 +130,8 @@ class DaskExecutor:
 
     @property
     def description(self) -> str:
+        if self._final is not None:
+            return self._final
         return f"{self._description} ({self.workers} workers)"
 
     @property
@@ -163,15 +169,21 @@ class DaskExecutor:
         submit: Callable[[int, int], Any],
         retries: int,
     ) -> Iterator[Outcome[Any]]:
+        # A job's end as Dask tells it: its value, its exception, Dask giving up on it
+        # (KilledWorker), or its cancellation (the scheduler lost it). ``result`` also waits
+        # for a value that was lost with its worker after the job finished: Dask runs the
+        # job again, so the status seen when it first finished is not the last word.
         for future in pending:
             index, attempt = meta.pop(future)
-            if future.status == "finished":
+            try:
                 value, seconds = future.result()
+            except Exception as exc:  # Dask's CancelledError and KilledWorker are Exceptions
+                error = _why(exc)
+            else:
                 future.release()
                 yield Outcome(index=index, value=value, error=None, attempts=attempt,
                               seconds=seconds)  # fmt: skip
                 continue
-            error = _why(future.exception())
             future.release()
             if attempt <= retries:
                 pending.add(submit(index, attempt + 1))
@@ -179,23 +191,42 @@ class DaskExecutor:
             yield Outcome(index=index, value=None, error=error, attempts=attempt, seconds=0.0)
 
     def close(self) -> None:
-        self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+        if self._final is None:
+            self._final = self.description
+        try:
+            self._client.close()
+        finally:
+            if self._cluster is not None:
+                self._cluster.close()
 
 
-def open_executor(spec: str) -> Executor:
+def open_executor(spec: str, *, timeout: str = CONNECT_TIMEOUT) -> Executor:
     """The executor ``--executor`` names (see the module's text); ClusterError when it
-    cannot be reached or Dask is not installed."""
+    cannot be reached within ``timeout`` (a Dask duration: "30s") or Dask is not installed."""
+    kind, where = parse_spec(spec)
+    if kind == "local":
+        return LocalExecutor()
+    if kind == LOCAL_CLUSTER:
+        return _local_cluster(int(where))
+    return _connect(where, timeout)
+
+
+def parse_spec(spec: str) -> tuple[str, str]:
+    """``--executor`` read without acting on it: ("local", ""), ("local-cluster", worker
+    count) or ("scheduler", its address); ClusterError saying what is expected otherwise."""
     spec = spec.strip()
     if spec in ("", "local"):
-        return LocalExecutor()
+        return "local", ""
     if spec == LOCAL_CLUSTER or spec.startswith(LOCAL_CLUSTER + ":"):
-        return _local_cluster(spec)
+        _, _, count = spec.partition(":")
+        if count and not (count.isdigit() and int(count) >= 1):
+            raise ClusterError(
+                f"--executor {spec!r}: the worker count must be a whole number from 1"
+            )
+        return LOCAL_CLUSTER, count or str(DEFAULT_WORKERS)
     for scheme in ("dask://", "tcp://", "tls://"):
         if spec.startswith(scheme) and len(spec) > len(scheme):
-            address = "tcp://" + spec[len(scheme) :] if scheme == "dask://" else spec
-            return _connect(address)
+            return "scheduler", "tcp://" + spec[len(scheme) :] if scheme == "dask://" else spec
     raise ClusterError(
         f"--executor {spec!r}: expected local, dask://HOST:PORT, tcp://HOST:PORT, "
         "tls://HOST:PORT or local-cluster[:WORKERS]"
@@ -212,26 +243,42 @@ def _distributed() -> Any:
     return distributed
 
 
-def _connect(address: str) -> Executor:
+def _connect(address: str, timeout: str) -> Executor:
     distributed = _distributed()
     try:
-        client = distributed.Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        client = distributed.Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise ClusterError(
             f"--executor: the Dask scheduler at {address} did not answer within "
-            f"{CONNECT_TIMEOUT}: {exc}; start it (dask scheduler) or check the address"
+            f"{timeout}: {exc}; start it (dask scheduler) or check the address"
         ) from exc
     return DaskExecutor(client, description=f"dask {address}")
 
 
-def _local_cluster(spec: str) -> Executor:
-    _, _, count = spec.partition(":")
-    if count and not (count.isdigit() and int(count) >= 1):
-        raise ClusterError(f"--executor {spec!r}: the worker count must be a whole number from 1")
-    workers = int(count) if count else 2
+def _local_cluster(workers: int) -> Executor:
     distributed = _distributed()
-    cluster = distributed.LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
-    )
-    client = distributed.Client(cluster, set_as_default=False)
-    return DaskExecutor(client, description=f"{LOCAL_CLUSTER}:{workers}", cluster=cluster)
+    started: DaskExecutor | None = None
+    # An interrupt while the cluster starts would leave its half-started workers to the exit
+    # (Dask cannot close a cluster whose start was cut): it is raised once the cluster is ours
+    # to close, a second or two later, and closes it.
+    try:
+        with interrupts.deferred():
+            # Dask's workers log each failed attempt with its traceback ("Compute Failed"):
+            # with retries over thousands of accounts that buries the progress, and the last
+            # error of each unit is in its gap already; a worker's death still reaches us.
+            cluster = distributed.LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                silence_logs=logging.CRITICAL,
+            )  # fmt: skip
+            try:
+                client = distributed.Client(cluster, set_as_default=False)
+            except BaseException:
+                cluster.close()
+                raise
+            started = DaskExecutor(client, description=f"{LOCAL_CLUSTER}:{workers}",
+                                   cluster=cluster)  # fmt: skip
+    except BaseException:
+        if started is not None:
+            started.close()
+        raise
+    return started

@@ -19,6 +19,7 @@ J = TypeVar("J")
 R = TypeVar("R")
 
 DEFAULT_RETRIES = 2
+RATE_EVERY = 5.0  # seconds between two throughput figures in the progress lines
 
 
 def _quiet(message: str) -> None:
@@ -53,6 +54,10 @@ class Cluster:
     resume: bool = False  # skip the shards of ``run`` already written
     progress: Callable[[str], None] = field(default=_quiet)
     stages: list[StageSummary] = field(default_factory=list)
+    # The throughput is figured again after this many seconds (and at a stage's end): between
+    # two figures the progress lines differ only in their count, which a log off a terminal
+    # shows at most every few seconds (``StderrProgress``), not once per shard.
+    rate_every: float = RATE_EVERY
 
     def run_stage(
         self,
@@ -73,32 +78,42 @@ class Cluster:
         items = size = 0
         self.progress(f"{stage}: {resumed}/{total} shards ({self.executor.description})")
         ran = self.executor.run(fn, jobs, names=names, retries=self.retries)
-        for finished, outcome in enumerate(ran, start=1):
-            outcomes[outcome.index] = outcome
-            if outcome.value is not None and measure is not None:
-                more_items, more_size = measure(outcome.value)
-                items, size = items + more_items, size + more_size
-            rate = finished / max(time.perf_counter() - began, 1e-9)
-            failed = "" if outcome.ok else f", {names[outcome.index]} failed"
-            self.progress(
-                f"{stage}: {rate:.1f} shards/s{failed}: {finished + resumed}/{total} shards"
-            )
-        done = [o for o in outcomes if o is not None]
-        self.stages.append(
-            StageSummary(
-                stage=stage,
-                jobs=total,
-                done=sum(1 for o in done if o.ok) + resumed,
-                failed=sum(1 for o in done if not o.ok),
-                resumed=resumed,
-                retries=sum(o.attempts - 1 for o in done),
-                seconds=time.perf_counter() - began,
-                work_seconds=sum(o.seconds for o in done),
-                items=items,
-                size=size,
-            )
-        )
+        rate, rated = "", began
+        try:  # an interrupted stage is summarised too: what it had done
+            for finished, outcome in enumerate(ran, start=1):
+                outcomes[outcome.index] = outcome
+                if outcome.value is not None and measure is not None:
+                    more_items, more_size = measure(outcome.value)
+                    items, size = items + more_items, size + more_size
+                now = time.perf_counter()
+                if not rate or now - rated >= self.rate_every or finished == len(jobs):
+                    rate, rated = f"{finished / max(now - began, 1e-9):.1f} shards/s", now
+                    rate = f"done in {now - began:.1f} s, {rate}" if finished == len(jobs) else rate
+                failed = "" if outcome.ok else f", {names[outcome.index]} failed"
+                self.progress(f"{stage}: {rate}{failed}: {finished + resumed}/{total} shards")
+        finally:
+            done = [o for o in outcomes if o is not None]
+            self.stages.append(_summary(stage, done, jobs=total, resumed=resumed, began=began,
+                                        items=items, size=size))  # fmt: skip
         return done
+
+
+def _summary(
+    stage: str, done: Sequence[Outcome[Any]], *, jobs: int, resumed: int, began: float,
+    items: int, size: int,
+) -> StageSummary:  # fmt: skip
+    return StageSummary(
+        stage=stage,
+        jobs=jobs,
+        done=sum(1 for o in done if o.ok) + resumed,
+        failed=sum(1 for o in done if not o.ok),
+        resumed=resumed,
+        retries=sum(o.attempts - 1 for o in done),
+        seconds=time.perf_counter() - began,
+        work_seconds=sum(o.seconds for o in done),
+        items=items,
+        size=size,
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

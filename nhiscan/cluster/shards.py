@@ -12,6 +12,7 @@ sent to workers, which open it themselves.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -157,35 +158,53 @@ class ShardStore:
         return f"{self.url.rstrip('/')}/{run}/{kind}/{file_name(key)}"
 
     def write(self, run: str, kind: str, key: str, items: Iterable[dict[str, Any]]) -> ShardRef:
+        """Write the unit's shard whole (or nothing). An error of ``items`` (the unit's task
+        failing while it yields) propagates as it is; one of the store is a ClusterError."""
         where = self.location(run, kind, key)
-        lines = encode_items(kind, key, items)
-        count = -2  # header and trailer are not items
-        if self.is_s3:
-            body = bytearray()
-            with gzip.GzipFile(fileobj=_Sink(body), mode="wb", compresslevel=5) as out:
-                for line in lines:
-                    count += 1
-                    out.write(line)
-            bucket, name = _s3_parts(where)
-            try:
-                _s3().put_object(Bucket=bucket, Key=name, Body=bytes(body),
-                                 Metadata={"items": str(count)})  # fmt: skip
-            except Exception as exc:  # botocore's errors: the unit's attempt fails, is retried
-                raise ClusterError(f"{where}: cannot write the shard: {exc}") from exc
-            return ShardRef(url=where, kind=kind, key=key, items=count, size=len(body))
-        path = Path(where)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp")
+        lines = encode_items(kind, key, _TaskItems(items))
         try:
+            if self.is_s3:
+                return self._put(where, kind, key, lines)
+            return self._save(where, kind, key, lines)
+        except _TaskFailed as failed:
+            cause = failed.cause
+        raise cause  # outside the handler: no reference cycle for Dask to pickle
+
+    def _put(self, where: str, kind: str, key: str, lines: Iterable[bytes]) -> ShardRef:
+        body = bytearray()
+        count = -2  # header and trailer are not items
+        with gzip.GzipFile(fileobj=_Sink(body), mode="wb", compresslevel=5) as out:
+            for line in lines:
+                count += 1
+                out.write(line)
+        bucket, name = _s3_parts(where)
+        try:
+            _s3().put_object(Bucket=bucket, Key=name, Body=bytes(body),
+                             Metadata={"items": str(count)})  # fmt: skip
+        except Exception as exc:  # botocore's errors: the unit's attempt fails, is retried
+            raise ClusterError(f"{where}: cannot write the shard: {exc}") from exc
+        return ShardRef(url=where, kind=kind, key=key, items=count, size=len(body))
+
+    def _save(self, where: str, kind: str, key: str, lines: Iterable[bytes]) -> ShardRef:
+        """Under a temporary name, renamed once whole: a shard file that exists is whole."""
+        path = Path(where)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp")
+        count = -2
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             with gzip.open(tmp, "wb", compresslevel=5) as out:
                 for line in lines:
                     count += 1
                     out.write(line)
             tmp.replace(path)
+            size = path.stat().st_size
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise ClusterError(f"{where}: cannot write the shard: {exc.strerror}") from exc
-        return ShardRef(url=where, kind=kind, key=key, items=count, size=path.stat().st_size)
+            _discard(tmp)
+            raise ClusterError(f"{where}: cannot write the shard: {exc.strerror or exc}") from exc
+        except BaseException:  # the task failed (``_TaskFailed``), or an interrupt
+            _discard(tmp)
+            raise
+        return ShardRef(url=where, kind=kind, key=key, items=count, size=size)
 
     def find(self, run: str, kind: str, key: str) -> ShardRef | None:
         """The shard of this unit in ``run`` when it was written whole, else None."""
@@ -224,14 +243,57 @@ class ShardStore:
     def has_run(self, run: str) -> bool:
         if self.is_s3:
             bucket, name = _s3_parts(f"{self.url.rstrip('/')}/{run}/")
-            answer = _s3().list_objects_v2(Bucket=bucket, Prefix=name, MaxKeys=1)
+            try:
+                answer = _s3().list_objects_v2(Bucket=bucket, Prefix=name, MaxKeys=1)
+            except Exception as exc:  # botocore's errors: no credentials, no bucket, refused
+                raise ClusterError(f"{self.url}: cannot list the shard store: {exc}") from exc
             return bool(answer.get("KeyCount"))
         return Path(self.url, run).is_dir()
+
+    def put(self, run: str, name: str, data: bytes) -> str:
+        """A file of the run beside its shards (``summary.json``); its location."""
+        where = f"{self.url.rstrip('/')}/{run}/{name}"
+        try:
+            if self.is_s3:
+                bucket, key = _s3_parts(where)
+                _s3().put_object(Bucket=bucket, Key=key, Body=data)
+            else:
+                Path(where).parent.mkdir(parents=True, exist_ok=True)
+                Path(where).write_bytes(data)
+        except Exception as exc:  # OSError, botocore's errors
+            raise ClusterError(f"{where}: cannot write: {exc}") from exc
+        return where
 
     def remove_run(self, run: str) -> None:
         """Delete a run's shards (a temporary store, once the scan is written)."""
         if not self.is_s3:
             shutil.rmtree(Path(self.url, run), ignore_errors=True)
+
+
+def _discard(path: Path) -> None:
+    with contextlib.suppress(OSError):  # never written, or its folder is not one
+        path.unlink(missing_ok=True)
+
+
+class _TaskFailed(Exception):
+    """An error of a shard's items (the unit's task), told apart from the store's own: a
+    task's OSError (a connection reset, a refused file) is not a shard that cannot be
+    written."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+class _TaskItems:
+    def __init__(self, items: Iterable[dict[str, Any]]) -> None:
+        self._items = items
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        try:
+            yield from self._items
+        except Exception as exc:
+            raise _TaskFailed(exc) from exc
 
 
 def _gzip_lines(path: Path) -> Iterator[bytes]:

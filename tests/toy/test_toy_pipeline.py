@@ -70,23 +70,6 @@ def toy_report(toy_cloud: CloudProvider) -> Report:
     return analyze(snapshot, settings=Settings(), now=f.NOW)
 
 
-@pytest.fixture
-def cli(toy_cloud: CloudProvider, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
-    """The CLI imported afresh with the toy registered (its commands take their source options
-    from the connector registry when defined), run in an empty folder (no nhiscan.toml, no
-    agents.yaml); the modules are put back afterwards."""
-    import nhiscan.cli
-
-    monkeypatch.setattr(nhiscan, "cli", sys.modules["nhiscan.cli"])
-    for name in list(sys.modules):
-        if name == "nhiscan.cli" or name.startswith("nhiscan.cli."):
-            monkeypatch.delitem(sys.modules, name)
-    monkeypatch.chdir(tmp_path)
-    from nhiscan.cli import cli as fresh
-
-    return fresh
-
-
 def scan(cli: Any, out: Path, *extra: str) -> Result:
     formats = [arg for fmt in FORMATS for arg in ("--format", fmt)]
     args = ["scan", "--toy-tenant", "acme", "-o", str(out), *formats, "--no-store", *extra]
