@@ -68,13 +68,15 @@ def opened(options: ClusterOptions, now: datetime) -> Iterator[Cluster | None]:
         yield cluster
     finally:
         progress.close()
-        executor.close()
-        for line in summary_lines(cluster):
-            click.echo(line, err=True)
-        if store.is_folder and not temporary:
-            _write_summary(Path(store.url, run, "summary.json"), cluster)
-        if temporary:
-            shutil.rmtree(root, ignore_errors=True)
+        try:  # the summary names the executor's workers: asked before it is closed
+            for line in summary_lines(cluster):
+                click.echo(line, err=True)
+            if store.is_folder and not temporary:
+                _write_summary(Path(store.url, run, "summary.json"), cluster)
+        finally:
+            executor.close()
+            if temporary:
+                shutil.rmtree(root, ignore_errors=True)
 
 
 def _write_summary(path: Path, cluster: Cluster) -> None:
