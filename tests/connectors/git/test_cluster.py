@@ -29,13 +29,13 @@ from nhiscan.connectors.git.connector import RepositoryJob, scan_repository
 from nhiscan.connectors.git.secrets.redact import secret_hash
 from nhiscan.connectors.git.source import resolve
 from nhiscan.connectors.git.verify import AwsKeyVerifier, VerifyConfig
+from nhiscan.errors import ConnectorError
 from nhiscan.scanner import snapshot as snapshots
 from nhiscan.scanner.model import Exposure, Provider
 from tests.connectors.git.helpers import (
     NOW,
     aws_key_id,
     aws_secret_key,
-    gaps,
     make_repo,
     repository,
     slack_token,
@@ -43,7 +43,7 @@ from tests.connectors.git.helpers import (
 
 distributed = pytest.importorskip("distributed")
 
-pytestmark = [pytest.mark.usefixtures("isolated_git"), pytest.mark.slow]
+pytestmark = pytest.mark.usefixtures("isolated_git")
 
 REPOSITORIES = 200
 _STAMP = 1_700_000_000
@@ -86,28 +86,39 @@ def _history(index: int, secret: str | None, *, deleted: bool) -> bytes:
     return b"".join(stream)
 
 
+def _imported(path: Path, stream: bytes, template: Path | None = None) -> str:
+    """A bare repository at ``path`` (``template`` copied, or a new one) holding ``stream``."""
+    if template is not None:
+        shutil.copytree(template, path)
+    else:
+        subprocess.run(["git", "init", "-q", "--bare", "--template=", "-b", "main", str(path)],
+                       check=True)  # fmt: skip
+    subprocess.run(["git", "-C", str(path), "fast-import", "--quiet"], input=stream,
+                   check=True, capture_output=True)  # fmt: skip
+    return str(path)
+
+
+def _aws_pair() -> str:
+    return f'AWS_KEY_ID = "{aws_key_id()}"\nAWS_SECRET = "{aws_secret_key()}"\n'
+
+
 def _generate(root: Path) -> Estate:
     """The repositories, made fast: a bare template copied, then one ``git fast-import``."""
     template = root / "template.git"
-    subprocess.run(["git", "init", "-q", "--bare", "--template=", "-b", "main", str(template)],
-                   check=True)  # fmt: skip
+    _imported(template, b"")
     shared = slack_token()
     shared_in = (9, 150)
     specs: list[str] = []
     for index in range(REPOSITORIES):
-        path = root / f"repo-{index:03}.git"
-        shutil.copytree(template, path)
         secret: str | None = None
         if index in shared_in:
             secret = f'SLACK = "{shared}"\n'
         elif index % 5 == 0:
-            secret = f'AWS_KEY_ID = "{aws_key_id()}"\nAWS_SECRET = "{aws_secret_key()}"\n'
+            secret = _aws_pair()
         elif index % 5 == 1:
             secret = f'TOKEN = "{slack_token()}"\n'
         stream = _history(index, secret, deleted=index % 2 == 0)
-        subprocess.run(["git", "-C", str(path), "fast-import", "--quiet"], input=stream,
-                       check=True, capture_output=True)  # fmt: skip
-        specs.append(str(path))
+        specs.append(_imported(root / f"repo-{index:03}.git", stream, template))
     missing = (root / "gone.git").as_uri()
     corrupt = make_repo(root / "corrupt")
     corrupt.write("lost.txt", f"{slack_token()}\n")
@@ -129,6 +140,16 @@ def _generate(root: Path) -> Estate:
 @pytest.fixture(scope="module")
 def estate(tmp_path_factory: pytest.TempPathFactory) -> Estate:
     return _generate(tmp_path_factory.mktemp("repositories"))
+
+
+@pytest.fixture
+def few(tmp_path: Path) -> list[str]:
+    """Three small repositories with history, an AWS key pair in the first one's."""
+    return [
+        _imported(tmp_path / f"repo-{i}.git", _history(i, _aws_pair() if i == 0 else None,
+                                                       deleted=True))
+        for i in range(3)
+    ]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -168,6 +189,7 @@ def scans(estate: Estate, dask: DaskExecutor, tmp_path_factory: pytest.TempPathF
     return Scans(local=_snapshot(config, None), split=_snapshot(config, cluster), cluster=cluster)
 
 
+@pytest.mark.slow
 def test_200_repositories_on_a_local_cluster_give_the_local_snapshot(
     estate: Estate, scans: Scans
 ) -> None:
@@ -194,6 +216,7 @@ def test_200_repositories_on_a_local_cluster_give_the_local_snapshot(
     assert sorted(shared) == sorted(estate.shared_in)
 
 
+@pytest.mark.slow
 def test_the_findings_are_the_same_and_name_the_shared_secret(scans: Scans) -> None:
     settings = Settings()
 
@@ -212,6 +235,7 @@ def test_the_findings_are_the_same_and_name_the_shared_secret(scans: Scans) -> N
     assert rules.count("NHI200") == len(exposed) - 1
 
 
+@pytest.mark.slow
 def test_the_command_line_scan_on_a_local_cluster_reports_the_same_exposures(
     estate: Estate, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -240,23 +264,35 @@ def test_the_command_line_scan_on_a_local_cluster_reports_the_same_exposures(
 
 
 def test_a_repository_unit_is_one_process_and_its_verifier_travels_as_settings(
-    estate: Estate,
+    few: list[str],
 ) -> None:
     verifier = AwsKeyVerifier(VerifyConfig(), environ={"AWS_ENDPOINT_URL": "http://127.0.0.1:9"})
-    config = GitConfig(repos=estate.specs[:3], mode="history", workers=8, verifier=verifier)
+    config = GitConfig(repos=few, mode="history", workers=8, verifier=verifier)
 
     split = GitConnector(config).split(UnitContext(now=NOW))
 
-    assert [u.key for u in split.units] == list(estate.specs[:3])
+    assert [u.key for u in split.units] == list(few)
     unit = split.units[0]
     assert (unit.kind, unit.label, unit.provider) == (
         "repository",
-        f"repository {estate.specs[0]}",
+        f"repository {few[0]}",
         Provider.GIT,
     )
     job = pickle.loads(pickle.dumps(unit.payload))
-    assert job.config.workers == 1 and job.config.repos == (estate.specs[0],)
+    assert job.config.workers == 1 and job.config.repos == (few[0],)
     assert job.config.verifier.endpoint_url == "http://127.0.0.1:9"
+
+
+def test_the_repositories_are_checked_on_the_client_before_any_unit(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    repo.write("README.md", "hello\n")
+    repo.commit("readme")
+    since = GitConfig(repos=(str(repo.path),), mode="since", since="no-such-revision")
+    with pytest.raises(ConnectorError, match="no-such-revision"):
+        GitConnector(since).split(UnitContext(now=NOW))
+    missing = GitConfig(repos=(str(repo.path), str(tmp_path / "gone")), mode="history")
+    with pytest.raises(ConnectorError, match="does not exist"):
+        GitConnector(missing).split(UnitContext(now=NOW))
 
 
 def test_two_urls_that_differ_only_in_their_password_get_two_shards(tmp_path: Path) -> None:
@@ -272,13 +308,14 @@ def test_two_urls_that_differ_only_in_their_password_get_two_shards(tmp_path: Pa
 
 
 def test_a_pool_asked_for_on_a_dask_worker_scans_in_the_worker_itself(
-    estate: Estate, dask: DaskExecutor, tmp_path: Path
+    few: list[str], dask: DaskExecutor, tmp_path: Path
 ) -> None:
     """A Dask worker is a daemonic process: a unit whose configuration asks for a pool (here
     built by hand, bypassing ``split``) scans serially instead of failing every attempt."""
-    config = GitConfig(repos=(estate.corrupt,), mode="history", workers=2, pool_min_bytes=0,
+    spec = few[0]  # three blobs, an AWS key pair in the history
+    config = GitConfig(repos=(spec,), mode="history", workers=2, pool_min_bytes=0,
                        pool_min_files=0)  # fmt: skip
-    job = RepositoryJob(target=resolve(estate.corrupt, config.mode), config=config)
+    job = RepositoryJob(target=resolve(spec, config.mode), config=config)
     unit = WorkUnit(kind="repository", key="pooled", label="repository pooled",
                     provider=Provider.GIT, task=scan_repository, payload=job)  # fmt: skip
     cluster = replace(_cluster(dask, tmp_path), retries=0)
@@ -286,10 +323,8 @@ def test_a_pool_asked_for_on_a_dask_worker_scans_in_the_worker_itself(
 
     (outcome,) = run_units(cluster, [unit], ctx)
 
-    assert outcome.gap is None, outcome.gap
+    assert outcome.gap is None, outcome.gap.detail
     records = list(split_records(cluster.store, (), [outcome], ()))
-    local = list(scan_repository(job, ctx))
-    assert records == local
-    assert [g.subject for g in gaps(records)] == ["lost.txt"]
-    assert repository(records).blobs == 1
-    assert len([r for r in records if isinstance(r, Exposure)]) == 1
+    assert records == list(scan_repository(job, ctx))  # here, on a pool of two
+    assert repository(records).blobs == 3
+    assert {e.detector for e in records if isinstance(e, Exposure)} >= {"AWS Access Key ID"}
