@@ -19,7 +19,8 @@ what the key may do: "valid" means the key pair is live and belongs to the retur
 call is visible to the key's owner (CloudTrail can record it, with this machine's address).
 
 Each key is checked once per run, however many times it was found (the answer is cached by
-key id and secret key). The result, ``(status, identity_arn, detail)``, is recorded on each
+key id and secret key); on a cluster (``--executor``), once per worker process that finds it.
+The result, ``(status, identity_arn, detail)``, is recorded on each
 ``Exposure`` of that key: ``verification``, ``verified_identity``, ``verification_detail``.
 Statuses: "valid", "invalid" (AWS refused the key: unknown, deleted, deactivated or a wrong
 secret key), "error" (no answer about the key: network, timeout, clock skew, anything else)
