@@ -11,6 +11,10 @@ fetched (S3 refused it), is a ``CollectionGap``: that part of the trail is unkno
 Pipeline: ``cloudtrail_files`` (where) -> ``cloudtrail_wire`` (bytes to events) ->
 ``cloudtrail_callers`` (who) -> ``cloudtrail_summary`` (the records); event names become IAM
 actions by ``cloudtrail_actions``' table. docs/dev/activity.md has the design.
+
+Not split into work units on a cluster (``--executor``): batches of files give partial summaries
+that do not merge into what one pass gives (bounded sets of addresses, sessions joined to their
+start across files); docs/dev/cloudtrail-batches.md says why and what would change it.
 """
 
 from __future__ import annotations

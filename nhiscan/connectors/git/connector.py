@@ -1,15 +1,21 @@
 """``GitConnector``: secrets in repositories, as Exposure, SkippedFile, Repository and
 CollectionGap records, and the CI workflow steps that request cloud credentials
 (WorkflowCredential, ``workflows``). Every repository is checked before any is scanned, so a
-mistyped path fails at once (ConnectorError); a clone or git command that fails later is a gap."""
+mistyped path fails at once (ConnectorError); a clone or git command that fails later is a gap.
+
+On a cluster (``split``) each repository is one work unit: ``scan_repository`` on a worker does
+for its repository exactly what ``collect`` does for each (``collect_target``), so the records,
+and the snapshot read back from the shards, are the same."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+from nhiscan.cluster.units import Split, UnitContext, WorkUnit
 from nhiscan.connectors.base import CollectContext
 from nhiscan.connectors.git import work
 from nhiscan.connectors.git.collate import CommitInfo, Findings
@@ -19,7 +25,7 @@ from nhiscan.connectors.git.history import describe, history_plan, resolve_rev, 
 from nhiscan.connectors.git.plan import Plan, files_plan, gap, tree_plan
 from nhiscan.connectors.git.source import Layout, Source, Target, opened, redact_url, resolve
 from nhiscan.connectors.git.workflows import collect_workflows, origin_slug
-from nhiscan.scanner.model import CollectionGap, Record, Repository, SkippedFile
+from nhiscan.scanner.model import CollectionGap, Provider, Record, Repository, SkippedFile
 
 _PROGRESS_EVERY = 1.0  # seconds
 
@@ -33,21 +39,81 @@ class GitConnector:
         return tuple(f"git:{redact_url(spec)}" for spec in self._config.repos)
 
     def collect(self, ctx: CollectContext) -> Iterator[Record]:
+        for target in self._targets():
+            yield from collect_target(target, self._config, ctx)
+
+    def split(self, ctx: UnitContext) -> Split:
+        """One unit per repository, checked here first as ``collect`` checks them. A unit's
+        scan runs in one process (``workers=1``): the cluster's parallelism is across
+        repositories, and a Dask worker (a daemonic process) cannot start a pool anyway."""
+        del ctx
+        config = self._config
+        units = []
+        keys: set[str] = set()
+        for target in self._targets():
+            key = _unique(target.label, keys)
+            units.append(
+                WorkUnit(
+                    kind="repository",
+                    key=key,
+                    label=f"repository {target.label}",
+                    provider=Provider.GIT,
+                    task=scan_repository,
+                    payload=RepositoryJob(
+                        target=target, config=replace(config, repos=(target.spec,), workers=1)
+                    ),
+                )
+            )
+        return Split(units=tuple(units))
+
+    def _targets(self) -> list[Target]:
+        """The repositories, each once, all checked before any is scanned."""
         config = self._config
         targets = [resolve(spec, config.mode) for spec in dict.fromkeys(config.repos)]
         for target in targets:
             if target.path is not None and config.since is not None:
                 _check_since(target, config.since)
-        for target in targets:
-            with opened(target, config.mode) as source:
-                if isinstance(source, CollectionGap):
-                    yield source
-                    continue
-                ctx.progress(f"git {source.label}: listing ({config.label})")
-                slug = origin_slug(source.git, source.label)
-                for record in scan_plan(make_plan(source, config), config, ctx):
-                    yield replace(record, slug=slug) if isinstance(record, Repository) else record
-                yield from collect_workflows(source, config.mode, slug)
+        return targets
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RepositoryJob:
+    """A repository's unit, as a worker gets it: the target checked on the client and the
+    configuration (the verifier's too: it pickles as its settings)."""
+
+    target: Target
+    config: GitConfig
+
+
+def scan_repository(job: RepositoryJob, ctx: UnitContext) -> Iterator[Record]:
+    """On a worker: one repository's records, as ``collect`` yields them."""
+    collect_ctx = CollectContext(now=ctx.now, as_of=ctx.as_of, progress=ctx.progress)
+    yield from collect_target(job.target, job.config, collect_ctx)
+
+
+def collect_target(target: Target, config: GitConfig, ctx: CollectContext) -> Iterator[Record]:
+    """One repository's records: cloned when it is a URL (a gap when that fails), scanned,
+    then its workflows."""
+    with opened(target, config.mode) as source:
+        if isinstance(source, CollectionGap):
+            yield source
+            return
+        ctx.progress(f"git {source.label}: listing ({config.label})")
+        slug = origin_slug(source.git, source.label)
+        for record in scan_plan(make_plan(source, config), config, ctx):
+            yield replace(record, slug=slug) if isinstance(record, Repository) else record
+        yield from collect_workflows(source, config.mode, slug)
+
+
+def _unique(label: str, taken: set[str]) -> str:
+    """A unit key for ``label`` no other unit of the split has (two URLs that differ only in
+    their redacted password share a label, and must not share a shard)."""
+    key, n = label, 1
+    while key in taken:
+        n += 1
+        key = f"{label}#{n}"
+    taken.add(key)
+    return key
 
 
 def _check_since(target: Target, since: str) -> None:
@@ -110,7 +176,10 @@ def scan_plan(plan: Plan, config: GitConfig, ctx: CollectContext) -> Iterator[Re
 
 
 def pool_size(plan: Plan, config: GitConfig) -> int:
-    """Worker processes: one (this process) unless there is enough work to pay for a pool."""
+    """Worker processes: one (this process) unless there is enough work to pay for a pool.
+    Always one in a daemonic process (a Dask worker's), which may not start children."""
+    if multiprocessing.current_process().daemon:
+        return 1
     workers = config.workers or os.cpu_count() or 1
     if workers <= 1 or len(plan.items) <= 1:
         return 1

@@ -19,7 +19,8 @@ what the key may do: "valid" means the key pair is live and belongs to the retur
 call is visible to the key's owner (CloudTrail can record it, with this machine's address).
 
 Each key is checked once per run, however many times it was found (the answer is cached by
-key id and secret key). The result, ``(status, identity_arn, detail)``, is recorded on each
+key id and secret key); on a cluster (``--executor``), once per worker process that finds it.
+The result, ``(status, identity_arn, detail)``, is recorded on each
 ``Exposure`` of that key: ``verification``, ``verified_identity``, ``verification_detail``.
 Statuses: "valid", "invalid" (AWS refused the key: unknown, deleted, deactivated or a wrong
 secret key), "error" (no answer about the key: network, timeout, clock skew, anything else)
@@ -34,7 +35,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
@@ -132,7 +133,12 @@ def aws_key_id(match: Match) -> str | None:
 
 
 class AwsKeyVerifier:
-    """``verifier(match) -> (status, identity_arn, detail)``; thread-safe, one call per key."""
+    """``verifier(match) -> (status, identity_arn, detail)``; thread-safe, one call per key.
+
+    It pickles as its settings (the endpoint resolved here, the session factory), so that a
+    repository's work unit can take it to a cluster's worker: each worker process builds its
+    own clients and cache, so on a cluster a key found in repositories scanned by two workers
+    is checked once by each (once per worker process, not once per run)."""
 
     def __init__(
         self,
@@ -156,6 +162,10 @@ class AwsKeyVerifier:
     @property
     def endpoint_url(self) -> str:
         return self._endpoint
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        settled = replace(self._config, endpoint_url=self._endpoint)
+        return (_rebuilt, (settled, self._session_factory))
 
     def __call__(self, match: Match) -> Result:
         key_id = aws_key_id(match)
@@ -196,6 +206,10 @@ class AwsKeyVerifier:
             return _failed(exc, key_id, secret_key)
         account = who.get("Account")
         return (Verification.VALID, str(who["Arn"]), f"account {account}" if account else None)
+
+
+def _rebuilt(config: VerifyConfig, session_factory: SessionFactory) -> AwsKeyVerifier:
+    return AwsKeyVerifier(config, session_factory=session_factory)
 
 
 def _failed(exc: ClientError | BotoCoreError, key_id: str, secret_key: str) -> Result:

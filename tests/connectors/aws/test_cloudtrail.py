@@ -15,7 +15,11 @@ import pytest
 from botocore.exceptions import ClientError
 from click.testing import CliRunner
 
+from nhiscan.app import pipeline
 from nhiscan.cli import cli
+from nhiscan.cluster.executor import LocalExecutor
+from nhiscan.cluster.run import Cluster
+from nhiscan.cluster.shards import ShardStore
 from nhiscan.connectors.aws.cloudtrail import CloudTrailConfig, CloudTrailConnector, _gap
 from nhiscan.connectors.base import CollectContext
 from nhiscan.errors import ConnectorError
@@ -568,3 +572,31 @@ def test_a_bad_window_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["scan", "--activity-since", "2026-11-10"])
     assert result.exit_code == 2
     assert "--activity-since goes with --aws-cloudtrail" in result.output
+
+
+def test_on_a_cluster_a_trail_is_read_in_one_pass_as_batches_would_lose_session_starts(
+    tmp_path: Path,
+) -> None:
+    """A trail is not split into batches of files on a cluster (docs/dev/cloudtrail-batches.md):
+    a batch holding a session's events but not its AssumeRole call would summarise it without
+    its tags. On a cluster it is read in one pass, and the snapshot is the one-pass snapshot."""
+    trail = tmp_path / "trail"
+    a = session("run", key="ASIASTARTA")
+    events = write(trail, log_key(DAY, region="eu-west-1"), [
+        event(a, "GetItem", source="dynamodb.amazonaws.com", time="2026-11-02T10:02:00Z"),
+    ])  # fmt: skip
+    write(trail, log_key(DAY.replace(minute=10)), [
+        _assume("ASIASTARTA", "intake-a", time="2026-11-02T10:00:00Z"),
+    ])  # fmt: skip
+    connector = CloudTrailConnector(CloudTrailConfig(locations=(str(trail),)))
+    ctx = CollectContext(now=NOW)
+    cluster = Cluster(executor=LocalExecutor(), store=ShardStore.at(str(tmp_path / "shards")),
+                      run="run-1")  # fmt: skip
+
+    on_cluster = pipeline.collect([connector], ctx, cluster=cluster)
+
+    assert on_cluster == pipeline.collect([connector], ctx)
+    assert cluster.stages == []  # no unit ran: the client read it
+    (joined,) = [s for s in on_cluster.activity if s.identity == ROLE]
+    assert joined.session_tags == {"agent": "intake-a"}
+    assert of(collect(str(events)), ROLE).session_tags == {}  # the batch of the first file

@@ -14,11 +14,13 @@ is not tested here.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import socket
 import threading
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -345,6 +347,19 @@ def test_one_key_found_many_times_is_checked_once(server: str, estate: Estate) -
     second = check(aws_match(key.key_id, key.secret, line=40))
     assert first == second == ("valid", key.user_arn, "account 123456789012")
     assert len(recorder.requests) == 1
+
+
+def test_a_verifier_sent_to_another_process_checks_with_the_endpoint_resolved_here(
+    server: str, estate: Estate
+) -> None:
+    """A repository's work unit takes the verifier to a cluster's worker: it travels as its
+    settings, with the endpoint this process resolved (the worker's environment names none)."""
+    key = estate.live
+    check = AwsKeyVerifier(VerifyConfig(), environ={"AWS_ENDPOINT_URL": server})
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+        found = pool.submit(check, aws_match(key.key_id, key.secret)).result(timeout=60)
+    assert found == ("valid", key.user_arn, "account 123456789012")
 
 
 def test_the_same_key_id_with_another_secret_key_is_checked_again(
