@@ -119,6 +119,7 @@ class DaskExecutor:
         self._client = client
         self._cluster = cluster  # a LocalCluster this executor started (stopped on close)
         self._description = description
+        self._final: str | None = None  # the description when closed (for the summary)
 
     @property
     def client(self) -> Any:
@@ -126,6 +127,8 @@ class DaskExecutor:
 
     @property
     def description(self) -> str:
+        if self._final is not None:
+            return self._final
         return f"{self._description} ({self.workers} workers)"
 
     @property
@@ -179,9 +182,13 @@ class DaskExecutor:
             yield Outcome(index=index, value=None, error=error, attempts=attempt, seconds=0.0)
 
     def close(self) -> None:
-        self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+        if self._final is None:
+            self._final = self.description
+        try:
+            self._client.close()
+        finally:
+            if self._cluster is not None:
+                self._cluster.close()
 
 
 def open_executor(spec: str) -> Executor:

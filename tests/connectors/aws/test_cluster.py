@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -21,7 +22,7 @@ from typing import Any
 
 import boto3
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from distributed import Client, LocalCluster
 from moto.server import ThreadedMotoServer
 
@@ -111,8 +112,10 @@ def build_org(endpoint: str) -> tuple[str, tuple[str, ...]]:
         trusted_user = f"arn:aws:iam::{trusted}:user/deployer-{(n + 1) % len(accounts)}"
         iam.create_role(RoleName=f"cross-{n}", AssumeRolePolicyDocument=_trust(trusted_user))
         admin = n % 3 == 0
-        policy = iam.create_policy(PolicyName="admin" if admin else "read",
-                                   PolicyDocument=_document("*" if admin else "s3:Get*"))
+        policy = iam.create_policy(
+            PolicyName="admin" if admin else "read",
+            PolicyDocument=_document("*" if admin else "s3:Get*"),
+        )
         iam.attach_role_policy(RoleName=f"cross-{n}", PolicyArn=policy["Policy"]["Arn"])
         if n % 4 == 0:
             iam.put_user_policy(UserName=f"deployer-{n}", PolicyName="assume-any",
@@ -170,20 +173,101 @@ def footprint_free(snapshot: Snapshot) -> Snapshot:
     return replace(snapshot, identities=identities)
 
 
+@dataclass(frozen=True, slots=True)
+class Run:
+    snapshot: Snapshot
+    shards: Path  # the store's folder
+    cluster: Cluster
+
+
+@pytest.fixture(scope="module")
+def on_cluster(org: Org, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """The organization collected through ``pipeline.collect`` on the LocalCluster (run-1)."""
+    shards = tmp_path_factory.mktemp("shards")
+    cluster = cluster_of(org, shards, "run-1")
+    snapshot = pipeline.collect([AwsConnector(config(org))], CollectContext(now=NOW),
+                                cluster=cluster)  # fmt: skip
+    return Run(snapshot, shards, cluster)
+
+
 def test_an_organization_on_two_workers_is_the_local_snapshot_and_findings(
-    org: Org, local: Snapshot, tmp_path: Path
+    org: Org, local: Snapshot, on_cluster: Run
 ) -> None:
-    cluster = cluster_of(org, tmp_path / "shards", "run-1")
-    split = pipeline.collect([AwsConnector(config(org))], CollectContext(now=NOW),
-                             cluster=cluster)  # fmt: skip
     assert sorted(a.id for a in local.accounts) == sorted(org.accounts)
-    split, local = footprint_free(split), footprint_free(local)
+    [stage] = on_cluster.cluster.stages
+    assert (stage.jobs, stage.done, stage.failed, stage.resumed) == (20, 20, 0, 0)
+    assert len(list((on_cluster.shards / "run-1" / KIND).iterdir())) == 20
+    split, local = footprint_free(on_cluster.snapshot), footprint_free(local)
     assert to_json(split) == to_json(local)
-    [stage] = cluster.stages
-    assert (stage.jobs, stage.done, stage.failed) == (20, 20, 0)
-    assert len(list((tmp_path / "shards" / "run-1" / KIND).iterdir())) == 20
     settings = Settings()
     found = pipeline.analyze(split, settings=settings, now=NOW).findings
     assert found == pipeline.analyze(local, settings=settings, now=NOW).findings
-    rules = {f.rule_id for f in found}
-    assert any(f.subject.endswith(":role/cross-0") for f in found), rules
+    cross = [f for f in found if f.subject.endswith(":role/cross-0")]
+    assert cross, sorted({f.rule_id for f in found})
+
+
+def test_an_account_failing_every_attempt_is_a_gap_and_a_resumed_run_collects_only_it(
+    org: Org, local: Snapshot, on_cluster: Run, tmp_path: Path
+) -> None:
+    """run-1 again, without one member's shard: its unit names a profile the workers do not
+    have (every attempt raises there), then, resumed once more, collects it; each time the
+    19 shards written are read, not collected again."""
+    shards = tmp_path / "shards"
+    shutil.copytree(on_cluster.shards, shards)
+    broken = org.members[7]
+    (shards / "run-1" / KIND / f"{broken}.jsonl.gz").unlink()
+    connector = AwsConnector(config(org))
+    ctx = UnitContext(now=NOW)
+    split = connector.split(ctx)
+    units = tuple(
+        replace(u, payload=replace(u.payload, profile="nhiscan-no-such-profile"))
+        if u.key == broken else u
+        for u in split.units
+    )  # fmt: skip
+    first = cluster_of(org, shards, "run-1", resume=True)
+    outcomes = run_units(first, units, ctx)
+    assert [o.unit.key for o in outcomes if not o.resumed] == [broken]
+    records = list(split_records(first.store, split.before, outcomes, split.after, split.merge))
+    [gap] = [r for r in records if isinstance(r, CollectionGap) and r.scope == broken]
+    assert gap.operation == f"collect {KIND}" and f"aws account {broken} (team-07)" in gap.detail
+    assert "2 attempts" in gap.detail and "nhiscan-no-such-profile" in gap.detail
+    collected = {r.id for r in records if isinstance(r, Account)}
+    assert collected == set(org.accounts) - {broken}
+    identities = {r.id for r in records if isinstance(r, Identity)}
+    assert f"arn:aws:iam::{broken}:user/deployer-8" not in identities
+    assert f"arn:aws:iam::{org.members[8]}:user/deployer-9" in identities
+    [stage] = first.stages
+    assert (stage.resumed, stage.done, stage.failed, stage.retries) == (19, 19, 1, 1)
+
+    again = cluster_of(org, shards, "run-1", resume=True)
+    outcomes = run_units(again, split.units, ctx)
+    assert [o.unit.key for o in outcomes if not o.resumed] == [broken]
+    [stage] = again.stages
+    assert (stage.jobs, stage.resumed, stage.done, stage.failed) == (20, 19, 20, 0)
+    records = split_records(again.store, split.before, outcomes, split.after, split.merge)
+    resumed = build_snapshot(records, tool=pipeline.TOOL, collected_at=NOW,
+                             sources=connector.sources)  # fmt: skip
+    assert to_json(footprint_free(resumed)) == to_json(footprint_free(local))
+
+
+def _scan(tmp_path: Path, org: Org, name: str, *executor: str) -> tuple[Result, dict[str, Any]]:
+    out = tmp_path / name
+    result = CliRunner().invoke(cli, [
+        "scan", "--aws-org-role", ORG_ROLE, "--aws-region", REGION, "--no-aws-lookup-events",
+        "--no-store", "-o", str(out), *executor,
+    ], env={"AWS_ENDPOINT_URL": org.endpoint}, catch_exceptions=False)  # fmt: skip
+    return result, json.loads((out / "report.json").read_text())
+
+
+def _findings(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    return sorted((f["fingerprint"], f["rule_id"], f["subject"], f["severity"])
+                  for f in report["findings"])  # fmt: skip
+
+
+def test_the_cli_on_a_local_cluster_reports_the_local_findings(org: Org, tmp_path: Path) -> None:
+    result, report = _scan(tmp_path, org, "local")
+    on_cluster, cluster_report = _scan(tmp_path, org, "cluster", "--executor", "local-cluster:2")
+    assert on_cluster.exit_code == result.exit_code
+    assert "collect: 20/20 shards done (0 resumed, 0 failed" in on_cluster.stderr
+    assert _findings(cluster_report) == _findings(report)
+    assert any(f[2].endswith(":role/cross-0") for f in _findings(report))
