@@ -4,6 +4,10 @@ Sources are the default credential chain or each named profile. Each may first a
 (``assume_role``), and from an organization's management account may assume ``org_role`` in
 every member account; accounts are collected in parallel on a bounded thread pool, and an
 account reached twice (two profiles, or the management account in the member list) once.
+
+On a cluster (issue #21), ``split`` checks the sources and reads the organizations here and
+makes each account a work unit that a worker collects by itself (``units.py``): the same
+records, in the same order for one source (docs/dev/cluster-aws.md).
 """
 
 from __future__ import annotations
@@ -93,8 +97,8 @@ class AwsConnector:
 
     def split(self, ctx: UnitContext) -> Split:
         """The sources checked and the organizations read here, one unit per account (see
-        ``units.py``). With several sources, every source's own records come first (one
-        source's, an organization, yields the same snapshot as ``collect``)."""
+        ``units.py``). With several sources, every source's own records (SCPs, gaps) come
+        before all accounts' records, not before that source's accounts only."""
         if not self._own_sessions:
             raise ConnectorError(
                 "an AWS collection with a session factory of its own cannot be split: its "
