@@ -71,3 +71,21 @@ def test_the_event_history_split_by_account_lands_where_one_collection_puts_it(
     assert history == [f"{a}/{r}" for a in accounts for r in sorted((REGION, OTHER_REGION))]
     assert not [g for g in split.gaps if isinstance(g, CollectionGap) and g.scope in accounts
                 and g.operation.startswith("collect")]  # fmt: skip
+
+
+def test_a_source_role_is_assumed_again_by_the_unit(moto: None, tmp_path: Path) -> None:
+    """``--aws-assume-role`` checked on the client, and assumed by the unit's worker from the
+    same credentials: the role's account collected as one collection does."""
+    org = build_org()
+    role = f"arn:aws:iam::{org['member']}:role/auditor"
+    config = AwsConfig(assume_role=role, regions=(REGION,), max_workers=2)
+    split = AwsConnector(config).split(UnitContext(now=NOW))
+    [unit] = split.units
+    assert (unit.key, unit.payload.assume_role, unit.payload.role_arn) == (
+        org["member"], role, None
+    )  # fmt: skip
+    local = pipeline.collect([AwsConnector(config)], CollectContext(now=NOW))
+    cluster = Cluster(executor=LocalExecutor(), store=ShardStore.at(str(tmp_path)), run="r1")
+    split_run = pipeline.collect([AwsConnector(config)], CollectContext(now=NOW), cluster=cluster)
+    assert to_json(split_run) == to_json(local)
+    assert [a.id for a in split_run.accounts] == [org["member"]]
