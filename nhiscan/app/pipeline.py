@@ -63,7 +63,7 @@ def _records(
     unit_ctx = UnitContext(now=ctx.now, as_of=ctx.as_of)
     split = connector.split(replace(unit_ctx, progress=ctx.progress))
     outcomes = run_units(cluster, split.units, unit_ctx)
-    yield from split_records(cluster.store, split.before, outcomes, split.after)
+    yield from split_records(cluster.store, split.before, outcomes, split.after, split.merge)
 
 
 def provider_set(estate: Estate) -> ProviderSet:

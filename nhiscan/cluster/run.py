@@ -5,7 +5,7 @@ failed every attempt into a ``CollectionGap`` naming it (never a silently missin
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -198,9 +198,11 @@ def shard_records(store: ShardStore, ref: ShardRef) -> Iterator[Record | Later]:
 def split_records(
     store: ShardStore, before: Sequence[Record], outcomes: Sequence[UnitOutcome],
     after: Sequence[Record],
+    merge: Callable[[Sequence[Record]], Iterable[Record]] | None = None,
 ) -> Iterator[Record]:  # fmt: skip
     """A split collection's records in the unsplit connector's order: ``before``, each unit's
-    (or its gap), the units' ``Later`` records in unit order, ``after``."""
+    (or its gap), the units' ``Later`` records in unit order (through ``merge`` when the
+    split has one), ``after``."""
     yield from before
     later: list[Record] = []
     for outcome in outcomes:
@@ -213,7 +215,7 @@ def split_records(
                 later.append(record.record)
             else:
                 yield record
-    yield from later
+    yield from later if merge is None else merge(later)
     yield from after
 
 

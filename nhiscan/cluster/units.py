@@ -6,13 +6,14 @@ itself (an organization's accounts and SCPs, a gap) and one ``WorkUnit`` per sha
 the unit's ``payload`` (plain picklable data: profile names, role ARNs, paths; never an open
 client) and a ``UnitContext``; it yields the shard's records. Records that the unsplit
 connector yields after every unit's (an event history summed over accounts) are yielded
-wrapped in ``Later``: the client puts them after all units' records, in unit order, so that a
-split collection builds the same snapshot as the unsplit one.
+wrapped in ``Later``: the client puts them after all units' records, in unit order (or as the
+split's ``merge`` gives them back: an event history summed over accounts), so that a split
+collection builds the same snapshot as the unsplit one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
@@ -68,6 +69,10 @@ class Split:
     before: tuple[Record, ...] = ()
     units: tuple[WorkUnit, ...] = ()
     after: tuple[Record, ...] = ()
+    # The units' ``Later`` records (in unit order) as the unsplit connector yields them:
+    # partial summaries of each unit added up, sorted as one pass sorts them. Called on the
+    # client; None: as they are.
+    merge: Callable[[Sequence[Record]], Iterable[Record]] | None = None
 
 
 @runtime_checkable

@@ -13,6 +13,7 @@ from nhiscan.connectors.aws.iam import collect_iam
 from nhiscan.connectors.aws.last_accessed import AccessAdvisorConfig, collect_last_accessed
 from nhiscan.connectors.aws.lookup_events import LookupSink
 from nhiscan.connectors.aws.org import OrgView, to_account
+from nhiscan.connectors.aws.policy_checks import policy_gaps
 from nhiscan.connectors.aws.resources import collect_region, collect_s3
 from nhiscan.connectors.aws.wire import region_partition
 from nhiscan.scanner.model import CollectionGap, Identity, Record
@@ -38,6 +39,13 @@ class Plan:
     now: datetime | None = None  # the collection's clock (the last-accessed tracking period)
     lookup: LookupSink | None = None  # read each region's event history into it
     last_accessed: AccessAdvisorConfig | None = None  # ask IAM's service last-accessed data
+
+
+def account_records(target: Target, view: OrgView, plan: Plan) -> list[Record]:
+    """The account's records and the gaps for what AWS's grammar rejects in them (never
+    dropped): what the live collection yields for each account, split or not."""
+    records = collect_target(target, view, plan)
+    return [*records, *policy_gaps(records)]
 
 
 def collect_target(target: Target, view: OrgView, plan: Plan) -> list[Record]:

@@ -5,7 +5,8 @@ the response (or the pages read so far) and, when something went wrong, the gap.
 mean "there is no such thing" (NoSuchEntity for a login profile, NoSuchBucketPolicy) are listed
 by the caller in ``absent`` and come back as ``Answer(absent=True)``, not as gaps. An endpoint
 that does not implement the operation (moto raises ``NotImplementedError`` in the process for
-the APIs it lacks) is a gap too: what it would have said is unknown, not empty.
+the APIs it lacks; as a server it answers them with an HTML error page, which botocore cannot
+parse) is a gap too: what it would have said is unknown, not empty.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+from botocore.parsers import ResponseParserError
 
 from nhiscan.scanner.model import CollectionGap, GapReason, Provider
 
@@ -61,7 +63,9 @@ REGION_DISABLED_CODES = frozenset(
 
 
 NOT_IMPLEMENTED = "NotImplemented"  # the endpoint lacks the operation (moto, an emulator)
-CALL_ERRORS = (ClientError, BotoCoreError, NotImplementedError)
+# ResponseParserError: an answer that is not the service's (an HTML error page from moto's
+# server or a proxy); botocore does not make it a BotoCoreError.
+CALL_ERRORS = (ClientError, BotoCoreError, NotImplementedError, ResponseParserError)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

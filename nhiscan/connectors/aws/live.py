@@ -4,6 +4,10 @@ Sources are the default credential chain or each named profile. Each may first a
 (``assume_role``), and from an organization's management account may assume ``org_role`` in
 every member account; accounts are collected in parallel on a bounded thread pool, and an
 account reached twice (two profiles, or the management account in the member list) once.
+
+On a cluster (issue #21), ``split`` checks the sources and reads the organizations here and
+makes each account a work unit that a worker collects by itself (``units.py``): the same
+records, in the same order for one source (docs/dev/cluster-aws.md).
 """
 
 from __future__ import annotations
@@ -11,23 +15,26 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 
-from nhiscan.connectors.aws.account import Plan, Target, collect_target
-from nhiscan.connectors.aws.calls import call, gap_for
-from nhiscan.connectors.aws.clients import Clients, to_credentials
+from nhiscan.cluster.units import Split, UnitContext, WorkUnit
+from nhiscan.connectors.aws.account import Plan, Target, account_records
+from nhiscan.connectors.aws.calls import gap_for
+from nhiscan.connectors.aws.clients import Clients
 from nhiscan.connectors.aws.last_accessed import AccessAdvisorConfig
 from nhiscan.connectors.aws.lookup_events import LookupConfig, LookupSink
-from nhiscan.connectors.aws.org import OrgView, fetch_organization
+from nhiscan.connectors.aws.lookup_merge import merge_records
+from nhiscan.connectors.aws.org import OrgView, account_view, fetch_organization
 from nhiscan.connectors.aws.policy_checks import policy_gaps
+from nhiscan.connectors.aws.sources import SessionFactory, Start, assume, default_session
+from nhiscan.connectors.aws.units import KIND as UNIT_KIND
+from nhiscan.connectors.aws.units import AccountPayload, collect_account_unit
 from nhiscan.connectors.aws.wire import arn_parts
 from nhiscan.connectors.base import CollectContext
 from nhiscan.errors import ConnectorError
 from nhiscan.scanner.model import CollectionGap, GapReason, Provider, Record
-
-SessionFactory = Callable[[str | None], boto3.session.Session]
 
 NO_CREDENTIALS = (
     "no AWS credentials found for {label}: configure them (aws configure, aws sso login, "
@@ -53,22 +60,22 @@ class AwsConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Start:
-    """A source's credentials, checked: who they are and the clients that use them."""
+class Prepared:
+    """One source, checked on the client: what it yields before its accounts (the
+    organization's SCPs, gaps), and the accounts to collect (none already reached)."""
 
-    account: str
-    partition: str
-    clients: Clients
-
-
-def default_session(profile: str | None) -> boto3.session.Session:
-    return boto3.session.Session(profile_name=profile)
+    records: tuple[Record, ...]
+    targets: tuple[Target, ...]
+    view: OrgView
 
 
 class AwsConnector:
     def __init__(self, config: AwsConfig, *, session_factory: SessionFactory | None = None) -> None:
         self._config = config
         self._session_factory = session_factory or default_session
+        # A factory of the caller's cannot travel to a worker process: such a connector
+        # collects in this process only.
+        self._own_sessions = session_factory is None
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -82,45 +89,90 @@ class AwsConnector:
         lookup = self._config.lookup_events
         sink = None if lookup is None else LookupSink(lookup, now=ctx.now, until=ctx.as_of)
         for profile in self._config.profiles or (None,):
-            yield from self._collect_source(profile, ctx, seen_accounts, seen_orgs, sink)
+            prepared = self._prepare(profile, ctx.progress, seen_accounts, seen_orgs)
+            yield from prepared.records
+            yield from self._run(prepared.targets, prepared.view, ctx, sink)
         if sink is not None:
             yield from sink.records()
 
-    def _collect_source(
+    def split(self, ctx: UnitContext) -> Split:
+        """The sources checked and the organizations read here, one unit per account (see
+        ``units.py``). With several sources, every source's own records (SCPs, gaps) come
+        before all accounts' records, not before that source's accounts only."""
+        if not self._own_sessions:
+            raise ConnectorError(
+                "an AWS collection with a session factory of its own cannot be split: its "
+                "workers open their sessions from the profile names"
+            )
+        seen_accounts: set[str] = set()
+        seen_orgs: set[str] = set()
+        before: list[Record] = []
+        units: list[WorkUnit] = []
+        for profile in self._config.profiles or (None,):
+            prepared = self._prepare(profile, ctx.progress, seen_accounts, seen_orgs)
+            before.extend(prepared.records)
+            units.extend(self._unit(profile, t, prepared.view) for t in prepared.targets)
+        lookup = self._config.lookup_events
+        merge = None if lookup is None else partial(merge_records, config=lookup)
+        return Split(before=tuple(before), units=tuple(units), merge=merge)
+
+    def _unit(self, profile: str | None, target: Target, view: OrgView) -> WorkUnit:
+        config = self._config
+        name = view.names.get(target.account)
+        payload = AccountPayload(
+            account=target.account, partition=target.partition, profile=profile,
+            endpoint_url=config.endpoint_url, assume_role=config.assume_role,
+            role_arn=target.role_arn, regions=config.regions, max_workers=config.max_workers,
+            lookup=config.lookup_events, last_accessed=config.last_accessed,
+            view=account_view(view, target.account),
+        )  # fmt: skip
+        return WorkUnit(
+            kind=UNIT_KIND,
+            key=target.account,
+            label=f"aws account {target.account}" + (f" ({name})" if name else ""),
+            provider=Provider.AWS,
+            task=collect_account_unit,
+            payload=payload,
+        )
+
+    def _prepare(
         self,
         profile: str | None,
-        ctx: CollectContext,
+        progress: Callable[[str], None],
         seen: set[str],
         seen_orgs: set[str],
-        sink: LookupSink | None,
-    ) -> Iterator[Record]:
+    ) -> Prepared:
         label = "default-chain" if profile is None else f"profile/{profile}"
-        ctx.progress(f"aws {label}: checking credentials")
+        progress(f"aws {label}: checking credentials")
         start = self._start(profile, label)
         if isinstance(start, CollectionGap):
-            yield start
-            return
+            return Prepared(records=(start,), targets=(), view=OrgView())
         config = self._config
         view = fetch_organization(
-            start.clients, start.account, all_accounts=bool(config.org_role), progress=ctx.progress
+            start.clients, start.account, all_accounts=bool(config.org_role), progress=progress
         )
+        records: list[Record] = []
         if view.org_id is None or view.org_id not in seen_orgs:
-            yield from view.scps
-            yield from policy_gaps(view.scps)
-            yield from view.gaps
+            records.extend(view.scps)
+            records.extend(policy_gaps(view.scps))
+            records.extend(view.gaps)
         if view.org_id is not None:
             seen_orgs.add(view.org_id)
         targets = [Target(account=start.account, partition=start.partition, clients=start.clients)]
         if config.org_role:
             members, gaps = org_targets(start, view, config.org_role)
             targets.extend(members)
-            yield from gaps
-        fresh = [t for t in targets if t.account not in seen]
+            records.extend(gaps)
+        fresh = tuple(t for t in targets if t.account not in seen)
         seen.update(t.account for t in fresh)
-        yield from self._run(fresh, view, ctx, sink)
+        return Prepared(records=tuple(records), targets=fresh, view=view)
 
     def _run(
-        self, targets: list[Target], view: OrgView, ctx: CollectContext, sink: LookupSink | None
+        self,
+        targets: tuple[Target, ...],
+        view: OrgView,
+        ctx: CollectContext,
+        sink: LookupSink | None,
     ) -> Iterator[Record]:
         plan = Plan(
             regions=self._config.regions,
@@ -131,11 +183,9 @@ class AwsConnector:
             last_accessed=self._config.last_accessed,
         )
         with ThreadPoolExecutor(max_workers=max(1, self._config.max_workers)) as pool:
-            futures = [pool.submit(collect_target, t, view, plan) for t in targets]
+            futures = [pool.submit(account_records, t, view, plan) for t in targets]
             for future in futures:
-                records = list(future.result())
-                yield from records
-                yield from policy_gaps(records)  # what AWS's grammar rejects: never dropped
+                yield from future.result()
 
     def _start(self, profile: str | None, label: str) -> Start | CollectionGap:
         """Open the session, check its credentials, assume ``assume_role`` when asked."""
@@ -157,20 +207,6 @@ class AwsConnector:
         if self._config.assume_role is None:
             return start
         return assume(start, self._config.assume_role)
-
-
-def assume(start: Start, role_arn: str) -> Start | CollectionGap:
-    """The role's account and clients, or the gap when sts:AssumeRole is refused."""
-    try:
-        partition, _, _, account, _ = arn_parts(role_arn)
-    except ValueError as exc:
-        raise ConnectorError(f"--aws-assume-role must be a role ARN, got {role_arn!r}") from exc
-    sts = start.clients.client("sts")
-    answer = call(sts, "AssumeRole", scope=role_arn, RoleArn=role_arn, RoleSessionName="nhiscan")
-    if answer.gap is not None:
-        return answer.gap
-    clients = start.clients.assumed(to_credentials(answer.value))
-    return Start(account=account, partition=partition, clients=clients)
 
 
 def org_targets(

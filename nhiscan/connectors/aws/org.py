@@ -149,6 +149,18 @@ def to_account(account: str, view: OrgView) -> Account:
     )
 
 
+def account_view(view: OrgView, account: str) -> OrgView:
+    """What ``to_account`` reads of ``view`` for ``account``: a work unit carries this, not
+    every account's names and parents (thousands of them in a large organization)."""
+    return OrgView(
+        org_id=view.org_id,
+        management_id=view.management_id,
+        names={account: view.names[account]} if account in view.names else {},
+        parents={account: view.parents[account]} if account in view.parents else {},
+        gaps=view.gaps if view.org_id is None else (),
+    )
+
+
 def _is_management(account: str, view: OrgView) -> bool | None:
     if view.org_id is not None:
         return view.management_id == account

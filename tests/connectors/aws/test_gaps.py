@@ -14,7 +14,10 @@ from typing import Any
 import boto3
 from botocore.awsrequest import AWSResponse
 from moto.core import enable_iam_authentication
+from pytest_httpserver import HTTPServer
 
+from nhiscan.connectors.aws.calls import call
+from nhiscan.connectors.aws.clients import RETRY_CONFIG
 from nhiscan.connectors.aws.live import AwsConfig
 from nhiscan.scanner.model import CollectionGap, Credential, GapReason, Identity, Resource
 from tests.connectors.aws.estate import ACCOUNT, REGION, allow, doc, trust
@@ -162,3 +165,21 @@ def test_an_unreadable_gaad_answer_is_a_gap(moto: None) -> None:
     [gap] = gaps(records)
     assert (gap.operation, gap.reason) == ("iam:GetAccountAuthorizationDetails", GapReason.FAILED)
     assert "UserDetailList[0]" in gap.detail and "UserName" in gap.detail
+
+
+def test_an_answer_that_is_not_the_service_s_is_a_gap(httpserver: HTTPServer) -> None:
+    """moto as a server (or a proxy) answers an operation it lacks with an HTML page, which
+    botocore cannot parse (ResponseParserError, not a BotoCoreError): a gap, not a crash."""
+    page = "<!doctype html><title>500 Internal Server Error</title>"
+    httpserver.expect_request("/").respond_with_data(page, status=500, content_type="text/html")
+    iam = boto3.client("iam", region_name=REGION, endpoint_url=httpserver.url_for("/"),
+                       aws_access_key_id="testing", aws_secret_access_key="testing",
+                       config=RETRY_CONFIG)  # fmt: skip
+    user = f"arn:aws:iam::{ACCOUNT}:user/bot"
+    answer = call(iam, "GenerateServiceLastAccessedDetails", scope=ACCOUNT, subject=user, Arn=user)
+    assert answer.gap is not None and answer.value is None
+    gap = answer.gap
+    assert (gap.scope, gap.operation, gap.subject, gap.reason) == (
+        ACCOUNT, "iam:GenerateServiceLastAccessedDetails", user, GapReason.FAILED
+    )  # fmt: skip
+    assert gap.detail.startswith("ResponseParserError: ")
