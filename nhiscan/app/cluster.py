@@ -68,20 +68,22 @@ def opened(options: ClusterOptions, now: datetime) -> Iterator[Cluster | None]:
         yield cluster
     finally:
         progress.close()
+        lines = summary_lines(cluster)  # before closing: a closed Dask client names no workers
+        described = executor.description
         executor.close()
-        for line in summary_lines(cluster):
+        for line in lines:
             click.echo(line, err=True)
         if store.is_folder and not temporary:
-            _write_summary(Path(store.url, run, "summary.json"), cluster)
+            _write_summary(Path(store.url, run, "summary.json"), cluster, described)
         if temporary:
             shutil.rmtree(root, ignore_errors=True)
 
 
-def _write_summary(path: Path, cluster: Cluster) -> None:
+def _write_summary(path: Path, cluster: Cluster, executor: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     document = {
         "run": cluster.run,
-        "executor": cluster.executor.description,
+        "executor": executor,
         "stages": [asdict(stage) for stage in cluster.stages],
     }
     path.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")

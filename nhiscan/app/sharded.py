@@ -1,0 +1,386 @@
+"""``nhiscan scan --executor ...``: the sharded analysis (issue #21). The estate never passes
+through the client's memory:
+
+1. collect: every connector that can be split runs as work units, each writing its shard;
+   what the client collects itself (a split's ``before``/``after``, a connector that cannot be
+   split, a unit's gap) is written as a shard too, so every record is in exactly one shard;
+2. summarise (workers): each shard's accounts, the accounts it names, its counts
+   (``sharded_links``);
+3. group (client): the shards whose accounts are linked join one analysis group;
+4. analyse (workers): one job per group reads its shards (and the org-wide ones) in the order
+   the local scan would have read them, builds the group's snapshot, runs
+   ``pipeline.analyze`` without suppressions, and writes the group's findings as a shard;
+5. merge (client): the findings, sorted as ``pipeline._findings`` sorts them, one copy of a
+   finding several groups made (an org-wide record's); then suppressions (an unused one is
+   unused in every group), the baseline and the exit code, as a local scan.
+
+The report of a sharded run is its own JSON document (``sharded-report``): the findings, the
+gaps, the identities per account and where the shards are. Agent files (the gap analysis
+compares agents with identities anywhere in the estate) and the other report formats are
+refused with a ConfigError; the scan is not recorded in the history store (a printed note).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from nhiscan.app import pipeline
+from nhiscan.app.agents import load_agent_files
+from nhiscan.app.cluster import opened
+from nhiscan.app.config import Settings
+from nhiscan.app.estates import estate_of
+from nhiscan.app.options import ClusterOptions, Gate, SourceOptions
+from nhiscan.app.outputs import write_output
+from nhiscan.app.sharded_links import Grouping, ShardLinks, group_shards, read_links
+from nhiscan.app.sources import asked_names, build_connectors
+from nhiscan.cluster.run import Cluster, run_units
+from nhiscan.cluster.shards import ShardRef, ShardStore, item_record, record_item
+from nhiscan.cluster.units import Later, Splittable, UnitContext
+from nhiscan.connectors.base import CollectContext, Connector
+from nhiscan.errors import ClusterError, ConfigError
+from nhiscan.reports.model import Report
+from nhiscan.scanner import baseline as baselines
+from nhiscan.scanner import suppress as suppressions
+from nhiscan.scanner.codec import decode, encode
+from nhiscan.scanner.model import Account, CollectionGap, Finding, Record
+from nhiscan.scanner.snapshot import build_snapshot
+
+FORMAT = "nhiscan-sharded-report/1"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Segment:
+    """One connector's shards, in the order its records enter the snapshot: ``before``, the
+    units (their ``Later`` records after all of them), ``after``. None: not in this group."""
+
+    before: ShardRef | None = None
+    units: tuple[ShardRef, ...] = ()
+    after: ShardRef | None = None
+
+    def refs(self) -> Iterator[ShardRef]:
+        if self.before is not None:
+            yield self.before
+        yield from self.units
+        if self.after is not None:
+            yield self.after
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SummaryJob:
+    store: ShardStore
+    ref: ShardRef
+
+
+def summarise(job: SummaryJob) -> ShardLinks:
+    """On a worker: one collection shard's links and counts."""
+    return read_links(job.ref.url, job.store.read(job.ref))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GroupJob:
+    """What a worker gets to analyse one group."""
+
+    key: str
+    store: ShardStore
+    run: str
+    segments: tuple[Segment, ...]
+    settings: Settings  # without suppressions: the client applies them over every group
+    now: datetime
+    collected_at: datetime
+    sources: tuple[str, ...]
+    reach: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GroupResult:
+    findings: ShardRef
+    analysis_gaps: tuple[CollectionGap, ...]
+    tool: Any  # the analysis's ToolInfo (its catalogue's date)
+
+
+def group_records(store: ShardStore, segments: Sequence[Segment]) -> Iterator[Record]:
+    """The group's records in the local scan's order (``cluster.run.split_records``)."""
+    for segment in segments:
+        if segment.before is not None:
+            yield from _plain(store, segment.before)
+        later: list[Record] = []
+        for ref in segment.units:
+            for item in store.read(ref):
+                record = item_record(item, source=ref.url)
+                if isinstance(record, Later):
+                    later.append(record.record)
+                else:
+                    yield record
+        yield from later
+        if segment.after is not None:
+            yield from _plain(store, segment.after)
+
+
+def _plain(store: ShardStore, ref: ShardRef) -> Iterator[Record]:
+    for item in store.read(ref):
+        record = item_record(item, source=ref.url)
+        yield record.record if isinstance(record, Later) else record
+
+
+def analyse_group(job: GroupJob) -> GroupResult:
+    """On a worker: one group's snapshot, analysed; its findings written as a shard."""
+    records = group_records(job.store, job.segments)
+    snap = build_snapshot(records, tool=pipeline.TOOL, collected_at=job.collected_at,
+                          sources=job.sources)  # fmt: skip
+    report = pipeline.analyze(snap, settings=job.settings, now=job.now, reach=job.reach)
+    found = (encode(finding) for finding in report.findings)
+    ref = job.store.write(job.run, "findings", job.key, found)
+    return GroupResult(findings=ref, analysis_gaps=report.analysis_gaps, tool=report.tool)
+
+
+def collect_shards(
+    connectors: Sequence[Connector], ctx: CollectContext, cluster: Cluster
+) -> list[Segment]:
+    """Every connector's records as shards (see the module's text, step 1)."""
+    segments = []
+    for index, connector in enumerate(connectors):
+        if not isinstance(connector, Splittable):
+            ref = _client_shard(cluster, f"{index}-collect", connector.collect(ctx))
+            segments.append(Segment(before=ref))
+            continue
+        unit_ctx = UnitContext(now=ctx.now, as_of=ctx.as_of)
+        split = connector.split(replace(unit_ctx, progress=ctx.progress))
+        outcomes = run_units(cluster, split.units, unit_ctx)
+        units = []
+        for outcome in outcomes:
+            ref = outcome.shard
+            if ref is None and outcome.gap is not None:
+                ref = _client_shard(cluster, f"{index}-gap-{outcome.unit.key}", [outcome.gap])
+            if ref is not None:
+                units.append(ref)
+        segments.append(
+            Segment(
+                before=_client_shard(cluster, f"{index}-before", split.before),
+                units=tuple(units),
+                after=_client_shard(cluster, f"{index}-after", split.after),
+            )
+        )
+    return segments
+
+
+def _client_shard(cluster: Cluster, key: str, records: Any) -> ShardRef | None:
+    """What the client collected, as a shard (None when there is nothing)."""
+    ref = cluster.store.write(cluster.run, "client", key, (record_item(r) for r in records))
+    return ref if ref.items else None
+
+
+def _in_group(segment: Segment, chosen: set[str]) -> Segment:
+    return Segment(
+        before=segment.before if segment.before and segment.before.url in chosen else None,
+        units=tuple(ref for ref in segment.units if ref.url in chosen),
+        after=segment.after if segment.after and segment.after.url in chosen else None,
+    )
+
+
+def group_jobs(
+    segments: Sequence[Segment], grouping: Grouping, refs: Sequence[ShardRef], base: GroupJob
+) -> list[GroupJob]:
+    org = {refs[i].url for i in grouping.org_wide}
+    jobs = []
+    for number, members in enumerate(grouping.groups):
+        chosen = org | {refs[i].url for i in members}
+        kept = tuple(_in_group(s, chosen) for s in segments)
+        jobs.append(replace(base, key=f"group-{number:05d}", segments=kept))
+    return jobs
+
+
+def run_sharded_scan(
+    src: SourceOptions, settings: Settings, gate: Gate, options: ClusterOptions
+) -> int:
+    """``nhiscan scan`` with a non-local executor (see the module's text)."""
+    targets = _check(src, settings, gate)
+    accepted = baselines.load(gate.baseline) if gate.baseline is not None else None
+    if gate.record:
+        click.echo(
+            "history: a sharded analysis is not recorded in the history store (its estate is in "
+            "the shards, not in this process)",
+            err=True,
+        )
+    connectors = build_connectors(src, settings)
+    sources = tuple(s for c in connectors for s in c.sources)
+    now = datetime.now(UTC)
+    analysed_at = gate.now or now
+    with opened(options, now) as cluster:
+        if cluster is None:
+            raise ClusterError("a sharded analysis needs an executor other than local")
+        ctx = CollectContext(now=now, progress=cluster.progress)
+        segments = collect_shards(connectors, ctx, cluster)
+        refs = [ref for segment in segments for ref in segment.refs()]
+        links = _summaries(cluster, refs)
+        grouping = group_shards(links)
+        if grouping.whole is not None:
+            click.echo(f"analysis: every account in one group: {grouping.whole}", err=True)
+        plain = replace(settings, suppressions=())
+        base = GroupJob(key="", store=cluster.store, run=cluster.run, segments=(),
+                        settings=plain, now=analysed_at, collected_at=now, sources=sources,
+                        reach=gate.reach)  # fmt: skip
+        results = _analyse(cluster, group_jobs(segments, grouping, refs, base))
+        findings = merged_findings(cluster.store, [r.findings for r in results])
+        document, code = _conclude(findings, links, results, settings, gate, accepted,
+                                   cluster, grouping, sources, analysed_at, now)  # fmt: skip
+        _write(document, targets)
+    return code
+
+
+def _check(src: SourceOptions, settings: Settings, gate: Gate) -> Path | None:
+    """The refusals, before anything runs; the report's file (None: standard output)."""
+    agents = load_agent_files(
+        gate.agents, settings, demo="demo" in asked_names(src), disabled=gate.no_agents
+    )
+    if agents is not None:
+        raise ConfigError(
+            "a sharded analysis (--executor other than local) does not compare agents with "
+            "their identities yet: give --no-agents, or scan with --executor local"
+        )
+    if any(fmt != "json" for fmt in gate.formats):
+        raise ConfigError(
+            "a sharded analysis writes its JSON report only (--format json): the other "
+            "formats draw on the whole inventory, which stays in the shards"
+        )
+    if gate.output in (None, "-"):
+        return None
+    path = Path(gate.output)
+    return path / "report.json" if gate.output.endswith("/") or path.is_dir() else path
+
+
+def _summaries(cluster: Cluster, refs: Sequence[ShardRef]) -> list[ShardLinks]:
+    jobs = [SummaryJob(store=cluster.store, ref=ref) for ref in refs]
+    outcomes = cluster.run_stage("summarise", summarise, jobs, names=[r.url for r in refs])
+    return [_value(o, refs[o.index].url) for o in outcomes]
+
+
+def _analyse(cluster: Cluster, jobs: Sequence[GroupJob]) -> list[GroupResult]:
+    outcomes = cluster.run_stage("analyse", analyse_group, jobs, names=[j.key for j in jobs],
+                                 measure=lambda r: (r.findings.items, r.findings.size))  # fmt: skip
+    return [_value(o, jobs[o.index].key) for o in outcomes]
+
+
+def _value(outcome: Any, name: str) -> Any:
+    """A stage's value; an analysis that failed every attempt fails the scan (a group's
+    findings silently missing would read as a clean estate)."""
+    if outcome.value is None:
+        raise ClusterError(f"{name}: failed after {outcome.attempts} attempts: {outcome.error}")
+    return outcome.value
+
+
+def merged_findings(store: ShardStore, refs: Sequence[ShardRef]) -> list[Finding]:
+    """Every group's findings, sorted as the local analysis sorts them, each once."""
+    seen: set[str] = set()
+    findings = []
+    for ref in refs:
+        for item in store.read(ref):
+            text = json.dumps(item, sort_keys=True)
+            if text not in seen:
+                seen.add(text)
+                findings.append(decode(Finding, item))
+    findings.sort(key=lambda f: (-f.severity.rank, f.rule_id, f.subject, f.fingerprint))
+    return findings
+
+
+def _conclude(
+    findings: list[Finding],
+    links: Sequence[ShardLinks],
+    results: Sequence[GroupResult],
+    settings: Settings,
+    gate: Gate,
+    accepted: baselines.Baseline | None,
+    cluster: Cluster,
+    grouping: Grouping,
+    sources: tuple[str, ...],
+    analysed_at: datetime,
+    collected_at: datetime,
+) -> tuple[dict[str, Any], int]:
+    """The merged report: suppressions, baseline, exit code, and the JSON document."""
+    split = suppressions.split(findings, settings.suppressions, analysed_at)
+    for unused in split.unused:
+        click.echo(f"{unused.describe()}: matches no finding any more", err=True)
+    kept: Sequence[Finding] = split.kept
+    baselined: Sequence[Finding] = ()
+    if accepted is not None:
+        verdict = baselines.split(kept, accepted)
+        kept, baselined = verdict.new, verdict.baselined
+    records: list[Record] = [decode(Account, a) for link in links for a in link.accounts]
+    records += [decode(CollectionGap, g) for link in links for g in link.gaps]
+    records += [gap for result in results for gap in result.analysis_gaps]
+    snap = build_snapshot(records, tool=pipeline.TOOL, collected_at=collected_at,
+                          sources=sources)  # fmt: skip
+    tool = results[0].tool if results else pipeline.TOOL
+    report = Report(tool=tool, scanned_at=analysed_at, snapshot=snap, estate=estate_of(snap),
+                    findings=tuple(kept), thresholds=settings.lifecycle)  # fmt: skip
+    code = pipeline.exit_code(report, fail_on=gate.fail_on, strict=gate.strict)
+    document = sharded_document(report, links, cluster, grouping, baselined, len(split.suppressed))
+    click.echo(_summary_line(report, links, len(grouping.groups)), err=True)
+    return document, code
+
+
+def sharded_document(
+    report: Report,
+    links: Sequence[ShardLinks],
+    cluster: Cluster,
+    grouping: Grouping,
+    baselined: Sequence[Finding],
+    suppressed: int,
+) -> dict[str, Any]:
+    """The report of a sharded run: it says where the inventory is, never "0 identities"."""
+    by_account: dict[str, int] = {}
+    for link in links:
+        for account, count in link.identities_by_account.items():
+            by_account[account] = by_account.get(account, 0) + count
+    totals = {name: sum(link.counts.get(name, 0) for link in links) for name in links[0].counts}
+    return {
+        "format": FORMAT,
+        "tool": encode(report.tool),
+        "scanned_at": encode(report.scanned_at),
+        "collected_at": encode(report.snapshot.collected_at),
+        "sources": list(report.snapshot.sources),
+        "inventory": {
+            "where": (
+                "in the shards of this run (records, compressed JSON lines); this report "
+                "holds the findings, the gaps and the counts only"
+            ),
+            "run": cluster.run,
+            "shards": cluster.store.url,
+            "executor": cluster.executor.description,
+            "records": totals,
+            "identities_by_account": dict(sorted(by_account.items())),
+            "analysis_groups": len(grouping.groups),
+            "one_group_because": grouping.whole,
+        },
+        "accounts": encode(report.snapshot.accounts),
+        "findings": [encode(f) for f in report.findings],
+        "baselined": len(baselined),
+        "suppressed": suppressed,
+        "gaps": [encode(g) for g in report.gaps],
+    } if links else {"format": FORMAT, "findings": [], "gaps": []}  # fmt: skip
+
+
+def _summary_line(report: Report, links: Sequence[ShardLinks], groups: int) -> str:
+    identities = sum(link.counts.get("identities", 0) for link in links)
+    text = (
+        f"{identities} identities (in the shards), {len(report.findings)} findings, "
+        f"analysed in {groups} groups"
+    )
+    if report.gaps:
+        text += f"; {len(report.gaps)} collection gaps: results are incomplete (see the report)"
+    return text
+
+
+def _write(document: dict[str, Any], path: Path | None) -> None:
+    data = (json.dumps(document, indent=1) + "\n").encode()
+    if path is None:
+        click.echo(data.decode(), nl=False)
+        return
+    write_output(path, data)
+    click.echo(f"wrote {path}", err=True)
