@@ -24,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import gaad_estate  # noqa: E402
+import gaad_estate
 
 FIRST_ACCOUNT = 200_000_000_000
 

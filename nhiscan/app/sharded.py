@@ -37,8 +37,9 @@ from nhiscan.app.cluster import opened
 from nhiscan.app.config import Settings
 from nhiscan.app.estates import estate_of
 from nhiscan.app.options import ClusterOptions, Gate, SourceOptions
-from nhiscan.app.outputs import write_output
+from nhiscan.app.outputs import DEFAULT_REPORT_DIR, check_writable, write_output
 from nhiscan.app.sharded_links import Grouping, ShardLinks, group_shards, read_links
+from nhiscan.app.sharded_snapshot import write_snapshot_copy
 from nhiscan.app.sources import asked_names, build_connectors
 from nhiscan.cluster.run import Cluster, run_units
 from nhiscan.cluster.shards import ShardRef, ShardStore, item_record, record_item
@@ -196,11 +197,50 @@ def group_jobs(
     return jobs
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShardedAnalysis:
+    """The outcome of steps 1 to 5 before suppressions: the merged findings, the shards'
+    summaries, the groups and their results, and the shards in record order."""
+
+    findings: list[Finding]
+    links: list[ShardLinks]
+    grouping: Grouping
+    results: list[GroupResult]
+    segments: list[Segment]
+    sources: tuple[str, ...]
+
+
+def analyse_sharded(
+    connectors: Sequence[Connector],
+    cluster: Cluster,
+    *,
+    settings: Settings,
+    collected_at: datetime,
+    now: datetime,
+    reach: bool = True,
+) -> ShardedAnalysis:
+    """Collect into shards, summarise, group, analyse each group, merge (steps 1 to 5; the
+    settings' suppressions are left to the caller)."""
+    ctx = CollectContext(now=collected_at, progress=cluster.progress)
+    sources = tuple(s for c in connectors for s in c.sources)
+    segments = collect_shards(connectors, ctx, cluster)
+    refs = [ref for segment in segments for ref in segment.refs()]
+    links = _summaries(cluster, refs)
+    grouping = group_shards(links)
+    base = GroupJob(key="", store=cluster.store, run=cluster.run, segments=(),
+                    settings=replace(settings, suppressions=()), now=now,
+                    collected_at=collected_at, sources=sources, reach=reach)  # fmt: skip
+    results = _analyse(cluster, group_jobs(segments, grouping, refs, base))
+    findings = merged_findings(cluster.store, [r.findings for r in results])
+    return ShardedAnalysis(findings=findings, links=links, grouping=grouping, results=results,
+                           segments=segments, sources=sources)  # fmt: skip
+
+
 def run_sharded_scan(
     src: SourceOptions, settings: Settings, gate: Gate, options: ClusterOptions
 ) -> int:
     """``nhiscan scan`` with a non-local executor (see the module's text)."""
-    targets = _check(src, settings, gate)
+    report_path, copy_path = _check(src, settings, gate)
     accepted = baselines.load(gate.baseline) if gate.baseline is not None else None
     if gate.record:
         click.echo(
@@ -209,33 +249,27 @@ def run_sharded_scan(
             err=True,
         )
     connectors = build_connectors(src, settings)
-    sources = tuple(s for c in connectors for s in c.sources)
     now = datetime.now(UTC)
     analysed_at = gate.now or now
     with opened(options, now) as cluster:
         if cluster is None:
             raise ClusterError("a sharded analysis needs an executor other than local")
-        ctx = CollectContext(now=now, progress=cluster.progress)
-        segments = collect_shards(connectors, ctx, cluster)
-        refs = [ref for segment in segments for ref in segment.refs()]
-        links = _summaries(cluster, refs)
-        grouping = group_shards(links)
-        if grouping.whole is not None:
-            click.echo(f"analysis: every account in one group: {grouping.whole}", err=True)
-        plain = replace(settings, suppressions=())
-        base = GroupJob(key="", store=cluster.store, run=cluster.run, segments=(),
-                        settings=plain, now=analysed_at, collected_at=now, sources=sources,
-                        reach=gate.reach)  # fmt: skip
-        results = _analyse(cluster, group_jobs(segments, grouping, refs, base))
-        findings = merged_findings(cluster.store, [r.findings for r in results])
-        document, code = _conclude(findings, links, results, settings, gate, accepted,
-                                   cluster, grouping, sources, analysed_at, now)  # fmt: skip
-        _write(document, targets)
+        done = analyse_sharded(connectors, cluster, settings=settings, collected_at=now,
+                               now=analysed_at, reach=gate.reach)  # fmt: skip
+        if done.grouping.whole is not None:
+            click.echo(f"analysis: every account in one group: {done.grouping.whole}", err=True)
+        document, code = _conclude(done, settings, gate, accepted, cluster, analysed_at, now)
+        _write(document, report_path)
+        if copy_path is not None:
+            write_snapshot_copy(copy_path, cluster.store, done.segments, tool=pipeline.TOOL,
+                                collected_at=now, sources=done.sources)  # fmt: skip
+            click.echo(f"wrote {copy_path} (the graph file for queries is not written)", err=True)
     return code
 
 
-def _check(src: SourceOptions, settings: Settings, gate: Gate) -> Path | None:
-    """The refusals, before anything runs; the report's file (None: standard output)."""
+def _check(src: SourceOptions, settings: Settings, gate: Gate) -> tuple[Path | None, Path | None]:
+    """The refusals, before anything runs; the report's file (None: standard output) and the
+    snapshot copy's (beside the report when -o names a directory)."""
     agents = load_agent_files(
         gate.agents, settings, demo="demo" in asked_names(src), disabled=gate.no_agents
     )
@@ -249,10 +283,15 @@ def _check(src: SourceOptions, settings: Settings, gate: Gate) -> Path | None:
             "a sharded analysis writes its JSON report only (--format json): the other "
             "formats draw on the whole inventory, which stays in the shards"
         )
-    if gate.output in (None, "-"):
-        return None
-    path = Path(gate.output)
-    return path / "report.json" if gate.output.endswith("/") or path.is_dir() else path
+    if gate.output == "-":
+        return None, None
+    path = Path(gate.output or DEFAULT_REPORT_DIR)
+    if gate.output is None or gate.output.endswith("/") or path.is_dir() or not path.suffix:
+        check_writable(path / "report.json")
+        check_writable(path / "snapshot.json")
+        return path / "report.json", path / "snapshot.json"
+    check_writable(path)
+    return path, None
 
 
 def _summaries(cluster: Cluster, refs: Sequence[ShardRef]) -> list[ShardLinks]:
@@ -290,20 +329,19 @@ def merged_findings(store: ShardStore, refs: Sequence[ShardRef]) -> list[Finding
 
 
 def _conclude(
-    findings: list[Finding],
-    links: Sequence[ShardLinks],
-    results: Sequence[GroupResult],
+    done: ShardedAnalysis,
     settings: Settings,
     gate: Gate,
     accepted: baselines.Baseline | None,
     cluster: Cluster,
-    grouping: Grouping,
-    sources: tuple[str, ...],
     analysed_at: datetime,
     collected_at: datetime,
 ) -> tuple[dict[str, Any], int]:
     """The merged report: suppressions, baseline, exit code, and the JSON document."""
-    split = suppressions.split(findings, settings.suppressions, analysed_at)
+    split = suppressions.split(done.findings, settings.suppressions, analysed_at)
+    for expired in split.expired:
+        click.echo(f"{expired.describe()}: expired on {expired.expires}, no longer "
+                   f"suppressing (reason was: {expired.reason})", err=True)  # fmt: skip
     for unused in split.unused:
         click.echo(f"{unused.describe()}: matches no finding any more", err=True)
     kept: Sequence[Finding] = split.kept
@@ -311,17 +349,18 @@ def _conclude(
     if accepted is not None:
         verdict = baselines.split(kept, accepted)
         kept, baselined = verdict.new, verdict.baselined
-    records: list[Record] = [decode(Account, a) for link in links for a in link.accounts]
-    records += [decode(CollectionGap, g) for link in links for g in link.gaps]
-    records += [gap for result in results for gap in result.analysis_gaps]
+    records: list[Record] = [decode(Account, a) for link in done.links for a in link.accounts]
+    records += [decode(CollectionGap, g) for link in done.links for g in link.gaps]
+    records += [gap for result in done.results for gap in result.analysis_gaps]
     snap = build_snapshot(records, tool=pipeline.TOOL, collected_at=collected_at,
-                          sources=sources)  # fmt: skip
-    tool = results[0].tool if results else pipeline.TOOL
+                          sources=done.sources)  # fmt: skip
+    tool = done.results[0].tool if done.results else pipeline.TOOL
     report = Report(tool=tool, scanned_at=analysed_at, snapshot=snap, estate=estate_of(snap),
                     findings=tuple(kept), thresholds=settings.lifecycle)  # fmt: skip
     code = pipeline.exit_code(report, fail_on=gate.fail_on, strict=gate.strict)
-    document = sharded_document(report, links, cluster, grouping, baselined, len(split.suppressed))
-    click.echo(_summary_line(report, links, len(grouping.groups)), err=True)
+    document = sharded_document(report, done.links, cluster, done.grouping, baselined,
+                                len(split.suppressed))  # fmt: skip
+    click.echo(_summary_line(report, done.links, len(done.grouping.groups)), err=True)
     return document, code
 
 
