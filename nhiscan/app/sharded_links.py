@@ -16,8 +16,9 @@ Three kinds of shard are not linked by their accounts:
 - anyone: a trust or resource policy admits any principal (``"*"`` or ``NotPrincipal``), so
   every account's identities may reach it: every account joins one group.
 - unscoped: records that belong to no account and are not the organization's (repositories,
-  exposures of no decoded account, workflows, activity, another cloud's records): which
-  accounts they touch is not read here, so they join every account too. That is exact but
+  exposures of no decoded account, workflows, activity, another cloud's records), or SCPs in a
+  shard with an account's records (every group needs them, and the shard is not org-wide):
+  which accounts they touch is not read here, so they join every account too. That is exact but
   gives up the parallelism (say so: ``Grouping.whole``).
 """
 
@@ -62,6 +63,7 @@ class _Reading:
         self.anyone = False
         self.unscoped = False
         self.only_org = True
+        self.scps = False
         self.counts = dict.fromkeys(COUNTED, 0)
         self.identities: dict[str, int] = {}
         self.accounts: list[Any] = []
@@ -80,13 +82,13 @@ class _Reading:
             return
         if kind == "policies" and _admits_anyone(record.get("document")):
             self.anyone = True
-        account = record.get("account") if isinstance(record, Mapping) else None
-        if kind == "policies" and account is None:
-            if str(record.get("kind")) in ORG_POLICY_KINDS:
-                return
-            if record.get("provider") == "aws" and str(record.get("kind")) == "aws-managed":
-                self.only_org = False  # the same document wherever it is held: links nothing
-                return
+        account = record.get("account")
+        if kind == "policies" and str(record.get("kind")) in ORG_POLICY_KINDS:
+            self.scps = True  # its account is the management account's, not where it applies
+            return
+        if kind == "policies" and account is None and str(record.get("kind")) == "aws-managed":
+            self.only_org = False  # the same document wherever it is held: links nothing
+            return
         self.only_org = False
         if kind in SCOPED_LISTS and account and record.get("provider") == "aws":
             self.owners.add(str(account))
@@ -104,7 +106,7 @@ class _Reading:
             owners=frozenset(self.owners),
             named=frozenset(self.named),
             anyone=self.anyone,
-            unscoped=self.unscoped,
+            unscoped=self.unscoped or (self.scps and not self.only_org),
             org_wide=self.only_org and not self.anyone,
             counts=self.counts,
             identities_by_account=self.identities,
