@@ -234,3 +234,47 @@ def test_every_record_is_in_one_shard_and_accounts_are_counted(
     assert per_account == {a: sum(i.account == a for i in snap.identities) for a in (A, B, C, D)}
     scps = [p for p in snap.policies if p.kind is PolicyKind.SCP]
     assert len(scps) == 2 and all(isinstance(a, Account) for a in snap.accounts)
+
+
+def _scan(*args: str) -> Any:
+    from click.testing import CliRunner
+
+    from nhiscan.cli import cli
+
+    common = ["scan", "--no-store", "--as-of", "2026-12-01", "--fail-on", "high"]
+    return CliRunner().invoke(cli, [*common, *args], catch_exceptions=False)
+
+
+def test_scan_with_an_executor_writes_the_local_findings_and_snapshot(
+    dask_cluster: Any, tmp_path: Path
+) -> None:
+    gaad = [arg for path in linked_estate(tmp_path) for arg in ("--aws-gaad", str(path))]
+    local = _scan(*gaad, "--no-agents", "-o", f"{tmp_path}/local/", "--format", "json")
+    cluster = ["--executor", dask_cluster.scheduler_address, "--shards", str(tmp_path / "s")]
+    sharded = _scan(*gaad, *cluster, "--no-agents", "-o", f"{tmp_path}/sharded/")
+    assert local.exit_code == sharded.exit_code == 1  # an admin role: high findings gate both
+    expected = json.loads((tmp_path / "local/report.json").read_text(encoding="utf-8"))
+    report = json.loads((tmp_path / "sharded/report.json").read_text(encoding="utf-8"))
+    assert report["findings"] == expected["findings"]
+    assert report["gaps"] == expected["gaps"]
+    assert report["inventory"]["identities_by_account"] == {A: 3, B: 3, C: 3, D: 3}
+    assert report["inventory"]["shards"] == str(tmp_path / "s")
+    assert (
+        "0 identities" not in sharded.output and "12 identities (in the shards)" in sharded.output
+    )
+    copies = [tmp_path / side / "snapshot.json" for side in ("local", "sharded")]
+    texts = [json.loads(p.read_text(encoding="utf-8")) for p in copies]
+    assert texts[0] | {"collected_at": None} == texts[1] | {"collected_at": None}
+
+
+def test_scan_with_an_executor_refuses_agents_and_other_formats(
+    dask_cluster: Any, tmp_path: Path
+) -> None:
+    agents = tmp_path / "agents.yaml"
+    agents.write_text("agents: []\n", encoding="utf-8")
+    gaad = ["--aws-gaad", str(linked_estate(tmp_path)[0])]
+    cluster = ["--executor", dask_cluster.scheduler_address, "--shards", str(tmp_path / "s")]
+    refused = _scan(*gaad, *cluster, "--agents", str(agents), "-o", f"{tmp_path}/r/")
+    assert refused.exit_code == 2 and "--no-agents" in refused.output
+    html = _scan(*gaad, *cluster, "--no-agents", "--format", "html", "-o", f"{tmp_path}/r/")
+    assert html.exit_code == 2 and "JSON report only" in html.output
