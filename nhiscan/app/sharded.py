@@ -1,5 +1,5 @@
-"""``nhiscan scan --executor ...``: the sharded analysis (issue #21). The estate never passes
-through the client's memory:
+"""``nhiscan scan --executor ...``: the sharded analysis (issue #21). The estate is never held
+in the client's memory: it reads summaries, and streams findings and the snapshot copy.
 
 1. collect: every connector that can be split runs as work units, each writing its shard;
    what the client collects itself (a split's ``before``/``after``, a connector that cannot be
@@ -10,19 +10,18 @@ through the client's memory:
 4. analyse (workers): one job per group reads its shards (and the org-wide ones) in the order
    the local scan would have read them, builds the group's snapshot, runs
    ``pipeline.analyze`` without suppressions, and writes the group's findings as a shard;
-5. merge (client): the findings, sorted as ``pipeline._findings`` sorts them, one copy of a
-   finding several groups made (an org-wide record's); then suppressions (an unused one is
-   unused in every group), the baseline and the exit code, as a local scan.
+5. merge (client, ``sharded_report``): the findings, sorted as ``pipeline._findings`` sorts
+   them, one copy of a finding several groups made (an org-wide record's); then suppressions
+   (an unused one is unused in every group), the baseline and the exit code, as a local scan.
 
-The report of a sharded run is its own JSON document (``sharded-report``): the findings, the
-gaps, the identities per account and where the shards are. Agent files (the gap analysis
+The report of a sharded run is its own JSON document (``sharded_report.FORMAT``): the
+findings, the gaps, the identities per account and where the shards are. Agent files (the gap analysis
 compares agents with identities anywhere in the estate) and the other report formats are
 refused with a ConfigError; the scan is not recorded in the history store (a printed note).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -35,10 +34,10 @@ from nhiscan.app import pipeline
 from nhiscan.app.agents import load_agent_files
 from nhiscan.app.cluster import opened
 from nhiscan.app.config import Settings
-from nhiscan.app.estates import estate_of
 from nhiscan.app.options import ClusterOptions, Gate, SourceOptions
-from nhiscan.app.outputs import DEFAULT_REPORT_DIR, check_writable, write_output
+from nhiscan.app.outputs import DEFAULT_REPORT_DIR, check_writable
 from nhiscan.app.sharded_links import Grouping, ShardLinks, group_shards, read_links
+from nhiscan.app.sharded_report import FORMAT, merged_items, write_report
 from nhiscan.app.sharded_snapshot import write_snapshot_copy
 from nhiscan.app.sources import asked_names, build_connectors
 from nhiscan.cluster.run import Cluster, run_units
@@ -46,14 +45,10 @@ from nhiscan.cluster.shards import ShardRef, ShardStore, item_record, record_ite
 from nhiscan.cluster.units import Later, Splittable, UnitContext
 from nhiscan.connectors.base import CollectContext, Connector
 from nhiscan.errors import ClusterError, ConfigError
-from nhiscan.reports.model import Report
 from nhiscan.scanner import baseline as baselines
-from nhiscan.scanner import suppress as suppressions
 from nhiscan.scanner.codec import decode, encode
 from nhiscan.scanner.model import Account, CollectionGap, Finding, Record
 from nhiscan.scanner.snapshot import build_snapshot
-
-FORMAT = "nhiscan-sharded-report/1"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -199,15 +194,24 @@ def group_jobs(
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ShardedAnalysis:
-    """The outcome of steps 1 to 5 before suppressions: the merged findings, the shards'
+    """The outcome of steps 1 to 4: the groups' findings (merged by ``items``), the shards'
     summaries, the groups and their results, and the shards in record order."""
 
-    findings: list[Finding]
+    store: ShardStore
+    finding_shards: list[ShardRef]  # each group's, sorted as the local analysis sorts
     links: list[ShardLinks]
     grouping: Grouping
     results: list[GroupResult]
     segments: list[Segment]
     sources: tuple[str, ...]
+
+    def items(self) -> Iterator[dict[str, Any]]:
+        """Every group's findings (encoded), merged (``sharded_report.merged_items``)."""
+        return merged_items(self.store, self.finding_shards)
+
+    def findings(self) -> Iterator[Finding]:
+        for item in self.items():
+            yield decode(Finding, item)
 
 
 def analyse_sharded(
@@ -219,8 +223,8 @@ def analyse_sharded(
     now: datetime,
     reach: bool = True,
 ) -> ShardedAnalysis:
-    """Collect into shards, summarise, group, analyse each group, merge (steps 1 to 5; the
-    settings' suppressions are left to the caller)."""
+    """Collect into shards, summarise, group, analyse each group (steps 1 to 4; the
+    settings' suppressions are left to the merge)."""
     ctx = CollectContext(now=collected_at, progress=cluster.progress)
     sources = tuple(s for c in connectors for s in c.sources)
     segments = collect_shards(connectors, ctx, cluster)
@@ -231,9 +235,9 @@ def analyse_sharded(
                     settings=replace(settings, suppressions=()), now=now,
                     collected_at=collected_at, sources=sources, reach=reach)  # fmt: skip
     results = _analyse(cluster, group_jobs(segments, grouping, refs, base))
-    findings = merged_findings(cluster.store, [r.findings for r in results])
-    return ShardedAnalysis(findings=findings, links=links, grouping=grouping, results=results,
-                           segments=segments, sources=sources)  # fmt: skip
+    return ShardedAnalysis(store=cluster.store, finding_shards=[r.findings for r in results],
+                           links=links, grouping=grouping, results=results, segments=segments,
+                           sources=sources)  # fmt: skip
 
 
 def run_sharded_scan(
@@ -258,8 +262,7 @@ def run_sharded_scan(
                                now=analysed_at, reach=gate.reach)  # fmt: skip
         if done.grouping.whole is not None:
             click.echo(f"analysis: every account in one group: {done.grouping.whole}", err=True)
-        document, code = _conclude(done, settings, gate, accepted, cluster, analysed_at, now)
-        _write(document, report_path)
+        code = conclude(done, settings, gate, accepted, cluster, report_path, now=analysed_at)
         if copy_path is not None:
             write_snapshot_copy(copy_path, cluster.store, done.segments, tool=pipeline.TOOL,
                                 collected_at=now, sources=done.sources)  # fmt: skip
@@ -314,112 +317,78 @@ def _value(outcome: Any, name: str) -> Any:
     return outcome.value
 
 
-def merged_findings(store: ShardStore, refs: Sequence[ShardRef]) -> list[Finding]:
-    """Every group's findings, sorted as the local analysis sorts them, each once."""
-    seen: set[str] = set()
-    findings = []
-    for ref in refs:
-        for item in store.read(ref):
-            text = json.dumps(item, sort_keys=True)
-            if text not in seen:
-                seen.add(text)
-                findings.append(decode(Finding, item))
-    findings.sort(key=lambda f: (-f.severity.rank, f.rule_id, f.subject, f.fingerprint))
-    return findings
-
-
-def _conclude(
+def conclude(
     done: ShardedAnalysis,
     settings: Settings,
     gate: Gate,
     accepted: baselines.Baseline | None,
     cluster: Cluster,
-    analysed_at: datetime,
-    collected_at: datetime,
-) -> tuple[dict[str, Any], int]:
-    """The merged report: suppressions, baseline, exit code, and the JSON document."""
-    split = suppressions.split(done.findings, settings.suppressions, analysed_at)
-    for expired in split.expired:
+    path: Path | None,
+    *,
+    now: datetime,
+) -> int:
+    """Step 5: merge, judge and write the report (``sharded_report``); the exit code."""
+    gaps = gaps_of(done)
+    verdict = write_report(path, header(done, cluster, gaps, now=now), done.items(),
+                           suppress=settings.suppressions, accepted=accepted, now=now)  # fmt: skip
+    if path is not None:
+        click.echo(f"wrote {path}", err=True)
+    for expired in verdict.expired:
         click.echo(f"{expired.describe()}: expired on {expired.expires}, no longer "
                    f"suppressing (reason was: {expired.reason})", err=True)  # fmt: skip
-    for unused in split.unused:
+    for unused in verdict.unused:
         click.echo(f"{unused.describe()}: matches no finding any more", err=True)
-    kept: Sequence[Finding] = split.kept
-    baselined: Sequence[Finding] = ()
-    if accepted is not None:
-        verdict = baselines.split(kept, accepted)
-        kept, baselined = verdict.new, verdict.baselined
-    records: list[Record] = [decode(Account, a) for link in done.links for a in link.accounts]
-    records += [decode(CollectionGap, g) for link in done.links for g in link.gaps]
+    identities = sum(link.counts.get("identities", 0) for link in done.links)
+    text = (f"{identities} identities (in the shards), {verdict.findings} findings, analysed "
+            f"in {len(done.grouping.groups)} groups")  # fmt: skip
+    if gaps:
+        text += f"; {len(gaps)} collection gaps: results are incomplete (see the report)"
+    click.echo(text, err=True)
+    if gate.fail_on is not None and verdict.at_least(gate.fail_on):
+        return 1
+    return 3 if gate.strict and gaps else 0
+
+
+def gaps_of(done: ShardedAnalysis) -> tuple[CollectionGap, ...]:
+    """The collection's gaps in record order, then the analysis's, each once."""
+    records: list[Record] = [decode(CollectionGap, g) for link in done.links for g in link.gaps]
     records += [gap for result in done.results for gap in result.analysis_gaps]
-    snap = build_snapshot(records, tool=pipeline.TOOL, collected_at=collected_at,
-                          sources=done.sources)  # fmt: skip
-    tool = done.results[0].tool if done.results else pipeline.TOOL
-    report = Report(tool=tool, scanned_at=analysed_at, snapshot=snap, estate=estate_of(snap),
-                    findings=tuple(kept), thresholds=settings.lifecycle)  # fmt: skip
-    code = pipeline.exit_code(report, fail_on=gate.fail_on, strict=gate.strict)
-    document = sharded_document(report, done.links, cluster, done.grouping, baselined,
-                                len(split.suppressed))  # fmt: skip
-    click.echo(_summary_line(report, done.links, len(done.grouping.groups)), err=True)
-    return document, code
+    return build_snapshot(
+        records, tool=pipeline.TOOL, collected_at=datetime.now(UTC), sources=()
+    ).gaps
 
 
-def sharded_document(
-    report: Report,
-    links: Sequence[ShardLinks],
-    cluster: Cluster,
-    grouping: Grouping,
-    baselined: Sequence[Finding],
-    suppressed: int,
+def header(
+    done: ShardedAnalysis, cluster: Cluster, gaps: Sequence[CollectionGap], *, now: datetime
 ) -> dict[str, Any]:
-    """The report of a sharded run: it says where the inventory is, never "0 identities"."""
+    """The report of a sharded run but its findings: it says where the inventory is."""
     by_account: dict[str, int] = {}
-    for link in links:
+    totals: dict[str, int] = {}
+    for link in done.links:
         for account, count in link.identities_by_account.items():
             by_account[account] = by_account.get(account, 0) + count
-    totals = {name: sum(link.counts.get(name, 0) for link in links) for name in links[0].counts}
+        for name, count in link.counts.items():
+            totals[name] = totals.get(name, 0) + count
+    accounts = [decode(Account, a) for link in done.links for a in link.accounts]
+    kept = build_snapshot(accounts, tool=pipeline.TOOL, collected_at=now, sources=()).accounts
+    tool = done.results[0].tool if done.results else pipeline.TOOL
     return {
         "format": FORMAT,
-        "tool": encode(report.tool),
-        "scanned_at": encode(report.scanned_at),
-        "collected_at": encode(report.snapshot.collected_at),
-        "sources": list(report.snapshot.sources),
+        "tool": encode(tool),
+        "scanned_at": encode(now),
+        "sources": list(done.sources),
         "inventory": {
             "where": (
-                "in the shards of this run (records, compressed JSON lines); this report "
-                "holds the findings, the gaps and the counts only"
+                "in the shards of this run (records, compressed JSON lines) and the snapshot "
+                "copy beside this report: this report holds the findings, the gaps and counts"
             ),
             "run": cluster.run,
             "shards": cluster.store.url,
-            "executor": cluster.executor.description,
             "records": totals,
             "identities_by_account": dict(sorted(by_account.items())),
-            "analysis_groups": len(grouping.groups),
-            "one_group_because": grouping.whole,
+            "analysis_groups": len(done.grouping.groups),
+            "one_group_because": done.grouping.whole,
         },
-        "accounts": encode(report.snapshot.accounts),
-        "findings": [encode(f) for f in report.findings],
-        "baselined": len(baselined),
-        "suppressed": suppressed,
-        "gaps": [encode(g) for g in report.gaps],
-    } if links else {"format": FORMAT, "findings": [], "gaps": []}  # fmt: skip
-
-
-def _summary_line(report: Report, links: Sequence[ShardLinks], groups: int) -> str:
-    identities = sum(link.counts.get("identities", 0) for link in links)
-    text = (
-        f"{identities} identities (in the shards), {len(report.findings)} findings, "
-        f"analysed in {groups} groups"
-    )
-    if report.gaps:
-        text += f"; {len(report.gaps)} collection gaps: results are incomplete (see the report)"
-    return text
-
-
-def _write(document: dict[str, Any], path: Path | None) -> None:
-    data = (json.dumps(document, indent=1) + "\n").encode()
-    if path is None:
-        click.echo(data.decode(), nl=False)
-        return
-    write_output(path, data)
-    click.echo(f"wrote {path}", err=True)
+        "accounts": encode(kept),
+        "gaps": encode(tuple(gaps)),
+    }

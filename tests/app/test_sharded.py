@@ -146,7 +146,7 @@ def test_linked_accounts_and_org_records_give_the_local_findings(
     connectors: list[Connector] = [Organization(), GaadFileConnector(linked_estate(tmp_path))]
     local, snap = _local(connectors)
     done, cluster = _sharded(dask_cluster, tmp_path, connectors)
-    assert done.findings == list(local)
+    assert list(done.findings()) == list(local)
     assert {f.rule_id for f in local} >= {"NHI107"}  # an identity of A assumes B's role
     owners = [set().union(*(done.links[i].owners for i in g)) for g in done.grouping.groups]
     assert owners == [{A, B}, {C}, {D}]
@@ -167,7 +167,7 @@ def test_the_scp_reaches_the_group_of_the_account_it_names(
     allowed = [f for f in _local(without)[0] if D in f.subject]
     assert denied != allowed  # the SCP changes D's findings
     done, _ = _sharded(dask_cluster, tmp_path, with_org)
-    assert [f for f in done.findings if D in f.subject] == denied
+    assert [f for f in done.findings() if D in f.subject] == denied
 
 
 def test_a_trust_of_anyone_joins_every_account_and_stays_exact(
@@ -180,7 +180,7 @@ def test_a_trust_of_anyone_joins_every_account_and_stays_exact(
     done, _ = _sharded(dask_cluster, tmp_path, connectors)
     assert done.grouping.whole is not None and "any principal" in done.grouping.whole
     assert len(done.grouping.groups) == 1
-    assert done.findings == list(local)
+    assert list(done.findings()) == list(local)
     assert any(f.subject.endswith(f"{E}:role/open") for f in local)
 
 
@@ -199,7 +199,7 @@ def test_a_worker_killed_during_the_analysis_changes_nothing(
     done, _ = _sharded(dask_cluster, tmp_path, connectors)
     watcher.join(timeout=30)
     assert killed, "no worker was running an analysis to kill"
-    assert done.findings == list(local)
+    assert list(done.findings()) == list(local)
 
 
 def _kill_an_analysis(dask_cluster: Any, killed: list[str]) -> None:
