@@ -278,3 +278,35 @@ def test_scan_with_an_executor_refuses_agents_and_other_formats(
     assert refused.exit_code == 2 and "--no-agents" in refused.output
     html = _scan(*gaad, *cluster, "--no-agents", "--format", "html", "-o", f"{tmp_path}/r/")
     assert html.exit_code == 2 and "JSON report only" in html.output
+
+
+def test_suppressions_and_the_baseline_apply_over_every_group(
+    dask_cluster: Any, tmp_path: Path
+) -> None:
+    from nhiscan.app.sharded_report import write_report
+    from nhiscan.scanner import baseline as baselines
+    from nhiscan.scanner import suppress
+    from nhiscan.scanner.codec import encode
+
+    connectors: list[Connector] = [GaadFileConnector(linked_estate(tmp_path))]
+    local, _ = _local(connectors)
+    in_c = next(f for f in local if C in f.subject)
+    in_d = next(f for f in local if D in f.subject)
+    rules = (
+        suppress.Suppression(reason="c", where="#1", fingerprint=in_c.fingerprint),
+        suppress.Suppression(reason="d", where="#2", rule=in_d.rule_id, subject=f"*{D}*"),
+        suppress.Suppression(reason="none", where="#3", fingerprint="0" * 16),
+    )
+    accepted = baselines.create([f for f in local if A in f.subject][:2])
+    expected = suppress.split(local, rules, NOW)
+    verdict_expected = baselines.split(expected.kept, accepted)
+    done, _ = _sharded(dask_cluster, tmp_path, connectors)
+    path = tmp_path / "report.json"
+    verdict = write_report(path, {"format": "test"}, done.items(), suppress=rules,
+                           accepted=accepted, now=NOW)  # fmt: skip
+    assert [s.where for s in verdict.unused] == [s.where for s in expected.unused] == ["#3"]
+    assert verdict.suppressed == len(expected.suppressed) >= 2
+    assert verdict.baselined == len(verdict_expected.baselined) == 2
+    written = json.loads(path.read_text(encoding="utf-8"))
+    assert written["findings"] == [encode(f) for f in verdict_expected.new]
+    assert verdict.findings == len(verdict_expected.new)
