@@ -15,9 +15,10 @@ in the client's memory: it reads summaries, and streams findings and the snapsho
    (an unused one is unused in every group), the baseline and the exit code, as a local scan.
 
 The report of a sharded run is its own JSON document (``sharded_report.FORMAT``): the
-findings, the gaps, the identities per account and where the shards are. Agent files (the gap analysis
-compares agents with identities anywhere in the estate) and the other report formats are
-refused with a ConfigError; the scan is not recorded in the history store (a printed note).
+findings, the gaps, the identities per account and where the shards are. Agent files (the gap
+analysis compares agents with identities anywhere in the estate) and the other report formats
+are refused with a ConfigError; the scan is not recorded in the history store (a printed
+note), and the reach graph file beside the snapshot copy (for queries) is not written.
 """
 
 from __future__ import annotations
