@@ -38,35 +38,19 @@ from nhiscan.app.config import Settings
 from nhiscan.app.options import ClusterOptions, Gate, SourceOptions
 from nhiscan.app.outputs import DEFAULT_REPORT_DIR, check_writable
 from nhiscan.app.sharded_links import Grouping, ShardLinks, group_shards, read_links
+from nhiscan.app.sharded_order import Segment, group_records
 from nhiscan.app.sharded_report import FORMAT, merged_items, write_report
 from nhiscan.app.sharded_snapshot import write_snapshot_copy
 from nhiscan.app.sources import asked_names, build_connectors
 from nhiscan.cluster.run import Cluster, run_units
-from nhiscan.cluster.shards import ShardRef, ShardStore, item_record, record_item
-from nhiscan.cluster.units import Later, Splittable, UnitContext
+from nhiscan.cluster.shards import ShardRef, ShardStore, record_item
+from nhiscan.cluster.units import Splittable, UnitContext
 from nhiscan.connectors.base import CollectContext, Connector
 from nhiscan.errors import ClusterError, ConfigError
 from nhiscan.scanner import baseline as baselines
 from nhiscan.scanner.codec import decode, encode
 from nhiscan.scanner.model import Account, CollectionGap, Finding, Record
 from nhiscan.scanner.snapshot import build_snapshot
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Segment:
-    """One connector's shards, in the order its records enter the snapshot: ``before``, the
-    units (their ``Later`` records after all of them), ``after``. None: not in this group."""
-
-    before: ShardRef | None = None
-    units: tuple[ShardRef, ...] = ()
-    after: ShardRef | None = None
-
-    def refs(self) -> Iterator[ShardRef]:
-        if self.before is not None:
-            yield self.before
-        yield from self.units
-        if self.after is not None:
-            yield self.after
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,30 +84,6 @@ class GroupResult:
     findings: ShardRef
     analysis_gaps: tuple[CollectionGap, ...]
     tool: Any  # the analysis's ToolInfo (its catalogue's date)
-
-
-def group_records(store: ShardStore, segments: Sequence[Segment]) -> Iterator[Record]:
-    """The group's records in the local scan's order (``cluster.run.split_records``)."""
-    for segment in segments:
-        if segment.before is not None:
-            yield from _plain(store, segment.before)
-        later: list[Record] = []
-        for ref in segment.units:
-            for item in store.read(ref):
-                record = item_record(item, source=ref.url)
-                if isinstance(record, Later):
-                    later.append(record.record)
-                else:
-                    yield record
-        yield from later
-        if segment.after is not None:
-            yield from _plain(store, segment.after)
-
-
-def _plain(store: ShardStore, ref: ShardRef) -> Iterator[Record]:
-    for item in store.read(ref):
-        record = item_record(item, source=ref.url)
-        yield record.record if isinstance(record, Later) else record
 
 
 def analyse_group(job: GroupJob) -> GroupResult:

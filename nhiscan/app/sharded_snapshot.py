@@ -18,34 +18,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
+from nhiscan.app.sharded_order import Segment, ordered_items
 from nhiscan.cluster.shards import ShardStore
 from nhiscan.scanner import snapshot
 from nhiscan.scanner.codec import encode
 from nhiscan.scanner.model import ToolInfo
 
-if TYPE_CHECKING:
-    from nhiscan.app.sharded import Segment
-
 PLACEHOLDER = "\x00list:{}\x00"
-
-
-def ordered_items(store: ShardStore, segments: Sequence[Segment]) -> Iterator[dict[str, Any]]:
-    """Every shard item in the local scan's record order (``sharded.group_records``)."""
-    for segment in segments:
-        if segment.before is not None:
-            yield from store.read(segment.before)
-        later = []
-        for ref in segment.units:
-            for item in store.read(ref):
-                if item.get("later"):
-                    later.append(item)
-                else:
-                    yield item
-        yield from later
-        if segment.after is not None:
-            yield from store.read(segment.after)
 
 
 def write_snapshot_copy(
