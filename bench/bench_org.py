@@ -8,7 +8,11 @@ process, ``measure.py``), each worker's peak RSS (``resource.getrusage`` on the 
 ``Client.run``), the findings; then the ratio of the times (target: 2 workers <= 0.6x of 1),
 and whether both runs found the same. Targets: client < 1 GB, each worker < 2 GB.
 
+``--compare-local`` also scans with ``--executor local`` and compares every finding (for
+small estates: the local scan holds the whole estate in one process).
+
 Usage: python bench/bench_org.py [--accounts 1000] [--workers 1,2] [--keep DIR]
+       [--compare-local]
 """
 
 from __future__ import annotations
@@ -77,12 +81,33 @@ def run_once(paths: list[Path], workers: int, scratch: Path) -> dict[str, Any]:
     }
 
 
+def run_local(paths: list[Path], scratch: Path) -> dict[str, Any]:
+    """The same scan with ``--executor local`` (its findings, to compare; small estates)."""
+    out = scratch / "report-local"
+    args = [arg for path in paths for arg in ("--aws-gaad", str(path))]
+    command = [sys.executable, str(HERE / "measure.py"), "nhiscan", "scan", *args,
+               "--no-agents", "--no-store", "--as-of", "2026-12-01", "-o", f"{out}/",
+               "--format", "json"]  # fmt: skip
+    began = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - began
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    return {"workers": "local", "seconds": round(seconds, 1), "client_peak_mb": figures["peak_mb"],
+            "findings": len(report["findings"]), "all": report["findings"]}  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--accounts", type=int, default=1000)
     parser.add_argument("--unit", type=int, default=10)
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--keep", type=Path, help="the exports' folder (kept between runs)")
+    parser.add_argument(
+        "--compare-local",
+        action="store_true",
+        help="also scan with --executor local and compare every finding",
+    )
     args = parser.parse_args()
     exports = args.keep or Path(tempfile.gettempdir()) / f"nhiscan-org-{args.accounts}"
     began = time.perf_counter()
@@ -99,6 +124,12 @@ def main() -> None:
             runs.append(run)
             shown = {k: v for k, v in run.items() if k != "fingerprints"}
             print(json.dumps(shown, indent=1), flush=True)
+        if args.compare_local:
+            local = run_local(paths, Path(scratch))
+            print(json.dumps({k: v for k, v in local.items() if k != "all"}), flush=True)
+            last = Path(scratch) / f"report-{runs[-1]['workers']}" / "report.json"
+            sharded = json.loads(last.read_text(encoding="utf-8"))["findings"]
+            print(f"every finding the same as --executor local: {sharded == local['all']}")
     if len(runs) >= 2:
         ratio = runs[-1]["seconds"] / runs[0]["seconds"]
         same = all(run["fingerprints"] == runs[0]["fingerprints"] for run in runs)
