@@ -69,6 +69,10 @@ def run_analyze(path: Path, settings: Settings, gate: Gate) -> int:
 def run_scan(
     src: SourceOptions, settings: Settings, gate: Gate, *, cluster: ClusterOptions | None = None
 ) -> int:
+    if cluster is not None and not cluster.local:
+        from nhiscan.app.sharded import run_sharded_scan
+
+        return run_sharded_scan(src, settings, gate, cluster)
     started = datetime.now(UTC)
     # every option is checked before collecting: agent files, baseline, outputs, store
     agents = load_agent_files(

@@ -72,17 +72,16 @@ def exposure(estate: Estate, identity: Identity, providers: ProviderSet) -> list
     return reasons
 
 
-_PER_GRAPH: WeakKeyDictionary[Any, dict[str, Any]] = WeakKeyDictionary()
 T = TypeVar("T")
 
 
 def per_graph(graph: ReachGraph, name: str, compute: Callable[[ReachGraph], T]) -> T:
-    """``compute(graph)``, once per graph however many rules ask (kept with the networkx
-    graph, which is never changed once built, and dropped with it)."""
-    cache = _PER_GRAPH.setdefault(graph.graph, {})
-    if name not in cache:
-        cache[name] = compute(graph)
-    found: T = cache[name]
+    """``compute(graph)``, once per graph however many rules ask (kept in the graph's
+    ``memo``: the graph is never changed once built, and the memo is dropped with it)."""
+    key = f"rules.{name}"
+    if key not in graph.memo:
+        graph.memo[key] = compute(graph)
+    found: T = graph.memo[key]
     return found
 
 

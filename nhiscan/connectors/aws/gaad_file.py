@@ -3,6 +3,11 @@
 The file holds one GAAD document, or several pages (a JSON list of them, or documents written
 one after another). What GAAD does not hold is recorded as a NOT_IN_EXPORT gap once per account;
 a file that is not JSON, not GAAD, or has a malformed entry is a ``ConnectorError``.
+
+On a cluster (issue #21) each file is a work unit (``split``): a worker reads and decodes it and
+yields its accounts, their NOT_IN_EXPORT gaps and its records, as ``collect`` does for that
+file. An account held by two files is yielded by both units; the snapshot keeps its first copy
+(it drops exact duplicates), so the split collection builds the same snapshot.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from nhiscan.cluster.units import Split, UnitContext, WorkUnit
 from nhiscan.connectors.aws.gaad import GAAD_OPERATION, to_records
 from nhiscan.connectors.aws.gaad_doc import GAAD_LISTS, GaadEntryError, accounts_in, merge_pages
 from nhiscan.connectors.aws.gaad_shape import page_problems
@@ -49,6 +55,11 @@ class GaadFileConnector:
     def sources(self) -> tuple[str, ...]:
         return tuple(f"aws-gaad:{p}" for p in self._paths)
 
+    def split(self, ctx: UnitContext) -> Split:
+        """One unit per export file, read and decoded on a worker (``read_unit``)."""
+        del ctx
+        return Split(units=tuple(_unit(path) for path in self._paths))
+
     def collect(self, ctx: CollectContext) -> Iterator[Record]:
         seen: set[str] = set()
         for path in self._paths:
@@ -62,6 +73,23 @@ class GaadFileConnector:
                     yield Account(provider=Provider.AWS, id=account)
                     yield from not_in_export(account)
             yield from records
+
+
+def _unit(path: Path) -> WorkUnit:
+    return WorkUnit(kind="aws-gaad", key=str(path), label=f"aws-gaad {path}",
+                    provider=Provider.AWS, task=read_unit, payload=str(path))  # fmt: skip
+
+
+def read_unit(payload: str, ctx: UnitContext) -> Iterator[Record]:
+    """A worker's part of ``split``: one file's accounts, their gaps and its records."""
+    path = Path(payload)
+    ctx.progress(f"aws-gaad {path}: reading")
+    gaad = load_gaad(path)
+    records = read_records(gaad, path)
+    for account in accounts_in(gaad):
+        yield Account(provider=Provider.AWS, id=account)
+        yield from not_in_export(account)
+    yield from records
 
 
 def read_records(gaad: Mapping[str, list[Any]], path: Path) -> list[Record]:

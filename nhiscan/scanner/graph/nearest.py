@@ -34,7 +34,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from nhiscan.scanner.graph.model import TRAVERSED, Hop, is_hub
 from nhiscan.scanner.graph.reach import Path, ReachGraph, hop_order, through
@@ -169,14 +168,14 @@ def distances(graph: ReachGraph, sinks: frozenset[str]) -> dict[str, int]:
     return found
 
 
-_ADMIN: WeakKeyDictionary[Any, Nearest] = WeakKeyDictionary()
-
-
 def admin_paths(graph: ReachGraph) -> Nearest:
-    """The shortest path from each node to an admin sink, found once per graph (kept with the
-    networkx graph, which is never changed once built) for the rules and the blast radius."""
-    found = _ADMIN.get(graph.graph)
+    """The shortest path from each node to an admin sink, found once per graph (kept in its
+    ``memo``: the graph is never changed once built) for the rules and the blast radius."""
+    found: Nearest | None = graph.memo.get(ADMIN_PATHS)
     if found is None:
         sinks = [n for n in graph.graph if graph.is_admin(n)]
-        found = _ADMIN[graph.graph] = Nearest(graph, sinks)
+        found = graph.memo[ADMIN_PATHS] = Nearest(graph, sinks)
     return found
+
+
+ADMIN_PATHS = "nearest.admin-paths"

@@ -28,6 +28,11 @@ class ReachGraph:
     authorizer: Authorizer | None = None
     _out: dict[str, tuple[Hop, ...]] = field(default_factory=dict)
     _into_hubs: frozenset[str] | None = None  # the nodes with a hop into a hub
+    # What analyses compute once per graph (``admin_paths``, the rules' ``per_graph``): kept
+    # with the graph and collected with it. A module-level WeakKeyDictionary keyed by the graph
+    # never let go of it (its values refer back to the graph), so a process analysing one
+    # group after another (a Dask worker, issue #21) kept every graph it had built.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def hops_from(self, node: str) -> tuple[Hop, ...]:
         """The traversed hops leaving ``node``: certain ones first, then by kind and target."""
