@@ -52,7 +52,7 @@ def run_once(paths: list[Path], workers: int, scratch: Path) -> dict[str, Any]:
         args = [arg for path in paths for arg in ("--aws-gaad", str(path))]
         command = [sys.executable, str(HERE / "measure.py"), "nhiscan", "scan", *args,
                    "--no-agents", "--no-store", "--as-of", "2026-12-01", "-o", f"{out}/",
-                   "--executor", cluster.scheduler_address,
+                   "--executor", cluster.scheduler_address, "--analysis", "sharded",
                    "--shards", str(scratch / f"shards-{workers}")]  # fmt: skip
         env = {**os.environ, "NHISCAN_STORE": f"sqlite:///{scratch}/history.db"}
         began = time.perf_counter()

@@ -35,6 +35,10 @@ class ClusterOptions:
     shards: str | None = None  # a folder or s3://bucket/prefix; None: a temporary folder
     resume: str | None = None  # a run id whose written shards are kept
     retries: int = 2
+    # --analysis sharded (scan only): each group of linked accounts analysed on a worker from
+    # its shards, the client holding findings only (JSON report; app/sharded.py). False: the
+    # shards are read back and analysed on the client, every report and feature as always.
+    sharded_analysis: bool = False
 
     @property
     def local(self) -> bool:

@@ -30,6 +30,7 @@ from nhiscan.app.outputs import (
     write_reports,
 )
 from nhiscan.app.sources import Collect, asked_names, collect_snapshot, collecting
+from nhiscan.errors import ConfigError
 from nhiscan.reports.model import Report
 from nhiscan.scanner import baseline as baselines
 from nhiscan.scanner import snapshot
@@ -69,7 +70,12 @@ def run_analyze(path: Path, settings: Settings, gate: Gate) -> int:
 def run_scan(
     src: SourceOptions, settings: Settings, gate: Gate, *, cluster: ClusterOptions | None = None
 ) -> int:
-    if cluster is not None and not cluster.local:
+    if cluster is not None and cluster.sharded_analysis:
+        if cluster.local and cluster.shards is None:
+            raise ConfigError(
+                "--analysis sharded runs the analysis as shards: give --executor (a Dask "
+                "cluster, or local-cluster:N), or --shards to run them in this process"
+            )
         from nhiscan.app.sharded import run_sharded_scan
 
         return run_sharded_scan(src, settings, gate, cluster)

@@ -1,4 +1,4 @@
-"""``nhiscan scan --executor ...``: the sharded analysis (issue #21). The estate is never held
+"""``nhiscan scan --analysis sharded``: the sharded analysis (issue #21). The estate is never held
 in the client's memory: it reads summaries, and streams findings and the snapshot copy.
 
 1. collect: every connector that can be split runs as work units, each writing its shard;
@@ -218,7 +218,7 @@ def run_sharded_scan(
     analysed_at = gate.now or now
     with opened(options, now) as cluster:
         if cluster is None:
-            raise ClusterError("a sharded analysis needs an executor other than local")
+            raise ClusterError("--analysis sharded needs --executor other than local, or --shards")
         done = analyse_sharded(connectors, cluster, settings=settings, collected_at=now,
                                now=analysed_at, reach=gate.reach)  # fmt: skip
         if done.grouping.whole is not None:
@@ -239,13 +239,14 @@ def _check(src: SourceOptions, settings: Settings, gate: Gate) -> tuple[Path | N
     )
     if agents is not None:
         raise ConfigError(
-            "a sharded analysis (--executor other than local) does not compare agents with "
-            "their identities yet: give --no-agents, or scan with --executor local"
+            "--analysis sharded does not compare agents with their identities yet: give "
+            "--no-agents, or scan with --analysis client (the default)"
         )
     if any(fmt != "json" for fmt in gate.formats):
         raise ConfigError(
-            "a sharded analysis writes its JSON report only (--format json): the other "
-            "formats draw on the whole inventory, which stays in the shards"
+            "--analysis sharded writes its JSON report only (--format json): the other "
+            "formats draw on the whole inventory, which stays in the shards (--analysis "
+            "client writes them all)"
         )
     if gate.output == "-":
         return None, None

@@ -65,12 +65,23 @@ def analyze(ctx: click.Context, /, snapshot: Path, **kw: Any) -> None:
 @output_options
 @store_options
 @cluster_options
+@click.option(
+    "--analysis",
+    type=click.Choice(["client", "sharded"]),
+    default="client",
+    show_default=True,
+    help="client: the shards are read back and analysed here (every report, agents, "
+    "history). sharded: each group of linked accounts is analysed on a worker and only the "
+    "findings come back (organisation scale; JSON report only, no agent files, not recorded).",
+)
 @click.pass_context
 def scan(ctx: click.Context, /, **kw: Any) -> None:
     """Collect and analyse in one go, and write reports (and the snapshot beside them)."""
+    from dataclasses import replace
+
     from nhiscan.app.scan import run_scan
 
-    cluster = cluster_of(kw)
+    cluster = replace(cluster_of(kw), sharded_analysis=kw.pop("analysis") == "sharded")
     settings, gate = settings_and_gate(kw)
     ctx.exit(run_scan(sources_of(kw), settings, gate, cluster=cluster))
 

@@ -250,7 +250,8 @@ def test_scan_with_an_executor_writes_the_local_findings_and_snapshot(
 ) -> None:
     gaad = [arg for path in linked_estate(tmp_path) for arg in ("--aws-gaad", str(path))]
     local = _scan(*gaad, "--no-agents", "-o", f"{tmp_path}/local/", "--format", "json")
-    cluster = ["--executor", dask_cluster.scheduler_address, "--shards", str(tmp_path / "s")]
+    cluster = ["--executor", dask_cluster.scheduler_address, "--shards", str(tmp_path / "s"),
+               "--analysis", "sharded"]  # fmt: skip
     sharded = _scan(*gaad, *cluster, "--no-agents", "-o", f"{tmp_path}/sharded/")
     assert local.exit_code == sharded.exit_code == 1  # an admin role: high findings gate both
     expected = json.loads((tmp_path / "local/report.json").read_text(encoding="utf-8"))
@@ -273,7 +274,8 @@ def test_scan_with_an_executor_refuses_agents_and_other_formats(
     agents = tmp_path / "agents.yaml"
     agents.write_text("agents: []\n", encoding="utf-8")
     gaad = ["--aws-gaad", str(linked_estate(tmp_path)[0])]
-    cluster = ["--executor", dask_cluster.scheduler_address, "--shards", str(tmp_path / "s")]
+    cluster = ["--executor", dask_cluster.scheduler_address, "--shards", str(tmp_path / "s"),
+               "--analysis", "sharded"]  # fmt: skip
     refused = _scan(*gaad, *cluster, "--agents", str(agents), "-o", f"{tmp_path}/r/")
     assert refused.exit_code == 2 and "--no-agents" in refused.output
     html = _scan(*gaad, *cluster, "--no-agents", "--format", "html", "-o", f"{tmp_path}/r/")
@@ -310,3 +312,10 @@ def test_suppressions_and_the_baseline_apply_over_every_group(
     written = json.loads(path.read_text(encoding="utf-8"))
     assert written["findings"] == [encode(f) for f in verdict_expected.new]
     assert verdict.findings == len(verdict_expected.new)
+
+
+def test_a_sharded_analysis_needs_somewhere_to_run_its_shards(tmp_path: Path) -> None:
+    gaad = ["--aws-gaad", str(linked_estate(tmp_path)[0])]
+    refused = _scan(*gaad, "--no-agents", "--analysis", "sharded", "-o", f"{tmp_path}/r/")
+    assert refused.exit_code == 2
+    assert "--analysis sharded runs the analysis as shards: give --executor" in refused.output
