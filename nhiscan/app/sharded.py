@@ -49,7 +49,7 @@ from nhiscan.connectors.base import CollectContext, Connector
 from nhiscan.errors import ClusterError, ConfigError
 from nhiscan.scanner import baseline as baselines
 from nhiscan.scanner.codec import decode, encode
-from nhiscan.scanner.model import Account, CollectionGap, Finding, Record
+from nhiscan.scanner.model import Account, CollectionGap, Finding, GapReason, Provider, Record
 from nhiscan.scanner.snapshot import build_snapshot
 
 
@@ -165,6 +165,7 @@ class ShardedAnalysis:
     results: list[GroupResult]
     segments: list[Segment]
     sources: tuple[str, ...]
+    failed: tuple[CollectionGap, ...] = ()  # a gap per account of a group that failed
 
     def items(self) -> Iterator[dict[str, Any]]:
         """Every group's findings (encoded), merged (``sharded_report.merged_items``)."""
@@ -195,10 +196,12 @@ def analyse_sharded(
     base = GroupJob(key="", store=cluster.store, run=cluster.run, segments=(),
                     settings=replace(settings, suppressions=()), now=now,
                     collected_at=collected_at, sources=sources, reach=reach)  # fmt: skip
-    results = _analyse(cluster, group_jobs(segments, grouping, refs, base))
+    jobs = group_jobs(segments, grouping, refs, base)
+    owners = [sorted(set().union(*(links[i].owners for i in g))) for g in grouping.groups]
+    results, failed = _analyse(cluster, jobs, owners)
     return ShardedAnalysis(store=cluster.store, finding_shards=[r.findings for r in results],
                            links=links, grouping=grouping, results=results, segments=segments,
-                           sources=sources)  # fmt: skip
+                           sources=sources, failed=failed)  # fmt: skip
 
 
 def run_sharded_scan(
@@ -265,10 +268,38 @@ def _summaries(cluster: Cluster, refs: Sequence[ShardRef]) -> list[ShardLinks]:
     return [_value(o, refs[o.index].url) for o in outcomes]
 
 
-def _analyse(cluster: Cluster, jobs: Sequence[GroupJob]) -> list[GroupResult]:
+def _analyse(
+    cluster: Cluster, jobs: Sequence[GroupJob], owners: Sequence[Sequence[str]]
+) -> tuple[list[GroupResult], tuple[CollectionGap, ...]]:
+    """Each group's result; a group whose analysis failed every attempt is a gap per account
+    of the group (its findings are missing: the report and --strict say so), and the other
+    groups' findings are kept."""
     outcomes = cluster.run_stage("analyse", analyse_group, jobs, names=[j.key for j in jobs],
                                  measure=lambda r: (r.findings.items, r.findings.size))  # fmt: skip
-    return [_value(o, jobs[o.index].key) for o in outcomes]
+    results = [o.value for o in outcomes if o.value is not None]
+    failed = tuple(
+        _unanalysed(account, jobs[o.index].key, o.attempts, o.error or "", cluster)
+        for o in outcomes
+        if o.value is None
+        for account in owners[o.index] or [jobs[o.index].key]
+    )
+    return results, failed
+
+
+def _unanalysed(
+    account: str, group: str, attempts: int, error: str, cluster: Cluster
+) -> CollectionGap:
+    return CollectionGap(
+        provider=Provider.AWS,
+        scope=account,
+        operation="analyse",
+        reason=GapReason.FAILED,
+        detail=(
+            f"not analysed: its analysis group ({group}) failed {attempts} attempts on "
+            f"{cluster.executor.description}; the last: {error}. Its findings are missing: "
+            f"scan again with --resume {cluster.run} (the collection's shards are kept)"
+        ),
+    )
 
 
 def _value(outcome: Any, name: str) -> Any:
@@ -315,6 +346,7 @@ def gaps_of(done: ShardedAnalysis) -> tuple[CollectionGap, ...]:
     """The collection's gaps in record order, then the analysis's, each once."""
     records: list[Record] = [decode(CollectionGap, g) for link in done.links for g in link.gaps]
     records += [gap for result in done.results for gap in result.analysis_gaps]
+    records += done.failed
     return build_snapshot(
         records, tool=pipeline.TOOL, collected_at=datetime.now(UTC), sources=()
     ).gaps

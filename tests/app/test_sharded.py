@@ -319,3 +319,33 @@ def test_a_sharded_analysis_needs_somewhere_to_run_its_shards(tmp_path: Path) ->
     refused = _scan(*gaad, "--no-agents", "--analysis", "sharded", "-o", f"{tmp_path}/r/")
     assert refused.exit_code == 2
     assert "--analysis sharded runs the analysis as shards: give --executor" in refused.output
+
+
+def test_a_group_whose_analysis_fails_is_a_gap_per_account_and_the_others_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nhiscan.app import sharded
+    from nhiscan.cluster.executor import LocalExecutor
+
+    connectors: list[Connector] = [Organization(), GaadFileConnector(linked_estate(tmp_path))]
+    local, _ = _local(connectors)
+    analyze = pipeline.analyze
+
+    def failing_for_c(snap: snapshot.Snapshot, **kw: Any) -> Any:
+        if any(i.account == C for i in snap.identities):
+            raise RuntimeError("the worker ran out of memory")
+        return analyze(snap, **kw)
+
+    monkeypatch.setattr(sharded.pipeline, "analyze", failing_for_c)
+    cluster = Cluster(executor=LocalExecutor(), store=ShardStore.at(str(tmp_path / "s")),
+                      run="t", retries=1)  # fmt: skip
+    done = analyse_sharded(connectors, cluster, settings=Settings(), collected_at=NOW, now=NOW)
+
+    assert list(done.findings()) == [f for f in local if C not in f.subject]
+    [gap] = done.failed
+    assert (gap.scope, gap.operation, gap.reason) == (C, "analyse", "failed")
+    assert "failed 2 attempts" in gap.detail and "out of memory" in gap.detail
+    assert "--resume t" in gap.detail
+    assert gap in sharded.gaps_of(done)
+    [stage] = [s for s in cluster.stages if s.stage == "analyse"]
+    assert (stage.failed, stage.retries) == (1, 1)
