@@ -17,11 +17,17 @@ from nhiscan.cli import cli
 # (tests that look at the store pass --store to a store of their own).
 _SESSION_STORE = tempfile.mkdtemp(prefix="nhiscan-test-store-")
 os.environ["NHISCAN_STORE"] = f"sqlite:///{_SESSION_STORE}/h.db"
+# Dask's clusters the tests start themselves keep their workers' scratch space in the temporary
+# folder ("dask-scratch-space"): one of the session's own (read by dask when it is imported,
+# after this), removed with it.
+_DASK_SCRATCH = tempfile.mkdtemp(prefix="nhiscan-test-dask-")
+os.environ["DASK_TEMPORARY_DIRECTORY"] = _DASK_SCRATCH
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """The session's store goes with the session: a test run leaves nothing in /tmp."""
     shutil.rmtree(_SESSION_STORE, ignore_errors=True)
+    shutil.rmtree(_DASK_SCRATCH, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,8 @@ functions of their input that write their shard whole or not at all).
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -118,9 +120,12 @@ class LocalExecutor:
 class DaskExecutor:
     """Jobs on a Dask cluster (``distributed.Client``)."""
 
-    def __init__(self, client: Any, *, description: str, cluster: Any = None) -> None:
+    def __init__(
+        self, client: Any, *, description: str, cluster: Any = None, scratch: str | None = None
+    ) -> None:
         self._client = client
         self._cluster = cluster  # a LocalCluster this executor started (stopped on close)
+        self._scratch = scratch  # its workers' scratch folder (removed on close)
         self._description = description
         self._final: str | None = None  # the description when closed (for the summary)
 
@@ -198,6 +203,8 @@ class DaskExecutor:
         finally:
             if self._cluster is not None:
                 self._cluster.close()
+            if self._scratch is not None:
+                shutil.rmtree(self._scratch, ignore_errors=True)
 
 
 def open_executor(spec: str, *, timeout: str = CONNECT_TIMEOUT) -> Executor:
@@ -266,17 +273,26 @@ def _local_cluster(workers: int) -> Executor:
             # Dask's workers log each failed attempt with its traceback ("Compute Failed"):
             # with retries over thousands of accounts that buries the progress, and the last
             # error of each unit is in its gap already; a worker's death still reaches us.
-            cluster = distributed.LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-                silence_logs=logging.CRITICAL,
-            )  # fmt: skip
+            # The workers' scratch space in a folder of this scan's, removed with the cluster
+            # (Dask's default, TMPDIR/dask-scratch-space, would outlive it).
+            scratch = tempfile.mkdtemp(prefix="nhiscan-dask-")
+            try:
+                cluster = distributed.LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True,
+                    dashboard_address=":0", silence_logs=logging.CRITICAL,
+                    local_directory=scratch,
+                )  # fmt: skip
+            except BaseException:
+                shutil.rmtree(scratch, ignore_errors=True)
+                raise
             try:
                 client = distributed.Client(cluster, set_as_default=False)
             except BaseException:
                 cluster.close()
+                shutil.rmtree(scratch, ignore_errors=True)
                 raise
             started = DaskExecutor(client, description=f"{LOCAL_CLUSTER}:{workers}",
-                                   cluster=cluster)  # fmt: skip
+                                   cluster=cluster, scratch=scratch)  # fmt: skip
     except BaseException:
         if started is not None:
             started.close()
