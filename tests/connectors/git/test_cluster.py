@@ -1,10 +1,15 @@
-"""Repositories as work units (issue #21): 200 generated repositories scanned with history on a
+"""Repositories as work units (issue #21): generated repositories scanned with history on a
 real ``LocalCluster`` of 2 worker processes give the same snapshot (exposures, Repository
-records, gaps) and the same NHI200/NHI202 findings as ``--executor local``."""
+records, gaps) and the same NHI200/NHI202 findings as ``--executor local``.
+
+The suite makes 40 (two minutes of git processes under load for 200, too long for every run);
+issue #21's figure, 200, is the same test with ``NHISCAN_CLUSTER_REPOSITORIES=200``
+(``python bench/bench_repos_cluster.py`` runs it so and prints the time)."""
 
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import shutil
 import subprocess
@@ -45,7 +50,7 @@ distributed = pytest.importorskip("distributed")
 
 pytestmark = pytest.mark.usefixtures("isolated_git")
 
-REPOSITORIES = 200
+REPOSITORIES = int(os.environ.get("NHISCAN_CLUSTER_REPOSITORIES", "40"))
 _STAMP = 1_700_000_000
 
 
@@ -107,7 +112,7 @@ def _generate(root: Path) -> Estate:
     template = root / "template.git"
     _imported(template, b"")
     shared = slack_token()
-    shared_in = (9, 150)
+    shared_in = (9, REPOSITORIES - 10)
     specs: list[str] = []
     for index in range(REPOSITORIES):
         secret: str | None = None
@@ -190,7 +195,7 @@ def scans(estate: Estate, dask: DaskExecutor, tmp_path_factory: pytest.TempPathF
 
 
 @pytest.mark.slow
-def test_200_repositories_on_a_local_cluster_give_the_local_snapshot(
+def test_the_repositories_on_a_local_cluster_give_the_local_snapshot(
     estate: Estate, scans: Scans
 ) -> None:
     assert snapshots.to_json(scans.split) == snapshots.to_json(scans.local)
