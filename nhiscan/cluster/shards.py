@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import secrets
-import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -263,11 +262,6 @@ class ShardStore:
         except Exception as exc:  # OSError, botocore's errors
             raise ClusterError(f"{where}: cannot write: {exc}") from exc
         return where
-
-    def remove_run(self, run: str) -> None:
-        """Delete a run's shards (a temporary store, once the scan is written)."""
-        if not self.is_s3:
-            shutil.rmtree(Path(self.url, run), ignore_errors=True)
 
 
 def _discard(path: Path) -> None:
