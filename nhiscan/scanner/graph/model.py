@@ -81,9 +81,12 @@ def admin_node(account: str) -> str:
 HUB_PREFIX = "hub:"
 
 
-def hub_node(account: str, action: str) -> str:
-    """The hub of ``account``'s callers allowed ``action`` on any of the roles behind it."""
-    return f"{HUB_PREFIX}{action}:{account}"
+def hub_node(account: str, action: str, block: int | None = None) -> str:
+    """The hub of ``account``'s callers allowed ``action`` on any of the roles behind it; with
+    ``block``, on any of one block of those roles (callers whose statements set a few of the
+    roles apart join the blocks that hold none of them)."""
+    suffix = "" if block is None else f"/{block}"
+    return f"{HUB_PREFIX}{action}:{account}{suffix}"
 
 
 def is_hub(node: str) -> bool:
@@ -91,8 +94,10 @@ def is_hub(node: str) -> bool:
 
 
 def hub_label(node: str) -> str:
-    action, _, account = node[len(HUB_PREFIX) :].rpartition(":")
-    return f"any principal of {account} allowed {action} on any role trusting {account}"
+    action, _, place = node[len(HUB_PREFIX) :].rpartition(":")
+    account, _, block = place.partition("/")
+    part = f" (block {block})" if block else ""
+    return f"any principal of {account} allowed {action} on any role trusting {account}{part}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

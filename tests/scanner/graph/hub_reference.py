@@ -19,7 +19,7 @@ from nhiscan.reports.model import Report
 from nhiscan.scanner.escalation import expand
 from nhiscan.scanner.graph import ReachGraph
 from nhiscan.scanner.graph.counts import reach_counts
-from nhiscan.scanner.graph.model import is_hub
+from nhiscan.scanner.graph.model import EdgeKind, Hop, is_hub
 from nhiscan.scanner.model import Record
 from nhiscan.scanner.snapshot import Snapshot
 from tests import factories as f
@@ -28,15 +28,18 @@ ROOT = f"arn:aws:iam::{f.ACCOUNT}:root"
 
 
 @contextmanager
-def hubs(min_pairs: int | None, min_targets: int | None = None) -> Iterator[None]:
-    """Graphs built inside use hubs from ``min_pairs`` pairs and escalations to target sets
-    from ``min_targets`` targets (None: never, the reference)."""
-    before = assume.HUB_MIN_PAIRS, targets.SET_MIN_TARGETS
-    assume.HUB_MIN_PAIRS, targets.SET_MIN_TARGETS = min_pairs, min_targets
+def hubs(
+    min_pairs: int | None, min_targets: int | None = None, block: int | None = 3
+) -> Iterator[None]:
+    """Graphs built inside use hubs from ``min_pairs`` pairs, cut into blocks of ``block``
+    roles (small: the estates are), and escalations to target sets from ``min_targets``
+    targets (None: never, the reference)."""
+    before = assume.HUB_MIN_PAIRS, targets.SET_MIN_TARGETS, assume.HUB_BLOCK
+    assume.HUB_MIN_PAIRS, targets.SET_MIN_TARGETS, assume.HUB_BLOCK = min_pairs, min_targets, block
     try:
         yield
     finally:
-        assume.HUB_MIN_PAIRS, targets.SET_MIN_TARGETS = before
+        assume.HUB_MIN_PAIRS, targets.SET_MIN_TARGETS, assume.HUB_BLOCK = before
 
 
 @contextmanager
@@ -62,10 +65,22 @@ def report(
         return pipeline.analyze(snapshot, settings=f.settings(), now=f.NOW)
 
 
-def hops(graph: ReachGraph) -> list[tuple[str, str, Any]]:
+def hops(graph: ReachGraph, *, assume: bool = True) -> list[tuple[str, str, Any]]:
     """Every edge with its hop, in the order the graph holds them (the order paths are
-    searched in)."""
-    return [(u, v, d["hop"]) for u, v, d in graph.graph.edges(data=True)]
+    searched in); without ``assume``, the can_assume edges left out."""
+    return [
+        (u, v, d["hop"])
+        for u, v, d in graph.graph.edges(data=True)
+        if assume or d["hop"].edge is not EdgeKind.CAN_ASSUME
+    ]
+
+
+def assumed(graph: ReachGraph) -> list[Hop]:
+    """Every can_assume hop as a reader is told of it (``ReachGraph.assumes``: a hub's hops
+    followed through to each role), whether the graph holds it through a hub, a block of one,
+    or as a pair."""
+    found = [hop for node in graph.graph if not is_hub(node) for hop in graph.assumes(node)]
+    return sorted(found, key=lambda h: (h.source, h.target))
 
 
 def shown(graph: ReachGraph, start: str) -> dict[str, tuple[tuple[str, str, str], ...]]:

@@ -17,6 +17,7 @@ from nhiscan.scanner.model import Identity, Record
 from tests import factories as f
 from tests.scanner.graph.hub_reference import (
     ROOT,
+    assumed,
     dense_records,
     hub_nodes,
     hubs,
@@ -69,7 +70,7 @@ def test_every_path_shown_through_a_hub_is_a_pair_of_the_reference(seed: int) ->
             for hop in path:
                 assert not is_hub(hop.source) and not is_hub(hop.target)
                 expected = pairs[(hop.source, hop.target, hop.edge)]
-                assert set(hop.statements) == set(expected.statements)
+                assert hop.statements == expected.statements  # in the evaluator's order
                 assert hop.conditional == expected.conditional
                 collapsed += hop.edge is EdgeKind.CAN_ASSUME
     assert collapsed
@@ -180,3 +181,83 @@ def test_the_reach_shown_is_the_same_with_and_without_hubs() -> None:
     assert ref is not None and hub is not None
     start = f.arn(f.ACCOUNT, "user/user-0")
     assert set(shown(hub, start)) == set(shown(ref, start))
+
+
+def _blocks_estate(*callers: Identity) -> list[Record]:
+    """Nine roles trusting the account, sorted app-0..app-5, ops-0..ops-2: blocks of three
+    are [app-0..2], [app-3..5], [ops-0..2]."""
+    plain = [f.user(f"caller-{n}", policies=(ANYWHERE.id,)) for n in range(2)]
+    records: list[Record] = [ANYWHERE, *plain, *callers]
+    for name in [*(f"app-{n}" for n in range(6)), *(f"ops-{n}" for n in range(3))]:
+        role = f.role(name)
+        records += [role, f.trust_policy(role, f.document(f.assume_role_statement({"AWS": ROOT})))]
+    return records
+
+
+def test_a_caller_denied_some_roles_joins_the_blocks_without_them() -> None:
+    """Allowed sts:AssumeRole on any role but denied app-4 and every ops- role: it joins the
+    one block holding none of them, asks app-3 and app-5 (app-4's neighbours) on their own,
+    and reaches exactly what the graph of every pair says."""
+    fence = f.managed_policy(
+        "fence",
+        f.deny("sts:AssumeRole", f.arn(f.ACCOUNT, "role/app-4")),
+        f.deny("sts:AssumeRole", f.arn(f.ACCOUNT, "role/ops-*")),
+    )
+    fenced = f.user("fenced", policies=(ANYWHERE.id, fence.id))
+    records = [*_blocks_estate(fenced), fence]
+    with hubs(1, block=3):
+        graph = f.reach_graph(f.estate(*records))
+    with hubs(None):
+        reference = f.reach_graph(f.estate(*records))
+    role = lambda name: f.arn(f.ACCOUNT, f"role/{name}")  # noqa: E731
+    assert sorted(h.target for h in graph.hops_from(fenced.id)) == sorted(
+        [role("app-3"), role("app-5"), f"hub:sts:AssumeRole:{f.ACCOUNT}/0"]
+    )
+    assert set(graph.reach(fenced.id)) == {
+        role(n) for n in ("app-0", "app-1", "app-2", "app-3", "app-5")
+    }
+    assert assumed(graph) == assumed(reference)
+    assert {n: len(p) for n, p in graph.reach(fenced.id).items()} == {
+        n: len(p) for n, p in reference.reach(fenced.id).items()
+    }
+    [hop] = [h for h in graph.assumes(fenced.id) if h.target == role("app-0")]
+    assert {s.policy_id for s in hop.statements} == {ANYWHERE.id, f"{role('app-0')}#trust"}
+
+
+def test_a_caller_allowed_only_some_roles_asks_them_alone() -> None:
+    """Allowed sts:AssumeRole only on ops- roles: its generic answer (the app- roles) is no,
+    so it joins no block and has a hop to each ops- role."""
+    ops = f.managed_policy("ops", f.allow("sts:AssumeRole", f.arn(f.ACCOUNT, "role/ops-*")))
+    narrow = f.user("narrow", policies=(ops.id,))
+    records = [*_blocks_estate(narrow), ops]
+    with hubs(1, block=3):
+        graph = f.reach_graph(f.estate(*records))
+    with hubs(None):
+        reference = f.reach_graph(f.estate(*records))
+    assert not any(is_hub(h.target) for h in graph.hops_from(narrow.id))
+    assert {h.target for h in graph.hops_from(narrow.id)} == {
+        f.arn(f.ACCOUNT, f"role/ops-{n}") for n in range(3)
+    }
+    assert assumed(graph) == assumed(reference)
+    caller = f.arn(f.ACCOUNT, "user/caller-0")
+    assert [h.target for h in graph.hops_from(caller)] == [f"hub:sts:AssumeRole:{f.ACCOUNT}"]
+
+
+def test_a_path_through_the_hub_lists_statements_as_the_evaluator_does() -> None:
+    """A caller with a boundary that allows sts:AssumeRole on any role joins the hub; the hop
+    shown names its grant, its boundary and the role's trust in the order the evaluator
+    gives them for the pair (the caller's side, then the trust)."""
+    boundary = f.managed_policy("assume-boundary", f.allow("sts:AssumeRole"))
+    bounded = f.user("bounded", policies=(ANYWHERE.id,), permissions_boundary=boundary.id)
+    records = [*_small(bounded), boundary]
+    with hubs(1):
+        graph = f.reach_graph(f.estate(*records))
+    with hubs(None):
+        reference = f.reach_graph(f.estate(*records))
+    [hub] = hub_nodes(graph)
+    assert bounded.id in set(graph.graph.predecessors(hub))
+    role = f.arn(f.ACCOUNT, "role/target-1")
+    shown, expected = graph.path(bounded.id, role), reference.path(bounded.id, role)
+    assert shown is not None and expected is not None
+    assert [s.policy_id for s in shown[0].statements] == [ANYWHERE.id, boundary.id, f"{role}#trust"]
+    assert shown == expected

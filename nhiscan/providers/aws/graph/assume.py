@@ -22,6 +22,17 @@ for every role of the hub:
   hop carries the role's trust statements). A caller with a boundary, Deny or condition that
   names resources keeps its own exact per-role hops.
 
+A caller whose statements about ``sts:AssumeRole`` name some resources (a Deny of one role, an
+Allow on ``role/app-*`` beside an Allow on ``*``) is not uniform, but its answer on a role of
+the hub depends on the role only through which of those statements match the role's ARN (its
+signature, ``trust_share``). The hub's roles, sorted, are cut into blocks, each a hub of its own
+(``hub_node(account, action, block)``); such a caller's largest group of roles of one
+signature is its generic answer: it joins every block made only of roles of that group, and
+asks each other role on its own (the roles its statements set apart, and those of the group
+that share a block with one). A Deny of one role then costs the blocks and one block's roles
+instead of a hop per role of the account. Blocks follow the roles' sorted ARNs, so the roles
+one pattern names (``role/app-*``) are neighbours and set few blocks apart.
+
 Hubs are made only when they save edges (``HUB_MIN_PAIRS`` pairs or more), so small estates
 keep their direct hops. Paths shown to people collapse a hub (``graph.reach.unwind``).
 """
@@ -29,13 +40,15 @@ keep their direct hops. Paths shown to people collapse a hub (``graph.reach.unwi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from math import isqrt
 
 from nhiscan.providers.aws.policy import trust_share
 from nhiscan.providers.aws.policy.authorizer import EstateAuthorizer, uniform
+from nhiscan.providers.aws.policy.matching import Matcher
 from nhiscan.providers.aws.privesc.prefilter import PolicyPrefilter, prefilter
 from nhiscan.providers.aws.statements import account_of, indexed_statements, statements
-from nhiscan.scanner.authz import Authorizer, StatementRef
+from nhiscan.scanner.authz import Authorizer, Decision, StatementRef
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph.model import EdgeKind, Hop, granted_hop, hub_node
 from nhiscan.scanner.model import Identity, IdentityKind
@@ -43,13 +56,23 @@ from nhiscan.scanner.model import Identity, IdentityKind
 ASSUME = "sts:AssumeRole"
 # A hub replaces members x roles hops by members + roles: made when the product is at least this.
 HUB_MIN_PAIRS: int | None = 400
+# Roles per block of a hub; None: about the square root of the hub's roles, which balances a
+# caller's hops into the blocks against the roles of the blocks it cannot join.
+HUB_BLOCK: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Hub:
     account: str
     roles: dict[str, tuple[StatementRef, ...]]  # role -> the trust statements admitting A
-    members: frozenset[str]
+    members: frozenset[str]  # uniform callers: the same answer on every role
+    # callers answering by signature (``TrustAnswers.naming``), with the matchers that tell
+    partial: dict[str, tuple[tuple[Matcher, bool], ...]]
+
+    @property
+    def callers(self) -> frozenset[str]:
+        """The callers whose hops to the hub's roles the hub answers for."""
+        return self.members | self.partial.keys()
 
 
 def assume_hops(estate: Estate, authorizer: Authorizer, principals: Sequence[str]) -> Iterator[Hop]:
@@ -70,14 +93,15 @@ def assume_hops(estate: Estate, authorizer: Authorizer, principals: Sequence[str
         (i for i in estate.identities.values() if i.kind is IdentityKind.IAM_ROLE),
         key=lambda i: i.id,
     )
-    hubs = _hubs(estate, authorizer, roles, by_account, HUB_MIN_PAIRS)
+    answers = _answers(authorizer)
+    ask = answers.hop if answers is not None else _asker(authorizer)
+    hubs = _hubs(estate, authorizer, answers, roles, by_account, HUB_MIN_PAIRS)
     for each in hubs.values():
-        yield from _hub_hops(authorizer, each)
-    ask = _asker(authorizer)
+        yield from _hub_hops(authorizer, each, ask)
     callers = _Callers(estate, set(principals), able, by_account)
     for role in roles:
         hub = hubs.get(role.account)
-        skip = hub.members if hub is not None and role.id in hub.roles else frozenset()
+        skip = hub.callers if hub is not None and role.id in hub.roles else frozenset()
         for caller in callers.of(role.trust_policy):
             if caller == role.id or caller in skip:
                 continue
@@ -86,12 +110,16 @@ def assume_hops(estate: Estate, authorizer: Authorizer, principals: Sequence[str
                 yield hop
 
 
-def _asker(authorizer: Authorizer) -> Callable[[str, str], Hop | None]:
-    """The hop of a (caller, role) pair: shared within trust classes (``trust_share``) unless
-    ``trust_share.SHARE_TRUST`` is off (the reference the tests compare with) or the
-    authorizer is another."""
+def _answers(authorizer: Authorizer) -> trust_share.TrustAnswers | None:
+    """Answers shared within trust classes (``trust_share``) unless ``trust_share.SHARE_TRUST``
+    is off (the reference the tests compare with) or the authorizer is another."""
     if trust_share.SHARE_TRUST and isinstance(authorizer, EstateAuthorizer):
-        return trust_share.TrustAnswers(authorizer).hop
+        return trust_share.TrustAnswers(authorizer)
+    return None
+
+
+def _asker(authorizer: Authorizer) -> Callable[[str, str], Hop | None]:
+    """The hop of a (caller, role) pair, asked of the authorizer each time."""
 
     def ask(caller: str, role: str) -> Hop | None:
         result = authorizer.evaluate(caller, ASSUME, role)
@@ -105,11 +133,13 @@ def _asker(authorizer: Authorizer) -> Callable[[str, str], Hop | None]:
 def _hubs(
     estate: Estate,
     authorizer: Authorizer,
+    answers: trust_share.TrustAnswers | None,
     roles: Sequence[Identity],
     by_account: dict[str, list[str]],
     min_pairs: int | None,
 ) -> dict[str, _Hub]:
-    """The hub of each account where it saves edges: its uniform roles and callers."""
+    """The hub of each account where it saves edges: its uniform roles, its uniform callers
+    and the callers answering by signature (when answers are shared)."""
     if min_pairs is None or not isinstance(authorizer, EstateAuthorizer):
         return {}
     hubs: dict[str, _Hub] = {}
@@ -120,9 +150,20 @@ def _hubs(
                 refs = _uniform_trust(estate, role, account)
                 if refs is not None:
                     hub_roles[role.id] = refs
+        if not hub_roles:
+            continue
         members = frozenset(c for c in callers if uniform(authorizer.view(c), ASSUME) is not None)
-        if hub_roles and len(members) * len(hub_roles) >= max(min_pairs, 1):
-            hubs[account] = _Hub(account=account, roles=hub_roles, members=members)
+        partial = {}
+        if answers is not None:
+            trust_ids = frozenset(r.policy_id for refs in hub_roles.values() for r in refs)
+            for caller in callers:
+                if caller not in members:
+                    naming = answers.naming(caller, trust_ids)
+                    if naming is not None:
+                        partial[caller] = naming
+        if (len(members) + len(partial)) * len(hub_roles) >= max(min_pairs, 1):
+            hubs[account] = _Hub(account=account, roles=hub_roles, members=members,
+                                 partial=partial)  # fmt: skip
     return hubs
 
 
@@ -156,25 +197,133 @@ def _assume_action(actions: Iterable[str]) -> bool:
     return bool(lowered & {"sts:assumerole", "sts:*", "*"})
 
 
-def _hub_hops(authorizer: Authorizer, hub: _Hub) -> Iterator[Hop]:
+def _hub_hops(
+    authorizer: Authorizer, hub: _Hub, ask: Callable[[str, str], Hop | None]
+) -> Iterator[Hop]:
     """Each member to the hub (its answer on the hub's first role, without that role's trust
-    statements), and the hub to each role (the trust statements admitting the account)."""
+    statements); each partial caller to the blocks of its generic answer, and its own hops to
+    the other roles; the hub and each block joined to their roles (the trust statements
+    admitting the account)."""
+    order = tuple(sorted(hub.roles))
+    blocks = _Blocks(order, HUB_BLOCK or max(16, isqrt(len(order))))
     node = hub_node(hub.account, ASSUME)
-    first = next(iter(sorted(hub.roles)))
-    trust_ids = {ref.policy_id for ref in hub.roles[first]}
     joined = False
     for member in sorted(hub.members):
-        result = authorizer.evaluate(member, ASSUME, first)
-        if not result.decision.possible:
+        hop = _into(authorizer, hub, member, order[0], node)
+        if hop is not None:
+            joined = True
+            yield hop
+    used: set[int] = set()
+    for caller in sorted(hub.partial):
+        generic, *_ = blocks.partition(hub.partial[caller])
+        first = blocks.first(generic, besides=caller)
+        hop = None if first is None else _into(authorizer, hub, caller, first, node)
+        alone = blocks.every & ~generic  # roles its statements set apart: asked on their own
+        if hop is not None and not alone:
+            joined = True
+            yield hop
             continue
-        joined = True
-        hop = granted_hop(member, node, EdgeKind.CAN_ASSUME, result)
-        refs = tuple(r for r in hop.statements if r.policy_id not in trust_ids)
-        yield Hop(source=member, target=node, edge=EdgeKind.CAN_ASSUME, statements=refs,
-                  conditional=hop.conditional)  # fmt: skip
+        if hop is not None:
+            inside = blocks.inside(generic)
+            for block in inside:
+                used.add(block)
+                yield replace(hop, target=hub_node(hub.account, ASSUME, block))
+            alone |= generic & ~blocks.union(inside)
+        for role in blocks.roles(alone):
+            if role != caller:
+                found = ask(caller, role)
+                if found is not None:
+                    yield found
     if joined:
-        for role, refs in sorted(hub.roles.items()):
-            yield Hop(source=node, target=role, edge=EdgeKind.CAN_ASSUME, statements=refs)
+        yield from _out_of(node, hub, order)
+    for block in sorted(used):
+        part = hub_node(hub.account, ASSUME, block)
+        yield from _out_of(part, hub, blocks.roles(blocks.mask(block)))
+
+
+def _out_of(node: str, hub: _Hub, roles: Iterable[str]) -> Iterator[Hop]:
+    for role in roles:
+        yield Hop(source=node, target=role, edge=EdgeKind.CAN_ASSUME, statements=hub.roles[role])
+
+
+def _into(authorizer: Authorizer, hub: _Hub, caller: str, role: str, node: str) -> Hop | None:
+    """The caller's hop into a hub: its answer on ``role`` (one of those it answers alike),
+    without the statements of that role's trust policy (the hub's hop to each role carries
+    its own)."""
+    result = authorizer.evaluate(caller, ASSUME, role)
+    if not result.decision.possible:
+        return None
+    trust_ids = {ref.policy_id for ref in hub.roles[role]}
+    refs = tuple(r for r in result.allowed_by if r.policy_id not in trust_ids)
+    return Hop(source=caller, target=node, edge=EdgeKind.CAN_ASSUME, statements=refs,
+               conditional=result.decision is Decision.CONDITIONAL)  # fmt: skip
+
+
+class _Blocks:
+    """A hub's roles (sorted) as bit sets, bit i for ``order[i]``, cut into blocks of ``size``,
+    and the roles each matcher of the callers' statements matches (computed once per
+    matcher: callers share the statements of a few policies)."""
+
+    def __init__(self, order: tuple[str, ...], size: int) -> None:
+        self._order = order
+        self._size = size
+        self.every = (1 << len(order)) - 1
+        self._count = -(-len(order) // size)
+        self._matched: dict[tuple[Matcher, bool], int] = {}
+
+    def partition(self, naming: tuple[tuple[Matcher, bool], ...]) -> list[int]:
+        """The roles grouped by which of ``naming``'s matchers match them, the largest group
+        first (ties: the group holding the earlier role)."""
+        groups = [self.every]
+        for matcher in naming:
+            bits = self._bits(matcher)
+            groups = [part for g in groups for part in (g & bits, g & ~bits) if part]
+        return sorted(groups, key=lambda g: (-g.bit_count(), (g & -g).bit_length()))
+
+    def _bits(self, matcher: tuple[Matcher, bool]) -> int:
+        found = self._matched.get(matcher)
+        if found is None:
+            match, negated = matcher
+            found = 0
+            for index, role in enumerate(self._order):
+                if match(role) != negated:
+                    found |= 1 << index
+            self._matched[matcher] = found
+        return found
+
+    def first(self, bits: int, *, besides: str) -> str | None:
+        """The first role of ``bits`` that is not ``besides``."""
+        for role in self.roles(bits):
+            if role != besides:
+                return role
+        return None
+
+    def mask(self, block: int) -> int:
+        start = block * self._size
+        width = min(self._size, len(self._order) - start)
+        return ((1 << width) - 1) << start
+
+    def inside(self, bits: int) -> list[int]:
+        """The blocks all of whose roles are in ``bits``."""
+        found = []
+        for block in range(self._count):
+            mask = self.mask(block)
+            if bits & mask == mask:
+                found.append(block)
+        return found
+
+    def union(self, blocks: list[int]) -> int:
+        bits = 0
+        for block in blocks:
+            bits |= self.mask(block)
+        return bits
+
+    def roles(self, bits: int) -> Iterator[str]:
+        """The roles of ``bits``, in order."""
+        while bits:
+            low = bits & -bits
+            yield self._order[low.bit_length() - 1]
+            bits ^= low
 
 
 class _Callers:

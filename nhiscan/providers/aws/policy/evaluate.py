@@ -152,9 +152,10 @@ class Request:
 
     def _allowed(self, final: Tri) -> Evaluation:
         tallies = self._tallies()
-        allows = [r for t in (self.identity, self.resource) if t is not None for r in t.allows]
-        allows += [r for t in tallies if t is not self.identity and t is not self.resource
-                   for r in t.allows]  # fmt: skip
+        # The caller's side (identity, SCPs, boundary), then the resource's policy: a hop
+        # through a hub (``graph.reach.through``) joins them in this order too.
+        allows = [r for t in tallies if t is not self.resource for r in t.allows]
+        allows += self.resource.allows if self.resource is not None else ()
         maybe_deny = max((t.deny for t in tallies), default=Tri.NO)
         if final is Tri.YES and maybe_deny is Tri.NO:
             return Evaluation(

@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 
 from nhiscan.providers.aws.policy.authorizer import EstateAuthorizer
 from nhiscan.providers.aws.policy.bound import ActionPlan, BoundPolicy
+from nhiscan.providers.aws.policy.matching import Matcher
 from nhiscan.providers.aws.policy.plans import plan_of, tests_resource
 from nhiscan.scanner.authz import Authorizer, Decision, Evaluation, StatementRef
 from nhiscan.scanner.graph.model import EdgeKind, Hop, granted_hop
@@ -113,6 +114,19 @@ class TrustAnswers:
             denied_by=tuple(self._renamed(r, named, trust_id) for r in result.denied_by),
             undecided=tuple(self._renamed(r, named, trust_id) for r in result.undecided),
         )
+
+    def naming(
+        self, caller: str, trust_ids: frozenset[str]
+    ) -> tuple[tuple[Matcher, bool], ...] | None:
+        """The matchers of the caller's statements about sts:AssumeRole that name resources,
+        when its answer on a role depends on the role's ARN only through which of them match
+        (its signature); None when it may depend on the role otherwise, or when one of its
+        policies carries an id of ``trust_ids`` (its references could not be told from the
+        trust's)."""
+        shape = self._caller(caller)
+        if shape is None or shape.plan.naming is None or shape.policy_ids & trust_ids:
+            return None
+        return shape.plan.naming
 
     def _shared(
         self, caller: str, role: str

@@ -26,7 +26,7 @@ from nhiscan.scanner.snapshot import Snapshot
 from tests import factories as f
 from tests.bench.dense import gaad_dense
 from tests.connectors.aws.helpers import context
-from tests.scanner.graph.hub_reference import hubs
+from tests.scanner.graph.hub_reference import assumed, hops, hubs
 
 ACCOUNT = gaad_dense.ACCOUNT
 OTHER = gaad_dense.OTHER_ACCOUNTS[0]
@@ -101,9 +101,10 @@ def test_the_analysis_is_the_same_with_the_shortcuts_and_without(snap: Snapshot)
             reports.append(pipeline.analyze(snap, settings=f.settings(), now=f.NOW))
     reference, shortcut = reports
     assert reference.graph is not None and shortcut.graph is not None
-    assert list(shortcut.graph.graph.edges(data=True)) == list(
-        reference.graph.graph.edges(data=True)
-    )
+    # Shared answers let callers whose statements name some roles join blocks of the hub:
+    # the can_assume hops a reader is told of are the same, the other edges too.
+    assert hops(shortcut.graph, assume=False) == hops(reference.graph, assume=False)
+    assert assumed(shortcut.graph) == assumed(reference.graph)
     assert shortcut.graph.escalations == reference.graph.escalations
     assert shortcut.graph.potential == reference.graph.potential
     assert shortcut.findings == reference.findings
