@@ -30,7 +30,6 @@ may begin another).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from nhiscan.providers.aws.policy.authorizer import EstateAuthorizer
@@ -115,6 +114,15 @@ class TrustAnswers:
             undecided=tuple(self._renamed(r, named, trust_id) for r in result.undecided),
         )
 
+    def decision(self, caller: str, role: str) -> Decision:
+        """The decision of ``evaluation(caller, role)``, without making the answer's renamed
+        copy (the escalation engine asks it of every role a principal might act as, and
+        builds the whole answer only for the roles its escalations go through)."""
+        found = self._shared(caller, role)
+        if found is None:
+            return self._authorizer.evaluate(caller, ASSUME, role).decision
+        return found[3].decision
+
     def naming(
         self, caller: str, trust_ids: frozenset[str]
     ) -> tuple[tuple[Matcher, bool], ...] | None:
@@ -181,11 +189,12 @@ class TrustAnswers:
         return found
 
 
-def assume_answers(authorizer: Authorizer) -> Callable[[str, str], Evaluation] | None:
-    """``TrustAnswers.evaluation`` of a new instance, when answers are shared and the
-    authorizer is the estate's; None: ask the authorizer each pair."""
+def assume_answers(authorizer: Authorizer) -> TrustAnswers | None:
+    """A new :class:`TrustAnswers` (its ``evaluation`` and ``decision`` serve the escalation
+    engine), when answers are shared and the authorizer is the estate's; None: ask the
+    authorizer each pair."""
     if SHARE_TRUST and isinstance(authorizer, EstateAuthorizer):
-        return TrustAnswers(authorizer).evaluation
+        return TrustAnswers(authorizer)
     return None
 
 

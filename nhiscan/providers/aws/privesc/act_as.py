@@ -37,6 +37,8 @@ _ACTING: tuple[Family, ...] = (
 )
 
 Ask = Callable[[str, str], Step]
+# The decision of ``Ask``'s step, which may be had without making the step.
+Decide = Callable[[str, str], Decision]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,6 +47,11 @@ class Way:
 
     steps: tuple[Step, ...]
     conditional: bool
+
+
+# How the best way to a role is made: one of the principal's own escalations (its way), or a
+# target set's escalation and the member that is the role (made into a way when asked).
+_Choice = Way | tuple[Escalation, Member]
 
 
 class TrustIndex:
@@ -145,15 +152,20 @@ class ActAs:
         found: Iterable[Escalation],
         *,
         could_assume: bool = True,
+        decide: Decide | None = None,
     ) -> None:
         self._principal = principal
         self._ask = ask
+        self._decide: Decide = decide or (lambda action, res: ask(action, res).evaluation.decision)
         self._delegated = could_assume
         self._trust = trust
         self._via: dict[str, tuple[tuple[bool, int, int], Way]] = {}
         self._sets: list[tuple[tuple[bool, int, int], Escalation]] = []
         # role -> its best way, asked once whichever method's change needs it
         self._ways: dict[str, Way | None] = {}
+        # role -> (whether the best way is conditional, None: no way; how: the assume step
+        # when assuming it ranks first, else the escalation and member to make the way of)
+        self._ranks: dict[str, tuple[bool | None, _Choice | None]] = {}
         self._actable: frozenset[str] | None = None  # the ids of the roles ``among`` keeps
         rank = {family: index for index, family in enumerate(_ACTING)}
         for order, escalation in enumerate(found):
@@ -182,18 +194,50 @@ class ActAs:
         actable = self._actable
         return [c for c in candidates if c.reaches in actable]
 
+    def rank(self, role: Identity) -> bool | None:
+        """Whether the best way to act as ``role`` is only conditional; None when the
+        principal has none. What ``way`` gives, without making its steps (most roles a
+        principal is asked of never become an escalation's way)."""
+        found = self._ranks.get(role.id)
+        if found is None:
+            found = self._ranks[role.id] = self._rank(role)
+        return found[0]
+
     def way(self, role: Identity) -> Way | None:
         """The best way to act as ``role`` (certain before conditional, assuming it first);
         None when the principal has none."""
         if role.id in self._ways:
             return self._ways[role.id]
-        ways = [w for w in (self._assume(role), self._escalated(role)) if w is not None]
-        found = self._ways[role.id] = min(ways, key=lambda w: w.conditional) if ways else None
+        conditional = self.rank(role)
+        _, choice = self._ranks[role.id]
+        found: Way | None = None
+        if choice is None:
+            if conditional is not None:
+                found = Way(steps=(self._ask(ASSUME_ROLE, role.id),), conditional=conditional)
+        elif isinstance(choice, Way):
+            found = choice
+        else:
+            escalation, member = choice
+            [one] = expand((replace(escalation, within=_only(escalation, member)),))
+            found = Way(steps=one.steps, conditional=bool(conditional))
+        self._ways[role.id] = found
         return found
 
-    def _escalated(self, role: Identity) -> Way | None:
+    def _rank(self, role: Identity) -> tuple[bool | None, _Choice | None]:
+        """(rank, how): assuming the role when it ranks no worse than the principal's own
+        escalations to it (``how`` None), else the best of those."""
+        assume = self._assume(role)
+        escalated = self._escalated(role)
+        if assume is not None and (escalated is None or assume <= escalated[0]):
+            return assume, None
+        if escalated is None:
+            return None, None
+        return escalated
+
+    def _escalated(self, role: Identity) -> tuple[bool, _Choice] | None:
         """The first of the principal's own escalations to ``role`` (certain ones first, then
-        in the order of ``_ACTING``), one of a target set's members included."""
+        in the order of ``_ACTING``), one of a target set's members included: whether it is
+        conditional, and the way (a set member's is made when asked for)."""
         best = self._via.get(role.id)
         # The best of the sets' members, by key alone; only the winner's steps are made.
         chosen: tuple[tuple[bool, int, int], Escalation, Member] | None = None
@@ -210,18 +254,17 @@ class ActAs:
                 chosen = (key, escalation, member)
         if chosen is not None:
             key, escalation, member = chosen
-            [one] = expand((replace(escalation, within=_only(escalation, member)),))
-            best = (key, Way(steps=one.steps, conditional=key[0]))
-        return None if best is None else best[1]
+            return key[0], (escalation, member)
+        return None if best is None else (best[0][0], best[1])
 
-    def _assume(self, role: Identity) -> Way | None:
+    def _assume(self, role: Identity) -> bool | None:
+        """Whether assuming the role is only conditional; None when it is not possible."""
         if not self._trust.may_admit(role, self._principal, delegated=self._delegated):
             return None
-        step = self._ask(ASSUME_ROLE, role.id)
-        decision = step.evaluation.decision
+        decision = self._decide(ASSUME_ROLE, role.id)
         if not decision.possible:
             return None
-        return Way(steps=(step,), conditional=decision is Decision.CONDITIONAL)
+        return decision is Decision.CONDITIONAL
 
 
 def _member(escalation: Escalation, target: str) -> Member | None:

@@ -30,8 +30,9 @@ Optional authorizer extensions, used when present: ``could_allow(principal, acti
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
+from typing import Protocol
 
 from nhiscan.providers.aws.privesc.act_as import ASSUME_ROLE, ActAs, TrustIndex
 from nhiscan.providers.aws.privesc.method import Method, On, Requires, Target
@@ -44,9 +45,14 @@ from nhiscan.scanner.escalation import Escalation, Step, TargetSet
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import Identity
 
-# The answer to (principal, role) for sts:AssumeRole, when the caller shares them
-# (``policy/trust_share.py``); by default the authorizer is asked each pair.
-AssumeAsk = Callable[[str, str], Evaluation]
+
+class AssumeAnswers(Protocol):
+    """The answers to (principal, role) for sts:AssumeRole, when the caller shares them
+    (``policy/trust_share.py``); by default the authorizer is asked each pair."""
+
+    def evaluation(self, caller: str, role: str) -> Evaluation: ...
+
+    def decision(self, caller: str, role: str) -> Decision: ...
 
 
 def find_escalations(
@@ -54,7 +60,7 @@ def find_escalations(
     authorizer: Authorizer,
     *,
     methods: tuple[Method, ...] = METHODS,
-    assume: AssumeAsk | None = None,
+    assume: AssumeAnswers | None = None,
 ) -> Iterator[Escalation]:
     """Every escalation: by principal id, then in table order, then by target ARN (the
     resource it is reached through, for existing compute). ``assume`` answers the
@@ -108,6 +114,7 @@ def _for_principal(
                 trusts,
                 (e for f in found.values() for e in f),
                 could_assume=asker.could(ASSUME_ROLE),
+                decide=asker.decision,
             )
             for method in changes:
                 found[method.name] = list(_through_role(method, identity, asker, targets, acting))
@@ -128,28 +135,39 @@ def _through_role(
     same = None if group is None else asker.same_for(need.action, group)
     if same is not None and not same.decision.possible:
         return  # the change is refused on every role alike
+    # The best an escalation to admin can rank: certain, or conditional when the change is
+    # conditional on every role alike. Once one ranks so, no unbounded role betters it.
+    floor = (False, same is not None and same.decision is Decision.CONDITIONAL)
     best: dict[str, Escalation] = {}
-    settled = False  # a certain escalation to admin is found: no unbounded role betters it
+    settled = False
     for candidate in acting.among(targets.of(method, identity).found):
         role = targets.identity(candidate.reaches)
         if role is None or (settled and role.permissions_boundary is None):
             continue
         # The way first: few roles have one, while a change granted role by role (a
-        # statement naming roles) is a full evaluation for every role.
-        way = acting.way(role)
-        if way is None:
+        # statement naming roles) is a full evaluation for every role. Its steps are made
+        # only for an escalation that betters the best so far.
+        acting_conditional = acting.rank(role)
+        if acting_conditional is None:
             continue
         change = asker.step(need.action, candidate.resource)
-        if not change.evaluation.decision.possible:
+        decision = change.evaluation.decision
+        if not decision.possible:
             continue
+        target = ADMIN if role.permissions_boundary is None else role.id
+        old = best.get(target)
+        rank = (False, acting_conditional or decision is Decision.CONDITIONAL)
+        if old is not None and not rank < _rank(old):
+            continue
+        way = acting.way(role)
+        assert way is not None  # the rank says there is one
         found = Escalation.of(
-            principal=asker.principal, method=method.name, family=method.family,
-            target=ADMIN if role.permissions_boundary is None else role.id,
+            principal=asker.principal, method=method.name, family=method.family, target=target,
             steps=(*way.steps, change), conditional=way.conditional,
         )  # fmt: skip
-        if _better(found, best.get(found.target)):
-            best[found.target] = found
-        settled = settled or (found.target == ADMIN and _rank(found) == (False, False))
+        if _better(found, old):
+            best[target] = found
+        settled = settled or (target == ADMIN and _rank(found) == floor)
     yield from best.values()
 
 
@@ -162,7 +180,7 @@ class _Asker:
         identity: Identity,
         could: CouldAllow,
         regions: tuple[str, ...],
-        assume: AssumeAsk | None = None,
+        assume: AssumeAnswers | None = None,
     ) -> None:
         self.principal = identity.id
         self._assume = assume
@@ -173,6 +191,7 @@ class _Asker:
         self._account = identity.account
         self._regions = ("*", *regions)
         self._answers: dict[tuple[str, str], Step] = {}
+        self._decisions: dict[str, Decision] = {}  # sts:AssumeRole decisions by role
         self._coulds: dict[str, bool] = {}
         self._sets: dict[tuple[str, str], Evaluation | None] = {}
 
@@ -185,11 +204,26 @@ class _Asker:
         key = (action, resource)
         if key not in self._answers:
             if action == ASSUME_ROLE and self._assume is not None:
-                evaluation = self._assume(self.principal, resource)
+                evaluation = self._assume.evaluation(self.principal, resource)
             else:
                 evaluation = self._authorizer.evaluate(self.principal, action, resource)
             self._answers[key] = Step(action, resource, evaluation)
         return self._answers[key]
+
+    def decision(self, action: str, resource: str) -> Decision:
+        """The decision of ``step(action, resource)``; for sts:AssumeRole with shared answers,
+        without making the step (``AssumeAnswers.decision``)."""
+        found = self._answers.get((action, resource))
+        if found is not None:
+            return found.evaluation.decision
+        if action == ASSUME_ROLE and self._assume is not None:
+            decision = self._decisions.get(resource)
+            if decision is None:
+                decision = self._decisions[resource] = self._assume.decision(
+                    self.principal, resource
+                )
+            return decision
+        return self.step(action, resource).evaluation.decision
 
     def same_for(self, action: str, group: TargetSet) -> Evaluation | None:
         """The one answer every member of ``group`` gets for ``action``, when the authorizer
