@@ -14,7 +14,15 @@ from types import MappingProxyType
 
 from nhiscan.providers.aws.catalog import Catalog, default_catalog
 from nhiscan.providers.aws.policy import admin, plans
-from nhiscan.providers.aws.policy.bound import BoundPolicy, PrincipalView, Role, Tally, Target, scan
+from nhiscan.providers.aws.policy.bound import (
+    ActionPlan,
+    BoundPolicy,
+    PrincipalView,
+    Role,
+    Tally,
+    Target,
+    scan,
+)
 from nhiscan.providers.aws.policy.compiled import PolicyCompiler, readable
 from nhiscan.providers.aws.policy.context import (
     PrincipalFacts,
@@ -24,7 +32,7 @@ from nhiscan.providers.aws.policy.context import (
     lower_keys,
 )
 from nhiscan.providers.aws.policy.evaluate import NOTHING_ALLOWS, evaluate
-from nhiscan.providers.aws.policy.matching import Lookup, Tri
+from nhiscan.providers.aws.policy.matching import Lookup, Matcher, Tri
 from nhiscan.providers.aws.policy.resources import TRUST_ACTIONS, TargetResolver
 from nhiscan.scanner.authz import Decision, Evaluation
 from nhiscan.scanner.estate import Estate
@@ -51,6 +59,8 @@ class EstateAuthorizer:
         # target, and (target set, trust action or not, account) -> whether all are plain.
         self._plain_lists: dict[tuple[str, bool, str], bool] = {}
         self._alike: dict[tuple[str, object], bool] = {}
+        # (list key, (matcher, negated)) -> the resources of the list it matches, as bits
+        self._matched: dict[tuple[str, object], int] = {}
         self._accounts: Mapping[str, Account] = MappingProxyType(
             {a.id: a for a in estate.snapshot.accounts}
         )
@@ -96,18 +106,8 @@ class EstateAuthorizer:
         differ, or when shortcuts are off. ``key`` names the list (a target set's id): whether
         its resources are plain, and whether they share a signature under one set of naming
         statements, are found once per list."""
-        if not resources or not plans.SHORTCUTS:
-            return None
-        view = self.view(principal)
-        plain_key = (key, action.lower() in TRUST_ACTIONS, view.facts.account or "")
-        plain = self._plain_lists.get(plain_key)
-        if plain is None:
-            plain = all(_plain(view, self._targets.target(r, action)) for r in resources)
-            self._plain_lists[plain_key] = plain
-        if not plain:
-            return None
-        plan = plans.plan_of(view, action.lower())
-        if plan.naming is None:
+        plan = self._naming_plan(principal, action, key, resources)
+        if plan is None or plan.naming is None:
             return None
         if plan.naming:
             alike_key = (key, plan.naming)
@@ -118,6 +118,49 @@ class EstateAuthorizer:
             if not alike:
                 return None
         return self.evaluate(principal, action, resources[0])
+
+    def possible_among(
+        self, principal: str, action: str, key: str, resources: Sequence[str]
+    ) -> int | None:
+        """Which of ``resources`` the principal's answer on ``action`` may allow (bit i for
+        ``resources[i]``), when, as for ``same_for``, each is a plain target of its account
+        and its statements about the action tell them apart only by the resources they name:
+        the resources are grouped by which of those statements match them (each statement's
+        matches found once per list), and each group gets the answer ``evaluate`` gives its
+        first resource. None when it cannot tell (ask each), or when shortcuts are off."""
+        plan = self._naming_plan(principal, action, key, resources)
+        if plan is None or plan.naming is None:
+            return None
+        groups = [(1 << len(resources)) - 1]
+        for matcher in plan.naming:
+            bits = self._matched.get((key, matcher))
+            if bits is None:
+                bits = self._matched[(key, matcher)] = _matching(resources, *matcher)
+            groups = [part for g in groups for part in (g & bits, g & ~bits) if part]
+        able = 0
+        for group in groups:
+            first = resources[(group & -group).bit_length() - 1]
+            if self.evaluate(principal, action, first).decision.possible:
+                able |= group
+        return able
+
+    def _naming_plan(
+        self, principal: str, action: str, key: str, resources: Sequence[str]
+    ) -> ActionPlan | None:
+        """The principal's plan for ``action`` when every one of ``resources`` (the list
+        ``key`` names) is a plain target of its account; None otherwise or without
+        shortcuts."""
+        if not resources or not plans.SHORTCUTS:
+            return None
+        view = self.view(principal)
+        plain_key = (key, action.lower() in TRUST_ACTIONS, view.facts.account or "")
+        plain = self._plain_lists.get(plain_key)
+        if plain is None:
+            plain = all(_plain(view, self._targets.target(r, action)) for r in resources)
+            self._plain_lists[plain_key] = plain
+        if not plain:
+            return None
+        return plans.plan_of(view, action.lower())
 
     def is_admin(self, principal: str) -> Evaluation:
         return admin.is_admin(self.view(principal), self.catalog)
@@ -256,6 +299,15 @@ def _scps_by_target(policies: Iterable[Policy]) -> dict[str, tuple[Policy, ...]]
             for target in policy.attached_to:
                 grouped.setdefault(target, []).append(policy)
     return {k: tuple(v) for k, v in grouped.items()}
+
+
+def _matching(resources: Sequence[str], match: Matcher, negated: bool) -> int:
+    """The resources a statement's matcher (with NotResource) applies to, as bits."""
+    bits = 0
+    for index, resource in enumerate(resources):
+        if match(resource) != negated:
+            bits |= 1 << index
+    return bits
 
 
 def _plain(view: PrincipalView, target: Target) -> bool:

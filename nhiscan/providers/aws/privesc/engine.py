@@ -30,7 +30,7 @@ Optional authorizer extensions, used when present: ``could_allow(principal, acti
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Protocol
 
@@ -75,7 +75,7 @@ def find_escalations(
             continue
         if authorizer.is_admin(principal).decision is Decision.ALLOW:
             continue
-        asker = _Asker(authorizer, identity, could, targets.regions, assume)
+        asker = _Asker(authorizer, identity, could, targets.regions, assume, targets.resources_of)
         yield from _for_principal(identity, asker, targets, usable, trusts)
 
 
@@ -181,6 +181,7 @@ class _Asker:
         could: CouldAllow,
         regions: tuple[str, ...],
         assume: AssumeAnswers | None = None,
+        resources: Callable[[TargetSet], tuple[str, ...]] | None = None,
     ) -> None:
         self.principal = identity.id
         self._assume = assume
@@ -194,6 +195,7 @@ class _Asker:
         self._decisions: dict[str, Decision] = {}  # sts:AssumeRole decisions by role
         self._coulds: dict[str, bool] = {}
         self._sets: dict[tuple[str, str], Evaluation | None] = {}
+        self._resources = resources or _member_resources
 
     def could(self, action: str) -> bool:
         if action not in self._coulds:
@@ -231,11 +233,22 @@ class _Asker:
         key = (action, group.id)
         if key not in self._sets:
             same = getattr(self._authorizer, "same_for", None)
-            resources = tuple(m.resource for m in group.members)
             self._sets[key] = (
-                None if same is None else same(self.principal, action, group.id, resources)
+                None
+                if same is None
+                else same(self.principal, action, group.id, self._resources(group))
             )
         return self._sets[key]
+
+    def possible_among(self, action: str, group: TargetSet) -> int | None:
+        """The members of ``group`` (bit i: member i) on which the answer to ``action`` may
+        allow, when the authorizer can tell (its optional ``possible_among``); None: ask
+        each."""
+        among = getattr(self._authorizer, "possible_among", None)
+        if among is None:
+            return None
+        found: int | None = among(self.principal, action, group.id, self._resources(group))
+        return found
 
     def expand(self, template: str) -> tuple[str, ...]:
         """The placeholder for every region seen in the snapshot ("*" first), once each."""
@@ -255,6 +268,7 @@ def _escalations(
     if fixed is None:
         return
     group = targets.set_of(method, identity)
+    listed: list[Candidate] | tuple[Candidate, ...] | None = None
     if group is not None:
         asked, found = _to_set(method, asker, group, fixed)
         if asked:
@@ -263,16 +277,36 @@ def _escalations(
             else:
                 yield from _fallback(method, asker, targets.of(method, identity).fallback, fixed)
             return
-    candidates = targets.of(method, identity)
+        listed = _possible(method, asker, targets, group, identity)
+    if listed is None:
+        listed = targets.of(method, identity).found
     best: dict[str, Escalation] = {}
-    for candidate in candidates.found:
+    for candidate in listed:
         found = _attempt(method, asker, candidate, fixed)
         if found is not None and _better(found, best.get(found.target)):
             best[found.target] = found
     if best:
         yield from best.values()
     else:
-        yield from _fallback(method, asker, candidates.fallback, fixed)
+        yield from _fallback(method, asker, targets.of(method, identity).fallback, fixed)
+
+
+def _member_resources(group: TargetSet) -> tuple[str, ...]:
+    return tuple(m.resource for m in group.members)
+
+
+def _possible(
+    method: Method, asker: _Asker, targets: Targets, group: TargetSet, identity: Identity
+) -> list[Candidate] | None:
+    """The candidates of a set on which the method's one per-target permission may be
+    allowed, in order, when the authorizer can tell them from the rest without asking each
+    (``possible_among``): on a dense account a principal allowed the action on some roles is
+    otherwise asked of every role. None: every candidate is asked."""
+    per_target = [need for need in method.needs if need.on is not On.ANY]
+    if len(per_target) != 1:
+        return None
+    able = asker.possible_among(per_target[0].action, group)
+    return None if able is None else targets.candidates_at(group, able, identity)
 
 
 def _fallback(

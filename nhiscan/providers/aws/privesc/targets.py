@@ -77,6 +77,9 @@ class Targets:
         self._lists: dict[tuple[str, str], Candidates] = {}
         self._trusting: dict[tuple[str, str], tuple[tuple[Identity, bool], ...]] = {}
         self._sets: dict[tuple[str, ...], TargetSet | None] = {}
+        # a set's id -> its members as candidates, and their resources (in the set's order)
+        self._set_found: dict[str, tuple[Candidate, ...]] = {}
+        self._set_resources: dict[str, tuple[str, ...]] = {}
         self.regions = tuple(sorted({r.region for r in estate.resources.values() if r.region}))
 
     def identity(self, identity_id: str) -> Identity | None:
@@ -139,8 +142,28 @@ class Targets:
                    conditional=c.conditional, unless=c.unless)
             for c in found
         )  # fmt: skip
-        return TargetSet(id=f"{HUB_PREFIX}set:{':'.join(key)}", label=_set_label(method, key),
+        made = TargetSet(id=f"{HUB_PREFIX}set:{':'.join(key)}", label=_set_label(method, key),
                          members=members)  # fmt: skip
+        self._set_found[made.id] = found
+        self._set_resources[made.id] = tuple(c.resource for c in found)
+        return made
+
+    def resources_of(self, group: TargetSet) -> tuple[str, ...]:
+        """The resources of the set's members, in order (made once per set)."""
+        return self._set_resources[group.id]
+
+    def candidates_at(self, group: TargetSet, bits: int, principal: Identity) -> list[Candidate]:
+        """The candidates of the set's members at ``bits`` (bit i: member i), in order, the
+        principal left out: what ``of`` lists, less the members whose bit is not set."""
+        found = self._set_found[group.id]
+        picked = []
+        while bits:
+            low = bits & -bits
+            candidate = found[low.bit_length() - 1]
+            if candidate.reaches != principal.id:
+                picked.append(candidate)
+            bits ^= low
+        return picked
 
     def _attached(self, method: Method, principal: Identity) -> tuple[Candidate, ...]:
         ids = set(principal.policies)
