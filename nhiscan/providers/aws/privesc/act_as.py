@@ -17,6 +17,7 @@ role that may assume it): one hop only, the reach graph's chains are not consult
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
@@ -28,6 +29,7 @@ from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.model import Identity, IdentityKind
 
 ASSUME_ROLE = "sts:AssumeRole"
+_IAM_PRINCIPAL = re.compile(r"^arn:[a-z0-9-]+:iam::\d{12}:(?:user|role)/")
 
 # The caller's own escalations that let it act as their target role, in order of preference.
 _ACTING: tuple[Family, ...] = (
@@ -122,7 +124,10 @@ class TrustIndex:
 
     def _read(self, role: Identity) -> frozenset[str] | None:
         """The ARNs and accounts the trust names in Allow statements; None: anyone may be
-        admitted (a NotPrincipal, or no trust policy in the snapshot)."""
+        admitted (a NotPrincipal, or no trust policy in the snapshot). An IAM user's or role's
+        ARN admits that principal alone (the evaluator compares it exactly,
+        ``policy/principals.py``), so it does not name its account; any other value naming
+        an account (the root, a role's session) may admit principals of it."""
         trust = self._estate.policy(role.trust_policy or f"{role.id}#trust")
         if trust is None:
             return None
@@ -136,7 +141,7 @@ class TrustIndex:
                 value = value.strip()
                 found.add(value)
                 account = account_of(value)
-                if account is not None:
+                if account is not None and not _IAM_PRINCIPAL.match(value):
                     found.add(account)
         return frozenset(found)
 

@@ -403,3 +403,33 @@ def test_the_trust_index_admits_what_each_role_admits() -> None:
             seen.add(frozenset(expected))
     assert len(seen) == 4  # the cases differ: the test tells them apart
     assert index.admitting(dev, delegated=False) == {named.id, missing.id}
+
+
+def test_a_trust_naming_one_principal_admits_no_other_of_its_account() -> None:
+    """A trust naming an IAM user's ARN admits that user alone: another user of the account
+    with sts:AssumeRole on any role is not a candidate (the evaluator agrees), while a trust
+    naming a role's session may admit that role, and the account root any delegated caller."""
+    from nhiscan.providers.aws.privesc.act_as import TrustIndex
+
+    anywhere = f.managed_policy("anywhere", f.allow("sts:AssumeRole"))
+    dev, ops = (f.user(n, policies=(anywhere.id,)) for n in ("dev", "ops"))
+    worker = f.role("worker", policies=(anywhere.id,))
+    named, session, root = (f.role(n) for n in ("named", "session", "root"))
+    records: list[Record] = [
+        anywhere, dev, ops, worker, named, trusts(named, {"AWS": dev.id}),
+        session, trusts(session, {"AWS": f"arn:aws:sts::{f.ACCOUNT}:assumed-role/worker/s"}),
+        root, trusts(root, {"AWS": f"arn:aws:iam::{f.ACCOUNT}:root"}),
+    ]  # fmt: skip
+    estate = f.estate(*records)
+    index = TrustIndex(estate)
+    assert named.id in index.admitting(dev)
+    assert named.id not in index.admitting(ops)
+    assert {session.id, root.id} <= index.admitting(worker)
+    authorizer = EstateAuthorizer(estate)
+    assert authorizer.evaluate(ops.id, "sts:AssumeRole", named.id).decision is (
+        Decision.IMPLICIT_DENY
+    )
+    assert authorizer.evaluate(dev.id, "sts:AssumeRole", named.id).decision is Decision.ALLOW
+    assert authorizer.evaluate(worker.id, "sts:AssumeRole", session.id).decision is (
+        Decision.CONDITIONAL
+    )
