@@ -58,7 +58,6 @@ class EstateAuthorizer:
         # For same_for: (principal, action) -> whether its answer is the same for every plain
         # target, and (target set, trust action or not, account) -> whether all are plain.
         self._plain_lists: dict[tuple[str, bool, str], bool] = {}
-        self._alike: dict[tuple[str, object], bool] = {}
         # (list key, (matcher, negated)) -> the resources of the list it matches, as bits
         self._matched: dict[tuple[str, object], int] = {}
         self._accounts: Mapping[str, Account] = MappingProxyType(
@@ -109,13 +108,9 @@ class EstateAuthorizer:
         plan = self._naming_plan(principal, action, key, resources)
         if plan is None or plan.naming is None:
             return None
-        if plan.naming:
-            alike_key = (key, plan.naming)
-            alike = self._alike.get(alike_key)
-            if alike is None:
-                alike = len({plan.signature(r) for r in resources}) == 1
-                self._alike[alike_key] = alike
-            if not alike:
+        every = (1 << len(resources)) - 1
+        for matcher in plan.naming:  # alike: each statement matches all of them or none
+            if self._matching(key, resources, matcher) not in (0, every):
                 return None
         return self.evaluate(principal, action, resources[0])
 
@@ -133,9 +128,7 @@ class EstateAuthorizer:
             return None
         groups = [(1 << len(resources)) - 1]
         for matcher in plan.naming:
-            bits = self._matched.get((key, matcher))
-            if bits is None:
-                bits = self._matched[(key, matcher)] = _matching(resources, *matcher)
+            bits = self._matching(key, resources, matcher)
             groups = [part for g in groups for part in (g & bits, g & ~bits) if part]
         able = 0
         for group in groups:
@@ -143,6 +136,19 @@ class EstateAuthorizer:
             if self.evaluate(principal, action, first).decision.possible:
                 able |= group
         return able
+
+    def _matching(self, key: str, resources: Sequence[str], matcher: tuple[Matcher, bool]) -> int:
+        """The resources of the list ``key`` names that a statement's matcher (with
+        NotResource) applies to, as bits: found once per list and matcher."""
+        found = self._matched.get((key, matcher))
+        if found is None:
+            match, negated = matcher
+            found = 0
+            for index, resource in enumerate(resources):
+                if match(resource) != negated:
+                    found |= 1 << index
+            self._matched[(key, matcher)] = found
+        return found
 
     def _naming_plan(
         self, principal: str, action: str, key: str, resources: Sequence[str]
@@ -299,15 +305,6 @@ def _scps_by_target(policies: Iterable[Policy]) -> dict[str, tuple[Policy, ...]]
             for target in policy.attached_to:
                 grouped.setdefault(target, []).append(policy)
     return {k: tuple(v) for k, v in grouped.items()}
-
-
-def _matching(resources: Sequence[str], match: Matcher, negated: bool) -> int:
-    """The resources a statement's matcher (with NotResource) applies to, as bits."""
-    bits = 0
-    for index, resource in enumerate(resources):
-        if match(resource) != negated:
-            bits |= 1 << index
-    return bits
 
 
 def _plain(view: PrincipalView, target: Target) -> bool:
