@@ -172,6 +172,7 @@ class ActAs:
         # when assuming it ranks first, else the escalation and member to make the way of)
         self._ranks: dict[str, tuple[bool | None, _Choice | None]] = {}
         self._actable: frozenset[str] | None = None  # the ids of the roles ``among`` keeps
+        self._among: dict[object, list[Candidate]] = {}
         rank = {family: index for index, family in enumerate(_ACTING)}
         for order, escalation in enumerate(found):
             if escalation.family not in rank or escalation.potential:
@@ -183,21 +184,27 @@ class ActAs:
                 way = Way(steps=escalation.steps, conditional=escalation.conditional)
                 self._via[escalation.target] = (key, way)
 
-    def among(self, candidates: Iterable[Candidate]) -> list[Candidate]:
+    def among(self, candidates: Iterable[Candidate], *, key: object = None) -> list[Candidate]:
         """The ``candidates`` reaching a role the principal may have a way to act as, in their
         order (no question asked): its trust may admit the principal, or an escalation of the
         principal leads to it. ``way`` answers None for every other role. One set lookup each:
-        on a dense account a principal is asked of every role of the account."""
+        on a dense account a principal is asked of every role of the account. ``key``: the
+        answer is kept under it (the methods changing roles list the same candidates)."""
+        kept = self._among.get(key) if key is not None else None
+        if kept is not None:
+            return kept
         if self._actable is None:
-            found = set(self._via) | self._trust.admitting(
+            actable = set(self._via) | self._trust.admitting(
                 self._principal, delegated=self._delegated
             )
             if self._sets:
                 sets = tuple(e.within for _, e in self._sets if e.within is not None)
-                found |= self._trust.members(sets) - {self._principal.id}
-            self._actable = frozenset(found)
-        actable = self._actable
-        return [c for c in candidates if c.reaches in actable]
+                actable |= self._trust.members(sets) - {self._principal.id}
+            self._actable = frozenset(actable)
+        found = [c for c in candidates if c.reaches in self._actable]
+        if key is not None:
+            self._among[key] = found
+        return found
 
     def rank(self, role: Identity) -> bool | None:
         """Whether the best way to act as ``role`` is only conditional; None when the

@@ -140,7 +140,7 @@ def _through_role(
     floor = (False, same is not None and same.decision is Decision.CONDITIONAL)
     best: dict[str, Escalation] = {}
     settled = False
-    for candidate in acting.among(targets.of(method, identity).found):
+    for candidate in acting.among(targets.of(method, identity).found, key=method.target_spec):
         role = targets.identity(candidate.reaches)
         if role is None or (settled and role.permissions_boundary is None):
             continue

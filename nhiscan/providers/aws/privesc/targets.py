@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nhiscan.providers.aws.privesc.method import Method, On, Requires
 from nhiscan.providers.aws.privesc.trust import TrustCheck
@@ -59,6 +59,30 @@ class Candidates:
     # Checked when nothing is found, to report the method as potential; () means "use the
     # placeholder", None means the method is never potential (PassRole needs a real role).
     fallback: tuple[Candidate, ...] | None = ()
+    # Where each identity is reached in ``found`` and in ``fallback`` (made when first asked:
+    # the lists of an account are shared by all its principals, each left out in turn).
+    _places: dict[str, tuple[list[int], list[int]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def without(self, principal: str) -> Candidates:
+        """These candidates less those reaching ``principal`` (acting on itself gains nothing
+        new here): the same lists when none does, else copies cut where it is."""
+        places = self._places
+        if not places:
+            for index, c in enumerate(self.found):
+                places.setdefault(c.reaches, ([], []))[0].append(index)
+            for index, c in enumerate(self.fallback or ()):
+                places.setdefault(c.reaches, ([], []))[1].append(index)
+            places.setdefault("", ([], []))  # made, even for empty lists
+        if principal not in places:
+            return self
+        in_found, in_fallback = places[principal]
+        fallback = self.fallback
+        return Candidates(
+            found=_cut(self.found, in_found),
+            fallback=None if fallback is None else _cut(fallback, in_fallback),
+        )
 
 
 class Targets:
@@ -74,7 +98,7 @@ class Targets:
         self._resources = _resources_by_kind(estate.resources.values())
         self._profile_role = _profile_roles(estate)
         self._in_profiles = frozenset(self._profile_role.values())
-        self._lists: dict[tuple[str, str], Candidates] = {}
+        self._lists: dict[tuple[object, ...], Candidates] = {}
         self._trusting: dict[tuple[str, str], tuple[tuple[Identity, bool], ...]] = {}
         self._sets: dict[tuple[str, ...], TargetSet | None] = {}
         # a set's id -> its members as candidates, and their resources (in the set's order)
@@ -247,10 +271,21 @@ class Targets:
         return user.console_access
 
     def _passable(self, method: Method, principal: Identity) -> tuple[Candidate, ...]:
-        found = self._passable_all(method, principal.account)
-        return tuple(c for c in found if c.reaches != principal.id)
+        return self._passable_list(method, principal.account).without(principal.id).found
 
     def _passable_all(self, method: Method, account: str) -> tuple[Candidate, ...]:
+        return self._passable_list(method, account).found
+
+    def _passable_list(self, method: Method, account: str) -> Candidates:
+        """The roles of ``account`` the method's service may be passed (made once per
+        service, requirement and account: every principal of the account asks)."""
+        key = ("passable", method.service or "", method.requires.value, account)
+        found = self._lists.get(key)
+        if found is None:
+            found = self._lists[key] = Candidates(found=self._passable_roles(method, account))
+        return found
+
+    def _passable_roles(self, method: Method, account: str) -> tuple[Candidate, ...]:
         if method.service is None:
             return ()
         roles = self.trusting(method.service, account)
@@ -316,11 +351,17 @@ def _set_label(method: Method, key: tuple[str, ...]) -> str:
 
 def _without(candidates: Candidates, principal: str) -> Candidates:
     """``candidates`` less the principal itself (acting on itself gains nothing new here)."""
-    found = tuple(c for c in candidates.found if c.reaches != principal)
-    fallback = candidates.fallback
-    if fallback is not None:
-        fallback = tuple(c for c in fallback if c.reaches != principal)
-    return Candidates(found=found, fallback=fallback)
+    return candidates.without(principal)
+
+
+def _cut(found: tuple[Candidate, ...], places: list[int]) -> tuple[Candidate, ...]:
+    """``found`` without the items at ``places`` (ascending)."""
+    kept: tuple[Candidate, ...] = ()
+    start = 0
+    for place in places:
+        kept += found[start:place]
+        start = place + 1
+    return kept + found[start:] if places else found
 
 
 def _by_account(
