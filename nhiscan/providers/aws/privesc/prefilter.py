@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from nhiscan.providers.aws.catalog import default_catalog
 from nhiscan.providers.aws.statements import Statement, statements
 from nhiscan.scanner.estate import Estate
-from nhiscan.scanner.glob import compile_patterns, matches
+from nhiscan.scanner.glob import compile_patterns, glob_matcher, has_wildcard, matches
 from nhiscan.scanner.model import PolicyKind
 
 CouldAllow = Callable[[str, str], bool]
@@ -40,27 +40,49 @@ def prefilter(
     return (policies if policies is not None else PolicyPrefilter(estate)).could_allow
 
 
+@dataclass(frozen=True, slots=True)
+class Actions:
+    """Action patterns, compared without regard to case: the exact names in a set, the globs
+    each tested (no regular expression per statement: a dense estate's policies list
+    thousands of distinct action sets, and compiling each cost more than every test)."""
+
+    exact: frozenset[str]
+    globs: tuple[Callable[[str], bool], ...]
+
+    @classmethod
+    def of(cls, patterns: Iterable[str]) -> Actions | None:
+        lowered = {p.strip().lower() for p in patterns}
+        if not lowered:
+            return None
+        globs = tuple(glob_matcher(p) for p in sorted(lowered) if has_wildcard(p))
+        return cls(frozenset(p for p in lowered if not has_wildcard(p)), globs)
+
+    def match(self, action: str) -> bool:
+        lowered = action.lower()
+        return lowered in self.exact or any(glob(lowered) for glob in self.globs)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Grant:
     """One Allow statement, reduced to what it could cover."""
 
-    actions: re.Pattern[str] | None  # its Action patterns (None with NotAction)
-    not_actions: re.Pattern[str] | None  # its NotAction patterns
+    actions: Actions | None  # its Action patterns (None with NotAction)
+    not_actions: Actions | None  # its NotAction patterns
     services: re.Pattern[str] | None  # services its Resource ARNs may be of; None: any
 
     @classmethod
     def of(cls, statement: Statement) -> Grant:
         return cls(
-            actions=compile_patterns(statement.actions),
-            not_actions=compile_patterns(statement.not_actions),
+            actions=Actions.of(statement.actions),
+            not_actions=Actions.of(statement.not_actions),
             services=_resource_services(statement),
         )
 
     def covers(self, action: str, services: frozenset[str] | None) -> bool:
         if self.not_actions is not None:
-            if matches(self.not_actions, action):
+            if self.not_actions.match(action):
                 return False
-        elif not matches(self.actions, action):
+        elif self.actions is None or not self.actions.match(action):
             return False
         if self.services is None or services is None:
             return True

@@ -49,6 +49,11 @@ def stmt(action: str, resource: str = "*", effect: str = "Allow") -> dict[str, A
         (stmt("*", f"!{S3}"), "glue:CreateDevEndpoint", True),
         (stmt("!iam:*"), CREATE_KEY, False),
         (stmt("!iam:*"), "lambda:UpdateFunctionCode", True),
+        # globs anywhere in the name, one character with ?, compared without regard to case
+        (stmt("iam:*Access?ey"), CREATE_KEY, True),
+        (stmt("IAM:create?CCESSKEY"), CREATE_KEY, True),
+        (stmt("iam:Create?Key"), CREATE_KEY, False),
+        (stmt("!IAM:Create*"), CREATE_KEY, False),
     ],
 )
 def test_identity_statements(statement: dict[str, Any], action: str, expected: bool) -> None:
