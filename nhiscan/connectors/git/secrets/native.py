@@ -186,4 +186,3 @@ def _save(path: Path, blob: bytes) -> None:
         os.replace(temporary, path)  # atomic: a concurrent reader sees all or nothing
     except OSError:
         pass
-
