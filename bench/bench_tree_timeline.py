@@ -4,16 +4,17 @@ Runs ``nhiscan scan --repo TREE -o OUT --format json --fail-on never --no-agents
 in this process (a new interpreter: the start-up is part of what is measured) and prints the
 seconds since the process started at each step: imports done, files listed, the Scanner
 built, each worker ready, the first and last outcome, analysis, reports written, exit; then
-the CPU seconds of this process and of each worker (user + sys, as each worker exits). The steps are marked by wrapping the functions that do them, so the scan itself
-runs unchanged.
+the CPU seconds of this process and of each worker (user + sys, as each worker exits). The
+steps are marked by wrapping the functions that do them, so the scan itself runs unchanged.
 
 The tree defaults to bench_secrets_real_tree.py's (issue #17's acceptance tree); build it
-with that benchmark first. Run: python bench/bench_tree_timeline.py [TREE] [--runs N]
+with that benchmark first. Run: python bench/bench_tree_timeline.py [TREE]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
 import resource
@@ -111,10 +112,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as out:
         args = ["scan", "--repo", options.tree, "-o", out, "--format", "json"]
         args += ["--fail-on", "never", "--no-agents", "--no-store"]
-        try:
+        with contextlib.suppress(SystemExit):
             cli.main(args=args, prog_name="nhiscan")
-        except SystemExit:
-            pass
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     mark(
         f"exit: cpu this process {_cpu():.3f} s, children (workers, git)"
