@@ -39,6 +39,7 @@ def _process_start() -> float:
 
 START = _process_start()
 
+
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
