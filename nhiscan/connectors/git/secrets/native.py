@@ -18,10 +18,10 @@ long-line window that owns that match contains it (``windows.py``).
 The compiled database is cached under the user's cache directory (compiling costs a few
 hundred milliseconds, which the pre-commit hook would pay on every commit); a cache that cannot
 be read or loaded is rebuilt. Its key is a hash of the table (the Python literals and patterns),
-the code that translates them (this module and ``regex_bytes``) and the Hyperscan version, not
-of the translated expressions: translating costs tens of milliseconds, paid by every scan's
-start-up when the key needed it. The cached file holds each expression's keys beside the
-database, so that a process that finds it translates nothing.
+the code that translates them (this module and ``regex_bytes``) and the Python and Hyperscan
+versions, not of the translated expressions: translating costs tens of milliseconds, paid by
+every scan's start-up when the key needed it. The cached file holds each expression's keys
+beside the database, so that a process that finds it translates nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -121,12 +122,14 @@ def default_cache_dir() -> Path:
 
 
 def cache_key(hyperscan: Any, table: Table) -> str | None:
-    """None when the translating code cannot be read (then nothing is cached)."""
+    """None when the translating code cannot be read (then nothing is cached). The Python
+    version is part of it: the translation reads patterns with Python's own parser, and one
+    cache directory serves every interpreter of the user."""
     try:
         translation = _translation_code()
     except OSError:
         return None
-    digest = hashlib.sha256(hyperscan.__version__.encode())
+    digest = hashlib.sha256(f"{hyperscan.__version__} {sys.version}".encode())
     for code in translation:
         digest.update(len(code).to_bytes(4, "big") + code)
     digest.update(repr((table.literals, table.patterns)).encode())
