@@ -112,7 +112,9 @@ class Reading:
 
 @functools.lru_cache(maxsize=4)
 def scanner_for(max_file_size: int) -> Scanner:
-    """One Scanner per process and size limit (building one compiles the automaton)."""
+    """One Scanner per process and size limit (building one imports detect-secrets and loads
+    the pre-filter). A pool forked from this process inherits this cache: the scan builds its
+    Scanner before forking, so that the workers start ready instead of each building one."""
     return Scanner(EngineOptions(max_file_size=max_file_size))
 
 
@@ -184,6 +186,8 @@ def _pooled(
 ) -> Iterator[Outcome]:
     chunks = chunked(items, workers)
     context = _context()
+    if context.get_start_method() == "fork":
+        scanner_for(max_file_size)  # built once, here: forked workers inherit it ready
     counter: Synchronized[int] = context.Value("q", 0)
     watch = _Watch(counter, meter)
     pool = ProcessPoolExecutor(

@@ -15,17 +15,23 @@ for starts costs a slower engine), and an end is as good: a literal or pre-filte
 crosses a line, so its end is on its line, and it lies inside the detector's own match, so the
 long-line window that owns that match contains it (``windows.py``).
 
-The compiled database is cached under the user's cache directory, keyed by a hash of the
-expressions and the Hyperscan version (compiling costs a few hundred milliseconds, which the
-pre-commit hook would pay on every commit); a cache that cannot be read or loaded is rebuilt.
+The compiled database is cached under the user's cache directory (compiling costs a few
+hundred milliseconds, which the pre-commit hook would pay on every commit); a cache that cannot
+be read or loaded is rebuilt. Its key is a hash of the table (the Python literals and patterns),
+the code that translates them (this module and ``regex_bytes``) and the Python and Hyperscan
+versions, not of the translated expressions: translating costs tens of milliseconds, paid by
+every scan's start-up when the key needed it. The cached file holds each expression's keys
+beside the database, so that a process that finds it translates nothing.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import os
 import re
-from collections.abc import Sequence
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -84,9 +90,7 @@ class HyperscanMarker:
     def __init__(self, table: Table, cache_dir: Path | None) -> None:
         import hyperscan
 
-        expressions = table.expressions()
-        self._keys = tuple(keys for _, keys in expressions)
-        self._db = _database(hyperscan, [e for e, _ in expressions], cache_dir)
+        self._db, self._keys = _database(hyperscan, table, cache_dir)
         self._scratch = hyperscan.Scratch(self._db)
 
     def marks(self, data: bytes) -> Marks:
@@ -117,30 +121,64 @@ def default_cache_dir() -> Path:
     return Path(base) / "nhiscan"
 
 
-def cache_key(hyperscan: Any, expressions: Sequence[bytes]) -> str:
-    digest = hashlib.sha256(hyperscan.__version__.encode())
-    for expression in expressions:
-        digest.update(len(expression).to_bytes(4, "big") + expression)
+def cache_key(hyperscan: Any, table: Table) -> str | None:
+    """None when the translating code cannot be read (then nothing is cached). The Python
+    version is part of it: the translation reads patterns with Python's own parser, and one
+    cache directory serves every interpreter of the user."""
+    try:
+        translation = _translation_code()
+    except OSError:
+        return None
+    digest = hashlib.sha256(f"{hyperscan.__version__} {sys.version}".encode())
+    for code in translation:
+        digest.update(len(code).to_bytes(4, "big") + code)
+    digest.update(repr((table.literals, table.patterns)).encode())
     return digest.hexdigest()[:32]
 
 
-def _database(hyperscan: Any, expressions: list[bytes], cache_dir: Path | None) -> Any:
-    """The compiled database, from the cache when a valid one is there; else compiled and
-    (best effort: a read-only home only costs the compile) saved for the next process."""
+@functools.cache
+def _translation_code() -> tuple[bytes, ...]:
+    """The code that turns a table into expressions: a change to it is a new cache key."""
+    return tuple(Path(module).read_bytes() for module in (__file__, regex_bytes.__file__))
+
+
+Keys = tuple[tuple[MarkKey, ...], ...]
+
+
+def _database(hyperscan: Any, table: Table, cache_dir: Path | None) -> tuple[Any, Keys]:
+    """The compiled database and each expression's keys, from the cache when a valid one is
+    there; else translated, compiled and (best effort: a read-only home only costs the
+    compile) saved for the next process."""
+    key = None if cache_dir is None else cache_key(hyperscan, table)
     path = None
-    if cache_dir is not None:
-        path = cache_dir / f"prefilter-{cache_key(hyperscan, expressions)}.hsdb"
+    if cache_dir is not None and key is not None:
+        path = cache_dir / f"prefilter-{key}.hsdb"
         try:
-            return hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
-        except (OSError, hyperscan.error):
+            return _load(hyperscan, path.read_bytes())
+        except (OSError, ValueError, hyperscan.error):
             pass  # absent, unreadable, corrupt or from another platform: rebuilt below
+    expressions = table.expressions()
+    keys = tuple(keys for _, keys in expressions)
     database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     database.compile(
-        expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions)
+        expressions=[e for e, _ in expressions],
+        ids=list(range(len(expressions))),
+        elements=len(expressions),
     )
     if path is not None:
-        _save(path, hyperscan.dumpb(database))
-    return database
+        _save(path, json.dumps(keys).encode() + b"\n" + hyperscan.dumpb(database))
+    return database, keys
+
+
+def _load(hyperscan: Any, blob: bytes) -> tuple[Any, Keys]:
+    """A cached file: one line of JSON (each expression's keys), then the database."""
+    header, newline, serialized = blob.partition(b"\n")
+    listed = json.loads(header) if newline else None
+    if not isinstance(listed, list):
+        raise ValueError("no keys")
+    keys = tuple(tuple((str(kind), int(index)) for kind, index in entry) for entry in listed)
+    database = hyperscan.loadb(serialized, hyperscan.HS_MODE_BLOCK)
+    return database, keys
 
 
 def _save(path: Path, blob: bytes) -> None:

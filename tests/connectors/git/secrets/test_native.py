@@ -163,3 +163,15 @@ def test_an_unwritable_cache_directory_only_costs_the_compile(tmp_path: Path) ->
     blocker.write_text("")
     marker = native.HyperscanMarker(_table(), blocker / "cache")
     assert marker.marks(b"my password")
+
+
+def test_a_database_loaded_from_the_cache_marks_as_a_compiled_one(tmp_path: Path) -> None:
+    """The cached file carries each expression's keys: a process that loads it (and
+    translates nothing) names the same detectors as the reference, on the whole corpus."""
+    native.HyperscanMarker(_table(), tmp_path)
+    (cached,) = tmp_path.glob("prefilter-*.hsdb")
+    loaded = native.HyperscanMarker(_table(), tmp_path)
+    assert list(tmp_path.glob("prefilter-*.hsdb")) == [cached]
+    slow = native.PythonMarker(_table())
+    for rel, data in _corpus().items():
+        assert _marked(loaded.marks(data), data) == _marked(slow.marks(data), data), rel
