@@ -52,11 +52,20 @@ from yaml.events import (
 from yaml.nodes import MappingNode, Node
 
 MAX_DEPTH = 64
-# Where PyYAML and libyaml (or str.splitlines, which detect-secrets reads lines with) disagree.
-# A block scalar's header with a comment and no space before it, too.
-_UNSURE_TEXT = re.compile(
-    "[\t\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\ufeff]|^%|[|>][-+0-9]*#", re.MULTILINE
-)
+# Where PyYAML and libyaml (or str.splitlines, which detect-secrets reads lines with) disagree:
+# characters, a directive, a block scalar's header with a comment and no space before it.
+# Three searches: one alternation of them all scanned the text three times slower.
+_UNSURE_CHARACTERS = re.compile("[\t\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\ufeff]")
+_HEADER_COMMENT = re.compile("[|>][-+0-9]*#")
+
+
+def _unsure_text(text: str) -> bool:
+    return (
+        _UNSURE_CHARACTERS.search(text) is not None
+        or text.startswith("%")
+        or "\n%" in text
+        or _HEADER_COMMENT.search(text) is not None
+    )
 
 
 class _Unsure(Exception):
@@ -84,7 +93,7 @@ def yaml_lines(text: str) -> list[str] | None:
 
 def fast_lines(text: str) -> list[str] | None:
     """``yaml_lines`` on libyaml; raises ``_Unsure`` where it cannot be sure of the result."""
-    if not yaml.__with_libyaml__ or _UNSURE_TEXT.search(text):
+    if not yaml.__with_libyaml__ or _unsure_text(text):
         raise _Unsure
     if not _one_valid_document(text):
         return None
