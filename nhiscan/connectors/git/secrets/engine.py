@@ -96,12 +96,13 @@ class Scanner:
             data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         raw_lines = data.split(b"\n")
         scan = _Scan(data, path, raw_lines, progress)
-        if maybe_first(data, path) and scan.whole_file:  # a transformer may apply: no cache
-            yaml_lines = transformed(data, path, eager=False)
+        first = maybe_first(data, path) and scan.whole_file
+        yaml_lines = transformed(data, path, eager=False) if first else None
+        if first and (yaml_lines is not None or scan.config):  # a transformer applies: no cache
             hits = self._hits(data)
             lines = data.decode("utf-8", "replace").split("\n")
             result = self._scan_lines(lines, hits, scan, yaml_lines)
-        else:
+        else:  # what the first pass gave up on is scanned as any other file
             result = self._scan_cached(scan)
         if progress is not None:
             progress(len(data))

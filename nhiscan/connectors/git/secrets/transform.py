@@ -9,6 +9,8 @@ import io
 from functools import cache
 from typing import Any
 
+from nhiscan.connectors.git.secrets.yamlfast import yaml_lines
+
 
 class _Named(io.StringIO):
     """A text file object with a name, as detect-secrets' transformers expect."""
@@ -53,6 +55,12 @@ def transformed(data: bytes, path: str, *, eager: bool) -> list[str] | None:
     """detect-secrets' file transformers: INI with sections or YAML (first pass), INI-style
     config with a "[global]" header added (eager, only when the first pass found nothing).
     None when none applies or parsing fails."""
+    if not eager and _yaml_only(data, path):
+        try:
+            lines = yaml_lines(data.decode("utf-8"))
+        except UnicodeDecodeError:
+            return None
+        return [line.rstrip("\n") for line in lines] if lines else None
     from detect_secrets.transformers import get_transformers
 
     transformers: list[Any] = list(get_transformers())
@@ -67,6 +75,16 @@ def transformed(data: bytes, path: str, *, eager: bool) -> list[str] | None:
 
     lines = get_transformed_file(_Named(text, path), use_eager_transformers=eager)  # type: ignore[arg-type]
     return [line.rstrip("\n") for line in lines] if lines else None
+
+
+def _yaml_only(data: bytes, path: str) -> bool:
+    """Whether the YAML transformer is the only first-pass transformer that can apply: a YAML
+    file without a "[section]" first (detect-secrets tries its INI transformer first, and
+    configparser stops at the first line that is not one). Its result, from libyaml
+    (``yamlfast.py``), is detect-secrets' own."""
+    from detect_secrets.util.filetype import FileType, determine_file_type
+
+    return determine_file_type(path) == FileType.YAML and not _starts_with_section(data)
 
 
 def maybe_first(data: bytes, path: str) -> bool:
