@@ -128,7 +128,9 @@ def nhiscan(work: Path, tree: Path) -> tuple[float, float, dict[str, Any]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--work", type=Path, default=Path("/tmp/nhiscan-bench/real-tree"))
-    parser.add_argument("--corpora", type=Path, default=Path("/work/shared/corpora"))
+    parser.add_argument(
+        "--corpora", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "corpora"
+    )
     parser.add_argument("--runs", type=int, default=3, help="nhiscan runs (best is shown)")
     options = parser.parse_args()
     work: Path = options.work

