@@ -20,12 +20,17 @@ any resource with no condition on it), a method is one escalation to a shared
 graph with one hop to each member, instead of one escalation per target (on a dense account,
 thousands of principals times thousands of targets). Sets are made from ``SET_MIN_TARGETS``
 candidates (targets.py); tests compare them with the reference that expands every target.
-Not yet shared: a principal whose statements name some targets (a Deny on one role) is asked
-target by target for that method, and so are policy changes on other roles (act_as.py).
+A principal whose statements name some targets (a Deny on one role) gets no set: its
+statements group the set's members by which of them match (``possible_among``), one answer per
+group, and only the members of groups it may be allowed on are asked one by one. Policy changes
+on other roles are asked role by role (act_as.py), each role's way ranked from decisions alone
+and made into steps only for an escalation that betters the best so far.
 
 Optional authorizer extensions, used when present: ``could_allow(principal, action) -> bool``
-(see prefilter.py), ``trust_admits_service(role_arn, service)`` (see trust.py) and
-``same_for(principal, action, key, resources)`` (one answer for a whole target set, or None).
+(see prefilter.py), ``trust_admits_service(role_arn, service)`` (see trust.py),
+``same_for(principal, action, key, resources)`` (one answer for a whole target set, or None)
+and ``possible_among(principal, action, key, resources)`` (the resources it may be allowed on,
+as bits, or None).
 """
 
 from __future__ import annotations
