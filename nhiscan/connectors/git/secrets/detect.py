@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from nhiscan.connectors.git.secrets import plugins, windows
 from nhiscan.connectors.git.secrets.detectors import Detector
@@ -63,7 +63,7 @@ def _quiet(_: int) -> None:
 
 def run_ds(
     ds: Sequence[Any],
-    lines: list[str],
+    lines: Sequence[str],
     raws: Sequence[bytes],
     hits: Hits,
     path: str,
@@ -82,7 +82,8 @@ def run_ds(
         indexes = hits.marked(number, "ds")
         if not indexes or number > len(lines):
             continue
-        context = get_code_snippet(lines=lines, line_number=number)
+        # It only slices them (a list either way; engine.DecodedLines decodes just those).
+        context = get_code_snippet(lines=cast("list[str]", lines), line_number=number)
         raw = raws[number - 1]
         if not windows.is_long(len(raw)):
             line = lines[number - 1].rstrip()
@@ -100,7 +101,7 @@ def _ds_long(
     ds: Sequence[Any],
     hits: Hits,
     path: str,
-    lines: list[str],
+    lines: Sequence[str],
     raw: bytes,
     number: int,
     context: Any,
@@ -217,7 +218,7 @@ def _ds_line(
 
 def run_nhi(
     detectors: Sequence[Detector],
-    lines: list[str],
+    lines: Sequence[str],
     raws: Sequence[bytes],
     hits: Hits,
     tick: Tick = _quiet,

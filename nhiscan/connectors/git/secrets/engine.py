@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from operator import itemgetter
-from typing import Any
+from typing import Any, overload
 
 from nhiscan.connectors.git.secrets import native, plugins, windows
 from nhiscan.connectors.git.secrets.detect import Hits, Key, run_ds, run_nhi
@@ -131,7 +131,7 @@ class Scanner:
         volatile = after_nextline_pragma(data, raw_lines) | scan.long_lines
         hits = self._hits(data)
         entries, unknown = self._known(cache, hits, raw_lines, volatile)
-        lines = data.decode("utf-8", "replace").split("\n")
+        lines = DecodedLines(data, raw_lines)
         found: list[Match] = []
         ignored: list[int] = []
         if unknown.lines:
@@ -226,14 +226,19 @@ class Scanner:
         line, last, start, stop = 1, 0, 0, -1
         keys_here: set[Key] = set()
         spots: Any = None
+        # Most marked lines hold one mark (a history's blobs: over a million lines per 3,000
+        # blobs), so this loop runs about once per marked line: its names are local.
+        count, rfind, find, size = raw.count, raw.rfind, raw.find, len(raw)
+        marked, long_line = hits.lines, windows.WINDOW
         for position, keys in positions:
             if position > stop:  # a mark never is a newline: past the line's end, a new line
-                line += raw.count(b"\n", last, position)
-                last = start = raw.rfind(b"\n", 0, position) + 1
-                stop = raw.find(b"\n", position)
-                stop = len(raw) if stop < 0 else stop
-                keys_here = hits.lines[line]
-                spots = hits.spots[line] if windows.is_long(stop - start) else None
+                line += count(b"\n", last, position)
+                last = start = rfind(b"\n", 0, position) + 1
+                stop = find(b"\n", position)
+                if stop < 0:
+                    stop = size
+                keys_here = marked[line]
+                spots = hits.spots[line] if stop - start > long_line else None
             keys_here.update(keys)
             if spots is not None:
                 for index in windows.covering(stop - start, position - start):
@@ -287,6 +292,49 @@ def prefilter_table(ds: tuple[Any, ...], detectors: tuple[Detector, ...]) -> nat
             by_literal[literal].append(("nhi", index))
     literals = tuple((literal, tuple(keys)) for literal, keys in by_literal.items())
     return native.Table(literals=literals, patterns=tuple(patterns))
+
+
+class DecodedLines(Sequence[str]):
+    """A blob's lines as ``data.decode("utf-8", "replace").split("\n")`` gives them, each
+    decoded when first read: a version of a file in history is mostly lines the cache already
+    knows, and decoding and splitting every blob whole cost more than the detectors on the
+    lines it does not know. A line decoded alone is the same text: a newline byte never lies
+    inside a UTF-8 sequence, so an invalid one ends before it either way. Iterating decodes
+    the whole blob once (the file rules that read every line do so only for a few files)."""
+
+    __slots__ = ("_all", "_data", "_one", "_raw")
+
+    def __init__(self, data: bytes, raw_lines: list[bytes]) -> None:
+        self._data = data
+        self._raw = raw_lines
+        self._one: dict[int, str] = {}
+        self._all: list[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self._raw)))]
+        if self._all is not None:
+            return self._all[index]
+        if index < 0:
+            index += len(self._raw)
+        found = self._one.get(index)
+        if found is None:
+            found = self._one[index] = self._raw[index].decode("utf-8", "replace")
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        if self._all is None:
+            self._all = self._data.decode("utf-8", "replace").split("\n")
+        return iter(self._all)
 
 
 class _Scan:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from nhiscan.connectors.git.secrets.engine import BlobScan, EngineOptions, Scanner
+from nhiscan.connectors.git.secrets.engine import BlobScan, DecodedLines, EngineOptions, Scanner
 from tests.connectors.git.secrets.test_prefilter import (
     ENGINE_EDGE_CASES,
     MAIN_FAMILIES,
@@ -85,3 +85,19 @@ def test_the_cache_is_bounded() -> None:
     last = scanner._caches[(".py", True)]
     assert b"password = 'line 29 of file 19'" in last
     assert not any(line.startswith(b"plain") for line in last)
+
+
+def test_lines_decoded_one_by_one_are_the_blob_decoded_whole() -> None:
+    """``DecodedLines`` reads each line alone; the detectors must see the text a whole-blob
+    decode gives, invalid UTF-8 around newlines included, by index, slice and iteration."""
+    rng = random.Random(29)
+    pieces = [b"\n", b"\xe2\x82", b"\xe2\x82\xac", b"\xff", b"\xc3", b"key = 'x'", b"\xf0\x9f\x98"]
+    for _ in range(300):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randrange(0, 30)))
+        whole = data.decode("utf-8", "replace").split("\n")
+        lines = DecodedLines(data, data.split(b"\n"))
+        assert len(lines) == len(whole)
+        assert [lines[i] for i in range(len(lines))] == whole
+        assert lines[-1] == whole[-1]
+        assert lines[1:4] == whole[1:4]
+        assert list(lines) == whole
