@@ -129,8 +129,12 @@ class Scanner:
         ds_on = ds_scans_file(path)
         cache = self._cache_for((os.path.splitext(path)[1], ds_on))
         volatile = after_nextline_pragma(data, raw_lines) | scan.long_lines
-        hits = self._hits(data)
-        entries, unknown = self._known(cache, hits, raw_lines, volatile)
+        entries: dict[int, _Entry] = {}
+
+        def known(index: int) -> _Entry | None:
+            return None if index in volatile else cache.get(raw_lines[index])
+
+        unknown = self._hits(data, known, entries)
         lines = DecodedLines(data, raw_lines)
         found: list[Match] = []
         ignored: list[int] = []
@@ -159,24 +163,6 @@ class Scanner:
         for rule in FILE_RULES:
             found = rule(found, lines)
         return BlobScan(matches=with_traits(merge(found), lines), ignored=len(set(ignored)))
-
-    @staticmethod
-    def _known(
-        cache: dict[bytes, _Entry], hits: Hits, raw_lines: list[bytes], volatile: frozenset[int]
-    ) -> tuple[dict[int, _Entry], Hits]:
-        """The marked lines the cache knows (index -> entry), and the marks of the others."""
-        entries: dict[int, _Entry] = {}
-        unknown = Hits()
-        for number, keys in hits.lines.items():
-            index = number - 1
-            entry = None if index in volatile else cache.get(raw_lines[index])
-            if entry is not None:
-                entries[index] = entry
-                continue
-            unknown.lines[number] = keys
-            if number in hits.spots:
-                unknown.spots[number] = hits.spots[number]
-        return entries, unknown
 
     def _cache_for(self, kind: tuple[str, bool]) -> dict[bytes, _Entry]:
         if self._cached_lines > self.options.line_cache_size:
@@ -215,13 +201,21 @@ class Scanner:
 
     # -- pre-filter -----------------------------------------------------------------------
 
-    def _hits(self, raw: bytes) -> Hits:
+    def _hits(
+        self,
+        raw: bytes,
+        known: Callable[[int], _Entry | None] | None = None,
+        entries: dict[int, _Entry] | None = None,
+    ) -> Hits:
         """line number (1-based) -> the detectors whose pre-filter marked it; for a long line
-        also which of its windows (``windows.py``) each mark falls in."""
+        also which of its windows (``windows.py``) each mark falls in. With ``known`` (a line's
+        index -> what the line cache holds for it), a marked line the cache knows goes into
+        ``entries`` (index -> its entry) instead: only the others are detected on."""
         positions = self._marker.marks(raw)
         hits = Hits()
         if not positions:
             return hits
+        settled: set[Key] = set()  # where the marks of a line the cache knows go (unread)
         positions.sort(key=itemgetter(0))
         line, last, start, stop = 1, 0, 0, -1
         keys_here: set[Key] = set()
@@ -237,6 +231,11 @@ class Scanner:
                 stop = find(b"\n", position)
                 if stop < 0:
                     stop = size
+                entry = None if known is None else known(line - 1)
+                if entry is not None and entries is not None:
+                    entries[line - 1] = entry
+                    keys_here, spots = settled, None
+                    continue
                 keys_here = marked[line]
                 spots = hits.spots[line] if stop - start > long_line else None
             keys_here.update(keys)
