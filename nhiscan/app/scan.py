@@ -19,6 +19,7 @@ import click
 from nhiscan.app import pipeline, snapshots
 from nhiscan.app.agents import echo_unmatched, load_agent_files
 from nhiscan.app.config import Settings
+from nhiscan.app.forked import forked
 from nhiscan.app.graphs import write_graph
 from nhiscan.app.options import ClusterOptions, Gate, SourceOptions
 from nhiscan.app.outputs import (
@@ -33,7 +34,7 @@ from nhiscan.app.sources import Collect, asked_names, collect_snapshot, collecti
 from nhiscan.errors import ConfigError
 from nhiscan.reports.model import Report
 from nhiscan.scanner import baseline as baselines
-from nhiscan.scanner import snapshot
+from nhiscan.scanner import fanout, snapshot
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.history.behaviour import PreviousBehaviour
 from nhiscan.scanner.history.view import HistoryView
@@ -197,9 +198,10 @@ def _report(
         agents = load_agent_files(
             gate.agents, settings, demo=is_demo(snap), disabled=gate.no_agents
         )
-    report = pipeline.analyze(
-        snap, settings=settings, now=now, reach=gate.reach, agents=agents, previous=previous
-    )
+    with fanout.using(forked):  # the escalation search on two cores, where there are two
+        report = pipeline.analyze(
+            snap, settings=settings, now=now, reach=gate.reach, agents=agents, previous=previous
+        )
     report = replace(report, detail=gate.detail)
     echo_unmatched(report)
     _echo_suppressions(report)

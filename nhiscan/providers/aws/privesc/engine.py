@@ -48,7 +48,14 @@ from nhiscan.providers.aws.privesc.trust import trust_check
 from nhiscan.scanner.authz import Authorizer, Decision, Evaluation
 from nhiscan.scanner.escalation import Escalation, Family, Member, Step, TargetSet
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.fanout import Fanout, runner
 from nhiscan.scanner.model import Identity
+
+# The slices of the principals the search is split into (``fanout``): enough for two
+# processes taking them from both ends to end together; fewer principals than SPLIT_FROM
+# are one slice (sharing them would cost more than it saves).
+PARTS = 64
+SPLIT_FROM = 1000
 
 
 class AssumeAnswers(Protocol):
@@ -66,22 +73,37 @@ def find_escalations(
     *,
     methods: tuple[Method, ...] = METHODS,
     assume: AssumeAnswers | None = None,
+    fanout: Fanout | None = None,
 ) -> Iterator[Escalation]:
     """Every escalation: by principal id, then in table order, then by target ARN (the
     resource it is reached through, for existing compute). ``assume`` answers the
-    sts:AssumeRole steps (the same answers as the authorizer's, shared)."""
+    sts:AssumeRole steps (the same answers as the authorizer's, shared). The principals are
+    searched in ``PARTS`` slices, run by ``fanout`` (by default the command's runner,
+    ``scanner/fanout.py``): each principal's search reads only what was built before."""
     targets = Targets(estate, trust_check(estate, authorizer))
     could = prefilter(estate, authorizer)
     trusts = TrustIndex(estate)
     usable = tuple(m for m in methods if m.enumerated and m.target_spec is not None)
-    for principal in sorted(set(authorizer.principals())):
-        identity = estate.identities.get(principal)
-        if identity is None or not any(m.applies_to.admits(identity.kind) for m in usable):
-            continue
-        if authorizer.is_admin(principal).decision is Decision.ALLOW:
-            continue
-        asker = _Asker(authorizer, identity, could, targets.regions, assume, targets.resources_of)
-        yield from _for_principal(identity, asker, targets, usable, trusts)
+    principals = sorted(set(authorizer.principals()))
+    size = max(1, -(-len(principals) // PARTS)) if len(principals) >= SPLIT_FROM else None
+
+    def part(index: int) -> list[Escalation]:
+        found: list[Escalation] = []
+        for principal in principals if size is None else principals[index * size :][:size]:
+            identity = estate.identities.get(principal)
+            if identity is None or not any(m.applies_to.admits(identity.kind) for m in usable):
+                continue
+            if authorizer.is_admin(principal).decision is Decision.ALLOW:
+                continue
+            asker = _Asker(
+                authorizer, identity, could, targets.regions, assume, targets.resources_of
+            )
+            found += _for_principal(identity, asker, targets, usable, trusts)
+        return found
+
+    count = 1 if size is None else -(-len(principals) // size)
+    for found in (fanout or runner())(part, count):
+        yield from found
 
 
 def _for_principal(
