@@ -31,6 +31,7 @@ from nhiscan.app.outputs import (
     write_reports,
 )
 from nhiscan.app.sources import Collect, asked_names, collect_snapshot, collecting
+from nhiscan.collector import no_cycle_collection
 from nhiscan.errors import ConfigError
 from nhiscan.reports.model import Report
 from nhiscan.scanner import baseline as baselines
@@ -198,16 +199,18 @@ def _report(
         agents = load_agent_files(
             gate.agents, settings, demo=is_demo(snap), disabled=gate.no_agents
         )
-    with fanout.using(forked):  # the escalation search on two cores, where there are two
+    # The escalation search on two cores where there are two (app/forked.py); no cycle
+    # collection over the analysis's heap while it is built and written (collector.py).
+    with fanout.using(forked), no_cycle_collection():
         report = pipeline.analyze(
             snap, settings=settings, now=now, reach=gate.reach, agents=agents, previous=previous
         )
-    report = replace(report, detail=gate.detail)
-    echo_unmatched(report)
-    _echo_suppressions(report)
-    if accepted is not None:
-        report = pipeline.apply_baseline(report, accepted, source=str(gate.baseline))
-    _write_and_record(report, targets, gate, recording, snapshot_copy=snapshot_copy)
+        report = replace(report, detail=gate.detail)
+        echo_unmatched(report)
+        _echo_suppressions(report)
+        if accepted is not None:
+            report = pipeline.apply_baseline(report, accepted, source=str(gate.baseline))
+        _write_and_record(report, targets, gate, recording, snapshot_copy=snapshot_copy)
     click.echo(summary_line(report), err=True)
     return pipeline.exit_code(report, fail_on=gate.fail_on, strict=gate.strict)
 
