@@ -19,12 +19,13 @@ import click
 from nhiscan.app import pipeline, snapshots
 from nhiscan.app.agents import echo_unmatched, load_agent_files
 from nhiscan.app.config import Settings
-from nhiscan.app.forked import forked
+from nhiscan.app.forked import alongside, forked
 from nhiscan.app.graphs import write_graph
 from nhiscan.app.options import ClusterOptions, Gate, SourceOptions
 from nhiscan.app.outputs import (
     Target,
     check_writable,
+    graph_path,
     prepare_outputs,
     snapshot_copy_path,
     write_output,
@@ -246,19 +247,39 @@ def _write_all(
 ) -> None:
     """The reports, then the snapshot copy (indented; from ``stored``, the compact text, when
     the run is recorded, so that the snapshot is not encoded again) and the reach graph beside
-    it, for the queries (``app/graphs.py``)."""
-    write_reports(report, targets, history=history)
+    it, for the queries (``app/graphs.py``). On a large estate the copy and the graph are
+    encoded and written by a forked process while this one writes the reports (``alongside``:
+    neither reads what the other writes); the messages say what was written in that order."""
     path = snapshot_copy_path(targets) if snapshot_copy else None
     if path is None:
+        write_reports(report, targets, history=history)
         return
-    if stored is not None:
-        text = snapshot.dumps(json.loads(stored))
+
+    def copy() -> None:
+        if stored is not None:
+            text = snapshot.dumps(json.loads(stored))
+        else:
+            text = snapshot.to_json(report.snapshot)
+        data = text.encode()
+        write_output(path, data)
+        write_graph(path, data, report.graph)
+
+    def reports() -> None:
+        write_reports(report, targets, history=history)
+
+    if len(report.estate.identities) >= ALONGSIDE_FROM:
+        alongside(copy, reports)
     else:
-        text = snapshot.to_json(report.snapshot)
-    data = text.encode()
-    write_output(path, data)
+        reports()
+        copy()
     click.echo(f"wrote {path}", err=True)
-    write_graph(path, data, report.graph)
+    if report.graph is not None:
+        click.echo(f"wrote {graph_path(path)}", err=True)
+
+
+# Identities from which the snapshot copy and the stored graph are written by a forked
+# process while the reports are (a fork costs more than it saves on small estates).
+ALONGSIDE_FROM = 2000
 
 
 def _echo_suppressions(report: Report) -> None:

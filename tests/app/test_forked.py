@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from nhiscan.app import forked as forked_module
-from nhiscan.app.forked import available, forked
+from nhiscan.app.forked import alongside, available, forked
 from nhiscan.providers.aws.policy import EstateAuthorizer
 from nhiscan.providers.aws.privesc import engine, find_escalations
 from nhiscan.scanner import fanout
@@ -101,3 +101,95 @@ def test_the_escalation_search_shared_with_a_child_finds_what_it_finds_alone(
     shared = list(find_escalations(estate, EstateAuthorizer(estate), fanout=forked))
     assert len(alone) > 100
     assert [repr(e) for e in shared] == [repr(e) for e in alone]
+
+
+def test_a_task_alongside_runs_in_another_process_while_this_one_works(tmp_path: Path) -> None:
+    theirs, mine = tmp_path / "theirs", tmp_path / "mine"
+
+    def here() -> None:
+        while not theirs.exists():  # the task runs meanwhile, not after
+            time.sleep(0.01)
+        mine.write_text(str(os.getpid()))
+
+    alongside(lambda: _atomic(theirs, str(os.getpid())), here)
+    assert int(mine.read_text()) == os.getpid()
+    assert int(theirs.read_text()) != os.getpid()
+
+
+def test_a_task_whose_child_fails_is_run_here_and_raises_here(tmp_path: Path) -> None:
+    parent = os.getpid()
+    done = tmp_path / "done"
+
+    def task() -> None:
+        if os.getpid() != parent:
+            raise OSError("the child could not write")
+        done.write_text("here")
+
+    alongside(task, lambda: None)
+    assert done.read_text() == "here"
+
+    def failing() -> None:
+        raise OSError("no space left")
+
+    with pytest.raises(OSError, match="no space left"):
+        alongside(failing, lambda: None)
+
+
+def test_an_error_here_stops_the_task_alongside(tmp_path: Path) -> None:
+    seen = tmp_path / "child"
+
+    def task() -> None:
+        _atomic(seen, str(os.getpid()))
+        time.sleep(60)
+
+    def here() -> None:
+        while not seen.exists():
+            time.sleep(0.01)
+        raise ValueError("reports failed")
+
+    with pytest.raises(ValueError, match="reports failed"):
+        alongside(task, here)
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(seen.read_text()), 0)
+
+
+def test_the_snapshot_copy_and_graph_written_alongside_are_those_written_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A scan's outputs and messages are the same whether the snapshot copy and the stored
+    graph are written by a forked process or after the reports."""
+    from nhiscan.app import pipeline
+    from nhiscan.app import scan as scan_module
+    from nhiscan.app.outputs import prepare_outputs
+    from nhiscan.connectors.aws.gaad_file import GaadFileConnector
+
+    export = tmp_path / "dense.json"
+    generator = Path(__file__).resolve().parents[2] / "bench" / "gaad_dense.py"
+    small = ["--roles", "40", "--users", "20", "--groups", "3", "--policies", "10"]
+    subprocess.run([sys.executable, str(generator), str(export), *small, "--managed", "4"],
+                   check=True, capture_output=True)  # fmt: skip
+    snap = f.snapshot(*GaadFileConnector([export]).collect(context()))
+    report = pipeline.analyze(snap, settings=f.settings(), now=f.NOW)
+    assert report.graph is not None
+
+    def write(folder: str, alongside_from: int) -> list[str]:
+        monkeypatch.setattr(scan_module, "ALONGSIDE_FROM", alongside_from)
+        targets = prepare_outputs(str(tmp_path / folder), ("json", "html"), snapshot_copy=True)
+        capfd.readouterr()
+        scan_module._write_all(report, targets, snapshot_copy=True)
+        return capfd.readouterr().err.replace(folder, "<out>").splitlines()
+
+    after = write("after", 10**9)
+    beside = write("beside", 0)
+    assert beside == after
+    assert after[-2:] == [
+        f"wrote {tmp_path / '<out>' / 'snapshot.json'}",
+        f"wrote {tmp_path / '<out>' / 'snapshot.graph.json.gz'}",
+    ]
+    for name in ("snapshot.json", "snapshot.graph.json.gz", "report.json"):
+        assert (tmp_path / "beside" / name).read_bytes() == (tmp_path / "after" / name).read_bytes()
+
+
+def _atomic(path: Path, text: str) -> None:
+    path.with_suffix(".writing").write_text(text)
+    os.replace(path.with_suffix(".writing"), path)
