@@ -128,6 +128,8 @@ def _credential_candidates(report: Report) -> Iterator[_Candidate]:
         for c in report.snapshot.credentials
         if c.status is CredentialStatus.ACTIVE and c.kind is not CredentialKind.SA_SYSTEM_KEY
     }
+    if not usable:  # an account export holds no credentials: no finding can name one
+        return
     closes: dict[str, set[int]] = {}
     for index, finding in enumerate(report.findings):
         for text in _mentions(finding):

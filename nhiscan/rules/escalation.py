@@ -86,10 +86,10 @@ class EscalationRule:
                 continue
             mine = held.get(principal, frozenset())
             if len(found) == 1 and found[0].within is not None:
-                members = _ranked_members(graph, estate, providers, identity, found[0], mine)
-                if not members:
+                members, count = _ranked_members(graph, estate, providers, found[0], mine)
+                if not count:
                     continue
-                chosen = _pick_member(providers, identity, graph, members, found[0])
+                chosen = _pick_member(providers, identity, graph, members, count, found[0])
             else:
                 found = list(expand(found))
                 if mine:  # most principals administer no scope: nothing to leave out
@@ -218,10 +218,12 @@ def _pick_member(
     identity: Identity,
     graph: ReachGraph,
     members: Sequence[Member],
+    count: int,
     escalation: Escalation,
 ) -> _Chosen:
-    """The most valuable member of a target set (the order :func:`_ranked_members` keeps),
-    as ``_pick`` would choose among one escalation per member."""
+    """The most valuable member of a target set (the first of ``members``, in the order
+    :func:`_ranked_members` keeps; ``count`` of them in all), as ``_pick`` would choose among
+    one escalation per member."""
     reach = admin_reach(graph)
     within = escalation.within
     assert within is not None
@@ -235,7 +237,7 @@ def _pick_member(
         escalation=chosen,
         info=methods.get(chosen.method),
         admin=reach.reaches(best.target),
-        targets=len(members),
+        targets=count,
         samples=[m.target for m in members[:SAMPLE_SIZE]],
         path=path,
     )
@@ -245,25 +247,33 @@ def _ranked_members(
     graph: ReachGraph,
     estate: Estate,
     providers: ProviderSet,
-    identity: Identity,
     escalation: Escalation,
     held: frozenset[str],
-) -> list[Member]:
-    """The members of the escalation's target set, most valuable first (reaching admin,
-    certain, by id), less the principal and the targets whose scope it already administers:
-    sorted once per set and graph, filtered per principal without sorting again."""
+) -> tuple[list[Member], int]:
+    """The first ``SAMPLE_SIZE`` members of the escalation's target set, most valuable first
+    (reaching admin, certain, by id), and how many there are, less the principal and the
+    targets whose scope it already administers: sorted once per set and graph; for a
+    principal that administers no scope (most), only the first members are looked at."""
     within = escalation.within
     assert within is not None
     order = per_graph(
         graph, f"set-order:{within.id}", lambda g: _set_order(g, estate, providers, within)
     )
     ranked = order[escalation.conditional]
-    found = []
-    for landing, member in ranked:
-        if member.target == escalation.principal or landing in held:
-            continue
-        found.append(member)
-    return found
+    principal = escalation.principal
+    if not held:
+        targets = per_graph(
+            graph, f"set-targets:{within.id}", lambda g: frozenset(m.target for m in within.members)
+        )
+        head = []
+        for _, member in ranked:
+            if member.target != principal:
+                head.append(member)
+                if len(head) == SAMPLE_SIZE:
+                    break
+        return head, len(ranked) - (principal in targets)
+    found = [m for landing, m in ranked if m.target != principal and landing not in held]
+    return found[:SAMPLE_SIZE], len(found)
 
 
 def _set_order(

@@ -56,7 +56,20 @@ def parse_time(value: str) -> datetime:
     return parsed
 
 
+# Values encoded as they are, and the containers encoded item by item, told by their exact
+# type first (most values of a large report's evidence and paths): no dataclass or Enum test
+# for them. A subclass (an Enum of str, a mapping type) takes the general way below.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def encode(value: Any) -> Any:
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {k: encode(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [encode(v) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return _encoder_for(type(value))(value)
     if isinstance(value, Enum):
