@@ -15,6 +15,7 @@ radius start outside too.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 
 import networkx as nx
 
@@ -55,6 +56,10 @@ def build_graph(
     _add_scope_sinks(graph, scopes)
     principals = sorted(set(authorizer.principals()))
     resources = sorted(estate.resources.values(), key=lambda r: r.id)
+    # The escalation search started first: a fan-out runner (scanner/fanout.py) may hand
+    # its parts to another process, which works on them while this one makes the other hops.
+    searching = iter(source.escalations(principals))
+    first = tuple(islice(searching, 1))
     hops: list[Hop] = []
     hops += _credential_hops(estate)
     hops += _leak_hops(estate)
@@ -65,7 +70,7 @@ def build_graph(
     hops += _inherited_admin_hops(scopes)
     hops += source.act_as_edges(principals)
     hops += AccessFinder(estate, source).hops(principals, resources)
-    escalations = tuple(source.escalations(principals))
+    escalations = (*first, *searching)
     concrete = [e for e in escalations if not e.potential]
     _add_set_nodes(graph, concrete)
     hops += _escalation_hops(estate, source, concrete)
