@@ -107,11 +107,11 @@ class Scanner:
             return BlobScan(skipped=SkipReason.BINARY)
         if b"\r" in data:  # universal newlines, as Python's text mode reads for detect-secrets
             data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        raw_lines = data.split(b"\n")
         kind = (os.path.splitext(path)[1], ds_scans_file(path))
         against = None
         if base is not None and base.kind == kind:
-            against = delta.fresh(raw_lines, base, self._hits)
+            against = delta.fresh(data, base, self._hits)
+        raw_lines: Sequence[bytes] = data.split(b"\n") if against is None else against.blocks
         # Against a base, no line is long: the base had none, and ``fresh`` checked the rest.
         scan = _Scan(data, path, raw_lines, progress, short=against is not None)
         first = maybe_first(data, path) and scan.whole_file
@@ -154,7 +154,7 @@ class Scanner:
         entries: dict[int, _Entry] = {}
         if against.lines is not None and against.base is not None:
             volatile: frozenset[int] = frozenset()  # ``delta.fresh`` made sure
-            unknown = delta.placed(raw_lines, against.lines, against.base, cache, entries)
+            unknown = delta.placed(against.lines, against.base, cache, entries)
         else:
             volatile = after_nextline_pragma(data, raw_lines) | scan.long_lines
 
@@ -194,8 +194,7 @@ class Scanner:
             found = rule(found, lines)
         kept = None
         if keep and not volatile:
-            texts = against.lines.texts if against.lines is not None else frozenset(raw_lines)
-            kept = delta.kept(kind, texts, raw_lines, entries, detected, len(data))
+            kept = delta.kept(kind, data, against.lines, entries, detected)
         return BlobScan(
             matches=with_traits(merge(found), lines), ignored=len(set(ignored)), lines=kept
         )
@@ -219,7 +218,7 @@ class Scanner:
     def _remember(
         self,
         cache: dict[bytes, _Entry],
-        raw_lines: list[bytes],
+        raw_lines: Sequence[bytes],
         unknown: list[int],
         volatile: frozenset[int],
         fresh: list[Match],
@@ -343,7 +342,7 @@ class DecodedLines(Sequence[str]):
 
     __slots__ = ("_all", "_data", "_one", "_raw")
 
-    def __init__(self, data: bytes, raw_lines: list[bytes]) -> None:
+    def __init__(self, data: bytes, raw_lines: Sequence[bytes]) -> None:
         self._data = data
         self._raw = raw_lines
         self._one: dict[int, str] = {}
@@ -391,7 +390,7 @@ class _Scan:
         self,
         data: bytes,
         path: str,
-        raw_lines: list[bytes],
+        raw_lines: Sequence[bytes],
         progress: Progress | None,
         *,
         short: bool = False,
