@@ -4,7 +4,9 @@ One ``git log --all --reverse --date-order -c --raw`` pass lists, oldest first (
 children, otherwise by commit date), the blobs each commit adds or changes against its parents
 (a merge: those that differ from every parent, so a conflict resolution counts). The first
 commit that lists a blob introduced it; later listings (a rename keeps the blob, a revert
-brings it back) are the same content and are not scanned again.
+brings it back) are the same content and are not scanned again. A blob that changes a file
+also names the file's previous version (its first parent's blob at that path) as its base:
+the engine then pre-filters only the lines the base did not have (``secrets.delta``).
 """
 
 from __future__ import annotations
@@ -57,18 +59,21 @@ def history_plan(label: str, git: Git, max_file_size: int, since: str | None = N
     revs = ("--all",) if base is None else (f"{base}..HEAD",)
     parser = RawParser()
     intro: dict[str, tuple[int | None, str]] = {}
+    bases: dict[str, str] = {}
     touched: dict[str, None] = {}
     try:
         for change in parser.parse(git.stream(*_LOG, *revs)):
             if base is not None:
                 touched[change.path] = None
-            if _added(change):
-                intro.setdefault(change.blob, (change.commit, change.path))
+            if _added(change) and change.blob not in intro:
+                intro[change.blob] = (change.commit, change.path)
+                if change.old.strip("0"):
+                    bases[change.blob] = change.old
     except GitCommandError as exc:
         found.gaps.append(gap(label, exc.operation, exc.detail))  # go on with what it listed
     if base is not None:
         found.items.extend(_prior(git, base, touched, label, max_file_size, found))
-    blob_items(git, intro, label, max_file_size, found)
+    blob_items(git, intro, label, max_file_size, found, bases)
     return Plan(
         label=label,
         mode="history" if since is None else f"since {since}",

@@ -162,10 +162,21 @@ def tree_plan(label: str, git: Git, max_file_size: int) -> Plan:
 # -- blobs -----------------------------------------------------------------------------------
 
 
-def blob_items(git: Git, intro: Intro, label: str, max_file_size: int, found: Found) -> None:
+def blob_items(
+    git: Git,
+    intro: Intro,
+    label: str,
+    max_file_size: int,
+    found: Found,
+    bases: Mapping[str, str] | None = None,
+) -> None:
     """An item per blob, in ``intro``'s order, sized by ``cat-file --batch-check``: a missing
-    object is a gap, one over the limit a skip."""
+    object is a gap, one over the limit a skip. ``bases``: blob id -> the previous version of
+    its file; kept as the item's ``base`` when that version is an earlier item at the same
+    path (what a line yields depends on the file's kind)."""
     seq = len(found.items)
+    bases = bases or {}
+    paths: dict[str, str] = {}  # blob id -> path, of the items made here
     try:
         for checked in batch_check(git, intro):
             commit, path = intro[checked.name]
@@ -176,8 +187,19 @@ def blob_items(git: Git, intro: Intro, label: str, max_file_size: int, found: Fo
             elif checked.size > max_file_size:
                 found.skipped.append(_too_large(label, shown, checked.size, checked.blob))
             else:
-                item = Item(key=checked.blob, path=shown, size=checked.size, seq=seq, commit=commit)
+                base = bases.get(checked.name)
+                if base is not None and paths.get(base) != shown:
+                    base = None
+                item = Item(
+                    key=checked.blob,
+                    path=shown,
+                    size=checked.size,
+                    seq=seq,
+                    commit=commit,
+                    base=base,
+                )
                 found.items.append(item)
+                paths[checked.blob] = shown
                 seq += 1
     except GitCommandError as exc:
         found.gaps.append(gap(label, exc.operation, exc.detail))

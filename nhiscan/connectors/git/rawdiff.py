@@ -20,6 +20,7 @@ class Change:
     mode: str  # the new mode ("000000": deleted)
     blob: str  # the new blob id (zeros: deleted)
     path: str  # exact (os.fsdecode)
+    old: str = ""  # the first parent's blob id at this path (zeros: there was none)
 
     @property
     def deleted(self) -> bool:
@@ -32,7 +33,7 @@ class RawParser:
     def __init__(self) -> None:
         self.commits: list[str] = []
         self._rest = b""
-        self._meta: tuple[str, str] | None = None  # waiting for its path
+        self._meta: tuple[str, str, str] | None = None  # waiting for its path
 
     def parse(self, chunks: Iterable[bytes]) -> Iterator[Change]:
         for chunk in chunks:
@@ -50,9 +51,9 @@ class RawParser:
 
     def _token(self, token: bytes) -> Change | None:
         if self._meta is not None:
-            mode, blob = self._meta
+            mode, blob, old = self._meta
             self._meta = None
-            return Change(len(self.commits) - 1, mode, blob, os.fsdecode(token))
+            return Change(len(self.commits) - 1, mode, blob, os.fsdecode(token), old)
         token = token.lstrip(b"\n")
         if not token:
             return None
@@ -63,8 +64,10 @@ class RawParser:
         return None
 
 
-def _meta(token: bytes) -> tuple[str, str]:
-    """(new mode, new blob id) of ``:100644 100644 <old> <new> M`` or its ``::`` merge form."""
+def _meta(token: bytes) -> tuple[str, str, str]:
+    """(new mode, new blob id, first parent's blob id) of ``:100644 100644 <old> <new> M`` or
+    its ``::`` merge form."""
     parents = len(token) - len(token.lstrip(b":"))
     fields = token.lstrip(b":").split(b" ")
-    return fields[parents].decode("ascii"), fields[2 * parents + 1].decode("ascii")
+    new_mode, new, old = fields[parents], fields[2 * parents + 1], fields[parents + 1]
+    return new_mode.decode("ascii"), new.decode("ascii"), old.decode("ascii")

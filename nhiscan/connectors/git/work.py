@@ -4,7 +4,9 @@ Each worker process builds its own Scanner once (the initializer) and reads its 
 files from the directory, blobs through its own ``git cat-file --batch``. Only item
 descriptions go to the workers and only matches come back, so bulk data never crosses a
 process pipe. Work is cut into chunks of a few MB and at most a few chunks per worker are in
-flight, so memory stays bounded however big the repository.
+flight, so memory stays bounded however big the repository. In a history, each file's versions
+go together (``in_lineages``): a worker scans a version soon after the one before it, and the
+engine pre-filters only the lines that version did not have (``secrets.delta``).
 
 Workers end with the scan. An interrupted scan (SIGTERM, SIGINT, a consumer that stops
 reading) terminates them at once instead of waiting for their chunks; a worker ignores SIGINT
@@ -15,6 +17,7 @@ killed by the kernel when the scan dies without running any code (SIGKILL), see 
 from __future__ import annotations
 
 import functools
+import gc
 import itertools
 import multiprocessing
 import os
@@ -22,10 +25,10 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing import connection
 from multiprocessing.context import BaseContext
 from multiprocessing.sharedctypes import Synchronized
@@ -35,6 +38,7 @@ from typing import Protocol
 from nhiscan import interrupts
 from nhiscan.connectors.git.gitcmd import Git
 from nhiscan.connectors.git.lifetime import die_with_parent, is_alive
+from nhiscan.connectors.git.lineage import Bases
 from nhiscan.connectors.git.objects import CatFile
 from nhiscan.connectors.git.secrets.engine import EngineOptions, Scanner
 from nhiscan.connectors.git.secrets.match import Match
@@ -60,6 +64,10 @@ class Item:
     seq: int  # order of first appearance: the earliest occurrence names a secret's origin
     commit: int | None = None  # index of the commit that introduced it
     prior: bool = False  # content from before the scanned range: its secrets are not new
+    # The key of an earlier item that is the previous version of this one (same path), and
+    # whether a later item names this one so: see ``secrets.delta``.
+    base: str | None = None
+    named: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -119,8 +127,15 @@ def scanner_for(max_file_size: int) -> Scanner:
 
 
 def scan_all(
-    scanner: Scanner, reader: Reader, items: Sequence[Item], meter: Meter | None = None
+    scanner: Scanner,
+    reader: Reader,
+    items: Sequence[Item],
+    meter: Meter | None = None,
+    bases: Bases | None = None,
 ) -> Iterator[Outcome]:
+    """Each item's outcome, in order. An item whose base was scanned here, recently enough to
+    be in ``bases``, is scanned against it (the same outcome, less work)."""
+    bases = bases if bases is not None else Bases()
     contents = reader.read_many([item.key for item in items])
     for item, (_, data) in zip(items, contents, strict=True):
         told = _Told(meter)
@@ -128,7 +143,15 @@ def scan_all(
             told(item.size)
             yield Outcome(item=item, error=data)
             continue
-        found = scanner.scan(data, item.path, progress=told if meter is not None else None)
+        found = scanner.scan(
+            data,
+            item.path,
+            progress=told if meter is not None else None,
+            base=bases.get(item.base),
+            keep=item.named,
+        )
+        if found.lines is not None:
+            bases.keep(item.key, found.lines)
         told(item.size)
         yield Outcome(
             item=item, matches=found.matches, skipped=found.skipped, ignored=found.ignored
@@ -158,10 +181,26 @@ def scan(
 ) -> Iterator[Outcome]:
     """Every item's outcome, in order; on ``workers`` processes when more than one.
     ``meter`` is told the bytes scanned as they are, also while a worker is in one file."""
+    items = in_lineages(items)
     if workers <= 1:
         yield from _serial(items, reading, max_file_size, meter)
     else:
         yield from _pooled(items, reading, max_file_size, workers, meter)
+
+
+def in_lineages(items: Sequence[Item]) -> Sequence[Item]:
+    """The items with each file's versions together, oldest first (lineages in the order their
+    first version comes), so that a version is scanned soon after its base; an item that a
+    later one names as its base is marked ``named``. Unchanged when no item has a base."""
+    named = {item.base for item in items if item.base is not None}
+    if not named:
+        return items
+    root: dict[str, int] = {}
+    for item in items:  # a base comes before the items naming it
+        first = root.get(item.base) if item.base is not None else None
+        root[item.key] = item.seq if first is None else first
+    ordered = sorted(items, key=lambda item: (root[item.key], item.seq))
+    return [replace(item, named=True) if item.key in named else item for item in ordered]
 
 
 def _serial(
@@ -169,7 +208,7 @@ def _serial(
 ) -> Iterator[Outcome]:
     reader = reading.open()
     try:
-        yield from scan_all(scanner_for(max_file_size), reader, items, meter)
+        yield from scan_all(scanner_for(max_file_size), reader, items, meter, Bases())
     finally:
         reader.close()
 
@@ -281,11 +320,16 @@ def _broken() -> Future[list[Outcome]]:
 def chunked(items: Sequence[Item], workers: int) -> Iterator[list[Item]]:
     """Chunks of a few MB: enough per chunk to amortise the round trip, enough chunks for
     every worker to stay busy until the end. Big items go first, biggest first, so that no
-    worker is left with one at the end while the others wait."""
+    worker is left with one at the end while the others wait; except when items name bases
+    (``in_lineages``): their order is kept, and the chunks are small enough to balance."""
     total = sum(item.size for item in items)
     budget = min(_CHUNK_MAX, max(_CHUNK_MIN, total // (workers * 16)))
-    big = sorted((item for item in items if item.size >= _CHUNK_MIN), key=lambda i: -i.size)
-    rest = (item for item in items if item.size < _CHUNK_MIN)
+    if any(item.base is not None for item in items):
+        big: list[Item] = []
+        rest: Iterable[Item] = items
+    else:
+        big = sorted((item for item in items if item.size >= _CHUNK_MIN), key=lambda i: -i.size)
+        rest = (item for item in items if item.size < _CHUNK_MIN)
     chunk: list[Item] = []
     size = 0
     for item in itertools.chain(big, rest):
@@ -311,7 +355,7 @@ def _context() -> BaseContext:
 
 # -- in the worker processes -----------------------------------------------------------------
 
-_WORKER: dict[str, tuple[Scanner, Reader, Meter]] = {}
+_WORKER: dict[str, tuple[Scanner, Reader, Meter, Bases]] = {}
 
 
 def _init_worker(
@@ -331,9 +375,13 @@ def _init_worker(
         with counter.get_lock():
             counter.value += done
 
-    _WORKER["state"] = (scanner_for(max_file_size), reader, meter)
+    _WORKER["state"] = (scanner_for(max_file_size), reader, meter, Bases())
+    # What the worker holds from here on (modules, the scanner's plugins and database) lives
+    # as long as it does: the garbage collector's full passes need not walk it again and again
+    # (a tenth of a history scan's time went to them).
+    gc.freeze()
 
 
 def _scan_chunk(items: list[Item]) -> list[Outcome]:
-    scanner, reader, meter = _WORKER["state"]
-    return list(scan_all(scanner, reader, items, meter))
+    scanner, reader, meter, bases = _WORKER["state"]
+    return list(scan_all(scanner, reader, items, meter, bases))

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from operator import itemgetter
 from typing import Any, overload
 
-from nhiscan.connectors.git.secrets import native, plugins, windows
+from nhiscan.connectors.git.secrets import delta, native, plugins, windows
 from nhiscan.connectors.git.secrets.detect import Hits, Key, run_ds, run_nhi
 from nhiscan.connectors.git.secrets.detectors import DETECTORS, FILE_RULES, Detector
 from nhiscan.connectors.git.secrets.match import RANK_NHISCAN, Match
@@ -62,13 +62,15 @@ class BlobScan:
     skipped: SkipReason | None = None
     # lines an inline ignore comment silenced (a line once, however many detectors found it)
     ignored: int = 0
+    # What the lines yielded, for the next version of the file (``delta``): when asked for,
+    # and only for a blob whose lines each yield on their own.
+    lines: delta.Lines | None = None
 
 
 _Key = Key
 # Told how many bytes of the blob are scanned so far (long lines report as they go).
 Progress = Callable[[int], None]
-# A cached line: what it yields (line numbers zeroed) and how many matches it silenced.
-_Entry = tuple[tuple[Match, ...], int]
+_Entry = delta.Entry
 
 
 class Scanner:
@@ -85,17 +87,33 @@ class Scanner:
 
     # -- public ---------------------------------------------------------------------------
 
-    def scan(self, data: bytes, path: str, progress: Progress | None = None) -> BlobScan:
+    def scan(
+        self,
+        data: bytes,
+        path: str,
+        progress: Progress | None = None,
+        *,
+        base: delta.Lines | None = None,
+        keep: bool = False,
+    ) -> BlobScan:
         """``progress``, when given, is told how many bytes are done while long lines are
-        scanned (``windows.py``), so a huge one-line file shows it is moving."""
+        scanned (``windows.py``), so a huge one-line file shows it is moving. ``base``: what
+        the previous version of the file yielded (``delta``), when the caller has it: only the
+        lines it lacks are pre-filtered, with the same result. ``keep``: return what this
+        version's lines yield (``BlobScan.lines``), for the next version."""
         if len(data) > self.options.max_file_size:
             return BlobScan(skipped=SkipReason.TOO_LARGE)
         if b"\0" in data[:BINARY_SNIFF]:
             return BlobScan(skipped=SkipReason.BINARY)
         if b"\r" in data:  # universal newlines, as Python's text mode reads for detect-secrets
             data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        raw_lines = data.split(b"\n")
-        scan = _Scan(data, path, raw_lines, progress)
+        kind = (os.path.splitext(path)[1], ds_scans_file(path))
+        against = None
+        if base is not None and base.kind == kind:
+            against = delta.fresh(data, base, self._hits)
+        raw_lines: Sequence[bytes] = data.split(b"\n") if against is None else against.blocks
+        # Against a base, no line is long: the base had none, and ``fresh`` checked the rest.
+        scan = _Scan(data, path, raw_lines, progress, short=against is not None)
         first = maybe_first(data, path) and scan.whole_file
         yaml_lines = transformed(data, path, eager=False) if first else None
         if first and (yaml_lines is not None or scan.config):  # a transformer applies: no cache
@@ -103,14 +121,16 @@ class Scanner:
             lines = data.decode("utf-8", "replace").split("\n")
             result = self._scan_lines(lines, hits, scan, yaml_lines)
         else:  # what the first pass gave up on is scanned as any other file
-            result = self._scan_cached(scan)
+            result = self._scan_cached(scan, kind, _Against(against, base), keep)
         if progress is not None:
             progress(len(data))
         return result
 
     # -- the line cache -------------------------------------------------------------------
 
-    def _scan_cached(self, scan: _Scan) -> BlobScan:
+    def _scan_cached(
+        self, scan: _Scan, kind: delta.Kind, against: _Against, keep: bool
+    ) -> BlobScan:
         """Detect only on the marked lines this process has not seen in a file of the same kind.
 
         What a line yields depends on the line, the file's kind (its extension decides
@@ -124,18 +144,26 @@ class Scanner:
         blob still reports every secret it holds. Whole-file steps (detect-secrets' eager
         config transformer, the file rules) run on every blob as before. Long lines are not
         cached: each is scanned in windows, and remembering it would keep it in memory.
+
+        Against a base (``delta``), the marked lines and the entries of the others come from
+        the base and the pre-filter of the new lines; what follows is the same.
         """
         data, path, raw_lines = scan.data, scan.path, scan.raw_lines
-        ds_on = ds_scans_file(path)
-        cache = self._cache_for((os.path.splitext(path)[1], ds_on))
-        volatile = after_nextline_pragma(data, raw_lines) | scan.long_lines
+        ds_on = kind[1]
+        cache = self._cache_for(kind)
         entries: dict[int, _Entry] = {}
+        if against.lines is not None and against.base is not None:
+            volatile: frozenset[int] = frozenset()  # ``delta.fresh`` made sure
+            unknown = delta.placed(against.lines, against.base, cache, entries)
+        else:
+            volatile = after_nextline_pragma(data, raw_lines) | scan.long_lines
 
-        def known(index: int) -> _Entry | None:
-            return None if index in volatile else cache.get(raw_lines[index])
+            def known(index: int) -> _Entry | None:
+                return None if index in volatile else cache.get(raw_lines[index])
 
-        unknown = self._hits(data, known, entries)
+            unknown = self._hits(data, known, entries)
         lines = DecodedLines(data, raw_lines)
+        detected: dict[int, _Entry] = {}
         found: list[Match] = []
         ignored: list[int] = []
         if unknown.lines:
@@ -148,7 +176,9 @@ class Scanner:
             found.extend(fresh)
             ignored.extend(ds_ignored + nhi_ignored)
             marked = [number - 1 for number in unknown.lines]
-            self._remember(cache, raw_lines, marked, volatile, fresh, ds_ignored + nhi_ignored)
+            detected = self._remember(
+                cache, raw_lines, marked, volatile, fresh, ds_ignored + nhi_ignored
+            )
         for index, entry in entries.items():
             if entry[0] or entry[1]:
                 found.extend(replace(m, line=index + 1) for m in entry[0])
@@ -162,7 +192,12 @@ class Scanner:
                 ignored.extend(ds_ignored)
         for rule in FILE_RULES:
             found = rule(found, lines)
-        return BlobScan(matches=with_traits(merge(found), lines), ignored=len(set(ignored)))
+        kept = None
+        if keep and not volatile:
+            kept = delta.kept(kind, data, against.lines, entries, detected)
+        return BlobScan(
+            matches=with_traits(merge(found), lines), ignored=len(set(ignored)), lines=kept
+        )
 
     def _cache_for(self, kind: tuple[str, bool]) -> dict[bytes, _Entry]:
         if self._cached_lines > self.options.line_cache_size:
@@ -183,21 +218,25 @@ class Scanner:
     def _remember(
         self,
         cache: dict[bytes, _Entry],
-        raw_lines: list[bytes],
+        raw_lines: Sequence[bytes],
         unknown: list[int],
         volatile: frozenset[int],
         fresh: list[Match],
         ignored: list[int],
-    ) -> None:
+    ) -> dict[int, _Entry]:
+        """Cache what the detected lines yield; returned by line index (0-based)."""
         by_line: defaultdict[int, list[Match]] = defaultdict(list)
         for match in fresh:
             by_line[match.line].append(replace(match, line=0))
         silenced = Counter(ignored)
+        detected: dict[int, _Entry] = {}
         for index in unknown:
             if index in volatile:
                 continue
-            cache[raw_lines[index]] = (tuple(by_line.get(index + 1, ())), silenced[index + 1])
+            entry = (tuple(by_line.get(index + 1, ())), silenced[index + 1])
+            cache[raw_lines[index]] = detected[index] = entry
             self._cached_lines += 1
+        return detected
 
     # -- pre-filter -----------------------------------------------------------------------
 
@@ -303,7 +342,7 @@ class DecodedLines(Sequence[str]):
 
     __slots__ = ("_all", "_data", "_one", "_raw")
 
-    def __init__(self, data: bytes, raw_lines: list[bytes]) -> None:
+    def __init__(self, data: bytes, raw_lines: Sequence[bytes]) -> None:
         self._data = data
         self._raw = raw_lines
         self._one: dict[int, str] = {}
@@ -336,16 +375,30 @@ class DecodedLines(Sequence[str]):
         return iter(self._all)
 
 
+@dataclass(frozen=True, slots=True)
+class _Against:
+    """A blob's new lines against its base (``delta``); both None when scanned whole."""
+
+    lines: delta.Fresh | None
+    base: delta.Lines | None
+
+
 class _Scan:
     """One blob being scanned: its lines, which are long, and the progress of long lines."""
 
     def __init__(
-        self, data: bytes, path: str, raw_lines: list[bytes], progress: Progress | None
+        self,
+        data: bytes,
+        path: str,
+        raw_lines: Sequence[bytes],
+        progress: Progress | None,
+        *,
+        short: bool = False,
     ) -> None:
         self.data, self.path, self.raw_lines = data, path, raw_lines
         self.long_lines = (
             frozenset(i for i, line in enumerate(raw_lines) if windows.is_long(len(line)))
-            if windows.is_long(max(map(len, raw_lines)))  # one C pass in the common case
+            if not short and windows.is_long(max(map(len, raw_lines)))  # one C pass, mostly
             else frozenset()
         )
         # detect-secrets' whole-file transformers (INI, YAML) are for hand-written config: a

@@ -6,6 +6,7 @@ INI pass), and the cheap checks that tell when none of them can apply.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -20,7 +21,7 @@ class _Named(io.StringIO):
         self.name = name
 
 
-def after_nextline_pragma(data: bytes, raw_lines: list[bytes]) -> frozenset[int]:
+def after_nextline_pragma(data: bytes, raw_lines: Sequence[bytes]) -> frozenset[int]:
     """Indexes of lines that follow a line mentioning "nextline" (detect-secrets' and
     nhiscan's ``allowlist nextline`` pragmas): what they yield depends on the line before."""
     if b"nextline" not in data.lower():
