@@ -122,34 +122,38 @@ def _stop(pid: int) -> None:
     os.waitpid(pid, 0)
 
 
-def alongside(task: Callable[[], None], here: Callable[[], None]) -> None:
-    """``task`` in a forked process while ``here`` runs in this one (two writers of a
-    scan's outputs that share nothing), both done when it returns. ``task`` must not write
-    to the terminal (the order of messages is the caller's). A child that fails (or could not
-    be forked) leaves ``task`` to this process, run after ``here``: its error is raised here,
-    as a run without a fork would raise it."""
-    if not available():
-        here()
-        task()
-        return
-    with interrupts.held():
-        pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child; what it writes is checked by the parent
-        interrupts.release()
-        code = 0
-        try:
-            die_with_parent()
-            task()
-        except BaseException:
-            code = 1
-        finally:
-            os._exit(code)
-    try:
-        here()
-        done = _wait(pid)
-        pid = 0
-    finally:
+class Background:
+    """``task`` started in a forked process (a writer of a scan's outputs that shares nothing
+    with what this process does meanwhile), done once ``join`` returns. ``task`` must not
+    write to the terminal (the order of messages is the caller's). A child that fails (or
+    could not be forked) leaves ``task`` to ``join``, run here: its error is raised here, as a
+    run without a fork would raise it. ``stop`` (the caller failed) kills the child."""
+
+    def __init__(self, task: Callable[[], None]) -> None:
+        self._task = task
+        self._pid = 0
+        if not available():
+            return
+        with interrupts.held():
+            pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child; what it writes is checked by the parent
+            interrupts.release()
+            code = 0
+            try:
+                die_with_parent()
+                task()
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        self._pid = pid
+
+    def join(self) -> None:
+        pid, self._pid = self._pid, 0
+        if not pid or not _wait(pid):
+            self._task()
+
+    def stop(self) -> None:
+        pid, self._pid = self._pid, 0
         if pid:
             _stop(pid)
-    if not done:
-        task()

@@ -133,6 +133,11 @@ def _denied(folder: Path) -> str:
     return f"{reason}; choose a writable file or directory"
 
 
+def temporary(path: Path) -> Path:
+    """Where ``write_output`` writes ``path``'s data before it replaces ``path`` with it."""
+    return path.with_name(f".{path.name}.nhiscan-tmp")
+
+
 def write_output(path: Path, data: bytes, *, option: str = "-o") -> None:
     """Write ``data`` to ``path`` whole (parents created); OutputError when it cannot be."""
     if path.is_symlink():  # write where it points, as writing in place did
@@ -141,7 +146,7 @@ def write_output(path: Path, data: bytes, *, option: str = "-o") -> None:
         with _as_output_error(option, path, path):
             path.write_bytes(data)
         return
-    tmp = path.with_name(f".{path.name}.nhiscan-tmp")
+    tmp = temporary(path)
     try:
         with _as_output_error(option, path, tmp):
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -142,17 +142,21 @@ def analyze(
     reach: bool = True,
     agents: AgentFile | None = None,
     previous: PreviousBehaviour | None = None,
+    built: Callable[[ReachGraph], None] | None = None,
 ) -> Report:
     """``reach=False`` skips the reach graph and the rules that need it (lifecycle only: fast
     enough for every CI run on very large estates); the report says it was skipped. With
     ``agents``, each agent's plan is compared with its identities' grants (the gap analysis
     needs the reach graph; without it, only the agent lifecycle rules run). ``previous``: the
-    previous recorded run's agent behaviour (NHI706), when the scan is recorded."""
+    previous recorded run's agent behaviour (NHI706), when the scan is recorded. ``built`` is
+    given the reach graph as soon as it is built (before the rules run)."""
     added = unanalysed(snapshot)  # the rules see them too (an unknown is not a clean answer)
     estate = estate_of(replace(snapshot, gaps=snapshot.gaps + added) if added else snapshot)
     found = provider_set(estate)
     catalog = primary(found).catalog
     graph = reach_graph(estate, found) if reach else None
+    if graph is not None and built is not None:
+        built(graph)
     analysis = None
     if agents is not None:
         max_age = settings.lifecycle.key_max_age_days

@@ -19,7 +19,7 @@ import click
 from nhiscan.app import pipeline, snapshots
 from nhiscan.app.agents import echo_unmatched, load_agent_files
 from nhiscan.app.config import Settings
-from nhiscan.app.forked import alongside, forked
+from nhiscan.app.forked import Background, forked
 from nhiscan.app.graphs import write_graph
 from nhiscan.app.options import ClusterOptions, Gate, SourceOptions
 from nhiscan.app.outputs import (
@@ -28,6 +28,7 @@ from nhiscan.app.outputs import (
     graph_path,
     prepare_outputs,
     snapshot_copy_path,
+    temporary,
     write_output,
     write_reports,
 )
@@ -43,6 +44,7 @@ from nhiscan.scanner.history.view import HistoryView
 from nhiscan.scanner.model import Severity
 
 if TYPE_CHECKING:
+    from nhiscan.scanner.graph import ReachGraph
     from nhiscan.store.store import Store
 
 
@@ -200,18 +202,40 @@ def _report(
         agents = load_agent_files(
             gate.agents, settings, demo=is_demo(snap), disabled=gate.no_agents
         )
+    copy = snapshot_copy_path(targets) if snapshot_copy else None
+    early: list[Background] = []
+
+    def built(graph: ReachGraph) -> None:
+        """On a large estate the snapshot copy and the stored graph are encoded and written
+        by a forked process from the moment the graph is built, while this one runs the
+        rules and writes the reports (neither reads what the other writes)."""
+        if copy is not None and len(snap.identities) >= ALONGSIDE_FROM:
+            early.append(Background(lambda: _copy(copy, snapshot.to_json(snap), graph)))
+
     # The escalation search on two cores where there are two (app/forked.py); no cycle
     # collection over the analysis's heap while it is built and written (collector.py).
-    with fanout.using(forked), no_cycle_collection():
-        report = pipeline.analyze(
-            snap, settings=settings, now=now, reach=gate.reach, agents=agents, previous=previous
-        )
-        report = replace(report, detail=gate.detail)
-        echo_unmatched(report)
-        _echo_suppressions(report)
-        if accepted is not None:
-            report = pipeline.apply_baseline(report, accepted, source=str(gate.baseline))
-        _write_and_record(report, targets, gate, recording, snapshot_copy=snapshot_copy)
+    try:
+        with fanout.using(forked), no_cycle_collection():
+            report = pipeline.analyze(
+                snap, settings=settings, now=now, reach=gate.reach, agents=agents,
+                previous=previous, built=built,
+            )  # fmt: skip
+            report = replace(report, detail=gate.detail)
+            echo_unmatched(report)
+            _echo_suppressions(report)
+            if accepted is not None:
+                report = pipeline.apply_baseline(report, accepted, source=str(gate.baseline))
+            _write_and_record(
+                report, targets, gate, recording, snapshot_copy=snapshot_copy,
+                early=early[0] if early else None,
+            )  # fmt: skip
+    except BaseException:
+        for started in early:  # a failed scan leaves no copy half written
+            started.stop()
+            if copy is not None:
+                for path in (copy, graph_path(copy)):
+                    temporary(path).unlink(missing_ok=True)
+        raise
     click.echo(summary_line(report), err=True)
     return pipeline.exit_code(report, fail_on=gate.fail_on, strict=gate.strict)
 
@@ -223,18 +247,23 @@ def _write_and_record(
     recording: tuple[Store, datetime] | None,
     *,
     snapshot_copy: bool,
+    early: Background | None = None,
 ) -> None:
     """Write the reports (and the snapshot copy), recording the run when asked. The snapshot
-    is encoded once: the store's compact text is also what the copy is written from."""
+    is encoded once: the store's compact text is also what the copy is written from.
+    ``early``: the copy already being written by a forked process."""
     if recording is None:
-        _write_all(report, targets, snapshot_copy=snapshot_copy)
+        _write_all(report, targets, snapshot_copy=snapshot_copy, early=early)
         return
     from nhiscan.app.history import recorded
 
     store, started = recording
     stored = snapshot.to_json(report.snapshot, compact=True)
     with recorded(store, report, gate, started=started, snapshot_json=stored) as history:
-        _write_all(report, targets, snapshot_copy=snapshot_copy, stored=stored, history=history)
+        _write_all(
+            report, targets, snapshot_copy=snapshot_copy, stored=stored, history=history,
+            early=early,
+        )  # fmt: skip
 
 
 def _write_all(
@@ -244,41 +273,39 @@ def _write_all(
     snapshot_copy: bool,
     stored: str | None = None,
     history: HistoryView | None = None,
+    early: Background | None = None,
 ) -> None:
     """The reports, then the snapshot copy (indented; from ``stored``, the compact text, when
     the run is recorded, so that the snapshot is not encoded again) and the reach graph beside
-    it, for the queries (``app/graphs.py``). On a large estate the copy and the graph are
-    encoded and written by a forked process while this one writes the reports (``alongside``:
-    neither reads what the other writes); the messages say what was written in that order."""
+    it, for the queries (``app/graphs.py``), unless a forked process is writing them
+    (``early``: done when this returns); the messages say what was written in that order."""
     path = snapshot_copy_path(targets) if snapshot_copy else None
+    write_reports(report, targets, history=history)
     if path is None:
-        write_reports(report, targets, history=history)
         return
-
-    def copy() -> None:
+    if early is not None:
+        early.join()
+    else:
         if stored is not None:
             text = snapshot.dumps(json.loads(stored))
         else:
             text = snapshot.to_json(report.snapshot)
-        data = text.encode()
-        write_output(path, data)
-        write_graph(path, data, report.graph)
-
-    def reports() -> None:
-        write_reports(report, targets, history=history)
-
-    if len(report.estate.identities) >= ALONGSIDE_FROM:
-        alongside(copy, reports)
-    else:
-        reports()
-        copy()
+        _copy(path, text, report.graph)
     click.echo(f"wrote {path}", err=True)
     if report.graph is not None:
         click.echo(f"wrote {graph_path(path)}", err=True)
 
 
+def _copy(path: Path, text: str, graph: ReachGraph | None) -> None:
+    """The snapshot copy (``text``) and the reach graph beside it."""
+    data = text.encode()
+    write_output(path, data)
+    write_graph(path, data, graph)
+
+
 # Identities from which the snapshot copy and the stored graph are written by a forked
-# process while the reports are (a fork costs more than it saves on small estates).
+# process while the rules run and the reports are written (a fork costs more than it saves
+# on small estates).
 ALONGSIDE_FROM = 2000
 
 

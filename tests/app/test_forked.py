@@ -11,9 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
 from nhiscan.app import forked as forked_module
-from nhiscan.app.forked import alongside, available, forked
+from nhiscan.app.forked import Background, available, forked
 from nhiscan.providers.aws.policy import EstateAuthorizer
 from nhiscan.providers.aws.privesc import engine, find_escalations
 from nhiscan.scanner import fanout
@@ -103,20 +104,18 @@ def test_the_escalation_search_shared_with_a_child_finds_what_it_finds_alone(
     assert [repr(e) for e in shared] == [repr(e) for e in alone]
 
 
-def test_a_task_alongside_runs_in_another_process_while_this_one_works(tmp_path: Path) -> None:
-    theirs, mine = tmp_path / "theirs", tmp_path / "mine"
-
-    def here() -> None:
-        while not theirs.exists():  # the task runs meanwhile, not after
-            time.sleep(0.01)
-        mine.write_text(str(os.getpid()))
-
-    alongside(lambda: _atomic(theirs, str(os.getpid())), here)
-    assert int(mine.read_text()) == os.getpid()
+def test_a_background_task_runs_in_another_process_while_this_one_works(
+    tmp_path: Path,
+) -> None:
+    theirs = tmp_path / "theirs"
+    background = Background(lambda: _atomic(theirs, str(os.getpid())))
+    while not theirs.exists():  # the task runs meanwhile, not when joined
+        time.sleep(0.01)
+    background.join()
     assert int(theirs.read_text()) != os.getpid()
 
 
-def test_a_task_whose_child_fails_is_run_here_and_raises_here(tmp_path: Path) -> None:
+def test_a_background_task_whose_child_fails_is_run_here_and_raises_here(tmp_path: Path) -> None:
     parent = os.getpid()
     done = tmp_path / "done"
 
@@ -125,36 +124,42 @@ def test_a_task_whose_child_fails_is_run_here_and_raises_here(tmp_path: Path) ->
             raise OSError("the child could not write")
         done.write_text("here")
 
-    alongside(task, lambda: None)
+    Background(task).join()
     assert done.read_text() == "here"
 
     def failing() -> None:
         raise OSError("no space left")
 
     with pytest.raises(OSError, match="no space left"):
-        alongside(failing, lambda: None)
+        Background(failing).join()
 
 
-def test_an_error_here_stops_the_task_alongside(tmp_path: Path) -> None:
+def test_a_stopped_background_task_leaves_no_process(tmp_path: Path) -> None:
     seen = tmp_path / "child"
 
     def task() -> None:
         _atomic(seen, str(os.getpid()))
         time.sleep(60)
 
-    def here() -> None:
-        while not seen.exists():
-            time.sleep(0.01)
-        raise ValueError("reports failed")
-
-    with pytest.raises(ValueError, match="reports failed"):
-        alongside(task, here)
+    background = Background(task)
+    while not seen.exists():
+        time.sleep(0.01)
+    background.stop()
     with pytest.raises(ProcessLookupError):
         os.kill(int(seen.read_text()), 0)
 
 
-def test_the_snapshot_copy_and_graph_written_alongside_are_those_written_after(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+def _dense(tmp_path: Path, roles: str = "40") -> Path:
+    export = tmp_path / "dense.json"
+    generator = Path(__file__).resolve().parents[2] / "bench" / "gaad_dense.py"
+    small = ["--roles", roles, "--users", "20", "--groups", "3", "--policies", "10"]
+    subprocess.run([sys.executable, str(generator), str(export), *small, "--managed", "4"],
+                   check=True, capture_output=True)  # fmt: skip
+    return export
+
+
+def test_the_snapshot_copy_and_graph_written_in_the_background_are_those_written_after(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     """A scan's outputs and messages are the same whether the snapshot copy and the stored
     graph are written by a forked process or after the reports."""
@@ -162,25 +167,26 @@ def test_the_snapshot_copy_and_graph_written_alongside_are_those_written_after(
     from nhiscan.app import scan as scan_module
     from nhiscan.app.outputs import prepare_outputs
     from nhiscan.connectors.aws.gaad_file import GaadFileConnector
+    from nhiscan.scanner import snapshot
 
-    export = tmp_path / "dense.json"
-    generator = Path(__file__).resolve().parents[2] / "bench" / "gaad_dense.py"
-    small = ["--roles", "40", "--users", "20", "--groups", "3", "--policies", "10"]
-    subprocess.run([sys.executable, str(generator), str(export), *small, "--managed", "4"],
-                   check=True, capture_output=True)  # fmt: skip
-    snap = f.snapshot(*GaadFileConnector([export]).collect(context()))
+    snap = f.snapshot(*GaadFileConnector([_dense(tmp_path)]).collect(context()))
     report = pipeline.analyze(snap, settings=f.settings(), now=f.NOW)
     assert report.graph is not None
 
-    def write(folder: str, alongside_from: int) -> list[str]:
-        monkeypatch.setattr(scan_module, "ALONGSIDE_FROM", alongside_from)
+    def write(folder: str, early: bool) -> list[str]:
         targets = prepare_outputs(str(tmp_path / folder), ("json", "html"), snapshot_copy=True)
+        copy = tmp_path / folder / "snapshot.json"
         capfd.readouterr()
-        scan_module._write_all(report, targets, snapshot_copy=True)
+        started = (
+            Background(lambda: scan_module._copy(copy, snapshot.to_json(snap), report.graph))
+            if early
+            else None
+        )
+        scan_module._write_all(report, targets, snapshot_copy=True, early=started)
         return capfd.readouterr().err.replace(folder, "<out>").splitlines()
 
-    after = write("after", 10**9)
-    beside = write("beside", 0)
+    after = write("after", early=False)
+    beside = write("beside", early=True)
     assert beside == after
     assert after[-2:] == [
         f"wrote {tmp_path / '<out>' / 'snapshot.json'}",
@@ -188,6 +194,57 @@ def test_the_snapshot_copy_and_graph_written_alongside_are_those_written_after(
     ]
     for name in ("snapshot.json", "snapshot.graph.json.gz", "report.json"):
         assert (tmp_path / "beside" / name).read_bytes() == (tmp_path / "after" / name).read_bytes()
+
+
+def _scan(export: Path, out: Path) -> Result:
+    from nhiscan.cli import cli
+
+    return CliRunner().invoke(
+        cli,
+        ["scan", "--aws-gaad", str(export), "-o", str(out), "--no-store", "--fail-on", "never"],
+    )
+
+
+def test_a_large_scan_writes_its_copy_from_the_moment_the_graph_is_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan starts the copy's writer when the graph is built (``ALONGSIDE_FROM``): the
+    stored graph it writes is the snapshot copy's (the queries use it, no rebuild)."""
+    from nhiscan.app import scan as scan_module
+    from nhiscan.cli import cli
+
+    monkeypatch.setattr(scan_module, "ALONGSIDE_FROM", 0)
+    started: list[Background] = []
+    monkeypatch.setattr(
+        scan_module, "Background", lambda task: started.append(Background(task)) or started[-1]
+    )
+    out = tmp_path / "out"
+    result = _scan(_dense(tmp_path), out)
+    assert result.exit_code == 0, result.output
+    assert len(started) == 1
+    asked = CliRunner().invoke(cli, ["reach", str(out / "snapshot.json"), "dense-role-1"])
+    assert asked.exit_code == 0, asked.output
+    assert "rebuilding" not in asked.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "report.html", "report.json", "snapshot.graph.json.gz", "snapshot.json",
+    ]  # fmt: skip
+
+
+def test_a_scan_that_fails_after_the_copy_started_leaves_no_half_written_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nhiscan.app import scan as scan_module
+
+    monkeypatch.setattr(scan_module, "ALONGSIDE_FROM", 0)
+
+    def failing(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the reports could not be written")
+
+    monkeypatch.setattr(scan_module, "write_reports", failing)
+    out = tmp_path / "out"
+    result = _scan(_dense(tmp_path), out)
+    assert isinstance(result.exception, RuntimeError)
+    assert not [p for p in out.iterdir() if p.name.endswith(".nhiscan-tmp")]
 
 
 def _atomic(path: Path, text: str) -> None:
