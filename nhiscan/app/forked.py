@@ -27,6 +27,8 @@ import traceback
 from collections.abc import Callable, Iterator
 from typing import IO, Any, TypeVar
 
+import click
+
 from nhiscan import interrupts
 from nhiscan.connectors.git.lifetime import die_with_parent
 
@@ -66,6 +68,8 @@ def forked(work: Callable[[int], list[T]], count: int) -> Iterator[list[T]]:
                 yield work(index)
             done = _wait(pid)
             pid = 0
+            if not done:
+                _said("its parts are computed here")
             theirs: dict[int, list[T]] = _read(out) if done else {}
             for index in range(taken[0], count):
                 found = theirs.pop(index, None)
@@ -91,9 +95,14 @@ def _child(work: Callable[[int], list[T]], taken: Any, lock: Any, out: IO[bytes]
         out.flush()
     except BaseException:
         traceback.print_exc(file=sys.stderr)
+        sys.stderr.flush()  # os._exit flushes nothing
         code = 1
     finally:
         os._exit(code)
+
+
+def _said(what: str) -> None:
+    click.echo(f"a forked worker process failed (see above): {what}", err=True)
 
 
 def _wait(pid: int) -> bool:
@@ -143,6 +152,8 @@ class Background:
                 die_with_parent()
                 task()
             except BaseException:
+                traceback.print_exc(file=sys.stderr)
+                sys.stderr.flush()  # os._exit flushes nothing
                 code = 1
             finally:
                 os._exit(code)
@@ -150,8 +161,11 @@ class Background:
 
     def join(self) -> None:
         pid, self._pid = self._pid, 0
-        if not pid or not _wait(pid):
-            self._task()
+        if pid and _wait(pid):
+            return
+        if pid:
+            _said("its task is done here")
+        self._task()
 
     def stop(self) -> None:
         pid, self._pid = self._pid, 0

@@ -61,7 +61,8 @@ def test_a_child_that_fails_leaves_its_parts_to_this_process(
         return [index * index]
 
     assert list(forked(work, 40)) == [[i * i] for i in range(40)]
-    assert "lost worker" in capfd.readouterr().err
+    said = capfd.readouterr().err
+    assert "lost worker" in said and "its parts are computed here" in said
 
 
 def test_an_error_here_stops_the_child(tmp_path: Path) -> None:
@@ -115,7 +116,9 @@ def test_a_background_task_runs_in_another_process_while_this_one_works(
     assert int(theirs.read_text()) != os.getpid()
 
 
-def test_a_background_task_whose_child_fails_is_run_here_and_raises_here(tmp_path: Path) -> None:
+def test_a_background_task_whose_child_fails_is_run_here_and_raises_here(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     parent = os.getpid()
     done = tmp_path / "done"
 
@@ -126,6 +129,8 @@ def test_a_background_task_whose_child_fails_is_run_here_and_raises_here(tmp_pat
 
     Background(task).join()
     assert done.read_text() == "here"
+    said = capfd.readouterr().err
+    assert "the child could not write" in said and "its task is done here" in said
 
     def failing() -> None:
         raise OSError("no space left")
