@@ -104,11 +104,12 @@ def test_a_dense_graph_with_hubs_round_trips(dense_graph: ReachGraph) -> None:
 
 
 def _document(graph: ReachGraph) -> dict[str, Any]:
-    """The parts of ``graph``'s file, each parsed (as ``loads`` leaves the header)."""
+    """The parts of ``graph``'s file, each JSON part parsed (as ``loads`` leaves the header),
+    the columns as bytes."""
     parts = stored.loads(
         stored.dumps(stored.encode_graph(graph, snapshot_sha256=SHA, nhiscan="test"))
     )
-    return {name: json.loads(part) if isinstance(part, bytes) else part
+    return {name: json.loads(part) if name in ("graph", "escalations") else part
             for name, part in parts.items()}  # fmt: skip
 
 
@@ -142,9 +143,16 @@ def test_damaged_bytes_are_corrupt(demo_graph: ReachGraph) -> None:
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda d: d["graph"]["edges"][0].__setitem__(0, "0"),  # not a position
-        lambda d: d["graph"]["edges"][0].__setitem__(6, 10**6),  # past the end of a table
-        lambda d: d["graph"]["edges"][0].__setitem__(2, d["graph"]["nodes"][0][0]),  # no kind
+        lambda d: d["graph"]["columns"][0].__setitem__(1, "0"),  # not a length
+        lambda d: d["graph"]["columns"].pop(),  # a column missing
+        lambda d: d["graph"]["columns"][1].__setitem__(1, 3),  # the bytes say other lengths
+        lambda d: d.__setitem__("columns", d["columns"][:-4]),  # short of its last value
+        lambda d: d.__setitem__("columns", _past_the_end(d, "target")),
+        lambda d: d.__setitem__("columns", _past_the_end(d, "statements")),
+        lambda d: d.__setitem__("columns", _past_the_end(d, "walk_start")),
+        lambda d: d["graph"]["types"][0].__setitem__(0, d["graph"]["nodes"][0][0]),  # no kind
+        lambda d: d["graph"]["types"][0].__setitem__(2, 2),  # not a flag
+        lambda d: d["graph"].__setitem__("column_type", "int64-be"),
         lambda d: d["graph"].pop("refs"),
         lambda d: d["graph"]["nodes"][0].extend([0, 0]),
         lambda d: d["escalations"]["escalations"][0].__setitem__(2, 0),  # not a family
@@ -158,6 +166,18 @@ def test_a_document_that_does_not_fit_is_corrupt(demo_graph: ReachGraph, damage:
     damage(document)
     with pytest.raises(stored.CorruptGraph):
         stored.decode_graph(document, demo_graph.estate).escalations  # noqa: B018
+
+
+def _past_the_end(document: dict[str, Any], name: str) -> bytes:
+    """The columns with the first value of column ``name`` past the end of what it names."""
+    at = 0
+    for column, length in document["graph"]["columns"]:
+        if column == name:
+            break
+        at += 4 * length
+    data = bytearray(document["columns"])
+    data[at : at + 4] = (10**6).to_bytes(4, "little")
+    return bytes(data)
 
 
 def test_escalations_are_decoded_when_first_read(demo_graph: ReachGraph) -> None:
