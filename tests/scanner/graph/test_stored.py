@@ -8,6 +8,7 @@ import dataclasses
 import json
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -109,8 +110,9 @@ def _document(graph: ReachGraph) -> dict[str, Any]:
     parts = stored.loads(
         stored.dumps(stored.encode_graph(graph, snapshot_sha256=SHA, nhiscan="test"))
     )
-    return {name: json.loads(part) if name in ("graph", "escalations") else part
-            for name, part in parts.items()}  # fmt: skip
+    parts["graph"] = json.loads(parts["graph"])
+    parts["escalations"] = json.loads(parts["escalations"].read())
+    return parts
 
 
 @pytest.mark.parametrize(
@@ -133,11 +135,39 @@ def test_another_snapshot_format_or_version_is_stale(
 def test_damaged_bytes_are_corrupt(demo_graph: ReachGraph) -> None:
     data = stored.dumps(stored.encode_graph(demo_graph, snapshot_sha256=SHA, nhiscan="test"))
     flipped = bytearray(data)
-    flipped[len(data) // 2] ^= 0xFF  # gzip's checksum finds it, wherever it is
-    for damaged in (data[: len(data) // 2], bytes(flipped), b"{}", b"\x1f\x8b" + data[2:40], b""):
+    flipped[len(data) // 2] ^= 0xFF  # gzip's checksums find it: the graph's when it is
+    # loaded, the escalations' when they are read
+    for damaged in (data[: len(data) // 2], bytes(flipped), b"{}", b"\x1f\x8b" + data[2:40], b"",
+                    data + b"\x1f"):  # fmt: skip
         with pytest.raises(stored.CorruptGraph):
             document = stored.loads(damaged)
             stored.check(document, snapshot_sha256=SHA, nhiscan="test")
+            stored.decode_graph(document, demo_graph.estate).escalations  # noqa: B018
+
+
+def test_damage_is_found_in_the_part_that_is_read(demo_graph: ReachGraph) -> None:
+    """The graph and the escalations are gzip members of their own: damage to the graph is
+    found on loading, damage to the escalations when they are read (a query never reads them,
+    so never decompresses them), and the graph answers meanwhile."""
+    data = stored.dumps(stored.encode_graph(demo_graph, snapshot_sha256=SHA, nhiscan="test"))
+    inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    inflate.decompress(data)
+    boundary = len(data) - len(inflate.unused_data)
+    assert 0 < boundary < len(data)
+
+    def flipped(at: int) -> bytes:
+        damaged = bytearray(data)
+        damaged[at] ^= 0xFF
+        return bytes(damaged)
+
+    with pytest.raises(stored.CorruptGraph):
+        stored.loads(flipped(boundary // 2))
+    document = stored.loads(flipped((boundary + len(data)) // 2))
+    stored.check(document, snapshot_sha256=SHA, nhiscan="test")
+    loaded = stored.decode_graph(document, demo_graph.estate)
+    assert loaded.reach(LOAN_ROLE) == demo_graph.reach(LOAN_ROLE)
+    with pytest.raises(stored.CorruptGraph, match="escalations do not decompress"):
+        loaded.escalations  # noqa: B018
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,13 @@ from nhiscan.scanner.escalation import Escalation, Family, Member, Step, TargetS
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.graph.model import TRAVERSED, EdgeKind, Hop, NodeKind
 from nhiscan.scanner.graph.reach import ReachGraph, through
-from nhiscan.scanner.graph.stored.format import COLUMN_TYPE, NODE_FIELDS, CorruptGraph, unpack
+from nhiscan.scanner.graph.stored.format import (
+    COLUMN_TYPE,
+    NODE_FIELDS,
+    CorruptGraph,
+    Pending,
+    unpack,
+)
 
 _STOPS = frozenset({NodeKind.RESOURCE.value, NodeKind.ADMIN.value})  # as ReachGraph.is_stop
 
@@ -51,6 +57,8 @@ def _corrupt() -> Iterator[None]:
 
 
 def _parsed(part: Any) -> dict[str, Any]:
+    if isinstance(part, Pending):
+        part = part.read()
     found = json.loads(part) if isinstance(part, bytes) else part
     if not isinstance(found, dict):
         raise TypeError("a part is not a JSON object")
@@ -272,7 +280,7 @@ class _Index:
             starts = name.endswith("_start")
             if len(values) != (nodes + 1 if starts else edges) and name not in ("walk",):
                 raise ValueError(f"column {name}: {len(values)} values")
-            if values and (min(values) < 0 or max(values) >= bound):
+            if values and max(values) >= bound:
                 raise ValueError(f"column {name}: a value past the end of what it names")
             if starts and (
                 values[0] != 0 or values[-1] != bound - 1 or any(a > b for a, b in pairwise(values))

@@ -29,7 +29,7 @@ NODE_SHAPES = (frozenset(NODE_FIELDS), frozenset(NODE_FIELDS[:3]))
 # The binary columns, in the order they follow the three JSON lines; each is listed by name and
 # length in the graph part's ``columns`` (the file describes itself). Edges are numbered in the
 # order networkx lists them (grouped by source); nodes by their position in ``nodes``.
-COLUMN_TYPE = "int32-le"
+COLUMN_TYPE = "uint32-le"
 COLUMNS = (
     "source",  # per edge: its source node
     "target",  # per edge: its target node
@@ -67,34 +67,69 @@ def edge_key(hop: Hop) -> str:
     return hop.edge.value if hop.method is None else f"{hop.edge.value}:{hop.method}"
 
 
-_PARTS = ("header", "graph", "escalations", "columns")
+def _line(part: Any) -> bytes:
+    return json.dumps(part, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def dumps(document: dict[str, Any]) -> bytes:
-    """The file's bytes: one compact JSON line per JSON part, then the columns' bytes; gzip
-    level 1 (the tables have taken out most repetition: level 6 makes it 15% smaller at four
-    times the time, in the scan)."""
-    lines = [json.dumps(document[part], separators=(",", ":"), ensure_ascii=False).encode()
-             for part in _PARTS[:-1]]  # fmt: skip
-    return gzip.compress(b"\n".join([*lines, document["columns"]]), compresslevel=1, mtime=0)
+    """The file's bytes: two gzip members (one gzip stream to any reader), the first the header
+    and the graph as compact JSON lines and then the columns' bytes, the second the escalations'
+    JSON line (a query never reads them: ``loads`` leaves them compressed). gzip level 1 (the
+    tables have taken out most repetition: level 6 makes it 15% smaller at four times the time,
+    in the scan)."""
+    graph = b"\n".join([_line(document["header"]), _line(document["graph"]), document["columns"]])
+    return gzip.compress(graph, compresslevel=1, mtime=0) + gzip.compress(
+        _line(document["escalations"]), compresslevel=1, mtime=0
+    )
+
+
+class Pending:
+    """A part still compressed (a gzip member of its own): decompressed when first read, and
+    CorruptGraph then if it does not decompress (its checksum fails, it is cut short)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def read(self) -> bytes:
+        try:
+            return _member(self._data, alone=True)[0]
+        except (EOFError, zlib.error) as exc:
+            raise CorruptGraph(f"its escalations do not decompress ({exc})") from None
+
+
+def _member(data: bytes, *, alone: bool) -> tuple[bytes, bytes]:
+    """The first gzip member of ``data`` decompressed (its checksum checked), and what follows
+    it (nothing, when ``alone``)."""
+    inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    found = inflate.decompress(data)
+    if not inflate.eof:
+        raise EOFError("the data ends inside a compressed part")
+    if alone and inflate.unused_data:
+        raise EOFError(f"{len(inflate.unused_data)} bytes after the compressed part")
+    return found, inflate.unused_data
 
 
 def loads(data: bytes) -> dict[str, Any]:
-    """The parts in ``data``: the header read, the graph and the escalations still JSON bytes
-    and the columns raw bytes (``decode_graph`` reads them). CorruptGraph when it is not gzip
-    (or its checksum fails: damage anywhere in the file is found here) or not three lines and
-    the columns after a header."""
+    """The parts in ``data``: the header read, the graph still JSON bytes, the columns raw
+    bytes (``decode_graph`` reads them) and the escalations still compressed (``Pending``).
+    CorruptGraph when the first member is not gzip (or its checksum fails: damage anywhere in
+    the graph is found here; in the escalations, when they are read) or not two lines and the
+    columns after a header."""
     try:
-        lines = gzip.decompress(data).split(b"\n", len(_PARTS) - 1)
+        first, rest = _member(data, alone=False)
+        lines = first.split(b"\n", 2)
         header = json.loads(lines[0])
     except (OSError, EOFError, zlib.error, UnicodeDecodeError, ValueError) as exc:
         raise CorruptGraph(f"not a gzip-compressed JSON document ({exc})") from None
     if not isinstance(header, dict):
         raise CorruptGraph("its first line is not a JSON object")
     ours = header.get("format") == FORMAT_NAME and header.get("version") == FORMAT_VERSION
-    if ours and len(lines) != len(_PARTS):
-        raise CorruptGraph(f"{len(lines)} parts, not {len(_PARTS)}")
-    return dict(zip(_PARTS, [header, *lines[1:]], strict=False))
+    if ours and len(lines) != 3:
+        raise CorruptGraph(f"{len(lines)} lines, not the header, the graph and its columns")
+    graph, columns = [*lines, b"", b""][1:3]
+    return {"header": header, "graph": graph, "columns": columns, "escalations": Pending(rest)}
 
 
 def check(document: dict[str, Any], *, snapshot_sha256: str, nhiscan: str) -> None:
@@ -117,7 +152,7 @@ def check(document: dict[str, Any], *, snapshot_sha256: str, nhiscan: str) -> No
 
 
 def _array(values: Any = ()) -> array[int]:
-    return array("i", values)  # a C int: 32 bits wherever CPython runs
+    return array("I", values)  # an unsigned C int: 32 bits wherever CPython runs
 
 
 def pack(columns: dict[str, list[int]]) -> tuple[list[list[Any]], bytes]:
