@@ -12,6 +12,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import pytest
 
 from nhiscan.app import snapshots
@@ -20,7 +21,7 @@ from nhiscan.app.pipeline import reach_graph
 from nhiscan.connectors.aws.gaad_file import GaadFileConnector
 from nhiscan.scanner.escalation import Escalation, Member, Step, TargetSet
 from nhiscan.scanner.graph import Hop, ReachGraph, stored
-from nhiscan.scanner.graph.model import EdgeKind, NodeKind
+from nhiscan.scanner.graph.model import EdgeKind, NodeKind, is_hub
 from tests import factories as f
 from tests.connectors.aws.helpers import context
 from tests.scanner.graph.hub_reference import hubs
@@ -228,3 +229,58 @@ def test_an_edge_under_a_key_of_its_own_keeps_it(demo_graph: ReachGraph) -> None
     loaded = round_trip(built)
     assert_same(built, loaded)
     assert "by-hand" in loaded.graph[nodes[0]][nodes[1]]
+
+
+def _built_graph(graph: ReachGraph) -> nx.MultiDiGraph[str]:
+    """The networkx graph of a loaded graph, if reading ``graph`` has built it (else None)."""
+    found: nx.MultiDiGraph[str] | None = ReachGraph.__dict__["graph"].__get__(graph)
+    return found
+
+
+@pytest.mark.parametrize("estate", ["demo", "dense"])
+def test_a_loaded_graph_answers_from_its_index_as_the_built_graph(
+    estate: str, request: pytest.FixtureRequest
+) -> None:
+    """Every question the queries ask of a loaded graph (the walks forwards and backwards, a
+    node's hops and attributes) is answered from the stored index, without networkx, exactly
+    as the built graph answers it over networkx: the same hops, in the same order. From every
+    node, so that walks through hubs (a hub followed once per walk, its hops merged into the
+    caller's in ``hop_order``) are compared where they tie; on the demo, with resources, keys
+    and several accounts' admin sinks."""
+    built: ReachGraph = request.getfixturevalue(f"{estate}_graph")
+    loaded = round_trip(built)
+    nodes = list(built.graph)
+    if estate == "dense":
+        fed = {u for u in nodes for h in built.hops_from(u) if is_hub(h.target)}
+        assert len(fed) > 10  # walks through hubs are compared, not only plain ones
+    else:
+        assert {EdgeKind.CAN_ACCESS, EdgeKind.HAS_CREDENTIAL} <= {
+            h.edge for u in nodes for h in built.out_hops(u)
+        }
+    admins = built.nodes_of(NodeKind.ADMIN)
+    assert admins and loaded.nodes_of(NodeKind.ADMIN) == admins
+    for node in nodes:
+        assert node in loaded
+        assert loaded.attrs(node) == built.attrs(node)
+        assert (loaded.kind(node), loaded.label(node), loaded.is_stop(node)) == (
+            built.kind(node), built.label(node), built.is_stop(node),
+        )  # fmt: skip
+        assert loaded.out_hops(node) == built.out_hops(node)
+        assert loaded.hops_from(node) == built.hops_from(node)
+        for kind in (EdgeKind.CAN_ACCESS, EdgeKind.CAN_ASSUME, EdgeKind.ESCALATES_TO):
+            assert loaded.hops_from(node, kind) == built.hops_from(node, kind)
+        assert list(loaded.parents(node).items()) == list(built.parents(node).items())
+        assert loaded.admin_path(node) == built.admin_path(node)
+    within = set(nodes[::2])
+    for node in nodes[:40]:
+        assert loaded.parents(node, within=within) == built.parents(node, within=within)
+    identities = built.nodes_of(NodeKind.IDENTITY)
+    for sinks in (admins, identities[:5], identities[::7], *([n] for n in admins + identities)):
+        assert list(loaded.toward(sinks).items()) == list(built.toward(sinks).items())
+    assert "not a node" not in loaded
+    with pytest.raises(KeyError):
+        loaded.parents("not a node")
+    assert _built_graph(loaded) is None  # nothing above built the networkx graph
+    assert list(loaded.graph.edges(keys=True, data=True)) == list(
+        built.graph.edges(keys=True, data=True)
+    )
