@@ -28,8 +28,8 @@ def digest(data: bytes) -> str:
 
 def write_graph(snapshot: Path, snapshot_bytes: bytes, graph: ReachGraph | None) -> None:
     """Store ``graph`` beside the snapshot file ``snapshot`` (whose bytes are
-    ``snapshot_bytes``). With no graph (``--no-reach``) a graph stored by an earlier scan is
-    removed: it belongs to the snapshot just replaced."""
+    ``snapshot_bytes``; the caller says it was written). With no graph (``--no-reach``) a
+    graph stored by an earlier scan is removed: it belongs to the snapshot just replaced."""
     path = graph_path(snapshot)
     if graph is None:
         path.unlink(missing_ok=True)
@@ -38,7 +38,6 @@ def write_graph(snapshot: Path, snapshot_bytes: bytes, graph: ReachGraph | None)
         graph, snapshot_sha256=digest(snapshot_bytes), nhiscan=__version__
     )
     write_output(path, stored.dumps(document))
-    click.echo(f"wrote {path}", err=True)
 
 
 def load_graph(snapshot: Path, estate: Estate) -> ReachGraph | None:

@@ -19,21 +19,24 @@ import click
 from nhiscan.app import pipeline, snapshots
 from nhiscan.app.agents import echo_unmatched, load_agent_files
 from nhiscan.app.config import Settings
+from nhiscan.app.forked import alongside, forked
 from nhiscan.app.graphs import write_graph
 from nhiscan.app.options import ClusterOptions, Gate, SourceOptions
 from nhiscan.app.outputs import (
     Target,
     check_writable,
+    graph_path,
     prepare_outputs,
     snapshot_copy_path,
     write_output,
     write_reports,
 )
 from nhiscan.app.sources import Collect, asked_names, collect_snapshot, collecting
+from nhiscan.collector import no_cycle_collection
 from nhiscan.errors import ConfigError
 from nhiscan.reports.model import Report
 from nhiscan.scanner import baseline as baselines
-from nhiscan.scanner import snapshot
+from nhiscan.scanner import fanout, snapshot
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.history.behaviour import PreviousBehaviour
 from nhiscan.scanner.history.view import HistoryView
@@ -197,15 +200,18 @@ def _report(
         agents = load_agent_files(
             gate.agents, settings, demo=is_demo(snap), disabled=gate.no_agents
         )
-    report = pipeline.analyze(
-        snap, settings=settings, now=now, reach=gate.reach, agents=agents, previous=previous
-    )
-    report = replace(report, detail=gate.detail)
-    echo_unmatched(report)
-    _echo_suppressions(report)
-    if accepted is not None:
-        report = pipeline.apply_baseline(report, accepted, source=str(gate.baseline))
-    _write_and_record(report, targets, gate, recording, snapshot_copy=snapshot_copy)
+    # The escalation search on two cores where there are two (app/forked.py); no cycle
+    # collection over the analysis's heap while it is built and written (collector.py).
+    with fanout.using(forked), no_cycle_collection():
+        report = pipeline.analyze(
+            snap, settings=settings, now=now, reach=gate.reach, agents=agents, previous=previous
+        )
+        report = replace(report, detail=gate.detail)
+        echo_unmatched(report)
+        _echo_suppressions(report)
+        if accepted is not None:
+            report = pipeline.apply_baseline(report, accepted, source=str(gate.baseline))
+        _write_and_record(report, targets, gate, recording, snapshot_copy=snapshot_copy)
     click.echo(summary_line(report), err=True)
     return pipeline.exit_code(report, fail_on=gate.fail_on, strict=gate.strict)
 
@@ -241,19 +247,39 @@ def _write_all(
 ) -> None:
     """The reports, then the snapshot copy (indented; from ``stored``, the compact text, when
     the run is recorded, so that the snapshot is not encoded again) and the reach graph beside
-    it, for the queries (``app/graphs.py``)."""
-    write_reports(report, targets, history=history)
+    it, for the queries (``app/graphs.py``). On a large estate the copy and the graph are
+    encoded and written by a forked process while this one writes the reports (``alongside``:
+    neither reads what the other writes); the messages say what was written in that order."""
     path = snapshot_copy_path(targets) if snapshot_copy else None
     if path is None:
+        write_reports(report, targets, history=history)
         return
-    if stored is not None:
-        text = snapshot.dumps(json.loads(stored))
+
+    def copy() -> None:
+        if stored is not None:
+            text = snapshot.dumps(json.loads(stored))
+        else:
+            text = snapshot.to_json(report.snapshot)
+        data = text.encode()
+        write_output(path, data)
+        write_graph(path, data, report.graph)
+
+    def reports() -> None:
+        write_reports(report, targets, history=history)
+
+    if len(report.estate.identities) >= ALONGSIDE_FROM:
+        alongside(copy, reports)
     else:
-        text = snapshot.to_json(report.snapshot)
-    data = text.encode()
-    write_output(path, data)
+        reports()
+        copy()
     click.echo(f"wrote {path}", err=True)
-    write_graph(path, data, report.graph)
+    if report.graph is not None:
+        click.echo(f"wrote {graph_path(path)}", err=True)
+
+
+# Identities from which the snapshot copy and the stored graph are written by a forked
+# process while the reports are (a fork costs more than it saves on small estates).
+ALONGSIDE_FROM = 2000
 
 
 def _echo_suppressions(report: Report) -> None:

@@ -91,8 +91,11 @@ class EscalationRule:
                     continue
                 chosen = _pick_member(providers, identity, graph, members, found[0])
             else:
-                found = [e for e in expand(found)
-                         if _landing(estate, providers, identity, e) not in mine]  # fmt: skip
+                found = list(expand(found))
+                if mine:  # most principals administer no scope: nothing to leave out
+                    found = [
+                        e for e in found if _landing(estate, providers, identity, e) not in mine
+                    ]
                 if not found:
                     continue
                 chosen = _pick(providers, identity, graph, reach, found)

@@ -59,6 +59,17 @@ class TargetSet:
     label: str = field(compare=False)  # "any user of 111122223333", in the provider's words
     members: tuple[Member, ...] = field(compare=False)
     _index: dict[str, Member] = field(default_factory=dict, compare=False, repr=False)
+    # target -> how many members reach it (made when first asked: ``others``)
+    _counts: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def others(self, principal: str) -> int:
+        """How many members reach another target than ``principal`` (a set is counted for
+        each of the thousands of escalations to it: not a walk of its members each time)."""
+        counts = self._counts
+        if not counts:
+            for member in self.members:
+                counts[member.target] = counts.get(member.target, 0) + 1
+        return len(self.members) - counts.get(principal, 0)
 
     def member(self, target: str) -> Member | None:
         """The member that reaches ``target`` (the first, when several do)."""
@@ -93,7 +104,7 @@ class Escalation:
         """How many targets it stands for (the set's members, the principal left out)."""
         if self.within is None:
             return 1
-        return sum(1 for m in self.within.members if m.target != self.principal)
+        return self.within.others(self.principal)
 
     @classmethod
     def of(

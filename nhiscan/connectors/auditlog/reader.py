@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from nhiscan.collector import no_cycle_collection
 from nhiscan.connectors.auditlog import files
-from nhiscan.connectors.auditlog.memory import no_cycle_collection
 from nhiscan.connectors.auditlog.summary import BadEntry, Counters, scope
 from nhiscan.connectors.base import CollectContext
 from nhiscan.scanner.model import CollectionGap, Provider, Record

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from nhiscan.connectors.auditlog.memory import no_cycle_collection
+from nhiscan.collector import no_cycle_collection
 from nhiscan.connectors.aws.cloudtrail_actions import catalogue_table
 from nhiscan.connectors.aws.cloudtrail_files import (
     TrailFile,

@@ -215,6 +215,15 @@ class ActAs:
             found = self._ranks[role.id] = self._rank(role)
         return found[0]
 
+    def through_set(self, role: Identity) -> tuple[Escalation, Member] | None:
+        """The target set escalation and its member that are the best way to act as
+        ``role``, when its best way is one (what ``way`` would make its steps from); None
+        otherwise."""
+        if self.rank(role) is None:
+            return None
+        _, choice = self._ranks[role.id]
+        return choice if isinstance(choice, tuple) else None
+
     def way(self, role: Identity) -> Way | None:
         """The best way to act as ``role`` (certain before conditional, assuming it first);
         None when the principal has none."""

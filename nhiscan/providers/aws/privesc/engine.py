@@ -46,9 +46,16 @@ from nhiscan.providers.aws.privesc.prefilter import CouldAllow, prefilter
 from nhiscan.providers.aws.privesc.targets import ADMIN, UNKNOWN, Candidate, Targets
 from nhiscan.providers.aws.privesc.trust import trust_check
 from nhiscan.scanner.authz import Authorizer, Decision, Evaluation
-from nhiscan.scanner.escalation import Escalation, Step, TargetSet
+from nhiscan.scanner.escalation import Escalation, Family, Member, Step, TargetSet
 from nhiscan.scanner.estate import Estate
+from nhiscan.scanner.fanout import Fanout, runner
 from nhiscan.scanner.model import Identity
+
+# The slices of the principals the search is split into (``fanout``): enough for two
+# processes taking them from both ends to end together; fewer principals than SPLIT_FROM
+# are one slice (sharing them would cost more than it saves).
+PARTS = 64
+SPLIT_FROM = 1000
 
 
 class AssumeAnswers(Protocol):
@@ -66,22 +73,37 @@ def find_escalations(
     *,
     methods: tuple[Method, ...] = METHODS,
     assume: AssumeAnswers | None = None,
+    fanout: Fanout | None = None,
 ) -> Iterator[Escalation]:
     """Every escalation: by principal id, then in table order, then by target ARN (the
     resource it is reached through, for existing compute). ``assume`` answers the
-    sts:AssumeRole steps (the same answers as the authorizer's, shared)."""
+    sts:AssumeRole steps (the same answers as the authorizer's, shared). The principals are
+    searched in ``PARTS`` slices, run by ``fanout`` (by default the command's runner,
+    ``scanner/fanout.py``): each principal's search reads only what was built before."""
     targets = Targets(estate, trust_check(estate, authorizer))
     could = prefilter(estate, authorizer)
     trusts = TrustIndex(estate)
     usable = tuple(m for m in methods if m.enumerated and m.target_spec is not None)
-    for principal in sorted(set(authorizer.principals())):
-        identity = estate.identities.get(principal)
-        if identity is None or not any(m.applies_to.admits(identity.kind) for m in usable):
-            continue
-        if authorizer.is_admin(principal).decision is Decision.ALLOW:
-            continue
-        asker = _Asker(authorizer, identity, could, targets.regions, assume, targets.resources_of)
-        yield from _for_principal(identity, asker, targets, usable, trusts)
+    principals = sorted(set(authorizer.principals()))
+    size = max(1, -(-len(principals) // PARTS)) if len(principals) >= SPLIT_FROM else None
+
+    def part(index: int) -> list[Escalation]:
+        found: list[Escalation] = []
+        for principal in principals if size is None else principals[index * size :][:size]:
+            identity = estate.identities.get(principal)
+            if identity is None or not any(m.applies_to.admits(identity.kind) for m in usable):
+                continue
+            if authorizer.is_admin(principal).decision is Decision.ALLOW:
+                continue
+            asker = _Asker(
+                authorizer, identity, could, targets.regions, assume, targets.resources_of
+            )
+            found += _for_principal(identity, asker, targets, usable, trusts)
+        return found
+
+    count = 1 if size is None else -(-len(principals) // size)
+    for found in (fanout or runner())(part, count):
+        yield from found
 
 
 def _for_principal(
@@ -132,7 +154,14 @@ def _through_role(
 ) -> Iterator[Escalation]:
     """A policy change on another role the principal can act as: to admin, or to the role
     when a permissions boundary limits what the change can grant it. The steps are the way to
-    act as the role, then the change; the best one per target."""
+    act as the role, then the change; the best one per target.
+
+    The roles with a boundary that the principal acts as through one member each of the same
+    target set escalation (it may rewrite the trust of any role of the account), with the
+    change answered alike on every role (``same_for``), are one escalation to a shared set of
+    them (``Targets.subset``) when there are ``SET_MIN_TARGETS`` of them: its steps are the
+    set escalation's and the change, each on the set, so :func:`expand` gives what each role
+    alone would (the reference the tests compare with)."""
     if not all(asker.could(action) for action in method.actions):
         return
     [need] = method.needs
@@ -144,6 +173,9 @@ def _through_role(
     # conditional on every role alike. Once one ranks so, no unbounded role betters it.
     floor = (False, same is not None and same.decision is Decision.CONDITIONAL)
     best: dict[str, Escalation] = {}
+    # Bounded roles reached through a set escalation's member, by that escalation: their
+    # candidates and members, and the key of ``best`` where the first of them would be.
+    through: dict[int, tuple[Escalation, list[tuple[Candidate, Member]], str]] = {}
     settled = False
     for candidate in acting.among(targets.of(method, identity).found, key=method.target_spec):
         role = targets.identity(candidate.reaches)
@@ -155,6 +187,13 @@ def _through_role(
         acting_conditional = acting.rank(role)
         if acting_conditional is None:
             continue
+        if same is not None and role.permissions_boundary is not None:
+            via = _shareable(acting, role, candidate)
+            if via is not None:
+                entry = through.setdefault(id(via[0]), (via[0], [], role.id))
+                entry[1].append((candidate, via[1]))
+                best.setdefault(role.id, _PENDING)
+                continue
         change = asker.step(need.action, candidate.resource)
         decision = change.evaluation.decision
         if not decision.possible:
@@ -164,16 +203,86 @@ def _through_role(
         rank = (False, acting_conditional or decision is Decision.CONDITIONAL)
         if old is not None and not rank < _rank(old):
             continue
-        way = acting.way(role)
-        assert way is not None  # the rank says there is one
-        found = Escalation.of(
-            principal=asker.principal, method=method.name, family=method.family, target=target,
-            steps=(*way.steps, change), conditional=way.conditional,
-        )  # fmt: skip
+        found = _changed(method, asker, acting, role, change, target)
         if _better(found, old):
             best[target] = found
         settled = settled or (target == ADMIN and _rank(found) == floor)
-    yield from best.values()
+    if same is not None:
+        for escalation, members, first in through.values():
+            if not targets.enough(len(members)):
+                for candidate, _ in members:
+                    role = targets.identity(candidate.reaches)
+                    assert role is not None
+                    change = asker.step(need.action, candidate.resource)
+                    best[role.id] = _changed(method, asker, acting, role, change, role.id)
+                continue
+            best[first] = _to_bounded(method, asker, targets, escalation, members, same)
+    yield from (e for e in best.values() if e is not _PENDING)
+
+
+# Holds a place in ``_through_role``'s ``best`` for an escalation made after the loop.
+_PENDING = Escalation(principal="", method="", family=Family.POLICY_MODIFICATION, target="")
+
+
+def _shareable(
+    acting: ActAs, role: Identity, candidate: Candidate
+) -> tuple[Escalation, Member] | None:
+    """The trust-modification set escalation and member that are the best way to act as
+    ``role``, when the member stands for the candidate exactly (the same resource, nothing
+    the snapshot cannot tell); None: the role's escalation is made alone."""
+    via = acting.through_set(role)
+    if via is None:
+        return None
+    escalation, member = via
+    if (
+        escalation.family is not Family.TRUST_MODIFICATION
+        or member.resource != candidate.resource
+        or member.missing is not None
+        or member.unless is not None
+    ):
+        return None
+    return via
+
+
+def _changed(
+    method: Method, asker: _Asker, acting: ActAs, role: Identity, change: Step, target: str
+) -> Escalation:
+    way = acting.way(role)
+    assert way is not None  # the rank says there is one
+    return Escalation.of(
+        principal=asker.principal, method=method.name, family=method.family, target=target,
+        steps=(*way.steps, change), conditional=way.conditional,
+    )  # fmt: skip
+
+
+def _to_bounded(
+    method: Method,
+    asker: _Asker,
+    targets: Targets,
+    way: Escalation,
+    members: list[tuple[Candidate, Member]],
+    same: Evaluation,
+) -> Escalation:
+    """One escalation to the shared set of ``members``' roles: ``way``'s steps (on its set,
+    renamed to the new one) and the change, answered ``same`` on every role."""
+    base = way.within
+    assert base is not None
+    mine = [replace(member, target=c.reaches) for c, member in members]
+    own = base.member(asker.principal)
+    if own is not None and own.missing is None and own.unless is None:
+        # The principal itself, were it a member, changes nothing it is given (expand leaves
+        # it out); listed, its set is the one its peers share.
+        mine.append(own)
+    account = asker.account
+    label = f"the roles of {account} with a permissions boundary whose trust can be rewritten"
+    group = targets.subset(base, "bounded", label, mine)
+    steps = tuple(Step(s.action, group.id, s.evaluation) if s.resource == base.id else s
+                  for s in way.steps)  # fmt: skip
+    return Escalation.of(
+        principal=asker.principal, method=method.name, family=method.family, target=group.id,
+        steps=(*steps, Step(method.needs[0].action, group.id, same)),
+        conditional=way.conditional, within=group,
+    )  # fmt: skip
 
 
 class _Asker:
@@ -195,6 +304,7 @@ class _Asker:
         parts = identity.id.split(":")
         self._partition = parts[1] if len(parts) > 4 and parts[0] == "arn" else "aws"
         self._account = identity.account
+        self.account = identity.account
         self._regions = ("*", *regions)
         self._answers: dict[tuple[str, str], Step] = {}
         self._decisions: dict[str, Decision] = {}  # sts:AssumeRole decisions by role

@@ -10,6 +10,7 @@ is not limited (a Lambda function's resource policy may admit another account).
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -104,6 +105,7 @@ class Targets:
         # a set's id -> its members as candidates, and their resources (in the set's order)
         self._set_found: dict[str, tuple[Candidate, ...]] = {}
         self._set_resources: dict[str, tuple[str, ...]] = {}
+        self._subsets: dict[tuple[str, str, tuple[Member, ...]], TargetSet] = {}
         self.regions = tuple(sorted({r.region for r in estate.resources.values() if r.region}))
 
     def identity(self, identity_id: str) -> Identity | None:
@@ -171,6 +173,27 @@ class Targets:
         self._set_found[made.id] = found
         self._set_resources[made.id] = tuple(c.resource for c in found)
         return made
+
+    def enough(self, count: int) -> bool:
+        """Whether ``count`` targets make a set (``SET_MIN_TARGETS``, read when asked)."""
+        return SET_MIN_TARGETS is not None and count >= SET_MIN_TARGETS
+
+    def subset(
+        self, base: TargetSet, what: str, label: str, members: Iterable[Member]
+    ) -> TargetSet:
+        """A set of some of ``base``'s members, one object for every principal that reaches
+        the same ones (one hub however many principals lead to it): sorted by target, named
+        after ``base``, ``what`` and a digest of the members (the same id on every run and
+        shard)."""
+        kept = tuple(sorted(members, key=lambda m: m.target))
+        key = (base.id, what, kept)
+        found = self._subsets.get(key)
+        if found is None:
+            text = "\n".join(f"{m.target} {m.resource} {m.conditional}" for m in kept)
+            digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+            found = TargetSet(id=f"{base.id}:{what}:{digest}", label=label, members=kept)
+            self._subsets[key] = found
+        return found
 
     def resources_of(self, group: TargetSet) -> tuple[str, ...]:
         """The resources of the set's members, in order (made once per set)."""
