@@ -1,8 +1,10 @@
 """Benchmark: ``nhiscan scan --aws-gaad`` on the dense estate (``bench/gaad_dense.py``), then
 ``reach``, ``who-can``, ``path`` and ``graph export`` on the snapshot in the scan's output folder
 (with the reach graph the scan stored beside it: its size, and the time to write and to read
-it). Prints wall time and peak memory of each, even when a command runs out of time (issue #16:
-under 30 s and 2 GB for the scan, under 5 s for each query, on the 2-core machine). With
+it). Prints wall time, CPU time (user + system), peak memory and the load average of each,
+even when a command runs out of time (issue #16: under 30 s and 2 GB for the scan, under 5 s
+for each query, on the 2-core machine). ``--keep DIR --reuse`` times the queries again on the
+scan kept in DIR (no new estate, no scan). With
 ``--rebuilt`` the queries run again with the stored graph moved aside: each builds the graph
 from the snapshot, as before graphs were stored.
 
@@ -18,7 +20,8 @@ edges by kind, and with tracemalloc the allocation sites holding the most memory
 analysis.
 
 Run: python bench/bench_dense.py [--roles N --users N --groups N --policies N --managed N]
-     [--timeout S] [--keep DIR] [--profile [--tracemalloc]] [--no-queries] [--rebuilt]
+     [--timeout S] [--keep DIR [--reuse]] [--profile [--tracemalloc]] [--no-queries]
+     [--rebuilt]
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class Figures:
     name: str
     seconds: float
     peak_mb: float | None
+    cpu: float | None  # user + system seconds, when /usr/bin/time told them
     exit: int | None  # None: killed at the timeout
     tail: str
 
@@ -113,16 +117,20 @@ def run(name: str, argv: list[str], timeout: float) -> Figures:
         peak = int(found.group(1)) / 1024
     elif not peak:
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    times = re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", err)
+    cpu = sum(float(t) for t in times) if code is not None and len(times) == 2 else None
     lines = [line for line in (out + err).splitlines() if line and not line.startswith("\t")]
-    return Figures(
-        name=name, seconds=seconds, peak_mb=peak or None, exit=code, tail="\n".join(lines[-3:])
-    )
+    return Figures(name=name, seconds=seconds, peak_mb=peak or None, cpu=cpu, exit=code,
+                   tail="\n".join(lines[-3:]))  # fmt: skip
 
 
 def show(figures: Figures) -> None:
     exit_ = "timeout (killed)" if figures.exit is None else f"exit {figures.exit}"
     peak = "?" if figures.peak_mb is None else f"{figures.peak_mb:.0f} MB"
-    print(f"{figures.name:<18} {figures.seconds:8.2f} s  peak {peak:>8}  {exit_}", flush=True)
+    cpu = "?" if figures.cpu is None else f"{figures.cpu:.2f} s"
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"{figures.name:<18} {figures.seconds:8.2f} s  CPU {cpu:>8}  peak {peak:>8}  {exit_}"
+          f"  (load {load:.1f})", flush=True)  # fmt: skip
     for line in figures.tail.splitlines():
         print(f"{'':<20}| {line[:150]}", flush=True)
 
@@ -269,6 +277,21 @@ def _rebuilt(snap: Path, queries: dict[str, list[str]], timeout: float) -> None:
             aside.rename(path)
 
 
+def _queries(args: argparse.Namespace, work: Path, snap: Path, user: str) -> None:
+    queries = {
+        "reach": ["reach", str(snap), user],
+        "who-can": ["who-can", str(snap), "iam:PassRole", "*"],
+        "path": ["path", str(snap), user, "admin"],
+        "export": ["graph", "export", str(snap), "--format", "json", "-o",
+                   str(work / "graph.json")],
+    }  # fmt: skip
+    stored_graph(snap)
+    for name, argv in queries.items():
+        show(run(name, argv, args.timeout))
+    if args.rebuilt:
+        _rebuilt(snap, queries, args.timeout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--roles", type=int, default=10_000)
@@ -283,6 +306,9 @@ def main() -> None:
     parser.add_argument("--tracemalloc", action="store_true", help="with --profile: memory")
     parser.add_argument("--no-queries", action="store_true", help="skip the queries")
     parser.add_argument(
+        "--reuse", action="store_true", help="with --keep: the queries on the scan kept there"
+    )
+    parser.add_argument(
         "--rebuilt",
         action="store_true",
         help="the queries again without the stored graph (each rebuilds it)",
@@ -291,10 +317,14 @@ def main() -> None:
     work = args.keep or Path(tempfile.mkdtemp(prefix="nhiscan-dense-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        gaad = work / "gaad-dense.json"
+        gaad, out = work / "gaad-dense.json", work / "out"
+        snap = out / "snapshot.json"
         sizes = ["--roles", str(args.roles), "--users", str(args.users), "--groups",
                  str(args.groups), "--policies", str(args.policies), "--managed",
                  str(args.managed), "--seed", str(args.seed)]  # fmt: skip
+        if args.reuse and args.keep is not None and snap.exists():
+            print(f"the scan kept in {work} (--reuse)", flush=True)
+            return _queries(args, work, snap, "svc-dense-1" if args.users > 1 else "dense-role-0")
         started = time.perf_counter()
         subprocess.run(
             [sys.executable, str(HERE / "gaad_dense.py"), str(gaad), *sizes],
@@ -302,28 +332,14 @@ def main() -> None:
         )  # fmt: skip
         print(f"dense estate: {' '.join(sizes)} ({gaad.stat().st_size / 1e6:.1f} MB, "
               f"generated in {time.perf_counter() - started:.1f} s)", flush=True)  # fmt: skip
-        out = work / "out"
         scan = run("scan", ["scan", "--aws-gaad", str(gaad), "-o", str(out), "--no-store"],
                    args.timeout)  # fmt: skip
         show(scan)
-        snap = out / "snapshot.json"
         if scan.exit is None or not snap.exists():
             print("queries skipped: the scan wrote no snapshot", flush=True)
             return
-        user = "svc-dense-1" if args.users > 1 else "dense-role-0"
-        queries = {
-            "reach": ["reach", str(snap), user],
-            "who-can": ["who-can", str(snap), "iam:PassRole", "*"],
-            "path": ["path", str(snap), user, "admin"],
-            "export": ["graph", "export", str(snap), "--format", "json", "-o",
-                       str(work / "graph.json")],
-        }  # fmt: skip
         if not args.no_queries:
-            stored_graph(snap)
-            for name, argv in queries.items():
-                show(run(name, argv, args.timeout))
-            if args.rebuilt:
-                _rebuilt(snap, queries, args.timeout)
+            _queries(args, work, snap, "svc-dense-1" if args.users > 1 else "dense-role-0")
         if args.profile:
             profile(gaad, work / "profiled", tracing=args.tracemalloc)
     finally:

@@ -18,7 +18,7 @@ class PathResult:
 
 def find_path(graph: ReachGraph, source_text: str, target_text: str) -> PathResult:
     source = resolve(graph, source_text, what="FROM")
-    if target_text.strip().lower() == ANY_ADMIN and ANY_ADMIN not in graph.graph:
+    if target_text.strip().lower() == ANY_ADMIN and ANY_ADMIN not in graph:
         return _to_admin(graph, source)
     target = resolve(graph, target_text, what="TO")
     if target == source:

@@ -97,10 +97,7 @@ def origin(graph: ReachGraph, start: str) -> tuple[str, Path]:
     themselves. Groups and admin sinks act as nothing."""
     kind = graph.kind(start)
     if kind is NodeKind.RESOURCE:
-        runs = sorted(
-            (d["hop"] for _, _, d in graph.graph.out_edges(start, data=True)),
-            key=lambda h: h.target,
-        )
+        runs = sorted(graph.out_hops(start), key=lambda h: h.target)
         for hop in runs:
             if hop.edge is EdgeKind.RUNS_AS:
                 return hop.target, (hop,)
@@ -159,9 +156,7 @@ def resource_access(
     best: dict[tuple[str, str], Grant] = {}
     for actor, to_actor in actors.items():
         before = conditional(to_actor)
-        for hop in graph.hops_from(actor):
-            if hop.edge is not EdgeKind.CAN_ACCESS:
-                continue
+        for hop in graph.hops_from(actor, EdgeKind.CAN_ACCESS):
             path = (*to_actor, hop)
             for action in hop.actions:
                 grant = Grant(

@@ -70,7 +70,7 @@ def reach_json(graph: ReachGraph, result: ReachResult) -> dict[str, Any]:
         "acts_as": node_json(graph, result.origin),
         "admin": [
             {
-                "account": graph.graph.nodes[r.node].get("account"),
+                "account": graph.attrs(r.node).get("account"),
                 "node": r.node,
                 "conditional": r.conditional,
                 "path": path_json(r.path),
@@ -115,7 +115,7 @@ def reach_text(graph: ReachGraph, result: ReachResult) -> str:
     if result.admin:
         lines.append(f"Administrator of {len(result.admin)} account(s):")
         for r in result.admin:
-            account = graph.graph.nodes[r.node].get("account")
+            account = graph.attrs(r.node).get("account")
             lines.append(f"  {account}{_mark(r.conditional)}")
             lines.append(f"    {chain(graph, r.path)}")
     else:
@@ -202,7 +202,7 @@ def who_can_json(graph: ReachGraph, result: WhoCanResult) -> dict[str, Any]:
 
 
 def _principal_json(graph: ReachGraph, principal: str) -> dict[str, Any]:
-    if principal in graph.graph:
+    if principal in graph:
         return node_json(graph, principal)
     return {"id": principal, "kind": "identity", "label": principal, "account": None, "type": None}
 
@@ -230,7 +230,7 @@ def who_can_text(graph: ReachGraph, result: WhoCanResult) -> str:
 
 
 def _describe(graph: ReachGraph, node: str) -> str:
-    return describe(graph, node) if node in graph.graph else node
+    return describe(graph, node) if node in graph else node
 
 
 # --- path ------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ class QueryError(NhiError):
 def resolve(graph: ReachGraph, text: str, *, what: str = "node") -> str:
     """The graph node ``text`` names; QueryError when none or several."""
     wanted = text.strip()
-    if wanted in graph.graph:
+    if wanted in graph:
         return wanted
     candidates = _identities(graph, wanted) or _others(graph, wanted)
     if len(candidates) == 1:
@@ -73,7 +73,7 @@ def _tail(arn: str) -> str:
 
 
 def _present(graph: ReachGraph, nodes: Iterable[str]) -> list[str]:
-    return sorted({n for n in nodes if n in graph.graph})
+    return sorted({n for n in nodes if n in graph})
 
 
 def describe(graph: ReachGraph, node: str) -> str:

@@ -2,21 +2,20 @@
 
 Directly: each principal of the estate is asked of the policy evaluator (ALLOW, or CONDITIONAL
 when a condition could not be decided), with the statements that grant it. Through chains: a
-breadth-first search backwards along the edges reach follows finds every principal that reaches
-one of those, or reaches the admin sink of the resource's account (an administrator can do
-anything there), with its shortest path.
+breadth-first search backwards along the edges reach follows (``ReachGraph.toward``) finds
+every principal that reaches one of those, or reaches the admin sink of the resource's account
+(an administrator can do anything there), with its shortest path.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 
 from nhiscan.queries.resolve import QueryError, resolve
 from nhiscan.scanner.authz import Authorizer, Decision, Evaluation
 from nhiscan.scanner.facts import IdScheme, PermissionCatalog
-from nhiscan.scanner.graph import EdgeKind, Hop, NodeKind, ReachGraph, admin_node
-from nhiscan.scanner.graph.model import TRAVERSED, is_hub
+from nhiscan.scanner.graph import Hop, NodeKind, ReachGraph, admin_node
+from nhiscan.scanner.graph.model import is_hub
 from nhiscan.scanner.graph.reach import through
 
 Path = tuple[Hop, ...]
@@ -89,9 +88,9 @@ def who_can(
         result = authorizer.evaluate(principal, action, resource)
         if result.decision.possible:
             direct.append(Direct(principal=principal, evaluation=result))
-    sinks = {d.principal for d in direct if d.principal in graph.graph}
+    sinks = {d.principal for d in direct if d.principal in graph}
     sinks |= _admin_sinks(graph, ids, resource)
-    toward = _toward(graph, sinks)
+    toward = graph.toward(sinks)
     already = {d.principal for d in direct}
     chained = [
         _chain(node, toward, sinks)
@@ -111,7 +110,7 @@ def _admin_sinks(graph: ReachGraph, ids: IdScheme, resource: str) -> set[str]:
     """The admin sinks whose holder may act on ``resource``: its account's (every account's
     for ``*``; none when the account cannot be told)."""
     if resource == ANY_RESOURCE:
-        return {n for n in graph.graph if graph.kind(n) is NodeKind.ADMIN}
+        return set(graph.nodes_of(NodeKind.ADMIN))
     estate = graph.estate
     container = ids.container_of(resource)
     known = (
@@ -120,30 +119,9 @@ def _admin_sinks(graph: ReachGraph, ids: IdScheme, resource: str) -> set[str]:
         or (estate.resources.get(container) if container else None)  # an object: its container's
     )
     account = known.account if known is not None else ids.scope_of(resource)
-    if account is None or admin_node(account) not in graph.graph:
+    if account is None or admin_node(account) not in graph:
         return set()
     return {admin_node(account)}
-
-
-def _toward(graph: ReachGraph, sinks: set[str]) -> dict[str, Hop]:
-    """Backwards breadth-first from ``sinks``: for each node that reaches one, the first hop of
-    a shortest way there (certain hops preferred)."""
-    toward: dict[str, Hop] = {}
-    queue = deque(sorted(sinks))
-    seen = set(sinks)
-    while queue:
-        node = queue.popleft()
-        hops = [d["hop"] for _, _, d in graph.graph.in_edges(node, data=True)]
-        for hop in sorted(hops, key=lambda h: (h.conditional, h.edge.value, h.source)):
-            source = hop.source
-            if hop.edge not in TRAVERSED or hop.edge is EdgeKind.CAN_ACCESS or source in seen:
-                continue
-            if graph.is_stop(source):
-                continue
-            seen.add(source)
-            toward[source] = hop
-            queue.append(source)
-    return toward
 
 
 def _chain(node: str, toward: dict[str, Hop], sinks: set[str]) -> Chained:

@@ -43,7 +43,7 @@ def ref_json(ref: StatementRef) -> dict[str, Any]:
 
 def node_json(graph: ReachGraph, node: str) -> dict[str, Any]:
     """A node as the JSON outputs show it: id, kind, label, account and type (None: unknown)."""
-    data = graph.graph.nodes[node]
+    data = graph.attrs(node)
     return {"id": node, **{name: data.get(name) for name in NODE_FIELDS}}
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,8 +34,25 @@ class ReachGraph:
     # group after another (a Dask worker, issue #21) kept every graph it had built.
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    def hops_from(self, node: str) -> tuple[Hop, ...]:
-        """The traversed hops leaving ``node``: certain ones first, then by kind and target."""
+    def __contains__(self, node: object) -> bool:
+        return node in self.graph
+
+    def attrs(self, node: str) -> Mapping[str, Any]:
+        """The node's attributes (kind, label, account, type, ...)."""
+        found: Mapping[str, Any] = self.graph.nodes[node]
+        return found
+
+    def nodes_of(self, kind: NodeKind) -> list[str]:
+        """The nodes of ``kind``, in the graph's order."""
+        return [n for n, data in self.graph.nodes(data=True) if data["kind"] == kind.value]
+
+    def out_hops(self, node: str) -> tuple[Hop, ...]:
+        """Every hop leaving ``node``, traversed or not, in the graph's order."""
+        return tuple(data["hop"] for _, _, data in self.graph.out_edges(node, data=True))
+
+    def hops_from(self, node: str, edge: EdgeKind | None = None) -> tuple[Hop, ...]:
+        """The traversed hops leaving ``node``: certain ones first, then by kind and target;
+        with ``edge``, those of that kind alone."""
         found = self._out.get(node)
         if found is None:
             hops = [
@@ -45,7 +62,29 @@ class ReachGraph:
             ]
             found = tuple(sorted(hops, key=hop_order))
             self._out[node] = found
-        return found
+        return found if edge is None else tuple(h for h in found if h.edge is edge)
+
+    def toward(self, sinks: Iterable[str]) -> dict[str, Hop]:
+        """Backwards breadth-first from ``sinks``: for each node that reaches one along the
+        edges reach follows (can_access aside: a resource is no sink), the first hop of a
+        shortest way there (certain hops preferred), in the order found. Resources and admin
+        sinks are not entered; hubs are (a hop into one is shown through it by the caller)."""
+        toward: dict[str, Hop] = {}
+        queue = deque(sorted(sinks))
+        seen = set(queue)
+        while queue:
+            node = queue.popleft()
+            hops = [d["hop"] for _, _, d in self.graph.in_edges(node, data=True)]
+            for hop in sorted(hops, key=lambda h: (h.conditional, h.edge.value, h.source)):
+                source = hop.source
+                if hop.edge not in TRAVERSED or hop.edge is EdgeKind.CAN_ACCESS or source in seen:
+                    continue
+                if self.is_stop(source):
+                    continue
+                seen.add(source)
+                toward[source] = hop
+                queue.append(source)
+        return toward
 
     def reach(self, start: str) -> dict[str, Path]:
         """Every node ``start`` reaches, with a shortest path (fewest hops, certain hops

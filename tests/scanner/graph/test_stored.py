@@ -8,9 +8,11 @@ import dataclasses
 import json
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import pytest
 
 from nhiscan.app import snapshots
@@ -19,7 +21,7 @@ from nhiscan.app.pipeline import reach_graph
 from nhiscan.connectors.aws.gaad_file import GaadFileConnector
 from nhiscan.scanner.escalation import Escalation, Member, Step, TargetSet
 from nhiscan.scanner.graph import Hop, ReachGraph, stored
-from nhiscan.scanner.graph.model import EdgeKind, NodeKind
+from nhiscan.scanner.graph.model import EdgeKind, NodeKind, is_hub
 from tests import factories as f
 from tests.connectors.aws.helpers import context
 from tests.scanner.graph.hub_reference import hubs
@@ -81,13 +83,9 @@ def test_every_field_of_a_hop_and_an_escalation_is_stored() -> None:
     assert tuple(f.name for f in dataclasses.fields(Hop)) == stored.HOP_FIELDS
     assert tuple(f.name for f in dataclasses.fields(Escalation)) == stored.ESCALATION_FIELDS
     assert tuple(f.name for f in dataclasses.fields(Member)) == stored.MEMBER_FIELDS
-    assert [f.name for f in dataclasses.fields(TargetSet)] == [
-        "id",
-        "label",
-        "members",
-        "_index",
-        "_counts",
-    ]
+    # A target set's members are stored; its _index and _counts are made from them when asked.
+    fields = [f.name for f in dataclasses.fields(TargetSet)]
+    assert fields == ["id", "label", "members", "_index", "_counts"]
     assert Step._fields == ("action", "resource", "evaluation")
 
 
@@ -110,12 +108,14 @@ def test_a_dense_graph_with_hubs_round_trips(dense_graph: ReachGraph) -> None:
 
 
 def _document(graph: ReachGraph) -> dict[str, Any]:
-    """The parts of ``graph``'s file, each parsed (as ``loads`` leaves the header)."""
+    """The parts of ``graph``'s file, each JSON part parsed (as ``loads`` leaves the header),
+    the columns as bytes."""
     parts = stored.loads(
         stored.dumps(stored.encode_graph(graph, snapshot_sha256=SHA, nhiscan="test"))
     )
-    return {name: json.loads(part) if isinstance(part, bytes) else part
-            for name, part in parts.items()}  # fmt: skip
+    parts["graph"] = json.loads(parts["graph"])
+    parts["escalations"] = json.loads(parts["escalations"].read())
+    return parts
 
 
 @pytest.mark.parametrize(
@@ -138,19 +138,54 @@ def test_another_snapshot_format_or_version_is_stale(
 def test_damaged_bytes_are_corrupt(demo_graph: ReachGraph) -> None:
     data = stored.dumps(stored.encode_graph(demo_graph, snapshot_sha256=SHA, nhiscan="test"))
     flipped = bytearray(data)
-    flipped[len(data) // 2] ^= 0xFF  # gzip's checksum finds it, wherever it is
-    for damaged in (data[: len(data) // 2], bytes(flipped), b"{}", b"\x1f\x8b" + data[2:40], b""):
+    flipped[len(data) // 2] ^= 0xFF  # gzip's checksums find it: the graph's when it is
+    # loaded, the escalations' when they are read
+    for damaged in (data[: len(data) // 2], bytes(flipped), b"{}", b"\x1f\x8b" + data[2:40], b"",
+                    data + b"\x1f"):  # fmt: skip
         with pytest.raises(stored.CorruptGraph):
             document = stored.loads(damaged)
             stored.check(document, snapshot_sha256=SHA, nhiscan="test")
+            stored.decode_graph(document, demo_graph.estate).escalations  # noqa: B018
+
+
+def test_damage_is_found_in_the_part_that_is_read(demo_graph: ReachGraph) -> None:
+    """The graph and the escalations are gzip members of their own: damage to the graph is
+    found on loading, damage to the escalations when they are read (a query never reads them,
+    so never decompresses them), and the graph answers meanwhile."""
+    data = stored.dumps(stored.encode_graph(demo_graph, snapshot_sha256=SHA, nhiscan="test"))
+    inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    inflate.decompress(data)
+    boundary = len(data) - len(inflate.unused_data)
+    assert 0 < boundary < len(data)
+
+    def flipped(at: int) -> bytes:
+        damaged = bytearray(data)
+        damaged[at] ^= 0xFF
+        return bytes(damaged)
+
+    with pytest.raises(stored.CorruptGraph):
+        stored.loads(flipped(boundary // 2))
+    document = stored.loads(flipped((boundary + len(data)) // 2))
+    stored.check(document, snapshot_sha256=SHA, nhiscan="test")
+    loaded = stored.decode_graph(document, demo_graph.estate)
+    assert loaded.reach(LOAN_ROLE) == demo_graph.reach(LOAN_ROLE)
+    with pytest.raises(stored.CorruptGraph, match="escalations do not decompress"):
+        loaded.escalations  # noqa: B018
 
 
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda d: d["graph"]["edges"][0].__setitem__(0, "0"),  # not a position
-        lambda d: d["graph"]["edges"][0].__setitem__(6, 10**6),  # past the end of a table
-        lambda d: d["graph"]["edges"][0].__setitem__(2, d["graph"]["nodes"][0][0]),  # no kind
+        lambda d: d["graph"]["columns"][0].__setitem__(1, "0"),  # not a length
+        lambda d: d["graph"]["columns"].pop(),  # a column missing
+        lambda d: d["graph"]["columns"][1].__setitem__(1, 3),  # the bytes say other lengths
+        lambda d: d.__setitem__("columns", d["columns"][:-4]),  # short of its last value
+        lambda d: d.__setitem__("columns", _past_the_end(d, "target")),
+        lambda d: d.__setitem__("columns", _past_the_end(d, "statements")),
+        lambda d: d.__setitem__("columns", _past_the_end(d, "walk_start")),
+        lambda d: d["graph"]["types"][0].__setitem__(0, d["graph"]["nodes"][0][0]),  # no kind
+        lambda d: d["graph"]["types"][0].__setitem__(2, 2),  # not a flag
+        lambda d: d["graph"].__setitem__("column_type", "int64-be"),
         lambda d: d["graph"].pop("refs"),
         lambda d: d["graph"]["nodes"][0].extend([0, 0]),
         lambda d: d["escalations"]["escalations"][0].__setitem__(2, 0),  # not a family
@@ -164,6 +199,18 @@ def test_a_document_that_does_not_fit_is_corrupt(demo_graph: ReachGraph, damage:
     damage(document)
     with pytest.raises(stored.CorruptGraph):
         stored.decode_graph(document, demo_graph.estate).escalations  # noqa: B018
+
+
+def _past_the_end(document: dict[str, Any], name: str) -> bytes:
+    """The columns with the first value of column ``name`` past the end of what it names."""
+    at = 0
+    for column, length in document["graph"]["columns"]:
+        if column == name:
+            break
+        at += 4 * length
+    data = bytearray(document["columns"])
+    data[at : at + 4] = (10**6).to_bytes(4, "little")
+    return bytes(data)
 
 
 def test_escalations_are_decoded_when_first_read(demo_graph: ReachGraph) -> None:
@@ -184,3 +231,58 @@ def test_an_edge_under_a_key_of_its_own_keeps_it(demo_graph: ReachGraph) -> None
     loaded = round_trip(built)
     assert_same(built, loaded)
     assert "by-hand" in loaded.graph[nodes[0]][nodes[1]]
+
+
+def _built_graph(graph: ReachGraph) -> nx.MultiDiGraph[str]:
+    """The networkx graph of a loaded graph, if reading ``graph`` has built it (else None)."""
+    found: nx.MultiDiGraph[str] | None = ReachGraph.__dict__["graph"].__get__(graph)
+    return found
+
+
+@pytest.mark.parametrize("estate", ["demo", "dense"])
+def test_a_loaded_graph_answers_from_its_index_as_the_built_graph(
+    estate: str, request: pytest.FixtureRequest
+) -> None:
+    """Every question the queries ask of a loaded graph (the walks forwards and backwards, a
+    node's hops and attributes) is answered from the stored index, without networkx, exactly
+    as the built graph answers it over networkx: the same hops, in the same order. From every
+    node, so that walks through hubs (a hub followed once per walk, its hops merged into the
+    caller's in ``hop_order``) are compared where they tie; on the demo, with resources, keys
+    and several accounts' admin sinks."""
+    built: ReachGraph = request.getfixturevalue(f"{estate}_graph")
+    loaded = round_trip(built)
+    nodes = list(built.graph)
+    if estate == "dense":
+        fed = {u for u in nodes for h in built.hops_from(u) if is_hub(h.target)}
+        assert len(fed) > 10  # walks through hubs are compared, not only plain ones
+    else:
+        assert {EdgeKind.CAN_ACCESS, EdgeKind.HAS_CREDENTIAL} <= {
+            h.edge for u in nodes for h in built.out_hops(u)
+        }
+    admins = built.nodes_of(NodeKind.ADMIN)
+    assert admins and loaded.nodes_of(NodeKind.ADMIN) == admins
+    for node in nodes:
+        assert node in loaded
+        assert loaded.attrs(node) == built.attrs(node)
+        assert (loaded.kind(node), loaded.label(node), loaded.is_stop(node)) == (
+            built.kind(node), built.label(node), built.is_stop(node),
+        )  # fmt: skip
+        assert loaded.out_hops(node) == built.out_hops(node)
+        assert loaded.hops_from(node) == built.hops_from(node)
+        for kind in (EdgeKind.CAN_ACCESS, EdgeKind.CAN_ASSUME, EdgeKind.ESCALATES_TO):
+            assert loaded.hops_from(node, kind) == built.hops_from(node, kind)
+        assert list(loaded.parents(node).items()) == list(built.parents(node).items())
+        assert loaded.admin_path(node) == built.admin_path(node)
+    within = set(nodes[::2])
+    for node in nodes[:40]:
+        assert loaded.parents(node, within=within) == built.parents(node, within=within)
+    identities = built.nodes_of(NodeKind.IDENTITY)
+    for sinks in (admins, identities[:5], identities[::7], *([n] for n in admins + identities)):
+        assert list(loaded.toward(sinks).items()) == list(built.toward(sinks).items())
+    assert "not a node" not in loaded
+    with pytest.raises(KeyError):
+        loaded.parents("not a node")
+    assert _built_graph(loaded) is None  # nothing above built the networkx graph
+    assert list(loaded.graph.edges(keys=True, data=True)) == list(
+        built.graph.edges(keys=True, data=True)
+    )

@@ -2,9 +2,12 @@
 ``who-can``, ``path``, ``graph export``) need not build it again: on a dense estate the build
 is most of a scan, and a query must answer in seconds.
 
-The file is gzip-compressed JSON lines, never pickle (a snapshot folder is handed around, and
-loading it must not run code): a header, the graph, and the escalations (read only when asked
-for: the queries ask none, and on a dense estate they are a third of the file). It is tied to
+The file is gzip-compressed JSON lines and integer columns, never pickle (a snapshot folder is
+handed around, and loading it must not run code): a header and the graph (its tables as JSON,
+its edges as binary columns the JSON lists by name and length, with an adjacency index the
+queries walk), then, in a gzip member of its own, the escalations (decompressed and read only
+when asked for: the queries ask none, and on a dense estate they are most of the file). A
+query decodes only the hops its answer holds (``StoredReachGraph``). It is tied to
 one snapshot by the SHA-256 of the snapshot file's bytes, and to the code that reads it by
 ``FORMAT_VERSION`` and the nhiscan version that built it (the graph is what that version's
 analysis made of the snapshot): any mismatch is ``StaleGraph``, anything that does not decode

@@ -3,44 +3,46 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import pairwise
 from typing import Any, cast
 
 import networkx as nx
 
 from nhiscan.scanner.codec import encode
 from nhiscan.scanner.escalation import Escalation, Member, TargetSet
-from nhiscan.scanner.graph.model import Hop
-from nhiscan.scanner.graph.reach import ReachGraph
+from nhiscan.scanner.graph.model import TRAVERSED, Hop
+from nhiscan.scanner.graph.reach import ReachGraph, hop_order
 from nhiscan.scanner.graph.stored.format import (
+    COLUMN_TYPE,
+    COLUMNS,
     FORMAT_NAME,
     FORMAT_VERSION,
     NODE_FIELDS,
     NODE_SHAPES,
     Table,
     edge_key,
+    pack,
 )
 
 _EdgeRows = Iterable[tuple[str, str, str, dict[str, Any]]]
 
 
 def encode_graph(graph: ReachGraph, *, snapshot_sha256: str, nhiscan: str) -> dict[str, Any]:
-    """The JSON-ready parts of ``graph`` (``header``, ``graph``, ``escalations``), built from
-    the snapshot whose file bytes have ``snapshot_sha256``, by nhiscan version ``nhiscan``."""
+    """The parts of ``graph``'s file (``header``, ``graph`` and ``escalations`` JSON-ready,
+    ``columns`` bytes), built from the snapshot whose file bytes have ``snapshot_sha256``, by
+    nhiscan version ``nhiscan``."""
     strings = Table()
     nodes, extra = _encode_nodes(graph.graph, strings)
-    statements, actions = Table(), Table()  # tuples of refs, tuples of actions
-    rows = cast(_EdgeRows, graph.graph.edges(keys=True, data=True))
-    edges, odd_keys = [], {}
-    for u, v, key, data in rows:
-        edges.append(_encode_edge(u, v, key, data, strings, statements, actions))
-        if key != edge_key(data["hop"]):
-            odd_keys[str(len(edges) - 1)] = strings[key]
+    edges = _encode_edges(graph.graph, strings)
     escalations = _encode_escalations(graph, strings)
     refs = Table()
-    ref_lists = [[refs[ref] for ref in listed] for listed in statements]
-    action_lists = [[strings[a] for a in listed] for listed in actions]
+    ref_lists = [[refs[ref] for ref in listed] for listed in edges.statements]
+    action_lists = [[strings[a] for a in listed] for listed in edges.actions]
     ref_rows = [[strings[r.policy_id], r.index, _opt(strings, r.sid), strings[r.effect]]
                 for r in refs]  # fmt: skip
+    types = [[strings[kind], _opt(strings, method), 1 if conditional else 0]
+             for kind, method, conditional in edges.types]  # fmt: skip
+    directory, columns = pack(edges.columns)
     return {
         "header": {
             "format": FORMAT_NAME,
@@ -55,11 +57,91 @@ def encode_graph(graph: ReachGraph, *, snapshot_sha256: str, nhiscan: str) -> di
             "refs": ref_rows,
             "ref_lists": ref_lists,
             "action_lists": action_lists,
-            "edges": edges,
-            "edge_keys": odd_keys,
+            "types": types,
+            "edge_keys": edges.odd_keys,
+            "column_type": COLUMN_TYPE,
+            "columns": directory,
         },
         "escalations": escalations,
+        "columns": columns,
     }
+
+
+class _Edges:
+    """The edges as columns (``format.COLUMNS``) and the tables their rows name."""
+
+    def __init__(self) -> None:
+        self.types: Table = Table()  # (kind, method, conditional)
+        self.statements: Table = Table()  # tuples of refs
+        self.actions: Table = Table()  # tuples of actions
+        self.odd_keys: dict[str, int] = {}
+        self.columns: dict[str, list[int]] = {name: [] for name in COLUMNS}
+
+
+def _encode_edges(g: nx.MultiDiGraph[str], strings: Table) -> _Edges:
+    """Every edge in networkx's order (grouped by source, in node order), and the index a
+    query walks by: each node's traversed edges in ``hop_order`` (``walk``), and each node's
+    edges in by (conditional, kind, source, edge): the order who-can's backwards walk takes."""
+    found = _Edges()
+    columns = found.columns
+    position = {node: at for at, node in enumerate(g)}
+    hops: list[Hop] = []
+    for u, v, key, data in cast(_EdgeRows, g.edges(keys=True, data=True)):
+        hop = _hop(u, v, key, data)
+        if key != edge_key(hop):
+            found.odd_keys[str(len(hops))] = strings[key]
+        hops.append(hop)
+        columns["source"].append(position[u])
+        columns["target"].append(position[v])
+        columns["type"].append(found.types[(str(hop.edge), hop.method, hop.conditional)])
+        columns["statements"].append(found.statements[hop.statements])
+        columns["actions"].append(found.actions[hop.actions])
+        columns["conditional_actions"].append(found.actions[hop.conditional_actions])
+    count = len(position)
+    columns["out_start"] = _starts(columns["source"], count)
+    walk: list[list[int]] = [[] for _ in range(count)]
+    into: list[list[int]] = [[] for _ in range(count)]
+    for edge, hop in enumerate(hops):
+        into[columns["target"][edge]].append(edge)
+        if hop.edge in TRAVERSED:
+            walk[columns["source"][edge]].append(edge)
+    for edges in walk:
+        edges.sort(key=lambda e: hop_order(hops[e]))
+    for edges in into:
+        edges.sort(key=lambda e: (hops[e].conditional, hops[e].edge.value, hops[e].source, e))
+    columns["walk"], columns["walk_start"] = _flat(walk)
+    columns["into"], columns["into_start"] = _flat(into)
+    return found
+
+
+def _hop(source: str, target: str, key: str, data: dict[str, Any]) -> Hop:
+    hop = data.get("hop")
+    if len(data) != 1 or not isinstance(hop, Hop):
+        raise ValueError(f"edge {source} -> {target} ({key}): data other than its hop")
+    if hop.source != source or hop.target != target:
+        raise ValueError(f"edge {source} -> {target} holds the hop of another pair")
+    return hop
+
+
+def _starts(sources: list[int], count: int) -> list[int]:
+    """Where each node's edges begin in edges grouped by source in node order (and where the
+    last ends)."""
+    starts = [0] * (count + 1)
+    for source in sources:
+        starts[source + 1] += 1
+    for node in range(count):
+        starts[node + 1] += starts[node]
+    if any(a > b for a, b in pairwise(sources)):
+        raise ValueError("the graph's edges are not grouped by source in node order")
+    return starts
+
+
+def _flat(groups: list[list[int]]) -> tuple[list[int], list[int]]:
+    flat, starts = [], [0]
+    for group in groups:
+        flat += group
+        starts.append(len(flat))
+    return flat, starts
 
 
 def _opt(strings: Table, value: str | None) -> int | None:
@@ -81,31 +163,6 @@ def _encode_nodes(
             nodes.append([strings[node]])
             extra[str(position)] = data
     return nodes, extra
-
-
-def _encode_edge(
-    source: str,
-    target: str,
-    key: str,
-    data: dict[str, Any],
-    strings: Table,
-    statements: Table,
-    actions: Table,
-) -> list[Any]:
-    """[from, to, edge, method, conditional, statements, actions, conditional actions] (a key
-    other than the one ``build_graph`` gives is kept in ``edge_keys`` by the edge's position)."""
-    hop = data.get("hop")
-    if len(data) != 1 or not isinstance(hop, Hop):
-        raise ValueError(f"edge {source} -> {target} ({key}): data other than its hop")
-    if hop.source != source or hop.target != target:
-        raise ValueError(f"edge {source} -> {target} holds the hop of another pair")
-    edge, method = str(hop.edge), hop.method
-    row = [
-        strings[source], strings[target], strings[edge],
-        None if method is None else strings[method], 1 if hop.conditional else 0,
-        statements[hop.statements], actions[hop.actions], actions[hop.conditional_actions],
-    ]  # fmt: skip
-    return row
 
 
 def _encode_escalations(graph: ReachGraph, strings: Table) -> dict[str, Any]:
