@@ -9,6 +9,10 @@ Ctrl-C), 143 terminated (SIGTERM). ``NhiError`` is caught here and only here.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import os
+import sys
 from typing import Any
 
 import click
@@ -53,7 +57,25 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli(prog_name="nhiscan")
+    """The console entry point. Once the command is done, its exit handlers run and its output
+    is flushed, the process ends at once (``os._exit``), without the interpreter's teardown:
+    freeing the millions of objects a large scan leaves (and a last collection over them) cost
+    the 10,000-role scan about 2 s and served nothing."""
+    try:
+        cli(prog_name="nhiscan")
+    except SystemExit as exc:
+        _end(exc.code)
+
+
+def _end(code: object) -> None:
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)  # as the interpreter does with sys.exit("message")
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(code or 0)
 
 
 # --- the commands (defined in the modules of this package) ------------------------------------
