@@ -54,10 +54,7 @@ def forked(work: Callable[[int], list[T]], count: int) -> Iterator[list[T]]:
     taken = multiprocessing.RawArray("l", [0, count])  # the next front part, the back's end
     lock = multiprocessing.Lock()
     with tempfile.TemporaryFile() as out:
-        with interrupts.held():
-            pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child; its parts are checked by the parent
-            _child(work, taken, lock, out)
+        pid = _fork(lambda: _child(work, taken, lock, out))
         try:
             while True:
                 with lock:
@@ -80,19 +77,30 @@ def forked(work: Callable[[int], list[T]], count: int) -> Iterator[list[T]]:
 
 
 def _child(work: Callable[[int], list[T]], taken: Any, lock: Any, out: IO[bytes]) -> None:
-    interrupts.release()
+    """Take parts from the back until the two ends meet; write each result to ``out``."""
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    while True:
+        with lock:
+            if taken[1] <= taken[0]:
+                break
+            taken[1] -= 1
+            index = taken[1]
+        pickler.dump((index, work(index)))
+    out.flush()
+
+
+def _fork(child: Callable[[], None]) -> int:
+    """A forked process that runs ``child`` and ends (exit status 0 when it returned, 1 when
+    it raised, its traceback on standard error); the child's pid, here."""
+    with interrupts.held():
+        pid = os.fork()
+    if pid:
+        return pid
+    interrupts.release()  # pragma: no cover - the child: what it does is checked by the parent
     code = 0
     try:
         die_with_parent()
-        pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
-        while True:
-            with lock:
-                if taken[1] <= taken[0]:
-                    break
-                taken[1] -= 1
-                index = taken[1]
-            pickler.dump((index, work(index)))
-        out.flush()
+        child()
     except BaseException:
         traceback.print_exc(file=sys.stderr)
         sys.stderr.flush()  # os._exit flushes nothing
@@ -140,24 +148,7 @@ class Background:
 
     def __init__(self, task: Callable[[], None]) -> None:
         self._task = task
-        self._pid = 0
-        if not available():
-            return
-        with interrupts.held():
-            pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child; what it writes is checked by the parent
-            interrupts.release()
-            code = 0
-            try:
-                die_with_parent()
-                task()
-            except BaseException:
-                traceback.print_exc(file=sys.stderr)
-                sys.stderr.flush()  # os._exit flushes nothing
-                code = 1
-            finally:
-                os._exit(code)
-        self._pid = pid
+        self._pid = _fork(task) if available() else 0
 
     def join(self) -> None:
         pid, self._pid = self._pid, 0
