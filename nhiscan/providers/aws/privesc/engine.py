@@ -269,9 +269,11 @@ def _to_bounded(
     assert base is not None
     mine = [replace(member, target=c.reaches) for c, member in members]
     own = base.member(asker.principal)
-    if own is not None and own.missing is None and own.unless is None:
-        # The principal itself, were it a member, changes nothing it is given (expand leaves
-        # it out); listed, its set is the one its peers share.
+    me = targets.identity(asker.principal)
+    bounded = me is not None and me.permissions_boundary is not None
+    if bounded and own is not None and own.missing is None and own.unless is None:
+        # A principal that is itself a role with a boundary gains nothing through its own
+        # membership (expand leaves it out); listed, its set is the one its peers share.
         mine.append(own)
     account = asker.account
     label = f"the roles of {account} with a permissions boundary whose trust can be rewritten"
