@@ -14,6 +14,9 @@ costs there what it costs here. It ends with this process (``die_with_parent``),
 ``os._exit`` (none of the parent's exit handlers run twice), and is killed when the caller
 stops consuming (an error, Ctrl-C). A child that fails or dies leaves its parts to this
 process, which computes them as a serial run would: the result never depends on the child.
+
+``Background`` is the same child for one task whose result is files (the snapshot copy and
+the stored graph a scan writes while it runs its rules and writes its reports).
 """
 
 from __future__ import annotations
@@ -39,8 +42,12 @@ MIN_PARTS = 4
 
 
 def available() -> bool:
-    """Whether this machine can share the work: a fork, and more than one core."""
-    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+    """Whether this process can share the work: a fork, and more than one core it may run
+    on (its CPU affinity, where the system tells it: a container's limit, ``taskset``)."""
+    if not hasattr(os, "fork"):
+        return False
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) > 1
 
 
 def forked(work: Callable[[int], list[T]], count: int) -> Iterator[list[T]]:
