@@ -229,12 +229,6 @@ def _report(
                 report, targets, gate, recording, snapshot_copy=snapshot_copy,
                 early=early[0] if early else None,
             )  # fmt: skip
-            said = summary_line(report)
-            code = pipeline.exit_code(report, fail_on=gate.fail_on, strict=gate.strict)
-            # Freed here, by reference counting: once on again, the collector would make a
-            # pass over everything the block allocated and still held (collector.py).
-            del report
-            early.clear()
     except BaseException:
         for started in early:  # a failed scan leaves no copy half written
             started.stop()
@@ -242,8 +236,8 @@ def _report(
                 for path in (copy, graph_path(copy)):
                     temporary(path).unlink(missing_ok=True)
         raise
-    click.echo(said, err=True)
-    return code
+    click.echo(summary_line(report), err=True)
+    return pipeline.exit_code(report, fail_on=gate.fail_on, strict=gate.strict)
 
 
 def _write_and_record(

@@ -305,7 +305,6 @@ class _Asker:
         self._could = could
         parts = identity.id.split(":")
         self._partition = parts[1] if len(parts) > 4 and parts[0] == "arn" else "aws"
-        self._account = identity.account
         self.account = identity.account
         self._regions = ("*", *regions)
         self._answers: dict[tuple[str, str], Step] = {}
@@ -370,7 +369,7 @@ class _Asker:
     def expand(self, template: str) -> tuple[str, ...]:
         """The placeholder for every region seen in the snapshot ("*" first), once each."""
         found = (
-            template.format(partition=self._partition, account=self._account, region=region)
+            template.format(partition=self._partition, account=self.account, region=region)
             for region in self._regions
         )
         return tuple(dict.fromkeys(found))
