@@ -41,7 +41,21 @@ PRIVATE_KEYS = frozenset({"PEM Private Key", "Private Key"})
 # detect-secrets' plugins for a format one of nhiscan's detectors also reads, with its checks
 # (secrets/traits.py maps each to that detector). The plugin alone names a finding only when
 # nhiscan's detector did not accept the secret.
-FORMAT_CHECKED = frozenset({"AWS Access Key", "GitHub Token", "Stripe Access Key", "OpenAI Token"})
+FORMAT_CHECKED = frozenset(
+    {
+        "AWS Access Key",
+        "GitHub Token",
+        "Stripe Access Key",
+        "OpenAI Token",
+        "Slack Token",
+        "Telegram Bot Token",
+        "SendGrid API Key",
+        "Mailchimp Access Key",
+        "PyPI Token",
+        "NPM tokens",
+        "Square OAuth Secret",
+    }
+)
 # Signed assertions rather than credentials issued to an identity: they expire, and tests and
 # documentation are full of them.
 TOKENS = frozenset({"Signed JWT", "JSON Web Token"})
@@ -219,9 +233,17 @@ def is_test_path(path: str) -> bool:
     return any(d.lower() in _TEST_DIRS for d in dirs) or _TEST_FILE.fullmatch(name) is not None
 
 
+# An installed or built Python package's metadata: its METADATA or PKG-INFO is the project's
+# README (the long description), its other files are lists and licences.
+_PACKAGE_INFO = re.compile(r".*\.(?:dist-info|egg-info)", re.I)
+
+
 def is_doc_path(path: str) -> bool:
     *dirs, name = path.replace("\\", "/").split("/")
-    return any(d.lower() in _DOC_DIRS for d in dirs) or _DOC_FILE.fullmatch(name) is not None
+    return (
+        any(d.lower() in _DOC_DIRS or _PACKAGE_INFO.fullmatch(d) for d in dirs)
+        or _DOC_FILE.fullmatch(name) is not None
+    )
 
 
 def is_sample_path(path: str) -> bool:
@@ -261,8 +283,9 @@ JUDGEMENTS: tuple[Judgement, ...] = (
     Judgement("masked-password", "masked-password", PASSWORDS, Effect.DROP, None,
               "the password is masked or elided (****, xxx), not a value"),
     _lower("failed-format-check", "failed-format-check", FORMAT_CHECKED, Severity.LOW,
-           "the format's own detector rejected it: a documented example (AKIAIOSFODNN7EXAMPLE), "
-           "a placeholder, or a body that fails the format's checksum"),
+           "the format's own detector rejected it where it is written: a documented example "
+           "(AKIAIOSFODNN7EXAMPLE), a placeholder, a body that fails the format's checksum, or "
+           "a run of a longer string (base64, a DNA sequence, an ARN) that merely holds its shape"),
     _lower("placeholder-password", "placeholder-password", PASSWORDS, Severity.LOW,
            "the password is a placeholder or sample value (password, changeme, scott/tiger)"),
     _lower("user-as-password", "user-as-password", PASSWORDS, Severity.LOW,

@@ -29,6 +29,10 @@ BY_DETECTOR: dict[str, Severity] = {
     "IBM COS HMAC Credentials": Severity.MEDIUM,
     "Cloudant Credentials": Severity.MEDIUM,
     "SoftLayer Credentials": Severity.MEDIUM,
+    # An account SID (AC…) or API key SID (SK…): identifiers that travel with a secret (the
+    # auth token, the key's secret), not the secret; the plugin also matches "ACxxxx…"
+    # placeholders. nhiscan's Twilio Auth Token detector reads the secret itself.
+    "Twilio API Key": Severity.MEDIUM,
     # It reports the BEGIN line, not the key: on a line where nhiscan's PEM detector validated
     # the body, that detector names the finding; alone it is a PGP or PuTTY block nhiscan does
     # not read, or the marker as a constant in code (parsers, key generators).

@@ -52,11 +52,35 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
             _ds("AWS Access Key", "AKIAZ7VRSQ5DXJQ4YEP8"),  # 8 is not base32: impossible
             _ds("GitHub Token", "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5"),  # bad CRC32
             _ds("Stripe Access Key", "sk_live_xxxxxxxxxxxxxxxxxxxxxxxx"),
+            # The shape inside a longer run: a DNA sequence, base64, an ARN's account and name.
+            Case(
+                "'AGCTTACCAGATTGAGAAACAATTTGGTAAAG'", "ACCAGATTGAGAAACAATTT", PROD, "AWS Access Key"
+            ),
+            Case(
+                'b="jBIAEoAKIAZ7VRSQ5DXJQ4YEPXQ+8/"', "AKIAZ7VRSQ5DXJQ4YEPX", PROD, "AWS Access Key"
+            ),
+            Case(
+                'b="jBIAEoABIAZ7VRSQ5DXJQ4YEPXQ+8/"', "ABIAZ7VRSQ5DXJQ4YEPX", PROD, "AWS Access Key"
+            ),
+            Case(
+                "arn:aws:sns:us-west-2:111111111111:Glacier-InventoryRetrieval-topic-Example",
+                "1111111111:Glacier-InventoryRetrieval-topic",
+                PROD,
+                "Telegram Bot Token",
+            ),
+            _ds("Slack Token", "xoxb-0-x"),
+            _ds("NPM tokens", "npm_" + "a" * 36),  # fails the CRC32 of npm's format
         ],
         [
             _ds("AWS Access Key", "Hq3vZ8rT1mK5nW2pX7yL4cB9dF6gJ0sA3eR8tU5i"),  # a secret key
-            _ds("AWS Access Key", "A3TXZ7VRSQ5DXJQ4YEPX"),  # a prefix nhiscan does not read
+            _ds("AWS Access Key", "A3TXZ7VRSQ5DXJQ4YEPX"),  # a prefix nhiscan does not read...
+            _ds("AWS Access Key", "ABIAZ7VRSQ5DXJQ4YEPX"),  # ...written on its own
             _ds("GitLab Token", "glpat-xxxxxxxxxxxxxxxxxxxx"),  # no nhiscan owner for all gl*
+            # Written alone as the format reads it: the owner accepts it.
+            _ds("AWS Access Key", "AKIAZ7VRSQ5DXJQ4YEPX"),
+            _ds("Telegram Bot Token", "4839574812:AAHq3vZ8rT1mK5nW2pX7yL4cB9dF6gJ0sA3"),
+            # A transformer's line (a folded YAML value) does not hold it: judged alone.
+            Case("key: >-", "AKIAZ7VRSQ5DXJQ4YEPX", PROD, "AWS Access Key"),
         ],
     ),
     "template-password": (
@@ -151,6 +175,8 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
             Case(_url().line, REAL, "examples/app/cfg.py"),
             Case(_url().line, REAL, "pkg/db_test.go"),
             Case(_url().line, REAL, "test_settings.py"),
+            Case(_url().line, REAL, "site-packages/acme_db-1.2.dist-info/METADATA"),
+            Case(_url().line, REAL, "acme_db.egg-info/PKG-INFO"),
             _keyword(REAL, "src/fixtures/users.json"),
         ],
         [
@@ -159,6 +185,7 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
             Case(_url().line, REAL, "web/templates/base.html"),
             Case(_url().line, REAL, "latest/config.py"),
             Case(_url().line, REAL, "contest/db.py"),
+            Case(_url().line, REAL, "acme_db/info/METADATA"),
         ],
     ),
     "sample-token": (
@@ -186,7 +213,8 @@ def test_every_judgement_has_examples_and_twins_and_a_known_trait() -> None:
     assert {j.name for j in JUDGEMENTS} == EXAMPLES.keys()
     known = {t.name for t in TRAITS} | PATH_TRAITS.keys() | {"failed-format-check"}
     assert FORMAT_OWNERS.keys() == FORMAT_CHECKED
-    assert {name for name, _ in FORMAT_OWNERS.values()} <= {d.name for d in DETECTORS}
+    owners = {name for formats in FORMAT_OWNERS.values() for _, name in formats}
+    assert owners - {"AWS key id (other prefixes)"} <= {d.name for d in DETECTORS}
     assert all(j.trait in known for j in JUDGEMENTS)
     assert {t.name for t in TRAITS} <= {j.trait for j in JUDGEMENTS}  # no trait unused
     assert all(affected and twins for affected, twins in EXAMPLES.values())

@@ -17,16 +17,43 @@ from nhiscan.connectors.git.secrets.detectors import AWS_KEY_ID, DETECTORS, Dete
 from nhiscan.connectors.git.secrets.match import Match
 from nhiscan.rules.secrets_judge import FORMAT_CHECKED, PASSWORDS, value_traits
 
-# detect-secrets' type -> the nhiscan detector that reads the same format, and the prefix that
-# says a secret claims that format (detect-secrets' AWS plugin also reports 40-character
-# secret keys and A3T/ABIA/ACCA ids, which nhiscan's key id detector does not read).
-FORMAT_OWNERS: dict[str, tuple[str, re.Pattern[str]]] = {
-    "AWS Access Key": (AWS_KEY_ID, re.compile(r"AKIA|ASIA")),
-    "GitHub Token": ("GitHub Classic Token", re.compile(r"gh[pousr]_")),
-    "Stripe Access Key": ("Stripe Live Secret Key", re.compile(r"[sr]k_live_")),
-    "OpenAI Token": ("OpenAI API Key", re.compile(r"sk-")),
+# detect-secrets' type -> the formats it claims: the prefix that says a secret claims one, and
+# the nhiscan detector that reads that format. detect-secrets' AWS plugin also reports ids
+# after A3T, ABIA (STS service bearer tokens) and ACCA (context-specific credentials), which
+# nhiscan's key id detector does not read: their shape (``_OTHER_AWS_IDS``) is checked
+# instead. Its 40-character secret keys and GitLab's many token kinds are not checked here.
+FORMAT_OWNERS: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+    "AWS Access Key": (
+        (re.compile(r"AKIA|ASIA"), AWS_KEY_ID),
+        (re.compile(r"A3T|ABIA|ACCA"), "AWS key id (other prefixes)"),
+    ),
+    "GitHub Token": ((re.compile(r"gh[pousr]_"), "GitHub Classic Token"),),
+    "Stripe Access Key": ((re.compile(r"[sr]k_live_"), "Stripe Live Secret Key"),),
+    "OpenAI Token": ((re.compile(r"sk-"), "OpenAI API Key"),),
+    "Slack Token": (
+        (re.compile(r"xox[bpars]-"), "Slack API Token"),
+        (re.compile(r"https://hooks\.slack\.com/"), "Slack Webhook URL"),
+    ),
+    "Telegram Bot Token": ((re.compile(r"[0-9]{8,10}:"), "Telegram Bot API Token"),),
+    "SendGrid API Key": ((re.compile(r"SG\."), "Twilio SendGrid API Key"),),
+    "Mailchimp Access Key": ((re.compile(r"[0-9a-z]{32}-us"), "Mailchimp API Key"),),
+    "PyPI Token": ((re.compile(r"pypi-"), "PyPI API Token"),),
+    "NPM tokens": ((re.compile(r"npm_"), "npm Access Token"),),
+    "Square OAuth Secret": ((re.compile(r"sq0csp-"), "Square Application Secret"),),
 }
-_BY_NAME = {d.name: d for d in DETECTORS}
+# The shape of the AWS ids nhiscan's detector does not read: the prefix, 16 upper-case letters
+# and digits, and nothing alphanumeric on either side (not a run of DNA or of base64).
+_OTHER_AWS_IDS = Detector(
+    name="AWS key id (other prefixes)",
+    provider=None,
+    pattern=re.compile(r"(?<![A-Za-z0-9+/])(?:A3T[A-Z0-9]|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9+/])"),
+    keywords=(),
+    rank=0,
+)
+_BY_NAME = {d.name: d for d in (*DETECTORS, _OTHER_AWS_IDS)}
+# Characters of the line on each side of the secret the owner's pattern is run on: enough for
+# its look-arounds, and bounded on a long line.
+_AROUND = 200
 
 
 def with_traits(matches: Sequence[Match], lines: Sequence[str]) -> tuple[Match, ...]:
@@ -35,23 +62,37 @@ def with_traits(matches: Sequence[Match], lines: Sequence[str]) -> tuple[Match, 
 
 def _traced(match: Match, lines: Sequence[str]) -> Match:
     if match.detector in PASSWORDS:
-        line = lines[match.line - 1] if 0 < match.line <= len(lines) else ""
-        return replace(match, traits=value_traits(match.detector, match.secret, line))
-    if match.detector in FORMAT_CHECKED and _fails_its_format(match):
+        return replace(
+            match, traits=value_traits(match.detector, match.secret, _line(match, lines))
+        )
+    if match.detector in FORMAT_CHECKED and _fails_its_format(match, _line(match, lines)):
         return replace(match, traits=("failed-format-check",))
     return match
 
 
-def _fails_its_format(match: Match) -> bool:
-    name, prefix = FORMAT_OWNERS[match.detector]
-    owner = _BY_NAME.get(name)
-    if owner is None or prefix.match(match.secret) is None:
-        return False
-    return not _accepted(owner, match.secret)
+def _line(match: Match, lines: Sequence[str]) -> str:
+    return lines[match.line - 1] if 0 < match.line <= len(lines) else ""
 
 
-def _accepted(owner: Detector, secret: str) -> bool:
-    found = owner.pattern.search(secret)
-    if found is None or (found.groupdict().get("secret") or found.group(0)) != secret:
-        return False
-    return owner.validate is None or owner.validate(secret)
+def _fails_its_format(match: Match, line: str) -> bool:
+    """Whether the detector of the format the secret claims rejects it where it is written:
+    its pattern, look-arounds included, on the line around the secret, and its validator. A
+    secret that is not on the line as written (found on a transformer's line, a YAML value
+    folded over several) is judged alone."""
+    for prefix, name in FORMAT_OWNERS[match.detector]:
+        owner = _BY_NAME.get(name)
+        if owner is None or prefix.match(match.secret) is None:
+            continue
+        at = line.find(match.secret)
+        if at < 0:
+            return not _accepted(owner, match.secret, match.secret)
+        near = line[max(0, at - _AROUND) : at + len(match.secret) + _AROUND]
+        return not _accepted(owner, near, match.secret)
+    return False
+
+
+def _accepted(owner: Detector, text: str, secret: str) -> bool:
+    for found in owner.pattern.finditer(text):
+        if (found.groupdict().get("secret") or found.group(0)) == secret:
+            return owner.validate is None or owner.validate(secret)
+    return False
