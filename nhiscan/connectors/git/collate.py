@@ -96,12 +96,22 @@ class Findings:
 
 def merged(kept: Match, other: Match) -> Match:
     """One secret found by several detectors or in several places: the most specific detector
-    names it, every detector is listed, what one occurrence knew is kept."""
-    best, rest = (other, kept) if other.rank > kept.rank else (kept, other)
+    names it (of two as specific, the first by name, so the result never depends on which
+    place a worker reported first), every detector is listed, what one occurrence knew is
+    kept. Its traits are those every occurrence has: a judgement that lowers a finding
+    (a placeholder user, a loopback host, a format rejected where it is written) must hold
+    wherever the secret is written, so one place where it does not hold keeps it severe."""
+    ahead = (other.rank, kept.detector) > (kept.rank, other.detector)
+    best, rest = (other, kept) if ahead else (kept, other)
     detectors = tuple(dict.fromkeys(best.detectors + rest.detectors))
-    if detectors == best.detectors and (best.paired_secret or not rest.paired_secret):
+    traits = tuple(t for t in best.traits if t in rest.traits)
+    if (
+        detectors == best.detectors
+        and (best.paired_secret or not rest.paired_secret)
+        and traits == best.traits
+    ):
         return best
-    return combined(best, rest)
+    return replace(combined(best, rest), traits=traits)
 
 
 def verified(exposure: Exposure, match: Match, verifier: Verifier | None) -> Exposure:
