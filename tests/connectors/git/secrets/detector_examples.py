@@ -405,6 +405,21 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "jdbc:postgresql://pg:5432/app?user=app",
         ),
     ),
+    # base64 of "user:password" (random passwords written for these tests).
+    "Container Registry Auth": (
+        (
+            '"registry.acme.io": { "auth": "ZGVwbG95Ym90OlJrOHFaMnZON3hMbTRUcFc=" }',
+            '{"auths":{"123456789012.dkr.ecr.eu-west-1.amazonaws.com":{"auth":"QVdTOmV5SndZWGxzYjJGa0lqb2lObWhHY1ZwM1VUSjJUamRZSWl3aWRtVnljMmx2YmlJNklqSWlmUQ=="}}}',
+            '"{\\"auths\\":{\\"gcr.io\\":{\\"auth\\":\\"X2pzb25fa2V5OnE5V21aNHhUMnZMcjhLcE4=\\"}}}"',
+        ),
+        (
+            '"auth": "dXNlcjpwYXNzd29yZA=="',  # user:password
+            '"auth": "ZGVwbG95Ym90OiR7UkVHSVNUUllfUEFTU1dPUkR9"',  # a template
+            '"auth": "bm8gY29sb24gaW4gdGhpcyB2YWx1ZQ=="',  # no user:password inside
+            '"auth": "basic"',
+            '"auth": "$REGISTRY_AUTH"',
+        ),
+    ),
 }
 
 # The vendor table's examples come from the evaluation corpus's generators (random bodies of

@@ -919,6 +919,7 @@ FAMILY: dict[str, str] = {
             "RubyGems API Key",
             "NuGet API Key",
             "Docker Hub Access Token",
+            "Container Registry Auth",
         ),
         "package registries",
     ),

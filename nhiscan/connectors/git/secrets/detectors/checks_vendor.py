@@ -182,3 +182,18 @@ def basic_or_bearer(value: str) -> bool:
         password = data.decode("ascii").split(":", 1)[1]
         return _password(password)
     return len(value) >= 16 and _random_looking(value) and _password(value)
+
+
+def registry_auth(value: str) -> bool:
+    """A container registry's ``auth``: standard base64 of ``user:password`` (printable text,
+    a user before the first colon, then a real password, not a placeholder or template)."""
+    if len(value) % 4:
+        return False
+    try:
+        text = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return False
+    user, colon, password = text.partition(":")
+    if not colon or not text.isprintable():
+        return False
+    return bool(user) and _password(password)

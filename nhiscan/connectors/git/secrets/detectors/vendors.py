@@ -32,6 +32,7 @@ from nhiscan.connectors.git.secrets.detectors.checks_vendor import (
     discord_bot,
     json_payload,
     pypi_macaroon,
+    registry_auth,
 )
 from nhiscan.connectors.git.secrets.detectors.model import RANK, Detector
 from nhiscan.scanner.model import Provider
@@ -244,7 +245,22 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
     # Pulumi access tokens: "pul-" + 40 hex.
     # https://www.pulumi.com/docs/pulumi-cloud/access-management/access-tokens/
     _prefixed("Pulumi Access Token", ("pul-",), f"{_HEX}{{40}}"),
-    # -- package registries ------------------------------------------------------------------
+    # -- package and container registries ----------------------------------------------------
+    # A Docker config.json (and a Kubernetes .dockerconfigjson) keeps each registry's login as
+    # "auths": {"<registry>": {"auth": base64("user:password")}}: ECR's and GCR's tokens, a
+    # Docker Hub access token or a plain password.
+    # https://docs.docker.com/reference/cli/docker/login/#credential-stores
+    # https://kubernetes.io/docs/tasks/configure-pod-container/pull-image-private-registry/
+    Detector(
+        name="Container Registry Auth",
+        provider=None,
+        pattern=re.compile(
+            r'\\?"auth\\?"[ \t]*:[ \t]*\\?"(?P<secret>[A-Za-z0-9+/]{8,4096}={0,2})\\?"'
+        ),
+        keywords=('"auth',),
+        rank=RANK,
+        validate=registry_auth,
+    ),
     # npm access tokens: "npm_" + 36 base62, the last 6 a CRC32 of the 30 before, base62 (the
     # scheme of GitHub's tokens). https://github.blog/changelog/2021-09-23-npm-has-a-new-access-token-format/
     _prefixed("npm Access Token", ("npm_",), "[A-Za-z0-9]{36}", validate=_github_checksum),
