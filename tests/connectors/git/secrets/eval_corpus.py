@@ -850,6 +850,33 @@ def _decoded_examples() -> Iterator[Example]:
         True,
         "docker auth",
     )
+    password = _s(random.Random("registry"), B62, 20)
+    yield Example(
+        "Container Registry Auth",
+        family,
+        ".docker/config.json",
+        json.dumps({"auths": {"registry.acme.io": {"auth": _b64(f"ci:{password}".encode())}}})
+        + "\n",
+        True,
+        "docker auth",
+    )
+    body = _s(random.Random("tls.key"), B64, 64 * 12)
+    pem = "\n".join(
+        ["-----BEGIN PRIVATE KEY-----", "MIIE" + body[4:64]]
+        + [body[i : i + 64] for i in range(64, len(body), 64)]
+        + ["-----END PRIVATE KEY-----", ""]
+    )
+    yield Example(
+        "PEM Private Key", family, "k8s/tls.yaml", _k8s_secret({"tls.key": pem}), True, "k8s tls"
+    )
+    yield Example(
+        "PEM Private Key",
+        family,
+        "kubeconfig",
+        f"users:\n- name: ci\n  user:\n    client-key-data: {_b64(pem.encode())}\n",
+        True,
+        "kubeconfig",
+    )
     yield Example(
         "",
         family,

@@ -30,7 +30,7 @@ from nhiscan.connectors.git.secrets.decode import (
     encoded_fragments,
     paired,
 )
-from nhiscan.connectors.git.secrets.detectors.model import RANK, Detector
+from nhiscan.connectors.git.secrets.detectors.model import PRIVATE_KEY, RANK, Detector
 from nhiscan.connectors.git.secrets.match import Match
 
 
@@ -112,16 +112,32 @@ def encoded_detectors(
 
 def _inner(detectors: Sequence[Detector], text: str) -> Iterator[tuple[Detector, re.Match[str]]]:
     """The real detectors' validated matches in decoded ``text`` (keywords first, as the
-    engine's pre-filter does)."""
-    for line in text.splitlines():
+    engine's pre-filter does), line by line; a PEM private key (a Kubernetes ``tls.key``, a
+    kubeconfig's ``client-key-data``) is one value over several lines, which the file rules
+    that join a key's lines in a file never see here: the detector reads the decoded value's
+    lines joined as a JSON string writes them ("\\n" between), as it reads such a string."""
+    lines = text.splitlines()
+    joined = "\\n".join(lines) if len(lines) > 1 else None
+    for line in lines:
         lowered = line.lower()
         for detector in detectors:
+            if joined is not None and detector.name == PRIVATE_KEY:
+                continue
             if not any(k in lowered for k in detector.keywords):
                 continue
-            for m in detector.pattern.finditer(line):
-                secret = m.groupdict().get("secret") or m[0]
-                if detector.validate is None or detector.validate(secret):
-                    yield detector, m
+            yield from _validated(detector, line)
+    if joined is not None:
+        lowered = joined.lower()
+        for detector in detectors:
+            if detector.name == PRIVATE_KEY and any(k in lowered for k in detector.keywords):
+                yield from _validated(detector, joined)
+
+
+def _validated(detector: Detector, text: str) -> Iterator[tuple[Detector, re.Match[str]]]:
+    for m in detector.pattern.finditer(text):
+        secret = m.groupdict().get("secret") or m[0]
+        if detector.validate is None or detector.validate(secret):
+            yield detector, m
 
 
 def decoded_matches(
