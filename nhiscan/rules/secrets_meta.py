@@ -33,6 +33,10 @@ BY_DETECTOR: dict[str, Severity] = {
     # auth token, the key's secret), not the secret; the plugin also matches "ACxxxx…"
     # placeholders. nhiscan's Twilio Auth Token detector reads the secret itself.
     "Twilio API Key": Severity.MEDIUM,
+    # A bearer value of no known format in a header: a credential, but API documentation and
+    # recorded requests are full of realistic ones. A token of a known format in the header
+    # is named, and ranked, by that format's detector.
+    "HTTP Authorization Header": Severity.MEDIUM,
     # It reports the BEGIN line, not the key: on a line where nhiscan's PEM detector validated
     # the body, that detector names the finding; alone it is a PGP or PuTTY block nhiscan does
     # not read, or the marker as a constant in code (parsers, key generators).

@@ -405,6 +405,24 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "jdbc:postgresql://pg:5432/app?user=app",
         ),
     ),
+    "HTTP Authorization Header": (
+        (
+            'headers = {"Authorization": "Bearer 7Kq2Lm9Zp4RvX8wTn3Yc5Hb6"}',
+            "Authorization: token Zq8vLr2mXw9TkB4sYh7Gf4DsA9Lk2Mn8",
+            'conn.setRequestProperty("Authorization", "Basic '
+            + "Y2k6SHQ4cVoydk43eExtNFRwVw=="
+            + '");',
+            "    authorization: Bearer Rb7Kq2Lm9Zp4Vx8WnT3c",
+        ),
+        (
+            'headers = {"Authorization": "Bearer " + token}',
+            "Authorization: Bearer ${API_TOKEN}",
+            "Authorization: Bearer <your-token>",
+            "Authorization: Bearer YOUR_ACCESS_TOKEN_HERE",
+            "Authorization: Basic " + "dXNlcjpwYXNzd29yZA==",  # user:password
+            "Authorization: Bearer xxxxxxxxxxxxxxxxxxxx",
+        ),
+    ),
     # base64 of "user:password" (random passwords written for these tests).
     "Container Registry Auth": (
         (

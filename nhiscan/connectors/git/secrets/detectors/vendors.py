@@ -678,6 +678,22 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
         rank=RANK,
         validate=basic_or_bearer,
     ),
+    # The same header anywhere else: an HTTP request file or log, a headers dict or map in
+    # code, a client's configuration ("Authorization": "Bearer …", setHeader("Authorization",
+    # "token …")). The value must be written there, not built ("Bearer " + token, ${TOKEN}).
+    # https://www.rfc-editor.org/rfc/rfc9110#name-authorization
+    Detector(
+        name="HTTP Authorization Header",
+        provider=None,
+        pattern=re.compile(
+            r"(?<![A-Za-z0-9_-])(?i:Authorization)[\"'`]?\]?[ \t]*+[:=,][ \t]*+[\"'`]?"
+            r"(?i:Bearer|Basic|token)[ \t]++(?P<secret>[A-Za-z0-9._~+/=-]{8,2000})"
+            r"(?![A-Za-z0-9._~+/=-])"
+        ),
+        keywords=("authorization",),
+        rank=RANK,
+        validate=basic_or_bearer,
+    ),
 )
 
 # The names the value-only rows look for: a Kubernetes env entry names them on one line and
