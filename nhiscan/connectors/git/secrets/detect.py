@@ -73,17 +73,15 @@ def run_ds(
     the line filters only on lines where a plugin found something: filters only ever
     remove findings, so the result is what detect-secrets' filters-then-plugins order gives,
     without paying its slow line filters on every marked line."""
-    from detect_secrets.util.code_snippet import get_code_snippet
-
     found: list[Match] = []
     ignored: list[int] = []  # line numbers of silenced lines
     done = 0
+    verify = plugins.verifying()
     for number in sorted(hits.lines):
         indexes = hits.marked(number, "ds")
         if not indexes or number > len(lines):
             continue
-        # It only slices them (a list either way; engine.DecodedLines decodes just those).
-        context = get_code_snippet(lines=cast("list[str]", lines), line_number=number)
+        context = _Context(lines, number, verify)
         raw = raws[number - 1]
         if not windows.is_long(len(raw)):
             line = lines[number - 1].rstrip()
@@ -97,6 +95,29 @@ def run_ds(
     return found, ignored
 
 
+class _Context:
+    """A marked line's code snippet (detect-secrets' ``CodeSnippet``: the line and five on
+    each side), built when first asked for. Its plugins take it only to verify a secret, which
+    nhiscan never enables (``plugins.configure``), and its filters only for a line where a
+    plugin found something: most marked lines never need it."""
+
+    __slots__ = ("_lines", "_number", "_snippet", "verify")
+
+    def __init__(self, lines: Sequence[str], number: int, verify: bool) -> None:
+        self._lines, self._number, self.verify = lines, number, verify
+        self._snippet: Any = None
+
+    @property
+    def snippet(self) -> Any:
+        if self._snippet is None:
+            from detect_secrets.util.code_snippet import get_code_snippet
+
+            # It only slices them (a list either way; engine.DecodedLines decodes just those).
+            lines = cast("list[str]", self._lines)
+            self._snippet = get_code_snippet(lines=lines, line_number=self._number)
+        return self._snippet
+
+
 def _ds_long(
     ds: Sequence[Any],
     hits: Hits,
@@ -104,19 +125,17 @@ def _ds_long(
     lines: Sequence[str],
     raw: bytes,
     number: int,
-    context: Any,
+    context: _Context,
     tick: Tick,
     done: int,
 ) -> tuple[list[Match], bool]:
     """A long line, window by window; its line filters are decided once, on the whole line."""
-    from detect_secrets.util.code_snippet import get_code_snippet
-
     found: list[Match] = []
     for index, indexes in hits.windows(number, "ds"):
         text = windows.decoded(raw, windows.window(len(raw), index))
         tick(done + text_end(raw, index))
         piece = text.text.rstrip() if text.hi == len(text.text) else text.text
-        snippet = get_code_snippet(lines=[piece], line_number=1)
+        snippet = _Context([piece], 1, context.verify)
         matches, _ = _ds_line(ds, indexes, path, piece, number, snippet, text, check=False)
         if matches and not found:  # the first: the line's own filters decide, once
             filtered = _long_line_filtered(path, lines[number - 1], context)
@@ -130,24 +149,25 @@ def text_end(raw: bytes, index: int) -> int:
     return windows.window(len(raw), index).end
 
 
-def _long_line_filtered(path: str, line: str, context: Any) -> bool | None:
+def _long_line_filtered(path: str, line: str, context: _Context) -> bool | None:
     """``_line_filtered`` for a long line, without regex passes over it when they cannot
     match: detect-secrets' line filters are its allowlist pragma (the line or the one before
     must hold "pragma") and the indirect-reference heuristic (lines up to 1,000 characters)."""
-    if "pragma" in line or "pragma" in context.previous_line:
+    if "pragma" in line or "pragma" in context.snippet.previous_line:
         return _line_filtered(path, line, context)
     return True if NHISCAN_IGNORE in line else None
 
 
-def _line_filtered(path: str, line: str, context: Any) -> bool | None:
+def _line_filtered(path: str, line: str, context: _Context) -> bool | None:
     """None when detect-secrets' line filters and nhiscan:ignore keep the line; else whether
     it is silenced by an inline comment (counted as ignored)."""
     from detect_secrets.core.scan import _is_filtered_out
 
+    snippet = context.snippet
     if _is_filtered_out(
-        required_filter_parameters=["line"], filename=path, line=line, context=context
+        required_filter_parameters=["line"], filename=path, line=line, context=snippet
     ):
-        return bool(_is_allowlisted(path, line, context))
+        return bool(_is_allowlisted(path, line, snippet))
     if NHISCAN_IGNORE in line:
         return True
     return None
@@ -159,7 +179,7 @@ def _ds_line(
     path: str,
     line: str,
     number: int,
-    context: Any,
+    context: _Context,
     owner: Text | None,
     *,
     check: bool = True,
@@ -168,11 +188,12 @@ def _ds_line(
     silenced by an inline comment (only asked when ``check``)."""
     from detect_secrets.core.scan import _is_filtered_out
 
+    given = context.snippet if context.verify else None
     raw = [
         (ds[index], secret)
         for index in indexes
         for secret in ds[index].analyze_line(
-            filename=path, line=line, line_number=number, context=context
+            filename=path, line=line, line_number=number, context=given
         )
     ]
     if not raw:
@@ -194,7 +215,7 @@ def _ds_line(
             secret=value,
             plugin=plugin,
             line=line,
-            context=context,
+            context=context.snippet,
         ):
             continue
         name = type(plugin).__name__

@@ -240,6 +240,18 @@ def _linear_assignment(regex: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(head + _ASSIGNMENT_LINEAR + rest, regex.flags)
 
 
+_VERIFICATION = "detect_secrets.filters.common.is_ignored_due_to_verification_policies"
+
+
+def verifying() -> bool:
+    """Whether detect-secrets' plugins would verify what they find (its verification filter
+    is on): the only use they make of a line's code snippet. ``configure`` never turns it on;
+    this is asked so that the engine builds snippets only when nothing could need them."""
+    from detect_secrets.settings import get_settings
+
+    return _VERIFICATION in get_settings().filters
+
+
 @cache
 def configure() -> tuple[Any, ...]:
     """Configure detect-secrets in this process; returns its plugin instances, in order."""

@@ -6,6 +6,7 @@ INI pass), and the cheap checks that tell when none of them can apply.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
@@ -83,18 +84,31 @@ def _yaml_only(data: bytes, path: str) -> bool:
     file without a "[section]" first (detect-secrets tries its INI transformer first, and
     configparser stops at the first line that is not one). Its result, from libyaml
     (``yamlfast.py``), is detect-secrets' own."""
-    from detect_secrets.util.filetype import FileType, determine_file_type
-
-    return determine_file_type(path) == FileType.YAML and not _starts_with_section(data)
+    return _is_yaml(path) and not _starts_with_section(data)
 
 
 def maybe_first(data: bytes, path: str) -> bool:
     """Whether a first-pass transformer could apply: detect-secrets' INI transformer (tried on
     every file, without an added header: configparser then needs a "[section]" line before
     any other, or it stops) or its YAML transformer (YAML files)."""
-    from detect_secrets.util.filetype import FileType, determine_file_type
+    return _starts_with_section(data) or _is_yaml(path)
 
-    return _starts_with_section(data) or determine_file_type(path) == FileType.YAML
+
+def _is_yaml(path: str) -> bool:
+    return _file_type(os.path.splitext(path)[1]) == "YAML"
+
+
+def _of_no_known_type(path: str) -> bool:
+    return _file_type(os.path.splitext(path)[1]) == "OTHER"
+
+
+@cache
+def _file_type(extension: str) -> str:
+    """detect-secrets' file type, a function of the extension alone (``determine_file_type``
+    builds its table on every call: once per blob was 5% of a working tree's scan)."""
+    from detect_secrets.util.filetype import determine_file_type
+
+    return determine_file_type(f"file{extension}").name
 
 
 def _starts_with_section(data: bytes) -> bool:
@@ -131,9 +145,7 @@ def maybe_config(data: bytes, path: str) -> bool:
     a parsing error, which fails the whole parse (raised at the end of the file). JSON data
     files are most of the files of no known type in real trees; parsing each as INI cost more
     than every plugin on their marked lines."""
-    from detect_secrets.util.filetype import FileType, determine_file_type
-
-    if not (b"=" in data or b":" in data) or determine_file_type(path) != FileType.OTHER:
+    if not (b"=" in data or b":" in data) or not _of_no_known_type(path):
         return False
     first = _first_content_line(data)
     return first is not None and ("=" in first or ":" in first or first.startswith("["))
