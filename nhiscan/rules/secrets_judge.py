@@ -56,6 +56,8 @@ FORMAT_CHECKED = frozenset(
         "Square OAuth Secret",
     }
 )
+# Every detector: a judgement about the value itself whoever found it.
+ANY = frozenset({"*"})
 # Signed assertions rather than credentials issued to an identity: they expire, and tests and
 # documentation are full of them.
 TOKENS = frozenset({"Signed JWT", "JSON Web Token"})
@@ -278,6 +280,9 @@ def _lower(name: str, trait: str, detectors: frozenset[str], to: Severity, why: 
 
 
 JUDGEMENTS: tuple[Judgement, ...] = (
+    Judgement("documented-example", "documented-example", ANY, Effect.DROP, None,
+              "a vendor's documented sample value (AKIAIOSFODNN7EXAMPLE, the EXAMPLEKEY secret "
+              "key, a token printed in the vendor's own guide): published, no credential"),
     Judgement("template-password", "template-password", PASSWORDS, Effect.DROP, None,
               "the password is a template to fill in (${VAR}, <password>, %s), not a value"),
     Judgement("masked-password", "masked-password", PASSWORDS, Effect.DROP, None,
@@ -332,7 +337,11 @@ def judged(detector: str, base: Severity, traits: Iterable[str], paths: Iterable
     for name, test in PATH_TRAITS.items():
         if places and all(test(p) for p in places):
             present.add(name)
-    applied = tuple(j for j in JUDGEMENTS if detector in j.detectors and j.trait in present)
+    applied = tuple(
+        j
+        for j in JUDGEMENTS
+        if (detector in j.detectors or j.detectors is ANY) and j.trait in present
+    )
     if any(j.effect is Effect.DROP for j in applied):
         return Verdict(None, applied)
     severity = base

@@ -46,9 +46,21 @@ def _ds(detector: str, secret: str) -> Case:
 
 # judgement -> (examples it must affect, twins it must not)
 EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
+    "documented-example": (
+        [
+            _ds("AWS Access Key", "AKIAIOSFODNN7EXAMPLE"),
+            _ds("Base64 High Entropy String", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+            _ds("Secret Keyword", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+            _ds("Slack Token", "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy"),
+        ],
+        [
+            _ds("AWS Access Key", "AKIAZ7VRSQ5DXJQ4YEPX"),
+            _ds("Secret Keyword", "Example-Vq7xK2mPz9LwR4tN"),  # not AWS's spelling
+        ],
+    ),
     "failed-format-check": (
         [
-            _ds("AWS Access Key", "AKIAIOSFODNN7EXAMPLE"),  # AWS's documented example
+            _ds("AWS Access Key", "AKIAXXXXXXXXXXXXXXXX"),  # a placeholder
             _ds("AWS Access Key", "AKIAZ7VRSQ5DXJQ4YEP8"),  # 8 is not base32: impossible
             _ds("GitHub Token", "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5"),  # bad CRC32
             _ds("Stripe Access Key", "sk_live_xxxxxxxxxxxxxxxxxxxxxxxx"),
@@ -211,7 +223,8 @@ def _verdict(case: Case, paths: list[str] | None = None):  # type: ignore[no-unt
 
 def test_every_judgement_has_examples_and_twins_and_a_known_trait() -> None:
     assert {j.name for j in JUDGEMENTS} == EXAMPLES.keys()
-    known = {t.name for t in TRAITS} | PATH_TRAITS.keys() | {"failed-format-check"}
+    known = {t.name for t in TRAITS} | PATH_TRAITS.keys()
+    known |= {"failed-format-check", "documented-example"}
     assert FORMAT_OWNERS.keys() == FORMAT_CHECKED
     owners = {name for formats in FORMAT_OWNERS.values() for _, name in formats}
     assert owners - {"AWS key id (other prefixes)"} <= {d.name for d in DETECTORS}

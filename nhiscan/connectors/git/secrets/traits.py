@@ -2,6 +2,7 @@
 on to the exposure (rules/secrets_judge.py judges by them):
 
 - a password's user, host and value, off its line (``value_traits``);
+- a vendor's documented sample (dropped whoever found it);
 - a detect-secrets finding of a format nhiscan's own detector also reads (it has the format's
   prefix) that this detector does not accept: a body the format cannot have, a placeholder, a
   documented example, a failed checksum.
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from nhiscan.connectors.git.secrets.detectors import AWS_KEY_ID, DETECTORS, Detector
+from nhiscan.connectors.git.secrets.detectors.checks_vendor import DOCUMENTED_EXAMPLES
 from nhiscan.connectors.git.secrets.match import Match
 from nhiscan.rules.secrets_judge import FORMAT_CHECKED, PASSWORDS, value_traits
 
@@ -61,6 +63,8 @@ def with_traits(matches: Sequence[Match], lines: Sequence[str]) -> tuple[Match, 
 
 
 def _traced(match: Match, lines: Sequence[str]) -> Match:
+    if is_documented_example(match.secret):
+        return replace(match, traits=("documented-example",))
     if match.detector in PASSWORDS:
         return replace(
             match, traits=value_traits(match.detector, match.secret, _line(match, lines))
@@ -68,6 +72,13 @@ def _traced(match: Match, lines: Sequence[str]) -> Match:
     if match.detector in FORMAT_CHECKED and _fails_its_format(match, _line(match, lines)):
         return replace(match, traits=("failed-format-check",))
     return match
+
+
+def is_documented_example(secret: str) -> bool:
+    """A sample a vendor prints in its documentation: the list of them, and AWS's convention
+    of spelling EXAMPLE into its sample key ids and secret keys (``AKIAIOSFODNN7EXAMPLE``,
+    ``…/bPxRfiCYEXAMPLEKEY``), which a random key never does."""
+    return secret in DOCUMENTED_EXAMPLES or "EXAMPLE" in secret
 
 
 def _line(match: Match, lines: Sequence[str]) -> str:
