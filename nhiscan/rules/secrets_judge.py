@@ -37,7 +37,7 @@ PASSWORDS = frozenset(
         "Secret Keyword",
     }
 )
-PRIVATE_KEYS = frozenset({"PEM Private Key", "Private Key"})
+PRIVATE_KEYS = frozenset({"PEM Private Key", "PGP Private Key Block", "Private Key"})
 # detect-secrets' plugins for a format one of nhiscan's detectors also reads, with its checks
 # (secrets/traits.py maps each to that detector). The plugin alone names a finding only when
 # nhiscan's detector did not accept the secret.

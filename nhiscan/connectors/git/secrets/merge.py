@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from nhiscan.connectors.git.secrets.detectors.model import PRIVATE_KEY
+from nhiscan.connectors.git.secrets.detectors.pgp import PGP_PRIVATE_KEY
 from nhiscan.connectors.git.secrets.match import RANK_NHISCAN, Match, combined
 
 # Plugins that report a marker, not the secret: detect-secrets' "Private Key" reports the
 # BEGIN line's words ("BEGIN PRIVATE KEY"), the same text in every file. On a line where the
 # detector named here found the secret itself, the marker is that secret (one finding, not a
 # second one whose hash is shared by every key in every repository).
-MARKER_OF = {"Private Key": PRIVATE_KEY}
+MARKER_OF = {"Private Key": (PRIVATE_KEY, PGP_PRIVATE_KEY)}
 
 
 def merge(found: list[Match]) -> list[Match]:
@@ -43,7 +44,7 @@ def fold(matches: list[Match]) -> list[Match]:
         for match in group:
             host = next((m for m in out if match.secret and match.secret in m.secret), None)
             if host is None and match.detector in MARKER_OF:
-                host = next((m for m in out if m.detector == MARKER_OF[match.detector]), None)
+                host = next((m for m in out if m.detector in MARKER_OF[match.detector]), None)
             if host is None:
                 out.append(match)
                 continue

@@ -5,6 +5,9 @@ placeholder; none is a real credential."""
 
 from __future__ import annotations
 
+import base64
+import random
+
 from nhiscan.connectors.git.secrets.detectors import (
     AWS_KEY_ID,
     AWS_SECRET_KEY,
@@ -47,6 +50,37 @@ _FAKE_JWT_ES = (
 )
 _JWT_SIG = "Vbp9h8g5kNT1YJcI9ldGNbC_d7J2lnzD0NDTtx_wjOB"
 _SAS_QUERY = "sv=2022-11-02&ss=b&srt=co&sp=rl&se=2030-01-01T00:00:00Z&spr=https"
+
+
+def crc24(data: bytes) -> int:
+    """RFC 4880 §6.1's CRC-24 (check value: 0x21CF02 for b"123456789")."""
+    crc = 0xB704CE
+    for byte in data:
+        crc ^= byte << 16
+        for _ in range(8):
+            crc = (crc << 1) ^ (0x1864CFB if crc & 0x800000 else 0)
+    return crc & 0xFFFFFF
+
+
+def pgp_block(seed: str, first: int = 0x95, *, crc_delta: int = 0) -> list[str]:
+    """An armored private key block of random packets (old-format tag ``first``: 0x95 a
+    secret key, 0x99 a public key) with its CRC-24 line, as lines."""
+    rng = random.Random(seed)
+    packets = bytes([first, 1, 40]) + bytes(rng.randrange(256) for _ in range(296))
+    body = base64.b64encode(packets).decode()
+    crc = (crc24(packets) + crc_delta) & 0xFFFFFF
+    return [
+        "-----BEGIN PGP PRIVATE KEY BLOCK-----",
+        "Comment: release signing",
+        "",
+        *(body[i : i + 64] for i in range(0, len(body), 64)),
+        "=" + base64.b64encode(crc.to_bytes(3, "big")).decode(),
+        "-----END PGP PRIVATE KEY BLOCK-----",
+    ]
+
+
+def _escaped(lines: list[str]) -> str:
+    return "\\n".join(lines)
 
 
 # detector name -> (examples: lines it must find, counter-examples: lines it must not)
@@ -421,6 +455,18 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "Authorization: Bearer YOUR_ACCESS_TOKEN_HERE",
             "Authorization: Basic " + "dXNlcjpwYXNzd29yZA==",  # user:password
             "Authorization: Bearer xxxxxxxxxxxxxxxxxxxx",
+        ),
+    ),
+    "PGP Private Key Block": (
+        (
+            f'"signing_key": "{_escaped(pgp_block("pgp-a"))}"',
+            f"GPG_KEY='{_escaped(pgp_block('pgp-b')[:1] + pgp_block('pgp-b')[3:])}'",
+        ),
+        (
+            f'"key": "{_escaped(pgp_block("pgp-c", crc_delta=1))}"',  # the CRC does not hold
+            f'"key": "{_escaped(pgp_block("pgp-d", first=0x99))}"',  # a public key's packets
+            '"key": "-----BEGIN PGP PRIVATE KEY BLOCK-----\\n...\\n'
+            '-----END PGP PRIVATE KEY BLOCK-----"',
         ),
     ),
     # base64 of "user:password" (random passwords written for these tests).

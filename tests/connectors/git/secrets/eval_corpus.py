@@ -1038,11 +1038,14 @@ FAMILY: dict[str, str] = {
             "1Password Secret Key",
             "age Secret Key",
             "PEM Private Key",
+            "PGP Private Key Block",
             "Signed JWT",
         ),
         "secret managers and keys",
     ),
-    **dict.fromkeys(("curl Basic Auth", "curl Authorization Header"), "commands"),
+    **dict.fromkeys(
+        ("curl Basic Auth", "curl Authorization Header", "HTTP Authorization Header"), "commands"
+    ),
     **dict.fromkeys(
         ("Base64-encoded Value", "Unicode-escaped Value", "URL-encoded Value", "Name/Value Pair"),
         "decoded",

@@ -19,7 +19,7 @@ from nhiscan.connectors.git.secrets.detectors import DETECTORS, Detector
 from nhiscan.connectors.git.secrets.engine import Scanner
 from nhiscan.connectors.git.secrets.match import Match
 from nhiscan.scanner.model import Provider
-from tests.connectors.git.secrets.detector_examples import _FAKE_PEM, EXAMPLES
+from tests.connectors.git.secrets.detector_examples import _FAKE_PEM, EXAMPLES, pgp_block
 
 NAMES = frozenset(d.name for d in DETECTORS)
 
@@ -402,3 +402,35 @@ def test_detect_secrets_prefix_only_tokens_are_reported_whole(scanner: Scanner) 
     second = "glpat-" + "Zy9" * 7 + "q"
     secrets = {m.secret for m in _scan(scanner, f'A = "{first}"\nB = "{second}"\n', "x.py")}
     assert {first, second} <= secrets and "glpat" not in secrets
+
+
+def _pgp_matches(scanner: Scanner, text: str, path: str = "keys/release.asc") -> list[Match]:
+    return list(scanner.scan(text.encode(), path).matches)
+
+
+def test_pgp_block_in_a_file_is_one_key_named_by_its_detector_with_its_packets() -> None:
+    scanner = Scanner()
+    block = pgp_block("pgp-file")
+    body = "".join(line for line in block[3:-2])
+    plain = "\n".join(block) + "\n"
+    yaml = "signing:\n  key: |\n" + "".join(f"    {line}\n" for line in block)
+    escaped = '{"key": "' + "\\n".join(block) + '"}\n'
+    for path, text in (("release.asc", plain), ("ci.yaml", yaml), ("ci.json", escaped)):
+        # detect-secrets reads a YAML block scalar as one value on its key's line: its marker
+        # stays there, a line above the key.
+        found = [m for m in _pgp_matches(scanner, text, path) if m.detector != "Private Key"]
+        (match,) = found
+        assert match.detector == "PGP Private Key Block", path
+        assert match.secret == body, path
+        assert "Private Key" in match.detectors or path != "release.asc"  # its marker, folded
+
+
+def test_pgp_markers_stubs_public_keys_and_bad_checksums_are_no_key() -> None:
+    scanner = Scanner()
+    stub = "-----BEGIN PGP PRIVATE KEY BLOCK-----\n...\n-----END PGP PRIVATE KEY BLOCK-----\n"
+    marker = 'HEADER = "-----BEGIN PGP PRIVATE KEY BLOCK-----"\n'
+    public = "\n".join(pgp_block("pgp-pub", first=0x99)) + "\n"
+    corrupt = "\n".join(pgp_block("pgp-bad", crc_delta=7)) + "\n"
+    for text in (stub, marker, public, corrupt):
+        names = [m.detector for m in _pgp_matches(scanner, text)]
+        assert "PGP Private Key Block" not in names, text[:60]

@@ -42,8 +42,8 @@ Known limits (each a recall choice made for precision, or a format left to detec
   before ``AccountKey=``.
 - PEM: a BEGIN line that ends its line is judged by ``private_key_bodies`` from the lines
   after it, so the line-level examples are one-line keys; a key with no END line keeps the
-  BEGIN line as its secret (such keys all hash alike). PGP key blocks are left to
-  detect-secrets.
+  BEGIN line as its secret (such keys all hash alike). PGP private key blocks: ``pgp.py``
+  (the packets must start with a secret key and pass the armor's CRC-24 when it is there).
 - JWT: compact JWS only (three segments); JWE is not covered.
 - Database URLs: a password with an unencoded ``@`` or ``/`` is cut there; Oracle's
   ``jdbc:oracle:thin:user/password@`` form is not covered.
@@ -86,6 +86,7 @@ from nhiscan.connectors.git.secrets.detectors.model import (
     Detector,
     FileRule,
 )
+from nhiscan.connectors.git.secrets.detectors.pgp import PGP_DETECTOR, pgp_key_bodies
 from nhiscan.connectors.git.secrets.detectors.vendors import VALUE_NAMES, VENDOR_DETECTORS
 from nhiscan.scanner.model import Provider
 
@@ -347,6 +348,7 @@ DETECTORS: tuple[Detector, ...] = (
         rank=RANK,
         validate=_pem,
     ),
+    PGP_DETECTOR,
     Detector(
         name="Signed JWT",
         provider=None,
@@ -428,4 +430,5 @@ FILE_RULES: tuple[FileRule, ...] = (
     azure_client_id,
     azure_storage_account,
     private_key_bodies,
+    pgp_key_bodies,
 )
