@@ -98,13 +98,19 @@ def merged(kept: Match, other: Match) -> Match:
     """One secret found by several detectors or in several places: the most specific detector
     names it (of two as specific, the first by name, so the result never depends on which
     place a worker reported first), every detector is listed, what one occurrence knew is
-    kept. Its traits are those every occurrence has: a judgement that lowers a finding
-    (a placeholder user, a loopback host, a format rejected where it is written) must hold
-    wherever the secret is written, so one place where it does not hold keeps it severe."""
+    kept. Its traits are those of every place where the naming detector found it: a
+    judgement that lowers a finding (a placeholder user, a loopback host, a format rejected
+    where it is written) must hold wherever that detector saw the secret, so one place where
+    it does not keeps the finding severe. A place where only a less specific detector found
+    it (the same password after ``PASSWORD =``, without the URL's user and host) says nothing
+    about what the naming detector judged, and is judged lower anyway."""
     ahead = (other.rank, kept.detector) > (kept.rank, other.detector)
     best, rest = (other, kept) if ahead else (kept, other)
     detectors = tuple(dict.fromkeys(best.detectors + rest.detectors))
-    traits = tuple(t for t in best.traits if t in rest.traits)
+    if rest.detector == best.detector:
+        traits = tuple(t for t in best.traits if t in rest.traits)
+    else:
+        traits = best.traits
     if (
         detectors == best.detectors
         and (best.paired_secret or not rest.paired_secret)

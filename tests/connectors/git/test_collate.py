@@ -1,6 +1,6 @@
 """One secret in several places of a repository (collate.merged): the result does not depend
 on the order the places arrive in, and a judgement that lowers the finding survives only when
-every place has it."""
+every place where the naming detector found the secret has it."""
 
 from __future__ import annotations
 
@@ -50,3 +50,17 @@ def test_a_lowering_trait_holds_only_where_every_place_has_it() -> None:
     assert _all_orders(failed, failed) == {
         ("AWS Access Key", ("AWS Access Key",), ("failed-format-check",))
     }
+
+
+def test_a_place_found_only_by_a_less_specific_detector_keeps_the_namers_traits() -> None:
+    url = _match("Database URL Password", RANK_NHISCAN, ("placeholder-user",), line=94)
+    keyword = _match("Secret Keyword", 0, (), line=296)  # "PASSWORD = '…'": no user to judge
+    other_url = _match("Database URL Password", RANK_NHISCAN, ("loopback-host",), line=97)
+    assert _all_orders(url, keyword) == {
+        (
+            "Database URL Password",
+            ("Database URL Password", "Secret Keyword"),
+            ("placeholder-user",),
+        )
+    }
+    assert {traits for _, _, traits in _all_orders(url, keyword, other_url)} == {()}
