@@ -457,6 +457,47 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "Authorization: Bearer xxxxxxxxxxxxxxxxxxxx",
         ),
     ),
+    "Azure IoT Hub Connection String": (
+        (
+            "IOTHUB_CONNECTION_STRING=HostName=acme-hub.azure-devices.net;"
+            "SharedAccessKeyName=iothubowner;SharedAccessKey=SLQgnuKVBv2p6qBJpA53+s1LneRJoOYnvMqOV0koUDA=",
+            '"device": "HostName=acme-hub.azure-devices.net;DeviceId=sensor-7;'
+            'SharedAccessKey=/b4o1NO1/PcaAlFj1W20qORbKpRPCQKjbeK+Zjq74Lo="',
+        ),
+        (
+            "HostName=acme-hub.azure-devices.net;SharedAccessKeyName=iothubowner;"
+            "SharedAccessKey=<primary-key>",
+            "HostName=acme-hub.azure-devices.net;DeviceId=sensor-7;SharedAccessKey="
+            + "A" * 43
+            + "=",
+            "HostName=acme-hub.azure-devices.net;DeviceId=sensor-7;x509=true",
+        ),
+    ),
+    "Azure SignalR Connection String": (
+        (
+            "Azure__SignalR__ConnectionString=Endpoint=https://acme-chat.service.signalr.net;"
+            "AccessKey=DZqkf38biQktOFPYWyDQCR83ZXYZ4r0FQzCy2iw60I8=;Version=1.0;",
+            '"WebPubSub": "Endpoint=https://acme-hub.webpubsub.azure.com;AccessKey=3dIdhC3baphp2Hu9hB1agrjuaQdxGufiMOrcIgxoD4A=;Version=1.0;"',
+        ),
+        (
+            "Endpoint=https://acme-chat.service.signalr.net;AccessKey=<access-key>;Version=1.0;",
+            "Endpoint=https://acme-chat.service.signalr.net;AuthType=azure.msi;Version=1.0;",
+            "Endpoint=https://acme-chat.service.signalr.net;AccessKey="
+            + "x" * 44
+            + ";Version=1.0;",
+        ),
+    ),
+    "Azure App Configuration Connection String": (
+        (
+            "AZURE_APPCONFIGURATION_CONNECTIONSTRING=Endpoint=https://acme-cfg.azconfig.io;"
+            "Id=Qx7r-l9-s0:Kd2mZpW8vB4nT6yL;Secret=3l1lm8sc20ZzbU3n4MZqPxXywhmeKrXD5JLkBM/hHsQ=",
+            '{"AppConfig": "Endpoint=https://acme-cfg.azconfig.io/;Id=Zp3w-l1-s0:Rt5mQ8vW2nB7;Secret=tpB/wDTS/8KqkqAbS3rXR+ca0APKENHcUM0GlCv52KA="}',
+        ),
+        (
+            "Endpoint=https://acme-cfg.azconfig.io;Id=<id>;Secret=<secret>",
+            "Endpoint=https://acme-cfg.azconfig.io;Id=abc;Secret=${APPCONFIG_SECRET}",
+        ),
+    ),
     "PGP Private Key Block": (
         (
             f'"signing_key": "{_escaped(pgp_block("pgp-a"))}"',

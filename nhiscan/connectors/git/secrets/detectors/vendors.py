@@ -19,6 +19,8 @@ import re
 from collections.abc import Callable, Sequence
 
 from nhiscan.connectors.git.secrets.detectors.checks import (
+    _azure_key,
+    _b64_bytes,
     _github_checksum,
     _password,
     _random_looking,
@@ -114,6 +116,11 @@ def _cased_random(value: str) -> bool:
     return _random_looking(value) and value.lower() != value and value.upper() != value
 
 
+def _base64_key(value: str) -> bool:
+    """A key that is base64 of at least 30 random bytes (the services' generated keys)."""
+    return _b64_bytes(value) >= 30 and _random_looking(value)
+
+
 def _uuid_random(value: str) -> bool:
     return _random_looking(value.replace("-", "")) and len(set(value)) >= 10
 
@@ -165,6 +172,51 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
         keywords=("accountendpoint=",),
         rank=RANK,
         validate=_random_looking,
+    ),
+    # IoT Hub and Device Provisioning connection strings (service policies, devices, modules):
+    # HostName=<hub>.azure-devices.net;SharedAccessKeyName=<policy>|DeviceId=<id>;
+    # SharedAccessKey=<32 bytes, base64>.
+    # https://learn.microsoft.com/en-us/azure/iot-hub/authenticate-authorize-sas
+    Detector(
+        name="Azure IoT Hub Connection String",
+        provider=Provider.AZURE,
+        pattern=re.compile(
+            r"(?i:HostName)=[A-Za-z0-9-]{3,63}\.azure-devices(?:-provisioning)?\.net;"
+            r"(?:(?i:SharedAccessKeyName|DeviceId|ModuleId)=[^;\s\"'`]{1,128};){1,2}"
+            r"(?i:SharedAccessKey)=(?P<secret>[A-Za-z0-9+/]{43}=)(?![A-Za-z0-9+/=])"
+        ),
+        keywords=("azure-devices",),
+        rank=RANK,
+        validate=_azure_key(32),
+    ),
+    # SignalR Service and Web PubSub: Endpoint=https://<name>.service.signalr.net;AccessKey=<key>;
+    # Version=1.0; https://learn.microsoft.com/en-us/azure/azure-signalr/concept-connection-string
+    # https://learn.microsoft.com/en-us/azure/azure-web-pubsub/howto-websocket-connect
+    Detector(
+        name="Azure SignalR Connection String",
+        provider=Provider.AZURE,
+        pattern=re.compile(
+            r"(?i:Endpoint)=https?://[A-Za-z0-9-]{3,63}\.(?:service\.signalr\.net"
+            r"|webpubsub\.azure\.com)(?::[0-9]{1,5})?/?;(?i:AccessKey)="
+            r"(?P<secret>[A-Za-z0-9+/]{40,88}={0,2})(?![A-Za-z0-9+/=])"
+        ),
+        keywords=("signalr.net", "webpubsub.azure.com"),
+        rank=RANK,
+        validate=_base64_key,
+    ),
+    # App Configuration: Endpoint=https://<store>.azconfig.io;Id=<credential id>;Secret=<secret>.
+    # https://learn.microsoft.com/en-us/azure/azure-app-configuration/howto-disable-access-key-authentication
+    # https://learn.microsoft.com/en-us/azure/service-connector/how-to-integrate-app-configuration
+    Detector(
+        name="Azure App Configuration Connection String",
+        provider=Provider.AZURE,
+        pattern=re.compile(
+            r"(?i:Endpoint)=https://[A-Za-z0-9-]{3,63}\.azconfig\.io/?;(?i:Id)=[^;\s\"'`]{1,128};"
+            r"(?i:Secret)=(?P<secret>[A-Za-z0-9+/]{40,88}={0,2})(?![A-Za-z0-9+/=])"
+        ),
+        keywords=("azconfig.io",),
+        rank=RANK,
+        validate=_base64_key,
     ),
     # -- source forges and CI ----------------------------------------------------------------
     # GitLab's other tokens, by prefix: OAuth application secrets (gloas-), deploy (gldt-),
