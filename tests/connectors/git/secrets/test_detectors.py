@@ -171,6 +171,29 @@ def test_one_secret_pairs_one_key_id(scanner: Scanner) -> None:
     assert _one(matches, table.AWS_KEY_ID, KEY_A).paired_secret is None
 
 
+def test_an_unnamed_secret_key_beside_its_key_id_is_found_and_paired(scanner: Scanner) -> None:
+    terraform = (
+        'provider "aws" {\n'
+        '  region     = "eu-west-1"\n'
+        f'  access_key = "{KEY_A}"\n'
+        f'  secret_key = "{SECRET_A}"\n'
+        "}\n"
+    )
+    java = f'new BasicAWSCredentials("{KEY_B}", "{SECRET_B}");\n'
+    for text, key, secret in ((terraform, KEY_A, SECRET_A), (java, KEY_B, SECRET_B)):
+        matches = _scan(scanner, text, "main.tf" if text is terraform else "App.java")
+        assert _one(matches, table.AWS_KEY_ID, key).paired_secret == secret
+        assert _one(matches, table.AWS_SECRET_KEY, secret).credential_id == key
+
+
+def test_a_bare_40_character_string_is_a_secret_key_only_near_a_key_id(scanner: Scanner) -> None:
+    digest = "0123456789abcdef0123456789abcdef01234567"  # a lower-case hex digest
+    far = f"id = {KEY_A}\n" + "x = 1\n" * 4 + f'value = "{SECRET_A}"\n'
+    for text in (f'value = "{SECRET_A}"\n', f"id = {KEY_A}\nsha = {digest}\n", far):
+        matches = _scan(scanner, text)
+        assert not [m for m in matches if m.detector == table.AWS_SECRET_KEY], text
+
+
 # -- whole-file rules: GCP -------------------------------------------------------------------
 
 PEM_LINES = _FAKE_PEM

@@ -30,9 +30,10 @@ people write instead of a credential (``AKIAXXXXXXXXXXXXXXXX``, ``<your-token>``
 
 Known limits (each a recall choice made for precision, or a format left to detect-secrets):
 
-- AWS secret access keys are found only after a name on the same line (aws_secret_access_key,
-  SecretAccessKey, aws_secret, ...): Terraform's ``secret_key =`` and positional arguments
-  (``BasicAWSCredentials("AKIA…", "…")``) are missed; the key id next to them is not.
+- AWS secret access keys are found after a name on the same line (aws_secret_access_key,
+  SecretAccessKey, aws_secret, ...), or without one within three lines of their key id
+  (Terraform's ``secret_key =``, ``BasicAWSCredentials("AKIA…", "…")``: the file rule
+  ``aws_secret_beside_key_id``); alone and unnamed, a 40-character value is not one.
 - GitHub classic tokens must pass their CRC32 checksum; one that does not is still reported by
   detect-secrets' "GitHub Token". GitLab: ``glpat-`` + 20 characters here, the other
   prefixes in ``vendors.py``.
@@ -68,6 +69,7 @@ from nhiscan.connectors.git.secrets.detectors.checks import (
 from nhiscan.connectors.git.secrets.detectors.checks_vendor import not_documented
 from nhiscan.connectors.git.secrets.detectors.decoded import decoded_matches, encoded_detectors
 from nhiscan.connectors.git.secrets.detectors.files import (
+    aws_secret_beside_key_id,
     azure_client_id,
     azure_storage_account,
     gcp_client_email,
@@ -425,6 +427,7 @@ __all__ = [
 
 FILE_RULES: tuple[FileRule, ...] = (
     partial(decoded_matches, DETECTORS),  # first: what it finds is joined like the rest
+    aws_secret_beside_key_id,
     pair_aws_keys,
     gcp_client_email,
     azure_client_id,

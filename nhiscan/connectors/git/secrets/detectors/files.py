@@ -12,6 +12,7 @@ from nhiscan.connectors.git.secrets.detectors.checks import (
     _pem_body,
     _pem_key_like,
     _pem_piece,
+    _random_mixed,
 )
 from nhiscan.connectors.git.secrets.detectors.model import (
     _AZURE_STORAGE,
@@ -42,6 +43,50 @@ def _pair_by_line(left: Sequence[Match], right: Sequence[Match]) -> dict[str, st
             pairs[a] = b
             used.add(b)
     return pairs
+
+
+# A secret access key written without a name that says so, beside its key id: Terraform's
+# ``secret_key = "…"``, ``BasicAWSCredentials("AKIA…", "…")``, a credentials table.
+_NEAR_LINES = 3
+_BARE_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+
+
+def aws_secret_beside_key_id(matches: list[Match], lines: Sequence[str]) -> list[Match]:
+    """A key id with no named secret key in its file takes the nearest 40-character string of
+    the secret key's alphabet within three lines of it (upper and lower case, digits, random
+    looking: not a hex digest, not a word), as that key id's secret: the value alone is any
+    40-character string, next to a key id it is the other half of the credential."""
+    key_ids = [m for m in matches if m.detector == AWS_KEY_ID]
+    if not key_ids or any(m.detector == AWS_SECRET_KEY for m in matches):
+        return matches
+    found: dict[str, Match] = {}
+    for key_id in key_ids:
+        candidates = [
+            (abs(number - key_id.line), number < key_id.line, number, token)
+            for number in range(
+                max(1, key_id.line - _NEAR_LINES), min(len(lines), key_id.line + _NEAR_LINES) + 1
+            )
+            if len(lines[number - 1]) <= WINDOW
+            for token in _BARE_SECRET.findall(lines[number - 1])
+            if _random_mixed(token)
+        ]
+        if candidates:
+            _, _, number, token = min(candidates)
+            found.setdefault(
+                token,
+                replace(
+                    key_id,
+                    detector=AWS_SECRET_KEY,
+                    detectors=(AWS_SECRET_KEY,),
+                    secret=token,
+                    line=number,
+                    credential_id=None,
+                    paired_secret=None,
+                    absorbed=(),
+                    traits=(),
+                ),
+            )
+    return [*matches, *found.values()] if found else matches
 
 
 def pair_aws_keys(matches: list[Match], lines: Sequence[str]) -> list[Match]:
