@@ -81,6 +81,10 @@ FACTORIES: dict[str, tuple[Factory, str]] = {
         "SRC_ACCESS_TOKEN",
     ),
     "crates.io API Token": (lambda r: "cio" + _s(r, _B62, 32), "CARGO_REGISTRY_TOKEN"),
+    "Hetzner Cloud API Token": (lambda r: _s(r, _B62, 64), "HCLOUD_TOKEN"),
+    "Gitea Access Token": (lambda r: _s(r, _HEX, 40), "GITEA_TOKEN"),
+    "Codecov Upload Token": (_uuid, "CODECOV_TOKEN"),
+    "JFrog Reference Token": (lambda r: "cmVmd" + _s(r, _B62, 59), "JFROG_ACCESS_TOKEN"),
     "Honeycomb Ingest Key": (
         lambda r: f"hc{r.choice('abcx')}ik_" + _s(r, _LOWER36, 58),
         "HONEYCOMB_API_KEY",
@@ -103,14 +107,22 @@ FAMILY: dict[str, str] = {
             "Yandex Cloud OIDC App Secret",
             "Scaleway Secret Key",
             "Akamai EdgeGrid Token",
+            "Hetzner Cloud API Token",
         ),
         "cloud",
     ),
     **dict.fromkeys(
-        ("Tailscale Key", "Fly.io Access Token", "Sourcegraph Access Token", "ClickUp API Token"),
+        (
+            "Tailscale Key",
+            "Fly.io Access Token",
+            "Sourcegraph Access Token",
+            "ClickUp API Token",
+            "Gitea Access Token",
+            "Codecov Upload Token",
+        ),
         "forges and CI",
     ),
-    "crates.io API Token": "package registries",
+    **dict.fromkeys(("crates.io API Token", "JFrog Reference Token"), "package registries"),
     "Honeycomb Ingest Key": "observability",
     **dict.fromkeys(("Mapbox Secret Token", "LaunchDarkly SDK Key"), "databases and SaaS"),
 }
@@ -151,6 +163,22 @@ HARD_FALSE: dict[str, tuple[str, ...]] = {
     "Scaleway Secret Key": (
         "SCW_SECRET_KEY=xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
         "SCW_SECRET_KEY=11111111-2222-3333-4444-555555555555",
+    ),
+    "Hetzner Cloud API Token": (
+        "export HCLOUD_TOKEN='LRK9DAWQ1ZAEFSrCNEEzLCUwhYX1U3g7wMg4dTlkkDC96fyDuyJ39nVbVjCKSDfj'",
+        "HCLOUD_TOKEN=${{ secrets.HCLOUD_TOKEN }}",
+    ),
+    "Gitea Access Token": (
+        "GITEA_TOKEN=0000000000000000000000000000000000000000",
+        "gitea_token: <your access token>",
+    ),
+    "Codecov Upload Token": (
+        'CODECOV_TOKEN=":uuid-repo-token"',
+        "CODECOV_TOKEN=00000000-0000-0000-0000-000000000000",
+    ),
+    "JFrog Reference Token": (
+        "refs = cmVmdXNlZA==",
+        "JFROG_ACCESS_TOKEN=cmVmdXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
     ),
     "Mapbox Secret Token": (
         "MAPBOX_TOKEN=sk.eyJub3QganNvbg.AbCdEfGhIjKlMnOpQrStUv",

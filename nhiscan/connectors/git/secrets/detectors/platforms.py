@@ -43,6 +43,8 @@ _SAMPLES = frozenset(
         # https://techdocs.akamai.com/developer/docs/set-up-authentication-credentials
         "akab-acc35t0k3nodujqunph3w7hzp7-gtm6ij",
         "akab-c113ntt0k3n4qtari252bfxxbsl-yvsdj",
+        # https://docs.ansible.com/ansible/latest/collections/hetzner/hcloud/docsite/guides.html
+        "LRK9DAWQ1ZAEFSrCNEEzLCUwhYX1U3g7wMg4dTlkkDC96fyDuyJ39nVbVjCKSDfj",
     )
 )
 _EDGE_DOTTED = "A-Za-z0-9_.+/=-"
@@ -132,6 +134,16 @@ PLATFORM_DETECTORS: tuple[Detector, ...] = (
         _UUID,
         validate=_uuid_random,
     ),
+    # Hetzner Cloud API tokens: 64 base62, read from HCLOUD_TOKEN by the hcloud CLI and Hetzner's
+    # Ansible collection (whose guide prints the sample refused here).
+    # https://docs.hetzner.com/cloud/api/getting-started/generating-api-token/
+    # https://docs.ansible.com/ansible/latest/collections/hetzner/hcloud/docsite/guides.html
+    _named(
+        "Hetzner Cloud API Token",
+        ("hcloud_token", "hcloud_api_token", "hetzner_cloud_token", "hetzner_api_token"),
+        "[A-Za-z0-9]{64}",
+        validate=lambda v: v not in _SAMPLES and _random_mixed(v),
+    ),
     # Akamai EdgeGrid (.edgerc): client_token and access_token are "akab-" + two lowercase
     # base36 groups; the host ("akab-….luna.akamaiapis.net") is not a token.
     # https://techdocs.akamai.com/developer/docs/set-up-authentication-credentials
@@ -171,6 +183,24 @@ PLATFORM_DETECTORS: tuple[Detector, ...] = (
         ("sgp_",),
         "(?:(?:[a-fA-F0-9]{16}|local)_)?[a-fA-F0-9]{40}",
         validate=lambda t: _random_looking(t[-40:]),
+    ),
+    # Gitea access tokens: 40 hex ("by creation access tokens are 40 byte hexadecimal strings"),
+    # found after GITEA_TOKEN and the like. https://github.com/go-gitea/gitea/pull/16164
+    _named(
+        "Gitea Access Token",
+        ("gitea_token", "gitea_access_token", "gitea_api_token"),
+        "[0-9a-f]{40}",
+    ),
+    # Codecov repository upload tokens are UUIDs, read from CODECOV_TOKEN.
+    # https://www.npmjs.com/package/codecov (Codecov's uploader: "Upload repo tokens")
+    _named("Codecov Upload Token", ("codecov_token",), _UUID, validate=_uuid_random),
+    # JFrog reference tokens (the short form of an access token): "cmVmd" + 59 base62.
+    # https://jfrog.com/help/r/jfrog-platform-administration-documentation/understanding-identity-tokens
+    _prefixed(
+        "JFrog Reference Token",
+        ("cmVmd",),
+        "[A-Za-z0-9]{59}",
+        validate=lambda t: _random_mixed(t[5:]),
     ),
     # crates.io API tokens: "cio" + 32 base62, as crates.io generates them (TOKEN_PREFIX,
     # TOKEN_LENGTH): https://github.com/rust-lang/crates.io/blob/main/crates/crates_io_database/src/utils/token.rs
