@@ -1,20 +1,22 @@
-"""Token formats of developer platforms: other clouds (Yandex Cloud, Scaleway, Akamai), networking
-(Tailscale), hosting (Fly.io), code search (Sourcegraph), registries (crates.io), observability
-(Honeycomb), maps (Mapbox) and SaaS dev tools (LaunchDarkly, ClickUp). Each row is one format the
-vendor documents (the comment gives the page, or the vendor's own source where the format is
-defined in code); the conventions of the main table hold (``detectors/__init__.py``).
+"""Token formats of developer platforms: other clouds (Yandex Cloud, Scaleway, Hetzner, Akamai),
+networking (Tailscale), hosting (Fly.io), forges and CI (Sourcegraph, Gitea, Codecov), registries
+(crates.io, JFrog), observability (Honeycomb), maps (Mapbox) and SaaS dev tools (LaunchDarkly,
+ClickUp). Each row is one format the vendor documents (the comment gives the page, or the
+vendor's own source where the format is defined in code); the conventions of the main table
+hold (``detectors/__init__.py``).
 
 Prefixes of two or three characters (``cio``, ``t1.``) are made safe by an exact body: length and
 alphabet, a decodable payload (Mapbox's JWT-shaped tokens, Fly.io's msgpack macaroons) or a fixed
 middle (Tailscale's ``CNTRL``). Prefixes the vendors share with unrelated tokens (LaunchDarkly's
-``sdk-``, ClickUp's ``pk_``) and values with no prefix (Scaleway's UUID secret keys) are found
-only after a name that says what they are (``_named``).
+``sdk-``, ClickUp's ``pk_``) and values with no prefix (Scaleway's UUID secret keys, Hetzner's
+and Gitea's tokens) are found only after a name that says what they are (``_named``).
 
-Left out, for want of a documented format: Google OAuth access and refresh tokens (Google
+Left out, for want of a documented shape: Google OAuth access and refresh tokens (Google
 documents no prefix), Yandex Cloud static access keys (``YC`` + 38: a two-letter prefix on a
-common alphabet), Octopus Deploy, Harness, Prefect, Neon, Render, Deno Deploy, Typeform,
-Contentful, Airtable, HubSpot, Frame.io, Adafruit IO, JFrog and Clojars tokens (their
-documentation names the token but not its shape)."""
+common alphabet), and the tokens of Octopus Deploy, Harness, Prefect, Neon, Render, Deno Deploy,
+Infracost, ReadMe, Typeform, Contentful, Airtable, HubSpot, Frame.io, Adafruit IO, Clojars,
+Linode, Fastly, Algolia and Travis CI, and LaunchDarkly's API access tokens (their documentation
+names the token, at most its prefix, but not its length or alphabet)."""
 
 from __future__ import annotations
 
