@@ -41,6 +41,9 @@ BY_DETECTOR: dict[str, Severity] = {
     # the body, that detector names the finding; alone it is a PGP or PuTTY block nhiscan does
     # not read, or the marker as a constant in code (parsers, key generators).
     "Private Key": Severity.MEDIUM,
+    # A repository upload token lets one upload coverage reports to its repository, nothing
+    # more (Codecov's uploader did not even ask public repositories on several CIs for one).
+    "Codecov Upload Token": Severity.MEDIUM,
 }
 
 

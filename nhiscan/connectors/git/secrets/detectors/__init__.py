@@ -89,6 +89,10 @@ from nhiscan.connectors.git.secrets.detectors.model import (
     FileRule,
 )
 from nhiscan.connectors.git.secrets.detectors.pgp import PGP_DETECTOR, pgp_key_bodies
+from nhiscan.connectors.git.secrets.detectors.platforms import (
+    PLATFORM_DETECTORS,
+    PLATFORM_VALUE_NAMES,
+)
 from nhiscan.connectors.git.secrets.detectors.vendors import VALUE_NAMES, VENDOR_DETECTORS
 from nhiscan.scanner.model import Provider
 
@@ -401,10 +405,11 @@ DETECTORS: tuple[Detector, ...] = (
         validate=_password,
     ),
     *VENDOR_DETECTORS,
+    *PLATFORM_DETECTORS,
 )
 DETECTORS = tuple(replace(d, validate=not_documented(d.validate)) for d in DETECTORS)
 # The encoded-value rows (decoded.py): their keywords are the other rows' prefixes, encoded.
-DETECTORS += encoded_detectors(DETECTORS, VALUE_NAMES)
+DETECTORS += encoded_detectors(DETECTORS, VALUE_NAMES + PLATFORM_VALUE_NAMES)
 
 __all__ = [
     "AWS_KEY_ID",
