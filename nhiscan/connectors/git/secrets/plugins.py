@@ -84,13 +84,91 @@ _ASSIGNED = "[\"']?\\]? *(?:=|:|:=|=>| +|::) *[\"']?"
 # whitespace read as latin-1) must never end a run the detector continues on decoded text.
 _USERINFO = "[^:/?#\\[\\]@!$&'()*+,;= \t\n\x0b\x0c\r\x1c-\x1f]"
 
+# What a character of detect-secrets' text can be in the pre-filter's view (UTF-8 read as
+# latin-1): an ASCII character is itself, any other is 2 to 4 bytes of \x80-\xff (and an
+# invalid byte, decoded as U+FFFD, is one). So a Unicode class becomes its ASCII members plus
+# every byte >= \x80, and n characters become up to 4n bytes. None of these holds a newline: a
+# transformed line's newline is a space in the pre-filter's view (``transform.as_raw``).
+_CHARS_20 = "[^\n]{0,80}"  # .{0,20}
+_SPACE = "[\t\x0b-\r\x1c-\x20\x80-\xff]"  # \s
+_NOT_SPACE = "[^\t-\r\x1c-\x20]"  # \S
+_WORD_CHAR = "[0-9A-Za-z_\x80-\xff]"  # \w
+# The letters re.IGNORECASE folds to an ASCII one (U+0130, U+0131, U+017F, U+212A), in UTF-8.
+_FOLDED_LETTER = "\xc4[\xb0\xb1]|\xc5\xbf|\xe2\x84\xaa"
+
+
+def _caseless_keyword(word: str) -> str:
+    """A detect-secrets keyword (lowercase letters, ``_?``, ``ñ``) as re.IGNORECASE matches
+    it, in the pre-filter's view: ``ñ`` is two bytes in UTF-8, either case (c3 b1, c3 91)."""
+    parts = re.findall(r"_\?|ñ|[a-z]", word)
+    if "".join(parts) != word:
+        raise ValueError(f"a keyword with characters the pre-filter does not fold: {word!r}")
+    return "".join(
+        "_?" if part == "_?" else "\xc3[\xb1\x91]" if part == "ñ" else _caseless(part)
+        for part in parts
+    )
+
+
+# KeywordDetector's DENYLIST (detect_secrets/plugins/keyword.py), in its order.
+KEYWORDS = (
+    "api_?key",
+    "auth_?key",
+    "service_?key",
+    "account_?key",
+    "db_?key",
+    "database_?key",
+    "priv_?key",
+    "private_?key",
+    "client_?key",
+    "db_?pass",
+    "database_?pass",
+    "key_?pass",
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "contraseña",
+    "contrasena",
+)
+_DENYLIST = "(?:" + "|".join(_caseless_keyword(w) for w in KEYWORDS) + ")"
+_QUOTE = "['\"`]"
+# The quoted value every KeywordDetector regex that requires one ends with: its SECRET starts
+# with a word character and holds no quote or \v (a quote never is a byte of a multi-byte
+# character), closed by the quote that opened it.
+_QUOTED = f"{_QUOTE}{_WORD_CHAR}[^\x0b'\"\n]*{_QUOTE}"
+
+# KeywordDetector's regexes, all file types' together (its regexes per file type are subsets
+# of these; see keyword.py). Each is the keyword (caseless: the two case-sensitive regexes
+# are widened with the others), ``\w*``, then:
+KEYWORD_SHAPES = (
+    # a closing quote or bracket, or a C array's [n]; spaces; an assignment or comparison
+    # (:= : = == === != !== =>); spaces; @ (C#, Objective-C); a quote or none; the value's
+    # first character, a word character.
+    f"{_DENYLIST}{_WORD_CHAR}*(?:[\\]'\"]{{0,2}}|\\[[0-9]*\\]){_SPACE}*[:!=][!=>]{{0,2}}"
+    f"{_SPACE}*@?{_QUOTE}?{_WORD_CHAR}",
+    # C++: secret("value") or secret.assign("value", ...).
+    f'{_DENYLIST}{_WORD_CHAR}*(?:[^\n]{{1,4}}assign)?\\("{_WORD_CHAR}',
+    # private_key "value"; up to 50 non-space characters, spaces, a quoted value, ";".
+    f"{_DENYLIST}{_NOT_SPACE}*{_SPACE}*{_QUOTED};",
+    # "value" == my_password: a quoted value, spaces, == != === !==, spaces, \w*, the keyword.
+    f"{_QUOTED}{_SPACE}*[!=]{{2,3}}{_SPACE}*{_WORD_CHAR}*{_DENYLIST}",
+)
+
 # detect-secrets plugin class name -> its pre-filter. Derived from each plugin's patterns
 # (detect_secrets/plugins/*.py, version pinned in pyproject.toml).
 PREFILTERS: dict[str, Prefilter] = {
     "ArtifactoryDetector": Prefilter(
         patterns=(r"AKC[a-zA-Z0-9]{10}", r"AP(?:[0-9ABCDEF]|[^\x00-\x7f]{1,4})[a-zA-Z0-9]{8}")
     ),
-    "AWSKeyDetector": Prefilter(literals=("a3t", "abia", "acca", "akia", "asia", "aws", *_FOLDED)),
+    # The key id, case-sensitive as detect-secrets compiles it; or "aws", up to 20 characters,
+    # a keyword, up to 20 more, then 40 characters of its class between quotes (IGNORECASE).
+    "AWSKeyDetector": Prefilter(
+        patterns=(
+            r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}",
+            f"{_caseless('aws')}{_CHARS_20}(?:{_KEY_OR_PW}){_CHARS_20}"
+            f"['\"](?:[0-9A-Za-z/+]|{_FOLDED_LETTER}){{40}}['\"]",
+        )
+    ),
     "AzureStorageKeyDetector": Prefilter(literals=("accountkey=",)),
     # ://user:password@ with neither part holding a reserved character or whitespace.
     "BasicAuthDetector": Prefilter(patterns=(rf"://{_USERINFO}+:{_USERINFO}+@",)),
@@ -136,8 +214,7 @@ PREFILTERS: dict[str, Prefilter] = {
     # Four dotted octets: the last three always follow a dot.
     "IPPublicDetector": Prefilter(patterns=(r"\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]",)),
     "JwtTokenDetector": Prefilter(literals=("eyj",)),
-    # DENYLIST: api_?key ... key_?pass, password, passwd, pwd, secret, contraseña, contrasena.
-    "KeywordDetector": Prefilter(literals=("key", "pass", "pwd", "secret", "contrase", *_FOLDED)),
+    "KeywordDetector": Prefilter(patterns=KEYWORD_SHAPES),
     "MailchimpDetector": Prefilter(literals=("-us",)),
     "NpmDetector": Prefilter(literals=(":_authtoken=",)),
     "OpenAIDetector": Prefilter(literals=("t3blbkfj",)),
