@@ -1,8 +1,9 @@
 """The narrow pre-filter patterns of detect-secrets' assignment plugins (Cloudant, IBM Cloud
-IAM, SoftLayer) and of its basic-auth plugin mark every line the plugin matches, also where
-re.IGNORECASE folds a non-ASCII letter (U+0130, U+0131 to i, U+017F to s, U+212A to k) and
-where the value holds non-ASCII characters; and they leave plain keyword lines unmarked (the
-point: such lines no longer reach these plugins)."""
+IAM, SoftLayer), of its basic-auth plugin, of KeywordDetector (every shape of its regexes, in
+the file types that use them) and of AWSKeyDetector mark every line the plugin matches, also
+where re.IGNORECASE folds a non-ASCII letter (U+0130, U+0131 to i, U+017F to s, U+212A to k)
+and where Unicode classes (\\s, \\w) match non-ASCII characters; and they leave plain keyword
+lines unmarked (the point: such lines no longer reach these plugins)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from nhiscan.connectors.git.secrets.regex_bytes import translate
 HEX64 = "0f1e2d3c4b5a6978" * 4
 LOWER24 = "qwertyuiopasdfghjklzxcvb"
 ID44 = "Zq8v_Lr2-mXw9TkB4sYh7Gf4DsA9Lk2Mn8qPo3Ui5Yt1"
+AWS40 = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
 MATCHED = {
     "CloudantDetector": [
@@ -47,13 +49,71 @@ MATCHED = {
         "http://\u00fcser:p\u00e4ss\u00c5@host",
         "git://a:b@c",
     ],
+    "AWSKeyDetector": [
+        "key_id = AKIAIOSFODNN7EXAMPLE",
+        f'aws_secret_access_key = "{AWS40}"',
+        f"AWS_SESSION_TOKEN: '{AWS40}'",
+        f"aws.pass({AWS40!r})",
+        f'aw\u017f_to\u212aen = "{AWS40}"',
+        f'aws_\u00e9\u00e9_key = "{AWS40}"',
+        f'aws_key = "{chr(0x212A) * 10}{chr(0x131) * 10}{chr(0x17F) * 10}{chr(0x130) * 10}"',
+    ],
 }
+# KeywordDetector's regexes depend on the file type (by extension): each line with a file
+# type that uses the shape it exercises.
+KEYWORD_MATCHED = [
+    ("x.py", 'password = "hunter2"'),
+    ("x.py", "DB_PASS: 'hunter2'"),
+    ("x.py", 'if "hunter2" == my_password:'),
+    ("x.yaml", "api_key: hunter2"),
+    ("x.ini", "secret_token = hunter2"),
+    ("x.go", 'apiKey := "hunter2"'),
+    ("x.go", "secret != hunter2"),
+    ("x.c", 'char password[25] = "hunter2";'),
+    ("x.cs", 'var password = @"hunter2";'),
+    ("x.cpp", 'std::string secret("hunter2");'),
+    ("x.cpp", 'secret.assign("hunter2", 7);'),
+    ("x.cpp", 'password == "hunter2"'),
+    ("x.txt", 'private_key "hunter2";'),
+    ("x.js", "['password'] => 'hunter2'"),
+    ("x.js", "passwd === `hunter2`"),
+    ("x.py", 'pa\u017f\u017fword = "hunter2"'),
+    ("x.py", 'api_\u212aey = "hunter2"'),
+    ("x.py", 'AP\u0130_KEY = "hunter2"'),
+    ("x.py", 'ap\u0131_key = "hunter2"'),
+    ("x.py", 'CONTRASE\u00d1A = "hunter2"'),
+    ("x.py", 'password\u00e9 = "hunter2"'),
+    ("x.py", 'password\u00a0=\u2003"hunter2"'),
+    ("x.py", 'password \u00a0= "hunter2"'),
+    ("x.py", 'if "hunter2"\u00a0==\u2003password:'),
+    ("x.py", 'password = "\u00e9t\u00e9"'),
+    ("x.py", 'password = "\u0663\u0663"'),
+    ("x.txt", 'secret\u2192\u2192 "hunter2";'),
+    ("x.txt", 'secret\u2192x "hunter2";'),
+    ("x.cpp", 'secret\u2192assign("hunter2", 7);'),
+    ("x.yaml", "password:\u3000\u00e9t\u00e9"),
+]
 UNMARKED = {
     "CloudantDetector": ["api_key = settings.key", "token = next_token()"],
     "SoftlayerDetector": ["password = input()", "self.key = key"],
     "IbmCloudIamDetector": ["password = 'short'", f"token_name = {ID44[:20]}"],
     "BasicAuthDetector": ["see https://example.com/docs", "http://host:8080/path"],
+    "AWSKeyDetector": [
+        "region = 'ap-southeast-1'  # Asia Pacific (Singapore)",
+        "aws_access_key_id = os.environ['AWS_ACCESS_KEY_ID']",
+        "key = akiaiosfodnn7example",
+        f'aws_token = "{AWS40[:39]}"',
+    ],
 }
+KEYWORD_UNMARKED = [
+    "def check_password(self, raw_password):",
+    "# the secret is rotated every day",
+    "PASSWORD_HASHERS",
+    "api_key.strip()",
+    "return self._secret",
+    'log("password")',
+    "KEY_PASS",
+]
 
 
 def _plugin(name: str) -> object:
@@ -94,6 +154,36 @@ def test_keyword_lines_without_the_shape_stay_unmarked(name: str, line: str) -> 
 
 
 def test_the_patterns_translate_for_the_native_pass() -> None:
-    for name in MATCHED:
+    for name in [*MATCHED, "KeywordDetector"]:
         for pattern in plugins.PREFILTERS[name].patterns:
             assert translate(pattern)
+
+
+@pytest.mark.parametrize(("filename", "line"), KEYWORD_MATCHED)
+def test_every_keyword_shape_is_marked(filename: str, line: str) -> None:
+    assert _plugin("KeywordDetector").analyze_line(filename=filename, line=line, line_number=1)  # type: ignore[attr-defined]
+    assert _marked("KeywordDetector", line)
+    assert _native_marked("KeywordDetector", line)
+
+
+@pytest.mark.parametrize("line", KEYWORD_UNMARKED)
+def test_a_keyword_without_an_assigned_value_stays_unmarked(line: str) -> None:
+    for filename in ("x.py", "x.yaml", "x.go", "x.c", "x.cpp", "x.txt"):
+        assert not _plugin("KeywordDetector").analyze_line(  # type: ignore[attr-defined]
+            filename=filename, line=line, line_number=1
+        )
+    assert not _marked("KeywordDetector", line)
+    assert not _native_marked("KeywordDetector", line)
+
+
+def test_the_keywords_are_detect_secrets_own() -> None:
+    """The pre-filter spells KeywordDetector's DENYLIST out: an upgrade that changes it must
+    change the pre-filter too."""
+    from detect_secrets.plugins import keyword
+
+    assert plugins.KEYWORDS == keyword.DENYLIST
+    for word in keyword.DENYLIST:
+        for spelled in (word.replace("_?", "_"), word.replace("_?", "")):
+            for line in (f'{spelled} = "x1"', f'{spelled.upper()} = "x1"'):
+                assert _marked("KeywordDetector", line), line
+                assert _native_marked("KeywordDetector", line), line
