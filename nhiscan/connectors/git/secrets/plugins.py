@@ -209,13 +209,19 @@ PREFILTERS: dict[str, Prefilter] = {
     "IbmCloudIamDetector": Prefilter(
         patterns=(rf"(?:{_KEYWORDS}){_ASSIGNED}[a-zA-Z0-9_\-\x80-\xff]{{44}}",)
     ),
-    # (ibm)?cos(hmac)? secret(access)?key = <48 hex>
-    "IbmCosHmacDetector": Prefilter(literals=("secret", *_FOLDED)),
+    # (ibm)?cos(hmac)? secret(access)?key = <48 hex>: the prefix may be empty, so the
+    # keyword, the assignment and the value (hex is ASCII under IGNORECASE: no a-f folds).
+    "IbmCosHmacDetector": Prefilter(
+        patterns=(
+            f"{_caseless('secret')}[-_]?(?:{_caseless('access')})?[-_]?{_caseless('key')}"
+            f"{_ASSIGNED}[0-9a-fA-F]{{48}}",
+        )
+    ),
     # Four dotted octets: the last three always follow a dot.
     "IPPublicDetector": Prefilter(patterns=(r"\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]",)),
     "JwtTokenDetector": Prefilter(literals=("eyj",)),
     "KeywordDetector": Prefilter(patterns=KEYWORD_SHAPES),
-    "MailchimpDetector": Prefilter(literals=("-us",)),
+    "MailchimpDetector": Prefilter(patterns=(r"[0-9a-z]{32}-us[0-9]",)),
     "NpmDetector": Prefilter(literals=(":_authtoken=",)),
     "OpenAIDetector": Prefilter(literals=("t3blbkfj",)),
     "PrivateKeyDetector": Prefilter(literals=("private key", "putty-user-key-file-2")),
@@ -232,7 +238,9 @@ PREFILTERS: dict[str, Prefilter] = {
     ),
     "SquareOAuthDetector": Prefilter(literals=("sq0csp-",)),
     "StripeDetector": Prefilter(literals=("k_live_",)),
-    "TelegramBotTokenDetector": Prefilter(patterns=(r":[0-9A-Za-z_-]{35}",)),
+    # \d{8,10}:... : eight digits are at least eight bytes of ASCII digits or of non-ASCII
+    # characters (a Unicode digit is 2 to 4 bytes >= \x80).
+    "TelegramBotTokenDetector": Prefilter(patterns=(r"[0-9\x80-\xff]{8}:[0-9A-Za-z_-]{35}",)),
     "TwilioKeyDetector": Prefilter(patterns=(r"AC[a-z0-9]{32}", r"SK[a-z0-9]{32}")),
 }
 
@@ -346,6 +354,7 @@ def configure() -> tuple[Any, ...]:
     plugins = tuple(get_plugins())
     _faster_assignment_regexes(plugins)
     _entropy_once_per_string(plugins)
+    _entropy_checked_first(plugins)
     missing = {type(p).__name__ for p in plugins} - PREFILTERS.keys()
     if missing:  # a detect-secrets upgrade added a plugin: it needs a pre-filter entry
         raise RuntimeError(f"detect-secrets plugins without a pre-filter: {sorted(missing)}")
@@ -421,6 +430,55 @@ def _entropy_once_per_string(instances: tuple[Any, ...]) -> None:
         if isinstance(plugin, HighEntropyStringsPlugin):
             remembered = lru_cache(ENTROPY_CACHE_SIZE)(plugin.calculate_shannon_entropy)
             plugin.calculate_shannon_entropy = remembered  # type: ignore[method-assign]
+
+
+def _entropy_checked_first(instances: tuple[Any, ...]) -> None:
+    """Most lines an entropy plugin is handed hold no quoted string above its limit (the
+    pre-filter cannot measure entropy), and the plugin builds a PotentialSecret (a SHA-1 of
+    the value) for every quoted string before it drops those under the limit. Each instance
+    first looks for one string above the limit, with the same regex and the same (remembered)
+    entropy: where there is none, its answer is the empty set it would have returned. Eager
+    search (unquoted strings, for ad hoc scans) is never asked by the engine; it goes to the
+    plugin as before."""
+    from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
+
+    for plugin in instances:
+        if isinstance(plugin, HighEntropyStringsPlugin):
+            plugin.analyze_line = _above_limit_first(plugin)  # type: ignore[method-assign]
+
+
+def _above_limit_first(plugin: Any) -> Any:
+    analyze_line = plugin.analyze_line
+
+    def analyze(
+        filename: str,
+        line: str,
+        line_number: int = 0,
+        context: Any = None,
+        enable_eager_search: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        if not enable_eager_search and not _any_above_limit(plugin, line):
+            return set()
+        return analyze_line(
+            filename=filename,
+            line=line,
+            line_number=line_number,
+            context=context,
+            enable_eager_search=enable_eager_search,
+            **kwargs,
+        )
+
+    return analyze
+
+
+def _any_above_limit(plugin: Any, line: str) -> bool:
+    """Whether a string the plugin's ``analyze_string`` yields for ``line`` is above its limit."""
+    entropy, limit = plugin.calculate_shannon_entropy, plugin.entropy_limit
+    for found in plugin.regex.findall(line):
+        if entropy(found[1] if isinstance(found, tuple) else found) > limit:
+            return True
+    return False
 
 
 def _limit(name: str) -> dict[str, float]:

@@ -58,6 +58,18 @@ MATCHED = {
         f'aws_\u00e9\u00e9_key = "{AWS40}"',
         f'aws_key = "{chr(0x212A) * 10}{chr(0x131) * 10}{chr(0x17F) * 10}{chr(0x130) * 10}"',
     ],
+    "TelegramBotTokenDetector": [
+        f"bot = 123456789:{ID44[:35]}",
+        f"bot = \u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668:{ID44[:35]}",
+        f"bot = 1234567\uff18:{ID44[:35]}",
+    ],
+    "MailchimpDetector": [f"mc = '{HEX64[:32]}-us12'"],
+    "IbmCosHmacDetector": [
+        f"cos_hmac_secret_access_key = '{HEX64[:48]}'",
+        f'["SECRET-KEY"] => {HEX64[:48].upper()}',
+        f"\u017fecret_acce\u017f\u017f\u212aey: {HEX64[:48]}",
+        f"secretkey   {HEX64[:48]}",
+    ],
 }
 # KeywordDetector's regexes depend on the file type (by extension): each line with a file
 # type that uses the shape it exercises.
@@ -104,6 +116,9 @@ UNMARKED = {
         "key = akiaiosfodnn7example",
         f'aws_token = "{AWS40[:39]}"',
     ],
+    "TelegramBotTokenDetector": [f"arn:aws:iam::{ID44[:35]}", f"1234567:{ID44[:35]}"],
+    "MailchimpDetector": ["us-east-1 and re-use", f"{HEX64[:31]}-us1"],
+    "IbmCosHmacDetector": ["secret_key = os.environ['SECRET_KEY']", "the secret is kept"],
 }
 KEYWORD_UNMARKED = [
     "def check_password(self, raw_password):",
