@@ -7,6 +7,7 @@ lines unmarked (the point: such lines no longer reach these plugins)."""
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -100,6 +101,8 @@ KEYWORD_MATCHED = [
     ("x.py", 'if "hunter2"\u00a0==\u2003password:'),
     ("x.py", 'password = "\u00e9t\u00e9"'),
     ("x.py", 'password = "\u0663\u0663"'),
+    ("x.py", 'if "\u00e9t\u00e9" == password:'),
+    ("x.txt", 'private_key "\u00e9t\u00e9";'),
     ("x.txt", 'secret\u2192\u2192 "hunter2";'),
     ("x.txt", 'secret\u2192x "hunter2";'),
     ("x.cpp", 'secret\u2192assign("hunter2", 7);'),
@@ -202,3 +205,105 @@ def test_the_keywords_are_detect_secrets_own() -> None:
             for line in (f'{spelled} = "x1"', f'{spelled.upper()} = "x1"'):
                 assert _marked("KeywordDetector", line), line
                 assert _native_marked("KeywordDetector", line), line
+
+
+# Pieces of random lines dense in the relaxed plugins' shapes: keywords (folded and cased at
+# random), assignments, quotes, brackets, Unicode spaces, letters and digits, values.
+_WORDS = ("password", "api_key", "contraseña", "pwd", "db_pass", "secret", "aws", "token")
+_PIECES = (
+    *("=", "==", "!=", ":", ":=", "=>", "'", '"', "`", ";", "(", ")", "[", "]", "[25]", "@"),
+    *(".assign", ".", ",", "_", "-", "x", "1"),
+    *(" ", "  ", "\t", "\x0b", "\u00a0", "\u2003", "\u00e9", "\u0663", "\u2192", "\ufffd"),
+)
+_FOLD = {"s": "\u017f", "k": "\u212a", "i": "\u0130\u0131"}
+
+
+def _cased(rng: random.Random, word: str) -> str:
+    out = []
+    for c in word:
+        roll = rng.random()
+        out.append(
+            rng.choice(_FOLD[c]) if c in _FOLD and roll < 0.15 else c.upper() if roll < 0.4 else c
+        )
+    return "".join(out)
+
+
+def _piece(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.3:
+        return _cased(rng, rng.choice(_WORDS))
+    if roll < 0.4:
+        return "".join(rng.choices("0123456789abcdef", k=rng.choice([8, 32, 40, 48])))
+    if roll < 0.45:
+        return "".join(rng.choices("0123456789\u0663\uff18", k=rng.choice([8, 10])))
+    if roll < 0.5:
+        return "".join(rng.choices("ABCabc019/+\u212a\u0131", k=rng.choice([35, 40])))
+    return rng.choice(_PIECES)
+
+
+def _pieces(rng: random.Random, most: int) -> str:
+    return "".join(_piece(rng) for _ in range(rng.randint(0, most)))
+
+
+_AWS_VALUE = "ABCabc019/+\u212a\u0131\u0130\u017f"
+_DIGITS = "0123456789\u0663\uff18"
+
+
+def _line(rng: random.Random) -> str:
+    """Random pieces, or a plugin's shape with random pieces in and around it."""
+
+    def p(most: int = 3) -> str:
+        return _pieces(rng, most)
+
+    def chars(alphabet: str, k: int) -> str:
+        return "".join(rng.choices(alphabet, k=k))
+
+    def cased(*words: str) -> str:
+        return _cased(rng, rng.choice(words))
+
+    quote = rng.choice("'\"")
+    aws = cased("aws") + p() + cased("key", "pw", "pass", "token") + p()
+    cos = cased("cos_hmac_", "ibm-cos", "") + cased("secret_access_key", "secretkey", "secret-key")
+    assigned = chars("'\"] ", rng.randint(0, 3)) + rng.choice(["=", ":", "=>", " ", "::", "-"])
+    assigned += chars(" '", rng.randint(0, 2))
+    return rng.choice(
+        [
+            p(14),
+            p(14),
+            f"{p()}{aws}{quote}{chars(_AWS_VALUE, 40)}{rng.choice([quote, '`'])}",
+            f"{p()}{chars(_DIGITS, rng.randint(7, 10))}:{chars('aZ0_-', 35)}{p()}",
+            f"{p()}{chars('0123456789abcdefz', 32)}-us{chars('0123456789', 2)}{p()}",
+            f"{p()}{cos}{assigned}{chars('0123456789abcdefABCDEF', 48)}{p()}",
+        ]
+    )
+
+
+def _regexes(name: str) -> list[re.Pattern[str]]:
+    if name != "KeywordDetector":
+        return list(_plugin(name).denylist)  # type: ignore[attr-defined]
+    from detect_secrets.plugins import keyword
+
+    tables = [*keyword.REGEX_BY_FILETYPE.values(), keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP]
+    return list({regex: None for table in tables for regex in table})
+
+
+def test_random_lines_are_marked_wherever_a_regex_of_the_plugin_matches() -> None:
+    """Lines of random pieces: wherever one of the plugin's regexes (KeywordDetector's of every
+    file type) matches the text, the pre-filter marks its UTF-8 bytes."""
+    rng = random.Random(15)
+    names = (
+        "KeywordDetector",
+        "AWSKeyDetector",
+        "TelegramBotTokenDetector",
+        "MailchimpDetector",
+        "IbmCosHmacDetector",
+    )
+    regexes = {name: _regexes(name) for name in names}
+    matched = dict.fromkeys(names, 0)
+    for _ in range(6_000):
+        line = _line(rng)
+        for name in names:
+            if any(regex.search(line) for regex in regexes[name]):
+                matched[name] += 1
+                assert _marked(name, line), (name, line)
+    assert min(matched.values()) > 100, matched
