@@ -84,13 +84,91 @@ _ASSIGNED = "[\"']?\\]? *(?:=|:|:=|=>| +|::) *[\"']?"
 # whitespace read as latin-1) must never end a run the detector continues on decoded text.
 _USERINFO = "[^:/?#\\[\\]@!$&'()*+,;= \t\n\x0b\x0c\r\x1c-\x1f]"
 
+# What a character of detect-secrets' text can be in the pre-filter's view (UTF-8 read as
+# latin-1): an ASCII character is itself, any other is 2 to 4 bytes of \x80-\xff (and an
+# invalid byte, decoded as U+FFFD, is one). So a Unicode class becomes its ASCII members plus
+# every byte >= \x80, and n characters become up to 4n bytes. None of these holds a newline: a
+# transformed line's newline is a space in the pre-filter's view (``transform.as_raw``).
+_CHARS_20 = "[^\n]{0,80}"  # .{0,20}
+_SPACE = "[\t\x0b-\r\x1c-\x20\x80-\xff]"  # \s
+_NOT_SPACE = "[^\t-\r\x1c-\x20]"  # \S
+_WORD_CHAR = "[0-9A-Za-z_\x80-\xff]"  # \w
+# The letters re.IGNORECASE folds to an ASCII one (U+0130, U+0131, U+017F, U+212A), in UTF-8.
+_FOLDED_LETTER = "\xc4[\xb0\xb1]|\xc5\xbf|\xe2\x84\xaa"
+
+
+def _caseless_keyword(word: str) -> str:
+    """A detect-secrets keyword (lowercase letters, ``_?``, ``ñ``) as re.IGNORECASE matches
+    it, in the pre-filter's view: ``ñ`` is two bytes in UTF-8, either case (c3 b1, c3 91)."""
+    parts = re.findall(r"_\?|ñ|[a-z]", word)
+    if "".join(parts) != word:
+        raise ValueError(f"a keyword with characters the pre-filter does not fold: {word!r}")
+    return "".join(
+        "_?" if part == "_?" else "\xc3[\xb1\x91]" if part == "ñ" else _caseless(part)
+        for part in parts
+    )
+
+
+# KeywordDetector's DENYLIST (detect_secrets/plugins/keyword.py), in its order.
+KEYWORDS = (
+    "api_?key",
+    "auth_?key",
+    "service_?key",
+    "account_?key",
+    "db_?key",
+    "database_?key",
+    "priv_?key",
+    "private_?key",
+    "client_?key",
+    "db_?pass",
+    "database_?pass",
+    "key_?pass",
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "contraseña",
+    "contrasena",
+)
+_DENYLIST = "(?:" + "|".join(_caseless_keyword(w) for w in KEYWORDS) + ")"
+_QUOTE = "['\"`]"
+# The quoted value every KeywordDetector regex that requires one ends with: its SECRET starts
+# with a word character and holds no quote or \v (a quote never is a byte of a multi-byte
+# character), closed by the quote that opened it.
+_QUOTED = f"{_QUOTE}{_WORD_CHAR}[^\x0b'\"\n]*{_QUOTE}"
+
+# KeywordDetector's regexes, all file types' together (its regexes per file type are subsets
+# of these; see keyword.py). Each is the keyword (caseless: the two case-sensitive regexes
+# are widened with the others), ``\w*``, then:
+KEYWORD_SHAPES = (
+    # a closing quote or bracket, or a C array's [n]; spaces; an assignment or comparison
+    # (:= : = == === != !== =>); spaces; @ (C#, Objective-C); a quote or none; the value's
+    # first character, a word character.
+    f"{_DENYLIST}{_WORD_CHAR}*(?:[\\]'\"]{{0,2}}|\\[[0-9]*\\]){_SPACE}*[:!=][!=>]{{0,2}}"
+    f"{_SPACE}*@?{_QUOTE}?{_WORD_CHAR}",
+    # C++: secret("value") or secret.assign("value", ...).
+    f'{_DENYLIST}{_WORD_CHAR}*(?:[^\n]{{1,4}}assign)?\\("{_WORD_CHAR}',
+    # private_key "value"; up to 50 non-space characters, spaces, a quoted value, ";".
+    f"{_DENYLIST}{_NOT_SPACE}*{_SPACE}*{_QUOTED};",
+    # "value" == my_password: a quoted value, spaces, == != === !==, spaces, \w*, the keyword.
+    f"{_QUOTED}{_SPACE}*[!=]{{2,3}}{_SPACE}*{_WORD_CHAR}*{_DENYLIST}",
+)
+
 # detect-secrets plugin class name -> its pre-filter. Derived from each plugin's patterns
 # (detect_secrets/plugins/*.py, version pinned in pyproject.toml).
 PREFILTERS: dict[str, Prefilter] = {
     "ArtifactoryDetector": Prefilter(
         patterns=(r"AKC[a-zA-Z0-9]{10}", r"AP(?:[0-9ABCDEF]|[^\x00-\x7f]{1,4})[a-zA-Z0-9]{8}")
     ),
-    "AWSKeyDetector": Prefilter(literals=("a3t", "abia", "acca", "akia", "asia", "aws", *_FOLDED)),
+    # The key id, case-sensitive as detect-secrets compiles it; or "aws", up to 20 characters,
+    # a keyword, up to 20 more, then 40 characters of its class between quotes (IGNORECASE).
+    "AWSKeyDetector": Prefilter(
+        patterns=(
+            r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}",
+            f"{_caseless('aws')}{_CHARS_20}(?:{_KEY_OR_PW}){_CHARS_20}"
+            f"['\"](?:[0-9A-Za-z/+]|{_FOLDED_LETTER}){{40}}['\"]",
+        )
+    ),
     "AzureStorageKeyDetector": Prefilter(literals=("accountkey=",)),
     # ://user:password@ with neither part holding a reserved character or whitespace.
     "BasicAuthDetector": Prefilter(patterns=(rf"://{_USERINFO}+:{_USERINFO}+@",)),
@@ -131,14 +209,19 @@ PREFILTERS: dict[str, Prefilter] = {
     "IbmCloudIamDetector": Prefilter(
         patterns=(rf"(?:{_KEYWORDS}){_ASSIGNED}[a-zA-Z0-9_\-\x80-\xff]{{44}}",)
     ),
-    # (ibm)?cos(hmac)? secret(access)?key = <48 hex>
-    "IbmCosHmacDetector": Prefilter(literals=("secret", *_FOLDED)),
+    # (ibm)?cos(hmac)? secret(access)?key = <48 hex>: the prefix may be empty, so the
+    # keyword, the assignment and the value (hex is ASCII under IGNORECASE: no a-f folds).
+    "IbmCosHmacDetector": Prefilter(
+        patterns=(
+            f"{_caseless('secret')}[-_]?(?:{_caseless('access')})?[-_]?{_caseless('key')}"
+            f"{_ASSIGNED}[0-9a-fA-F]{{48}}",
+        )
+    ),
     # Four dotted octets: the last three always follow a dot.
     "IPPublicDetector": Prefilter(patterns=(r"\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]",)),
     "JwtTokenDetector": Prefilter(literals=("eyj",)),
-    # DENYLIST: api_?key ... key_?pass, password, passwd, pwd, secret, contraseña, contrasena.
-    "KeywordDetector": Prefilter(literals=("key", "pass", "pwd", "secret", "contrase", *_FOLDED)),
-    "MailchimpDetector": Prefilter(literals=("-us",)),
+    "KeywordDetector": Prefilter(patterns=KEYWORD_SHAPES),
+    "MailchimpDetector": Prefilter(patterns=(r"[0-9a-z]{32}-us[0-9]",)),
     "NpmDetector": Prefilter(literals=(":_authtoken=",)),
     "OpenAIDetector": Prefilter(literals=("t3blbkfj",)),
     "PrivateKeyDetector": Prefilter(literals=("private key", "putty-user-key-file-2")),
@@ -155,7 +238,9 @@ PREFILTERS: dict[str, Prefilter] = {
     ),
     "SquareOAuthDetector": Prefilter(literals=("sq0csp-",)),
     "StripeDetector": Prefilter(literals=("k_live_",)),
-    "TelegramBotTokenDetector": Prefilter(patterns=(r":[0-9A-Za-z_-]{35}",)),
+    # \d{8,10}:... : eight digits are at least eight bytes of ASCII digits or of non-ASCII
+    # characters (a Unicode digit is 2 to 4 bytes >= \x80).
+    "TelegramBotTokenDetector": Prefilter(patterns=(r"[0-9\x80-\xff]{8}:[0-9A-Za-z_-]{35}",)),
     "TwilioKeyDetector": Prefilter(patterns=(r"AC[a-z0-9]{32}", r"SK[a-z0-9]{32}")),
 }
 
@@ -281,6 +366,7 @@ def configure() -> tuple[Any, ...]:
     plugins = tuple(get_plugins())
     _faster_assignment_regexes(plugins)
     _entropy_once_per_string(plugins)
+    _entropy_checked_first(plugins)
     missing = {type(p).__name__ for p in plugins} - PREFILTERS.keys()
     if missing:  # a detect-secrets upgrade added a plugin: it needs a pre-filter entry
         raise RuntimeError(f"detect-secrets plugins without a pre-filter: {sorted(missing)}")
@@ -356,6 +442,55 @@ def _entropy_once_per_string(instances: tuple[Any, ...]) -> None:
         if isinstance(plugin, HighEntropyStringsPlugin):
             remembered = lru_cache(ENTROPY_CACHE_SIZE)(plugin.calculate_shannon_entropy)
             plugin.calculate_shannon_entropy = remembered  # type: ignore[method-assign]
+
+
+def _entropy_checked_first(instances: tuple[Any, ...]) -> None:
+    """Most lines an entropy plugin is handed hold no quoted string above its limit (the
+    pre-filter cannot measure entropy), and the plugin builds a PotentialSecret (a SHA-1 of
+    the value) for every quoted string before it drops those under the limit. Each instance
+    first looks for one string above the limit, with the same regex and the same (remembered)
+    entropy: where there is none, its answer is the empty set it would have returned. Eager
+    search (unquoted strings, for ad hoc scans) is never asked by the engine; it goes to the
+    plugin as before."""
+    from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
+
+    for plugin in instances:
+        if isinstance(plugin, HighEntropyStringsPlugin):
+            plugin.analyze_line = _above_limit_first(plugin)  # type: ignore[method-assign]
+
+
+def _above_limit_first(plugin: Any) -> Any:
+    analyze_line = plugin.analyze_line
+
+    def analyze(
+        filename: str,
+        line: str,
+        line_number: int = 0,
+        context: Any = None,
+        enable_eager_search: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        if not enable_eager_search and not _any_above_limit(plugin, line):
+            return set()
+        return analyze_line(
+            filename=filename,
+            line=line,
+            line_number=line_number,
+            context=context,
+            enable_eager_search=enable_eager_search,
+            **kwargs,
+        )
+
+    return analyze
+
+
+def _any_above_limit(plugin: Any, line: str) -> bool:
+    """Whether a string the plugin's ``analyze_string`` yields for ``line`` is above its limit."""
+    entropy, limit = plugin.calculate_shannon_entropy, plugin.entropy_limit
+    for found in plugin.regex.findall(line):
+        if entropy(found[1] if isinstance(found, tuple) else found) > limit:
+            return True
+    return False
 
 
 def _limit(name: str) -> dict[str, float]:

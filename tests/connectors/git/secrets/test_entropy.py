@@ -71,3 +71,42 @@ def test_a_charset_listing_a_character_twice_counts_it_twice() -> None:
     plugin.charset = "abca"
     for text in ("abc", "aaab", "cab", "zz"):
         assert plugins.shannon_entropy("abca", text) == original(plugin, text)
+
+
+def _line(rng: random.Random, charset: str) -> str:
+    parts = []
+    for _ in range(rng.randrange(0, 4)):
+        alphabet = "".join(rng.sample(charset, rng.randrange(8, len(charset) + 1)))
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 60)))
+        quote = rng.choice(["'", '"', "", "'\""])
+        parts.append(f"{quote}{value}{quote[::-1]}")
+    return rng.choice([" = ", ", ", " ", ": "]).join(parts)
+
+
+def test_a_line_without_a_string_above_the_limit_is_answered_as_detect_secrets_does() -> None:
+    """The configured entropy plugins look for a quoted string above their limit before
+    building any finding: on lines with strings either side of the limit they report exactly
+    what detect-secrets' own instances report; eager search goes to the plugin unchanged."""
+    from detect_secrets.plugins.high_entropy_strings import (
+        Base64HighEntropyString,
+        HexHighEntropyString,
+    )
+
+    ds = {type(p).__name__: p for p in plugins.configure()}
+    own = {
+        "Base64HighEntropyString": Base64HighEntropyString(limit=plugins.BASE64_LIMIT),
+        "HexHighEntropyString": HexHighEntropyString(limit=plugins.HEX_LIMIT),
+    }
+    rng = random.Random(11)
+    for name, reference in own.items():
+        found = 0
+        for _ in range(3000):
+            line = _line(rng, reference.charset)
+            expected = reference.analyze_line(filename="x.py", line=line, line_number=1)
+            got = ds[name].analyze_line(filename="x.py", line=line, line_number=1)
+            assert {s.secret_value for s in got} == {s.secret_value for s in expected}, line
+            found += bool(expected)
+        assert 100 < found < 2900  # both sides of the limit
+        line = "token = " + reference.charset[:40]
+        eager = {"filename": "x.py", "line": line, "enable_eager_search": True}
+        assert ds[name].analyze_line(**eager) == reference.analyze_line(**eager) != set()

@@ -825,8 +825,11 @@ def test_the_prefilter_loses_nothing_detect_secrets_finds(corpus: Corpus) -> Non
 
 def _views(rel: str, data: bytes) -> Iterator[tuple[str, str]]:
     """(line a plugin sees, the engine's pre-filter view of it) for every raw and transformed
-    line: raw lines are pre-filtered as latin-1 bytes, transformed ones as decoded text."""
+    line: both are pre-filtered as latin-1 bytes, transformed ones UTF-8 encoded first (with a
+    newline inside a value as a space: ``transform.as_raw``)."""
     from detect_secrets.transformers import get_transformed_file
+
+    from nhiscan.connectors.git.secrets.transform import encoded
 
     data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     for raw in data.split(b"\n"):
@@ -839,7 +842,7 @@ def _views(rel: str, data: bytes) -> Iterator[tuple[str, str]]:
         named = io.StringIO(text)
         named.name = rel  # type: ignore[misc]
         for line in get_transformed_file(named, use_eager_transformers=eager) or ():
-            yield line.rstrip(), line
+            yield line.rstrip(), encoded([line])[0].decode("latin-1")
 
 
 def test_every_plugin_match_is_marked_by_its_prefilter(corpus: Corpus) -> None:
