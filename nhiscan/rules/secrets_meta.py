@@ -41,6 +41,14 @@ BY_DETECTOR: dict[str, Severity] = {
     # the body, that detector names the finding; alone it is a PGP or PuTTY block nhiscan does
     # not read, or the marker as a constant in code (parsers, key generators).
     "Private Key": Severity.MEDIUM,
+    # Test-mode and sandbox credentials of payment and shipping services (detectors/business.py):
+    # credentials of a known format, but they move no money and reach no production data.
+    "Stripe Test Secret Key": Severity.MEDIUM,
+    "Plaid Sandbox Access Token": Severity.MEDIUM,
+    "Braintree Sandbox Access Token": Severity.MEDIUM,
+    "Mollie Test API Key": Severity.MEDIUM,
+    "Shippo Test API Token": Severity.MEDIUM,
+    "Duffel Test Access Token": Severity.MEDIUM,
 }
 
 

@@ -21,6 +21,8 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from tests.connectors.git.secrets import eval_business
+
 B62 = string.ascii_letters + string.digits
 HEX = "0123456789abcdef"
 WORD = B62 + "_-"
@@ -396,6 +398,7 @@ FACTORIES: dict[str, tuple[Factory, str]] = {
         "ATLAS_PRIVATE_KEY",
     ),
     "age Secret Key": (_age, "SOPS_AGE_KEY"),
+    **eval_business.FACTORIES,
 }
 
 # Commands: the whole line is the example (no variable around it).
@@ -533,6 +536,7 @@ HARD_FALSE: dict[str, tuple[str, ...]] = {
         'token = "' + "x" * 14 + ".atlasv1." + "x" * 67 + '"',
         'credentials "app.terraform.io" { token = "${TFC_TOKEN}" }',
     ),
+    **eval_business.HARD_FALSE,
 }
 
 # Values that are no credential at all, in the files they come from: no detector may fire.
@@ -653,6 +657,7 @@ _NO_PREFIX = frozenset(
         "Alibaba Cloud AccessKey ID",
         "Tencent Cloud SecretId",
         "Cloudflare Scannable Token",
+        *eval_business.NO_PREFIX,
     )
 )
 
@@ -1047,4 +1052,5 @@ FAMILY: dict[str, str] = {
         ("Base64-encoded Value", "Unicode-escaped Value", "URL-encoded Value", "Name/Value Pair"),
         "decoded",
     ),
+    **eval_business.FAMILY,
 }

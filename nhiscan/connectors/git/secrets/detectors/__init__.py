@@ -55,6 +55,7 @@ import re
 from dataclasses import replace
 from functools import partial
 
+from nhiscan.connectors.git.secrets.detectors.business import BUSINESS_DETECTORS
 from nhiscan.connectors.git.secrets.detectors.checks import (
     _azure_key,
     _github_checksum,
@@ -86,7 +87,7 @@ from nhiscan.connectors.git.secrets.detectors.model import (
     Detector,
     FileRule,
 )
-from nhiscan.connectors.git.secrets.detectors.vendors import VALUE_NAMES, VENDOR_DETECTORS
+from nhiscan.connectors.git.secrets.detectors.vendors import VENDOR_DETECTORS, value_names
 from nhiscan.scanner.model import Provider
 
 # -- the detectors ---------------------------------------------------------------------------
@@ -397,10 +398,11 @@ DETECTORS: tuple[Detector, ...] = (
         validate=_password,
     ),
     *VENDOR_DETECTORS,
+    *BUSINESS_DETECTORS,
 )
 DETECTORS = tuple(replace(d, validate=not_documented(d.validate)) for d in DETECTORS)
 # The encoded-value rows (decoded.py): their keywords are the other rows' prefixes, encoded.
-DETECTORS += encoded_detectors(DETECTORS, VALUE_NAMES)
+DETECTORS += encoded_detectors(DETECTORS, value_names(DETECTORS))
 
 __all__ = [
     "AWS_KEY_ID",
