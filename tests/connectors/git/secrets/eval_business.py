@@ -39,6 +39,15 @@ def _discord(rng: random.Random) -> str:
     return f"https://discord.com/api/webhooks/{rng.randrange(10**17, 10**19)}/{_s(rng, _WORD, 68)}"
 
 
+def _logic_app(rng: random.Random) -> str:
+    region = rng.choice(("westus", "northeurope", "eastus2"))
+    return (
+        f"https://prod-{rng.randrange(100):02d}.{region}.logic.azure.com:443/workflows/"
+        f"{_s(rng, _HEX, 32)}/triggers/manual/paths/invoke?api-version=2016-06-01"
+        f"&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig={_s(rng, _WORD, 43)}"
+    )
+
+
 Factory = Callable[[random.Random], str]
 # detector -> (a random true value, the variable name it is assigned to)
 FACTORIES: dict[str, tuple[Factory, str]] = {
@@ -75,6 +84,11 @@ FACTORIES: dict[str, tuple[Factory, str]] = {
         lambda r: "re_" + _s(r, _B62, 8) + "_" + _s(r, _B62, 24),
         "RESEND_API_KEY",
     ),
+    "Zendesk API Token": (
+        lambda r: f"{_s(r, string.ascii_lowercase, 6)}@acme.io/token:{_s(r, _B62, 40)}",
+        "ZENDESK_CREDENTIALS",
+    ),
+    "Azure Logic Apps Trigger URL": (_logic_app, "TEAMS_WORKFLOW_URL"),
     "Discord Webhook URL": (_discord, "DISCORD_WEBHOOK_URL"),
     "Microsoft Teams Webhook URL": (_teams, "TEAMS_WEBHOOK_URL"),
 }
@@ -99,10 +113,14 @@ FAMILY: dict[str, str] = {
             "Duffel Live Access Token",
             "Duffel Test Access Token",
             "Resend API Key",
+            "Zendesk API Token",
         ),
         "databases and SaaS",
     ),
-    **dict.fromkeys(("Discord Webhook URL", "Microsoft Teams Webhook URL"), "chat"),
+    **dict.fromkeys(
+        ("Discord Webhook URL", "Microsoft Teams Webhook URL", "Azure Logic Apps Trigger URL"),
+        "chat",
+    ),
 }
 
 # Values whose literal part is not a short prefix (URLs, tokens built around a UUID): their
@@ -115,6 +133,8 @@ NO_PREFIX = frozenset(
         "Braintree Sandbox Access Token",
         "Discord Webhook URL",
         "Microsoft Teams Webhook URL",
+        "Azure Logic Apps Trigger URL",
+        "Zendesk API Token",
     )
 )
 
@@ -134,6 +154,7 @@ HARD_FALSE: dict[str, tuple[str, ...]] = {
     ),
     "Plaid Sandbox Access Token": (
         f"PLAID_ACCESS_TOKEN=access-sandbox-{_ZERO_UUID}",
+        '{"access_token": "access-sandbox-de3ce8ef-33f8-452c-a685-8671031fc0f6"}',
         "link_token: link-sandbox-0a3f4d6e-7b21-4c09-9e55-6f0b7c2d1a48",
     ),
     "Braintree Access Token": (
@@ -164,6 +185,21 @@ HARD_FALSE: dict[str, tuple[str, ...]] = {
         "RESEND_API_KEY=re_123456789",
         "RESEND_API_KEY=re_xxxxxxxxx",
         "resend_after = re_compile_pattern_for_retries_now(x)",
+    ),
+    "Zendesk API Token": (
+        "curl https://example.zendesk.com/api/v2/users.json"
+        " -u jdoe@example.com/token:6wiIBWbGkBMo1mRDMuVwkw1EPsNkeUj95PIz2akv",
+        "ZENDESK_CREDENTIALS={email_address}/token:{api_token}",
+        "auth = f'{agent}@acme.io/token:{ZENDESK_TOKEN}'",
+        "ZENDESK_CREDENTIALS=ops@acme.io/token:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+    ),
+    "Azure Logic Apps Trigger URL": (
+        "url: https://prod-03.westus.logic.azure.com:443/workflows/"
+        "c4ed9335bc864140a11f4508d19acea3/triggers/manual/run?api-version=2016-06-01"
+        "&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=<value>",
+        "https://prod-03.westus.logic.azure.com/workflows/d4690301f3b340de9330256bb2e83974"
+        "/triggers/requestTrigger/paths/invoke?api-version=2016-06-01&sv=1.0"
+        "&sig=JXbHjs3qzLPDyk-IM_VzsN-WL_mNql3v_uWbBbKgtVk",
     ),
     "Discord Webhook URL": (
         "DISCORD_WEBHOOK_URL=https://discord.com/api/webhooks/{webhook.id}/{webhook.token}",

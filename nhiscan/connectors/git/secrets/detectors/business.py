@@ -1,19 +1,21 @@
 """Token formats of business services: payments and commerce (Stripe test mode, Plaid,
-Braintree, Mollie), shipping and travel APIs (Shippo, Duffel), email (Resend) and chat
-webhooks (Discord, Microsoft Teams). Each row is one format the vendor documents (the comment
-gives the page); the table's conventions hold (``detectors/__init__.py``): one line, a
-``secret`` group or the whole match, every match holds a lowercase keyword, patterns linear on
-a long line.
+Braintree, Mollie), shipping and travel APIs (Shippo, Duffel), support and email (Zendesk,
+Resend) and chat webhooks (Discord, Microsoft Teams, and the Logic Apps trigger URLs behind
+Teams' workflows). Each row is one format the vendor documents (the comment gives the page);
+the table's conventions hold (``detectors/__init__.py``): one line, a ``secret`` group or the
+whole match, every match holds a lowercase keyword, patterns linear on a long line. The
+samples these vendors print in their documentation are refused with the table's others
+(``checks_vendor.DOCUMENTED_EXAMPLES``).
 
 Test-mode and sandbox credentials are rows of their own, named so: they reach no money and
 no production data, but they are still credentials (rules/secrets_meta.py rates them medium).
 
 A webhook URL is its own credential: whoever holds it posts into the channel. The secret is
-the URL's path after the host (the ids and the token), so two copies of one webhook are one
-secret wherever they are written.
+the part that grants access, not the host: the ids and token of the path (Discord, Teams), the
+signature (Logic Apps); so two copies of one webhook under different host names are one secret.
 
-Vendors whose formats were left out because their own pages give no format, or call their
-tokens opaque (Asana, Postmark, Trello), are listed in the issue note, not guessed here."""
+Vendors whose own pages give no format, or call their tokens opaque (Asana, Postmark, Trello),
+have no row: a guessed format would be a guessed alarm."""
 
 from __future__ import annotations
 
@@ -30,32 +32,16 @@ from nhiscan.connectors.git.secrets.detectors.vendors import (
     _prefixed,
     _uuid_random,
 )
-
-# Sample keys these vendors print in their own documentation (copied into many READMEs and
-# tutorials): https://docs.stripe.com/keys (the test key of Stripe's API reference, current
-# and older) and https://docs.mollie.com/reference/authentication.
-_DOCUMENTED = frozenset(
-    (
-        "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
-        "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
-        "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM",
-    )
-)
+from nhiscan.scanner.model import Provider
 
 
 def _body_mixed(prefix_length: int) -> Callable[[str], bool]:
-    """Random-looking with both cases and a digit after the prefix, and not a documented
-    sample (the table-wide list is shared; these samples are this module's vendors')."""
+    """Random-looking with both cases and a digit after the prefix."""
 
     def check(token: str) -> bool:
-        return token not in _DOCUMENTED and _random_mixed(token[prefix_length:])
+        return _random_mixed(token[prefix_length:])
 
     return check
-
-
-def _stripe_test(token: str) -> bool:
-    body = token.split("_", 2)[2]
-    return token not in _DOCUMENTED and _random_mixed(body)
 
 
 def _after_last(separator: str) -> Callable[[str], bool]:
@@ -92,7 +78,7 @@ BUSINESS_DETECTORS: tuple[Detector, ...] = (
         "Stripe Test Secret Key",
         ("sk_test_", "rk_test_"),
         "[A-Za-z0-9]{24,247}",
-        validate=_stripe_test,
+        validate=_body_mixed(8),
     ),
     # Plaid tokens are "<type>-<environment>-<uuid>"; an access token (type "access") is the
     # long-lived credential for one Item (public and link tokens expire in minutes).
@@ -134,7 +120,20 @@ BUSINESS_DETECTORS: tuple[Detector, ...] = (
     # https://duffel.com/docs/api/overview/test-mode
     _prefixed("Duffel Live Access Token", ("duffel_live_",), f"[{_WORD}]{{30,64}}"),
     _prefixed("Duffel Test Access Token", ("duffel_test_",), f"[{_WORD}]{{30,64}}"),
-    # -- email ---------------------------------------------------------------------------------
+    # -- support and email -------------------------------------------------------------------
+    # Zendesk API tokens are used with an agent's address: "{email_address}/token:{api_token}",
+    # the Basic credentials of the API (the documentation's samples are 36 and 40 base62).
+    # https://developer.zendesk.com/api-reference/introduction/security-and-auth/
+    Detector(
+        name="Zendesk API Token",
+        provider=None,
+        pattern=re.compile(
+            r"@[A-Za-z0-9.-]{3,253}/token:(?P<secret>[A-Za-z0-9]{30,64})(?![A-Za-z0-9])"
+        ),
+        keywords=("/token:",),
+        rank=RANK,
+        validate=_random_mixed,
+    ),
     # Resend API keys: "re_" then the key, sent as "Authorization: Bearer re_…". "re_" alone
     # is too short a prefix to trust (regular-expression helpers are named re_*), so the key
     # is found after a name holding "resend". https://resend.com/docs/api-reference/introduction
@@ -163,6 +162,24 @@ BUSINESS_DETECTORS: tuple[Detector, ...] = (
     # https://<tenant>.webhook.office.com/webhookb2/<group id>@<tenant id>/IncomingWebhook/
     # <connector id>/<owner id>, since 2021 with a trailing signature segment.
     # https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/add-incoming-webhook
+    # Teams' Workflows (the successor of its Office 365 connectors) and any Logic App with a
+    # request trigger: the callback URL carries its own shared access signature (sp, sv, sig:
+    # an HMAC-SHA256, 43 base64url characters); the signature is the secret.
+    # https://learn.microsoft.com/en-us/azure/logic-apps/logic-apps-securing-a-logic-app#generate-shared-access-signatures-sas
+    # https://learn.microsoft.com/en-us/powershell/module/az.logicapp/get-azlogicapptriggercallbackurl
+    Detector(
+        name="Azure Logic Apps Trigger URL",
+        provider=Provider.AZURE,
+        pattern=re.compile(
+            r"(?i:prod-[0-9]{1,3}\.[a-z0-9]{2,30}\.logic\.azure\.com)(?::443)?/workflows/"
+            r"[0-9a-f]{32}/(?:versions/[0-9]{1,30}/)?triggers/[A-Za-z0-9_.-]{1,80}/"
+            r"(?:paths/invoke|run)\?(?:[^\s\"'`<>#]{0,400}?&(?:amp;)?)?sig="
+            r"(?P<secret>[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])"
+        ),
+        keywords=("logic.azure.com",),
+        rank=RANK,
+        validate=_random_mixed,
+    ),
     Detector(
         name="Microsoft Teams Webhook URL",
         provider=None,
