@@ -47,6 +47,7 @@ BY_DETECTOR: dict[str, Severity] = {
     "Plaid Sandbox Access Token": Severity.MEDIUM,
     "Braintree Sandbox Access Token": Severity.MEDIUM,
     "Mollie Test API Key": Severity.MEDIUM,
+    "Flutterwave Test Secret Key": Severity.MEDIUM,
     "Shippo Test API Token": Severity.MEDIUM,
     "Duffel Test Access Token": Severity.MEDIUM,
 }

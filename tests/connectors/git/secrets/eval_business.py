@@ -70,6 +70,14 @@ FACTORIES: dict[str, tuple[Factory, str]] = {
     ),
     "Mollie API Key": (lambda r: "live_" + _s(r, _B62, 30), "MOLLIE_API_KEY"),
     "Mollie Test API Key": (lambda r: "test_" + _s(r, _B62, 30), "MOLLIE_API_KEY"),
+    "Flutterwave Secret Key": (
+        lambda r: "FLWSECK-" + _s(r, _HEX, 32) + "-X",
+        "FLW_SECRET_KEY",
+    ),
+    "Flutterwave Test Secret Key": (
+        lambda r: "FLWSECK_TEST-" + _s(r, _HEX, 32) + "-X",
+        "FLW_SECRET_KEY",
+    ),
     "Shippo Live API Token": (lambda r: "shippo_live_" + _s(r, _HEX, 40), "SHIPPO_API_TOKEN"),
     "Shippo Test API Token": (lambda r: "shippo_test_" + _s(r, _HEX, 40), "SHIPPO_API_TOKEN"),
     "Duffel Live Access Token": (
@@ -103,6 +111,8 @@ FAMILY: dict[str, str] = {
             "Braintree Sandbox Access Token",
             "Mollie API Key",
             "Mollie Test API Key",
+            "Flutterwave Secret Key",
+            "Flutterwave Test Secret Key",
         ),
         "payment",
     ),
@@ -172,6 +182,14 @@ HARD_FALSE: dict[str, tuple[str, ...]] = {
     "Mollie Test API Key": (
         "MOLLIE_API_KEY=test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM",
         "def test_parsesWebhookPayloadWithMollie3Keys(): pass",
+    ),
+    "Flutterwave Secret Key": (
+        "new Flutterwave(PUBLIC_KEY, 'FLWSECK-611d0eda25a3fdf506137831019c9197-X')",
+        "FLW_SECRET_KEY=FLWSECK-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-X",
+    ),
+    "Flutterwave Test Secret Key": (
+        "FLW_SECRET_KEY=FLWSECK_TEST-SANDBOXDEMOKEY-X",
+        "FLW_PUBLIC_KEY=FLWPUBK_TEST-32193bba8dab84e3d9c4525c85ea7a12-X",
     ),
     "Shippo Live API Token": (
         "SHIPPO_API_TOKEN=shippo_live_<your-token>",

@@ -35,6 +35,7 @@ def test_test_mode_credentials_are_medium_and_live_ones_high() -> None:
         ("Mollie Test API Key", "Mollie API Key"),
         ("Shippo Test API Token", "Shippo Live API Token"),
         ("Duffel Test Access Token", "Duffel Live Access Token"),
+        ("Flutterwave Test Secret Key", "Flutterwave Secret Key"),
     )
     for test, live in pairs:
         assert severity_of(test) is Severity.MEDIUM, test

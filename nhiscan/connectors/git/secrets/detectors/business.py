@@ -1,10 +1,10 @@
 """Token formats of business services: payments and commerce (Stripe test mode, Plaid,
-Braintree, Mollie), shipping and travel APIs (Shippo, Duffel), support and email (Zendesk,
-Resend) and chat webhooks (Discord, Microsoft Teams, and the Logic Apps trigger URLs behind
-Teams' workflows). Each row is one format the vendor documents (the comment gives the page);
-the table's conventions hold (``detectors/__init__.py``): one line, a ``secret`` group or the
-whole match, every match holds a lowercase keyword, patterns linear on a long line. The
-samples these vendors print in their documentation are refused with the table's others
+Braintree, Mollie, Flutterwave), shipping and travel APIs (Shippo, Duffel), support and email
+(Zendesk, Resend) and chat webhooks (Discord, Microsoft Teams, and the Logic Apps trigger URLs
+behind Teams' workflows). Each row is one format the vendor documents (the comment gives the
+page); the table's conventions hold (``detectors/__init__.py``): one line, a ``secret`` group
+or the whole match, every match holds a lowercase keyword, patterns linear on a long line.
+The samples these vendors print in their documentation are refused with the table's others
 (``checks_vendor.DOCUMENTED_EXAMPLES``).
 
 Test-mode and sandbox credentials are rows of their own, named so: they reach no money and
@@ -111,6 +111,12 @@ BUSINESS_DETECTORS: tuple[Detector, ...] = (
     # name holding "mollie". https://docs.mollie.com/reference/authentication
     _named("Mollie API Key", ("mollie",), "live_[A-Za-z0-9]{30}", validate=_body_mixed(5)),
     _named("Mollie Test API Key", ("mollie",), "test_[A-Za-z0-9]{30}", validate=_body_mixed(5)),
+    # Flutterwave secret keys: "FLWSECK-" (live) or "FLWSECK_TEST-" (test), 32 hex, "-X", the
+    # shape of the public keys' (FLWPUBK_TEST-<32 hex>-X) with the secret prefix, as the
+    # vendor's own SDK README shows it. https://developer.flutterwave.com/docs/authentication
+    # https://github.com/Flutterwave/Node-v3/blob/master/README.md
+    _prefixed("Flutterwave Secret Key", ("FLWSECK-",), f"{_HEX}{{32}}-X"),
+    _prefixed("Flutterwave Test Secret Key", ("FLWSECK_TEST-",), f"{_HEX}{{32}}-X"),
     # -- shipping and travel -----------------------------------------------------------------
     # Shippo live (shippo_live_) and test (shippo_test_) API tokens.
     # https://docs.goshippo.com/guides/authentication

@@ -40,6 +40,8 @@ DOCUMENTED_EXAMPLES = frozenset(
         "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
         "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM",
         "access-sandbox-de3ce8ef-33f8-452c-a685-8671031fc0f6",
+        # https://github.com/Flutterwave/Node-v3 (README: the secret key of its examples)
+        "FLWSECK-611d0eda25a3fdf506137831019c9197-X",
         # https://developer.zendesk.com/api-reference/introduction/security-and-auth/ and
         # https://developer.zendesk.com/documentation/api-basics/authentication/using-the-api-with-2-factor-authentication-enabled
         "6wiIBWbGkBMo1mRDMuVwkw1EPsNkeUj95PIz2akv",
