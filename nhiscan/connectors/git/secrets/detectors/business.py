@@ -73,7 +73,7 @@ BUSINESS_DETECTORS: tuple[Detector, ...] = (
     # -- payments ----------------------------------------------------------------------------
     # Stripe test-mode secret (sk_test_) and restricted (rk_test_) keys: the live row
     # (vendors.py) leaves them out because they move no money; they still read and write the
-    # account's test data. https://docs.stripe.com/keys#obtain-api-keys
+    # account's test data. https://docs.stripe.com/keys
     _prefixed(
         "Stripe Test Secret Key",
         ("sk_test_", "rk_test_"),
@@ -142,7 +142,7 @@ BUSINESS_DETECTORS: tuple[Detector, ...] = (
     ),
     # Resend API keys: "re_" then the key, sent as "Authorization: Bearer re_…". "re_" alone
     # is too short a prefix to trust (regular-expression helpers are named re_*), so the key
-    # is found after a name holding "resend". https://resend.com/docs/api-reference/introduction
+    # is found after a name holding "resend". https://resend.com/docs/api-reference/
     _named(
         "Resend API Key",
         ("resend",),
@@ -164,14 +164,10 @@ BUSINESS_DETECTORS: tuple[Detector, ...] = (
         rank=RANK,
         validate=_discord_webhook,
     ),
-    # Microsoft Teams incoming webhooks (Office 365 connectors):
-    # https://<tenant>.webhook.office.com/webhookb2/<group id>@<tenant id>/IncomingWebhook/
-    # <connector id>/<owner id>, since 2021 with a trailing signature segment.
-    # https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/add-incoming-webhook
     # Teams' Workflows (the successor of its Office 365 connectors) and any Logic App with a
     # request trigger: the callback URL carries its own shared access signature (sp, sv, sig:
     # an HMAC-SHA256, 43 base64url characters); the signature is the secret.
-    # https://learn.microsoft.com/en-us/azure/logic-apps/logic-apps-securing-a-logic-app#generate-shared-access-signatures-sas
+    # https://learn.microsoft.com/en-us/rest/api/logic/workflow-triggers/list-callback-url
     # https://learn.microsoft.com/en-us/powershell/module/az.logicapp/get-azlogicapptriggercallbackurl
     Detector(
         name="Azure Logic Apps Trigger URL",
@@ -186,6 +182,10 @@ BUSINESS_DETECTORS: tuple[Detector, ...] = (
         rank=RANK,
         validate=_random_mixed,
     ),
+    # Microsoft Teams incoming webhooks (Office 365 connectors):
+    # https://<tenant>.webhook.office.com/webhookb2/<group id>@<tenant id>/IncomingWebhook/
+    # <connector id>/<owner id>, since 2021 with a trailing signature segment.
+    # https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/add-incoming-webhook
     Detector(
         name="Microsoft Teams Webhook URL",
         provider=None,
