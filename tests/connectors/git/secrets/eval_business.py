@@ -156,6 +156,8 @@ HARD_FALSE: dict[str, tuple[str, ...]] = {
         "stripe.api_key = 'sk_test_BQokikJOvBiI2HlWgH4olfQ2'",
         "STRIPE_SECRET_KEY=sk_test_xxxxxxxxxxxxxxxxxxxxxxxx",
         "STRIPE_SECRET_KEY=sk_test_123",
+        "STRIPE_SECRET_KEY=sk_test_thisisnotarealkeyjustaplaceholder",
+        "PAYSTACK_SECRET_KEY=sk_test_" + "0123456789" * 4,
     ),
     "Plaid Access Token": (
         f"PLAID_ACCESS_TOKEN=access-production-{_X_UUID}",

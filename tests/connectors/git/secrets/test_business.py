@@ -66,3 +66,12 @@ def test_a_teams_webhook_with_placeholder_ids_is_not_reported() -> None:
     url = _token("Microsoft Teams Webhook URL")
     group = url.split("webhookb2/")[1].split("@")[0]
     assert _found(f"HOOK={url.replace(group, '00000000-0000-0000-0000-000000000000')}\n") == []
+
+
+def test_a_paystack_test_key_is_found_as_a_stripe_style_test_key() -> None:
+    """Paystack's keys share Stripe's prefixes with a hex body: the test one is a test-mode
+    key of this row (medium); a lowercase phrase after the prefix is not."""
+    rng = random.Random("paystack")
+    key = "sk_test_" + "".join(rng.choice("0123456789abcdef") for _ in range(40))
+    assert _found(f"PAYSTACK_SECRET_KEY={key}\n") == [("Stripe Test Secret Key", key)]
+    assert _found("KEY=sk_test_thisisnotarealkeyjustaplaceholder\n") == []

@@ -44,6 +44,20 @@ def _body_mixed(prefix_length: int) -> Callable[[str], bool]:
     return check
 
 
+_HEX_BODY = re.compile(r"[0-9a-f]{32,64}")
+
+
+def _stripe_style(token: str) -> bool:
+    """The body after ``sk_test_``/``rk_test_``: random base62 of both cases and digits
+    (Stripe's keys), or random lowercase hex (the keys of processors that reuse Stripe's
+    prefixes, Paystack's). A readable phrase of lowercase letters (``sk_test_notarealkey``)
+    is neither."""
+    body = token[8:]
+    if _HEX_BODY.fullmatch(body):
+        return _random_looking(body) and not body.isdigit() and not body.isalpha()
+    return _random_mixed(body)
+
+
 def _after_last(separator: str) -> Callable[[str], bool]:
     def check(token: str) -> bool:
         return _random_looking(token.rsplit(separator, 1)[-1])
@@ -73,12 +87,13 @@ BUSINESS_DETECTORS: tuple[Detector, ...] = (
     # -- payments ----------------------------------------------------------------------------
     # Stripe test-mode secret (sk_test_) and restricted (rk_test_) keys: the live row
     # (vendors.py) leaves them out because they move no money; they still read and write the
-    # account's test data. https://docs.stripe.com/keys
+    # account's test data. https://docs.stripe.com/keys https://docs.stripe.com/api/authentication
+    # (Paystack's sk_test_ keys, hex, are found here too, as its sk_live_ ones by the live row.)
     _prefixed(
         "Stripe Test Secret Key",
         ("sk_test_", "rk_test_"),
         "[A-Za-z0-9]{24,247}",
-        validate=_body_mixed(8),
+        validate=_stripe_style,
     ),
     # Plaid tokens are "<type>-<environment>-<uuid>"; an access token (type "access") is the
     # long-lived credential for one Item (public and link tokens expire in minutes).
