@@ -15,8 +15,9 @@ group whose body is itself quantified or can match the same text two ways (``(?:
 is exponential on a run of spaces); bound what may repeat.
 
 The vendors' formats (forges, CI, registries, chat, payment, observability, AI APIs, SaaS,
-secret managers, credentials in curl commands) are rows of ``vendors.py``; the encoded-value
-rows (base64, ``\\u`` escapes, URL encoding, a name and its value on two lines) come last and
+secret managers, credentials in curl commands) are rows of ``vendors.py``, business services'
+(payments, shipping, support, chat webhooks) of ``business.py``; the encoded-value rows
+(base64, ``\\u`` escapes, URL encoding, a name and its value on two lines) come last and
 are decoded by a file rule (``decoded.py``). Every row refuses the vendors' documentation
 samples (``checks_vendor.DOCUMENTED_EXAMPLES``).
 
