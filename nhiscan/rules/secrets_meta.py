@@ -44,6 +44,15 @@ BY_DETECTOR: dict[str, Severity] = {
     # A repository upload token lets one upload coverage reports to its repository, nothing
     # more (Codecov's uploader did not even ask public repositories on several CIs for one).
     "Codecov Upload Token": Severity.MEDIUM,
+    # Test-mode and sandbox credentials of payment and shipping services (detectors/business.py):
+    # credentials of a known format, but they move no money and reach no production data.
+    "Stripe Test Secret Key": Severity.MEDIUM,
+    "Plaid Sandbox Access Token": Severity.MEDIUM,
+    "Braintree Sandbox Access Token": Severity.MEDIUM,
+    "Mollie Test API Key": Severity.MEDIUM,
+    "Flutterwave Test Secret Key": Severity.MEDIUM,
+    "Shippo Test API Token": Severity.MEDIUM,
+    "Duffel Test Access Token": Severity.MEDIUM,
 }
 
 

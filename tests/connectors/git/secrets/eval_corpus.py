@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from tests.connectors.git.secrets import eval_platforms
+from tests.connectors.git.secrets import eval_business, eval_platforms
 
 B62 = string.ascii_letters + string.digits
 HEX = "0123456789abcdef"
@@ -399,6 +399,7 @@ FACTORIES: dict[str, tuple[Factory, str]] = {
     ),
     "age Secret Key": (_age, "SOPS_AGE_KEY"),
     **eval_platforms.FACTORIES,
+    **eval_business.FACTORIES,
 }
 
 # Commands: the whole line is the example (no variable around it).
@@ -537,6 +538,7 @@ HARD_FALSE: dict[str, tuple[str, ...]] = {
         'credentials "app.terraform.io" { token = "${TFC_TOKEN}" }',
     ),
     **eval_platforms.HARD_FALSE,
+    **eval_business.HARD_FALSE,
 }
 
 # Values that are no credential at all, in the files they come from: no detector may fire.
@@ -657,6 +659,7 @@ _NO_PREFIX = frozenset(
         "Alibaba Cloud AccessKey ID",
         "Tencent Cloud SecretId",
         "Cloudflare Scannable Token",
+        *eval_business.NO_PREFIX,
     )
 )
 
@@ -1058,4 +1061,5 @@ FAMILY: dict[str, str] = {
         "decoded",
     ),
     **eval_platforms.FAMILY,
+    **eval_business.FAMILY,
 }

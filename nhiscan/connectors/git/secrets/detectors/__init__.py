@@ -15,8 +15,9 @@ group whose body is itself quantified or can match the same text two ways (``(?:
 is exponential on a run of spaces); bound what may repeat.
 
 The vendors' formats (forges, CI, registries, chat, payment, observability, AI APIs, SaaS,
-secret managers, credentials in curl commands) are rows of ``vendors.py``; the encoded-value
-rows (base64, ``\\u`` escapes, URL encoding, a name and its value on two lines) come last and
+secret managers, credentials in curl commands) are rows of ``vendors.py``, business services'
+(payments, shipping, support, chat webhooks) of ``business.py``; the encoded-value rows
+(base64, ``\\u`` escapes, URL encoding, a name and its value on two lines) come last and
 are decoded by a file rule (``decoded.py``). Every row refuses the vendors' documentation
 samples (``checks_vendor.DOCUMENTED_EXAMPLES``).
 
@@ -56,6 +57,7 @@ import re
 from dataclasses import replace
 from functools import partial
 
+from nhiscan.connectors.git.secrets.detectors.business import BUSINESS_DETECTORS
 from nhiscan.connectors.git.secrets.detectors.checks import (
     _azure_key,
     _github_checksum,
@@ -89,11 +91,8 @@ from nhiscan.connectors.git.secrets.detectors.model import (
     FileRule,
 )
 from nhiscan.connectors.git.secrets.detectors.pgp import PGP_DETECTOR, pgp_key_bodies
-from nhiscan.connectors.git.secrets.detectors.platforms import (
-    PLATFORM_DETECTORS,
-    PLATFORM_VALUE_NAMES,
-)
-from nhiscan.connectors.git.secrets.detectors.vendors import VALUE_NAMES, VENDOR_DETECTORS
+from nhiscan.connectors.git.secrets.detectors.platforms import PLATFORM_DETECTORS
+from nhiscan.connectors.git.secrets.detectors.vendors import VENDOR_DETECTORS, value_names
 from nhiscan.scanner.model import Provider
 
 # -- the detectors ---------------------------------------------------------------------------
@@ -406,10 +405,11 @@ DETECTORS: tuple[Detector, ...] = (
     ),
     *VENDOR_DETECTORS,
     *PLATFORM_DETECTORS,
+    *BUSINESS_DETECTORS,
 )
 DETECTORS = tuple(replace(d, validate=not_documented(d.validate)) for d in DETECTORS)
 # The encoded-value rows (decoded.py): their keywords are the other rows' prefixes, encoded.
-DETECTORS += encoded_detectors(DETECTORS, VALUE_NAMES + PLATFORM_VALUE_NAMES)
+DETECTORS += encoded_detectors(DETECTORS, value_names(DETECTORS))
 
 __all__ = [
     "AWS_KEY_ID",

@@ -33,6 +33,23 @@ DOCUMENTED_EXAMPLES = frozenset(
         "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
         # https://discord.com/developers/docs/reference#authentication (bot token sample)
         "MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs",
+        # https://docs.stripe.com/keys (the test key of Stripe's API reference, current and
+        # older), https://docs.mollie.com/reference/authentication, the
+        # /item/public_token/exchange response of https://plaid.com/docs/api/items/
+        "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+        "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
+        "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM",
+        "access-sandbox-de3ce8ef-33f8-452c-a685-8671031fc0f6",
+        # https://github.com/Flutterwave/Node-v3 (README: the secret key of its examples)
+        "FLWSECK-611d0eda25a3fdf506137831019c9197-X",
+        # https://developer.zendesk.com/api-reference/introduction/security-and-auth/ and
+        # https://developer.zendesk.com/documentation/api-basics/authentication/using-the-api-with-2-factor-authentication-enabled
+        "6wiIBWbGkBMo1mRDMuVwkw1EPsNkeUj95PIz2akv",
+        "6wiIBWbGkBMo1mRDMuVwsNkeUj95PIz2akv",
+        # https://learn.microsoft.com/en-us/rest/api/logic/workflow-triggers/list-callback-url
+        # and https://learn.microsoft.com/en-us/rest/api/logic/workflows/list-callback-url
+        "IxEQ_ygZf6WNEQCbjV0Vs6p6Y4DyNEJVAa86U5B4xhk",
+        "JXbHjs3qzLPDyk-IM_VzsN-WL_mNql3v_uWbBbKgtVk",
         # https://documentation.mailgun.com (legacy API key sample)
         "key-3ax6xnjp29jd6fds4gc373sgvjxteol0",
     )

@@ -34,7 +34,6 @@ from nhiscan.connectors.git.secrets.detectors.vendors import (
     _UUID,
     _cased_random,
     _named,
-    _names,
     _prefixed,
     _uuid_random,
 )
@@ -250,7 +249,3 @@ PLATFORM_DETECTORS: tuple[Detector, ...] = (
         validate=lambda v: _random_looking(v[3:].replace("_", "")),
     ),
 )
-
-# The names the value-only rows look for (the name/value decoder joins a Kubernetes env entry's
-# name and its value on the next line).
-PLATFORM_VALUE_NAMES = _names(PLATFORM_DETECTORS)

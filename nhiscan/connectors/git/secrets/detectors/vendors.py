@@ -100,10 +100,12 @@ def _named(
     )
 
 
-def _names(detectors: Sequence[Detector]) -> tuple[str, ...]:
-    """The variable names the ``_named`` rows (and Discord's) look for: their keywords."""
+def value_names(detectors: Sequence[Detector]) -> tuple[str, ...]:
+    """The variable names the ``_named`` rows (and Discord's) look for: their keywords. A
+    Kubernetes env entry names them on one line and holds the value on the next (decode.py's
+    name/value row joins the two)."""
     named = [d for d in detectors if _ASSIGNMENT in d.pattern.pattern or "discord" in d.keywords]
-    return tuple(k for d in named for k in d.keywords)
+    return tuple(dict.fromkeys(k for d in named for k in d.keywords))
 
 
 _HEX = "[0-9a-f]"
@@ -747,7 +749,3 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
         validate=basic_or_bearer,
     ),
 )
-
-# The names the value-only rows look for: a Kubernetes env entry names them on one line and
-# holds the value on the next (decode.py's name/value row joins the two).
-VALUE_NAMES = _names(VENDOR_DETECTORS)
