@@ -398,6 +398,10 @@ FACTORIES: dict[str, tuple[Factory, str]] = {
         "ATLAS_PRIVATE_KEY",
     ),
     "age Secret Key": (_age, "SOPS_AGE_KEY"),
+    "Docker Swarm Join Token": (
+        lambda r: f"SWMTKN-1-{_s(r, LOWER36, 50)}-{_s(r, LOWER36, 25)}",
+        "SWARM_MANAGER_TOKEN",
+    ),
     **eval_platforms.FACTORIES,
     **eval_business.FACTORIES,
 }
@@ -462,6 +466,12 @@ COMMAND_CONTEXTS: tuple[tuple[str, str, Callable[[str], str]], ...] = (
 # False examples written by hand: the shapes people write instead of a credential, the
 # documentation's own sample values (their shapes), and near misses.
 HARD_FALSE: dict[str, tuple[str, ...]] = {
+    "Docker Swarm Join Token": (
+        # the join token printed in Docker's documentation
+        "docker swarm join --token SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-"
+        "1awxwuwd3z9j1z3puu7rcgdbx 172.17.0.2:2377",
+        "docker swarm join --token ${SWARM_TOKEN} 10.0.0.5:2377",
+    ),
     "curl Basic Auth": (
         "curl -u user:password https://api.example.com/",
         "curl -u $USER:$PASSWORD https://ci.acme.io/api",
@@ -957,6 +967,7 @@ FAMILY: dict[str, str] = {
             "NuGet API Key",
             "Docker Hub Access Token",
             "Container Registry Auth",
+            "Docker Swarm Join Token",
         ),
         "package registries",
     ),

@@ -118,6 +118,10 @@ def _cased_random(value: str) -> bool:
     return _random_looking(value) and value.lower() != value and value.upper() != value
 
 
+# The root CA digest of every join token printed in Docker's documentation.
+_SWARM_DOCS_CA = "3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl"
+
+
 def _base64_key(value: str) -> bool:
     """A key that is base64 of at least 30 random bytes (the services' generated keys)."""
     return _b64_bytes(value) >= 30 and _random_looking(value)
@@ -299,6 +303,19 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
     # Pulumi access tokens: "pul-" + 40 hex.
     # https://www.pulumi.com/docs/pulumi-cloud/access-management/access-tokens/
     _prefixed("Pulumi Access Token", ("pul-",), f"{_HEX}{{40}}"),
+    # Docker Swarm join tokens: "SWMTKN-1-", the base36 digest of the swarm's root CA (50), "-",
+    # the random secret (25); a manager's token lets a machine join as a manager.
+    # https://docs.docker.com/reference/cli/docker/swarm/join-token/
+    _prefixed(
+        "Docker Swarm Join Token",
+        ("SWMTKN-1-",),
+        "[0-9a-z]{50}-[0-9a-z]{25}",
+        validate=lambda token: (
+            token[9:59] != _SWARM_DOCS_CA
+            and _random_looking(token[9:59])
+            and _random_looking(token[60:])
+        ),
+    ),
     # -- package and container registries ----------------------------------------------------
     # A Docker config.json (and a Kubernetes .dockerconfigjson) keeps each registry's login as
     # "auths": {"<registry>": {"auth": base64("user:password")}}: ECR's and GCR's tokens, a
