@@ -287,6 +287,9 @@ JUDGEMENTS: tuple[Judgement, ...] = (
               "the password is a template to fill in (${VAR}, <password>, %s), not a value"),
     Judgement("masked-password", "masked-password", PASSWORDS, Effect.DROP, None,
               "the password is masked or elided (****, xxx), not a value"),
+    Judgement("masked-value", "masked-value", FORMAT_CHECKED, Effect.DROP, None,
+              "the format's prefix with a mask or a hole after it (sk_live_xxxx…, "
+              "AKIAXXXXXXXXXXXXXXXX, ghp_${TOKEN}): a placeholder, no credential"),
     _lower("failed-format-check", "failed-format-check", FORMAT_CHECKED, Severity.LOW,
            "the format's own detector rejected it where it is written: a documented example "
            "(AKIAIOSFODNN7EXAMPLE), a placeholder, a body that fails the format's checksum, or "

@@ -46,6 +46,17 @@ def _ds(detector: str, secret: str) -> Case:
 
 # judgement -> (examples it must affect, twins it must not)
 EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
+    "masked-value": (
+        [
+            _ds("AWS Access Key", "AKIAXXXXXXXXXXXXXXXX"),
+            _ds("Stripe Access Key", "sk_live_xxxxxxxxxxxxxxxxxxxxxxxx"),
+            _ds("GitHub Token", "ghp_************************************"),
+        ],
+        [
+            _ds("GitHub Token", "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5"),  # bad CRC: low, kept
+            _ds("AWS Access Key", "AKIAZ7VRSQ5DXJQ4YEP8"),  # impossible, not masked: low
+        ],
+    ),
     "documented-example": (
         [
             _ds("AWS Access Key", "AKIAIOSFODNN7EXAMPLE"),
@@ -224,7 +235,7 @@ def _verdict(case: Case, paths: list[str] | None = None):  # type: ignore[no-unt
 def test_every_judgement_has_examples_and_twins_and_a_known_trait() -> None:
     assert {j.name for j in JUDGEMENTS} == EXAMPLES.keys()
     known = {t.name for t in TRAITS} | PATH_TRAITS.keys()
-    known |= {"failed-format-check", "documented-example"}
+    known |= {"failed-format-check", "masked-value", "documented-example"}
     assert FORMAT_OWNERS.keys() == FORMAT_CHECKED
     owners = {name for formats in FORMAT_OWNERS.values() for _, name in formats}
     assert owners - {"AWS key id (other prefixes)"} <= {d.name for d in DETECTORS}

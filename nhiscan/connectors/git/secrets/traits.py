@@ -17,7 +17,13 @@ from dataclasses import replace
 from nhiscan.connectors.git.secrets.detectors import AWS_KEY_ID, DETECTORS, Detector
 from nhiscan.connectors.git.secrets.detectors.checks_vendor import DOCUMENTED_EXAMPLES
 from nhiscan.connectors.git.secrets.match import Match
-from nhiscan.rules.secrets_judge import FORMAT_CHECKED, PASSWORDS, value_traits
+from nhiscan.rules.secrets_judge import (
+    FORMAT_CHECKED,
+    PASSWORDS,
+    is_mask,
+    is_template,
+    value_traits,
+)
 
 # detect-secrets' type -> the formats it claims: the prefix that says a secret claims one, and
 # the nhiscan detector that reads that format. detect-secrets' AWS plugin also reports ids
@@ -70,8 +76,20 @@ def _traced(match: Match, lines: Sequence[str]) -> Match:
             match, traits=value_traits(match.detector, match.secret, _line(match, lines))
         )
     if match.detector in FORMAT_CHECKED and _fails_its_format(match, _line(match, lines)):
-        return replace(match, traits=("failed-format-check",))
+        masked = _masked_after_prefix(match)
+        return replace(match, traits=("failed-format-check", *(("masked-value",) * masked)))
     return match
+
+
+def _masked_after_prefix(match: Match) -> bool:
+    """The value after the format's prefix is a mask or a hole to fill in (``sk_live_xxxx…``,
+    ``AKIAXXXXXXXXXXXXXXXX``, ``ghp_${TOKEN}``), not a body at all."""
+    for prefix, _ in FORMAT_OWNERS[match.detector]:
+        found = prefix.match(match.secret)
+        if found is not None:
+            body = match.secret[found.end() :]
+            return bool(body) and (is_mask(body) or is_template(body))
+    return False
 
 
 def is_documented_example(secret: str) -> bool:
