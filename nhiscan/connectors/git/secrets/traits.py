@@ -76,8 +76,9 @@ def _traced(match: Match, lines: Sequence[str]) -> Match:
             match, traits=value_traits(match.detector, match.secret, _line(match, lines))
         )
     if match.detector in FORMAT_CHECKED and _fails_its_format(match, _line(match, lines)):
-        masked = _masked_after_prefix(match)
-        return replace(match, traits=("failed-format-check", *(("masked-value",) * masked)))
+        if _masked_after_prefix(match):
+            return replace(match, traits=("failed-format-check", "masked-value"))
+        return replace(match, traits=("failed-format-check",))
     return match
 
 
