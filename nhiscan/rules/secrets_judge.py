@@ -58,9 +58,9 @@ FORMAT_CHECKED = frozenset(
 )
 # Every detector: a judgement about the value itself whoever found it.
 ANY = frozenset({"*"})
-# Signed assertions rather than credentials issued to an identity: they expire, and tests and
-# documentation are full of them.
-TOKENS = frozenset({"Signed JWT", "JSON Web Token"})
+# Tokens handed to a client (signed assertions that expire, OAuth refresh tokens): tests and
+# documentation are full of realistic ones.
+TOKENS = frozenset({"Signed JWT", "JSON Web Token", "OAuth Refresh Token"})
 
 
 def _words(text: str) -> frozenset[str]:

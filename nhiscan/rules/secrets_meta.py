@@ -37,6 +37,9 @@ BY_DETECTOR: dict[str, Severity] = {
     # recorded requests are full of realistic ones. A token of a known format in the header
     # is named, and ranked, by that format's detector.
     "HTTP Authorization Header": Severity.MEDIUM,
+    # An OAuth refresh token of no known issuer: a credential, but tests and documentation are
+    # full of realistic ones, and its issuer and scopes are not known.
+    "OAuth Refresh Token": Severity.MEDIUM,
     # It reports the BEGIN line, not the key: on a line where nhiscan's PEM detector validated
     # the body, that detector names the finding; alone it is a PGP or PuTTY block nhiscan does
     # not read, or the marker as a constant in code (parsers, key generators).

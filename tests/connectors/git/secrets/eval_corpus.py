@@ -402,6 +402,10 @@ FACTORIES: dict[str, tuple[Factory, str]] = {
         lambda r: f"SWMTKN-1-{_s(r, LOWER36, 50)}-{_s(r, LOWER36, 25)}",
         "SWARM_MANAGER_TOKEN",
     ),
+    "OAuth Refresh Token": (
+        lambda r: f"1//0{_s(r, WORD, 99)}",
+        "GOOGLE_REFRESH_TOKEN",
+    ),
     **eval_platforms.FACTORIES,
     **eval_business.FACTORIES,
 }
@@ -466,6 +470,11 @@ COMMAND_CONTEXTS: tuple[tuple[str, str, Callable[[str], str]], ...] = (
 # False examples written by hand: the shapes people write instead of a credential, the
 # documentation's own sample values (their shapes), and near misses.
 HARD_FALSE: dict[str, tuple[str, ...]] = {
+    "OAuth Refresh Token": (
+        "refresh_token = self._refresh_token_from_cache(request)",
+        'refresh_token = os.environ["REFRESH_TOKEN"]',
+        '"refresh_token": "<your-refresh-token>"',
+    ),
     "Docker Swarm Join Token": (
         # the join token printed in Docker's documentation
         "docker swarm join --token SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-"
@@ -1061,6 +1070,7 @@ FAMILY: dict[str, str] = {
             "PEM Private Key",
             "PGP Private Key Block",
             "Signed JWT",
+            "OAuth Refresh Token",
         ),
         "secret managers and keys",
     ),

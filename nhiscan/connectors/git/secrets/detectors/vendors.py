@@ -749,6 +749,18 @@ VENDOR_DETECTORS: tuple[Detector, ...] = (
         rank=RANK,
         validate=basic_or_bearer,
     ),
+    # An OAuth 2.0 refresh token written as a value of that name (a token response, an
+    # application-default-credentials file, a client's configuration): long-lived, it mints
+    # access tokens until revoked. No format of its own (RFC 6749 leaves it opaque): random,
+    # with upper case, lower case and digits, 30 characters or more.
+    # https://www.rfc-editor.org/rfc/rfc6749#section-1.5
+    # https://cloud.google.com/docs/authentication/application-default-credentials
+    _named(
+        "OAuth Refresh Token",
+        ("refresh_token", "refreshtoken", "refresh-token"),
+        "[A-Za-z0-9._~+/=-]{30,2048}",
+        validate=_random_mixed,
+    ),
     # The same header anywhere else: an HTTP request file or log, a headers dict or map in
     # code, a client's configuration ("Authorization": "Bearer …", setHeader("Authorization",
     # "token …")). The value must be written there, not built ("Bearer " + token, ${TOKEN}).
