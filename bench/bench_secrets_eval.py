@@ -3,7 +3,9 @@ eval_corpus.py, generated deterministically): every example file goes through th
 (``Scanner``) as a scan of a repository would send it. Prints recall on the true examples (the
 right detector reports the secret) and the false-alarm rate on the false examples (any of
 nhiscan's detectors reports something), overall and per family. Targets: recall >= 0.95,
-false alarms <= 0.05.
+false alarms <= 0.05. A last line counts as a report does: a finding of any detector,
+detect-secrets' generic plugins included, that the judgements keep (rules/secrets_judge.py
+drops placeholders, templates and documented samples), at any severity.
 
 Run: python bench/bench_secrets_eval.py [--misses]
 """
@@ -20,6 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nhiscan.connectors.git.secrets.detectors import DETECTORS
 from nhiscan.connectors.git.secrets.engine import Scanner
+from nhiscan.connectors.git.secrets.match import Match
+from nhiscan.rules.secrets_judge import judged
+from nhiscan.rules.secrets_meta import severity_of
 from tests.connectors.git.secrets.eval_corpus import generate
 
 
@@ -34,8 +39,16 @@ def main() -> None:
     # family -> [true found, true total, false reported, false total]
     tally: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     wrong: list[str] = []
+    reported = [0, 0, 0, 0]  # as tally's rows, counting every finding a report keeps
     for example in corpus:
         matches = scanner.scan(example.text.encode(), example.path).matches
+        kept = [m for m in matches if _kept(m, example.path)]
+        if example.true:
+            reported[0] += any(example.detector in m.detectors for m in kept)
+            reported[1] += 1
+        else:
+            reported[2] += bool(kept)
+            reported[3] += 1
         row = tally[example.family]
         if example.true:
             found = any(example.detector in m.detectors for m in matches)
@@ -63,8 +76,21 @@ def main() -> None:
         print(f"{family:<28}{recall:>16}{alarms:>20}")
     print(f"{'overall':<28}{f'{total[0] / total[1]:.3f} ({total[0]}/{total[1]})':>16}"
           f"{f'{total[2] / total[3]:.3f} ({total[2]}/{total[3]})':>20}")  # fmt: skip
+    print(
+        f"as a report shows them (any detector, after judging): recall "
+        f"{reported[0] / reported[1]:.3f} ({reported[0]}/{reported[1]}), false alarms "
+        f"{reported[2] / reported[3]:.3f} ({reported[2]}/{reported[3]})"
+    )
     if options.misses:
         print("\n".join(wrong) or "nothing got wrong")
+
+
+def _kept(match: Match, path: str) -> bool:
+    """Whether NHI200 would report the match (its judged severity is not a drop)."""
+    return (
+        judged(match.detector, severity_of(match.detector), match.traits, [path]).severity
+        is not None
+    )
 
 
 if __name__ == "__main__":

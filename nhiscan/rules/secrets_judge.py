@@ -133,9 +133,16 @@ def is_template(value: str) -> bool:
     return _TEMPLATE.search(value) is not None
 
 
+_RUN = re.compile(r"(.)\1{7,}")
+
+
 def is_mask(value: str) -> bool:
-    """A value hidden or elided on purpose (``****``, ``xxx``, ``...``), or one repeated."""
-    return _MASK.fullmatch(value) is not None or len(set(value)) == 1
+    """A value hidden or elided on purpose (``****``, ``xxx``, ``...``), one repeated, or one
+    padded out with a run of one character that is a third of it or more (a format's prefix
+    then ``XXXX…``: ``sk-proj-XXXXXXXX…``), which a random value never holds."""
+    if _MASK.fullmatch(value) is not None or len(set(value)) == 1:
+        return True
+    return any(3 * len(run.group(0)) >= len(value) for run in _RUN.finditer(value))
 
 
 def is_placeholder(value: str) -> bool:
@@ -287,9 +294,9 @@ JUDGEMENTS: tuple[Judgement, ...] = (
               "the password is a template to fill in (${VAR}, <password>, %s), not a value"),
     Judgement("masked-password", "masked-password", PASSWORDS, Effect.DROP, None,
               "the password is masked or elided (****, xxx), not a value"),
-    Judgement("masked-value", "masked-value", FORMAT_CHECKED, Effect.DROP, None,
-              "the format's prefix with a mask or a hole after it (sk_live_xxxx…, "
-              "AKIAXXXXXXXXXXXXXXXX, ghp_${TOKEN}): a placeholder, no credential"),
+    Judgement("masked-value", "masked-value", ANY, Effect.DROP, None,
+              "a format's prefix with a mask or a hole after it (sk_live_xxxx…, "
+              "AKIAXXXXXXXXXXXXXXXX, glpat-vvvv…, ghp_${TOKEN}): a placeholder, no credential"),
     _lower("failed-format-check", "failed-format-check", FORMAT_CHECKED, Severity.LOW,
            "the format's own detector rejected it where it is written: a documented example "
            "(AKIAIOSFODNN7EXAMPLE), a placeholder, a body that fails the format's checksum, or "

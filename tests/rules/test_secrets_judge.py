@@ -11,7 +11,7 @@ import pytest
 from nhiscan.connectors.git.secrets.detectors import DETECTORS
 from nhiscan.connectors.git.secrets.engine import Scanner
 from nhiscan.connectors.git.secrets.exposure import exposure_of
-from nhiscan.connectors.git.secrets.match import Match
+from nhiscan.connectors.git.secrets.match import RANK_NHISCAN, RANK_SPECIFIC, Match
 from nhiscan.connectors.git.secrets.traits import FORMAT_OWNERS, with_traits
 from nhiscan.rules.secrets import SecretInRepository, SharedSecret
 from nhiscan.rules.secrets_judge import FORMAT_CHECKED, JUDGEMENTS, PATH_TRAITS, TRAITS, judged
@@ -51,10 +51,13 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
             _ds("AWS Access Key", "AKIAXXXXXXXXXXXXXXXX"),
             _ds("Stripe Access Key", "sk_live_xxxxxxxxxxxxxxxxxxxxxxxx"),
             _ds("GitHub Token", "ghp_************************************"),
+            _ds("GitLab Token", "glpat-vvvvvvvvvvvvvvvvvvvv"),  # a plugin with no nhiscan owner
+            _ds("Discord Bot Token", "MTIzNDU2Nzg5MDEyMzQ1Njc4.XXXXXX.XXXXXXXXXXXXXXXXXXXXXXXXXXX"),
         ],
         [
             _ds("GitHub Token", "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5"),  # bad CRC: low, kept
             _ds("AWS Access Key", "AKIAZ7VRSQ5DXJQ4YEP8"),  # impossible, not masked: low
+            _ds("GitLab Token", "glpat-Zq8vLr2mXw9TkB4sYh7G"),
         ],
     ),
     "documented-example": (
@@ -117,8 +120,17 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
         [_url(), _url(password="Zx$9kLm2QpR7")],
     ),
     "masked-password": (
-        [_url(password="********"), _url(password="xxxxxxxx"), _keyword("...")],
-        [_url(password="x8Kq2Lm9Zp4R")],
+        [
+            _url(password="********"),
+            _url(password="xxxxxxxx"),
+            _keyword("..."),
+            _keyword("AIza8aLrez5lFo_XXXXXXXXXXXXXXXXXXXXXXXX"),  # a prefix, then padding
+            _keyword("sk-proj-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"),
+        ],
+        [
+            _url(password="x8Kq2Lm9Zp4R"),
+            _keyword("Zq8vLr2mXw9TkB4sYh7Gf4DsA9Lk2Mn8qPo3Ui5Yt1AAAAAAAA"),  # a short run
+        ],
     ),
     "placeholder-password": (
         [
@@ -226,8 +238,9 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
 
 
 def _verdict(case: Case, paths: list[str] | None = None):  # type: ignore[no-untyped-def]
+    rank = RANK_NHISCAN if case.detector in {d.name for d in DETECTORS} else RANK_SPECIFIC
     found = Match(detector=case.detector, detectors=(case.detector,), provider=None,
-                  secret=case.secret, line=1)  # fmt: skip
+                  secret=case.secret, line=1, rank=rank)  # fmt: skip
     (traced,) = with_traits([found], [case.line])
     return judged(case.detector, severity_of(case.detector), traced.traits, paths or [case.path])
 

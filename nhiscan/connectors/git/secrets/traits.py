@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from nhiscan.connectors.git.secrets.detectors import AWS_KEY_ID, DETECTORS, Detector
 from nhiscan.connectors.git.secrets.detectors.checks_vendor import DOCUMENTED_EXAMPLES
-from nhiscan.connectors.git.secrets.match import Match
+from nhiscan.connectors.git.secrets.match import RANK_NHISCAN, Match
 from nhiscan.rules.secrets_judge import (
     FORMAT_CHECKED,
     PASSWORDS,
@@ -75,22 +75,29 @@ def _traced(match: Match, lines: Sequence[str]) -> Match:
         return replace(
             match, traits=value_traits(match.detector, match.secret, _line(match, lines))
         )
+    masked = ("masked-value",) if match.rank < RANK_NHISCAN and _masked_after_prefix(match) else ()
     if match.detector in FORMAT_CHECKED and _fails_its_format(match, _line(match, lines)):
-        if _masked_after_prefix(match):
-            return replace(match, traits=("failed-format-check", "masked-value"))
-        return replace(match, traits=("failed-format-check",))
-    return match
+        return replace(match, traits=("failed-format-check", *masked))
+    return replace(match, traits=masked) if masked else match
+
+
+# What comes before a token's body when detect-secrets' plugin has no nhiscan owner: a short
+# prefix and its separator ("glpat-", "xoxb-").
+_GENERIC_PREFIX = re.compile(r"[A-Za-z0-9]{1,24}[-_.:]")
 
 
 def _masked_after_prefix(match: Match) -> bool:
-    """The value after the format's prefix is a mask or a hole to fill in (``sk_live_xxxx…``,
-    ``AKIAXXXXXXXXXXXXXXXX``, ``ghp_${TOKEN}``), not a body at all."""
-    for prefix, _ in FORMAT_OWNERS[match.detector]:
+    """The value, or what follows its format's prefix, is a mask or a hole to fill in
+    (``sk_live_xxxx…``, ``AKIAXXXXXXXXXXXXXXXX``, ``glpat-vvvv…``, ``ghp_${TOKEN}``): not a
+    body at all. nhiscan's own detectors never report one (their validators refuse them)."""
+    prefixes = [p for p, _ in FORMAT_OWNERS.get(match.detector, ())] + [_GENERIC_PREFIX]
+    for prefix in prefixes:
         found = prefix.match(match.secret)
         if found is not None:
             body = match.secret[found.end() :]
-            return bool(body) and (is_mask(body) or is_template(body))
-    return False
+            if body and (is_mask(body) or is_template(body)):
+                return True
+    return is_mask(match.secret)
 
 
 def is_documented_example(secret: str) -> bool:
