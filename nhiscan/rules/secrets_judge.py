@@ -56,6 +56,8 @@ FORMAT_CHECKED = frozenset(
         "Square OAuth Secret",
     }
 )
+# detect-secrets' base64 entropy plugin: it also finds the base64 of files code embeds.
+ENTROPY_BASE64 = "Base64 High Entropy String"
 # Every detector: a judgement about the value itself whoever found it.
 ANY = frozenset({"*"})
 # Tokens handed to a client (signed assertions that expire, OAuth refresh tokens): tests and
@@ -294,6 +296,9 @@ JUDGEMENTS: tuple[Judgement, ...] = (
               "the password is a template to fill in (${VAR}, <password>, %s), not a value"),
     Judgement("masked-password", "masked-password", PASSWORDS, Effect.DROP, None,
               "the password is masked or elided (****, xxx), not a value"),
+    Judgement("encoded-file", "encoded-file", frozenset({ENTROPY_BASE64}), Effect.DROP, None,
+              "base64 of a file (an image, a font, an archive: its first bytes say which), "
+              "embedded data, no credential"),
     Judgement("masked-value", "masked-value", ANY, Effect.DROP, None,
               "a format's prefix with a mask or a hole after it (sk_live_xxxx…, "
               "AKIAXXXXXXXXXXXXXXXX, glpat-vvvv…, ghp_${TOKEN}): a placeholder, no credential"),

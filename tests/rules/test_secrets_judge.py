@@ -46,6 +46,27 @@ def _ds(detector: str, secret: str) -> Case:
 
 # judgement -> (examples it must affect, twins it must not)
 EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
+    "encoded-file": (
+        [
+            _ds(
+                "Base64 High Entropy String",
+                "iVBORw0KGgoqHcmH+CXU1ZhQiCWtCsneLoANFYmieTYaMCeUSSsWLSmMg2JrZjwaGGXqomKusxkNp2DHDpKQSkfLnz6w6KUsKUh05HB9ycHbcKM/UtrHacz3mcWmJbTAYweQJSafyHBkE57ResAoo3ybEvc5zSLZ3Jo+2Tyomz0=",
+            ),
+            _ds(
+                "Base64 High Entropy String",
+                "H4sIAGEpmGT+dX9T8Z6M8QYz5C4qaD9b6ScxQ/8PMWOtjUGft03V7Cx4m7HaBTi1BnaOtLH/DQt2br5KYDNN7/UPgzlvywYqwuuDRpRFiu9WRivVrPhaK6s26Ltd1CI/9sg1wiTwUJ9/TpjEHwMlTi1Irv1HpjW5q7yspw==",
+            ),
+        ],
+        [
+            _ds(
+                "Base64 High Entropy String",
+                "YykbF/pPkWge3rrd81Ivzh3zXF54yX88kZmxiNt7k6+Lwx1Lqcw0Aj3a/fwm+Qs6F1OQaZjnEnEdlDoXS+XSVi0Lo3qnVFrdlz6psL1tV/dWhioATooMYhZTt3AYQjyH",
+            ),  # random bytes
+            _ds(
+                "Base64 High Entropy String", "iVBORw0KGgr/DCJeuXv90N0aEjk6y0tbh1nUfDpWhT9NzMtB7J4="
+            ),  # too short to be a file
+        ],
+    ),
     "masked-value": (
         [
             _ds("AWS Access Key", "AKIAXXXXXXXXXXXXXXXX"),
@@ -248,7 +269,7 @@ def _verdict(case: Case, paths: list[str] | None = None):  # type: ignore[no-unt
 def test_every_judgement_has_examples_and_twins_and_a_known_trait() -> None:
     assert {j.name for j in JUDGEMENTS} == EXAMPLES.keys()
     known = {t.name for t in TRAITS} | PATH_TRAITS.keys()
-    known |= {"failed-format-check", "masked-value", "documented-example"}
+    known |= {"failed-format-check", "masked-value", "documented-example", "encoded-file"}
     assert FORMAT_OWNERS.keys() == FORMAT_CHECKED
     owners = {name for formats in FORMAT_OWNERS.values() for _, name in formats}
     assert owners - {"AWS key id (other prefixes)"} <= {d.name for d in DETECTORS}

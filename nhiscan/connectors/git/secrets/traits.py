@@ -3,6 +3,7 @@ on to the exposure (rules/secrets_judge.py judges by them):
 
 - a password's user, host and value, off its line (``value_traits``);
 - a vendor's documented sample (dropped whoever found it);
+- a base64 entropy match that is an encoded file (an image, a font: dropped);
 - a detect-secrets finding of a format nhiscan's own detector also reads (it has the format's
   prefix) that this detector does not accept: a body the format cannot have, a placeholder, a
   documented example, a failed checksum.
@@ -10,6 +11,8 @@ on to the exposure (rules/secrets_judge.py judges by them):
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -18,6 +21,7 @@ from nhiscan.connectors.git.secrets.detectors import AWS_KEY_ID, DETECTORS, Dete
 from nhiscan.connectors.git.secrets.detectors.checks_vendor import DOCUMENTED_EXAMPLES
 from nhiscan.connectors.git.secrets.match import RANK_NHISCAN, Match
 from nhiscan.rules.secrets_judge import (
+    ENTROPY_BASE64,
     FORMAT_CHECKED,
     PASSWORDS,
     is_mask,
@@ -75,6 +79,8 @@ def _traced(match: Match, lines: Sequence[str]) -> Match:
         return replace(
             match, traits=value_traits(match.detector, match.secret, _line(match, lines))
         )
+    if match.detector == ENTROPY_BASE64 and is_encoded_file(match.secret):
+        return replace(match, traits=("encoded-file",))
     masked = ("masked-value",) if match.rank < RANK_NHISCAN and _masked_after_prefix(match) else ()
     if match.detector in FORMAT_CHECKED and _fails_its_format(match, _line(match, lines)):
         return replace(match, traits=("failed-format-check", *masked))
@@ -98,6 +104,38 @@ def _masked_after_prefix(match: Match) -> bool:
             if body and (is_mask(body) or is_template(body)):
                 return True
     return is_mask(match.secret)
+
+
+# The first bytes of the binary formats code embeds as base64 (data: URLs, fixtures, bundled
+# assets): images, fonts, archives, documents, WebAssembly. Three bytes or more each, and only
+# on long values: a random key opens with one of them about once in sixteen million.
+_FILE_MAGIC = (
+    b"\x89PNG\r\n\x1a\n",
+    b"\xff\xd8\xff",
+    b"GIF87a",
+    b"GIF89a",
+    b"\x1f\x8b\x08",
+    b"PK\x03\x04",
+    b"%PDF-",
+    b"wOFF",
+    b"wOF2",
+    b"OTTO",
+    b"\x00\x01\x00\x00\x00",
+    b"\x00asm",
+    b"RIFF",
+)
+_FILE_MIN_LENGTH = 100  # base64 characters: 75 bytes, longer than any credential's value
+
+
+def is_encoded_file(value: str) -> bool:
+    """Base64 of a file (an image, a font, an archive), by the magic bytes it opens with."""
+    if len(value) < _FILE_MIN_LENGTH:
+        return False
+    try:
+        head = base64.b64decode(value[:24], validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return head.startswith(_FILE_MAGIC)
 
 
 def is_documented_example(secret: str) -> bool:
