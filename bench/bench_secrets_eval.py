@@ -4,7 +4,7 @@ eval_corpus.py, generated deterministically): every example file goes through th
 right detector reports the secret) and the false-alarm rate on the false examples (any of
 nhiscan's detectors reports something), overall and per family. Targets: recall >= 0.95,
 false alarms <= 0.05. A last line counts as a report does: a finding of any detector,
-detect-secrets' generic plugins included, that the judgements keep (rules/secrets_judge.py
+detect-secrets' generic plugins included, that the judgements keep (scanner/secrets_judge.py
 drops placeholders, templates and documented samples), at any severity.
 
 Run: python bench/bench_secrets_eval.py [--misses]
@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from nhiscan.connectors.git.secrets.detectors import DETECTORS
 from nhiscan.connectors.git.secrets.engine import Scanner
 from nhiscan.connectors.git.secrets.match import Match
-from nhiscan.rules.secrets_judge import judged
 from nhiscan.rules.secrets_meta import severity_of
+from nhiscan.scanner.secrets_judge import judged
 from tests.connectors.git.secrets.eval_corpus import generate
 
 

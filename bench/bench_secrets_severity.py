@@ -5,7 +5,7 @@ repository) into a temporary folder and runs ``nhiscan scan --repo CLONE --histo
 directory given with --tree (an unpacked source distribution, such as sqlalchemy's sdist) is
 scanned as a working tree. For each it prints the counts of secret findings by severity and
 every finding at high or critical, with its detector, redacted value, first place and the
-judgements applied (rules/secrets_judge.py). On clean projects a high or critical finding is a
+judgements applied (scanner/secrets_judge.py). On clean projects a high or critical finding is a
 false alarm until shown to be a real credential. Nothing is printed in clear: findings carry
 redacted values only.
 

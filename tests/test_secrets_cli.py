@@ -26,7 +26,7 @@ BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
 
 def token() -> str:
     """A random ghp_ token with a valid CRC32 suffix, as GitHub issues them: a token whose
-    checksum fails is an impossible body and judged low (rules/secrets_judge.py)."""
+    checksum fails is an impossible body and judged low (scanner/secrets_judge.py)."""
     body = "".join(secrets.choice(BASE62) for _ in range(30))
     crc, suffix = zlib.crc32(body.encode()), ""
     for _ in range(6):

@@ -2,7 +2,7 @@
 
 - NHI200: a secret in a repository that matches no credential in the inventory. Severity by
   detector (rules/secrets_meta.py), then judged by how and where it is written
-  (rules/secrets_judge.py: placeholder passwords, documentation hosts, tests and docs), the
+  (scanner/secrets_judge.py: placeholder passwords, documentation hosts, tests and docs), the
   reasons in the evidence and the title; critical when ``--verify`` found it works.
 - NHI201: a secret that is a live credential in the inventory. Critical when the identity
   behind it reaches an administrator or a data store (reach graph), high otherwise, medium when
@@ -24,7 +24,6 @@ from typing import Any
 from nhiscan.rules.base import RuleContext, RuleMeta, fingerprint, make_finding
 from nhiscan.rules.common import describe
 from nhiscan.rules.reach_support import admin_reach, lower
-from nhiscan.rules.secrets_judge import Verdict, judged
 from nhiscan.rules.secrets_meta import severity_of
 from nhiscan.scanner.codec import iso
 from nhiscan.scanner.estate import Estate
@@ -39,6 +38,7 @@ from nhiscan.scanner.model import (
     Severity,
 )
 from nhiscan.scanner.provider import ProviderSet
+from nhiscan.scanner.secrets_judge import Verdict, judged
 
 LOCATIONS_LIMIT = 20  # exposures listed per finding; ``count`` has the total
 # NHI201's remediation for a credential whose provider gives none of its own
@@ -228,7 +228,7 @@ class LeakedLiveCredential:
 
 
 def judge(leak: Leak) -> Verdict:
-    """The leak's severity by its detector, judged place by place (rules/secrets_judge.py):
+    """The leak's severity by its detector, judged place by place (scanner/secrets_judge.py):
     the most severe place decides, so a password that is a fixture in tests/ and also sits in
     a production file is judged by the production file. Dropped only when every place is."""
     base = severity_of(leak.detector)

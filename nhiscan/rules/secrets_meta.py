@@ -9,7 +9,7 @@ the right length (IBM, Cloudant, SoftLayer) or a short prefix that random identi
 (Artifactory's ``AP`` + hex) are keyword matches too: medium, high only when a stronger
 detector agrees (it then names the finding). A public IP address is not a secret: info.
 
-Passwords and keys are then judged by where and how they are written (rules/secrets_judge.py).
+Passwords and keys are then judged by where and how they are written (scanner/secrets_judge.py).
 """
 
 from __future__ import annotations

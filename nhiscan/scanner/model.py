@@ -242,7 +242,7 @@ class Exposure:
     principal_hint: str | None = None  # GCP client_email, Azure tenant/client ids
     secret_paired: bool | None = None  # AWS: the secret access key sits in the same file
     # What the value looks like where it was found ("placeholder-password", "loopback-host"):
-    # names from rules/secrets_judge.py's TRAITS, which NHI200 judges the severity by.
+    # names from scanner/secrets_judge.py's TRAITS, which NHI200 judges the severity by.
     traits: tuple[str, ...] = ()
     verification: str | None = (
         None  # "valid", "invalid", "error", "unverifiable"; None: not checked

@@ -27,7 +27,7 @@ class Match:
     # (detector, secret) of matches on the same line whose secret is part of this one (a
     # plugin that reports a token's prefix, "ghp", beside the whole token): one finding, not two.
     absorbed: tuple[tuple[str, str], ...] = field(default=(), repr=False)
-    # What the password, user and host around it look like (rules/secrets_judge.py): names only.
+    # What the password, user and host around it look like (scanner/secrets_judge.py): names only.
     traits: tuple[str, ...] = ()
 
 

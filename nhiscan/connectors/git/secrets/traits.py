@@ -1,5 +1,5 @@
 """What a match looks like, read while the secret is still in memory; only the trait names go
-on to the exposure (rules/secrets_judge.py judges by them):
+on to the exposure (scanner/secrets_judge.py judges by them):
 
 - a password's user, host and value, off its line (``value_traits``);
 - a vendor's documented sample (dropped whoever found it);
@@ -20,7 +20,7 @@ from dataclasses import replace
 from nhiscan.connectors.git.secrets.detectors import AWS_KEY_ID, DETECTORS, Detector
 from nhiscan.connectors.git.secrets.detectors.checks_vendor import DOCUMENTED_EXAMPLES
 from nhiscan.connectors.git.secrets.match import RANK_NHISCAN, Match
-from nhiscan.rules.secrets_judge import (
+from nhiscan.scanner.secrets_judge import (
     ENTROPY_BASE64,
     FORMAT_CHECKED,
     PASSWORDS,

@@ -1,4 +1,4 @@
-"""Judging found passwords and keys (rules/secrets_judge.py): every judgement with examples it
+"""Judging found passwords and keys (scanner/secrets_judge.py): every judgement with examples it
 must affect and twins it must not, and the whole path from a file's bytes to NHI200's severity
 and the reason it shows."""
 
@@ -14,9 +14,9 @@ from nhiscan.connectors.git.secrets.exposure import exposure_of
 from nhiscan.connectors.git.secrets.match import RANK_NHISCAN, RANK_SPECIFIC, Match
 from nhiscan.connectors.git.secrets.traits import FORMAT_OWNERS, with_traits
 from nhiscan.rules.secrets import SecretInRepository, SharedSecret
-from nhiscan.rules.secrets_judge import FORMAT_CHECKED, JUDGEMENTS, PATH_TRAITS, TRAITS, judged
 from nhiscan.rules.secrets_meta import severity_of
 from nhiscan.scanner.model import Severity
+from nhiscan.scanner.secrets_judge import FORMAT_CHECKED, JUDGEMENTS, PATH_TRAITS, TRAITS, judged
 from tests.factories import context, estate, exposure
 
 # Random values written for these tests: none is a credential anywhere.
