@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from operator import itemgetter
 from typing import Any, overload
 
-from nhiscan.connectors.git.secrets import delta, native, plugins, windows
+from nhiscan.connectors.git.secrets import delta, native, plugins, utf16, windows
 from nhiscan.connectors.git.secrets.detect import Hits, Key, run_ds, run_nhi
 from nhiscan.connectors.git.secrets.detectors import DETECTORS, FILE_RULES, Detector
 from nhiscan.connectors.git.secrets.match import RANK_NHISCAN, Match
@@ -101,10 +101,14 @@ class Scanner:
         the previous version of the file yielded (``delta``), when the caller has it: only the
         lines it lacks are pre-filtered, with the same result. ``keep``: return what this
         version's lines yield (``BlobScan.lines``), for the next version."""
-        if len(data) > self.options.max_file_size:
+        size = len(data)
+        if size > self.options.max_file_size:
             return BlobScan(skipped=SkipReason.TOO_LARGE)
         if b"\0" in data[:BINARY_SNIFF]:
-            return BlobScan(skipped=SkipReason.BINARY)
+            text = utf16.decoded(data)  # UTF-16 text (Windows PowerShell's files) is text
+            if text is None:
+                return BlobScan(skipped=SkipReason.BINARY)
+            data = text
         if b"\r" in data:  # universal newlines, as Python's text mode reads for detect-secrets
             data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         kind = (os.path.splitext(path)[1], ds_scans_file(path))
@@ -123,7 +127,7 @@ class Scanner:
         else:  # what the first pass gave up on is scanned as any other file
             result = self._scan_cached(scan, kind, _Against(against, base), keep)
         if progress is not None:
-            progress(len(data))
+            progress(size)  # the blob's own size, as the caller counts it (UTF-16 decodes smaller)
         return result
 
     # -- the line cache -------------------------------------------------------------------
