@@ -110,6 +110,8 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "  aws_secret: s7SndxwhelLk8d+f4Ottq1NT0z43BfNtpXYxtDB6",
             'os.environ["AWS_SECRET_ACCESS_KEY"] = "G7Pq3LfjsRbfYcV/3VoF/ZjbqHu7NJ1HS60YAPVl"',
             "aws configure set aws_secret_access_key 4lGrNL5rZj0vUtH447G2YqNHKyNvBCAsCZovIpBP",
+            "aws.secretKey=u2Hq8RfNc0Lx7WbZ3pKt9Ve/MdJ4sAyG1oQi6TnE",
+            '-Daws.secretAccessKey="Xn4Wq/7Lb2RcT9sKe1ZpV0jHdMy6AuF3gQo8Bi5N"',
         ),
         (
             "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",

@@ -104,6 +104,9 @@ _AWS_SECRET_NAMES = (
     "aws_secret",
     "awssecret",
     "aws-secret",
+    # the AWS SDK for Java's system property (v1; v2's aws.secretAccessKey is matched above):
+    # https://docs.aws.amazon.com/sdk-for-java/v1/developer-guide/credentials.html
+    "aws.secret",
 )
 _DB_SCHEMES = ("postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver")
 
@@ -136,7 +139,7 @@ DETECTORS: tuple[Detector, ...] = (
         # Spaces around the separator are possessive (``*+``): three overlapping runs of
         # ``[ \t]*`` were quadratic on a long run of spaces after a name.
         pattern=re.compile(
-            r"(?i:" + "|".join(_AWS_SECRET_NAMES) + r")[A-Za-z0-9_-]{0,24}"
+            r"(?i:" + "|".join(map(re.escape, _AWS_SECRET_NAMES)) + r")[A-Za-z0-9_-]{0,24}"
             r"\\?[\"'`]?\]?(?:[ \t]*+(?:=>|:=|[:=,(])|[ \t])[ \t]*+\\?[\"'`]?"
             r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"
         ),
