@@ -47,6 +47,10 @@ BY_DETECTOR: dict[str, Severity] = {
     # A repository upload token lets one upload coverage reports to its repository, nothing
     # more (Codecov's uploader did not even ask public repositories on several CIs for one).
     "Codecov Upload Token": Severity.MEDIUM,
+    # A password of no known format, written literally in XML (Maven's settings.xml, NuGet's
+    # cleartext credentials, other configuration): a credential, but what it unlocks and
+    # whether it is a sample is not known from its form.
+    "XML Password Element": Severity.MEDIUM,
     # Test-mode and sandbox credentials of payment and shipping services (detectors/business.py):
     # credentials of a known format, but they move no money and reach no production data.
     "Stripe Test Secret Key": Severity.MEDIUM,

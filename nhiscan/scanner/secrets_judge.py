@@ -33,6 +33,7 @@ PASSWORDS = frozenset(
     {
         "Database URL Password",
         "JDBC Password Property",
+        "XML Password Element",
         "Basic Auth Credentials",
         "Secret Keyword",
     }

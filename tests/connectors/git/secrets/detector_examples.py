@@ -441,6 +441,23 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "jdbc:postgresql://pg:5432/app?user=app",
         ),
     ),
+    "XML Password Element": (
+        (
+            "      <password>Vq7#rT2mLx9pKd4w</password>",
+            "<server><id>releases</id><username>ci</username><passphrase>hN4qW8zTr2Lm</passphrase>",
+            '        <add key="ClearTextPassword" value="u7Rk2Lp9QwXz4Tn8Vb3Ys6Hd" />',
+            "<PASSWORD>Zp3Lq8Vr2Kt7</PASSWORD>",
+        ),
+        (
+            "<password>{COQLCE6DU6GtcS5P=}</password>",  # Maven's encrypted form
+            "<password>${env.REPO_PASSWORD}</password>",
+            "<password>password</password>",
+            '<add key="ClearTextPassword" value="%NUGET_PAT%" />',
+            "<password></password>",
+            "<password>****</password>",
+            '(?P<password>[^\\s@/?#\\"]{1,256})@',  # a regex's group, in code
+        ),
+    ),
     "HTTP Authorization Header": (
         (
             'headers = {"Authorization": "Bearer 7Kq2Lm9Zp4RvX8wTn3Yc5Hb6"}',

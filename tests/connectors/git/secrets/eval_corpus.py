@@ -1036,6 +1036,7 @@ FAMILY: dict[str, str] = {
         (
             "Database URL Password",
             "JDBC Password Property",
+            "XML Password Element",
             "Databricks Access Token",
             "Heroku API Key",
             "Heroku API Key (named)",

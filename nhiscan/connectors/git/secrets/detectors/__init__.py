@@ -406,6 +406,25 @@ DETECTORS: tuple[Detector, ...] = (
         rank=RANK,
         validate=_password,
     ),
+    Detector(
+        name="XML Password Element",
+        provider=None,
+        # A literal password in an XML element or in NuGet's cleartext credential: the servers
+        # of Maven's settings.xml (<password>, <passphrase>), NuGet.Config's
+        # packageSourceCredentials (ClearTextPassword), and any configuration written so. A
+        # value in braces is Maven's encrypted form (or a template), ${...} a property: no
+        # password (``_password``).
+        # https://maven.apache.org/settings.html#servers
+        # https://maven.apache.org/guides/mini/guide-encryption.html
+        # https://learn.microsoft.com/en-us/nuget/reference/nuget-config-file#packagesourcecredentials
+        pattern=re.compile(
+            r"(?:<(?i:password|passphrase)>|(?P<nuget><add[ \t]+key=\"(?i:cleartextpassword)\""
+            r"[ \t]+value=\"))(?P<secret>[^\"<>\s]{3,256})(?(nuget)\"|</(?i:password|passphrase)>)"
+        ),
+        keywords=("<password>", "<passphrase>", "cleartextpassword"),
+        rank=RANK,
+        validate=_password,
+    ),
     *VENDOR_DETECTORS,
     *PLATFORM_DETECTORS,
     *BUSINESS_DETECTORS,

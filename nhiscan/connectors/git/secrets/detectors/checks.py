@@ -146,13 +146,14 @@ _NAMED_PLACEHOLDER = re.compile(r"[A-Za-z_]*(?i:pass|pwd|secret|your|example)[A-
 
 def _password(value: str) -> bool:
     """Not a placeholder (``password``, ``DB_PASSWORD``, ``****``), not a template
-    (``${DB_PASSWORD}``, ``{password}``, ``%s``, ``%3Cpassword%3E``): the rest is a password."""
+    (``${DB_PASSWORD}``, ``{password}``, ``%s``, ``%3Cpassword%3E``, ``%DB_PASSWORD%``): the rest
+    is a password."""
     value = unquote(value)
     if len(value) < 3 or value.lower() in _PLACEHOLDER_PASSWORDS or len(set(value)) == 1:
         return False
     if value.startswith("$") or any(mark in value for mark in _TEMPLATE_MARKS):
         return False
-    if value[0] + value[-1] in ("{}", "[]"):
+    if value[0] + value[-1] in ("{}", "[]", "%%"):  # %VAR%: cmd's and NuGet.Config's variables
         return False
     return _NAMED_PLACEHOLDER.fullmatch(value) is None
 
