@@ -637,6 +637,11 @@ NOT_SECRETS: tuple[tuple[str, str], ...] = (
         "DISCORD_TOKEN=MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs\n",
     ),
     ("docs/mailgun.md", "api_key = 'key-3ax6xnjp29jd6fds4gc373sgvjxteol0'\n"),
+    ("src/oauth_client.py", 'headers = {"Authorization": "Basic czZCaGRSa3F0MzpnWDFmQmF0M2JW"}\n'),
+    (
+        "src/http_auth.py",
+        'request.headers["Authorization"] = "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="\n',
+    ),
     ("docs/databricks.md", "export DATABRICKS_TOKEN=dapi1234567890ab1cde2f3ab456c7d89efa\n"),
     (
         "scripts/ci.sh",

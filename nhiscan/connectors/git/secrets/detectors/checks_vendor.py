@@ -52,6 +52,16 @@ DOCUMENTED_EXAMPLES = frozenset(
         "JXbHjs3qzLPDyk-IM_VzsN-WL_mNql3v_uWbBbKgtVk",
         # https://documentation.mailgun.com (legacy API key sample)
         "key-3ax6xnjp29jd6fds4gc373sgvjxteol0",
+        # The standards' own samples, in every OAuth and HTTP client's docs and tests: the
+        # client credentials of RFC 6749 section 2.3.1 (s6BhdRkqt3:gX1fBat3bV) and its sample
+        # access and refresh tokens (section 5.1), RFC 7617's Aladdin:open sesame, and the
+        # token jwt.io's debugger opens with (https://jwt.io/introduction).
+        "czZCaGRSa3F0MzpnWDFmQmF0M2JW",
+        "2YotnFZFEjr1zCsicMWpAA",
+        "tGzv3JOkF0XG5Qx2TlKWIA",
+        "QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0"
+        "IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
     )
 )
 
