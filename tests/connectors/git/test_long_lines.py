@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from nhiscan.connectors.base import CollectContext
-from nhiscan.connectors.git import GitConfig, GitConnector, connector
+from nhiscan.connectors.git import GitConfig, GitConnector, connector, work
 from nhiscan.connectors.git.config import ScanMode
 from tests.connectors.git.helpers import NOW, Repo, aws_key_id, collect, exposures_of, slack_token
 from tests.connectors.git.secrets.test_long_lines import boundary_offsets, planted
@@ -109,6 +109,9 @@ def test_progress_moves_while_one_huge_file_is_scanned(
     repo: Repo, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
     monkeypatch.setattr(connector, "_PROGRESS_EVERY", 0.0)
+    # The pool's parent looks at the workers' byte count every _POLL seconds: at its 0.5 s, a
+    # fast machine scans the big file between two or three looks, too few to see it move.
+    monkeypatch.setattr(work, "_POLL", 0.005)
     size = 4 * 1024 * 1024
     repo.write("big.min.js", planted(size, {size // 2: aws_key_id()}))
     repo.write("small.py", "print('hello')\n")
