@@ -1,7 +1,7 @@
 """Judging a found secret by what surrounds it: a password that is a placeholder, a database
 URL to a documentation host, a connection string in a test file. Data: ``TRAITS`` says what a
 finding looks like, ``JUDGEMENTS`` what each look does to its severity and why; every rule is
-checked with examples it must affect and twins it must not (tests/rules/test_secrets_judge.py).
+checked with examples it must affect and twins it must not (tests/scanner/test_secrets_judge.py).
 
 Two halves, because the secret itself never leaves the connector:
 
@@ -16,6 +16,12 @@ in a URL: what makes it credible is a real-looking value on a real host in a fil
 Hosts are judged by what cannot be a deployment (loopback, RFC 2606/6761 and RFC 5737/3849
 documentation names and addresses, template holes), never by a short name: ``db``, ``host``
 and docker-compose service names are how real configurations name their database.
+
+A judgement drops a finding when the value is no secret at all: a hole, a mask, code, a
+variable's name, a digest, a key marker without a key, or a password everyone knows (in every
+wordlist, so writing it down leaks nothing; a system that uses one has a default to change,
+which a leak finding will not fix). It lowers one when a secret may be real but matters less
+where it is (a real-looking password on loopback or a documentation host, in tests).
 """
 
 from __future__ import annotations

@@ -77,6 +77,9 @@ def _binary(seed: str, size: int) -> str:
 
 
 _KEY_LINES = tuple(_random_b64("pem-body", 144)[i : i + 64] for i in range(0, 192, 64))
+_PEM_B64 = base64.b64encode(
+    "\n".join(["-----BEGIN PRIVATE KEY-----", *_KEY_LINES, "-----END PRIVATE KEY-----"]).encode()
+).decode()
 _PGP_ESCAPED = "\\n".join(pgp_block("judge-pgp"))
 _PGP_PUBLIC = "\\n".join(pgp_block("judge-pub", first=0x99))
 _PGP_BAD_CRC = "\\n".join(pgp_block("judge-crc", crc_delta=3))
@@ -261,6 +264,9 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
             # A truncated paste: the body is there, END is not.
             _marker("    -----BEGIN EC PRIVATE KEY-----", *(f"    {k}" for k in _KEY_LINES)),
             _marker(f'"{_PGP_ESCAPED}"'),
+            # Found on the decoded lines of a base64 value (a Kubernetes tls.key): the line as
+            # written does not show the block, so it is not judged.
+            _marker(f"  tls.key: {_PEM_B64}"),
         ],
     ),
     "public-key-block": (

@@ -102,12 +102,10 @@ _PGP_HEADER = re.compile(r"[A-Za-z][A-Za-z0-9-]*: ")
 _PGP_CRC = re.compile(r"=[A-Za-z0-9+/]{4}")
 
 
-def _block(line: str, following: Sequence[str]) -> list[str]:
-    """The pieces of the block after the BEGIN marker on ``line``: the rest of the line cut
-    at escaped newlines, then whole following lines while each can be part of a body (a
-    code line after the marker ends it), up to the END marker."""
-    begin = _BEGIN.search(line)
-    rest = line[begin.end() :] if begin else ""
+def _block(rest: str, following: Sequence[str]) -> list[str]:
+    """The pieces of the block after the BEGIN marker (``rest``, the marker line's remainder):
+    the rest of the line cut at escaped newlines, then whole following lines while each can be
+    part of a body (a code line after the marker ends it), up to the END marker."""
     end = _END.search(rest)
     pieces = _ESCAPED_NEWLINE.split(rest[: end.start()] if end else rest)
     if end is not None:
@@ -140,9 +138,13 @@ def _base64_of(pieces: Sequence[str]) -> str:
 def key_marker_trait(line: str, following: Sequence[str]) -> str | None:
     """What the block after a private key's BEGIN marker holds: ``no-key-body`` (nothing a
     key could be), ``public-key-block`` (PGP packets without a secret key),
-    ``failed-key-checksum`` (a PGP secret key whose CRC-24 does not hold), None (a body)."""
-    pieces = [p.strip() for p in _block(line, following)]
-    if "PGP" in line:
+    ``failed-key-checksum`` (a PGP secret key whose CRC-24 does not hold), None (a body, or
+    a marker not written on ``line`` as such)."""
+    begin = _BEGIN.search(line)
+    if begin is None:  # found on a decoded line (a base64 value), or PuTTY's: judged alone
+        return None
+    pieces = [p.strip() for p in _block(line[begin.end() :], following)]
+    if "PGP" in begin.group(0):
         return _pgp_trait(pieces)
     return "no-key-body" if len(_base64_of(pieces)) < _KEY_MIN_BODY else None
 
