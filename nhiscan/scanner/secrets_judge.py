@@ -113,11 +113,21 @@ _NAMED = re.compile(
     r"|your|fake|notreal|admin|root|guest|test|demo|sandbox|default|qwerty|letmein)[a-z_.-]*"
     r"[0-9]{0,4}"
 )
-# Each part of a named placeholder is written as words are: lower, UPPER, Capitalised or
-# camelCase (your_password_here, FLWSECK_TEST-SANDBOXDEMOKEY, yourApiKey). A random body of
-# letters alone mixes cases at random ("test_QwERtzXKm…"), so it is never taken for one.
-_WORDY = re.compile(r"[a-z]+|[A-Z]+|[A-Z]?[a-z]+(?:[A-Z][a-z]+)*")
-_PARTS = re.compile(r"[_.-]+")
+# What a named placeholder is made of, whole: its words (your_password_here, yourApiKeyHere,
+# sk_test_notarealkeyjustasample, FLWSECK_TEST-SANDBOXDEMOKEY-X). A person's password that
+# merely holds one of the words above (compassion2024, rootbeerfloat) is made of others, and a
+# random body of letters after a "test" prefix is made of none.
+_PLACEHOLDER_VOCABULARY = _words(
+    """a an the this that is it not no real just only here there goes insert put enter paste
+    replace with your my our some me own new key keys api app access private public client id
+    token secret secrets password passwd pass pwd pw value string text word phrase sample
+    example dummy fake test testing tester demo sandbox default change changeme changeit
+    placeholder redacted mock invalid none null empty foo bar baz qux x xx xxx super top very
+    strong long random generated db database user username login admin root guest live prod dev
+    local staging webhook signing auth service letmein qwerty hunter tiger scott do use set"""
+)
+_LONGEST_WORD = max(map(len, _PLACEHOLDER_VOCABULARY))
+_VENDOR_PREFIX = 7  # letters: a first part no word covers, when more parts follow (sk_, FLWSECK_)
 _LEET = str.maketrans("@4310$5!", "aaeiossi")
 _TEMPLATE = re.compile(r"\$\{|\{\{|\$\(|%\(|%s|<[^>]*>|^\$[A-Za-z_]|^\{[^}]*\}$|^\[[^\]]*\]$")
 _MASK = re.compile(r"([*xX•#.?_-])\1*")
@@ -173,13 +183,31 @@ def is_mask(value: str) -> bool:
 
 
 def is_placeholder(value: str) -> bool:
-    lowered = value.lower()
-    if lowered in _PLACEHOLDER_WORDS or _normalised(value) in _PLACEHOLDER_WORDS:
+    """A value everyone knows (``password``, ``changeme``, ``tiger``), or one named to be
+    replaced: a placeholder word in it, and nothing but such words (and a short vendor prefix,
+    and up to four trailing digits) in all of it."""
+    lowered, normalised = value.lower(), _normalised(value)
+    if lowered in _PLACEHOLDER_WORDS or normalised in _PLACEHOLDER_WORDS:
         return True
-    if not any(_NAMED.fullmatch(form) is not None for form in (lowered, _normalised(value))):
+    if not any(_NAMED.fullmatch(form) is not None for form in (lowered, normalised)):
         return False
-    words = value.rstrip("0123456789").translate(_LEET)
-    return all(_WORDY.fullmatch(part) for part in _PARTS.split(words) if part)
+    words = value.rstrip("!?.*#").rstrip("0123456789").translate(_LEET).lower()
+    parts = [p for p in re.split(r"[\s_.-]+", words) if p]
+    uncovered = [i for i, part in enumerate(parts) if not _made_of_words(part)]
+    return not uncovered or (
+        uncovered == [0] and len(parts) > 1 and len(parts[0]) <= _VENDOR_PREFIX
+    )
+
+
+def _made_of_words(text: str) -> bool:
+    """Whether ``text`` is words of the placeholder vocabulary run together."""
+    reach = [True] + [False] * len(text)
+    for end in range(1, len(text) + 1):
+        reach[end] = any(
+            reach[start] and text[start:end] in _PLACEHOLDER_VOCABULARY
+            for start in range(max(0, end - _LONGEST_WORD), end)
+        )
+    return reach[-1]
 
 
 # A variable's name where its value would go: DB_PASSWORD, AWS_SECRET_ACCESS_KEY, API_TOKEN.

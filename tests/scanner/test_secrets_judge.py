@@ -356,14 +356,20 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
             _keyword("pk_live_notarealkeyonlyasample"),
             _keyword("STRIPE_TEST-SANDBOXKEY-X"),
             _keyword("yourApiKeyHere"),
+            _keyword("sk_test_thisisnotarealkey"),
+            _keyword("Password1!"),
         ],
         [
             _url(),
             _url(password="Passw7Kq2Lm9Zp4R"),
             _keyword("h3Rt9sLq2VbXw8Ne"),
-            # Letters alone after a prefix that says test: random, as their cases show.
+            # Letters alone after a prefix that says test: random, no words.
             _keyword("test_QwERtzXKmbvHyuPLaNsD"),
             _keyword("sk_test_hJKqTRwzXbNmvLpA"),
+            # A person's password that holds a placeholder word among others.
+            _url(password="Compassion2024"),
+            _keyword("rootbeerfloat"),
+            _keyword("passionfruit_salad"),
         ],
     ),
     "user-as-password": (
