@@ -7,7 +7,7 @@ false alarms <= 0.05. A last line counts as a report does: a finding of any dete
 detect-secrets' generic plugins included, that the judgements keep (scanner/secrets_judge.py
 drops placeholders, templates and documented samples), at any severity.
 
-Run: python bench/bench_secrets_eval.py [--misses]
+Run: python bench/bench_secrets_eval.py [--misses] [--alarms]
 """
 
 from __future__ import annotations
@@ -25,12 +25,17 @@ from nhiscan.connectors.git.secrets.engine import Scanner
 from nhiscan.connectors.git.secrets.match import Match
 from nhiscan.rules.secrets_meta import severity_of
 from nhiscan.scanner.secrets_judge import judged
-from tests.connectors.git.secrets.eval_corpus import generate
+from tests.connectors.git.secrets.eval_corpus import Example, generate
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--misses", action="store_true", help="list the examples got wrong")
+    parser.add_argument(
+        "--alarms",
+        action="store_true",
+        help="list the false examples a report shows a finding for (detector, line, severity)",
+    )
     options = parser.parse_args()
     names = frozenset(d.name for d in DETECTORS)
     corpus = generate()
@@ -40,6 +45,7 @@ def main() -> None:
     tally: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     wrong: list[str] = []
     reported = [0, 0, 0, 0]  # as tally's rows, counting every finding a report keeps
+    shown: list[str] = []  # the findings a report shows on false examples
     for example in corpus:
         matches = scanner.scan(example.text.encode(), example.path).matches
         kept = [m for m in matches if _kept(m, example.path)]
@@ -49,6 +55,7 @@ def main() -> None:
         else:
             reported[2] += bool(kept)
             reported[3] += 1
+            shown.extend(_alarm(example, m) for m in kept)
         row = tally[example.family]
         if example.true:
             found = any(example.detector in m.detectors for m in matches)
@@ -83,6 +90,19 @@ def main() -> None:
     )
     if options.misses:
         print("\n".join(wrong) or "nothing got wrong")
+    if options.alarms:
+        print("\n".join(shown) or "no false alarm")
+
+
+def _alarm(example: Example, match: Match) -> str:
+    """One kept finding on a false example, without its secret."""
+    path = example.path
+    verdict = judged(match.detector, severity_of(match.detector), match.traits, [path])
+    severity = verdict.severity.value if verdict.severity else "-"
+    return (
+        f"alarm    {match.detector} at {path}:{match.line}, {severity} "
+        f"(a false {example.detector or 'non-credential'} example: {example.why})"
+    )
 
 
 def _kept(match: Match, path: str) -> bool:

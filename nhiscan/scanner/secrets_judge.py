@@ -1,7 +1,7 @@
 """Judging a found secret by what surrounds it: a password that is a placeholder, a database
 URL to a documentation host, a connection string in a test file. Data: ``TRAITS`` says what a
 finding looks like, ``JUDGEMENTS`` what each look does to its severity and why; every rule is
-checked with examples it must affect and twins it must not (tests/rules/test_secrets_judge.py).
+checked with examples it must affect and twins it must not (tests/scanner/test_secrets_judge.py).
 
 Two halves, because the secret itself never leaves the connector:
 
@@ -16,14 +16,23 @@ in a URL: what makes it credible is a real-looking value on a real host in a fil
 Hosts are judged by what cannot be a deployment (loopback, RFC 2606/6761 and RFC 5737/3849
 documentation names and addresses, template holes), never by a short name: ``db``, ``host``
 and docker-compose service names are how real configurations name their database.
+
+A judgement drops a finding when the value is no secret at all: a hole, a mask, code, a
+variable's name, a digest, a key marker without a key, or a password everyone knows (in every
+wordlist, so writing it down leaks nothing; a system that uses one has a default to change,
+which a leak finding will not fix). It lowers one when a secret may be real but matters less
+where it is (a real-looking password on loopback or a documentation host, in tests).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 from urllib.parse import unquote
 
 from nhiscan.scanner.model import Severity
@@ -59,6 +68,11 @@ FORMAT_CHECKED = frozenset(
 )
 # detect-secrets' base64 entropy plugin: it also finds the base64 of files code embeds.
 ENTROPY_BASE64 = "Base64 High Entropy String"
+# Its hex entropy plugin: it also finds the digests (checksums, commit ids) code pins.
+ENTROPY_HEX = "Hex High Entropy String"
+ENTROPY = frozenset({ENTROPY_BASE64, ENTROPY_HEX})
+# detect-secrets' private key plugin: a BEGIN marker, whatever follows it.
+KEY_MARKER = "Private Key"
 # Every detector: a judgement about the value itself whoever found it.
 ANY = frozenset({"*"})
 # Tokens handed to a client (signed assertions that expire, OAuth refresh tokens): tests and
@@ -97,8 +111,24 @@ _PLACEHOLDER_WORDS = _words(
 # DB_PASSWORD, my-secret, your_password_here, password123.
 _NAMED = re.compile(
     r"[a-z_.-]*(?:pass|pwd|secret|changeme|changeit|example|sample|dummy|placeholder|redacted"
-    r"|your|fake|admin|root|guest|test|demo|default|qwerty|letmein)[a-z_.-]*[0-9]{0,4}"
+    r"|your|fake|notreal|admin|root|guest|test|demo|sandbox|default|qwerty|letmein)[a-z_.-]*"
+    r"[0-9]{0,4}"
 )
+# What a named placeholder is made of, whole: its words (your_password_here, yourApiKeyHere,
+# sk_test_notarealkeyjustasample, FLWSECK_TEST-SANDBOXDEMOKEY-X). A person's password that
+# merely holds one of the words above (compassion2024, rootbeerfloat) is made of others, and a
+# random body of letters after a "test" prefix is made of none.
+_PLACEHOLDER_VOCABULARY = _words(
+    """a an the this that is it not no real just only here there goes insert put enter paste
+    replace with your my our some me own new key keys api app access private public client id
+    token secret secrets password passwd pass pwd pw value string text word phrase sample
+    example dummy fake test testing tester demo sandbox default change changeme changeit
+    placeholder redacted mock invalid none null empty foo bar baz qux x xx xxx super top very
+    strong long random generated db database user username login admin root guest live prod dev
+    local staging webhook signing auth service letmein qwerty hunter tiger scott do use set"""
+)
+_LONGEST_WORD = max(map(len, _PLACEHOLDER_VOCABULARY))
+_VENDOR_PREFIX = 7  # letters: a first part no word covers, when more parts follow (sk_, FLWSECK_)
 _LEET = str.maketrans("@4310$5!", "aaeiossi")
 _TEMPLATE = re.compile(r"\$\{|\{\{|\$\(|%\(|%s|<[^>]*>|^\$[A-Za-z_]|^\{[^}]*\}$|^\[[^\]]*\]$")
 _MASK = re.compile(r"([*xX•#.?_-])\1*")
@@ -137,22 +167,135 @@ def is_template(value: str) -> bool:
 
 
 _RUN = re.compile(r"(.)\1{7,}")
+_ELLIPSIS = re.compile(r"\.\.\.|…")
 
 
 def is_mask(value: str) -> bool:
-    """A value hidden or elided on purpose (``****``, ``xxx``, ``...``), one repeated, or one
-    padded out with a run of one character that is a third of it or more (a format's prefix
-    then ``XXXX…``: ``sk-proj-XXXXXXXX…``), which a random value never holds."""
+    """A value hidden or elided on purpose (``****``, ``xxx``, ``...``), one repeated, one cut
+    short with an ellipsis (``sk-...``, ``MII…``: no key format or random value holds three
+    dots in a row), or one padded out with a run of one character that is a third of it or
+    more (a format's prefix then ``XXXX…``: ``sk-proj-XXXXXXXX…``), which a random value never
+    holds."""
     if _MASK.fullmatch(value) is not None or len(set(value)) == 1:
+        return True
+    if _ELLIPSIS.search(value) is not None:
         return True
     return any(3 * len(run.group(0)) >= len(value) for run in _RUN.finditer(value))
 
 
 def is_placeholder(value: str) -> bool:
-    lowered = value.lower()
-    if lowered in _PLACEHOLDER_WORDS or _normalised(value) in _PLACEHOLDER_WORDS:
+    """A value everyone knows (``password``, ``changeme``, ``tiger``), or one named to be
+    replaced: a placeholder word in it, and nothing but such words (and a short vendor prefix,
+    and up to four trailing digits) in all of it."""
+    lowered, normalised = value.lower(), _normalised(value)
+    if lowered in _PLACEHOLDER_WORDS or normalised in _PLACEHOLDER_WORDS:
         return True
-    return any(_NAMED.fullmatch(form) is not None for form in (lowered, _normalised(value)))
+    if not any(_NAMED.fullmatch(form) is not None for form in (lowered, normalised)):
+        return False
+    words = value.rstrip("!?.*#").rstrip("0123456789").translate(_LEET).lower()
+    parts = [p for p in re.split(r"[\s_.-]+", words) if p]
+    uncovered = [i for i, part in enumerate(parts) if not _made_of_words(part)]
+    return not uncovered or (
+        uncovered == [0] and len(parts) > 1 and len(parts[0]) <= _VENDOR_PREFIX
+    )
+
+
+def _made_of_words(text: str) -> bool:
+    """Whether ``text`` is words of the placeholder vocabulary run together."""
+    reach = [True] + [False] * len(text)
+    for end in range(1, len(text) + 1):
+        reach[end] = any(
+            reach[start] and text[start:end] in _PLACEHOLDER_VOCABULARY
+            for start in range(max(0, end - _LONGEST_WORD), end)
+        )
+    return reach[-1]
+
+
+# A variable's name where its value would go: DB_PASSWORD, AWS_SECRET_ACCESS_KEY, API_TOKEN.
+# Words of capitals, digits only at a word's end (S3_BUCKET): a random upper-case token with
+# underscores puts its digits anywhere.
+_VARIABLE = re.compile(r"[A-Z]+[0-9]*(?:_[A-Z]+[0-9]*)+")
+
+
+def is_variable_name(value: str) -> bool:
+    return _VARIABLE.fullmatch(value) is not None
+
+
+# Code that reads the secret from elsewhere: a call or a subscript (os.environ["X"],
+# os.getenv("X"), get_secret("x"), ENV.fetch("X")), or an attribute of an object that holds
+# configuration (process.env.X, settings.SECRET_KEY, config.db.password). A name before a
+# bracket is a dotted path or a lower-case word, which a password with a bracket in it is not.
+_CALL = re.compile(
+    r"(?:[A-Za-z_$][\w$]*\.)+[A-Za-z_$][\w$]*\s*[(\[]|[a-z_$][a-z_$]*(?:[A-Z][a-z]+)*\s*[(\[]"
+)
+_CONFIG_ROOTS = _words(
+    """process os env environ settings config conf cfg app self this ctx context secrets vars
+    params props options opts args credentials creds window system environment import"""
+)
+_ATTRIBUTE = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")
+
+
+def is_code_reference(value: str) -> bool:
+    if _CALL.match(value) is not None:
+        return True
+    if _ATTRIBUTE.fullmatch(value) is None:
+        return False
+    return value.split(".", 1)[0].lower() in _CONFIG_ROOTS
+
+
+# What comes before a counted body: a short prefix of letters and its separator, repeated
+# ("sk_test_", "re_", "pk_").
+_COUNT_PREFIX = re.compile(r"(?:[A-Za-z]{1,12}[_-])*")
+_SEQUENCE_SHARE = 0.8  # of a body's neighbouring characters that count on
+
+
+def is_sequence(value: str) -> bool:
+    """A value, after its prefix, that counts (``123456789``, ``0123456789012…``,
+    ``12345678_ABCDEFGHIJ…``): typed to fill a field, never drawn at random. In a random
+    value a character follows the one before it about once in sixty; here four times in five."""
+    prefix = _COUNT_PREFIX.match(value)
+    body = re.sub(r"[_-]", "", value[prefix.end() if prefix else 0 :].lower())
+    if len(body) < 3:
+        return False
+    steps = sum(
+        ord(b) - ord(a) == 1 or (a, b) in (("9", "0"), ("z", "a")) for a, b in pairwise(body)
+    )
+    return steps >= _SEQUENCE_SHARE * (len(body) - 1)
+
+
+_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+
+
+def decoded_text(value: str) -> str | None:
+    """The text a base64 value encodes (a Kubernetes Secret's ``data:``), None when it is not
+    base64 of printable text."""
+    if len(value) < 4 or _BASE64.fullmatch(value) is None:
+        return None
+    try:
+        text = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    return text if text.isprintable() else None
+
+
+def is_no_value(value: str) -> bool:
+    """Written where a secret goes, and no secret: a hole, a mask, a placeholder word, a
+    variable's name, code, a count."""
+    return (
+        is_template(value)
+        or is_mask(value)
+        or is_placeholder(value)
+        or is_variable_name(value)
+        or is_code_reference(value)
+        or is_sequence(value)
+    )
+
+
+def is_encoded_placeholder(value: str) -> bool:
+    """Base64 of a placeholder (``cGFzc3dvcmQ=`` is ``password``, ``Y2hhbmdlbWU=`` is
+    ``changeme``): a Kubernetes Secret's sample ``data:`` is judged by what it decodes to."""
+    text = decoded_text(value)
+    return text is not None and is_no_value(text)
 
 
 def _host_is(pattern: re.Pattern[str]) -> Callable[[Credential], bool]:
@@ -169,8 +312,13 @@ TRAITS: tuple[Trait, ...] = (
     Trait("template-password", lambda c: is_template(c.password)),
     Trait("masked-password", lambda c: is_mask(c.password)),
     Trait("placeholder-password", lambda c: is_placeholder(c.password)),
+    Trait("variable-password", lambda c: is_variable_name(c.password)),
+    Trait("code-reference", lambda c: is_code_reference(c.password)),
+    Trait("counted-value", lambda c: is_sequence(c.password)),
+    Trait("encoded-placeholder", lambda c: is_encoded_placeholder(c.password)),
     Trait("short-password", lambda c: len(c.password) < SHORT),
-    Trait("user-as-password", lambda c: c.user is not None
+    # A word (postgres:postgres, guest:guest): a token used as both is no image's default.
+    Trait("user-as-password", lambda c: c.user is not None and c.password.isalpha()
           and c.user.lower() == c.password.lower()),
     Trait("placeholder-user", lambda c: c.user is not None
           and (c.user.lower() in _PLACEHOLDER_USERS or is_template(c.user))),
@@ -303,14 +451,46 @@ JUDGEMENTS: tuple[Judgement, ...] = (
     Judgement("masked-value", "masked-value", ANY, Effect.DROP, None,
               "a format's prefix with a mask or a hole after it (sk_live_xxxx…, "
               "AKIAXXXXXXXXXXXXXXXX, glpat-vvvv…, ghp_${TOKEN}): a placeholder, no credential"),
+    Judgement("counted-value", "counted-value", ANY, Effect.DROP, None,
+              "the value counts (re_123456789, sk_test_0123456789…, ABCDEFGH…): typed to fill "
+              "the field, never a generated secret"),
+    Judgement("digest", "digest", ENTROPY, Effect.DROP, None,
+              "a digest where the line says so (sha256:…, an MD5 or SHA-1 checksum, a commit "
+              "id, an ETag, an integrity hash): the hash of something public, no credential"),
+    Judgement("binary-data", "binary-data", frozenset({ENTROPY_BASE64}), Effect.DROP, None,
+              "base64 of binary structure (runs of zero bytes, an eighth of it or more: a font "
+              "or an image cut over lines), not random key material"),
+    Judgement("no-key-body", "no-key-body", frozenset({KEY_MARKER}), Effect.DROP, None,
+              "a private key's BEGIN marker with no key after it (…, <your key here>, a body "
+              "shorter than any key, the marker in a parser's code): no key"),
+    Judgement("public-key-block", "public-key-block", frozenset({KEY_MARKER}), Effect.DROP,
+              None, "a PGP private key block whose packets hold no secret key (a public key's "
+              "packets under a private key's header): nothing secret"),
+    Judgement("variable-password", "variable-password", PASSWORDS, Effect.DROP, None,
+              "the password is a variable's name (DB_PASSWORD, API_TOKEN), not its value"),
+    Judgement("code-reference", "code-reference", PASSWORDS, Effect.DROP, None,
+              "the value is code that reads the secret from elsewhere (os.environ[...], "
+              "process.env.X, settings.X, a call), not the secret"),
+    Judgement("encoded-placeholder", "encoded-placeholder", PASSWORDS | {ENTROPY_BASE64},
+              Effect.DROP, None, "the value is base64 of a placeholder (cGFzc3dvcmQ= is "
+              "\"password\", Y2hhbmdlbWU= \"changeme\"): a sample Kubernetes Secret"),
+    # A password everyone knows is in every wordlist: writing it down leaks nothing. Where a
+    # system really uses one, it is a default to change, which no leak finding will fix.
+    Judgement("placeholder-password", "placeholder-password", PASSWORDS, Effect.DROP, None,
+              "the password is a placeholder or a sample everyone knows (password, changeme, "
+              "scott/tiger, your_password_here): in every wordlist, nothing secret leaks"),
+    Judgement("user-as-password", "user-as-password", PASSWORDS, Effect.DROP, None,
+              "the password is the user name (postgres:postgres, guest:guest), an image's "
+              "documented default: nothing secret leaks"),
+    # RFC 9580 §6.1 has readers ignore a wrong CRC-24, so such a body may still import: kept,
+    # low, for a person to look at (a hand-edited copy of a real key is still most of it).
+    _lower("failed-key-checksum", "failed-key-checksum", frozenset({KEY_MARKER}), Severity.LOW,
+           "a PGP private key block whose CRC-24 does not match its packets: corrupted, edited "
+           "or made up; a real key's armour carries its own checksum"),
     _lower("failed-format-check", "failed-format-check", FORMAT_CHECKED, Severity.LOW,
            "the format's own detector rejected it where it is written: a documented example "
            "(AKIAIOSFODNN7EXAMPLE), a placeholder, a body that fails the format's checksum, or "
            "a run of a longer string (base64, a DNA sequence, an ARN) that merely holds its shape"),
-    _lower("placeholder-password", "placeholder-password", PASSWORDS, Severity.LOW,
-           "the password is a placeholder or sample value (password, changeme, scott/tiger)"),
-    _lower("user-as-password", "user-as-password", PASSWORDS, Severity.LOW,
-           "the password is the user name, a documented default"),
     _lower("short-password", "short-password", PASSWORDS, Severity.LOW,
            f"the password has fewer than {SHORT} characters: a sample, or too weak to matter"),
     _lower("reserved-host", "reserved-host", PASSWORDS, Severity.INFO,

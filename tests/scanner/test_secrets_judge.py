@@ -4,6 +4,9 @@ and the reason it shows."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import random
 from dataclasses import dataclass, replace
 
 import pytest
@@ -17,6 +20,7 @@ from nhiscan.rules.secrets import SecretInRepository, SharedSecret
 from nhiscan.rules.secrets_meta import severity_of
 from nhiscan.scanner.model import Severity
 from nhiscan.scanner.secrets_judge import FORMAT_CHECKED, JUDGEMENTS, PATH_TRAITS, TRAITS, judged
+from tests.connectors.git.secrets.detector_examples import pgp_block
 from tests.factories import context, estate, exposure
 
 # Random values written for these tests: none is a credential anywhere.
@@ -30,6 +34,7 @@ class Case:
     secret: str
     path: str = PROD
     detector: str = "Database URL Password"
+    following: tuple[str, ...] = ()  # the file's lines after ``line``
 
 
 def _url(user: str = "billing", password: str = REAL, host: str = "db") -> Case:
@@ -42,6 +47,42 @@ def _keyword(password: str, path: str = PROD) -> Case:
 
 def _ds(detector: str, secret: str) -> Case:
     return Case(f'KEY = "{secret}"', secret, detector=detector)
+
+
+def _random_b64(seed: str, size: int) -> str:
+    rng = random.Random(seed)
+    return base64.b64encode(bytes(rng.randrange(256) for _ in range(size))).decode()
+
+
+def _hex(seed: str, algorithm: str = "sha256") -> str:
+    return hashlib.new(algorithm, seed.encode()).hexdigest()
+
+
+def _entropy(line: str, secret: str, detector: str = "Hex High Entropy String") -> Case:
+    return Case(line, secret, detector=detector)
+
+
+def _marker(line: str, *following: str) -> Case:
+    return Case(line, "BEGIN PRIVATE KEY", PROD, "Private Key", following)
+
+
+def _binary(seed: str, size: int) -> str:
+    """Base64 of a made-up binary table: random fields padded with zero bytes, as a font's."""
+    rng = random.Random(seed)
+    data = b"".join(
+        bytes(rng.randrange(1, 256) for _ in range(rng.randrange(2, 9))) + bytes(rng.randrange(7))
+        for _ in range(size)
+    )
+    return base64.b64encode(data).decode()
+
+
+_KEY_LINES = tuple(_random_b64("pem-body", 144)[i : i + 64] for i in range(0, 192, 64))
+_PEM_B64 = base64.b64encode(
+    "\n".join(["-----BEGIN PRIVATE KEY-----", *_KEY_LINES, "-----END PRIVATE KEY-----"]).encode()
+).decode()
+_PGP_ESCAPED = "\\n".join(pgp_block("judge-pgp"))
+_PGP_PUBLIC = "\\n".join(pgp_block("judge-pub", first=0x99))
+_PGP_BAD_CRC = "\\n".join(pgp_block("judge-crc", crc_delta=3))
 
 
 # judgement -> (examples it must affect, twins it must not)
@@ -130,6 +171,152 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
             Case("key: >-", "AKIAZ7VRSQ5DXJQ4YEPX", PROD, "AWS Access Key"),
         ],
     ),
+    "counted-value": (
+        [
+            _keyword("re_123456789"),
+            _keyword("sk_test_0123456789012345678901234567890123456789"),
+            _keyword("abcdefgh"),
+            _ds("Base64 High Entropy String", "pk_12345678_ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+            _keyword("tok-live-123456789abcdef"),
+        ],
+        [
+            _keyword(REAL),
+            _keyword("re_8kQ2vZ7mLp4XhT3n"),
+            _keyword("Abcd1234!"),  # counts twice, but not four steps in five
+            _ds("Base64 High Entropy String", _random_b64("counted", 30)),
+        ],
+    ),
+    "digest": (
+        [
+            _entropy(f"FROM python:3.12-slim@sha256:{_hex('img')}", _hex("img")),
+            _entropy(f'EXPECTED_MD5 = "{_hex("a", "md5")}"', _hex("a", "md5")),
+            _entropy(f'EXPECTED_SHA1 = "{_hex("b", "sha1")}"', _hex("b", "sha1")),
+            _entropy(f"commit {_hex('c', 'sha1')}", _hex("c", "sha1")),
+            _entropy(f'"ETag": "{_hex("d", "md5")}"', _hex("d", "md5")),
+            _entropy(f"tree {_hex('e', 'sha1')}", _hex("e", "sha1")),
+            _entropy(f"checksum: {_hex('f', 'sha512')}", _hex("f", "sha512")),
+            _entropy(
+                f'"integrity": "sha512-{base64.b64encode(hashlib.sha512(b"g").digest()).decode()}"',
+                "sha512-" + base64.b64encode(hashlib.sha512(b"g").digest()).decode(),
+                "Base64 High Entropy String",
+            ),
+        ],
+        [
+            _entropy(f'DD_API_KEY="{_hex("h", "md5")}"', _hex("h", "md5")),  # a hex key
+            _entropy(f"secret_sha256 = {_hex('i')}", _hex("i")),  # the line says secret
+            _entropy(f"session_token = {_hex('j')}", _hex("j")),
+            _entropy(f"value = {_hex('k')}", _hex("k")),  # nothing says digest
+            _entropy(f"md5 = {_hex('l', 'md5')}0", _hex("l", "md5") + "0"),  # no digest's length
+            _entropy(
+                f"hash = {_random_b64('m', 30)}", _random_b64("m", 30), "Base64 High Entropy String"
+            ),  # 30 bytes: no digest's length
+        ],
+    ),
+    "binary-data": (
+        [
+            _ds("Base64 High Entropy String", _binary("font-1", 40)),
+            _ds("Base64 High Entropy String", _binary("font-2", 400)[1:301]),  # cut mid-group
+        ],
+        [
+            # Random key material of the sizes keys come in, and a few zeros by chance.
+            *(_ds("Base64 High Entropy String", _random_b64(f"k{n}", n)) for n in (32, 48, 64)),
+            _ds(
+                "Base64 High Entropy String",
+                base64.b64encode(
+                    b"\x00\x00\x00\x00" + base64.b64decode(_random_b64("few-zeros", 60))
+                ).decode(),
+            ),
+            # An OpenSSH private key's header: length fields full of zeros, then the key.
+            _ds(
+                "Base64 High Entropy String",
+                base64.b64encode(
+                    b"openssh-key-v1\x00\x00\x00\x00\x04none\x00\x00\x00\x04none\x00\x00\x00"
+                    b"\x00\x00\x00\x00\x01\x00\x00\x00\x33\x00\x00\x00\x0bssh-ed25519"
+                    + base64.b64decode(_random_b64("ssh", 48))
+                ).decode(),
+            ),
+        ],
+    ),
+    "no-key-body": (
+        [
+            _marker('"-----BEGIN EC PRIVATE KEY-----\\n...\\n-----END EC PRIVATE KEY-----"'),
+            _marker("-----BEGIN PRIVATE KEY----- <paste the key> -----END PRIVATE KEY-----"),
+            _marker(
+                'if pem.startswith("-----BEGIN RSA PRIVATE KEY-----"):', "    return load(pem)"
+            ),
+            _marker(
+                '"-----BEGIN PRIVATE KEY-----\\nMIIBOgIBAAJBAKj==\\n-----END PRIVATE KEY-----"'
+            ),
+            _marker(
+                "-----BEGIN OPENSSH PRIVATE KEY-----", "…", "-----END OPENSSH PRIVATE KEY-----"
+            ),
+            _marker(
+                '"-----BEGIN PGP PRIVATE KEY BLOCK-----\\n…\\n-----END PGP PRIVATE KEY BLOCK-----"'
+            ),
+        ],
+        [
+            _marker("-----BEGIN PRIVATE KEY-----", *_KEY_LINES, "-----END PRIVATE KEY-----"),
+            _marker(
+                '"-----BEGIN RSA PRIVATE KEY-----\\n'
+                + "\\n".join(_KEY_LINES)
+                + '\\n-----END RSA PRIVATE KEY-----"'
+            ),
+            # A truncated paste: the body is there, END is not.
+            _marker("    -----BEGIN EC PRIVATE KEY-----", *(f"    {k}" for k in _KEY_LINES)),
+            _marker(f'"{_PGP_ESCAPED}"'),
+            # Found on the decoded lines of a base64 value (a Kubernetes tls.key): the line as
+            # written does not show the block, so it is not judged.
+            _marker(f"  tls.key: {_PEM_B64}"),
+        ],
+    ),
+    "public-key-block": (
+        [_marker(f'"{_PGP_PUBLIC}"')],
+        [_marker(f'"{_PGP_ESCAPED}"'), _marker(*pgp_block("judge-multi"))],
+    ),
+    "failed-key-checksum": (
+        [
+            _marker(f'"{_PGP_BAD_CRC}"'),
+            _marker(*pgp_block("judge-crc-lines", crc_delta=1)),
+        ],
+        [_marker(f'"{_PGP_ESCAPED}"'), _marker(*pgp_block("judge-multi"))],
+    ),
+    "variable-password": (
+        [_keyword("AWS_SECRET_ACCESS_KEY"), _url(password="PG_PASS"), _keyword("API_TOKEN2")],
+        [_keyword("K7QX_ZP2M9_RT4W"), _keyword(REAL), _keyword("TOKEN")],
+    ),
+    "code-reference": (
+        [
+            _keyword('os.environ["DB_PASSWORD"]'),
+            _keyword("os.environ[\\"),  # as detect-secrets cuts it in a config file
+            _keyword('os.getenv("DB_PASSWORD")'),
+            _keyword("process.env.DB_PASSWORD"),
+            _keyword("settings.SECRET_KEY"),
+            _keyword("get_secret('db')"),
+            _keyword("vault.read(path)"),
+        ],
+        [
+            _keyword(REAL),
+            _keyword("v2.Xk29fJq3Lm8Rt"),  # a dotted token
+            _keyword("Passw7(Kq2Lm9"),  # a bracket in a password
+            _keyword("Zq8vLr2m.Xw9TkB4s"),
+        ],
+    ),
+    "encoded-placeholder": (
+        [
+            _keyword("cGFzc3dvcmQ="),  # password
+            _keyword("Y2hhbmdlbWU="),  # changeme
+            _keyword("JHtEQl9QQVNTV09SRH0="),  # ${DB_PASSWORD}
+            _ds(
+                "Base64 High Entropy String",
+                base64.b64encode(b"ghp_" + b"X" * 36).decode(),
+            ),
+        ],
+        [
+            _keyword(base64.b64encode(REAL.encode()).decode()),
+            _keyword(_random_b64("encoded", 24)),
+            _ds("Base64 High Entropy String", _random_b64("encoded-2", 40)),
+        ],
+    ),
     "template-password": (
         [
             _url(password="${DB_PASSWORD}"),
@@ -147,6 +334,8 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
             _keyword("..."),
             _keyword("AIza8aLrez5lFo_XXXXXXXXXXXXXXXXXXXXXXXX"),  # a prefix, then padding
             _keyword("sk-proj-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"),
+            _keyword("sk-ant-..."),
+            _keyword("MII…"),
         ],
         [
             _url(password="x8Kq2Lm9Zp4R"),
@@ -164,17 +353,38 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
             _url(password="admin123"),
             _url(password="s3cr3tpw"),
             _keyword("your-password-here"),
+            _keyword("pk_live_notarealkeyonlyasample"),
+            _keyword("STRIPE_TEST-SANDBOXKEY-X"),
+            _keyword("yourApiKeyHere"),
+            _keyword("sk_test_thisisnotarealkey"),
+            _keyword("Password1!"),
         ],
-        [_url(), _url(password="Passw7Kq2Lm9Zp4R"), _keyword("h3Rt9sLq2VbXw8Ne")],
+        [
+            _url(),
+            _url(password="Passw7Kq2Lm9Zp4R"),
+            _keyword("h3Rt9sLq2VbXw8Ne"),
+            # Letters alone after a prefix that says test: random, no words.
+            _keyword("test_QwERtzXKmbvHyuPLaNsD"),
+            _keyword("sk_test_hJKqTRwzXbNmvLpA"),
+            # A person's password that holds a placeholder word among others.
+            _url(password="Compassion2024"),
+            _keyword("rootbeerfloat"),
+            _keyword("passionfruit_salad"),
+        ],
     ),
     "user-as-password": (
-        [Case("amqp://rabbit:rabbit@mq:5672/", "rabbit", detector="Basic Auth Credentials")],
+        [
+            Case("amqp://rabbit:rabbit@mq:5672/", "rabbit", detector="Basic Auth Credentials"),
+            _url(user="postgres", password="postgres"),
+        ],
         [
             Case(
                 "amqp://rabbit:Rb7Kq2Lm9Zp4@mq:5672/",
                 "Rb7Kq2Lm9Zp4",
                 detector="Basic Auth Credentials",
-            )
+            ),
+            # A token written as both user and password is no image's default.
+            _url(user="Tk7Qm2Zp9Lx4", password="Tk7Qm2Zp9Lx4"),
         ],
     ),
     "short-password": (
@@ -262,7 +472,7 @@ def _verdict(case: Case, paths: list[str] | None = None):  # type: ignore[no-unt
     rank = RANK_NHISCAN if case.detector in {d.name for d in DETECTORS} else RANK_SPECIFIC
     found = Match(detector=case.detector, detectors=(case.detector,), provider=None,
                   secret=case.secret, line=1, rank=rank)  # fmt: skip
-    (traced,) = with_traits([found], [case.line])
+    (traced,) = with_traits([found], [case.line, *case.following])
     return judged(case.detector, severity_of(case.detector), traced.traits, paths or [case.path])
 
 
@@ -270,6 +480,7 @@ def test_every_judgement_has_examples_and_twins_and_a_known_trait() -> None:
     assert {j.name for j in JUDGEMENTS} == EXAMPLES.keys()
     known = {t.name for t in TRAITS} | PATH_TRAITS.keys()
     known |= {"failed-format-check", "masked-value", "documented-example", "encoded-file"}
+    known |= {"digest", "binary-data", "no-key-body", "public-key-block", "failed-key-checksum"}
     assert FORMAT_OWNERS.keys() == FORMAT_CHECKED
     owners = {name for formats in FORMAT_OWNERS.values() for _, name in formats}
     assert owners - {"AWS key id (other prefixes)"} <= {d.name for d in DETECTORS}
@@ -322,22 +533,24 @@ def _findings(files: dict[str, str]):  # type: ignore[no-untyped-def]
 def test_from_bytes_to_finding_the_judged_severity_and_its_reason_are_shown() -> None:
     findings = _findings(
         {
-            "tests/test_engine.py": 'URL = "postgresql://scott:tiger@localhost/test"\n',
+            "tests/test_engine.py": 'URL = "postgresql://scott:Wm4pT8xZq2LkR7vB@localhost/test"\n',
+            "tests/test_fixture.py": 'URL = "postgresql://scott:tiger@localhost/test"\n',
             "deploy/app.env": f"DATABASE_URL=postgresql://billing:{REAL}@db:5432/billing\n",
             "docs/install.rst": "   mysql://root:${MYSQL_PASSWORD}@db/app\n",
         }
     )
     by_path = {f.evidence["exposures"][0]["path"]: f for f in findings}
     assert "docs/install.rst" not in by_path  # a template is no credential: dropped
+    assert "tests/test_fixture.py" not in by_path  # a placeholder password: dropped
     shipped = by_path["deploy/app.env"]
     assert shipped.severity is Severity.HIGH and "judged" not in shipped.evidence
     sample = by_path["tests/test_engine.py"]
     assert sample.severity is Severity.LOW
-    assert {"placeholder-password", "placeholder-user", "loopback-host", "sample-password"} <= set(
+    assert {"placeholder-user", "loopback-host", "sample-password"} <= set(
         sample.evidence["judged"]
     )
     assert "placeholder" in sample.evidence["judged_because"]
-    assert "Judged low: placeholder-password" in sample.title
+    assert "Judged low: " in sample.title
 
 
 def test_a_shared_password_is_judged_too() -> None:
@@ -349,5 +562,47 @@ def test_a_shared_password_is_judged_too() -> None:
         return [f.severity for f in SharedSecret().evaluate(estate(*found), context())]
 
     assert shared() == [Severity.MEDIUM]
-    assert shared("placeholder-password") == [Severity.LOW]
+    assert shared("short-password") == [Severity.LOW]
+    assert shared("placeholder-password") == []
     assert shared("template-password") == []
+
+
+def test_random_keys_of_every_usual_size_are_never_taken_for_lookalikes() -> None:
+    """The generic rules are sound: random key material (base64 and hex of 16 to 64 bytes, a
+    vendor-like prefix then random letters and digits) has none of the traits that drop it."""
+    rng = random.Random("lookalikes")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    for n in range(400):
+        size = (16, 20, 24, 32, 48, 64)[n % 6]
+        raw = bytes(rng.randrange(256) for _ in range(size))
+        token = "sk_test_" + "".join(rng.choice(alphabet) for _ in range(24))
+        cases = [
+            _ds("Base64 High Entropy String", base64.b64encode(raw).decode()),
+            _entropy(f"value = {raw.hex()}", raw.hex()),
+            _keyword(base64.b64encode(raw).decode()),
+            _keyword(token),
+        ]
+        for case in cases:
+            verdict = _verdict(case)
+            assert verdict.severity is not None, (case, [j.name for j in verdict.applied])
+
+
+def test_from_bytes_lookalikes_are_no_findings_and_real_keys_stay() -> None:
+    lookalikes = {
+        "Dockerfile": f"FROM python@sha256:{_hex('base')}\n",
+        "deploy/secret.yaml": "kind: Secret\ndata:\n  password: cGFzc3dvcmQ=\n",
+        "src/keys.py": 'if pem.startswith("-----BEGIN PRIVATE KEY-----"):\n    load(pem)\n',
+        "web/font.js": "".join(f'  "{_binary(f"f{i}", 60)}",\n' for i in range(3)),
+        "config.txt": 'db_password = os.getenv("DB_PASSWORD")\n',
+        "deploy/broker.env": "BROKER_URL=amqp://guest:guest@rabbit:5672/\n",
+    }
+    # Each is matched by a plugin (what the rules judge), and none is reported.
+    assert all(Scanner().scan(text.encode(), path).matches for path, text in lookalikes.items())
+    pem = "\n".join(["-----BEGIN PRIVATE KEY-----", *_KEY_LINES, "-----END PRIVATE KEY-----"])
+    real = {
+        "deploy/tls.key": pem + "\n",
+        "deploy/app.cfg": f"signing_secret = {_random_b64('kept', 32)}\n",
+        "deploy/db.env": "DATABASE_URL=postgres://app:Wq8vLr2mXk9TzB4s@pg.internal/app\n",
+    }
+    findings = _findings(lookalikes | real)
+    assert {f.evidence["exposures"][0]["path"] for f in findings} == real.keys()

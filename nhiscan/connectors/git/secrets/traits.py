@@ -4,6 +4,8 @@ on to the exposure (scanner/secrets_judge.py judges by them):
 - a password's user, host and value, off its line (``value_traits``);
 - a vendor's documented sample (dropped whoever found it);
 - a base64 entropy match that is an encoded file (an image, a font: dropped);
+- what a generic plugin's value is instead of a secret (lookalikes.py): a digest, binary
+  data, a key marker without a key, base64 of a placeholder, a count;
 - a detect-secrets finding of a format nhiscan's own detector also reads (it has the format's
   prefix) that this detector does not accept: a body the format cannot have, a placeholder, a
   documented example, a failed checksum.
@@ -19,12 +21,17 @@ from dataclasses import replace
 
 from nhiscan.connectors.git.secrets.detectors import AWS_KEY_ID, DETECTORS, Detector
 from nhiscan.connectors.git.secrets.detectors.checks_vendor import DOCUMENTED_EXAMPLES
+from nhiscan.connectors.git.secrets.lookalikes import is_binary_data, is_digest, key_marker_trait
 from nhiscan.connectors.git.secrets.match import RANK_NHISCAN, Match
 from nhiscan.scanner.secrets_judge import (
+    ENTROPY,
     ENTROPY_BASE64,
     FORMAT_CHECKED,
+    KEY_MARKER,
     PASSWORDS,
+    is_encoded_placeholder,
     is_mask,
+    is_sequence,
     is_template,
     value_traits,
 )
@@ -81,10 +88,30 @@ def _traced(match: Match, lines: Sequence[str]) -> Match:
         )
     if match.detector == ENTROPY_BASE64 and is_encoded_file(match.secret):
         return replace(match, traits=("encoded-file",))
+    if match.detector == KEY_MARKER:
+        key = key_marker_trait(_line(match, lines), lines[match.line :])
+        return replace(match, traits=(key,)) if key else match
+    if match.detector in ENTROPY:
+        generic = _entropy_trait(match, _line(match, lines))
+        if generic is not None:
+            return replace(match, traits=(generic,))
     masked = ("masked-value",) if match.rank < RANK_NHISCAN and _masked_after_prefix(match) else ()
+    if match.rank < RANK_NHISCAN and not masked and is_sequence(match.secret):
+        masked = ("counted-value",)
     if match.detector in FORMAT_CHECKED and _fails_its_format(match, _line(match, lines)):
         return replace(match, traits=("failed-format-check", *masked))
     return replace(match, traits=masked) if masked else match
+
+
+def _entropy_trait(match: Match, line: str) -> str | None:
+    if is_digest(match.secret, line):
+        return "digest"
+    if match.detector == ENTROPY_BASE64:
+        if is_binary_data(match.secret):
+            return "binary-data"
+        if is_encoded_placeholder(match.secret):
+            return "encoded-placeholder"
+    return None
 
 
 # What comes before a token's body when detect-secrets' plugin has no nhiscan owner: a short
