@@ -52,6 +52,10 @@ DOCUMENTED_EXAMPLES = frozenset(
         "JXbHjs3qzLPDyk-IM_VzsN-WL_mNql3v_uWbBbKgtVk",
         # https://documentation.mailgun.com (legacy API key sample)
         "key-3ax6xnjp29jd6fds4gc373sgvjxteol0",
+        # https://developer.paddle.com/api-reference/about/authentication and
+        # https://developer.paddle.com/changelog/2025/api-key-improvements
+        "pdl_live_apikey_01gtgztp8f4kek3yd4g1wrksa3_q6TGTJyvoIz7LDtXT65bX7_AQO",
+        "pdl_sdbx_apikey_01gtgztp8f4kek3yd4g1wrksa3_q6TGTJyvoIz7LDtXT65bX7_AQO",
     )
 )
 
