@@ -59,7 +59,10 @@ BY_DETECTOR: dict[str, Severity] = {
     "Paddle Sandbox API Key": Severity.MEDIUM,
     # The vendor documents the prefix, not the length (detectors/services.py): the row finds the
     # prefix and a random-looking body, a credential of lesser certainty than an exact format.
-    **dict.fromkeys(("Axiom Token", "NVIDIA API Key", "Tavily API Key"), Severity.MEDIUM),
+    **dict.fromkeys(
+        ("Axiom Token", "NVIDIA API Key", "Tavily API Key", "Statsig Server Secret Key"),
+        Severity.MEDIUM,
+    ),
 }
 
 

@@ -43,6 +43,11 @@ def _wireguard(rng: random.Random) -> str:
     return base64.b64encode(bytes(key)).decode()
 
 
+def _x_bearer(rng: random.Random) -> str:
+    app = _s(rng, _B62, 4) + "AAAAAAA0" + "%2B".join(_s(rng, _B62, 10) for _ in range(3))
+    return "A" * 21 + app + "%3D" + _s(rng, _B62, 50)
+
+
 Factory = Callable[[random.Random], str]
 FACTORIES: dict[str, tuple[Factory, str]] = {
     "PostHog Personal API Key": (
@@ -61,11 +66,19 @@ FACTORIES: dict[str, tuple[Factory, str]] = {
         lambda r: r.choice(("ck_", "cs_")) + _s(r, _HEX, 40),
         "WOOCOMMERCE_CONSUMER_SECRET",
     ),
+    "Statsig Server Secret Key": (
+        lambda r: "secret-" + _s(r, _B62, 43),
+        "STATSIG_SERVER_SECRET_KEY",
+    ),
+    "X Bearer Token": (_x_bearer, "TWITTER_BEARER_TOKEN"),
     "WireGuard Private Key": (_wireguard, "PrivateKey"),
 }
 
 FAMILY: dict[str, str] = {
-    **dict.fromkeys(("PostHog Personal API Key", "Axiom Token"), "observability"),
+    **dict.fromkeys(
+        ("PostHog Personal API Key", "Axiom Token", "Statsig Server Secret Key"), "observability"
+    ),
+    "X Bearer Token": "chat",
     **dict.fromkeys(("NVIDIA API Key", "Tavily API Key"), "AI APIs"),
     **dict.fromkeys(
         ("Paddle API Key", "Paddle Sandbox API Key", "WooCommerce REST API Key"), "payment"
@@ -75,7 +88,7 @@ FAMILY: dict[str, str] = {
 
 # Values whose literal part is not a short prefix: their generic near misses replace the value
 # after its first four characters.
-NO_PREFIX = frozenset(("WireGuard Private Key",))
+NO_PREFIX = frozenset(("WireGuard Private Key", "X Bearer Token"))
 
 _PADDLE_DOCS = "01gtgztp8f4kek3yd4g1wrksa3_q6TGTJyvoIz7LDtXT65bX7_AQO"
 # The shapes written instead of a credential, the vendors' documentation samples, and what
@@ -111,6 +124,17 @@ HARD_FALSE: dict[str, tuple[str, ...]] = {
         "WC_CONSUMER_KEY=ck_1234567890abcdef",
         "WC_AUTH=ck_xxxxxxxx:cs_xxxxxxxx",
         "cs_" + "0123456789" * 4,
+    ),
+    "Statsig Server Secret Key": (
+        "STATSIG_SERVER_SECRET_KEY=secret-123",
+        "statsig_secret = os.environ['STATSIG_SERVER_SECRET']",
+        "STATSIG_SERVER_SECRET_KEY=secret-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    ),
+    "X Bearer Token": (
+        "TWITTER_BEARER_TOKEN=AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2BuSeid%2BULvsea4JtiGRiSDSJSI%3D"
+        "EUifiRBkKG5E2XzMDjRfl76ZC9Ub0wnz4XsNiRVBChTYbJcE3F",
+        "blob = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='",
+        "TWITTER_BEARER_TOKEN=AAAAAAAAAAAAAAAAAAAAA<your-bearer-token>",
     ),
     "WireGuard Private Key": (
         "PrivateKey = <contents of privatekey>",

@@ -56,6 +56,9 @@ DOCUMENTED_EXAMPLES = frozenset(
         # https://developer.paddle.com/changelog/2025/api-key-improvements
         "pdl_live_apikey_01gtgztp8f4kek3yd4g1wrksa3_q6TGTJyvoIz7LDtXT65bX7_AQO",
         "pdl_sdbx_apikey_01gtgztp8f4kek3yd4g1wrksa3_q6TGTJyvoIz7LDtXT65bX7_AQO",
+        # https://docs.x.com/fundamentals/authentication/oauth-2-0/bearer-tokens (revoked)
+        "AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2BuSeid%2BULvsea4JtiGRiSDSJSI%3D"
+        "EUifiRBkKG5E2XzMDjRfl76ZC9Ub0wnz4XsNiRVBChTYbJcE3F",
     )
 )
 
