@@ -43,6 +43,29 @@ def _wireguard(rng: random.Random) -> str:
     return base64.b64encode(bytes(key)).decode()
 
 
+def _ppk(encrypted: bool) -> Callable[[random.Random], str]:
+    """A .ppk file (version 3, Ed25519) written on one line with escaped newlines."""
+
+    def make(rng: random.Random) -> str:
+        public = base64.b64encode(b"\0\0\0\x0bssh-ed25519\0\0\0\x20" + rng.randbytes(32))
+        private = base64.b64encode(rng.randbytes(48 if encrypted else 36)).decode()
+        lines = [
+            "PuTTY-User-Key-File-3: ssh-ed25519",
+            "Encryption: " + ("aes256-cbc" if encrypted else "none"),
+            "Comment: eddsa-key-20260412",
+            "Public-Lines: 2",
+            public[:64].decode(),
+            public[64:].decode(),
+        ]
+        if encrypted:
+            lines += ["Key-Derivation: Argon2id", "Argon2-Memory: 8192", "Argon2-Passes: 13"]
+            lines += ["Argon2-Parallelism: 1", "Argon2-Salt: " + _s(rng, _HEX, 32)]
+        lines += ["Private-Lines: 1", private, "Private-MAC: " + _s(rng, _HEX, 64)]
+        return "\\n".join(lines)
+
+    return make
+
+
 def _x_bearer(rng: random.Random) -> str:
     app = _s(rng, _B62, 4) + "AAAAAAA0" + "%2B".join(_s(rng, _B62, 10) for _ in range(3))
     return "A" * 21 + app + "%3D" + _s(rng, _B62, 50)
@@ -72,6 +95,8 @@ FACTORIES: dict[str, tuple[Factory, str]] = {
     ),
     "X Bearer Token": (_x_bearer, "TWITTER_BEARER_TOKEN"),
     "WireGuard Private Key": (_wireguard, "PrivateKey"),
+    "PuTTY Private Key": (_ppk(encrypted=False), "PUTTY_PRIVATE_KEY"),
+    "PuTTY Encrypted Private Key": (_ppk(encrypted=True), "PUTTY_PRIVATE_KEY"),
 }
 
 FAMILY: dict[str, str] = {
@@ -83,12 +108,17 @@ FAMILY: dict[str, str] = {
     **dict.fromkeys(
         ("Paddle API Key", "Paddle Sandbox API Key", "WooCommerce REST API Key"), "payment"
     ),
-    "WireGuard Private Key": "secret managers and keys",
+    **dict.fromkeys(
+        ("WireGuard Private Key", "PuTTY Private Key", "PuTTY Encrypted Private Key"),
+        "secret managers and keys",
+    ),
 }
 
 # Values whose literal part is not a short prefix: their generic near misses replace the value
 # after its first four characters.
-NO_PREFIX = frozenset(("WireGuard Private Key", "X Bearer Token"))
+NO_PREFIX = frozenset(
+    ("WireGuard Private Key", "X Bearer Token", "PuTTY Private Key", "PuTTY Encrypted Private Key")
+)
 
 _PADDLE_DOCS = "01gtgztp8f4kek3yd4g1wrksa3_q6TGTJyvoIz7LDtXT65bX7_AQO"
 # The shapes written instead of a credential, the vendors' documentation samples, and what
@@ -135,6 +165,16 @@ HARD_FALSE: dict[str, tuple[str, ...]] = {
         "EUifiRBkKG5E2XzMDjRfl76ZC9Ub0wnz4XsNiRVBChTYbJcE3F",
         "blob = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='",
         "TWITTER_BEARER_TOKEN=AAAAAAAAAAAAAAAAAAAAA<your-bearer-token>",
+    ),
+    "PuTTY Private Key": (
+        "PuTTY-User-Key-File-3: ssh-ed25519 is the first line of a .ppk file",
+        "PPK = 'PuTTY-User-Key-File-3: ssh-ed25519\\nEncryption: none\\nComment: k\\n"
+        "Public-Lines: 1\\nAAAAC3NzaC1lZDI1NTE5\\nPrivate-Lines: 1\\n" + "A" * 48 + "\\n"
+        "Private-MAC: " + "0" * 64 + "'",
+    ),
+    "PuTTY Encrypted Private Key": (
+        "if line.startswith('PuTTY-User-Key-File-2: '): version = 2",
+        "HEADER = 'PuTTY-User-Key-File-3: ssh-rsa\\nEncryption: aes256-cbc\\n...'",
     ),
     "WireGuard Private Key": (
         "PrivateKey = <contents of privatekey>",

@@ -1,8 +1,8 @@
 """Token formats of developer services: product analytics and feature flags (PostHog, Statsig),
 observability (Axiom), AI APIs (NVIDIA, Tavily), billing and commerce (Paddle, WooCommerce),
-social (X) and a VPN's key file (WireGuard). Each row is one format the vendor documents, in its
-pages or in the code that issues or parses the token (the comment gives the source); the
-conventions of the main table hold (``detectors/__init__.py``).
+social (X) and key files (WireGuard, and PuTTY's in ``putty.py``). Each row is one format the
+vendor documents, in its pages or in the code that issues or parses the token (the comment
+gives the source); the conventions of the main table hold (``detectors/__init__.py``).
 
 Two kinds of rows. Where the vendor gives the whole shape (a prefix, the body's alphabet and
 length, or an example that fixes them), the row matches exactly that and is rated high. Where
@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 from nhiscan.connectors.git.secrets.detectors.checks import _random_looking, _random_mixed
 from nhiscan.connectors.git.secrets.detectors.model import RANK, Detector
+from nhiscan.connectors.git.secrets.detectors.putty import PUTTY_DETECTORS
 from nhiscan.connectors.git.secrets.detectors.vendors import _cased_random, _named, _prefixed
 
 
@@ -174,4 +175,6 @@ SERVICE_DETECTORS: tuple[Detector, ...] = (
         "[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=",
         validate=_curve25519_key,
     ),
+    # PuTTY private key files (putty.py): unencrypted, and encrypted with a passphrase.
+    *PUTTY_DETECTORS,
 )
