@@ -12,10 +12,14 @@ examples show, ending at a character no token holds; such a finding is a credent
 certainty, rated medium by ``rules/secrets_meta.py`` ("the vendor documents the prefix, not the
 length"). A prefix that is short or a common word (``live_``, ``pat.``) gets no row of that kind.
 
-Left out, for want of a prefix in the vendor's own material (pages, SDK or CLI source): Render
-(``rnd_`` appears only in other scanners' rules, and another vendor, Renderly, uses it), EasyPost
-(its pages name test and production keys, no prefix), HubSpot (its pages mask the token),
-Brevo, Contentful, ReadMe and Airtable (their pages name the token, not its shape)."""
+Left out, for want of the token's prefix in the vendor's own pages, SDK or CLI source (what was
+found named the token, masked it, or came from other scanners' rules, which are not a source):
+Brevo, Render (``rnd_`` is also Renderly's), Prefect, Neon, dbt Cloud, Typeform, Contentful,
+Airtable, HubSpot, Infracost, ReadMe, Frame.io, MailerSend, Cerebras, Firecrawl, Deno Deploy,
+Clojars, Octopus Deploy, Harness, Flagsmith, EasyPost, GoCardless, Dropbox and Meta; Adafruit
+IO documents a 32-hex key with no prefix. Infisical documents its service tokens' shape
+(``st.<id>.<…>.<hex key>``) but ``st.`` is in most lines of code (``list.``, ``request.``) and
+the tokens are deprecated: no row."""
 
 from __future__ import annotations
 
@@ -70,11 +74,11 @@ def _curve25519_key(value: str) -> bool:
 SERVICE_DETECTORS: tuple[Detector, ...] = (
     # -- product analytics and observability ---------------------------------------------------
     # PostHog personal API keys ("phx_") and project secret API keys ("phs_", feature-flag local
-    # evaluation): the prefix and base62 (base57 since 2026) of 32 or 35 random bytes, 42 to 48
+    # evaluation): the prefix and base62 (base57 in the current source) of 32 or 35 random bytes, 42 to 48
     # characters. Project API keys ("phc_") are public by design and have no row.
     # https://github.com/PostHog/posthog/blob/master/posthog/models/utils.py
     # (generate_random_token_personal, generate_random_token_secret)
-    # https://posthog.com/docs/api#private-endpoint-authentication
+    # https://posthog.com/docs/api/personal-api-keys
     _prefixed(
         "PostHog Personal API Key",
         ("phx_", "phs_"),
@@ -101,9 +105,9 @@ SERVICE_DETECTORS: tuple[Detector, ...] = (
         "[A-Za-z0-9_-]{20,100}",
         validate=_after(6, _cased_random),
     ),
-    # Tavily API keys: "Keys start with tvly-" (the quick start's sample is
-    # "tvly-YOUR_API_KEY"); development and production keys carry their type before the random
-    # part. https://docs.tavily.com/guides/quickstart
+    # Tavily API keys start with "tvly-" (the quick start's sample is "tvly-YOUR_API_KEY");
+    # development and production keys carry their type before the random part.
+    # https://docs.tavily.com/guides/quickstart
     _prefixed(
         "Tavily API Key",
         ("tvly-",),
