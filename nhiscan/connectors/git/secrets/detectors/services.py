@@ -74,8 +74,8 @@ def _curve25519_key(value: str) -> bool:
 SERVICE_DETECTORS: tuple[Detector, ...] = (
     # -- product analytics and observability ---------------------------------------------------
     # PostHog personal API keys ("phx_") and project secret API keys ("phs_", feature-flag local
-    # evaluation): the prefix and base62 (base57 in the current source) of 32 or 35 random bytes, 42 to 48
-    # characters. Project API keys ("phc_") are public by design and have no row.
+    # evaluation): the prefix and base62 (base57 in the current source) of 32 or 35 random
+    # bytes, 42 to 48 characters. Project API keys ("phc_") are public by design: no row.
     # https://github.com/PostHog/posthog/blob/master/posthog/models/utils.py
     # (generate_random_token_personal, generate_random_token_secret)
     # https://posthog.com/docs/api/personal-api-keys
