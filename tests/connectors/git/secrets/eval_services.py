@@ -89,6 +89,7 @@ FACTORIES: dict[str, tuple[Factory, str]] = {
         lambda r: r.choice(("ck_", "cs_")) + _s(r, _HEX, 40),
         "WOOCOMMERCE_CONSUMER_SECRET",
     ),
+    "Clojars Deploy Token": (lambda r: "CLOJARS_" + _s(r, _HEX, 60), "CLOJARS_PASSWORD"),
     "Statsig Server Secret Key": (
         lambda r: "secret-" + _s(r, _B62, 43),
         "STATSIG_SERVER_SECRET_KEY",
@@ -104,6 +105,7 @@ FAMILY: dict[str, str] = {
         ("PostHog Personal API Key", "Axiom Token", "Statsig Server Secret Key"), "observability"
     ),
     "X Bearer Token": "chat",
+    "Clojars Deploy Token": "package registries",
     **dict.fromkeys(("NVIDIA API Key", "Tavily API Key"), "AI APIs"),
     **dict.fromkeys(
         ("Paddle API Key", "Paddle Sandbox API Key", "WooCommerce REST API Key"), "payment"
@@ -154,6 +156,11 @@ HARD_FALSE: dict[str, tuple[str, ...]] = {
         "WC_CONSUMER_KEY=ck_1234567890abcdef",
         "WC_AUTH=ck_xxxxxxxx:cs_xxxxxxxx",
         "cs_" + "0123456789" * 4,
+    ),
+    "Clojars Deploy Token": (
+        "CLOJARS_PASSWORD=CLOJARS_" + "0" * 60,
+        '(re-find #"^CLOJARS_[0-9a-f]{60}$" v)',
+        "export CLOJARS_USERNAME=ci CLOJARS_PASSWORD=$CLOJARS_DEPLOY_TOKEN",
     ),
     "Statsig Server Secret Key": (
         "STATSIG_SERVER_SECRET_KEY=secret-123",

@@ -1,8 +1,9 @@
 """Token formats of developer services: product analytics and feature flags (PostHog, Statsig),
-observability (Axiom), AI APIs (NVIDIA, Tavily), billing and commerce (Paddle, WooCommerce),
-social (X) and key files (WireGuard, and PuTTY's in ``putty.py``). Each row is one format the
-vendor documents, in its pages or in the code that issues or parses the token (the comment
-gives the source); the conventions of the main table hold (``detectors/__init__.py``).
+observability (Axiom), AI APIs (NVIDIA, Tavily), billing and commerce (Paddle, WooCommerce), a
+package registry (Clojars), social (X) and key files (WireGuard, and PuTTY's in ``putty.py``).
+Each row is one format the vendor documents, in its pages or in the code that issues or parses
+the token (the comment gives the source); the conventions of the main table hold
+(``detectors/__init__.py``).
 
 Two kinds of rows. Where the vendor gives the whole shape (a prefix, the body's alphabet and
 length, or an example that fixes them), the row matches exactly that and is rated high. Where
@@ -16,7 +17,7 @@ Left out, for want of the token's prefix in the vendor's own pages, SDK or CLI s
 found named the token, masked it, or came from other scanners' rules, which are not a source):
 Brevo, Render (``rnd_`` is also Renderly's), Prefect, Neon, dbt Cloud, Typeform, Contentful,
 Airtable, HubSpot, Infracost, ReadMe, Frame.io, MailerSend, Cerebras, Firecrawl, Deno Deploy,
-Clojars, Octopus Deploy, Harness, Flagsmith, EasyPost, GoCardless, Dropbox and Meta; Adafruit
+Octopus Deploy, Harness, Flagsmith, EasyPost, GoCardless, Dropbox and Meta; Adafruit
 IO documents a 32-hex key with no prefix. Infisical documents its service tokens' shape
 (``st.<id>.<…>.<hex key>``) but ``st.`` is in most lines of code (``list.``, ``request.``) and
 the tokens are deprecated: no row."""
@@ -143,6 +144,16 @@ SERVICE_DETECTORS: tuple[Detector, ...] = (
         ("ck_", "cs_"),
         "[0-9a-f]{40}",
         validate=_after(3, _hex_random),
+    ),
+    # -- package registries --------------------------------------------------------------------
+    # Clojars deploy tokens: "CLOJARS_" and the lowercase hex of 30 secure-random bytes, the shape
+    # the registry's own check accepts (generate-deploy-token, is-deploy-token?).
+    # https://github.com/clojars/clojars-web/blob/main/src/clojars/db.clj
+    _prefixed(
+        "Clojars Deploy Token",
+        ("CLOJARS_",),
+        "[0-9a-f]{60}",
+        validate=_after(8, _hex_random),
     ),
     # Statsig server secret keys: the console API returns them as "secret-…" (its reference's
     # sample is "secret-123"); client keys ("client-…") are public. The prefix is a common word,
