@@ -60,6 +60,15 @@ BY_DETECTOR: dict[str, Severity] = {
     "Flutterwave Test Secret Key": Severity.MEDIUM,
     "Shippo Test API Token": Severity.MEDIUM,
     "Duffel Test Access Token": Severity.MEDIUM,
+    "Paddle Sandbox API Key": Severity.MEDIUM,
+    # A PuTTY key file encrypted with a passphrase: the key, but of no use without the passphrase.
+    "PuTTY Encrypted Private Key": Severity.MEDIUM,
+    # The vendor documents the prefix, not the length (detectors/services.py): the row finds the
+    # prefix and a random-looking body, a credential of lesser certainty than an exact format.
+    **dict.fromkeys(
+        ("Axiom Token", "NVIDIA API Key", "Tavily API Key", "Statsig Server Secret Key"),
+        Severity.MEDIUM,
+    ),
 }
 
 

@@ -7,13 +7,14 @@ from dataclasses import replace
 
 from nhiscan.connectors.git.secrets.detectors.model import PRIVATE_KEY
 from nhiscan.connectors.git.secrets.detectors.pgp import PGP_PRIVATE_KEY
+from nhiscan.connectors.git.secrets.detectors.putty import PUTTY_ENCRYPTED_KEY, PUTTY_KEY
 from nhiscan.connectors.git.secrets.match import RANK_NHISCAN, Match, combined
 
 # Plugins that report a marker, not the secret: detect-secrets' "Private Key" reports the
-# BEGIN line's words ("BEGIN PRIVATE KEY"), the same text in every file. On a line where the
-# detector named here found the secret itself, the marker is that secret (one finding, not a
-# second one whose hash is shared by every key in every repository).
-MARKER_OF = {"Private Key": (PRIVATE_KEY, PGP_PRIVATE_KEY)}
+# BEGIN line's words ("BEGIN PRIVATE KEY", "PuTTY-User-Key-File-2"), the same text in every
+# file. On a line where the detector named here found the secret itself, the marker is that
+# secret (one finding, not a second one whose hash is shared by every key in every repository).
+MARKER_OF = {"Private Key": (PRIVATE_KEY, PGP_PRIVATE_KEY, PUTTY_KEY, PUTTY_ENCRYPTED_KEY)}
 
 
 def merge(found: list[Match]) -> list[Match]:

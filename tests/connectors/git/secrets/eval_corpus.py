@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from tests.connectors.git.secrets import eval_business, eval_platforms
+from tests.connectors.git.secrets import eval_business, eval_platforms, eval_services
 
 B62 = string.ascii_letters + string.digits
 HEX = "0123456789abcdef"
@@ -408,6 +408,7 @@ FACTORIES: dict[str, tuple[Factory, str]] = {
     ),
     **eval_platforms.FACTORIES,
     **eval_business.FACTORIES,
+    **eval_services.FACTORIES,
 }
 
 # Commands: the whole line is the example (no variable around it).
@@ -558,6 +559,7 @@ HARD_FALSE: dict[str, tuple[str, ...]] = {
     ),
     **eval_platforms.HARD_FALSE,
     **eval_business.HARD_FALSE,
+    **eval_services.HARD_FALSE,
 }
 
 # Values that are no credential at all, in the files they come from: no detector may fire.
@@ -684,6 +686,7 @@ _NO_PREFIX = frozenset(
         "Tencent Cloud SecretId",
         "Cloudflare Scannable Token",
         *eval_business.NO_PREFIX,
+        *eval_services.NO_PREFIX,
     )
 )
 
@@ -1089,4 +1092,5 @@ FAMILY: dict[str, str] = {
     ),
     **eval_platforms.FAMILY,
     **eval_business.FAMILY,
+    **eval_services.FAMILY,
 }

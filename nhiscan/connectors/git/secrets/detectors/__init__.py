@@ -92,6 +92,8 @@ from nhiscan.connectors.git.secrets.detectors.model import (
 )
 from nhiscan.connectors.git.secrets.detectors.pgp import PGP_DETECTOR, pgp_key_bodies
 from nhiscan.connectors.git.secrets.detectors.platforms import PLATFORM_DETECTORS
+from nhiscan.connectors.git.secrets.detectors.putty import putty_key_bodies
+from nhiscan.connectors.git.secrets.detectors.services import SERVICE_DETECTORS
 from nhiscan.connectors.git.secrets.detectors.vendors import VENDOR_DETECTORS, value_names
 from nhiscan.scanner.model import Provider
 
@@ -426,6 +428,7 @@ DETECTORS: tuple[Detector, ...] = (
         validate=_password,
     ),
     *VENDOR_DETECTORS,
+    *SERVICE_DETECTORS,
     *PLATFORM_DETECTORS,
     *BUSINESS_DETECTORS,
 )
@@ -461,4 +464,5 @@ FILE_RULES: tuple[FileRule, ...] = (
     azure_storage_account,
     private_key_bodies,
     pgp_key_bodies,
+    putty_key_bodies,
 )
