@@ -64,6 +64,7 @@ FORMAT_CHECKED = frozenset(
         "PyPI Token",
         "NPM tokens",
         "Square OAuth Secret",
+        "Azure Storage Account access key",
     }
 )
 # detect-secrets' base64 entropy plugin: it also finds the base64 of files code embeds.
@@ -461,8 +462,9 @@ JUDGEMENTS: tuple[Judgement, ...] = (
               "base64 of binary structure (runs of zero bytes, an eighth of it or more: a font "
               "or an image cut over lines), not random key material"),
     Judgement("no-key-body", "no-key-body", frozenset({KEY_MARKER}), Effect.DROP, None,
-              "a private key's BEGIN marker with no key after it (…, <your key here>, a body "
-              "shorter than any key, the marker in a parser's code): no key"),
+              "a private key's BEGIN marker or PuTTY key file header with no key after it (…, "
+              "<your key here>, a body shorter than any key, no Private-Lines, the marker in a "
+              "parser's code): no key"),
     Judgement("public-key-block", "public-key-block", frozenset({KEY_MARKER}), Effect.DROP,
               None, "a PGP private key block whose packets hold no secret key (a public key's "
               "packets under a private key's header): nothing secret"),
@@ -487,6 +489,11 @@ JUDGEMENTS: tuple[Judgement, ...] = (
     _lower("failed-key-checksum", "failed-key-checksum", frozenset({KEY_MARKER}), Severity.LOW,
            "a PGP private key block whose CRC-24 does not match its packets: corrupted, edited "
            "or made up; a real key's armour carries its own checksum"),
+    _lower("presigned-url", "presigned-url", frozenset({"AWS Access Key ID", "AWS Access Key"}),
+           Severity.LOW,
+           "the key id is a presigned URL's credential parameter (X-Amz-Credential, "
+           "AWSAccessKeyId): every presigned URL shows its key id, which names the key and is "
+           "no secret, and a SigV4 URL's signature expires within 7 days"),
     _lower("failed-format-check", "failed-format-check", FORMAT_CHECKED, Severity.LOW,
            "the format's own detector rejected it where it is written: a documented example "
            "(AKIAIOSFODNN7EXAMPLE), a placeholder, a body that fails the format's checksum, or "

@@ -85,8 +85,41 @@ _PGP_PUBLIC = "\\n".join(pgp_block("judge-pub", first=0x99))
 _PGP_BAD_CRC = "\\n".join(pgp_block("judge-crc", crc_delta=3))
 
 
+_AZURE_KEY = _random_b64("azure-storage", 64)
+_KEY_ID = "AKIAZ7VRSQ5DXJQ4YEPQ"
+_JWT_IO = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0"
+    "IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+)
+
+
+def _presigned(line: str) -> Case:
+    return Case(line, _KEY_ID, PROD, "AWS Access Key ID")
+
+
 # judgement -> (examples it must affect, twins it must not)
 EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
+    "presigned-url": (
+        [
+            _presigned(
+                f'"url": "https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256'
+                f"&X-Amz-Credential={_KEY_ID}%2F20190215%2Fus-east-1%2Fs3%2Faws4_request"
+                f'&X-Amz-Signature=0f3c"'
+            ),
+            _presigned(f"X-Amz-Credential={_KEY_ID}/20240101/eu-west-1/s3/aws4_request"),
+            _presigned(
+                f"https://b.s3.amazonaws.com/k?AWSAccessKeyId={_KEY_ID}&Expires=1700000000"
+                "&Signature=vjbyPxybdZaNmGa%2ByT272YEAiv4%3D"
+            ),
+            Case(f"X-Amz-Credential={_KEY_ID}%2F2019", _KEY_ID, PROD, "AWS Access Key"),
+        ],
+        [
+            _presigned(f'aws_access_key_id = "{_KEY_ID}"'),
+            # The same id also written bare on the line: the key is in the code too.
+            _presigned(f'KEY = "{_KEY_ID}"  # X-Amz-Credential={_KEY_ID}%2F20190215'),
+            _presigned(f"?AWSAccessKeyId={_KEY_ID}&Expires=1700000000"),  # SigV2, no signature
+        ],
+    ),
     "encoded-file": (
         [
             _ds(
@@ -124,6 +157,8 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
     ),
     "documented-example": (
         [
+            # detect-secrets' JWT plugin reports jwt.io's sample without its signature.
+            Case(f'token = "{_JWT_IO}"', _JWT_IO.rsplit(".", 1)[0] + ".", PROD, "JSON Web Token"),
             _ds("AWS Access Key", "AKIAIOSFODNN7EXAMPLE"),
             _ds("Base64 High Entropy String", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
             _ds("Secret Keyword", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
@@ -158,9 +193,25 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
             ),
             _ds("Slack Token", "xoxb-0-x"),
             _ds("NPM tokens", "npm_" + "a" * 36),  # fails the CRC32 of npm's format
+            # A secret access key's shape in lower case only: no random key is (read by the
+            # body alone: nhiscan's row wants a name the plugin's context does not).
+            _ds("AWS Access Key", "hq3vz8rt1mk5nw2px7yl4cb9df6gj0sa3er8tu5i"),
+            # The storage emulator's published account, with a made-up key.
+            Case(
+                f"AccountName=devstoreaccount1;AccountKey={_AZURE_KEY};",
+                f"AccountKey={_AZURE_KEY}",
+                PROD,
+                "Azure Storage Account access key",
+            ),
         ],
         [
             _ds("AWS Access Key", "Hq3vZ8rT1mK5nW2pX7yL4cB9dF6gJ0sA3eR8tU5i"),  # a secret key
+            Case(
+                f"AccountName=billingstore;AccountKey={_AZURE_KEY};",
+                f"AccountKey={_AZURE_KEY}",
+                PROD,
+                "Azure Storage Account access key",
+            ),
             _ds("AWS Access Key", "A3TXZ7VRSQ5DXJQ4YEPX"),  # a prefix nhiscan does not read...
             _ds("AWS Access Key", "ABIAZ7VRSQ5DXJQ4YEPX"),  # ...written on its own
             _ds("GitLab Token", "glpat-xxxxxxxxxxxxxxxxxxxx"),  # no nhiscan owner for all gl*
@@ -253,6 +304,9 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
             _marker(
                 '"-----BEGIN PGP PRIVATE KEY BLOCK-----\\n…\\n-----END PGP PRIVATE KEY BLOCK-----"'
             ),
+            # PuTTY's header as a parser's constant, and a skeleton without its private blob.
+            _marker('if first_line.startswith("PuTTY-User-Key-File-2:"):', "    return parse(f)"),
+            _marker("PuTTY-User-Key-File-3: ssh-ed25519", "Encryption: none", "Comment: ..."),
         ],
         [
             _marker("-----BEGIN PRIVATE KEY-----", *_KEY_LINES, "-----END PRIVATE KEY-----"),
@@ -267,6 +321,22 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
             # Found on the decoded lines of a base64 value (a Kubernetes tls.key): the line as
             # written does not show the block, so it is not judged.
             _marker(f"  tls.key: {_PEM_B64}"),
+            _marker(
+                "PuTTY-User-Key-File-2: ssh-rsa",
+                "Encryption: none",
+                "Comment: deploy",
+                "Public-Lines: 1",
+                _KEY_LINES[0],
+                "Private-Lines: 2",
+                *_KEY_LINES[1:],
+            ),
+            _marker(  # one escaped line, in JSON
+                '"PuTTY-User-Key-File-2: ssh-rsa\\nEncryption: none\\nPublic-Lines: 1\\n'
+                + _KEY_LINES[0]
+                + "\\nPrivate-Lines: 1\\n"
+                + _KEY_LINES[1]
+                + '"'
+            ),
         ],
     ),
     "public-key-block": (
@@ -481,6 +551,7 @@ def test_every_judgement_has_examples_and_twins_and_a_known_trait() -> None:
     known = {t.name for t in TRAITS} | PATH_TRAITS.keys()
     known |= {"failed-format-check", "masked-value", "documented-example", "encoded-file"}
     known |= {"digest", "binary-data", "no-key-body", "public-key-block", "failed-key-checksum"}
+    known |= {"presigned-url"}
     assert FORMAT_OWNERS.keys() == FORMAT_CHECKED
     owners = {name for formats in FORMAT_OWNERS.values() for _, name in formats}
     assert owners - {"AWS key id (other prefixes)"} <= {d.name for d in DETECTORS}

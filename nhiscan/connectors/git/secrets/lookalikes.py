@@ -141,12 +141,30 @@ def key_marker_trait(line: str, following: Sequence[str]) -> str | None:
     ``failed-key-checksum`` (a PGP secret key whose CRC-24 does not hold), None (a body, or
     a marker not written on ``line`` as such)."""
     begin = _BEGIN.search(line)
-    if begin is None:  # found on a decoded line (a base64 value), or PuTTY's: judged alone
-        return None
+    if begin is None:  # PuTTY's header, or found on a decoded line (a base64 value)
+        return _putty_trait(line, following)
     pieces = [p.strip() for p in _block(line[begin.end() :], following)]
     if "PGP" in begin.group(0):
         return _pgp_trait(pieces)
     return "no-key-body" if len(_base64_of(pieces)) < _KEY_MIN_BODY else None
+
+
+# A PuTTY key file: its header line, then its public and private blobs, each announced by the
+# count of its lines (PuTTY's manual, appendix C: https://the.earth.li/~sgtatham/putty/0.83/htmldoc/AppendixC.html).
+# Without "Private-Lines:" after the header (the header as a constant in a parser, a skeleton in
+# documentation) there is no private key. Within 64 lines: a version 3 file's header, its key
+# derivation lines and a 4096-bit key's public blob hold about 25.
+_PUTTY = re.compile(r"PuTTY-User-Key-File-[0-9]+:")
+_PUTTY_PRIVATE = re.compile(r"Private-Lines: *[0-9]+")
+_PUTTY_MAX_LINES = 64
+
+
+def _putty_trait(line: str, following: Sequence[str]) -> str | None:
+    header = _PUTTY.search(line)
+    if header is None:
+        return None
+    block = "\n".join([line[header.end() :], *following[:_PUTTY_MAX_LINES]])
+    return None if _PUTTY_PRIVATE.search(block) else "no-key-body"
 
 
 def _pgp_trait(pieces: Sequence[str]) -> str | None:

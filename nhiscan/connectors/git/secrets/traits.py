@@ -19,7 +19,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from nhiscan.connectors.git.secrets.detectors import AWS_KEY_ID, DETECTORS, Detector
+from nhiscan.connectors.git.secrets.detectors import (
+    AWS_KEY_ID,
+    AWS_SECRET_KEY,
+    AZURE_STORAGE_KEY,
+    DETECTORS,
+    Detector,
+)
 from nhiscan.connectors.git.secrets.detectors.checks_vendor import DOCUMENTED_EXAMPLES
 from nhiscan.connectors.git.secrets.lookalikes import is_binary_data, is_digest, key_marker_trait
 from nhiscan.connectors.git.secrets.match import RANK_NHISCAN, Match
@@ -40,12 +46,15 @@ from nhiscan.scanner.secrets_judge import (
 # the nhiscan detector that reads that format. detect-secrets' AWS plugin also reports ids
 # after A3T, ABIA (STS service bearer tokens) and ACCA (context-specific credentials), which
 # nhiscan's key id detector does not read: their shape (``_OTHER_AWS_IDS``) is checked
-# instead. Its 40-character secret keys and GitLab's many token kinds are not checked here.
+# instead; its 40-character secret keys are checked by the body alone (``_BODY_ONLY``). GitLab's
+# many token kinds are not checked here.
 FORMAT_OWNERS: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
     "AWS Access Key": (
         (re.compile(r"AKIA|ASIA"), AWS_KEY_ID),
         (re.compile(r"A3T|ABIA|ACCA"), "AWS key id (other prefixes)"),
+        (re.compile(r"(?=[A-Za-z0-9/+]{40}$)"), AWS_SECRET_KEY),  # its secret access keys
     ),
+    "Azure Storage Account access key": ((re.compile(r"AccountKey="), AZURE_STORAGE_KEY),),
     "GitHub Token": ((re.compile(r"gh[pousr]_"), "GitHub Classic Token"),),
     "Stripe Access Key": ((re.compile(r"[sr]k_live_"), "Stripe Live Secret Key"),),
     "OpenAI Token": ((re.compile(r"sk-"), "OpenAI API Key"),),
@@ -70,6 +79,15 @@ _OTHER_AWS_IDS = Detector(
     rank=0,
 )
 _BY_NAME = {d.name: d for d in (*DETECTORS, _OTHER_AWS_IDS)}
+AWS_KEY_IDS = frozenset({AWS_KEY_ID, "AWS Access Key"})  # nhiscan's row, detect-secrets' plugin
+# Owners read by their validator alone: nhiscan's secret access key row needs a name before the
+# value that detect-secrets' looser context ("aws", then "key" within 20 characters) does not,
+# so its pattern would refuse a real key written so; its check of the body (random, mixed case,
+# a digit) is what says a value cannot be a key.
+_BODY_ONLY = frozenset({AWS_SECRET_KEY})
+# Owners whose secret is the plugin's without the label in front: the Azure Storage plugin
+# reports "AccountKey=<key>", nhiscan's row the key.
+_LABELLED = frozenset({AZURE_STORAGE_KEY})
 # Characters of the line on each side of the secret the owner's pattern is run on: enough for
 # its look-arounds, and bounded on a long line.
 _AROUND = 200
@@ -80,7 +98,7 @@ def with_traits(matches: Sequence[Match], lines: Sequence[str]) -> tuple[Match, 
 
 
 def _traced(match: Match, lines: Sequence[str]) -> Match:
-    if is_documented_example(match.secret):
+    if is_documented_example(match.secret) or _in_documented_example(match, lines):
         return replace(match, traits=("documented-example",))
     if match.detector in PASSWORDS:
         return replace(
@@ -100,7 +118,27 @@ def _traced(match: Match, lines: Sequence[str]) -> Match:
         masked = ("counted-value",)
     if match.detector in FORMAT_CHECKED and _fails_its_format(match, _line(match, lines)):
         return replace(match, traits=("failed-format-check", *masked))
+    if match.detector in AWS_KEY_IDS and _in_presigned_url(match.secret, _line(match, lines)):
+        masked = (*masked, "presigned-url")
     return replace(match, traits=masked) if masked else match
+
+
+# The key id as a presigned URL carries it: SigV4's X-Amz-Credential=<id>/<date>/<region>/…
+# (the slash often URL-encoded), SigV2's AWSAccessKeyId=<id>&…&Signature=….
+# https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/RESTAuthentication.html#RESTAuthenticationQueryStringAuth
+_PRESIGNED = re.compile(
+    r"X-Amz-Credential=(?P<v4>[A-Z0-9]{16,128})(?:%2F|/)|AWSAccessKeyId=(?P<v2>[A-Z0-9]{16,128})&"
+)
+
+
+def _in_presigned_url(secret: str, line: str) -> bool:
+    """Every place the key id is on its line, in a presigned URL's credential parameter (a
+    SigV2 one with its signature on the line)."""
+    places = [m for m in _PRESIGNED.finditer(line) if secret in (m["v4"], m["v2"])]
+    if not places or line.count(secret) != len(places):
+        return False
+    return all(m["v4"] or "Signature=" in line for m in places)
 
 
 def _entropy_trait(match: Match, line: str) -> str | None:
@@ -172,6 +210,18 @@ def is_documented_example(secret: str) -> bool:
     return secret in DOCUMENTED_EXAMPLES or "EXAMPLE" in secret
 
 
+def _in_documented_example(match: Match, lines: Sequence[str]) -> bool:
+    """A plugin's secret that is part of a documented sample written on its line: detect-secrets'
+    JWT plugin reports a token without its signature (its pattern ends lazily)."""
+    if len(match.secret) < _PART_MIN or match.rank >= RANK_NHISCAN:
+        return False
+    line = _line(match, lines)
+    return any(match.secret in sample and sample in line for sample in DOCUMENTED_EXAMPLES)
+
+
+_PART_MIN = 16  # characters: a part shorter than this says nothing of where it comes from
+
+
 def _line(match: Match, lines: Sequence[str]) -> str:
     return lines[match.line - 1] if 0 < match.line <= len(lines) else ""
 
@@ -183,13 +233,17 @@ def _fails_its_format(match: Match, line: str) -> bool:
     folded over several) is judged alone."""
     for prefix, name in FORMAT_OWNERS[match.detector]:
         owner = _BY_NAME.get(name)
-        if owner is None or prefix.match(match.secret) is None:
+        claimed = prefix.match(match.secret)
+        if owner is None or claimed is None:
             continue
+        secret = match.secret[claimed.end() :] if name in _LABELLED else match.secret
+        if name in _BODY_ONLY:
+            return owner.validate is not None and not owner.validate(secret)
         at = line.find(match.secret)
         if at < 0:
-            return not _accepted(owner, match.secret, match.secret)
+            return not _accepted(owner, secret, secret)
         near = line[max(0, at - _AROUND) : at + len(match.secret) + _AROUND]
-        return not _accepted(owner, near, match.secret)
+        return not _accepted(owner, near, secret)
     return False
 
 
