@@ -47,7 +47,17 @@ PASSWORDS = frozenset(
         "Secret Keyword",
     }
 )
-PRIVATE_KEYS = frozenset({"PEM Private Key", "PGP Private Key Block", "Private Key"})
+# nhiscan's rows that read a private key's body (detect-secrets' plugin only sees a marker).
+KEY_BODIES = frozenset(
+    {
+        "PEM Private Key",
+        "PGP Private Key Block",
+        "PuTTY Private Key",
+        "PuTTY Encrypted Private Key",
+        "WireGuard Private Key",
+    }
+)
+PRIVATE_KEYS = KEY_BODIES | {"Private Key"}
 # detect-secrets' plugins for a format one of nhiscan's detectors also reads, with its checks
 # (secrets/traits.py maps each to that detector). The plugin alone names a finding only when
 # nhiscan's detector did not accept the secret.
@@ -465,6 +475,10 @@ JUDGEMENTS: tuple[Judgement, ...] = (
               "a private key's BEGIN marker or PuTTY key file header with no key after it (…, "
               "<your key here>, a body shorter than any key, no Private-Lines, the marker in a "
               "parser's code): no key"),
+    Judgement("key-reported-below", "key-reported-below", frozenset({KEY_MARKER}), Effect.DROP,
+              None, "detect-secrets' YAML reading puts a block value's BEGIN marker on the line "
+              "that names it (key: |); nhiscan reports the key itself, read from its body, on "
+              "the lines below: one key, one finding"),
     Judgement("public-key-block", "public-key-block", frozenset({KEY_MARKER}), Effect.DROP,
               None, "a PGP private key block whose packets hold no secret key (a public key's "
               "packets under a private key's header): nothing secret"),

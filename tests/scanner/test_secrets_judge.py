@@ -35,6 +35,7 @@ class Case:
     path: str = PROD
     detector: str = "Database URL Password"
     following: tuple[str, ...] = ()  # the file's lines after ``line``
+    others: tuple[tuple[str, int], ...] = ()  # other matches in the file: (detector, line)
 
 
 def _url(user: str = "billing", password: str = REAL, host: str = "db") -> Case:
@@ -285,6 +286,54 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
                     b"\x00\x00\x00\x00\x01\x00\x00\x00\x33\x00\x00\x00\x0bssh-ed25519"
                     + base64.b64decode(_random_b64("ssh", 48))
                 ).decode(),
+            ),
+        ],
+    ),
+    "key-reported-below": (
+        [
+            # detect-secrets' YAML reading: the marker on the key's line, the key on the next.
+            Case(
+                "  tls.key: |",
+                "BEGIN PRIVATE KEY",
+                PROD,
+                "Private Key",
+                ("    -----BEGIN PRIVATE KEY-----", *_KEY_LINES),
+                (("PEM Private Key", 2),),
+            ),
+            Case(
+                "signing_key: |",
+                "BEGIN PGP PRIVATE KEY BLOCK",
+                PROD,
+                "Private Key",
+                ("", "  -----BEGIN PGP PRIVATE KEY BLOCK-----"),
+                (("PGP Private Key Block", 3),),
+            ),
+        ],
+        [
+            # The marker on its own line: that line is the key's (judged by its body).
+            Case(
+                "-----BEGIN PRIVATE KEY-----",
+                "BEGIN PRIVATE KEY",
+                PROD,
+                "Private Key",
+                _KEY_LINES,
+                (("PEM Private Key", 1),),
+            ),
+            # No key read below (a body nhiscan refused, or another file's key far below).
+            Case(
+                "  tls.key: |",
+                "BEGIN PRIVATE KEY",
+                PROD,
+                "Private Key",
+                ("    -----BEGIN PRIVATE KEY-----", *_KEY_LINES),
+            ),
+            Case(
+                "  tls.key: |",
+                "BEGIN PRIVATE KEY",
+                PROD,
+                "Private Key",
+                ("    -----BEGIN PRIVATE KEY-----", *_KEY_LINES),
+                (("PEM Private Key", 9),),
             ),
         ],
     ),
@@ -542,7 +591,12 @@ def _verdict(case: Case, paths: list[str] | None = None):  # type: ignore[no-unt
     rank = RANK_NHISCAN if case.detector in {d.name for d in DETECTORS} else RANK_SPECIFIC
     found = Match(detector=case.detector, detectors=(case.detector,), provider=None,
                   secret=case.secret, line=1, rank=rank)  # fmt: skip
-    (traced,) = with_traits([found], [case.line, *case.following])
+    others = [
+        Match(detector=name, detectors=(name,), provider=None, secret=f"other-{line}", line=line,
+              rank=RANK_NHISCAN)
+        for name, line in case.others
+    ]  # fmt: skip
+    traced, *_ = with_traits([found, *others], [case.line, *case.following])
     return judged(case.detector, severity_of(case.detector), traced.traits, paths or [case.path])
 
 
@@ -551,7 +605,7 @@ def test_every_judgement_has_examples_and_twins_and_a_known_trait() -> None:
     known = {t.name for t in TRAITS} | PATH_TRAITS.keys()
     known |= {"failed-format-check", "masked-value", "documented-example", "encoded-file"}
     known |= {"digest", "binary-data", "no-key-body", "public-key-block", "failed-key-checksum"}
-    known |= {"presigned-url"}
+    known |= {"presigned-url", "key-reported-below"}
     assert FORMAT_OWNERS.keys() == FORMAT_CHECKED
     owners = {name for formats in FORMAT_OWNERS.values() for _, name in formats}
     assert owners - {"AWS key id (other prefixes)"} <= {d.name for d in DETECTORS}
@@ -677,3 +731,14 @@ def test_from_bytes_lookalikes_are_no_findings_and_real_keys_stay() -> None:
     }
     findings = _findings(lookalikes | real)
     assert {f.evidence["exposures"][0]["path"] for f in findings} == real.keys()
+
+
+def test_a_key_in_a_yaml_block_value_is_one_finding_not_a_marker_beside_it() -> None:
+    pem = ["-----BEGIN PRIVATE KEY-----", *_KEY_LINES, "-----END PRIVATE KEY-----"]
+    text = "tls:\n  key: |\n" + "".join(f"    {line}\n" for line in pem) + "other: 1\n"
+    matched = Scanner().scan(text.encode(), "deploy/tls.yaml").matches
+    # detect-secrets' marker on the key's line, nhiscan's key on the next: both matched...
+    assert {(m.line, m.detector) for m in matched} >= {(2, "Private Key"), (3, "PEM Private Key")}
+    # ...and reported once, by the key.
+    (finding,) = _findings({"deploy/tls.yaml": text})
+    assert finding.severity is Severity.HIGH and "PEM Private Key" in finding.title

@@ -33,6 +33,7 @@ from nhiscan.scanner.secrets_judge import (
     ENTROPY,
     ENTROPY_BASE64,
     FORMAT_CHECKED,
+    KEY_BODIES,
     KEY_MARKER,
     PASSWORDS,
     is_encoded_placeholder,
@@ -94,10 +95,16 @@ _AROUND = 200
 
 
 def with_traits(matches: Sequence[Match], lines: Sequence[str]) -> tuple[Match, ...]:
-    return tuple(_traced(m, lines) for m in matches)
+    bodies = {m.line for m in matches if KEY_BODIES.intersection(m.detectors)}
+    return tuple(_traced(m, lines, bodies) for m in matches)
 
 
-def _traced(match: Match, lines: Sequence[str]) -> Match:
+# Lines below a YAML key's line where its block value's first line is (``key: |`` then the
+# value, or a blank line or a comment first).
+_BELOW = 2
+
+
+def _traced(match: Match, lines: Sequence[str], bodies: set[int] | None = None) -> Match:
     if is_documented_example(match.secret) or _in_documented_example(match, lines):
         return replace(match, traits=("documented-example",))
     if match.detector in PASSWORDS:
@@ -107,7 +114,10 @@ def _traced(match: Match, lines: Sequence[str]) -> Match:
     if match.detector == ENTROPY_BASE64 and is_encoded_file(match.secret):
         return replace(match, traits=("encoded-file",))
     if match.detector == KEY_MARKER:
-        key = key_marker_trait(_line(match, lines), lines[match.line :])
+        line = _line(match, lines)
+        if _named_above(match.line, line, bodies):
+            return replace(match, traits=("key-reported-below",))
+        key = key_marker_trait(line, lines[match.line :])
         return replace(match, traits=(key,)) if key else match
     if match.detector in ENTROPY:
         generic = _entropy_trait(match, _line(match, lines))
@@ -139,6 +149,14 @@ def _in_presigned_url(secret: str, line: str) -> bool:
     if not places or line.count(secret) != len(places):
         return False
     return all(m["v4"] or "Signature=" in line for m in places)
+
+
+def _named_above(at: int, line: str, bodies: set[int] | None) -> bool:
+    """A key marker reported on a line without one, just above a key nhiscan read: the line
+    that names a YAML block value holding the key."""
+    if not bodies or "PRIVATE KEY" in line or "PuTTY" in line:
+        return False
+    return any(at + step in bodies for step in range(1, _BELOW + 1))
 
 
 def _entropy_trait(match: Match, line: str) -> str | None:
