@@ -503,6 +503,9 @@ JUDGEMENTS: tuple[Judgement, ...] = (
     _lower("failed-key-checksum", "failed-key-checksum", frozenset({KEY_MARKER}), Severity.LOW,
            "a PGP private key block whose CRC-24 does not match its packets: corrupted, edited "
            "or made up; a real key's armour carries its own checksum"),
+    _lower("api-documentation", "api-documentation", ANY, Severity.LOW,
+           "in an API model's documentation string (an AWS SDK's service model, a Smithy "
+           "model): a sample printed in the service's own reference"),
     _lower("presigned-url", "presigned-url", frozenset({"AWS Access Key ID", "AWS Access Key"}),
            Severity.LOW,
            "the key id is a presigned URL's credential parameter (X-Amz-Credential, "

@@ -88,6 +88,7 @@ _PGP_BAD_CRC = "\\n".join(pgp_block("judge-crc", crc_delta=3))
 
 _AZURE_KEY = _random_b64("azure-storage", 64)
 _KEY_ID = "AKIAZ7VRSQ5DXJQ4YEPQ"
+_SIG = "q7Lm2Vx9Rt4Kp8Wn3Zb6Yc1Hd5Jf0Gs%2BTu%3D"
 _JWT_IO = (
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0"
     "IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
@@ -100,6 +101,34 @@ def _presigned(line: str) -> Case:
 
 # judgement -> (examples it must affect, twins it must not)
 EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
+    "api-documentation": (
+        [
+            Case(
+                f'"documentation":"<p>A token looks like this:</p> <code>sp=r&amp;sig={_SIG}'
+                '</code>"',
+                _SIG,
+                "botocore/data/storage/2020-01-01/service-2.json",
+                "Azure SAS Token",
+            ),
+            Case(
+                f'"smithy.api#documentation": "Example: {_KEY_ID}"',
+                _KEY_ID,
+                PROD,
+                "AWS Access Key ID",
+            ),
+        ],
+        [
+            # After the documentation string closed: a value of the model, not its prose.
+            Case(
+                f'"documentation":"The key.", "default":"{_KEY_ID}"',
+                _KEY_ID,
+                PROD,
+                "AWS Access Key ID",
+            ),
+            Case(f'"description": "Example: {_KEY_ID}"', _KEY_ID, PROD, "AWS Access Key ID"),
+            _presigned(f'aws_access_key_id = "{_KEY_ID}"'),
+        ],
+    ),
     "presigned-url": (
         [
             _presigned(
@@ -605,7 +634,7 @@ def test_every_judgement_has_examples_and_twins_and_a_known_trait() -> None:
     known = {t.name for t in TRAITS} | PATH_TRAITS.keys()
     known |= {"failed-format-check", "masked-value", "documented-example", "encoded-file"}
     known |= {"digest", "binary-data", "no-key-body", "public-key-block", "failed-key-checksum"}
-    known |= {"presigned-url", "key-reported-below"}
+    known |= {"presigned-url", "key-reported-below", "api-documentation"}
     assert FORMAT_OWNERS.keys() == FORMAT_CHECKED
     owners = {name for formats in FORMAT_OWNERS.values() for _, name in formats}
     assert owners - {"AWS key id (other prefixes)"} <= {d.name for d in DETECTORS}

@@ -96,7 +96,29 @@ _AROUND = 200
 
 def with_traits(matches: Sequence[Match], lines: Sequence[str]) -> tuple[Match, ...]:
     bodies = {m.line for m in matches if KEY_BODIES.intersection(m.detectors)}
-    return tuple(_traced(m, lines, bodies) for m in matches)
+    return tuple(_in_context(_traced(m, lines, bodies), lines) for m in matches)
+
+
+def _in_context(match: Match, lines: Sequence[str]) -> Match:
+    """Traits of where the value is written, added to those of what it is."""
+    if _in_api_documentation(match.secret, _line(match, lines)):
+        return replace(match, traits=(*match.traits, "api-documentation"))
+    return match
+
+
+# The documentation strings of API models: AWS SDKs' service models ("documentation"), Smithy's
+# JSON models ("smithy.api#documentation"). Their samples ("A token looks something like this:
+# <code>…sig=…</code>") are the service's reference, printed for every reader.
+_API_DOC = re.compile(r'"(?:smithy\.api#)?documentation" ?: ?"')
+_QUOTE = re.compile(r'(?<!\\)"')
+
+
+def _in_api_documentation(secret: str, line: str) -> bool:
+    if '"documentation"' not in line and "#documentation" not in line:
+        return False
+    at = line.find(secret)
+    opened = [m for m in _API_DOC.finditer(line, 0, max(at, 0)) if m.end() <= at]
+    return bool(opened) and _QUOTE.search(line, opened[-1].end(), at) is None
 
 
 # Lines below a YAML key's line where its block value's first line is (``key: |`` then the
