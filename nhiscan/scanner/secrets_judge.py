@@ -319,10 +319,27 @@ class Trait:
     test: Callable[[Credential], bool]
 
 
+def _deployed(c: Credential) -> bool:
+    """The host looks like a deployment: a dotted name or an address, not loopback, reserved or
+    a placeholder. A single name (``db``, ``rabbit``) is a docker-compose service or a test
+    container's, where an image's default password is how the sample runs."""
+    host = c.host
+    if not host or is_template(host) or not ("." in host or ":" in host):
+        return False
+    return not any(p.fullmatch(host) for p in (_LOOPBACK, _RESERVED, _PLACEHOLDER_HOST))
+
+
+def _known_password(c: Credential) -> bool:
+    """A password everyone knows: a placeholder or sample, or the user name as a word."""
+    same = c.user is not None and c.password.isalpha() and c.user.lower() == c.password.lower()
+    return same or is_placeholder(c.password)
+
+
 TRAITS: tuple[Trait, ...] = (
     Trait("template-password", lambda c: is_template(c.password)),
     Trait("masked-password", lambda c: is_mask(c.password)),
-    Trait("placeholder-password", lambda c: is_placeholder(c.password)),
+    Trait("placeholder-password", lambda c: is_placeholder(c.password) and not _deployed(c)),
+    Trait("default-password", lambda c: _known_password(c) and _deployed(c)),
     Trait("variable-password", lambda c: is_variable_name(c.password)),
     Trait("code-reference", lambda c: is_code_reference(c.password)),
     Trait("counted-value", lambda c: is_sequence(c.password)),
@@ -330,7 +347,7 @@ TRAITS: tuple[Trait, ...] = (
     Trait("short-password", lambda c: len(c.password) < SHORT),
     # A word (postgres:postgres, guest:guest): a token used as both is no image's default.
     Trait("user-as-password", lambda c: c.user is not None and c.password.isalpha()
-          and c.user.lower() == c.password.lower()),
+          and c.user.lower() == c.password.lower() and not _deployed(c)),
     Trait("placeholder-user", lambda c: c.user is not None
           and (c.user.lower() in _PLACEHOLDER_USERS or is_template(c.user))),
     Trait("loopback-host", _host_is(_LOOPBACK)),
@@ -498,6 +515,12 @@ JUDGEMENTS: tuple[Judgement, ...] = (
     Judgement("user-as-password", "user-as-password", PASSWORDS, Effect.DROP, None,
               "the password is the user name (postgres:postgres, guest:guest), an image's "
               "documented default: nothing secret leaks"),
+    # The same on a host that looks deployed: still no secret, but perhaps a system that really
+    # runs with its default, which someone should look at.
+    _lower("default-password", "default-password", PASSWORDS, Severity.LOW,
+           "a password everyone knows (a placeholder, a default, the user name) on a host that "
+           "looks deployed (a dotted name or an address): no secret leaks, but the system there "
+           "may really use it: change it"),
     # RFC 9580 §6.1 has readers ignore a wrong CRC-24, so such a body may still import: kept,
     # low, for a person to look at (a hand-edited copy of a real key is still most of it).
     _lower("failed-key-checksum", "failed-key-checksum", frozenset({KEY_MARKER}), Severity.LOW,

@@ -518,6 +518,26 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
             _url(password="Compassion2024"),
             _keyword("rootbeerfloat"),
             _keyword("passionfruit_salad"),
+            _url(password="changeme", host="pg-prod.acme.io"),  # deployed: lowered, not dropped
+        ],
+    ),
+    "default-password": (
+        [
+            _url(password="changeme", host="pg-prod.acme.io"),
+            _url(user="postgres", password="postgres", host="10.0.3.7"),
+            Case(
+                "amqp://guest:guest@mq.internal.acme.io:5672/",
+                "guest",
+                detector="Basic Auth Credentials",
+            ),
+        ],
+        [
+            _url(password="changeme"),  # a compose service's name: dropped
+            _url(password="changeme", host="localhost"),
+            _url(password="changeme", host="db.example.com"),
+            _url(password="changeme", host="${DB_HOST}"),
+            _url(host="pg-prod.acme.io"),  # a real-looking password: no default
+            _keyword("changeme"),  # no host at all
         ],
     ),
     "user-as-password": (
