@@ -27,8 +27,8 @@ RULE_ORDER: tuple[str, ...] = (
 def all_rules() -> tuple[Rule, ...]:
     """The neutral rules and each registered provider's rules, in ``RULE_ORDER``."""
     from nhiscan import providers
-    from nhiscan.rules import CORE_RULES
     from nhiscan.rules.provider import assemble
+    from nhiscan.rules.registry import CORE_RULES
 
     provided = [providers.rules_of(name) for name in sorted(providers.REGISTRY)]
     return assemble(CORE_RULES, provided, RULE_ORDER)

@@ -17,9 +17,9 @@ from nhiscan.app.config import Settings
 from nhiscan.app.pipeline import analyze
 from nhiscan.app.rules import RULE_ORDER, all_rules
 from nhiscan.errors import ConfigError
-from nhiscan.rules import CORE_RULES
 from nhiscan.rules.base import Rule
 from nhiscan.rules.provider import assemble
+from nhiscan.rules.registry import CORE_RULES
 from nhiscan.scanner.activity import ActionUse
 from nhiscan.scanner.agents.model import AgentFile
 from nhiscan.scanner.estate import Estate

@@ -17,7 +17,9 @@ from nhiscan.connectors.git.secrets.exposure import exposure_of
 from nhiscan.connectors.git.secrets.match import Match, combined
 from nhiscan.connectors.git.secrets.redact import secret_hash
 from nhiscan.connectors.git.work import Outcome
+from nhiscan.rules.secrets_meta import severity_of
 from nhiscan.scanner.model import Exposure, Provider
+from nhiscan.scanner.secrets_judge import Verdict, judged
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,17 +100,18 @@ def merged(kept: Match, other: Match) -> Match:
     """One secret found by several detectors or in several places: the most specific detector
     names it (of two as specific, the first by name, so the result never depends on which
     place a worker reported first), every detector is listed, what one occurrence knew is
-    kept. Its traits are those of every place where the naming detector found it: a
-    judgement that lowers a finding (a placeholder user, a loopback host, a format rejected
-    where it is written) must hold wherever that detector saw the secret, so one place where
-    it does not keeps the finding severe. A place where only a less specific detector found
-    it (the same password after ``PASSWORD =``, without the URL's user and host) says nothing
-    about what the naming detector judged, and is judged lower anyway."""
+    kept. Its traits are those of the place where the naming detector's judgement is the most
+    severe: a judgement that lowers a finding (a placeholder user, a loopback host, a format
+    rejected where it is written) must hold wherever that detector saw the secret, so one
+    place where it does not keeps the finding severe; two places judged as severe share what
+    they both hold. A place where only a less specific detector found it (the same password
+    after ``PASSWORD =``, without the URL's user and host) says nothing about what the naming
+    detector judged, and is judged lower anyway."""
     ahead = (other.rank, kept.detector) > (kept.rank, other.detector)
     best, rest = (other, kept) if ahead else (kept, other)
     detectors = tuple(dict.fromkeys(best.detectors + rest.detectors))
     if rest.detector == best.detector:
-        traits = tuple(t for t in best.traits if t in rest.traits)
+        traits = severest(best.detector, best.traits, rest.traits)
     else:
         traits = best.traits
     if (
@@ -118,6 +121,26 @@ def merged(kept: Match, other: Match) -> Match:
     ):
         return best
     return replace(combined(best, rest), traits=traits)
+
+
+def severest(detector: str, one: tuple[str, ...], other: tuple[str, ...]) -> tuple[str, ...]:
+    """Of two places' traits, those the detector's judgement (paths aside) is more severe by:
+    a place whose password is a sample everyone knows (dropped) and one where the same word
+    sits on a deployed host (lowered to low) are judged by the second. As severe: what both
+    hold, if that is judged as severe too, else the first in order (never which place a
+    worker reported first)."""
+    if one == other:
+        return one
+    base = severity_of(detector)
+    shared = tuple(t for t in one if t in other)
+    ranks = [_rank(judged(detector, base, t, ())) for t in (one, other, shared)]
+    if ranks[0] != ranks[1]:
+        return one if ranks[0] > ranks[1] else other
+    return shared if ranks[2] == ranks[0] else min(one, other)
+
+
+def _rank(verdict: Verdict) -> int:
+    return -1 if verdict.severity is None else verdict.severity.rank
 
 
 def verified(exposure: Exposure, match: Match, verifier: Verifier | None) -> Exposure:

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:  # networkx is imported where a graph is made: 0.07 s of any start-up
+    import networkx as nx
 
 from nhiscan.scanner.escalation import Escalation, Family
 from nhiscan.scanner.estate import Estate
@@ -48,6 +50,8 @@ def build_graph(
     this estate: one authorizer, their edges, escalations and group edges; several providers
     are one ``CompositeSource``). ``trusts``: the keyless trusts that admit the scanned
     repositories' workflow steps (``graph/workflows.py``), by default the source's."""
+    import networkx as nx
+
     authorizer = source.authorizer
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     _add_nodes(graph, estate)

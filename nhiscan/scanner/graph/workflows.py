@@ -9,8 +9,10 @@ repository can add the permission, as they can add the step."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:  # networkx is imported where a graph is made: 0.07 s of any start-up
+    import networkx as nx
 
 from nhiscan.scanner.estate import Estate
 from nhiscan.scanner.federation import FederatedTrust

