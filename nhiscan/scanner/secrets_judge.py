@@ -459,6 +459,7 @@ class Judgement:
     effect: Effect
     to: Severity | None  # the ceiling, for LOWER
     reason: str
+    also: str | None = None  # a second trait that must hold too
 
 
 def _lower(name: str, trait: str, detectors: frozenset[str], to: Severity, why: str) -> Judgement:
@@ -515,6 +516,9 @@ JUDGEMENTS: tuple[Judgement, ...] = (
     Judgement("user-as-password", "user-as-password", PASSWORDS, Effect.DROP, None,
               "the password is the user name (postgres:postgres, guest:guest), an image's "
               "documented default: nothing secret leaks"),
+    Judgement("sample-default-password", "default-password", PASSWORDS, Effect.DROP, None,
+              "a password everyone knows, found only in tests and documentation: an example, "
+              "whatever host it names", also="sample-path"),
     # The same on a host that looks deployed: still no secret, but perhaps a system that really
     # runs with its default, which someone should look at.
     _lower("default-password", "default-password", PASSWORDS, Severity.LOW,
@@ -583,7 +587,9 @@ def judged(detector: str, base: Severity, traits: Iterable[str], paths: Iterable
     applied = tuple(
         j
         for j in JUDGEMENTS
-        if (detector in j.detectors or j.detectors is ANY) and j.trait in present
+        if (detector in j.detectors or j.detectors is ANY)
+        and j.trait in present
+        and (j.also is None or j.also in present)
     )
     if any(j.effect is Effect.DROP for j in applied):
         return Verdict(None, applied)

@@ -521,6 +521,34 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
             _url(password="changeme", host="pg-prod.acme.io"),  # deployed: lowered, not dropped
         ],
     ),
+    "sample-default-password": (
+        [
+            Case(
+                "https://user:pass@httpbin.org/basic-auth/user/pass",
+                "pass",
+                "docs/user/advanced.rst",
+                "Basic Auth Credentials",
+            ),
+            Case(
+                "DATABASE_URL=postgresql://app:changeme@pg.acme.io/app",
+                "changeme",
+                "tests/test_settings.py",
+            ),
+        ],
+        [
+            Case(
+                "https://user:pass@httpbin.org/basic-auth/user/pass",
+                "pass",
+                PROD,
+                "Basic Auth Credentials",
+            ),
+            Case(
+                "DATABASE_URL=postgresql://app:Vq7xK2mPz9LwR4tN@pg.acme.io/app",
+                "Vq7xK2mPz9LwR4tN",
+                "tests/test_settings.py",
+            ),
+        ],
+    ),
     "default-password": (
         [
             _url(password="changeme", host="pg-prod.acme.io"),
