@@ -538,6 +538,10 @@ JUDGEMENTS: tuple[Judgement, ...] = (
            "the key id is a presigned URL's credential parameter (X-Amz-Credential, "
            "AWSAccessKeyId): every presigned URL shows its key id, which names the key and is "
            "no secret, and a SigV4 URL's signature expires within 7 days"),
+    Judgement("sample-failed-format", "failed-format-check", FORMAT_CHECKED, Effect.DROP, None,
+              "the format's own detector rejected it, and it is found only in tests, "
+              "documentation and templates (.env.sample): a made-up example of the format",
+              also="sample-path"),
     _lower("failed-format-check", "failed-format-check", FORMAT_CHECKED, Severity.LOW,
            "the format's own detector rejected it where it is written: a documented example "
            "(AKIAIOSFODNN7EXAMPLE), a placeholder, a body that fails the format's checksum, or "

@@ -199,6 +199,28 @@ EXAMPLES: dict[str, tuple[list[Case], list[Case]]] = {
             _ds("Secret Keyword", "Example-Vq7xK2mPz9LwR4tN"),  # not AWS's spelling
         ],
     ),
+    "sample-failed-format": (
+        [
+            Case(
+                "GITHUB_TOKEN=ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5",
+                "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5",
+                ".env.sample",
+                "GitHub Token",
+            ),
+            Case(
+                'KEY = "AKIAZ7VRSQ5DXJQ4YEP8"',
+                "AKIAZ7VRSQ5DXJQ4YEP8",
+                "docs/setup.md",
+                "AWS Access Key",
+            ),
+        ],
+        [
+            # The same rejected values in a file that ships: low, not dropped.
+            _ds("GitHub Token", "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5"),
+            # A value the format accepts, in a template: a real token pasted there.
+            Case("GITHUB_TOKEN=ghp_x", "ghp_x", ".env.sample", "GitHub Classic Token"),
+        ],
+    ),
     "failed-format-check": (
         [
             _ds("AWS Access Key", "AKIAXXXXXXXXXXXXXXXX"),  # a placeholder
