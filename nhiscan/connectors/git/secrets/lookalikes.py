@@ -159,6 +159,11 @@ _PUTTY_PRIVATE = re.compile(r"Private-Lines: *[0-9]+")
 _PUTTY_MAX_LINES = 64
 
 
+def holds_key_marker(line: str) -> bool:
+    """Whether the line as written holds a private key's BEGIN marker or a PuTTY header."""
+    return _BEGIN.search(line) is not None or _PUTTY.search(line) is not None
+
+
 def _putty_trait(line: str, following: Sequence[str]) -> str | None:
     header = _PUTTY.search(line)
     if header is None:

@@ -27,7 +27,12 @@ from nhiscan.connectors.git.secrets.detectors import (
     Detector,
 )
 from nhiscan.connectors.git.secrets.detectors.checks_vendor import DOCUMENTED_EXAMPLES
-from nhiscan.connectors.git.secrets.lookalikes import is_binary_data, is_digest, key_marker_trait
+from nhiscan.connectors.git.secrets.lookalikes import (
+    holds_key_marker,
+    is_binary_data,
+    is_digest,
+    key_marker_trait,
+)
 from nhiscan.connectors.git.secrets.match import RANK_NHISCAN, Match
 from nhiscan.scanner.secrets_judge import (
     ENTROPY,
@@ -117,7 +122,7 @@ def _in_api_documentation(secret: str, line: str) -> bool:
     if '"documentation"' not in line and "#documentation" not in line:
         return False
     at = line.find(secret)
-    opened = [m for m in _API_DOC.finditer(line, 0, max(at, 0)) if m.end() <= at]
+    opened = list(_API_DOC.finditer(line, 0, at)) if at > 0 else []
     return bool(opened) and _QUOTE.search(line, opened[-1].end(), at) is None
 
 
@@ -176,7 +181,7 @@ def _in_presigned_url(secret: str, line: str) -> bool:
 def _named_above(at: int, line: str, bodies: set[int] | None) -> bool:
     """A key marker reported on a line without one, just above a key nhiscan read: the line
     that names a YAML block value holding the key."""
-    if not bodies or "PRIVATE KEY" in line or "PuTTY" in line:
+    if not bodies or holds_key_marker(line):
         return False
     return any(at + step in bodies for step in range(1, _BELOW + 1))
 
